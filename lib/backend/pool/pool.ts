@@ -1,0 +1,179 @@
+// A pool of worker_threads running the wasm kernels on the shared memory of the main
+// thread's WasmRuntime. Synchronous from the caller's view: `run` posts one job per
+// worker through SharedArrayBuffer control words (no postMessage per op), runs the first
+// part inline on the calling thread, then blocks in Atomics.wait until all parts are done.
+// Workers are spawned lazily (first parallel op), unref'd (they never keep the process
+// alive) and replaced when one dies; waits are bounded, so no op can hang.
+
+import { Worker } from "node:worker_threads";
+import { availableParallelism } from "node:os";
+import { WORKER_SOURCE } from "./worker-source.js";
+import type { WasmRuntime } from "../wasm/runtime.js";
+
+/** Control-word layout shared with worker-source.ts. */
+const L = {
+  REMAINING: 0, // parts not yet finished by workers
+  HEADER: 16,
+  SLOT: 16, // Int32 words per worker: SEQ, STATUS, FN, NARGS, GEN
+  SEQ: 0, STATUS: 1, FN: 2, NARGS: 3, GEN: 4,
+  MAX_ARGS: 32,
+  ERR_BYTES: 256,
+  IDLE: 0, POSTED: 1, RUNNING: 2, DONE: 3, FAILED: 4, DEAD: 5,
+} as const;
+const MAX_WORKERS = 255;
+
+export class PoolError extends Error {}
+
+export class WorkerPool {
+  private readonly rt: WasmRuntime;
+  private readonly names: string[];
+  private readonly ctrl = new SharedArrayBuffer((L.HEADER + MAX_WORKERS * L.SLOT) * 4);
+  private readonly args = new SharedArrayBuffer(MAX_WORKERS * L.MAX_ARGS * 8);
+  private readonly errors = new SharedArrayBuffer(MAX_WORKERS * L.ERR_BYTES);
+  private readonly i32 = new Int32Array(this.ctrl);
+  private readonly f64 = new Float64Array(this.args);
+  private readonly workers: (Worker | null)[] = [];
+  private threads = Math.max(1, availableParallelism());
+  /** Upper bound on one op's wait, on top of a work-based allowance the caller passes. */
+  timeoutMs = 30_000;
+
+  constructor(rt: WasmRuntime) {
+    this.rt = rt;
+    this.names = [...Object.keys(rt.exports).filter((k) => typeof rt.exports[k] === "function"), "__crash__"];
+  }
+
+  /** Threads an op may use, counting the calling thread. */
+  get numThreads(): number {
+    return this.threads;
+  }
+
+  set numThreads(n: number) {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS + 1) {
+      throw new Error(`setNumThreads: expected an integer in [1, ${MAX_WORKERS + 1}], got ${n}`);
+    }
+    this.threads = n;
+    for (let w = n - 1; w < this.workers.length; w++) this.retire(w);
+    this.workers.length = Math.min(this.workers.length, n - 1);
+  }
+
+  /** Workers currently started (for getBackendInfo and tests). */
+  get liveWorkers(): number {
+    return this.workers.filter((w) => w !== null).length;
+  }
+
+  /**
+   * Runs the wasm export `fn` once per entry of `parts` (argument lists), in parallel:
+   * parts[0] on the calling thread, parts[i] on worker i-1. Throws (after replacing the
+   * worker) if a worker dies, traps, or does not finish within the time limit.
+   */
+  run(op: string, fn: string, parts: number[][], extraMs = 0): void {
+    // "__crash__" is fault injection for the tests: workers exit, the caller does nothing.
+    const exp = fn === "__crash__" ? () => {} : this.rt.exports[fn];
+    if (!exp) throw new Error(`${op}: wasm kernel ${fn} missing from the module`);
+    const jobs = parts.length - 1;
+    if (jobs > MAX_WORKERS) throw new Error(`${op}: ${parts.length} parts exceed the pool size`);
+    const fnIndex = this.names.indexOf(fn);
+    if (jobs > 0) {
+      this.ensureWorkers(jobs);
+      Atomics.store(this.i32, L.REMAINING, jobs);
+      for (let w = 0; w < jobs; w++) {
+        const a = parts[w + 1]!;
+        if (a.length > L.MAX_ARGS) throw new Error(`${op}: too many kernel arguments`);
+        const base = L.HEADER + w * L.SLOT;
+        this.f64.set(a, w * L.MAX_ARGS);
+        this.i32[base + L.FN] = fnIndex;
+        this.i32[base + L.NARGS] = a.length;
+        Atomics.store(this.i32, base + L.STATUS, L.POSTED);
+        Atomics.add(this.i32, base + L.SEQ, 1);
+        Atomics.notify(this.i32, base + L.SEQ);
+      }
+    }
+    let inlineError: unknown = null;
+    try {
+      exp(...parts[0]!);
+    } catch (e) {
+      inlineError = e;
+    }
+    if (jobs > 0) this.waitFor(op, jobs, extraMs);
+    if (inlineError) throw inlineError;
+  }
+
+  private waitFor(op: string, jobs: number, extraMs: number): void {
+    const deadline = Date.now() + this.timeoutMs + extraMs;
+    let problem = "";
+    for (;;) {
+      const left = Atomics.load(this.i32, L.REMAINING);
+      if (left <= 0) break;
+      const dead = this.findStatus(jobs, L.DEAD);
+      if (dead >= 0) {
+        problem = `pool worker ${dead + 1} died`;
+        break;
+      }
+      if (Date.now() > deadline) {
+        problem = `pool workers did not finish within ${this.timeoutMs + extraMs} ms`;
+        break;
+      }
+      Atomics.wait(this.i32, L.REMAINING, left, 50);
+    }
+    if (problem) {
+      // Anything not cleanly finished may still be touching the arena: replace it.
+      for (let w = 0; w < jobs; w++) {
+        const s = Atomics.load(this.i32, L.HEADER + w * L.SLOT + L.STATUS);
+        if (s !== L.DONE && s !== L.FAILED) this.retire(w);
+      }
+      throw new PoolError(`${op}: ${problem}; the worker was replaced and the op aborted`);
+    }
+    const failed = this.findStatus(jobs, L.FAILED);
+    if (failed >= 0) {
+      const bytes = new Uint8Array(this.errors, failed * L.ERR_BYTES, L.ERR_BYTES);
+      const end = bytes.indexOf(0);
+      const msg = new TextDecoder().decode(bytes.slice(0, end < 0 ? bytes.length : end));
+      throw new PoolError(`${op}: pool worker ${failed + 1} failed: ${msg}`);
+    }
+  }
+
+  private findStatus(jobs: number, status: number): number {
+    for (let w = 0; w < jobs; w++) {
+      if (Atomics.load(this.i32, L.HEADER + w * L.SLOT + L.STATUS) === status) return w;
+    }
+    return -1;
+  }
+
+  private ensureWorkers(count: number): void {
+    for (let w = 0; w < count; w++) if (!this.workers[w]) this.spawn(w);
+  }
+
+  private spawn(w: number): void {
+    const base = L.HEADER + w * L.SLOT;
+    Atomics.store(this.i32, base + L.STATUS, L.IDLE);
+    // a retired worker's late exit hook must not mark its successor dead
+    const gen = Atomics.add(this.i32, base + L.GEN, 1) + 1;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        module: this.rt.module, memory: this.rt.memory, ctrl: this.ctrl, args: this.args,
+        errors: this.errors, index: w, names: this.names,
+        seq0: Atomics.load(this.i32, base + L.SEQ), gen, L,
+      },
+    });
+    worker.unref();
+    // A dead worker is reported through its control word; the event only tidies up.
+    worker.on("error", () => {});
+    worker.on("exit", () => {
+      if (this.workers[w] === worker) this.workers[w] = null;
+    });
+    this.workers[w] = worker;
+  }
+
+  private retire(w: number): void {
+    const worker = this.workers[w];
+    this.workers[w] = null;
+    if (worker) void worker.terminate().catch(() => {});
+  }
+
+  /** Stops all workers (they are unref'd anyway; tests use this to start fresh). */
+  shutdown(): void {
+    for (let w = 0; w < this.workers.length; w++) this.retire(w);
+    this.workers.length = 0;
+  }
+}

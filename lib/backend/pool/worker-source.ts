@@ -1,0 +1,46 @@
+// The pool worker's program, kept as source text so it runs the same from lib/*.ts under
+// vitest and from dist/ (a `new Worker(file)` would need a .js file next to the .ts one).
+// Protocol (Int32 control words, see pool.ts): the worker sleeps in Atomics.wait on its SEQ
+// word; a new SEQ means FN/NARGS/args describe a job. It sets STATUS RUNNING, calls the
+// wasm export, sets DONE or FAILED, decrements REMAINING and wakes the main thread.
+// If the thread dies (uncaught error, process.exit) its exit hook marks it DEAD so the
+// waiting main thread notices at once instead of timing out.
+
+export const WORKER_SOURCE = String.raw`
+const { workerData } = require("node:worker_threads");
+const { module, memory, ctrl, args, errors, index, names, seq0, gen, L } = workerData;
+const i32 = new Int32Array(ctrl);
+const f64 = new Float64Array(args);
+const errBytes = new Uint8Array(errors);
+const base = L.HEADER + index * L.SLOT;
+const abase = index * L.MAX_ARGS;
+const ebase = index * L.ERR_BYTES;
+let seen = seq0;
+process.on("exit", () => {
+  if (Atomics.load(i32, base + L.GEN) !== gen) return;
+  Atomics.store(i32, base + L.STATUS, L.DEAD);
+  Atomics.notify(i32, L.REMAINING);
+});
+const exportsTable = new WebAssembly.Instance(module, { env: { memory } }).exports;
+for (;;) {
+  Atomics.wait(i32, base + L.SEQ, seen);
+  seen = Atomics.load(i32, base + L.SEQ);
+  Atomics.store(i32, base + L.STATUS, L.RUNNING);
+  const name = names[i32[base + L.FN]];
+  const n = i32[base + L.NARGS];
+  const a = new Array(n);
+  for (let i = 0; i < n; i++) a[i] = f64[abase + i];
+  let status = L.DONE;
+  if (name === "__crash__") process.exit(70); // fault injection for the pool's tests
+  try {
+    exportsTable[name](...a);
+  } catch (e) {
+    status = L.FAILED;
+    const msg = new TextEncoder().encode(String(e && e.message || e).slice(0, L.ERR_BYTES - 1));
+    errBytes.fill(0, ebase, ebase + L.ERR_BYTES);
+    errBytes.set(msg, ebase);
+  }
+  Atomics.store(i32, base + L.STATUS, status);
+  if (Atomics.sub(i32, L.REMAINING, 1) === 1) Atomics.notify(i32, L.REMAINING);
+}
+`;

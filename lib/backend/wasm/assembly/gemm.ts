@@ -1,0 +1,225 @@
+// Single-precision GEMM: C = op(A) @ op(B) (or C += ...), Goto/BLIS style.
+// A and B are described by row/column strides (in elements), so transposes cost
+// nothing beyond the packing pass. Packed operands go into a caller-provided
+// workspace (one per thread: the memory is shared, so no static scratch here).
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 2048;
+
+@inline function roundUp(x: i32, m: i32): i32 {
+  return ((x + m - 1) / m) * m;
+}
+
+/** Bytes of workspace sgemm needs for an m×n×k problem. */
+export function sgemmWorkspaceBytes(m: i32, n: i32, k: i32): i32 {
+  const kc = min(k, KC);
+  const nc = min(roundUp(n, NR), NC);
+  const mc = min(roundUp(m, MR), MC);
+  return (kc * nc + kc * mc + MR * NR) * 4 + 64;
+}
+
+// A(i, p) for i in [0, mc), p in [0, kc) → MR-row micro-panels, p-major, zero-padded.
+function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void {
+  for (let i = 0; i < mc; i += MR) {
+    const rows = min(MR, mc - i);
+    const base = a + (<usize>(i * rsA) << 2);
+    if (rows == MR && rsA == 1) {
+      // op(A) rows are contiguous in memory (transposed A): straight vector copy.
+      const step = <usize>csA << 2;
+      let src = base;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        src += step;
+        dst += 16;
+      }
+    } else if (rows == MR && csA == 1) {
+      const r1 = base + (<usize>rsA << 2);
+      const r2 = r1 + (<usize>rsA << 2);
+      const r3 = r2 + (<usize>rsA << 2);
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        // 4×4 transpose of rows r0..r3, columns p..p+3
+        const off = <usize>p << 2;
+        const x0 = v128.load(base + off);
+        const x1 = v128.load(r1 + off);
+        const x2 = v128.load(r2 + off);
+        const x3 = v128.load(r3 + off);
+        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 16);
+        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 32);
+        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 48);
+        dst += 64;
+      }
+      for (; p < kc; p++) {
+        const off = <usize>p << 2;
+        store<f32>(dst, load<f32>(base + off));
+        store<f32>(dst, load<f32>(r1 + off), 4);
+        store<f32>(dst, load<f32>(r2 + off), 8);
+        store<f32>(dst, load<f32>(r3 + off), 12);
+        dst += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          const v: f32 = r < rows ? load<f32>(base + (<usize>(r * rsA + p * csA) << 2)) : 0;
+          store<f32>(dst + (<usize>r << 2), v);
+        }
+        dst += 16;
+      }
+    }
+  }
+}
+
+// B(p, j) for p in [0, kc), j in [0, nc) → NR-column micro-panels, p-major, zero-padded.
+function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void {
+  for (let j = 0; j < nc; j += NR) {
+    const cols = min(NR, nc - j);
+    const base = b + (<usize>(j * csB) << 2);
+    if (cols == NR && csB == 1) {
+      const step = <usize>rsB << 2;
+      let src = base;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+        dst += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let c = 0; c < NR; c++) {
+          const v: f32 = c < cols ? load<f32>(base + (<usize>(p * rsB + c * csB) << 2)) : 0;
+          store<f32>(dst + (<usize>c << 2), v);
+        }
+        dst += 32;
+      }
+    }
+  }
+}
+
+// 4×8 register tile over kc steps of packed A (4 floats/step) and packed B (8 floats/step).
+// overwrite != 0: C = tile, else C += tile. Partial tiles (rows<4 or cols<8) go through `tmp`.
+function micro4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, cols: i32,
+                  overwrite: i32, tmp: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c00 = f32x4.add(c00, f32x4.mul(av, b0));
+    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    av = v128.load32_splat(a, 4);
+    c10 = f32x4.add(c10, f32x4.mul(av, b0));
+    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    av = v128.load32_splat(a, 8);
+    c20 = f32x4.add(c20, f32x4.mul(av, b0));
+    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    av = v128.load32_splat(a, 12);
+    c30 = f32x4.add(c30, f32x4.mul(av, b0));
+    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    a += 16;
+    b += 32;
+  }
+  const ld = <usize>ldc << 2;
+  if (rows == MR && cols == NR) {
+    const r0 = c, r1 = c + ld, r2 = r1 + ld, r3 = r2 + ld;
+    if (overwrite) {
+      v128.store(r0, c00); v128.store(r0, c01, 16);
+      v128.store(r1, c10); v128.store(r1, c11, 16);
+      v128.store(r2, c20); v128.store(r2, c21, 16);
+      v128.store(r3, c30); v128.store(r3, c31, 16);
+    } else {
+      v128.store(r0, f32x4.add(v128.load(r0), c00)); v128.store(r0, f32x4.add(v128.load(r0, 16), c01), 16);
+      v128.store(r1, f32x4.add(v128.load(r1), c10)); v128.store(r1, f32x4.add(v128.load(r1, 16), c11), 16);
+      v128.store(r2, f32x4.add(v128.load(r2), c20)); v128.store(r2, f32x4.add(v128.load(r2, 16), c21), 16);
+      v128.store(r3, f32x4.add(v128.load(r3), c30)); v128.store(r3, f32x4.add(v128.load(r3, 16), c31), 16);
+    }
+    return;
+  }
+  v128.store(tmp, c00); v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32); v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64); v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96); v128.store(tmp, c31, 112);
+  for (let r = 0; r < rows; r++) {
+    const crow = c + <usize>r * ld;
+    const trow = tmp + (<usize>(r * NR) << 2);
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(trow + o);
+      store<f32>(crow + o, overwrite ? v : load<f32>(crow + o) + v);
+    }
+  }
+}
+
+/**
+ * C(i, j) (=|+=) sum_p A(i, p) B(p, j) for i < m, j < n, p < k, where
+ * A(i, p) = a[i*rsA + p*csA], B(p, j) = b[p*rsB + j*csB], C(i, j) = c[i*ldc + j].
+ * accumulate = 0 overwrites C. ws: sgemmWorkspaceBytes(m, n, k) bytes, 16-aligned.
+ */
+export function sgemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32,
+                      b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
+                      accumulate: i32, ws: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    return;
+  }
+  const kcMax = min(k, KC);
+  const ncMax = min(roundUp(n, NR), NC);
+  const pb = (ws + 15) & ~15;
+  const pa = pb + (<usize>(kcMax * ncMax) << 2);
+  const mcMax = min(roundUp(m, MR), MC);
+  const tmp = pa + (<usize>(kcMax * mcMax) << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const overwrite = pc == 0 && !accumulate ? 1 : 0;
+      packB(kc, nc, b + (<usize>(pc * rsB + jc * csB) << 2), rsB, csB, pb);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(mc, kc, a + (<usize>(ic * rsA + pc * csA) << 2), rsA, csA, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const bp = pb + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            micro4x8(kc, pa + (<usize>(ir * kc) << 2), bp,
+              c + (<usize>((ic + ir) * ldc + jc + jr) << 2), ldc, rows, cols, overwrite, tmp);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Batched matmul restricted to output rows [r0, r1) (flattened over batch×m) and
+ * columns [c0, c1): the unit of work one thread takes. Strides as in MatmulParams.
+ */
+export function matmulRange(batch: i32, m: i32, n: i32, k: i32, transA: i32, transB: i32,
+                            strideA: i32, strideB: i32, a: usize, b: usize, c: usize,
+                            r0: i32, r1: i32, c0: i32, c1: i32, ws: usize): void {
+  const rsA = transA ? 1 : k, csA = transA ? m : 1;
+  const rsB = transB ? 1 : n, csB = transB ? k : 1;
+  let r = r0;
+  while (r < r1) {
+    const bi = r / m;
+    const i0 = r - bi * m;
+    const i1 = min(m, i0 + (r1 - r));
+    const ab = a + (<usize>(bi * strideA + i0 * rsA) << 2);
+    const bb = b + (<usize>(bi * strideB + c0 * csB) << 2);
+    const cb = c + (<usize>((bi * m + i0) * n + c0) << 2);
+    sgemm(i1 - i0, c1 - c0, k, ab, rsA, csA, bb, rsB, csB, cb, n, 0, ws);
+    r += i1 - i0;
+  }
+}

@@ -1,0 +1,148 @@
+// Loads the AssemblyScript kernel module (built by `npm run build:wasm` into dist/wasm/)
+// into one shared WebAssembly.Memory that the main thread and every pool worker
+// instantiate against.
+//
+// Tensor storage stays in ordinary GC-managed typed arrays: a training loop inside one
+// notebook cell never yields to the event loop, so FinalizationRegistry callbacks that
+// would free WASM-heap tensors never run there and the heap would only grow. Instead each
+// kernel call copies its inputs into a scratch arena at the bottom of the shared memory,
+// computes there (workers read/write the same arena: zero-copy between threads), copies
+// the outputs out, and resets the arena. The copies are memcpy-speed (TypedArray.set), small
+// next to the O(n^3) work of the kernels that run here.
+
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** Raw exports of the kernel module: all pointers are byte offsets into the shared memory. */
+export interface WasmKernelExports {
+  [name: string]: (...args: number[]) => number | void;
+}
+
+// @types/node 20 does not declare the WebAssembly namespace (it lives in lib.dom), so the
+// few members used here are typed locally.
+export interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
+export type WasmModule = object;
+const WA = (globalThis as unknown as {
+  WebAssembly: {
+    Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+    Module: new (bytes: Uint8Array) => WasmModule;
+    Instance: new (m: WasmModule, imports: object) => { exports: object };
+  };
+}).WebAssembly;
+
+const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB: the wasm32 limit; only reserved address space until used
+const ARENA_BASE = 1024; // below: the module's (empty) static area
+
+/** Where `npm run build` puts the module, seen from lib/ sources and from dist/lib. */
+function wasmPath(): string | null {
+  const candidates = [
+    new URL("../../../dist/wasm/kernels.wasm", import.meta.url), // lib/backend/wasm/*.ts (vitest)
+    new URL("../../../wasm/kernels.wasm", import.meta.url), // dist/lib/backend/wasm/*.js
+  ];
+  for (const u of candidates) {
+    const p = fileURLToPath(u);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+export class WasmRuntime {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+  readonly exports: WasmKernelExports;
+  private top = ARENA_BASE;
+  private f32view: Float32Array;
+  private i32view: Int32Array;
+
+  constructor(module: WasmModule) {
+    this.module = module;
+    this.memory = new WA.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
+    const instance = new WA.Instance(module, { env: { memory: this.memory } });
+    this.exports = instance.exports as unknown as WasmKernelExports;
+    this.f32view = new Float32Array(this.memory.buffer);
+    this.i32view = new Int32Array(this.memory.buffer);
+  }
+
+  /** Float32 view of the whole memory (refreshed after growth). */
+  get f32(): Float32Array {
+    return this.f32view;
+  }
+  get i32(): Int32Array {
+    return this.i32view;
+  }
+
+  /** Reserves `bytes` (64-byte aligned) in the arena; returns the byte offset. */
+  alloc(bytes: number): number {
+    const ptr = this.top;
+    const end = ptr + Math.ceil(bytes / 64) * 64;
+    if (end > this.memory.buffer.byteLength) this.grow(end);
+    this.top = end;
+    return ptr;
+  }
+
+  private grow(end: number): void {
+    const have = this.memory.buffer.byteLength / PAGE;
+    // grow by at least 1/4 so a training loop settles after a few steps
+    const need = Math.max(Math.ceil(end / PAGE) - have, Math.ceil(have / 4));
+    if (have + need > MAX_PAGES) {
+      throw new Error(`wasm backend: an operation needs ${end} bytes of scratch memory, more than 4 GiB`);
+    }
+    this.memory.grow(need);
+    this.f32view = new Float32Array(this.memory.buffer);
+    this.i32view = new Int32Array(this.memory.buffer);
+  }
+
+  /** Copies a Float32Array (or an Int32Array) into the arena; returns its byte offset. */
+  put(src: Float32Array | Int32Array): number {
+    const ptr = this.alloc(src.length * 4);
+    if (src instanceof Float32Array) this.f32view.set(src, ptr >> 2);
+    else this.i32view.set(src, ptr >> 2);
+    return ptr;
+  }
+
+  getF32(ptr: number, dst: Float32Array): void {
+    dst.set(this.f32view.subarray(ptr >> 2, (ptr >> 2) + dst.length));
+  }
+
+  getI32(ptr: number, dst: Int32Array): void {
+    dst.set(this.i32view.subarray(ptr >> 2, (ptr >> 2) + dst.length));
+  }
+
+  /** Releases everything allocated since the last reset (call once a kernel is done). */
+  reset(): void {
+    this.top = ARENA_BASE;
+  }
+
+  get arenaTop(): number {
+    return this.top;
+  }
+}
+
+let runtime: WasmRuntime | null | undefined;
+let loadError = "";
+
+/** The process-wide runtime, created on first use; null when WASM SIMD is unavailable. */
+export function wasmRuntime(): WasmRuntime | null {
+  if (runtime !== undefined) return runtime;
+  runtime = null;
+  const path = wasmPath();
+  if (!path) {
+    loadError = "dist/wasm/kernels.wasm not found (run `npm run build:wasm`)";
+    return null;
+  }
+  try {
+    runtime = new WasmRuntime(new WA.Module(readFileSync(path)));
+  } catch (e) {
+    loadError = `could not instantiate ${path}: ${(e as Error).message}`;
+  }
+  return runtime;
+}
+
+/** Why wasmRuntime() returned null ("" when it did not). */
+export function wasmLoadError(): string {
+  return loadError;
+}
