@@ -49,7 +49,7 @@ describe("Live", () => {
     expect(sent.length).toBe(7);
     const last = sent[sent.length - 1]!.bundle;
     expect(Object.keys(last).sort()).toEqual(["image/svg+xml", "text/html", "text/plain"]);
-    expect(last["text/plain"]).toMatch(/100% 3,000\/3,000 .* loss=0.0003333 acc=0.9997 val_loss=0.0006667 done$/);
+    expect(last["text/plain"]).toMatch(/100% 3,000\/3,000 .* loss=3.33e-4 acc=0.9997 val_loss=6.67e-4 done$/);
     const text = allText(parseSvg(last["image/svg+xml"] as string));
     expect(text).toContain("loss");
     expect(text).toContain("validation");
