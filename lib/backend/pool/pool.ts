@@ -39,7 +39,7 @@ export class WorkerPool {
 
   constructor(rt: WasmRuntime) {
     this.rt = rt;
-    this.names = [...Object.keys(rt.exports).filter((k) => typeof rt.exports[k] === "function"), "__crash__"];
+    this.names = [...Object.keys(rt.exports).filter((k) => typeof rt.exports[k] === "function"), "__crash__", "__hang__"];
   }
 
   /** Threads an op may use, counting the calling thread. */
@@ -67,8 +67,9 @@ export class WorkerPool {
    * worker) if a worker dies, traps, or does not finish within the time limit.
    */
   run(op: string, fn: string, parts: number[][], extraMs = 0): void {
-    // "__crash__" is fault injection for the tests: workers exit, the caller does nothing.
-    const exp = fn === "__crash__" ? () => {} : this.rt.exports[fn];
+    // "__crash__"/"__hang__" are fault injection for the tests: workers exit or spin forever,
+    // the calling thread does nothing.
+    const exp = fn.startsWith("__") ? () => {} : this.rt.exports[fn];
     if (!exp) throw new Error(`${op}: wasm kernel ${fn} missing from the module`);
     const jobs = parts.length - 1;
     if (jobs > MAX_WORKERS) throw new Error(`${op}: ${parts.length} parts exceed the pool size`);

@@ -31,7 +31,9 @@ for (;;) {
   const a = new Array(n);
   for (let i = 0; i < n; i++) a[i] = f64[abase + i];
   let status = L.DONE;
-  if (name === "__crash__") process.exit(70); // fault injection for the pool's tests
+  // fault injection for the pool's tests
+  if (name === "__crash__") process.exit(70);
+  if (name === "__hang__") for (;;);
   try {
     exportsTable[name](...a);
   } catch (e) {

@@ -7,14 +7,15 @@ import { wasmRuntime, type WasmRuntime } from "./runtime.js";
 /**
  * Work (in flops, or element-ops for memory-bound kernels) below which one more thread
  * costs more to wake and join (~20-50 µs) than it saves. Measured with bench/thresholds.ts.
+ * Tests lower it to force splitting on small shapes.
  */
-export const MIN_WORK_PER_THREAD = 1.5e6;
+export const dispatchTuning = { minWorkPerThread: 1.5e6 };
 
 /** How many threads to use for `work` units, never more than `maxParts`. */
 export function threadsFor(work: number, maxParts: number): number {
   const pool = getPool();
   const t = pool ? pool.numThreads : 1;
-  return Math.max(1, Math.min(t, maxParts, Math.floor(work / MIN_WORK_PER_THREAD)));
+  return Math.max(1, Math.min(t, maxParts, Math.floor(work / dispatchTuning.minWorkPerThread)));
 }
 
 /** Runs `fn` over the argument lists in `parts` (parts[0] on this thread). */

@@ -1,0 +1,175 @@
+// conv2d (NCHW, weight [cOut, cIn/groups, kh, kw]) as im2col + sgemm, per image and group.
+// Each exported *Range function handles images [b0, b1): the unit one thread takes.
+
+import { sgemm, sgemmWorkspaceBytes } from "./gemm";
+
+@inline function f(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+// First output index whose input coordinate o*stride + off is >= 0, and one past the last
+// one with coordinate < size (both clamped to [0, outSize]).
+@inline function validLo(off: i32, stride: i32, outSize: i32): i32 {
+  return off >= 0 ? 0 : min(outSize, (-off + stride - 1) / stride);
+}
+@inline function validHi(off: i32, stride: i32, size: i32, outSize: i32): i32 {
+  return size - 1 - off < 0 ? 0 : min(outSize, (size - 1 - off) / stride + 1);
+}
+
+/**
+ * col(kidx, pix) = x[ci, oh*sH - pH + ki*dH, ow*sW - pW + kj*dW] (0 outside), with
+ * kidx = (ci*kh + ki)*kw + kj, pix = oh*outW + ow, stored at col[kidx*sK + pix*sP].
+ */
+function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW: i32,
+                pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32,
+                col: usize, sK: i32, sP: i32): void {
+  for (let ci = 0; ci < c; ci++) {
+    const xp = f(x, ci * h * w);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const kbase = f(col, ((ci * kh + ki) * kw + kj) * sK);
+        const off = kj * dW - pW;
+        const lo = validLo(off, sW, outW);
+        const hi = max(lo, validHi(off, sW, w, outW));
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * sH - pH + ki * dH;
+          const row = f(kbase, oh * outW * sP);
+          if (ih < 0 || ih >= h) {
+            if (sP == 1) memory.fill(row, 0, <usize>outW << 2);
+            else for (let ow = 0; ow < outW; ow++) store<f32>(f(row, ow * sP), 0);
+            continue;
+          }
+          const xr = f(xp, ih * w + off);
+          if (sP == 1) {
+            if (lo > 0) memory.fill(row, 0, <usize>lo << 2);
+            if (sW == 1) memory.copy(f(row, lo), f(xr, lo), <usize>(hi - lo) << 2);
+            else for (let ow = lo; ow < hi; ow++) store<f32>(f(row, ow), load<f32>(f(xr, ow * sW)));
+            if (hi < outW) memory.fill(f(row, hi), 0, <usize>(outW - hi) << 2);
+          } else {
+            for (let ow = 0; ow < lo; ow++) store<f32>(f(row, ow * sP), 0);
+            for (let ow = lo; ow < hi; ow++) store<f32>(f(row, ow * sP), load<f32>(f(xr, ow * sW)));
+            for (let ow = hi; ow < outW; ow++) store<f32>(f(row, ow * sP), 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx[ci, ih, iw] += col(kidx, pix) for every (kidx, pix) that im2col read from there. col is [K, P]. */
+function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW: i32,
+                pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32, dx: usize): void {
+  const P = outH * outW;
+  for (let ci = 0; ci < c; ci++) {
+    const xp = f(dx, ci * h * w);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const kbase = f(col, ((ci * kh + ki) * kw + kj) * P);
+        const off = kj * dW - pW;
+        const lo = validLo(off, sW, outW);
+        const hi = max(lo, validHi(off, sW, w, outW));
+        for (let oh = 0; oh < outH; oh++) {
+          const ih = oh * sH - pH + ki * dH;
+          if (ih < 0 || ih >= h) continue;
+          const row = f(kbase, oh * outW);
+          const xr = f(xp, ih * w + off);
+          let ow = lo;
+          if (sW == 1) {
+            for (; ow + 4 <= hi; ow += 4) {
+              const d = f(xr, ow);
+              v128.store(d, f32x4.add(v128.load(d), v128.load(f(row, ow))));
+            }
+          }
+          for (; ow < hi; ow++) {
+            const d = f(xr, ow * sW);
+            store<f32>(d, load<f32>(d) + load<f32>(f(row, ow)));
+          }
+        }
+      }
+    }
+  }
+}
+
+@inline function isDirect(kh: i32, kw: i32, sH: i32, sW: i32, pH: i32, pW: i32): bool {
+  return kh == 1 && kw == 1 && sH == 1 && sW == 1 && pH == 0 && pW == 0;
+}
+
+/** Workspace bytes one thread needs for any of the three conv kernels. */
+export function convWorkspaceBytes(cIn: i32, cOut: i32, groups: i32, kh: i32, kw: i32, outH: i32, outW: i32): i32 {
+  const cinG = cIn / groups, coutG = cOut / groups;
+  const K = cinG * kh * kw, P = outH * outW;
+  const g = max(sgemmWorkspaceBytes(coutG, P, K), max(sgemmWorkspaceBytes(K, P, coutG), sgemmWorkspaceBytes(coutG, K, P)));
+  return ((K * P * 4 + 63) & ~63) + g + 64;
+}
+
+export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
+                                   sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
+                                   groups: i32, outH: i32, outW: i32,
+                                   x: usize, wt: usize, out: usize, b0: i32, b1: i32, ws: usize): void {
+  const cinG = cIn / groups, coutG = cOut / groups;
+  const K = cinG * kh * kw, P = outH * outW;
+  const col = (ws + 63) & ~63;
+  const gws = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const direct = isDirect(kh, kw, sH, sW, pH, pW);
+  for (let b = b0; b < b1; b++) {
+    for (let g = 0; g < groups; g++) {
+      const xg = f(x, (b * cIn + g * cinG) * h * w);
+      let src = xg;
+      if (!direct) {
+        im2col(xg, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, col, P, 1);
+        src = col;
+      }
+      sgemm(coutG, P, K, f(wt, g * coutG * K), K, 1, src, P, 1,
+        f(out, (b * cOut + g * coutG) * P), P, 0, gws);
+    }
+  }
+}
+
+export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
+                                         sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
+                                         groups: i32, outH: i32, outW: i32,
+                                         dy: usize, wt: usize, dx: usize, b0: i32, b1: i32, ws: usize): void {
+  const cinG = cIn / groups, coutG = cOut / groups;
+  const K = cinG * kh * kw, P = outH * outW;
+  const col = (ws + 63) & ~63;
+  const gws = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const direct = isDirect(kh, kw, sH, sW, pH, pW);
+  for (let b = b0; b < b1; b++) {
+    if (!direct) memory.fill(f(dx, b * cIn * h * w), 0, <usize>(cIn * h * w) << 2);
+    for (let g = 0; g < groups; g++) {
+      const dyg = f(dy, (b * cOut + g * coutG) * P);
+      const dxg = f(dx, (b * cIn + g * cinG) * h * w);
+      // dcol[K, P] = W_g^T [K, coutG] @ dy_g [coutG, P]
+      sgemm(K, P, coutG, f(wt, g * coutG * K), 1, K, dyg, P, 1, direct ? dxg : col, P, 0, gws);
+      if (!direct) col2im(col, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, dxg);
+    }
+  }
+}
+
+/** dw (cOut × cIn/groups·kh·kw) = sum over images [b0, b1) of dy_b @ col_b^T; dw overwritten. */
+export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
+                                          sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
+                                          groups: i32, outH: i32, outW: i32,
+                                          x: usize, dy: usize, dw: usize, b0: i32, b1: i32, ws: usize): void {
+  const cinG = cIn / groups, coutG = cOut / groups;
+  const K = cinG * kh * kw, P = outH * outW;
+  const col = (ws + 63) & ~63;
+  const gws = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const direct = isDirect(kh, kw, sH, sW, pH, pW);
+  memory.fill(dw, 0, <usize>(cOut * K) << 2);
+  for (let b = b0; b < b1; b++) {
+    for (let g = 0; g < groups; g++) {
+      const xg = f(x, (b * cIn + g * cinG) * h * w);
+      const dyg = f(dy, (b * cOut + g * coutG) * P);
+      // B(p, j) = col(j, p): written transposed ([P, K]) so packing reads rows
+      let src = xg, rsB = 1, csB = P;
+      if (!direct) {
+        im2col(xg, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, col, 1, K);
+        src = col;
+        rsB = K;
+        csB = 1;
+      }
+      sgemm(coutG, K, P, dyg, P, 1, src, rsB, csB, f(dw, g * coutG * K), K, 1, gws);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// Elementwise float32 kernels over index ranges [i0, i1) (one thread's share), SIMD with a
+// scalar tail. Op codes match OPS tables in ../elementwise.ts. maximum/minimum propagate
+// NaN (wasm f32x4.max/min do, and so do the scalar helpers).
+
+@inline function f(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+@inline function maxNaN(x: f32, y: f32): f32 {
+  return x != x || y != y ? NaN : max(x, y);
+}
+@inline function minNaN(x: f32, y: f32): f32 {
+  return x != x || y != y ? NaN : min(x, y);
+}
+
+export function binaryRange(op: i32, a: usize, b: usize, out: usize, i0: i32, i1: i32): void {
+  const v1 = i0 + ((i1 - i0) & ~3);
+  switch (op) {
+    case 0: // add
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.add(x, y)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), x + y); }
+      break;
+    case 1: // sub
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.sub(x, y)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), x - y); }
+      break;
+    case 2: // mul
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.mul(x, y)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), x * y); }
+      break;
+    case 3: // div
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.div(x, y)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), x / y); }
+      break;
+    case 4: // maximum
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.max(x, y)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), maxNaN(x, y)); }
+      break;
+    case 5: // minimum
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.min(x, y)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), minNaN(x, y)); }
+      break;
+  }
+}
+
+/** x op s, or s op x when scalarFirst (sub/div only; the rest commute). */
+export function binaryScalarRange(op: i32, a: usize, s: f32, out: usize, i0: i32, i1: i32, scalarFirst: i32): void {
+  const v1 = i0 + ((i1 - i0) & ~3);
+  const sv = f32x4.splat(s);
+  if (scalarFirst && (op == 1 || op == 3)) {
+    for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), op == 1 ? f32x4.sub(sv, x) : f32x4.div(sv, x)); }
+    for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), op == 1 ? s - x : s / x); }
+    return;
+  }
+  switch (op) {
+    case 0: // add
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.add(x, sv)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x + s); }
+      break;
+    case 1: // sub
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.sub(x, sv)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x - s); }
+      break;
+    case 2: // mul
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.mul(x, sv)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x * s); }
+      break;
+    case 3: // div
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.div(x, sv)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x / s); }
+      break;
+    case 4: // maximum
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.max(x, sv)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), maxNaN(x, s)); }
+      break;
+    case 5: // minimum
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.min(x, sv)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), minNaN(x, s)); }
+      break;
+  }
+}
+
+export function unaryRange(op: i32, a: usize, out: usize, i0: i32, i1: i32): void {
+  const v1 = i0 + ((i1 - i0) & ~3);
+  const one = f32x4.splat(1), zero = f32x4.splat(0);
+  switch (op) {
+    case 0: // neg
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.neg(x)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), -x); }
+      break;
+    case 1: // abs
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.abs(x)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), abs(x)); }
+      break;
+    case 2: // sqrt
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.sqrt(x)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), sqrt(x)); }
+      break;
+    case 3: // rsqrt
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.div(one, f32x4.sqrt(x))); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), <f32>1 / sqrt(x)); }
+      break;
+    case 4: // square
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.mul(x, x)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x * x); }
+      break;
+    case 5: // reciprocal
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.div(one, x)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), <f32>1 / x); }
+      break;
+    case 6: // relu
+      for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.pmax(zero, x)); }
+      for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x > 0 ? x : <f32>0); }
+      break;
+  }
+}
+
+/**
+ * Sums x viewed as [outer, size, inner] over the middle axis for outer rows [o0, o1), in
+ * float64 (like the reference) so long float32 sums keep their precision. ws: inner*8 bytes.
+ */
+export function reduceSumRange(x: usize, out: usize, size: i32, inner: i32, o0: i32, o1: i32, ws: usize): void {
+  for (let o = o0; o < o1; o++) {
+    const base = f(x, o * size * inner);
+    if (inner == 1) {
+      let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+      let r = 0;
+      for (; r + 4 <= size; r += 4) {
+        const v = v128.load(f(base, r));
+        acc0 = f64x2.add(acc0, f64x2.promote_low_f32x4(v));
+        acc1 = f64x2.add(acc1, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+      }
+      const acc = f64x2.add(acc0, acc1);
+      let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+      for (; r < size; r++) s += <f64>load<f32>(f(base, r));
+      store<f32>(f(out, o), <f32>s);
+      continue;
+    }
+    memory.fill(ws, 0, <usize>inner << 3);
+    const v1 = inner & ~3;
+    for (let r = 0; r < size; r++) {
+      const row = f(base, r * inner);
+      for (let i = 0; i < v1; i += 4) {
+        const v = v128.load(f(row, i));
+        const p = ws + (<usize>i << 3);
+        v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(v)));
+        v128.store(p, f64x2.add(v128.load(p, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+      }
+      for (let i = v1; i < inner; i++) {
+        const p = ws + (<usize>i << 3);
+        store<f64>(p, load<f64>(p) + <f64>load<f32>(f(row, i)));
+      }
+    }
+    const ob = f(out, o * inner);
+    for (let i = 0; i < inner; i++) store<f32>(f(ob, i), <f32>load<f64>(ws + (<usize>i << 3)));
+  }
+}

@@ -1,0 +1,66 @@
+// conv2d forward and both backward passes on the wasm im2col+GEMM kernels, split across
+// threads by image. The weight gradient is summed over images, so each thread writes its
+// own partial dw and the partials are added here.
+
+import type { Conv2dParams } from "../kernels.js";
+import { runParts, splitRange, threadsFor, withArena } from "./dispatch.js";
+import type { WasmRuntime } from "./runtime.js";
+
+function geometry(p: Conv2dParams): number[] {
+  return [p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW,
+    p.dilationH, p.dilationW, p.groups, p.outH, p.outW];
+}
+
+function flops(p: Conv2dParams): number {
+  return 2 * p.n * p.cOut * (p.cIn / p.groups) * p.kh * p.kw * p.outH * p.outW;
+}
+
+function plan(rt: WasmRuntime, p: Conv2dParams): { ranges: [number, number][]; wsBytes: number } {
+  const ranges = splitRange(p.n, threadsFor(flops(p), p.n), 1);
+  const wsBytes = rt.exports.convWorkspaceBytes!(p.cIn, p.cOut, p.groups, p.kh, p.kw, p.outH, p.outW) as number;
+  return { ranges, wsBytes };
+}
+
+export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
+  if (p.n === 0) return;
+  withArena((rt) => {
+    const px = rt.put(x), pw = rt.put(w), po = rt.alloc(out.length * 4);
+    const { ranges, wsBytes } = plan(rt, p);
+    const parts = ranges.map(([b0, b1]) => [...geometry(p), px, pw, po, b0, b1, rt.alloc(wsBytes)]);
+    runParts("conv2d", "conv2dForwardRange", parts, flops(p));
+    rt.getF32(po, out);
+  });
+}
+
+export function conv2dBackwardInputF32(dy: Float32Array, w: Float32Array, dx: Float32Array, p: Conv2dParams): void {
+  if (p.n === 0) return;
+  withArena((rt) => {
+    const pdy = rt.put(dy), pw = rt.put(w), pdx = rt.alloc(dx.length * 4);
+    const { ranges, wsBytes } = plan(rt, p);
+    const parts = ranges.map(([b0, b1]) => [...geometry(p), pdy, pw, pdx, b0, b1, rt.alloc(wsBytes)]);
+    runParts("conv2d backward (input)", "conv2dBackwardInputRange", parts, flops(p));
+    rt.getF32(pdx, dx);
+  });
+}
+
+export function conv2dBackwardWeightF32(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Conv2dParams): void {
+  if (p.n === 0) {
+    dw.fill(0);
+    return;
+  }
+  withArena((rt) => {
+    const px = rt.put(x), pdy = rt.put(dy);
+    const size = p.cOut * (p.cIn / p.groups) * p.kh * p.kw;
+    const { ranges, wsBytes } = plan(rt, p);
+    const partials = ranges.map(() => rt.alloc(size * 4));
+    const parts = ranges.map(([b0, b1], i) => [...geometry(p), px, pdy, partials[i]!, b0, b1, rt.alloc(wsBytes)]);
+    runParts("conv2d backward (weight)", "conv2dBackwardWeightRange", parts, flops(p));
+    const f = rt.f32;
+    const first = partials[0]! >> 2;
+    for (let i = 0; i < size; i++) {
+      let s = f[first + i]!;
+      for (let t = 1; t < partials.length; t++) s += f[(partials[t]! >> 2) + i]!;
+      dw[i] = s;
+    }
+  });
+}

@@ -1,0 +1,50 @@
+// The wasm backend's kernel set: float32 calls go to the SIMD kernels (split across the
+// worker pool when large), float64 (gradcheck) and anything the module lacks fall back to
+// the TypeScript reference. `wasmKernels()` returns null when the module cannot load, so
+// the registry keeps the reference kernels.
+
+import type { Kernels } from "../kernels.js";
+import { referenceKernels as ref } from "../reference.js";
+import { wasmRuntime } from "./runtime.js";
+import { matmulF32 } from "./matmul.js";
+import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32 } from "./conv2d.js";
+import {
+  avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
+} from "./pool2d.js";
+import { binaryF32, binaryScalarF32, reduceF32, unaryF32 } from "./elementwise.js";
+import { getPoolThreads, setPoolThreads } from "../pool/index.js";
+
+export { wasmRuntime, wasmLoadError } from "./runtime.js";
+
+const f32 = (...xs: unknown[]): boolean => xs.every((x) => x instanceof Float32Array);
+
+export function wasmKernels(): Partial<Kernels> | null {
+  if (!wasmRuntime()) return null;
+  return {
+    matmul: (a, b, out, p) => (f32(a, b, out) ? matmulF32(a as Float32Array, b as Float32Array, out as Float32Array, p) : ref.matmul(a, b, out, p)),
+    conv2dForward: (x, w, out, p) =>
+      f32(x, w, out) ? conv2dForwardF32(x as Float32Array, w as Float32Array, out as Float32Array, p) : ref.conv2dForward(x, w, out, p),
+    conv2dBackwardInput: (dy, w, dx, p) =>
+      f32(dy, w, dx) ? conv2dBackwardInputF32(dy as Float32Array, w as Float32Array, dx as Float32Array, p) : ref.conv2dBackwardInput(dy, w, dx, p),
+    conv2dBackwardWeight: (x, dy, dw, p) =>
+      f32(x, dy, dw) ? conv2dBackwardWeightF32(x as Float32Array, dy as Float32Array, dw as Float32Array, p) : ref.conv2dBackwardWeight(x, dy, dw, p),
+    maxPool2dForward: (x, out, argmax, p) =>
+      f32(x, out) ? maxPool2dForwardF32(x as Float32Array, out as Float32Array, argmax, p) : ref.maxPool2dForward(x, out, argmax, p),
+    maxPool2dBackward: (dy, argmax, dx, p) =>
+      f32(dy, dx) ? maxPool2dBackwardF32(dy as Float32Array, argmax, dx as Float32Array, p) : ref.maxPool2dBackward(dy, argmax, dx, p),
+    avgPool2dForward: (x, out, p) => (f32(x, out) ? avgPool2dForwardF32(x as Float32Array, out as Float32Array, p) : ref.avgPool2dForward(x, out, p)),
+    avgPool2dBackward: (dy, dx, p) => (f32(dy, dx) ? avgPool2dBackwardF32(dy as Float32Array, dx as Float32Array, p) : ref.avgPool2dBackward(dy, dx, p)),
+    unary: (op, x, out) => (f32(x, out) && unaryF32(op, x as Float32Array, out as Float32Array)) || ref.unary(op, x, out),
+    binary: (op, a, b, out) => (f32(a, b, out) && binaryF32(op, a as Float32Array, b as Float32Array, out as Float32Array)) || ref.binary(op, a, b, out),
+    binaryScalar: (op, x, s, out, first) =>
+      (f32(x, out) && binaryScalarF32(op, x as Float32Array, s, out as Float32Array, first)) || ref.binaryScalar(op, x, s, out, first),
+    reduce: (op, x, out, outer, size, inner) =>
+      (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),
+  };
+}
+
+/** `setNumThreads`/`getBackendInfo().numThreads` control for the registry. */
+export const poolThreadControl = {
+  setNumThreads: setPoolThreads,
+  getNumThreads: getPoolThreads,
+};

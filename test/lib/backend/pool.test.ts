@@ -1,0 +1,105 @@
+// The worker pool: the same results for 1, 2 and 3 threads on every pooled kernel (with
+// the split threshold lowered so small shapes are split too), lazy start, crash and hang
+// recovery, and thread-count validation.
+import { afterAll, describe, expect, test } from "vitest";
+import { getPool, setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
+import { wasmKernels } from "../../../lib/backend/wasm/index.js";
+import { referenceKernels as ref } from "../../../lib/backend/reference.js";
+import type { Conv2dParams, Kernels, Pool2dParams } from "../../../lib/backend/kernels.js";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
+
+const saved = dispatchTuning.minWorkPerThread;
+afterAll(() => {
+  dispatchTuning.minWorkPerThread = saved;
+  getPool()?.shutdown();
+});
+
+/** Runs every pooled kernel once with fixed inputs; returns all outputs concatenated. */
+function runAll(k: Partial<Kernels> | Kernels): Float32Array[] {
+  const rand = rng(2024);
+  const outs: Float32Array[] = [];
+  const a = randomF32(37 * 29, rand), b = randomF32(29 * 41, rand);
+  let o = new Float32Array(37 * 41);
+  k.matmul!(a, b, o, { batch: 1, m: 37, n: 41, k: 29, transA: false, transB: false, strideA: 0, strideB: 0 });
+  outs.push(o);
+  o = new Float32Array(2 * 3 * 41);
+  k.matmul!(randomF32(3 * 29, rand), b, o, { batch: 2, m: 3, n: 41, k: 29, transA: true, transB: false, strideA: 0, strideB: 0 });
+  outs.push(o); // short and wide: split by columns
+  const cp: Conv2dParams = { n: 5, cIn: 4, h: 12, w: 11, cOut: 6, kh: 3, kw: 3, strideH: 1, strideW: 2,
+    padH: 1, padW: 1, dilationH: 1, dilationW: 1, groups: 2, outH: 12, outW: 6 };
+  const x = randomF32(5 * 4 * 12 * 11, rand), w = randomF32(6 * 2 * 9, rand), dy = randomF32(5 * 6 * 12 * 6, rand);
+  o = new Float32Array(dy.length); k.conv2dForward!(x, w, o, cp); outs.push(o);
+  o = new Float32Array(x.length); k.conv2dBackwardInput!(dy, w, o, cp); outs.push(o);
+  o = new Float32Array(w.length); k.conv2dBackwardWeight!(x, dy, o, cp); outs.push(o);
+  const pp: Pool2dParams = { n: 5, c: 4, h: 12, w: 11, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 1,
+    dilationH: 1, dilationW: 1, outH: 6, outW: 6, countIncludePad: false };
+  const pdy = randomF32(5 * 4 * 36, rand);
+  const arg = new Int32Array(pdy.length);
+  o = new Float32Array(pdy.length); k.maxPool2dForward!(x, o, arg, pp); outs.push(o, Float32Array.from(arg));
+  o = new Float32Array(x.length); k.maxPool2dBackward!(pdy, arg, o, pp); outs.push(o);
+  o = new Float32Array(pdy.length); k.avgPool2dForward!(x, o, pp); outs.push(o);
+  o = new Float32Array(x.length); k.avgPool2dBackward!(pdy, o, pp); outs.push(o);
+  const big = randomF32(40000, rand), big2 = randomF32(40000, rand);
+  o = new Float32Array(big.length); k.binary!("mul", big, big2, o); outs.push(o);
+  o = new Float32Array(big.length); k.binaryScalar!("sub", big, 2, o, true); outs.push(o);
+  o = new Float32Array(big.length); k.unary!("relu", big, o); outs.push(o);
+  o = new Float32Array(200); k.reduce!("sum", big, o, 200, 200, 1); outs.push(o);
+  return outs;
+}
+
+describe("worker pool", () => {
+  test("1, 2 and 3 threads agree with each other and with the reference", () => {
+    dispatchTuning.minWorkPerThread = 1;
+    const kernels = wasmKernels()!;
+    const want = runAll(ref);
+    const results = [1, 2, 3].map((t) => {
+      setPoolThreads(t);
+      return runAll(kernels);
+    });
+    expect(getPool()!.liveWorkers).toBe(2);
+    for (const [t, got] of results.entries()) {
+      for (let i = 0; i < want.length; i++) {
+        expect(maxRelErr(got[i]!, want[i]!), `threads=${t + 1} output ${i}`).toBeLessThan(1e-5);
+        expect(maxRelErr(got[i]!, results[0]![i]!), `threads=${t + 1} vs 1, output ${i}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  test("a crashed worker makes the op throw a clear error and is replaced", () => {
+    setPoolThreads(2);
+    const pool = getPool()!;
+    expect(() => pool.run("testop", "__crash__", [[], []])).toThrow(/testop: pool worker 1 died/);
+    // the next op respawns the worker and works
+    const kernels = wasmKernels()!;
+    dispatchTuning.minWorkPerThread = 1;
+    const want = runAll(ref);
+    const got = runAll(kernels);
+    for (let i = 0; i < want.length; i++) expect(maxRelErr(got[i]!, want[i]!)).toBeLessThan(1e-5);
+    expect(pool.liveWorkers).toBe(1);
+  });
+
+  test("a worker that never finishes times out instead of hanging, and is replaced", () => {
+    setPoolThreads(2);
+    const pool = getPool()!;
+    const before = pool.timeoutMs;
+    pool.timeoutMs = 300;
+    try {
+      const t0 = Date.now();
+      expect(() => pool.run("spin", "__hang__", [[], []])).toThrow(/spin: pool workers did not finish within 300 ms/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      pool.timeoutMs = before;
+    }
+    const got = runAll(wasmKernels()!);
+    const want = runAll(ref);
+    for (let i = 0; i < want.length; i++) expect(maxRelErr(got[i]!, want[i]!)).toBeLessThan(1e-5);
+  });
+
+  test("setNumThreads validates its argument and shrinks the pool", () => {
+    expect(() => setPoolThreads(0)).toThrow(/setNumThreads/);
+    expect(() => setPoolThreads(1.5)).toThrow(/setNumThreads/);
+    setPoolThreads(1);
+    expect(getPool()!.liveWorkers).toBe(0);
+  });
+});

@@ -1,0 +1,71 @@
+// wasm conv2d (forward, backward input, backward weight) against the TypeScript reference
+// over strides, padding, dilation, groups, 1×1 kernels and odd image sizes, with 1 and 2
+// threads; plus a hand-worked case.
+import { describe, expect, test } from "vitest";
+import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
+import { setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { referenceKernels as ref } from "../../../lib/backend/reference.js";
+import type { Conv2dParams } from "../../../lib/backend/kernels.js";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
+
+function params(n: number, cIn: number, h: number, w: number, cOut: number, kh: number, kw: number,
+                s: [number, number], pad: [number, number], dil: [number, number], groups: number): Conv2dParams {
+  const outH = Math.floor((h + 2 * pad[0] - dil[0] * (kh - 1) - 1) / s[0]) + 1;
+  const outW = Math.floor((w + 2 * pad[1] - dil[1] * (kw - 1) - 1) / s[1]) + 1;
+  return { n, cIn, h, w, cOut, kh, kw, strideH: s[0], strideW: s[1], padH: pad[0], padW: pad[1],
+    dilationH: dil[0], dilationW: dil[1], groups, outH, outW };
+}
+
+function checkAll(p: Conv2dParams, rand: () => number): void {
+  const x = randomF32(p.n * p.cIn * p.h * p.w, rand);
+  const wt = randomF32(p.cOut * (p.cIn / p.groups) * p.kh * p.kw, rand);
+  const dy = randomF32(p.n * p.cOut * p.outH * p.outW, rand);
+  const tol = 1e-5 * Math.sqrt(p.cIn * p.kh * p.kw * p.n * p.outH * p.outW + p.cOut);
+  const label = JSON.stringify(p);
+
+  const want = new Float32Array(dy.length), got = new Float32Array(dy.length).fill(NaN);
+  ref.conv2dForward(x, wt, want, p);
+  conv2dForwardF32(x, wt, got, p);
+  expect(maxRelErr(got, want), `forward ${label}`).toBeLessThan(tol);
+
+  const dxWant = new Float32Array(x.length), dxGot = new Float32Array(x.length).fill(NaN);
+  ref.conv2dBackwardInput(dy, wt, dxWant, p);
+  conv2dBackwardInputF32(dy, wt, dxGot, p);
+  expect(maxRelErr(dxGot, dxWant), `backward input ${label}`).toBeLessThan(tol);
+
+  const dwWant = new Float32Array(wt.length), dwGot = new Float32Array(wt.length).fill(NaN);
+  ref.conv2dBackwardWeight(x, dy, dwWant, p);
+  conv2dBackwardWeightF32(x, dy, dwGot, p);
+  expect(maxRelErr(dwGot, dwWant), `backward weight ${label}`).toBeLessThan(tol);
+}
+
+describe("wasm conv2d", () => {
+  test("hand-worked: 3×3 input, 2×2 ones kernel sums windows", () => {
+    const p = params(1, 1, 3, 3, 1, 2, 2, [1, 1], [0, 0], [1, 1], 1);
+    const out = new Float32Array(4);
+    conv2dForwardF32(Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9), new Float32Array(4).fill(1), out, p);
+    expect([...out]).toEqual([12, 16, 24, 28]);
+    // each input pixel receives dy from every window covering it: corner 1, edge 2, centre 4
+    const dx = new Float32Array(9);
+    conv2dBackwardInputF32(new Float32Array(4).fill(1), new Float32Array(4).fill(1), dx, p);
+    expect([...dx]).toEqual([1, 2, 1, 2, 4, 2, 1, 2, 1]);
+  });
+
+  for (const threads of [1, 2]) {
+    test(`random geometries (${threads} thread(s))`, () => {
+      setPoolThreads(threads);
+      const rand = rng(100 + threads);
+      const cases: Conv2dParams[] = [
+        params(2, 1, 28, 28, 6, 5, 5, [1, 1], [2, 2], [1, 1], 1), // LeNet conv1
+        params(3, 6, 14, 14, 16, 5, 5, [1, 1], [0, 0], [1, 1], 1), // LeNet conv2
+        params(2, 4, 9, 7, 6, 3, 3, [2, 1], [1, 0], [1, 1], 2), // groups, asymmetric
+        params(2, 3, 11, 10, 4, 3, 2, [1, 2], [2, 1], [2, 3], 1), // dilation
+        params(3, 8, 5, 6, 4, 1, 1, [1, 1], [0, 0], [1, 1], 4), // 1×1 direct path with groups
+        params(2, 5, 7, 7, 3, 1, 1, [2, 2], [1, 1], [1, 1], 1), // 1×1 strided, padded
+        params(1, 6, 8, 8, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6), // depthwise
+        params(5, 2, 4, 13, 3, 4, 4, [3, 3], [3, 3], [1, 1], 1), // windows mostly padding
+      ];
+      for (const p of cases) checkAll(p, rand);
+    });
+  }
+});

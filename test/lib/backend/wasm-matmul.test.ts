@@ -1,0 +1,73 @@
+// The wasm GEMM against the TypeScript reference: odd sizes, all transpose combinations,
+// batches with broadcast (stride 0) operands, and sizes around the packing block edges.
+import { describe, expect, test } from "vitest";
+import { matmulF32 } from "../../../lib/backend/wasm/matmul.js";
+import { wasmRuntime, wasmLoadError } from "../../../lib/backend/wasm/runtime.js";
+import { setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { referenceKernels } from "../../../lib/backend/reference.js";
+import type { MatmulParams } from "../../../lib/backend/kernels.js";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
+
+function check(p: MatmulParams, rand: () => number): void {
+  const aLen = (p.strideA === 0 ? 1 : p.batch) * p.m * p.k;
+  const bLen = (p.strideB === 0 ? 1 : p.batch) * p.k * p.n;
+  const a = randomF32(aLen, rand), b = randomF32(bLen, rand);
+  const want = new Float32Array(p.batch * p.m * p.n);
+  referenceKernels.matmul(a, b, want, p);
+  const got = new Float32Array(want.length).fill(NaN); // out must be fully overwritten
+  matmulF32(a, b, got, p);
+  expect(maxRelErr(got, want), JSON.stringify(p)).toBeLessThan(1e-5 * Math.sqrt(p.k + 1));
+}
+
+describe("wasm matmul", () => {
+  test("module loads", () => {
+    expect(wasmRuntime(), wasmLoadError()).not.toBeNull();
+  });
+
+  test("hand-worked 2x3 @ 3x2", () => {
+    const out = new Float32Array(4);
+    matmulF32(Float32Array.of(1, 2, 3, 4, 5, 6), Float32Array.of(7, 8, 9, 10, 11, 12), out,
+      { batch: 1, m: 2, n: 2, k: 3, transA: false, transB: false, strideA: 0, strideB: 0 });
+    expect([...out]).toEqual([58, 64, 139, 154]);
+  });
+
+  for (const threads of [1, 2]) {
+    test(`random shapes, transposes, odd sizes (${threads} thread(s))`, () => {
+      setPoolThreads(threads);
+      const rand = rng(42 + threads);
+      const dims = [1, 3, 4, 5, 7, 8, 9, 17, 33, 64, 129];
+      for (let t = 0; t < 40; t++) {
+        const pick = () => dims[Math.floor(rand() * dims.length)]!;
+        const m = pick(), n = pick(), k = pick();
+        const transA = rand() < 0.5, transB = rand() < 0.5;
+        check({ batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 }, rand);
+      }
+    });
+  }
+
+  test("batched with broadcast operands (stride 0)", () => {
+    setPoolThreads(2);
+    const rand = rng(7);
+    for (const [sa, sb] of [[1, 1], [0, 1], [1, 0], [0, 0]] as const) {
+      const batch = 3, m = 13, n = 11, k = 9;
+      check({ batch, m, n, k, transA: false, transB: true, strideA: sa * m * k, strideB: sb * k * n }, rand);
+      check({ batch, m, n, k, transA: true, transB: false, strideA: sa * m * k, strideB: sb * k * n }, rand);
+    }
+  });
+
+  test("sizes across the packing blocks (k > 256, m > 128, wide and short products)", () => {
+    const rand = rng(9);
+    for (const threads of [1, 2, 3]) {
+      setPoolThreads(threads);
+      check({ batch: 1, m: 130, n: 70, k: 300, transA: false, transB: false, strideA: 0, strideB: 0 }, rand);
+      check({ batch: 1, m: 3, n: 700, k: 200, transA: true, transB: true, strideA: 0, strideB: 0 }, rand);
+      check({ batch: 2, m: 260, n: 5, k: 257, transA: false, transB: true, strideA: 260 * 257, strideB: 5 * 257 }, rand);
+    }
+  });
+
+  test("k = 0 gives zeros", () => {
+    const out = new Float32Array(6).fill(5);
+    matmulF32(new Float32Array(0), new Float32Array(0), out, { batch: 1, m: 2, n: 3, k: 0, transA: false, transB: false, strideA: 0, strideB: 0 });
+    expect([...out]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
