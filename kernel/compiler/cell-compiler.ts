@@ -1,0 +1,250 @@
+// The cell compiler: type-checks a cell against the declarations of earlier cells and the
+// prelude (one incremental LanguageService), and turns it into the script the executor runs.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type TS from "typescript";
+import { collectCellNames, type CellNames } from "./cell-names.js";
+import { completeAt, inspectAt, type Completion, type Inspection } from "./completion.js";
+import { DeclarationsContext, globalStatementsFromDts, type GlobalStatement } from "./declarations-context.js";
+import { compileError, toCellDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { isComplete, type IsCompleteResult } from "./is-complete.js";
+import { KERNEL_GLOBALS, MINIMAL_HOST_GLOBALS } from "./kernel-globals.js";
+import { LanguageHost } from "./language-host.js";
+import { transpileCell } from "./runtime-transform.js";
+import { SourceMapper, mapStackTrace } from "./source-map.js";
+import { typescript } from "./typescript-loader.js";
+
+export type { Diagnostic } from "./diagnostics.js";
+
+export interface CompilerConfig {
+  cwd: string;
+  /** Path of the prelude's .d.ts (or .ts) whose exports every cell sees as globals. */
+  preludeTypes?: string;
+  typeCheck: boolean;
+}
+
+export type CompileResult =
+  | { ok: true; js: string; filename: string; diagnostics: Diagnostic[]; mapStack(stack: string): string }
+  | { ok: false; diagnostics: Diagnostic[]; ename: string; evalue: string; traceback: string[] };
+
+/** `checkText`/`names` are filled in when the cell was type-checked, else on integration. */
+interface CompiledCell { code: string; checkText?: string; names?: CellNames }
+
+const CELL_FILE = "__gradlab_cell__.ts";
+const PRELUDE_NAMESPACE = "__gradlab_prelude__";
+
+export class CellCompiler {
+  private typeCheck: boolean;
+  private host: LanguageHost | undefined;
+  private ctx: DeclarationsContext | undefined;
+  private preludeReady = false;
+  /** Compiled cells waiting for their run to finish, by execution count. */
+  private readonly compiled = new Map<number, CompiledCell>();
+  /** Committed cells whose declarations are not yet in the context (integrated lazily). */
+  private readonly toIntegrate: CompiledCell[] = [];
+  private committedCount = 0;
+  private readonly mappers = new Map<string, SourceMapper>();
+  private readonly usedFilenames = new Set<string>();
+
+  constructor(private readonly config: CompilerConfig) {
+    this.typeCheck = config.typeCheck;
+  }
+
+  async warmUp(): Promise<void> {
+    const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+    await yieldToEventLoop();
+    typescript();
+    await yieldToEventLoop();
+    this.languageHost();
+    await yieldToEventLoop();
+    this.setUpPrelude();
+    await yieldToEventLoop();
+    // Prime the checker, the completion machinery and the emitter on a typical small cell.
+    const sample = "const __gradlab_warm = [1, 2, 3].map((v) => v * 2);\nconsole.log(__gradlab_warm.length);\n";
+    const host = this.languageHost();
+    host.set(this.cellFile(), sample);
+    host.ls.getSemanticDiagnostics(this.cellFile());
+    await yieldToEventLoop();
+    host.ls.getCompletionsAtPosition(this.cellFile(), sample.indexOf(".length") + 1, {});
+    transpileCell(sample, "warm.ts");
+    isComplete("const a = [1,");
+  }
+
+  setTypeCheck(on: boolean): void { this.typeCheck = on; }
+
+  compile(code: string, executionCount: number): CompileResult {
+    const ts = typescript();
+    let warnings: Diagnostic[] = [];
+    let checkText = code;
+    let names: CellNames | undefined;
+    if (this.typeCheck) {
+      this.integrateCommitted();
+      names = collectCellNames(ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+      checkText = withExportList(code, names);
+      const host = this.languageHost();
+      const file = this.cellFile();
+      host.set(file, checkText);
+      const syntactic = host.ls.getSyntacticDiagnostics(file);
+      if (syntactic.some(isError)) return this.syntaxFailure(code);
+      const semantic = host.ls.getSemanticDiagnostics(file);
+      const errors = semantic.filter(isError);
+      if (errors.length > 0) {
+        const diags = toCellDiagnostics(errors, code);
+        return { ok: false, diagnostics: diags, ...compileError("TSError", diags, code, errors.map((e) => e.length ?? 1)) };
+      }
+      warnings = toCellDiagnostics(semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning), code);
+    }
+    const filename = this.uniqueFilename(executionCount);
+    const out = transpileCell(code, filename);
+    const syntaxErrors = out.diagnostics.filter(isError);
+    if (syntaxErrors.length > 0) {
+      const diags = toCellDiagnostics(syntaxErrors, code);
+      return { ok: false, diagnostics: diags, ...compileError("SyntaxError", diags, code, syntaxErrors.map((e) => e.length ?? 1)) };
+    }
+    const mapper = new SourceMapper(out.mappings);
+    this.mappers.set(filename, mapper);
+    this.compiled.set(executionCount, names ? { code, checkText, names } : { code });
+    const mappers = this.mappers;
+    return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers) };
+  }
+
+  commit(executionCount: number): void {
+    const cell = this.compiled.get(executionCount);
+    if (!cell) return;
+    this.compiled.clear();
+    this.toIntegrate.push(cell);
+    // While the checked program still holds exactly this cell, its declaration emit is cheap:
+    // do it now. Otherwise (type checking off) wait until something needs the context.
+    if (cell.checkText !== undefined && this.host?.get(this.cellFile()) === cell.checkText) this.integrateCommitted();
+  }
+
+  complete(code: string, cursorPos: number): Completion {
+    const host = this.prepareQuery(code);
+    return completeAt(host.ls, this.cellFile(), code, cursorPos);
+  }
+
+  inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
+    const host = this.prepareQuery(code);
+    return inspectAt(host.ls, this.cellFile(), code, cursorPos, detailLevel);
+  }
+
+  isComplete(code: string): IsCompleteResult { return isComplete(code); }
+
+  private prepareQuery(code: string): LanguageHost {
+    this.integrateCommitted();
+    const host = this.languageHost();
+    host.set(this.cellFile(), code);
+    return host;
+  }
+
+  private syntaxFailure(code: string): CompileResult {
+    const out = transpileCell(code, CELL_FILE);
+    const errors = out.diagnostics.filter(isError);
+    const diags = toCellDiagnostics(errors, code);
+    return { ok: false, diagnostics: diags, ...compileError("SyntaxError", diags, code, errors.map((e) => e.length ?? 1)) };
+  }
+
+  /** Adds committed cells' declarations to the context, oldest first. */
+  private integrateCommitted(): void {
+    if (this.toIntegrate.length === 0) return;
+    const host = this.languageHost();
+    this.setUpPrelude();
+    const file = this.cellFile();
+    for (const cell of this.toIntegrate.splice(0)) {
+      const names = cell.names ?? collectNamesOf(cell.code);
+      host.set(file, cell.checkText ?? withExportList(cell.code, names));
+      const emitted = host.ls.getEmitOutput(file, true, true);
+      const dts = emitted.outputFiles.find((o) => o.name.endsWith(".d.ts"))?.text ?? "";
+      const statements = [...this.ctx!.importAliases(names.imports), ...globalStatementsFromDts(dts)];
+      this.ctx!.define(`cell${++this.committedCount}`, statements);
+    }
+  }
+
+  private cellFile(): string { return this.languageHost().path(CELL_FILE); }
+
+  private languageHost(): LanguageHost {
+    if (this.host) return this.host;
+    const ts = typescript();
+    const options: TS.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      moduleDetection: ts.ModuleDetectionKind.Force,
+      lib: ["lib.es2023.d.ts"],
+      types: [],
+      strict: true,
+      skipLibCheck: true,
+      esModuleInterop: true,
+      allowImportingTsExtensions: true,
+      resolveJsonModule: true,
+      declaration: true,
+      emitDeclarationOnly: true,
+      noEmitOnError: false,
+    };
+    const roots: string[] = [];
+    const nodeTypes = findNodeTypes();
+    this.host = new LanguageHost(path.resolve(this.config.cwd), options, roots);
+    if (nodeTypes) roots.push(nodeTypes);
+    else this.host.set(this.host.path("__gradlab_host_globals__.d.ts"), MINIMAL_HOST_GLOBALS);
+    this.ctx = new DeclarationsContext(this.host);
+    this.ctx.define("kernel", KERNEL_GLOBALS);
+    return this.host;
+  }
+
+  /** Declares the prelude's exports as globals (needs one program to list them). */
+  private setUpPrelude(): void {
+    if (this.preludeReady) return;
+    this.preludeReady = true;
+    const prelude = this.config.preludeTypes;
+    if (!prelude) return;
+    const host = this.languageHost();
+    const abs = path.resolve(this.config.cwd, prelude);
+    if (!existsSync(abs)) throw new Error(`compiler: prelude types not found at ${abs}`);
+    const specifier = JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
+    host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
+    const program = host.program();
+    const sf = program.getSourceFile(abs);
+    const checker = program.getTypeChecker();
+    const symbol = sf && checker.getSymbolAtLocation(sf);
+    if (!symbol) throw new Error(`compiler: prelude types ${abs} are not a module`);
+    const statements: GlobalStatement[] = checker.getExportsOfModule(symbol)
+      .map((s) => s.name)
+      .filter((n) => n !== "default" && /^[A-Za-z_$][\w$]*$/.test(n))
+      .map((n) => ({ name: n, text: `import ${n} = ${PRELUDE_NAMESPACE}.${n};` }));
+    this.ctx!.define("prelude", statements);
+  }
+
+  private uniqueFilename(executionCount: number): string {
+    let name = `cell-${executionCount}.ts`;
+    for (let i = 2; this.usedFilenames.has(name); i++) name = `cell-${executionCount}-${i}.ts`;
+    this.usedFilenames.add(name);
+    return name;
+  }
+}
+
+function isError(d: TS.Diagnostic): boolean { return d.category === typescript().DiagnosticCategory.Error; }
+
+function collectNamesOf(code: string): CellNames {
+  const ts = typescript();
+  return collectCellNames(ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+}
+
+/**
+ * The checked text: the cell, then an export list of its names appended AFTER the last line
+ * (so positions in the cell are unchanged) — declaration emit then describes every name.
+ */
+function withExportList(code: string, names: CellNames): string {
+  const list = [...names.declared].filter((n) => !names.exported.has(n));
+  return list.length === 0 ? code : `${code}\n;export { ${list.join(", ")} };\n`;
+}
+
+function findNodeTypes(): string | undefined {
+  try {
+    const pkg = createRequire(import.meta.url).resolve("@types/node/package.json");
+    const index = path.join(path.dirname(pkg), "index.d.ts");
+    return existsSync(index) ? index : undefined;
+  } catch {
+    return undefined;
+  }
+}

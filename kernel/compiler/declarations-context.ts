@@ -1,0 +1,130 @@
+// What later cells know about earlier ones. Every committed cell contributes ambient global
+// declarations (from TypeScript's declaration emit of the checked cell); for every name only
+// the LATEST declaration survives, so a cell may redefine a name with a new type.
+//
+// Files (all generated, under the notebook directory so relative specifiers resolve alike):
+//   __gradlab_ctx_<owner>__.d.ts   global script: `declare const x: T;`, `interface I {}`, …
+//   __gradlab_module_<k>__.d.ts    `export * from "m"; export as namespace __gradlab_module_<k>__;`
+//                                  so a script can alias an import: `import b = __gradlab_module_<k>__.a;`
+// (Import aliases inside `declare global {}` are ignored by the checker; the UMD-namespace
+// indirection gives an alias with all meanings — value, type and namespace — in one line.)
+import type TS from "typescript";
+import type { CellImport } from "./cell-names.js";
+import type { LanguageHost } from "./language-host.js";
+import { typescript } from "./typescript-loader.js";
+
+export interface GlobalStatement { name: string; text: string }
+
+export class DeclarationsContext {
+  /** name → owner whose declaration of it is the latest. */
+  private readonly owner = new Map<string, string>();
+  private readonly statements = new Map<string, GlobalStatement[]>();
+  private readonly moduleAliases = new Map<string, string>();
+
+  constructor(private readonly host: LanguageHost) {}
+
+  /** The owner's file name (for the language host). */
+  fileOf(owner: string): string { return this.host.path(`__gradlab_ctx_${owner}__.d.ts`); }
+
+  hasName(name: string): boolean { return this.owner.has(name); }
+  names(): IterableIterator<string> { return this.owner.keys(); }
+
+  /** Replaces `owner`'s declarations; earlier owners lose the names it declares. */
+  define(owner: string, statements: GlobalStatement[]): void {
+    const dirty = new Set<string>([owner]);
+    for (const st of statements) {
+      const prev = this.owner.get(st.name);
+      if (prev !== undefined && prev !== owner) dirty.add(prev);
+      this.owner.set(st.name, owner);
+    }
+    const old = this.statements.get(owner);
+    if (old) for (const st of old) if (!statements.some((s) => s.name === st.name) && this.owner.get(st.name) === owner) this.owner.delete(st.name);
+    this.statements.set(owner, statements);
+    for (const o of dirty) this.render(o);
+  }
+
+  private render(owner: string): void {
+    const live = (this.statements.get(owner) ?? []).filter((s) => this.owner.get(s.name) === owner);
+    const file = this.fileOf(owner);
+    if (live.length === 0) { this.host.remove(file); this.statements.delete(owner); return; }
+    this.statements.set(owner, live);
+    this.host.set(file, live.map((s) => s.text).join("\n") + "\n");
+  }
+
+  /** Global aliases for a cell's imports (`import { a as b } from "m"` → `import b = <ns>.a;`). */
+  importAliases(imports: readonly CellImport[]): GlobalStatement[] {
+    const out: GlobalStatement[] = [];
+    for (const imp of imports) {
+      const ns = this.moduleNamespace(imp.specifier, imp.bindings.some((b) => b.imported === "default"));
+      for (const b of imp.bindings) {
+        const target = b.imported === "*" ? ns : `${ns}.${b.imported === "default" ? "default" : b.imported}`;
+        out.push({ name: b.local, text: `import ${b.local} = ${target};` });
+      }
+    }
+    return out;
+  }
+
+  private moduleNamespace(specifier: string, withDefault: boolean): string {
+    const key = `${withDefault ? "d" : "n"}:${specifier}`;
+    let ns = this.moduleAliases.get(key);
+    if (!ns) {
+      ns = `__gradlab_module_${this.moduleAliases.size}__`;
+      this.moduleAliases.set(key, ns);
+      const spec = JSON.stringify(specifier);
+      const text = `export * from ${spec};\n${withDefault ? `export { default } from ${spec};\n` : ""}export as namespace ${ns};\n`;
+      this.host.set(this.host.path(`${ns}.d.ts`), text);
+    }
+    return ns;
+  }
+}
+
+/**
+ * Turns the declaration emit of a checked cell (a module that re-exports all its names) into
+ * global ambient statements, one per declared name (a statement declaring several names,
+ * `declare const a: A, b: B`, is split). Imports and export lists are dropped: imports are
+ * re-created as aliases by `importAliases`.
+ */
+export function globalStatementsFromDts(dts: string): GlobalStatement[] {
+  const ts = typescript();
+  const sf = ts.createSourceFile("cell.d.ts", dts, ts.ScriptTarget.ES2022, true);
+  const out: GlobalStatement[] = [];
+  for (const st of sf.statements) {
+    if (ts.isImportDeclaration(st) || ts.isExportDeclaration(st) || ts.isExportAssignment(st) || ts.isImportEqualsDeclaration(st)) continue;
+    if (ts.isVariableStatement(st)) {
+      const kind = st.declarationList.flags & ts.NodeFlags.Const ? "const" : st.declarationList.flags & ts.NodeFlags.Let ? "let" : "var";
+      const decls = st.declarationList.declarations;
+      const doc = decls.length === 1 ? leadingComments(sf, st) : "";
+      for (const d of decls) {
+        if (ts.isIdentifier(d.name)) out.push({ name: d.name.text, text: `${doc}declare ${kind} ${d.getText(sf)};` });
+      }
+      continue;
+    }
+    const name = (st as TS.DeclarationStatement).name;
+    if (!name || !ts.isIdentifier(name)) continue;
+    out.push({ name: name.text, text: leadingComments(sf, st) + withoutExport(sf, st) });
+  }
+  return out;
+}
+
+function leadingComments(sf: TS.SourceFile, st: TS.Statement): string {
+  const full = st.getFullText(sf);
+  const lead = full.slice(0, st.getStart(sf) - st.getFullStart());
+  return lead.trim() ? lead.replace(/^\s*\n/, "") : "";
+}
+
+function withoutExport(sf: TS.SourceFile, st: TS.Statement): string {
+  const ts = typescript();
+  let text = st.getText(sf);
+  const start = st.getStart(sf);
+  const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) ?? [] : [];
+  // Remove from the back so earlier offsets stay valid.
+  for (const m of [...mods].reverse()) {
+    if (m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword) continue;
+    const a = m.getStart(sf) - start;
+    const b = m.getEnd() - start;
+    text = text.slice(0, a) + text.slice(b).replace(/^\s+/, "");
+  }
+  const isTypeOnly = ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st);
+  if (!isTypeOnly && !mods.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) text = `declare ${text}`;
+  return text;
+}

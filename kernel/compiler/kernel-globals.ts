@@ -1,0 +1,41 @@
+// Ambient declarations of what the kernel itself puts into every cell (DESIGN.md "Displays").
+// A prelude that exports a name of the same name wins (later owners override earlier ones).
+import type { GlobalStatement } from "./declarations-context.js";
+
+export const KERNEL_GLOBALS: GlobalStatement[] = [
+  { name: "GradlabDisplayOptions", text: "interface GradlabDisplayOptions { displayId?: string }" },
+  {
+    name: "GradlabDisplayHandle",
+    text: "interface GradlabDisplayHandle { readonly id: string; update(value: unknown): void; close(): void }",
+  },
+  {
+    name: "GradlabDisplay",
+    text: `interface GradlabDisplay {
+  /** Shows a value through its display hook (Symbol.for("Jupyter.display")) or as text. */
+  (value: unknown, options?: GradlabDisplayOptions): GradlabDisplayHandle;
+  update(displayId: string, value: unknown): void;
+  clear(options?: { wait?: boolean }): void;
+  html(html: string, options?: GradlabDisplayOptions): GradlabDisplayHandle;
+  markdown(markdown: string, options?: GradlabDisplayOptions): GradlabDisplayHandle;
+  svg(svg: string, options?: GradlabDisplayOptions): GradlabDisplayHandle;
+  png(png: string | Uint8Array, options?: GradlabDisplayOptions): GradlabDisplayHandle;
+  json(value: unknown, options?: GradlabDisplayOptions): GradlabDisplayHandle;
+  vegaLite(spec: object, options?: GradlabDisplayOptions): GradlabDisplayHandle;
+  bundle(bundle: Record<string, unknown>, options?: GradlabDisplayOptions & { metadata?: Record<string, unknown> }): GradlabDisplayHandle;
+}`,
+  },
+  { name: "display", text: "/** Displays rich output in the notebook. */\ndeclare const display: GradlabDisplay;" },
+];
+
+/** Used only when @types/node cannot be found: enough for console output and timers. */
+export const MINIMAL_HOST_GLOBALS = `
+interface Console { log(...data: any[]): void; error(...data: any[]): void; warn(...data: any[]): void; info(...data: any[]): void; debug(...data: any[]): void; table(data: unknown): void; time(label?: string): void; timeEnd(label?: string): void; }
+declare var console: Console;
+declare function setTimeout(callback: (...args: any[]) => void, ms?: number, ...args: any[]): any;
+declare function clearTimeout(handle: any): void;
+declare function setInterval(callback: (...args: any[]) => void, ms?: number, ...args: any[]): any;
+declare function clearInterval(handle: any): void;
+declare function queueMicrotask(callback: () => void): void;
+declare var process: any;
+declare function require(id: string): any;
+`;

@@ -1,0 +1,150 @@
+// Turns a cell (TypeScript, parsed as a module) into the classic script the executor runs:
+//
+//   (async () => { "use strict"; <cell> ; return { value, hasValue } })()
+//
+// Top-level declarations become properties of the global object (never lexical bindings),
+// so later cells see them and re-running a cell that declares `const x` is not a
+// redeclaration. Imports become `await globalThis.__gradlab_import__(specifier)`.
+// Runs as an `after` transformer: TypeScript has already erased types and lowered enums and
+// namespaces to `var E; (function (E) {...})(E || (E = {}))`, so only JavaScript is handled.
+import type TS from "typescript";
+import { bindingNames } from "./cell-names.js";
+import { typescript } from "./typescript-loader.js";
+
+export const IMPORT_FUNCTION = "__gradlab_import__";
+const MODULE_TEMP = "__gradlab_module";
+const RESULT_PARAM = "__gradlab_result";
+
+export interface TranspiledCell {
+  js: string;
+  /** Source map "mappings" of `js` relative to the cell text. */
+  mappings: string;
+  diagnostics: TS.Diagnostic[];
+}
+
+let compilerOptions: TS.CompilerOptions | undefined;
+function transpileOptions(): TS.CompilerOptions {
+  const ts = typescript();
+  compilerOptions ??= {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleDetection: ts.ModuleDetectionKind.Force, // top-level await parses in every cell
+    // Keep every value import: a name imported in one cell may only be used in a later one.
+    verbatimModuleSyntax: true,
+    esModuleInterop: true,
+    sourceMap: true,
+    inlineSources: false,
+    removeComments: false,
+    useDefineForClassFields: true,
+    experimentalDecorators: false,
+  };
+  return compilerOptions;
+}
+
+export function transpileCell(code: string, fileName: string): TranspiledCell {
+  const ts = typescript();
+  const out = ts.transpileModule(code, {
+    fileName,
+    compilerOptions: transpileOptions(),
+    reportDiagnostics: true,
+    transformers: { after: [cellScriptTransformer] },
+  });
+  const js = out.outputText.replace(/\n?\/\/# sourceMappingURL=.*\s*$/, "\n");
+  let mappings = "";
+  if (out.sourceMapText) mappings = (JSON.parse(out.sourceMapText) as { mappings: string }).mappings;
+  return { js, mappings, diagnostics: out.diagnostics ?? [] };
+}
+
+function cellScriptTransformer(context: TS.TransformationContext): TS.Transformer<TS.SourceFile> {
+  const ts = typescript();
+  const f = context.factory;
+  const globalProp = (name: string) => f.createPropertyAccessExpression(f.createIdentifier("globalThis"), name);
+  const assignGlobal = (name: string, value: TS.Expression) =>
+    f.createExpressionStatement(f.createAssignment(globalProp(name), value));
+  const withoutModuleModifiers = (mods: readonly TS.ModifierLike[] | undefined) =>
+    mods?.filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword);
+
+  const importStatements = (st: TS.ImportDeclaration): TS.Statement[] => {
+    const spec = (st.moduleSpecifier as TS.StringLiteral).text;
+    const load = f.createAwaitExpression(
+      f.createCallExpression(globalProp(IMPORT_FUNCTION), undefined, [f.createStringLiteral(spec)]),
+    );
+    const clause = st.importClause;
+    const assigns: TS.Statement[] = [];
+    const mod = () => f.createIdentifier(MODULE_TEMP);
+    if (clause?.name) {
+      // Default-import interop: an ES module's default export, else the CommonJS exports object.
+      const dflt = f.createPropertyAccessExpression(mod(), "default");
+      assigns.push(assignGlobal(clause.name.text, f.createBinaryExpression(dflt, ts.SyntaxKind.QuestionQuestionToken, mod())));
+    }
+    const nb = clause?.namedBindings;
+    if (nb && ts.isNamespaceImport(nb)) assigns.push(assignGlobal(nb.name.text, mod()));
+    if (nb && ts.isNamedImports(nb)) {
+      for (const el of nb.elements) {
+        const imported = el.propertyName ?? el.name;
+        const importedName = ts.isIdentifier(imported) ? imported.text : imported.text;
+        assigns.push(assignGlobal(el.name.text, f.createElementAccessExpression(mod(), f.createStringLiteral(importedName))));
+      }
+    }
+    if (assigns.length === 0) return [ts.setTextRange(f.createExpressionStatement(load), st)];
+    const decl = f.createVariableStatement(undefined, f.createVariableDeclarationList(
+      [f.createVariableDeclaration(MODULE_TEMP, undefined, undefined, load)], ts.NodeFlags.Const));
+    return [ts.setTextRange(f.createBlock([ts.setTextRange(decl, st), ...assigns], true), st)];
+  };
+
+  const variableStatements = (st: TS.VariableStatement): TS.Statement[] => {
+    const list = st.declarationList;
+    const names = list.declarations.flatMap((d) => bindingNames(d.name));
+    // `var` would hoist to the function wrapping the cell and shadow the global for the whole
+    // cell; a block-scoped copy that is published right away behaves like a global `var`.
+    const flags = list.flags & ts.NodeFlags.Const ? ts.NodeFlags.Const : ts.NodeFlags.Let;
+    const local = ts.setTextRange(f.createVariableStatement(undefined,
+      ts.setTextRange(f.createVariableDeclarationList(list.declarations, flags), list)), st);
+    return [f.createBlock([local, ...names.map((n) => assignGlobal(n, f.createIdentifier(n)))], false)];
+  };
+
+  return (sf) => {
+    const hoisted: TS.Statement[] = [];
+    const body: TS.Statement[] = [];
+    for (const st of sf.statements) {
+      if (ts.isImportDeclaration(st)) body.push(...importStatements(st));
+      else if (ts.isExportDeclaration(st)) continue; // `export {}` / re-exports: nothing to run
+      else if (ts.isExportAssignment(st)) body.push(ts.setTextRange(f.createExpressionStatement(st.expression), st));
+      else if (ts.isFunctionDeclaration(st) && st.body) {
+        const fn = ts.setTextRange(f.createFunctionExpression(withoutModuleModifiers(st.modifiers) as TS.Modifier[] | undefined,
+          st.asteriskToken, st.name, st.typeParameters, st.parameters, st.type, st.body), st);
+        hoisted.push(st.name ? assignGlobal(st.name.text, fn) : f.createExpressionStatement(fn));
+      } else if (ts.isClassDeclaration(st)) {
+        const cls = ts.setTextRange(f.createClassExpression(withoutModuleModifiers(st.modifiers), st.name,
+          st.typeParameters, st.heritageClauses, st.members), st);
+        body.push(ts.setTextRange(st.name ? assignGlobal(st.name.text, cls) : f.createExpressionStatement(cls), st));
+      } else if (ts.isVariableStatement(st)) body.push(...variableStatements(st));
+      else if (ts.isExpressionStatement(st) && ts.isStringLiteral(st.expression) && st.expression.text === "use strict") continue;
+      else body.push(st);
+    }
+    // Only an expression statement the user wrote is a value (not a lowered enum's IIFE).
+    const userExpression = (st: TS.Statement | undefined): st is TS.ExpressionStatement =>
+      !!st && ts.isExpressionStatement(st) && sf.statements.includes(st) && ts.isExpressionStatement(ts.getOriginalNode(st));
+    const last = body[body.length - 1];
+    if (userExpression(last)) {
+      body[body.length - 1] = ts.setTextRange(f.createReturnStatement(
+        f.createCallExpression(f.createIdentifier(RESULT_PARAM), undefined, [last.expression])), last);
+    } else {
+      body.push(f.createReturnStatement(f.createCallExpression(f.createIdentifier(RESULT_PARAM), undefined, [])));
+    }
+    // The result maker is a parameter (not a temporary in the cell) so no user function can
+    // pick up its name in a stack trace: V8 infers anonymous functions' names from nearby bindings.
+    const resultFn = f.createArrowFunction(undefined, undefined, [f.createParameterDeclaration(undefined, f.createToken(ts.SyntaxKind.DotDotDotToken), "v")],
+      undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+      f.createParenthesizedExpression(f.createObjectLiteralExpression([
+        f.createPropertyAssignment("value", f.createElementAccessExpression(f.createIdentifier("v"), 0)),
+        f.createPropertyAssignment("hasValue", f.createStrictInequality(f.createElementAccessExpression(f.createIdentifier("v"), 0), f.createVoidZero())),
+      ], false)));
+    const arrow = f.createArrowFunction([f.createModifier(ts.SyntaxKind.AsyncKeyword)], undefined,
+      [f.createParameterDeclaration(undefined, undefined, RESULT_PARAM)], undefined,
+      f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+      f.createBlock([f.createExpressionStatement(f.createStringLiteral("use strict")), ...hoisted, ...body], true));
+    const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(arrow), undefined, [resultFn]));
+    return f.updateSourceFile(sf, [run]);
+  };
+}

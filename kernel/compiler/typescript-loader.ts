@@ -1,0 +1,14 @@
+// TypeScript is ~9 MB of JavaScript: loading it costs ~150 ms, so it is loaded on first use
+// (normally from CellCompiler.warmUp, in the background of kernel start) rather than when
+// this module is imported.
+import { createRequire } from "node:module";
+import type TS from "typescript";
+
+export type TypeScript = typeof TS;
+
+let loaded: TypeScript | undefined;
+
+export function typescript(): TypeScript {
+  if (!loaded) loaded = createRequire(import.meta.url)("typescript") as TypeScript;
+  return loaded;
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { Notebook, tempDir } from "./notebook.js";
+
+describe("cell compiler: declarations persist across cells", () => {
+  it("later cells see earlier const/let/function values and types", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run("const x = 20;\nlet label: string = 'a';\nfunction twice(n: number) { return 2 * n; }");
+    expect(await nb.value("twice(x) + 2")).toBe(42);
+    expect(await nb.value("label.toUpperCase()")).toBe("A");
+  });
+
+  it("re-running a cell that declares const is not a redeclaration (run time or type check)", async () => {
+    const nb = new Notebook(tempDir());
+    const cell = "const items = [1, 2, 3];\nitems.length";
+    expect(await nb.value(cell)).toBe(3);
+    expect(await nb.value(cell)).toBe(3);
+    expect(await nb.value("const items = ['a'];\nitems[0]")).toBe("a");
+  });
+
+  it("a later cell may redefine a name with a new type and later cells see the new type", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run("const v = 1;");
+    await nb.run("const v = 'text';");
+    expect(await nb.value("v.toUpperCase()")).toBe("TEXT");
+    const r = nb.compile("v.toFixed(2)");
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 3 });
+      expect(r.evalue).toContain("(1:3)");
+      expect(r.evalue).toContain("Property 'toFixed' does not exist on type '\"text\"'");
+    }
+  });
+
+  it("let bindings are shared: a function from one cell updates what later cells read", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run("let counter = 0;\nfunction inc() { counter++; }");
+    expect(await nb.value("inc(); inc();\ncounter")).toBe(2);
+    expect(await nb.value("counter = 10;\ninc();\ncounter")).toBe(11);
+  });
+
+  it("assigning to an earlier cell's const is a type error", () => {
+    const nb = new Notebook(tempDir());
+    return nb.run("const frozen = 1;").then(() => {
+      const r = nb.compile("frozen = 2;");
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.diagnostics[0]!.code).toBe(2588);
+    });
+  });
+
+  it("classes, enums, interfaces, type aliases and namespaces persist", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run([
+      "interface Point { x: number; y: number }",
+      "type Pair = [number, number];",
+      "enum Color { Red, Green = 5, Blue }",
+      "class Vec { constructor(public x: number, public y: number) {}\n  norm1(): number { return Math.abs(this.x) + Math.abs(this.y); } }",
+      "namespace Geo { export const origin: Point = { x: 0, y: 0 }; }",
+    ].join("\n"));
+    await nb.run("class Vec3 extends Vec { constructor(x: number, y: number, public z: number) { super(x, y); } }");
+    expect(await nb.value("const p: Point = { x: 1, y: 2 };\nconst pr: Pair = [3, 4];\nnew Vec3(-1, 2, 3).norm1() + Color.Blue + p.x + pr[1] + Geo.origin.x")).toBe(3 + 6 + 1 + 4);
+    const bad = nb.compile("const q: Point = { x: 1 };");
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.diagnostics[0]).toMatchObject({ line: 1, column: 7, code: 2741 });
+  });
+
+  it("functions are hoisted within a cell", async () => {
+    const nb = new Notebook(tempDir());
+    expect(await nb.value("const r = sq(7);\nfunction sq(n: number) { return n * n; }\nr")).toBe(49);
+  });
+
+  it("destructuring declarations define each name, with its type", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run("const { a, b: [c, ...rest] } = { a: 1, b: [2, 3, 4] };\nlet [first = 10, , third] = [undefined, 0, 'z'];");
+    expect(await nb.value("a + c + rest.length")).toBe(5);
+    expect(await nb.value("`${first}${third}`")).toBe("10z");
+    const r = nb.compile("const s: string = a;");
+    expect(r.ok).toBe(false);
+  });
+});
+
+describe("cell compiler: the cell's value", () => {
+  it("a trailing expression statement is the value, with or without a semicolon", async () => {
+    const nb = new Notebook(tempDir());
+    expect(await nb.run("1 + 1")).toEqual({ value: 2, hasValue: true });
+    expect(await nb.run("const k = 3;\nk * 3;")).toEqual({ value: 9, hasValue: true });
+  });
+
+  it("declarations, statements and undefined values give no value", async () => {
+    const nb = new Notebook(tempDir());
+    expect(await nb.run("const q = 3;")).toEqual({ value: undefined, hasValue: false });
+    expect(await nb.run("if (q > 1) { q + 1; }")).toEqual({ value: undefined, hasValue: false });
+    expect(await nb.run("function f(): void {}\nf()")).toEqual({ value: undefined, hasValue: false });
+    expect(await nb.run("class K {}").then((r) => r.hasValue)).toBe(false);
+  });
+
+  it("top-level await works and its results persist", async () => {
+    const nb = new Notebook(tempDir());
+    expect(await nb.value("const w = await Promise.resolve(7);\nawait new Promise((r) => setTimeout(r, 1));\nw * 2")).toBe(14);
+    expect(await nb.value("w")).toBe(7);
+  });
+
+  it("a promise as the last expression is returned unawaited", async () => {
+    const nb = new Notebook(tempDir());
+    const out = await nb.run("Promise.resolve(5)");
+    expect(out.hasValue).toBe(true);
+    expect(await (out.value as Promise<number>)).toBe(5);
+  });
+
+  it("synchronous code runs synchronously inside runInContext", async () => {
+    const nb = new Notebook(tempDir());
+    const r = nb.compile("let ran = 0;\nfor (let i = 0; i < 3; i++) ran++;\nawait 0;\nran = 100;");
+    if (!r.ok) throw new Error(r.evalue);
+    const { Script } = await import("node:vm");
+    const done = new Script(r.js, { filename: r.filename }).runInContext(nb.context) as Promise<unknown>;
+    expect(nb.context.ran).toBe(3); // before the first await resolved
+    await done;
+    expect(nb.context.ran).toBe(100);
+  });
+});
+
+describe("cell compiler: errors in the cell's own coordinates", () => {
+  it("a call that breaks an earlier cell's signature stops the cell with line, column and caret", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run("function add(a: number, b: number): number {\n  return a + b;\n}");
+    const r = nb.compile("const ok = 1;\nconst s = add(1, '2');");
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.ename).toBe("TSError");
+    expect(r.diagnostics).toEqual([{ line: 2, column: 18, code: 2345, message: "Argument of type 'string' is not assignable to parameter of type 'number'." }]);
+    expect(r.evalue).toContain("(2:18)");
+    expect(r.traceback[0]).toContain("const s = add(1, '2');");
+    expect(r.traceback[0]!.split("\n")[2]!.indexOf("^")).toBe(r.traceback[0]!.split("\n")[1]!.indexOf("'2'"));
+  });
+
+  it("a failed cell is not committed: its declarations do not persist", async () => {
+    const nb = new Notebook(tempDir());
+    expect(nb.compile("const lost: number = 'x';").ok).toBe(false);
+    const r = nb.compile("lost");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]!.code).toBe(2304);
+  });
+
+  it("syntax errors are reported as SyntaxError at their position", () => {
+    const nb = new Notebook(tempDir());
+    const r = nb.compile("const a = 1;\nconst b = (2 + ;");
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.ename).toBe("SyntaxError");
+      expect(r.diagnostics[0]).toMatchObject({ line: 2, column: 16 });
+    }
+  });
+
+  it("runtime stack traces are mapped to the cells' lines and columns", async () => {
+    const nb = new Notebook(tempDir());
+    const first = nb.compile("// a comment line\nfunction boom(): never {\n  throw new Error('boom');\n}");
+    if (!first.ok) throw new Error(first.evalue);
+    await new (await import("node:vm")).Script(first.js, { filename: first.filename }).runInContext(nb.context);
+    nb.compiler.commit(first.count);
+    const second = nb.compile("const z = 1;\n   boom();");
+    if (!second.ok) throw new Error(second.evalue);
+    let stack = "";
+    try {
+      await new (await import("node:vm")).Script(second.js, { filename: second.filename }).runInContext(nb.context);
+    } catch (e) {
+      stack = second.mapStack((e as Error).stack ?? "");
+    }
+    expect(stack).toContain(`at boom (${first.filename}:3:9)`);
+    expect(stack).toContain(`${second.filename}:2:4`);
+  });
+});
+
+describe("cell compiler: type checking off", () => {
+  it("only transpiles, and declarations made meanwhile are known once it is back on", async () => {
+    const nb = new Notebook(tempDir());
+    nb.compiler.setTypeCheck(false);
+    expect(await nb.value("const loose: number = 'not a number' as any;\nconst n2: number = 'x' as unknown as number;\nconst typed = { k: 'v' };\n1")).toBe(1);
+    expect(await nb.value("const wrong: number = 'x';\nwrong")).toBe("x");
+    nb.compiler.setTypeCheck(true);
+    expect(await nb.value("typed.k.toUpperCase()")).toBe("V");
+    const r = nb.compile("const m: number = typed.k;");
+    expect(r.ok).toBe(false);
+  });
+
+  it("// @ts-nocheck in a cell skips its type errors", async () => {
+    const nb = new Notebook(tempDir());
+    expect(await nb.value("// @ts-nocheck\nconst s: number = 'y';\ns")).toBe("y");
+  });
+});

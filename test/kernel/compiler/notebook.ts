@@ -1,0 +1,59 @@
+// Test helper: runs cells through the compiler and a real vm context, as the executor does.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import vm from "node:vm";
+import { CellCompiler, transpileLocalModule, type CompileResult } from "../../../kernel/compiler/index.js";
+
+export interface CellOutcome { value: unknown; hasValue: boolean }
+
+export class Notebook {
+  readonly compiler: CellCompiler;
+  readonly context: vm.Context;
+  private count = 0;
+
+  constructor(readonly cwd: string, options: { preludeTypes?: string; typeCheck?: boolean; globals?: Record<string, unknown> } = {}) {
+    this.compiler = new CellCompiler({ cwd, preludeTypes: options.preludeTypes, typeCheck: options.typeCheck ?? true });
+    this.context = vm.createContext({ console, setTimeout, ...options.globals });
+    this.context.__gradlab_import__ = (spec: string) => importFrom(cwd, spec);
+  }
+
+  compile(code: string): CompileResult & { count: number } {
+    const count = ++this.count;
+    return { ...this.compiler.compile(code, count), count };
+  }
+
+  /** Compiles and runs a cell; throws the compile error's evalue or the runtime error. */
+  async run(code: string): Promise<CellOutcome> {
+    const r = this.compile(code);
+    if (!r.ok) throw new Error(`${r.ename}: ${r.evalue}`);
+    const out = (await new vm.Script(r.js, { filename: r.filename }).runInContext(this.context)) as CellOutcome;
+    this.compiler.commit(r.count);
+    return out;
+  }
+
+  async value(code: string): Promise<unknown> { return (await this.run(code)).value; }
+}
+
+/** A minimal `__gradlab_import__`: Node built-ins, packages in cwd's node_modules, local .ts files. */
+async function importFrom(cwd: string, spec: string): Promise<unknown> {
+  if (spec.startsWith("node:")) return import(spec);
+  if (spec.startsWith("./") || spec.startsWith("../")) {
+    const file = path.resolve(cwd, spec);
+    if (file.endsWith(".ts")) {
+      const js = transpileLocalModule(readFileSync(file, "utf8"), file);
+      const out = file.replace(/\.ts$/, ".__gradlab__.mjs");
+      writeFileSync(out, js);
+      return import(pathToFileURL(out).href);
+    }
+    return import(pathToFileURL(file).href);
+  }
+  const resolved = createRequire(path.join(cwd, "__resolve__.js")).resolve(spec);
+  return import(pathToFileURL(resolved).href);
+}
+
+export function tempDir(): string { return mkdtempSync(path.join(tmpdir(), "gradlab-compiler-")); }
+
+export const fixturePrelude = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "prelude.d.ts");
