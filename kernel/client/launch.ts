@@ -1,0 +1,100 @@
+// Starting a kernel process with a fresh connection file, as a frontend would.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ConnectionInfo } from "../transport/connection.js";
+import { gradlabPackage } from "../package-root.js";
+import { KernelClient } from "./kernel-client.js";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function newConnectionInfo(key = randomBytes(32).toString("hex")): Promise<ConnectionInfo> {
+  const ports: number[] = [];
+  while (ports.length < 5) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  const [shell_port, control_port, iopub_port, stdin_port, hb_port] = ports;
+  return { transport: "tcp", ip: "127.0.0.1", shell_port, control_port, iopub_port, stdin_port, hb_port, key, signature_scheme: "hmac-sha256", kernel_name: "gradlab" };
+}
+
+export interface LaunchOptions {
+  /** Command to start; {connection_file} is replaced. Default: this checkout's `gradlab kernel`. */
+  argv?: string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Forward the kernel's stderr to ours (default: collected in `stderr`). */
+  inheritStderr?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export interface LaunchedKernel {
+  client: KernelClient;
+  process: ChildProcess;
+  info: ConnectionInfo;
+  connectionFile: string;
+  /** Milliseconds from spawn to the first kernel_info_reply. */
+  readyMs: number;
+  stderr: () => string;
+  /** Asks for a clean shutdown, then kills if needed; removes the connection file. */
+  shutdown(): Promise<void>;
+}
+
+export async function launchKernel(options: LaunchOptions = {}): Promise<LaunchedKernel> {
+  const info = await newConnectionInfo();
+  const dir = mkdtempSync(join(tmpdir(), "gradlab-kernel-"));
+  const connectionFile = join(dir, "connection.json");
+  writeFileSync(connectionFile, JSON.stringify(info));
+  const argv = (options.argv ?? [process.execPath, join(gradlabPackage().root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"]).map((a) => a.replace("{connection_file}", connectionFile));
+  const t0 = performance.now();
+  const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", options.inheritStderr ? "inherit" : "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout?.on("data", () => undefined);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const client = new KernelClient(info);
+  const exitedEarly = exited.then(() => {
+    throw new Error(`kernel exited during start-up (code ${child.exitCode}):\n${stderr}`);
+  });
+  exitedEarly.catch(() => undefined);
+  try {
+    await Promise.race([client.waitForReady(options.readyTimeoutMs ?? 30_000), exitedEarly]);
+  } catch (e) {
+    client.close();
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const readyMs = performance.now() - t0;
+  return {
+    client,
+    process: child,
+    info,
+    connectionFile,
+    readyMs,
+    stderr: () => stderr,
+    async shutdown() {
+      if (child.exitCode === null && child.signalCode === null) {
+        await client.request("control", "shutdown_request", { restart: false }, { timeoutMs: 3000, waitForIdle: false }).catch(() => undefined);
+        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

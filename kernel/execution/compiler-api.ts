@@ -1,0 +1,40 @@
+// The cell compiler's interface as the kernel consumes it (implemented in kernel/compiler/).
+// Kept here as a structural type so the kernel builds and runs with either the TypeScript
+// compiler or the plain-JavaScript fallback below.
+export interface CompilerConfig {
+  cwd: string;
+  /** Path of the prelude .d.ts whose exports are cell globals. */
+  preludeTypes?: string;
+  typeCheck: boolean;
+}
+
+/** 1-based, in the cell's own coordinates. */
+export interface Diagnostic {
+  line: number;
+  column: number;
+  message: string;
+  code: number;
+}
+
+export type CompileResult =
+  | { ok: true; js: string; filename: string; diagnostics: Diagnostic[]; mapStack(stack: string): string }
+  | { ok: false; diagnostics: Diagnostic[]; ename: string; evalue: string; traceback: string[] };
+
+export interface Completion {
+  matches: string[];
+  cursorStart: number;
+  cursorEnd: number;
+  metadata: Record<string, unknown>;
+}
+
+export interface CellCompilerLike {
+  warmUp(): Promise<void>;
+  setTypeCheck(on: boolean): void;
+  compile(code: string, executionCount: number): CompileResult;
+  commit(executionCount: number): void;
+  complete(code: string, cursorPos: number): Completion;
+  inspect(code: string, cursorPos: number, detailLevel: number): { found: boolean; data: Record<string, string> };
+  isComplete(code: string): { status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };
+}
+
+export type CellCompilerConstructor = new (config: CompilerConfig) => CellCompilerLike;

@@ -1,0 +1,90 @@
+// execute_request: magics, compile, run, publish the result, record history, reply.
+import type { KernelMessage } from "@jupyterlab/services";
+import { toBundle } from "../display/mime-bundle.js";
+import { errorOutcome, type ErrorOutcome, type Kernel, type Request } from "../kernel.js";
+import { applyMagics, pagerTarget } from "./magics.js";
+import { pageFor } from "./pager.js";
+
+type Content = KernelMessage.IExecuteRequestMsg["content"];
+
+interface OkOutcome {
+  status: "ok";
+  payload: Record<string, unknown>[];
+  /** text/plain of the execute_result, kept in history. */
+  resultText: string | null;
+}
+
+export async function executeRequest(k: Kernel, req: Request): Promise<void> {
+  const c = req.content as unknown as Content;
+  const code = typeof c.code === "string" ? c.code : "";
+  const silent = c.silent === true;
+  const storeHistory = !silent && c.store_history !== false;
+  if (storeHistory) k.executionCount++;
+  const count = k.executionCount;
+  if (!silent) k.publish("execute_input", { code, execution_count: count });
+
+  const outcome = await runCell(k, code, count, silent);
+  const userExpressions = outcome.status === "ok" ? evaluateUserExpressions(k, c.user_expressions) : {};
+  k.history?.append(count, code, outcome.status === "ok" ? outcome.resultText : null);
+  if (outcome.status === "ok") {
+    k.reply(req, "execute_reply", { status: "ok", execution_count: count, payload: outcome.payload, user_expressions: userExpressions }, { status: "ok" });
+    return;
+  }
+  if (!silent) k.publish("error", { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback });
+  k.reply(req, "execute_reply", { ...outcome, execution_count: count, payload: [], user_expressions: {} }, { status: "error" });
+  if (c.stop_on_error !== false) k.abortQueued();
+}
+
+async function runCell(k: Kernel, code: string, count: number, silent: boolean): Promise<OkOutcome | ErrorOutcome> {
+  const ok = (resultText: string | null = null, payload: Record<string, unknown>[] = []): OkOutcome => ({ status: "ok", payload, resultText });
+  await k.ready;
+  const compiler = k.compiler!;
+
+  const target = pagerTarget(code);
+  if (target !== null) return ok(null, [{ source: "page", data: pageFor(k, target), start: 0 }]);
+
+  const magics = applyMagics(k, code);
+  if ("error" in magics) return magics.error;
+  if (magics.code.trim() === "") return ok();
+
+  const seq = ++k.cellSeq;
+  const compiled = compiler.compile(magics.code, seq);
+  if (!compiled.ok) return { status: "error", ename: compiled.ename, evalue: compiled.evalue, traceback: compiled.traceback };
+  if (compiled.diagnostics.length > 0 && !silent) {
+    k.stream("stderr", compiled.diagnostics.map((d) => `warning (${d.line}:${d.column}) TS${d.code}: ${d.message}\n`).join(""));
+  }
+
+  let result: { value: unknown; hasValue: boolean };
+  try {
+    result = await k.run(compiled.js, compiled.filename);
+  } catch (e) {
+    compiler.commit(seq);
+    return errorOutcome(e, (s) => compiled.mapStack(s));
+  }
+  compiler.commit(seq);
+  if (silent || !result.hasValue || result.value === undefined) return ok();
+  try {
+    const data = await toBundle(result.value);
+    k.publish("execute_result", { execution_count: count, data, metadata: {} });
+    return ok(typeof data["text/plain"] === "string" ? data["text/plain"] : null);
+  } catch (e) {
+    return errorOutcome(e);
+  }
+}
+
+/** user_expressions are evaluated as JavaScript expressions in the cell context. */
+function evaluateUserExpressions(k: Kernel, exprs: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof exprs !== "object" || exprs === null) return out;
+  for (const [name, expr] of Object.entries(exprs as Record<string, unknown>)) {
+    try {
+      const value = k.context.evaluate(String(expr));
+      const data = toBundle(value);
+      out[name] = data instanceof Promise ? { status: "ok", data: { "text/plain": "Promise" }, metadata: {} } : { status: "ok", data, metadata: {} };
+    } catch (e) {
+      const { ename, evalue, traceback } = errorOutcome(e);
+      out[name] = { status: "error", ename, evalue, traceback };
+    }
+  }
+  return out;
+}

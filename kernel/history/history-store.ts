@@ -1,0 +1,122 @@
+// Input (and text output) history, persisted across restarts as JSON lines in the user's
+// Jupyter data directory (sqlite is not available). Each kernel start is a new session,
+// numbered after the highest one already in the file.
+import { appendFile, mkdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+
+export interface HistoryEntry {
+  session: number;
+  line: number;
+  input: string;
+  output: string | null;
+}
+
+export type HistoryRow = [number, number, string] | [number, number, [string, string | null]];
+
+export function defaultHistoryPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.JUPYTER_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter");
+  return join(base, "gradlab", "history.jsonl");
+}
+
+/** Glob as IPython's history search uses it (sqlite GLOB): * ? [set], whole string, case-sensitive. */
+export function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    if (ch === "*") re += "[\\s\\S]*";
+    else if (ch === "?") re += "[\\s\\S]";
+    else if (ch === "[") {
+      const end = glob.indexOf("]", i + 2);
+      if (end < 0) re += "\\[";
+      else {
+        let set = glob.slice(i + 1, end);
+        if (set.startsWith("^")) set = "\\^" + set.slice(1);
+        re += `[${set.replace(/\\/g, "\\\\")}]`;
+        i = end;
+      }
+    } else re += ch.replace(/[.+^${}()|\\/\]]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export class HistoryStore {
+  private entries: HistoryEntry[] = [];
+  readonly session: number;
+
+  constructor(private readonly path: string | null = defaultHistoryPath()) {
+    let max = 0;
+    if (path !== null) {
+      let text = "";
+      try {
+        text = readFileSync(path, "utf8");
+      } catch {
+        /* first run */
+      }
+      for (const line of text.split("\n")) {
+        if (line === "") continue;
+        try {
+          const o = JSON.parse(line) as { s?: unknown; n?: unknown; i?: unknown; o?: unknown };
+          if (typeof o.s !== "number") continue;
+          max = Math.max(max, o.s);
+          if (typeof o.n === "number" && typeof o.i === "string") this.entries.push({ session: o.s, line: o.n, input: o.i, output: typeof o.o === "string" ? o.o : null });
+        } catch {
+          /* a torn line from a crash: skip it */
+        }
+      }
+    }
+    this.session = max + 1;
+    this.write({ s: this.session, start: new Date().toISOString() });
+  }
+
+  private write(record: object): void {
+    if (this.path === null) return;
+    const path = this.path;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch {
+      return;
+    }
+    appendFile(path, JSON.stringify(record) + "\n", () => undefined);
+  }
+
+  append(line: number, input: string, output: string | null): void {
+    this.entries.push({ session: this.session, line, input, output });
+    this.write({ s: this.session, n: line, i: input, o: output });
+  }
+
+  private rows(entries: HistoryEntry[], output: boolean): HistoryRow[] {
+    return entries.map((e) => (output ? [e.session, e.line, [e.input, e.output]] : [e.session, e.line, e.input]));
+  }
+
+  tail(n: number, output: boolean): HistoryRow[] {
+    return this.rows(n > 0 ? this.entries.slice(-n) : [], output);
+  }
+
+  /** session <= 0 counts back from the current one; stop is exclusive (null/undefined: to the end). */
+  range(session: number, start: number, stop: number | null | undefined, output: boolean): HistoryRow[] {
+    const s = session <= 0 ? this.session + session : session;
+    return this.rows(
+      this.entries.filter((e) => e.session === s && e.line >= start && (stop === null || stop === undefined || stop <= 0 || e.line < stop)),
+      output,
+    );
+  }
+
+  /** The last n matches (all when n is absent), oldest first; unique keeps each input's latest run. */
+  search(pattern: string, n: number | null | undefined, unique: boolean, output: boolean): HistoryRow[] {
+    const re = globToRegExp(pattern);
+    let hits = this.entries.filter((e) => re.test(e.input));
+    if (unique) {
+      const seen = new Set<string>();
+      const kept: HistoryEntry[] = [];
+      for (let i = hits.length - 1; i >= 0; i--) {
+        if (seen.has(hits[i].input)) continue;
+        seen.add(hits[i].input);
+        kept.push(hits[i]);
+      }
+      hits = kept.reverse();
+    }
+    if (typeof n === "number" && n > 0) hits = hits.slice(-n);
+    return this.rows(hits, output);
+  }
+}

@@ -1,0 +1,68 @@
+// Main-thread end of the io thread: starts it, receives verified requests, sends messages.
+// Sends are postMessage calls, delivered on the io thread's own loop, so output reaches the
+// frontend even while the main thread stays blocked in user code afterwards.
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import type { ConnectionInfo } from "../transport/connection.js";
+import type { Header } from "../transport/wire.js";
+import { createInputBuffers, waitForInput } from "./input-channel.js";
+import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
+
+export type Channel = "shell" | "control" | "iopub" | "stdin";
+
+export class IoLink {
+  private readonly worker: Worker;
+  private readonly requests: MessagePort;
+  private readonly input = createInputBuffers();
+  readonly ready: Promise<Record<string, string>>;
+  onRequest: (req: IncomingRequest) => void = () => undefined;
+  onShutdown: (restart: boolean) => void = () => undefined;
+
+  constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
+    const { port1, port2 } = new MessageChannel();
+    this.requests = port1;
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, requests: port2 };
+    this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: [port2] as never[], stdout: false, stderr: false });
+    port1.on("message", (m: IncomingRequest) => this.onRequest(m));
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on("message", (m: IoToMain) => {
+        if (m.t === "ready") resolve(m.ports);
+        else if (m.t === "shutdown") this.onShutdown(m.restart);
+        else if (m.t === "log") process.stderr.write(`[gradlab] ${m.text}\n`);
+      });
+      this.worker.once("error", reject);
+      this.worker.once("exit", (code) => reject(new Error(`io thread exited with code ${code}`)));
+    });
+  }
+
+  send(channel: Channel, msgType: string, content: unknown, parent: Partial<Header> | Record<string, never>, opts: { identities?: Uint8Array[]; metadata?: Record<string, unknown>; buffers?: Uint8Array[] } = {}): void {
+    const m: MainToIo = { t: "send", channel, msgType, content, parent, ...opts };
+    this.worker.postMessage(m);
+  }
+
+  /** Pulls requests the io thread has posted but the main loop has not yet delivered. */
+  drainPending(): IncomingRequest[] {
+    const out: IncomingRequest[] = [];
+    for (;;) {
+      const m = receiveMessageOnPort(this.requests);
+      if (m === undefined) return out;
+      out.push(m.message as IncomingRequest);
+    }
+  }
+
+  /** Blocks the main thread until the frontend answers an input_request (see input-channel.ts). */
+  requestInput(prompt: string, password: boolean, parent: Partial<Header>, identities: Uint8Array[]): string {
+    return waitForInput(this.input.state, this.input.data, () => this.send("stdin", "input_request", { prompt, password }, parent, { identities }));
+  }
+
+  /** Flushes and closes the sockets; resolves when the io thread has exited. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), 1500);
+      this.worker.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.worker.postMessage({ t: "close" } satisfies MainToIo);
+    });
+  }
+}

@@ -1,0 +1,195 @@
+// The io thread: owns every ZeroMQ socket so the kernel stays responsive while user code
+// blocks the main thread. It verifies and decodes incoming messages, answers heartbeat,
+// kernel_info, interrupt and shutdown itself, and forwards the rest to the main thread.
+// Logging goes straight to fd 2: a worker's process.stderr is relayed through the (possibly
+// blocked) main thread.
+import { writeSync } from "node:fs";
+import { parentPort, workerData } from "node:worker_threads";
+import * as zmq from "zeromq";
+import { endpoint } from "../transport/connection.js";
+import { makeHeader } from "../transport/message.js";
+import { SendQueue } from "../transport/send-queue.js";
+import { ReplayGuard, Signer } from "../transport/signing.js";
+import { decode, encode, WireError, type Header, type WireMessage } from "../transport/wire.js";
+import { deliverInput, interruptInput } from "./input-channel.js";
+import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
+import { StreamCoalescer } from "./stream-coalescer.js";
+
+const data = workerData as IoThreadData;
+const signer = new Signer(data.connection.key);
+const replay = new ReplayGuard();
+let dropped = 0;
+
+function log(text: string): void {
+  try {
+    writeSync(2, `[gradlab io] ${text}\n`);
+  } catch {
+    /* stderr closed: nothing to do */
+  }
+}
+
+const shell = new zmq.Router();
+const control = new zmq.Router();
+const stdin = new zmq.Router();
+const iopub = new zmq.Publisher();
+const hb = new zmq.Reply();
+const onSendError = (e: unknown): void => log(`send failed: ${(e as Error).message}`);
+const queues = {
+  shell: new SendQueue(shell, onSendError),
+  control: new SendQueue(control, onSendError),
+  stdin: new SendQueue(stdin, onSendError),
+  iopub: new SendQueue(iopub, onSendError),
+};
+
+/** Whether the main thread is between a busy and an idle status (tracked from what it publishes). */
+let mainBusy = false;
+
+function sendNow(channel: keyof typeof queues, msgType: string, content: unknown, parent: Partial<Header>, identities: Buffer[] = [], metadata: Record<string, unknown> = {}, buffers: Uint8Array[] = []): void {
+  const header = makeHeader(msgType, data.session);
+  void queues[channel].send(encode({ identities, header, parent_header: parent, metadata, content, buffers }, signer));
+}
+
+const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
+
+function send(m: Extract<MainToIo, { t: "send" }>): void {
+  if (m.channel === "iopub" && m.msgType === "stream") {
+    const c = m.content as { name: "stdout" | "stderr"; text: string };
+    streams.add(c.name, c.text, m.parent);
+    return;
+  }
+  if (m.channel === "iopub") streams.flush();
+  if (m.channel === "iopub" && m.msgType === "status") {
+    const state = (m.content as { execution_state: string }).execution_state;
+    if (state === "busy") mainBusy = true;
+    else if (state === "idle") mainBusy = false;
+  }
+  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((b) => Buffer.from(b)), m.metadata, m.buffers);
+}
+
+function toMain(m: IoToMain): void {
+  parentPort!.postMessage(m);
+}
+
+function forward(channel: "shell" | "control", msg: WireMessage): void {
+  const req: IncomingRequest = { channel, identities: msg.identities, header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, buffers: msg.buffers };
+  data.requests.postMessage(req);
+}
+
+function answerKernelInfo(channel: "shell" | "control", msg: WireMessage): void {
+  // Status messages frame every request, but a busy main thread owns the execution state:
+  // publishing idle here would tell the frontend a running cell had finished.
+  if (!mainBusy) sendNow("iopub", "status", { execution_state: "busy" }, msg.header);
+  sendNow(channel, "kernel_info_reply", data.kernelInfo, msg.header, msg.identities);
+  if (!mainBusy) sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
+}
+
+let shuttingDown = false;
+
+function handleControl(msg: WireMessage): void {
+  switch (msg.header.msg_type) {
+    case "kernel_info_request":
+      answerKernelInfo("control", msg);
+      return;
+    case "interrupt_request":
+      interrupt();
+      sendNow("control", "interrupt_reply", { status: "ok" }, msg.header, msg.identities);
+      return;
+    case "shutdown_request": {
+      const restart = (msg.content as { restart?: unknown }).restart === true;
+      streams.flush();
+      sendNow("control", "shutdown_reply", { status: "ok", restart }, msg.header, msg.identities);
+      sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
+      shuttingDown = true;
+      toMain({ t: "shutdown", restart });
+      // A cell stuck in a synchronous loop cannot see the shutdown message: interrupt it.
+      if (mainBusy) interrupt();
+      setTimeout(() => {
+        log("main thread did not exit after shutdown; killing the process");
+        process.kill(process.pid, "SIGKILL");
+      }, 3000).unref();
+      return;
+    }
+    default:
+      forward("control", msg);
+  }
+}
+
+function interrupt(): void {
+  interruptInput(data.inputState);
+  process.kill(process.pid, "SIGINT");
+}
+
+function handleShell(msg: WireMessage): void {
+  if (msg.header.msg_type === "kernel_info_request") answerKernelInfo("shell", msg);
+  else forward("shell", msg);
+}
+
+function handleStdin(msg: WireMessage): void {
+  if (msg.header.msg_type === "input_reply") {
+    const v = (msg.content as { value?: unknown }).value;
+    deliverInput(data.inputState, data.inputData, typeof v === "string" ? v : "");
+  }
+}
+
+async function pump(sock: zmq.Router, handle: (m: WireMessage) => void, name: string): Promise<void> {
+  for await (const frames of sock) {
+    let msg: WireMessage & { signature: string };
+    try {
+      msg = decode(frames, signer);
+    } catch (e) {
+      dropped++;
+      if (dropped <= 20 || dropped % 1000 === 0) log(`dropped ${name} message (${dropped} so far): ${e instanceof WireError ? e.message : String(e)}`);
+      continue;
+    }
+    if (!replay.admit(msg.signature)) {
+      dropped++;
+      log(`dropped replayed ${name} message ${msg.header.msg_id}`);
+      continue;
+    }
+    try {
+      handle(msg);
+    } catch (e) {
+      log(`error handling ${name} ${msg.header.msg_type}: ${(e as Error).stack ?? e}`);
+    }
+  }
+}
+
+async function heartbeat(): Promise<void> {
+  for await (const frames of hb) await hb.send(frames);
+}
+
+parentPort!.on("message", (m: MainToIo) => {
+  if (m.t === "send") send(m);
+  else if (m.t === "close") void close();
+});
+
+async function close(): Promise<void> {
+  streams.flush();
+  // Let queued sends reach the wire before closing.
+  await Promise.all(Object.values(queues).map((q) => q.drained()));
+  for (const s of [shell, control, stdin, iopub, hb]) s.close();
+  parentPort!.close();
+}
+
+async function main(): Promise<void> {
+  const c = data.connection;
+  for (const s of [shell, control, stdin, iopub, hb]) s.linger = 500;
+  await Promise.all([
+    shell.bind(endpoint(c, "shell")),
+    control.bind(endpoint(c, "control")),
+    stdin.bind(endpoint(c, "stdin")),
+    iopub.bind(endpoint(c, "iopub")),
+    hb.bind(endpoint(c, "hb")),
+  ]);
+  toMain({ t: "ready", ports: { shell: shell.lastEndpoint ?? "", iopub: iopub.lastEndpoint ?? "" } });
+  void heartbeat().catch((e) => !shuttingDown && log(`heartbeat stopped: ${e}`));
+  void pump(control, handleControl, "control").catch((e) => !shuttingDown && log(`control stopped: ${e}`));
+  void pump(shell, handleShell, "shell").catch((e) => !shuttingDown && log(`shell stopped: ${e}`));
+  void pump(stdin, handleStdin, "stdin").catch((e) => !shuttingDown && log(`stdin stopped: ${e}`));
+}
+
+main().catch((e) => {
+  log(`could not start: ${(e as Error).stack ?? e}`);
+  toMain({ t: "log", text: `io thread failed: ${(e as Error).message}` });
+  process.exit(1);
+});

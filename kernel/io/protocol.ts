@@ -1,0 +1,47 @@
+// Messages between the kernel's main thread (runs user code) and its io thread (owns sockets).
+import type { MessagePort } from "node:worker_threads";
+import type { ConnectionInfo } from "../transport/connection.js";
+import type { Header } from "../transport/wire.js";
+
+export type InterruptMode = "signal" | "message";
+
+export interface IoThreadData {
+  connection: ConnectionInfo;
+  session: string;
+  /** Static kernel_info_reply content, so the io thread answers it even while user code runs. */
+  kernelInfo: Record<string, unknown>;
+  /** Control block for synchronous stdin replies: see kernel/io/input-channel.ts. */
+  inputState: SharedArrayBuffer;
+  inputData: SharedArrayBuffer;
+  /** Where the io thread posts incoming requests (a port, so the main thread can drain it synchronously). */
+  requests: MessagePort;
+}
+
+/** A verified incoming request handed to the main thread (identities as raw bytes). */
+export interface IncomingRequest {
+  channel: "shell" | "control";
+  identities: Uint8Array[];
+  header: Header;
+  parent_header: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  content: Record<string, unknown>;
+  buffers: Uint8Array[];
+}
+
+export type MainToIo =
+  | {
+      t: "send";
+      channel: "shell" | "control" | "iopub" | "stdin";
+      msgType: string;
+      content: unknown;
+      parent: Partial<Header> | Record<string, never>;
+      identities?: Uint8Array[];
+      metadata?: Record<string, unknown>;
+      buffers?: Uint8Array[];
+    }
+  | { t: "close" };
+
+export type IoToMain =
+  | { t: "ready"; ports: Record<string, string> }
+  | { t: "shutdown"; restart: boolean }
+  | { t: "log"; text: string };

@@ -1,0 +1,246 @@
+// The kernel's main-thread state: the execution context, compiler, history, comms and the
+// ordered queue of shell requests. Message handlers (kernel/handlers/) are small functions
+// over this object; the io thread (kernel/io/) owns the sockets.
+import { writeSync } from "node:fs";
+import { Console } from "node:console";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inspect } from "node:util";
+import { CommRegistry, type CommMessage } from "./comms/registry.js";
+import { createDisplay, type DisplayFunction } from "./display/display.js";
+import type { CellCompilerLike } from "./execution/compiler-api.js";
+import { ExecutionContext } from "./execution/context.js";
+import { Importer } from "./execution/importer.js";
+import type { HistoryStore } from "./history/history-store.js";
+import type { IoLink, Channel } from "./io/io-link.js";
+import type { IncomingRequest } from "./io/protocol.js";
+
+export type Request = IncomingRequest;
+export type Handler = (kernel: Kernel, req: Request) => void | Promise<void>;
+
+export interface ErrorOutcome {
+  status: "error";
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+const KERNEL_DIR = dirname(fileURLToPath(import.meta.url));
+
+export function log(text: string): void {
+  try {
+    writeSync(2, `[gradlab] ${text}\n`);
+  } catch {
+    /* stderr closed */
+  }
+}
+
+export class Kernel {
+  readonly context = new ExecutionContext();
+  readonly comms: CommRegistry;
+  readonly display: DisplayFunction;
+  readonly importer: Importer;
+  compiler: CellCompilerLike | null = null;
+  history: HistoryStore | null = null;
+  /** Resolves once the compiler and prelude are loaded; requests that need them await it. */
+  ready: Promise<void> = Promise.resolve();
+  executionCount = 0;
+  cellSeq = 0;
+  typeCheck = true;
+  /** The request whose outputs console.log/display currently belong to (like ipykernel's parent). */
+  parent: Request | null = null;
+  /** Set while a cell's promise is awaited: rejects it with an interrupt. */
+  interruptCurrent: (() => void) | null = null;
+  private queue: Request[] = [];
+  private pumping = false;
+  private readonly toAbort = new WeakSet<Request>();
+
+  constructor(
+    readonly io: IoLink,
+    readonly cwd: string,
+    readonly handlers: Record<string, Handler>,
+    /** Take over the process: stdout/stderr, SIGINT and uncaught errors (off in unit tests). */
+    ownProcess = true,
+  ) {
+    const reportError = (e: unknown): void => this.stream("stderr", `${formatThrown(e)}\n`);
+    this.comms = new CommRegistry({ publish: (t, c, m, b) => this.publish(t, c, m, b), reportError });
+    this.display = createDisplay({ publish: (t, c) => this.publish(t, c), reportError });
+    this.importer = new Importer(cwd);
+    this.installGlobals();
+    if (ownProcess) {
+      this.routeProcessOutput();
+      process.on("SIGINT", () => this.interruptCurrent?.());
+      process.on("uncaughtException", (e) => this.stream("stderr", `Uncaught ${formatThrown(e)}\n`));
+      process.on("unhandledRejection", (e) => this.stream("stderr", `Unhandled promise rejection: ${formatThrown(e)}\n`));
+    }
+    io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
+  }
+
+  private installGlobals(): void {
+    // With ignoreErrors off, Console only calls write() on its streams.
+    const sink = (name: "stdout" | "stderr") => ({ write: (s: string) => (this.stream(name, String(s)), true) });
+    const out = sink("stdout");
+    const err = sink("stderr");
+    const ctx = this.context;
+    ctx.define("console", new Console({ stdout: out as never, stderr: err as never, colorMode: false, ignoreErrors: false }));
+    ctx.define("display", this.display);
+    ctx.define(Symbol.for("gradlab.display"), this.display);
+    ctx.define("comms", this.comms);
+    ctx.define(Symbol.for("gradlab.comms"), this.comms);
+    const prompt = (message: unknown = "", password = false): string => this.input(String(message), password === true);
+    ctx.define("prompt", prompt);
+    ctx.define("input", prompt);
+    ctx.define("__gradlab_import__", this.importer.import);
+    ctx.define("require", (spec: string) => {
+      throw new Error(`require("${spec}"): cells are ES modules; use import … from "${spec}" (CommonJS packages work too)`);
+    });
+  }
+
+  /** Libraries (and the lib's fallback printing) write to process.stdout: send that to the frontend too. */
+  private routeProcessOutput(): void {
+    for (const name of ["stdout", "stderr"] as const) {
+      const stream = process[name];
+      stream.write = ((chunk: unknown, enc?: unknown, cb?: unknown) => {
+        this.stream(name, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+        const done = typeof enc === "function" ? enc : cb;
+        if (typeof done === "function") process.nextTick(done as () => void);
+        return true;
+      }) as typeof stream.write;
+    }
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  private parentHeader(req: Request | null = this.parent): Record<string, unknown> {
+    return req?.header ?? {};
+  }
+
+  publish(msgType: string, content: Record<string, unknown>, metadata?: Record<string, unknown>, buffers?: Uint8Array[]): void {
+    this.io.send("iopub", msgType, content, this.parentHeader(), { metadata, buffers });
+  }
+
+  stream(name: "stdout" | "stderr", text: string): void {
+    if (text === "") return;
+    this.io.send("iopub", "stream", { name, text }, this.parentHeader());
+  }
+
+  reply(req: Request, msgType: string, content: Record<string, unknown>, metadata: Record<string, unknown> = {}): void {
+    this.io.send(req.channel as Channel, msgType, content, req.header, { identities: req.identities, metadata });
+  }
+
+  status(state: "busy" | "idle", req: Request): void {
+    this.io.send("iopub", "status", { execution_state: state }, req.header);
+  }
+
+  private input(message: string, password: boolean): string {
+    const req = this.parent;
+    if (req === null || req.header.msg_type !== "execute_request") throw new Error("prompt: no execute request to ask input for");
+    if ((req.content as { allow_stdin?: unknown }).allow_stdin === false) throw new Error("prompt: this frontend does not accept input (allow_stdin is false)");
+    return this.io.requestInput(message, password, req.header, req.identities);
+  }
+
+  // ---- request queue ------------------------------------------------------------------------
+
+  private enqueue(req: Request): void {
+    this.queue.push(req);
+    if (!this.pumping) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      for (;;) {
+        if (this.queue.length === 0) this.queue.push(...this.io.drainPending());
+        if (this.queue.length === 0) return;
+        await this.handle(this.queue.shift()!);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** stop_on_error: every execute_request already received is answered "aborted" instead of run. */
+  abortQueued(): void {
+    this.queue.push(...this.io.drainPending());
+    for (const r of this.queue) if (r.header.msg_type === "execute_request") this.toAbort.add(r);
+  }
+
+  private async handle(req: Request): Promise<void> {
+    const type = req.header.msg_type;
+    const handler = this.handlers[type];
+    if (handler === undefined) {
+      log(`ignoring unsupported ${req.channel} message ${type}`);
+      return;
+    }
+    this.status("busy", req);
+    const previous = this.parent;
+    this.parent = req;
+    try {
+      if (this.toAbort.has(req)) {
+        this.reply(req, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
+      } else {
+        await handler(this, req);
+      }
+    } catch (e) {
+      log(`handler for ${type} failed: ${(e as Error).stack ?? e}`);
+      if (type.endsWith("_request")) this.reply(req, type.replace(/_request$/, "_reply"), { ...errorOutcome(e) });
+    } finally {
+      // Output from timers a cell left running keeps going to that cell, as in ipykernel;
+      // other requests (complete, comm messages, …) do not take over the cell's output area.
+      if (type !== "execute_request") this.parent = previous;
+      this.status("idle", req);
+    }
+  }
+
+  // ---- running cells ------------------------------------------------------------------------
+
+  /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
+  async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {
+    const completion = this.context.runScript(js, filename) as Promise<{ value: unknown; hasValue: boolean }> | { value: unknown; hasValue: boolean };
+    if (!(completion instanceof Promise) && typeof (completion as { then?: unknown })?.then !== "function") return completion as { value: unknown; hasValue: boolean };
+    return new Promise((resolve, reject) => {
+      this.interruptCurrent = () => reject(interruptedError());
+      Promise.resolve(completion).then(resolve, reject);
+    }).finally(() => {
+      this.interruptCurrent = null;
+    }) as Promise<{ value: unknown; hasValue: boolean }>;
+  }
+
+  commMessage(req: Request): CommMessage {
+    return { data: ((req.content as { data?: unknown }).data ?? {}) as Record<string, unknown>, metadata: req.metadata, buffers: req.buffers };
+  }
+}
+
+export function interruptedError(): Error {
+  const e = new Error("execution interrupted by the user");
+  e.name = "Interrupted";
+  return e;
+}
+
+function isErrorLike(e: unknown): e is { name: string; message: string; stack?: string; code?: string } {
+  return typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string";
+}
+
+export function formatThrown(e: unknown): string {
+  if (isErrorLike(e)) return e.stack ?? `${e.name}: ${e.message}`;
+  return inspect(e, { colors: false });
+}
+
+/** Frames inside the kernel or Node's internals say nothing about the user's cell. */
+function userFrame(line: string): boolean {
+  return !line.includes("node:vm") && !line.includes("node:internal") && !line.includes(KERNEL_DIR);
+}
+
+export function errorOutcome(e: unknown, mapStack: (stack: string) => string = (s) => s): ErrorOutcome {
+  if (isErrorLike(e)) {
+    if (e.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || e.name === "Interrupted") {
+      return { status: "error", ename: "Interrupted", evalue: "execution interrupted by the user", traceback: ["Interrupted: execution interrupted by the user"] };
+    }
+    const name = typeof e.name === "string" && e.name !== "" ? e.name : "Error";
+    const stack = typeof e.stack === "string" ? mapStack(e.stack) : `${name}: ${e.message}`;
+    const traceback = stack.split("\n").filter(userFrame);
+    return { status: "error", ename: name, evalue: e.message, traceback };
+  }
+  const text = inspect(e, { colors: false });
+  return { status: "error", ename: "Uncaught", evalue: text, traceback: [`Uncaught ${text}`] };
+}

@@ -1,0 +1,94 @@
+// Kernel start-up. The order matters for start-to-ready time: the io thread is spawned first
+// (it binds the sockets and answers kernel_info on its own), then the main thread loads the
+// cell compiler and the prelude in the background; only execution waits for those.
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { CellCompilerConstructor, CellCompilerLike } from "./execution/compiler-api.js";
+import { PlainCompiler } from "./execution/plain-compiler.js";
+import { handlers } from "./handlers/index.js";
+import { HistoryStore } from "./history/history-store.js";
+import { IoLink } from "./io/io-link.js";
+import { Kernel, log } from "./kernel.js";
+import { kernelInfo } from "./kernel-info.js";
+import { readConnectionFile } from "./transport/connection.js";
+
+export interface KernelOptions {
+  connectionFile: string;
+  /** Module whose exports become cell globals; "none" for no prelude. */
+  prelude?: string;
+  cwd?: string;
+  /** Start with type checking off. */
+  noTypeCheck?: boolean;
+  /** History file, or null to keep history in memory only. */
+  historyPath?: string | null;
+}
+
+/** The default prelude: the visualizers' (whole lib API plus displays), else the bare lib. */
+export function defaultPrelude(): string | null {
+  for (const rel of ["../visualizers/prelude.js", "../lib/index.js"]) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeCheck: boolean): Promise<CellCompilerLike> {
+  // A variable specifier: the kernel builds and runs (as plain JavaScript) without kernel/compiler/.
+  const spec = "./compiler/index.js";
+  let Ctor: CellCompilerConstructor | null = null;
+  try {
+    Ctor = ((await import(spec)) as { CellCompiler: CellCompilerConstructor }).CellCompiler;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
+    log("TypeScript cell compiler not found: cells run as plain JavaScript");
+  }
+  if (Ctor === null) {
+    PlainCompiler.install(k.context.context, (n, v) => k.context.define(n, v));
+    return new PlainCompiler();
+  }
+  const compiler = new Ctor({ cwd: k.cwd, preludeTypes, typeCheck });
+  await compiler.warmUp();
+  return compiler;
+}
+
+async function loadPrelude(k: Kernel, path: string | null): Promise<void> {
+  if (path === null) return;
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(mod)) if (name !== "default") k.context.define(name, value);
+}
+
+function preludeTypesFor(path: string | null): string | undefined {
+  if (path === null) return undefined;
+  const dts = path.replace(/\.(m?js)$/, (_, ext: string) => (ext === "mjs" ? ".d.mts" : ".d.ts"));
+  return existsSync(dts) ? dts : undefined;
+}
+
+export async function startKernel(options: KernelOptions): Promise<Kernel> {
+  const connection = readConnectionFile(options.connectionFile);
+  const session = randomUUID();
+  const io = new IoLink(connection, session, kernelInfo());
+  const cwd = options.cwd ?? process.cwd();
+  const kernel = new Kernel(io, cwd, handlers);
+  const requested = options.prelude ?? process.env.GRADLAB_PRELUDE;
+  const prelude = requested === "none" ? null : requested !== undefined && requested !== "" ? requested : defaultPrelude();
+  const typeCheck = !(options.noTypeCheck === true || process.env.GRADLAB_TYPECHECK === "off");
+  kernel.typeCheck = typeCheck;
+
+  io.onShutdown = () => {
+    void io.close().then(() => process.exit(0));
+  };
+  // The compiler and prelude load while the io thread binds the sockets (it answers
+  // kernel_info by itself); only requests that need them await `ready`.
+  kernel.ready = (async () => {
+    kernel.history = new HistoryStore(options.historyPath);
+    const [compiler] = await Promise.all([loadCompiler(kernel, preludeTypesFor(prelude), typeCheck), loadPrelude(kernel, prelude)]);
+    kernel.compiler = compiler;
+  })();
+  kernel.ready.catch((e: Error) => log(`start-up failed: ${e.stack ?? e}`));
+  await io.ready.catch((e: Error) => {
+    log(`could not open the sockets: ${e.message}`);
+    process.exit(1);
+  });
+  return kernel;
+}

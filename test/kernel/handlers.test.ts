@@ -1,0 +1,191 @@
+// The handler table over a fake io link: messages in, messages out, no sockets.
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { PlainCompiler } from "../../kernel/execution/plain-compiler.js";
+import { handlers } from "../../kernel/handlers/index.js";
+import { HistoryStore } from "../../kernel/history/history-store.js";
+import type { IoLink } from "../../kernel/io/io-link.js";
+import type { IncomingRequest } from "../../kernel/io/protocol.js";
+import { Kernel } from "../../kernel/kernel.js";
+
+interface Sent {
+  channel: string;
+  msgType: string;
+  content: any;
+  parent: any;
+}
+
+function setup() {
+  const sent: Sent[] = [];
+  const waiters = new Map<string, () => void>();
+  const pending: IncomingRequest[] = [];
+  const io = {
+    send(channel: string, msgType: string, content: any, parent: any) {
+      sent.push({ channel, msgType, content, parent });
+      if (msgType === "status" && content.execution_state === "idle") waiters.get(parent.msg_id)?.();
+    },
+    drainPending: () => pending.splice(0),
+    requestInput: (prompt: string) => `answer to ${prompt}`,
+    onRequest: (_: IncomingRequest) => undefined,
+  };
+  const k = new Kernel(io as unknown as IoLink, process.cwd(), handlers, false);
+  PlainCompiler.install(k.context.context, (n, v) => k.context.define(n, v));
+  k.compiler = new PlainCompiler();
+  k.history = new HistoryStore(null);
+  const req = (msgType: string, content: Record<string, unknown>): IncomingRequest => ({
+    channel: "shell",
+    identities: [new Uint8Array([1])],
+    header: { msg_id: randomUUID(), msg_type: msgType, session: "s", username: "u", date: "", version: "5.3" },
+    parent_header: {},
+    metadata: {},
+    content,
+    buffers: [],
+  });
+  /** Sends a request and returns every message it caused. */
+  const call = (msgType: string, content: Record<string, unknown>) => {
+    const r = req(msgType, content);
+    const done = new Promise<Sent[]>((resolve) => waiters.set(r.header.msg_id, () => resolve(sent.filter((m) => m.parent.msg_id === r.header.msg_id))));
+    io.onRequest(r);
+    return done;
+  };
+  const exec = (code: string, extra: Record<string, unknown> = {}) => call("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: true, stop_on_error: true, ...extra });
+  return { k, sent, call, exec, req, io, pending };
+}
+
+const types = (ms: Sent[]) => ms.map((m) => m.msgType);
+
+describe("execute_request", () => {
+  it("frames the cell with busy/idle, echoes the input and sends execute_result for the last expression", async () => {
+    const { exec } = setup();
+    const ms = await exec("let a = 20; a + 1");
+    expect(types(ms)).toEqual(["status", "execute_input", "execute_result", "execute_reply", "status"]);
+    expect(ms[1].content).toEqual({ code: "let a = 20; a + 1", execution_count: 1 });
+    expect(ms[2].content.data).toEqual({ "text/plain": "21" });
+    expect(ms[3].content).toMatchObject({ status: "ok", execution_count: 1 });
+    expect(ms[3].channel).toBe("shell");
+  });
+
+  it("keeps state between cells and shows objects with util.inspect", async () => {
+    const { exec } = setup();
+    await exec("var o = { n: [1, 2, 3] }");
+    const ms = await exec("o");
+    expect(ms.find((m) => m.msgType === "execute_result")!.content.data["text/plain"]).toBe("{ n: [ 1, 2, 3 ] }");
+  });
+
+  it("shows a value through its display hook as execute_result", async () => {
+    const { exec } = setup();
+    const ms = await exec("({ [Symbol.for('Jupyter.display')]() { return { 'text/html': '<p>hi</p>' } } })");
+    const r = ms.find((m) => m.msgType === "execute_result")!;
+    expect(r.content.data["text/html"]).toBe("<p>hi</p>");
+  });
+
+  it("routes console output to stream messages of the cell", async () => {
+    const { exec } = setup();
+    const ms = await exec("console.log('out', 1); console.error('bad')");
+    expect(ms.filter((m) => m.msgType === "stream").map((m) => m.content)).toEqual([
+      { name: "stdout", text: "out 1\n" },
+      { name: "stderr", text: "bad\n" },
+    ]);
+  });
+
+  it("reports a thrown error with name, message and traceback, and aborts queued cells", async () => {
+    const { exec, req, pending, sent } = setup();
+    const queued = req("execute_request", { code: "1", stop_on_error: true });
+    pending.push(queued);
+    const ms = await exec("throw new RangeError('too far')");
+    const err = ms.find((m) => m.msgType === "error")!;
+    expect(err.content.ename).toBe("RangeError");
+    expect(err.content.evalue).toBe("too far");
+    expect(err.content.traceback[0]).toBe("RangeError: too far");
+    expect(ms.find((m) => m.msgType === "execute_reply")!.content.status).toBe("error");
+    await new Promise((r) => setTimeout(r, 10));
+    const aborted = sent.filter((m) => m.parent.msg_id === queued.header.msg_id && m.msgType === "execute_reply");
+    expect(aborted.map((m) => m.content.status)).toEqual(["aborted"]);
+  });
+
+  it("does not abort later cells when stop_on_error is false", async () => {
+    const { exec, req, pending, sent } = setup();
+    const queued = req("execute_request", { code: "2" });
+    pending.push(queued);
+    await exec("throw new Error('x')", { stop_on_error: false });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(sent.filter((m) => m.parent.msg_id === queued.header.msg_id && m.msgType === "execute_reply").map((m) => m.content.status)).toEqual(["ok"]);
+  });
+
+  it("silent runs publish nothing and do not count", async () => {
+    const { exec } = setup();
+    const ms = await exec("console.log; 5", { silent: true });
+    expect(types(ms)).toEqual(["status", "execute_reply", "status"]);
+    expect(ms[1].content.execution_count).toBe(0);
+  });
+
+  it("evaluates user_expressions", async () => {
+    const { exec } = setup();
+    const ms = await exec("var q = 6", { user_expressions: { double: "q * 2", bad: "nope" } });
+    const ue = ms.find((m) => m.msgType === "execute_reply")!.content.user_expressions;
+    expect(ue.double).toEqual({ status: "ok", data: { "text/plain": "12" }, metadata: {} });
+    expect(ue.bad).toMatchObject({ status: "error", ename: "ReferenceError" });
+  });
+
+  it("prompt() asks the frontend through the io link", async () => {
+    const { exec } = setup();
+    const ms = await exec("prompt('name?')");
+    expect(ms.find((m) => m.msgType === "execute_result")!.content.data["text/plain"]).toBe("'answer to name?'");
+  });
+
+  it("%typecheck magics and ?name pager payloads", async () => {
+    const { exec, k } = setup();
+    let ms = await exec("%typecheck off");
+    expect(k.typeCheck).toBe(false);
+    expect(ms.find((m) => m.msgType === "stream")!.content.text).toBe("type checking off\n");
+    ms = await exec("%nosuch");
+    expect(ms.find((m) => m.msgType === "error")!.content.ename).toBe("UsageError");
+    const defined = await exec("var thing = [1, 2]");
+    expect(defined.find((m) => m.msgType === "execute_reply")!.content.status).toBe("ok");
+    ms = await exec("?thing");
+    const payload = ms.find((m) => m.msgType === "execute_reply")!.content.payload;
+    expect(payload[0].source).toBe("page");
+    expect(payload[0].data["text/plain"]).toContain("[ 1, 2 ]");
+  });
+
+  it("an interrupt while awaiting abandons the cell's promise with Interrupted", async () => {
+    const { k } = setup();
+    const p = k.run("new Promise(() => {})", "pending.js");
+    await new Promise((r) => setTimeout(r, 20));
+    k.interruptCurrent!();
+    await expect(p).rejects.toMatchObject({ name: "Interrupted" });
+    expect(k.interruptCurrent).toBe(null);
+  });
+});
+
+describe("other requests", () => {
+  it("history_request tail after executions", async () => {
+    const { exec, call } = setup();
+    await exec("1 + 1");
+    await exec("2 + 2");
+    const ms = await call("history_request", { hist_access_type: "tail", n: 2, output: true, raw: true });
+    const reply = ms.find((m) => m.msgType === "history_reply")!;
+    expect(reply.content.history.map((h: any) => h[2])).toEqual([["1 + 1", "2"], ["2 + 2", "4"]]);
+  });
+
+  it("comm_info and comm_open from the frontend to a registered target", async () => {
+    const { call, k, exec } = setup();
+    await exec("var got = []; comms.registerTarget('t', (comm, data) => { got.push(data); comm.onMsg((d) => comm.send({ back: d.v })) })");
+    await call("comm_open", { comm_id: "c", target_name: "t", data: { hi: 1 } });
+    const ms = await call("comm_msg", { comm_id: "c", data: { v: 9 } });
+    const info = await call("comm_info_request", {});
+    expect(info.find((m) => m.msgType === "comm_info_reply")!.content.comms).toEqual({ c: { target_name: "t" } });
+    expect(k.context.evaluate("got")).toEqual([{ hi: 1 }]);
+    void ms;
+  });
+
+  it("is_complete / complete / inspect answer with the compiler's results", async () => {
+    const { call } = setup();
+    const ic = await call("is_complete_request", { code: "function f() {" });
+    expect(ic.find((m) => m.msgType === "is_complete_reply")!.content).toEqual({ status: "incomplete", indent: "" });
+    const c = await call("complete_request", { code: "con", cursor_pos: 3 });
+    expect(c.find((m) => m.msgType === "complete_reply")!.content).toMatchObject({ status: "ok", cursor_start: 0, cursor_end: 3 });
+    const i = await call("inspect_request", { code: "x", cursor_pos: 1, detail_level: 0 });
+    expect(i.find((m) => m.msgType === "inspect_reply")!.content).toMatchObject({ status: "ok", found: false });
+  });
+});

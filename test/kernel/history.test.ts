@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { defaultHistoryPath, globToRegExp, HistoryStore } from "../../kernel/history/history-store.js";
+
+describe("history glob", () => {
+  it("matches like sqlite GLOB: whole string, * ? and sets, case-sensitive", () => {
+    expect(globToRegExp("1?2*").test("1+2")).toBe(true);
+    expect(globToRegExp("1?2*").test("1+2+3")).toBe(true);
+    expect(globToRegExp("1?2*").test("x1+2")).toBe(false);
+    expect(globToRegExp("a[bc]d").test("acd")).toBe(true);
+    expect(globToRegExp("a[bc]d").test("aed")).toBe(false);
+    expect(globToRegExp("A*").test("abc")).toBe(false);
+    expect(globToRegExp("f(x).y").test("f(x).y")).toBe(true);
+    expect(globToRegExp("f(x).y").test("f(x)zy")).toBe(false);
+  });
+});
+
+describe("HistoryStore", () => {
+  it("uses $JUPYTER_DATA_DIR", () => {
+    expect(defaultHistoryPath({ JUPYTER_DATA_DIR: "/d" })).toBe("/d/gradlab/history.jsonl");
+  });
+
+  it("persists across restarts, numbering sessions, with tail / range / search", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "gradlab-hist-")), "h.jsonl");
+    const a = new HistoryStore(path);
+    expect(a.session).toBe(1);
+    a.append(1, "const x = 1", null);
+    a.append(2, "x + 1", "2");
+    await new Promise((r) => setTimeout(r, 50)); // appends are asynchronous
+    const b = new HistoryStore(path);
+    expect(b.session).toBe(2);
+    b.append(1, "x + 1", "2");
+    b.append(2, "x * 3", "3");
+    expect(b.tail(3, false)).toEqual([[1, 2, "x + 1"], [2, 1, "x + 1"], [2, 2, "x * 3"]]);
+    expect(b.tail(1, true)).toEqual([[2, 2, ["x * 3", "3"]]]);
+    expect(b.range(1, 1, 2, false)).toEqual([[1, 1, "const x = 1"]]);
+    expect(b.range(0, 2, null, false)).toEqual([[2, 2, "x * 3"]]);
+    expect(b.range(-1, 1, null, false)).toEqual([[1, 1, "const x = 1"], [1, 2, "x + 1"]]);
+    expect(b.search("x ?*", null, false, false)).toHaveLength(3);
+    expect(b.search("x + 1", null, true, false)).toEqual([[2, 1, "x + 1"]]);
+    expect(b.search("x*", 2, false, false)).toEqual([[2, 1, "x + 1"], [2, 2, "x * 3"]]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(6);
+  });
+
+  it("skips a torn line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gradlab-hist-"));
+    const path = join(dir, "h.jsonl");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(path, '{"s":3,"n":1,"i":"ok","o":null}\n{"s":3,"n":2,"i":"tor');
+    const h = new HistoryStore(path);
+    expect(h.session).toBe(4);
+    expect(h.tail(5, false)).toEqual([[3, 1, "ok"]]);
+  });
+});
