@@ -147,9 +147,9 @@ export class CellCompiler {
 
   /** Adds committed cells' declarations to the context, oldest first. */
   private integrateCommitted(): void {
+    this.setUpPrelude();
     if (this.toIntegrate.length === 0) return;
     const host = this.languageHost();
-    this.setUpPrelude();
     const file = this.cellFile();
     for (const cell of this.toIntegrate.splice(0)) {
       const names = cell.names ?? collectNamesOf(cell.code);

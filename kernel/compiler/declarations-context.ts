@@ -4,8 +4,9 @@
 //
 // Files (all generated, under the notebook directory so relative specifiers resolve alike):
 //   __gradlab_ctx_<owner>__.d.ts   global script: `declare const x: T;`, `interface I {}`, …
-//   __gradlab_module_<k>__.d.ts    `export * from "m"; export as namespace __gradlab_module_<k>__;`
-//                                  so a script can alias an import: `import b = __gradlab_module_<k>__.a;`
+//   __gradlab_module_<k>__.d.ts    `import * as ns from "m"; export = ns; export as namespace
+//                                  __gradlab_module_<k>__;` so a script can alias an import:
+//                                  `import b = __gradlab_module_<k>__.a;`
 // (Import aliases inside `declare global {}` are ignored by the checker; the UMD-namespace
 // indirection gives an alias with all meanings — value, type and namespace — in one line.)
 import type TS from "typescript";
@@ -51,28 +52,36 @@ export class DeclarationsContext {
     this.host.set(file, live.map((s) => s.text).join("\n") + "\n");
   }
 
-  /** Global aliases for a cell's imports (`import { a as b } from "m"` → `import b = <ns>.a;`). */
+  /** Global aliases for a cell's imports (`import { a as b } from "m"` → `import b = <ns of m>.a;`). */
   importAliases(imports: readonly CellImport[]): GlobalStatement[] {
     const out: GlobalStatement[] = [];
     for (const imp of imports) {
-      const ns = this.moduleNamespace(imp.specifier, imp.bindings.some((b) => b.imported === "default"));
       for (const b of imp.bindings) {
-        const target = b.imported === "*" ? ns : `${ns}.${b.imported === "default" ? "default" : b.imported}`;
+        const target = b.imported === "default" ? `${this.moduleNamespace(imp.specifier, "default")}.value`
+          : b.imported === "*" ? this.moduleNamespace(imp.specifier, "namespace")
+          : `${this.moduleNamespace(imp.specifier, "namespace")}.${b.imported}`;
         out.push({ name: b.local, text: `import ${b.local} = ${target};` });
       }
     }
     return out;
   }
 
-  private moduleNamespace(specifier: string, withDefault: boolean): string {
-    const key = `${withDefault ? "d" : "n"}:${specifier}`;
+  /**
+   * A UMD-style global namespace for a module: its namespace object (`export =` of a
+   * namespace import), or its default export under `value` (a default import is a value,
+   * which `export =` cannot turn into a namespace; `default` is a keyword in entity names).
+   */
+  private moduleNamespace(specifier: string, kind: "default" | "namespace"): string {
+    const key = `${kind}:${specifier}`;
     let ns = this.moduleAliases.get(key);
     if (!ns) {
       ns = `__gradlab_module_${this.moduleAliases.size}__`;
       this.moduleAliases.set(key, ns);
       const spec = JSON.stringify(specifier);
-      const text = `export * from ${spec};\n${withDefault ? `export { default } from ${spec};\n` : ""}export as namespace ${ns};\n`;
-      this.host.set(this.host.path(`${ns}.d.ts`), text);
+      const body = kind === "default"
+        ? `import __default from ${spec};\nexport { __default as value };\n`
+        : `import * as __namespace from ${spec};\nexport = __namespace;\n`;
+      this.host.set(this.host.path(`${ns}.d.ts`), `${body}export as namespace ${ns};\n`);
     }
     return ns;
   }

@@ -1,6 +1,5 @@
 // Test helper: runs cells through the compiler and a real vm context, as the executor does.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -50,8 +49,10 @@ async function importFrom(cwd: string, spec: string): Promise<unknown> {
     }
     return import(pathToFileURL(file).href);
   }
-  const resolved = createRequire(path.join(cwd, "__resolve__.js")).resolve(spec);
-  return import(pathToFileURL(resolved).href);
+  // Packages: the "import" condition of "exports", else "main" (enough for the test packages).
+  const dir = path.join(cwd, "node_modules", spec);
+  const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { main?: string; exports?: { ".": { import: string } } };
+  return import(pathToFileURL(path.join(dir, pkg.exports?.["."].import ?? pkg.main ?? "index.js")).href);
 }
 
 export function tempDir(): string { return mkdtempSync(path.join(tmpdir(), "gradlab-compiler-")); }

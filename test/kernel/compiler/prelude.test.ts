@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { Notebook, fixturePrelude, tempDir } from "./notebook.js";
+
+class FakeTensor {
+  constructor(readonly data: number[]) {}
+  get shape() { return [this.data.length]; }
+  sum() { return new FakeTensor([this.data.reduce((a, b) => a + b, 0)]); }
+  item() { return this.data[0]; }
+}
+
+function preludeNotebook(): Notebook {
+  return new Notebook(tempDir(), {
+    preludeTypes: fixturePrelude,
+    globals: { tensor: (d: number[]) => new FakeTensor(d), Tensor: FakeTensor, nn: { Linear: class { constructor(readonly inFeatures: number) {} } } },
+  });
+}
+
+describe("cell compiler: the prelude's exports are cell globals", () => {
+  it("values, classes, namespaces and types of the prelude type-check without imports", async () => {
+    const nb = preludeNotebook();
+    expect(await nb.value("const t: Tensor = tensor([1, 2, 3]);\nconst s: Shape = t.shape;\nlet layer: nn.Linear = new nn.Linear(2, 3);\nt.sum().item() + s.length + layer.inFeatures")).toBe(6 + 1 + 2);
+    const r = nb.compile("tensor('abc')");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 8, code: 2345 });
+  });
+
+  it("a cell may redefine a prelude name", async () => {
+    const nb = preludeNotebook();
+    await nb.run("const tensor = 5;");
+    expect(await nb.value("tensor + 1")).toBe(6);
+  });
+
+  it("the kernel's display global type-checks", () => {
+    const nb = preludeNotebook();
+    expect(nb.compile("const h = display.html('<b>x</b>');\nh.update('y');\ndisplay(1, { displayId: 'a' }).close();").ok).toBe(true);
+    expect(nb.compile("display.html(1)").ok).toBe(false);
+  });
+});
