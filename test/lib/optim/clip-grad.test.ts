@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { clipGradNorm } from "../../../lib/optim/index.js";
+import { nn } from "../../../lib/index.js";
+import { Tensor } from "../../../lib/tensor.js";
+import { param } from "./helpers.js";
+
+function withGrad(values: number[], grad: number[]) {
+  const p = param(values);
+  p.grad = Tensor.fromArray(Float64Array.from(grad), [grad.length], "float64");
+  return p;
+}
+
+describe("clipGradNorm", () => {
+  it("scales all gradients together to the max norm and returns the old norm (3-4-12-13)", () => {
+    const a = withGrad([0, 0], [3, 4]);
+    const b = withGrad([0], [12]);
+    const norm = clipGradNorm([a, b], 1.3);
+    expect(norm).toBeCloseTo(13, 12);
+    const k = 1.3 / (13 + 1e-6);
+    expect(Array.from(a.grad!.data)).toEqual([3 * k, 4 * k]);
+    expect(b.grad!.data[0]).toBeCloseTo(12 * k, 12);
+  });
+
+  it("leaves gradients below the limit alone; supports the max norm", () => {
+    const a = withGrad([0, 0], [3, -4]);
+    expect(clipGradNorm([a], 10)).toBeCloseTo(5, 12);
+    expect(Array.from(a.grad!.data)).toEqual([3, -4]);
+    expect(clipGradNorm([a], 10, { normType: Infinity })).toBe(4);
+  });
+
+  it("is also nn.utils.clipGradNorm", () => {
+    expect(nn.utils.clipGradNorm).toBe(clipGradNorm);
+  });
+});

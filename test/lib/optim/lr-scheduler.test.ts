@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { SGD, Adam, lrScheduler } from "../../../lib/optim/index.js";
+import { param } from "./helpers.js";
+
+function lrs(sched: { step(): void; getLastLr(): number[] }, n: number): number[] {
+  const out = [sched.getLastLr()[0]];
+  for (let i = 1; i < n; i++) {
+    sched.step();
+    out.push(sched.getLastLr()[0]);
+  }
+  return out;
+}
+
+describe("lrScheduler", () => {
+  it("StepLR multiplies by gamma every stepSize epochs", () => {
+    const opt = new SGD([param([1])], { lr: 1 });
+    const s = new lrScheduler.StepLR(opt, 2, { gamma: 0.1 });
+    const got = lrs(s, 5);
+    [1, 1, 0.1, 0.1, 0.01].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 12));
+    expect(opt.paramGroups[0].lr).toBeCloseTo(0.01, 12);
+  });
+
+  it("ExponentialLR multiplies by gamma every epoch", () => {
+    const opt = new SGD([param([1])], { lr: 2 });
+    const got = lrs(new lrScheduler.ExponentialLR(opt, 0.5), 4);
+    [2, 1, 0.5, 0.25].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 12));
+  });
+
+  it("CosineAnnealingLR: half way it is the mean of base and etaMin, at tMax it is etaMin", () => {
+    const opt = new SGD([param([1])], { lr: 1 });
+    const got = lrs(new lrScheduler.CosineAnnealingLR(opt, 10, { etaMin: 0.2 }), 11);
+    expect(got[0]).toBeCloseTo(1, 12);
+    expect(got[5]).toBeCloseTo(0.6, 12);
+    expect(got[10]).toBeCloseTo(0.2, 12);
+    // 0.2 + 0.8·(1 + cos(π/10))/2
+    expect(got[1]).toBeCloseTo(0.2 + 0.4 * (1 + Math.cos(Math.PI / 10)), 12);
+  });
+
+  it("OneCycleLR: warm-up from maxLr/25 to maxLr, anneal to maxLr/25/1e4; momentum the other way", () => {
+    const opt = new SGD([param([1])], { lr: 0.1, momentum: 0.9 });
+    const s = new lrScheduler.OneCycleLR(opt, 1, { totalSteps: 10 });
+    const mom = [opt.paramGroups[0].momentum];
+    const got = [s.getLastLr()[0]];
+    for (let i = 1; i < 10; i++) {
+      s.step();
+      got.push(s.getLastLr()[0]);
+      mom.push(opt.paramGroups[0].momentum);
+    }
+    expect(got[0]).toBeCloseTo(0.04, 12);
+    // phase 1 ends at step 0.3·10 − 1 = 2; step 1 is half way on the cosine: 1 − 0.96/2
+    expect(got[1]).toBeCloseTo(0.52, 12);
+    expect(got[2]).toBeCloseTo(1, 12);
+    expect(got[9]).toBeCloseTo(4e-6, 15);
+    expect(mom[0]).toBeCloseTo(0.95, 12);
+    expect(mom[2]).toBeCloseTo(0.85, 12);
+    expect(mom[9]).toBeCloseTo(0.95, 12);
+    expect(() => s.step()).toThrow(/totalSteps is 10/);
+  });
+
+  it("OneCycleLR cycles Adam's beta1", () => {
+    const opt = new Adam([param([1])]);
+    new lrScheduler.OneCycleLR(opt, 0.01, { epochs: 2, stepsPerEpoch: 5, annealStrategy: "linear" });
+    expect(opt.paramGroups[0].betas[0]).toBeCloseTo(0.95, 12);
+    expect(opt.paramGroups[0].lr).toBeCloseTo(0.0004, 12);
+  });
+});
