@@ -1,0 +1,101 @@
+// The `gradlab` command (bin/gradlab.js loads this). A dispatch table of subcommands; each
+// parses its own arguments.
+import { execFileSync } from "node:child_process";
+import { parseArgs } from "node:util";
+
+type Command = { summary: string; run(args: string[]): Promise<void> | void };
+
+const JUPYTER_HELP = `Jupyter was not found on PATH. To use gradlab in notebooks, install it:
+  Debian/Ubuntu:  sudo apt-get install jupyter-notebook     (or: jupyter-server python3-jupyterlab)
+  with pip:       python3 -m pip install --user jupyterlab
+Then run \`gradlab install\` again (the kernelspec was written anyway) and start \`jupyter lab\`.`;
+
+function jupyterAvailable(): boolean {
+  try {
+    execFileSync("jupyter", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const commands: Record<string, Command> = {
+  install: {
+    summary: "install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name S] [--interrupt-mode message|signal]  register the kernel with Jupyter",
+    async run(args) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          user: { type: "boolean" },
+          "sys-prefix": { type: "boolean" },
+          prefix: { type: "string" },
+          name: { type: "string", default: "gradlab" },
+          "display-name": { type: "string" },
+          "interrupt-mode": { type: "string", default: "message" },
+          prelude: { type: "string" },
+        },
+      });
+      const mode = values["interrupt-mode"];
+      if (mode !== "message" && mode !== "signal") throw new Error(`install: --interrupt-mode must be "message" or "signal", got "${mode}"`);
+      const { installKernelSpec } = await import("./install.js");
+      const dir = installKernelSpec({
+        scope: values.prefix !== undefined ? "prefix" : values["sys-prefix"] ? "sys-prefix" : "user",
+        prefix: values.prefix,
+        name: values.name!,
+        displayName: values["display-name"],
+        interruptMode: mode,
+        kernelArgs: values.prelude !== undefined ? ["--prelude", values.prelude] : [],
+      });
+      console.log(`Installed kernelspec ${values.name} in ${dir}`);
+      if (!jupyterAvailable()) console.log(JUPYTER_HELP);
+    },
+  },
+  kernel: {
+    summary: "kernel --connection-file FILE [--prelude PATH|none] [--no-typecheck]  run the kernel (Jupyter starts this)",
+    async run(args) {
+      const { values } = parseArgs({
+        args,
+        options: { "connection-file": { type: "string", short: "f" }, prelude: { type: "string" }, "no-typecheck": { type: "boolean" } },
+      });
+      if (values["connection-file"] === undefined) throw new Error("kernel: --connection-file FILE is required (Jupyter passes it)");
+      const { startKernel } = await import("./main.js");
+      await startKernel({ connectionFile: values["connection-file"], prelude: values.prelude, noTypeCheck: values["no-typecheck"] });
+    },
+  },
+  run: {
+    summary: "run NOTEBOOK.ipynb…  execute notebooks headlessly",
+    async run(args) {
+      // Filled in by the notebook runner (kernel/run.ts) when it lands.
+      const spec = "./run.js";
+      const mod = (await import(spec).catch(() => null)) as { main(args: string[]): Promise<void> } | null;
+      if (mod === null) throw new Error("run: not available in this build");
+      await mod.main(args);
+    },
+  },
+};
+
+function help(): void {
+  console.log("gradlab: a TypeScript deep-learning kernel for Jupyter\n\nUsage: gradlab <command> [options]\n");
+  for (const [name, c] of Object.entries(commands)) console.log(`  ${c.summary.startsWith(name) ? c.summary : `${name}  ${c.summary}`}`);
+  console.log("\nQuick start: npx gradlab install && jupyter lab   (then pick \"TypeScript (gradlab)\")");
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") return help();
+  const cmd = commands[name];
+  if (cmd === undefined) {
+    console.error(`gradlab: unknown command "${name}"\n`);
+    help();
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await cmd.run(rest);
+  } catch (e) {
+    console.error(`gradlab ${name}: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv.slice(2));
