@@ -1,0 +1,73 @@
+// The recorded graph: one GradFn per op output, AccumulateGrad for leaves that require grad.
+// Visualizers read `name`, `inputs`, `outputShape` and `saved`; the engine reads the rest.
+
+import type { DType } from "../dtype.js";
+import type { Tensor } from "../tensor.js";
+
+/**
+ * Computes the gradients of an op's inputs from the gradient of its output. `needs[i]` says
+ * whether input i wants a gradient (skip the work otherwise and return null).
+ * Runs with grad mode off.
+ */
+export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => readonly (Tensor | null | undefined)[];
+
+export type Hook = (grad: Tensor) => Tensor | void | undefined;
+
+export interface RemovableHandle {
+  remove(): void;
+}
+
+export class AccumulateGrad {
+  readonly name = "AccumulateGrad";
+  constructor(readonly variable: Tensor) {}
+}
+
+export type GraphNode = GradFn | AccumulateGrad;
+
+export class GradFn {
+  /** Hooks registered on the tensor this node produced (`t.registerHook` on a non-leaf). */
+  hooks: Hook[] | null = null;
+  /** The non-leaf tensor that asked for `.grad` via `retainGrad()`. */
+  retained: Tensor | null = null;
+  private freed = false;
+
+  constructor(
+    readonly name: string,
+    readonly inputs: readonly (GraphNode | null)[],
+    readonly outputShape: readonly number[],
+    /** Shape and dtype of each input: gradients are checked and cast against them. */
+    readonly inputMeta: readonly { shape: readonly number[]; dtype: DType }[],
+    private backwardFn: BackwardFn | null,
+    /** Tensors the backward reads (for display and in-place modification checks). */
+    public saved: readonly Tensor[],
+    private savedVersions: readonly number[],
+  ) {}
+
+  get isFreed(): boolean {
+    return this.freed;
+  }
+
+  get needsInputGrad(): boolean[] {
+    return this.inputs.map((n) => n !== null);
+  }
+
+  apply(grad: Tensor): readonly (Tensor | null | undefined)[] {
+    if (this.freed || this.backwardFn === null) {
+      throw new Error(`backward: the graph was freed by an earlier backward() (${this.name} released its saved tensors); use backward(grad, { retainGraph: true }) the first time to backward through it again`);
+    }
+    for (let i = 0; i < this.saved.length; i++) {
+      if (this.saved[i].version !== this.savedVersions[i]) {
+        throw new Error(`backward: a tensor of shape [${this.saved[i].shape.join(", ")}] saved by ${this.name} was modified by an in-place operation after it was saved (version ${this.saved[i].version}, expected ${this.savedVersions[i]}); use an out-of-place op or clone() it first`);
+      }
+    }
+    return this.backwardFn(grad, this.needsInputGrad);
+  }
+
+  /** Drops the closure and saved tensors so their memory can be reclaimed. */
+  release(): void {
+    this.freed = true;
+    this.backwardFn = null;
+    this.saved = [];
+    this.savedVersions = [];
+  }
+}

@@ -1,0 +1,87 @@
+// The kernel registry: ops call `getKernels().<name>(...)`; backends replace entries with
+// `registerKernels`. Storage comes from `allocate`, so a backend that needs shared memory
+// (the worker pool) can install its own allocator.
+
+import type { DType, TypedArray } from "../dtype.js";
+import type { KernelName, Kernels } from "./kernels.js";
+import { referenceKernels } from "./reference.js";
+
+export type { Kernels, KernelName, MatmulParams, Conv2dParams, Pool2dParams, UnaryOp, BinaryOp, ReduceOp, Float } from "./kernels.js";
+export { referenceKernels } from "./reference.js";
+
+const active: Kernels = { ...referenceKernels };
+const providers: Record<string, string> = Object.fromEntries(Object.keys(referenceKernels).map((k) => [k, "reference"]));
+
+export function getKernels(): Kernels {
+  return active;
+}
+
+/** Replaces some kernels; `provider` names them in `getBackendInfo()`. */
+export function registerKernels(partial: Partial<Kernels>, provider = "custom"): void {
+  for (const key of Object.keys(partial) as KernelName[]) {
+    const fn = partial[key];
+    if (typeof fn !== "function") throw new Error(`registerKernels: ${key} is not a function`);
+    if (!(key in referenceKernels)) throw new Error(`registerKernels: unknown kernel ${key}`);
+    (active as unknown as Record<string, unknown>)[key] = fn;
+    providers[key] = provider;
+  }
+}
+
+/** Puts the reference kernels back (tests compare backends this way). */
+export function resetKernels(): void {
+  Object.assign(active, referenceKernels);
+  for (const k of Object.keys(providers)) providers[k] = "reference";
+}
+
+export type Allocator = (dtype: DType, n: number) => TypedArray;
+
+const defaultAllocator: Allocator = (dtype, n) => {
+  switch (dtype) {
+    case "float32": return new Float32Array(n);
+    case "float64": return new Float64Array(n);
+    case "int32": return new Int32Array(n);
+    case "bool": return new Uint8Array(n);
+  }
+};
+let allocator: Allocator = defaultAllocator;
+
+/** A zero-filled array of `n` elements of `dtype`. All tensor storage comes from here. */
+export function allocate(dtype: DType, n: number): TypedArray {
+  return allocator(dtype, n);
+}
+
+/** Installs an allocator (must return zero-filled arrays); `null` restores the default. */
+export function registerAllocator(fn: Allocator | null): void {
+  allocator = fn ?? defaultAllocator;
+}
+
+export interface ThreadControl {
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+}
+let threads: ThreadControl | null = null;
+
+/** Called by the worker-pool backend to take over `setNumThreads`. */
+export function registerThreadControl(control: ThreadControl | null): void {
+  threads = control;
+}
+
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  if (threads) threads.setNumThreads(n);
+}
+
+export interface BackendInfo {
+  numThreads: number;
+  /** Which provider implements each kernel ("reference", "wasm", "pool", ...). */
+  kernels: Record<string, string>;
+  providers: string[];
+}
+
+export function getBackendInfo(): BackendInfo {
+  return {
+    numThreads: threads ? threads.getNumThreads() : 1,
+    kernels: { ...providers },
+    providers: [...new Set(Object.values(providers))],
+  };
+}

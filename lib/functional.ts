@@ -1,0 +1,10 @@
+// The `F` namespace (like torch.nn.functional): every function-form op in one place.
+// The functional NN ops (activations, conv, pooling, losses, ...) are added from lib/ops/nn/.
+
+export * from "./ops/elementwise.js";
+export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance, variance as var, std, logsumexp } from "./ops/reduce.js";
+export { matmul } from "./ops/matmul.js";
+export { reshape, view, flatten, unflatten, transpose, permute, unsqueeze, squeeze, expand, narrow, select, slice, index } from "./ops/views.js";
+export { indexSelect, gather, scatterAdd, oneHot, tril, triu } from "./ops/indexing.js";
+export { cat, stack, split, chunk, unbind, repeat } from "./ops/join.js";
+export { contiguous, clone, cast } from "./ops/copy.js";

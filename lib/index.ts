@@ -1,0 +1,28 @@
+// gradlab's public API: PyTorch-shaped tensors and autograd in TypeScript.
+
+export { Tensor, Storage } from "./tensor.js";
+export type { NestedArray, TensorOrScalar, IndexSpec, ValuesIndices, VarOptions } from "./tensor.js";
+export type { DType, TypedArray, Float } from "./dtype.js";
+export { promoteTypes } from "./dtype.js";
+export { GradFn, AccumulateGrad } from "./autograd/graph.js";
+export type { BackwardFn, Hook, RemovableHandle, GraphNode } from "./autograd/graph.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad_mode.js";
+export { Generator, manualSeed, defaultGenerator } from "./random.js";
+export { gradcheck } from "./gradcheck.js";
+export type { GradcheckOptions } from "./gradcheck.js";
+export { formatTensor } from "./repr.js";
+export { broadcastShapes } from "./shape.js";
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
+  rand, randn, randint, randLike, randnLike,
+} from "./ops/creation.js";
+export type { TensorOptions, RandomOptions, ShapeLike } from "./ops/creation.js";
+export * from "./functional.js";
+export * as F from "./functional.js";
+export { setNumThreads, getBackendInfo } from "./backend/index.js";
+export type { BackendInfo } from "./backend/index.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+export { save, load, loadWithMetadata, serialize, deserialize } from "./serialization.js";
+export type { SafetensorsContents } from "./serialization.js";

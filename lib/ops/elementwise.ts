@@ -1,0 +1,324 @@
+// Elementwise ops with NumPy broadcasting: arithmetic, unary math, comparisons, where/clamp.
+// Forward results come from the backend's contiguous kernels when every operand is contiguous
+// with the output's dtype (the hot path in training), else from the strided loops.
+
+import { getKernels } from "../backend/index.js";
+import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
+import { binary as refBinary, binaryScalar as refBinaryScalar, unary as refUnary } from "../backend/reference.js";
+import { type DType, type Float, arithmeticDType, floatDType, isFloatDType, promoteTypes, promoteWithScalar } from "../dtype.js";
+import { broadcastShapes, broadcastStrides, contiguousStrides, fmtShape, sameShape } from "../shape.js";
+import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { cast } from "./copy.js";
+import { record, sumTo } from "./op.js";
+import { type BinaryExpr, map1, map2 } from "./strided.js";
+
+const KERNEL_OPS = new Set<string>(["add", "sub", "mul", "div", "pow", "maximum", "minimum"]);
+const ONE = [1];
+
+function resultType(a: TensorOrScalar, b: TensorOrScalar): DType {
+  if (typeof a === "number") return typeof b === "number" ? "float32" : promoteWithScalar(b.dtype, a);
+  if (typeof b === "number") return promoteWithScalar(a.dtype, b);
+  return promoteTypes(a.dtype, b.dtype);
+}
+
+function checkOperand(op: string, v: unknown): void {
+  if (!(v instanceof Tensor) && typeof v !== "number") {
+    throw new Error(`${op}: expected a Tensor or a number, got ${v === null ? "null" : typeof v}`);
+  }
+}
+
+/** Forward of `a expr b` into a fresh tensor of `outDType` (no graph). */
+export function binaryRaw(op: string, expr: BinaryExpr, a: TensorOrScalar, b: TensorOrScalar, outDType: DType): Tensor {
+  checkOperand(op, a);
+  checkOperand(op, b);
+  if (typeof a === "number" && typeof b === "number") a = scalarTensor(a, outDType);
+  if (typeof b === "number") return scalarRaw(expr, a as Tensor, b, false, outDType);
+  if (typeof a === "number") return scalarRaw(expr, b, a, true, outDType);
+  const useKernel = KERNEL_OPS.has(expr) && isFloatDType(outDType) && a.dtype === outDType && b.dtype === outDType;
+  if (sameShape(a.shape, b.shape) && a.isContiguous() && b.isContiguous()) {
+    const out = Tensor.empty(a.shape, outDType);
+    const od = out.storage.data;
+    if (useKernel) getKernels().binary(expr as BinaryOp, a.data as Float, b.data as Float, od as Float);
+    else map2(expr, a.data, 0, ONE, b.data, 0, ONE, od, 0, ONE, [od.length]);
+    return out;
+  }
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const n = shape.reduce((p, s) => p * s, 1);
+  // One side is a single value: the scalar kernel, no broadcast bookkeeping.
+  if (useKernel && b.numel === 1 && a.numel === n && a.isContiguous()) {
+    const out = Tensor.empty(shape, outDType);
+    getKernels().binaryScalar(expr as BinaryOp, a.data as Float, b.item(), out.storage.data as Float, false);
+    return out;
+  }
+  if (useKernel && a.numel === 1 && b.numel === n && b.isContiguous()) {
+    const out = Tensor.empty(shape, outDType);
+    getKernels().binaryScalar(expr as BinaryOp, b.data as Float, a.item(), out.storage.data as Float, true);
+    return out;
+  }
+  const out = Tensor.empty(shape, outDType);
+  map2(expr, a.storage.data, a.offset, broadcastStrides(a.shape, a.strides, shape),
+    b.storage.data, b.offset, broadcastStrides(b.shape, b.strides, shape),
+    out.storage.data, 0, contiguousStrides(shape), shape);
+  return out;
+}
+
+function scalarRaw(expr: BinaryExpr, t: Tensor, s: number, scalarFirst: boolean, outDType: DType): Tensor {
+  const out = Tensor.empty(t.shape, outDType);
+  const od = out.storage.data;
+  if (KERNEL_OPS.has(expr) && isFloatDType(outDType) && t.dtype === outDType && t.isContiguous()) {
+    getKernels().binaryScalar(expr as BinaryOp, t.data as Float, s, od as Float, scalarFirst);
+    return out;
+  }
+  if (KERNEL_OPS.has(expr) && t.isContiguous() && t.dtype === outDType) {
+    refBinaryScalar(expr as BinaryOp, t.data, s, od, scalarFirst);
+    return out;
+  }
+  const sv = new Float64Array([s]);
+  const zeros = t.shape.map(() => 0);
+  const os = contiguousStrides(t.shape);
+  if (scalarFirst) map2(expr, sv, 0, zeros, t.storage.data, t.offset, t.strides, od, 0, os, t.shape);
+  else map2(expr, t.storage.data, t.offset, t.strides, sv, 0, zeros, od, 0, os, t.shape);
+  return out;
+}
+
+export function scalarTensor(v: number, dtype: DType): Tensor {
+  const t = Tensor.empty([], dtype);
+  t.storage.data[0] = v;
+  return t;
+}
+
+function shapeOf(v: TensorOrScalar): readonly number[] {
+  return typeof v === "number" ? [] : v.shape;
+}
+
+// ---- arithmetic ------------------------------------------------------------------------------
+
+export function add(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
+  if (opts?.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
+  const out = binaryRaw("add", "add", a, b, arithmeticDType(resultType(a, b)));
+  const sa = shapeOf(a), sb = shapeOf(b);
+  return record(out, "AddBackward", [a, b], (g, needs) => [needs[0] ? sumTo(g, sa) : null, needs[1] ? sumTo(g, sb) : null]);
+}
+
+export function sub(a: TensorOrScalar, b: TensorOrScalar, opts?: { alpha?: number }): Tensor {
+  if (opts?.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
+  const out = binaryRaw("sub", "sub", a, b, arithmeticDType(resultType(a, b)));
+  const sa = shapeOf(a), sb = shapeOf(b);
+  return record(out, "SubBackward", [a, b], (g, needs) => [needs[0] ? sumTo(g, sa) : null, needs[1] ? sumTo(g.neg(), sb) : null]);
+}
+
+export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const out = binaryRaw("mul", "mul", a, b, arithmeticDType(resultType(a, b)));
+  return record(out, "MulBackward", [a, b], (g, needs) => [
+    needs[0] ? sumTo(g.mul(b), shapeOf(a)) : null,
+    needs[1] ? sumTo(g.mul(a), shapeOf(b)) : null,
+  ], savedOf(a, b));
+}
+
+/** True division: int inputs give float32. */
+export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const out = binaryRaw("div", "div", a, b, floatDType(resultType(a, b)));
+  return record(out, "DivBackward", [a, b], (g, needs) => [
+    needs[0] ? sumTo(g.div(b), shapeOf(a)) : null,
+    needs[1] ? sumTo(g.mul(a).div(mul(b, b)).neg(), shapeOf(b)) : null,
+  ], savedOf(a, b));
+}
+
+export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const out = binaryRaw("pow", "pow", a, b, arithmeticDType(resultType(a, b)));
+  return record(out, "PowBackward", [a, b], (g, needs) => {
+    let ga: Tensor | null = null, gb: Tensor | null = null;
+    if (needs[0]) {
+      ga = typeof b === "number"
+        ? (b === 0 ? g.mul(0) : g.mul(pow(a, b - 1)).mul(b))
+        : g.mul(b).mul(pow(a, sub(b, 1)));
+      ga = sumTo(ga, shapeOf(a));
+    }
+    if (needs[1]) {
+      // d(a^b)/db = a^b ln a; taken as 0 where a == 0 (the limit along b > 0).
+      const lna = typeof a === "number" ? Math.log(a) : where(eq(a, 0), 0, log(a));
+      gb = sumTo(g.mul(out).mul(lna), shapeOf(b));
+    }
+    return [ga, gb];
+  }, savedOf(a, b, out));
+}
+
+function savedOf(...vs: TensorOrScalar[]): Tensor[] {
+  return vs.filter((v): v is Tensor => v instanceof Tensor);
+}
+
+/** Elementwise max; on ties the gradient is split evenly. NaN propagates. */
+export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return minmax("maximum", "MaximumBackward", a, b);
+}
+
+export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return minmax("minimum", "MinimumBackward", a, b);
+}
+
+function minmax(op: "maximum" | "minimum", name: string, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const out = binaryRaw(op, op, a, b, resultType(a, b));
+  return record(out, name, [a, b], (g, needs) => {
+    const win = op === "maximum" ? gt(a, b) : lt(a, b);
+    const tie = eq(a, b).to(g.dtype).mul(0.5);
+    return [
+      needs[0] ? sumTo(g.mul(win.to(g.dtype).add(tie)), shapeOf(a)) : null,
+      needs[1] ? sumTo(g.mul(win.logicalNot().to(g.dtype).sub(tie)), shapeOf(b)) : null,
+    ];
+  }, savedOf(a, b));
+}
+
+// ---- unary math ------------------------------------------------------------------------------
+
+/** Forward of a unary kernel; float-only ops turn int/bool into float32. */
+export function unaryRaw(op: UnaryOp, x: Tensor, keepsInt = false): Tensor {
+  const dtype = keepsInt ? arithmeticDType(x.dtype) : floatDType(x.dtype);
+  const src = x.dtype === dtype ? x : cast(x, dtype);
+  const out = Tensor.empty(x.shape, dtype);
+  if (isFloatDType(dtype)) getKernels().unary(op, src.data as Float, out.storage.data as Float);
+  else refUnary(op, src.data, out.storage.data);
+  return out;
+}
+
+export function neg(x: Tensor): Tensor {
+  return record(unaryRaw("neg", x, true), "NegBackward", [x], (g) => [g.neg()]);
+}
+
+export function abs(x: Tensor): Tensor {
+  return record(unaryRaw("abs", x, true), "AbsBackward", [x], (g) => [g.mul(sign(x))], [x]);
+}
+
+export function exp(x: Tensor): Tensor {
+  const out = unaryRaw("exp", x);
+  return record(out, "ExpBackward", [x], (g) => [g.mul(out)], [out]);
+}
+
+export function log(x: Tensor): Tensor {
+  return record(unaryRaw("log", x), "LogBackward", [x], (g) => [g.div(x)], [x]);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  const out = unaryRaw("sqrt", x);
+  return record(out, "SqrtBackward", [x], (g) => [g.div(out.mul(2))], [out]);
+}
+
+export function rsqrt(x: Tensor): Tensor {
+  const out = unaryRaw("rsqrt", x);
+  return record(out, "RsqrtBackward", [x], (g) => [g.mul(out.mul(out).mul(out)).mul(-0.5)], [out]);
+}
+
+export function sin(x: Tensor): Tensor {
+  return record(unaryRaw("sin", x), "SinBackward", [x], (g) => [g.mul(cos(x))], [x]);
+}
+
+export function cos(x: Tensor): Tensor {
+  return record(unaryRaw("cos", x), "CosBackward", [x], (g) => [g.mul(sin(x)).neg()], [x]);
+}
+
+export function square(x: Tensor): Tensor {
+  return record(unaryRaw("square", x, true), "SquareBackward", [x], (g) => [g.mul(x).mul(2)], [x]);
+}
+
+export function reciprocal(x: Tensor): Tensor {
+  const out = unaryRaw("reciprocal", x);
+  return record(out, "ReciprocalBackward", [x], (g) => [g.mul(out.mul(out)).neg()], [out]);
+}
+
+export function log1p(x: Tensor): Tensor {
+  return record(unaryRaw("log1p", x), "Log1pBackward", [x], (g) => [g.div(x.add(1))], [x]);
+}
+
+export function expm1(x: Tensor): Tensor {
+  const out = unaryRaw("expm1", x);
+  return record(out, "Expm1Backward", [x], (g) => [g.mul(out.add(1))], [out]);
+}
+
+/** -1, 0 or 1 (NaN stays NaN); its gradient is zero. */
+export function sign(x: Tensor): Tensor {
+  return record(unaryRaw("sign", x, true), "SignBackward", [x], (g) => [g.mul(0)]);
+}
+
+/** Limits values to [min, max] (either may be omitted); gradient passes where min <= x <= max. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new Error("clamp: at least one of min and max must be given");
+  }
+  let out = x;
+  if (min !== undefined && min !== null) out = binaryRaw("clamp", "maximum", out, min, resultType(x, min));
+  if (max !== undefined && max !== null) out = binaryRaw("clamp", "minimum", out, max, resultType(out, max));
+  if (out === x) out = x.clone();
+  return record(out, "ClampBackward", [x], (g) => {
+    let mask: Tensor | null = null;
+    if (min !== undefined && min !== null) mask = ge(x, min);
+    if (max !== undefined && max !== null) mask = mask ? mask.logicalAnd(le(x, max)) : le(x, max);
+    return [g.mul(mask!.to(g.dtype))];
+  }, [x]);
+}
+
+// ---- comparisons and logic (bool results, not differentiable) -------------------------------
+
+export function eq(a: TensorOrScalar, b: TensorOrScalar): Tensor { return binaryRaw("eq", "eq", a, b, "bool"); }
+export function ne(a: TensorOrScalar, b: TensorOrScalar): Tensor { return binaryRaw("ne", "ne", a, b, "bool"); }
+export function lt(a: TensorOrScalar, b: TensorOrScalar): Tensor { return binaryRaw("lt", "lt", a, b, "bool"); }
+export function le(a: TensorOrScalar, b: TensorOrScalar): Tensor { return binaryRaw("le", "le", a, b, "bool"); }
+export function gt(a: TensorOrScalar, b: TensorOrScalar): Tensor { return binaryRaw("gt", "gt", a, b, "bool"); }
+export function ge(a: TensorOrScalar, b: TensorOrScalar): Tensor { return binaryRaw("ge", "ge", a, b, "bool"); }
+export function logicalAnd(a: TensorOrScalar, b: TensorOrScalar): Tensor { return binaryRaw("logicalAnd", "logicalAnd", a, b, "bool"); }
+export function logicalOr(a: TensorOrScalar, b: TensorOrScalar): Tensor { return binaryRaw("logicalOr", "logicalOr", a, b, "bool"); }
+
+export function logicalNot(x: Tensor): Tensor {
+  const out = Tensor.empty(x.shape, "bool");
+  map1("logicalNot", x.storage.data, x.offset, x.strides, out.storage.data, 0, contiguousStrides(x.shape), x.shape);
+  return out;
+}
+
+/** True where two tensors agree within atol + rtol * |b| (NaNs are never close). */
+export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
+  const shape = broadcastShapes("allclose", a.shape, b.shape);
+  const ad = a.expand(shape).data, bd = b.expand(shape).data;
+  for (let i = 0; i < ad.length; i++) {
+    if (!(Math.abs(ad[i] - bd[i]) <= atol + rtol * Math.abs(bd[i]))) return false;
+  }
+  return true;
+}
+
+// ---- selection ----------------------------------------------------------------------------
+
+function expandedValues(v: TensorOrScalar, shape: readonly number[]): ArrayLike<number> {
+  if (typeof v === "number") return { length: 1, 0: v } as ArrayLike<number>;
+  const out = Tensor.empty(shape, v.dtype);
+  map1("copy", v.storage.data, v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
+  return out.storage.data;
+}
+
+function whereRaw(op: string, cond: Tensor, a: TensorOrScalar, b: TensorOrScalar, dtype: DType): Tensor {
+  let shape = broadcastShapes(op, cond.shape, shapeOf(a));
+  shape = broadcastShapes(op, shape, shapeOf(b));
+  const c = expandedValues(cond, shape), av = expandedValues(a, shape), bv = expandedValues(b, shape);
+  const out = Tensor.empty(shape, dtype);
+  const od = out.storage.data;
+  const sa = typeof a === "number", sb = typeof b === "number";
+  for (let i = 0; i < od.length; i++) od[i] = c[i] !== 0 ? av[sa ? 0 : i] : bv[sb ? 0 : i];
+  return out;
+}
+
+/** a where condition is true (nonzero), else b; all three broadcast together. */
+export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (!(condition instanceof Tensor)) throw new Error("where: condition must be a Tensor");
+  const out = whereRaw("where", condition, a, b, resultType(a, b));
+  return record(out, "WhereBackward", [a, b], (g, needs) => [
+    needs[0] ? sumTo(where(condition, g, 0), shapeOf(a)) : null,
+    needs[1] ? sumTo(where(condition, 0, g), shapeOf(b)) : null,
+  ]);
+}
+
+/** x with `value` written where mask is true; mask broadcasts to x's shape. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (!(mask instanceof Tensor)) throw new Error("maskedFill: mask must be a Tensor");
+  const shape = broadcastShapes("maskedFill", x.shape, mask.shape);
+  if (!sameShape(shape, x.shape)) {
+    throw new Error(`maskedFill: mask of shape ${fmtShape(mask.shape)} does not broadcast to the tensor's shape ${fmtShape(x.shape)}`);
+  }
+  const out = whereRaw("maskedFill", mask, value, x, x.dtype);
+  return record(out, "MaskedFillBackward", [x], (g) => [where(mask, 0, g)]);
+}

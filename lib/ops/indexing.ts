@@ -1,0 +1,147 @@
+// Ops that pick or place elements by index tensors: indexSelect, gather, scatterAdd, oneHot,
+// plus the triangular masks tril/triu. Index tensors may be int32 or any dtype holding integers.
+
+import { fmtShape, normDim } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { record } from "./op.js";
+
+function indexValues(op: string, index: Tensor, limit: number, what: string): Int32Array {
+  const d = index.data;
+  const out = new Int32Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    let v = d[i];
+    if (!Number.isInteger(v)) throw new Error(`${op}: index tensor must hold integers, found ${v}`);
+    if (v < 0) v += limit;
+    if (v < 0 || v >= limit) throw new Error(`${op}: index ${d[i]} is out of range for ${what} of size ${limit}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+function blockSizes(shape: readonly number[], d: number): [number, number, number] {
+  let outer = 1, inner = 1;
+  for (let i = 0; i < d; i++) outer *= shape[i];
+  for (let i = d + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape[d], inner];
+}
+
+/** Entries of x at `index` (1-D) along dim: out.shape[dim] = index.numel. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  if (index.ndim > 1) throw new Error(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  const d = normDim("indexSelect", dim, Math.max(x.ndim, 1));
+  const xs = x.ndim === 0 ? [1] : x.shape;
+  const [outer, size, inner] = blockSizes(xs, d);
+  const idx = indexValues("indexSelect", index, size, `dim ${dim}`);
+  const shape = xs.slice(); shape[d] = idx.length;
+  const out = Tensor.empty(x.ndim === 0 ? [] : shape, x.dtype);
+  const xd = x.data, od = out.storage.data;
+  const n = idx.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < n; j++) {
+      const src = (o * size + idx[j]) * inner, dst = (o * n + j) * inner;
+      for (let i = 0; i < inner; i++) od[dst + i] = xd[src + i];
+    }
+  }
+  return record(out, "IndexSelectBackward", [x], (g) => {
+    const gx = Tensor.empty(x.shape, g.dtype);
+    const gd = g.contiguous().data, zd = gx.storage.data;
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < n; j++) {
+        const dst = (o * size + idx[j]) * inner, src = (o * n + j) * inner;
+        for (let i = 0; i < inner; i++) zd[dst + i] += gd[src + i];
+      }
+    }
+    return [gx];
+  });
+}
+
+/**
+ * Walks every position p of `index` (shape S); calls visit(flat p, position of p in a tensor
+ * with `strides`/`offset` where dim `d` is replaced by index[p]).
+ */
+function walkIndex(op: string, index: Tensor, idx: Int32Array, d: number, strides: readonly number[], offset: number, visit: (p: number, pos: number) => void): void {
+  const shape = index.shape, nd = shape.length;
+  const counter = new Array<number>(nd).fill(0);
+  const n = idx.length;
+  for (let p = 0; p < n; p++) {
+    let pos = offset;
+    for (let k = 0; k < nd; k++) pos += (k === d ? idx[p] : counter[k]) * strides[k];
+    visit(p, pos);
+    for (let k = nd - 1; k >= 0; k--) {
+      if (++counter[k] < shape[k]) break;
+      counter[k] = 0;
+    }
+  }
+  void op;
+}
+
+function checkIndexShape(op: string, x: Tensor, index: Tensor, d: number): void {
+  if (index.ndim !== x.ndim) throw new Error(`${op}: index must have as many dims as the input: shapes ${fmtShape(x.shape)} and ${fmtShape(index.shape)}`);
+  for (let k = 0; k < x.ndim; k++) {
+    if (k !== d && index.shape[k] > x.shape[k]) throw new Error(`${op}: index of shape ${fmtShape(index.shape)} is larger than the input of shape ${fmtShape(x.shape)} at dim ${k}`);
+  }
+}
+
+/** out[i][j] = x[i][index[i][j]] for dim 1 (and likewise for other dims); out has index's shape. */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normDim("gather", dim, x.ndim);
+  checkIndexShape("gather", x, index, d);
+  const idx = indexValues("gather", index, x.shape[d], `dim ${dim}`);
+  const out = Tensor.empty(index.shape, x.dtype);
+  const xd = x.storage.data, od = out.storage.data;
+  walkIndex("gather", index, idx, d, x.strides, x.offset, (p, pos) => { od[p] = xd[pos]; });
+  return record(out, "GatherBackward", [x], (g) => [scatterAdd(Tensor.empty(x.shape, g.dtype), d, index, g)]);
+}
+
+/** A copy of x with src[i][j] added at x[i][index[i][j]] (dim 1); index and src have the same shape. */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const d = normDim("scatterAdd", dim, x.ndim);
+  checkIndexShape("scatterAdd", x, index, d);
+  if (index.shape.length !== src.shape.length || index.shape.some((s, i) => s !== src.shape[i])) {
+    throw new Error(`scatterAdd: index shape ${fmtShape(index.shape)} and src shape ${fmtShape(src.shape)} must match`);
+  }
+  const idx = indexValues("scatterAdd", index, x.shape[d], `dim ${dim}`);
+  const out = Tensor.fromArray(x.data.slice(), x.shape, x.dtype);
+  const sd = src.data, od = out.storage.data;
+  walkIndex("scatterAdd", index, idx, d, out.strides, 0, (p, pos) => { od[pos] += sd[p]; });
+  return record(out, "ScatterAddBackward", [x, src], (g, needs) => [needs[0] ? g : null, needs[1] ? gather(g, d, index) : null]);
+}
+
+/** [..., numClasses] int32 tensor with a 1 at each index (numClasses -1: max index + 1). */
+export function oneHot(indices: Tensor, numClasses = -1): Tensor {
+  const raw = indices.data;
+  let c = numClasses;
+  if (c === -1) { c = 0; for (let i = 0; i < raw.length; i++) c = Math.max(c, raw[i] + 1); }
+  const idx = indexValues("oneHot", indices, c, "numClasses");
+  const out = Tensor.empty([...indices.shape, c], "int32");
+  const od = out.storage.data;
+  for (let i = 0; i < idx.length; i++) od[i * c + idx[i]] = 1;
+  return out;
+}
+
+function triangle(op: "tril" | "triu", x: Tensor, k: number): Tensor {
+  if (x.ndim < 2) throw new Error(`${op}: expects a tensor with at least 2 dims, got shape ${fmtShape(x.shape)}`);
+  const out = Tensor.fromArray(x.data.slice(), x.shape, x.dtype);
+  const od = out.storage.data;
+  const rows = x.shape[x.ndim - 2], cols = x.shape[x.ndim - 1];
+  const mats = x.numel / Math.max(rows * cols, 1);
+  for (let m = 0; m < mats; m++) {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const keep = op === "tril" ? j - i <= k : j - i >= k;
+        if (!keep) od[(m * rows + i) * cols + j] = 0;
+      }
+    }
+  }
+  return record(out, op === "tril" ? "TrilBackward" : "TriuBackward", [x], (g) => [triangle(op, g, k)]);
+}
+
+/** Keeps the lower triangle (j - i <= diagonal) of the last two dims; zeros the rest. */
+export function tril(x: Tensor, diagonal = 0): Tensor {
+  return triangle("tril", x, diagonal);
+}
+
+/** Keeps the upper triangle (j - i >= diagonal) of the last two dims. */
+export function triu(x: Tensor, diagonal = 0): Tensor {
+  return triangle("triu", x, diagonal);
+}

@@ -1,0 +1,89 @@
+// Matrix product with PyTorch's rules: 1-D operands are treated as a row/column vector and the
+// added dim removed again; dims before the last two broadcast. Operands that are transposes of
+// contiguous matrices are passed to the kernel with a trans flag instead of being copied, so
+// the backward products (g @ b^T, a^T @ g) cost no copies.
+
+import { getKernels } from "../backend/index.js";
+import { type DType, type Float, floatDType, promoteTypes } from "../dtype.js";
+import { broadcastShapes, broadcastStrides, fmtShape, numelOf, sameShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { cast, contiguous } from "./copy.js";
+import { record, sumTo } from "./op.js";
+
+interface Operand { data: Float; trans: boolean; stride: number }
+
+/** Lays out t ([...batch?, rows, cols]) for the kernel over `batch` matrices. */
+function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
+  if (t.dtype !== dtype) t = cast(t, dtype);
+  const nd = t.ndim, rows = t.shape[nd - 2], cols = t.shape[nd - 1];
+  const tb = t.shape.slice(0, nd - 2);
+  const single = numelOf(tb) === 1;
+  if (!single && !sameShape(tb, batch)) {
+    // Broadcast batch dims: materialise the expanded operand.
+    const shape = [...batch, rows, cols];
+    const ex = new Tensor(t.storage, shape, broadcastStrides(t.shape, t.strides, shape), t.offset, t.dtype);
+    return { data: contiguous(ex, true).storage.data as Float, trans: false, stride: rows * cols };
+  }
+  const rs = t.strides[nd - 2], cs = t.strides[nd - 1];
+  let batchOk = true;
+  if (!single) {
+    // Batch dims must step by whole matrices for the kernel's single batch stride.
+    let expected = rows * cols;
+    for (let d = nd - 3; d >= 0; d--) {
+      if (t.shape[d] !== 1 && t.strides[d] !== expected) { batchOk = false; break; }
+      expected *= t.shape[d];
+    }
+  }
+  const stride = single ? 0 : rows * cols;
+  if (batchOk && (cs === 1 || cols === 1) && (rs === cols || rows === 1)) {
+    return { data: t.storage.data.subarray(t.offset) as Float, trans: false, stride };
+  }
+  if (batchOk && (rs === 1 || rows === 1) && (cs === rows || cols === 1)) {
+    return { data: t.storage.data.subarray(t.offset) as Float, trans: true, stride };
+  }
+  return { data: contiguous(t, true).storage.data as Float, trans: false, stride };
+}
+
+function matmulND(a: Tensor, b: Tensor): Tensor {
+  const m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1];
+  const k2 = b.shape[b.ndim - 2], n = b.shape[b.ndim - 1];
+  if (k !== k2) throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${k} != ${k2})`);
+  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const dtype = floatDType(promoteTypes(a.dtype, b.dtype));
+  const A = operand(a, dtype, batch), B = operand(b, dtype, batch);
+  const out = Tensor.empty([...batch, m, n], dtype);
+  getKernels().matmul(A.data, B.data, out.storage.data as Float, {
+    batch: numelOf(batch), m, n, k, transA: A.trans, transB: B.trans, strideA: A.stride, strideB: B.stride,
+  });
+  return record(out, "MmBackward", [a, b], (g, needs) => {
+    let ga: Tensor | null = null, gb: Tensor | null = null;
+    if (needs[0]) ga = sumTo(g.matmul(b.transpose(-1, -2)), a.shape);
+    if (needs[1]) {
+      if (b.ndim === 2 && a.ndim > 2) {
+        // Fold a's batch into its rows: one [k, B*m] @ [B*m, n] product instead of B and a sum.
+        gb = a.reshape([-1, k]).transpose(0, 1).matmul(g.reshape([-1, n]));
+      } else {
+        gb = sumTo(a.transpose(-1, -2).matmul(g), b.shape);
+      }
+    }
+    return [ga, gb];
+  }, [a, b]);
+}
+
+/** Matrix product (batched, broadcasting batch dims; 1-D operands as in PyTorch). */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new Error("matmul: both arguments must be Tensors");
+  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both arguments need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim === 1 && b.ndim === 1 && a.shape[0] !== b.shape[0]) {
+    throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${a.shape[0]} != ${b.shape[0]})`);
+  }
+  const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
+  const b2 = b.ndim === 1 ? b.unsqueeze(-1) : b;
+  if (a2.shape[a2.ndim - 1] !== b2.shape[b2.ndim - 2]) {
+    throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${a2.shape[a2.ndim - 1]} != ${b2.shape[b2.ndim - 2]})`);
+  }
+  let r = matmulND(a2, b2);
+  if (a.ndim === 1) r = r.squeeze(-2);
+  if (b.ndim === 1) r = r.squeeze(-1);
+  return r;
+}

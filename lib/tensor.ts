@@ -1,0 +1,389 @@
+// The Tensor: a strided view (shape, strides, offset) over a typed-array Storage, plus its
+// place in the autograd graph. Almost every method is a thin call into lib/ops/, where each op
+// keeps its forward and backward together.
+
+import { allocate } from "./backend/index.js";
+import { type DType, type TypedArray, isFloatDType } from "./dtype.js";
+import { contiguousStrides, fmtShape, numelOf, normDim } from "./shape.js";
+import { AccumulateGrad, GradFn, type Hook, type RemovableHandle } from "./autograd/graph.js";
+import { runBackward } from "./autograd/engine.js";
+import { isGradEnabled, noGrad } from "./autograd/grad_mode.js";
+import * as ew from "./ops/elementwise.js";
+import * as red from "./ops/reduce.js";
+import * as vw from "./ops/views.js";
+import * as ix from "./ops/indexing.js";
+import * as jn from "./ops/join.js";
+import { matmul } from "./ops/matmul.js";
+import { cast, clone, contiguous } from "./ops/copy.js";
+import { inplace } from "./ops/inplace.js";
+import { formatTensor } from "./repr.js";
+
+/** Shared typed-array storage; `version` counts in-place writes (autograd checks it). */
+export class Storage {
+  version = 0;
+  constructor(readonly data: TypedArray) {}
+}
+
+export type NestedArray = number | boolean | NestedArray[];
+export type Scalar = number;
+export type TensorOrScalar = Tensor | number;
+export type IndexSpec = number | null | "..." | readonly [(number | null)?, (number | null)?, number?] | Tensor;
+export interface ValuesIndices { values: Tensor; indices: Tensor }
+export interface VarOptions { correction?: number; unbiased?: boolean; keepdim?: boolean }
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+  readonly storage: Storage;
+  grad: Tensor | null = null;
+  gradFn: GradFn | null = null;
+  /** Optional label (visualizers show it, e.g. parameter names). */
+  name: string | undefined = undefined;
+  /** @internal true when created by a view op (shares storage with its input). */
+  _isView = false;
+  /** @internal hooks of a leaf tensor (non-leaf hooks live on its gradFn). */
+  _hooks: Hook[] | null = null;
+  private _requiresGrad = false;
+  private _accNode: AccumulateGrad | null = null;
+
+  /** Low-level: prefer `tensor()`, `zeros()`, ... Tensors never own a copy of `storage`. */
+  constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+    this.dtype = dtype;
+  }
+
+  /** @internal a contiguous tensor over `data` (not copied). */
+  static fromArray(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+  }
+
+  /** @internal an uninitialised (zero-filled) contiguous tensor. */
+  static empty(shape: readonly number[], dtype: DType): Tensor {
+    return Tensor.fromArray(allocate(dtype, numelOf(shape)), shape, dtype);
+  }
+
+  // ---- metadata ----------------------------------------------------------------------------
+
+  get numel(): number {
+    return numelOf(this.shape);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  dim(): number {
+    return this.shape.length;
+  }
+
+  /** `size()` is the shape; `size(d)` one (possibly negative) dim. */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return this.shape.slice();
+    return this.shape[normDim("size", dim, this.ndim)];
+  }
+
+  get version(): number {
+    return this.storage.version;
+  }
+
+  isContiguous(): boolean {
+    let expected = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      if (this.shape[i] !== 1 && this.strides[i] !== expected) return false;
+      expected *= this.shape[i];
+    }
+    return true;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(on: boolean) {
+    if (!on && this.gradFn) {
+      throw new Error("requiresGrad: cannot turn off requiresGrad on a non-leaf tensor; use detach()");
+    }
+    if (on && !isFloatDType(this.dtype)) {
+      throw new Error(`requiresGrad: only float tensors can require gradients (got dtype ${this.dtype})`);
+    }
+    this._requiresGrad = on;
+  }
+
+  /** Sets requiresGrad in place and returns this (PyTorch's `requires_grad_()`). */
+  requiresGrad_(on = true): this {
+    this.requiresGrad = on;
+    return this;
+  }
+
+  /** @internal used by ops when recording the graph. */
+  _setGradFn(fn: GradFn): void {
+    this.gradFn = fn;
+    this._requiresGrad = true;
+  }
+
+  /** @internal the node through which gradients reach this leaf's `.grad`. */
+  _accumulateNode(): AccumulateGrad {
+    if (!this._accNode) this._accNode = new AccumulateGrad(this);
+    return this._accNode;
+  }
+
+  // ---- values ------------------------------------------------------------------------------
+
+  /**
+   * The values in row-major order: a view of the storage when contiguous (writes go through),
+   * otherwise a fresh copy.
+   */
+  get data(): TypedArray {
+    const n = this.numel;
+    if (this.isContiguous()) {
+      const d = this.storage.data;
+      if (this.offset === 0 && d.length === n) return d;
+      return d.subarray(this.offset, this.offset + n) as TypedArray;
+    }
+    return contiguous(this, true).storage.data;
+  }
+
+  /** The single value of a one-element tensor (bools give 0/1). */
+  item(): number {
+    if (this.numel !== 1) throw new Error(`item: a tensor with ${this.numel} elements (shape ${fmtShape(this.shape)}) cannot be converted to a number`);
+    return this.storage.data[this.offset];
+  }
+
+  /** Nested JS arrays (numbers, or booleans for bool tensors); a number for a 0-d tensor. */
+  toArray(): NestedArray {
+    const d = this.data;
+    const asBool = this.dtype === "bool";
+    const shape = this.shape;
+    if (shape.length === 0) return asBool ? d[0] !== 0 : d[0];
+    let pos = 0;
+    const build = (dim: number): NestedArray[] => {
+      const n = shape[dim];
+      const out: NestedArray[] = new Array(n);
+      if (dim === shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = asBool ? d[pos++] !== 0 : d[pos++];
+      } else {
+        for (let i = 0; i < n; i++) out[i] = build(dim + 1);
+      }
+      return out;
+    };
+    return build(0);
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return formatTensor(this);
+  }
+
+  // ---- autograd ----------------------------------------------------------------------------
+
+  /** Accumulates d(this)/d(leaf) into every leaf's `.grad`. Needs `gradient` unless this is a scalar. */
+  backward(gradient?: Tensor | null | { retainGraph?: boolean }, opts: { retainGraph?: boolean } = {}): void {
+    if (gradient && !(gradient instanceof Tensor)) {
+      opts = gradient;
+      gradient = undefined;
+    }
+    runBackward(this, (gradient as Tensor | null | undefined) ?? undefined, opts.retainGraph ?? false);
+  }
+
+  /** Makes a non-leaf tensor keep its `.grad` after backward. */
+  retainGrad(): void {
+    if (!this._requiresGrad) throw new Error("retainGrad: tensor does not require grad");
+    if (this.gradFn) this.gradFn.retained = this;
+  }
+
+  get retainsGrad(): boolean {
+    return this.gradFn !== null && this.gradFn.retained === this;
+  }
+
+  /** `fn(grad)` runs when this tensor's gradient is computed; returning a tensor replaces the gradient. */
+  registerHook(fn: Hook): RemovableHandle {
+    if (!this._requiresGrad) throw new Error("registerHook: cannot register a hook on a tensor that does not require grad");
+    const owner = this.gradFn;
+    const list = owner ? (owner.hooks ??= []) : (this._hooks ??= []);
+    list.push(fn);
+    return {
+      remove: () => {
+        const i = list.indexOf(fn);
+        if (i >= 0) list.splice(i, 1);
+      },
+    };
+  }
+
+  /** Same values and storage, cut from the graph. */
+  detach(): Tensor {
+    const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
+    t._isView = this._isView;
+    return t;
+  }
+
+  /** Cuts this tensor from the graph in place (it becomes a leaf). */
+  detach_(): this {
+    this.gradFn = null;
+    this._requiresGrad = false;
+    return this;
+  }
+
+  // ---- copies and dtype --------------------------------------------------------------------
+
+  contiguous(): Tensor { return contiguous(this); }
+  clone(): Tensor { return clone(this); }
+  to(dtype: DType): Tensor { return cast(this, dtype); }
+  float(): Tensor { return cast(this, "float32"); }
+  double(): Tensor { return cast(this, "float64"); }
+  int(): Tensor { return cast(this, "int32"); }
+  bool(): Tensor { return cast(this, "bool"); }
+
+  // ---- elementwise -------------------------------------------------------------------------
+
+  add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return ew.add(this, other, opts); }
+  sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return ew.sub(this, other, opts); }
+  mul(other: TensorOrScalar): Tensor { return ew.mul(this, other); }
+  div(other: TensorOrScalar): Tensor { return ew.div(this, other); }
+  pow(exponent: TensorOrScalar): Tensor { return ew.pow(this, exponent); }
+  maximum(other: TensorOrScalar): Tensor { return ew.maximum(this, other); }
+  minimum(other: TensorOrScalar): Tensor { return ew.minimum(this, other); }
+  neg(): Tensor { return ew.neg(this); }
+  abs(): Tensor { return ew.abs(this); }
+  exp(): Tensor { return ew.exp(this); }
+  log(): Tensor { return ew.log(this); }
+  sqrt(): Tensor { return ew.sqrt(this); }
+  rsqrt(): Tensor { return ew.rsqrt(this); }
+  sin(): Tensor { return ew.sin(this); }
+  cos(): Tensor { return ew.cos(this); }
+  square(): Tensor { return ew.square(this); }
+  reciprocal(): Tensor { return ew.reciprocal(this); }
+  log1p(): Tensor { return ew.log1p(this); }
+  expm1(): Tensor { return ew.expm1(this); }
+  sign(): Tensor { return ew.sign(this); }
+  clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min, max); }
+  eq(other: TensorOrScalar): Tensor { return ew.eq(this, other); }
+  ne(other: TensorOrScalar): Tensor { return ew.ne(this, other); }
+  lt(other: TensorOrScalar): Tensor { return ew.lt(this, other); }
+  le(other: TensorOrScalar): Tensor { return ew.le(this, other); }
+  gt(other: TensorOrScalar): Tensor { return ew.gt(this, other); }
+  ge(other: TensorOrScalar): Tensor { return ew.ge(this, other); }
+  logicalNot(): Tensor { return ew.logicalNot(this); }
+  logicalAnd(other: TensorOrScalar): Tensor { return ew.logicalAnd(this, other); }
+  logicalOr(other: TensorOrScalar): Tensor { return ew.logicalOr(this, other); }
+  /** `x.where(cond, y)`: x where cond is true, else y (PyTorch's `Tensor.where`). */
+  where(condition: Tensor, other: TensorOrScalar): Tensor { return ew.where(condition, this, other); }
+  maskedFill(mask: Tensor, value: number): Tensor { return ew.maskedFill(this, mask, value); }
+
+  // ---- reductions --------------------------------------------------------------------------
+
+  sum(dim?: number | readonly number[] | null, keepdim = false): Tensor { return red.sum(this, dim, keepdim); }
+  mean(dim?: number | readonly number[] | null, keepdim = false): Tensor { return red.mean(this, dim, keepdim); }
+  prod(dim?: number | null, keepdim = false): Tensor { return red.prod(this, dim, keepdim); }
+  amax(dim?: number | readonly number[] | null, keepdim = false): Tensor { return red.amax(this, dim, keepdim); }
+  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor { return red.amin(this, dim, keepdim); }
+  /** `max()`: the largest value; `max(dim, keepdim)`: `{ values, indices }`; `max(other)`: elementwise maximum. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    if (arg instanceof Tensor) return ew.maximum(this, arg);
+    return arg === undefined ? red.max(this) : red.max(this, arg, keepdim);
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    if (arg instanceof Tensor) return ew.minimum(this, arg);
+    return arg === undefined ? red.min(this) : red.min(this, arg, keepdim);
+  }
+  argmax(dim?: number | null, keepdim = false): Tensor { return red.argmax(this, dim, keepdim); }
+  argmin(dim?: number | null, keepdim = false): Tensor { return red.argmin(this, dim, keepdim); }
+  var(dim?: number | readonly number[] | null, opts?: VarOptions): Tensor { return red.variance(this, dim, opts); }
+  std(dim?: number | readonly number[] | null, opts?: VarOptions): Tensor { return red.std(this, dim, opts); }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return red.logsumexp(this, dim, keepdim); }
+
+  // ---- linear algebra ----------------------------------------------------------------------
+
+  matmul(other: Tensor): Tensor { return matmul(this, other); }
+  mm(other: Tensor): Tensor {
+    if (this.ndim !== 2 || other.ndim !== 2) throw new Error(`mm: expected 2-D tensors, got shapes ${fmtShape(this.shape)} and ${fmtShape(other.shape)}`);
+    return matmul(this, other);
+  }
+
+  // ---- views and shape ---------------------------------------------------------------------
+
+  reshape(...shape: (number | readonly number[])[]): Tensor { return vw.reshape(this, flatArgs(shape)); }
+  view(...shape: (number | readonly number[])[]): Tensor { return vw.view(this, flatArgs(shape)); }
+  viewAs(other: Tensor): Tensor { return vw.view(this, other.shape); }
+  reshapeAs(other: Tensor): Tensor { return vw.reshape(this, other.shape); }
+  transpose(dim0: number, dim1: number): Tensor { return vw.transpose(this, dim0, dim1); }
+  /** Transpose of a tensor with at most 2 dims. */
+  t(): Tensor {
+    if (this.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dims, got shape ${fmtShape(this.shape)}; use transpose(d0, d1)`);
+    return this.ndim < 2 ? this : vw.transpose(this, 0, 1);
+  }
+  /** Reverses all dims (2-D: the matrix transpose). */
+  get T(): Tensor {
+    return vw.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  permute(...dims: (number | readonly number[])[]): Tensor { return vw.permute(this, flatArgs(dims)); }
+  unsqueeze(dim: number): Tensor { return vw.unsqueeze(this, dim); }
+  squeeze(dim?: number | readonly number[]): Tensor { return vw.squeeze(this, dim); }
+  flatten(startDim = 0, endDim = -1): Tensor { return vw.flatten(this, startDim, endDim); }
+  unflatten(dim: number, sizes: readonly number[]): Tensor { return vw.unflatten(this, dim, sizes); }
+  expand(...sizes: (number | readonly number[])[]): Tensor { return vw.expand(this, flatArgs(sizes)); }
+  expandAs(other: Tensor): Tensor { return vw.expand(this, other.shape); }
+  narrow(dim: number, start: number, length: number): Tensor { return vw.narrow(this, dim, start, length); }
+  select(dim: number, index: number): Tensor { return vw.select(this, dim, index); }
+  /** Python's `t[:, start:end:step]` on one dim (negative bounds count from the end). */
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor { return vw.slice(this, dim, start, end, step); }
+  /**
+   * NumPy-style indexing, one spec per dim: a number selects (drops the dim), `[start, end, step]`
+   * slices, `null` keeps the whole dim, `"..."` stands for the remaining dims, and an int32
+   * index tensor picks entries (like `indexSelect`). `t.index(0, [1, 3])` is `t[0, 1:3]`.
+   */
+  index(...specs: IndexSpec[]): Tensor { return vw.index(this, specs); }
+  repeat(...sizes: (number | readonly number[])[]): Tensor { return jn.repeat(this, flatArgs(sizes)); }
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] { return jn.split(this, splitSize, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return jn.chunk(this, chunks, dim); }
+  unbind(dim = 0): Tensor[] { return jn.unbind(this, dim); }
+
+  // ---- indexing ----------------------------------------------------------------------------
+
+  indexSelect(dim: number, index: Tensor): Tensor { return ix.indexSelect(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return ix.gather(this, dim, index); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ix.scatterAdd(this, dim, index, src); }
+  tril(diagonal = 0): Tensor { return ix.tril(this, diagonal); }
+  triu(diagonal = 0): Tensor { return ix.triu(this, diagonal); }
+
+  // ---- in place (PyTorch's trailing underscore) --------------------------------------------
+
+  add_(other: TensorOrScalar, opts?: { alpha?: number }): this { return inplace(this, "add_", (x) => ew.add(x, other, opts), other); }
+  sub_(other: TensorOrScalar, opts?: { alpha?: number }): this { return inplace(this, "sub_", (x) => ew.sub(x, other, opts), other); }
+  mul_(other: TensorOrScalar): this { return inplace(this, "mul_", (x) => ew.mul(x, other), other); }
+  div_(other: TensorOrScalar): this { return inplace(this, "div_", (x) => ew.div(x, other), other); }
+  clamp_(min?: number | null, max?: number | null): this { return inplace(this, "clamp_", (x) => ew.clamp(x, min, max)); }
+  zero_(): this { return inplace(this, "zero_", (x) => ew.where(TRUE, 0, x), 0); }
+  fill_(value: number): this { return inplace(this, "fill_", (x) => ew.where(TRUE, value, x), value); }
+  /** Copies `src` (broadcast to this shape, cast to this dtype) into this tensor. */
+  copy_(src: TensorOrScalar): this { return inplace(this, "copy_", (x) => ew.where(TRUE, src, x), src); }
+}
+
+// A 0-d `true`: `where(TRUE, v, x)` is "replace x by v" with the gradient flowing to v only.
+const TRUE = Tensor.fromArray(new Uint8Array([1]), [], "bool");
+
+function flatArgs(args: (number | readonly number[])[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return (args[0] as number[]).slice();
+  return args as number[];
+}
+
+export { isGradEnabled, noGrad };
