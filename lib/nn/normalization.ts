@@ -1,0 +1,142 @@
+import type { Tensor } from "../tensor.js";
+import type { DType } from "../dtype.js";
+import { fmtShape } from "../shape.js";
+import * as F from "../functional.js";
+import { Module } from "./module.js";
+import { emptyParameter, emptyBuffer } from "./parameter.js";
+import * as init from "./init.js";
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** Weight of the newest batch in the running averages; null for a cumulative average. */
+  momentum?: number | null;
+  /** Learnable per-channel scale and shift (default true). */
+  affine?: boolean;
+  /** Keep running mean/variance for evaluation (default true); without, eval uses batch stats too. */
+  trackRunningStats?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * Batch normalisation (Ioffe & Szegedy, 2015) over dim 1. Training: normalise with the
+ * batch's mean and biased variance, and update running_mean / running_var (unbiased) as
+ * exponential averages; eval: normalise with the running statistics.
+ */
+abstract class BatchNormBase extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+
+  constructor(
+    private readonly opName: string,
+    private readonly ranks: number[],
+    numFeatures: number,
+    o: BatchNormOptions,
+  ) {
+    super();
+    this.numFeatures = numFeatures;
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    this.affine = o.affine ?? true;
+    this.trackRunningStats = o.trackRunningStats ?? true;
+    this.weight = this.affine ? init.ones(emptyParameter([numFeatures], o.dtype)) : null;
+    this.bias = this.affine ? emptyParameter([numFeatures], o.dtype) : null;
+    if (this.trackRunningStats) {
+      this.registerBuffer("running_mean", emptyBuffer([numFeatures], o.dtype ?? "float32"));
+      this.registerBuffer("running_var", init.ones(emptyBuffer([numFeatures], o.dtype ?? "float32")));
+      this.registerBuffer("num_batches_tracked", emptyBuffer([], "int32"));
+    } else {
+      this.registerBuffer("running_mean", null);
+      this.registerBuffer("running_var", null);
+      this.registerBuffer("num_batches_tracked", null);
+    }
+  }
+
+  /** Running statistics back to mean 0, variance 1. */
+  resetRunningStats(): void {
+    if (!this.trackRunningStats) return;
+    init.zeros(this.running_mean!);
+    init.ones(this.running_var!);
+    (this.num_batches_tracked!.data as Int32Array)[0] = 0;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (!this.ranks.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
+      throw new Error(
+        `${this.opName}: expected input of rank ${this.ranks.join(" or ")} with ${this.numFeatures} channels in dim 1, got shape ${fmtShape(x.shape)}`,
+      );
+    }
+    let momentum = this.momentum ?? 0;
+    if (this.training && this.trackRunningStats) {
+      const nbt = this.num_batches_tracked!.data as Int32Array;
+      nbt[0] += 1;
+      if (this.momentum === null) momentum = 1 / nbt[0];
+    }
+    // Without running statistics there is nothing else to normalise with, even in eval.
+    return F.batchNorm(x, this.running_mean, this.running_var, {
+      weight: this.weight,
+      bias: this.bias,
+      training: this.training || !this.trackRunningStats,
+      momentum,
+      eps: this.eps,
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, track_running_stats=${this.trackRunningStats}`;
+  }
+}
+
+/** BatchNorm over [N, C] or [N, C, L]. */
+export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super("BatchNorm1d", [2, 3], numFeatures, options);
+  }
+}
+
+/** BatchNorm over [N, C, H, W]. */
+export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super("BatchNorm2d", [4], numFeatures, options);
+  }
+}
+
+export interface LayerNormOptions {
+  eps?: number;
+  /** Learnable weight (and bias) of the normalised shape (default true). */
+  elementwiseAffine?: boolean;
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/** Layer normalisation (Ba et al., 2016) over the trailing `normalizedShape` dims. */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  weight: Tensor | null;
+  bias: Tensor | null;
+
+  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+    this.eps = options.eps ?? 1e-5;
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = affine ? init.ones(emptyParameter(this.normalizedShape, options.dtype)) : null;
+    this.bias = affine && options.bias !== false ? emptyParameter(this.normalizedShape, options.dtype) : null;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return F.layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+
+  override extraRepr(): string {
+    return `(${this.normalizedShape.join(", ")},), eps=${this.eps}, elementwise_affine=${this.weight !== null}`;
+  }
+}

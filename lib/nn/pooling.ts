@@ -1,0 +1,56 @@
+import type { Tensor } from "../tensor.js";
+import * as F from "../functional.js";
+import { Module } from "./module.js";
+
+export interface PoolOptions {
+  /** Default: the kernel size (non-overlapping windows). */
+  stride?: number | readonly [number, number];
+  padding?: number | readonly [number, number];
+}
+
+const pair = (v: number | readonly number[]) => (typeof v === "number" ? `${v}` : `(${v.join(", ")})`);
+
+/** Max over kernelSize windows of [N, C, H, W]. */
+export class MaxPool2d extends Module {
+  constructor(
+    readonly kernelSize: number | readonly [number, number],
+    readonly options: PoolOptions = {},
+  ) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.maxPool2d(x, this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pair(this.kernelSize)}, stride=${pair(this.options.stride ?? this.kernelSize)}, padding=${pair(this.options.padding ?? 0)}`;
+  }
+}
+
+/** Mean over kernelSize windows of [N, C, H, W]. */
+export class AvgPool2d extends Module {
+  constructor(
+    readonly kernelSize: number | readonly [number, number],
+    readonly options: PoolOptions = {},
+  ) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.avgPool2d(x, this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pair(this.kernelSize)}, stride=${pair(this.options.stride ?? this.kernelSize)}, padding=${pair(this.options.padding ?? 0)}`;
+  }
+}
+
+/** Averages [N, C, H, W] down to a fixed outputSize whatever the input size (ResNet's global pool with 1). */
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | readonly [number, number]) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${pair(this.outputSize)}`;
+  }
+}

@@ -1,0 +1,160 @@
+import { Tensor } from "../tensor.js";
+import type { DType } from "../dtype.js";
+import * as F from "../functional.js";
+import { Module, deepCopy } from "./module.js";
+import { ModuleList } from "./container.js";
+import { Linear } from "./linear.js";
+import { Dropout } from "./dropout.js";
+import { LayerNorm } from "./normalization.js";
+import { MultiheadAttention } from "./attention.js";
+
+export interface TransformerEncoderLayerOptions {
+  dimFeedforward?: number;
+  dropout?: number;
+  activation?: "relu" | "gelu" | ((x: Tensor) => Tensor);
+  layerNormEps?: number;
+  batchFirst?: boolean;
+  /** Pre-norm (x + f(norm(x))) instead of the original post-norm (norm(x + f(x))). */
+  normFirst?: boolean;
+  bias?: boolean;
+  dtype?: DType;
+}
+
+export interface EncoderCallOptions {
+  /** Attention mask [L, L] or [N·heads, L, L] (bool: true = not allowed; float: added). */
+  srcMask?: Tensor | null;
+  /** [N, L] bool, true at padding positions. */
+  srcKeyPaddingMask?: Tensor | null;
+  isCausal?: boolean;
+}
+
+/**
+ * One encoder block of "Attention Is All You Need": self-attention then a position-wise
+ * feed-forward network, each with dropout, a residual connection and LayerNorm.
+ * Submodule names follow PyTorch (self_attn, linear1, linear2, norm1, norm2, …).
+ */
+export class TransformerEncoderLayer extends Module {
+  self_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  readonly normFirst: boolean;
+  readonly activation: (x: Tensor) => Tensor;
+
+  constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
+    super();
+    const p = options.dropout ?? 0.1;
+    const dff = options.dimFeedforward ?? 2048;
+    const eps = options.layerNormEps ?? 1e-5;
+    const bias = options.bias ?? true;
+    const dtype = options.dtype;
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst: options.batchFirst ?? false, dtype });
+    this.linear1 = new Linear(dModel, dff, { bias, dtype });
+    this.dropout = new Dropout(p);
+    this.linear2 = new Linear(dff, dModel, { bias, dtype });
+    this.norm1 = new LayerNorm(dModel, { eps, bias, dtype });
+    this.norm2 = new LayerNorm(dModel, { eps, bias, dtype });
+    this.dropout1 = new Dropout(p);
+    this.dropout2 = new Dropout(p);
+    this.normFirst = options.normFirst ?? false;
+    const act = options.activation ?? "relu";
+    if (typeof act === "function") this.activation = act;
+    else if (act === "relu") this.activation = (x) => F.relu(x);
+    else if (act === "gelu") this.activation = (x) => F.gelu(x);
+    else throw new Error(`TransformerEncoderLayer: activation should be "relu" or "gelu", not ${JSON.stringify(act)}`);
+  }
+
+  private selfAttention(x: Tensor, o: EncoderCallOptions): Tensor {
+    const [y] = this.self_attn.call(x, x, x, {
+      attnMask: o.srcMask ?? null,
+      keyPaddingMask: o.srcKeyPaddingMask ?? null,
+      needWeights: false,
+      isCausal: o.isCausal ?? false,
+    });
+    return this.dropout1.call(y);
+  }
+
+  private feedForward(x: Tensor): Tensor {
+    return this.dropout2.call(this.linear2.call(this.dropout.call(this.activation(this.linear1.call(x)))));
+  }
+
+  override forward(src: Tensor, options: EncoderCallOptions = {}): Tensor {
+    let x = src;
+    if (this.normFirst) {
+      x = x.add(this.selfAttention(this.norm1.call(x), options));
+      x = x.add(this.feedForward(this.norm2.call(x)));
+    } else {
+      x = this.norm1.call(x.add(this.selfAttention(x, options)));
+      x = this.norm2.call(x.add(this.feedForward(x)));
+    }
+    return x;
+  }
+}
+
+/** `numLayers` independent copies of an encoder layer applied in turn, then an optional norm. */
+export class TransformerEncoder extends Module {
+  layers: ModuleList<TransformerEncoderLayer>;
+  norm: Module | null;
+  readonly numLayers: number;
+
+  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: { norm?: Module | null } = {}) {
+    super();
+    if (!Number.isInteger(numLayers) || numLayers < 1) throw new Error(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(encoderLayer)));
+    this.norm = options.norm ?? null;
+    this.numLayers = numLayers;
+  }
+
+  override forward(src: Tensor, options: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean } = {}): Tensor {
+    let x = src;
+    for (const layer of this.layers) {
+      x = layer.call(x, { srcMask: options.mask ?? null, srcKeyPaddingMask: options.srcKeyPaddingMask ?? null, isCausal: options.isCausal });
+    }
+    return this.norm ? this.norm.call(x) : x;
+  }
+}
+
+/**
+ * Adds the sinusoidal position code of "Attention Is All You Need" to a sequence:
+ * PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d)); then dropout.
+ * Input [L, N, d] (or [N, L, d] with batchFirst). The table is a non-persistent buffer `pe`.
+ */
+export class PositionalEncoding extends Module {
+  readonly dModel: number;
+  readonly batchFirst: boolean;
+  dropout: Dropout;
+  declare pe: Tensor;
+
+  constructor(dModel: number, options: { maxLen?: number; dropout?: number; batchFirst?: boolean; dtype?: DType } = {}) {
+    super();
+    const maxLen = options.maxLen ?? 5000;
+    this.dModel = dModel;
+    this.batchFirst = options.batchFirst ?? false;
+    this.dropout = new Dropout(options.dropout ?? 0);
+    const dtype = options.dtype ?? "float32";
+    const pe = dtype === "float64" ? new Float64Array(maxLen * dModel) : new Float32Array(maxLen * dModel);
+    for (let pos = 0; pos < maxLen; pos++) {
+      for (let i = 0; i < dModel; i += 2) {
+        const angle = pos / Math.pow(10000, i / dModel);
+        pe[pos * dModel + i] = Math.sin(angle);
+        if (i + 1 < dModel) pe[pos * dModel + i + 1] = Math.cos(angle);
+      }
+    }
+    this.registerBuffer("pe", Tensor.fromArray(pe, [maxLen, dModel], dtype), false);
+  }
+
+  override forward(x: Tensor): Tensor {
+    const seqDim = this.batchFirst ? 1 : 0;
+    if (x.ndim !== 3 || x.shape[2] !== this.dModel) {
+      throw new Error(`PositionalEncoding: expected input [${this.batchFirst ? "N, L" : "L, N"}, ${this.dModel}], got [${x.shape.join(", ")}]`);
+    }
+    const L = x.shape[seqDim];
+    if (L > this.pe.shape[0]) throw new Error(`PositionalEncoding: sequence length ${L} exceeds maxLen ${this.pe.shape[0]}`);
+    const table = this.pe.narrow(0, 0, L);
+    return this.dropout.call(x.add(this.batchFirst ? table : table.unsqueeze(1)));
+  }
+}
