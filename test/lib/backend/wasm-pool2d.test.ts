@@ -29,6 +29,20 @@ describe("wasm pooling", () => {
     expect([...out]).toEqual([2.5, 4.5, 10.5, 12.5]);
   });
 
+  test("max pool ties and NaN follow the reference (first max wins, first NaN wins)", () => {
+    const rand = rng(11);
+    for (const p of [params(2, 3, 12, 18, [2, 2], [2, 2], [0, 0], [1, 1], true), params(2, 3, 9, 9, [3, 3], [2, 2], [1, 1], [1, 1], true)]) {
+      const x = Float32Array.from({ length: p.n * p.c * p.h * p.w }, () => Math.floor(rand() * 3));
+      for (let i = 0; i < x.length; i += 7) x[i] = NaN;
+      const o1 = new Float32Array(p.n * p.c * p.outH * p.outW), o2 = new Float32Array(o1.length);
+      const a1 = new Int32Array(o1.length), a2 = new Int32Array(o1.length);
+      ref.maxPool2dForward(x, o1, a1, p);
+      maxPool2dForwardF32(x, o2, a2, p);
+      expect([...a2]).toEqual([...a1]);
+      expect(maxRelErr(o2, o1)).toBe(0);
+    }
+  });
+
   for (const threads of [1, 2]) {
     test(`random geometries (${threads} thread(s))`, () => {
       setPoolThreads(threads);

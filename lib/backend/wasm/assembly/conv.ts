@@ -98,8 +98,8 @@ function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, s
 export function convWorkspaceBytes(cIn: i32, cOut: i32, groups: i32, kh: i32, kw: i32, outH: i32, outW: i32): i32 {
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
-  const g = max(sgemmWorkspaceBytes(coutG, P, K), max(sgemmWorkspaceBytes(K, P, coutG), sgemmWorkspaceBytes(coutG, K, P)));
-  return ((K * P * 4 + 63) & ~63) + g + 64;
+  const g = max(sgemmWorkspaceBytes(coutG, P, K), max(sgemmWorkspaceBytes(K, P, coutG), sgemmWorkspaceBytes(K, coutG, P)));
+  return ((K * P * 4 + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
 }
 
 export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
@@ -146,7 +146,13 @@ export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh
   }
 }
 
-/** dw (cOut × cIn/groups·kh·kw) = sum over images [b0, b1) of dy_b @ col_b^T; dw overwritten. */
+/**
+ * dw (cOut × cIn/groups·kh·kw) = sum over images [b0, b1) of dy_b @ col_b^T; dw overwritten.
+ * Computed transposed, dw^T[K, coutG] += col[K, P] @ dy_g^T[P, coutG]: the long im2col
+ * matrix is then the A operand in its natural layout (no scattered transposed im2col
+ * writes), the GEMM has K rows instead of coutG (few) rows, and only the small dw is
+ * transposed at the end.
+ */
 export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
                                           sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
                                           groups: i32, outH: i32, outW: i32,
@@ -154,22 +160,26 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const dwT = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const gws = (dwT + (<usize>(K * cOut) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
-  memory.fill(dw, 0, <usize>(cOut * K) << 2);
+  memory.fill(dwT, 0, <usize>(cOut * K) << 2);
   for (let b = b0; b < b1; b++) {
     for (let g = 0; g < groups; g++) {
       const xg = f(x, (b * cIn + g * cinG) * h * w);
       const dyg = f(dy, (b * cOut + g * coutG) * P);
-      // B(p, j) = col(j, p): written transposed ([P, K]) so packing reads rows
-      let src = xg, rsB = 1, csB = P;
+      let src = xg;
       if (!direct) {
-        im2col(xg, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, col, 1, K);
+        im2col(xg, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, col, P, 1);
         src = col;
-        rsB = K;
-        csB = 1;
       }
-      sgemm(coutG, K, P, dyg, P, 1, src, rsB, csB, f(dw, g * coutG * K), K, 1, gws);
+      sgemm(K, coutG, P, src, P, 1, dyg, 1, P, f(dwT, g * K * coutG), coutG, 1, gws);
+    }
+  }
+  for (let g = 0; g < groups; g++) {
+    const t = f(dwT, g * K * coutG), d = f(dw, g * coutG * K);
+    for (let o = 0; o < coutG; o++) {
+      for (let i = 0; i < K; i++) store<f32>(f(d, o * K + i), load<f32>(f(t, i * coutG + o)));
     }
   }
 }

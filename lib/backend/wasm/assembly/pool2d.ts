@@ -6,9 +6,74 @@
   return p + (<usize>i << 2);
 }
 
+// max with the reference's tie/NaN rule: the earlier candidate wins ties, the first NaN wins.
+@inline function better(v: f32, best: f32): i32 {
+  return <i32>(v > best) | (<i32>(v != v) & <i32>(best == best));
+}
+
+@inline function betterV(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
+// The common 2×2, stride-2, unpadded window, four outputs at a time with SIMD compares and
+// bit-selects: on random data every `v > best` is a coin flip, and V8 turns scalar selects
+// on floats into branches that the predictor loses half the time.
+function maxPool2x2(h: i32, w: i32, outH: i32, outW: i32, x: usize, out: usize, argmax: usize,
+                    pl0: i32, pl1: i32): void {
+  const lanes = i32x4(0, 2, 4, 6);
+  for (let pl = pl0; pl < pl1; pl++) {
+    const xb = f(x, pl * h * w);
+    let o = pl * outH * outW;
+    for (let oh = 0; oh < outH; oh++) {
+      const i0 = 2 * oh * w;
+      const r0 = f(xb, i0), r1 = f(xb, i0 + w);
+      let ow = 0;
+      for (; ow + 4 <= outW; ow += 4) {
+        const c = <usize>ow << 3;
+        const x0 = v128.load(r0 + c), x1 = v128.load(r0 + c, 16);
+        const y0 = v128.load(r1 + c), y1 = v128.load(r1 + c, 16);
+        const a = i32x4.shuffle(x0, x1, 0, 2, 4, 6), b = i32x4.shuffle(x0, x1, 1, 3, 5, 7);
+        const cc = i32x4.shuffle(y0, y1, 0, 2, 4, 6), d = i32x4.shuffle(y0, y1, 1, 3, 5, 7);
+        const ia = i32x4.add(i32x4.splat(i0 + 2 * ow), lanes);
+        let best = a, bi = ia;
+        let t = betterV(b, best);
+        best = v128.bitselect(b, best, t);
+        bi = v128.bitselect(i32x4.add(ia, i32x4.splat(1)), bi, t);
+        t = betterV(cc, best);
+        best = v128.bitselect(cc, best, t);
+        bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), bi, t);
+        t = betterV(d, best);
+        best = v128.bitselect(d, best, t);
+        bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w + 1)), bi, t);
+        v128.store(f(out, o), best);
+        v128.store(f(argmax, o), bi);
+        o += 4;
+      }
+      for (; ow < outW; ow++) {
+        const c = <usize>ow << 3;
+        let best = load<f32>(r0 + c);
+        let bi = i0 + 2 * ow;
+        let v = load<f32>(r0 + c, 4);
+        if (better(v, best)) { best = v; bi = i0 + 2 * ow + 1; }
+        v = load<f32>(r1 + c);
+        if (better(v, best)) { best = v; bi = i0 + w + 2 * ow; }
+        v = load<f32>(r1 + c, 4);
+        if (better(v, best)) { best = v; bi = i0 + w + 2 * ow + 1; }
+        store<f32>(f(out, o), best);
+        store<i32>(f(argmax, o), bi);
+        o++;
+      }
+    }
+  }
+}
+
 export function maxPool2dForwardRange(h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW: i32,
                                       pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32,
                                       x: usize, out: usize, argmax: usize, pl0: i32, pl1: i32): void {
+  if (kh == 2 && kw == 2 && sH == 2 && sW == 2 && pH == 0 && pW == 0 && outH * 2 <= h && outW * 2 <= w) {
+    maxPool2x2(h, w, outH, outW, x, out, argmax, pl0, pl1);
+    return;
+  }
   for (let pl = pl0; pl < pl1; pl++) {
     const xb = f(x, pl * h * w);
     const ob = pl * outH * outW;
@@ -23,10 +88,10 @@ export function maxPool2dForwardRange(h: i32, w: i32, kh: i32, kw: i32, sH: i32,
             const iw = ow * sW - pW + kj * dW;
             if (iw < 0 || iw >= w) continue;
             const v = load<f32>(f(xb, ih * w + iw));
-            if (v > best || bi < 0 || (v != v && best == best)) {
-              best = v;
-              bi = ih * w + iw;
-            }
+            // branch-free: on random data `v > best` is a coin flip the predictor loses
+            const take = <i32>(v > best) | <i32>(bi < 0) | (<i32>(v != v) & <i32>(best == best));
+            best = select<f32>(v, best, take);
+            bi = select<i32>(ih * w + iw, bi, take);
           }
         }
         const o = ob + oh * outW + ow;
