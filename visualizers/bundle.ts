@@ -10,11 +10,32 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 export const VEGALITE_MIME = "application/vnd.vegalite.v5+json";
 
+/**
+ * `interactive: false` (default) adds a `text/html` copy of every SVG picture, because some
+ * renderers drop SVG outputs (nbconvert 6.5–7.6 strips all SVG elements through its HTML
+ * sanitizer; fixed upstream in 7.7) while raw HTML always passes. JupyterLab ranks HTML
+ * above Vega-Lite, so set `interactive: true` to get Vega-Lite's tooltips/zoom there instead.
+ */
+export const displayOptions = { interactive: false };
+
+/** `<img>` with the SVG as a data URI: isolates vega's element ids from the page's. */
+export function svgImgHtml(svg: string): string {
+  return `<img alt="plot" src="data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}"/>`;
+}
+
+/** Adds the HTML fallback described at `displayOptions` to a bundle holding an SVG. */
+export function withHtmlFallback(b: MimeBundle, inline: boolean): MimeBundle {
+  const svg = b["image/svg+xml"];
+  if (typeof svg !== "string" || "text/html" in b) return b;
+  if (displayOptions.interactive && VEGALITE_MIME in b) return b;
+  return { ...b, "text/html": inline ? `<div class="gradlab-svg">${svg}</div>` : svgImgHtml(svg) };
+}
+
 /** A ready MIME bundle; shows richly as a cell's last expression, as text in plain Node. */
 export class Rich {
   constructor(readonly bundle: MimeBundle) {}
   [JUPYTER_DISPLAY](): MimeBundle {
-    return this.bundle;
+    return withHtmlFallback(this.bundle, true);
   }
   toString(): string {
     return this.bundle["text/plain"];
@@ -41,7 +62,7 @@ export class Figure {
       "image/svg+xml": svg,
       "text/plain": this.text,
     }));
-    return this.rendered;
+    return this.rendered.then((b) => withHtmlFallback(b, false));
   }
   [JUPYTER_DISPLAY](): Promise<MimeBundle> {
     return this.render();

@@ -58,7 +58,8 @@ export function renderDiagram(d: Diagram): string {
   d.edges.forEach((e, i) => {
     if (!g.hasNode(e.from) || !g.hasNode(e.to)) throw new Error(`renderDiagram: edge ${e.from} -> ${e.to} names an unknown node`);
     const label = e.label ?? "";
-    g.setEdge(e.from, e.to, { width: label.length * 6.2, height: label ? 12 : 0, labelpos: "c" }, `e${i}`);
+    // labels sit beside their edge (not on it) so the line never runs through the text
+    g.setEdge(e.from, e.to, { width: label.length * 6.2, height: label ? 12 : 0, labelpos: "r", labeloffset: 4 }, `e${i}`);
   });
   dagre.layout(g);
   const gl = g.graph() as { width?: number; height?: number };
@@ -76,8 +77,8 @@ export function renderDiagram(d: Diagram): string {
     const n = g.node(c.id) as { x: number; y: number; width: number; height: number };
     if (!n || !Number.isFinite(n.x)) continue;
     const x = n.x - n.width / 2, y = n.y - n.height / 2;
-    body += `<g class="cluster"><rect x="${r(x)}" y="${r(y)}" width="${r(n.width)}" height="${r(n.height)}" rx="6" fill="#f6f8fb" fill-opacity="0.6" stroke="#9aa8bd" stroke-dasharray="4,3"/>`;
-    body += `<text x="${r(x + 6)}" y="${r(y + 13)}" font-size="11" ${MONO} fill="#556">${escapeXml(c.label)}</text></g>`;
+    body += `<g class="cluster"><title>${escapeXml(c.label)}</title><rect x="${r(x)}" y="${r(y)}" width="${r(n.width)}" height="${r(n.height)}" rx="6" fill="#f6f8fb" fill-opacity="0.6" stroke="#9aa8bd" stroke-dasharray="4,3"/>`;
+    body += `<text x="${r(x + 6)}" y="${r(y + 13)}" font-size="11" ${MONO} fill="#556">${escapeXml(fitLabel(c.label, n.width - 10))}</text></g>`;
   }
   for (const e of g.edges()) {
     const lab = g.edge(e) as { points: { x: number; y: number }[]; x?: number; y?: number };
@@ -103,4 +104,12 @@ export function renderDiagram(d: Diagram): string {
     body += `</g>`;
   }
   return svgDoc(W, H, body, d.title ?? "diagram");
+}
+
+/** Cluster labels must fit the box dagre made for the children: drop the "(Type)" part, then truncate. */
+function fitLabel(label: string, width: number): string {
+  const max = Math.max(3, Math.floor(width / 6.6));
+  if (label.length <= max) return label;
+  const short = label.replace(/ \(.*\)$/, "");
+  return short.length <= max ? short : short.slice(0, max - 1) + "…";
 }

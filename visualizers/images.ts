@@ -68,9 +68,12 @@ function rangeFor(data: NumericArray, mode: Normalize): [number, number] {
   const s = tensorStats(data);
   if (!Number.isFinite(s.min)) return [0, 1];
   if (mode === "auto") {
-    if (s.min >= 0 && s.max <= 1) return [0, 1];
-    if (s.min >= -1 && s.max <= 1) return [-1, 1];
-    if (s.min >= 0 && s.max <= 255 && s.max > 1) return [0, 255];
+    // snap to a conventional pixel range only when the values fill a good part of it;
+    // small values (gradients, activations) are stretched to their own min..max instead
+    const span = s.max - s.min;
+    if (s.min >= 0 && s.max <= 1 && span > 0.25) return [0, 1];
+    if (s.min >= -1 && s.max <= 1 && span > 0.5) return [-1, 1];
+    if (s.min >= 0 && s.max <= 255 && s.max > 1 && span > 32 && Number.isInteger(s.max)) return [0, 255];
   }
   return s.max > s.min ? [s.min, s.max] : [s.min - 0.5, s.max + 0.5];
 }

@@ -91,7 +91,7 @@ export function heatmapSvg(values: ArrayLike<number>, rows: number, cols: number
   const rotate = o.colLabels ? colLabelLen > cell - 2 : false;
   const top = (o.title ? 20 : 4) + (o.colLabels ? (rotate ? colLabelLen + 8 : 16) : 0) + (o.xTitle ? 16 : 0);
   const legendW = 56;
-  const W = left + cols * cell + legendW;
+  const W = Math.max(left + cols * cell + legendW, (o.title ? o.title.length * 7.8 : 0) + left + 8);
   const H = Math.max(top + rows * cell + 6, top + 120);
   const fmtV = o.format ?? ((v: number) => fmt(v, 2));
   let body = `<rect width="${r(W)}" height="${r(H)}" fill="white"/>`;
@@ -142,7 +142,7 @@ export function lineChartSvg(
   series: readonly LineSeries[],
   { width = 320, height = 200, title = "", xTitle = "", logY = false } = {},
 ): string {
-  const m = { l: 48, r: 10, t: title ? 24 : 10, b: 34 };
+  const m = { l: 48, r: 10, t: title || series.length > 1 ? 24 : 10, b: 34 };
   const pw = width - m.l - m.r, ph = height - m.t - m.b;
   const ty = (v: number) => (logY ? Math.log10(v) : v);
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
@@ -165,7 +165,7 @@ export function lineChartSvg(
   for (const v of yt) body += `<text x="${m.l - 4}" y="${r(sy(v) + 3)}" font-size="10" text-anchor="end" ${FONT}>${escapeXml(logY ? fmt(10 ** v, 2) : fmt(v, 3))}</text>`;
   for (const v of xt) body += `<text x="${r(sx(v))}" y="${m.t + ph + 13}" font-size="10" text-anchor="middle" ${FONT}>${escapeXml(fmt(v, 4))}</text>`;
   if (xTitle) body += `<text x="${m.l + pw / 2}" y="${height - 4}" font-size="10" text-anchor="middle" ${FONT} fill="#444">${escapeXml(xTitle)}</text>`;
-  const legendW = 18 + 6 * Math.max(0, ...series.map((s) => s.name.length));
+  const legendW = 24 + 6 * Math.max(0, ...series.map((s) => s.name.length));
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length]!;
     const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(ty(y)));
@@ -175,7 +175,8 @@ export function lineChartSvg(
       const d = pts.map(([x, y], k) => `${k ? "L" : "M"}${r(sx(x))},${r(sy(ty(y)))}`).join("");
       body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ` stroke-dasharray="5,3"` : ""}/>`;
     }
-    const lx = m.l + pw - 6 - legendW, ly = m.t + 12 + i * 13;
+    // legend in the top margin, right-aligned, items side by side (never over the data)
+    const lx = m.l + pw - legendW * (series.length - i), ly = 15;
     body += `<line x1="${r(lx)}" x2="${r(lx + 14)}" y1="${ly - 3}" y2="${ly - 3}" stroke="${color}" stroke-width="2"${s.dashed ? ` stroke-dasharray="4,2"` : ""}/>`;
     body += `<text x="${r(lx + 18)}" y="${ly}" font-size="10" ${FONT}>${escapeXml(s.name)}</text>`;
   });

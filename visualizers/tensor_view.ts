@@ -74,9 +74,9 @@ function statsTable(s: TensorStats, dtype: string): string {
   ];
   if (dtype === "bool") cells.splice(0, 4, ["true", fmtInt(s.finite - s.zeros)]);
   const bad = s.nan + s.posInf + s.negInf;
-  cells.push(["NaN", fmtInt(s.nan)], ["Inf", `${fmtInt(s.posInf)} / -${fmtInt(s.negInf)}`]);
+  cells.push(["NaN", fmtInt(s.nan)], ["Inf", s.posInf + s.negInf === 0 ? "0" : `+${fmtInt(s.posInf)} / -${fmtInt(s.negInf)}`]);
   const row = (f: (c: [string, string]) => string) => `<tr>${cells.map(f).join("")}</tr>`;
-  const warn = (c: [string, string]) => bad > 0 && (c[0] === "NaN" || c[0] === "Inf") && c[1] !== "0" && c[1] !== "0 / -0";
+  const warn = (c: [string, string]) => bad > 0 && (c[0] === "NaN" || c[0] === "Inf") && c[1] !== "0";
   return (
     `<table style="border-collapse:collapse;margin:4px 0">` +
     row((c) => `<th style="${TD};color:#666;font-weight:normal">${c[0]}</th>`) +

@@ -60,7 +60,8 @@ describe("architecture", () => {
   });
   it("renders a well-formed SVG naming the layers and shapes", () => {
     const b = architecture(new FakeNet(), x)[JUPYTER_DISPLAY]();
-    expect(Object.keys(b).sort()).toEqual(["image/svg+xml", "text/plain"]);
+    expect(Object.keys(b).sort()).toEqual(["image/svg+xml", "text/html", "text/plain"]);
+    expect(b["text/html"]).toBe(`<div class="gradlab-svg">${b["image/svg+xml"]}</div>`);
     const text = allText(parseSvg(b["image/svg+xml"] as string));
     for (const s of ["fc1", "head", "FakeLinear", "[5, 4]", "[5, 3]", "block (FakeSequential)", "40 params"]) expect(text).toContain(s);
   });

@@ -91,7 +91,7 @@ describe("Live", () => {
     const live = new Live({ display: null, print: () => {} });
     for (let i = 0; i < 10; i++) live.log({ loss: 1 / (i + 1), val_loss: 1.2 / (i + 1) });
     const b = await live.figure().render();
-    expect(Object.keys(b).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
+    expect(Object.keys(b).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/html", "text/plain"]);
     parseSvg(b["image/svg+xml"] as string);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { attention } from "../../visualizers/attention.js";
-import { Figure, JUPYTER_DISPLAY, VEGALITE_MIME, type MimeBundle } from "../../visualizers/bundle.js";
+import { displayOptions, Figure, JUPYTER_DISPLAY, VEGALITE_MIME, type MimeBundle } from "../../visualizers/bundle.js";
 import { confusionCounts, confusionMatrix } from "../../visualizers/confusion_matrix.js";
 import { gradientFlow, gradientFlowData } from "../../visualizers/gradient_flow.js";
 import { imageGrid } from "../../visualizers/image_grid.js";
@@ -14,7 +14,10 @@ import { allText, parseSvg } from "./xml.js";
 
 async function checkFigure(f: Figure, labels: string[] = []): Promise<MimeBundle> {
   const b = (await f[JUPYTER_DISPLAY]()) as MimeBundle;
-  expect(Object.keys(b).sort()).toEqual([VEGALITE_MIME, "image/svg+xml", "text/plain"].sort());
+  expect(Object.keys(b).sort()).toEqual([VEGALITE_MIME, "image/svg+xml", "text/html", "text/plain"].sort());
+  // the HTML fallback is the same SVG as an <img> data URI
+  const b64 = /^<img alt="plot" src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)"\/>$/.exec(b["text/html"] as string)![1]!;
+  expect(Buffer.from(b64, "base64").toString("utf8")).toBe(b["image/svg+xml"]);
   await compileVegaLite(b[VEGALITE_MIME] as Record<string, unknown>); // throws on an invalid spec
   const text = allText(parseSvg(b["image/svg+xml"] as string));
   for (const l of labels) expect(text).toContain(l);
@@ -35,6 +38,15 @@ describe("plot", () => {
     await checkFigure(plot.scatter(fakeTensor([5], (i) => i), [1, 2, 3, 4, 5], { color: [0, 1, 0, 1, 2] }));
     await checkFigure(plot.hist(fakeTensor([1000], (i) => Math.sin(i)), { bins: 20 }), ["count"]);
     await checkFigure(plot.bar(["a", "b"], [1, 2]), ["a", "b"]);
+  });
+  it("interactive mode leaves the HTML fallback out so JupyterLab renders Vega-Lite", async () => {
+    displayOptions.interactive = true;
+    try {
+      const b = await plot.bar(["a"], [1])[JUPYTER_DISPLAY]();
+      expect(Object.keys(b).sort()).toEqual([VEGALITE_MIME, "image/svg+xml", "text/plain"].sort());
+    } finally {
+      displayOptions.interactive = false;
+    }
   });
   it("reports length mismatches", () => {
     expect(() => plot.line([1, 2], [1])).toThrow(/plot.line: series "y" has 1 values but x has 2/);
