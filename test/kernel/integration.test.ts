@@ -1,0 +1,241 @@
+// The real kernel (dist/) over real ZeroMQ sockets.
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LaunchedKernel } from "../../kernel/client/launch.js";
+import { built, byType, notebookDir, result, startBuiltKernel, stdout } from "./kernel-harness.js";
+
+describe.skipIf(!built)("kernel over ZeroMQ", () => {
+  let k: LaunchedKernel;
+  let dir: string;
+  beforeAll(async () => {
+    dir = notebookDir();
+    k = await startBuiltKernel({ cwd: dir });
+  });
+  afterAll(async () => {
+    await k?.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("kernel_info_reply describes a TypeScript kernel on protocol 5.3", async () => {
+    const { reply } = await k.client.request("shell", "kernel_info_request", {});
+    const c = reply.content as any;
+    expect(c.status).toBe("ok");
+    expect(c.protocol_version).toBe("5.3");
+    expect(c.implementation).toBe("gradlab");
+    expect(c.language_info).toMatchObject({ name: "typescript", mimetype: "text/typescript", file_extension: ".ts", pygments_lexer: "typescript", codemirror_mode: "typescript" });
+    expect(c.language_info.version).toMatch(/^5\./);
+    expect(reply.header.version).toBe("5.3");
+  });
+
+  it("sends execute_result for a last expression and stream for console output", async () => {
+    const r = await k.client.execute("const base: number = 40;\nconsole.log('printing');\nbase + 2");
+    expect((r.reply.content as any).status).toBe("ok");
+    expect(stdout(r.outputs)).toBe("printing\n");
+    expect(result(r.outputs)).toBe("42");
+    expect(byType(r.outputs, "execute_input")).toHaveLength(1);
+    // A statement has no result.
+    const s = await k.client.execute("const unused = 1;");
+    expect(byType(s.outputs, "execute_result")).toHaveLength(0);
+  });
+
+  it("keeps declarations across cells, lets a re-run cell redefine a name with a new type", async () => {
+    await k.client.execute("let redefined = 1");
+    const again = await k.client.execute("let redefined = 'now a string'; redefined.toUpperCase()");
+    expect(result(again.outputs)).toBe("'NOW A STRING'");
+  });
+
+  it("reports a runtime error with the cell's own line numbers", async () => {
+    const r = await k.client.execute("const ok = 1;\n\nfunction fail(): never {\n  throw new RangeError('out of range');\n}\nfail();");
+    const c = r.reply.content as any;
+    expect(c.status).toBe("error");
+    expect(c.ename).toBe("RangeError");
+    expect(c.evalue).toBe("out of range");
+    const tb = (byType(r.outputs, "error")[0].content as any).traceback.join("\n");
+    expect(tb).toMatch(/:4:/); // the throw is on line 4 of the cell
+  });
+
+  it("reports a type error with the cell's line and column and does not run the cell", async () => {
+    const r = await k.client.execute("let sideEffect = 0;\nsideEffect = 1;\nconst n: number = 'text';");
+    const c = r.reply.content as any;
+    expect(c.status).toBe("error");
+    expect(c.evalue).toMatch(/3:7|\(3:7\)/);
+    expect(result((await k.client.execute("typeof (globalThis as any).sideEffect")).outputs)).toBe("'undefined'");
+  });
+
+  it("turns type checking off with %typecheck off", async () => {
+    await k.client.execute("%typecheck off");
+    const r = await k.client.execute("const loose: number = 'text' as any as number; 1");
+    expect((r.reply.content as any).status).toBe("ok");
+    await k.client.execute("%typecheck on");
+  });
+
+  it("supports top-level await", async () => {
+    const r = await k.client.execute("const v = await new Promise<number>((res) => setTimeout(() => res(7), 10));\nv * 6");
+    expect(result(r.outputs)).toBe("42");
+  });
+
+  it("display_data with transient display_id, update_display_data and clear_output", async () => {
+    const r = await k.client.execute("const h = display.html('<b>1</b>', { displayId: 'd1' });\nh.update({ [Symbol.for('Jupyter.display')]: () => ({ 'text/html': '<b>2</b>' }) });\ndisplay.clear({ wait: true });");
+    const [d] = byType(r.outputs, "display_data");
+    expect((d.content as any).data["text/html"]).toBe("<b>1</b>");
+    expect((d.content as any).transient).toEqual({ display_id: "d1" });
+    const [u] = byType(r.outputs, "update_display_data");
+    expect((u.content as any).data["text/html"]).toBe("<b>2</b>");
+    expect((u.content as any).transient).toEqual({ display_id: "d1" });
+    expect((byType(r.outputs, "clear_output")[0].content as any).wait).toBe(true);
+  });
+
+  it("shows a last expression with a display hook through it", async () => {
+    const r = await k.client.execute("({ [Symbol.for('Jupyter.display')]() { return { 'image/svg+xml': '<svg/>' }; } })");
+    expect((byType(r.outputs, "execute_result")[0].content as any).data["image/svg+xml"]).toBe("<svg/>");
+  });
+
+  it("comms: frontend opens a comm to a registered target, messages go both ways, comm_info lists it", async () => {
+    // (globalThis as any): the compiler's kernel globals do not declare `comms` yet.
+    await k.client.execute("(globalThis as any).comms.registerTarget('echo', (comm: any, data: any) => { comm.onMsg((d: any) => comm.send({ echoed: d.value, opened: data.hello })); });");
+    const open = await k.client.request("shell", "comm_open", { comm_id: "comm-1", target_name: "echo", data: { hello: "there" } }, { waitForIdle: false, timeoutMs: 200 }).catch(() => null);
+    expect(open).toBe(null); // comm_open has no reply
+    const replies: any[] = [];
+    const waitMsg = new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        const got = k.client.iopubLog.filter((m) => m.header.msg_type === "comm_msg");
+        if (got.length > 0) {
+          replies.push(...got.map((m) => m.content));
+          clearInterval(t);
+          resolve();
+        }
+      }, 10);
+    });
+    k.client.send("shell", "comm_msg", { comm_id: "comm-1", data: { value: 5 } });
+    await waitMsg;
+    expect(replies[0]).toEqual({ comm_id: "comm-1", data: { echoed: 5, opened: "there" } });
+    const info = await k.client.request("shell", "comm_info_request", { target_name: "echo" });
+    expect((info.reply.content as any).comms).toEqual({ "comm-1": { target_name: "echo" } });
+    k.client.send("shell", "comm_close", { comm_id: "comm-1", data: {} });
+    const after = await k.client.request("shell", "comm_info_request", {});
+    expect((after.reply.content as any).comms).toEqual({});
+  });
+
+  it("a kernel-opened comm sends comm_open on iopub", async () => {
+    const r = await k.client.execute("const c = (globalThis as any)[Symbol.for('gradlab.comms')].open('gradlab.test', { n: 1 }); c.send({ n: 2 }); c.close();");
+    expect(r.outputs.map((m) => m.header.msg_type)).toEqual(expect.arrayContaining(["comm_open", "comm_msg", "comm_close"]));
+    expect((byType(r.outputs, "comm_open")[0].content as any).target_name).toBe("gradlab.test");
+  });
+
+  it("input_request: prompt() blocks until the frontend replies on stdin", async () => {
+    k.client.onInput = (p) => `answer to ${p}`;
+    const r = await k.client.execute("const name: string = (globalThis as any).prompt('who?');\nname");
+    expect(result(r.outputs)).toBe("'answer to who?'");
+    const refused = await k.client.execute("(globalThis as any).input('x')", { allowStdin: false });
+    expect((refused.reply.content as any).evalue).toMatch(/allow_stdin is false/);
+  });
+
+  it("imports Node built-ins, ESM-only and CommonJS packages from the notebook's node_modules, and local .ts files", async () => {
+    const r = await k.client.execute(
+      "import { join } from 'node:path';\nimport { greet } from 'esm-only';\nimport { add, kind } from 'cjs-pkg';\nimport { triple } from './helper.js';\n[join('a', 'b'), greet('x'), add(1, 2), kind, triple(5)]",
+    );
+    expect((r.reply.content as any).status, JSON.stringify(r.reply.content)).toBe("ok");
+    expect(result(r.outputs)).toBe("[ 'a/b', 'hello x', 3, 'cjs', 15 ]");
+  });
+
+  it("complete, inspect, is_complete and history answer", async () => {
+    const c = await k.client.request("shell", "complete_request", { code: "Math.fl", cursor_pos: 7 });
+    expect((c.reply.content as any).matches).toContain("floor");
+    const i = await k.client.request("shell", "inspect_request", { code: "Math.floor", cursor_pos: 10, detail_level: 0 });
+    expect((i.reply.content as any).found).toBe(true);
+    expect((i.reply.content as any).data["text/plain"]).toMatch(/floor/);
+    const ic = await k.client.request("shell", "is_complete_request", { code: "for (;;) {" });
+    expect((ic.reply.content as any).status).toBe("incomplete");
+    const h = await k.client.request("shell", "history_request", { hist_access_type: "search", pattern: "const base*", output: false, raw: true });
+    expect((h.reply.content as any).history[0][2]).toMatch(/^const base/);
+  });
+
+  it("stop_on_error aborts execute_requests queued behind a failing cell", async () => {
+    const first = k.client.execute("await new Promise((r) => setTimeout(r, 200)); throw new Error('stop here')");
+    const second = k.client.execute("console.log('must not run')");
+    const third = k.client.execute("1");
+    const [a, b, c] = await Promise.all([first, second, third]);
+    expect((a.reply.content as any).status).toBe("error");
+    expect((b.reply.content as any).status).toBe("aborted");
+    expect((c.reply.content as any).status).toBe("aborted");
+    expect(stdout(b.outputs)).toBe("");
+    const later = await k.client.execute("2");
+    expect(result(later.outputs)).toBe("2");
+  });
+
+  it("a busy synchronous loop streams console.log and display updates within 1 s, heartbeat answers, interrupt (message) stops it within 1 s with state intact", async () => {
+    await k.client.execute("const before = 'kept';");
+    const t0 = performance.now();
+    const arrivals: [string, number][] = [];
+    const running = k.client.execute(
+      "let last = 0; const h = display('start');\nwhile (true) { const now = Date.now(); if (now - last > 100) { last = now; console.log('tick'); h.update(now); } }",
+      { onOutput: (m) => arrivals.push([m.header.msg_type, performance.now() - t0]) },
+    );
+    await new Promise((r) => setTimeout(r, 1200));
+    const firstStream = arrivals.find(([t]) => t === "stream");
+    const firstUpdate = arrivals.find(([t]) => t === "update_display_data");
+    expect(firstStream?.[1]).toBeLessThan(1000);
+    expect(firstUpdate?.[1]).toBeLessThan(1000);
+    const late = arrivals.filter(([t, at]) => t === "stream" && at > 600);
+    expect(late.length).toBeGreaterThan(0); // still streaming while the loop runs
+    expect(await k.client.ping(1000)).toBeLessThan(1000);
+    const ti = performance.now();
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 1000 });
+    const r = await running;
+    expect(performance.now() - ti).toBeLessThan(1000);
+    expect((r.reply.content as any).ename).toBe("Interrupted");
+    expect(result((await k.client.execute("before")).outputs)).toBe("'kept'");
+  });
+
+  it("interrupt_mode signal: SIGINT stops a synchronous loop and an await within 1 s", async () => {
+    const loop = k.client.execute("while (true) {}");
+    await new Promise((r) => setTimeout(r, 300));
+    let t = performance.now();
+    k.process.kill("SIGINT");
+    expect(((await loop).reply.content as any).ename).toBe("Interrupted");
+    expect(performance.now() - t).toBeLessThan(1000);
+    const wait = k.client.execute("await new Promise(() => {})");
+    await new Promise((r) => setTimeout(r, 300));
+    t = performance.now();
+    k.process.kill("SIGINT");
+    expect(((await wait).reply.content as any).ename).toBe("Interrupted");
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect(result((await k.client.execute("before + '!'")).outputs)).toBe("'kept!'");
+  });
+});
+
+describe.skipIf(!built)("kernel shutdown", () => {
+  it("shutdown_request (restart) replies, goes idle and exits; a new kernel starts", async () => {
+    const k = await startBuiltKernel({ env: { GRADLAB_PRELUDE: "none" } });
+    try {
+      await k.client.execute("1");
+      const exited = new Promise<number | null>((r) => k.process.once("exit", (code) => r(code)));
+      const r = await k.client.request("control", "shutdown_request", { restart: true }, { waitForIdle: false });
+      expect(r.reply.content).toEqual({ status: "ok", restart: true });
+      expect(await exited).toBe(0);
+    } finally {
+      await k.shutdown();
+    }
+    const k2 = await startBuiltKernel({ env: { GRADLAB_PRELUDE: "none" } });
+    try {
+      expect(result((await k2.client.execute("1 + 1")).outputs)).toBe("2");
+    } finally {
+      await k2.shutdown();
+    }
+  });
+
+  it("shutdown works while a cell is stuck in a synchronous loop", async () => {
+    const k = await startBuiltKernel({ env: { GRADLAB_PRELUDE: "none" } });
+    try {
+      void k.client.execute("while (true) {}").catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      const exited = new Promise<void>((r) => k.process.once("exit", () => r()));
+      const t = performance.now();
+      await k.client.request("control", "shutdown_request", { restart: false }, { waitForIdle: false });
+      await exited;
+      expect(performance.now() - t).toBeLessThan(2000);
+    } finally {
+      await k.shutdown();
+    }
+  });
+});
