@@ -79,9 +79,9 @@ function checkNonEmpty(op: string, x: Tensor, dims: number[]): void {
   if (x.numel === 0 && dims.length === x.ndim) throw new Error(`${op}: cannot reduce an empty tensor`);
 }
 
-function extreme(op: "max" | "min", name: string, x: Tensor, dim: Dims, keepdim: boolean): Tensor {
-  const dims = normDims(name.toLowerCase(), dim, x.ndim);
-  checkNonEmpty(op === "max" ? "amax" : "amin", x, dims);
+function extreme(op: "max" | "min", name: string, x: Tensor, dim: Dims, keepdim: boolean, label: string): Tensor {
+  const dims = normDims(label, dim, x.ndim);
+  checkNonEmpty(label, x, dims);
   const out = reduceRaw(op, x, dims, keepdim, x.dtype);
   return record(out, name, [x], (g) => {
     // Ties share the gradient evenly.
@@ -92,11 +92,11 @@ function extreme(op: "max" | "min", name: string, x: Tensor, dim: Dims, keepdim:
 }
 
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return extreme("max", "AmaxBackward", x, dim, keepdim);
+  return extreme("max", "AmaxBackward", x, dim, keepdim, "amax");
 }
 
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return extreme("min", "AminBackward", x, dim, keepdim);
+  return extreme("min", "AminBackward", x, dim, keepdim, "amin");
 }
 
 function argRaw(op: "max" | "min", x: Tensor, d: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
@@ -110,7 +110,7 @@ function argRaw(op: "max" | "min", x: Tensor, d: number, keepdim: boolean): { va
 }
 
 function extremeDim(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor | ValuesIndices {
-  if (dim === undefined) return extreme(op, op === "max" ? "MaxBackward" : "MinBackward", x, null, false);
+  if (dim === undefined) return extreme(op, op === "max" ? "MaxBackward" : "MinBackward", x, null, false, op);
   const d = normDim(op, dim, x.ndim);
   if (x.ndim === 0) return { values: x.clone(), indices: Tensor.empty([], "int32") };
   checkNonEmpty(op, x, [d]);
