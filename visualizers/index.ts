@@ -1,7 +1,7 @@
 // gradlab/visualizers: pure functions from lib objects to MIME bundles, plus live displays.
 // Everything returns an object that displays itself in a notebook (Rich: synchronous bundle;
 // Figure: Vega-Lite rendered to SVG on display) and prints as text in plain Node.
-export { Figure, Rich, JUPYTER_DISPLAY, VEGALITE_MIME, type MimeBundle } from "./bundle.js";
+export { Figure, Rich, JUPYTER_DISPLAY, VEGALITE_MIME, displayOptions, type MimeBundle } from "./bundle.js";
 export { compileVegaLite, renderVegaLite, type VegaLiteSpec } from "./vega.js";
 export { tensorView, tensorSummary, tensorText, tensorHtml, type TensorViewOptions } from "./tensor_view.js";
 export { tensorStats, histogram, type TensorStats } from "./stats.js";

@@ -1,0 +1,13 @@
+// What a notebook cell sees without imports: the whole lib API, the visualizer entry points,
+// and the display hooks on Tensor and nn.Module (so either, as a cell's last expression,
+// shows richly). vega/vega-lite are not loaded here; the first plot loads them.
+import { Tensor, nn } from "../lib/index.js";
+import { installHooks } from "./hooks.js";
+
+export * from "../lib/index.js";
+export {
+  tensorView, summary, architecture, graph, Live, progress, gradientFlow, HistogramTracker,
+  saliency, attention, confusionMatrix, lossSurface, imageGrid, plot, displayOptions, Figure, Rich,
+} from "./index.js";
+
+installHooks({ Tensor, Module: nn.Module });
