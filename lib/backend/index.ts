@@ -85,3 +85,15 @@ export function getBackendInfo(): BackendInfo {
     providers: [...new Set(Object.values(providers))],
   };
 }
+
+// Faster kernels (lib/backend/wasm and lib/backend/pool, the compute-backend issue):
+// float32 calls go to WebAssembly SIMD, large ones split across a worker pool; float64 and
+// anything else stay on the reference. GRADLAB_BACKEND=reference keeps the reference only.
+import { wasmKernels, poolThreadControl } from "./wasm/index.js";
+if (typeof process === "undefined" || process.env.GRADLAB_BACKEND !== "reference") {
+  const wasm = wasmKernels();
+  if (wasm) {
+    registerKernels(wasm, "wasm");
+    registerThreadControl(poolThreadControl);
+  }
+}
