@@ -2,7 +2,7 @@
 // once from the output to the leaves, summing gradients per node (micrograd's loop, iterative
 // so deep graphs do not overflow the stack).
 
-import type { Tensor } from "../tensor.js";
+import type { Storage, Tensor } from "../tensor.js";
 import { fmtShape, sameShape } from "../shape.js";
 import { AccumulateGrad, type GradFn, type GraphNode, type Hook } from "./graph.js";
 import { noGrad } from "./grad_mode.js";
@@ -28,17 +28,23 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
     const order = topoSort(rootNode);
     const grads = new Map<GraphNode, Tensor>();
     grads.set(rootNode, grad);
+    // Storages already handed out as a `.grad` (or owned by the caller): never adopted twice.
+    const owned = new Set<Storage>([grad.storage]);
     try {
       for (const node of order) {
         let g = grads.get(node);
         grads.delete(node);
         if (node instanceof AccumulateGrad) {
-          if (g) accumulate(node.variable, runHooks(node.variable._hooks, g));
+          if (g) {
+            const h = runHooks(node.variable._hooks, g);
+            accumulate(node.variable, h, h === g ? owned : null);
+          }
           continue;
         }
         if (!g) continue;
-        g = runHooks(node.hooks, g);
-        if (node.retained) accumulate(node.retained, g);
+        const hooked = runHooks(node.hooks, g);
+        if (node.retained) accumulate(node.retained, hooked, hooked === g ? owned : null);
+        g = hooked;
         const inputGrads = node.apply(g);
         if (!retainGraph) node.release();
         for (let i = 0; i < node.inputs.length; i++) {
@@ -72,13 +78,25 @@ function runHooks(hooks: Hook[] | null, g: Tensor): Tensor {
   return g;
 }
 
-/** Adds `g` into `t.grad` (a fresh contiguous tensor the first time, in place afterwards). */
-function accumulate(t: Tensor, g: Tensor): void {
+/**
+ * Adds `g` into `t.grad`: in place when a gradient exists, else `t.grad` becomes `g` itself if
+ * this backward pass made it and nobody else got its storage (saves a copy of every parameter
+ * gradient per step), or a contiguous copy. `owned` is null when g may be user-held (hooks).
+ */
+function accumulate(t: Tensor, g: Tensor, owned: Set<Storage> | null): void {
   if (g.dtype !== t.dtype) g = g.to(t.dtype);
-  if (t.grad === null) {
-    t.grad = g.clone();
-  } else {
+  if (t.grad !== null) {
     t.grad.add_(g);
+    return;
+  }
+  const whole = g.offset === 0 && g.storage.data.length === g.numel && g.isContiguous();
+  if (owned && whole && !owned.has(g.storage) && g.gradFn === null) {
+    owned.add(g.storage);
+    t.grad = g.shape === t.shape ? g : g.reshape(t.shape as number[]);
+  } else {
+    const c = g.clone();
+    owned?.add(c.storage);
+    t.grad = c;
   }
 }
 

@@ -126,6 +126,24 @@ describe("autograd engine", () => {
     expect(x.grad!.item()).toBe(1);
   });
 
+  it("leaf gradients never share storage with each other or with the caller's gradient", () => {
+    const a = tensor([1, 2], { requiresGrad: true }), b = tensor([3, 4], { requiresGrad: true });
+    a.add(b).sum().backward(); // AddBackward hands the same gradient to both leaves
+    a.grad!.add_(10);
+    expect(b.grad!.toArray()).toEqual([1, 1]);
+    const x = tensor([1, 2], { requiresGrad: true });
+    const gr = tensor([5, 6]);
+    x.clone().backward(gr);
+    x.grad!.zero_();
+    expect(gr.toArray()).toEqual([5, 6]);
+    const h = x.mul(1);
+    h.retainGrad();
+    x.grad = null;
+    h.add(0).sum().backward();
+    h.grad!.add_(1);
+    expect(x.grad!.toArray()).toEqual([1, 1]);
+  });
+
   it("diamond graphs sum both paths", () => {
     const x = tensor(3, { requiresGrad: true });
     const a = x.mul(2), b = x.mul(x);
