@@ -9,7 +9,11 @@ import { wasmRuntime, type WasmRuntime } from "./runtime.js";
  * costs more to wake and join (~20-50 µs) than it saves. Measured with bench/thresholds.ts.
  * Tests lower it to force splitting on small shapes.
  */
-export const dispatchTuning = { minWorkPerThread: 1.5e6 };
+export const dispatchTuning = {
+  minWorkPerThread: 1.5e6,
+  /** Elementwise/sum calls shorter than this stay on the JS reference (copy-in/out not worth it). */
+  minElementwise: 4096,
+};
 
 /** How many threads to use for `work` units, never more than `maxParts`. */
 export function threadsFor(work: number, maxParts: number): number {

@@ -1,12 +1,12 @@
 // Elementwise and sum-reduction kernels on wasm SIMD. They are memory-bound, so they only
-// pay off on large arrays (below MIN_ELEMENTS the JS loop wins over copy-in/copy-out);
+// pay off on large arrays (below dispatchTuning.minElementwise the JS loop is as fast);
 // each returns false when it does not handle the call, and the caller uses the reference.
 
 import type { BinaryOp, ReduceOp, UnaryOp } from "../kernels.js";
-import { runParts, splitRange, threadsFor, withArena } from "./dispatch.js";
+import { dispatchTuning, runParts, splitRange, threadsFor, withArena } from "./dispatch.js";
 
-/** Measured with bench/thresholds.ts: below this, the reference loop is as fast. */
-export const MIN_ELEMENTS = 16384;
+/** Below dispatchTuning.minElementwise (bench/thresholds.ts) the reference loop is as fast. */
+const small = (n: number): boolean => n < dispatchTuning.minElementwise;
 /** Elementwise work counts less than a flop of matmul: memory traffic dominates. */
 const ELEMENT_WORK = 4;
 
@@ -20,7 +20,7 @@ function ranges(n: number): [number, number][] {
 export function binaryF32(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
   const code = BINARY[op];
   const n = out.length;
-  if (code === undefined || n < MIN_ELEMENTS) return false;
+  if (code === undefined || small(n)) return false;
   withArena((rt) => {
     const pa = rt.put(a), pb = rt.put(b), po = rt.alloc(n * 4);
     runParts(op, "binaryRange", ranges(n).map(([i0, i1]) => [code, pa, pb, po, i0, i1]), n);
@@ -32,7 +32,7 @@ export function binaryF32(op: BinaryOp, a: Float32Array, b: Float32Array, out: F
 export function binaryScalarF32(op: BinaryOp, x: Float32Array, s: number, out: Float32Array, scalarFirst: boolean): boolean {
   const code = BINARY[op];
   const n = x.length;
-  if (code === undefined || n < MIN_ELEMENTS) return false;
+  if (code === undefined || small(n)) return false;
   withArena((rt) => {
     const px = rt.put(x), po = rt.alloc(n * 4);
     const parts = ranges(n).map(([i0, i1]) => [code, px, s, po, i0, i1, scalarFirst ? 1 : 0]);
@@ -45,7 +45,7 @@ export function binaryScalarF32(op: BinaryOp, x: Float32Array, s: number, out: F
 export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boolean {
   const code = UNARY[op];
   const n = x.length;
-  if (code === undefined || n < MIN_ELEMENTS) return false;
+  if (code === undefined || small(n)) return false;
   withArena((rt) => {
     const px = rt.put(x), po = rt.alloc(n * 4);
     runParts(op, "unaryRange", ranges(n).map(([i0, i1]) => [code, px, po, i0, i1]), n);
@@ -56,7 +56,7 @@ export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boole
 
 export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): boolean {
   const n = outer * size * inner;
-  if (op !== "sum" || n < MIN_ELEMENTS || size === 0) return false;
+  if (op !== "sum" || small(n) || size === 0) return false;
   withArena((rt) => {
     const px = rt.put(x.length === n ? x : x.subarray(0, n)), po = rt.alloc(outer * inner * 4);
     const split = splitRange(outer, threadsFor(n * ELEMENT_WORK, outer), 1);

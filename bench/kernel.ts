@@ -1,0 +1,103 @@
+// `npm run bench:kernel`: gradlab vs tslab vs Deno's kernel, each started as Jupyter would
+// (fresh connection file) and driven over ZeroMQ by kernel/client. For each kernel:
+//   ready   spawn → first kernel_info_reply (median of STARTS starts)
+//   first   the first small cell's round trip right after ready (median over starts)
+//   start→result  ready + first: what a user waits for after opening a notebook
+//   cell    median round trip of CELLS small type-checked cells (`const vN: number = N; vN + 1`)
+// Env: BENCH_KERNEL_STARTS (default 3), BENCH_KERNEL_CELLS (default 40).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { launchKernel } from "../kernel/client/launch.js";
+import { gradlabPackage } from "../kernel/package-root.js";
+
+interface Peer {
+  name: string;
+  argv: string[];
+  note: string;
+}
+
+const root = gradlabPackage().root;
+const bin = (n: string): string => join(root, "node_modules", ".bin", n);
+const peers: Peer[] = [
+  { name: "gradlab", argv: [process.execPath, join(root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"], note: "prelude loaded, type checking on" },
+  { name: "tslab", argv: [bin("tslab"), "kernel", "--config-path", "{connection_file}"], note: "type checking on" },
+  { name: "deno", argv: [bin("deno"), "jupyter", "--kernel", "--conn", "{connection_file}"], note: "no type checking" },
+];
+
+const STARTS = Number(process.env.BENCH_KERNEL_STARTS ?? 3);
+const CELLS = Number(process.env.BENCH_KERNEL_CELLS ?? 40);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface Row {
+  name: string;
+  ready: number;
+  first: number;
+  cell: number;
+  note: string;
+}
+
+async function measure(peer: Peer): Promise<Row | string> {
+  if (!existsSync(peer.argv[0])) return `${peer.name}: not installed (${peer.argv[0]})`;
+  const readies: number[] = [];
+  const firsts: number[] = [];
+  let cells: number[] = [];
+  // One untimed start warms the OS file cache (and Deno's compile cache) for every kernel alike.
+  for (let s = -1; s < STARTS; s++) {
+    const k = await launchKernel({ argv: peer.argv, readyTimeoutMs: 60_000 });
+    try {
+      const t0 = performance.now();
+      const first = await k.client.execute("const first: number = 1; first + 1", { timeoutMs: 60_000 });
+      const firstMs = performance.now() - t0;
+      if ((first.reply.content as { status: string }).status !== "ok") return `${peer.name}: first cell failed: ${JSON.stringify(first.reply.content)}`;
+      if (s < 0) continue;
+      readies.push(k.readyMs);
+      firsts.push(firstMs);
+      if (s === STARTS - 1) {
+        cells = [];
+        for (let i = 0; i < CELLS; i++) {
+          const t = performance.now();
+          const r = await k.client.execute(`const v${i}: number = ${i}; v${i} + 1`);
+          cells.push(performance.now() - t);
+          if ((r.reply.content as { status: string }).status !== "ok") return `${peer.name}: cell failed: ${JSON.stringify(r.reply.content)}`;
+        }
+      }
+    } finally {
+      await k.shutdown();
+    }
+  }
+  return { name: peer.name, ready: median(readies), first: median(firsts), cell: median(cells), note: peer.note };
+}
+
+const rows: Row[] = [];
+const skipped: string[] = [];
+for (const peer of peers) {
+  process.stderr.write(`measuring ${peer.name}…\n`);
+  try {
+    const r = await measure(peer);
+    if (typeof r === "string") skipped.push(r);
+    else rows.push(r);
+  } catch (e) {
+    skipped.push(`${peer.name}: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+const g = rows.find((r) => r.name === "gradlab");
+const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)).padStart(8);
+const ratio = (a: number, b: number | undefined): string => (b === undefined ? "" : `${(a / b).toFixed(2)}x`.padStart(7));
+console.log(`\nKernel benchmark (${STARTS} starts, ${CELLS} cells; ms; ratio = peer / gradlab)\n`);
+console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}  notes`);
+for (const r of rows) {
+  const sr = r.ready + r.first;
+  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(sr).padStart(10)}${ratio(sr, g && g.ready + g.first)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}  ${r.note}`);
+}
+for (const s of skipped) console.log(`skipped ${s}`);
+if (g !== undefined) {
+  const deno = rows.find((r) => r.name === "deno");
+  const target = deno ? deno.ready + deno.first : 570;
+  console.log(`\ntargets: start→result ${(g.ready + g.first).toFixed(0)} ms ≤ ${target.toFixed(0)} ms (deno${deno ? "" : ", issue's figure"}): ${g.ready + g.first <= target ? "met" : "NOT met"}; median cell ${g.cell.toFixed(2)} ms ≤ 3 ms: ${g.cell <= 3 ? "met" : "NOT met"}`);
+}
