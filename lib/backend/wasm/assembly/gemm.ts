@@ -91,6 +91,39 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void
         src += step;
         dst += 32;
       }
+    } else if (cols == NR && rsB == 1) {
+      // transposed B (nn.Linear's x @ W^T): the 8 columns are 8 contiguous rows in memory;
+      // read 4 floats of each and transpose 4×4 blocks instead of gathering scalars.
+      const step = <usize>csB << 2;
+      const q0 = base, q1 = q0 + step, q2 = q1 + step, q3 = q2 + step;
+      const q4 = q3 + step, q5 = q4 + step, q6 = q5 + step, q7 = q6 + step;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const off = <usize>p << 2;
+        let x0 = v128.load(q0 + off), x1 = v128.load(q1 + off), x2 = v128.load(q2 + off), x3 = v128.load(q3 + off);
+        let t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        let t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 32);
+        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 64);
+        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 96);
+        x0 = v128.load(q4 + off); x1 = v128.load(q5 + off); x2 = v128.load(q6 + off); x3 = v128.load(q7 + off);
+        t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5); t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7); t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2), 16);
+        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 48);
+        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 80);
+        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 112);
+        dst += 128;
+      }
+      for (; p < kc; p++) {
+        const off = <usize>p << 2;
+        store<f32>(dst, load<f32>(q0 + off)); store<f32>(dst, load<f32>(q1 + off), 4);
+        store<f32>(dst, load<f32>(q2 + off), 8); store<f32>(dst, load<f32>(q3 + off), 12);
+        store<f32>(dst, load<f32>(q4 + off), 16); store<f32>(dst, load<f32>(q5 + off), 20);
+        store<f32>(dst, load<f32>(q6 + off), 24); store<f32>(dst, load<f32>(q7 + off), 28);
+        dst += 32;
+      }
     } else {
       for (let p = 0; p < kc; p++) {
         for (let c = 0; c < NR; c++) {
