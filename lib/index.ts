@@ -14,7 +14,7 @@ export { formatTensor } from "./repr.js";
 export { broadcastShapes } from "./shape.js";
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
-  rand, randn, randint, randLike, randnLike,
+  rand, randn, randint, randLike, randnLike, randperm, multinomial,
 } from "./ops/creation.js";
 export type { TensorOptions, RandomOptions, ShapeLike } from "./ops/creation.js";
 export * from "./functional.js";

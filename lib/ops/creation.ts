@@ -206,3 +206,51 @@ export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
   return randn(t.shape, { dtype: t.dtype, ...opts });
 }
 
+
+/** A random permutation of 0..n-1 (int32 unless a dtype is given). */
+export function randperm(n: number, opts?: RandomOptions): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`randperm: n must be a non-negative integer, got ${n}`);
+  const g = opts?.generator ?? defaultGenerator;
+  const t = Tensor.empty([n], dtypeArg("randperm", opts, "int32"));
+  const d = t.storage.data;
+  for (let i = 0; i < n; i++) d[i] = i;
+  for (let i = n - 1; i > 0; i--) { // Fisher-Yates
+    const j = g.nextInt(0, i + 1);
+    const tmp = d[i]; d[i] = d[j]; d[j] = tmp;
+  }
+  return finish(t, opts);
+}
+
+/**
+ * Draws `numSamples` category indices from each row of (unnormalised, non-negative) weights
+ * `probs` ([C] or [N, C]); without replacement unless `replacement: true`. int32 result.
+ */
+export function multinomial(probs: Tensor, numSamples: number, opts: { replacement?: boolean; generator?: Generator } = {}): Tensor {
+  if (probs.ndim !== 1 && probs.ndim !== 2) throw new Error(`multinomial: probs must be 1-D or 2-D, got shape [${probs.shape.join(", ")}]`);
+  const rows = probs.ndim === 1 ? 1 : probs.shape[0], c = probs.shape[probs.ndim - 1];
+  const replacement = opts.replacement ?? false;
+  if (!Number.isInteger(numSamples) || numSamples <= 0) throw new Error(`multinomial: numSamples must be a positive integer, got ${numSamples}`);
+  if (!replacement && numSamples > c) throw new Error(`multinomial: cannot draw ${numSamples} samples without replacement from ${c} categories`);
+  const g = opts.generator ?? defaultGenerator;
+  const p = probs.data;
+  const out = Tensor.empty(probs.ndim === 1 ? [numSamples] : [rows, numSamples], "int32");
+  const od = out.storage.data;
+  const w = new Float64Array(c);
+  for (let r = 0; r < rows; r++) {
+    let total = 0;
+    for (let j = 0; j < c; j++) {
+      const v = p[r * c + j];
+      if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`multinomial: probabilities must be finite and non-negative, got ${v}`);
+      w[j] = v; total += v;
+    }
+    for (let s = 0; s < numSamples; s++) {
+      if (!(total > 0)) throw new Error("multinomial: the weights of a row sum to zero");
+      let u = g.nextDouble() * total, k = 0;
+      while (k < c - 1 && (u >= w[k] || w[k] === 0)) { u -= w[k]; k++; }
+      while (w[k] === 0 && k > 0) k--; // rounding at the end: fall back to the last non-zero weight
+      od[r * numSamples + s] = k;
+      if (!replacement) { total -= w[k]; w[k] = 0; }
+    }
+  }
+  return out;
+}

@@ -59,7 +59,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * Walks every position p of `index` (shape S); calls visit(flat p, position of p in a tensor
  * with `strides`/`offset` where dim `d` is replaced by index[p]).
  */
-function walkIndex(op: string, index: Tensor, idx: Int32Array, d: number, strides: readonly number[], offset: number, visit: (p: number, pos: number) => void): void {
+function walkIndex(index: Tensor, idx: Int32Array, d: number, strides: readonly number[], offset: number, visit: (p: number, pos: number) => void): void {
   const shape = index.shape, nd = shape.length;
   const counter = new Array<number>(nd).fill(0);
   const n = idx.length;
@@ -72,7 +72,6 @@ function walkIndex(op: string, index: Tensor, idx: Int32Array, d: number, stride
       counter[k] = 0;
     }
   }
-  void op;
 }
 
 function checkIndexShape(op: string, x: Tensor, index: Tensor, d: number): void {
@@ -89,7 +88,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = indexValues("gather", index, x.shape[d], `dim ${dim}`);
   const out = Tensor.empty(index.shape, x.dtype);
   const xd = x.storage.data, od = out.storage.data;
-  walkIndex("gather", index, idx, d, x.strides, x.offset, (p, pos) => { od[p] = xd[pos]; });
+  walkIndex(index, idx, d, x.strides, x.offset, (p, pos) => { od[p] = xd[pos]; });
   return record(out, "GatherBackward", [x], (g) => [scatterAdd(Tensor.empty(x.shape, g.dtype), d, index, g)]);
 }
 
@@ -103,7 +102,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   const idx = indexValues("scatterAdd", index, x.shape[d], `dim ${dim}`);
   const out = Tensor.fromArray(x.data.slice(), x.shape, x.dtype);
   const sd = src.data, od = out.storage.data;
-  walkIndex("scatterAdd", index, idx, d, out.strides, 0, (p, pos) => { od[pos] += sd[p]; });
+  walkIndex(index, idx, d, out.strides, 0, (p, pos) => { od[pos] += sd[p]; });
   return record(out, "ScatterAddBackward", [x, src], (g, needs) => [needs[0] ? g : null, needs[1] ? gather(g, d, index) : null]);
 }
 

@@ -126,7 +126,6 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
 // ---- dim reordering --------------------------------------------------------------------------
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  if (x.ndim < 2 && x.ndim === 0) return x;
   const a = normDim("transpose", dim0, x.ndim), b = normDim("transpose", dim1, x.ndim);
   if (a === b) return x;
   const shape = x.shape.slice(), strides = x.strides.slice();

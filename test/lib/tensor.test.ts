@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { inspect } from "node:util";
 import {
-  Tensor, arange, eye, full, linspace, manualSeed, ones, onesLike, rand, randint, randn, randnLike, tensor, zeros, zerosLike,
+  Tensor, arange, eye, full, linspace, manualSeed, multinomial, ones, randperm, onesLike, rand, randint, randn, randnLike, tensor, zeros, zerosLike,
 } from "../../lib/index.js";
 
 describe("tensor creation", () => {
@@ -63,6 +63,31 @@ describe("tensor creation", () => {
     manualSeed(1);
     const c = randn([5]);
     expect(Array.from(c.data)).not.toEqual(Array.from(a.data.subarray(0, 5)));
+  });
+});
+
+describe("permutations and sampling", () => {
+  it("randperm is a permutation", () => {
+    manualSeed(3);
+    const p = randperm(50);
+    expect(p.dtype).toBe("int32");
+    expect(Array.from(p.data).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(Array.from(p.data)).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("multinomial follows the weights", () => {
+    manualSeed(5);
+    const draws = multinomial(tensor([1, 0, 3]), 4000, { replacement: true });
+    const counts = [0, 0, 0];
+    for (const v of draws.data) counts[v]++;
+    expect(counts[1]).toBe(0);
+    expect(Math.abs(counts[2] / 4000 - 0.75)).toBeLessThan(0.03); // ~4.4 standard errors
+    const noRep = multinomial(tensor([[1, 1, 1, 1], [0, 5, 0, 1]]), 2);
+    expect(noRep.shape).toEqual([2, 2]);
+    const [a, b] = Array.from(noRep.data.subarray(0, 2));
+    expect(a).not.toBe(b);
+    expect(Array.from(noRep.data.subarray(2)).sort()).toEqual([1, 3]);
+    expect(() => multinomial(tensor([1, 1]), 3)).toThrow(/multinomial: cannot draw 3 samples without replacement from 2/);
   });
 });
 
