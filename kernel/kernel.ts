@@ -69,7 +69,10 @@ export class Kernel {
     this.installGlobals();
     if (ownProcess) {
       this.routeProcessOutput();
-      process.on("SIGINT", () => this.interruptCurrent?.());
+      process.on("SIGINT", () => {
+        this.io.cellWatch.acknowledge();
+        this.interruptCurrent?.();
+      });
       process.on("uncaughtException", (e) => this.stream("stderr", `Uncaught ${formatThrown(e)}\n`));
       process.on("unhandledRejection", (e) => this.stream("stderr", `Unhandled promise rejection: ${formatThrown(e)}\n`));
     }
@@ -196,14 +199,24 @@ export class Kernel {
 
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
   async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {
-    const completion = this.context.runScript(js, filename) as Promise<{ value: unknown; hasValue: boolean }> | { value: unknown; hasValue: boolean };
-    if (!(completion instanceof Promise) && typeof (completion as { then?: unknown })?.then !== "function") return completion as { value: unknown; hasValue: boolean };
-    return new Promise((resolve, reject) => {
-      this.interruptCurrent = () => reject(interruptedError());
-      Promise.resolve(completion).then(resolve, reject);
-    }).finally(() => {
+    this.io.cellWatch.setRunning(true);
+    try {
+      let completion: unknown;
+      try {
+        completion = this.context.runScript(js, filename);
+      } catch (e) {
+        if ((e as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") this.io.cellWatch.acknowledge();
+        throw e;
+      }
+      if (typeof (completion as { then?: unknown } | null)?.then !== "function") return completion as { value: unknown; hasValue: boolean };
+      return await new Promise<{ value: unknown; hasValue: boolean }>((resolve, reject) => {
+        this.interruptCurrent = () => reject(interruptedError());
+        (completion as Promise<{ value: unknown; hasValue: boolean }>).then(resolve, reject);
+      });
+    } finally {
       this.interruptCurrent = null;
-    }) as Promise<{ value: unknown; hasValue: boolean }>;
+      this.io.cellWatch.setRunning(false);
+    }
   }
 
   commMessage(req: Request): CommMessage {

@@ -4,6 +4,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { ConnectionInfo } from "../transport/connection.js";
 import type { Header } from "../transport/wire.js";
+import { CellWatchMain, createCellWatch } from "./cell-watch.js";
 import { createInputBuffers, waitForInput } from "./input-channel.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
 
@@ -13,6 +14,8 @@ export class IoLink {
   private readonly worker: Worker;
   private readonly requests: MessagePort;
   private readonly input = createInputBuffers();
+  private readonly watchBuffer = createCellWatch();
+  readonly cellWatch = new CellWatchMain(this.watchBuffer);
   readonly ready: Promise<Record<string, string>>;
   onRequest: (req: IncomingRequest) => void = () => undefined;
   onShutdown: (restart: boolean) => void = () => undefined;
@@ -20,7 +23,7 @@ export class IoLink {
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
-    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, requests: port2 };
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, requests: port2 };
     this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: [port2] as never[], stdout: false, stderr: false });
     port1.on("message", (m: IncomingRequest) => this.onRequest(m));
     this.ready = new Promise((resolve, reject) => {

@@ -11,6 +11,7 @@ import { makeHeader } from "../transport/message.js";
 import { SendQueue } from "../transport/send-queue.js";
 import { ReplayGuard, Signer } from "../transport/signing.js";
 import { decode, encode, WireError, type Header, type WireMessage } from "../transport/wire.js";
+import { CellWatchIo } from "./cell-watch.js";
 import { deliverInput, interruptInput } from "./input-channel.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
@@ -114,9 +115,16 @@ function handleControl(msg: WireMessage): void {
   }
 }
 
+const cellWatch = new CellWatchIo(data.cellWatch);
+
+/** How long the main thread has to handle SIGINT before its JavaScript is terminated. */
+const INTERRUPT_GRACE_MS = 300;
+
 function interrupt(): void {
+  const acks = cellWatch.acks();
   interruptInput(data.inputState);
   process.kill(process.pid, "SIGINT");
+  void cellWatch.escalate(acks, INTERRUPT_GRACE_MS, log).catch((e) => log(`interrupt escalation failed: ${e}`));
 }
 
 function handleShell(msg: WireMessage): void {

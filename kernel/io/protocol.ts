@@ -13,6 +13,8 @@ export interface IoThreadData {
   /** Control block for synchronous stdin replies: see kernel/io/input-channel.ts. */
   inputState: SharedArrayBuffer;
   inputData: SharedArrayBuffer;
+  /** See kernel/io/cell-watch.ts. */
+  cellWatch: SharedArrayBuffer;
   /** Where the io thread posts incoming requests (a port, so the main thread can drain it synchronously). */
   requests: MessagePort;
 }

@@ -27,6 +27,7 @@ function setup() {
     drainPending: () => pending.splice(0),
     requestInput: (prompt: string) => `answer to ${prompt}`,
     onRequest: (_: IncomingRequest) => undefined,
+    cellWatch: { setRunning() {}, acknowledge() {} },
   };
   const k = new Kernel(io as unknown as IoLink, process.cwd(), handlers, false);
   PlainCompiler.install(k.context.context, (n, v) => k.context.define(n, v));

@@ -187,6 +187,17 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect(result((await k.client.execute("before")).outputs)).toBe("'kept'");
   });
 
+  it("interrupt (message) stops a synchronous loop that runs after an await, keeping state", async () => {
+    const loop = k.client.execute("await new Promise((r) => setTimeout(r, 10));\nlet spins = 0;\nwhile (true) { spins++; }");
+    await new Promise((r) => setTimeout(r, 400));
+    const t = performance.now();
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 1000 });
+    expect(((await loop).reply.content as any).ename).toBe("Interrupted");
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect(result((await k.client.execute("before.length")).outputs)).toBe("4");
+    expect(result((await k.client.execute("await new Promise((r) => setTimeout(() => r('timers work'), 5))")).outputs)).toBe("'timers work'");
+  });
+
   it("interrupt_mode signal: SIGINT stops a synchronous loop and an await within 1 s", async () => {
     const loop = k.client.execute("while (true) {}");
     await new Promise((r) => setTimeout(r, 300));
@@ -227,6 +238,7 @@ describe.skipIf(!built)("kernel shutdown", () => {
   it("shutdown works while a cell is stuck in a synchronous loop", async () => {
     const k = await startBuiltKernel({ env: { GRADLAB_PRELUDE: "none" } });
     try {
+      await k.client.execute("1"); // start-up finished: the loop below really runs
       void k.client.execute("while (true) {}").catch(() => undefined);
       await new Promise((r) => setTimeout(r, 300));
       const exited = new Promise<void>((r) => k.process.once("exit", () => r()));

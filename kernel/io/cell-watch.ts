@@ -1,0 +1,57 @@
+// Shared state that lets the io thread stop a cell the SIGINT watchdog cannot reach. The
+// watchdog (vm breakOnSigint) only covers a cell's synchronous part; a loop after an `await`
+// runs as a promise continuation and never returns to the event loop, so the main thread's
+// SIGINT listener cannot run. The main thread marks when a cell runs and acknowledges every
+// interrupt it handles; if an interrupt is not acknowledged in time while a cell runs, the io
+// thread terminates the current JavaScript execution of the main thread through the
+// inspector protocol (Runtime.terminateExecution: the main thread survives, the loop dies, and
+// the pending SIGINT then rejects the cell as Interrupted).
+const RUNNING = 0;
+const ACKS = 1;
+
+export function createCellWatch(): SharedArrayBuffer {
+  return new SharedArrayBuffer(8);
+}
+
+/** main thread */
+export class CellWatchMain {
+  private readonly s: Int32Array;
+  constructor(buffer: SharedArrayBuffer) {
+    this.s = new Int32Array(buffer);
+  }
+  setRunning(on: boolean): void {
+    Atomics.store(this.s, RUNNING, on ? 1 : 0);
+  }
+  acknowledge(): void {
+    Atomics.add(this.s, ACKS, 1);
+  }
+}
+
+/** io thread */
+export class CellWatchIo {
+  private readonly s: Int32Array;
+  private session: import("node:inspector").Session | null = null;
+  constructor(buffer: SharedArrayBuffer) {
+    this.s = new Int32Array(buffer);
+  }
+  acks(): number {
+    return Atomics.load(this.s, ACKS);
+  }
+  running(): boolean {
+    return Atomics.load(this.s, RUNNING) === 1;
+  }
+  /** After graceMs, terminates the main thread's JavaScript if the interrupt was not handled. */
+  async escalate(acksBefore: number, graceMs: number, log: (s: string) => void): Promise<void> {
+    await new Promise((r) => setTimeout(r, graceMs));
+    if (this.acks() !== acksBefore || !this.running()) return;
+    const inspector = await import("node:inspector");
+    if (this.session === null) {
+      this.session = new inspector.Session();
+      this.session.connectToMainThread();
+    }
+    log("interrupt not handled by the cell: terminating its JavaScript execution");
+    this.session.post("Runtime.terminateExecution", (err) => {
+      if (err) log(`Runtime.terminateExecution failed: ${err.message}`);
+    });
+  }
+}
