@@ -11,6 +11,10 @@ function geometry(p: Conv2dParams): number[] {
     p.dilationH, p.dilationW, p.groups, p.outH, p.outW];
 }
 
+const xLen = (p: Conv2dParams) => p.n * p.cIn * p.h * p.w;
+const yLen = (p: Conv2dParams) => p.n * p.cOut * p.outH * p.outW;
+const wLen = (p: Conv2dParams) => p.cOut * (p.cIn / p.groups) * p.kh * p.kw;
+
 function flops(p: Conv2dParams): number {
   return 2 * p.n * p.cOut * (p.cIn / p.groups) * p.kh * p.kw * p.outH * p.outW;
 }
@@ -23,34 +27,34 @@ function plan(rt: WasmRuntime, p: Conv2dParams): { ranges: [number, number][]; w
 
 export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
   if (p.n === 0) return;
-  withArena((rt) => {
-    const px = rt.put(x), pw = rt.put(w), po = rt.alloc(out.length * 4);
+  withArena("conv2d", (rt) => {
+    const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
     const { ranges, wsBytes } = plan(rt, p);
     const parts = ranges.map(([b0, b1]) => [...geometry(p), px, pw, po, b0, b1, rt.alloc(wsBytes)]);
     runParts("conv2d", "conv2dForwardRange", parts, flops(p));
-    rt.getF32(po, out);
+    rt.getF32(po, out, yLen(p));
   });
 }
 
 export function conv2dBackwardInputF32(dy: Float32Array, w: Float32Array, dx: Float32Array, p: Conv2dParams): void {
   if (p.n === 0) return;
-  withArena((rt) => {
-    const pdy = rt.put(dy), pw = rt.put(w), pdx = rt.alloc(dx.length * 4);
+  withArena("conv2d backward (input)", (rt) => {
+    const pdy = rt.put(dy, yLen(p)), pw = rt.put(w, wLen(p)), pdx = rt.alloc(xLen(p) * 4);
     const { ranges, wsBytes } = plan(rt, p);
     const parts = ranges.map(([b0, b1]) => [...geometry(p), pdy, pw, pdx, b0, b1, rt.alloc(wsBytes)]);
     runParts("conv2d backward (input)", "conv2dBackwardInputRange", parts, flops(p));
-    rt.getF32(pdx, dx);
+    rt.getF32(pdx, dx, xLen(p));
   });
 }
 
 export function conv2dBackwardWeightF32(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Conv2dParams): void {
   if (p.n === 0) {
-    dw.fill(0);
+    dw.fill(0, 0, wLen(p));
     return;
   }
-  withArena((rt) => {
-    const px = rt.put(x), pdy = rt.put(dy);
-    const size = p.cOut * (p.cIn / p.groups) * p.kh * p.kw;
+  withArena("conv2d backward (weight)", (rt) => {
+    const px = rt.put(x, xLen(p)), pdy = rt.put(dy, yLen(p));
+    const size = wLen(p);
     const { ranges, wsBytes } = plan(rt, p);
     const partials = ranges.map(() => rt.alloc(size * 4));
     const parts = ranges.map(([b0, b1], i) => [...geometry(p), px, pdy, partials[i]!, b0, b1, rt.alloc(wsBytes)]);

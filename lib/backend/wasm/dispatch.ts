@@ -41,9 +41,10 @@ export function splitRange(total: number, parts: number, align: number): [number
   return out;
 }
 
-/** Runs `body` with the runtime and always releases the arena afterwards. */
-export function withArena<T>(body: (rt: WasmRuntime) => T): T {
+/** Runs `body` for kernel `op` with the runtime and always releases the arena afterwards. */
+export function withArena<T>(op: string, body: (rt: WasmRuntime) => T): T {
   const rt = wasmRuntime()!;
+  rt.op = op;
   try {
     return body(rt);
   } finally {

@@ -19,37 +19,37 @@ function ranges(n: number): [number, number][] {
 
 export function binaryF32(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
   const code = BINARY[op];
-  const n = out.length;
+  const n = Math.min(out.length, a.length, b.length);
   if (code === undefined || small(n)) return false;
-  withArena((rt) => {
-    const pa = rt.put(a), pb = rt.put(b), po = rt.alloc(n * 4);
+  withArena(op, (rt) => {
+    const pa = rt.put(a, n), pb = rt.put(b, n), po = rt.alloc(n * 4);
     runParts(op, "binaryRange", ranges(n).map(([i0, i1]) => [code, pa, pb, po, i0, i1]), n);
-    rt.getF32(po, out);
+    rt.getF32(po, out, n);
   });
   return true;
 }
 
 export function binaryScalarF32(op: BinaryOp, x: Float32Array, s: number, out: Float32Array, scalarFirst: boolean): boolean {
   const code = BINARY[op];
-  const n = x.length;
+  const n = Math.min(x.length, out.length);
   if (code === undefined || small(n)) return false;
-  withArena((rt) => {
-    const px = rt.put(x), po = rt.alloc(n * 4);
+  withArena(op, (rt) => {
+    const px = rt.put(x, n), po = rt.alloc(n * 4);
     const parts = ranges(n).map(([i0, i1]) => [code, px, s, po, i0, i1, scalarFirst ? 1 : 0]);
     runParts(op, "binaryScalarRange", parts, n);
-    rt.getF32(po, out);
+    rt.getF32(po, out, n);
   });
   return true;
 }
 
 export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boolean {
   const code = UNARY[op];
-  const n = x.length;
+  const n = Math.min(x.length, out.length);
   if (code === undefined || small(n)) return false;
-  withArena((rt) => {
-    const px = rt.put(x), po = rt.alloc(n * 4);
+  withArena(op, (rt) => {
+    const px = rt.put(x, n), po = rt.alloc(n * 4);
     runParts(op, "unaryRange", ranges(n).map(([i0, i1]) => [code, px, po, i0, i1]), n);
-    rt.getF32(po, out);
+    rt.getF32(po, out, n);
   });
   return true;
 }
@@ -57,12 +57,12 @@ export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boole
 export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): boolean {
   const n = outer * size * inner;
   if (op !== "sum" || small(n) || size === 0) return false;
-  withArena((rt) => {
-    const px = rt.put(x.length === n ? x : x.subarray(0, n)), po = rt.alloc(outer * inner * 4);
+  withArena("sum", (rt) => {
+    const px = rt.put(x, n), po = rt.alloc(outer * inner * 4);
     const split = splitRange(outer, threadsFor(n * ELEMENT_WORK, outer), 1);
     const parts = split.map(([o0, o1]) => [px, po, size, inner, o0, o1, rt.alloc(inner * 8)]);
     runParts("sum", "reduceSumRange", parts, n);
-    rt.getF32(po, out);
+    rt.getF32(po, out, outer * inner);
   });
   return true;
 }

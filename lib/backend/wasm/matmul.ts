@@ -7,10 +7,10 @@ import { runParts, splitRange, threadsFor, withArena } from "./dispatch.js";
 export function matmulF32(a: Float32Array, b: Float32Array, out: Float32Array, p: MatmulParams): void {
   const { batch, m, n, k } = p;
   if (batch * m * n === 0) return;
-  withArena((rt) => {
-    const pa = rt.put(a);
-    const pb = rt.put(b);
-    const pc = rt.alloc(out.length * 4);
+  withArena("matmul", (rt) => {
+    const pa = rt.put(a, (p.strideA === 0 ? 0 : (batch - 1) * p.strideA) + m * k);
+    const pb = rt.put(b, (p.strideB === 0 ? 0 : (batch - 1) * p.strideB) + k * n);
+    const pc = rt.alloc(batch * m * n * 4);
     const rows = batch * m;
     const work = 2 * rows * n * k;
     let t = threadsFor(work, Math.max(Math.ceil(rows / 4), Math.ceil(n / 8)));
@@ -24,6 +24,6 @@ export function matmulF32(a: Float32Array, b: Float32Array, out: Float32Array, p
       return [batch, m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.strideA, p.strideB, pa, pb, pc, r0, r1, c0, c1, ws];
     });
     runParts("matmul", "matmulRange", parts, work);
-    rt.getF32(pc, out);
+    rt.getF32(pc, out, batch * m * n);
   });
 }

@@ -12,47 +12,50 @@ function planes(p: Pool2dParams): [number, number][] {
   return splitRange(planes, threadsFor(planes * p.outH * p.outW * p.kh * p.kw, planes), 1);
 }
 
+const xLen = (p: Pool2dParams) => p.n * p.c * p.h * p.w;
+const yLen = (p: Pool2dParams) => p.n * p.c * p.outH * p.outW;
+
 function work(p: Pool2dParams): number {
   return p.n * p.c * p.outH * p.outW * p.kh * p.kw;
 }
 
 export function maxPool2dForwardF32(x: Float32Array, out: Float32Array, argmax: Int32Array, p: Pool2dParams): void {
   if (p.n * p.c === 0) return;
-  withArena((rt) => {
-    const px = rt.put(x), po = rt.alloc(out.length * 4), pa = rt.alloc(argmax.length * 4);
+  withArena("maxPool2d", (rt) => {
+    const px = rt.put(x, xLen(p)), po = rt.alloc(yLen(p) * 4), pa = rt.alloc(yLen(p) * 4);
     const parts = planes(p).map(([a, b]) => [...window(p), px, po, pa, a, b]);
     runParts("maxPool2d", "maxPool2dForwardRange", parts, work(p));
-    rt.getF32(po, out);
-    rt.getI32(pa, argmax);
+    rt.getF32(po, out, yLen(p));
+    rt.getI32(pa, argmax, yLen(p));
   });
 }
 
 export function maxPool2dBackwardF32(dy: Float32Array, argmax: Int32Array, dx: Float32Array, p: Pool2dParams): void {
   if (p.n * p.c === 0) return;
-  withArena((rt) => {
-    const pdy = rt.put(dy), pa = rt.put(argmax), pdx = rt.alloc(dx.length * 4);
+  withArena("maxPool2d backward", (rt) => {
+    const pdy = rt.put(dy, yLen(p)), pa = rt.put(argmax, yLen(p)), pdx = rt.alloc(xLen(p) * 4);
     const parts = planes(p).map(([a, b]) => [p.h, p.w, p.outH, p.outW, pdy, pa, pdx, a, b]);
     runParts("maxPool2d backward", "maxPool2dBackwardRange", parts, work(p));
-    rt.getF32(pdx, dx);
+    rt.getF32(pdx, dx, xLen(p));
   });
 }
 
 export function avgPool2dForwardF32(x: Float32Array, out: Float32Array, p: Pool2dParams): void {
   if (p.n * p.c === 0) return;
-  withArena((rt) => {
-    const px = rt.put(x), po = rt.alloc(out.length * 4);
+  withArena("avgPool2d", (rt) => {
+    const px = rt.put(x, xLen(p)), po = rt.alloc(yLen(p) * 4);
     const parts = planes(p).map(([a, b]) => [...window(p), p.countIncludePad ? 1 : 0, px, po, a, b]);
     runParts("avgPool2d", "avgPool2dForwardRange", parts, work(p));
-    rt.getF32(po, out);
+    rt.getF32(po, out, yLen(p));
   });
 }
 
 export function avgPool2dBackwardF32(dy: Float32Array, dx: Float32Array, p: Pool2dParams): void {
   if (p.n * p.c === 0) return;
-  withArena((rt) => {
-    const pdy = rt.put(dy), pdx = rt.alloc(dx.length * 4);
+  withArena("avgPool2d backward", (rt) => {
+    const pdy = rt.put(dy, yLen(p)), pdx = rt.alloc(xLen(p) * 4);
     const parts = planes(p).map(([a, b]) => [...window(p), p.countIncludePad ? 1 : 0, pdy, pdx, a, b]);
     runParts("avgPool2d backward", "avgPool2dBackwardRange", parts, work(p));
-    rt.getF32(pdx, dx);
+    rt.getF32(pdx, dx, xLen(p));
   });
 }

@@ -55,6 +55,8 @@ export class WasmRuntime {
   readonly memory: WasmMemory;
   readonly exports: WasmKernelExports;
   private top = ARENA_BASE;
+  /** Name of the op using the arena, for error messages. */
+  op = "wasm backend";
   private f32view: Float32Array;
   private i32view: Int32Array;
 
@@ -89,27 +91,34 @@ export class WasmRuntime {
     // grow by at least 1/4 so a training loop settles after a few steps
     const need = Math.max(Math.ceil(end / PAGE) - have, Math.ceil(have / 4));
     if (have + need > MAX_PAGES) {
-      throw new Error(`wasm backend: an operation needs ${end} bytes of scratch memory, more than 4 GiB`);
+      throw new Error(`${this.op}: needs ${end} bytes of wasm scratch memory, more than 4 GiB`);
     }
     this.memory.grow(need);
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
   }
 
-  /** Copies a Float32Array (or an Int32Array) into the arena; returns its byte offset. */
-  put(src: Float32Array | Int32Array): number {
-    const ptr = this.alloc(src.length * 4);
-    if (src instanceof Float32Array) this.f32view.set(src, ptr >> 2);
-    else this.i32view.set(src, ptr >> 2);
+  /**
+   * Copies the first `n` elements (default: all) of a Float32Array or Int32Array into the
+   * arena; returns its byte offset. Ops hand kernels views that may run past the data the
+   * kernel reads (`storage.subarray(offset)`), so callers pass the extent they need.
+   */
+  put(src: Float32Array | Int32Array, n = src.length): number {
+    if (n > src.length) throw new Error(`${this.op}: input has ${src.length} elements, the kernel reads ${n}`);
+    const ptr = this.alloc(n * 4);
+    const part = n === src.length ? src : src.subarray(0, n);
+    if (part instanceof Float32Array) this.f32view.set(part, ptr >> 2);
+    else this.i32view.set(part, ptr >> 2);
     return ptr;
   }
 
-  getF32(ptr: number, dst: Float32Array): void {
-    dst.set(this.f32view.subarray(ptr >> 2, (ptr >> 2) + dst.length));
+  /** Copies `n` floats (default: dst.length) from the arena into dst. */
+  getF32(ptr: number, dst: Float32Array, n = dst.length): void {
+    dst.set(this.f32view.subarray(ptr >> 2, (ptr >> 2) + n));
   }
 
-  getI32(ptr: number, dst: Int32Array): void {
-    dst.set(this.i32view.subarray(ptr >> 2, (ptr >> 2) + dst.length));
+  getI32(ptr: number, dst: Int32Array, n = dst.length): void {
+    dst.set(this.i32view.subarray(ptr >> 2, (ptr >> 2) + n));
   }
 
   /** Releases everything allocated since the last reset (call once a kernel is done). */

@@ -65,6 +65,18 @@ describe("wasm matmul", () => {
     }
   });
 
+  test("operands that are views running past the matrix (storage.subarray(offset)) read only the matrix", () => {
+    const rand = rng(3);
+    const storage = randomF32(5000, rand);
+    const a = storage.subarray(17), b = storage.subarray(1000);
+    const p = { batch: 1, m: 6, n: 5, k: 7, transA: false, transB: true, strideA: 0, strideB: 0 };
+    const want = new Float32Array(30), got = new Float32Array(30);
+    referenceKernels.matmul(a, b, want, p);
+    matmulF32(a, b, got, p);
+    expect(maxRelErr(got, want)).toBeLessThan(1e-6);
+    expect(() => matmulF32(a.subarray(0, 10), b, got, p)).toThrow(/^matmul: input has 10 elements, the kernel reads 42/);
+  });
+
   test("k = 0 gives zeros", () => {
     const out = new Float32Array(6).fill(5);
     matmulF32(new Float32Array(0), new Float32Array(0), out, { batch: 1, m: 2, n: 3, k: 0, transA: false, transB: false, strideA: 0, strideB: 0 });
