@@ -28,6 +28,9 @@ function finish(t: Tensor, opts: TensorOptions | undefined): Tensor {
 }
 
 function dtypeArg(op: string, opts: TensorOptions | undefined, fallback: DType = DEFAULT_DTYPE): DType {
+  if (opts !== undefined && (typeof opts !== "object" || opts === null || Array.isArray(opts))) {
+    throw new Error(`${op}: options must be an object like { dtype, requiresGrad }, got ${JSON.stringify(opts)} (pass a shape as one array: ${op}([2, 3]))`);
+  }
   return opts?.dtype === undefined ? fallback : checkDType(op, opts.dtype);
 }
 
@@ -56,6 +59,10 @@ export function tensor(data: NestedArray | ArrayLike<number> | TypedArray | Tens
   let sawBool = false, sawNumber = false;
   const walk = (v: unknown, dim: number): void => {
     if (dim === shape.length) {
+      if (v instanceof Tensor) {
+        if (v.numel !== 1) throw new Error(`tensor: only one-element tensors can be nested in data, got shape [${v.shape.join(", ")}] (use stack/cat)`);
+        v = v.item();
+      }
       if (typeof v === "boolean") sawBool = true;
       else if (typeof v === "number") sawNumber = true;
       else throw new Error(`tensor: expected numbers or booleans, found ${Array.isArray(v) ? "a nested array deeper than the first element's" : typeof v}`);

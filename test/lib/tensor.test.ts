@@ -21,7 +21,13 @@ describe("tensor creation", () => {
     expect(tensor([]).shape).toEqual([0]);
   });
 
-  it("rejects ragged data and bad dtypes", () => {
+  it("accepts one-element tensors inside data", () => {
+    expect(tensor([tensor(1), tensor([2])]).toArray()).toEqual([1, 2]);
+    expect(() => tensor([tensor([1, 2])])).toThrow(/tensor: only one-element tensors/);
+  });
+
+  it("rejects ragged data, bad dtypes and PyTorch-style shape varargs", () => {
+    expect(() => zeros(2, 3 as never)).toThrow(/zeros: options must be an object.*zeros\(\[2, 3\]\)/);
     expect(() => tensor([[1, 2], [3]])).toThrow(/tensor: ragged/);
     expect(() => zeros([2], { dtype: "int64" as never })).toThrow(/unknown dtype/);
     expect(() => tensor([1, 2], { dtype: "int32", requiresGrad: true })).toThrow(/only float tensors/);
