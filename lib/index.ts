@@ -16,7 +16,7 @@ export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
   rand, randn, randint, randLike, randnLike, randperm, multinomial,
 } from "./ops/creation.js";
-export type { TensorOptions, RandomOptions, ShapeLike } from "./ops/creation.js";
+export type { TensorOptions, RandomOptions, ShapeLike, TensorData } from "./ops/creation.js";
 export * from "./functional.js";
 export * as F from "./functional.js";
 export { setNumThreads, getBackendInfo } from "./backend/index.js";

@@ -17,6 +17,8 @@ export interface RandomOptions extends TensorOptions {
 }
 
 export type ShapeLike = number | readonly number[];
+/** What `tensor()` accepts: numbers, booleans, one-element tensors, nested arrays of them. */
+export type TensorData = number | boolean | Tensor | readonly TensorData[];
 
 function shapeArg(op: string, s: ShapeLike): number[] {
   return checkShape(op, typeof s === "number" ? [s] : s);
@@ -48,7 +50,7 @@ function inferShape(data: unknown, shape: number[]): void {
  * array (1-D). dtype is inferred when not given: numbers → float32, booleans → bool,
  * Float64Array → float64, integer typed arrays → int32.
  */
-export function tensor(data: NestedArray | ArrayLike<number> | TypedArray | Tensor, opts?: TensorOptions): Tensor {
+export function tensor(data: TensorData | NestedArray | ArrayLike<number> | TypedArray, opts?: TensorOptions): Tensor {
   if (data instanceof Tensor) {
     const t = data.detach().to(dtypeArg("tensor", opts, data.dtype));
     return finish(Tensor.fromArray(t.data.slice(), t.shape, t.dtype), opts);
