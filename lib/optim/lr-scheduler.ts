@@ -195,8 +195,10 @@ export class OneCycleLR extends LRScheduler {
 
   protected computeLr(): number[] {
     const step = this.lastEpoch;
-    if (step >= this.totalSteps) {
-      throw new Error(`OneCycleLR: tried to step ${step + 1} times; totalSteps is ${this.totalSteps}`);
+    // Like PyTorch, step() may be called totalSteps times after construction (the last call
+    // lands one past the schedule's end); more is an error.
+    if (step > this.totalSteps) {
+      throw new Error(`OneCycleLR: tried to step ${step} times; totalSteps is ${this.totalSteps}`);
     }
     const groups = this.optimizer.paramGroups as unknown as Record<string, unknown>[];
     return this.groupLrs.map((lrs, gi) => {

@@ -54,7 +54,8 @@ describe("lrScheduler", () => {
     expect(mom[0]).toBeCloseTo(0.95, 12);
     expect(mom[2]).toBeCloseTo(0.85, 12);
     expect(mom[9]).toBeCloseTo(0.95, 12);
-    expect(() => s.step()).toThrow(/totalSteps is 10/);
+    s.step(); // the 10th step after construction is allowed, as in PyTorch
+    expect(() => s.step()).toThrow(/tried to step 11 times; totalSteps is 10/);
   });
 
   it("OneCycleLR cycles Adam's beta1", () => {

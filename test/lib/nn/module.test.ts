@@ -1,0 +1,202 @@
+import { describe, expect, it } from "vitest";
+import { nn, tensor, zeros } from "../../../lib/index.js";
+import type { Tensor } from "../../../lib/tensor.js";
+
+class Net extends nn.Module {
+  fc1: nn.Linear;
+  act = new nn.ReLU();
+  fc2: nn.Linear;
+  scale: Tensor;
+  constructor() {
+    super();
+    this.fc1 = new nn.Linear(3, 4);
+    this.fc2 = new nn.Linear(4, 2);
+    this.scale = nn.Parameter(tensor([2]));
+    this.registerBuffer("steps", zeros([1]));
+  }
+  override forward(x: Tensor): Tensor {
+    return this.fc2.call(this.act.call(this.fc1.call(x))).mul(this.scale);
+  }
+}
+
+describe("nn.Module registration", () => {
+  it("registers submodules, parameters and buffers by assignment, in order, with dotted names", () => {
+    const net = new Net();
+    // As in PyTorch, a module's own parameters come before its children's.
+    expect(net.namedParameters().map(([n]) => n)).toEqual(["scale", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
+    // Class fields are defined in declaration order, so fc1 (declared first) comes before act.
+    expect(net.namedChildren().map(([n]) => n)).toEqual(["fc1", "act", "fc2"]);
+    expect(net.namedModules().map(([n]) => n)).toEqual(["", "fc1", "act", "fc2"]);
+    expect(net.parameters().length).toBe(5);
+    expect(net.namedBuffers().map(([n]) => n)).toEqual(["steps"]);
+    expect(Object.keys(net.stateDict())).toEqual(["scale", "steps", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
+  });
+
+  it("reassigning replaces, null and delete unregister, shared parameters count once", () => {
+    const net = new Net();
+    net.fc2 = new nn.Linear(4, 5);
+    expect(net.fc2.weight.shape).toEqual([5, 4]);
+    (net as any).fc1 = null;
+    expect(net.namedParameters().map(([n]) => n)).toEqual(["scale", "fc2.weight", "fc2.bias"]);
+    const a = new nn.Linear(2, 2);
+    const b = new nn.Linear(2, 2);
+    b.weight = a.weight;
+    const tied = new nn.Sequential(a, b);
+    expect(tied.parameters().length).toBe(3);
+  });
+
+  it("keeps frozen parameters registered", () => {
+    const lin = new nn.Linear(2, 2);
+    lin.weight.requiresGrad = false;
+    expect(lin.namedParameters().map(([n]) => n)).toEqual(["weight", "bias"]);
+  });
+
+  it("train/eval propagate; apply visits children first", () => {
+    const net = new Net();
+    net.eval();
+    expect(net.modules().every((m) => !m.training)).toBe(true);
+    net.train();
+    expect(net.fc1.training).toBe(true);
+    const seen: string[] = [];
+    net.apply((m) => seen.push(m.constructor.name));
+    expect(seen).toEqual(["Linear", "ReLU", "Linear", "Net"]);
+  });
+
+  it("zeroGrad clears parameter gradients", () => {
+    const net = new Net();
+    net.call(tensor([[1, 2, 3]])).sum().backward();
+    expect(net.fc1.weight.grad).not.toBeNull();
+    net.zeroGrad();
+    expect(net.parameters().every((p) => p.grad === null)).toBe(true);
+  });
+});
+
+describe("state dicts", () => {
+  it("loadStateDict copies values into an identical model", () => {
+    const a = new Net();
+    const b = new Net();
+    b.loadStateDict(a.stateDict());
+    const x = tensor([[0.5, -1, 2]]);
+    expect(b.call(x).toArray()).toEqual(a.call(x).toArray());
+    // Copies, not aliases:
+    (a.fc1.weight.data as Float32Array)[0] += 1;
+    expect(b.fc1.weight.data[0]).not.toBe(a.fc1.weight.data[0]);
+  });
+
+  it("strict loading names missing and unexpected keys and size mismatches", () => {
+    const net = new Net();
+    const sd = net.stateDict();
+    const { ["fc2.bias"]: _dropped, ...missing } = sd;
+    expect(() => net.loadStateDict(missing)).toThrow(/Missing key\(s\) in state dict: "fc2.bias"/);
+    expect(() => net.loadStateDict({ ...sd, extra: zeros([1]) })).toThrow(/Unexpected key\(s\) in state dict: "extra"/);
+    expect(() => net.loadStateDict({ ...sd, "fc1.weight": zeros([3, 4]) })).toThrow(
+      /size mismatch for fc1.weight: copying a param with shape \[3, 4\] from checkpoint, the shape in current model is \[4, 3\]/,
+    );
+    const r = net.loadStateDict(missing, false);
+    expect(r.missingKeys).toEqual(["fc2.bias"]);
+  });
+});
+
+describe("hooks", () => {
+  it("forward hooks see inputs and output and may replace the output; handles remove them", () => {
+    const lin = new nn.Linear(2, 2);
+    const calls: number[][] = [];
+    const h = lin.registerForwardHook((_m, inputs, out) => {
+      calls.push((inputs[0] as Tensor).shape.slice());
+      return (out as Tensor).mul(0).add(7);
+    });
+    expect(lin.call(tensor([[1, 2]])).toArray()).toEqual([[7, 7]]);
+    expect(lin.forward(tensor([[1, 2]])).toArray()).not.toEqual([[7, 7]]);
+    expect(calls).toEqual([[1, 2]]);
+    h.remove();
+    expect(lin.call(tensor([[1, 2]])).toArray()).not.toEqual([[7, 7]]);
+    const pre = lin.registerForwardPreHook(() => [tensor([[0, 0]])]);
+    expect(lin.call(tensor([[1, 2]])).toArray()).toEqual([lin.bias!.toArray() as number[]]);
+    pre.remove();
+  });
+
+  it("full backward hooks get dL/d(input) and dL/d(output) of the module", () => {
+    const lin = new nn.Linear(3, 2);
+    let gIn: (Tensor | null)[] = [];
+    let gOut: (Tensor | null)[] = [];
+    lin.registerFullBackwardHook((_m, gi, go) => {
+      gIn = gi;
+      gOut = go;
+    });
+    const x = tensor([[1, 2, 3]], { requiresGrad: true });
+    const y = lin.call(x);
+    y.mul(tensor([[2, 3]])).sum().backward();
+    // dL/dy = [2, 3]; dL/dx = [2, 3] · W
+    expect(gOut[0]!.toArray()).toEqual([[2, 3]]);
+    const W = lin.weight.toArray() as number[][];
+    const expected = [0, 1, 2].map((j) => 2 * W[0][j] + 3 * W[1][j]);
+    (gIn[0]!.toArray() as number[][])[0].forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
+    expect(x.grad!.toArray()).toEqual(gIn[0]!.toArray());
+  });
+
+  it("a backward hook on a module whose input needs no grad still reports gradOutput", () => {
+    const lin = new nn.Linear(2, 1);
+    let called = 0;
+    lin.registerFullBackwardHook((_m, gi, go) => {
+      called++;
+      expect(gi).toEqual([null]);
+      expect(go[0]!.toArray()).toEqual([[1]]);
+    });
+    lin.call(tensor([[1, 2]])).sum().backward();
+    expect(called).toBe(1);
+  });
+
+  it("a backward hook can replace the input gradient", () => {
+    const lin = new nn.Linear(2, 2);
+    lin.registerFullBackwardHook((_m, gi) => gi.map((g) => (g ? g.mul(0).add(5) : g)));
+    const x = tensor([[1, 2]], { requiresGrad: true });
+    lin.call(x).sum().backward();
+    expect(x.grad!.toArray()).toEqual([[5, 5]]);
+  });
+});
+
+describe("containers, deepCopy and repr", () => {
+  it("Sequential chains, indexes and names its children 0, 1, …", () => {
+    const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
+    expect(seq.length).toBe(3);
+    expect(seq.at(-1)).toBeInstanceOf(nn.Linear);
+    expect(Object.keys(seq.stateDict())).toEqual(["0.weight", "0.bias", "2.weight", "2.bias"]);
+    expect(seq.call(tensor([[1, 1]])).shape).toEqual([1, 1]);
+    const named = new nn.Sequential({ enc: new nn.Linear(2, 2), act: new nn.Tanh() });
+    expect(named.namedChildren().map(([n]) => n)).toEqual(["enc", "act"]);
+  });
+
+  it("ModuleList and ModuleDict register their members (ModuleDict keeps insertion order)", () => {
+    const list = new nn.ModuleList([new nn.Linear(1, 1), new nn.Linear(1, 1)]);
+    list.append(new nn.Linear(1, 1));
+    expect(list.length).toBe(3);
+    expect(list.parameters().length).toBe(6);
+    expect([...list].length).toBe(3);
+    const dict = new nn.ModuleDict<nn.Module>([
+      ["b", new nn.Linear(1, 1)],
+      ["1", new nn.Linear(1, 2)],
+      ["a", new nn.ReLU()],
+    ]);
+    expect(dict.keys()).toEqual(["b", "1", "a"]);
+    expect(dict.namedChildren().map(([n]) => n)).toEqual(["b", "1", "a"]);
+    expect(Object.keys(dict.stateDict()).length).toBe(4);
+    expect(dict.get("a")).toBeInstanceOf(nn.ReLU);
+  });
+
+  it("deepCopy makes an independent module with equal values", () => {
+    const net = new Net();
+    const copy = nn.deepCopy(net);
+    expect(copy).toBeInstanceOf(Net);
+    expect(copy.fc1.weight).not.toBe(net.fc1.weight);
+    expect(copy.fc1.weight.toArray()).toEqual(net.fc1.weight.toArray());
+    expect(copy.namedParameters().map(([n]) => n)).toEqual(net.namedParameters().map(([n]) => n));
+    (copy.fc1.weight.data as Float32Array)[0] = 42;
+    expect(net.fc1.weight.data[0]).not.toBe(42);
+    expect(copy.namedBuffers().map(([n]) => n)).toEqual(["steps"]);
+  });
+
+  it("prints like PyTorch", () => {
+    const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
+    expect(String(seq)).toBe("Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=true)\n  (1): ReLU()\n)");
+  });
+});
