@@ -63,13 +63,17 @@ const commands: Record<string, Command> = {
     },
   },
   run: {
-    summary: "run NOTEBOOK.ipynb…  execute notebooks headlessly",
+    summary: "run NOTEBOOK.ipynb… [--out OUT.ipynb] [--html OUT.html] [--timeout S]  execute notebooks through the kernel (no Python needed)",
     async run(args) {
-      // Filled in by the notebook runner (kernel/run.ts) when it lands.
-      const spec = "./run.js";
-      const mod = (await import(spec).catch(() => null)) as { main(args: string[]): Promise<void> } | null;
-      if (mod === null) throw new Error("run: not available in this build");
-      await mod.main(args);
+      const { runCommand } = await import("./runner/run-command.js");
+      process.exitCode = await runCommand(args);
+    },
+  },
+  tutorials: {
+    summary: "tutorials  open the tutorial notebooks in JupyterLab or Notebook (headless HTML if neither is installed)",
+    async run(args) {
+      const { tutorialsCommand } = await import("./runner/tutorials.js");
+      process.exitCode = await tutorialsCommand(args);
     },
   },
 };
