@@ -34,6 +34,8 @@ export class WorkerPool {
   private readonly f64 = new Float64Array(this.args);
   private readonly workers: (Worker | null)[] = [];
   private threads = Math.max(1, availableParallelism());
+  /** Jobs were posted and their completion not yet seen (see drain). */
+  private inFlight = false;
   /** Upper bound on one op's wait, on top of a work-based allowance the caller passes. */
   timeoutMs = 30_000;
 
@@ -73,13 +75,15 @@ export class WorkerPool {
     if (!exp) throw new Error(`${op}: wasm kernel ${fn} missing from the module`);
     const jobs = parts.length - 1;
     if (jobs > MAX_WORKERS) throw new Error(`${op}: ${parts.length} parts exceed the pool size`);
+    if (parts.some((a) => a.length > L.MAX_ARGS)) throw new Error(`${op}: too many kernel arguments`);
     const fnIndex = this.names.indexOf(fn);
+    if (this.inFlight) this.drain();
     if (jobs > 0) {
       this.ensureWorkers(jobs);
+      this.inFlight = true;
       Atomics.store(this.i32, L.REMAINING, jobs);
       for (let w = 0; w < jobs; w++) {
         const a = parts[w + 1]!;
-        if (a.length > L.MAX_ARGS) throw new Error(`${op}: too many kernel arguments`);
         const base = L.HEADER + w * L.SLOT;
         this.f64.set(a, w * L.MAX_ARGS);
         this.i32[base + L.FN] = fnIndex;
@@ -95,8 +99,34 @@ export class WorkerPool {
     } catch (e) {
       inlineError = e;
     }
-    if (jobs > 0) this.waitFor(op, jobs, extraMs);
+    if (jobs > 0) {
+      this.waitFor(op, jobs, extraMs);
+      this.inFlight = false;
+    }
     if (inlineError) throw inlineError;
+  }
+
+  /**
+   * The previous op never reached the end of its wait: the calling thread was terminated
+   * mid-op (the notebook kernel's interrupt), or it threw. Its workers may still be busy
+   * and would count down the next op's REMAINING; let them finish, or replace them.
+   */
+  private drain(): void {
+    const deadline = Date.now() + this.timeoutMs;
+    const busy = (w: number) => {
+      const s = Atomics.load(this.i32, L.HEADER + w * L.SLOT + L.STATUS);
+      return this.workers[w] && (s === L.POSTED || s === L.RUNNING);
+    };
+    for (;;) {
+      const pending = this.workers.map((_, w) => w).filter(busy);
+      if (pending.length === 0) break;
+      if (Date.now() > deadline) {
+        for (const w of pending) this.retire(w);
+        break;
+      }
+      Atomics.wait(this.i32, L.REMAINING, Atomics.load(this.i32, L.REMAINING), 10);
+    }
+    this.inFlight = false;
   }
 
   private waitFor(op: string, jobs: number, extraMs: number): void {
@@ -122,8 +152,10 @@ export class WorkerPool {
         const s = Atomics.load(this.i32, L.HEADER + w * L.SLOT + L.STATUS);
         if (s !== L.DONE && s !== L.FAILED) this.retire(w);
       }
+      this.inFlight = false;
       throw new PoolError(`${op}: ${problem}; the worker was replaced and the op aborted`);
     }
+    this.inFlight = false;
     const failed = this.findStatus(jobs, L.FAILED);
     if (failed >= 0) {
       const bytes = new Uint8Array(this.errors, failed * L.ERR_BYTES, L.ERR_BYTES);

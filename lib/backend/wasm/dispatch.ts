@@ -45,6 +45,8 @@ export function splitRange(total: number, parts: number, align: number): [number
 export function withArena<T>(op: string, body: (rt: WasmRuntime) => T): T {
   const rt = wasmRuntime()!;
   rt.op = op;
+  // an op cut short by a terminated (interrupted) call never ran its `finally`
+  rt.reset();
   try {
     return body(rt);
   } finally {
