@@ -56,22 +56,24 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 /**
- * Walks every position p of `index` (shape S); calls visit(flat p, position of p in a tensor
- * with `strides`/`offset` where dim `d` is replaced by index[p]).
+ * For every position p of `index` (row-major), the storage position in a tensor with
+ * `strides`/`offset` of the same coordinates except dim `d`, which is replaced by index[p].
  */
-function walkIndex(index: Tensor, idx: Int32Array, d: number, strides: readonly number[], offset: number, visit: (p: number, pos: number) => void): void {
-  const shape = index.shape, nd = shape.length;
+function indexPositions(index: Tensor, idx: Int32Array, d: number, strides: readonly number[], offset: number): Float64Array {
+  const shape = index.shape, nd = shape.length, n = idx.length;
+  const out = new Float64Array(n);
   const counter = new Array<number>(nd).fill(0);
-  const n = idx.length;
+  let base = offset; // position of the current coordinates with dim d at 0
   for (let p = 0; p < n; p++) {
-    let pos = offset;
-    for (let k = 0; k < nd; k++) pos += (k === d ? idx[p] : counter[k]) * strides[k];
-    visit(p, pos);
+    out[p] = base + idx[p] * strides[d];
     for (let k = nd - 1; k >= 0; k--) {
+      if (k !== d) base += strides[k];
       if (++counter[k] < shape[k]) break;
+      if (k !== d) base -= strides[k] * shape[k];
       counter[k] = 0;
     }
   }
+  return out;
 }
 
 function checkIndexShape(op: string, x: Tensor, index: Tensor, d: number): void {
@@ -88,7 +90,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = indexValues("gather", index, x.shape[d], `dim ${dim}`);
   const out = Tensor.empty(index.shape, x.dtype);
   const xd = x.storage.data, od = out.storage.data;
-  walkIndex(index, idx, d, x.strides, x.offset, (p, pos) => { od[p] = xd[pos]; });
+  const pos = indexPositions(index, idx, d, x.strides, x.offset);
+  for (let p = 0; p < pos.length; p++) od[p] = xd[pos[p]];
   return record(out, "GatherBackward", [x], (g) => [scatterAdd(Tensor.empty(x.shape, g.dtype), d, index, g)]);
 }
 
@@ -102,7 +105,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   const idx = indexValues("scatterAdd", index, x.shape[d], `dim ${dim}`);
   const out = Tensor.fromArray(x.data.slice(), x.shape, x.dtype);
   const sd = src.data, od = out.storage.data;
-  walkIndex(index, idx, d, out.strides, 0, (p, pos) => { od[pos] += sd[p]; });
+  const pos = indexPositions(index, idx, d, out.strides, 0);
+  for (let p = 0; p < pos.length; p++) od[pos[p]] += sd[p];
   return record(out, "ScatterAddBackward", [x, src], (g, needs) => [needs[0] ? g : null, needs[1] ? gather(g, d, index) : null]);
 }
 

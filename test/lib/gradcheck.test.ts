@@ -121,6 +121,8 @@ const cases: Case[] = [
   ["indexSelect", (a) => indexSelect(a, 0, tensor([1, 1, 0], { dtype: "int32" })), () => [ncLeaf([2, 3])]],
   ["gather", (a) => gather(a, 1, tensor([[0, 0], [2, 1]], { dtype: "int32" })), () => [leaf([2, 3])]],
   ["scatterAdd", (a, s) => scatterAdd(a, 1, tensor([[0, 0], [2, 1]], { dtype: "int32" }), s), () => [leaf([2, 3]), ncLeaf([2, 2])]],
+  ["gather 3-D middle dim, transposed input", (a) => gather(a, 1, tensor([[[0, 2], [1, 1]], [[2, 0], [0, 0]]], { dtype: "int32" })), () => [ncLeaf([2, 3, 2])]],
+  ["scatterAdd 3-D dim 0", (a, s) => scatterAdd(a, 0, tensor([[[1], [0]], [[1], [1]]], { dtype: "int32" }), s), () => [leaf([2, 2, 3]), leaf([2, 2, 1])]],
   ["tril", (a) => a.tril(), () => [leaf([3, 3])]],
   ["triu batched", (a) => a.triu(1), () => [ncLeaf([2, 3, 4])]],
   // joining

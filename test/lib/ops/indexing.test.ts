@@ -23,6 +23,12 @@ describe("index ops", () => {
     const picked = logp.gather(1, tensor([[2], [0]], i32)).squeeze(1);
     expect(picked.data[0]).toBeCloseTo(Math.log(0.7), 6);
     expect(picked.data[1]).toBeCloseTo(Math.log(0.5), 6);
+    // 3-D, middle dim, on a transposed (non-contiguous) input: out[i][j][k] = x[i][idx[i][j][k]][k]
+    const x3 = arange(12).reshape(2, 3, 2);
+    const xt = x3.transpose(0, 2).contiguous().transpose(0, 2); // same values, strides [1, 2, 6]
+    const idx3 = tensor([[[2, 0]], [[1, 2]]], i32);
+    const want = [[[x3.index(0, 2, 0).item(), x3.index(0, 0, 1).item()]], [[x3.index(1, 1, 0).item(), x3.index(1, 2, 1).item()]]];
+    expect(gather(xt, 1, idx3).toArray()).toEqual(want);
     expect(() => gather(t, 1, tensor([0, 1], i32))).toThrow(/gather: index must have as many dims as the input: shapes \[2, 2\] and \[2\]/);
   });
 
