@@ -7,7 +7,8 @@ import * as init from "./init.js";
 
 export interface ConvOptions {
   stride?: number | readonly number[];
-  padding?: number | readonly number[];
+  /** Zero padding per side (a number or one per dim), or "valid" (none) / "same" (output size = input size, stride 1). */
+  padding?: number | readonly number[] | "same" | "valid";
   dilation?: number | readonly number[];
   groups?: number;
   bias?: boolean;
@@ -20,7 +21,7 @@ abstract class ConvNd extends Module {
   readonly outChannels: number;
   readonly kernelSize: number[];
   readonly stride: number[];
-  readonly padding: number[];
+  readonly padding: number[] | "same" | "valid";
   readonly dilation: number[];
   readonly groups: number;
   weight: Tensor;
@@ -36,7 +37,11 @@ abstract class ConvNd extends Module {
     this.outChannels = outChannels;
     this.kernelSize = tupleOf(name, "kernelSize", kernelSize, dims);
     this.stride = tupleOf(name, "stride", o.stride ?? 1, dims);
-    this.padding = tupleOf(name, "padding", o.padding ?? 0, dims);
+    const pad = o.padding ?? 0;
+    if (pad === "same" && tupleOf(name, "stride", o.stride ?? 1, dims).some((v) => v !== 1)) {
+      throw new Error(`${name}: padding "same" is not supported for strided convolutions`);
+    }
+    this.padding = typeof pad === "string" ? pad : tupleOf(name, "padding", pad, dims);
     this.dilation = tupleOf(name, "dilation", o.dilation ?? 1, dims);
     this.groups = groups;
     this.weight = emptyParameter([outChannels, inChannels / groups, ...this.kernelSize], o.dtype);
@@ -56,7 +61,8 @@ abstract class ConvNd extends Module {
   override extraRepr(): string {
     const k = (v: number[]) => `(${v.join(", ")}${v.length === 1 ? "," : ""})`;
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${k(this.kernelSize)}, stride=${k(this.stride)}`;
-    if (this.padding.some((p) => p !== 0)) s += `, padding=${k(this.padding)}`;
+    if (typeof this.padding === "string") s += `, padding=${this.padding}`;
+    else if (this.padding.some((p) => p !== 0)) s += `, padding=${k(this.padding)}`;
     if (this.dilation.some((d) => d !== 1)) s += `, dilation=${k(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (!this.bias) s += ", bias=false";
@@ -73,7 +79,7 @@ export class Conv1d extends ConvNd {
     return F.conv1d(x, this.weight, {
       bias: this.bias,
       stride: this.stride[0],
-      padding: this.padding[0],
+      padding: typeof this.padding === "string" ? this.padding : this.padding[0],
       dilation: this.dilation[0],
       groups: this.groups,
     });
@@ -89,7 +95,7 @@ export class Conv2d extends ConvNd {
     return F.conv2d(x, this.weight, {
       bias: this.bias,
       stride: this.stride as [number, number],
-      padding: this.padding as [number, number],
+      padding: this.padding,
       dilation: this.dilation as [number, number],
       groups: this.groups,
     });
