@@ -36,6 +36,12 @@ function dtypeArg(op: string, opts: TensorOptions | undefined, fallback: DType =
   return opts?.dtype === undefined ? fallback : checkDType(op, opts.dtype);
 }
 
+function copyOf(x: Tensor): Tensor {
+  const out = Tensor.empty(x.shape, x.dtype);
+  out.storage.data.set(x.data);
+  return out;
+}
+
 function inferShape(data: unknown, shape: number[]): void {
   if (Array.isArray(data)) {
     shape.push(data.length);
@@ -53,7 +59,7 @@ function inferShape(data: unknown, shape: number[]): void {
 export function tensor(data: TensorData | NestedArray | ArrayLike<number> | TypedArray, opts?: TensorOptions): Tensor {
   if (data instanceof Tensor) {
     const t = data.detach().to(dtypeArg("tensor", opts, data.dtype));
-    return finish(Tensor.fromArray(t.data.slice(), t.shape, t.dtype), opts);
+    return finish(copyOf(t), opts);
   }
   const shape: number[] = [];
   inferShape(data, shape);

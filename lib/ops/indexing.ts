@@ -5,6 +5,13 @@ import { fmtShape, normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { record } from "./op.js";
 
+/** A contiguous copy in storage from `allocate` (kernels may require it). */
+function copyOf(x: Tensor): Tensor {
+  const out = Tensor.empty(x.shape, x.dtype);
+  out.storage.data.set(x.data);
+  return out;
+}
+
 function indexValues(op: string, index: Tensor, limit: number, what: string): Int32Array {
   const d = index.data;
   const out = new Int32Array(d.length);
@@ -103,7 +110,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
     throw new Error(`scatterAdd: index shape ${fmtShape(index.shape)} and src shape ${fmtShape(src.shape)} must match`);
   }
   const idx = indexValues("scatterAdd", index, x.shape[d], `dim ${dim}`);
-  const out = Tensor.fromArray(x.data.slice(), x.shape, x.dtype);
+  const out = copyOf(x);
   const sd = src.data, od = out.storage.data;
   const pos = indexPositions(index, idx, d, out.strides, 0);
   for (let p = 0; p < pos.length; p++) od[pos[p]] += sd[p];
@@ -124,7 +131,7 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
 
 function triangle(op: "tril" | "triu", x: Tensor, k: number): Tensor {
   if (x.ndim < 2) throw new Error(`${op}: expects a tensor with at least 2 dims, got shape ${fmtShape(x.shape)}`);
-  const out = Tensor.fromArray(x.data.slice(), x.shape, x.dtype);
+  const out = copyOf(x);
   const od = out.storage.data;
   const rows = x.shape[x.ndim - 2], cols = x.shape[x.ndim - 1];
   const mats = x.numel / Math.max(rows * cols, 1);
