@@ -1,7 +1,10 @@
 // The `F` namespace (like torch.nn.functional): every function-form op in one place.
 // The functional NN ops (activations, conv, pooling, losses, ...) are added from lib/ops/nn/.
 
-export * from "./ops/elementwise.js";
+export {
+  add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, rsqrt, sin, cos, square, reciprocal,
+  log1p, expm1, sign, clamp, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, allclose, where, maskedFill,
+} from "./ops/elementwise.js";
 export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance, variance as var, std, logsumexp } from "./ops/reduce.js";
 export { matmul } from "./ops/matmul.js";
 export { reshape, view, flatten, unflatten, transpose, permute, unsqueeze, squeeze, expand, narrow, select, slice, index } from "./ops/views.js";
