@@ -2,9 +2,10 @@
 // the split threshold lowered so small shapes are split too), lazy start, crash and hang
 // recovery, and thread-count validation.
 import { afterAll, describe, expect, test } from "vitest";
+import vm from "node:vm";
 import { getPool, setPoolThreads } from "../../../lib/backend/pool/index.js";
 import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
-import { wasmKernels } from "../../../lib/backend/wasm/index.js";
+import { wasmKernels, wasmRuntime } from "../../../lib/backend/wasm/index.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams, Kernels, Pool2dParams } from "../../../lib/backend/kernels.js";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
@@ -94,6 +95,33 @@ describe("worker pool", () => {
     const got = runAll(wasmKernels()!);
     const want = runAll(ref);
     for (let i = 0; i < want.length; i++) expect(maxRelErr(got[i]!, want[i]!)).toBeLessThan(1e-5);
+  });
+
+  test("an op terminated mid-flight (like a notebook interrupt) does not corrupt the next one", () => {
+    setPoolThreads(2);
+    const pool = getPool()!;
+    const rt = wasmRuntime()!;
+    const n = 640;
+    const a = randomF32(n * n, rng(1));
+    rt.reset();
+    const pa = rt.put(a), c1 = rt.alloc(n * n * 4), c2 = rt.alloc(n * n * 4);
+    const wsBytes = rt.exports.sgemmWorkspaceBytes!(n, n, n) as number;
+    const ws1 = rt.alloc(wsBytes), ws2 = rt.alloc(wsBytes);
+    const part = (c: number, r0: number, r1: number, ws: number) => [1, n, n, n, 0, 0, 0, 0, pa, pa, c, r0, r1, 0, n, ws];
+    try {
+      // the worker gets nearly all rows; vm's timeout terminates the caller while it waits
+      expect(() => vm.runInNewContext("run()", { run: () => pool.run("mm", "matmulRange", [part(c1, 0, 4, ws1), part(c1, 4, n, ws2)]) }, { timeout: 3 }))
+        .toThrow(/timed out/);
+      // the worker is still busy with that job: the next op must not mistake its completion for its own
+      rt.f32.fill(NaN, c2 >> 2, (c2 >> 2) + n * n);
+      pool.run("mm", "matmulRange", [part(c2, 0, 4, ws1), part(c2, 4, n, ws2)]);
+      const got = rt.f32.slice(c2 >> 2, (c2 >> 2) + n * n);
+      const want = new Float32Array(n * n);
+      ref.matmul(a, a, want, { batch: 1, m: n, n, k: n, transA: false, transB: false, strideA: 0, strideB: 0 });
+      expect(maxRelErr(got, want)).toBeLessThan(1e-4); // float32 over k = 640
+    } finally {
+      rt.reset();
+    }
   });
 
   test("setNumThreads validates its argument and shrinks the pool", () => {
