@@ -34,6 +34,13 @@ function axis(field: string, title: string | undefined, log: boolean | undefined
   return { field, type: "quantitative", title: title ?? null, scale: { ...(log ? { type: "log" } : {}), zero: log ? false : zero } };
 }
 
+/** A record whose values are all arrays/tensors (named series), as opposed to an options object. */
+function looksLikeSeries(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return false;
+  const vals = Object.values(v as Record<string, unknown>);
+  return vals.length > 0 && vals.every((e) => isTensorLike(e) || (typeof e === "object" && e !== null && typeof (e as ArrayLike<number>).length === "number"));
+}
+
 function seriesOf(y: Values | Record<string, Values>, what: string): [string, number[]][] {
   if (isTensorLike(y) || typeof (y as ArrayLike<number>).length === "number") return [["y", toNumbers(y as Values, what)]];
   return Object.entries(y as Record<string, Values>).map(([k, v]) => [k, toNumbers(v, what)]);
@@ -46,10 +53,25 @@ function textSummary(kind: string, series: [string, number[]][]): string {
   }).join("; ");
 }
 
-/** Line plot of y (or several named series) against x. */
-export function line(x: Values, y: Values | Record<string, Values>, o: PlotOptions = {}): Figure {
+/**
+ * Line plot of y (or several named series) against x: `plot.line(xs, ys)`,
+ * `plot.line(xs, { train, val })`, or just `plot.line(losses)` / `plot.line({ train, val })`
+ * against the index.
+ */
+export function line(x: Values | Record<string, Values>, y?: Values | Record<string, Values> | PlotOptions, o: PlotOptions = {}): Figure {
+  const isValues = (v: unknown): v is Values => isTensorLike(v) || typeof (v as ArrayLike<number>)?.length === "number";
+  const yIsData = y !== undefined && (isValues(y) || looksLikeSeries(y));
+  if (!yIsData) {
+    // no y: x holds the series, plotted against 0, 1, 2, … (y, if given, is the options)
+    const series = seriesOf(x, "plot.line");
+    const n = Math.max(0, ...series.map(([, v]) => v.length));
+    const padded = Object.fromEntries(series.map(([k, v]) => [k, v.concat(new Array<number>(n - v.length).fill(NaN))]));
+    const opts = { xTitle: "step", ...((y as PlotOptions | undefined) ?? o) };
+    return line(Array.from({ length: n }, (_, i) => i), series.length === 1 && series[0]![0] === "y" ? padded["y"]! : padded, opts);
+  }
+  if (!isValues(x)) throw new Error("plot.line: x must be an array of numbers or a tensor when y is given");
   const xs = toNumbers(x, "plot.line");
-  const series = seriesOf(y, "plot.line");
+  const series = seriesOf(y as Values | Record<string, Values>, "plot.line");
   for (const [n, ys] of series) {
     if (ys.length !== xs.length) throw new Error(`plot.line: series "${n}" has ${ys.length} values but x has ${xs.length}`);
   }

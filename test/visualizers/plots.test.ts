@@ -48,6 +48,13 @@ describe("plot", () => {
       displayOptions.interactive = false;
     }
   });
+  it("line without x plots against the index", () => {
+    const one = plot.line([3, 2, 1]).spec as { data: { values: { x: number; y: number; series: string }[] } };
+    expect(one.data.values).toEqual([{ x: 0, y: 3, series: "y" }, { x: 1, y: 2, series: "y" }, { x: 2, y: 1, series: "y" }]);
+    const two = plot.line({ train: [3, 2], val: [4] }, { title: "t" }).spec as { title: string; data: { values: { x: number; y: number; series: string }[] } };
+    expect(two.title).toBe("t");
+    expect(two.data.values.filter((v) => v.series === "val").map((v) => v.y)).toEqual([4, NaN]);
+  });
   it("reports length mismatches", () => {
     expect(() => plot.line([1, 2], [1])).toThrow(/plot.line: series "y" has 1 values but x has 2/);
   });
