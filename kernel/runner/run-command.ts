@@ -12,7 +12,7 @@ export const RUN_USAGE = "run NOTEBOOK.ipynb… [--out OUT.ipynb] [--html OUT.ht
 function excerpt(source: string, max = 60): string {
   const first = source.split("\n").find((l) => l.trim() !== "" && !l.trim().startsWith("//")) ?? source.split("\n")[0] ?? "";
   const t = first.trim();
-  return t.length > max ? t.slice(0, max - 1) + "…" : t;
+  return t.length > max ? t.slice(0, max).trimEnd() : t;
 }
 
 /** Where a notebook's outputs go: the path itself for one notebook, else a file inside a directory. */
