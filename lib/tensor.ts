@@ -14,6 +14,7 @@ import * as vw from "./ops/views.js";
 import * as ix from "./ops/indexing.js";
 import * as jn from "./ops/join.js";
 import { matmul } from "./ops/matmul.js";
+import * as srt from "./ops/sort.js";
 import { cast, clone, contiguous } from "./ops/copy.js";
 import { inplace } from "./ops/inplace.js";
 import { formatTensor } from "./repr.js";
@@ -310,6 +311,10 @@ export class Tensor {
   var(dim?: number | readonly number[] | null, opts?: VarOptions): Tensor { return red.variance(this, dim, opts); }
   std(dim?: number | readonly number[] | null, opts?: VarOptions): Tensor { return red.std(this, dim, opts); }
   logsumexp(dim: number | readonly number[], keepdim = false): Tensor { return red.logsumexp(this, dim, keepdim); }
+  cumsum(dim: number): Tensor { return srt.cumsum(this, dim); }
+  sort(dim = -1, descending = false): ValuesIndices { return srt.sort(this, dim, descending); }
+  argsort(dim = -1, descending = false): Tensor { return srt.argsort(this, dim, descending); }
+  topk(k: number, dim = -1, opts?: { largest?: boolean }): ValuesIndices { return srt.topk(this, k, dim, opts); }
 
   // ---- linear algebra ----------------------------------------------------------------------
 
@@ -340,6 +345,7 @@ export class Tensor {
   squeeze(dim?: number | readonly number[]): Tensor { return vw.squeeze(this, dim); }
   flatten(startDim = 0, endDim = -1): Tensor { return vw.flatten(this, startDim, endDim); }
   unflatten(dim: number, sizes: readonly number[]): Tensor { return vw.unflatten(this, dim, sizes); }
+  flip(...dims: (number | readonly number[])[]): Tensor { return vw.flip(this, flatArgs(dims)); }
   expand(...sizes: (number | readonly number[])[]): Tensor { return vw.expand(this, flatArgs(sizes)); }
   expandAs(other: Tensor): Tensor { return vw.expand(this, other.shape); }
   narrow(dim: number, start: number, length: number): Tensor { return vw.narrow(this, dim, start, length); }

@@ -191,6 +191,19 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
   return record(out, "ExpandBackward", [x], (g) => [sumTo(g, x.shape)]);
 }
 
+/** Reverses the order along each dim in `dims` (a copy, as in PyTorch). */
+export function flip(x: Tensor, dims: readonly number[]): Tensor {
+  const ds = dims.map((d) => normDim("flip", d, x.ndim));
+  let offset = x.offset;
+  const strides = x.strides.slice();
+  for (const d of new Set(ds)) {
+    if (x.shape[d] > 0) offset += (x.shape[d] - 1) * x.strides[d];
+    strides[d] = -strides[d];
+  }
+  const out = contiguous(new Tensor(x.storage, x.shape, strides, offset, x.dtype), true);
+  return record(out, "FlipBackward", [x], (g) => [g.flip(ds)]);
+}
+
 // ---- slicing ---------------------------------------------------------------------------------
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
