@@ -7,7 +7,9 @@ export {
 } from "./ops/elementwise.js";
 export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance, variance as var, std, logsumexp } from "./ops/reduce.js";
 export { matmul } from "./ops/matmul.js";
-export { reshape, view, flatten, unflatten, transpose, permute, unsqueeze, squeeze, expand, narrow, select, slice, index } from "./ops/views.js";
+export { reshape, view, flatten, unflatten, transpose, permute, unsqueeze, squeeze, expand, narrow, select, slice, index, flip } from "./ops/views.js";
+export { sort, argsort, topk, cumsum } from "./ops/sort.js";
 export { indexSelect, gather, scatterAdd, oneHot, tril, triu } from "./ops/indexing.js";
 export { cat, stack, split, chunk, unbind, repeat } from "./ops/join.js";
 export { contiguous, clone, cast } from "./ops/copy.js";
+export * from "./ops/nn/index.js";

@@ -1,0 +1,177 @@
+// conv2d and conv1d (cross-correlation, as in PyTorch) with stride, padding (including
+// "same"/"valid"), dilation and groups. The heavy loops are the backend's conv2d kernels;
+// conv1d runs the same kernels on a height-1 image.
+
+import { getKernels } from "../../backend/index.js";
+import type { Conv2dParams } from "../../backend/kernels.js";
+import type { Float } from "../../dtype.js";
+import { fmtShape } from "../../shape.js";
+import { Tensor } from "../../tensor.js";
+import { record } from "../op.js";
+import { type FloatDType, checkFloat, checkSameDType, emptyFloat, floatData, tuple } from "./util.js";
+
+export type ConvPadding = number | readonly number[] | "same" | "valid";
+
+export interface Conv2dOptions {
+  bias?: Tensor | null;
+  stride?: number | readonly number[];
+  /** Zero padding per side: a number, [padH, padW], "valid" (0) or "same" (output size = input size; stride 1 only). */
+  padding?: ConvPadding;
+  dilation?: number | readonly number[];
+  groups?: number;
+}
+
+export type Conv1dOptions = Conv2dOptions;
+
+interface Geometry {
+  p: Conv2dParams;
+  /** Extra leading output row/column to drop ("same" with an even kernel pads one more at the end). */
+  trim: [boolean, boolean];
+}
+
+/**
+ * Validates shapes and works out the kernel parameters for x [n, cIn, h, w] and weight
+ * [cOut, cIn/groups, kh, kw]; `dims` names the sizes as the user sees them (1 or 2 spatial dims).
+ */
+function geometry(op: string, x: Tensor, w: Tensor, o: Conv2dOptions, dims: 1 | 2, n: number, h: number, W: number, kh: number, kw: number): Geometry {
+  const cIn = x.shape[x.ndim - 1 - dims], cOut = w.shape[0];
+  const groups = o.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${op}: groups must be a positive integer, got ${groups}`);
+  // 1-D sizes are the width; the height is 1 with stride and dilation 1.
+  const hw = (name: string, v: number | readonly number[]): number[] => (dims === 2 ? tuple(op, name, v, 2, 1) : [1, tuple(op, name, v, 1, 1)[0]]);
+  const [strideH, strideW] = hw("stride", o.stride ?? 1);
+  const [dilationH, dilationW] = hw("dilation", o.dilation ?? 1);
+  if (cIn !== w.shape[1] * groups) {
+    throw new Error(`${op}: input of shape ${fmtShape(x.shape)} has ${cIn} channels, but weight of shape ${fmtShape(w.shape)} with groups=${groups} expects ${w.shape[1] * groups}`);
+  }
+  if (cOut % groups !== 0) {
+    throw new Error(`${op}: weight of shape ${fmtShape(w.shape)} has ${cOut} output channels, which groups=${groups} does not divide`);
+  }
+  let padH = 0, padW = 0;
+  const trim: [boolean, boolean] = [false, false];
+  const pad = o.padding ?? 0;
+  if (pad === "same") {
+    if (strideH !== 1 || strideW !== 1) throw new Error(`${op}: padding "same" needs stride 1, got stride ${JSON.stringify(o.stride)}`);
+    // Total padding dilation·(k − 1): PyTorch puts the odd extra one at the end. Padding both
+    // sides by the larger half and dropping the first output row/column gives the same result.
+    const th = dilationH * (kh - 1), tw = dilationW * (kw - 1);
+    padH = Math.ceil(th / 2); padW = Math.ceil(tw / 2);
+    trim[0] = th % 2 === 1; trim[1] = tw % 2 === 1;
+  } else if (pad !== "valid") {
+    if (typeof pad === "string") throw new Error(`${op}: padding must be a number, an array, "same" or "valid", got ${JSON.stringify(pad)}`);
+    if (dims === 2) [padH, padW] = tuple(op, "padding", pad, 2, 0);
+    else padW = tuple(op, "padding", pad, 1, 0)[0];
+  }
+  const outH = Math.floor((h + 2 * padH - dilationH * (kh - 1) - 1) / strideH) + 1;
+  const outW = Math.floor((W + 2 * padW - dilationW * (kw - 1) - 1) / strideW) + 1;
+  if (outH < 1 || outW < 1) {
+    throw new Error(`${op}: input of shape ${fmtShape(x.shape)} is too small for weight of shape ${fmtShape(w.shape)} (padding ${JSON.stringify(pad)}, dilation ${JSON.stringify(o.dilation ?? 1)}): the output would have size ${dims === 2 ? `${outH}x${outW}` : outW}`);
+  }
+  const p: Conv2dParams = { n, cIn, h, w: W, cOut, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, outH, outW };
+  return { p, trim };
+}
+
+/** Runs the kernels: out [n, cOut, outH, outW] (reshaped to `outShape`), backward beside it. */
+function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType, outShape: number[]): Tensor {
+  const K = getKernels();
+  const xd = floatData(x, dt), wd = floatData(w, dt);
+  const plane = p.outH * p.outW;
+  const [out, od] = emptyFloat(outShape, dt);
+  K.conv2dForward(xd, wd, od, p);
+  if (bias) {
+    const bd = floatData(bias, dt);
+    for (let b = 0; b < p.n; b++) {
+      for (let c = 0; c < p.cOut; c++) {
+        const v = bd[c], o0 = (b * p.cOut + c) * plane;
+        for (let i = o0; i < o0 + plane; i++) od[i] += v;
+      }
+    }
+  }
+  return record(out, name, [x, w, bias], (g, needs) => {
+    const gd = floatData(g, dt);
+    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
+    if (needs[0]) {
+      const [t, d] = emptyFloat(x.shape, dt);
+      K.conv2dBackwardInput(gd, wd, d, p);
+      dx = t;
+    }
+    if (needs[1]) {
+      const [t, d] = emptyFloat(w.shape, dt);
+      K.conv2dBackwardWeight(xd, gd, d, p);
+      dw = t;
+    }
+    if (needs[2] && bias) {
+      const [t, d] = emptyFloat(bias.shape, dt);
+      sumChannels(gd, d, p.n, p.cOut, plane);
+      db = t;
+    }
+    return [dx, dw, db];
+  }, bias ? [x, w, bias] : [x, w]);
+}
+
+function sumChannels(gd: Float, d: Float, n: number, c: number, plane: number): void {
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const o0 = (b * c + ch) * plane;
+      let s = 0;
+      for (let i = o0; i < o0 + plane; i++) s += gd[i];
+      d[ch] += s;
+    }
+  }
+}
+
+function checkBias(op: string, bias: Tensor | null | undefined, cOut: number, x: Tensor): Tensor | null {
+  if (bias === undefined || bias === null) return null;
+  if (!(bias instanceof Tensor)) throw new Error(`${op}: bias must be a Tensor or null`);
+  if (bias.ndim !== 1 || bias.shape[0] !== cOut) {
+    throw new Error(`${op}: bias of shape ${fmtShape(bias.shape)} does not match the ${cOut} output channels (expected [${cOut}])`);
+  }
+  checkSameDType(op, "input", x, "bias", bias);
+  return bias;
+}
+
+/**
+ * 2-D convolution of x [N, C_in, H, W] (or unbatched [C_in, H, W]) with weight
+ * [C_out, C_in/groups, kH, kW]; output [N, C_out, H_out, W_out].
+ */
+export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
+  const op = "conv2d";
+  const dt = checkFloat(op, "input", x);
+  checkFloat(op, "weight", weight);
+  if (x.ndim !== 4 && x.ndim !== 3) throw new Error(`${op}: expected input of shape [N, C, H, W] or [C, H, W], got ${fmtShape(x.shape)}`);
+  if (weight.ndim !== 4) throw new Error(`${op}: expected weight of shape [C_out, C_in/groups, kH, kW], got ${fmtShape(weight.shape)} (input ${fmtShape(x.shape)})`);
+  checkSameDType(op, "input", x, "weight", weight);
+  const batched = x.ndim === 4;
+  const n = batched ? x.shape[0] : 1;
+  const [h, W] = x.shape.slice(-2);
+  const { p, trim } = geometry(op, x, weight, options, 2, n, h, W, weight.shape[2], weight.shape[3]);
+  const bias = checkBias(op, options.bias, p.cOut, x);
+  const shape = batched ? [n, p.cOut, p.outH, p.outW] : [p.cOut, p.outH, p.outW];
+  let out = convRaw("Conv2dBackward", x, weight, bias, p, dt, shape);
+  if (trim[0]) out = out.narrow(-2, 1, h);
+  if (trim[1]) out = out.narrow(-1, 1, W);
+  return out;
+}
+
+/**
+ * 1-D convolution of x [N, C_in, L] (or unbatched [C_in, L]) with weight [C_out, C_in/groups, k];
+ * output [N, C_out, L_out].
+ */
+export function conv1d(x: Tensor, weight: Tensor, options: Conv1dOptions = {}): Tensor {
+  const op = "conv1d";
+  const dt = checkFloat(op, "input", x);
+  checkFloat(op, "weight", weight);
+  if (x.ndim !== 3 && x.ndim !== 2) throw new Error(`${op}: expected input of shape [N, C, L] or [C, L], got ${fmtShape(x.shape)}`);
+  if (weight.ndim !== 3) throw new Error(`${op}: expected weight of shape [C_out, C_in/groups, k], got ${fmtShape(weight.shape)} (input ${fmtShape(x.shape)})`);
+  checkSameDType(op, "input", x, "weight", weight);
+  const batched = x.ndim === 3;
+  const n = batched ? x.shape[0] : 1;
+  const L = x.shape[x.ndim - 1];
+  // A length-L signal is a 1×L image and a k-tap kernel a 1×k one: same memory layout.
+  const { p, trim } = geometry(op, x, weight, options, 1, n, 1, L, 1, weight.shape[2]);
+  const bias = checkBias(op, options.bias, p.cOut, x);
+  const shape = batched ? [n, p.cOut, p.outW] : [p.cOut, p.outW];
+  let out = convRaw("Conv1dBackward", x, weight, bias, p, dt, shape);
+  if (trim[1]) out = out.narrow(-1, 1, L);
+  return out;
+}

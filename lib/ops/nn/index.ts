@@ -1,0 +1,22 @@
+// The functional NN ops (torch.nn.functional): re-exported by lib/functional.ts as `F` and at
+// the package root. Importing this module also installs the Tensor methods (t.relu(), ...).
+
+export { relu, leakyRelu, elu, gelu, silu, sigmoid, tanh, softplus, softmax, logSoftmax } from "./activation.js";
+export { conv1d, conv2d } from "./conv.js";
+export type { Conv1dOptions, Conv2dOptions, ConvPadding } from "./conv.js";
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d } from "./pooling.js";
+export type { MaxPool1dOptions, MaxPool2dOptions, AvgPool1dOptions, AvgPool2dOptions } from "./pooling.js";
+export { dropout, dropout2d } from "./dropout.js";
+export type { DropoutOptions } from "./dropout.js";
+export { embedding } from "./embedding.js";
+export type { EmbeddingOptions } from "./embedding.js";
+export { layerNorm, batchNorm, groupNorm } from "./normalization.js";
+export type { LayerNormOptions, BatchNormOptions, GroupNormOptions } from "./normalization.js";
+export {
+  crossEntropy, nllLoss, mseLoss, l1Loss, huberLoss, smoothL1Loss, binaryCrossEntropy,
+  binaryCrossEntropyWithLogits, klDiv,
+} from "./loss.js";
+export type {
+  Reduction, CrossEntropyOptions, NllLossOptions, LossOptions, BceOptions, BceWithLogitsOptions, KlDivOptions,
+} from "./loss.js";
+export { linear } from "./linear.js";

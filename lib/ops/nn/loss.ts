@@ -1,0 +1,492 @@
+// Losses: crossEntropy and nllLoss (class dim 1 of [N, C, d1, ...] or [C]), mseLoss, l1Loss,
+// smoothL1Loss, huberLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, klDiv. Each is
+// one fused forward over contiguous values and one fused backward; reductions "mean" (default),
+// "sum" and "none" as in PyTorch.
+
+import type { Float } from "../../dtype.js";
+import { broadcastShapes, fmtShape, sameShape } from "../../shape.js";
+import { Tensor } from "../../tensor.js";
+import { record, sumTo } from "../op.js";
+import {
+  type FloatDType, type Reduction, checkFloat, checkReduction, emptyFloat, floatData, lossGrad, reduceLoss,
+} from "./util.js";
+
+export type { Reduction } from "./util.js";
+
+// ---- class-dim layout ------------------------------------------------------------------------
+
+interface ClassLayout { n: number; c: number; inner: number; positions: number; targetShape: number[] }
+
+/** [N, C, d1, ...] → N, C, d1·…; a 1-D [C] input is one sample with no batch dim. */
+function classLayout(op: string, input: Tensor): ClassLayout {
+  if (input.ndim === 0) throw new Error(`${op}: input must have a class dim, got a 0-d tensor`);
+  if (input.ndim === 1) return { n: 1, c: input.shape[0], inner: 1, positions: 1, targetShape: [] };
+  const n = input.shape[0], c = input.shape[1];
+  let inner = 1;
+  for (let i = 2; i < input.ndim; i++) inner *= input.shape[i];
+  return { n, c, inner, positions: n * inner, targetShape: [n, ...input.shape.slice(2)] };
+}
+
+function classWeights(op: string, weight: Tensor | null | undefined, c: number, dt: FloatDType): Float | null {
+  if (weight === undefined || weight === null) return null;
+  if (!(weight instanceof Tensor) || weight.ndim !== 1 || weight.shape[0] !== c) {
+    throw new Error(`${op}: weight must be a 1-D tensor of ${c} class weights, got shape ${weight instanceof Tensor ? fmtShape(weight.shape) : String(weight)}`);
+  }
+  return floatData(weight, dt);
+}
+
+/** Class indices as int32 values, checked against [0, c) (ignoreIndex allowed). */
+function classIndices(op: string, input: Tensor, target: Tensor, L: ClassLayout, ignoreIndex: number): Int32Array {
+  if (target.dtype !== "int32") {
+    throw new Error(`${op}: class-index targets must be int32, got dtype ${target.dtype} (shape ${fmtShape(target.shape)}); use tensor(labels, { dtype: "int32" }) or target.int()`);
+  }
+  if (!sameShape(target.shape, L.targetShape)) {
+    throw new Error(`${op}: target shape ${fmtShape(target.shape)} does not match input shape ${fmtShape(input.shape)} (class indices need shape ${fmtShape(L.targetShape)})`);
+  }
+  const t = target.data as Int32Array;
+  for (let i = 0; i < t.length; i++) {
+    const y = t[i];
+    if (y !== ignoreIndex && (y < 0 || y >= L.c)) {
+      throw new Error(`${op}: target ${y} is out of bounds for ${L.c} classes (input shape ${fmtShape(input.shape)})`);
+    }
+  }
+  return t;
+}
+
+// ---- crossEntropy ----------------------------------------------------------------------------
+
+export interface CrossEntropyOptions {
+  reduction?: Reduction;
+  /** Per-class weights [C]. */
+  weight?: Tensor | null;
+  /** Targets equal to this class index contribute nothing (default −100). */
+  ignoreIndex?: number;
+  /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C. */
+  labelSmoothing?: number;
+}
+
+/**
+ * logSoftmax + negative log-likelihood in one op. `input` holds logits [N, C, d1, ...] (or
+ * [C]); `target` is either int32 class indices [N, d1, ...] or float class probabilities of
+ * the input's shape. The backward is softmax − target, computed in one pass.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const op = "crossEntropy";
+  const dt = checkFloat(op, "input", input);
+  if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
+  const reduction = checkReduction(op, options.reduction);
+  const eps = options.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new Error(`${op}: labelSmoothing must be in [0, 1], got ${eps}`);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const L = classLayout(op, input);
+  const { c, inner, positions } = L;
+  const w = classWeights(op, options.weight, c, dt);
+  const probTarget = target.dtype === "float32" || target.dtype === "float64";
+  if (probTarget && !sameShape(target.shape, input.shape)) {
+    const hint = sameShape(target.shape, L.targetShape) ? ` (class indices of shape ${fmtShape(target.shape)} must be int32; use target.int())` : "";
+    throw new Error(`${op}: probability target shape ${fmtShape(target.shape)} does not match input shape ${fmtShape(input.shape)}${hint}`);
+  }
+  const x = floatData(input, dt);
+  const idx = probTarget ? null : classIndices(op, input, target, L, ignoreIndex);
+  const tp = probTarget ? floatData(target, dt) : null;
+
+  // Per position: lse = logsumexp over classes; the loss is Σ_c a_c·(lse − x_c) with class
+  // coefficients a (weighted, smoothed target), so d/dx_c = softmax_c·Σa − a_c.
+  const lse = new Float64Array(positions);
+  const [, loss] = emptyFloat([positions], dt);
+  let wsum = 0;
+  let wAll = 0;
+  if (w) for (let k = 0; k < c; k++) wAll += w[k];
+  else wAll = c;
+  const sm = eps / c;
+  for (let n = 0; n < L.n; n++) {
+    for (let i = 0; i < inner; i++) {
+      const pos = n * inner + i, base = n * c * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < c; k++) { const v = x[base + k * inner]; if (v > m || v !== v) m = v; }
+      if (m === -Infinity) m = 0;
+      let s = 0;
+      for (let k = 0; k < c; k++) s += Math.exp(x[base + k * inner] - m);
+      const l = m + Math.log(s);
+      lse[pos] = l;
+      let acc = 0;
+      if (idx) {
+        const y = idx[pos];
+        if (y === ignoreIndex) { loss[pos] = 0; continue; }
+        const wy = w ? w[y] : 1;
+        wsum += wy;
+        acc = (1 - eps) * wy * (l - x[base + y * inner]);
+        if (eps > 0) {
+          let smooth = 0;
+          for (let k = 0; k < c; k++) smooth += (w ? w[k] : 1) * (l - x[base + k * inner]);
+          acc += sm * smooth;
+        }
+      } else {
+        for (let k = 0; k < c; k++) {
+          const a = (w ? w[k] : 1) * ((1 - eps) * tp![base + k * inner] + sm);
+          if (a !== 0) acc += a * (l - x[base + k * inner]);
+        }
+      }
+      loss[pos] = acc;
+    }
+  }
+  // Mean over class indices divides by the summed weight of the counted targets (PyTorch).
+  const divisor = idx ? wsum : positions;
+  const out = reduceLoss(loss, L.targetShape, reduction, dt, divisor);
+  return record(out, "CrossEntropyBackward", [input, probTarget ? target : null], (g, needs) => {
+    const G = lossGrad(g, reduction, dt, divisor);
+    const xv = floatData(input, dt);
+    const tv = tp ? floatData(target, dt) : null;
+    let dInput: Tensor | null = null, dTarget: Tensor | null = null;
+    if (needs[0]) {
+      const [dx, d] = emptyFloat(input.shape, dt);
+      for (let n = 0; n < L.n; n++) {
+        for (let i = 0; i < inner; i++) {
+          const pos = n * inner + i, base = n * c * inner + i;
+          const coef = G.per ? G.per[pos] : G.s;
+          const l = lse[pos];
+          if (idx) {
+            const y = idx[pos];
+            if (y === ignoreIndex) continue;
+            const wy = w ? w[y] : 1;
+            const A = (1 - eps) * wy + sm * wAll;
+            for (let k = 0; k < c; k++) {
+              const j = base + k * inner;
+              d[j] = coef * (Math.exp(xv[j] - l) * A - sm * (w ? w[k] : 1));
+            }
+            d[base + y * inner] -= coef * (1 - eps) * wy;
+          } else {
+            let A = 0;
+            for (let k = 0; k < c; k++) A += (w ? w[k] : 1) * ((1 - eps) * tv![base + k * inner] + sm);
+            for (let k = 0; k < c; k++) {
+              const j = base + k * inner;
+              d[j] = coef * (Math.exp(xv[j] - l) * A - (w ? w[k] : 1) * ((1 - eps) * tv![j] + sm));
+            }
+          }
+        }
+      }
+      dInput = dx;
+    }
+    if (needs[1] && tv) {
+      // d/dt_c = (1 − ε)·w_c·(lse − x_c)
+      const [dt2, d] = emptyFloat(target.shape, dt);
+      for (let n = 0; n < L.n; n++) {
+        for (let i = 0; i < inner; i++) {
+          const pos = n * inner + i, base = n * c * inner + i;
+          const coef = (G.per ? G.per[pos] : G.s) * (1 - eps);
+          for (let k = 0; k < c; k++) {
+            const j = base + k * inner;
+            d[j] = coef * (w ? w[k] : 1) * (lse[pos] - xv[j]);
+          }
+        }
+      }
+      dTarget = dt2;
+    }
+    return [dInput, dTarget];
+  }, probTarget ? [input, target] : [input]);
+}
+
+// ---- nllLoss ---------------------------------------------------------------------------------
+
+export interface NllLossOptions {
+  reduction?: Reduction;
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+}
+
+/** −w[y]·input[y] per position, for log-probabilities [N, C, d1, ...] (or [C]) and int32 targets. */
+export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  const op = "nllLoss";
+  const dt = checkFloat(op, "input", input);
+  if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
+  const reduction = checkReduction(op, options.reduction);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const L = classLayout(op, input);
+  const { c, inner, positions } = L;
+  const w = classWeights(op, options.weight, c, dt);
+  const idx = classIndices(op, input, target, L, ignoreIndex);
+  const x = floatData(input, dt);
+  const [, loss] = emptyFloat([positions], dt);
+  let wsum = 0;
+  for (let n = 0; n < L.n; n++) {
+    for (let i = 0; i < inner; i++) {
+      const pos = n * inner + i, y = idx[pos];
+      if (y === ignoreIndex) { loss[pos] = 0; continue; }
+      const wy = w ? w[y] : 1;
+      wsum += wy;
+      loss[pos] = -wy * x[n * c * inner + y * inner + i];
+    }
+  }
+  const out = reduceLoss(loss, L.targetShape, reduction, dt, wsum);
+  return record(out, "NllLossBackward", [input], (g) => {
+    const G = lossGrad(g, reduction, dt, wsum);
+    const [dx, d] = emptyFloat(input.shape, dt);
+    for (let n = 0; n < L.n; n++) {
+      for (let i = 0; i < inner; i++) {
+        const pos = n * inner + i, y = idx[pos];
+        if (y === ignoreIndex) continue;
+        d[n * c * inner + y * inner + i] = -(G.per ? G.per[pos] : G.s) * (w ? w[y] : 1);
+      }
+    }
+    return [dx];
+  });
+}
+
+// ---- elementwise losses ----------------------------------------------------------------------
+
+interface Pair { dt: FloatDType; shape: number[]; a: Float; b: Float }
+
+/** input and target broadcast together (PyTorch allows it for these losses). */
+function pairOf(op: string, input: Tensor, target: Tensor): Pair {
+  const dt = checkFloat(op, "input", input);
+  if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
+  const shape = broadcastShapes(op, input.shape, target.shape);
+  const a = sameShape(shape, input.shape) ? floatData(input, dt) : floatData(input.expand(shape), dt);
+  const b = sameShape(shape, target.shape) ? floatData(target, dt) : floatData(target.expand(shape), dt);
+  return { dt, shape, a, b };
+}
+
+/** Per-element gradient of a broadcast loss, summed back to input and target shapes. */
+function pairGrads(P: Pair, input: Tensor, target: Tensor, needs: readonly boolean[], d: Tensor, dTargetSign: number): (Tensor | null)[] {
+  return [
+    needs[0] ? sumTo(d, input.shape) : null,
+    needs[1] ? sumTo(dTargetSign === -1 ? d.neg() : d, target.shape) : null,
+  ];
+}
+
+export interface LossOptions { reduction?: Reduction }
+
+/** Mean squared error (input − target)². */
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction("mseLoss", options.reduction);
+  const P = pairOf("mseLoss", input, target);
+  const [, l] = emptyFloat(P.shape, P.dt);
+  for (let i = 0; i < l.length; i++) { const e = P.a[i] - P.b[i]; l[i] = e * e; }
+  const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
+  return record(out, "MseLossBackward", [input, target], (g, needs) => {
+    const G = lossGrad(g, reduction, P.dt, l.length);
+    const [dt, d] = emptyFloat(P.shape, P.dt);
+    for (let i = 0; i < d.length; i++) d[i] = 2 * (G.per ? G.per[i] : G.s) * (P.a[i] - P.b[i]);
+    return pairGrads(P, input, target, needs, dt, -1);
+  }, [input, target]);
+}
+
+/** Mean absolute error |input − target| (gradient 0 where they are equal, like PyTorch). */
+export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  const reduction = checkReduction("l1Loss", options.reduction);
+  const P = pairOf("l1Loss", input, target);
+  const [, l] = emptyFloat(P.shape, P.dt);
+  for (let i = 0; i < l.length; i++) l[i] = Math.abs(P.a[i] - P.b[i]);
+  const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
+  return record(out, "L1LossBackward", [input, target], (g, needs) => {
+    const G = lossGrad(g, reduction, P.dt, l.length);
+    const [dt, d] = emptyFloat(P.shape, P.dt);
+    for (let i = 0; i < d.length; i++) d[i] = (G.per ? G.per[i] : G.s) * Math.sign(P.a[i] - P.b[i]);
+    return pairGrads(P, input, target, needs, dt, -1);
+  }, [input, target]);
+}
+
+/** Huber loss: ½e² where |e| < delta, else delta·(|e| − ½delta) (default delta 1). */
+export function huberLoss(input: Tensor, target: Tensor, options: LossOptions & { delta?: number } = {}): Tensor {
+  const delta = options.delta ?? 1;
+  if (!(delta > 0)) throw new Error(`huberLoss: delta must be positive, got ${delta}`);
+  return smoothed("huberLoss", "HuberLossBackward", input, target, options.reduction, delta, 1);
+}
+
+/** Smooth L1: ½e²/beta where |e| < beta, else |e| − ½beta (default beta 1; beta 0 is L1). */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: LossOptions & { beta?: number } = {}): Tensor {
+  const beta = options.beta ?? 1;
+  if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${beta}`);
+  if (beta === 0) return l1Loss(input, target, options);
+  // smoothL1 with beta is huber with delta = beta, divided by beta.
+  return smoothed("smoothL1Loss", "SmoothL1LossBackward", input, target, options.reduction, beta, 1 / beta);
+}
+
+function smoothed(op: string, name: string, input: Tensor, target: Tensor, red: Reduction | undefined, delta: number, scale: number): Tensor {
+  const reduction = checkReduction(op, red);
+  const P = pairOf(op, input, target);
+  const [, l] = emptyFloat(P.shape, P.dt);
+  for (let i = 0; i < l.length; i++) {
+    const e = Math.abs(P.a[i] - P.b[i]);
+    l[i] = scale * (e < delta ? 0.5 * e * e : delta * (e - 0.5 * delta));
+  }
+  const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
+  return record(out, name, [input, target], (g, needs) => {
+    const G = lossGrad(g, reduction, P.dt, l.length);
+    const [dt, d] = emptyFloat(P.shape, P.dt);
+    for (let i = 0; i < d.length; i++) {
+      const e = P.a[i] - P.b[i];
+      const de = Math.abs(e) < delta ? e : delta * Math.sign(e);
+      d[i] = scale * (G.per ? G.per[i] : G.s) * de;
+    }
+    return pairGrads(P, input, target, needs, dt, -1);
+  }, [input, target]);
+}
+
+// ---- binary cross-entropy --------------------------------------------------------------------
+
+/** Values of an optional tensor broadcast to `shape` (must not change the loss's shape). */
+function broadcastOptional(op: string, what: string, t: Tensor | null | undefined, shape: number[], dt: FloatDType): Float | null {
+  if (t === undefined || t === null) return null;
+  if (!(t instanceof Tensor)) throw new Error(`${op}: ${what} must be a Tensor`);
+  const s = broadcastShapes(op, t.shape, shape);
+  if (!sameShape(s, shape)) throw new Error(`${op}: ${what} of shape ${fmtShape(t.shape)} does not broadcast to the input shape ${fmtShape(shape)}`);
+  return sameShape(t.shape, shape) ? floatData(t, dt) : floatData(t.expand(shape), dt);
+}
+
+export interface BceOptions { reduction?: Reduction; weight?: Tensor | null }
+
+/**
+ * −w·(t·log(p) + (1 − t)·log(1 − p)) for probabilities p in [0, 1]; the logs are clamped at
+ * −100 like PyTorch, so p = 0 or 1 gives a finite loss.
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOptions = {}): Tensor {
+  const op = "binaryCrossEntropy";
+  const reduction = checkReduction(op, options.reduction);
+  const dt = checkFloat(op, "input", input);
+  if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
+  if (!sameShape(input.shape, target.shape)) {
+    throw new Error(`${op}: target shape ${fmtShape(target.shape)} must match input shape ${fmtShape(input.shape)}`);
+  }
+  const shape = input.shape.slice();
+  const p = floatData(input, dt), t = floatData(target, dt);
+  const w = broadcastOptional(op, "weight", options.weight, shape, dt);
+  const [, l] = emptyFloat(shape, dt);
+  for (let i = 0; i < l.length; i++) {
+    const v = p[i];
+    if (!(v >= 0 && v <= 1)) throw new Error(`${op}: input values must be probabilities in [0, 1], got ${v} (apply sigmoid first, or use binaryCrossEntropyWithLogits)`);
+    const lp = Math.max(Math.log(v), -100), lq = Math.max(Math.log1p(-v), -100);
+    l[i] = -(w ? w[i] : 1) * (t[i] * lp + (1 - t[i]) * lq);
+  }
+  const out = reduceLoss(l, shape, reduction, dt, l.length);
+  return record(out, "BinaryCrossEntropyBackward", [input, target], (g, needs) => {
+    const G = lossGrad(g, reduction, dt, l.length);
+    let di: Tensor | null = null, dtg: Tensor | null = null;
+    if (needs[0]) {
+      // PyTorch's form: w·(p − t) / max(p(1 − p), 1e-12)
+      const [r, d] = emptyFloat(shape, dt);
+      for (let i = 0; i < d.length; i++) {
+        const v = p[i];
+        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (v - t[i]) / Math.max(v * (1 - v), 1e-12);
+      }
+      di = r;
+    }
+    if (needs[1]) {
+      const [r, d] = emptyFloat(shape, dt);
+      for (let i = 0; i < d.length; i++) {
+        const lp = Math.max(Math.log(p[i]), -100), lq = Math.max(Math.log1p(-p[i]), -100);
+        d[i] = -(G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (lp - lq);
+      }
+      dtg = r;
+    }
+    return [di, dtg];
+  }, [input, target]);
+}
+
+export interface BceWithLogitsOptions extends BceOptions {
+  /** Weight of positive examples, broadcast along the last (class) dim. */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * Sigmoid + binary cross-entropy in one stable step:
+ * (1 − t)·x + (1 + (pw − 1)·t)·softplus(−x), with softplus(−x) = log1p(e^−|x|) + max(−x, 0).
+ */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
+  const op = "binaryCrossEntropyWithLogits";
+  const reduction = checkReduction(op, options.reduction);
+  const dt = checkFloat(op, "input", input);
+  if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
+  if (!sameShape(input.shape, target.shape)) {
+    throw new Error(`${op}: target shape ${fmtShape(target.shape)} must match input shape ${fmtShape(input.shape)}`);
+  }
+  const shape = input.shape.slice();
+  const x = floatData(input, dt), t = floatData(target, dt);
+  const w = broadcastOptional(op, "weight", options.weight, shape, dt);
+  const pwT = options.posWeight ?? null;
+  const pw = broadcastOptional(op, "posWeight", pwT, shape, dt);
+  const sp = new Float64Array(x.length); // softplus(−x)
+  const [, l] = emptyFloat(shape, dt);
+  for (let i = 0; i < l.length; i++) {
+    const v = x[i];
+    const s = Math.log1p(Math.exp(-Math.abs(v))) + Math.max(-v, 0);
+    sp[i] = s;
+    const lw = pw ? 1 + (pw[i] - 1) * t[i] : 1;
+    l[i] = (w ? w[i] : 1) * ((1 - t[i]) * v + lw * s);
+  }
+  const out = reduceLoss(l, shape, reduction, dt, l.length);
+  return record(out, "BinaryCrossEntropyWithLogitsBackward", [input, target, pwT], (g, needs) => {
+    const G = lossGrad(g, reduction, dt, l.length);
+    const res: (Tensor | null)[] = [null, null, null];
+    if (needs[0]) {
+      // (1 − t) − lw·σ(−x)
+      const [r, d] = emptyFloat(shape, dt);
+      for (let i = 0; i < d.length; i++) {
+        const v = x[i];
+        const sigNeg = v >= 0 ? Math.exp(-v) / (1 + Math.exp(-v)) : 1 / (1 + Math.exp(v));
+        const lw = pw ? 1 + (pw[i] - 1) * t[i] : 1;
+        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * ((1 - t[i]) - lw * sigNeg);
+      }
+      res[0] = r;
+    }
+    if (needs[1]) {
+      const [r, d] = emptyFloat(shape, dt);
+      for (let i = 0; i < d.length; i++) {
+        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (-x[i] + (pw ? (pw[i] - 1) * sp[i] : 0));
+      }
+      res[1] = r;
+    }
+    if (needs[2] && pwT) {
+      const [r, d] = emptyFloat(shape, dt);
+      for (let i = 0; i < d.length; i++) d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * t[i] * sp[i];
+      res[2] = sumTo(r, pwT.shape);
+    }
+    return res;
+  }, pwT ? [input, target, pwT] : [input, target]);
+}
+
+// ---- KL divergence ---------------------------------------------------------------------------
+
+export interface KlDivOptions {
+  /** "batchmean" divides the sum by the batch size (the mathematically correct KL). */
+  reduction?: Reduction | "batchmean";
+  /** Whether target holds log-probabilities too. */
+  logTarget?: boolean;
+}
+
+/** Σ target·(log target − input) with input as log-probabilities (0 where target is 0). */
+export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
+  const op = "klDiv";
+  const red = options.reduction ?? "mean";
+  const batchmean = red === "batchmean";
+  const effective: Reduction = batchmean ? "mean" : checkReduction(op, red);
+  const logTarget = options.logTarget ?? false;
+  const P = pairOf(op, input, target);
+  const [, l] = emptyFloat(P.shape, P.dt);
+  for (let i = 0; i < l.length; i++) {
+    const a = P.a[i], b = P.b[i];
+    l[i] = logTarget ? Math.exp(b) * (b - a) : b > 0 ? b * (Math.log(b) - a) : 0;
+  }
+  const bs = P.shape.length > 0 ? P.shape[0] : 1;
+  const divisor = batchmean ? bs : l.length;
+  const out = reduceLoss(l, P.shape, effective, P.dt, divisor);
+  return record(out, "KlDivBackward", [input, target], (g, needs) => {
+    const G = lossGrad(g, effective, P.dt, divisor);
+    const res: (Tensor | null)[] = [null, null];
+    if (needs[0]) {
+      const [r, d] = emptyFloat(P.shape, P.dt);
+      for (let i = 0; i < d.length; i++) d[i] = -(G.per ? G.per[i] : G.s) * (logTarget ? Math.exp(P.b[i]) : P.b[i]);
+      res[0] = sumTo(r, input.shape);
+    }
+    if (needs[1]) {
+      const [r, d] = emptyFloat(P.shape, P.dt);
+      for (let i = 0; i < d.length; i++) {
+        const a = P.a[i], b = P.b[i];
+        const db = logTarget ? Math.exp(b) * (b - a + 1) : b > 0 ? Math.log(b) - a + 1 : 0;
+        d[i] = (G.per ? G.per[i] : G.s) * db;
+      }
+      res[1] = sumTo(r, target.shape);
+    }
+    return res;
+  }, [input, target]);
+}

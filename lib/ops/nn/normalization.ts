@@ -1,0 +1,263 @@
+// layerNorm, batchNorm and groupNorm, each one fused forward (statistics + affine) and one
+// fused backward from the saved per-group mean and 1/std.
+
+import { fmtShape, sameShape } from "../../shape.js";
+import { Tensor } from "../../tensor.js";
+import { record } from "../op.js";
+import { type FloatDType, checkFloat, checkSameDType, emptyFloat, floatData } from "./util.js";
+
+function affineParam(op: string, what: string, t: Tensor | null | undefined, shape: readonly number[], x: Tensor): Tensor | null {
+  if (t === undefined || t === null) return null;
+  if (!(t instanceof Tensor)) throw new Error(`${op}: ${what} must be a Tensor or null`);
+  if (!sameShape(t.shape, shape)) throw new Error(`${op}: ${what} of shape ${fmtShape(t.shape)} does not match ${fmtShape(shape)} (input shape ${fmtShape(x.shape)})`);
+  checkSameDType(op, "input", x, what, t);
+  return t;
+}
+
+/** Mean and 1/√(biased var + eps) of each run of `size` consecutive values (two passes, for accuracy). */
+function groupStats(xd: ArrayLike<number>, groups: number, size: number, eps: number): [Float64Array, Float64Array] {
+  const mean = new Float64Array(groups), rstd = new Float64Array(groups);
+  for (let gi = 0; gi < groups; gi++) {
+    const o = gi * size;
+    let s = 0;
+    for (let j = 0; j < size; j++) s += xd[o + j];
+    const m = s / size;
+    let v = 0;
+    for (let j = 0; j < size; j++) { const e = xd[o + j] - m; v += e * e; }
+    mean[gi] = m;
+    rstd[gi] = 1 / Math.sqrt(v / size + eps);
+  }
+  return [mean, rstd];
+}
+
+export interface LayerNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/** Normalises over the trailing `normalizedShape` dims (mean 0, variance 1), then weight·x̂ + bias. */
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], options: LayerNormOptions = {}): Tensor {
+  const op = "layerNorm";
+  const dt = checkFloat(op, "input", x);
+  const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+  const k = ns.length;
+  if (k === 0 || k > x.ndim || !sameShape(x.shape.slice(x.ndim - k), ns)) {
+    throw new Error(`${op}: normalizedShape ${fmtShape(ns)} must match the trailing dims of the input shape ${fmtShape(x.shape)}`);
+  }
+  const w = affineParam(op, "weight", options.weight, ns, x);
+  const b = affineParam(op, "bias", options.bias, ns, x);
+  const eps = options.eps ?? 1e-5;
+  const D = ns.reduce((p, s) => p * s, 1);
+  const M = D === 0 ? 0 : x.numel / D;
+  const xd = floatData(x, dt);
+  const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
+  const [mean, rstd] = groupStats(xd, M, D, eps);
+  const [out, od] = emptyFloat(x.shape, dt);
+  for (let m = 0; m < M; m++) {
+    const o = m * D, mu = mean[m], r = rstd[m];
+    for (let j = 0; j < D; j++) {
+      const xh = (xd[o + j] - mu) * r;
+      od[o + j] = wd ? (bd ? xh * wd[j] + bd[j] : xh * wd[j]) : bd ? xh + bd[j] : xh;
+    }
+  }
+  return record(out, "LayerNormBackward", [x, w, b], (g, needs) => {
+    const gd = floatData(g, dt);
+    const gw = needs[1] ? new Float64Array(D) : null, gb = needs[2] ? new Float64Array(D) : null;
+    const [dx, d] = emptyFloat(x.shape, dt);
+    for (let m = 0; m < M; m++) {
+      const o = m * D, mu = mean[m], r = rstd[m];
+      // dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·weight
+      let s1 = 0, s2 = 0;
+      for (let j = 0; j < D; j++) {
+        const gh = wd ? gd[o + j] * wd[j] : gd[o + j];
+        const xh = (xd[o + j] - mu) * r;
+        s1 += gh; s2 += gh * xh;
+        if (gw) gw[j] += gd[o + j] * xh;
+        if (gb) gb[j] += gd[o + j];
+      }
+      if (!needs[0]) continue;
+      s1 /= D; s2 /= D;
+      for (let j = 0; j < D; j++) {
+        const gh = wd ? gd[o + j] * wd[j] : gd[o + j];
+        const xh = (xd[o + j] - mu) * r;
+        d[o + j] = r * (gh - s1 - xh * s2);
+      }
+    }
+    return [needs[0] ? dx : null, gw ? fromF64(gw, ns, dt) : null, gb ? fromF64(gb, ns, dt) : null];
+  }, [x, ...(w ? [w] : [])]);
+}
+
+function fromF64(v: Float64Array, shape: readonly number[], dt: FloatDType): Tensor {
+  const [t, d] = emptyFloat(shape, dt);
+  d.set(v);
+  return t;
+}
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Normalise with the batch's statistics (and update the running ones) instead of the running ones. */
+  training?: boolean;
+  /** running = (1 − momentum)·running + momentum·batch (default 0.1). */
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * Normalises each channel (dim 1) of x [N, C, ...]. In training mode with the batch's mean and
+ * biased variance, updating runningMean / runningVar in place with the unbiased variance (like
+ * PyTorch); otherwise with the running statistics.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null | undefined, runningVar: Tensor | null | undefined, options: BatchNormOptions = {}): Tensor {
+  const op = "batchNorm";
+  const dt = checkFloat(op, "input", x);
+  if (x.ndim < 2) throw new Error(`${op}: expected input of shape [N, C, ...], got ${fmtShape(x.shape)}`);
+  const N = x.shape[0], C = x.shape[1];
+  const S = x.numel / Math.max(1, N * C);
+  const count = N * S;
+  const training = options.training ?? false;
+  const momentum = options.momentum ?? 0.1;
+  const eps = options.eps ?? 1e-5;
+  const rm = runningMean ?? null, rv = runningVar ?? null;
+  for (const [what, t] of [["runningMean", rm], ["runningVar", rv]] as const) {
+    if (t !== null && (!(t instanceof Tensor) || t.ndim !== 1 || t.shape[0] !== C)) {
+      throw new Error(`${op}: ${what} must be a tensor of shape [${C}] (input shape ${fmtShape(x.shape)}), got ${t instanceof Tensor ? fmtShape(t.shape) : String(t)}`);
+    }
+  }
+  if (!training && (rm === null || rv === null)) throw new Error(`${op}: runningMean and runningVar are required when training is false`);
+  const w = affineParam(op, "weight", options.weight, [C], x);
+  const b = affineParam(op, "bias", options.bias, [C], x);
+  const xd = floatData(x, dt);
+  const mean = new Float64Array(C), rstd = new Float64Array(C);
+  if (training) {
+    if (count <= 1) throw new Error(`${op}: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
+    const vars = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      for (let n = 0; n < N; n++) { const o = (n * C + c) * S; for (let j = 0; j < S; j++) s += xd[o + j]; }
+      const m = s / count;
+      let v = 0;
+      for (let n = 0; n < N; n++) { const o = (n * C + c) * S; for (let j = 0; j < S; j++) { const e = xd[o + j] - m; v += e * e; } }
+      mean[c] = m;
+      vars[c] = v / count;
+      rstd[c] = 1 / Math.sqrt(v / count + eps);
+    }
+    if (rm) updateRunning(rm, mean, momentum, 1);
+    if (rv) updateRunning(rv, vars, momentum, count / (count - 1));
+  } else {
+    const rmd = floatData(rm!, "float64"), rvd = floatData(rv!, "float64");
+    for (let c = 0; c < C; c++) { mean[c] = rmd[c]; rstd[c] = 1 / Math.sqrt(rvd[c] + eps); }
+  }
+  const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
+  const [out, od] = emptyFloat(x.shape, dt);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const o = (n * C + c) * S;
+      const scale = rstd[c] * (wd ? wd[c] : 1), shift = (bd ? bd[c] : 0) - mean[c] * scale;
+      for (let j = 0; j < S; j++) od[o + j] = xd[o + j] * scale + shift;
+    }
+  }
+  const saved = [x, ...(w ? [w] : []), ...(!training && rm ? [rm] : []), ...(!training && rv ? [rv] : [])];
+  return record(out, "BatchNormBackward", [x, w, b], (g, needs) => {
+    const gd = floatData(g, dt);
+    const gw = new Float64Array(C), gb = new Float64Array(C);
+    const [dx, d] = emptyFloat(x.shape, dt);
+    for (let c = 0; c < C; c++) {
+      const mu = mean[c], r = rstd[c];
+      let sg = 0, sgx = 0;
+      for (let n = 0; n < N; n++) {
+        const o = (n * C + c) * S;
+        for (let j = 0; j < S; j++) { const gv = gd[o + j]; sg += gv; sgx += gv * (xd[o + j] - mu) * r; }
+      }
+      gw[c] = sgx; gb[c] = sg;
+      if (!needs[0]) continue;
+      const wc = wd ? wd[c] : 1;
+      if (training) {
+        // dx = w·r·(g − mean(g) − x̂·mean(g·x̂))
+        const a = sg / count, bq = sgx / count, k = wc * r;
+        for (let n = 0; n < N; n++) {
+          const o = (n * C + c) * S;
+          for (let j = 0; j < S; j++) d[o + j] = k * (gd[o + j] - a - (xd[o + j] - mu) * r * bq);
+        }
+      } else {
+        const k = wc * r;
+        for (let n = 0; n < N; n++) {
+          const o = (n * C + c) * S;
+          for (let j = 0; j < S; j++) d[o + j] = k * gd[o + j];
+        }
+      }
+    }
+    return [needs[0] ? dx : null, needs[1] ? fromF64(gw, [C], dt) : null, needs[2] ? fromF64(gb, [C], dt) : null];
+  }, saved);
+}
+
+/** running ← (1 − momentum)·running + momentum·factor·batch, written into running's storage. */
+function updateRunning(running: Tensor, batch: Float64Array, momentum: number, factor: number): void {
+  const store = running.storage.data;
+  const st = running.strides[0], off = running.offset;
+  for (let c = 0; c < batch.length; c++) {
+    const i = off + c * st;
+    store[i] = (1 - momentum) * store[i] + momentum * factor * batch[c];
+  }
+  running.storage.version++;
+}
+
+export interface GroupNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/** Normalises x [N, C, ...] over groups of C/numGroups channels (and all positions), then per-channel affine. */
+export function groupNorm(x: Tensor, numGroups: number, options: GroupNormOptions = {}): Tensor {
+  const op = "groupNorm";
+  const dt = checkFloat(op, "input", x);
+  if (x.ndim < 2) throw new Error(`${op}: expected input of shape [N, C, ...], got ${fmtShape(x.shape)}`);
+  const N = x.shape[0], C = x.shape[1];
+  if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups !== 0) {
+    throw new Error(`${op}: numGroups (${numGroups}) must divide the ${C} channels of input shape ${fmtShape(x.shape)}`);
+  }
+  const w = affineParam(op, "weight", options.weight, [C], x);
+  const b = affineParam(op, "bias", options.bias, [C], x);
+  const eps = options.eps ?? 1e-5;
+  const S = x.numel / Math.max(1, N * C), cg = C / numGroups, G = N * numGroups, size = cg * S;
+  const xd = floatData(x, dt);
+  const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
+  const [mean, rstd] = groupStats(xd, G, size, eps);
+  const [out, od] = emptyFloat(x.shape, dt);
+  for (let gi = 0; gi < G; gi++) {
+    for (let cc = 0; cc < cg; cc++) {
+      const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S;
+      const scale = rstd[gi] * (wd ? wd[c] : 1), shift = (bd ? bd[c] : 0) - mean[gi] * scale;
+      for (let j = 0; j < S; j++) od[o + j] = xd[o + j] * scale + shift;
+    }
+  }
+  return record(out, "GroupNormBackward", [x, w, b], (g, needs) => {
+    const gd = floatData(g, dt);
+    const gw = new Float64Array(C), gb = new Float64Array(C);
+    const [dx, d] = emptyFloat(x.shape, dt);
+    for (let gi = 0; gi < G; gi++) {
+      const mu = mean[gi], r = rstd[gi];
+      let s1 = 0, s2 = 0;
+      for (let cc = 0; cc < cg; cc++) {
+        const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S, wc = wd ? wd[c] : 1;
+        for (let j = 0; j < S; j++) {
+          const gv = gd[o + j], xh = (xd[o + j] - mu) * r;
+          gw[c] += gv * xh; gb[c] += gv;
+          s1 += gv * wc; s2 += gv * wc * xh;
+        }
+      }
+      if (!needs[0]) continue;
+      s1 /= size; s2 /= size;
+      for (let cc = 0; cc < cg; cc++) {
+        const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S, wc = wd ? wd[c] : 1;
+        for (let j = 0; j < S; j++) {
+          const xh = (xd[o + j] - mu) * r;
+          d[o + j] = r * (gd[o + j] * wc - s1 - xh * s2);
+        }
+      }
+    }
+    return [needs[0] ? dx : null, needs[1] ? fromF64(gw, [C], dt) : null, needs[2] ? fromF64(gb, [C], dt) : null];
+  }, [x, ...(w ? [w] : [])]);
+}

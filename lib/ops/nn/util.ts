@@ -1,0 +1,99 @@
+// Helpers shared by the functional NN ops: contiguous float views of inputs and gradients,
+// size tuples (`2` or `[2, 3]`), loss reductions.
+
+import { noGrad } from "../../autograd/grad_mode.js";
+import { type DType, type Float, isFloatDType } from "../../dtype.js";
+import { fmtShape } from "../../shape.js";
+import { Tensor } from "../../tensor.js";
+import { cast } from "../copy.js";
+
+export type FloatDType = "float32" | "float64";
+export type Reduction = "mean" | "sum" | "none";
+
+/** The dtype an op computes in: the input's float dtype, float32 for int/bool. */
+export function computeDType(x: Tensor): FloatDType {
+  return x.dtype === "float64" ? "float64" : "float32";
+}
+
+/** Row-major values of t as a `dtype` array: a view of the storage when possible, else a copy. */
+export function floatData(t: Tensor, dtype: FloatDType): Float {
+  if (t.dtype === dtype) return t.data as Float;
+  return noGrad(() => cast(t, dtype)).data as Float;
+}
+
+/** A fresh contiguous tensor and its storage array. */
+export function emptyFloat(shape: readonly number[], dtype: FloatDType): [Tensor, Float] {
+  const t = Tensor.empty(shape, dtype);
+  return [t, t.storage.data as Float];
+}
+
+/** Requires a float tensor (ops with learnable inputs: conv weights, norms, losses). */
+export function checkFloat(op: string, what: string, t: Tensor): FloatDType {
+  if (!(t instanceof Tensor)) throw new Error(`${op}: ${what} must be a Tensor`);
+  if (!isFloatDType(t.dtype)) throw new Error(`${op}: ${what} must be a float tensor, got dtype ${t.dtype} (shape ${fmtShape(t.shape)}); convert it with .float()`);
+  return t.dtype;
+}
+
+/** Two float tensors must share a dtype (as in PyTorch, no silent promotion inside NN ops). */
+export function checkSameDType(op: string, aName: string, a: Tensor, bName: string, b: Tensor): void {
+  if (a.dtype !== b.dtype) {
+    throw new Error(`${op}: ${aName} (dtype ${a.dtype}, shape ${fmtShape(a.shape)}) and ${bName} (dtype ${b.dtype}, shape ${fmtShape(b.shape)}) must have the same dtype`);
+  }
+}
+
+export function isIntDType(d: DType): boolean {
+  return d === "int32";
+}
+
+/** `2` → [2, 2]; `[2, 3]` → [2, 3]; `[2]` → [2, 2]. Every entry an integer >= `min`. */
+export function tuple(op: string, name: string, v: number | readonly number[], n: number, min: number): number[] {
+  let out: number[];
+  if (typeof v === "number") out = new Array<number>(n).fill(v);
+  else if (Array.isArray(v) && v.length === 1) out = new Array<number>(n).fill(v[0]);
+  else if (Array.isArray(v) && v.length === n) out = v.slice();
+  else throw new Error(`${op}: ${name} must be a number or an array of ${n} numbers, got ${JSON.stringify(v)}`);
+  for (const e of out) {
+    if (!Number.isInteger(e) || e < min) throw new Error(`${op}: ${name} must contain integers >= ${min}, got ${JSON.stringify(v)}`);
+  }
+  return out;
+}
+
+export function checkReduction(op: string, r: unknown): Reduction {
+  if (r === undefined) return "mean";
+  if (r === "mean" || r === "sum" || r === "none") return r;
+  throw new Error(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(r)}`);
+}
+
+/**
+ * The loss output from per-element losses `l` (shape `shape`): `l` itself for "none", else a
+ * 0-d sum, divided by `divisor` for "mean".
+ */
+export function reduceLoss(l: Float, shape: readonly number[], reduction: Reduction, dtype: FloatDType, divisor: number): Tensor {
+  if (reduction === "none") {
+    const [t, d] = emptyFloat(shape, dtype);
+    d.set(l);
+    return t;
+  }
+  let s = 0;
+  for (let i = 0; i < l.length; i++) s += l[i];
+  const [t, d] = emptyFloat([], dtype);
+  d[0] = reduction === "mean" ? s / divisor : s;
+  return t;
+}
+
+/**
+ * How the output gradient reaches element i of a loss: `per[i]` for "none", else the scalar
+ * `s` (g, or g / divisor for "mean").
+ */
+export interface LossGrad { s: number; per: Float | null }
+
+export function lossGrad(g: Tensor, reduction: Reduction, dtype: FloatDType, divisor: number): LossGrad {
+  if (reduction === "none") return { s: 0, per: floatData(g, dtype) };
+  const v = g.item();
+  return { s: reduction === "mean" ? v / divisor : v, per: null };
+}
+
+/** A float result tensor wrapping `data` (already of the right length). */
+export function wrap(data: Float, shape: readonly number[], dtype: FloatDType): Tensor {
+  return Tensor.fromArray(data, shape, dtype);
+}

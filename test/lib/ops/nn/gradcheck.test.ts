@@ -1,0 +1,192 @@
+// Every functional NN op against finite differences (float64, the lib's gradcheck), with
+// non-contiguous (transposed / sliced) inputs and stride/padding/dilation/groups variants.
+import { describe, expect, it } from "vitest";
+import { F, Generator, Tensor, gradcheck, manualSeed, ones, randn, tensor, zeros, type GradcheckOptions } from "../../../../lib/index.js";
+
+const f64 = { dtype: "float64" as const };
+const i32 = { dtype: "int32" as const };
+
+function leaf(shape: number[], shift = 0): Tensor {
+  return randn(shape, f64).add(shift).detach().requiresGrad_();
+}
+
+/** A float64 leaf with reversed-stride storage (every dim of size > 1 non-contiguous). */
+function ncLeaf(shape: number[], shift = 0): Tensor {
+  const rev = shape.slice().reverse();
+  const t = randn(rev, f64).add(shift).permute(rev.map((_, i) => rev.length - 1 - i)).detach().requiresGrad_();
+  if (shape.filter((s) => s > 1).length >= 2) expect(t.isContiguous()).toBe(false);
+  return t;
+}
+
+/** Every other row of a larger tensor: offset and strided. */
+function slicedLeaf(shape: number[], shift = 0): Tensor {
+  const big = randn([shape[0] * 2, ...shape.slice(1)], f64).add(shift);
+  const t = big.slice(0, 1, null, 2).detach().requiresGrad_();
+  expect(t.isContiguous()).toBe(false);
+  return t;
+}
+
+/** Values in (lo, hi), as a leaf. */
+function uniformLeaf(shape: number[], lo: number, hi: number): Tensor {
+  return randn(shape, f64).sigmoid().mul(hi - lo).add(lo).detach().requiresGrad_();
+}
+
+/** Values with no two closer than ~0.05 (max pooling / relu kinks stay away from ties). */
+function spreadLeaf(shape: number[]): Tensor {
+  const n = shape.reduce((p, s) => p * s, 1);
+  const perm = Array.from({ length: n }, (_, i) => i);
+  const gen = new Generator(n);
+  for (let i = n - 1; i > 0; i--) { const j = gen.nextInt(0, i + 1); [perm[i], perm[j]] = [perm[j], perm[i]]; }
+  return tensor(perm.map((v) => (v - n / 2) * 0.05 + 0.013), f64).reshape(shape).detach().requiresGrad_();
+}
+
+function ncOf(t: Tensor): Tensor {
+  // Same values, transposed storage over the last two dims.
+  const nd = t.ndim;
+  return t.detach().transpose(nd - 2, nd - 1).contiguous().transpose(nd - 2, nd - 1).detach().requiresGrad_();
+}
+
+type Case = [string, (...xs: Tensor[]) => Tensor | Tensor[], () => Tensor[], GradcheckOptions?];
+
+const labels = (vals: number[], shape?: number[]) => {
+  const t = tensor(vals, i32);
+  return shape ? t.reshape(shape) : t;
+};
+
+const activations: Case[] = [
+  ["relu", (a) => F.relu(a), () => [ncOf(spreadLeaf([3, 4]))]],
+  ["relu method", (a) => a.relu(), () => [spreadLeaf([5])]],
+  ["leakyRelu", (a) => F.leakyRelu(a, { negativeSlope: 0.2 }), () => [ncOf(spreadLeaf([4, 3]))]],
+  ["leakyRelu number", (a) => F.leakyRelu(a, 0.3), () => [spreadLeaf([6])]],
+  ["elu", (a) => F.elu(a, { alpha: 1.5 }), () => [ncOf(spreadLeaf([3, 3]))]],
+  ["gelu exact", (a) => F.gelu(a), () => [ncLeaf([3, 4])]],
+  ["gelu tails", (a) => F.gelu(a), () => [tensor([-7, -4.5, -3.1, 2.9, 5], f64).requiresGrad_()]],
+  ["gelu tanh", (a) => F.gelu(a, { approximate: "tanh" }), () => [slicedLeaf([3, 2])]],
+  ["silu", (a) => F.silu(a), () => [ncLeaf([4, 2])]],
+  ["sigmoid", (a) => F.sigmoid(a), () => [ncLeaf([2, 5])]],
+  ["sigmoid method", (a) => a.sigmoid(), () => [leaf([3])]],
+  ["tanh", (a) => F.tanh(a), () => [slicedLeaf([2, 3])]],
+  ["tanh method", (a) => a.tanh(), () => [leaf([3])]],
+  ["softplus", (a) => F.softplus(a), () => [ncLeaf([3, 3])]],
+  ["softplus beta/threshold", (a) => F.softplus(a, { beta: 2, threshold: 3 }), () => [tensor([-2, 0.3, 1.0, 1.8, 4], f64).requiresGrad_()]],
+  ["softmax last", (a) => F.softmax(a, -1), () => [ncLeaf([3, 4])]],
+  ["softmax middle dim", (a) => F.softmax(a, 1), () => [slicedLeaf([2, 3, 4])]],
+  ["softmax method dim 0", (a) => a.softmax(0), () => [leaf([3, 2])]],
+  ["logSoftmax", (a) => F.logSoftmax(a, 1), () => [ncLeaf([3, 5])]],
+  ["logSoftmax dim 0 3-d", (a) => a.logSoftmax(0), () => [ncLeaf([3, 2, 2])]],
+];
+
+const losses: Case[] = [
+  ["crossEntropy", (a) => F.crossEntropy(a, labels([2, 0, 3])), () => [ncLeaf([3, 4])]],
+  ["crossEntropy sum", (a) => F.crossEntropy(a, labels([1, 1, 0]), { reduction: "sum" }), () => [slicedLeaf([3, 3])]],
+  ["crossEntropy none", (a) => F.crossEntropy(a, labels([1, 2]), { reduction: "none" }), () => [ncLeaf([2, 4])]],
+  ["crossEntropy weight+ignore+smoothing", (a) => F.crossEntropy(a, labels([2, -100, 0, 1]), {
+    weight: tensor([0.5, 2, 1.5], f64), labelSmoothing: 0.2,
+  }), () => [ncLeaf([4, 3])]],
+  ["crossEntropy [N,C,H,W]", (a) => F.crossEntropy(a, labels([0, 2, 1, 1, 2, 0, 0, 1], [2, 2, 2]), { labelSmoothing: 0.1 }), () => [ncLeaf([2, 3, 2, 2])]],
+  ["crossEntropy [N,C,d] none", (a) => F.crossEntropy(a, labels([0, 2, 1, 1, 2, 0], [2, 3]), { reduction: "none" }), () => [slicedLeaf([2, 3, 3])]],
+  ["crossEntropy [C]", (a) => F.crossEntropy(a, tensor(2, i32)), () => [leaf([4])]],
+  ["crossEntropy probabilities (input and target)", (a, t) => F.crossEntropy(a, t.softmax(1), { labelSmoothing: 0.1, weight: tensor([1, 2, 0.5], f64) }),
+    () => [ncLeaf([4, 3]), leaf([4, 3])]],
+  ["crossEntropy probabilities [N,C,d] none", (a, t) => F.crossEntropy(a, t.softmax(1), { reduction: "none" }), () => [ncLeaf([2, 3, 2]), leaf([2, 3, 2])]],
+  ["nllLoss", (a) => F.nllLoss(a, labels([1, 0, 2])), () => [ncLeaf([3, 3])]],
+  ["nllLoss weight+ignore none", (a) => F.nllLoss(a, labels([1, 0, 2, 1]), { weight: tensor([1, 3, 2], f64), ignoreIndex: 0, reduction: "none" }), () => [slicedLeaf([4, 3])]],
+  ["nllLoss [N,C,d] mean weight", (a) => F.nllLoss(a, labels([1, 0, 2, 2], [2, 2]), { weight: tensor([1, 3, 2], f64) }), () => [ncLeaf([2, 3, 2])]],
+  ["mseLoss", (a, b) => F.mseLoss(a, b), () => [ncLeaf([3, 4]), leaf([3, 4])]],
+  ["mseLoss broadcast sum", (a, b) => F.mseLoss(a, b, { reduction: "sum" }), () => [leaf([3, 4]), ncLeaf([4, 1]).detach().t().detach().requiresGrad_()]],
+  ["mseLoss none", (a, b) => F.mseLoss(a, b, { reduction: "none" }), () => [slicedLeaf([2, 3]), ncLeaf([2, 3])]],
+  ["l1Loss", (a, b) => F.l1Loss(a, b), () => [ncOf(spreadLeaf([3, 4])), zeros([3, 4], f64).requiresGrad_()]],
+  ["l1Loss none", (a, b) => F.l1Loss(a, b, { reduction: "none" }), () => [spreadLeaf([5]), zeros([5], f64).add(0.001).requiresGrad_()]],
+  ["huberLoss", (a, b) => F.huberLoss(a, b, { delta: 0.5 }), () => [ncOf(spreadLeaf([3, 4])), zeros([3, 4], f64).requiresGrad_()]],
+  ["smoothL1Loss", (a, b) => F.smoothL1Loss(a, b, { beta: 0.3, reduction: "sum" }), () => [ncOf(spreadLeaf([3, 4])), zeros([3, 4], f64).requiresGrad_()]],
+  ["binaryCrossEntropy", (p, t) => F.binaryCrossEntropy(p, t), () => [ncOf(uniformLeaf([3, 4], 0.1, 0.9)), uniformLeaf([3, 4], 0, 1)]],
+  ["binaryCrossEntropy weight none", (p) => F.binaryCrossEntropy(p, tensor([1, 0, 1, 0], f64), { weight: tensor([1, 2, 3, 4], f64), reduction: "none" }),
+    () => [uniformLeaf([4], 0.05, 0.95)]],
+  ["binaryCrossEntropyWithLogits", (x, t) => F.binaryCrossEntropyWithLogits(x, t), () => [ncLeaf([3, 4]), uniformLeaf([3, 4], 0, 1)]],
+  ["binaryCrossEntropyWithLogits posWeight+weight", (x, t, pw) => F.binaryCrossEntropyWithLogits(x, t, { posWeight: pw, weight: tensor([1, 0.5, 2], f64), reduction: "sum" }),
+    () => [slicedLeaf([2, 3]), uniformLeaf([2, 3], 0, 1), uniformLeaf([3], 0.5, 3)]],
+  ["klDiv batchmean", (a, b) => F.klDiv(a.logSoftmax(1), b.softmax(1), { reduction: "batchmean" }), () => [ncLeaf([3, 4]), leaf([3, 4])]],
+  ["klDiv logTarget none", (a, b) => F.klDiv(a, b, { logTarget: true, reduction: "none" }), () => [leaf([2, 3]), ncLeaf([2, 3], -1)]],
+];
+
+const convs: Case[] = [
+  ["conv2d", (x, w, b) => F.conv2d(x, w, { bias: b }), () => [leaf([2, 3, 5, 5]), leaf([4, 3, 3, 3]), leaf([4])]],
+  ["conv2d non-contiguous input and weight", (x, w) => F.conv2d(x, w), () => [ncLeaf([1, 2, 4, 5]), ncLeaf([3, 2, 2, 3])]],
+  ["conv2d stride+padding", (x, w, b) => F.conv2d(x, w, { bias: b, stride: 2, padding: 1 }), () => [leaf([2, 2, 5, 6]), leaf([3, 2, 3, 3]), leaf([3])]],
+  ["conv2d asymmetric stride/padding/dilation", (x, w) => F.conv2d(x, w, { stride: [1, 2], padding: [2, 1], dilation: [2, 1] }), () => [slicedLeaf([2, 2, 5, 6]), leaf([2, 2, 3, 2])]],
+  ["conv2d groups", (x, w, b) => F.conv2d(x, w, { bias: b, groups: 2, padding: 1 }), () => [ncLeaf([2, 4, 4, 4]), leaf([6, 2, 3, 3]), leaf([6])]],
+  ["conv2d depthwise + dilation", (x, w) => F.conv2d(x, w, { groups: 3, dilation: 2, padding: 2 }), () => [leaf([1, 3, 5, 5]), ncLeaf([3, 1, 3, 3])]],
+  ["conv2d same (even kernel)", (x, w) => F.conv2d(x, w, { padding: "same" }), () => [leaf([1, 2, 4, 5]), leaf([2, 2, 2, 4])]],
+  ["conv2d same dilated", (x, w) => F.conv2d(x, w, { padding: "same", dilation: [1, 2] }), () => [leaf([1, 1, 4, 5]), leaf([2, 1, 3, 2])]],
+  ["conv2d unbatched", (x, w) => F.conv2d(x, w, { padding: "valid", stride: 2 }), () => [leaf([2, 5, 5]), leaf([2, 2, 2, 2])]],
+  ["conv1d", (x, w, b) => F.conv1d(x, w, { bias: b, stride: 2, padding: 1, dilation: 2 }), () => [ncLeaf([2, 3, 9]), leaf([4, 3, 3]), leaf([4])]],
+  ["conv1d groups same", (x, w) => F.conv1d(x, w, { groups: 2, padding: "same" }), () => [slicedLeaf([2, 4, 6]), leaf([2, 2, 4])]],
+  ["conv1d unbatched", (x, w) => F.conv1d(x, w), () => [leaf([2, 6]), leaf([3, 2, 2])]],
+];
+
+const pools: Case[] = [
+  ["maxPool2d", (x) => F.maxPool2d(x, 2), () => [ncOf(spreadLeaf([2, 2, 4, 4]))]],
+  ["maxPool2d stride/padding/dilation", (x) => F.maxPool2d(x, 3, { stride: [2, 1], padding: 1, dilation: [1, 2] }), () => [spreadLeaf([1, 2, 5, 7])]],
+  ["maxPool2d ceilMode overlap", (x) => F.maxPool2d(x, [2, 3], { stride: 2, ceilMode: true }), () => [ncOf(spreadLeaf([1, 2, 5, 6]))]],
+  ["maxPool2d unbatched", (x) => F.maxPool2d(x, 2, { stride: 1 }), () => [spreadLeaf([2, 3, 3])]],
+  ["maxPool1d", (x) => F.maxPool1d(x, 3, { stride: 2, padding: 1 }), () => [ncOf(spreadLeaf([2, 2, 7]))]],
+  ["avgPool2d", (x) => F.avgPool2d(x, 2), () => [ncLeaf([2, 2, 4, 4])]],
+  ["avgPool2d padding countIncludePad=false", (x) => F.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }), () => [slicedLeaf([2, 2, 5, 5])]],
+  ["avgPool2d ceilMode", (x) => F.avgPool2d(x, [3, 2], { stride: 2, padding: [1, 0], ceilMode: true }), () => [leaf([1, 2, 6, 5])]],
+  ["avgPool1d", (x) => F.avgPool1d(x, 2, { stride: 1, padding: 1 }), () => [ncLeaf([2, 3, 5])]],
+  ["adaptiveAvgPool2d divisible", (x) => F.adaptiveAvgPool2d(x, [2, 3]), () => [ncLeaf([2, 2, 4, 6])]],
+  ["adaptiveAvgPool2d uneven windows", (x) => F.adaptiveAvgPool2d(x, [3, 4]), () => [slicedLeaf([2, 2, 5, 7])]],
+  ["adaptiveAvgPool2d global unbatched", (x) => F.adaptiveAvgPool2d(x, 1), () => [leaf([3, 4, 4])]],
+];
+
+const norms: Case[] = [
+  ["layerNorm", (x, w, b) => F.layerNorm(x, [4], { weight: w, bias: b }), () => [ncLeaf([3, 4]), leaf([4], 1), leaf([4])]],
+  ["layerNorm 2 dims, no affine", (x) => F.layerNorm(x, [2, 3], { eps: 1e-3 }), () => [slicedLeaf([2, 2, 3])]],
+  ["layerNorm weight only", (x, w) => F.layerNorm(x, 5, { weight: w }), () => [leaf([2, 5]), ncLeaf([5])]],
+  ["batchNorm training [N,C,H,W]", (x, w, b) => F.batchNorm(x, zeros([3], f64), ones([3], f64), { weight: w, bias: b, training: true }),
+    () => [ncLeaf([4, 3, 2, 2]), leaf([3], 1), leaf([3])]],
+  ["batchNorm training [N,C] no stats", (x) => F.batchNorm(x, null, null, { training: true }), () => [slicedLeaf([5, 3])]],
+  ["batchNorm eval", (x, w, b) => F.batchNorm(x, tensor([0.1, -0.2], f64), tensor([0.5, 2], f64), { weight: w, bias: b }),
+    () => [ncLeaf([3, 2, 4]), leaf([2]), leaf([2])]],
+  ["groupNorm", (x, w, b) => F.groupNorm(x, 2, { weight: w, bias: b }), () => [ncLeaf([2, 4, 3]), leaf([4], 1), leaf([4])]],
+];
+
+const others: Case[] = [
+  ["dropout (seeded: the same mask on every call)", (x) => { manualSeed(7); return F.dropout(x, { p: 0.4 }); }, () => [ncLeaf([4, 5])]],
+  ["dropout2d (seeded)", (x) => { manualSeed(3); return F.dropout2d(x, { p: 0.5 }); }, () => [ncLeaf([3, 4, 2, 2])]],
+  ["embedding (repeated indices)", (w) => F.embedding(labels([1, 3, 1, 0, 3, 3], [2, 3]), w), () => [ncLeaf([4, 3])]],
+  // The padding row gets no gradient by design; masking its outputs makes the true gradient zero too.
+  ["embedding paddingIdx", (w) => F.embedding(labels([1, 2, 0, 2]), w, { paddingIdx: 2 }).mul(tensor([[1], [0], [1], [0]], f64)),
+    () => [slicedLeaf([3, 2])]],
+  ["linear", (x, w, b) => F.linear(x, w, b), () => [ncLeaf([3, 4]), leaf([2, 4]), leaf([2])]],
+  ["linear options bias, batched input", (x, w, b) => F.linear(x, w, { bias: b }), () => [leaf([2, 3, 4]), ncLeaf([5, 4]), leaf([5])]],
+];
+
+function run(cases: Case[]): void {
+  for (const [name, fn, make, opts] of cases) {
+    it(name, () => {
+      manualSeed(1234);
+      expect(gradcheck(fn, make(), opts)).toBe(true);
+    });
+  }
+}
+
+describe("gradcheck: activations and softmax", () => run(activations));
+describe("gradcheck: losses", () => run(losses));
+describe("gradcheck: convolution", () => run(convs));
+describe("gradcheck: pooling", () => run(pools));
+describe("gradcheck: normalisation", () => run(norms));
+describe("gradcheck: dropout, embedding, linear", () => run(others));
+
+describe("gradcheck catches a wrong backward", () => {
+  it("a deliberately wrong gradient fails", () => {
+    // relu's gradient multiplied by 2 through a hook: gradcheck must notice.
+    const x = spreadLeaf([4]);
+    const bad = (a: Tensor) => {
+      const y = F.relu(a);
+      if (y.requiresGrad) y.registerHook((g) => g.mul(2));
+      return y;
+    };
+    expect(gradcheck(bad, [x], { raiseException: false })).toBe(false);
+  });
+});
