@@ -108,8 +108,9 @@ export function scatter(x: Values, y: Values, o: PlotOptions & { color?: ArrayLi
     ...base(o), data: { values },
     mark: { type: "circle", size: o.size ?? 30, opacity: 0.75, tooltip: true },
     encoding: {
-      x: axis("x", o.xTitle ?? "x", o.logX, false),
-      y: axis("y", o.yTitle ?? "y", o.logY, false),
+      // padding keeps points at the extremes off the axes
+      x: { ...axis("x", o.xTitle ?? "x", o.logX, false), scale: { ...axis("x", undefined, o.logX, false).scale, padding: 8 } },
+      y: { ...axis("y", o.yTitle ?? "y", o.logY, false), scale: { ...axis("y", undefined, o.logY, false).scale, padding: 8 } },
       ...(cs ? { color: { field: "c", type: nominal ? "nominal" : "quantitative", title: null } } : {}),
     },
   };

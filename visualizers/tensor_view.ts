@@ -8,6 +8,9 @@ import { histogram, tensorStats, type TensorStats } from "./stats.js";
 import { histogramSvg } from "./svg.js";
 import type { NumericArray, TensorLike } from "./types.js";
 
+/** Tensors this small show their values (open) instead of a histogram and a picture. */
+const SMALL = 16;
+
 const SHORT_DTYPE: Record<string, string> = { float32: "f32", float64: "f64", int32: "i32", bool: "bool" };
 
 export interface TensorViewOptions {
@@ -99,7 +102,8 @@ export function downsample2d(data: NumericArray, rows: number, cols: number, max
 
 function picture(t: TensorLike, s: TensorStats): string {
   const shape = t.shape;
-  if (s.finite === 0) return "";
+  // a handful of values reads better as numbers than as coloured squares
+  if (s.finite === 0 || s.numel <= SMALL) return "";
   if (looksLikeImages(shape)) {
     const batch = asImageBatch(shape, t.data)!;
     const raster = gridRaster(batch, { maxImages: 64 });
@@ -131,11 +135,11 @@ function card(t: TensorLike, title: string | undefined, bins: number): string {
     `<div><b style="font-family:monospace">${title ? escapeXml(title) + " " : ""}tensor${escapeXml(shapeStr(t.shape))}</b> ` +
     `<span style="color:#666">${escapeXml(dtype)} · ${fmtInt(s.numel)} values` +
     (fn ? ` · grad_fn=${escapeXml(fn)}` : t.requiresGrad ? " · requiresGrad" : "") + `</span></div>`;
-  const hist = s.finite > 0 && dtype !== "bool" ? histogramSvg(histogram(t.data, bins), { width: 220, height: 52 }) : "";
+  const hist = s.finite > 0 && dtype !== "bool" && s.numel > SMALL ? histogramSvg(histogram(t.data, bins), { width: 220, height: 52 }) : "";
   const values = escapeXml(formatValues(t.shape, t.data, dtype, { threshold: 200, edgeItems: 3 }));
   return (
     `<div style="${CARD}">${head}${statsTable(s, dtype)}${hist}<div>${picture(t, s)}</div>` +
-    `<details><summary style="cursor:pointer;color:#666">values</summary><pre style="font-size:11px;margin:2px 0">${values}</pre></details></div>`
+    `<details${s.numel <= 64 ? " open" : ""}><summary style="cursor:pointer;color:#666">values</summary><pre style="font-size:11px;margin:2px 0">${values}</pre></details></div>`
   );
 }
 
