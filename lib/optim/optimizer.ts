@@ -92,7 +92,12 @@ export abstract class Optimizer<O extends { lr: number }> {
    */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = closure?.();
-    for (const group of this.paramGroups) this.updateGroup(group);
+    for (const group of this.paramGroups) {
+      this.updateGroup(group);
+      // The loops write storage directly: count it as an in-place change so that autograd
+      // refuses to backward through a graph that saved the old values (as PyTorch does).
+      for (const p of group.params) if (p.grad !== null) p.storage.version++;
+    }
     return loss;
   }
 
