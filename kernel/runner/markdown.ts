@@ -121,7 +121,15 @@ function renderList(lines: string[], start: number): [string, number] {
       continue;
     }
     if (m !== null && m[1].length < indent) break;
-    items[items.length - 1].lines.push(line.slice(Math.min(indent + 2, line.length - line.trimStart().length)));
+    const item = items[items.length - 1];
+    // An indented line right after the item's first line continues its text; after a blank
+    // line or a nested item it belongs to the item's nested blocks.
+    if (m === null && item.lines.length === 1) {
+      item.lines[0] += "\n" + line.trim();
+      i++;
+      continue;
+    }
+    item.lines.push(line.slice(Math.min(indent + 2, line.length - line.trimStart().length)));
     i++;
   }
   const tag = ordered ? "ol" : "ul";

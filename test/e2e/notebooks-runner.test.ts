@@ -121,6 +121,7 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown("a **b** _c_ `x*y*`\nnext")).toBe("<p>a <strong>b</strong> <em>c</em> <code>x*y*</code>\nnext</p>");
     expect(renderMarkdown("1. one\n2. two [w](http://w.org)")).toBe('<ol>\n<li>one</li>\n<li>two <a href="http://w.org">w</a></li>\n</ol>');
     expect(renderMarkdown("- a\n  - b\n- c")).toBe("<ul>\n<li>a\n<ul>\n<li>b</li>\n</ul></li>\n<li>c</li>\n</ul>");
+    expect(renderMarkdown("- first\n  continued\n- b")).toBe("<ul>\n<li>first\ncontinued</li>\n<li>b</li>\n</ul>");
     expect(renderMarkdown("```ts\nconst a = 1 < 2;\n```")).toBe('<pre><code class="language-ts">const a = 1 &lt; 2;</code></pre>');
   });
 
