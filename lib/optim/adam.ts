@@ -45,19 +45,39 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       const w = p.data as Float32Array | Float64Array;
       const stepSize = lr / (1 - Math.pow(b1, t));
       const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
-      for (let i = 0, n = w.length; i < n; i++) {
-        const wi = w[i] * decay;
-        const gi = sign * grad[i] + l2 * wi;
-        const mi = b1 * m[i] + (1 - b1) * gi;
-        const vi = b2 * v[i] + (1 - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        let denomSq = vi;
-        if (amsgrad) {
-          if (vi > vmax[i]) vmax[i] = vi;
-          denomSq = vmax[i];
+      const n = w.length;
+      if (amsgrad) {
+        for (let i = 0; i < n; i++) {
+          const wi = w[i] * decay;
+          const gi = sign * grad[i] + l2 * wi;
+          const mi = b1 * m[i] + (1 - b1) * gi;
+          const vi = b2 * v[i] + (1 - b2) * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          const vm = vi > vmax[i] ? vi : vmax[i];
+          vmax[i] = vm;
+          w[i] = wi - (stepSize * mi) / (Math.sqrt(vm) / bc2Sqrt + eps);
         }
-        w[i] = wi - (stepSize * mi) / (Math.sqrt(denomSq) / bc2Sqrt + eps);
+      } else if (decay === 1 && l2 === 0 && sign === 1) {
+        // The common case, kept free of the unused terms.
+        for (let i = 0; i < n; i++) {
+          const gi = grad[i];
+          const mi = b1 * m[i] + (1 - b1) * gi;
+          const vi = b2 * v[i] + (1 - b2) * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          w[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const wi = w[i] * decay;
+          const gi = sign * grad[i] + l2 * wi;
+          const mi = b1 * m[i] + (1 - b1) * gi;
+          const vi = b2 * v[i] + (1 - b2) * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          w[i] = wi - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+        }
       }
     }
   }

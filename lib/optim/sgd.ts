@@ -51,12 +51,28 @@ export class SGD extends Optimizer<SGDOptions> {
       const s = this.stateOf(p);
       const first = s.momentumBuffer === undefined;
       const buf = this.buffer(p, "momentumBuffer");
-      const keep = first ? 0 : 1 - dampening;
-      for (let i = 0; i < n; i++) {
-        const d = sign * grad[i] + wd * w[i];
-        const b = first ? d : mu * buf[i] + keep * d;
-        buf[i] = b;
-        w[i] -= lr * (nesterov ? d + mu * b : b);
+      if (first) {
+        for (let i = 0; i < n; i++) {
+          const d = sign * grad[i] + wd * w[i];
+          buf[i] = d;
+          w[i] -= lr * (nesterov ? d + mu * d : d);
+        }
+      } else if (!nesterov && wd === 0 && sign === 1) {
+        // The common case (heavy-ball momentum), kept free of the unused terms.
+        const keep = 1 - dampening;
+        for (let i = 0; i < n; i++) {
+          const b = mu * buf[i] + keep * grad[i];
+          buf[i] = b;
+          w[i] -= lr * b;
+        }
+      } else {
+        const keep = 1 - dampening;
+        for (let i = 0; i < n; i++) {
+          const d = sign * grad[i] + wd * w[i];
+          const b = mu * buf[i] + keep * d;
+          buf[i] = b;
+          w[i] -= lr * (nesterov ? d + mu * b : b);
+        }
       }
     }
   }
