@@ -2,20 +2,21 @@
 // in one run, as ratios. Matmul GFLOPS, a LeNet-sized conv layer forward+backward, and full
 // training steps (MLP 784-256-10, LeNet-5; batch 64, Adam) in samples/s.
 
-import { availableParallelism, cpus } from "node:os";
-import { wasmKernels, wasmLoadError } from "../lib/backend/wasm/index.js";
-import { getPool, setPoolThreads } from "../lib/backend/pool/index.js";
-import { referenceKernels } from "../lib/backend/reference.js";
-import type { Kernels, Conv2dParams } from "../lib/backend/kernels.js";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { getBackendInfo, getKernels, setNumThreads } from "../lib/backend/index.js";
+import { wasmLoadError } from "../lib/backend/wasm/index.js";
+import { getPool } from "../lib/backend/pool/index.js";
+import type { Conv2dParams } from "../lib/backend/kernels.js";
 import { time, fmt, ratio, table } from "./timing.js";
 import * as tfb from "./tfjs.js";
 import { kernelLenetStep, kernelMlpStep } from "./kernel-steps.js";
 import { librarySteps } from "./gradlab-steps.js";
 
 const threads = availableParallelism();
-const wk = wasmKernels();
-if (!wk) throw new Error(`bench: wasm kernels unavailable: ${wasmLoadError()}`);
-const kernels: Kernels = { ...referenceKernels, ...wk };
+// what users get: the registry, with the wasm/pool kernels installed at import
+const kernels = getKernels();
+if (getBackendInfo().kernels.matmul !== "wasm") throw new Error(`bench: wasm kernels not installed: ${wasmLoadError()}`);
+const setPoolThreads = setNumThreads;
 setPoolThreads(threads);
 
 async function tfTime(backend: tfb.TfBackend, make: () => { run: () => void; dispose: () => void }, budget: number): Promise<number | null> {
@@ -33,7 +34,9 @@ async function tfTime(backend: tfb.TfBackend, make: () => { run: () => void; dis
   }
 }
 
-console.log(`gradlab backend benchmark — ${cpus()[0]?.model ?? "cpu"}, ${threads} threads, node ${process.version}\n`);
+const load = () => loadavg().map((x) => x.toFixed(1)).join(" ");
+console.log(`gradlab backend benchmark — ${cpus()[0]?.model ?? "cpu"}, ${threads} threads, node ${process.version}`);
+console.log(`load average at start: ${load()} (other processes on these cores slow every column; figures are medians)\n`);
 
 // ---- matmul ----
 const mmRows: string[][] = [];
@@ -97,5 +100,5 @@ table(["size", "gradlab 1T", `gradlab ${threads}T`, "tfjs-wasm", "tfjs-cpu", "vs
   table(["model", "gradlab API", "gradlab kernels", "tfjs-wasm", "tfjs-cpu", "vs wasm", "vs cpu"], rows);
 }
 
-console.log(`pool workers started: ${getPool()?.liveWorkers ?? 0}`);
+console.log(`pool workers started: ${getPool()?.liveWorkers ?? 0}; load average at end: ${load()}`);
 process.exit(0);
