@@ -326,11 +326,13 @@ export class Module {
 
   /** PyTorch's nested repr: `Net(\n  (fc1): Linear(in_features=2, out_features=3, bias=true)\n)`. */
   toString(): string {
+    const name = this.constructor.name;
+    const extra = this.extraRepr();
     const children = this.namedChildren();
-    const head = `${this.constructor.name}(${this.extraRepr()}`;
-    if (children.length === 0) return `${head})`;
-    const lines = children.map(([name, m]) => `  (${name}): ${m.toString().split("\n").join("\n  ")}`);
-    return `${head}${this.extraRepr() ? "\n  " : ""}\n${lines.join("\n")}\n)`.replace(/\(\n {2}\n/, "(\n");
+    if (children.length === 0) return `${name}(${extra})`;
+    const lines = extra ? extra.split("\n") : [];
+    for (const [key, m] of children) lines.push(`(${key}): ${m.toString()}`);
+    return `${name}(\n  ${lines.join("\n").split("\n").join("\n  ")}\n)`;
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {

@@ -57,3 +57,13 @@ describe("shipped datasets", () => {
     expect(y.data[0]).toBe(labels[8]);
   });
 });
+
+describe("full Fashion-MNIST from the Debian package", () => {
+  it("loads all 60,000 / 10,000 images with { subset: false }", () => {
+    const { train, test } = loadFashionMnist({ subset: false, flatten: true });
+    expect(train.tensors[0].shape).toEqual([60000, 784]);
+    expect(test.tensors[0].shape).toEqual([10000, 784]);
+    expect(counts(train.tensors[1].data)).toEqual(new Array(10).fill(6000));
+    expect(() => loadFashionMnist({ subset: false, root: "/nonexistent" })).toThrow(/\/nonexistent does not exist/);
+  });
+});

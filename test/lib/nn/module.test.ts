@@ -200,3 +200,12 @@ describe("containers, deepCopy and repr", () => {
     expect(String(seq)).toBe("Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=true)\n  (1): ReLU()\n)");
   });
 });
+
+describe("repr with extra fields and children", () => {
+  it("puts extraRepr lines first and indents nested modules", () => {
+    const mha = new nn.MultiheadAttention(4, 2);
+    expect(String(mha)).toBe("MultiheadAttention(\n  embed_dim=4, num_heads=2\n  (out_proj): Linear(in_features=4, out_features=4, bias=true)\n)");
+    const outer = new nn.Sequential(new nn.Sequential(new nn.ReLU()));
+    expect(String(outer)).toBe("Sequential(\n  (0): Sequential(\n    (0): ReLU()\n  )\n)");
+  });
+});
