@@ -23,6 +23,7 @@ export { setNumThreads, getBackendInfo } from "./backend/index.js";
 export type { BackendInfo } from "./backend/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export { clipGradNorm } from "./optim/clip-grad.js";
 export * as data from "./data/index.js";
 export { save, load, loadWithMetadata, serialize, deserialize } from "./serialization.js";
 export type { SafetensorsContents } from "./serialization.js";

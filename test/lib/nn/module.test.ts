@@ -209,3 +209,35 @@ describe("repr with extra fields and children", () => {
     expect(String(outer)).toBe("Sequential(\n  (0): Sequential(\n    (0): ReLU()\n  )\n)");
   });
 });
+
+describe("backward hooks on non-contiguous inputs and modules with several outputs", () => {
+  it("works when the input is a transposed view", () => {
+    const lin = new nn.Linear(2, 3);
+    let gIn: Tensor | null = null;
+    lin.registerFullBackwardHook((_m, gi) => {
+      gIn = gi[0];
+    });
+    const base = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    lin.call(base.t()).sum().backward();
+    expect(gIn!.shape).toEqual([3, 2]);
+    // d(sum(x Wᵀ))/dx = 1·W summed over outputs, the same for every row
+    const colSums = [0, 1].map((j) => (lin.weight.toArray() as number[][]).reduce((s, r) => s + r[j], 0));
+    (gIn!.toArray() as number[][]).forEach((row) => row.forEach((v, j) => expect(v).toBeCloseTo(colSums[j], 5)));
+  });
+
+  it("LSTM: gradOutput has one entry per output tensor", () => {
+    const lstm = new nn.LSTM(2, 3);
+    let go: (Tensor | null)[] = [];
+    let calls = 0;
+    lstm.registerFullBackwardHook((_m, _gi, gOut) => {
+      go = gOut;
+      calls++;
+    });
+    const x = tensor([[[1, 2]], [[3, 4]]], { requiresGrad: true });
+    const [out] = lstm.call(x);
+    out.sum().backward();
+    expect(calls).toBe(1);
+    expect(go.length).toBe(3);
+    expect(go[0]!.shape).toEqual([2, 1, 3]);
+  });
+});

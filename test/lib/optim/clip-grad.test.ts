@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clipGradNorm } from "../../../lib/optim/index.js";
-import { nn } from "../../../lib/index.js";
+import { nn, clipGradNorm as rootClipGradNorm } from "../../../lib/index.js";
 import { Tensor } from "../../../lib/tensor.js";
 import { param } from "./helpers.js";
 
@@ -28,7 +28,8 @@ describe("clipGradNorm", () => {
     expect(clipGradNorm([a], 10, { normType: Infinity })).toBe(4);
   });
 
-  it("is also nn.utils.clipGradNorm", () => {
+  it("is also nn.utils.clipGradNorm and gradlab's clipGradNorm", () => {
     expect(nn.utils.clipGradNorm).toBe(clipGradNorm);
+    expect(rootClipGradNorm).toBe(clipGradNorm);
   });
 });
