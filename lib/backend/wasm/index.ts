@@ -16,7 +16,9 @@ import { getPoolThreads, setPoolThreads } from "../pool/index.js";
 
 export { wasmRuntime, wasmLoadError } from "./runtime.js";
 
-const f32 = (...xs: unknown[]): boolean => xs.every((x) => x instanceof Float32Array);
+// By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
+const isF32 = (x: unknown): boolean => ArrayBuffer.isView(x) && (x as Float32Array)[Symbol.toStringTag] === "Float32Array";
+const f32 = (...xs: unknown[]): boolean => xs.every(isF32);
 
 export function wasmKernels(): Partial<Kernels> | null {
   if (!wasmRuntime()) return null;

@@ -107,7 +107,7 @@ export class WasmRuntime {
     if (n > src.length) throw new Error(`${this.op}: input has ${src.length} elements, the kernel reads ${n}`);
     const ptr = this.alloc(n * 4);
     const part = n === src.length ? src : src.subarray(0, n);
-    if (part instanceof Float32Array) this.f32view.set(part, ptr >> 2);
+    if (part[Symbol.toStringTag] === "Float32Array") this.f32view.set(part, ptr >> 2);
     else this.i32view.set(part, ptr >> 2);
     return ptr;
   }

@@ -124,6 +124,19 @@ describe("worker pool", () => {
     }
   });
 
+  test("float32 arrays from another realm (a vm context, as in notebook cells) use the wasm path", () => {
+    const kernels = wasmKernels()!;
+    const ctx = vm.createContext({});
+    const a = vm.runInContext("new Float32Array([1, 2, 3, 4])", ctx) as Float32Array;
+    expect(a instanceof Float32Array).toBe(false);
+    const out = new Float32Array(4);
+    const rt = wasmRuntime()!;
+    rt.op = "(none)";
+    kernels.matmul!(a, a, out, { batch: 1, m: 2, n: 2, k: 2, transA: false, transB: false, strideA: 0, strideB: 0 });
+    expect([...out]).toEqual([7, 10, 15, 22]);
+    expect(rt.op).toBe("matmul"); // the arena was used: not the reference fallback
+  });
+
   test("setNumThreads validates its argument and shrinks the pool", () => {
     expect(() => setPoolThreads(0)).toThrow(/setNumThreads/);
     expect(() => setPoolThreads(1.5)).toThrow(/setNumThreads/);
