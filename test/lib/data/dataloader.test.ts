@@ -87,3 +87,31 @@ describe("DataLoader", () => {
     expect(() => new DataLoader(range(3), { batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
   });
 });
+
+describe("Subset and IDX datasets", () => {
+  it("Subset picks items and batches through the parent's fast path", async () => {
+    const { Subset } = await import("../../../lib/data/index.js");
+    const sub = new Subset(range(10), [7, 2, 5]);
+    expect(sub.length).toBe(3);
+    expect(sub.get(0)[1].item()).toBe(7);
+    const [[, y]] = new DataLoader(sub, { batchSize: 3 });
+    expect(Array.from(y.data)).toEqual([7, 2, 5]);
+  });
+
+  it("loadIdxDataset scales pixels to [0, 1] and checks that the counts agree", async () => {
+    const { loadIdxDataset } = await import("../../../lib/data/index.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "gradlab-idx-"));
+    // two 2×2 images and their labels
+    writeFileSync(join(dir, "img"), Uint8Array.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 255, 51, 102, 255, 0, 0, 0]));
+    writeFileSync(join(dir, "lab"), Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 3, 9]));
+    writeFileSync(join(dir, "lab3"), Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 3, 3, 9, 1]));
+    const ds = loadIdxDataset(join(dir, "img"), join(dir, "lab"));
+    expect(ds.tensors[0].shape).toEqual([2, 1, 2, 2]);
+    expect(Array.from(ds.tensors[0].data)).toEqual([0, 1, 0.2, 0.4, 1, 0, 0, 0].map(Math.fround));
+    expect(Array.from(ds.tensors[1].data)).toEqual([3, 9]);
+    expect(() => loadIdxDataset(join(dir, "img"), join(dir, "lab3"))).toThrow(/holds shape \[3\], expected \[2\]/);
+  });
+});

@@ -65,3 +65,29 @@ describe("lrScheduler", () => {
     expect(opt.paramGroups[0].lr).toBeCloseTo(0.0004, 12);
   });
 });
+
+describe("scheduler state", () => {
+  it("stateDict / loadStateDict resume the schedule", () => {
+    const opt = new SGD([param([1])], { lr: 1 });
+    const a = new lrScheduler.StepLR(opt, 2, { gamma: 0.5 });
+    a.step();
+    a.step();
+    a.step();
+    const sd = a.stateDict();
+    expect(sd.lastEpoch).toBe(3);
+    const opt2 = new SGD([param([1])], { lr: 1 });
+    const b = new lrScheduler.StepLR(opt2, 2, { gamma: 0.5 });
+    b.loadStateDict(sd);
+    a.step();
+    b.step();
+    expect(b.getLastLr()).toEqual(a.getLastLr());
+    expect(opt2.paramGroups[0].lr).toBeCloseTo(0.25, 12);
+  });
+
+  it("each parameter group follows its own base rate", () => {
+    const opt = new SGD([{ params: [param([1])], lr: 1 }, { params: [param([1])], lr: 0.1 }]);
+    const s = new lrScheduler.ExponentialLR(opt, 0.5);
+    s.step();
+    expect(s.getLastLr()).toEqual([0.5, 0.05]);
+  });
+});

@@ -250,3 +250,16 @@ describe("Optimizer base", () => {
     expectClose(values(q), values(p), 0);
   });
 });
+
+describe("step with a closure", () => {
+  it("evaluates the closure first and returns its loss", () => {
+    const p = param([3]);
+    const opt = new SGD([p], { lr: 0.5 });
+    const loss = opt.step(() => {
+      setQuadraticGrad(p, [1], [1]);
+      return 2;
+    });
+    expect(loss).toBe(2);
+    expect(values(p)[0]).toBeCloseTo(2, 12); // 3 − 0.5·(3 − 1)
+  });
+});
