@@ -26,8 +26,9 @@ export function asImageBatch(shape: readonly number[], data: NumericArray): Imag
 
 /** True when a tensor's shape reads naturally as images (used to pick the tensor view). */
 export function looksLikeImages(shape: readonly number[]): boolean {
-  const big = (h: number | undefined, w: number | undefined) => (h ?? 0) >= 4 && (w ?? 0) >= 4;
-  if (shape.length === 4) return (shape[1] === 1 || shape[1] === 3) && big(shape[2], shape[3]);
+  const big = (h: number | undefined, w: number | undefined, min = 4) => (h ?? 0) >= min && (w ?? 0) >= min;
+  // 4-D from 3×3 up: conv filters [out, in, kH, kW] with in = 1 or 3 read as images too
+  if (shape.length === 4) return (shape[1] === 1 || shape[1] === 3) && big(shape[2], shape[3], 3);
   if (shape.length === 3) return (shape[0] === 1 || shape[0] === 3) && big(shape[1], shape[2]);
   return false;
 }
@@ -71,8 +72,8 @@ function rangeFor(data: NumericArray, mode: Normalize): [number, number] {
     // snap to a conventional pixel range only when the values fill a good part of it;
     // small values (gradients, activations) are stretched to their own min..max instead
     const span = s.max - s.min;
-    if (s.min >= 0 && s.max <= 1 && span > 0.25) return [0, 1];
-    if (s.min >= -1 && s.max <= 1 && span > 0.5) return [-1, 1];
+    if (s.min >= 0 && s.max <= 1 && span >= 0.5) return [0, 1];
+    if (s.min >= -1 && s.max <= 1 && span >= 1) return [-1, 1];
     if (s.min >= 0 && s.max <= 255 && s.max > 1 && span > 32 && Number.isInteger(s.max)) return [0, 255];
   }
   return s.max > s.min ? [s.min, s.max] : [s.min - 0.5, s.max + 0.5];
@@ -87,7 +88,8 @@ export function gridRaster(batch: ImageBatch, opts: GridOptions = {}): Raster {
   const pad = opts.padding ?? (n > 1 ? 2 : 0);
   const W = ncol * w * scale + (ncol + 1) * pad;
   const H = nrow * h * scale + (nrow + 1) * pad;
-  const rgb = new Uint8Array(W * H * 3).fill(255);
+  // light grey between images, so tiles with white edges stay apart
+  const rgb = new Uint8Array(W * H * 3).fill(n > 1 ? 221 : 255);
   const cmap = opts.cmap ?? "gray";
   const mode = opts.normalize ?? "auto";
   const global = mode === "each" ? null : rangeFor(data.length > n * c * h * w ? slice(data, 0, n * c * h * w) : data, mode);

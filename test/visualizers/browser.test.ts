@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MimeBundle } from "../../visualizers/bundle.js";
-import { galleryBundles, galleryHtml, galleryNotebook } from "./gallery.js";
+import { galleryBundles, galleryHtml, galleryNotebook, libGalleryBundles } from "./gallery.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUT = join(process.cwd(), "artifacts", "visualizers");
@@ -17,7 +17,7 @@ describe.skipIf(!existsSync(CHROMIUM))("browser rendering", () => {
   let items: [string, MimeBundle][];
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    items = await galleryBundles();
+    items = [...(await galleryBundles()), ...(await libGalleryBundles())];
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],

@@ -117,3 +117,32 @@ export function galleryNotebook(items: [string, MimeBundle][]): object {
     })),
   };
 }
+
+/** The same kinds of display on the real lib: a small CNN, its loss graph and gradients. */
+export async function libGalleryBundles(): Promise<[string, MimeBundle][]> {
+  const { F, manualSeed, nn, randn, tensor } = await import("../../lib/index.js");
+  manualSeed(0);
+  const out: [string, MimeBundle][] = [];
+  const show = async (title: string, x: { [JUPYTER_DISPLAY](): MimeBundle | Promise<MimeBundle> }) => out.push([title, await x[JUPYTER_DISPLAY]()]);
+  const cnn = new nn.Sequential({
+    conv1: new nn.Conv2d(1, 8, 3, { padding: 1 }),
+    relu1: new nn.ReLU(),
+    pool1: new nn.MaxPool2d(2),
+    conv2: new nn.Conv2d(8, 16, 3, { padding: 1 }),
+    relu2: new nn.ReLU(),
+    pool2: new nn.MaxPool2d(2),
+    flatten: new nn.Flatten(),
+    fc: new nn.Linear(16 * 3 * 3, 10),
+  });
+  const x = randn([4, 1, 12, 12]);
+  await show("lib: CNN summary", summary(cnn, x));
+  await show("lib: CNN architecture", architecture(cnn, x));
+  const loss = F.crossEntropy(cnn.call(x), tensor([1, 3, 5, 7], { dtype: "int32" }));
+  loss.backward();
+  await show("lib: CNN loss autograd graph", graph(loss, { params: cnn, colorByGrad: true }));
+  await show("lib: CNN gradient flow", gradientFlow(cnn));
+  const conv1 = cnn.namedParameters().find(([n]) => n === "conv1.weight")![1];
+  await show("lib: conv1 filters", imageGrid(conv1, { normalize: "each", scale: 12 }));
+  await show("lib: conv1.weight with grad", tensorView(conv1, { name: "conv1.weight" }));
+  return out;
+}
