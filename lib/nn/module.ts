@@ -235,6 +235,41 @@ export class Module {
     return this;
   }
 
+  /**
+   * Converts every floating-point parameter and buffer to `dtype` (float32 or float64), in
+   * place of the old tensors; returns this. Build optimizers after converting.
+   */
+  to(dtype: "float32" | "float64"): this {
+    if (dtype !== "float32" && dtype !== "float64") throw new Error(`Module.to: expected "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    const converted = new Map<Tensor, Tensor>();
+    for (const m of this.modules()) {
+      for (const key of Object.keys(m)) {
+        const v = (m as any)[key];
+        if (!(v instanceof Tensor) || (v.dtype !== "float32" && v.dtype !== "float64") || v.dtype === dtype) continue;
+        const isParam = !m._buffers.has(key) && isParameter(v);
+        if (!isParam && !m._buffers.has(key)) continue;
+        let c = converted.get(v);
+        if (!c) {
+          c = noGrad(() => v.to(dtype));
+          if (isParam) c = Parameter(c, v.requiresGrad);
+          converted.set(v, c);
+        }
+        (m as any)[key] = c;
+      }
+    }
+    return this;
+  }
+
+  /** `to("float64")`: double precision (gradcheck needs it). */
+  double(): this {
+    return this.to("float64");
+  }
+
+  /** `to("float32")`. */
+  float(): this {
+    return this.to("float32");
+  }
+
   /** Calls `fn` on every submodule (children first) and then on this one; returns this. */
   apply(fn: (m: Module) => void): this {
     for (const child of this.children()) child.apply(fn);

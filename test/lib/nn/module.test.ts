@@ -241,3 +241,23 @@ describe("backward hooks on non-contiguous inputs and modules with several outpu
     expect(go[0]!.shape).toEqual([2, 1, 3]);
   });
 });
+
+describe("dtype conversion", () => {
+  it("double() converts parameters and float buffers, keeping names, values and sharing", () => {
+    const net = new Net();
+    const a = new nn.Linear(2, 2);
+    const tied = new nn.Sequential(a, new nn.Linear(2, 2));
+    (tied.at(1) as nn.Linear).weight = a.weight;
+    const before = net.fc1.weight.toArray();
+    net.double();
+    expect(net.parameters().every((p) => p.dtype === "float64" && p.requiresGrad && p.isLeaf)).toBe(true);
+    expect(net.namedBuffers()[0][1].dtype).toBe("float64");
+    expect(net.fc1.weight.toArray()).toEqual(before);
+    tied.double();
+    expect((tied.at(1) as nn.Linear).weight).toBe(a.weight);
+    expect(tied.parameters().length).toBe(3);
+    const bn = new nn.BatchNorm1d(2).double();
+    expect(bn.num_batches_tracked!.dtype).toBe("int32");
+    expect(bn.running_var!.dtype).toBe("float64");
+  });
+});
