@@ -92,12 +92,18 @@ export function gridRaster(batch: ImageBatch, opts: GridOptions = {}): Raster {
   const rgb = new Uint8Array(W * H * 3).fill(n > 1 ? 221 : 255);
   const cmap = opts.cmap ?? "gray";
   const mode = opts.normalize ?? "auto";
-  const global = mode === "each" ? null : rangeFor(data.length > n * c * h * w ? slice(data, 0, n * c * h * w) : data, mode);
+  // a diverging map is read as "sign and size", so its range is centred on zero
+  const centre = (r: [number, number]): [number, number] => {
+    if (cmap !== "diverging" || c !== 1 || Array.isArray(mode)) return r;
+    const a = Math.max(Math.abs(r[0]), Math.abs(r[1])) || 1;
+    return [-a, a];
+  };
+  const global = mode === "each" ? null : centre(rangeFor(data.length > n * c * h * w ? slice(data, 0, n * c * h * w) : data, mode));
   const cells: Raster["cells"] = [];
   const plane = h * w;
   for (let k = 0; k < n; k++) {
     const base = k * c * plane;
-    const [lo, hi] = global ?? rangeFor(slice(data, base, base + c * plane), "minmax");
+    const [lo, hi] = global ?? centre(rangeFor(slice(data, base, base + c * plane), "minmax"));
     const span = hi - lo || 1;
     const x0 = pad + (k % ncol) * (w * scale + pad);
     const y0 = pad + Math.floor(k / ncol) * (h * scale + pad);

@@ -147,7 +147,9 @@ export class Live {
     // Wait at least `every`, and long enough that drawing stays under maxOverhead. The first
     // draw runs cold (JIT, first message) so it does not set the pace; later ones are smoothed.
     if (this.updates > 1) this.costEma = this.costEma === 0 ? cost : 0.7 * this.costEma + 0.3 * cost;
-    this.nextAt = now + Math.max(this.opts.every, this.costEma / this.opts.maxOverhead);
+    // Text lines (no display) scroll rather than update in place: at most one a second.
+    const every = this.channel ? this.opts.every : Math.max(this.opts.every, 1000);
+    this.nextAt = now + Math.max(every, this.costEma / this.opts.maxOverhead);
   }
 
   private progress() {

@@ -175,3 +175,21 @@ describe("images", () => {
     expect(seen).toEqual([0, 1]);
   });
 });
+
+describe("image ranges", () => {
+  it("diverging maps centre on zero: 0 maps to the middle colour", async () => {
+    const { gridRaster } = await import("../../visualizers/images.js");
+    const { diverging } = await import("../../visualizers/colormap.js");
+    // values -1, 0, 3 → range [-3, 3]; 0 is the ramp's middle (white-ish #f7f7f7)
+    const r = gridRaster({ n: 1, c: 1, h: 1, w: 3, data: [-1, 0, 3] }, { cmap: "diverging", scale: 1, padding: 0 });
+    const mid = diverging(0.5).map(Math.round);
+    expect([r.rgb[3], r.rgb[4], r.rgb[5]]).toEqual(mid.map((v) => v & 255));
+  });
+  it("auto range: [0, 1] for pixel-like data, min..max for small values", async () => {
+    const { gridRaster } = await import("../../visualizers/images.js");
+    const px = gridRaster({ n: 1, c: 1, h: 1, w: 2, data: [0, 0.5] }, { scale: 1, padding: 0 });
+    expect([px.rgb[0], px.rgb[3]]).toEqual([0, 127]); // 0.5 of [0, 1]
+    const small = gridRaster({ n: 1, c: 1, h: 1, w: 2, data: [0, 0.001] }, { scale: 1, padding: 0 });
+    expect([small.rgb[0], small.rgb[3]]).toEqual([0, 255]);
+  });
+});
