@@ -32,6 +32,8 @@ export interface EncoderCallOptions {
  * One encoder block of "Attention Is All You Need": self-attention then a position-wise
  * feed-forward network, each with dropout, a residual connection and LayerNorm.
  * Submodule names follow PyTorch (self_attn, linear1, linear2, norm1, norm2, …).
+ * To look at the attention, hook the attention module:
+ * `layer.self_attn.registerForwardHook((_m, _in, out) => { weights = (out as [Tensor, Tensor])[1]; })`.
  */
 export class TransformerEncoderLayer extends Module {
   self_attn: MultiheadAttention;
@@ -72,7 +74,10 @@ export class TransformerEncoderLayer extends Module {
     const [y] = this.self_attn.call(x, x, x, {
       attnMask: o.srcMask ?? null,
       keyPaddingMask: o.srcKeyPaddingMask ?? null,
-      needWeights: false,
+      // Per-head weights cost nothing extra (the softmax output itself) and let a forward hook
+      // on self_attn see them (output[1], [N, heads, L, S]) to draw attention maps.
+      needWeights: true,
+      averageAttnWeights: false,
       isCausal: o.isCausal ?? false,
     });
     return this.dropout1.call(y);

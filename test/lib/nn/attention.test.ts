@@ -167,3 +167,19 @@ describe("Transformer encoder", () => {
     expect(Object.keys(pe.stateDict())).toEqual([]);
   });
 });
+
+describe("attention maps of an encoder layer", () => {
+  it("a forward hook on self_attn receives the per-head weights", () => {
+    manualSeed(33);
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true });
+    let weights: Tensor | null = null;
+    layer.self_attn.registerForwardHook((_m, _inputs, out) => {
+      weights = (out as [Tensor, Tensor | null])[1];
+    });
+    layer.call(rand64([3, 5, 8], false).float(), { isCausal: true });
+    expect(weights!.shape).toEqual([3, 2, 5, 5]);
+    const w = weights!.toArray() as number[][][][];
+    expect(w[0][1][0].slice(1)).toEqual([0, 0, 0, 0]);
+    expect(w[2][0][4].reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+  });
+});
