@@ -6,7 +6,7 @@ import { allocate } from "./backend/index.js";
 import { type DType, type TypedArray, isFloatDType } from "./dtype.js";
 import { contiguousStrides, fmtShape, numelOf, normDim } from "./shape.js";
 import { AccumulateGrad, GradFn, type Hook, type RemovableHandle } from "./autograd/graph.js";
-import { runBackward } from "./autograd/engine.js";
+import { type BackwardOptions, runBackward } from "./autograd/engine.js";
 import { isGradEnabled, noGrad } from "./autograd/grad_mode.js";
 import * as ew from "./ops/elementwise.js";
 import * as red from "./ops/reduce.js";
@@ -191,13 +191,17 @@ export class Tensor {
 
   // ---- autograd ----------------------------------------------------------------------------
 
-  /** Accumulates d(this)/d(leaf) into every leaf's `.grad`. Needs `gradient` unless this is a scalar. */
-  backward(gradient?: Tensor | null | { retainGraph?: boolean }, opts: { retainGraph?: boolean } = {}): void {
+  /**
+   * Accumulates d(this)/d(leaf) into every leaf's `.grad`. Needs `gradient` unless this is a
+   * scalar. Options: `retainGraph` (backward through the graph again), `createGraph` (record
+   * the backward pass so gradients can be differentiated again).
+   */
+  backward(gradient?: Tensor | null | BackwardOptions, opts: BackwardOptions = {}): void {
     if (gradient && !(gradient instanceof Tensor)) {
       opts = gradient;
       gradient = undefined;
     }
-    runBackward(this, (gradient as Tensor | null | undefined) ?? undefined, opts.retainGraph ?? false);
+    runBackward(this, (gradient as Tensor | null | undefined) ?? undefined, opts);
   }
 
   /** Makes a non-leaf tensor keep its `.grad` after backward. */

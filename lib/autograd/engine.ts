@@ -5,45 +5,95 @@
 import type { Storage, Tensor } from "../tensor.js";
 import { fmtShape, sameShape } from "../shape.js";
 import { AccumulateGrad, type GradFn, type GraphNode, type Hook } from "./graph.js";
-import { noGrad } from "./grad_mode.js";
+import { enableGrad, noGrad } from "./grad_mode.js";
 
-export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGraph: boolean): void {
+export interface BackwardOptions {
+  /** Keep the graph (saved tensors) for another backward through it. Default: createGraph. */
+  retainGraph?: boolean;
+  /** Record the backward computation itself, so gradients can be differentiated again. */
+  createGraph?: boolean;
+}
+
+function rootGradient(op: string, root: Tensor, gradient: Tensor | null | undefined): Tensor {
   if (!root.requiresGrad) {
-    throw new Error("backward: tensor does not require grad and has no gradFn (create inputs with { requiresGrad: true }, and do not call backward inside noGrad)");
+    throw new Error(`${op}: tensor does not require grad and has no gradFn (create inputs with { requiresGrad: true }, and do not call ${op} inside noGrad)`);
   }
-  let grad: Tensor;
-  if (gradient === undefined) {
+  if (gradient === undefined || gradient === null) {
     if (root.numel !== 1) {
-      throw new Error(`backward: grad can be implicitly created only for scalar outputs, but the tensor has shape ${fmtShape(root.shape)}; call backward(gradient) with a gradient of that shape, or reduce first (e.g. loss.sum())`);
+      throw new Error(`${op}: grad can be implicitly created only for scalar outputs, but the tensor has shape ${fmtShape(root.shape)}; call backward(gradient) with a gradient of that shape, or reduce first (e.g. loss.sum())`);
     }
-    grad = root.detach().mul(0).add(1);
-  } else {
-    if (!sameShape(gradient.shape, root.shape)) {
-      throw new Error(`backward: gradient shape ${fmtShape(gradient.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
-    }
-    grad = gradient.detach();
+    return noGrad(() => root.detach().mul(0).add(1));
   }
-  noGrad(() => {
-    const rootNode: GraphNode = root.gradFn ?? root._accumulateNode();
-    const order = topoSort(rootNode);
+  if (!sameShape(gradient.shape, root.shape)) {
+    throw new Error(`${op}: gradient shape ${fmtShape(gradient.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
+  }
+  return gradient;
+}
+
+export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: BackwardOptions = {}): void {
+  const grad = rootGradient("backward", root, gradient);
+  execute([root], [grad], opts.createGraph ?? false, opts.retainGraph ?? opts.createGraph ?? false, null);
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** Gradients of the outputs (needed for non-scalar outputs), like PyTorch's grad_outputs. */
+  gradOutputs?: (Tensor | null)[];
+  /** Return null for inputs the outputs do not depend on, instead of throwing. */
+  allowUnused?: boolean;
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs` (PyTorch's torch.autograd.grad), returned
+ * instead of accumulated into `.grad`. With `createGraph` the results can be differentiated.
+ */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const grads = outs.map((o, i) => rootGradient("grad", o, opts.gradOutputs?.[i]));
+  const capture = new Map<GraphNode, Tensor | null>();
+  for (const t of ins) {
+    if (!t.requiresGrad) throw new Error("grad: every input must require grad");
+    capture.set(t.gradFn ?? t._accumulateNode(), null);
+  }
+  const createGraph = opts.createGraph ?? false;
+  execute(outs, grads, createGraph, opts.retainGraph ?? createGraph, capture);
+  return ins.map((t, i) => {
+    const g = capture.get(t.gradFn ?? t._accumulateNode()) ?? null;
+    if (g === null && !opts.allowUnused) throw new Error(`grad: input ${i} (shape ${fmtShape(t.shape)}) was not used to compute the outputs; pass allowUnused: true to get null`);
+    return g;
+  });
+}
+
+/**
+ * Walks the graph below `roots` once. With `capture`, gradients reaching the listed nodes are
+ * stored there and leaves' `.grad` is left alone (autograd.grad); otherwise leaves accumulate.
+ */
+function execute(roots: Tensor[], rootGrads: Tensor[], createGraph: boolean, retainGraph: boolean, capture: Map<GraphNode, Tensor | null> | null): void {
+  const run = () => {
+    const rootNodes: GraphNode[] = roots.map((r) => r.gradFn ?? r._accumulateNode());
+    const order = topoSort(rootNodes);
     const grads = new Map<GraphNode, Tensor>();
-    grads.set(rootNode, grad);
+    rootNodes.forEach((n, i) => {
+      const prev = grads.get(n);
+      grads.set(n, prev ? prev.add(rootGrads[i]) : createGraph ? rootGrads[i] : rootGrads[i].detach());
+    });
     // Storages already handed out as a `.grad` (or owned by the caller): never adopted twice.
-    const owned = new Set<Storage>([grad.storage]);
+    const owned = new Set<Storage>(rootGrads.map((g) => g.storage));
     try {
       for (const node of order) {
         let g = grads.get(node);
         grads.delete(node);
+        if (capture?.has(node) && g) capture.set(node, g);
         if (node instanceof AccumulateGrad) {
-          if (g) {
+          if (g && !capture) {
             const h = runHooks(node.variable._hooks, g);
-            accumulate(node.variable, h, h === g ? owned : null);
+            accumulate(node.variable, h, h === g && !createGraph ? owned : null, createGraph);
           }
           continue;
         }
         if (!g) continue;
         const hooked = runHooks(node.hooks, g);
-        if (node.retained) accumulate(node.retained, hooked, hooked === g ? owned : null);
+        if (node.retained && !capture) accumulate(node.retained, hooked, hooked === g && !createGraph ? owned : null, createGraph);
         g = hooked;
         const inputGrads = node.apply(g);
         if (!retainGraph) node.release();
@@ -63,7 +113,9 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, retainGr
     } finally {
       if (!retainGraph) for (const node of order) if (!(node instanceof AccumulateGrad)) node.release();
     }
-  });
+  };
+  if (createGraph) enableGrad(run);
+  else noGrad(run);
 }
 
 function runHooks(hooks: Hook[] | null, g: Tensor): Tensor {
@@ -82,9 +134,14 @@ function runHooks(hooks: Hook[] | null, g: Tensor): Tensor {
  * Adds `g` into `t.grad`: in place when a gradient exists, else `t.grad` becomes `g` itself if
  * this backward pass made it and nobody else got its storage (saves a copy of every parameter
  * gradient per step), or a contiguous copy. `owned` is null when g may be user-held (hooks).
+ * With `createGraph` the sum is out of place so `.grad` keeps its own graph.
  */
-function accumulate(t: Tensor, g: Tensor, owned: Set<Storage> | null): void {
+function accumulate(t: Tensor, g: Tensor, owned: Set<Storage> | null, createGraph: boolean): void {
   if (g.dtype !== t.dtype) g = g.to(t.dtype);
+  if (createGraph) {
+    t.grad = t.grad === null ? (g.gradFn ? g : g.clone()) : t.grad.add(g);
+    return;
+  }
   if (t.grad !== null) {
     t.grad.add_(g);
     return;
@@ -101,22 +158,27 @@ function accumulate(t: Tensor, g: Tensor, owned: Set<Storage> | null): void {
 }
 
 /** Nodes ordered so that every node comes before the nodes it feeds gradients to. */
-function topoSort(root: GraphNode): GraphNode[] {
+function topoSort(roots: GraphNode[]): GraphNode[] {
   const order: GraphNode[] = [];
-  const visited = new Set<GraphNode>([root]);
-  const stack: { node: GraphNode; next: number }[] = [{ node: root, next: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const inputs = top.node instanceof AccumulateGrad ? [] : (top.node as GradFn).inputs;
-    if (top.next < inputs.length) {
-      const child = inputs[top.next++];
-      if (child && !visited.has(child)) {
-        visited.add(child);
-        stack.push({ node: child, next: 0 });
+  const visited = new Set<GraphNode>();
+  const stack: { node: GraphNode; next: number }[] = [];
+  for (const r of roots) {
+    if (visited.has(r)) continue;
+    visited.add(r);
+    stack.push({ node: r, next: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const inputs = top.node instanceof AccumulateGrad ? [] : (top.node as GradFn).inputs;
+      if (top.next < inputs.length) {
+        const child = inputs[top.next++];
+        if (child && !visited.has(child)) {
+          visited.add(child);
+          stack.push({ node: child, next: 0 });
+        }
+      } else {
+        order.push(top.node);
+        stack.pop();
       }
-    } else {
-      order.push(top.node);
-      stack.pop();
     }
   }
   return order.reverse();

@@ -58,7 +58,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
         for (let i = 0; i < inner; i++) zd[dst + i] += gd[src + i];
       }
     }
-    return [gx];
+    return [record(gx, "IndexSelectBackwardBackward", [g], (gg) => [indexSelect(gg, d, index)])];
   });
 }
 

@@ -18,17 +18,20 @@ function makeView(x: Tensor, g: Geom): Tensor {
   return t;
 }
 
-/** The gradient of a slicing view: `g` written into the same view of zeros of the input's shape. */
-function scatterView(g: Tensor, inputShape: readonly number[], geom: GeomFn): Tensor {
+/**
+ * The gradient of a slicing view: `g` written into the same view of zeros of the input's
+ * shape. Itself differentiable (its gradient is the view again), for double backward.
+ */
+function scatterView(g: Tensor, inputShape: readonly number[], geom: GeomFn, name: string): Tensor {
   const z = Tensor.empty(inputShape, g.dtype);
   const v = geom(z);
   map1("copy", g.storage.data, g.offset, g.strides, z.storage.data, v.offset, v.strides, v.shape);
-  return z;
+  return record(z, `${name}Backward`, [g], (gg) => [slicingView(gg, `${name}Backward`, geom)]);
 }
 
 function slicingView(x: Tensor, name: string, geom: GeomFn): Tensor {
   const out = makeView(x, geom(x));
-  return record(out, name, [x], (g) => [scatterView(g, x.shape, geom)]);
+  return record(out, name, [x], (g) => [scatterView(g, x.shape, geom, name)]);
 }
 
 // ---- reshape ---------------------------------------------------------------------------------
