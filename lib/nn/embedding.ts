@@ -31,19 +31,12 @@ export class Embedding extends Module {
     }
     this.paddingIdx = pad;
     this.weight = init.normal(emptyParameter([numEmbeddings, embeddingDim], options.dtype));
-    if (pad !== null) {
-      (this.weight.data as Float32Array).fill(0, pad * embeddingDim, (pad + 1) * embeddingDim);
-      // The padding row must not learn: zero its gradient as it arrives.
-      this.weight.registerHook((g) => {
-        const z = g.clone();
-        (z.data as Float32Array).fill(0, pad! * embeddingDim, (pad! + 1) * embeddingDim);
-        return z;
-      });
-    }
+    if (pad !== null) (this.weight.data as Float32Array).fill(0, pad * embeddingDim, (pad + 1) * embeddingDim);
   }
 
   override forward(idx: Tensor): Tensor {
-    return F.embedding(idx, this.weight);
+    // The functional op skips the padding row in backward, so it never learns.
+    return F.embedding(idx, this.weight, { paddingIdx: this.paddingIdx });
   }
 
   override extraRepr(): string {

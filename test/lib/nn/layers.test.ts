@@ -281,3 +281,11 @@ describe("losses as modules", () => {
     gradcheckModule(new nn.CrossEntropyLoss({ labelSmoothing: 0.2 }), [logits, y], (a, b) => new nn.CrossEntropyLoss({ labelSmoothing: 0.2 }).forward(a, b));
   });
 });
+
+describe("Embedding copies", () => {
+  it("a deep copy keeps the padding row frozen", () => {
+    const emb = nn.deepCopy(new nn.Embedding(3, 2, { paddingIdx: 1 }));
+    emb.call(tensor([1, 1, 2], { dtype: "int32" })).sum().backward();
+    expect(emb.weight.grad!.toArray()).toEqual([[0, 0], [0, 0], [1, 1]]);
+  });
+});
