@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { manualSeed, noGrad, randn, tensor, zeros } from "../../lib/index.js";
+import { F, manualSeed, nn, noGrad, optim, randint, randn, tensor, zeros } from "../../lib/index.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -59,5 +59,25 @@ describe("memory", () => {
     // Reachable: 20 leaves x 0.38 MB = 7.6 MB. Keeping saved tensors would add 30 MB more.
     expect((after.external - before.external) / 2 ** 20).toBeLessThan(12);
     expect(tensor(losses.length).item()).toBe(20);
+  });
+
+  it("an nn.Sequential + Adam + crossEntropy loop stays flat too", () => {
+    manualSeed(1);
+    const model = new nn.Sequential(new nn.Linear(20, 32), new nn.ReLU(), new nn.Linear(32, 5));
+    const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+    const x = randn([16, 20]), y = randint(0, 5, [16]);
+    const step = () => {
+      opt.zeroGrad();
+      const loss = F.crossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      return loss.item();
+    };
+    for (let i = 0; i < 300; i++) step();
+    const before = usage();
+    for (let i = 0; i < 3000; i++) step();
+    const after = usage();
+    expect((after.heap - before.heap) / 2 ** 20).toBeLessThan(2);
+    expect((after.external - before.external) / 2 ** 20).toBeLessThan(1);
   });
 });
