@@ -94,14 +94,16 @@ export class Live {
   }
 
   /** Records metrics for one step; redraws if enough time has passed. */
-  log(metrics: Record<string, number> = {}, options: LogOptions = {}): void {
+  log(metrics: Record<string, number | { readonly data: ArrayLike<number> }> = {}, options: LogOptions = {}): void {
     const names = Object.keys(metrics);
     const valOnly = names.length > 0 && names.every((n) => splitMetricName(n).split === "val");
     if (options.step !== undefined) this.step = options.step;
     else if (!valOnly) this.step++;
     if (options.epoch !== undefined) this.epoch = options.epoch;
     for (const n of names) {
-      const v = Number(metrics[n]);
+      const m = metrics[n];
+      // a one-element tensor (e.g. the loss itself) counts as its value
+      const v = typeof m === "object" && m !== null ? Number(m.data[0]) : Number(m);
       let h = this.history.get(n);
       if (!h) this.history.set(n, (h = []));
       h.push([this.step, v]);

@@ -58,12 +58,26 @@ export function tensorSummary(t: TensorLike, stats: TensorStats = tensorStats(t.
   return parts.join(" ");
 }
 
+/** A tensor's values read once (`data` copies non-contiguous tensors) with their stats. */
+interface Snap {
+  t: TensorLike;
+  data: NumericArray;
+  stats: TensorStats;
+}
+
+function snap(t: TensorLike): Snap {
+  const data = t.data;
+  return { t, data, stats: tensorStats(data) };
+}
+
 export function tensorText(t: TensorLike, opts: TensorViewOptions = {}): string {
-  const stats = tensorStats(t.data);
-  let out = (opts.name ? `${opts.name}: ` : "") + tensorSummary(t, stats);
-  out += "\n" + formatValues(t.shape, t.data, t.dtype, { threshold: 100, edgeItems: 3 });
-  const g = opts.grad === false ? null : gradOf(t);
-  if (g) out += `\ngrad: ${tensorSummary(g)}`;
+  return textOf(snap(t), opts, opts.grad === false ? null : gradOf(t));
+}
+
+function textOf(v: Snap, opts: TensorViewOptions, g: TensorLike | null, gs?: Snap): string {
+  let out = (opts.name ? `${opts.name}: ` : "") + tensorSummary(v.t, v.stats);
+  out += "\n" + formatValues(v.t.shape, v.data, v.t.dtype, { threshold: 100, edgeItems: 3 });
+  if (g) out += `\ngrad: ${tensorSummary(g, (gs ?? snap(g)).stats)}`;
   return out;
 }
 
@@ -100,12 +114,12 @@ export function downsample2d(data: NumericArray, rows: number, cols: number, max
   return { data: out, rows: r2, cols: c2 };
 }
 
-function picture(t: TensorLike, s: TensorStats): string {
+function picture({ t, data, stats: s }: Snap): string {
   const shape = t.shape;
   // a handful of values reads better as numbers than as coloured squares
   if (s.finite === 0 || s.numel <= SMALL) return "";
   if (looksLikeImages(shape)) {
-    const batch = asImageBatch(shape, t.data)!;
+    const batch = asImageBatch(shape, data)!;
     const raster = gridRaster(batch, { maxImages: 64 });
     const note = batch.n > 64 ? ` (first 64 of ${batch.n})` : "";
     return `<div style="color:#666">images${note}</div>` + rasterImg(raster, `image grid ${shapeStr(shape)}`, Math.min(raster.width, 480));
@@ -114,7 +128,7 @@ function picture(t: TensorLike, s: TensorStats): string {
   if (shape.length === 2) [rows, cols] = shape as [number, number];
   else if (shape.length === 1 && shape[0]! >= 2) [rows, cols] = [1, shape[0]!];
   else return "";
-  const ds = downsample2d(t.data, rows, cols);
+  const ds = downsample2d(data, rows, cols);
   const signed = s.min < 0 && s.max > 0;
   const a = Math.max(Math.abs(s.min), Math.abs(s.max));
   const batch: ImageBatch = { n: 1, c: 1, h: ds.rows, w: ds.cols, data: ds.data };
@@ -127,30 +141,37 @@ function picture(t: TensorLike, s: TensorStats): string {
       : rasterImg(raster, `heatmap ${shapeStr(shape)}`, Math.min(raster.width, 480)));
 }
 
-function card(t: TensorLike, title: string | undefined, bins: number): string {
-  const s = tensorStats(t.data);
+function card(v: Snap, title: string | undefined, bins: number): string {
+  const { t, data, stats: s } = v;
   const dtype = t.dtype ?? "float32";
   const fn = gradFnName(t);
   const head =
     `<div><b style="font-family:monospace">${title ? escapeXml(title) + " " : ""}tensor${escapeXml(shapeStr(t.shape))}</b> ` +
     `<span style="color:#666">${escapeXml(dtype)} · ${fmtInt(s.numel)} values` +
     (fn ? ` · grad_fn=${escapeXml(fn)}` : t.requiresGrad ? " · requiresGrad" : "") + `</span></div>`;
-  const hist = s.finite > 0 && dtype !== "bool" && s.numel > SMALL ? histogramSvg(histogram(t.data, bins), { width: 220, height: 52 }) : "";
-  const values = escapeXml(formatValues(t.shape, t.data, dtype, { threshold: 200, edgeItems: 3 }));
+  const hist = s.finite > 0 && dtype !== "bool" && s.numel > SMALL ? histogramSvg(histogram(data, bins, [s.min, s.max]), { width: 220, height: 52 }) : "";
+  const values = escapeXml(formatValues(t.shape, data, dtype, { threshold: 200, edgeItems: 3 }));
   return (
-    `<div style="${CARD}">${head}${statsTable(s, dtype)}${hist}<div>${picture(t, s)}</div>` +
+    `<div style="${CARD}">${head}${statsTable(s, dtype)}${hist}<div>${picture(v)}</div>` +
     `<details${s.numel <= 64 ? " open" : ""}><summary style="cursor:pointer;color:#666">values</summary><pre style="font-size:11px;margin:2px 0">${values}</pre></details></div>`
   );
 }
 
 export function tensorHtml(t: TensorLike, opts: TensorViewOptions = {}): string {
-  const bins = opts.bins ?? 30;
   const g = opts.grad === false ? null : gradOf(t);
-  if (!g) return `<div class="gradlab-tensor">${card(t, opts.name, bins)}</div>`;
-  return `<div class="gradlab-tensor" style="display:flex;flex-wrap:wrap">${card(t, opts.name ?? "value", bins)}${card(g, (opts.name ? opts.name + "." : "") + "grad", bins)}</div>`;
+  return htmlOf(snap(t), opts, g ? snap(g) : null);
+}
+
+function htmlOf(v: Snap, opts: TensorViewOptions, g: Snap | null): string {
+  const bins = opts.bins ?? 30;
+  if (!g) return `<div class="gradlab-tensor">${card(v, opts.name, bins)}</div>`;
+  return `<div class="gradlab-tensor" style="display:flex;flex-wrap:wrap">${card(v, opts.name ?? "value", bins)}${card(g, (opts.name ? opts.name + "." : "") + "grad", bins)}</div>`;
 }
 
 /** Rich view of a tensor: `text/plain` summary + values, `text/html` card(s). */
 export function tensorView(t: TensorLike, opts: TensorViewOptions = {}): Rich {
-  return new Rich({ "text/plain": tensorText(t, opts), "text/html": tensorHtml(t, opts) });
+  const v = snap(t);
+  const gt = opts.grad === false ? null : gradOf(t);
+  const g = gt ? snap(gt) : null;
+  return new Rich({ "text/plain": textOf(v, opts, gt, g ?? undefined), "text/html": htmlOf(v, opts, g) });
 }

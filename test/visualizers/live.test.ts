@@ -95,6 +95,12 @@ describe("Live", () => {
     parseSvg(b["image/svg+xml"] as string);
   });
 
+  it("accepts one-element tensors as metric values", () => {
+    const live = new Live({ display: null, print: () => {} });
+    live.log({ loss: { data: new Float32Array([0.25]) } });
+    expect(live.history.get("loss")).toEqual([[1, 0.25]]);
+  });
+
   it("progress() yields everything and ends at 100%", () => {
     const lines: string[] = [];
     const got = [...progress([1, 2, 3], { display: null, print: (l) => lines.push(l) })];
