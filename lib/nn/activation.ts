@@ -85,3 +85,15 @@ export class LogSoftmax extends Module {
     return `dim=${this.dim}`;
   }
 }
+
+export class Softplus extends Module {
+  constructor(readonly options: { beta?: number; threshold?: number } = {}) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.softplus(x, this.options);
+  }
+  override extraRepr(): string {
+    return `beta=${this.options.beta ?? 1}, threshold=${this.options.threshold ?? 20}`;
+  }
+}

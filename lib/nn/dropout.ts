@@ -17,3 +17,19 @@ export class Dropout extends Module {
     return `p=${this.p}`;
   }
 }
+
+/** Zeroes whole channels of [N, C, H, W] with probability p during training (spatial dropout). */
+export class Dropout2d extends Module {
+  readonly p: number;
+  constructor(p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout2d: probability has to be between 0 and 1, got ${p}`);
+    this.p = p;
+  }
+  override forward(x: Tensor): Tensor {
+    return F.dropout2d(x, { p: this.p, training: this.training });
+  }
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}

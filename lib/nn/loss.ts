@@ -90,3 +90,37 @@ export class BCEWithLogitsLoss extends Loss {
     return F.binaryCrossEntropyWithLogits(input, target, { ...this.options, reduction: this.reduction });
   }
 }
+
+/** Huber loss: quadratic within delta of the target, linear beyond. */
+export class HuberLoss extends Loss {
+  readonly delta: number;
+  constructor(options: { reduction?: Reduction; delta?: number } = {}) {
+    super(options.reduction);
+    this.delta = options.delta ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
+  }
+}
+
+/** Smooth L1 loss (Huber divided by beta). */
+export class SmoothL1Loss extends Loss {
+  readonly beta: number;
+  constructor(options: { reduction?: Reduction; beta?: number } = {}) {
+    super(options.reduction);
+    this.beta = options.beta ?? 1;
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
+  }
+}
+
+/** Kullback–Leibler divergence of log-probabilities `input` from `target`. */
+export class KLDivLoss extends Module {
+  constructor(readonly options: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}) {
+    super();
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return F.klDiv(input, target, this.options);
+  }
+}

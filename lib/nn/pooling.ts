@@ -1,5 +1,6 @@
 import type { Tensor } from "../tensor.js";
 import * as F from "../functional.js";
+import type { MaxPool2dOptions, AvgPool2dOptions } from "../functional.js";
 import { Module } from "./module.js";
 
 export interface PoolOptions {
@@ -8,13 +9,13 @@ export interface PoolOptions {
   padding?: number | readonly [number, number];
 }
 
-const pair = (v: number | readonly number[]) => (typeof v === "number" ? `${v}` : `(${v.join(", ")})`);
+const pair = (v: number | readonly number[] | null) => v === null ? "None" : (typeof v === "number" ? `${v}` : `(${v.join(", ")})`);
 
 /** Max over kernelSize windows of [N, C, H, W]. */
 export class MaxPool2d extends Module {
   constructor(
     readonly kernelSize: number | readonly [number, number],
-    readonly options: PoolOptions = {},
+    readonly options: Omit<MaxPool2dOptions, "returnIndices"> = {},
   ) {
     super();
   }
@@ -30,7 +31,7 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   constructor(
     readonly kernelSize: number | readonly [number, number],
-    readonly options: PoolOptions = {},
+    readonly options: AvgPool2dOptions = {},
   ) {
     super();
   }
@@ -52,5 +53,37 @@ export class AdaptiveAvgPool2d extends Module {
   }
   override extraRepr(): string {
     return `output_size=${pair(this.outputSize)}`;
+  }
+}
+
+/** Max over kernelSize windows of [N, C, L]. */
+export class MaxPool1d extends Module {
+  constructor(
+    readonly kernelSize: number,
+    readonly options: Omit<MaxPool2dOptions, "returnIndices"> = {},
+  ) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.maxPool1d(x, this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    return `kernel_size=${this.kernelSize}, stride=${pair(this.options.stride ?? this.kernelSize)}, padding=${pair(this.options.padding ?? 0)}`;
+  }
+}
+
+/** Mean over kernelSize windows of [N, C, L]. */
+export class AvgPool1d extends Module {
+  constructor(
+    readonly kernelSize: number,
+    readonly options: AvgPool2dOptions = {},
+  ) {
+    super();
+  }
+  override forward(x: Tensor): Tensor {
+    return F.avgPool1d(x, this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    return `kernel_size=${this.kernelSize}, stride=${pair(this.options.stride ?? this.kernelSize)}, padding=${pair(this.options.padding ?? 0)}`;
   }
 }

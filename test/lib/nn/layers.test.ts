@@ -289,3 +289,43 @@ describe("Embedding copies", () => {
     expect(emb.weight.grad!.toArray()).toEqual([[0, 0], [0, 0], [1, 1]]);
   });
 });
+
+describe("more layers: Softplus, GroupNorm, Dropout2d, 1-D pooling, Huber/SmoothL1/KL losses", () => {
+  it("hand values", () => {
+    expect(new nn.Softplus().call(tensor([0])).item()).toBeCloseTo(Math.log(2), 6);
+    const gn = new nn.GroupNorm(2, 4);
+    const y = gn.call(tensor([[[1], [3], [10], [14]]])).toArray();
+    expectAllClose(y, [[[-1 / Math.sqrt(1 + 1e-5)], [1 / Math.sqrt(1 + 1e-5)], [-2 / Math.sqrt(4 + 1e-5)], [2 / Math.sqrt(4 + 1e-5)]]]);
+    expect(new nn.MaxPool1d(2).call(tensor([[[1, 3, 2, 5]]])).toArray()).toEqual([[[3, 5]]]);
+    expect(new nn.AvgPool1d(2).call(tensor([[[1, 3, 2, 5]]])).toArray()).toEqual([[[2, 3.5]]]);
+    const pred = tensor([0.5, 3]);
+    const target = tensor([0, 1]);
+    // errors 0.5 and 2: ½·0.5² = 0.125 and 2 − ½ = 1.5
+    expect(new nn.HuberLoss().call(pred, target).item()).toBeCloseTo(0.8125, 6);
+    expect(new nn.SmoothL1Loss({ beta: 1 }).call(pred, target).item()).toBeCloseTo(0.8125, 6);
+    const p = [0.25, 0.75];
+    const q = [0.5, 0.5];
+    const kl = p[0] * Math.log(p[0] / q[0]) + p[1] * Math.log(p[1] / q[1]);
+    expect(new nn.KLDivLoss({ reduction: "batchmean" }).call(tensor([q.map(Math.log)]), tensor([p])).item()).toBeCloseTo(kl, 6);
+  });
+
+  it("Dropout2d drops whole channels", () => {
+    manualSeed(8);
+    const y = new nn.Dropout2d(0.5).call(tensor(new Float32Array(2 * 50 * 4).fill(1)).reshape(2, 50, 2, 2));
+    const d = Array.from(y.data);
+    let dropped = 0;
+    for (let c = 0; c < 100; c++) {
+      const ch = d.slice(4 * c, 4 * c + 4);
+      expect(new Set(ch).size).toBe(1);
+      if (ch[0] === 0) dropped++;
+    }
+    expect(dropped).toBeGreaterThan(30);
+    expect(dropped).toBeLessThan(70);
+  });
+
+  it("GroupNorm gradcheck", () => {
+    const gn = new nn.GroupNorm(2, 4, { dtype: "float64" });
+    noGrad(() => gn.weight!.copy_(rand64([4], false)));
+    gradcheckModule(gn, [rand64([2, 4, 3])]);
+  });
+});
