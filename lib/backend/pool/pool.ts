@@ -78,8 +78,12 @@ export class WorkerPool {
     if (parts.some((a) => a.length > L.MAX_ARGS)) throw new Error(`${op}: too many kernel arguments`);
     const fnIndex = this.names.indexOf(fn);
     if (this.inFlight) this.drain();
+    if (jobs > 0 && !this.ensureWorkers(jobs)) {
+      // no threads to be had (resource limits): same results, one part after another
+      for (const a of parts) exp(...a);
+      return;
+    }
     if (jobs > 0) {
-      this.ensureWorkers(jobs);
       this.inFlight = true;
       Atomics.store(this.i32, L.REMAINING, jobs);
       for (let w = 0; w < jobs; w++) {
@@ -172,8 +176,14 @@ export class WorkerPool {
     return -1;
   }
 
-  private ensureWorkers(count: number): void {
-    for (let w = 0; w < count; w++) if (!this.workers[w]) this.spawn(w);
+  /** Starts missing workers; false if a thread cannot be created. */
+  private ensureWorkers(count: number): boolean {
+    try {
+      for (let w = 0; w < count; w++) if (!this.workers[w]) this.spawn(w);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private spawn(w: number): void {

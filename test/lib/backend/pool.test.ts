@@ -137,6 +137,23 @@ describe("worker pool", () => {
     expect(rt.op).toBe("matmul"); // the arena was used: not the reference fallback
   });
 
+  test("when no worker thread can be started, the parts run one after another on the caller", () => {
+    setPoolThreads(3);
+    const pool = getPool()!;
+    pool.shutdown();
+    const spawn = (pool as unknown as { spawn: unknown }).spawn;
+    (pool as unknown as { spawn: () => never }).spawn = () => { throw new Error("EAGAIN: no threads"); };
+    try {
+      dispatchTuning.minWorkPerThread = 1;
+      const want = runAll(ref);
+      const got = runAll(wasmKernels()!);
+      for (let i = 0; i < want.length; i++) expect(maxRelErr(got[i]!, want[i]!), `output ${i}`).toBeLessThan(1e-5);
+      expect(pool.liveWorkers).toBe(0);
+    } finally {
+      (pool as unknown as { spawn: unknown }).spawn = spawn;
+    }
+  });
+
   test("setNumThreads validates its argument and shrinks the pool", () => {
     expect(() => setPoolThreads(0)).toThrow(/setNumThreads/);
     expect(() => setPoolThreads(1.5)).toThrow(/setNumThreads/);
