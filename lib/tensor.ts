@@ -44,6 +44,8 @@ export class Tensor {
   name: string | undefined = undefined;
   /** @internal true when created by a view op (shares storage with its input). */
   _isView = false;
+  /** @internal the tensor whose storage a view looks into (null unless a view). */
+  _base: Tensor | null = null;
   /** @internal hooks of a leaf tensor (non-leaf hooks live on its gradFn). */
   _hooks: Hook[] | null = null;
   private _requiresGrad = false;
@@ -232,6 +234,7 @@ export class Tensor {
   detach(): Tensor {
     const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
     t._isView = this._isView;
+    t._base = this._base;
     return t;
   }
 

@@ -9,7 +9,8 @@ import { type Float, isFloatDType } from "../dtype.js";
 import { isGradEnabled, noGrad } from "../autograd/grad_mode.js";
 import { broadcastShapes, broadcastStrides, fmtShape, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { cast } from "./copy.js";
+import { cast, clone, contiguous } from "./copy.js";
+import { record } from "./op.js";
 import { map1 } from "./strided.js";
 
 const FAST: Record<string, BinaryOp> = { add_: "add", sub_: "sub", mul_: "mul", div_: "div" };
@@ -19,6 +20,36 @@ export function assign(dst: Tensor, src: TensorOrScalar): void {
   if (typeof src === "number") src = Tensor.fromArray(new Float64Array([src]), [], "float64");
   const expr = dst.dtype === "bool" && src.dtype !== "bool" ? "toBool" : "copy";
   map1(expr, src.storage.data, src.offset, broadcastStrides(src.shape, src.strides, dst.shape), dst.storage.data, dst.offset, dst.strides, dst.shape);
+}
+
+/**
+ * After writing `value` through `view` into `base`'s storage: the base becomes "its old value
+ * with the view's region replaced by value" (PyTorch's CopySlices), and the view becomes a
+ * view of that new base. Lets `buf.select(0, t).copy_(h)` take part in autograd.
+ */
+function rebaseView(view: Tensor, base: Tensor, value: Tensor): void {
+  const rel = view.offset - base.offset;
+  // The view's region inside a contiguous tensor shaped like base.
+  const region = (t: Tensor) => new Tensor(t.storage, view.shape, view.strides, t.offset + rel, t.dtype);
+  const newBase = new Tensor(base.storage, base.shape, base.strides, base.offset, base.dtype);
+  record(newBase, "CopySlices", [base, value], (g, needs) => {
+    const gc = contiguous(g, true);
+    let gBase: Tensor | null = null;
+    if (needs[0]) {
+      gBase = clone(gc);
+      region(gBase).fill_(0);
+    }
+    return [gBase, needs[1] ? contiguous(region(gc), true) : null];
+  });
+  if (!newBase.gradFn) return;
+  base._setGradFn(newBase.gradFn);
+  const viewOut = new Tensor(view.storage, view.shape, view.strides, view.offset, view.dtype);
+  record(viewOut, "AsStridedBackward", [base], (g) => {
+    const z = Tensor.empty(base.shape, g.dtype);
+    assign(region(z), g);
+    return [z];
+  });
+  view._setGradFn(viewOut.gradFn!);
 }
 
 export function inplace<T extends Tensor>(self: T, name: string, fn: (x: Tensor) => Tensor, other?: TensorOrScalar): T {
@@ -32,15 +63,20 @@ export function inplace<T extends Tensor>(self: T, name: string, fn: (x: Tensor)
   }
   const otherGrad = other instanceof Tensor && other.requiresGrad;
   if (grad && (self.requiresGrad || otherGrad)) {
-    if (self._isView) {
-      throw new Error(`${name}: in-place ops on a view are not supported when gradients are tracked (shape ${fmtShape(self.shape)}); clone() the view first or use an out-of-place op`);
+    const base = self._isView ? self._base : null;
+    if (base && base.requiresGrad && base.isLeaf) {
+      throw new Error(`${name}: a view of a leaf tensor that requires grad cannot be modified in place (wrap the update in noGrad(() => ...))`);
+    }
+    if (self._isView && (!base || !base.isContiguous() || base.storage !== self.storage)) {
+      throw new Error(`${name}: in-place ops on this view are not supported when gradients are tracked (shape ${fmtShape(self.shape)}); clone() the view first or use an out-of-place op`);
     }
     // Compute out of place from a copy of the old values, then adopt the result's graph node.
     const r = fn(self.requiresGrad ? self.clone() : self.detach());
     const rr = r.dtype === self.dtype ? r : cast(r, self.dtype);
     noGrad(() => assign(self, rr));
     self.storage.version++;
-    if (rr.gradFn) self._setGradFn(rr.gradFn);
+    if (base) rebaseView(self, base, rr);
+    else if (rr.gradFn) self._setGradFn(rr.gradFn);
     return self;
   }
   noGrad(() => {

@@ -15,6 +15,7 @@ type GeomFn = (base: Tensor) => Geom;
 function makeView(x: Tensor, g: Geom): Tensor {
   const t = new Tensor(x.storage, g.shape, g.strides, g.offset, x.dtype);
   t._isView = true;
+  t._base = x._base ?? x;
   return t;
 }
 

@@ -210,6 +210,28 @@ describe("in-place ops", () => {
     expect(x.grad!.toArray()).toEqual([7, 11]);
   });
 
+  it("writes through views take part in autograd (CopySlices)", () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const w = tensor([[1, 10], [100, 1000], [1e4, 1e5]]);
+    const buf = zeros([3, 2]);
+    for (let t = 0; t < 3; t++) buf.select(0, t).copy_(x.mul(t));
+    expect(buf.gradFn!.name).toBe("CopySlices");
+    buf.mul(w).sum().backward();
+    // d/dx_j sum_t t * x_j * w[t][j] = sum_t t * w[t][j]
+    expect(x.grad!.toArray()).toEqual([0 * 1 + 1 * 100 + 2 * 1e4, 0 * 10 + 1 * 1000 + 2 * 1e5]);
+
+    const y = tensor([1, 2], { requiresGrad: true });
+    const h = y.mul(2);
+    const first = h.narrow(0, 0, 1);
+    first.mul_(3);
+    expect(h.toArray()).toEqual([6, 4]);
+    h.sum().backward();
+    expect(y.grad!.toArray()).toEqual([6, 2]);
+
+    const leaf = zeros([2], { requiresGrad: true });
+    expect(() => leaf.narrow(0, 0, 1).add_(1)).toThrow(/add_: a view of a leaf tensor that requires grad/);
+  });
+
   it("detect saved tensors modified in place", () => {
     const x = tensor([1, 2], { requiresGrad: true });
     const h = x.mul(1);

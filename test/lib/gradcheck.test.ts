@@ -135,6 +135,8 @@ const cases: Case[] = [
   ["to float32 and back", (a) => a.to("float32").to("float64").mul(2), () => [tensor([0.5, 0.25, -2], f64).requiresGrad_()], { eps: 1e-2, atol: 1e-4 }],
   // in-place on non-leaf tensors inside the graph
   ["in-place chain", (a, b) => { const h = a.mul(1); h.mul_(b).add_(b).sub_(1).div_(2); return h; }, () => [leaf([3]), leaf([3])]],
+  ["in-place through views", (a, b) => { const h = a.mul(1); h.select(1, 0).mul_(b); h.narrow(1, 1, 2).add_(b.unsqueeze(1)); return h.square(); }, () => [leaf([2, 3]), leaf([2])]],
+  ["copy_ rows into a buffer", (a) => { const buf = zeros([3, 2], f64); for (let t = 0; t < 3; t++) buf.select(0, t).copy_(a.mul(t + 1)); return buf.mul(buf); }, () => [leaf([2])]],
   ["copy_ into buffer", (a) => { const buf = zeros([2, 3], f64); buf.copy_(a); return buf.mul(buf); }, () => [leaf([3])]],
 ];
 
