@@ -2,13 +2,13 @@
 // ordered queue of shell requests. Message handlers (kernel/handlers/) are small functions
 // over this object; the io thread (kernel/io/) owns the sockets.
 import { writeSync } from "node:fs";
-import { Console } from "node:console";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
+import { createCellConsole } from "./execution/cell-console.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
 import type { HistoryStore } from "./history/history-store.js";
@@ -80,12 +80,8 @@ export class Kernel {
   }
 
   private installGlobals(): void {
-    // With ignoreErrors off, Console only calls write() on its streams.
-    const sink = (name: "stdout" | "stderr") => ({ write: (s: string) => (this.stream(name, String(s)), true) });
-    const out = sink("stdout");
-    const err = sink("stderr");
     const ctx = this.context;
-    ctx.define("console", new Console({ stdout: out as never, stderr: err as never, colorMode: false, ignoreErrors: false }));
+    ctx.define("console", createCellConsole((name, text) => this.stream(name, text)));
     ctx.define("display", this.display);
     ctx.define(Symbol.for("gradlab.display"), this.display);
     ctx.define("comms", this.comms);

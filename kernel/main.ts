@@ -33,6 +33,12 @@ export function defaultPrelude(): string | null {
   return null;
 }
 
+/** GRADLAB_TRACE=1 logs start-up phases (ms since the process started) to stderr. */
+const tracing = process.env.GRADLAB_TRACE === "1";
+export function trace(what: string): void {
+  if (tracing) log(`${performance.now().toFixed(1)} ms: ${what}`);
+}
+
 async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeCheck: boolean): Promise<CellCompilerLike> {
   // A variable specifier: the kernel builds and runs (as plain JavaScript) without kernel/compiler/.
   const spec = "./compiler/index.js";
@@ -47,14 +53,17 @@ async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeChe
     PlainCompiler.install(k.context.context, (n, v) => k.context.define(n, v));
     return new PlainCompiler();
   }
+  trace("compiler module loaded");
   const compiler = new Ctor({ cwd: k.cwd, preludeTypes, typeCheck });
   await compiler.warmUp();
+  trace("compiler warmed up");
   return compiler;
 }
 
 async function loadPrelude(k: Kernel, path: string | null): Promise<void> {
   if (path === null) return;
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  trace(`prelude ${path} loaded`);
   for (const [name, value] of Object.entries(mod)) if (name !== "default") k.context.define(name, value);
 }
 
@@ -65,6 +74,7 @@ function preludeTypesFor(path: string | null): string | undefined {
 }
 
 export async function startKernel(options: KernelOptions): Promise<Kernel> {
+  trace(`kernel main loaded (startup snapshot: ${process.env.GRADLAB_SNAPSHOT ?? "none"})`);
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
   const io = new IoLink(connection, session, kernelInfo());
@@ -90,5 +100,6 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
     log(`could not open the sockets: ${e.message}`);
     process.exit(1);
   });
+  trace("sockets bound");
   return kernel;
 }
