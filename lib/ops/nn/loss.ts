@@ -83,8 +83,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const w = classWeights(op, options.weight, c, dt);
   const probTarget = target.dtype === "float32" || target.dtype === "float64";
   if (probTarget && !sameShape(target.shape, input.shape)) {
-    const hint = sameShape(target.shape, L.targetShape) ? ` (class indices of shape ${fmtShape(target.shape)} must be int32; use target.int())` : "";
-    throw new Error(`${op}: probability target shape ${fmtShape(target.shape)} does not match input shape ${fmtShape(input.shape)}${hint}`);
+    if (sameShape(target.shape, L.targetShape)) classIndices(op, input, target, L, ignoreIndex); // throws: must be int32
+    throw new Error(`${op}: probability target shape ${fmtShape(target.shape)} does not match input shape ${fmtShape(input.shape)}`);
   }
   const x = floatData(input, dt);
   const idx = probTarget ? null : classIndices(op, input, target, L, ignoreIndex);
