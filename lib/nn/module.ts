@@ -69,6 +69,9 @@ export class Module {
       Object.defineProperty(this, key, { value: new Map(), enumerable: false, writable: true });
     }
     Object.defineProperty(this, "training", { value: true, enumerable: false, writable: true });
+    // `model.forward(x)` runs the hooks too (DESIGN.md: hooks run on forward and call): the
+    // instance's forward is a shared wrapper around the class's forward.
+    Object.defineProperty(this, "forward", { value: hookedForward, enumerable: false, writable: true, configurable: true });
   }
 
   /** The computation; subclasses override it. Call the module with `call` so hooks run. */
@@ -76,27 +79,15 @@ export class Module {
     throw new Error(`${this.constructor.name}.forward: not implemented (subclasses of nn.Module define forward)`);
   }
 
-  /** Runs `forward` with the registered hooks (PyTorch's `module(x)`). */
+  /** Runs `forward` with the registered hooks (PyTorch's `module(x)`); same as `forward(...)`. */
   call(...args: Parameters<this["forward"]>): ReturnType<this["forward"]>;
   call(...args: any[]): any {
-    let inputs: unknown[] = args;
-    for (const hook of this._forwardPreHooks.values()) {
-      const r = hook(this, inputs);
-      if (r !== undefined) inputs = r;
-    }
-    const backward = this._backwardHooks.size > 0 && isGradEnabled();
-    let tracker: BackwardTracker | null = null;
-    if (backward) {
-      tracker = new BackwardTracker(this, [...this._backwardHooks.values()]);
-      inputs = tracker.wrapInputs(inputs);
-    }
-    let output = this.forward(...inputs);
-    for (const hook of this._forwardHooks.values()) {
-      const r = hook(this, inputs, output);
-      if (r !== undefined) output = r;
-    }
-    if (tracker) output = tracker.wrapOutputs(output);
-    return output;
+    return runWithHooks(this, args);
+  }
+
+  /** @internal */
+  get _hookMaps(): { pre: Map<number, ForwardPreHook>; fwd: Map<number, ForwardHook>; bwd: Map<number, BackwardHook> } {
+    return { pre: this._forwardPreHooks, fwd: this._forwardHooks, bwd: this._backwardHooks };
   }
 
   // ---- registration -------------------------------------------------------------------
@@ -373,6 +364,41 @@ export class Module {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/** The forward a module's class defines (or one assigned to the instance by the user). */
+function implementation(m: Module): (...args: any[]) => any {
+  const own = Object.getOwnPropertyDescriptor(m, "forward")?.value;
+  if (typeof own === "function" && own !== hookedForward) return own;
+  return (Object.getPrototypeOf(m) as Module).forward;
+}
+
+/** Installed as every module's own `forward`: hooks, then the class's forward. */
+function hookedForward(this: Module, ...args: any[]): any {
+  return runWithHooks(this, args);
+}
+
+function runWithHooks(m: Module, args: any[]): any {
+  const impl = implementation(m);
+  const { pre, fwd, bwd } = m._hookMaps;
+  if (pre.size === 0 && fwd.size === 0 && bwd.size === 0) return impl.apply(m, args);
+  let inputs: unknown[] = args;
+  for (const hook of [...pre.values()]) {
+    const r = hook(m, inputs);
+    if (r !== undefined) inputs = r;
+  }
+  let tracker: BackwardTracker | null = null;
+  if (bwd.size > 0 && isGradEnabled()) {
+    tracker = new BackwardTracker(m, [...bwd.values()]);
+    inputs = tracker.wrapInputs(inputs);
+  }
+  let output = impl.apply(m, inputs);
+  for (const hook of [...fwd.values()]) {
+    const r = hook(m, inputs, output);
+    if (r !== undefined) output = r;
+  }
+  if (tracker) output = tracker.wrapOutputs(output);
+  return output;
 }
 
 let nextHookId = 0;

@@ -106,8 +106,9 @@ describe("hooks", () => {
       return (out as Tensor).mul(0).add(7);
     });
     expect(lin.call(tensor([[1, 2]])).toArray()).toEqual([[7, 7]]);
-    expect(lin.forward(tensor([[1, 2]])).toArray()).not.toEqual([[7, 7]]);
-    expect(calls).toEqual([[1, 2]]);
+    // DESIGN.md: hooks run on both forward and call.
+    expect(lin.forward(tensor([[1, 2]])).toArray()).toEqual([[7, 7]]);
+    expect(calls).toEqual([[1, 2], [1, 2]]);
     h.remove();
     expect(lin.call(tensor([[1, 2]])).toArray()).not.toEqual([[7, 7]]);
     const pre = lin.registerForwardPreHook(() => [tensor([[0, 0]])]);
@@ -259,5 +260,34 @@ describe("dtype conversion", () => {
     const bn = new nn.BatchNorm1d(2).double();
     expect(bn.num_batches_tracked!.dtype).toBe("int32");
     expect(bn.running_var!.dtype).toBe("float64");
+  });
+});
+
+describe("forward and call", () => {
+  it("a subclass calling super.forward runs the hooks once; a forward assigned as a field works too", () => {
+    class Scaled extends nn.Linear {
+      override forward(x: Tensor): Tensor {
+        return super.forward(x).mul(2);
+      }
+    }
+    const m = new Scaled(1, 1);
+    let n = 0;
+    m.registerForwardHook(() => {
+      n++;
+    });
+    m.forward(tensor([[1]]));
+    m.call(tensor([[1]]));
+    expect(n).toBe(2);
+    class Arrow extends nn.Module {
+      override forward = (x: Tensor) => x.add(1);
+    }
+    expect(new Arrow().call(tensor([1])).item()).toBe(2);
+    const copy = nn.deepCopy(m);
+    let k = 0;
+    copy.registerForwardHook(() => {
+      k++;
+    });
+    copy.forward(tensor([[1]]));
+    expect([n, k]).toEqual([3, 1]); // the copy carries the original's hook over, as deepcopy does
   });
 });
