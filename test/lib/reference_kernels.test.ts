@@ -129,6 +129,26 @@ describe("reference pooling", () => {
 });
 
 describe("reference matmul kernel", () => {
+  it("matches the definition for every layout, odd sizes and batch strides", () => {
+    for (const [m, n, k] of [[1, 1, 1], [5, 3, 7], [4, 8, 4], [9, 6, 5], [3, 1, 10]]) {
+      for (const transA of [false, true]) for (const transB of [false, true]) for (const batch of [1, 3]) {
+        const strideA = batch > 1 ? m * k : 0, strideB = batch > 1 && transB ? 0 : k * n; // B broadcast when transB
+        const a = randArr(Math.max(1, batch) * m * k), b = randArr(Math.max(1, batch) * k * n);
+        const out = new Float64Array(batch * m * n).fill(NaN);
+        K.matmul(a, b, out, { batch, m, n, k, transA, transB, strideA, strideB });
+        for (let bt = 0; bt < batch; bt++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let q = 0; q < k; q++) {
+            const av = transA ? a[bt * strideA + q * m + i] : a[bt * strideA + i * k + q];
+            const bv = transB ? b[bt * strideB + j * k + q] : b[bt * strideB + q * n + j];
+            s += av * bv;
+          }
+          expect(out[(bt * m + i) * n + j]).toBeCloseTo(s, 10);
+        }
+      }
+    }
+  });
+
   it("broadcasts one matrix with stride 0", () => {
     const a = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8]); // two 2x2
     const b = Float64Array.from([1, 0, 0, 2]);
