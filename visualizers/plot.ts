@@ -31,7 +31,7 @@ function base(o: PlotOptions): VegaLiteSpec {
 }
 
 function axis(field: string, title: string | undefined, log: boolean | undefined, zero = true) {
-  return { field, type: "quantitative", title: title ?? null, scale: { ...(log ? { type: "log" } : {}), zero: log ? false : zero } };
+  return { field, type: "quantitative", title: title ?? null, scale: log ? { type: "log" } : { zero } };
 }
 
 /** A record whose values are all arrays/tensors (named series), as opposed to an options object. */

@@ -18,7 +18,9 @@ async function checkFigure(f: Figure, labels: string[] = []): Promise<MimeBundle
   // the HTML fallback is the same SVG as an <img> data URI
   const b64 = /^<img alt="plot" src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)"\/>$/.exec(b["text/html"] as string)![1]!;
   expect(Buffer.from(b64, "base64").toString("utf8")).toBe(b["image/svg+xml"]);
-  await compileVegaLite(b[VEGALITE_MIME] as Record<string, unknown>); // throws on an invalid spec
+  const warnings: string[] = [];
+  await compileVegaLite(b[VEGALITE_MIME] as Record<string, unknown>, warnings); // throws on an invalid spec
+  expect(warnings).toEqual([]);
   const text = allText(parseSvg(b["image/svg+xml"] as string));
   for (const l of labels) expect(text).toContain(l);
   return b;
@@ -38,6 +40,7 @@ describe("plot", () => {
     await checkFigure(plot.scatter(fakeTensor([5], (i) => i), [1, 2, 3, 4, 5], { color: [0, 1, 0, 1, 2] }));
     await checkFigure(plot.hist(fakeTensor([1000], (i) => Math.sin(i)), { bins: 20 }), ["count"]);
     await checkFigure(plot.bar(["a", "b"], [1, 2]), ["a", "b"]);
+    await checkFigure(plot.line([1, 2, 3], [1, 10, 100], { logY: true }));
   });
   it("interactive mode leaves the HTML fallback out so JupyterLab renders Vega-Lite", async () => {
     displayOptions.interactive = true;
