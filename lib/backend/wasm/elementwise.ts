@@ -11,7 +11,9 @@ const small = (n: number): boolean => n < dispatchTuning.minElementwise;
 const ELEMENT_WORK = 4;
 
 const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
-const UNARY: Partial<Record<UnaryOp, number>> = { neg: 0, abs: 1, sqrt: 2, rsqrt: 3, square: 4, reciprocal: 5, relu: 6 };
+const UNARY: Partial<Record<UnaryOp, number>> = {
+  neg: 0, abs: 1, sqrt: 2, rsqrt: 3, square: 4, reciprocal: 5, relu: 6, exp: 7, log: 8, tanh: 9, sigmoid: 10,
+};
 
 function ranges(n: number): [number, number][] {
   return splitRange(n, threadsFor(n * ELEMENT_WORK, Math.ceil(n / 4096)), 16);

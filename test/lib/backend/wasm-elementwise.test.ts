@@ -14,7 +14,7 @@ describe("wasm elementwise", () => {
   test("small arrays and unsupported ops are left to the reference", () => {
     const x = new Float32Array(8);
     expect(unaryF32("relu", x, x)).toBe(false);
-    expect(unaryF32("exp", new Float32Array(N), new Float32Array(N))).toBe(false);
+    expect(unaryF32("sin", new Float32Array(N), new Float32Array(N))).toBe(false);
     expect(binaryF32("pow", new Float32Array(N), new Float32Array(N), new Float32Array(N))).toBe(false);
   });
 
@@ -48,6 +48,33 @@ describe("wasm elementwise", () => {
       }
     });
   }
+
+  test("exp, log, tanh, sigmoid: float32-accurate over wide ranges and at special values", () => {
+    const rand = rng(99);
+    const specials = [0, -0, 1, -1, 1e-30, 1e-40, -1e-40, 88.7, 88.8, -87, -103, -110, 200, -200, 0.6249, 0.6251,
+      Infinity, -Infinity, NaN, 3.4e38, 1.2e-38];
+    const x = new Float32Array(N);
+    for (let i = 0; i < N; i++) x[i] = i < specials.length ? specials[i]! : (rand() * 2 - 1) * (i % 3 === 0 ? 100 : i % 3 === 1 ? 5 : 0.01);
+    const pos = Float32Array.from(x, (v, i) => (i < specials.length ? v : Math.abs(v) * 10 ** ((i % 7) - 3)));
+    for (const [op, input] of [["exp", x], ["log", pos], ["tanh", x], ["sigmoid", x]] as [UnaryOp, Float32Array][]) {
+      const want = new Float32Array(N), got = new Float32Array(N);
+      ref.unary(op, input, want);
+      expect(unaryF32(op, input, got)).toBe(true);
+      // relative error for large results, absolute near zero (|a-b| / (1 + |b|))
+      expect(maxRelErr(got, want), op).toBeLessThan(1e-6);
+      for (let i = 0; i < specials.length; i++) {
+        const w = want[i]!, g = got[i]!;
+        if (!Number.isFinite(w) || w === 0) expect(g, `${op}(${input[i]})`).toBe(w);
+      }
+      if (op === "tanh") {
+        // small arguments keep their relative accuracy (no 1 - 2/(e^2x + 1) cancellation)
+        for (let i = 0; i < N; i++) {
+          const v = input[i]!;
+          if (v !== 0 && Math.abs(v) < 0.01) expect(Math.abs(got[i]! - want[i]!) / Math.abs(want[i]!)).toBeLessThan(1e-6);
+        }
+      }
+    }
+  });
 
   test("in place (out aliases the input)", () => {
     const x = Float32Array.from({ length: N }, (_, i) => i - 100);

@@ -2,6 +2,8 @@
 // scalar tail. Op codes match OPS tables in ../elementwise.ts. maximum/minimum propagate
 // NaN (wasm f32x4.max/min do, and so do the scalar helpers).
 
+import { expV, logV, sigmoidV, tanhV } from "./transcendental";
+
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
 }
@@ -82,6 +84,19 @@ export function binaryScalarRange(op: i32, a: usize, s: f32, out: usize, i0: i32
 export function unaryRange(op: i32, a: usize, out: usize, i0: i32, i1: i32): void {
   const v1 = i0 + ((i1 - i0) & ~3);
   const one = f32x4.splat(1), zero = f32x4.splat(0);
+  if (op >= 7) {
+    // exp, log, tanh, sigmoid: the tail goes through the same vector code, one lane used
+    for (let i = i0; i < i1; i += 4) {
+      const x = i + 4 <= i1 ? v128.load(f(a, i)) : f32x4.splat(load<f32>(f(a, i)));
+      const y = op == 7 ? expV(x) : op == 8 ? logV(x) : op == 9 ? tanhV(x) : sigmoidV(x);
+      if (i + 4 <= i1) v128.store(f(out, i), y);
+      else {
+        store<f32>(f(out, i), f32x4.extract_lane(y, 0));
+        i -= 3;
+      }
+    }
+    return;
+  }
   switch (op) {
     case 0: // neg
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.neg(x)); }

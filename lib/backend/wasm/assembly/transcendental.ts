@@ -1,0 +1,79 @@
+// SIMD exp / log / tanh / sigmoid on f32x4 (four lanes at once, ~1 ulp-level accuracy for
+// float32), so these ops do not fall back to one Math.exp call per element.
+//   exp: x = n·ln2 + r, |r| <= ln2/2 (Cody–Waite split of ln2), e^r by its Taylor series to
+//        r^7, times 2^n built in the exponent bits (in two halves so n may reach ±150).
+//   log: x = m·2^e with m in [√½, √2), log m = 2·atanh(s), s = (m−1)/(m+1), odd series to s^11.
+//   tanh: |x| < 0.625 odd polynomial (Cephes' tanhf coefficients), else 1 − 2/(e^{2|x|}+1).
+//   sigmoid: 1/(1 + e^−x).
+
+@inline function pow2i(n: v128): v128 {
+  // 2^n for integer lanes n in [-126, 127]
+  return i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
+}
+
+export function expV(x: v128): v128 {
+  const xc = f32x4.max(f32x4.min(x, f32x4.splat(89.0)), f32x4.splat(-104.0)); // NaN stays NaN
+  const nf = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(nf, f32x4.splat(0.693359375))), f32x4.mul(nf, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.0 / 5040.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  const n = i32x4.trunc_sat_f32x4_s(nf);
+  const h = i32x4.shr_s(n, 1);
+  let y = f32x4.mul(f32x4.mul(p, pow2i(h)), pow2i(i32x4.sub(n, h)));
+  y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, f32x4.splat(88.72283905206835)));
+  return y;
+}
+
+export function logV(x: v128): v128 {
+  // scale subnormals into the normal range first
+  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38));
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, tiny);
+  const bits = xs;
+  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(127));
+  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000)); // [1, 2)
+  const big = f32x4.gt(m, f32x4.splat(1.41421356));
+  m = v128.bitselect(f32x4.mul(m, f32x4.splat(0.5)), m, big);
+  e = i32x4.sub(e, big); // big lanes are -1: e + 1
+  e = v128.bitselect(i32x4.sub(e, i32x4.splat(23)), e, tiny);
+  const s = f32x4.div(f32x4.sub(m, f32x4.splat(1)), f32x4.add(m, f32x4.splat(1)));
+  const z = f32x4.mul(s, s);
+  let p = f32x4.splat(2.0 / 11.0);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.0 / 9.0));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.0 / 7.0));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.0 / 5.0));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.0 / 3.0));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.0));
+  const ef = f32x4.convert_i32x4_s(e);
+  let y = f32x4.add(f32x4.mul(p, s), f32x4.mul(ef, f32x4.splat(0.693147180559945)));
+  // special values: 0 -> -inf, negative -> NaN, +inf -> +inf, NaN -> NaN
+  y = v128.bitselect(f32x4.splat(-Infinity), y, f32x4.eq(x, f32x4.splat(0)));
+  y = v128.bitselect(f32x4.splat(NaN), y, v128.or(f32x4.lt(x, f32x4.splat(0)), f32x4.ne(x, x)));
+  y = v128.bitselect(x, y, f32x4.eq(x, f32x4.splat(Infinity)));
+  return y;
+}
+
+export function tanhV(x: v128): v128 {
+  const a = f32x4.abs(x);
+  const s = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, s), x), x);
+  const e = expV(f32x4.add(a, a));
+  const large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+  const y = v128.bitselect(small, large, f32x4.lt(a, f32x4.splat(0.625)));
+  // odd function: |y| with the sign of x (keeps tanh(-0) = -0 and tanh(NaN) = NaN)
+  return v128.or(f32x4.abs(y), v128.and(x, i32x4.splat(0x80000000)));
+}
+
+export function sigmoidV(x: v128): v128 {
+  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
+}
