@@ -183,6 +183,16 @@ export class Tensor {
     return build(0);
   }
 
+  /** PyTorch's name for `toArray()`. */
+  tolist(): NestedArray {
+    return this.toArray();
+  }
+
+  /** Same shape and values. */
+  equal(other: Tensor): boolean {
+    return ew.equal(this, other);
+  }
+
   toString(): string {
     return formatTensor(this);
   }

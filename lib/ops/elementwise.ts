@@ -272,7 +272,20 @@ export function logicalNot(x: Tensor): Tensor {
   return out;
 }
 
-/** True where two tensors agree within atol + rtol * |b| (NaNs are never close). */
+/** Elementwise |a - b| <= atol + rtol * |b| as a bool tensor (NaNs are never close). */
+export function isclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): Tensor {
+  return binaryRaw("isclose", "sub", a, b, "float64").abs().le(binaryRaw("isclose", "mul", b.abs(), rtol, "float64").add(atol));
+}
+
+/** Same shape and exactly the same values (PyTorch's torch.equal). */
+export function equal(a: Tensor, b: Tensor): boolean {
+  if (!sameShape(a.shape, b.shape)) return false;
+  const ad = a.data, bd = b.data;
+  for (let i = 0; i < ad.length; i++) if (ad[i] !== bd[i]) return false;
+  return true;
+}
+
+/** True when every pair agrees within atol + rtol * |b| (NaNs are never close). */
 export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
   const shape = broadcastShapes("allclose", a.shape, b.shape);
   const ad = a.expand(shape).data, bd = b.expand(shape).data;

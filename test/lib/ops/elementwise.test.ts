@@ -98,6 +98,18 @@ describe("comparisons, where, masks", () => {
   });
 });
 
+describe("closeness and equality", () => {
+  it("isclose/allclose/equal", () => {
+    const a = tensor([1, 2, NaN]), b = tensor([1.000001, 2.1, NaN]);
+    expect(F.isclose(a, b).toArray()).toEqual([true, false, false]);
+    expect(F.allclose(a.narrow(0, 0, 1), b.narrow(0, 0, 1))).toBe(true);
+    expect(F.allclose(a, b, 0.1)).toBe(false);
+    expect(F.equal(tensor([1, 2]), tensor([1, 2]))).toBe(true);
+    expect(tensor([1, 2]).equal(tensor([[1, 2]]))).toBe(false);
+    expect(tensor([[1, 2]]).tolist()).toEqual([[1, 2]]);
+  });
+});
+
 describe("dtype rules", () => {
   const i32 = { dtype: "int32" as const }, f64 = { dtype: "float64" as const };
   it("promotes bool < int32 < float32 < float64", () => {
