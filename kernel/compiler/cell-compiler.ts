@@ -1,7 +1,6 @@
 // The cell compiler: type-checks a cell against the declarations of earlier cells and the
 // prelude (one incremental LanguageService), and turns it into the script the executor runs.
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import type TS from "typescript";
 import { collectCellNames, type CellNames } from "./cell-names.js";
@@ -10,8 +9,9 @@ import { DeclarationsContext, globalStatementsFromDts, type GlobalStatement } fr
 import { compileError, toCellDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { isComplete, type IsCompleteResult } from "./is-complete.js";
 import { KERNEL_GLOBALS, MINIMAL_HOST_GLOBALS } from "./kernel-globals.js";
+import { bundledLib, needsNodeTypes, nodeTypes } from "./host-types.js";
 import { LanguageHost } from "./language-host.js";
-import { transpileCell } from "./runtime-transform.js";
+import { emitCheckedCell, transpileCell, type TranspiledCell } from "./runtime-transform.js";
 import { SourceMapper, mapStackTrace } from "./source-map.js";
 import { typescript } from "./typescript-loader.js";
 
@@ -32,13 +32,23 @@ export type CompileResult =
 interface CompiledCell { code: string; checkText?: string; names?: CellNames }
 
 const CELL_FILE = "__gradlab_cell__.ts";
+/**
+ * Diagnostics that are artefacts of how cells are checked, not the user's mistakes:
+ * verbatimModuleSyntax (kept so no import is elided) wants `import type` for type-only names.
+ */
+const IGNORED_CODES = new Set([1484, 1485]);
 const PRELUDE_NAMESPACE = "__gradlab_prelude__";
+const HOST_GLOBALS_FILE = "__gradlab_host_globals__.d.ts";
+const IDLE_MS = 1000;
 
 export class CellCompiler {
   private typeCheck: boolean;
   private host: LanguageHost | undefined;
   private ctx: DeclarationsContext | undefined;
   private preludeReady = false;
+  private nodeTypesOn = false;
+  private docsTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastActivity = 0;
   /** Compiled cells waiting for their run to finish, by execution count. */
   private readonly compiled = new Map<number, CompiledCell>();
   /** Committed cells whose declarations are not yet in the context (integrated lazily). */
@@ -69,17 +79,37 @@ export class CellCompiler {
     host.ls.getCompletionsAtPosition(this.cellFile(), sample.indexOf(".length") + 1, {});
     transpileCell(sample, "warm.ts");
     isComplete("const a = [1,");
+    this.scheduleDocsUpgrade();
+  }
+
+  /**
+   * Re-parses library files with their JSDoc (docs-registry.ts) once the kernel has been idle
+   * for a moment, so the one-off cost never delays a cell.
+   */
+  private scheduleDocsUpgrade(): void {
+    if (this.docsTimer || !this.host?.docsPending) return;
+    const tick = () => {
+      this.docsTimer = undefined;
+      const host = this.host;
+      if (!host?.docsPending) return;
+      if (performance.now() - this.lastActivity < IDLE_MS) { this.docsTimer = setTimeout(tick, IDLE_MS).unref(); return; }
+      host.upgradeDocs();
+      host.program();
+    };
+    this.docsTimer = setTimeout(tick, IDLE_MS).unref();
   }
 
   setTypeCheck(on: boolean): void { this.typeCheck = on; }
 
   compile(code: string, executionCount: number): CompileResult {
     const ts = typescript();
+    this.lastActivity = performance.now();
     let warnings: Diagnostic[] = [];
     let checkText = code;
     let names: CellNames | undefined;
     if (this.typeCheck) {
       this.integrateCommitted();
+      this.enableNodeTypesFor(code);
       names = collectCellNames(ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
       checkText = withExportList(code, names);
       const host = this.languageHost();
@@ -87,7 +117,10 @@ export class CellCompiler {
       host.set(file, checkText);
       const syntactic = host.ls.getSyntacticDiagnostics(file);
       if (syntactic.some(isError)) return this.syntaxFailure(code);
-      const semantic = host.ls.getSemanticDiagnostics(file);
+      // Diagnostics in the appended export list (e.g. "re-exporting a type requires
+      // `export type`") are artefacts of the check, not the user's.
+      const semantic = host.ls.getSemanticDiagnostics(file)
+        .filter((d) => !IGNORED_CODES.has(d.code) && (d.start === undefined || d.start < code.length));
       const errors = semantic.filter(isError);
       if (errors.length > 0) {
         const diags = toCellDiagnostics(errors, code);
@@ -96,7 +129,13 @@ export class CellCompiler {
       warnings = toCellDiagnostics(semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning), code);
     }
     const filename = this.uniqueFilename(executionCount);
-    const out = transpileCell(code, filename);
+    let out: TranspiledCell;
+    if (this.typeCheck) {
+      const program = this.languageHost().program();
+      out = emitCheckedCell(program, program.getSourceFile(this.cellFile())!);
+    } else {
+      out = transpileCell(code, filename);
+    }
     const syntaxErrors = out.diagnostics.filter(isError);
     if (syntaxErrors.length > 0) {
       const diags = toCellDiagnostics(syntaxErrors, code);
@@ -125,6 +164,7 @@ export class CellCompiler {
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
+    this.languageHost().upgradeDocs(); // documentation is what inspect is for
     const host = this.prepareQuery(code);
     return inspectAt(host.ls, this.cellFile(), code, cursorPos, detailLevel);
   }
@@ -132,7 +172,9 @@ export class CellCompiler {
   isComplete(code: string): IsCompleteResult { return isComplete(code); }
 
   private prepareQuery(code: string): LanguageHost {
+    this.lastActivity = performance.now();
     this.integrateCommitted();
+    this.enableNodeTypesFor(code);
     const host = this.languageHost();
     host.set(this.cellFile(), code);
     return host;
@@ -153,12 +195,29 @@ export class CellCompiler {
     const file = this.cellFile();
     for (const cell of this.toIntegrate.splice(0)) {
       const names = cell.names ?? collectNamesOf(cell.code);
+      this.enableNodeTypesFor(cell.code);
       host.set(file, cell.checkText ?? withExportList(cell.code, names));
       const emitted = host.ls.getEmitOutput(file, true, true);
       const dts = emitted.outputFiles.find((o) => o.name.endsWith(".d.ts"))?.text ?? "";
       const statements = [...this.ctx!.importAliases(names.imports), ...globalStatementsFromDts(dts)];
       this.ctx!.define(`cell${++this.committedCount}`, statements);
     }
+  }
+
+  /**
+   * Node's types (~90 files, most of the checker's global declarations) are added the first
+   * time a cell (or the prelude) refers to a Node module or global; until then a few
+   * declarations cover console and timers.
+   */
+  private enableNodeTypesFor(code: string): void {
+    if (this.nodeTypesOn || !needsNodeTypes(code)) return;
+    this.nodeTypesOn = true;
+    const types = nodeTypes();
+    if (!types) return;
+    const host = this.languageHost();
+    host.set(host.path(HOST_GLOBALS_FILE), "");
+    host.set(types.file, types.text);
+    queueMicrotask(() => this.scheduleDocsUpgrade());
   }
 
   private cellFile(): string { return this.languageHost().path(CELL_FILE); }
@@ -171,22 +230,25 @@ export class CellCompiler {
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       moduleDetection: ts.ModuleDetectionKind.Force,
-      lib: ["lib.es2023.d.ts"],
+      noLib: true, // lib.es2023 comes bundled into one file (host-types.ts)
       types: [],
       strict: true,
       skipLibCheck: true,
       esModuleInterop: true,
       allowImportingTsExtensions: true,
       resolveJsonModule: true,
-      declaration: true,
-      emitDeclarationOnly: true,
+      declaration: false, // the declaration emit a commit needs is forced (getEmitOutput), not emitted with the JS
+      // JavaScript is emitted from this program too (see emitCheckedCell), so imports are never
+      // elided (a name imported in one cell may first be used in a later one) and positions are
+      // source-mapped.
+      verbatimModuleSyntax: true,
+      sourceMap: true,
+      useDefineForClassFields: true,
       noEmitOnError: false,
     };
-    const roots: string[] = [];
-    const nodeTypes = findNodeTypes();
-    this.host = new LanguageHost(path.resolve(this.config.cwd), options, roots);
-    if (nodeTypes) roots.push(nodeTypes);
-    else this.host.set(this.host.path("__gradlab_host_globals__.d.ts"), MINIMAL_HOST_GLOBALS);
+    this.host = new LanguageHost(path.resolve(this.config.cwd), options);
+    this.host.set(this.host.path("__gradlab_lib__.d.ts"), bundledLib());
+    this.host.set(this.host.path(HOST_GLOBALS_FILE), MINIMAL_HOST_GLOBALS);
     this.ctx = new DeclarationsContext(this.host);
     this.ctx.define("kernel", KERNEL_GLOBALS);
     return this.host;
@@ -204,6 +266,9 @@ export class CellCompiler {
     const specifier = JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
     host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
     const program = host.program();
+    for (const f of program.getSourceFiles()) {
+      if (!f.fileName.includes("/node_modules/") && !f.fileName.startsWith(host.cwd + path.sep + "__gradlab")) this.enableNodeTypesFor(f.text);
+    }
     const sf = program.getSourceFile(abs);
     const checker = program.getTypeChecker();
     const symbol = sf && checker.getSymbolAtLocation(sf);
@@ -237,14 +302,4 @@ function collectNamesOf(code: string): CellNames {
 function withExportList(code: string, names: CellNames): string {
   const list = [...names.declared].filter((n) => !names.exported.has(n));
   return list.length === 0 ? code : `${code}\n;export { ${list.join(", ")} };\n`;
-}
-
-function findNodeTypes(): string | undefined {
-  try {
-    const pkg = createRequire(import.meta.url).resolve("@types/node/package.json");
-    const index = path.join(path.dirname(pkg), "index.d.ts");
-    return existsSync(index) ? index : undefined;
-  } catch {
-    return undefined;
-  }
 }

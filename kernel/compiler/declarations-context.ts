@@ -24,32 +24,41 @@ export class DeclarationsContext {
 
   constructor(private readonly host: LanguageHost) {}
 
-  /** The owner's file name (for the language host). */
-  fileOf(owner: string): string { return this.host.path(`__gradlab_ctx_${owner}__.d.ts`); }
-
-  hasName(name: string): boolean { return this.owner.has(name); }
-  names(): IterableIterator<string> { return this.owner.keys(); }
+  /**
+   * The file holding an owner's declarations. All cells share one file, so committing a cell
+   * changes a file's text but never the set of files: the language service then reuses the
+   * previous program's structure (and module resolutions) instead of rebuilding it.
+   */
+  private fileOf(owner: string): string {
+    return this.host.path(owner.startsWith("cell") ? "__gradlab_ctx_cells__.d.ts" : `__gradlab_ctx_${owner}__.d.ts`);
+  }
 
   /** Replaces `owner`'s declarations; earlier owners lose the names it declares. */
   define(owner: string, statements: GlobalStatement[]): void {
-    const dirty = new Set<string>([owner]);
+    const dirty = new Set<string>([this.fileOf(owner)]);
     for (const st of statements) {
       const prev = this.owner.get(st.name);
-      if (prev !== undefined && prev !== owner) dirty.add(prev);
+      if (prev !== undefined && prev !== owner) dirty.add(this.fileOf(prev));
       this.owner.set(st.name, owner);
     }
     const old = this.statements.get(owner);
     if (old) for (const st of old) if (!statements.some((s) => s.name === st.name) && this.owner.get(st.name) === owner) this.owner.delete(st.name);
     this.statements.set(owner, statements);
-    for (const o of dirty) this.render(o);
+    for (const file of dirty) this.render(file);
   }
 
-  private render(owner: string): void {
-    const live = (this.statements.get(owner) ?? []).filter((s) => this.owner.get(s.name) === owner);
-    const file = this.fileOf(owner);
-    if (live.length === 0) { this.host.remove(file); this.statements.delete(owner); return; }
-    this.statements.set(owner, live);
-    this.host.set(file, live.map((s) => s.text).join("\n") + "\n");
+  private render(file: string): void {
+    const parts: string[] = [];
+    for (const [owner, statements] of this.statements) {
+      if (this.fileOf(owner) !== file) continue;
+      const live = statements.filter((s) => this.owner.get(s.name) === owner);
+      if (live.length === 0) this.statements.delete(owner);
+      else {
+        this.statements.set(owner, live);
+        for (const s of live) parts.push(s.text);
+      }
+    }
+    this.host.set(file, parts.join("\n") + "\n");
   }
 
   /** Global aliases for a cell's imports (`import { a as b } from "m"` → `import b = <ns of m>.a;`). */

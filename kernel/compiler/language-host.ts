@@ -5,6 +5,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import type TS from "typescript";
+import { docsAwareRegistry, type DocsAwareRegistry } from "./docs-registry.js";
 import { typescript } from "./typescript-loader.js";
 
 interface VirtualFile { text: string; version: number; snapshot?: TS.IScriptSnapshot }
@@ -15,7 +16,8 @@ const IMMUTABLE = /[\\/]node_modules[\\/]/;
 /** Other disk files (a local module being edited next to the notebook) are re-stat'ed at most this often. */
 const RESTAT_MS = 500;
 
-let sharedRegistry: TS.DocumentRegistry | undefined;
+/** Library files: parsed without JSDoc until the kernel is idle (see docs-registry.ts). */
+const LIBRARY = /[\\/]node_modules[\\/](?:@types[\\/]node|undici-types)[\\/]|[\\/]__gradlab_lib__\.d\.ts$/;
 
 export class LanguageHost {
   readonly ls: TS.LanguageService;
@@ -25,11 +27,19 @@ export class LanguageHost {
   private rootsDirty = true;
   private projectVersion = 0;
   private readonly rootOrder: string[] = [];
+  private readonly resolutionCache: TS.ModuleResolutionCache;
+  private readonly docs: DocsAwareRegistry;
+  private readonly resolutions = new Map<string, TS.ResolvedModuleWithFailedLookupLocations>();
 
-  constructor(readonly cwd: string, readonly options: TS.CompilerOptions, readonly extraRoots: readonly string[]) {
+  constructor(readonly cwd: string, readonly options: TS.CompilerOptions) {
     const ts = typescript();
-    sharedRegistry ??= ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, cwd);
-    const host: TS.LanguageServiceHost = {
+    this.docs = docsAwareRegistry((f) => LIBRARY.test(f), cwd);
+    // Kept across program rebuilds for its package.json lookups (every file's module format
+    // is derived from its nearest package.json on every rebuild).
+    this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => (ts.sys.useCaseSensitiveFileNames ? f : f.toLowerCase()), options);
+    // getModuleResolutionCache is read by the language service at run time though its public
+    // host type omits it.
+    const host: TS.LanguageServiceHost & { getModuleResolutionCache(): TS.ModuleResolutionCache } = {
       getProjectVersion: () => String(this.projectVersion),
       getScriptFileNames: () => this.rootFiles(),
       getScriptVersion: (f) => this.version(f),
@@ -43,8 +53,26 @@ export class LanguageHost {
       getDirectories: (d) => ts.sys.getDirectories(d),
       realpath: ts.sys.realpath,
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
+      getModuleResolutionCache: () => this.resolutionCache,
+      resolveModuleNameLiterals: (literals, containingFile, redirected, opts, containingSourceFile) =>
+        literals.map((lit) => this.resolveModule(lit.text, containingFile, ts.getModeForUsageLocation(containingSourceFile, lit, opts), redirected, opts, host)),
     };
-    this.ls = ts.createLanguageService(host, sharedRegistry);
+    this.ls = ts.createLanguageService(host, this.docs.registry);
+  }
+
+  /**
+   * Module resolution with a session-long cache of successful resolutions: a program rebuild
+   * (one per cell) would otherwise walk node_modules again for every import of @types/node.
+   * Failures are not cached, so a package or local file added later is found.
+   */
+  private resolveModule(name: string, containingFile: string, mode: TS.ResolutionMode, redirected: TS.ResolvedProjectReference | undefined,
+    opts: TS.CompilerOptions, host: TS.ModuleResolutionHost): TS.ResolvedModuleWithFailedLookupLocations {
+    const key = `${path.dirname(containingFile)}\0${name}\0${mode ?? ""}`;
+    const hit = this.resolutions.get(key);
+    if (hit) return hit;
+    const result = typescript().resolveModuleName(name, containingFile, opts, host, undefined, redirected, mode);
+    if (result.resolvedModule) this.resolutions.set(key, result);
+    return result;
   }
 
   path(name: string): string { return path.join(this.cwd, name); }
@@ -85,17 +113,28 @@ export class LanguageHost {
 
   private rootFiles(): string[] {
     if (this.rootsDirty) {
-      this.roots = [...this.extraRoots, ...this.rootOrder];
+      this.roots = [...this.rootOrder];
       this.rootsDirty = false;
     }
     return this.roots;
   }
 
+  /** Library files get their JSDoc parsed from the next program on (a one-off re-parse). */
+  upgradeDocs(): void {
+    if (!this.docs.hasBareDocuments()) return;
+    this.docs.upgrade();
+    this.projectVersion++;
+  }
+
+  /** Whether some library file is parsed without its JSDoc (see upgradeDocs). */
+  get docsPending(): boolean { return this.docs.hasBareDocuments(); }
+
   private version(f: string): string {
+    const suffix = this.docs.isUpgraded(f) ? "+docs" : "";
     const v = this.virtual.get(f);
-    if (v) return String(v.version);
+    if (v) return String(v.version) + suffix;
     const d = this.disk.get(f);
-    if (!d || IMMUTABLE.test(f)) return "0";
+    if (!d || IMMUTABLE.test(f)) return "0" + suffix;
     const now = Date.now();
     if (now - d.checkedAt > RESTAT_MS) {
       d.checkedAt = now;

@@ -41,6 +41,7 @@ function transpileOptions(): TS.CompilerOptions {
   return compilerOptions;
 }
 
+/** Compiles a cell on its own (type checking off): a throwaway single-file program. */
 export function transpileCell(code: string, fileName: string): TranspiledCell {
   const ts = typescript();
   const out = ts.transpileModule(code, {
@@ -49,13 +50,31 @@ export function transpileCell(code: string, fileName: string): TranspiledCell {
     reportDiagnostics: true,
     transformers: { after: [cellScriptTransformer] },
   });
-  const js = out.outputText.replace(/\n?\/\/# sourceMappingURL=.*\s*$/, "\n");
-  let mappings = "";
-  if (out.sourceMapText) mappings = (JSON.parse(out.sourceMapText) as { mappings: string }).mappings;
-  return { js, mappings, diagnostics: out.diagnostics ?? [] };
+  return { ...finishOutput(out.outputText, out.sourceMapText), diagnostics: out.diagnostics ?? [] };
 }
 
-function cellScriptTransformer(context: TS.TransformationContext): TS.Transformer<TS.SourceFile> {
+/**
+ * Emits a cell from the program that just type-checked it: no second parse, program or
+ * checker. The program's options must keep every import (`verbatimModuleSyntax`) and emit
+ * source maps.
+ */
+export function emitCheckedCell(program: TS.Program, file: TS.SourceFile): TranspiledCell {
+  let js = "";
+  let map: string | undefined;
+  const result = program.emit(file, (name, text) => {
+    if (name.endsWith(".map")) map = text;
+    else if (/\.[cm]?js$/.test(name)) js = text;
+  }, undefined, false, { after: [cellScriptTransformer] });
+  return { ...finishOutput(js, map), diagnostics: [...result.diagnostics] };
+}
+
+function finishOutput(outputText: string, sourceMapText: string | undefined): { js: string; mappings: string } {
+  const js = outputText.replace(/\n?\/\/# sourceMappingURL=.*\s*$/, "\n");
+  const mappings = sourceMapText ? (JSON.parse(sourceMapText) as { mappings: string }).mappings : "";
+  return { js, mappings };
+}
+
+export function cellScriptTransformer(context: TS.TransformationContext): TS.Transformer<TS.SourceFile> {
   const ts = typescript();
   const f = context.factory;
   const globalProp = (name: string) => f.createPropertyAccessExpression(f.createIdentifier("globalThis"), name);
@@ -120,6 +139,7 @@ function cellScriptTransformer(context: TS.TransformationContext): TS.Transforme
         body.push(ts.setTextRange(st.name ? assignGlobal(st.name.text, cls) : f.createExpressionStatement(cls), st));
       } else if (ts.isVariableStatement(st)) body.push(...variableStatements(st));
       else if (ts.isExpressionStatement(st) && ts.isStringLiteral(st.expression) && st.expression.text === "use strict") continue;
+      else if (ts.isEmptyStatement(st)) continue; // e.g. the `;` before the appended export list
       else body.push(st);
     }
     // Only an expression statement the user wrote is a value (not a lowered enum's IIFE).
