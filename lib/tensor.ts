@@ -7,7 +7,6 @@ import { type DType, type TypedArray, isFloatDType } from "./dtype.js";
 import { contiguousStrides, fmtShape, numelOf, normDim } from "./shape.js";
 import { AccumulateGrad, GradFn, type Hook, type RemovableHandle } from "./autograd/graph.js";
 import { type BackwardOptions, runBackward } from "./autograd/engine.js";
-import { isGradEnabled, noGrad } from "./autograd/grad_mode.js";
 import * as ew from "./ops/elementwise.js";
 import * as red from "./ops/reduce.js";
 import * as vw from "./ops/views.js";
@@ -26,7 +25,6 @@ export class Storage {
 }
 
 export type NestedArray = number | boolean | NestedArray[];
-export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
 export type IndexSpec = number | null | "..." | readonly [(number | null)?, (number | null)?, number?] | Tensor;
 export interface ValuesIndices { values: Tensor; indices: Tensor }
@@ -409,4 +407,3 @@ function flatArgs(args: (number | readonly number[])[]): number[] {
   return args as number[];
 }
 
-export { isGradEnabled, noGrad };
