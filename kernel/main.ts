@@ -3,6 +3,7 @@
 // cell compiler and the prelude in the background; only execution waits for those.
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CellCompilerConstructor, CellCompilerLike } from "./execution/compiler-api.js";
 import { PlainCompiler } from "./execution/plain-compiler.js";
@@ -11,6 +12,7 @@ import { HistoryStore } from "./history/history-store.js";
 import { IoLink } from "./io/io-link.js";
 import { Kernel, log } from "./kernel.js";
 import { kernelInfo } from "./kernel-info.js";
+import { useCodeCache } from "./startup/code-cache.js";
 import { readConnectionFile } from "./transport/connection.js";
 
 export interface KernelOptions {
@@ -36,7 +38,10 @@ export function defaultPrelude(): string | null {
 /** GRADLAB_TRACE=1 logs start-up phases (ms since the process started) to stderr. */
 const tracing = process.env.GRADLAB_TRACE === "1";
 export function trace(what: string): void {
-  if (tracing) log(`${performance.now().toFixed(1)} ms: ${what}`);
+  if (tracing) {
+    const cpu = process.cpuUsage();
+    log(`${performance.now().toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms): ${what}`);
+  }
 }
 
 async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeCheck: boolean): Promise<CellCompilerLike> {
@@ -54,9 +59,11 @@ async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeChe
     return new PlainCompiler();
   }
   trace("compiler module loaded");
+  const cache = process.env.GRADLAB_CODE_CACHE === "0" ? null : useCodeCache(createRequire(import.meta.url).resolve("typescript"));
   const compiler = new Ctor({ cwd: k.cwd, preludeTypes, typeCheck });
   await compiler.warmUp();
-  trace("compiler warmed up");
+  trace(`compiler warmed up (TypeScript code cache: ${cache === null ? "off" : cache.hit ? "hit" : "miss"})`);
+  cache?.save();
   return compiler;
 }
 

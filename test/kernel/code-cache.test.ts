@@ -1,0 +1,32 @@
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { useCodeCache } from "../../kernel/startup/code-cache.js";
+
+describe("TypeScript code cache", () => {
+  it("compiles the module itself, stores a cache after the first load and hits it on the next", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gradlab-cc-"));
+    const file = join(dir, "mod.cjs");
+    writeFileSync(file, "exports.square = (x) => x * x;\nexports.dir = __dirname;\nexports.self = typeof require('node:path').join;\n");
+    const req = createRequire(join(dir, "x.js"));
+    const cacheDir = join(dir, "cache");
+
+    const first = useCodeCache(file, cacheDir);
+    const m1 = req(file);
+    expect(m1.square(7)).toBe(49);
+    expect(m1.dir).toBe(dir);
+    expect(m1.self).toBe("function");
+    expect(first.hit).toBe(false);
+    first.save();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+
+    delete req.cache[file];
+    const second = useCodeCache(file, cacheDir);
+    expect(req(file).square(3)).toBe(9);
+    expect(second.hit).toBe(true);
+    expect(existsSync(cacheDir)).toBe(true);
+  });
+});
