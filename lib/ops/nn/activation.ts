@@ -186,6 +186,85 @@ export function softplus(x: Tensor, options: { beta?: number; threshold?: number
   }, [x]);
 }
 
+// ---- less common activations (one fused pass each way, from the saved input) ---------------
+
+/** y = f(x) elementwise, dy/dx = df(x, y); for the activations below that no training hot path uses. */
+function pointwise(name: string, x: Tensor, f: (v: number) => number, df: (v: number, y: number) => number): Tensor {
+  const dt = computeDType(x);
+  const xd = floatData(x, dt);
+  const [out, od] = emptyFloat(x.shape, dt);
+  for (let i = 0; i < od.length; i++) od[i] = f(xd[i]);
+  return record(out, name, [x], (g) => {
+    const gd = floatData(g, dt), xv = floatData(x, dt), ov = out.data as Float;
+    const [dx, d] = emptyFloat(x.shape, dt);
+    for (let i = 0; i < d.length; i++) d[i] = gd[i] * df(xv[i], ov[i]);
+    return [dx];
+  }, [x, out]);
+}
+
+/** clamp(x, minVal, maxVal) with gradient 1 strictly inside (defaults −1, 1). */
+export function hardtanh(x: Tensor, options: { minVal?: number; maxVal?: number } = {}): Tensor {
+  const lo = options.minVal ?? -1, hi = options.maxVal ?? 1;
+  if (!(lo <= hi)) throw new Error(`hardtanh: minVal (${lo}) must not exceed maxVal (${hi})`);
+  return pointwise("HardtanhBackward", x, (v) => (v < lo ? lo : v > hi ? hi : v), (v) => (v > lo && v < hi ? 1 : 0));
+}
+
+/** min(max(x, 0), 6). */
+export function relu6(x: Tensor): Tensor {
+  return pointwise("Relu6Backward", x, (v) => (v < 0 ? 0 : v > 6 ? 6 : v), (v) => (v > 0 && v < 6 ? 1 : 0));
+}
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+/** scale·(x for x > 0, alpha·(eˣ − 1) otherwise) with the self-normalising constants (Klambauer et al.). */
+export function selu(x: Tensor): Tensor {
+  return pointwise("SeluBackward", x,
+    (v) => SELU_SCALE * (v > 0 ? v : SELU_ALPHA * Math.expm1(v)),
+    (v) => (v > 0 ? SELU_SCALE : SELU_SCALE * SELU_ALPHA * Math.exp(v)));
+}
+
+/** x for x > 0, alpha·(e^(x/alpha) − 1) otherwise (default alpha 1). */
+export function celu(x: Tensor, options: { alpha?: number } = {}): Tensor {
+  const a = options.alpha ?? 1;
+  if (a === 0) throw new Error("celu: alpha must not be 0");
+  return pointwise("CeluBackward", x, (v) => (v > 0 ? v : a * Math.expm1(v / a)), (v) => (v > 0 ? 1 : Math.exp(v / a)));
+}
+
+/** log σ(x) = −softplus(−x), stable for large |x|. */
+export function logSigmoid(x: Tensor): Tensor {
+  return pointwise("LogSigmoidBackward", x,
+    (v) => Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v))),
+    (v) => sigmoidOf(-v));
+}
+
+/** x·tanh(softplus(x)) (Misra, 2019). */
+export function mish(x: Tensor): Tensor {
+  return pointwise("MishBackward", x,
+    (v) => v * Math.tanh(Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))),
+    (v) => {
+      const t = Math.tanh(Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+      return t + v * sigmoidOf(v) * (1 - t * t);
+    });
+}
+
+/** relu6(x + 3) / 6. */
+export function hardsigmoid(x: Tensor): Tensor {
+  return pointwise("HardsigmoidBackward", x, (v) => (v <= -3 ? 0 : v >= 3 ? 1 : v / 6 + 0.5), (v) => (v > -3 && v < 3 ? 1 / 6 : 0));
+}
+
+/** x·relu6(x + 3) / 6 (MobileNetV3). */
+export function hardswish(x: Tensor): Tensor {
+  return pointwise("HardswishBackward", x,
+    (v) => (v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6),
+    (v) => (v < -3 ? 0 : v > 3 ? 1 : (2 * v + 3) / 6));
+}
+
+/** x / (1 + |x|). */
+export function softsign(x: Tensor): Tensor {
+  return pointwise("SoftsignBackward", x, (v) => v / (1 + Math.abs(v)), (v) => 1 / ((1 + Math.abs(v)) * (1 + Math.abs(v))));
+}
+
 // ---- softmax / logSoftmax ----------------------------------------------------------------
 
 /** x's contiguous values viewed as [outer, size, inner] around `dim`. */

@@ -20,8 +20,9 @@ function checkP(op: string, p: number): void {
   if (!(p >= 0 && p <= 1)) throw new Error(`${op}: p must be a probability in [0, 1], got ${p}`);
 }
 
-/** Zeroes each element with probability p and scales the rest by 1/(1 − p). */
-export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+/** Zeroes each element with probability p and scales the rest by 1/(1 − p). `dropout(x, 0.2)` is `dropout(x, { p: 0.2 })`. */
+export function dropout(x: Tensor, options: number | DropoutOptions = {}): Tensor {
+  if (typeof options === "number") options = { p: options };
   const p = options.p ?? 0.5;
   checkP("dropout", p);
   if (options.training === false || p === 0) return x;
@@ -29,7 +30,8 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
 }
 
 /** Zeroes whole channels of [N, C, H, W] (or [C, H, W]) with probability p, scaling the rest by 1/(1 − p). */
-export function dropout2d(x: Tensor, options: DropoutOptions = {}): Tensor {
+export function dropout2d(x: Tensor, options: number | DropoutOptions = {}): Tensor {
+  if (typeof options === "number") options = { p: options };
   const p = options.p ?? 0.5;
   checkP("dropout2d", p);
   if (x.ndim !== 4 && x.ndim !== 3) throw new Error(`dropout2d: expected input of shape [N, C, H, W] or [C, H, W], got ${fmtShape(x.shape)}`);

@@ -1,7 +1,10 @@
 // The functional NN ops (torch.nn.functional): re-exported by lib/functional.ts as `F` and at
 // the package root. Importing this module also installs the Tensor methods (t.relu(), ...).
 
-export { relu, leakyRelu, elu, gelu, silu, sigmoid, tanh, softplus, softmax, logSoftmax } from "./activation.js";
+export {
+  relu, leakyRelu, elu, gelu, silu, sigmoid, tanh, softplus, softmax, logSoftmax,
+  hardtanh, relu6, selu, celu, logSigmoid, mish, hardsigmoid, hardswish, softsign,
+} from "./activation.js";
 export { conv1d, conv2d } from "./conv.js";
 export type { Conv1dOptions, Conv2dOptions, ConvPadding } from "./conv.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d } from "./pooling.js";
@@ -20,3 +23,6 @@ export type {
   Reduction, CrossEntropyOptions, NllLossOptions, LossOptions, BceOptions, BceWithLogitsOptions, KlDivOptions,
 } from "./loss.js";
 export { linear } from "./linear.js";
+export { pad } from "./padding.js";
+export type { PadMode, PadOptions } from "./padding.js";
+export { normalize, cosineSimilarity, pairwiseDistance } from "./distance.js";

@@ -130,3 +130,25 @@ describe("softmax / logSoftmax", () => {
     expect(() => F.softmax(tensor([1, 2]), undefined as unknown as number)).toThrow(/softmax: dim is required/);
   });
 });
+
+describe("less common activations", () => {
+  const x = tensor([-4, -1, 0.5, 2, 7], f64);
+  it("hardtanh, relu6, hardsigmoid, hardswish, softsign: hand-worked", () => {
+    expect(vals(F.hardtanh(x))).toEqual([-1, -1, 0.5, 1, 1]);
+    expect(vals(F.hardtanh(x, { minVal: -2, maxVal: 3 }))).toEqual([-2, -1, 0.5, 2, 3]);
+    expect(vals(F.relu6(x))).toEqual([0, 0, 0.5, 2, 6]);
+    expectClose(F.hardsigmoid(x).data, [0, 2 / 6, 3.5 / 6, 5 / 6, 1]);
+    expectClose(F.hardswish(x).data, [0, -2 / 6, 0.5 * 3.5 / 6, 2 * 5 / 6, 7]);
+    expectClose(F.softsign(x).data, [-0.8, -0.5, 0.5 / 1.5, 2 / 3, 7 / 8]);
+  });
+
+  it("selu, celu, logSigmoid, mish: published constants and identities", () => {
+    // selu(1) = scale; selu(−∞) → −scale·alpha ≈ −1.7581
+    expect(F.selu(tensor([1], f64)).item()).toBeCloseTo(1.0507009873554805, 15);
+    expect(F.selu(tensor([-50], f64)).item()).toBeCloseTo(-1.7580993408473766, 13);
+    expectClose(F.celu(x, { alpha: 2 }).data, [2 * (Math.exp(-2) - 1), 2 * (Math.exp(-0.5) - 1), 0.5, 2, 7]);
+    expectClose(F.logSigmoid(x).data, vals(F.sigmoid(x).log()), 13);
+    expect(F.logSigmoid(tensor([-800], f64)).item()).toBe(-800);
+    expectClose(F.mish(x).data, vals(x.mul(F.softplus(x).tanh())), 13);
+  });
+});

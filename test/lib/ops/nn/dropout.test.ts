@@ -42,6 +42,10 @@ describe("dropout", () => {
     expect(F.dropout(x, { training: false })).toBe(x);
     expect(F.dropout(x, { p: 0 })).toBe(x);
     expect(Array.from(F.dropout(x, { p: 1 }).data)).toEqual([0, 0, 0, 0, 0]);
+    manualSeed(5);
+    const a = Array.from(F.dropout(x, 0.3).data);
+    manualSeed(5);
+    expect(Array.from(F.dropout(x, { p: 0.3 }).data)).toEqual(a);
     expect(() => F.dropout(x, { p: 1.5 })).toThrow(/dropout: p must be a probability in \[0, 1\], got 1.5/);
   });
 });

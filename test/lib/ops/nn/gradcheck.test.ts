@@ -69,6 +69,15 @@ const activations: Case[] = [
   ["tanh method", (a) => a.tanh(), () => [leaf([3])]],
   ["softplus", (a) => F.softplus(a), () => [ncLeaf([3, 3])]],
   ["softplus beta/threshold", (a) => F.softplus(a, { beta: 2, threshold: 3 }), () => [tensor([-2, 0.3, 1.0, 1.8, 4], f64).requiresGrad_()]],
+  ["hardtanh", (a) => F.hardtanh(a, { minVal: -0.5, maxVal: 0.7 }), () => [ncOf(spreadLeaf([4, 4]))]],
+  ["relu6", (a) => F.relu6(a.mul(10)), () => [spreadLeaf([8])]],
+  ["selu", (a) => F.selu(a), () => [ncOf(spreadLeaf([3, 3]))]],
+  ["celu", (a) => F.celu(a, { alpha: 0.7 }), () => [spreadLeaf([6])]],
+  ["logSigmoid", (a) => F.logSigmoid(a), () => [ncLeaf([3, 4], 0.5)]],
+  ["mish", (a) => F.mish(a), () => [slicedLeaf([3, 3])]],
+  ["hardsigmoid", (a) => F.hardsigmoid(a.mul(10)), () => [spreadLeaf([10])]],
+  ["hardswish", (a) => F.hardswish(a.mul(10)), () => [ncOf(spreadLeaf([3, 4]))]],
+  ["softsign", (a) => F.softsign(a), () => [ncLeaf([2, 3])]],
   ["softmax last", (a) => F.softmax(a, -1), () => [ncLeaf([3, 4])]],
   ["softmax middle dim", (a) => F.softmax(a, 1), () => [slicedLeaf([2, 3, 4])]],
   ["softmax method dim 0", (a) => a.softmax(0), () => [leaf([3, 2])]],
@@ -158,6 +167,15 @@ const others: Case[] = [
   // The padding row gets no gradient by design; masking its outputs makes the true gradient zero too.
   ["embedding paddingIdx", (w) => F.embedding(labels([1, 2, 0, 2]), w, { paddingIdx: 2 }).mul(tensor([[1], [0], [1], [0]], f64)),
     () => [slicedLeaf([3, 2])]],
+  ["pad constant 2 dims", (x) => F.pad(x, [1, 2, 2, 0], { value: 0.5 }), () => [ncLeaf([2, 3, 3])]],
+  ["pad crop", (x) => F.pad(x, [-1, 1]), () => [slicedLeaf([2, 4])]],
+  ["pad reflect", (x) => F.pad(x, [2, 1, 1, 1], { mode: "reflect" }), () => [ncLeaf([1, 3, 4])]],
+  ["pad replicate", (x) => F.pad(x, [3, 1], { mode: "replicate" }), () => [leaf([2, 3])]],
+  ["pad circular", (x) => F.pad(x, [2, 3, 1, 0], { mode: "circular" }), () => [ncLeaf([3, 4])]],
+  ["normalize", (x) => F.normalize(x), () => [ncLeaf([3, 4])]],
+  ["normalize p=3 dim 0", (x) => F.normalize(x, { p: 3, dim: 0 }), () => [slicedLeaf([3, 2])]],
+  ["cosineSimilarity", (a, b) => F.cosineSimilarity(a, b), () => [ncLeaf([3, 4]), leaf([4])]],
+  ["pairwiseDistance", (a, b) => F.pairwiseDistance(a, b, { p: 2 }), () => [ncLeaf([3, 4]), leaf([3, 4])]],
   ["linear", (x, w, b) => F.linear(x, w, b), () => [ncLeaf([3, 4]), leaf([2, 4]), leaf([2])]],
   ["linear options bias, batched input", (x, w, b) => F.linear(x, w, { bias: b }), () => [leaf([2, 3, 4]), ncLeaf([5, 4]), leaf([5])]],
 ];
@@ -176,7 +194,7 @@ describe("gradcheck: losses", () => run(losses));
 describe("gradcheck: convolution", () => run(convs));
 describe("gradcheck: pooling", () => run(pools));
 describe("gradcheck: normalisation", () => run(norms));
-describe("gradcheck: dropout, embedding, linear", () => run(others));
+describe("gradcheck: dropout, embedding, padding, distances, linear", () => run(others));
 
 describe("gradcheck catches a wrong backward", () => {
   it("a deliberately wrong gradient fails", () => {
