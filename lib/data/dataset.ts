@@ -1,5 +1,6 @@
 import { Tensor } from "../tensor.js";
 import { fmtShape } from "../shape.js";
+import { defaultGenerator, type Generator } from "../random.js";
 
 /**
  * A map-style dataset (PyTorch's `torch.utils.data.Dataset`): a length and an item per index.
@@ -103,4 +104,38 @@ export class Subset<T> extends Dataset<T> {
     const mapped = indices.map((i) => this.indices[checkIndex("Subset.getBatch", i, this.indices.length)]);
     return this.dataset.getBatch ? this.dataset.getBatch(mapped) : undefined;
   }
+}
+
+/**
+ * Splits a dataset into non-overlapping random subsets (PyTorch's `random_split`): `lengths`
+ * are counts summing to the dataset's length, or fractions summing to 1 (remainders go to the
+ * first subsets one by one).
+ */
+export function randomSplit<T>(
+  dataset: Dataset<T>,
+  lengths: readonly number[],
+  options: { generator?: Generator } = {},
+): Subset<T>[] {
+  const n = dataset.length;
+  let counts = [...lengths];
+  if (counts.every((l) => l >= 0 && l <= 1) && Math.abs(counts.reduce((a, b) => a + b, 0) - 1) < 1e-9 && counts.some((l) => !Number.isInteger(l))) {
+    counts = lengths.map((f) => Math.floor(f * n));
+    let rest = n - counts.reduce((a, b) => a + b, 0);
+    for (let i = 0; rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
+  }
+  if (counts.some((c) => !Number.isInteger(c) || c < 0) || counts.reduce((a, b) => a + b, 0) !== n) {
+    throw new Error(`randomSplit: lengths [${lengths.join(", ")}] must be counts summing to the dataset length ${n} or fractions summing to 1`);
+  }
+  const gen = options.generator ?? defaultGenerator;
+  const perm = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = gen.nextInt(0, i + 1);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  let start = 0;
+  return counts.map((c) => {
+    const s = new Subset(dataset, perm.slice(start, start + c));
+    start += c;
+    return s;
+  });
 }

@@ -1,5 +1,5 @@
 // gradlab.data: datasets, batching and the datasets shipped with the library.
-export { Dataset, MapDataset, TensorDataset, Subset } from "./dataset.js";
+export { Dataset, MapDataset, TensorDataset, Subset, randomSplit } from "./dataset.js";
 export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
 export { defaultCollate } from "./collate.js";
 export * as transforms from "./transforms.js";

@@ -115,3 +115,18 @@ describe("Subset and IDX datasets", () => {
     expect(() => loadIdxDataset(join(dir, "img"), join(dir, "lab3"))).toThrow(/holds shape \[3\], expected \[2\]/);
   });
 });
+
+describe("randomSplit", () => {
+  it("partitions the indices by counts or fractions, reproducibly", async () => {
+    const { randomSplit } = await import("../../../lib/data/index.js");
+    const ds = range(10);
+    const [a, b] = randomSplit(ds, [7, 3], { generator: new Generator(1) });
+    const ids = (s: { length: number; get(i: number): Tensor[] }) => Array.from({ length: s.length }, (_, i) => s.get(i)[1].item());
+    expect(a.length).toBe(7);
+    expect([...ids(a), ...ids(b)].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const [c] = randomSplit(ds, [7, 3], { generator: new Generator(1) });
+    expect(ids(c)).toEqual(ids(a));
+    expect(randomSplit(range(11), [0.5, 0.5]).map((s) => s.length)).toEqual([6, 5]);
+    expect(() => randomSplit(ds, [5, 4])).toThrow(/must be counts summing to the dataset length 10/);
+  });
+});

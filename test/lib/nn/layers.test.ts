@@ -329,3 +329,16 @@ describe("more layers: Softplus, GroupNorm, Dropout2d, 1-D pooling, Huber/Smooth
     gradcheckModule(gn, [rand64([2, 4, 3])]);
   });
 });
+
+describe("nn.utils vectors", () => {
+  it("parametersToVector / vectorToParameters round-trip in order", () => {
+    const lin = new nn.Linear(2, 2);
+    const v = nn.utils.parametersToVector(lin.parameters());
+    expect(v.shape).toEqual([6]);
+    expect(Array.from(v.data)).toEqual([...Array.from(lin.weight.data), ...Array.from(lin.bias!.data)]);
+    nn.utils.vectorToParameters(tensor([1, 2, 3, 4, 5, 6]), lin.parameters());
+    expect(lin.weight.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(lin.bias!.toArray()).toEqual([5, 6]);
+    expect(() => nn.utils.vectorToParameters(tensor([1]), lin.parameters())).toThrow(/does not hold the 6 parameter values/);
+  });
+});
