@@ -172,7 +172,15 @@ export function lineChartSvg(
     if (pts.length === 1) {
       body += `<circle cx="${r(sx(pts[0]![0]))}" cy="${r(sy(ty(pts[0]![1])))}" r="3" fill="${color}"/>`;
     } else if (pts.length > 1) {
-      const d = pts.map(([x, y], k) => `${k ? "L" : "M"}${r(sx(x))},${r(sy(ty(y)))}`).join("");
+      // whole pixels, and no repeats of the same pixel: a long history costs a short path
+      let d = "", px = NaN, py = NaN;
+      for (const [x, y] of pts) {
+        const X = Math.round(sx(x)), Y = Math.round(sy(ty(y)));
+        if (X === px && Y === py) continue;
+        d += (d ? "L" : "M") + X + "," + Y;
+        px = X;
+        py = Y;
+      }
       body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"${s.dashed ? ` stroke-dasharray="5,3"` : ""}/>`;
     }
     // legend in the top margin, right-aligned, items side by side (never over the data)
