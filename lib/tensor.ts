@@ -27,7 +27,19 @@ export class Storage {
 export type NestedArray = number | boolean | NestedArray[];
 export type TensorOrScalar = Tensor | number;
 export type IndexSpec = number | null | "..." | readonly [(number | null)?, (number | null)?, number?] | Tensor;
-export interface ValuesIndices { values: Tensor; indices: Tensor }
+/** `{ values, indices }` that also destructures like PyTorch's tuple: `const [v, i] = t.max(1)`. */
+export interface ValuesIndices extends Iterable<Tensor> { values: Tensor; indices: Tensor }
+
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return {
+    values,
+    indices,
+    *[Symbol.iterator]() {
+      yield values;
+      yield indices;
+    },
+  };
+}
 export interface VarOptions { correction?: number; unbiased?: boolean; keepdim?: boolean }
 
 export class Tensor {

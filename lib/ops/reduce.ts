@@ -7,7 +7,7 @@ import type { ReduceOp } from "../backend/kernels.js";
 import { argReduce as refArgReduce, reduce as refReduce } from "../backend/reference.js";
 import { type DType, type Float, arithmeticDType, floatDType, isFloatDType } from "../dtype.js";
 import { fmtShape, normDim, normDims } from "../shape.js";
-import { Tensor, type ValuesIndices, type VarOptions } from "../tensor.js";
+import { Tensor, type ValuesIndices, type VarOptions, valuesIndices } from "../tensor.js";
 import { noGrad } from "../autograd/grad_mode.js";
 import { cast } from "./copy.js";
 import { record } from "./op.js";
@@ -112,7 +112,7 @@ function argRaw(op: "max" | "min", x: Tensor, d: number, keepdim: boolean): { va
 function extremeDim(op: "max" | "min", x: Tensor, dim: number | undefined, keepdim: boolean): Tensor | ValuesIndices {
   if (dim === undefined) return extreme(op, op === "max" ? "MaxBackward" : "MinBackward", x, null, false, op);
   const d = normDim(op, dim, x.ndim);
-  if (x.ndim === 0) return { values: x.clone(), indices: Tensor.empty([], "int32") };
+  if (x.ndim === 0) return valuesIndices(x.clone(), Tensor.empty([], "int32"));
   checkNonEmpty(op, x, [d]);
   const { values, indices } = argRaw(op, x, d, keepdim);
   const name = op === "max" ? "MaxBackward" : "MinBackward";
@@ -121,7 +121,7 @@ function extremeDim(op: "max" | "min", x: Tensor, dim: number | undefined, keepd
     const ii = keepdim ? indices : indices.unsqueeze(d);
     return [scatterAdd(Tensor.empty(x.shape, g.dtype), d, ii, gi)];
   });
-  return { values, indices };
+  return valuesIndices(values, indices);
 }
 
 /** `max(x)`: the largest value (0-d); `max(x, dim, keepdim)`: `{ values, indices }` along dim. */

@@ -2,7 +2,7 @@
 
 import { normDim } from "../shape.js";
 import { contiguousStrides } from "../shape.js";
-import { Tensor, type ValuesIndices } from "../tensor.js";
+import { Tensor, type ValuesIndices, valuesIndices } from "../tensor.js";
 import { record } from "./op.js";
 import { scatterAdd } from "./indexing.js";
 import { map1 } from "./strided.js";
@@ -27,7 +27,7 @@ function fromRows(buf: ArrayLike<number> & { length: number }, shape: readonly n
 
 /** Sorted values and their original positions along dim (stable; NaN counts as largest). */
 export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
-  if (x.ndim === 0) return { values: x.clone(), indices: Tensor.empty([], "int32") };
+  if (x.ndim === 0) return valuesIndices(x.clone(), Tensor.empty([], "int32"));
   const d = normDim("sort", dim, x.ndim);
   const { rows, size, data, perm } = rowsAlong(x, d);
   const vals = new Float64Array(rows * size), idx = new Int32Array(rows * size);
@@ -46,7 +46,7 @@ export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   const values = fromRows(vals, x.shape, perm, x.dtype);
   const indices = fromRows(idx as unknown as Float64Array, x.shape, perm, "int32");
   record(values, "SortBackward", [x], (g) => [scatterAdd(Tensor.empty(x.shape, g.dtype), d, indices, g)]);
-  return { values, indices };
+  return valuesIndices(values, indices);
 }
 
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
@@ -60,7 +60,7 @@ export function topk(x: Tensor, k: number, dim = -1, opts: { largest?: boolean }
   if (!Number.isInteger(k) || k < 0 || k > size) throw new Error(`topk: k (${k}) must be between 0 and the size of dim ${dim} (${size})`);
   const s = sort(x, d, opts.largest ?? true);
   if (x.ndim === 0) return s;
-  return { values: s.values.narrow(d, 0, k), indices: s.indices.narrow(d, 0, k) };
+  return valuesIndices(s.values.narrow(d, 0, k), s.indices.narrow(d, 0, k));
 }
 
 /** Running sum along dim. */

@@ -33,6 +33,9 @@ describe("reductions", () => {
     expect(values.toArray()).toEqual([5, 6]);
     expect(indices.toArray()).toEqual([1, 2]);
     expect(indices.dtype).toBe("int32");
+    const [v2, i2] = x().max(1); // destructures like PyTorch's (values, indices) tuple
+    expect(v2.toArray()).toEqual([5, 6]);
+    expect(i2.toArray()).toEqual([1, 2]);
     const m = x().min(0, true);
     expect(m.values.toArray()).toEqual([[1, 2, 3]]);
     expect(m.indices.toArray()).toEqual([[0, 1, 0]]);
