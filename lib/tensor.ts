@@ -198,6 +198,11 @@ export class Tensor {
     return this.toArray();
   }
 
+  /** `JSON.stringify` gives the nested values, not the storage internals. */
+  toJSON(): NestedArray {
+    return this.toArray();
+  }
+
   /** Same shape and values. */
   equal(other: Tensor): boolean {
     return ew.equal(this, other);

@@ -117,6 +117,7 @@ describe("tensor values", () => {
     expect(() => tensor([1, 2]).item()).toThrow(/item: a tensor with 2 elements/);
     expect(tensor([true, false]).toArray()).toEqual([true, false]);
     expect(tensor(2.5).toArray()).toBe(2.5);
+    expect(JSON.stringify({ t: tensor([[1, 2]]) })).toBe('{"t":[[1,2]]}');
   });
 
   it("clone, detach, contiguous and to(dtype)", () => {
