@@ -164,8 +164,11 @@ export class CellCompiler {
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
-    this.languageHost().upgradeDocs(); // documentation is what inspect is for
     const host = this.prepareQuery(code);
+    // Documentation is what inspect is for: re-parse library files with JSDoc now if that has
+    // not happened yet (building the program first acquires them).
+    host.program();
+    host.upgradeDocs();
     return inspectAt(host.ls, this.cellFile(), code, cursorPos, detailLevel);
   }
 

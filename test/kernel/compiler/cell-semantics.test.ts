@@ -169,6 +169,17 @@ describe("cell compiler: errors in the cell's own coordinates", () => {
   });
 });
 
+describe("cell compiler: host globals", () => {
+  it("console and timers type-check before Node's types are loaded; Node globals load them", async () => {
+    const nb = new Notebook(tempDir(), { globals: { process } });
+    expect(nb.compile("console.log('x');\nconst h = setTimeout(() => {}, 0);\nclearTimeout(h);").ok).toBe(true);
+    expect(await nb.value("const args: string[] = process.argv;\nargs.length > 0")).toBe(true);
+    const r = nb.compile("const n: number = process.argv;");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 7, code: 2322 });
+  });
+});
+
 describe("cell compiler: type checking off", () => {
   it("only transpiles, and declarations made meanwhile are known once it is back on", async () => {
     const nb = new Notebook(tempDir());

@@ -62,6 +62,13 @@ describe("cell compiler: inspect", () => {
     expect(nb.compiler.inspect("   ", 1, 0).found).toBe(false);
   });
 
+  it("shows the standard library's documentation", () => {
+    const c = new CellCompiler({ cwd: tempDir(), typeCheck: true });
+    const r = c.inspect("[1, 2].map((x) => x)", 8, 0);
+    expect(r.data["text/plain"]).toContain("Array<number>.map<number>(callbackfn: (value: number, index: number, array: number[]) => number");
+    expect(r.data["text/plain"]).toContain("Calls a defined callback function on each element of an array");
+  });
+
   it("prelude JSDoc shows through the global alias", () => {
     const c = new CellCompiler({ cwd: tempDir(), preludeTypes: fixturePrelude, typeCheck: true });
     const r = c.inspect("tensor([1])", 3, 0);
