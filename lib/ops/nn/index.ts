@@ -7,7 +7,7 @@ export {
 } from "./activation.js";
 export { conv1d, conv2d } from "./conv.js";
 export type { Conv1dOptions, Conv2dOptions, ConvPadding } from "./conv.js";
-export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d } from "./pooling.js";
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling.js";
 export type { MaxPool1dOptions, MaxPool2dOptions, AvgPool1dOptions, AvgPool2dOptions } from "./pooling.js";
 export { dropout, dropout2d } from "./dropout.js";
 export type { DropoutOptions } from "./dropout.js";
@@ -26,3 +26,5 @@ export { linear } from "./linear.js";
 export { pad } from "./padding.js";
 export type { PadMode, PadOptions } from "./padding.js";
 export { normalize, cosineSimilarity, pairwiseDistance } from "./distance.js";
+export { scaledDotProductAttention } from "./attention.js";
+export type { ScaledDotProductAttentionOptions } from "./attention.js";

@@ -1,4 +1,4 @@
-// Pooling: maxPool2d, avgPool2d, adaptiveAvgPool2d, and the 1-D forms maxPool1d / avgPool1d
+// Pooling: maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, and the 1-D forms maxPool1d / avgPool1d
 // (a length-L signal is a 1×L image). Windows are computed by the backend's pool kernels.
 
 import { getKernels } from "../../backend/index.js";
@@ -156,13 +156,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly (numb
   const op = "adaptiveAvgPool2d";
   const dt = checkFloat(op, "input", x);
   const L = layoutOf(op, x, 2);
-  const req = typeof outputSize === "number" ? [outputSize, outputSize] : outputSize;
-  if (!Array.isArray(req) || req.length !== 2) throw new Error(`${op}: outputSize must be a number or [oH, oW], got ${JSON.stringify(outputSize)}`);
-  const oH = req[0] ?? L.h, oW = req[1] ?? L.w;
-  if (!Number.isInteger(oH) || !Number.isInteger(oW) || oH < 1 || oW < 1) {
-    throw new Error(`${op}: outputSize must contain positive integers, got ${JSON.stringify(outputSize)}`);
-  }
-  if (L.h === 0 || L.w === 0) throw new Error(`${op}: input of shape ${fmtShape(x.shape)} has an empty spatial dim`);
+  const [oH, oW] = adaptiveSize(op, x, L, outputSize);
   const shape = [...x.shape.slice(0, x.ndim - 2), oH, oW];
   if (L.h % oH === 0 && L.w % oW === 0) {
     // Equal windows: an ordinary average pool, on the backend's kernels.
@@ -192,6 +186,53 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly (numb
     });
     return [dx];
   });
+}
+
+/** Max over the adaptive windows of adaptiveAvgPool2d; `returnIndices` as in maxPool2d. */
+export function adaptiveMaxPool2d(x: Tensor, outputSize: number | readonly (number | null)[], options?: { returnIndices?: false }): Tensor;
+export function adaptiveMaxPool2d(x: Tensor, outputSize: number | readonly (number | null)[], options: { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool2d(x: Tensor, outputSize: number | readonly (number | null)[], options: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
+  const op = "adaptiveMaxPool2d";
+  const dt = checkFloat(op, "input", x);
+  const L = layoutOf(op, x, 2);
+  const [oH, oW] = adaptiveSize(op, x, L, outputSize);
+  const planes = L.n * L.c, H = L.h, W = L.w;
+  const shape = [...x.shape.slice(0, x.ndim - 2), oH, oW];
+  const xd = floatData(x, dt);
+  const [out, od] = emptyFloat(shape, dt);
+  const indices = Tensor.empty(shape, "int32");
+  const arg = indices.storage.data as Int32Array;
+  adaptiveWindows(planes, H, W, oH, oW, (pl, o, r0, r1, c0, c1) => {
+    const base = pl * H * W;
+    let best = -Infinity, bi = r0 * W + c0;
+    for (let r = r0; r < r1; r++) {
+      for (let c = c0; c < c1; c++) {
+        const v = xd[base + r * W + c];
+        if (v > best || v !== v) { best = v; bi = r * W + c; if (v !== v) { r = r1; break; } }
+      }
+    }
+    od[o] = best;
+    arg[o] = bi;
+  });
+  const res = record(out, "AdaptiveMaxPool2dBackward", [x], (g) => {
+    const gd = floatData(g, dt);
+    const [dx, d] = emptyFloat(x.shape, dt);
+    const per = oH * oW;
+    for (let o = 0; o < gd.length; o++) d[Math.floor(o / per) * H * W + arg[o]] += gd[o];
+    return [dx];
+  });
+  return options.returnIndices ? [res, indices] : res;
+}
+
+function adaptiveSize(op: string, x: Tensor, L: Layout, outputSize: number | readonly (number | null)[]): [number, number] {
+  const req = typeof outputSize === "number" ? [outputSize, outputSize] : outputSize;
+  if (!Array.isArray(req) || req.length !== 2) throw new Error(`${op}: outputSize must be a number or [oH, oW], got ${JSON.stringify(outputSize)}`);
+  const oH = req[0] ?? L.h, oW = req[1] ?? L.w;
+  if (!Number.isInteger(oH) || !Number.isInteger(oW) || oH < 1 || oW < 1) {
+    throw new Error(`${op}: outputSize must contain positive integers, got ${JSON.stringify(outputSize)}`);
+  }
+  if (L.h === 0 || L.w === 0) throw new Error(`${op}: input of shape ${fmtShape(x.shape)} has an empty spatial dim`);
+  return [oH, oW];
 }
 
 /** Calls fn once per output cell (a whole window each, so the call cost is per window). */

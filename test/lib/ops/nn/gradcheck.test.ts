@@ -146,6 +146,7 @@ const pools: Case[] = [
   ["adaptiveAvgPool2d divisible", (x) => F.adaptiveAvgPool2d(x, [2, 3]), () => [ncLeaf([2, 2, 4, 6])]],
   ["adaptiveAvgPool2d uneven windows", (x) => F.adaptiveAvgPool2d(x, [3, 4]), () => [slicedLeaf([2, 2, 5, 7])]],
   ["adaptiveAvgPool2d global unbatched", (x) => F.adaptiveAvgPool2d(x, 1), () => [leaf([3, 4, 4])]],
+  ["adaptiveMaxPool2d uneven", (x) => F.adaptiveMaxPool2d(x, [3, 2]), () => [ncOf(spreadLeaf([2, 2, 5, 5]))]],
 ];
 
 const norms: Case[] = [
@@ -176,6 +177,9 @@ const others: Case[] = [
   ["normalize p=3 dim 0", (x) => F.normalize(x, { p: 3, dim: 0 }), () => [slicedLeaf([3, 2])]],
   ["cosineSimilarity", (a, b) => F.cosineSimilarity(a, b), () => [ncLeaf([3, 4]), leaf([4])]],
   ["pairwiseDistance", (a, b) => F.pairwiseDistance(a, b, { p: 2 }), () => [ncLeaf([3, 4]), leaf([3, 4])]],
+  ["scaledDotProductAttention", (q, k, v) => F.scaledDotProductAttention(q, k, v), () => [leaf([2, 3, 4]), ncLeaf([2, 5, 4]), leaf([2, 5, 3])]],
+  ["scaledDotProductAttention causal + scale", (q, k, v) => F.scaledDotProductAttention(q, k, v, { isCausal: true, scale: 0.3 }),
+    () => [slicedLeaf([2, 4, 3]), leaf([2, 4, 3]), ncLeaf([2, 4, 2])]],
   ["linear", (x, w, b) => F.linear(x, w, b), () => [ncLeaf([3, 4]), leaf([2, 4]), leaf([2])]],
   ["linear options bias, batched input", (x, w, b) => F.linear(x, w, { bias: b }), () => [leaf([2, 3, 4]), ncLeaf([5, 4]), leaf([5])]],
 ];

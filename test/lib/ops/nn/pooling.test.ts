@@ -145,3 +145,17 @@ describe("adaptiveAvgPool2d", () => {
     expect(() => F.adaptiveAvgPool2d(x, 0)).toThrow(/adaptiveAvgPool2d: outputSize must contain positive integers/);
   });
 });
+
+describe("adaptiveMaxPool2d", () => {
+  it("uneven windows, indices, and global max", () => {
+    const x = tensor([[[[1, 7, 2], [4, 0, 9], [3, 8, 5], [6, 2, 1], [0, 4, 3]]]]);
+    // H = 5 → 2: rows 0..3, 2..5; W = 3 → 1: all columns
+    const [v, i] = F.adaptiveMaxPool2d(x, [2, 1], { returnIndices: true });
+    expect(v.toArray()).toEqual([[[[9], [8]]]]);
+    expect(i.toArray()).toEqual([[[[5], [7]]]]);
+    expect(F.adaptiveMaxPool2d(x, 1).toArray()).toEqual([[[[9]]]]);
+    const g = x.detach().requiresGrad_();
+    F.adaptiveMaxPool2d(g, [2, 1]).sum().backward();
+    expect(Array.from(g.grad!.data).map((e, k) => (e ? k : -1)).filter((k) => k >= 0)).toEqual([5, 7]);
+  });
+});
