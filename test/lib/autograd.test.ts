@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AccumulateGrad, GradFn, enableGrad, isGradEnabled, noGrad, ones, randn, tensor, zeros } from "../../lib/index.js";
+import { AccumulateGrad, GradFn, enableGrad, full, isGradEnabled, noGrad, ones, randn, tensor, zeros } from "../../lib/index.js";
 
 describe("autograd engine", () => {
   it("computes the chain rule through a small graph (hand-worked)", () => {
@@ -186,6 +186,18 @@ describe("in-place ops", () => {
     i.copy_(tensor([3.7, -1.2]));
     expect(i.toArray()).toEqual([3, -1]);
     expect(() => t.add_(ones([3, 2]))).toThrow(/add_:.*\[2, 2\].*\[3, 2\]/);
+  });
+
+  it("large in-place updates (kernels writing into their own input) are exact", () => {
+    const n = 300_000;
+    const t = ones([n]);
+    const u = full([n], 3);
+    noGrad(() => t.add_(2).mul_(u).sub_(1).div_(2)); // ((1 + 2) * 3 - 1) / 2 = 4
+    expect(t.min().item()).toBe(4);
+    expect(t.max().item()).toBe(4);
+    const big = ones([n]).mul(2);
+    big.add_(big);
+    expect(big.sum().item()).toBe(4 * n);
   });
 
   it("write through views into the base", () => {
