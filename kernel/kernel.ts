@@ -84,6 +84,9 @@ export class Kernel {
     ctx.define("console", createCellConsole((name, text) => this.stream(name, text)));
     ctx.define("display", this.display);
     ctx.define(Symbol.for("gradlab.display"), this.display);
+    // Libraries loaded by the prelude run in the kernel's own realm, not the cell's context:
+    // they find the display channel on the process global (DESIGN.md, "Displays").
+    (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.display")] = this.display;
     ctx.define("comms", this.comms);
     ctx.define(Symbol.for("gradlab.comms"), this.comms);
     const prompt = (message: unknown = "", password = false): string => this.input(String(message), password === true);
