@@ -34,6 +34,13 @@ export interface DisplayFunction {
   vegaLite(spec: object, options?: DisplayOptions): DisplayHandle;
 }
 
+/** Marks display handles: a cell ending in `display(x)` shows x once, not also its handle. */
+const HANDLE = Symbol.for("gradlab.displayHandle");
+
+export function isDisplayHandle(value: unknown): boolean {
+  return typeof value === "object" && value !== null && HANDLE in value;
+}
+
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
 
 const raw = Symbol("raw bundle");
@@ -61,11 +68,13 @@ export function createDisplay(sink: DisplaySink): DisplayFunction {
     const id = options.displayId ?? randomUUID();
     closed.delete(id);
     emit("display_data", value, id, options.metadata);
-    return {
+    const handle: DisplayHandle = {
       id,
       update: (v: unknown) => update(id, v),
       close: () => void closed.add(id),
     };
+    Object.defineProperty(handle, HANDLE, { value: true });
+    return handle;
   }
 
   function update(id: string, value: unknown, options: { metadata?: Record<string, unknown> } = {}): void {

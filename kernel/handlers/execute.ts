@@ -1,5 +1,6 @@
 // execute_request: magics, compile, run, publish the result, record history, reply.
 import type { KernelMessage } from "@jupyterlab/services";
+import { isDisplayHandle } from "../display/display.js";
 import { toBundle } from "../display/mime-bundle.js";
 import { errorOutcome, type ErrorOutcome, type Kernel, type Request } from "../kernel.js";
 import { applyMagics, pagerTarget } from "./magics.js";
@@ -62,7 +63,7 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
     return errorOutcome(e, (s) => compiled.mapStack(s));
   }
   compiler.commit(seq);
-  if (silent || !result.hasValue || result.value === undefined) return ok();
+  if (silent || !result.hasValue || result.value === undefined || isDisplayHandle(result.value)) return ok();
   try {
     const data = await toBundle(result.value);
     k.publish("execute_result", { execution_count: count, data, metadata: {} });

@@ -80,6 +80,12 @@ describe("execute_request", () => {
     expect(r.content.data["text/html"]).toBe("<p>hi</p>");
   });
 
+  it("a cell ending in display(x) shows x once, without an execute_result for the handle", async () => {
+    const { exec } = setup();
+    const ms = await exec("display(5)");
+    expect(types(ms)).toEqual(["status", "execute_input", "display_data", "execute_reply", "status"]);
+  });
+
   it("routes console output to stream messages of the cell", async () => {
     const { exec } = setup();
     const ms = await exec("console.log('out', 1); console.error('bad')");

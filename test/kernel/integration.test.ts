@@ -85,6 +85,27 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect((byType(r.outputs, "clear_output")[0].content as any).wait).toBe(true);
   });
 
+  it("a fresh cell sees the prelude (the lib API) as globals, and a Tensor shows its repr", async () => {
+    await k.client.execute("%typecheck off");
+    try {
+      const r = await k.client.execute("const t = tensor([[1, 2], [3, 4]]);\nt.sum()");
+      expect((r.reply.content as any).status, JSON.stringify(r.reply.content)).toBe("ok");
+      expect(result(r.outputs)).toMatch(/tensor\(10\.\)/);
+      expect(result((await k.client.execute("[typeof nn, typeof optim, typeof data]")).outputs)).toBe("[ 'object', 'object', 'object' ]");
+    } finally {
+      await k.client.execute("%typecheck on");
+    }
+  });
+
+  // Fails while kernel/compiler declares every prelude export as `import <name> = …;`: the lib
+  // exports `var` (torch.var), a reserved word, which makes that declarations file a syntax
+  // error and hides every prelude name from the type checker.
+  it("the prelude's names type-check in a fresh cell", async () => {
+    const r = await k.client.execute("const typed = tensor([1, 2, 3]);\ntyped.shape");
+    expect((r.reply.content as any).status, JSON.stringify(r.reply.content)).toBe("ok");
+    expect(result(r.outputs)).toBe("[ 3 ]");
+  });
+
   it("shows a last expression with a display hook through it", async () => {
     const r = await k.client.execute("({ [Symbol.for('Jupyter.display')]() { return { 'image/svg+xml': '<svg/>' }; } })");
     expect((byType(r.outputs, "execute_result")[0].content as any).data["image/svg+xml"]).toBe("<svg/>");
