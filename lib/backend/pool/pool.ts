@@ -13,6 +13,9 @@ import type { WasmRuntime } from "../wasm/runtime.js";
 /** Control-word layout shared with worker-source.ts. */
 const L = {
   REMAINING: 0, // parts not yet finished by workers
+  // chunked ops (see Chunking): next chunk to claim, chunk count (0: not chunked), which
+  // arguments hold the range, chunk size, range end
+  NEXT: 1, CHUNKS: 2, START_ARG: 3, END_ARG: 4, CHUNK: 5, TOTAL: 6,
   HEADER: 16,
   SLOT: 16, // Int32 words per worker: SEQ, STATUS, FN, NARGS, GEN
   SEQ: 0, STATUS: 1, FN: 2, NARGS: 3, GEN: 4,
@@ -21,6 +24,19 @@ const L = {
   IDLE: 0, POSTED: 1, RUNNING: 2, DONE: 3, FAILED: 4, DEAD: 5,
 } as const;
 const MAX_WORKERS = 255;
+
+/**
+ * Dynamic split of a range argument: instead of one fixed share each, every thread claims
+ * chunks [c*size, min(total, (c+1)*size)) from a shared counter until none are left, written
+ * into its argument list at startArg/endArg. On a machine whose cores are also busy with
+ * other work, the threads that do get to run take the chunks the others cannot.
+ */
+export interface Chunking {
+  startArg: number;
+  endArg: number;
+  size: number;
+  total: number;
+}
 
 export class PoolError extends Error {}
 
@@ -68,7 +84,7 @@ export class WorkerPool {
    * parts[0] on the calling thread, parts[i] on worker i-1. Throws (after replacing the
    * worker) if a worker dies, traps, or does not finish within the time limit.
    */
-  run(op: string, fn: string, parts: number[][], extraMs = 0): void {
+  run(op: string, fn: string, parts: number[][], extraMs = 0, chunking: Chunking | null = null): void {
     // "__crash__"/"__hang__" are fault injection for the tests: workers exit or spin forever,
     // the calling thread does nothing.
     const exp = fn.startsWith("__") ? () => {} : this.rt.exports[fn];
@@ -78,9 +94,28 @@ export class WorkerPool {
     if (parts.some((a) => a.length > L.MAX_ARGS)) throw new Error(`${op}: too many kernel arguments`);
     const fnIndex = this.names.indexOf(fn);
     if (this.inFlight) this.drain();
+    const chunks = chunking ? Math.ceil(chunking.total / chunking.size) : 0;
+    const runPart = (a: number[]) => {
+      if (!chunking) return void exp(...a);
+      for (;;) {
+        const c = Atomics.add(this.i32, L.NEXT, 1);
+        if (c >= chunks) return;
+        a[chunking.startArg] = c * chunking.size;
+        a[chunking.endArg] = Math.min(chunking.total, (c + 1) * chunking.size);
+        exp(...a);
+      }
+    };
+    Atomics.store(this.i32, L.NEXT, 0);
+    Atomics.store(this.i32, L.CHUNKS, chunks);
+    if (chunking) {
+      this.i32[L.START_ARG] = chunking.startArg;
+      this.i32[L.END_ARG] = chunking.endArg;
+      this.i32[L.CHUNK] = chunking.size;
+      this.i32[L.TOTAL] = chunking.total;
+    }
     if (jobs > 0 && !this.ensureWorkers(jobs)) {
       // no threads to be had (resource limits): same results, one part after another
-      for (const a of parts) exp(...a);
+      for (const a of parts) runPart([...a]);
       return;
     }
     if (jobs > 0) {
@@ -99,7 +134,17 @@ export class WorkerPool {
     }
     let inlineError: unknown = null;
     try {
-      exp(...parts[0]!);
+      runPart([...parts[0]!]);
+      // Parts no worker has picked up yet (its core busy elsewhere) are taken back and run
+      // here: with chunking nothing is left to do for them, otherwise run their part inline.
+      if (!fn.startsWith("__")) {
+        for (let w = 0; w < jobs; w++) {
+          const st = L.HEADER + w * L.SLOT + L.STATUS;
+          if (Atomics.compareExchange(this.i32, st, L.POSTED, L.DONE) !== L.POSTED) continue;
+          if (!chunking) exp(...parts[w + 1]!);
+          if (Atomics.sub(this.i32, L.REMAINING, 1) === 1) break;
+        }
+      }
     } catch (e) {
       inlineError = e;
     }

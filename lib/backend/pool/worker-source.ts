@@ -1,8 +1,9 @@
 // The pool worker's program, kept as source text so it runs the same from lib/*.ts under
 // vitest and from dist/ (a `new Worker(file)` would need a .js file next to the .ts one).
 // Protocol (Int32 control words, see pool.ts): the worker sleeps in Atomics.wait on its SEQ
-// word; a new SEQ means FN/NARGS/args describe a job. It sets STATUS RUNNING, calls the
-// wasm export, sets DONE or FAILED, decrements REMAINING and wakes the main thread.
+// word; a new SEQ means FN/NARGS/args describe a job. It claims it (STATUS POSTED → RUNNING;
+// the caller may have taken it back), calls the wasm export once or, for a chunked job, per
+// chunk it claims, sets DONE or FAILED, decrements REMAINING and wakes the main thread.
 // If the thread dies (uncaught error, process.exit) its exit hook marks it DEAD so the
 // waiting main thread notices at once instead of timing out.
 
@@ -25,7 +26,8 @@ const exportsTable = new WebAssembly.Instance(module, { env: { memory } }).expor
 for (;;) {
   Atomics.wait(i32, base + L.SEQ, seen);
   seen = Atomics.load(i32, base + L.SEQ);
-  Atomics.store(i32, base + L.STATUS, L.RUNNING);
+  // the caller may have taken the part back (it finished first and ran it itself)
+  if (Atomics.compareExchange(i32, base + L.STATUS, L.POSTED, L.RUNNING) !== L.POSTED) continue;
   const name = names[i32[base + L.FN]];
   const n = i32[base + L.NARGS];
   const a = new Array(n);
@@ -35,7 +37,20 @@ for (;;) {
   if (name === "__crash__") process.exit(70);
   if (name === "__hang__") for (;;);
   try {
-    exportsTable[name](...a);
+    const fn = exportsTable[name];
+    const chunks = i32[L.CHUNKS];
+    if (chunks > 0) {
+      const sa = i32[L.START_ARG], ea = i32[L.END_ARG], size = i32[L.CHUNK], total = i32[L.TOTAL];
+      for (;;) {
+        const c = Atomics.add(i32, L.NEXT, 1);
+        if (c >= chunks) break;
+        a[sa] = c * size;
+        a[ea] = Math.min(total, (c + 1) * size);
+        fn(...a);
+      }
+    } else {
+      fn(...a);
+    }
   } catch (e) {
     status = L.FAILED;
     const msg = new TextEncoder().encode(String(e && e.message || e).slice(0, L.ERR_BYTES - 1));

@@ -1,9 +1,9 @@
 // conv2d forward and both backward passes on the wasm im2col+GEMM kernels, split across
-// threads by image. The weight gradient is summed over images, so each thread writes its
-// own partial dw and the partials are added here.
+// threads by image. The weight gradient is summed over images, so each thread accumulates
+// its own partial dw and the partials are added here.
 
 import type { Conv2dParams } from "../kernels.js";
-import { runParts, splitRange, threadsFor, withArena } from "./dispatch.js";
+import { runRange, withArena } from "./dispatch.js";
 import type { WasmRuntime } from "./runtime.js";
 
 function geometry(p: Conv2dParams): number[] {
@@ -19,19 +19,20 @@ function flops(p: Conv2dParams): number {
   return 2 * p.n * p.cOut * (p.cIn / p.groups) * p.kh * p.kw * p.outH * p.outW;
 }
 
-function plan(rt: WasmRuntime, p: Conv2dParams): { ranges: [number, number][]; wsBytes: number } {
-  const ranges = splitRange(p.n, threadsFor(flops(p), p.n), 1);
-  const wsBytes = rt.exports.convWorkspaceBytes!(p.cIn, p.cOut, p.groups, p.kh, p.kw, p.outH, p.outW) as number;
-  return { ranges, wsBytes };
+function wsBytes(rt: WasmRuntime, p: Conv2dParams): number {
+  return rt.exports.convWorkspaceBytes!(p.cIn, p.cOut, p.groups, p.kh, p.kw, p.outH, p.outW) as number;
 }
+
+// args: geometry (15), three pointers, b0 (18), b1, workspace
+const IMAGES = 18;
 
 export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
   if (p.n === 0) return;
   withArena("conv2d", (rt) => {
     const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
-    const { ranges, wsBytes } = plan(rt, p);
-    const parts = ranges.map(([b0, b1]) => [...geometry(p), px, pw, po, b0, b1, rt.alloc(wsBytes)]);
-    runParts("conv2d", "conv2dForwardRange", parts, flops(p));
+    const ws = wsBytes(rt, p);
+    runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, po, 0, p.n, rt.alloc(ws)],
+      { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
     rt.getF32(po, out, yLen(p));
   });
 }
@@ -40,25 +41,30 @@ export function conv2dBackwardInputF32(dy: Float32Array, w: Float32Array, dx: Fl
   if (p.n === 0) return;
   withArena("conv2d backward (input)", (rt) => {
     const pdy = rt.put(dy, yLen(p)), pw = rt.put(w, wLen(p)), pdx = rt.alloc(xLen(p) * 4);
-    const { ranges, wsBytes } = plan(rt, p);
-    const parts = ranges.map(([b0, b1]) => [...geometry(p), pdy, pw, pdx, b0, b1, rt.alloc(wsBytes)]);
-    runParts("conv2d backward (input)", "conv2dBackwardInputRange", parts, flops(p));
+    const ws = wsBytes(rt, p);
+    runRange("conv2d backward (input)", "conv2dBackwardInputRange", () => [...geometry(p), pdy, pw, pdx, 0, p.n, rt.alloc(ws)],
+      { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
     rt.getF32(pdx, dx, xLen(p));
   });
 }
 
 export function conv2dBackwardWeightF32(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Conv2dParams): void {
+  const size = wLen(p);
   if (p.n === 0) {
-    dw.fill(0, 0, wLen(p));
+    dw.fill(0, 0, size);
     return;
   }
   withArena("conv2d backward (weight)", (rt) => {
     const px = rt.put(x, xLen(p)), pdy = rt.put(dy, yLen(p));
-    const size = wLen(p);
-    const { ranges, wsBytes } = plan(rt, p);
-    const partials = ranges.map(() => rt.alloc(size * 4));
-    const parts = ranges.map(([b0, b1], i) => [...geometry(p), px, pdy, partials[i]!, b0, b1, rt.alloc(wsBytes)]);
-    runParts("conv2d backward (weight)", "conv2dBackwardWeightRange", parts, flops(p));
+    const ws = wsBytes(rt, p);
+    const partials: number[] = [];
+    const argsFor = () => {
+      const part = rt.alloc(size * 4);
+      rt.f32.fill(0, part >> 2, (part >> 2) + size); // the kernel accumulates into it
+      partials.push(part);
+      return [...geometry(p), px, pdy, part, 0, p.n, rt.alloc(ws)];
+    };
+    runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", argsFor, { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
     const f = rt.f32;
     const first = partials[0]! >> 2;
     for (let i = 0; i < size; i++) {

@@ -1,13 +1,14 @@
-// Decides how many threads a kernel call is worth and runs its parts: inline when one
-// part, through the worker pool otherwise.
+// Decides how many threads a kernel call is worth and runs it: inline when one thread,
+// otherwise through the worker pool with the range argument split into chunks that the
+// threads claim dynamically (a thread whose core is busy elsewhere simply takes fewer).
 
 import { getPool } from "../pool/index.js";
 import { wasmRuntime, type WasmRuntime } from "./runtime.js";
 
 /**
- * Work (in flops, or element-ops for memory-bound kernels) below which one more thread
- * costs more to wake and join (~20-50 µs) than it saves. Measured with bench/thresholds.ts.
- * Tests lower it to force splitting on small shapes.
+ * Measured with bench/thresholds.ts. minWorkPerThread: work (flops, or element-ops for
+ * memory-bound kernels) below which one more thread costs more to wake and join than it
+ * saves. Tests lower it to force splitting on small shapes.
  */
 export const dispatchTuning = {
   minWorkPerThread: 1.5e6,
@@ -22,23 +23,39 @@ export function threadsFor(work: number, maxParts: number): number {
   return Math.max(1, Math.min(t, maxParts, Math.floor(work / dispatchTuning.minWorkPerThread)));
 }
 
-/** Runs `fn` over the argument lists in `parts` (parts[0] on this thread). */
-export function runParts(op: string, fn: string, parts: number[][], work: number): void {
-  const rt = wasmRuntime()!;
-  if (parts.length === 1) {
-    rt.exports[fn]!(...parts[0]!);
-    return;
-  }
-  // allowance on top of the pool's base timeout: 0.2 GFLOP/s per part is very slow
-  getPool()!.run(op, fn, parts, work / parts.length / 2e5);
+export interface RangeSplit {
+  /** index of the range start in the argument list; the end follows it */
+  startArg: number;
+  /** the range is [0, total) */
+  total: number;
+  /** chunk starts are multiples of this */
+  align: number;
+  /** chunks per thread: more balance better, fewer repeat less per-chunk setup (packing) */
+  chunksPerThread?: number;
 }
 
-/** Splits [0, total) into `parts` ranges whose starts are multiples of `align`. */
-export function splitRange(total: number, parts: number, align: number): [number, number][] {
-  const chunk = Math.ceil(Math.ceil(total / parts) / align) * align;
-  const out: [number, number][] = [];
-  for (let s = 0; s < total; s += chunk) out.push([s, Math.min(total, s + chunk)]);
-  return out;
+/**
+ * Runs wasm export `fn` over the range [0, split.total) held at args[startArg], args[startArg+1].
+ * `argsFor(t)` gives thread t's argument list (threads differ only in their workspaces).
+ * Returns the number of threads used.
+ */
+export function runRange(op: string, fn: string, argsFor: (thread: number) => number[], split: RangeSplit, work: number): number {
+  const rt = wasmRuntime()!;
+  const { startArg, total, align } = split;
+  const t = threadsFor(work, Math.ceil(total / align));
+  if (t === 1) {
+    const a = argsFor(0);
+    a[startArg] = 0;
+    a[startArg + 1] = total;
+    rt.exports[fn]!(...a);
+    return 1;
+  }
+  const per = Math.ceil(total / (t * (split.chunksPerThread ?? 4)));
+  const size = Math.max(align, Math.ceil(per / align) * align);
+  const parts = Array.from({ length: t }, (_, i) => argsFor(i));
+  // allowance on top of the pool's base timeout: 0.2 GFLOP/s per thread is very slow
+  getPool()!.run(op, fn, parts, work / t / 2e5, { startArg, endArg: startArg + 1, size, total });
+  return t;
 }
 
 /** Runs `body` for kernel `op` with the runtime and always releases the arena afterwards. */

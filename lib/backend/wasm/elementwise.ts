@@ -3,7 +3,7 @@
 // each returns false when it does not handle the call, and the caller uses the reference.
 
 import type { BinaryOp, ReduceOp, UnaryOp } from "../kernels.js";
-import { dispatchTuning, runParts, splitRange, threadsFor, withArena } from "./dispatch.js";
+import { dispatchTuning, runRange, withArena } from "./dispatch.js";
 
 /** Below dispatchTuning.minElementwise (bench/thresholds.ts) the reference loop is as fast. */
 const small = (n: number): boolean => n < dispatchTuning.minElementwise;
@@ -15,9 +15,8 @@ const UNARY: Partial<Record<UnaryOp, number>> = {
   neg: 0, abs: 1, sqrt: 2, rsqrt: 3, square: 4, reciprocal: 5, relu: 6, exp: 7, log: 8, tanh: 9, sigmoid: 10,
 };
 
-function ranges(n: number): [number, number][] {
-  return splitRange(n, threadsFor(n * ELEMENT_WORK, Math.ceil(n / 4096)), 16);
-}
+/** Element ranges are split in multiples of 4096 (whole SIMD vectors, cache friendly). */
+const elements = (n: number, startArg: number) => ({ startArg, total: n, align: 4096 });
 
 export function binaryF32(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
   const code = BINARY[op];
@@ -25,7 +24,7 @@ export function binaryF32(op: BinaryOp, a: Float32Array, b: Float32Array, out: F
   if (code === undefined || small(n)) return false;
   withArena(op, (rt) => {
     const pa = rt.put(a, n), pb = rt.put(b, n), po = rt.alloc(n * 4);
-    runParts(op, "binaryRange", ranges(n).map(([i0, i1]) => [code, pa, pb, po, i0, i1]), n);
+    runRange(op, "binaryRange", () => [code, pa, pb, po, 0, 0], elements(n, 4), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
   return true;
@@ -37,8 +36,7 @@ export function binaryScalarF32(op: BinaryOp, x: Float32Array, s: number, out: F
   if (code === undefined || small(n)) return false;
   withArena(op, (rt) => {
     const px = rt.put(x, n), po = rt.alloc(n * 4);
-    const parts = ranges(n).map(([i0, i1]) => [code, px, s, po, i0, i1, scalarFirst ? 1 : 0]);
-    runParts(op, "binaryScalarRange", parts, n);
+    runRange(op, "binaryScalarRange", () => [code, px, s, po, 0, 0, scalarFirst ? 1 : 0], elements(n, 4), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
   return true;
@@ -50,7 +48,7 @@ export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boole
   if (code === undefined || small(n)) return false;
   withArena(op, (rt) => {
     const px = rt.put(x, n), po = rt.alloc(n * 4);
-    runParts(op, "unaryRange", ranges(n).map(([i0, i1]) => [code, px, po, i0, i1]), n);
+    runRange(op, "unaryRange", () => [code, px, po, 0, 0], elements(n, 3), n * ELEMENT_WORK * (code >= 7 ? 4 : 1));
     rt.getF32(po, out, n);
   });
   return true;
@@ -61,9 +59,8 @@ export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, oute
   if (op !== "sum" || small(n) || size === 0) return false;
   withArena("sum", (rt) => {
     const px = rt.put(x, n), po = rt.alloc(outer * inner * 4);
-    const split = splitRange(outer, threadsFor(n * ELEMENT_WORK, outer), 1);
-    const parts = split.map(([o0, o1]) => [px, po, size, inner, o0, o1, rt.alloc(inner * 8)]);
-    runParts("sum", "reduceSumRange", parts, n);
+    runRange("sum", "reduceSumRange", () => [px, po, size, inner, 0, 0, rt.alloc(inner * 8)],
+      { startArg: 4, total: outer, align: 1 }, n * ELEMENT_WORK);
     rt.getF32(po, out, outer * inner);
   });
   return true;

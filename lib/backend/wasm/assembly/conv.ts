@@ -147,7 +147,7 @@ export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh
 }
 
 /**
- * dw (cOut × cIn/groups·kh·kw) = sum over images [b0, b1) of dy_b @ col_b^T; dw overwritten.
+ * dw (cOut × cIn/groups·kh·kw) += sum over images [b0, b1) of dy_b @ col_b^T.
  * Computed transposed, dw^T[K, coutG] += col[K, P] @ dy_g^T[P, coutG]: the long im2col
  * matrix is then the A operand in its natural layout (no scattered transposed im2col
  * writes), the GEMM has K rows instead of coutG (few) rows, and only the small dw is
@@ -179,7 +179,10 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
   for (let g = 0; g < groups; g++) {
     const t = f(dwT, g * K * coutG), d = f(dw, g * coutG * K);
     for (let o = 0; o < coutG; o++) {
-      for (let i = 0; i < K; i++) store<f32>(f(d, o * K + i), load<f32>(f(t, i * coutG + o)));
+      for (let i = 0; i < K; i++) {
+        const q = f(d, o * K + i);
+        store<f32>(q, load<f32>(q) + load<f32>(f(t, i * coutG + o)));
+      }
     }
   }
 }
