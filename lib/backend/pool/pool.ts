@@ -1,7 +1,10 @@
 // A pool of worker_threads running the wasm kernels on the shared memory of the main
 // thread's WasmRuntime. Synchronous from the caller's view: `run` posts one job per
 // worker through SharedArrayBuffer control words (no postMessage per op), runs the first
-// part inline on the calling thread, then blocks in Atomics.wait until all parts are done.
+// part inline on the calling thread, takes back parts no worker has started yet, then
+// blocks in Atomics.wait until all parts are done. Ranges can be split into chunks that
+// the threads claim from a shared counter (Chunking), which balances the load when some
+// cores are busy with other processes.
 // Workers are spawned lazily (first parallel op), unref'd (they never keep the process
 // alive) and replaced when one dies; waits are bounded, so no op can hang.
 
