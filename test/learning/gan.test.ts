@@ -47,7 +47,7 @@ describe("learning: GAN", () => {
     const optG = new optim.Adam(G.parameters(), { lr: 1e-3, betas: [0.5, 0.999] });
     const optD = new optim.Adam(D.parameters(), { lr: 1e-3, betas: [0.5, 0.999] });
     const bce = new nn.BCEWithLogitsLoss();
-    const n = 128;
+    const n = 256;
     const real1 = ones([n, 1]);
     const fake0 = zeros([n, 1]);
     const before = onModes(noGrad(() => G.call(randn([1000, 4]))));
