@@ -44,6 +44,12 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
   return { data: contiguous(t, true).storage.data as Float, trans: false, stride };
 }
 
+/** A 2-D tensor that is the transpose of a contiguous matrix (strides [1, rows]). */
+function storedTransposed(t: Tensor): boolean {
+  const [r, c] = t.shape;
+  return r > 1 && c > 1 && t.strides[0] === 1 && t.strides[1] === r;
+}
+
 function matmulND(a: Tensor, b: Tensor): Tensor {
   const m = a.shape[a.ndim - 2], k = a.shape[a.ndim - 1];
   const k2 = b.shape[b.ndim - 2], n = b.shape[b.ndim - 1];
@@ -57,11 +63,19 @@ function matmulND(a: Tensor, b: Tensor): Tensor {
   });
   return record(out, "MmBackward", [a, b], (g, needs) => {
     let ga: Tensor | null = null, gb: Tensor | null = null;
-    if (needs[0]) ga = sumTo(g.matmul(b.transpose(-1, -2)), a.shape);
+    if (needs[0]) {
+      // A 2-D operand stored transposed (x = X.t()) gets its gradient computed in X's layout,
+      // so the TransposeBackward below hands X a contiguous gradient (no transposing copy).
+      if (a.ndim === 2 && b.ndim === 2 && storedTransposed(a)) ga = b.matmul(g.transpose(0, 1)).transpose(0, 1);
+      else ga = sumTo(g.matmul(b.transpose(-1, -2)), a.shape);
+    }
     if (needs[1]) {
-      if (b.ndim === 2 && a.ndim > 2) {
+      if (b.ndim === 2 && a.ndim >= 2) {
         // Fold a's batch into its rows: one [k, B*m] @ [B*m, n] product instead of B and a sum.
-        gb = a.reshape([-1, k]).transpose(0, 1).matmul(g.reshape([-1, n]));
+        const a2 = a.ndim === 2 ? a : a.reshape([-1, k]);
+        const g2 = g.ndim === 2 ? g : g.reshape([-1, n]);
+        // nn.Linear's weight enters as W.t(): compute dW = g^T a directly in W's layout.
+        gb = storedTransposed(b) ? g2.transpose(0, 1).matmul(a2).transpose(0, 1) : a2.transpose(0, 1).matmul(g2);
       } else {
         gb = sumTo(a.transpose(-1, -2).matmul(g), b.shape);
       }
