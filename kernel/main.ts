@@ -6,14 +6,11 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CellCompilerConstructor, CellCompilerLike } from "./execution/compiler-api.js";
-import { PlainCompiler } from "./execution/plain-compiler.js";
-import { handlers } from "./handlers/index.js";
-import { HistoryStore } from "./history/history-store.js";
 import { IoLink } from "./io/io-link.js";
-import { Kernel, log } from "./kernel.js";
+import type { Kernel } from "./kernel.js";
 import { kernelInfo } from "./kernel-info.js";
-import { useCodeCache } from "./startup/code-cache.js";
 import { readConnectionFile } from "./transport/connection.js";
+// Everything else is imported after the io thread has been spawned (see startKernel).
 
 export interface KernelOptions {
   connectionFile: string;
@@ -40,11 +37,12 @@ const tracing = process.env.GRADLAB_TRACE === "1";
 export function trace(what: string): void {
   if (tracing) {
     const cpu = process.cpuUsage();
-    log(`${performance.now().toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms): ${what}`);
+    process.stderr.write(`[gradlab] ${performance.now().toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms): ${what}\n`);
   }
 }
 
 async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeCheck: boolean): Promise<CellCompilerLike> {
+  const { log } = await import("./kernel.js");
   // A variable specifier: the kernel builds and runs (as plain JavaScript) without kernel/compiler/.
   const spec = "./compiler/index.js";
   let Ctor: CellCompilerConstructor | null = null;
@@ -55,10 +53,12 @@ async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeChe
     log("TypeScript cell compiler not found: cells run as plain JavaScript");
   }
   if (Ctor === null) {
+    const { PlainCompiler } = await import("./execution/plain-compiler.js");
     PlainCompiler.install(k.context.context, (n, v) => k.context.define(n, v));
     return new PlainCompiler();
   }
   trace("compiler module loaded");
+  const { useCodeCache } = await import("./startup/code-cache.js");
   const cache = process.env.GRADLAB_CODE_CACHE === "0" ? null : useCodeCache(createRequire(import.meta.url).resolve("typescript"));
   const compiler = new Ctor({ cwd: k.cwd, preludeTypes, typeCheck });
   await compiler.warmUp();
@@ -81,10 +81,15 @@ function preludeTypesFor(path: string | null): string | undefined {
 }
 
 export async function startKernel(options: KernelOptions): Promise<Kernel> {
-  trace(`kernel main loaded (startup snapshot: ${process.env.GRADLAB_SNAPSHOT ?? "none"})`);
+  trace("kernel main loaded");
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
   const io = new IoLink(connection, session, kernelInfo());
+  io.onShutdown = () => {
+    void io.close().then(() => process.exit(0));
+  };
+  // The io thread boots (and answers kernel_info) while the rest of the kernel loads here.
+  const [{ Kernel, log }, { handlers }, { HistoryStore }] = await Promise.all([import("./kernel.js"), import("./handlers/index.js"), import("./history/history-store.js")]);
   const cwd = options.cwd ?? process.cwd();
   const kernel = new Kernel(io, cwd, handlers);
   const requested = options.prelude ?? process.env.GRADLAB_PRELUDE;
@@ -92,9 +97,6 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   const typeCheck = !(options.noTypeCheck === true || process.env.GRADLAB_TYPECHECK === "off");
   kernel.typeCheck = typeCheck;
 
-  io.onShutdown = () => {
-    void io.close().then(() => process.exit(0));
-  };
   // The compiler and prelude load while the io thread binds the sockets (it answers
   // kernel_info by itself); only requests that need them await `ready`.
   kernel.ready = (async () => {

@@ -17,7 +17,9 @@ export class IoLink {
   private readonly watchBuffer = createCellWatch();
   readonly cellWatch = new CellWatchMain(this.watchBuffer);
   readonly ready: Promise<Record<string, string>>;
-  onRequest: (req: IncomingRequest) => void = () => undefined;
+  private handler: ((req: IncomingRequest) => void) | null = null;
+  /** Requests that arrived before a handler was attached (the kernel loads after the io thread starts). */
+  private early: IncomingRequest[] = [];
   onShutdown: (restart: boolean) => void = () => undefined;
 
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
@@ -25,7 +27,7 @@ export class IoLink {
     this.requests = port1;
     const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, requests: port2 };
     this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: [port2] as never[], stdout: false, stderr: false });
-    port1.on("message", (m: IncomingRequest) => this.onRequest(m));
+    port1.on("message", (m: IncomingRequest) => (this.handler === null ? this.early.push(m) : this.handler(m)));
     this.ready = new Promise((resolve, reject) => {
       this.worker.on("message", (m: IoToMain) => {
         if (m.t === "ready") resolve(m.ports);
@@ -35,6 +37,11 @@ export class IoLink {
       this.worker.once("error", reject);
       this.worker.once("exit", (code) => reject(new Error(`io thread exited with code ${code}`)));
     });
+  }
+
+  set onRequest(handler: (req: IncomingRequest) => void) {
+    this.handler = handler;
+    for (const m of this.early.splice(0)) handler(m);
   }
 
   send(channel: Channel, msgType: string, content: unknown, parent: Partial<Header> | Record<string, never>, opts: { identities?: Uint8Array[]; metadata?: Record<string, unknown>; buffers?: Uint8Array[] } = {}): void {
