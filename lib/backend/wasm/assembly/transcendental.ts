@@ -11,7 +11,7 @@
   return i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
 }
 
-export function expV(x: v128): v128 {
+@inline export function expV(x: v128): v128 {
   const xc = f32x4.max(f32x4.min(x, f32x4.splat(89.0)), f32x4.splat(-104.0)); // NaN stays NaN
   const nf = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
   const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(nf, f32x4.splat(0.693359375))), f32x4.mul(nf, f32x4.splat(-2.12194440e-4)));
@@ -30,7 +30,7 @@ export function expV(x: v128): v128 {
   return y;
 }
 
-export function logV(x: v128): v128 {
+@inline export function logV(x: v128): v128 {
   // scale subnormals into the normal range first
   const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38));
   const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, tiny);
@@ -58,7 +58,7 @@ export function logV(x: v128): v128 {
   return y;
 }
 
-export function tanhV(x: v128): v128 {
+@inline export function tanhV(x: v128): v128 {
   const a = f32x4.abs(x);
   const s = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
@@ -74,6 +74,6 @@ export function tanhV(x: v128): v128 {
   return v128.or(f32x4.abs(y), v128.and(x, i32x4.splat(0x80000000)));
 }
 
-export function sigmoidV(x: v128): v128 {
+@inline export function sigmoidV(x: v128): v128 {
   return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
 }
