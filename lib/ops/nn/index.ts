@@ -13,7 +13,7 @@ export { dropout, dropout2d } from "./dropout.js";
 export type { DropoutOptions } from "./dropout.js";
 export { embedding } from "./embedding.js";
 export type { EmbeddingOptions } from "./embedding.js";
-export { layerNorm, batchNorm, groupNorm } from "./normalization.js";
+export { layerNorm, batchNorm, groupNorm, instanceNorm } from "./normalization.js";
 export type { LayerNormOptions, BatchNormOptions, GroupNormOptions } from "./normalization.js";
 export {
   crossEntropy, nllLoss, mseLoss, l1Loss, huberLoss, smoothL1Loss, binaryCrossEntropy,
@@ -28,3 +28,7 @@ export type { PadMode, PadOptions } from "./padding.js";
 export { normalize, cosineSimilarity, pairwiseDistance } from "./distance.js";
 export { scaledDotProductAttention } from "./attention.js";
 export type { ScaledDotProductAttentionOptions } from "./attention.js";
+export { interpolate, pixelShuffle, pixelUnshuffle } from "./upsampling.js";
+export type { InterpolateMode, InterpolateOptions } from "./upsampling.js";
+export { unfold, fold } from "./unfold.js";
+export type { UnfoldOptions } from "./unfold.js";

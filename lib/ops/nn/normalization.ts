@@ -1,4 +1,4 @@
-// layerNorm, batchNorm and groupNorm, each one fused forward (statistics + affine) and one
+// layerNorm, batchNorm, groupNorm and instanceNorm, each one fused forward (statistics + affine) and one
 // fused backward from the saved per-group mean and 1/std.
 
 import { fmtShape, sameShape } from "../../shape.js";
@@ -211,7 +211,16 @@ export interface GroupNormOptions {
 
 /** Normalises x [N, C, ...] over groups of C/numGroups channels (and all positions), then per-channel affine. */
 export function groupNorm(x: Tensor, numGroups: number, options: GroupNormOptions = {}): Tensor {
-  const op = "groupNorm";
+  return groupNormImpl("groupNorm", "GroupNormBackward", x, numGroups, options);
+}
+
+/** Normalises each channel of each sample of x [N, C, ...] over its positions (groupNorm with C groups). */
+export function instanceNorm(x: Tensor, options: GroupNormOptions = {}): Tensor {
+  if (x.ndim < 3) throw new Error(`instanceNorm: expected input of shape [N, C, ...] with at least one spatial dim, got ${fmtShape(x.shape)}`);
+  return groupNormImpl("instanceNorm", "InstanceNormBackward", x, x.shape[1], options);
+}
+
+function groupNormImpl(op: string, name: string, x: Tensor, numGroups: number, options: GroupNormOptions): Tensor {
   const dt = checkFloat(op, "input", x);
   if (x.ndim < 2) throw new Error(`${op}: expected input of shape [N, C, ...], got ${fmtShape(x.shape)}`);
   const N = x.shape[0], C = x.shape[1];
@@ -233,7 +242,7 @@ export function groupNorm(x: Tensor, numGroups: number, options: GroupNormOption
       for (let j = 0; j < S; j++) od[o + j] = xd[o + j] * scale + shift;
     }
   }
-  return record(out, "GroupNormBackward", [x, w, b], (g, needs) => {
+  return record(out, name, [x, w, b], (g, needs) => {
     const gd = floatData(g, dt);
     const gw = new Float64Array(C), gb = new Float64Array(C);
     const [dx, d] = emptyFloat(x.shape, dt);

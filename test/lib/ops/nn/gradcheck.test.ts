@@ -159,6 +159,7 @@ const norms: Case[] = [
   ["batchNorm eval", (x, w, b) => F.batchNorm(x, tensor([0.1, -0.2], f64), tensor([0.5, 2], f64), { weight: w, bias: b }),
     () => [ncLeaf([3, 2, 4]), leaf([2]), leaf([2])]],
   ["groupNorm", (x, w, b) => F.groupNorm(x, 2, { weight: w, bias: b }), () => [ncLeaf([2, 4, 3]), leaf([4], 1), leaf([4])]],
+  ["instanceNorm affine", (x, w, b) => F.instanceNorm(x, { weight: w, bias: b }), () => [ncLeaf([2, 3, 4]), leaf([3], 1), leaf([3])]],
 ];
 
 const others: Case[] = [
@@ -180,6 +181,13 @@ const others: Case[] = [
   ["scaledDotProductAttention", (q, k, v) => F.scaledDotProductAttention(q, k, v), () => [leaf([2, 3, 4]), ncLeaf([2, 5, 4]), leaf([2, 5, 3])]],
   ["scaledDotProductAttention causal + scale", (q, k, v) => F.scaledDotProductAttention(q, k, v, { isCausal: true, scale: 0.3 }),
     () => [slicedLeaf([2, 4, 3]), leaf([2, 4, 3]), ncLeaf([2, 4, 2])]],
+  ["interpolate nearest", (x) => F.interpolate(x, { scaleFactor: 2 }), () => [ncLeaf([1, 2, 3, 2])]],
+  ["interpolate bilinear up/down", (x) => F.interpolate(x, { size: [5, 2], mode: "bilinear" }), () => [ncLeaf([2, 1, 3, 4])]],
+  ["interpolate bilinear alignCorners", (x) => F.interpolate(x, { size: 4, mode: "bilinear", alignCorners: true }), () => [slicedLeaf([2, 2, 3, 3])]],
+  ["interpolate linear", (x) => F.interpolate(x, { scaleFactor: 1.5, mode: "linear" }), () => [ncLeaf([2, 2, 4])]],
+  ["pixelShuffle", (x) => F.pixelShuffle(x, 2).mul(tensor([1, 2, 3, 4], f64)), () => [ncLeaf([1, 4, 2, 2])]],
+  ["unfold", (x) => F.unfold(x, [2, 3], { stride: [1, 2], padding: 1, dilation: [2, 1] }), () => [ncLeaf([2, 2, 4, 5])]],
+  ["fold", (x) => F.fold(x, [4, 5], 2, { stride: 1 }), () => [ncLeaf([2, 8, 12])]],
   ["linear", (x, w, b) => F.linear(x, w, b), () => [ncLeaf([3, 4]), leaf([2, 4]), leaf([2])]],
   ["linear options bias, batched input", (x, w, b) => F.linear(x, w, { bias: b }), () => [leaf([2, 3, 4]), ncLeaf([5, 4]), leaf([5])]],
 ];

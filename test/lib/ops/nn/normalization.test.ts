@@ -94,3 +94,16 @@ describe("groupNorm", () => {
     expect(() => F.groupNorm(x, 3)).toThrow(/groupNorm: numGroups \(3\) must divide the 4 channels/);
   });
 });
+
+describe("instanceNorm", () => {
+  it("each channel of each sample has mean 0 and variance 1", () => {
+    const x = randn([2, 3, 4, 5], f64).mul(2).add(7);
+    const y = F.instanceNorm(x, { eps: 0 });
+    for (let n = 0; n < 2; n++) for (let c = 0; c < 3; c++) {
+      const s = stats(Array.from(y.select(0, n).select(0, c).contiguous().data));
+      expect(s.mean).toBeCloseTo(0, 13);
+      expect(s.varB).toBeCloseTo(1, 12);
+    }
+    expect(() => F.instanceNorm(randn([2, 3]))).toThrow(/instanceNorm: expected input of shape \[N, C, ...\]/);
+  });
+});
