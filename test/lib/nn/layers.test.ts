@@ -342,3 +342,32 @@ describe("nn.utils vectors", () => {
     expect(() => nn.utils.vectorToParameters(tensor([1]), lin.parameters())).toThrow(/does not hold the 6 parameter values/);
   });
 });
+
+describe("gradcheck sweep over the remaining modules", () => {
+  it("activations, Flatten, Embedding, PositionalEncoding, losses, cells; Dropout with a fixed mask", () => {
+    manualSeed(40);
+    const x = () => rand64([3, 4]);
+    for (const m of [new nn.ReLU(), new nn.LeakyReLU(0.2), new nn.ELU(), new nn.GELU(), new nn.GELU("tanh"), new nn.SiLU(), new nn.Sigmoid(), new nn.Tanh(), new nn.Softplus(), new nn.Softmax(1), new nn.LogSoftmax(0), new nn.Flatten(0)]) {
+      gradcheckModule(m, [x()]);
+    }
+    const emb = new nn.Embedding(5, 3, { dtype: "float64" });
+    gradcheckModule(emb, [], () => emb.forward(tensor([[0, 4], [4, 2]], { dtype: "int32" })));
+    gradcheckModule(new nn.PositionalEncoding(4, { maxLen: 8, dtype: "float64" }), [rand64([3, 2, 4])]);
+    const target = rand64([3, 4], false);
+    const probs = tensor([[0.2, 0.9, 0.5, 0.1], [0.7, 0.3, 0.6, 0.4], [0.5, 0.5, 0.8, 0.2]], { dtype: "float64" });
+    gradcheckModule(new nn.MSELoss(), [x(), target]);
+    gradcheckModule(new nn.L1Loss({ reduction: "sum" }), [x(), target]);
+    gradcheckModule(new nn.HuberLoss({ delta: 0.5 }), [x(), target]);
+    gradcheckModule(new nn.BCEWithLogitsLoss(), [x(), probs]);
+    gradcheckModule(new nn.BCELoss(), [tensor([[0.3, 0.6], [0.8, 0.1]], { dtype: "float64", requiresGrad: true }), tensor([[1, 0], [0, 1]], { dtype: "float64" })]);
+    gradcheckModule(new nn.NLLLoss(), [x(), tensor([0, 3, 1], { dtype: "int32" })]);
+    gradcheckModule(new nn.RNNCell(3, 2, { dtype: "float64" }), [rand64([2, 3]), rand64([2, 2])]);
+    gradcheckModule(new nn.GRUCell(3, 2, { dtype: "float64" }), [rand64([2, 3]), rand64([2, 2])]);
+    const drop = new nn.Dropout(0.4);
+    const input = x();
+    gradcheckModule(drop, [input], (v) => {
+      manualSeed(41); // the same mask on every evaluation
+      return drop.forward(v);
+    });
+  });
+});
