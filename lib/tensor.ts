@@ -255,12 +255,12 @@ export class Tensor {
     };
   }
 
-  /** Same values and storage, cut from the graph. */
+  /**
+   * Same values and storage, cut from the graph. Not an autograd view of this tensor either:
+   * in-place writes to it change the values here but never link the two in the graph.
+   */
   detach(): Tensor {
-    const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
-    t._isView = this._isView;
-    t._base = this._base;
-    return t;
+    return new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
   }
 
   /** Cuts this tensor from the graph in place (it becomes a leaf). */
