@@ -1,5 +1,7 @@
 // The real kernel (dist/) over real ZeroMQ sockets.
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchedKernel } from "../../kernel/client/launch.js";
 import { built, byType, notebookDir, result, startBuiltKernel, stdout } from "./kernel-harness.js";
@@ -67,6 +69,12 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     const r = await k.client.execute("const loose: number = 'text' as any as number; 1");
     expect((r.reply.content as any).status).toBe("ok");
     await k.client.execute("%typecheck on");
+  });
+
+  it("// @ts-nocheck at the top of a cell turns type checking off for it", async () => {
+    const r = await k.client.execute("// @ts-nocheck\nconst unchecked: number = 'text';\nunchecked");
+    expect((r.reply.content as any).status, JSON.stringify(r.reply.content)).toBe("ok");
+    expect(result(r.outputs)).toBe("'text'");
   });
 
   it("supports top-level await", async () => {
@@ -253,6 +261,28 @@ describe.skipIf(!built)("kernel shutdown", () => {
       expect(result((await k2.client.execute("1 + 1")).outputs)).toBe("2");
     } finally {
       await k2.shutdown();
+    }
+  });
+
+  it("history persists across restarts in $JUPYTER_DATA_DIR, one session per start", async () => {
+    const data = mkdtempSync(join(tmpdir(), "gradlab-history-"));
+    const env = { GRADLAB_PRELUDE: "none", JUPYTER_DATA_DIR: data };
+    const a = await startBuiltKernel({ env });
+    await a.client.execute("'from the first run'");
+    await a.shutdown();
+    const b = await startBuiltKernel({ env });
+    try {
+      await b.client.execute("'from the second run'");
+      const h = await b.client.request("shell", "history_request", { hist_access_type: "tail", n: 2, output: true, raw: true });
+      const rows = (h.reply.content as any).history;
+      expect(rows.map((r: any) => r[2][0])).toEqual(["'from the first run'", "'from the second run'"]);
+      expect(rows[1][0]).toBe(rows[0][0] + 1);
+      expect(rows[0][2][1]).toBe("'from the first run'");
+      const range = await b.client.request("shell", "history_request", { hist_access_type: "range", session: -1, start: 1, stop: null, output: false, raw: true });
+      expect((range.reply.content as any).history.map((r: any) => r[2])).toEqual(["'from the first run'"]);
+    } finally {
+      await b.shutdown();
+      rmSync(data, { recursive: true, force: true });
     }
   });
 

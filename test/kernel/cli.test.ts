@@ -1,0 +1,73 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inflateSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { crc32, drawLogo, encodePng } from "../../kernel/logo.js";
+import { kernelSpec } from "../../kernel/install.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const built = existsSync(join(root, "dist", "kernel", "cli.js"));
+
+function gradlab(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [join(root, "bin", "gradlab.js"), ...args], { env }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr })),
+  );
+}
+
+describe("PNG logo", () => {
+  it("crc32 matches the standard check value", () => {
+    expect(crc32(Buffer.from("123456789"))).toBe(0xcbf43926);
+  });
+  it("encodes a valid PNG: signature, IHDR size, and pixels that inflate back", () => {
+    const px = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 128]);
+    const png = encodePng(2, 1, px);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.subarray(12, 16).toString()).toBe("IHDR");
+    expect(png.readUInt32BE(16)).toBe(2);
+    expect(png.readUInt32BE(20)).toBe(1);
+    const idatLen = png.readUInt32BE(33);
+    expect(png.subarray(37, 41).toString()).toBe("IDAT");
+    expect([...inflateSync(png.subarray(41, 41 + idatLen))]).toEqual([0, ...px]);
+    expect(() => encodePng(2, 2, px)).toThrow(/expected 16 bytes for 2x2 RGBA, got 8/);
+    expect(drawLogo(64).readUInt32BE(16)).toBe(64);
+  });
+});
+
+describe("kernelspec", () => {
+  it("names the kernel and passes the connection file", () => {
+    const spec = kernelSpec({ scope: "user", name: "gradlab" }) as { argv: string[]; display_name: string; language: string; interrupt_mode: string };
+    expect(spec.display_name).toBe("TypeScript (gradlab)");
+    expect(spec.language).toBe("typescript");
+    expect(spec.interrupt_mode).toBe("message");
+    expect(spec.argv.slice(-3)).toEqual(["kernel", "--connection-file", "{connection_file}"]);
+    expect(spec.argv[1]).toBe(join(root, "bin", "gradlab.js"));
+  });
+});
+
+describe.skipIf(!built)("gradlab CLI", () => {
+  it("--help lists the commands", async () => {
+    const { code, out } = await gradlab(["--help"]);
+    expect(code).toBe(0);
+    for (const c of ["install", "kernel", "run"]) expect(out).toContain(c);
+  });
+  it("install --prefix writes kernel.json and logos, and explains how to get Jupyter when it is missing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gradlab-cli-"));
+    const { code, out } = await gradlab(["install", "--prefix", dir, "--interrupt-mode", "signal"], { ...process.env, PATH: "/nonexistent" });
+    expect(code).toBe(0);
+    const specDir = join(dir, "share", "jupyter", "kernels", "gradlab");
+    expect(JSON.parse(readFileSync(join(specDir, "kernel.json"), "utf8")).interrupt_mode).toBe("signal");
+    expect(existsSync(join(specDir, "logo-32x32.png"))).toBe(true);
+    expect(existsSync(join(specDir, "logo-64x64.png"))).toBe(true);
+    expect(out).toMatch(/apt-get install jupyter-notebook/);
+    expect(out).toMatch(/pip install/);
+  });
+  it("rejects bad arguments with a clear message", async () => {
+    expect((await gradlab(["install", "--interrupt-mode", "loud"])).out).toMatch(/--interrupt-mode must be "message" or "signal"/);
+    expect((await gradlab(["kernel"])).out).toMatch(/--connection-file FILE is required/);
+    const r = await gradlab(["frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/unknown command "frobnicate"/);
+  });
+});
