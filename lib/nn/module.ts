@@ -114,6 +114,33 @@ export class Module {
     (this as any)[name] = module;
   }
 
+  /** Same as `addModule` (PyTorch's `register_module`). */
+  registerModule(name: string, module: Module | null): void {
+    this.addModule(name, module);
+  }
+
+  /** The submodule at a dotted path (`"encoder.layers.0"`); "" is this module. */
+  getSubmodule(target: string): Module {
+    let m: Module = this;
+    if (target === "") return m;
+    for (const part of target.split(".")) {
+      const next = (m as any)[part];
+      if (!(next instanceof Module)) throw new Error(`getSubmodule: ${m.constructor.name} has no submodule ${JSON.stringify(part)} (in ${JSON.stringify(target)})`);
+      m = next;
+    }
+    return m;
+  }
+
+  /** The parameter at a dotted path (`"fc1.weight"`). */
+  getParameter(target: string): Tensor {
+    const i = target.lastIndexOf(".");
+    const owner = this.getSubmodule(i < 0 ? "" : target.slice(0, i));
+    const name = target.slice(i + 1);
+    const p = (owner as any)[name];
+    if (!isParameter(p) || owner._buffers.has(name)) throw new Error(`getParameter: ${owner.constructor.name} has no parameter ${JSON.stringify(name)} (in ${JSON.stringify(target)})`);
+    return p;
+  }
+
   // ---- traversal ----------------------------------------------------------------------
 
   /** Direct submodules with their names, in assignment order. */

@@ -291,3 +291,13 @@ describe("forward and call", () => {
     expect([n, k]).toEqual([3, 1]); // the copy carries the original's hook over, as deepcopy does
   });
 });
+
+describe("lookup by dotted path", () => {
+  it("getSubmodule and getParameter", () => {
+    const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 }), 2);
+    expect(enc.getSubmodule("layers.1.linear1")).toBe(enc.layers.at(1).linear1);
+    expect(enc.getParameter("layers.0.self_attn.in_proj_weight").shape).toEqual([12, 4]);
+    expect(() => enc.getSubmodule("layers.5")).toThrow(/has no submodule "5"/);
+    expect(() => enc.getParameter("layers.0.norm1.nope")).toThrow(/has no parameter "nope"/);
+  });
+});
