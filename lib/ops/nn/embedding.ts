@@ -43,5 +43,5 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
       for (let j = 0; j < D; j++) d[o + j] += gd[s + j];
     }
     return [dw];
-  });
+  }, [input]);
 }

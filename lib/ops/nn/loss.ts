@@ -41,7 +41,8 @@ function classIndices(op: string, input: Tensor, target: Tensor, L: ClassLayout,
     throw new Error(`${op}: class-index targets must be int32, got dtype ${target.dtype} (shape ${fmtShape(target.shape)}); use tensor(labels, { dtype: "int32" }) or target.int()`);
   }
   if (!sameShape(target.shape, L.targetShape)) {
-    throw new Error(`${op}: target shape ${fmtShape(target.shape)} does not match input shape ${fmtShape(input.shape)} (class indices need shape ${fmtShape(L.targetShape)})`);
+    const hint = sameShape(target.shape, input.shape) ? "; probability targets must be float" : "";
+    throw new Error(`${op}: target shape ${fmtShape(target.shape)} does not match input shape ${fmtShape(input.shape)} (class indices need shape ${fmtShape(L.targetShape)}${hint})`);
   }
   const t = target.data as Int32Array;
   for (let i = 0; i < t.length; i++) {
@@ -183,7 +184,12 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       dTarget = dt2;
     }
     return [dInput, dTarget];
-  }, probTarget ? [input, target] : [input]);
+  }, savedOf(input, target, options.weight));
+}
+
+/** Tensors a loss's backward reads (their in-place modification is then detected). */
+function savedOf(...ts: (Tensor | null | undefined)[]): Tensor[] {
+  return ts.filter((t): t is Tensor => t instanceof Tensor);
 }
 
 // ---- nllLoss ---------------------------------------------------------------------------------
@@ -229,7 +235,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
       }
     }
     return [dx];
-  });
+  }, savedOf(target, options.weight));
 }
 
 // ---- elementwise losses ----------------------------------------------------------------------
@@ -380,7 +386,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOp
       dtg = r;
     }
     return [di, dtg];
-  }, [input, target]);
+  }, savedOf(input, target, options.weight));
 }
 
 export interface BceWithLogitsOptions extends BceOptions {
@@ -442,7 +448,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
       res[2] = sumTo(r, pwT.shape);
     }
     return res;
-  }, pwT ? [input, target, pwT] : [input, target]);
+  }, savedOf(input, target, pwT, options.weight));
 }
 
 // ---- KL divergence ---------------------------------------------------------------------------

@@ -158,7 +158,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null | undefined, run
       for (let j = 0; j < S; j++) od[o + j] = xd[o + j] * scale + shift;
     }
   }
-  const saved = [x, ...(w ? [w] : []), ...(!training && rm ? [rm] : []), ...(!training && rv ? [rv] : [])];
+  // The running statistics are copied into mean/rstd above, so the backward does not read them
+  // (a later training-mode forward may update them in place before this backward runs).
+  const saved = [x, ...(w ? [w] : [])];
   return record(out, "BatchNormBackward", [x, w, b], (g, needs) => {
     const gd = floatData(g, dt);
     const gw = new Float64Array(C), gb = new Float64Array(C);

@@ -198,3 +198,12 @@ describe("binary cross-entropy", () => {
     expect(l[1]).toBeCloseTo(Math.LN2, 14);
   });
 });
+
+describe("saved tensors", () => {
+  it("changing the target in place before backward is detected", () => {
+    const x = randn([2, 3]).requiresGrad_(), y = tensor([0, 2], i32);
+    const l = F.crossEntropy(x, y);
+    y.fill_(1);
+    expect(() => l.backward()).toThrow(/modified by an in-place operation/);
+  });
+});

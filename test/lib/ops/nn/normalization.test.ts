@@ -107,3 +107,15 @@ describe("instanceNorm", () => {
     expect(() => F.instanceNorm(randn([2, 3]))).toThrow(/instanceNorm: expected input of shape \[N, C, ...\]/);
   });
 });
+
+describe("batchNorm and later running-stat updates", () => {
+  it("an eval-mode graph still backpropagates after a training-mode forward updated the running stats", () => {
+    const rm = zeros([2]), rv = ones([2]);
+    const x = randn([4, 2]).requiresGrad_();
+    const evalOut = F.batchNorm(x, rm, rv);
+    F.batchNorm(randn([4, 2]), rm, rv, { training: true });
+    evalOut.sum().backward();
+    // eval: d(sum)/dx = 1/√(var + eps) with the running var at forward time (1)
+    for (const v of x.grad!.data) expect(v).toBeCloseTo(1 / Math.sqrt(1 + 1e-5), 6);
+  });
+});
