@@ -269,9 +269,6 @@ export class CellCompiler {
     const specifier = JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
     host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
     const program = host.program();
-    for (const f of program.getSourceFiles()) {
-      if (!f.fileName.includes("/node_modules/") && !f.fileName.startsWith(host.cwd + path.sep + "__gradlab")) this.enableNodeTypesFor(f.text);
-    }
     const sf = program.getSourceFile(abs);
     const checker = program.getTypeChecker();
     const symbol = sf && checker.getSymbolAtLocation(sf);

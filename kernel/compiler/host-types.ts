@@ -47,7 +47,8 @@ export function nodeTypes(): NodeTypes | undefined {
 }
 
 const NODE_GLOBALS = [
-  "process", "Buffer", "global", "__dirname", "__filename", "require", "module", "NodeJS", "setImmediate",
+  // Not `module` or `global`: common variable names in a deep-learning notebook.
+  "process", "Buffer", "__dirname", "__filename", "require", "NodeJS", "setImmediate",
   "clearImmediate", "structuredClone", "fetch", "TextEncoder", "TextDecoder", "URL", "URLSearchParams",
   "performance", "AbortController", "AbortSignal", "Blob", "EventTarget", "Event", "WebAssembly", "atob", "btoa",
   "crypto", "MessageChannel", "MessagePort", "BroadcastChannel", "Response", "Request", "Headers", "FormData",
@@ -58,7 +59,10 @@ const NEEDS_NODE = new RegExp(
   `["'](?:node:[\\w/]+|(?:${builtins})(?:\\/[\\w/]*)?)["']|\\b(?:${NODE_GLOBALS.join("|")})\\b`,
 );
 
-/** Whether code (a cell, or the prelude's declarations) refers to Node's modules or globals. */
+/**
+ * Whether a cell refers to Node's modules or globals. (The prelude's declarations are not
+ * scanned: where they mention a Node type without importing it, that type is `any` to cells.)
+ */
 export function needsNodeTypes(code: string): boolean {
   return NEEDS_NODE.test(code);
 }

@@ -16,8 +16,15 @@ const IMMUTABLE = /[\\/]node_modules[\\/]/;
 /** Other disk files (a local module being edited next to the notebook) are re-stat'ed at most this often. */
 const RESTAT_MS = 500;
 
-/** Library files: parsed without JSDoc until the kernel is idle (see docs-registry.ts). */
-const LIBRARY = /[\\/]node_modules[\\/](?:@types[\\/]node|undici-types)[\\/]|[\\/]__gradlab_lib__\.d\.ts$/;
+/**
+ * Library files — declaration files on disk (TypeScript's lib, @types, packages, the
+ * prelude's .d.ts) and the bundled lib — are parsed without JSDoc until the kernel is idle
+ * (see docs-registry.ts). The generated declarations of earlier cells keep theirs: inspect
+ * shows a cell's own documentation right away.
+ */
+function isLibrary(f: string): boolean {
+  return /\.d\.[cm]?ts$/.test(f) && (!path.basename(f).startsWith("__gradlab_") || f.endsWith("__gradlab_lib__.d.ts"));
+}
 
 export class LanguageHost {
   readonly ls: TS.LanguageService;
@@ -33,7 +40,7 @@ export class LanguageHost {
 
   constructor(readonly cwd: string, readonly options: TS.CompilerOptions) {
     const ts = typescript();
-    this.docs = docsAwareRegistry((f) => LIBRARY.test(f), cwd);
+    this.docs = docsAwareRegistry(isLibrary, cwd);
     // Kept across program rebuilds for its package.json lookups (every file's module format
     // is derived from its nearest package.json on every rebuild).
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => (ts.sys.useCaseSensitiveFileNames ? f : f.toLowerCase()), options);
