@@ -35,7 +35,7 @@ function isGroupList<O>(params: ParamsInput<O>): params is ParamGroupSpec<O>[] {
  * `updateGroup`, which updates each parameter in place with a fused loop over its typed
  * array (parameters are always contiguous, so `p.data` is a view of their storage).
  */
-export abstract class Optimizer<O extends { lr: number }> {
+export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   readonly defaults: O;
   paramGroups: ParamGroup<O>[] = [];
   state: Map<Tensor, ParamState> = new Map();

@@ -263,3 +263,16 @@ describe("step with a closure", () => {
     expect(values(p)[0]).toBeCloseTo(2, 12); // 3 − 0.5·(3 − 1)
   });
 });
+
+describe("optim.Optimizer as a type", () => {
+  it("every optimizer is an Optimizer", () => {
+    const make: ((ps: ReturnType<typeof param>[]) => import("../../../lib/optim/index.js").Optimizer)[] = [
+      (ps) => new SGD(ps, { lr: 0.1 }),
+      (ps) => new Adam(ps),
+      (ps) => new AdamW(ps),
+      (ps) => new RMSprop(ps),
+      (ps) => new Adagrad(ps),
+    ];
+    for (const f of make) expect(f([param([1])]).paramGroups[0].lr).toBeGreaterThan(0);
+  });
+});
