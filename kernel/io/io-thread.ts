@@ -52,13 +52,39 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
 
 const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
 
+// A training loop may update a live display on every step: only the latest update of each
+// display per UPDATE_MS reaches the frontend (an update replaces the whole output anyway).
+const UPDATE_MS = 25;
+const updates = new Map<string, Extract<MainToIo, { t: "send" }>>();
+let updateTimer: NodeJS.Timeout | null = null;
+function flushUpdates(): void {
+  if (updateTimer !== null) clearTimeout(updateTimer);
+  updateTimer = null;
+  for (const u of updates.values()) sendNow("iopub", u.msgType, u.content, u.parent, [], u.metadata, u.buffers);
+  updates.clear();
+}
+
 function send(m: Extract<MainToIo, { t: "send" }>): void {
   if (m.channel === "iopub" && m.msgType === "stream") {
+    flushUpdates();
     const c = m.content as { name: "stdout" | "stderr"; text: string };
     streams.add(c.name, c.text, m.parent);
     return;
   }
-  if (m.channel === "iopub") streams.flush();
+  if (m.channel === "iopub" && m.msgType === "update_display_data") {
+    const id = (m.content as { transient?: { display_id?: unknown } }).transient?.display_id;
+    if (typeof id === "string") {
+      streams.flush();
+      updates.delete(id); // re-inserted last: keeps the order of the latest updates
+      updates.set(id, m);
+      updateTimer ??= setTimeout(flushUpdates, UPDATE_MS);
+      return;
+    }
+  }
+  if (m.channel === "iopub") {
+    streams.flush();
+    flushUpdates();
+  }
   if (m.channel === "iopub" && m.msgType === "status") {
     const state = (m.content as { execution_state: string }).execution_state;
     if (state === "busy") mainBusy = true;
@@ -98,6 +124,7 @@ function handleControl(msg: WireMessage): void {
     case "shutdown_request": {
       const restart = (msg.content as { restart?: unknown }).restart === true;
       streams.flush();
+      flushUpdates();
       sendNow("control", "shutdown_reply", { status: "ok", restart }, msg.header, msg.identities);
       sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
       shuttingDown = true;
@@ -173,6 +200,7 @@ parentPort!.on("message", (m: MainToIo) => {
 
 async function close(): Promise<void> {
   streams.flush();
+  flushUpdates();
   // Let queued sends reach the wire before closing.
   await Promise.all(Object.values(queues).map((q) => q.drained()));
   for (const s of [shell, control, stdin, iopub, hb]) s.close();

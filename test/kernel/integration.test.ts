@@ -114,6 +114,17 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect(result(r.outputs)).toBe("[ 3 ]");
   });
 
+  it("coalesces rapid display updates: the frontend gets few, the last one, in order with other output", async () => {
+    const r = await k.client.execute("const live = display(0);\nfor (let i = 1; i <= 20000; i++) live.update(i);\nconsole.log('after');");
+    const types = r.outputs.map((m) => m.header.msg_type).filter((t) => t !== "execute_input");
+    const updates = byType(r.outputs, "update_display_data");
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.length).toBeLessThan(1000);
+    expect((updates.at(-1)!.content as any).data["text/plain"]).toBe("20000");
+    expect(types.at(-1)).toBe("stream");
+    expect(types[0]).toBe("display_data");
+  });
+
   it("shows a last expression with a display hook through it", async () => {
     const r = await k.client.execute("({ [Symbol.for('Jupyter.display')]() { return { 'image/svg+xml': '<svg/>' }; } })");
     expect((byType(r.outputs, "execute_result")[0].content as any).data["image/svg+xml"]).toBe("<svg/>");
