@@ -36,7 +36,7 @@ async function tfTime(backend: tfb.TfBackend, make: () => { run: () => void; dis
 
 const load = () => loadavg().map((x) => x.toFixed(1)).join(" ");
 console.log(`gradlab backend benchmark — ${cpus()[0]?.model ?? "cpu"}, ${threads} threads, node ${process.version}`);
-console.log(`load average at start: ${load()} (other processes on these cores slow every column; figures are medians)\n`);
+console.log(`load average at start: ${load()}; every figure is the fastest of repeated runs (see bench/timing.ts)\n`);
 
 // ---- matmul ----
 const mmRows: string[][] = [];
