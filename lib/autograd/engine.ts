@@ -4,7 +4,7 @@
 
 import type { Storage, Tensor } from "../tensor.js";
 import { fmtShape, sameShape } from "../shape.js";
-import { AccumulateGrad, type GradFn, type GraphNode, type Hook } from "./graph.js";
+import { AccumulateGrad, type GradFn, type GraphNode, type Hook, isPartialGrad } from "./graph.js";
 import { enableGrad, noGrad } from "./grad_mode.js";
 
 export interface BackwardOptions {
@@ -79,10 +79,14 @@ function execute(roots: Tensor[], rootGrads: Tensor[], createGraph: boolean, ret
     });
     // Storages already handed out as a `.grad` (or owned by the caller): never adopted twice.
     const owned = new Set<Storage>(rootGrads.map((g) => g.storage));
+    // Gradient sums this pass allocated and nobody else holds yet: safe to add into in place.
+    const sums = new Set<Tensor>();
     try {
       for (const node of order) {
         let g = grads.get(node);
         grads.delete(node);
+        // From here on g may reach user code or be passed on by the backward: no more in-place sums.
+        if (g) sums.delete(g);
         if (capture?.has(node) && g) capture.set(node, g);
         if (node instanceof AccumulateGrad) {
           if (g && !capture) {
@@ -105,9 +109,25 @@ function execute(roots: Tensor[], rootGrads: Tensor[], createGraph: boolean, ret
           if (!sameShape(ig.shape, meta.shape)) {
             throw new Error(`backward: ${node.name} produced a gradient of shape ${fmtShape(ig.shape)} for an input of shape ${fmtShape(meta.shape)}`);
           }
-          if (ig.dtype !== meta.dtype) ig = ig.to(meta.dtype);
           const prev = grads.get(child);
-          grads.set(child, prev ? prev.add(ig) : ig);
+          if (isPartialGrad(ig)) {
+            if (prev && sums.has(prev)) ig.addInto(prev);
+            else {
+              const acc = prev ? prev.clone() : ig.toDense();
+              if (prev) ig.addInto(acc);
+              sums.add(acc);
+              grads.set(child, acc.dtype === meta.dtype ? acc : acc.to(meta.dtype));
+            }
+            continue;
+          }
+          if (ig.dtype !== meta.dtype) ig = ig.to(meta.dtype);
+          if (!prev) grads.set(child, ig);
+          else if (sums.has(prev) && !createGraph) prev.add_(ig);
+          else {
+            const sum = prev.add(ig);
+            if (!createGraph) sums.add(sum);
+            grads.set(child, sum);
+          }
         }
       }
     } finally {

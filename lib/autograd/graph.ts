@@ -9,7 +9,25 @@ import type { Tensor } from "../tensor.js";
  * whether input i wants a gradient (skip the work otherwise and return null).
  * Runs with grad mode off.
  */
-export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => readonly (Tensor | null | undefined)[];
+export type BackwardFn = (grad: Tensor, needs: readonly boolean[]) => readonly (Tensor | PartialGrad | null | undefined)[];
+
+/**
+ * A gradient that is zero outside a strided region of its input (what slicing views return).
+ * The engine adds many of them into one buffer instead of summing full-size zero tensors,
+ * so `for (t ...) x.select(0, t)` costs O(size of x) in backward, not O(T · size of x).
+ */
+export interface PartialGrad {
+  readonly partial: true;
+  readonly shape: readonly number[];
+  /** Adds the region's values into `dense` (contiguous, this shape) in place. */
+  addInto(dense: Tensor): void;
+  /** A fresh dense gradient (zeros outside the region). */
+  toDense(): Tensor;
+}
+
+export function isPartialGrad(g: unknown): g is PartialGrad {
+  return typeof g === "object" && g !== null && (g as PartialGrad).partial === true;
+}
 
 export type Hook = (grad: Tensor) => Tensor | void | undefined;
 
@@ -51,7 +69,7 @@ export class GradFn {
     return this.inputs.map((n) => n !== null);
   }
 
-  apply(grad: Tensor): readonly (Tensor | null | undefined)[] {
+  apply(grad: Tensor): readonly (Tensor | PartialGrad | null | undefined)[] {
     if (this.freed || this.backwardFn === null) {
       throw new Error(`backward: the graph was freed by an earlier backward() (${this.name} released its saved tensors); use backward(grad, { retainGraph: true }) the first time to backward through it again`);
     }

@@ -6,7 +6,9 @@ import { fmtShape, normDim, numelOf, sameShape } from "../shape.js";
 import { Tensor, type IndexSpec } from "../tensor.js";
 import { contiguous } from "./copy.js";
 import { record, sumTo } from "./op.js";
-import { map1 } from "./strided.js";
+import { map1, map2 } from "./strided.js";
+import { isGradEnabled } from "../autograd/grad_mode.js";
+import type { PartialGrad } from "../autograd/graph.js";
 import { indexSelect } from "./indexing.js";
 
 interface Geom { shape: number[]; strides: number[]; offset: number }
@@ -30,9 +32,28 @@ function scatterView(g: Tensor, inputShape: readonly number[], geom: GeomFn, nam
   return record(z, `${name}Backward`, [g], (gg) => [slicingView(gg, `${name}Backward`, geom)]);
 }
 
+/** The same gradient, kept sparse for the engine to add into one buffer (first-order backward). */
+function partialView(g: Tensor, inputShape: readonly number[], geom: GeomFn): PartialGrad {
+  return {
+    partial: true,
+    shape: inputShape,
+    addInto(dense: Tensor) {
+      const v = geom(dense);
+      const d = dense.storage.data;
+      map2("add", d, v.offset, v.strides, g.storage.data, g.offset, g.strides, d, v.offset, v.strides, v.shape);
+    },
+    toDense() {
+      const z = Tensor.empty(inputShape, g.dtype);
+      const v = geom(z);
+      map1("copy", g.storage.data, g.offset, g.strides, z.storage.data, v.offset, v.strides, v.shape);
+      return z;
+    },
+  };
+}
+
 function slicingView(x: Tensor, name: string, geom: GeomFn): Tensor {
   const out = makeView(x, geom(x));
-  return record(out, name, [x], (g) => [scatterView(g, x.shape, geom, name)]);
+  return record(out, name, [x], (g) => [isGradEnabled() ? scatterView(g, x.shape, geom, name) : partialView(g, x.shape, geom)]);
 }
 
 // ---- reshape ---------------------------------------------------------------------------------

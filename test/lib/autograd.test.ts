@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AccumulateGrad, GradFn, enableGrad, full, isGradEnabled, noGrad, ones, randn, tensor, zeros } from "../../lib/index.js";
+import { AccumulateGrad, GradFn, arange, enableGrad, full, isGradEnabled, noGrad, ones, randn, tensor, zeros } from "../../lib/index.js";
 
 describe("autograd engine", () => {
   it("computes the chain rule through a small graph (hand-worked)", () => {
@@ -142,6 +142,24 @@ describe("autograd engine", () => {
     h.add(0).sum().backward();
     h.grad!.add_(1);
     expect(x.grad!.toArray()).toEqual([1, 1]);
+  });
+
+  it("per-step slices of one tensor sum into a single gradient (RNN-style loop)", () => {
+    const T = 50;
+    const x = arange(T * 3).reshape(T, 3).requiresGrad_();
+    let h = zeros([3]);
+    for (let t = 0; t < T; t++) h = h.mul(0.5).add(x.select(0, t));
+    h.sum().backward();
+    // dh_T/dx_t = 0.5^(T-1-t) for each of the 3 features
+    const g = x.grad!.toArray() as number[][];
+    for (let t = 0; t < T; t++) for (const v of g[t]) expect(v).toBeCloseTo(0.5 ** (T - 1 - t), 6);
+    // a retained slice-sum must not be changed by later in-place accumulation
+    const y = arange(4).requiresGrad_();
+    const c = y.clone();
+    c.retainGrad();
+    c.narrow(0, 0, 2).sum().add(c.narrow(0, 1, 2).sum()).add(y.sum()).backward();
+    expect(c.grad!.toArray()).toEqual([1, 2, 1, 0]);
+    expect(y.grad!.toArray()).toEqual([2, 3, 2, 1]);
   });
 
   it("diamond graphs sum both paths", () => {
