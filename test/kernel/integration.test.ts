@@ -219,6 +219,9 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     const late = arrivals.filter(([t, at]) => t === "stream" && at > 600);
     expect(late.length).toBeGreaterThan(0); // still streaming while the loop runs
     expect(await k.client.ping(1000)).toBeLessThan(1000);
+    // kernel_info is answered by the io thread even while the cell blocks the main thread.
+    const info = await k.client.request("shell", "kernel_info_request", {}, { waitForIdle: false, timeoutMs: 1000 });
+    expect((info.reply.content as any).implementation).toBe("gradlab");
     const ti = performance.now();
     await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 1000 });
     const r = await running;
