@@ -2,7 +2,7 @@
 // size tuples (`2` or `[2, 3]`), loss reductions.
 
 import { noGrad } from "../../autograd/grad_mode.js";
-import { type DType, type Float, isFloatDType } from "../../dtype.js";
+import { type Float, isFloatDType } from "../../dtype.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { cast } from "../copy.js";
@@ -39,10 +39,6 @@ export function checkSameDType(op: string, aName: string, a: Tensor, bName: stri
   if (a.dtype !== b.dtype) {
     throw new Error(`${op}: ${aName} (dtype ${a.dtype}, shape ${fmtShape(a.shape)}) and ${bName} (dtype ${b.dtype}, shape ${fmtShape(b.shape)}) must have the same dtype`);
   }
-}
-
-export function isIntDType(d: DType): boolean {
-  return d === "int32";
 }
 
 /** `2` → [2, 2]; `[2, 3]` → [2, 3]; `[2]` → [2, 2]. Every entry an integer >= `min`. */
@@ -91,9 +87,4 @@ export function lossGrad(g: Tensor, reduction: Reduction, dtype: FloatDType, div
   if (reduction === "none") return { s: 0, per: floatData(g, dtype) };
   const v = g.item();
   return { s: reduction === "mean" ? v / divisor : v, per: null };
-}
-
-/** A float result tensor wrapping `data` (already of the right length). */
-export function wrap(data: Float, shape: readonly number[], dtype: FloatDType): Tensor {
-  return Tensor.fromArray(data, shape, dtype);
 }
