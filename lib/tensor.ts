@@ -405,8 +405,8 @@ export class Tensor {
 
   // ---- in place (PyTorch's trailing underscore) --------------------------------------------
 
-  add_(other: TensorOrScalar, opts?: { alpha?: number }): this { return inplace(this, "add_", (x) => ew.add(x, other, opts), other); }
-  sub_(other: TensorOrScalar, opts?: { alpha?: number }): this { return inplace(this, "sub_", (x) => ew.sub(x, other, opts), other); }
+  add_(other: TensorOrScalar, opts?: { alpha?: number }): this { return inplace(this, "add_", (x) => ew.add(x, other, opts), other, opts?.alpha); }
+  sub_(other: TensorOrScalar, opts?: { alpha?: number }): this { return inplace(this, "sub_", (x) => ew.sub(x, other, opts), other, opts?.alpha); }
   mul_(other: TensorOrScalar): this { return inplace(this, "mul_", (x) => ew.mul(x, other), other); }
   div_(other: TensorOrScalar): this { return inplace(this, "div_", (x) => ew.div(x, other), other); }
   clamp_(min?: number | null, max?: number | null): this { return inplace(this, "clamp_", (x) => ew.clamp(x, min, max)); }

@@ -52,7 +52,7 @@ function rebaseView(view: Tensor, base: Tensor, value: Tensor): void {
   view._setGradFn(viewOut.gradFn!);
 }
 
-export function inplace<T extends Tensor>(self: T, name: string, fn: (x: Tensor) => Tensor, other?: TensorOrScalar): T {
+export function inplace<T extends Tensor>(self: T, name: string, fn: (x: Tensor) => Tensor, other?: TensorOrScalar, alpha?: number): T {
   const grad = isGradEnabled();
   if (grad && self.requiresGrad && self.isLeaf) {
     throw new Error(`${name}: a leaf tensor that requires grad cannot be modified in place (wrap the update in noGrad(() => ...), or use an out-of-place op)`);
@@ -84,12 +84,19 @@ export function inplace<T extends Tensor>(self: T, name: string, fn: (x: Tensor)
     const sd = self.storage.data;
     if (op && isFloatDType(self.dtype) && self.isContiguous()) {
       const view = self.data as Float;
+      const scaled = alpha !== undefined && alpha !== 1;
       if (typeof other === "number") {
-        getKernels().binaryScalar(op, view, other, view, false);
+        getKernels().binaryScalar(op, view, scaled ? other * alpha : other, view, false);
         return;
       }
       if (other instanceof Tensor && other.dtype === self.dtype && other.isContiguous() && sameShape(other.shape, self.shape)) {
-        getKernels().binary(op, view, other.data as Float, view);
+        let od = other.data as Float;
+        if (scaled) {
+          const tmp = Tensor.empty(other.shape, other.dtype).storage.data as Float;
+          getKernels().binaryScalar("mul", od, alpha, tmp, false);
+          od = tmp;
+        }
+        getKernels().binary(op, view, od, view);
         return;
       }
     }

@@ -196,6 +196,10 @@ describe("in-place ops", () => {
     expect(t.toArray()).toEqual([[10, 21], [24, 46]]);
     t.add_(tensor([1, 1]), { alpha: -2 });
     expect(t.toArray()).toEqual([[8, 19], [22, 44]]);
+    t.add_(tensor([[1, 1], [1, 1]]), { alpha: 2 }).sub_(1, { alpha: 3 }); // same-shape and scalar fast paths
+    expect(t.toArray()).toEqual([[7, 18], [21, 43]]);
+    t.sub_(tensor([[1, 2], [3, 4]]), { alpha: 0.5 });
+    expect(t.toArray()).toEqual([[6.5, 17], [19.5, 41]]);
     t.zero_();
     expect(t.toArray()).toEqual([[0, 0], [0, 0]]);
     t.fill_(2.5);
