@@ -221,3 +221,122 @@ export class OneCycleLR extends LRScheduler {
     });
   }
 }
+
+/** Multiplies each group's base rate by `lrLambda(epoch)` (one function, or one per group). */
+export class LambdaLR extends LRScheduler {
+  private readonly lambdas: ((epoch: number) => number)[];
+  constructor(optimizer: Optimizer<any>, lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], options: { lastEpoch?: number } = {}) {
+    super(optimizer, options.lastEpoch);
+    const n = this.baseLrs.length;
+    this.lambdas = Array.isArray(lrLambda) ? lrLambda : new Array(n).fill(lrLambda);
+    if (this.lambdas.length !== n) throw new Error(`LambdaLR: expected ${n} lrLambda functions, got ${this.lambdas.length}`);
+    this.init();
+  }
+  protected computeLr(): number[] {
+    return this.baseLrs.map((lr, i) => lr * this.lambdas[i](this.lastEpoch));
+  }
+}
+
+/** Multiplies the rate by `gamma` at each milestone epoch. */
+export class MultiStepLR extends LRScheduler {
+  readonly milestones: number[];
+  gamma: number;
+  constructor(optimizer: Optimizer<any>, milestones: readonly number[], options: { gamma?: number; lastEpoch?: number } = {}) {
+    super(optimizer, options.lastEpoch);
+    this.milestones = [...milestones].sort((a, b) => a - b);
+    this.gamma = options.gamma ?? 0.1;
+    this.init();
+  }
+  protected computeLr(): number[] {
+    const passed = this.milestones.filter((m) => m <= this.lastEpoch).length;
+    return this.baseLrs.map((lr) => lr * Math.pow(this.gamma, passed));
+  }
+}
+
+/** Scales the rate linearly from startFactor to endFactor over totalIters epochs (a warm-up). */
+export class LinearLR extends LRScheduler {
+  startFactor: number;
+  endFactor: number;
+  totalIters: number;
+  constructor(optimizer: Optimizer<any>, options: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+    super(optimizer, options.lastEpoch);
+    this.startFactor = options.startFactor ?? 1 / 3;
+    this.endFactor = options.endFactor ?? 1;
+    this.totalIters = options.totalIters ?? 5;
+    if (!(this.startFactor > 0 && this.startFactor <= 1)) throw new Error(`LinearLR: startFactor must be in (0, 1], got ${this.startFactor}`);
+    this.init();
+  }
+  protected computeLr(): number[] {
+    const f = this.startFactor + ((this.endFactor - this.startFactor) * Math.min(this.lastEpoch, this.totalIters)) / this.totalIters;
+    return this.baseLrs.map((lr) => lr * f);
+  }
+}
+
+export interface ReduceLROnPlateauOptions {
+  /** "min": a lower metric is better (a loss); "max": higher is better (an accuracy). */
+  mode: "min" | "max";
+  factor: number;
+  /** Epochs without improvement to tolerate before reducing. */
+  patience: number;
+  threshold: number;
+  thresholdMode: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting again. */
+  cooldown: number;
+  minLr: number | number[];
+  eps: number;
+}
+
+/**
+ * Reduces the rate by `factor` when a metric has stopped improving for `patience` epochs
+ * (PyTorch's rule, including threshold modes and cooldown): `sched.step(valLoss)`.
+ */
+export class ReduceLROnPlateau {
+  readonly optimizer: AnyOptimizer;
+  readonly options: ReduceLROnPlateauOptions;
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  lastEpoch = 0;
+  private readonly minLrs: number[];
+
+  constructor(optimizer: Optimizer<any>, options: Partial<ReduceLROnPlateauOptions> = {}) {
+    this.optimizer = optimizer as AnyOptimizer;
+    this.options = { mode: "min", factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: "rel", cooldown: 0, minLr: 0, eps: 1e-8, ...options };
+    if (!(this.options.factor < 1)) throw new Error(`ReduceLROnPlateau: factor should be < 1, got ${this.options.factor}`);
+    const n = this.optimizer.paramGroups.length;
+    const m = this.options.minLr;
+    this.minLrs = Array.isArray(m) ? m : new Array(n).fill(m);
+    if (this.minLrs.length !== n) throw new Error(`ReduceLROnPlateau: expected ${n} minLr values, got ${this.minLrs.length}`);
+    this.best = this.options.mode === "min" ? Infinity : -Infinity;
+  }
+
+  private isBetter(a: number): boolean {
+    const { mode, threshold, thresholdMode } = this.options;
+    if (mode === "min") return thresholdMode === "rel" ? a < this.best * (1 - threshold) : a < this.best - threshold;
+    return thresholdMode === "rel" ? a > this.best * (1 + threshold) : a > this.best + threshold;
+  }
+
+  step(metric: number): void {
+    this.lastEpoch += 1;
+    if (this.isBetter(metric)) {
+      this.best = metric;
+      this.numBadEpochs = 0;
+    } else this.numBadEpochs += 1;
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter -= 1;
+      this.numBadEpochs = 0;
+    }
+    if (this.numBadEpochs > this.options.patience) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const next = Math.max(g.lr * this.options.factor, this.minLrs[i]);
+        if (g.lr - next > this.options.eps) g.lr = next;
+      });
+      this.cooldownCounter = this.options.cooldown;
+      this.numBadEpochs = 0;
+    }
+  }
+
+  getLastLr(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+}

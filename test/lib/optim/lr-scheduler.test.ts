@@ -91,3 +91,31 @@ describe("scheduler state", () => {
     expect(s.getLastLr()).toEqual([0.5, 0.05]);
   });
 });
+
+describe("more schedules", () => {
+  it("LambdaLR, MultiStepLR and LinearLR", () => {
+    const got = (s: { step(): void; getLastLr(): number[] }, n: number) => lrs(s, n);
+    expect(got(new lrScheduler.LambdaLR(new SGD([param([1])], { lr: 2 }), (e) => 1 / (e + 1)), 4)).toEqual([2, 1, 2 / 3, 0.5]);
+    const ms = got(new lrScheduler.MultiStepLR(new SGD([param([1])], { lr: 1 }), [1, 3], { gamma: 0.5 }), 5);
+    [1, 0.5, 0.5, 0.25, 0.25].forEach((v, i) => expect(ms[i]).toBeCloseTo(v, 12));
+    const lin = got(new lrScheduler.LinearLR(new SGD([param([1])], { lr: 1 }), { startFactor: 0.25, totalIters: 3 }), 5);
+    [0.25, 0.5, 0.75, 1, 1].forEach((v, i) => expect(lin[i]).toBeCloseTo(v, 12));
+  });
+
+  it("ReduceLROnPlateau: reduces after `patience` bad epochs, then waits out the cooldown", () => {
+    const opt = new SGD([param([1])], { lr: 1 });
+    const s = new lrScheduler.ReduceLROnPlateau(opt, { patience: 2, factor: 0.5, cooldown: 1 });
+    const lrsSeen: number[] = [];
+    for (const loss of [1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.5]) {
+      s.step(loss);
+      lrsSeen.push(opt.paramGroups[0].lr);
+    }
+    // bad epochs: 3rd, 4th, 5th → reduce at the 5th (3 > patience 2); cooldown swallows the
+    // 6th; 7th, 8th bad; the 9th improves.
+    expect(lrsSeen).toEqual([1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    const s2 = new lrScheduler.ReduceLROnPlateau(new SGD([param([1])], { lr: 1 }), { mode: "max", patience: 0, minLr: 0.3 });
+    s2.step(0.5);
+    s2.step(0.4);
+    expect(s2.getLastLr()).toEqual([0.3]);
+  });
+});
