@@ -40,33 +40,54 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** The highest session number in the file, from its tail (sessions only grow, but kernels may interleave). */
+function lastSession(text: string): number {
+  let max = 0;
+  let end = text.length;
+  for (let seen = 0; end > 0 && seen < 2000; seen++) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    const m = /^\{"s":(\d+)/.exec(text.slice(start, Math.min(end, start + 32)));
+    if (m !== null) max = Math.max(max, Number(m[1]));
+    end = start - 1;
+  }
+  return max;
+}
+
 export class HistoryStore {
-  private entries: HistoryEntry[] = [];
+  private parsed: HistoryEntry[] | null = null;
+  /** The file as read at start: parsed on the first query, so a long history costs no start-up time. */
+  private raw = "";
+  private readonly added: HistoryEntry[] = [];
   readonly session: number;
 
   constructor(private readonly path: string | null = defaultHistoryPath()) {
-    let max = 0;
     if (path !== null) {
-      let text = "";
       try {
-        text = readFileSync(path, "utf8");
+        this.raw = readFileSync(path, "utf8");
       } catch {
         /* first run */
       }
-      for (const line of text.split("\n")) {
+    }
+    this.session = lastSession(this.raw) + 1;
+    this.write({ s: this.session, start: new Date().toISOString() });
+  }
+
+  private get entries(): HistoryEntry[] {
+    if (this.parsed === null) {
+      const out: HistoryEntry[] = [];
+      for (const line of this.raw.split("\n")) {
         if (line === "") continue;
         try {
           const o = JSON.parse(line) as { s?: unknown; n?: unknown; i?: unknown; o?: unknown };
-          if (typeof o.s !== "number") continue;
-          max = Math.max(max, o.s);
-          if (typeof o.n === "number" && typeof o.i === "string") this.entries.push({ session: o.s, line: o.n, input: o.i, output: typeof o.o === "string" ? o.o : null });
+          if (typeof o.s === "number" && typeof o.n === "number" && typeof o.i === "string") out.push({ session: o.s, line: o.n, input: o.i, output: typeof o.o === "string" ? o.o : null });
         } catch {
           /* a torn line from a crash: skip it */
         }
       }
+      this.raw = "";
+      this.parsed = out;
     }
-    this.session = max + 1;
-    this.write({ s: this.session, start: new Date().toISOString() });
+    return this.parsed.length === 0 ? this.added : this.added.length === 0 ? this.parsed : (this.parsed = [...this.parsed, ...this.added.splice(0)]);
   }
 
   private write(record: object): void {
@@ -81,7 +102,7 @@ export class HistoryStore {
   }
 
   append(line: number, input: string, output: string | null): void {
-    this.entries.push({ session: this.session, line, input, output });
+    this.added.push({ session: this.session, line, input, output });
     this.write({ s: this.session, n: line, i: input, o: output });
   }
 
