@@ -265,14 +265,21 @@ export class CellCompiler {
     if (!prelude) return;
     const host = this.languageHost();
     const abs = path.resolve(this.config.cwd, prelude);
-    if (!existsSync(abs)) throw new Error(`compiler: prelude types not found at ${abs}`);
+    if (!existsSync(abs)) {
+      // Cells still run (the executor provides the values); only their types are unknown.
+      process.emitWarning(`gradlab compiler: prelude types not found at ${abs}; prelude names will not type-check`);
+      return;
+    }
     const specifier = JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
     host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
     const program = host.program();
     const sf = program.getSourceFile(abs);
     const checker = program.getTypeChecker();
     const symbol = sf && checker.getSymbolAtLocation(sf);
-    if (!symbol) throw new Error(`compiler: prelude types ${abs} are not a module`);
+    if (!symbol) {
+      process.emitWarning(`gradlab compiler: prelude types ${abs} are not a module; prelude names will not type-check`);
+      return;
+    }
     const statements: GlobalStatement[] = checker.getExportsOfModule(symbol)
       .map((s) => s.name)
       .filter((n) => n !== "default" && /^[A-Za-z_$][\w$]*$/.test(n))

@@ -25,6 +25,37 @@ export const KERNEL_GLOBALS: GlobalStatement[] = [
 }`,
   },
   { name: "display", text: "/** Displays rich output in the notebook. */\ndeclare const display: GradlabDisplay;" },
+  {
+    name: "GradlabCommMessage",
+    text: "interface GradlabCommMessage { data: Record<string, unknown>; metadata: Record<string, unknown>; buffers: Uint8Array[] }",
+  },
+  {
+    name: "GradlabComm",
+    text: `interface GradlabComm {
+  readonly id: string;
+  readonly targetName: string;
+  readonly closed: boolean;
+  send(data?: Record<string, unknown>, metadata?: Record<string, unknown>, buffers?: Uint8Array[]): void;
+  close(data?: Record<string, unknown>): void;
+  onMsg(handler: (data: Record<string, unknown>, msg: GradlabCommMessage) => void): void;
+  onClose(handler: (data: Record<string, unknown>, msg: GradlabCommMessage) => void): void;
+}`,
+  },
+  {
+    name: "GradlabComms",
+    text: `interface GradlabComms {
+  registerTarget(name: string, handler: (comm: GradlabComm, data: Record<string, unknown>, msg: GradlabCommMessage) => void): void;
+  unregisterTarget(name: string): void;
+  open(targetName: string, data?: Record<string, unknown>, metadata?: Record<string, unknown>, buffers?: Uint8Array[]): GradlabComm;
+  get(id: string): GradlabComm | undefined;
+}`,
+  },
+  { name: "comms", text: "/** Jupyter comms: open one, or register a target the frontend opens. */\ndeclare const comms: GradlabComms;" },
+  {
+    name: "prompt",
+    text: "/** Asks the user for a line of input through the notebook (Jupyter's input_request). */\ndeclare function prompt(message?: unknown, password?: boolean): string;",
+  },
+  { name: "input", text: "/** Same as prompt(). */\ndeclare function input(message?: unknown, password?: boolean): string;" },
 ];
 
 /** Used only when @types/node cannot be found: enough for console output and timers. */

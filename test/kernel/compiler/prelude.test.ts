@@ -36,3 +36,11 @@ describe("cell compiler: the prelude's exports are cell globals", () => {
     expect(nb.compile("display.html(1)").ok).toBe(false);
   });
 });
+
+describe("cell compiler: kernel globals", () => {
+  it("comms, prompt and input type-check", () => {
+    const nb = new Notebook(tempDir());
+    expect(nb.compile("const c = comms.open('t', { a: 1 });\nc.send({ b: 2 });\nc.onMsg((data) => data.x);\nconst name: string = prompt('name?');\nconst pw = input('pw', true);").ok).toBe(true);
+    expect(nb.compile("const n: number = prompt('x');").ok).toBe(false);
+  });
+});
