@@ -165,6 +165,10 @@ export class WorkerPool {
    */
   private drain(): void {
     const deadline = Date.now() + this.timeoutMs;
+    // parts not yet started are simply withdrawn
+    for (let w = 0; w < this.workers.length; w++) {
+      Atomics.compareExchange(this.i32, L.HEADER + w * L.SLOT + L.STATUS, L.POSTED, L.DONE);
+    }
     const busy = (w: number) => {
       const s = Atomics.load(this.i32, L.HEADER + w * L.SLOT + L.STATUS);
       return this.workers[w] && (s === L.POSTED || s === L.RUNNING);
