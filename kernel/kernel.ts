@@ -198,16 +198,19 @@ export class Kernel {
 
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
   async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {
+    let completion: unknown;
+    try {
+      completion = this.context.runScript(js, filename);
+    } catch (e) {
+      if ((e as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") this.io.cellWatch.acknowledge();
+      throw e;
+    }
+    if (typeof (completion as { then?: unknown } | null)?.then !== "function") return completion as { value: unknown; hasValue: boolean };
+    // Only now may the io thread terminate JavaScript to interrupt (see io/cell-watch.ts): a
+    // termination during the synchronous part would also end the kernel code that called it,
+    // while the SIGINT watchdog already covers that part.
     this.io.cellWatch.setRunning(true);
     try {
-      let completion: unknown;
-      try {
-        completion = this.context.runScript(js, filename);
-      } catch (e) {
-        if ((e as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") this.io.cellWatch.acknowledge();
-        throw e;
-      }
-      if (typeof (completion as { then?: unknown } | null)?.then !== "function") return completion as { value: unknown; hasValue: boolean };
       return await new Promise<{ value: unknown; hasValue: boolean }>((resolve, reject) => {
         this.interruptCurrent = () => reject(interruptedError());
         (completion as Promise<{ value: unknown; hasValue: boolean }>).then(resolve, reject);

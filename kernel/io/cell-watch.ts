@@ -1,8 +1,9 @@
 // Shared state that lets the io thread stop a cell the SIGINT watchdog cannot reach. The
 // watchdog (vm breakOnSigint) only covers a cell's synchronous part; a loop after an `await`
 // runs as a promise continuation and never returns to the event loop, so the main thread's
-// SIGINT listener cannot run. The main thread marks when a cell runs and acknowledges every
-// interrupt it handles; if an interrupt is not acknowledged in time while a cell runs, the io
+// SIGINT listener cannot run. The main thread marks when it awaits a cell's asynchronous part
+// and acknowledges every interrupt it handles; if an interrupt is not acknowledged in time
+// during that part, the io
 // thread terminates the current JavaScript execution of the main thread through the
 // inspector protocol (Runtime.terminateExecution: the main thread survives, the loop dies, and
 // the pending SIGINT then rejects the cell as Interrupted).
