@@ -1,11 +1,12 @@
 import { defineConfig } from "vitest/config";
 
-// Unit and integration suites. Learning tests (slow, seeded model training) live in
-// vitest.learning.config.ts and run with `npm run test:learning`.
+// Unit and integration suites. Slow suites have their own configs: learning tests (seeded
+// model training, `npm run test:learning`) and notebook execution + browser check
+// (`npm run test:notebooks`).
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/learning/**", "node_modules/**", "dist/**"],
+    exclude: ["test/learning/**", "test/e2e/notebooks.test.ts", "test/e2e/browser-notebook.test.ts", "node_modules/**", "dist/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
