@@ -21,9 +21,14 @@ function works(cmd: string, args: string[]): boolean {
   return r.status === 0;
 }
 
-/** The first frontend that answers `--version`: `jupyter lab`, then `jupyter notebook`. */
+/**
+ * The first frontend that answers `--version`: `jupyter lab`, then `jupyter notebook`.
+ * GRADLAB_JUPYTER names the jupyter command to use ("none": behave as if none is installed).
+ */
 export function findFrontend(): Frontend | null {
-  for (const jupyter of ["jupyter", "/usr/bin/jupyter"]) {
+  const chosen = process.env.GRADLAB_JUPYTER;
+  if (chosen === "none") return null;
+  for (const jupyter of chosen ? [chosen] : ["jupyter", "/usr/bin/jupyter"]) {
     if (works(jupyter, ["lab", "--version"])) return { name: "JupyterLab", argv: [jupyter, "lab"] };
     if (works(jupyter, ["notebook", "--version"])) return { name: "Notebook", argv: [jupyter, "notebook"] };
   }

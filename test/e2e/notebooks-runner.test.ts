@@ -1,7 +1,7 @@
 // `gradlab run` end to end: a real kernel process over ZeroMQ executes fixture notebooks;
 // plus the pure parts (output recording rules, Markdown rendering) checked by hand-made cases.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,7 +15,10 @@ const tmp = mkdtempSync(join(tmpdir(), "gradlab-runner-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function gradlab(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, "bin", "gradlab.js"), ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, CI: "true" } });
+  return gradlabEnv({}, ...args);
+}
+function gradlabEnv(env: Record<string, string>, ...args: string[]) {
+  return spawnSync(process.execPath, [join(root, "bin", "gradlab.js"), ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, CI: "true", ...env } });
 }
 
 const text = (v: unknown) => (Array.isArray(v) ? v.join("") : String(v));
@@ -71,6 +74,30 @@ describe("gradlab run", () => {
     const r = gradlab("run", join(tmp, "nope.ipynb"));
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("nope.ipynb: not a readable notebook");
+  });
+});
+
+describe("gradlab tutorials", () => {
+  it.skipIf(!existsSync("/usr/bin/jupyter"))("with Jupyter installed but CI set, prints how to open the tutorials instead of blocking", () => {
+    const r = gradlabEnv({ GRADLAB_JUPYTER: "/usr/bin/jupyter" }, "tutorials");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/(JupyterLab|Notebook) is installed/);
+    expect(r.stdout).toMatch(/\/usr\/bin\/jupyter (lab|notebook)/);
+    expect(r.stdout).toContain("01-tensors-and-autograd.ipynb");
+  });
+
+  it("without Jupyter, says how to get it and runs the first tutorial headless to HTML", () => {
+    const dir = join(tmp, "tutorials");
+    mkdirSync(dir);
+    copyFileSync(join(fixtures, "runner-ok.ipynb"), join(dir, "01-fixture.ipynb"));
+    copyFileSync(join(fixtures, "runner-error.ipynb"), join(dir, "02-not-run.ipynb"));
+    const r = gradlabEnv({ GRADLAB_JUPYTER: "none" }, "tutorials", "--dir", dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("sudo apt-get install jupyter-notebook");
+    expect(r.stdout).toContain("pip install --user jupyterlab");
+    expect(r.stdout).toContain(`Open ${join(dir, "01-fixture.html")}`);
+    expect(readFileSync(join(dir, "01-fixture.html"), "utf8")).toContain("<h1>Fixture</h1>");
+    expect(existsSync(join(dir, "02-not-run.html"))).toBe(false);
   });
 });
 

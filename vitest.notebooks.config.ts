@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// Executes every tutorial notebook (gradlab run and Debian's nbconvert) and the browser check
+// under Debian's jupyter-notebook. Slow, so it is its own suite: `npm run test:notebooks`.
+export default defineConfig({
+  test: {
+    include: ["test/e2e/notebooks.test.ts", "test/e2e/browser-notebook.test.ts"],
+    env: { GRADLAB_NOTEBOOK_SUITE: "1" },
+    testTimeout: 900_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    fileParallelism: false,
+  },
+});
