@@ -20,9 +20,11 @@ const PARAMETERS = new WeakSet<Tensor>();
 
 /**
  * Marks a tensor as a module parameter: a leaf that requires grad (PyTorch's `nn.Parameter`).
- * Returns a detached tensor sharing `t`'s storage.
+ * Returns a detached tensor sharing `t`'s storage, or a contiguous copy when `t` is a strided
+ * view (optimizers update parameters in place through `p.data`, which must be a view).
  */
 export function Parameter(t: Tensor, requiresGrad = true): Tensor {
+  if (!t.isContiguous()) t = noGrad(() => t.contiguous());
   const p = t.isLeaf && !t.requiresGrad ? t : t.detach();
   p.requiresGrad = requiresGrad;
   PARAMETERS.add(p);
@@ -74,7 +76,7 @@ export class Module {
     Object.defineProperty(this, "forward", { value: hookedForward, enumerable: false, writable: true, configurable: true });
   }
 
-  /** The computation; subclasses override it. Call the module with `call` so hooks run. */
+  /** The computation; subclasses override it. `model.forward(x)` and `model.call(x)` both run the hooks. */
   forward(..._args: any[]): any {
     throw new Error(`${this.constructor.name}.forward: not implemented (subclasses of nn.Module define forward)`);
   }

@@ -301,3 +301,15 @@ describe("lookup by dotted path", () => {
     expect(() => enc.getParameter("layers.0.norm1.nope")).toThrow(/has no parameter "nope"/);
   });
 });
+
+describe("Parameter", () => {
+  it("makes a contiguous leaf, so optimizers can update it in place", async () => {
+    const { optim } = await import("../../../lib/index.js");
+    const p = nn.Parameter(tensor([[1, 2], [3, 4]]).t());
+    expect(p.isContiguous()).toBe(true);
+    expect(p.toArray()).toEqual([[1, 3], [2, 4]]);
+    p.grad = tensor([[1, 1], [1, 1]]);
+    new optim.SGD([p], { lr: 1 }).step();
+    expect(p.toArray()).toEqual([[0, 2], [1, 3]]);
+  });
+});
