@@ -62,6 +62,9 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
       if (p.dtype !== "float32" && p.dtype !== "float64") {
         throw new Error(`${this.name}: parameters must be float32 or float64, got ${p.dtype}`);
       }
+      if (!p.isContiguous()) {
+        throw new Error(`${this.name}: a parameter of shape [${p.shape.join(", ")}] is a strided view; optimizers update parameters in place and need contiguous ones (nn.Parameter(t) makes one)`);
+      }
       if (seen.has(p)) throw new Error(`${this.name}: some parameters appear in more than one parameter group`);
       seen.add(p);
     }
