@@ -1,5 +1,5 @@
 // Elementwise float32 kernels over index ranges [i0, i1) (one thread's share), SIMD with a
-// scalar tail. Op codes match OPS tables in ../elementwise.ts. maximum/minimum propagate
+// scalar tail. Op codes match the BINARY/UNARY tables in ../elementwise.ts. maximum/minimum propagate
 // NaN (wasm f32x4.max/min do, and so do the scalar helpers).
 
 import { expV, logV, sigmoidV, tanhV } from "./transcendental";
