@@ -32,3 +32,8 @@ export { interpolate, pixelShuffle, pixelUnshuffle } from "./upsampling.js";
 export type { InterpolateMode, InterpolateOptions } from "./upsampling.js";
 export { unfold, fold } from "./unfold.js";
 export type { UnfoldOptions } from "./unfold.js";
+export {
+  marginRankingLoss, hingeEmbeddingLoss, softMarginLoss, cosineEmbeddingLoss, tripletMarginLoss, multiMarginLoss,
+  poissonNllLoss, gaussianNllLoss,
+} from "./margin.js";
+export type { TripletMarginOptions } from "./margin.js";

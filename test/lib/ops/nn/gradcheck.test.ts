@@ -116,6 +116,15 @@ const losses: Case[] = [
     () => [slicedLeaf([2, 3]), uniformLeaf([2, 3], 0, 1), uniformLeaf([3], 0.5, 3)]],
   ["klDiv batchmean", (a, b) => F.klDiv(a.logSoftmax(1), b.softmax(1), { reduction: "batchmean" }), () => [ncLeaf([3, 4]), leaf([3, 4])]],
   ["klDiv logTarget none", (a, b) => F.klDiv(a, b, { logTarget: true, reduction: "none" }), () => [leaf([2, 3]), ncLeaf([2, 3], -1)]],
+  ["marginRankingLoss", (a, b) => F.marginRankingLoss(a, b, tensor([1, -1, 1, -1], f64), { margin: 0.1 }), () => [spreadLeaf([4]), ncOf(spreadLeaf([2, 2])).reshape(4).detach().requiresGrad_()]],
+  ["hingeEmbeddingLoss", (a) => F.hingeEmbeddingLoss(a, tensor([[1, -1, -1], [-1, 1, -1]], f64), { reduction: "sum" }), () => [ncOf(spreadLeaf([2, 3]))]],
+  ["softMarginLoss", (a) => F.softMarginLoss(a, tensor([[1, -1, -1], [-1, 1, 1]], f64)), () => [ncLeaf([2, 3])]],
+  ["cosineEmbeddingLoss", (a, b) => F.cosineEmbeddingLoss(a, b, tensor([1, -1, -1], f64), { margin: -0.5 }), () => [ncLeaf([3, 4]), leaf([3, 4])]],
+  ["tripletMarginLoss swap", (a, p, n) => F.tripletMarginLoss(a, p, n, { swap: true, margin: 3 }), () => [ncLeaf([3, 4]), leaf([3, 4]), leaf([3, 4])]],
+  ["multiMarginLoss p=2 weight", (a) => F.multiMarginLoss(a, tensor([0, 2, 1], i32), { p: 2, margin: 2, weight: tensor([1, 2, 3], f64) }), () => [ncLeaf([3, 3])]],
+  ["poissonNllLoss full", (a, b) => F.poissonNllLoss(a, b, { full: true }), () => [ncLeaf([2, 3]), uniformLeaf([2, 3], 1.5, 4)]],
+  ["poissonNllLoss non-log", (a) => F.poissonNllLoss(a, tensor([1, 2, 3], f64), { logInput: false }), () => [uniformLeaf([3], 0.5, 2)]],
+  ["gaussianNllLoss", (a, b, v) => F.gaussianNllLoss(a, b, v), () => [ncLeaf([3, 2]), leaf([3, 2]), uniformLeaf([3, 2], 0.5, 2)]],
 ];
 
 const convs: Case[] = [
