@@ -27,9 +27,12 @@ export { MultiheadAttention, causalMask, type MultiheadAttentionOptions, type At
 export {
   TransformerEncoderLayer,
   TransformerEncoder,
+  TransformerDecoderLayer,
+  TransformerDecoder,
   PositionalEncoding,
   type TransformerEncoderLayerOptions,
   type EncoderCallOptions,
+  type DecoderCallOptions,
 } from "./transformer.js";
 export * as init from "./init.js";
 export * as utils from "./utils.js";

@@ -163,3 +163,122 @@ export class PositionalEncoding extends Module {
     return this.dropout.call(x.add(this.batchFirst ? table : table.unsqueeze(1)));
   }
 }
+
+export interface DecoderCallOptions {
+  /** Self-attention mask over the target [T, T] (bool: true = not allowed; float: added). */
+  tgtMask?: Tensor | null;
+  /** Cross-attention mask [T, S]. */
+  memoryMask?: Tensor | null;
+  tgtKeyPaddingMask?: Tensor | null;
+  memoryKeyPaddingMask?: Tensor | null;
+  /** Causal self-attention (position i sees targets ≤ i) when no tgtMask is given. */
+  tgtIsCausal?: boolean;
+}
+
+/**
+ * One decoder block of "Attention Is All You Need": masked self-attention over the target,
+ * cross-attention to the encoder's output (`memory`), then the feed-forward network, each
+ * with dropout, a residual connection and LayerNorm. PyTorch's submodule names
+ * (self_attn, multihead_attn, linear1, linear2, norm1..3).
+ */
+export class TransformerDecoderLayer extends Module {
+  self_attn: MultiheadAttention;
+  multihead_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  norm3: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  dropout3: Dropout;
+  readonly normFirst: boolean;
+  readonly activation: (x: Tensor) => Tensor;
+
+  constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
+    super();
+    const p = options.dropout ?? 0.1;
+    const eps = options.layerNormEps ?? 1e-5;
+    const bias = options.bias ?? true;
+    const dtype = options.dtype;
+    const batchFirst = options.batchFirst ?? false;
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst, dtype });
+    this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst, dtype });
+    this.linear1 = new Linear(dModel, options.dimFeedforward ?? 2048, { bias, dtype });
+    this.dropout = new Dropout(p);
+    this.linear2 = new Linear(options.dimFeedforward ?? 2048, dModel, { bias, dtype });
+    this.norm1 = new LayerNorm(dModel, { eps, bias, dtype });
+    this.norm2 = new LayerNorm(dModel, { eps, bias, dtype });
+    this.norm3 = new LayerNorm(dModel, { eps, bias, dtype });
+    this.dropout1 = new Dropout(p);
+    this.dropout2 = new Dropout(p);
+    this.dropout3 = new Dropout(p);
+    this.normFirst = options.normFirst ?? false;
+    const act = options.activation ?? "relu";
+    if (typeof act === "function") this.activation = act;
+    else if (act === "relu") this.activation = (x) => F.relu(x);
+    else if (act === "gelu") this.activation = (x) => F.gelu(x);
+    else throw new Error(`TransformerDecoderLayer: activation should be "relu" or "gelu", not ${JSON.stringify(act)}`);
+  }
+
+  private selfAttention(x: Tensor, o: DecoderCallOptions): Tensor {
+    const [y] = this.self_attn.call(x, x, x, {
+      attnMask: o.tgtMask ?? null,
+      keyPaddingMask: o.tgtKeyPaddingMask ?? null,
+      needWeights: true,
+      averageAttnWeights: false,
+      isCausal: o.tgtIsCausal ?? false,
+    });
+    return this.dropout1.call(y);
+  }
+
+  private crossAttention(x: Tensor, memory: Tensor, o: DecoderCallOptions): Tensor {
+    const [y] = this.multihead_attn.call(x, memory, memory, {
+      attnMask: o.memoryMask ?? null,
+      keyPaddingMask: o.memoryKeyPaddingMask ?? null,
+      needWeights: true,
+      averageAttnWeights: false,
+    });
+    return this.dropout2.call(y);
+  }
+
+  private feedForward(x: Tensor): Tensor {
+    return this.dropout3.call(this.linear2.call(this.dropout.call(this.activation(this.linear1.call(x)))));
+  }
+
+  override forward(tgt: Tensor, memory: Tensor, options: DecoderCallOptions = {}): Tensor {
+    let x = tgt;
+    if (this.normFirst) {
+      x = x.add(this.selfAttention(this.norm1.call(x), options));
+      x = x.add(this.crossAttention(this.norm2.call(x), memory, options));
+      x = x.add(this.feedForward(this.norm3.call(x)));
+    } else {
+      x = this.norm1.call(x.add(this.selfAttention(x, options)));
+      x = this.norm2.call(x.add(this.crossAttention(x, memory, options)));
+      x = this.norm3.call(x.add(this.feedForward(x)));
+    }
+    return x;
+  }
+}
+
+/** `numLayers` independent copies of a decoder layer applied in turn, then an optional norm. */
+export class TransformerDecoder extends Module {
+  layers: ModuleList<TransformerDecoderLayer>;
+  norm: Module | null;
+  readonly numLayers: number;
+
+  constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, options: { norm?: Module | null } = {}) {
+    super();
+    if (!Number.isInteger(numLayers) || numLayers < 1) throw new Error(`TransformerDecoder: numLayers must be a positive integer, got ${numLayers}`);
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(decoderLayer)));
+    this.norm = options.norm ?? null;
+    this.numLayers = numLayers;
+  }
+
+  override forward(tgt: Tensor, memory: Tensor, options: DecoderCallOptions = {}): Tensor {
+    let x = tgt;
+    for (const layer of this.layers) x = layer.call(x, memory, options);
+    return this.norm ? this.norm.call(x) : x;
+  }
+}

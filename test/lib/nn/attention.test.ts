@@ -183,3 +183,38 @@ describe("attention maps of an encoder layer", () => {
     expect(w[2][0][4].reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
   });
 });
+
+describe("Transformer decoder", () => {
+  it("a post-norm decoder layer is norm3(z + FF(z)), z = norm2(y + CA(y, mem)), y = norm1(x + SA(x)) with a causal mask", () => {
+    manualSeed(34);
+    const layer = new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, batchFirst: true, dtype: "float64" });
+    expect(Object.keys(layer.stateDict()).filter((k) => k.startsWith("multihead_attn")).length).toBe(4);
+    const tgt = rand64([1, 3, 4], false);
+    const mem = rand64([1, 5, 4], false);
+    const X = tgt.select(0, 0).toArray() as Mat;
+    const M = mem.select(0, 0).toArray() as Mat;
+    const ln = (m: Mat) =>
+      m.map((r) => {
+        const mu = r.reduce((s, v) => s + v, 0) / r.length;
+        const va = r.reduce((s, v) => s + (v - mu) ** 2, 0) / r.length;
+        return r.map((v) => (v - mu) / Math.sqrt(va + 1e-5));
+      });
+    const add = (a: Mat, b: Mat) => a.map((r, i) => r.map((v, j) => v + b[i][j]));
+    const causal = nn.causalMask(3).toArray() as boolean[][];
+    const y = ln(add(X, refMha(layer.self_attn, X, X, X, causal).out));
+    const z = ln(add(y, refMha(layer.multihead_attn, y, M, M).out));
+    const lin = (m: Mat, l: nn.Linear) => addRow(mm(m, T(l.weight.toArray() as Mat)), l.bias!.toArray() as number[]);
+    const ff = lin(lin(z, layer.linear1).map((r) => r.map((v) => Math.max(v, 0))), layer.linear2);
+    const expected = ln(add(z, ff));
+    expectAllClose(layer.call(tgt, mem, { tgtIsCausal: true }).select(0, 0).toArray(), expected, 1e-10);
+  });
+
+  it("TransformerDecoder gradcheck (pre-norm, two layers, masks)", () => {
+    manualSeed(35);
+    const dec = new nn.TransformerDecoder(new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, normFirst: true, dtype: "float64" }), 2);
+    const tgt = rand64([3, 1, 4]);
+    const mem = rand64([2, 1, 4]);
+    const pad = tensor([[false, true]], { dtype: "bool" });
+    gradcheckModule(dec, [tgt, mem], (a, b) => dec.forward(a, b, { tgtIsCausal: true, memoryKeyPaddingMask: pad }));
+  });
+});
