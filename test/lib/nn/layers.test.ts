@@ -371,3 +371,13 @@ describe("gradcheck sweep over the remaining modules", () => {
     });
   });
 });
+
+describe("Conv padding modes", () => {
+  it('padding "same" keeps the size; "valid" is no padding', () => {
+    const x = rand64([1, 2, 5, 6], false).float();
+    expect(new nn.Conv2d(2, 3, 3, { padding: "same" }).call(x).shape).toEqual([1, 3, 5, 6]);
+    expect(new nn.Conv2d(2, 3, 3, { padding: "valid" }).call(x).shape).toEqual([1, 3, 3, 4]);
+    expect(new nn.Conv1d(2, 3, 4, { padding: "same" }).call(x.select(2, 0)).shape).toEqual([1, 3, 6]);
+    expect(() => new nn.Conv2d(2, 3, 3, { padding: "same", stride: 2 })).toThrow(/"same" is not supported for strided convolutions/);
+  });
+});
