@@ -7,7 +7,7 @@ import { dispatchTuning, runRange, withArena } from "./dispatch.js";
 
 /** Below dispatchTuning.minElementwise (bench/thresholds.ts) the reference loop is as fast. */
 const small = (n: number): boolean => n < dispatchTuning.minElementwise;
-/** Elementwise work counts less than a flop of matmul: memory traffic dominates. */
+/** One element of these memory-bound ops is weighted as this many flops when choosing threads. */
 const ELEMENT_WORK = 4;
 
 const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };

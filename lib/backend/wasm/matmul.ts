@@ -13,7 +13,8 @@ export function matmulF32(a: Float32Array, b: Float32Array, out: Float32Array, p
     const pb = rt.put(b, (p.strideB === 0 ? 0 : (batch - 1) * p.strideB) + k * n);
     const pc = rt.alloc(batch * m * n * 4);
     const rows = batch * m;
-    const byRows = rows >= 32 || rows >= n;
+    // split the larger dimension: each chunk re-packs the whole operand of the other one
+    const byRows = rows >= n;
     const wsBytes = rt.exports.sgemmWorkspaceBytes!(m, n, k) as number;
     // args: ..., r0 (11), r1, c0 (13), c1, ws
     const argsFor = () => [batch, m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.strideA, p.strideB,
