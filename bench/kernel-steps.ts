@@ -1,7 +1,7 @@
-// Training steps written directly against the backend kernels (no autograd, no tensors):
-// the floor the framework's own step can approach, and the fallback the benchmark uses
-// when the library's nn/optim API is not importable. Forward, hand-derived backward,
-// Adam — the same arithmetic as the library's step.
+// Training steps written directly against the backend kernels (no autograd, no tensors),
+// to show what the library's own machinery costs on top of the kernels, and the fallback
+// the benchmark uses when the library's nn/optim API is not importable. Forward,
+// hand-derived backward, Adam — the same arithmetic as the library's step.
 
 import type { Kernels, Conv2dParams, Pool2dParams } from "../lib/backend/kernels.js";
 
