@@ -109,13 +109,15 @@ function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Con
   }, bias ? [x, w, bias] : [x, w]);
 }
 
+/** d[ch] += Σ over images and positions; four running sums break the add-latency chain. */
 function sumChannels(gd: Float, d: Float, n: number, c: number, plane: number): void {
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
-      const o0 = (b * c + ch) * plane;
-      let s = 0;
-      for (let i = o0; i < o0 + plane; i++) s += gd[i];
-      d[ch] += s;
+      const o0 = (b * c + ch) * plane, end = o0 + plane, end4 = o0 + (plane & ~3);
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = o0;
+      for (; i < end4; i += 4) { s0 += gd[i]; s1 += gd[i + 1]; s2 += gd[i + 2]; s3 += gd[i + 3]; }
+      for (; i < end; i++) s0 += gd[i];
+      d[ch] += s0 + s1 + s2 + s3;
     }
   }
 }
