@@ -270,6 +270,7 @@ export class CellCompiler {
       process.emitWarning(`gradlab compiler: prelude types not found at ${abs}; prelude names will not type-check`);
       return;
     }
+    host.isOpaque = opaquePreludeDependencies(abs);
     const specifier = JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
     host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
     const program = host.program();
@@ -309,4 +310,23 @@ function collectNamesOf(code: string): CellNames {
 function withExportList(code: string, names: CellNames): string {
   const list = [...names.declared].filter((n) => !names.exported.has(n));
   return list.length === 0 ? code : `${code}\n;export { ${list.join(", ")} };\n`;
+}
+
+/**
+ * Packages imported by the prelude's own declaration files (vega-lite's spec types behind a
+ * plot function, say) are not followed: they would add ~100 files to every cell's program for
+ * types cells rarely touch, which are `any` instead. A cell that imports such a package
+ * itself gets its full types.
+ */
+function opaquePreludeDependencies(preludeTypes: string): (specifier: string, containingFile: string) => boolean {
+  let root = path.dirname(preludeTypes);
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) { root = dir; break; }
+    if (path.dirname(dir) === dir) break;
+  }
+  const inside = root + path.sep;
+  const nodeModules = `${path.sep}node_modules${path.sep}`;
+  return (specifier, containingFile) =>
+    !specifier.startsWith(".") && !specifier.startsWith("/") && !specifier.startsWith("node:") &&
+    /\.d\.[cm]?ts$/.test(containingFile) && containingFile.startsWith(inside) && !(path.sep + containingFile.slice(inside.length)).includes(nodeModules);
 }

@@ -26,7 +26,11 @@ export function docsAwareRegistry(isLibrary: (fileName: string) => boolean, cwd:
   const bare = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, cwd, ts.JSDocParsingMode.ParseNone);
   const inBare = new Map<string, Held>();
   const upgraded = new Set<string>();
-  const bareOptions = (o: Options): Options => (typeof o === "object" ? { ...o, jsDocParsingMode: ts.JSDocParsingMode.ParseNone } : o);
+  // The language service builds a fresh options object for every call: set the mode in place.
+  const bareOptions = (o: Options): Options => {
+    if (typeof o === "object") o.jsDocParsingMode = ts.JSDocParsingMode.ParseNone;
+    return o;
+  };
   const formatOf = (o: Options): TS.ResolutionMode => (typeof o === "object" ? o.impliedNodeFormat : undefined);
 
   const registry: TS.DocumentRegistry = {

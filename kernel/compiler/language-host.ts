@@ -9,7 +9,7 @@ import { docsAwareRegistry, type DocsAwareRegistry } from "./docs-registry.js";
 import { typescript } from "./typescript-loader.js";
 
 interface VirtualFile { text: string; version: number; snapshot?: TS.IScriptSnapshot }
-interface DiskFile { text: string | undefined; mtime: number; checkedAt: number; snapshot?: TS.IScriptSnapshot }
+interface DiskFile { text: string | undefined; mtime: number; checkedAt: number; immutable: boolean; snapshot?: TS.IScriptSnapshot }
 
 /** Files under node_modules or TypeScript's own lib are treated as immutable for the session. */
 const IMMUTABLE = /[\\/]node_modules[\\/]/;
@@ -68,6 +68,12 @@ export class LanguageHost {
   }
 
   /**
+   * When set and true for an import, the import is left unresolved (its types are `any`):
+   * used for the packages behind the prelude's declarations (see CellCompiler).
+   */
+  isOpaque: ((specifier: string, containingFile: string) => boolean) | undefined;
+
+  /**
    * Module resolution with a session-long cache of successful resolutions: a program rebuild
    * (one per cell) would otherwise walk node_modules again for every import of @types/node.
    * Failures are not cached, so a package or local file added later is found.
@@ -75,6 +81,7 @@ export class LanguageHost {
   private resolveModule(name: string, containingFile: string, mode: TS.ResolutionMode, redirected: TS.ResolvedProjectReference | undefined,
     opts: TS.CompilerOptions, host: TS.ModuleResolutionHost): TS.ResolvedModuleWithFailedLookupLocations {
     const key = `${path.dirname(containingFile)}\0${name}\0${mode ?? ""}`;
+    if (this.isOpaque?.(name, containingFile)) return { resolvedModule: undefined };
     const hit = this.resolutions.get(key);
     if (hit) return hit;
     const result = typescript().resolveModuleName(name, containingFile, opts, host, undefined, redirected, mode);
@@ -136,20 +143,26 @@ export class LanguageHost {
   /** Whether some library file is parsed without its JSDoc (see upgradeDocs). */
   get docsPending(): boolean { return this.docs.hasBareDocuments(); }
 
+  /** Called for every file of the program at every cell, so it is kept to map lookups. */
   private version(f: string): string {
-    const suffix = this.docs.isUpgraded(f) ? "+docs" : "";
     const v = this.virtual.get(f);
-    if (v) return String(v.version) + suffix;
-    const d = this.disk.get(f);
-    if (!d || IMMUTABLE.test(f)) return "0" + suffix;
-    const now = Date.now();
-    if (now - d.checkedAt > RESTAT_MS) {
-      d.checkedAt = now;
-      const mtime = mtimeOf(f);
-      if (mtime !== d.mtime) this.disk.delete(f);
-      return String(mtime);
+    let base: string;
+    if (v) base = String(v.version);
+    else {
+      const d = this.disk.get(f);
+      if (!d || d.immutable) base = "0";
+      else {
+        const now = Date.now();
+        if (now - d.checkedAt > RESTAT_MS) {
+          d.checkedAt = now;
+          const mtime = mtimeOf(f);
+          if (mtime !== d.mtime) this.disk.delete(f); // re-read on the next snapshot
+          d.mtime = mtime;
+        }
+        base = String(d.mtime);
+      }
     }
-    return String(d.mtime);
+    return this.docs.isUpgraded(f) ? base + "+docs" : base;
   }
 
   private snapshot(f: string): TS.IScriptSnapshot | undefined {
@@ -169,7 +182,8 @@ export class LanguageHost {
     const text = ts.sys.readFile(f);
     // A missing local file may be created later; only node_modules misses are remembered.
     if (text === undefined && !IMMUTABLE.test(f)) return undefined;
-    this.disk.set(f, { text, mtime: text === undefined || IMMUTABLE.test(f) ? 0 : mtimeOf(f), checkedAt: Date.now() });
+    const immutable = IMMUTABLE.test(f);
+    this.disk.set(f, { text, mtime: text === undefined || immutable ? 0 : mtimeOf(f), checkedAt: Date.now(), immutable });
     return text;
   }
 }

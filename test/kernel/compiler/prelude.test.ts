@@ -44,3 +44,21 @@ describe("cell compiler: kernel globals", () => {
     expect(nb.compile("const n: number = prompt('x');").ok).toBe(false);
   });
 });
+
+describe("cell compiler: packages behind the prelude's declarations", () => {
+  it("are not followed (their types are any), but a cell importing the package gets its types", async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const root = tempDir();
+    writeFileSync(path.join(root, "package.json"), "{}");
+    mkdirSync(path.join(root, "node_modules", "specs"), { recursive: true });
+    writeFileSync(path.join(root, "node_modules", "specs", "package.json"), JSON.stringify({ name: "specs", types: "index.d.ts" }));
+    writeFileSync(path.join(root, "node_modules", "specs", "index.d.ts"), "export interface Spec { mark: string }\nexport declare const defaultSpec: Spec;\n");
+    mkdirSync(path.join(root, "dist"));
+    writeFileSync(path.join(root, "dist", "prelude.d.ts"), "import type { Spec } from 'specs';\nexport declare function plot(spec: Spec): string;\n");
+    const nb = new Notebook(root, { preludeTypes: path.join(root, "dist", "prelude.d.ts") });
+    expect(nb.compile("plot({ anything: 1 });").ok).toBe(true); // Spec is any behind the prelude
+    expect(nb.compile("import { defaultSpec, type Spec } from 'specs';\nconst s: Spec = { mark: 1 };").ok).toBe(false);
+    expect(nb.compile("import { defaultSpec, type Spec } from 'specs';\nconst s: Spec = { mark: 'bar' };\nplot(s);").ok).toBe(true);
+  });
+});
