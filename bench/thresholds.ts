@@ -18,9 +18,10 @@ const us = (ms: number) => (ms * 1000).toFixed(1);
   // empty job round trip: the fixed cost of waking the workers and joining them
   setPoolThreads(threads);
   const pool = getPool()!;
-  const parts = Array.from({ length: threads }, () => [0, 0, 0, 0, 0]);
-  pool.run("probe", "unaryRange", parts);
-  console.log(`empty parallel dispatch (${threads} threads): ${us(time(() => pool.run("probe", "unaryRange", parts), 300, 2000).ms)} µs\n`);
+  const parts = Array.from({ length: threads }, () => [] as number[]);
+  pool.run("probe", "__probe__", parts);
+  const t = time(() => pool.run("probe", "__probe__", parts), 300, 2000);
+  console.log(`empty job round trip through ${threads - 1} worker(s): ${us(t.ms)} µs fastest, ${us(t.median)} µs median\n`);
 }
 
 const rows: string[][] = [];

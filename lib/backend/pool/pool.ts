@@ -60,7 +60,7 @@ export class WorkerPool {
 
   constructor(rt: WasmRuntime) {
     this.rt = rt;
-    this.names = [...Object.keys(rt.exports).filter((k) => typeof rt.exports[k] === "function"), "__crash__", "__hang__"];
+    this.names = [...Object.keys(rt.exports).filter((k) => typeof rt.exports[k] === "function"), "__crash__", "__hang__", "__probe__"];
   }
 
   /** Threads an op may use, counting the calling thread. */
@@ -88,8 +88,8 @@ export class WorkerPool {
    * worker) if a worker dies, traps, or does not finish within the time limit.
    */
   run(op: string, fn: string, parts: number[][], extraMs = 0, chunking: Chunking | null = null): void {
-    // "__crash__"/"__hang__" are fault injection for the tests: workers exit or spin forever,
-    // the calling thread does nothing.
+    // "__crash__"/"__hang__" are fault injection for the tests (workers exit or spin forever),
+    // "__probe__" an empty job for bench/thresholds.ts; the calling thread does nothing.
     const exp = fn.startsWith("__") ? () => {} : this.rt.exports[fn];
     if (!exp) throw new Error(`${op}: wasm kernel ${fn} missing from the module`);
     const jobs = parts.length - 1;
