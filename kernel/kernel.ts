@@ -49,6 +49,8 @@ export class Kernel {
   typeCheck = true;
   /** The request whose outputs console.log/display currently belong to (like ipykernel's parent). */
   parent: Request | null = null;
+  /** An interrupt arrived while no cell was being awaited (e.g. during a long type check). */
+  interruptPending = false;
   /** Set while a cell's promise is awaited: rejects it with an interrupt. */
   interruptCurrent: (() => void) | null = null;
   private queue: Request[] = [];
@@ -69,10 +71,7 @@ export class Kernel {
     this.installGlobals();
     if (ownProcess) {
       this.routeProcessOutput();
-      process.on("SIGINT", () => {
-        this.io.cellWatch.acknowledge();
-        this.interruptCurrent?.();
-      });
+      process.on("SIGINT", () => this.noteInterrupt());
       process.on("uncaughtException", (e) => this.stream("stderr", `Uncaught ${formatThrown(e)}\n`));
       process.on("unhandledRejection", (e) => this.stream("stderr", `Unhandled promise rejection: ${formatThrown(e)}\n`));
     }
@@ -195,6 +194,13 @@ export class Kernel {
   }
 
   // ---- running cells ------------------------------------------------------------------------
+
+  /** An interrupt (SIGINT) reached the main thread's event loop. */
+  noteInterrupt(): void {
+    this.io.cellWatch.acknowledge();
+    if (this.interruptCurrent !== null) this.interruptCurrent();
+    else this.interruptPending = true;
+  }
 
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
   async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {

@@ -2,7 +2,7 @@
 import type { KernelMessage } from "@jupyterlab/services";
 import { isDisplayHandle } from "../display/display.js";
 import { toBundle } from "../display/mime-bundle.js";
-import { errorOutcome, type ErrorOutcome, type Kernel, type Request } from "../kernel.js";
+import { errorOutcome, interruptedError, type ErrorOutcome, type Kernel, type Request } from "../kernel.js";
 import { applyMagics, pagerTarget } from "./magics.js";
 import { pageFor } from "./pager.js";
 
@@ -38,6 +38,7 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
 
 async function runCell(k: Kernel, code: string, count: number, silent: boolean): Promise<OkOutcome | ErrorOutcome> {
   const ok = (resultText: string | null = null, payload: Record<string, unknown>[] = []): OkOutcome => ({ status: "ok", payload, resultText });
+  k.interruptPending = false; // interrupts from before this cell do not concern it
   await k.ready;
   const compiler = k.compiler!;
 
@@ -51,6 +52,9 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   const seq = ++k.cellSeq;
   const compiled = compiler.compile(magics.code, seq);
   if (!compiled.ok) return { status: "error", ename: compiled.ename, evalue: compiled.evalue, traceback: compiled.traceback };
+  // A SIGINT that arrived during a long type check is delivered on the next loop turn.
+  await new Promise((r) => setImmediate(r));
+  if (k.interruptPending) return errorOutcome(interruptedError());
   if (compiled.diagnostics.length > 0 && !silent) {
     k.stream("stderr", compiled.diagnostics.map((d) => `warning (${d.line}:${d.column}) TS${d.code}: ${d.message}\n`).join(""));
   }

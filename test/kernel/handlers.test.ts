@@ -155,6 +155,18 @@ describe("execute_request", () => {
     expect(payload[0].data["text/plain"]).toContain("[ 1, 2 ]");
   });
 
+  it("an interrupt that arrives while the cell compiles stops it before it runs", async () => {
+    const { exec, k } = setup();
+    const plain = k.compiler!;
+    k.compiler = { ...plain, compile: (code: string, n: number) => (k.noteInterrupt(), plain.compile(code, n)), commit: () => undefined } as never;
+    const ms = await exec("globalThis.ran = true");
+    expect(ms.find((m) => m.msgType === "error")!.content.ename).toBe("Interrupted");
+    expect(k.context.evaluate("typeof ran")).toBe("undefined");
+    k.compiler = plain;
+    const next = await exec("1 + 1");
+    expect(next.find((m) => m.msgType === "execute_result")!.content.data["text/plain"]).toBe("2");
+  });
+
   it("an interrupt while awaiting abandons the cell's promise with Interrupted", async () => {
     const { k } = setup();
     const p = k.run("new Promise(() => {})", "pending.js");
