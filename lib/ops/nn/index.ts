@@ -37,3 +37,5 @@ export {
   poissonNllLoss, gaussianNllLoss,
 } from "./margin.js";
 export type { TripletMarginOptions } from "./margin.js";
+export { softmin, glu, prelu, threshold, gumbelSoftmax } from "./gating.js";
+export type { GumbelSoftmaxOptions } from "./gating.js";
