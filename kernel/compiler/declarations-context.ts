@@ -142,6 +142,9 @@ function withoutExport(sf: TS.SourceFile, st: TS.Statement): string {
     const b = m.getEnd() - start;
     text = text.slice(0, a) + text.slice(b).replace(/^\s+/, "");
   }
+  // A const enum from an earlier cell is a real object at run time (cells are compiled as
+  // isolated modules, which keep const enums); an ambient `const enum` could not be used there.
+  if (ts.isEnumDeclaration(st)) text = text.replace(/^((?:declare\s+)?)const\s+enum\b/, "$1enum");
   const isTypeOnly = ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st);
   if (!isTypeOnly && !mods.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) text = `declare ${text}`;
   return text;

@@ -63,6 +63,12 @@ describe("cell compiler: declarations persist across cells", () => {
     if (!bad.ok) expect(bad.diagnostics[0]).toMatchObject({ line: 1, column: 7, code: 2741 });
   });
 
+  it("a const enum from an earlier cell is usable (it is kept as an object)", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run("const enum Dir { Up = 1, Down = 2 }");
+    expect(await nb.value("Dir.Down * 10 + Dir.Up")).toBe(21);
+  });
+
   it("functions are hoisted within a cell", async () => {
     const nb = new Notebook(tempDir());
     expect(await nb.value("const r = sq(7);\nfunction sq(n: number) { return n * n; }\nr")).toBe(49);
