@@ -2,7 +2,7 @@
 // (it binds the sockets and answers kernel_info on its own), then the main thread loads the
 // cell compiler and the prelude in the background; only execution waits for those.
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CellCompilerConstructor, CellCompilerLike } from "./execution/compiler-api.js";
@@ -37,7 +37,8 @@ const tracing = process.env.GRADLAB_TRACE === "1";
 export function trace(what: string): void {
   if (tracing) {
     const cpu = process.cpuUsage();
-    process.stderr.write(`[gradlab] ${performance.now().toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms): ${what}\n`);
+    // fd 2 directly: the kernel routes process.stderr to the notebook.
+    writeSync(2, `[gradlab] ${performance.now().toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms): ${what}\n`);
   }
 }
 
