@@ -144,8 +144,9 @@ export class WorkerPool {
         for (let w = 0; w < jobs; w++) {
           const st = L.HEADER + w * L.SLOT + L.STATUS;
           if (Atomics.compareExchange(this.i32, st, L.POSTED, L.DONE) !== L.POSTED) continue;
+          // count it done first: if the part traps here, the wait below must not expect it
+          Atomics.sub(this.i32, L.REMAINING, 1);
           if (!chunking) exp(...parts[w + 1]!);
-          if (Atomics.sub(this.i32, L.REMAINING, 1) === 1) break;
         }
       }
     } catch (e) {
@@ -155,7 +156,7 @@ export class WorkerPool {
       this.waitFor(op, jobs, extraMs);
       this.inFlight = false;
     }
-    if (inlineError) throw inlineError;
+    if (inlineError) throw new PoolError(`${op}: ${(inlineError as Error).message ?? inlineError}`, { cause: inlineError });
   }
 
   /**

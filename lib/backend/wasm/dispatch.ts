@@ -47,7 +47,11 @@ export function runRange(op: string, fn: string, argsFor: (thread: number) => nu
     const a = argsFor(0);
     a[startArg] = 0;
     a[startArg + 1] = total;
-    rt.exports[fn]!(...a);
+    try {
+      rt.exports[fn]!(...a);
+    } catch (e) {
+      throw new Error(`${op}: ${(e as Error).message}`, { cause: e });
+    }
     return 1;
   }
   const per = Math.ceil(total / (t * (split.chunksPerThread ?? 4)));

@@ -80,6 +80,16 @@ describe("worker pool", () => {
     expect(pool.liveWorkers).toBe(1);
   });
 
+  test("a wasm trap in a part is reported as an error and the pool keeps working", () => {
+    setPoolThreads(2);
+    const pool = getPool()!;
+    const bad = 0xfffff000; // far past the end of the shared memory
+    expect(() => pool.run("relu", "unaryRange", [[6, 1024, 1024, 0, 0], [6, bad, bad, 0, 1024]])).toThrow(/^relu: .*out of bounds/);
+    const got = runAll(wasmKernels()!);
+    const want = runAll(ref);
+    for (let i = 0; i < want.length; i++) expect(maxRelErr(got[i]!, want[i]!)).toBeLessThan(1e-5);
+  });
+
   test("a worker that never finishes times out instead of hanging, and is replaced", () => {
     setPoolThreads(2);
     const pool = getPool()!;
