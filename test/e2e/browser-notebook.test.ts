@@ -29,9 +29,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHttp(url: string, timeoutMs: number, server: () => string): Promise<void> {
+async function waitForHttp(url: string, timeoutMs: number, server: () => string, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (exited()) throw new Error(`jupyter notebook exited during start-up:\n${server()}`);
     try {
       const r = await fetch(url);
       if (r.ok) return;
@@ -61,10 +62,10 @@ describe.skipIf(!enabled)("a tutorial in classic Jupyter Notebook, in chromium",
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const env = { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), JUPYTER_DATA_DIR: join(tmp, "data"), JUPYTER_RUNTIME_DIR: join(tmp, "runtime"), JUPYTER_CONFIG_DIR: join(tmp, "config"), IPYTHONDIR: join(tmp, "ipython") };
-    server = spawn(JUPYTER, ["notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--NotebookApp.token=${token}`, `--notebook-dir=${nbDir}`, "--NotebookApp.open_browser=False"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    server = spawn(JUPYTER, ["notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--NotebookApp.token=${token}`, `--notebook-dir=${nbDir}`, "--NotebookApp.open_browser=False", ...(process.getuid?.() === 0 ? ["--allow-root"] : [])], { env, stdio: ["ignore", "pipe", "pipe"] });
     server.stdout!.on("data", (d: Buffer) => (serverLog += d.toString()));
     server.stderr!.on("data", (d: Buffer) => (serverLog += d.toString()));
-    await waitForHttp(`${base}/api/status?token=${token}`, 60_000, () => serverLog);
+    await waitForHttp(`${base}/api/status?token=${token}`, 60_000, () => serverLog, () => server!.exitCode !== null);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -113,6 +114,12 @@ describe.skipIf(!enabled)("a tutorial in classic Jupyter Notebook, in chromium",
       };
     });
     mkdirSync(join(root, "artifacts"), { recursive: true });
+    // Notebook 6 scrolls inside #site, not the page: unclip it so the screenshot shows every cell.
+    await page.evaluate(() => {
+      const site = document.getElementById("site");
+      if (site) Object.assign(site.style, { height: "auto", overflow: "visible" });
+      document.body.style.overflow = "visible";
+    });
     await page.screenshot({ path: join(root, "artifacts", "browser-notebook-05.png"), fullPage: true });
     await page.close();
 
