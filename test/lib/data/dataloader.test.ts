@@ -130,3 +130,10 @@ describe("randomSplit", () => {
     expect(() => randomSplit(ds, [5, 4])).toThrow(/must be counts summing to the dataset length 10/);
   });
 });
+
+describe("custom collate", () => {
+  it("receives the items of each batch", () => {
+    const dl = new DataLoader([1, 2, 3, 4, 5], { batchSize: 2, collate: (items: number[]) => items.reduce((s, v) => s + v, 0) });
+    expect([...dl]).toEqual([3, 7, 5]);
+  });
+});

@@ -33,3 +33,16 @@ describe("clipGradNorm", () => {
     expect(rootClipGradNorm).toBe(clipGradNorm);
   });
 });
+
+describe("clipGradValue and zeroGrad(false)", () => {
+  it("clamps each gradient element; zeroGrad(false) keeps zero tensors", async () => {
+    const { clipGradValue } = await import("../../../lib/optim/index.js");
+    const a = withGrad([0, 0, 0], [-3, 0.5, 2]);
+    clipGradValue([a], 1);
+    expect(Array.from(a.grad!.data)).toEqual([-1, 0.5, 1]);
+    const lin = new nn.Linear(2, 1);
+    lin.weight.grad = Tensor.fromArray(Float32Array.from([1, 2]), [1, 2], "float32");
+    lin.zeroGrad(false);
+    expect(Array.from(lin.weight.grad!.data)).toEqual([0, 0]);
+  });
+});
