@@ -66,13 +66,18 @@ function packA(mc: i32, kc: i32, a: usize, rsA: i32, csA: i32, dst: usize): void
         dst += 16;
       }
     } else {
-      for (let p = 0; p < kc; p++) {
-        for (let r = 0; r < MR; r++) {
-          const v: f32 = r < rows ? load<f32>(base + (<usize>(r * rsA + p * csA) << 2)) : 0;
-          store<f32>(dst + (<usize>r << 2), v);
+      // edge panel (or a rarely used layout): one row at a time with running pointers
+      for (let r = 0; r < MR; r++) {
+        let d = dst + (<usize>r << 2);
+        if (r >= rows) {
+          for (let p = 0; p < kc; p++) { store<f32>(d, 0); d += 16; }
+          continue;
         }
-        dst += 16;
+        let src = base + (<usize>(r * rsA) << 2);
+        const step = <usize>csA << 2;
+        for (let p = 0; p < kc; p++) { store<f32>(d, load<f32>(src)); src += step; d += 16; }
       }
+      dst += <usize>(kc * MR) << 2;
     }
   }
 }
@@ -125,13 +130,18 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, dst: usize): void
         dst += 32;
       }
     } else {
-      for (let p = 0; p < kc; p++) {
-        for (let c = 0; c < NR; c++) {
-          const v: f32 = c < cols ? load<f32>(base + (<usize>(p * rsB + c * csB) << 2)) : 0;
-          store<f32>(dst + (<usize>c << 2), v);
+      // edge panel (or a rarely used layout): one column at a time with running pointers
+      for (let c = 0; c < NR; c++) {
+        let d = dst + (<usize>c << 2);
+        if (c >= cols) {
+          for (let p = 0; p < kc; p++) { store<f32>(d, 0); d += 32; }
+          continue;
         }
-        dst += 32;
+        let src = base + (<usize>(c * csB) << 2);
+        const step = <usize>rsB << 2;
+        for (let p = 0; p < kc; p++) { store<f32>(d, load<f32>(src)); src += step; d += 32; }
       }
+      dst += <usize>(kc * NR) << 2;
     }
   }
 }
