@@ -110,7 +110,7 @@ function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Con
 }
 
 /** d[ch] += Σ over images and positions; four running sums break the add-latency chain. */
-function sumChannels(gd: Float, d: Float, n: number, c: number, plane: number): void {
+export function sumChannels(gd: Float, d: Float, n: number, c: number, plane: number): void {
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
       const o0 = (b * c + ch) * plane, end = o0 + plane, end4 = o0 + (plane & ~3);
@@ -122,7 +122,7 @@ function sumChannels(gd: Float, d: Float, n: number, c: number, plane: number): 
   }
 }
 
-function checkBias(op: string, bias: Tensor | null | undefined, cOut: number, x: Tensor): Tensor | null {
+export function checkBias(op: string, bias: Tensor | null | undefined, cOut: number, x: Tensor): Tensor | null {
   if (bias === undefined || bias === null) return null;
   if (!(bias instanceof Tensor)) throw new Error(`${op}: bias must be a Tensor or null`);
   if (bias.ndim !== 1 || bias.shape[0] !== cOut) {

@@ -39,3 +39,5 @@ export {
 export type { TripletMarginOptions } from "./margin.js";
 export { softmin, glu, prelu, threshold, gumbelSoftmax } from "./gating.js";
 export type { GumbelSoftmaxOptions } from "./gating.js";
+export { convTranspose1d, convTranspose2d } from "./conv_transpose.js";
+export type { ConvTranspose1dOptions, ConvTranspose2dOptions } from "./conv_transpose.js";

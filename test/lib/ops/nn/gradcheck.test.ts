@@ -146,6 +146,9 @@ const convs: Case[] = [
   ["conv1d", (x, w, b) => F.conv1d(x, w, { bias: b, stride: 2, padding: 1, dilation: 2 }), () => [ncLeaf([2, 3, 9]), leaf([4, 3, 3]), leaf([4])]],
   ["conv1d groups same", (x, w) => F.conv1d(x, w, { groups: 2, padding: "same" }), () => [slicedLeaf([2, 4, 6]), leaf([2, 2, 4])]],
   ["conv1d unbatched", (x, w) => F.conv1d(x, w), () => [leaf([2, 6]), leaf([3, 2, 2])]],
+  ["convTranspose2d", (x, w, b) => F.convTranspose2d(x, w, { bias: b, stride: 2, padding: 1, outputPadding: 1 }), () => [ncLeaf([2, 3, 3, 3]), leaf([3, 2, 3, 3]), leaf([2])]],
+  ["convTranspose2d groups + dilation", (x, w) => F.convTranspose2d(x, w, { groups: 2, dilation: [2, 1], stride: [1, 2] }), () => [slicedLeaf([2, 4, 3, 2]), ncLeaf([4, 1, 2, 2])]],
+  ["convTranspose1d", (x, w, b) => F.convTranspose1d(x, w, { bias: b, stride: 3, padding: 1 }), () => [ncLeaf([2, 2, 4]), leaf([2, 3, 3]), leaf([3])]],
 ];
 
 const pools: Case[] = [
