@@ -60,7 +60,9 @@ export async function tutorialsCommand(args: string[]): Promise<number> {
       return 0;
     }
     console.log(`Opening the ${notebooks.length} tutorials in ${frontend.name} (${shown}); start with ${relative(dir, notebooks[0])}. Ctrl-C stops the server.`);
-    const child = spawn(frontend.argv[0], frontend.argv.slice(1), { cwd: dir, stdio: "inherit" });
+    // Jupyter refuses to start as root without --allow-root (common in containers).
+    const args = [...frontend.argv.slice(1), ...(process.getuid?.() === 0 ? ["--allow-root"] : [])];
+    const child = spawn(frontend.argv[0], args, { cwd: dir, stdio: "inherit" });
     // Ctrl-C reaches the server through the terminal's process group; we just wait for it.
     process.on("SIGINT", () => undefined);
     return await new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 0)));

@@ -12,6 +12,11 @@ import { randomBytes } from "node:crypto";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+// The page functions below run in the browser; the repo's type-check has no DOM lib, so
+// declare just the two globals they touch (module-scoped, not global).
+declare const window: any;
+declare const document: any;
+
 const root = join(import.meta.dirname, "..", "..");
 const CHROMIUM = "/usr/bin/chromium";
 const JUPYTER = "/usr/bin/jupyter";
