@@ -286,13 +286,15 @@ function softmaxLines(xd: Float, od: Float, outer: number, size: number, inner: 
       for (let r = 0; r < size; r++) { const v = xd[base + r * inner]; if (v > m || v !== v) m = v; }
       if (m === -Infinity) m = 0; // all −∞: avoid ∞ − ∞
       let s = 0;
-      for (let r = 0; r < size; r++) s += Math.exp(xd[base + r * inner] - m);
       if (log) {
+        for (let r = 0; r < size; r++) s += Math.exp(xd[base + r * inner] - m);
         const lse = m + Math.log(s);
         for (let r = 0; r < size; r++) od[base + r * inner] = xd[base + r * inner] - lse;
       } else {
+        // Keep each exp in the output (one exp per element), then scale.
+        for (let r = 0; r < size; r++) { const e = Math.exp(xd[base + r * inner] - m); od[base + r * inner] = e; s += e; }
         const inv = 1 / s;
-        for (let r = 0; r < size; r++) od[base + r * inner] = Math.exp(xd[base + r * inner] - m) * inv;
+        for (let r = 0; r < size; r++) od[base + r * inner] *= inv;
       }
     }
   }
