@@ -24,6 +24,8 @@ const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 
 
 export interface RNNOptions {
   numLayers?: number;
+  /** LSTM only: project each hidden state to this size with weight_hr (Sak et al., 2014). */
+  projSize?: number;
   /** Input and output as [batch, seq, feature] instead of [seq, batch, feature]. */
   batchFirst?: boolean;
   bias?: boolean;
@@ -33,8 +35,11 @@ export interface RNNOptions {
   dtype?: DType;
 }
 
-/** One time step. `h`/`c` [N, H]; `xw` is the precomputed x W_ihᵀ + b_ih for this step. */
-function cellStep(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, whh: Tensor, bhh: Tensor | null): [Tensor, Tensor | null] {
+/**
+ * One time step. `h` [N, H] (or [N, P] with an LSTM projection `whr`), `c` [N, H]; `xw` is the
+ * precomputed x W_ihᵀ + b_ih for this step.
+ */
+function cellStep(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, whh: Tensor, bhh: Tensor | null, whr: Tensor | null = null): [Tensor, Tensor | null] {
   let hw = h.matmul(whh.t());
   if (bhh) hw = hw.add(bhh);
   switch (mode) {
@@ -45,7 +50,8 @@ function cellStep(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, whh: Tens
     case "LSTM": {
       const [i, f, g, o] = xw.add(hw).chunk(4, -1);
       const c2 = F.sigmoid(f).mul(c!).add(F.sigmoid(i).mul(F.tanh(g)));
-      return [F.sigmoid(o).mul(F.tanh(c2)), c2];
+      const h2 = F.sigmoid(o).mul(F.tanh(c2));
+      return [whr ? h2.matmul(whr.t()) : h2, c2];
     }
     case "GRU": {
       const [xr, xz, xn] = xw.chunk(3, -1);
@@ -63,6 +69,9 @@ abstract class RNNBase extends Module {
   readonly mode: Mode;
   readonly inputSize: number;
   readonly hiddenSize: number;
+  /** Size of the hidden state h (projSize when the LSTM projects, else hiddenSize). */
+  readonly outSize: number;
+  readonly projSize: number;
   readonly numLayers: number;
   readonly batchFirst: boolean;
   readonly hasBias: boolean;
@@ -79,6 +88,14 @@ abstract class RNNBase extends Module {
     this.hasBias = o.bias ?? true;
     this.dropout = o.dropout ?? 0;
     this.bidirectional = o.bidirectional ?? false;
+    this.projSize = o.projSize ?? 0;
+    if (this.projSize !== 0) {
+      if (mode !== "LSTM") throw new Error(`${this.name()}: projSize is only supported by LSTM`);
+      if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= hiddenSize) {
+        throw new Error(`LSTM: projSize (${this.projSize}) has to be a positive integer smaller than hiddenSize (${hiddenSize})`);
+      }
+    }
+    this.outSize = this.projSize || hiddenSize;
     if (!Number.isInteger(this.numLayers) || this.numLayers < 1) throw new Error(`${this.name()}: numLayers must be a positive integer, got ${this.numLayers}`);
     if (!(this.dropout >= 0 && this.dropout <= 1)) throw new Error(`${this.name()}: dropout must be in [0, 1], got ${this.dropout}`);
     const g = GATES[mode] * hiddenSize;
@@ -86,13 +103,14 @@ abstract class RNNBase extends Module {
     for (let layer = 0; layer < this.numLayers; layer++) {
       for (let d = 0; d < dirs; d++) {
         const sfx = `_l${layer}${d === 1 ? "_reverse" : ""}`;
-        const inSize = layer === 0 ? inputSize : hiddenSize * dirs;
+        const inSize = layer === 0 ? inputSize : this.outSize * dirs;
         this.registerParameter(`weight_ih${sfx}`, emptyParameter([g, inSize], o.dtype));
-        this.registerParameter(`weight_hh${sfx}`, emptyParameter([g, hiddenSize], o.dtype));
+        this.registerParameter(`weight_hh${sfx}`, emptyParameter([g, this.outSize], o.dtype));
         if (this.hasBias) {
           this.registerParameter(`bias_ih${sfx}`, emptyParameter([g], o.dtype));
           this.registerParameter(`bias_hh${sfx}`, emptyParameter([g], o.dtype));
         }
+        if (this.projSize) this.registerParameter(`weight_hr${sfx}`, emptyParameter([this.projSize, hiddenSize], o.dtype));
       }
     }
     this.resetParameters();
@@ -108,7 +126,7 @@ abstract class RNNBase extends Module {
     for (const p of this.parameters()) init.uniform(p, { a: -k, b: k });
   }
 
-  protected param(kind: "weight_ih" | "weight_hh" | "bias_ih" | "bias_hh", layer: number, dir: number): Tensor | null {
+  protected param(kind: "weight_ih" | "weight_hh" | "bias_ih" | "bias_hh" | "weight_hr", layer: number, dir: number): Tensor | null {
     return ((this as any)[`${kind}_l${layer}${dir === 1 ? "_reverse" : ""}`] as Tensor | undefined) ?? null;
   }
 
@@ -127,18 +145,19 @@ abstract class RNNBase extends Module {
     let seq = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.unsqueeze(1);
     const [L, N] = seq.shape;
     const dirs = this.bidirectional ? 2 : 1;
-    const stateShape = [this.numLayers * dirs, N, this.hiddenSize];
-    const prepState = (s: Tensor | null, what: string): Tensor | null => {
+    const prepState = (s: Tensor | null, what: string, size: number): Tensor | null => {
       if (s === null) return null;
+      const stateShape = [this.numLayers * dirs, N, size];
       const t = batched ? s : s.unsqueeze(1);
       if (t.ndim !== 3 || t.shape.some((d, i) => d !== stateShape[i])) {
         throw new Error(`${op}: expected ${what} of shape ${fmtShape(batched ? stateShape : [stateShape[0], stateShape[2]])}, got ${fmtShape(s.shape)}`);
       }
       return t;
     };
-    const h0s = prepState(h0, "hidden state");
-    const c0s = prepState(c0, "cell state");
-    const zeros = Tensor.empty([N, this.hiddenSize], x.dtype);
+    const h0s = prepState(h0, "hidden state", this.outSize);
+    const c0s = prepState(c0, "cell state", this.hiddenSize);
+    const zerosH = Tensor.empty([N, this.outSize], x.dtype);
+    const zerosC = Tensor.empty([N, this.hiddenSize], x.dtype);
     const hFinal: Tensor[] = [];
     const cFinal: Tensor[] = [];
     for (let layer = 0; layer < this.numLayers; layer++) {
@@ -151,12 +170,13 @@ abstract class RNNBase extends Module {
         let xw = seq.matmul(wih.t());
         if (bih) xw = xw.add(bih);
         const k = layer * dirs + d;
-        let h = h0s ? h0s.select(0, k) : zeros;
-        let c: Tensor | null = this.mode === "LSTM" ? (c0s ? c0s.select(0, k) : zeros) : null;
+        const whr = this.param("weight_hr", layer, d);
+        let h = h0s ? h0s.select(0, k) : zerosH;
+        let c: Tensor | null = this.mode === "LSTM" ? (c0s ? c0s.select(0, k) : zerosC) : null;
         const outs: Tensor[] = new Array(L);
         for (let s = 0; s < L; s++) {
           const t = d === 0 ? s : L - 1 - s;
-          [h, c] = cellStep(this.mode, xw.select(0, t), h, c, whh, bhh);
+          [h, c] = cellStep(this.mode, xw.select(0, t), h, c, whh, bhh, whr);
           outs[t] = h;
         }
         dirOutputs.push(stack(outs, 0));
@@ -180,6 +200,7 @@ abstract class RNNBase extends Module {
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
+    if (this.projSize) s += `, proj_size=${this.projSize}`;
     if (!this.hasBias) s += ", bias=false";
     if (this.batchFirst) s += ", batch_first=true";
     if (this.dropout) s += `, dropout=${this.dropout}`;

@@ -137,3 +137,63 @@ describe("recurrent gradcheck", () => {
     gradcheckModule(cell, [rand64([2, 2])], (xx) => cell.forward(xx));
   });
 });
+
+describe("LSTM with projections (projSize)", () => {
+  it("h = W_hr (o ⊙ tanh c), shapes and names as PyTorch", () => {
+    manualSeed(12);
+    const [I, H, P, L, N] = [3, 5, 2, 4, 2];
+    const m = new nn.LSTM(I, H, { projSize: P, numLayers: 2, bidirectional: true, batchFirst: true, dtype: "float64" });
+    const names = m.namedParameters().map(([n]) => n);
+    expect(names.slice(0, 5)).toEqual(["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_hr_l0"]);
+    const P0 = Object.fromEntries(m.namedParameters());
+    expect(P0["weight_hh_l0"].shape).toEqual([4 * H, P]);
+    expect(P0["weight_ih_l1"].shape).toEqual([4 * H, 2 * P]);
+    expect(P0["weight_hr_l1_reverse"].shape).toEqual([P, H]);
+    const x = rand64([N, L, I], false);
+    const h0 = rand64([4, N, P], false);
+    const c0 = rand64([4, N, H], false);
+    const [out, [hN, cN]] = m.call(x, [h0, c0]);
+    expect(out.shape).toEqual([N, L, 2 * P]);
+    expect(hN.shape).toEqual([4, N, P]);
+    expect(cN.shape).toEqual([4, N, H]);
+    // Reference: the LSTM step of refRun followed by the projection.
+    const run = (sfx: string, xs: number[][], h: number[], c: number[], reverse: boolean) => {
+      const p = params(m, sfx);
+      const whr = arr(P0[`weight_hr${sfx}`]) as Mat;
+      const outs: number[][] = new Array(xs.length);
+      for (let s = 0; s < xs.length; s++) {
+        const t = reverse ? xs.length - 1 - s : s;
+        const r = refRun("LSTM", p, [xs[t]], h, c);
+        c = r.c;
+        h = matvec(whr, r.h);
+        outs[t] = h;
+      }
+      return { outs, h, c };
+    };
+    const X = x.toArray() as number[][][];
+    const H0 = h0.toArray() as number[][][];
+    const C0 = c0.toArray() as number[][][];
+    for (let n = 0; n < N; n++) {
+      let seq = X[n];
+      for (let layer = 0; layer < 2; layer++) {
+        const f = run(`_l${layer}`, seq, H0[2 * layer][n], C0[2 * layer][n], false);
+        const b = run(`_l${layer}_reverse`, seq, H0[2 * layer + 1][n], C0[2 * layer + 1][n], true);
+        expectAllClose((hN.toArray() as number[][][])[2 * layer + 1][n], b.h, 1e-10);
+        expectAllClose((cN.toArray() as number[][][])[2 * layer][n], f.c, 1e-10);
+        seq = f.outs.map((v, t) => [...v, ...b.outs[t]]);
+      }
+      expectAllClose((out.toArray() as number[][][])[n], seq, 1e-10);
+    }
+    expect(() => new nn.LSTM(3, 4, { projSize: 4 })).toThrow(/smaller than hiddenSize/);
+    expect(() => new nn.GRU(3, 4, { projSize: 2 })).toThrow(/only supported by LSTM/);
+  });
+
+  it("gradcheck", () => {
+    manualSeed(13);
+    const m = new nn.LSTM(2, 3, { projSize: 2, dtype: "float64" });
+    gradcheckModule(m, [rand64([3, 1, 2])], (xx) => {
+      const [o, [h, c]] = m.forward(xx);
+      return [o, h, c];
+    });
+  });
+});
