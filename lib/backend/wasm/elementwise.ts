@@ -56,7 +56,16 @@ export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boole
 
 export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): boolean {
   const n = outer * size * inner;
-  if (op !== "sum" || small(n) || size === 0) return false;
+  if (op === "prod" || small(n) || size === 0) return false;
+  if (op === "max" || op === "min") {
+    withArena(op, (rt) => {
+      const px = rt.put(x, n), po = rt.alloc(outer * inner * 4);
+      runRange(op, "reduceMaxMinRange", () => [op === "max" ? 0 : 1, px, po, size, inner, 0, 0],
+        { startArg: 5, total: outer, align: 1 }, n * ELEMENT_WORK);
+      rt.getF32(po, out, outer * inner);
+    });
+    return true;
+  }
   withArena("sum", (rt) => {
     const px = rt.put(x, n), po = rt.alloc(outer * inner * 4);
     runRange("sum", "reduceSumRange", () => [px, po, size, inner, 0, 0, rt.alloc(inner * 8)],

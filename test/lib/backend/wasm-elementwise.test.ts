@@ -76,6 +76,20 @@ describe("wasm elementwise", () => {
     }
   });
 
+  test("max and min over [outer, size, inner] in every layout, NaN propagating", () => {
+    const rand = rng(78);
+    for (const [outer, size, inner] of [[1, N, 1], [3, 7001, 1], [64, 400, 1], [700, 7, 1], [1, 64, 300], [5, 33, 101], [2, 4096, 3]]) {
+      const x = randomF32(outer * size * inner, rand);
+      x[5] = NaN; // lands in outer row 0
+      for (const op of ["max", "min"] as const) {
+        const want = new Float32Array(outer * inner), got = new Float32Array(outer * inner);
+        ref.reduce(op, x, want, outer, size, inner);
+        expect(reduceF32(op, x, got, outer, size, inner)).toBe(true);
+        expect(maxRelErr(got, want), `${op} ${outer},${size},${inner}`).toBe(0);
+      }
+    }
+  });
+
   test("in place (out aliases the input)", () => {
     const x = Float32Array.from({ length: N }, (_, i) => i - 100);
     expect(unaryF32("relu", x, x)).toBe(true);

@@ -169,3 +169,49 @@ export function reduceSumRange(x: usize, out: usize, size: i32, inner: i32, o0: 
     for (let i = 0; i < inner; i++) store<f32>(f(ob, i), <f32>load<f64>(ws + (<usize>i << 3)));
   }
 }
+
+/**
+ * Max (op 0) or min (op 1) of x viewed as [outer, size, inner] over the middle axis, for
+ * outer rows [o0, o1); size >= 1. NaN propagates (f32x4.max/min and maxNaN/minNaN do).
+ */
+export function reduceMaxMinRange(op: i32, x: usize, out: usize, size: i32, inner: i32, o0: i32, o1: i32): void {
+  for (let o = o0; o < o1; o++) {
+    const base = f(x, o * size * inner);
+    if (inner == 1) {
+      let r = 0;
+      let s = load<f32>(base);
+      if (size >= 8) {
+        let acc = v128.load(base);
+        for (r = 4; r + 4 <= size; r += 4) {
+          const v = v128.load(f(base, r));
+          acc = op == 0 ? f32x4.max(acc, v) : f32x4.min(acc, v);
+        }
+        const a0 = f32x4.extract_lane(acc, 0), a1 = f32x4.extract_lane(acc, 1);
+        const a2 = f32x4.extract_lane(acc, 2), a3 = f32x4.extract_lane(acc, 3);
+        s = op == 0 ? maxNaN(maxNaN(a0, a1), maxNaN(a2, a3)) : minNaN(minNaN(a0, a1), minNaN(a2, a3));
+      } else {
+        r = 1;
+      }
+      for (; r < size; r++) {
+        const v = load<f32>(f(base, r));
+        s = op == 0 ? maxNaN(s, v) : minNaN(s, v);
+      }
+      store<f32>(f(out, o), s);
+      continue;
+    }
+    const ob = f(out, o * inner);
+    memory.copy(ob, base, <usize>inner << 2);
+    const v1 = inner & ~3;
+    for (let r = 1; r < size; r++) {
+      const row = f(base, r * inner);
+      for (let i = 0; i < v1; i += 4) {
+        const a = v128.load(f(ob, i)), v = v128.load(f(row, i));
+        v128.store(f(ob, i), op == 0 ? f32x4.max(a, v) : f32x4.min(a, v));
+      }
+      for (let i = v1; i < inner; i++) {
+        const a = load<f32>(f(ob, i)), v = load<f32>(f(row, i));
+        store<f32>(f(ob, i), op == 0 ? maxNaN(a, v) : minNaN(a, v));
+      }
+    }
+  }
+}
