@@ -48,7 +48,11 @@ export abstract class LRScheduler {
 
   stateDict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(this)) if (k !== "optimizer") out[k] = Array.isArray(v) ? [...v] : v;
+    for (const [k, v] of Object.entries(this)) {
+      // Like PyTorch, leave out the optimizer and functions (LambdaLR's lambdas).
+      if (k === "optimizer" || typeof v === "function" || (Array.isArray(v) && v.some((e) => typeof e === "function"))) continue;
+      out[k] = Array.isArray(v) ? [...v] : v;
+    }
     return out;
   }
 

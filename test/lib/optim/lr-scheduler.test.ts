@@ -119,3 +119,14 @@ describe("more schedules", () => {
     expect(s2.getLastLr()).toEqual([0.3]);
   });
 });
+
+describe("LambdaLR state", () => {
+  it("leaves the functions out of the state dict", () => {
+    const s = new lrScheduler.LambdaLR(new SGD([param([1])], { lr: 1 }), (e) => 0.9 ** e);
+    s.step();
+    const sd = s.stateDict();
+    expect(sd.lastEpoch).toBe(1);
+    expect(Object.values(sd).some((v) => typeof v === "function" || (Array.isArray(v) && v.some((e) => typeof e === "function")))).toBe(false);
+    expect(JSON.parse(JSON.stringify(sd)).lastEpoch).toBe(1);
+  });
+});
