@@ -3,7 +3,7 @@ export { Module, Parameter, isParameter, deepCopy } from "./module.js";
 export type { ForwardHook, ForwardPreHook, BackwardHook, RemovableHandle, StateDict } from "./module.js";
 export { Linear, Identity, Flatten, Unflatten, type LinearOptions } from "./linear.js";
 export { Conv1d, Conv2d, type ConvOptions } from "./conv.js";
-export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, type PoolOptions } from "./pooling.js";
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d } from "./pooling.js";
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, type BatchNormOptions, type LayerNormOptions } from "./normalization.js";
 export { Dropout, Dropout2d } from "./dropout.js";
 export { Embedding, type EmbeddingOptions } from "./embedding.js";

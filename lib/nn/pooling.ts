@@ -3,11 +3,6 @@ import * as F from "../functional.js";
 import type { MaxPool2dOptions, AvgPool2dOptions } from "../functional.js";
 import { Module } from "./module.js";
 
-export interface PoolOptions {
-  /** Default: the kernel size (non-overlapping windows). */
-  stride?: number | readonly [number, number];
-  padding?: number | readonly [number, number];
-}
 
 const pair = (v: number | readonly number[] | null) => v === null ? "None" : (typeof v === "number" ? `${v}` : `(${v.join(", ")})`);
 
