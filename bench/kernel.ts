@@ -2,7 +2,8 @@
 // (fresh connection file) and driven over ZeroMQ by kernel/client. For each kernel:
 //   ready   spawn → first kernel_info_reply (median of STARTS starts)
 //   first   the first small cell's round trip right after ready (median over starts)
-//   start→result  ready + first: what a user waits for after opening a notebook
+//   start→result  spawn → the first cell's reply, the cell sent as soon as the kernel is ready
+//                 (and iopub subscribed): what a user waits for after opening a notebook
 //   cell    median round trip of CELLS small type-checked cells (`const vN: number = N; vN + 1`)
 // Env: BENCH_KERNEL_STARTS (default 3), BENCH_KERNEL_CELLS (default 40).
 import { existsSync } from "node:fs";
@@ -37,6 +38,7 @@ interface Row {
   name: string;
   ready: number;
   first: number;
+  startToResult: number;
   cell: number;
   note: string;
 }
@@ -45,6 +47,7 @@ async function measure(peer: Peer): Promise<Row | string> {
   if (!existsSync(peer.argv[0])) return `${peer.name}: not installed (${peer.argv[0]})`;
   const readies: number[] = [];
   const firsts: number[] = [];
+  const startToResult: number[] = [];
   let cells: number[] = [];
   // One untimed start warms the OS file cache (and Deno's compile cache) for every kernel alike.
   for (let s = -1; s < STARTS; s++) {
@@ -53,10 +56,12 @@ async function measure(peer: Peer): Promise<Row | string> {
       const t0 = performance.now();
       const first = await k.client.execute("const first: number = 1; first + 1", { timeoutMs: 60_000 });
       const firstMs = performance.now() - t0;
+      const sinceSpawn = performance.now() - k.startedAt;
       if ((first.reply.content as { status: string }).status !== "ok") return `${peer.name}: first cell failed: ${JSON.stringify(first.reply.content)}`;
       if (s < 0) continue;
       readies.push(k.readyMs);
       firsts.push(firstMs);
+      startToResult.push(sinceSpawn);
       if (s === STARTS - 1) {
         cells = [];
         for (let i = 0; i < CELLS; i++) {
@@ -70,7 +75,7 @@ async function measure(peer: Peer): Promise<Row | string> {
       await k.shutdown();
     }
   }
-  return { name: peer.name, ready: median(readies), first: median(firsts), cell: median(cells), note: peer.note };
+  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), note: peer.note };
 }
 
 const rows: Row[] = [];
@@ -92,12 +97,11 @@ const ratio = (a: number, b: number | undefined): string => (b === undefined ? "
 console.log(`\nKernel benchmark (${STARTS} starts, ${CELLS} cells; ms; ratio = peer / gradlab)\n`);
 console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}  notes`);
 for (const r of rows) {
-  const sr = r.ready + r.first;
-  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(sr).padStart(10)}${ratio(sr, g && g.ready + g.first)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}  ${r.note}`);
+  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}  ${r.note}`);
 }
 for (const s of skipped) console.log(`skipped ${s}`);
 if (g !== undefined) {
   const deno = rows.find((r) => r.name === "deno");
-  const target = deno ? deno.ready + deno.first : 570;
-  console.log(`\ntargets: start→result ${(g.ready + g.first).toFixed(0)} ms ≤ ${target.toFixed(0)} ms (deno${deno ? "" : ", issue's figure"}): ${g.ready + g.first <= target ? "met" : "NOT met"}; median cell ${g.cell.toFixed(2)} ms ≤ 3 ms: ${g.cell <= 3 ? "met" : "NOT met"}`);
+  const target = deno ? deno.startToResult : 570;
+  console.log(`\ntargets: start→result ${g.startToResult.toFixed(0)} ms ≤ ${target.toFixed(0)} ms (deno${deno ? "" : ", issue's figure"}): ${g.startToResult <= target ? "met" : "NOT met"}; median cell ${g.cell.toFixed(2)} ms ≤ 3 ms: ${g.cell <= 3 ? "met" : "NOT met"}`);
 }

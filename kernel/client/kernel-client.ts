@@ -111,15 +111,33 @@ export class KernelClient {
     );
   }
 
-  /** Repeats kernel_info until both its reply and its iopub status arrive (iopub is subscribed). */
+  /**
+   * Resolves with the first kernel_info_reply, re-sending the request every 200 ms (a kernel
+   * that is still starting may miss early ones). iopub may not be subscribed yet: see
+   * waitForIopub.
+   */
   async waitForReady(timeoutMs = 30_000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    let first: Message | null = null;
+    while (first === null) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`kernel not ready within ${timeoutMs} ms (no kernel_info_reply)`);
+      const attempt = this.request("shell", "kernel_info_request", {}, { waitForIdle: false, timeoutMs: left });
+      attempt.then((r) => (first ??= r.reply), () => undefined);
+      await Promise.race([attempt.catch(() => undefined), new Promise((r) => setTimeout(r, 200))]);
+    }
+    return first;
+  }
+
+  /** Repeats kernel_info until its iopub status arrives too, so no later output is lost to a late subscription. */
+  async waitForIopub(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        const r = await this.request("shell", "kernel_info_request", {}, { timeoutMs: 1000 });
-        return r.reply;
+        await this.request("shell", "kernel_info_request", {}, { timeoutMs: 250 });
+        return;
       } catch (e) {
-        if (Date.now() > deadline) throw new Error(`kernel not ready within ${timeoutMs} ms: ${(e as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`no iopub status from the kernel within ${timeoutMs} ms: ${(e as Error).message}`);
       }
     }
   }

@@ -46,7 +46,9 @@ export interface LaunchedKernel {
   process: ChildProcess;
   info: ConnectionInfo;
   connectionFile: string;
-  /** Milliseconds from spawn to the first kernel_info_reply. */
+  /** performance.now() when the process was spawned. */
+  startedAt: number;
+  /** Milliseconds from spawn to the first kernel_info_reply (before iopub is known to be subscribed). */
   readyMs: number;
   stderr: () => string;
   /** Asks for a clean shutdown, then kills if needed; removes the connection file. */
@@ -70,21 +72,24 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
     throw new Error(`kernel exited during start-up (code ${child.exitCode}):\n${stderr}`);
   });
   exitedEarly.catch(() => undefined);
+  let readyMs = 0;
   try {
     await Promise.race([client.waitForReady(options.readyTimeoutMs ?? 30_000), exitedEarly]);
+    readyMs = performance.now() - t0;
+    await Promise.race([client.waitForIopub(options.readyTimeoutMs ?? 30_000), exitedEarly]);
   } catch (e) {
     client.close();
     child.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  const readyMs = performance.now() - t0;
   return {
     client,
     process: child,
     info,
     connectionFile,
     readyMs,
+    startedAt: t0,
     stderr: () => stderr,
     async shutdown() {
       if (child.exitCode === null && child.signalCode === null) {
