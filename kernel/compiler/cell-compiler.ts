@@ -40,6 +40,9 @@ const IGNORED_CODES = new Set([1484, 1485]);
 const PRELUDE_NAMESPACE = "__gradlab_prelude__";
 const HOST_GLOBALS_FILE = "__gradlab_host_globals__.d.ts";
 const IDLE_MS = 1000;
+const RESERVED = new Set(("break case catch class const continue debugger default delete do else enum export extends false " +
+  "finally for function if import in instanceof new null return super switch this throw true try typeof var void while " +
+  "with yield let static implements interface package private protected public await").split(" "));
 
 export class CellCompiler {
   private typeCheck: boolean;
@@ -94,7 +97,8 @@ export class CellCompiler {
       if (!host?.docsPending) return;
       if (performance.now() - this.lastActivity < IDLE_MS) { this.docsTimer = setTimeout(tick, IDLE_MS).unref(); return; }
       host.upgradeDocs();
-      host.program();
+      // Re-parse, and re-bind (the checker binds new source files), while still idle.
+      host.ls.getSemanticDiagnostics(this.cellFile());
     };
     this.docsTimer = setTimeout(tick, IDLE_MS).unref();
   }
@@ -272,7 +276,7 @@ export class CellCompiler {
     }
     host.isOpaque = opaquePreludeDependencies(abs);
     const specifier = JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
-    host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
+    host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `import * as __prelude from ${specifier};\nexport = __prelude;\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
     const program = host.program();
     const sf = program.getSourceFile(abs);
     const checker = program.getTypeChecker();
@@ -283,7 +287,9 @@ export class CellCompiler {
     }
     const statements: GlobalStatement[] = checker.getExportsOfModule(symbol)
       .map((s) => s.name)
-      .filter((n) => n !== "default" && /^[A-Za-z_$][\w$]*$/.test(n))
+      // A reserved word (the prelude may export `var`) cannot be a global name; one in this
+      // file would even turn it into a module and hide every other name.
+      .filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !RESERVED.has(n))
       .map((n) => ({ name: n, text: `import ${n} = ${PRELUDE_NAMESPACE}.${n};` }));
     this.ctx!.define("prelude", statements);
   }

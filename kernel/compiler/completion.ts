@@ -84,7 +84,8 @@ export function inspectAt(ls: TS.LanguageService, file: string, code: string, cu
   let tags: TS.JSDocTagInfo[] = [];
   const quick = ls.getQuickInfoAtPosition(file, offset) ?? (offset > 0 ? ls.getQuickInfoAtPosition(file, offset - 1) : undefined);
   if (quick) {
-    signature = ts.displayPartsToString(quick.displayParts);
+    // Earlier cells' imports and the prelude's names are global aliases: show what they alias.
+    signature = ts.displayPartsToString(quick.displayParts).replace(/^\(alias\) /, "").replace(/\nimport [\w$]+ = [\w$.]+$/, "");
     docs = quick.documentation ?? [];
     tags = quick.tags ?? [];
   } else {

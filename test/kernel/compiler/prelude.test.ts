@@ -19,6 +19,7 @@ describe("cell compiler: the prelude's exports are cell globals", () => {
   it("values, classes, namespaces and types of the prelude type-check without imports", async () => {
     const nb = preludeNotebook();
     expect(await nb.value("const t: Tensor = tensor([1, 2, 3]);\nconst s: Shape = t.shape;\nlet layer: nn.Linear = new nn.Linear(2, 3);\nt.sum().item() + s.length + layer.inFeatures")).toBe(6 + 1 + 2);
+    expect(nb.compile("const v: number = variance([1, 2]);").ok).toBe(true);
     const r = nb.compile("tensor('abc')");
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 8, code: 2345 });
