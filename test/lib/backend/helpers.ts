@@ -1,4 +1,21 @@
-// Shared helpers for the backend tests: a seeded generator and float comparisons.
+// Shared helpers for the backend tests: a seeded generator and float comparisons. Imported
+// first by every backend test: if the wasm module has not been built yet (plain `npx vitest`
+// on a fresh checkout), it builds it before any backend module tries to load it.
+
+import { existsSync, readFileSync, renameSync } from "node:fs";
+import { execSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const target = "dist/wasm/kernels.wasm";
+if (!existsSync(root + target)) {
+  // test files run in parallel processes: each builds to its own file and renames it into
+  // place (atomic), so none can read a half-written module
+  const script = (JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { scripts: Record<string, string> }).scripts["build:wasm"]!;
+  const tmp = `dist/wasm/kernels.${process.pid}.wasm`;
+  execSync(script.replace(target, tmp), { cwd: root, stdio: "ignore", env: { ...process.env, PATH: `${root}node_modules/.bin:${process.env.PATH}` } });
+  renameSync(root + tmp, root + target);
+}
 
 export function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -1,10 +1,10 @@
 // The wasm/pool kernels as installed in the registry: a small CNN's loss and every
 // parameter gradient through the public API match the same step on the reference kernels.
 import { afterAll, describe, expect, test } from "vitest";
+import { maxRelErr } from "./helpers.js";
 import { F, manualSeed, nn, randn, tensor, setNumThreads, getBackendInfo } from "../../../lib/index.js";
 import { registerKernels, resetKernels } from "../../../lib/backend/index.js";
 import { wasmKernels } from "../../../lib/backend/wasm/index.js";
-import { maxRelErr } from "./helpers.js";
 
 afterAll(() => {
   registerKernels(wasmKernels()!, "wasm");

@@ -2,13 +2,13 @@
 // the split threshold lowered so small shapes are split too), lazy start, crash and hang
 // recovery, and thread-count validation.
 import { afterAll, describe, expect, test } from "vitest";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
 import vm from "node:vm";
 import { getPool, setPoolThreads } from "../../../lib/backend/pool/index.js";
 import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
 import { wasmKernels, wasmRuntime } from "../../../lib/backend/wasm/index.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams, Kernels, Pool2dParams } from "../../../lib/backend/kernels.js";
-import { maxRelErr, randomF32, rng } from "./helpers.js";
 
 const saved = dispatchTuning.minWorkPerThread;
 afterAll(() => {

@@ -2,11 +2,11 @@
 // over strides, padding, dilation, groups, 1×1 kernels and odd image sizes, with 1 and 2
 // threads; plus a hand-worked case.
 import { describe, expect, test } from "vitest";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
 import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
 import { setPoolThreads } from "../../../lib/backend/pool/index.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams } from "../../../lib/backend/kernels.js";
-import { maxRelErr, randomF32, rng } from "./helpers.js";
 
 function params(n: number, cIn: number, h: number, w: number, cOut: number, kh: number, kw: number,
                 s: [number, number], pad: [number, number], dil: [number, number], groups: number): Conv2dParams {

@@ -1,12 +1,12 @@
 // wasm elementwise and sum kernels against the reference, NaN propagation included, and
 // the fall-back contract (unsupported ops / small arrays return false).
 import { describe, expect, test } from "vitest";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
 import { binaryF32, binaryScalarF32, reduceF32, unaryF32 } from "../../../lib/backend/wasm/elementwise.js";
 import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
 import { setPoolThreads } from "../../../lib/backend/pool/index.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { BinaryOp, UnaryOp } from "../../../lib/backend/kernels.js";
-import { maxRelErr, randomF32, rng } from "./helpers.js";
 
 const N = dispatchTuning.minElementwise + 13; // odd length: exercises the scalar tail
 

@@ -1,12 +1,12 @@
 // The wasm GEMM against the TypeScript reference: odd sizes, all transpose combinations,
 // batches with broadcast (stride 0) operands, and sizes around the packing block edges.
 import { describe, expect, test } from "vitest";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
 import { matmulF32 } from "../../../lib/backend/wasm/matmul.js";
 import { wasmRuntime, wasmLoadError } from "../../../lib/backend/wasm/runtime.js";
 import { setPoolThreads } from "../../../lib/backend/pool/index.js";
 import { referenceKernels } from "../../../lib/backend/reference.js";
 import type { MatmulParams } from "../../../lib/backend/kernels.js";
-import { maxRelErr, randomF32, rng } from "./helpers.js";
 
 function check(p: MatmulParams, rand: () => number): void {
   const aLen = (p.strideA === 0 ? 1 : p.batch) * p.m * p.k;

@@ -1,13 +1,13 @@
 // wasm max/avg pooling against the TypeScript reference (padding, dilation, strides,
 // countIncludePad), argmax semantics included; plus a hand-worked case.
 import { describe, expect, test } from "vitest";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
 import {
   avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
 } from "../../../lib/backend/wasm/pool2d.js";
 import { setPoolThreads } from "../../../lib/backend/pool/index.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Pool2dParams } from "../../../lib/backend/kernels.js";
-import { maxRelErr, randomF32, rng } from "./helpers.js";
 
 function params(n: number, c: number, h: number, w: number, k: [number, number], s: [number, number],
                 pad: [number, number], dil: [number, number], countIncludePad: boolean): Pool2dParams {
