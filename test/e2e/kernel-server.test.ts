@@ -102,6 +102,21 @@ describe.skipIf(!existsSync(install) || !haveServer)("gradlab under jupyter-serv
     expect(ofType(r, "error")[0].traceback.join("\n")).toMatch(/:3:/);
   });
 
+  it("prompt() reaches the frontend as input_request and gets the reply (stdin over the WebSocket)", async () => {
+    const iopub: KernelMessage.IIOPubMessage[] = [];
+    const future = session.kernel!.requestExecute({ code: "const who: string = (globalThis as any).prompt('name?');\n`hello ${who}`", allow_stdin: true });
+    future.onIOPub = (m) => void iopub.push(m);
+    let asked = "";
+    future.onStdin = (msg) => {
+      asked = (msg.content as KernelMessage.IInputRequestMsg["content"]).prompt;
+      future.sendInputReply({ value: "Ada", status: "ok" }, msg.header as KernelMessage.IInputReplyMsg["parent_header"]);
+    };
+    await future.done;
+    expect(asked).toBe("name?");
+    const result = iopub.find((m) => m.header.msg_type === "execute_result")!.content as any;
+    expect(result.data["text/plain"]).toBe("'hello Ada'");
+  });
+
   it("interrupts a busy loop through the server (interrupt_mode message) keeping state", async () => {
     const future = session.kernel!.requestExecute({ code: "while (true) {}" });
     await new Promise((r) => setTimeout(r, 500));
