@@ -203,6 +203,58 @@ function micro4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, co
   }
 }
 
+// Edge tiles: only rows <= 2 (of the 4 packed) or cols <= 4 (of the 8) hold results, so
+// half the multiply-adds of micro4x8 would be thrown away (cOut = 6 convs, 10-class heads).
+function writeTile(c: usize, ldc: i32, rows: i32, cols: i32, overwrite: i32, tmp: usize): void {
+  const ld = <usize>ldc << 2;
+  for (let r = 0; r < rows; r++) {
+    const crow = c + <usize>r * ld;
+    const trow = tmp + (<usize>(r * NR) << 2);
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(trow + o);
+      store<f32>(crow + o, overwrite ? v : load<f32>(crow + o) + v);
+    }
+  }
+}
+
+function micro2x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, cols: i32,
+                  overwrite: i32, tmp: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c00 = f32x4.add(c00, f32x4.mul(av, b0));
+    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    av = v128.load32_splat(a, 4);
+    c10 = f32x4.add(c10, f32x4.mul(av, b0));
+    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    a += 16;
+    b += 32;
+  }
+  v128.store(tmp, c00); v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32); v128.store(tmp, c11, 48);
+  writeTile(c, ldc, rows, cols, overwrite, tmp);
+}
+
+function micro4x4(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, cols: i32,
+                  overwrite: i32, tmp: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a, 4), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a, 8), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a, 12), b0));
+    a += 16;
+    b += 32;
+  }
+  v128.store(tmp, c0); v128.store(tmp, c1, 32); v128.store(tmp, c2, 64); v128.store(tmp, c3, 96);
+  writeTile(c, ldc, rows, cols, overwrite, tmp);
+}
+
 /**
  * C(i, j) (=|+=) sum_p A(i, p) B(p, j) for i < m, j < n, p < k, where
  * A(i, p) = a[i*rsA + p*csA], B(p, j) = b[p*rsB + j*csB], C(i, j) = c[i*ldc + j].
@@ -236,8 +288,11 @@ export function sgemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32,
           const bp = pb + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
-            micro4x8(kc, pa + (<usize>(ir * kc) << 2), bp,
-              c + (<usize>((ic + ir) * ldc + jc + jr) << 2), ldc, rows, cols, overwrite, tmp);
+            const ap = pa + (<usize>(ir * kc) << 2);
+            const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
+            if (rows <= 2) micro2x8(kc, ap, bp, cp, ldc, rows, cols, overwrite, tmp);
+            else if (cols <= 4) micro4x4(kc, ap, bp, cp, ldc, rows, cols, overwrite, tmp);
+            else micro4x8(kc, ap, bp, cp, ldc, rows, cols, overwrite, tmp);
           }
         }
       }
