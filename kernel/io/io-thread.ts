@@ -207,7 +207,24 @@ async function close(): Promise<void> {
   parentPort!.close();
 }
 
+/**
+ * Like ipykernel's parent poller: when the process that started the kernel dies (we are
+ * re-parented), exit instead of holding the ports forever. Runs here, not on the main thread,
+ * so it works while a cell is busy. Not when started directly under init (pid 1, containers).
+ */
+function watchParent(): void {
+  const parent = process.ppid;
+  if (parent === 1) return;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      log(`parent process ${parent} is gone: exiting`);
+      process.kill(process.pid, "SIGTERM");
+    }
+  }, 1000).unref();
+}
+
 async function main(): Promise<void> {
+  watchParent();
   const c = data.connection;
   for (const s of [shell, control, stdin, iopub, hb]) s.linger = 500;
   await Promise.all([

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchedKernel } from "../../kernel/client/launch.js";
-import { built, byType, notebookDir, result, startBuiltKernel, stdout } from "./kernel-harness.js";
+import { built, builtClient, byType, notebookDir, result, root, startBuiltKernel, stdout } from "./kernel-harness.js";
 
 describe.skipIf(!built)("kernel over ZeroMQ", () => {
   let k: LaunchedKernel;
@@ -298,6 +298,37 @@ describe.skipIf(!built)("kernel shutdown", () => {
       await b.shutdown();
       rmSync(data, { recursive: true, force: true });
     }
+  });
+
+  it("exits when the process that started it dies (no orphaned kernels)", async () => {
+    const { spawn } = await import("node:child_process");
+    // A parent shell starts the kernel in the background and dies; the kernel is re-parented.
+    const { newConnectionInfo } = (await import(builtClient)) as typeof import("../../kernel/client/launch.js");
+    const info = await newConnectionInfo();
+    const dir = mkdtempSync(join(tmpdir(), "gradlab-orphan-"));
+    const file = join(dir, "c.json");
+    (await import("node:fs")).writeFileSync(file, JSON.stringify(info));
+    const bin = join(root, "bin", "gradlab.js");
+    const sh = spawn("/bin/sh", ["-c", `"${process.execPath}" "${bin}" kernel --connection-file "${file}" >/dev/null 2>&1 & echo $!; sleep 1`], { env: { ...process.env, GRADLAB_PRELUDE: "none" } });
+    let out = "";
+    sh.stdout.on("data", (d) => (out += d));
+    await new Promise((r) => sh.once("exit", r));
+    const pid = Number(out.trim());
+    expect(pid).toBeGreaterThan(0);
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const stillAlive = alive();
+    if (stillAlive) process.kill(pid, "SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    expect(stillAlive).toBe(false);
   });
 
   it("shutdown works while a cell is stuck in a synchronous loop", async () => {
