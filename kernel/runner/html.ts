@@ -1,6 +1,8 @@
 // A standalone HTML page for an executed notebook: prose rendered from Markdown, code with
 // its execution count, and each output in the richest form a plain page can show without
 // scripts (SVG, then HTML, then PNG/JPEG, then text).
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { renderMarkdown, escapeHtml } from "./markdown.js";
 import { joinSource, type MimeBundle, type Notebook, type Output } from "./notebook.js";
 
@@ -53,6 +55,15 @@ pre code { background: none; padding: 0; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 2px 6px; }
 `;
 
+/** Debian's libjs-mathjax (Jupyter's own dependency): typesets the prose's TeX offline when present. */
+const MATHJAX = "/usr/share/javascript/mathjax/MathJax.js";
+
+function mathjax(): string {
+  if (!existsSync(MATHJAX)) return "";
+  const config = `MathJax.Hub.Config({ tex2jax: { inlineMath: [["$", "$"]], displayMath: [["$$", "$$"]], processEscapes: true }, showMathMenu: false });`;
+  return `<script type="text/x-mathjax-config">${config}</script><script src="${pathToFileURL(MATHJAX).href}?config=TeX-AMS_HTML"></script>`;
+}
+
 export function notebookToHtml(nb: Notebook, title: string): string {
   const body = nb.cells
     .map((cell) => {
@@ -64,5 +75,5 @@ export function notebookToHtml(nb: Notebook, title: string): string {
       return `<div class="cell code"><div class="input"><div class="prompt">${prompt}</div><pre><code class="language-typescript">${escapeHtml(src)}</code></pre></div>${outs ? `<div class="outputs">${outs}</div>` : ""}</div>`;
     })
     .join("\n");
-  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>\n<body>\n${body}\n</body></html>\n`;
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style>${mathjax()}</head>\n<body>\n${body}\n</body></html>\n`;
 }

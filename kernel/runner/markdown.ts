@@ -11,15 +11,26 @@ function safeUrl(url: string): string {
   return /^\s*javascript:/i.test(url) ? "#" : escapeHtml(url);
 }
 
-/** Inline spans: code first (its content is literal), then links/images, then emphasis. */
+/**
+ * Inline spans: code first (its content is literal), then TeX math (`$…$`, `$$…$$`, kept
+ * verbatim for MathJax so `_` and `*` inside it are not emphasis), then links/images, then
+ * emphasis.
+ */
 export function renderInline(text: string): string {
   const parts = text.split(/(`+)([\s\S]*?[^`])\1(?!`)/);
   let html = "";
   for (let i = 0; i < parts.length; i++) {
-    if (i % 3 === 0) html += renderSpans(parts[i]);
+    if (i % 3 === 0) html += renderTextAndMath(parts[i]);
     else if (i % 3 === 2) html += `<code>${escapeHtml(parts[i].trim())}</code>`;
   }
   return html;
+}
+
+function renderTextAndMath(text: string): string {
+  return text
+    .split(/(\$\$[\s\S]+?\$\$|\$[^$\n]+?\$)/)
+    .map((part, i) => (i % 2 === 1 ? `<span class="math">${escapeHtml(part)}</span>` : renderSpans(part)))
+    .join("");
 }
 
 function renderSpans(text: string): string {

@@ -152,6 +152,10 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown("```ts\nconst a = 1 < 2;\n```")).toBe('<pre><code class="language-ts">const a = 1 &lt; 2;</code></pre>');
   });
 
+  it("keeps TeX math verbatim (no emphasis inside it)", () => {
+    expect(renderMarkdown("with $a_1 * b_2 * c$ and $$x_i < y_j$$")).toBe('<p>with <span class="math">$a_1 * b_2 * c$</span> and <span class="math">$$x_i &lt; y_j$$</span></p>');
+  });
+
   it("escapes raw HTML and script URLs", () => {
     expect(renderMarkdown("<script>x</script>")).toBe("<p>&lt;script&gt;x&lt;/script&gt;</p>");
     expect(renderMarkdown("[x](javascript:alert(1))")).not.toContain("javascript:");
