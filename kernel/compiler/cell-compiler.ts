@@ -31,6 +31,11 @@ export type CompileResult =
 /** `checkText`/`names` are filled in when the cell was type-checked, else on integration. */
 interface CompiledCell { code: string; checkText?: string; names?: CellNames }
 
+type CheckOutcome =
+  | { kind: "ok"; checkText: string; names: CellNames; warnings: Diagnostic[] }
+  | { kind: "failed"; result: CompileResult }
+  | { kind: "crashed"; warning: Diagnostic };
+
 const CELL_FILE = "__gradlab_cell__.ts";
 /**
  * Diagnostics that are artefacts of how cells are checked, not the user's mistakes:
@@ -106,35 +111,20 @@ export class CellCompiler {
   setTypeCheck(on: boolean): void { this.typeCheck = on; }
 
   compile(code: string, executionCount: number): CompileResult {
-    const ts = typescript();
     this.lastActivity = performance.now();
-    let warnings: Diagnostic[] = [];
-    let checkText = code;
-    let names: CellNames | undefined;
+    let checked: CheckOutcome | undefined;
     if (this.typeCheck) {
-      this.integrateCommitted();
-      this.enableNodeTypesFor(code);
-      names = collectCellNames(ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
-      checkText = withExportList(code, names);
-      const host = this.languageHost();
-      const file = this.cellFile();
-      host.set(file, checkText);
-      const syntactic = host.ls.getSyntacticDiagnostics(file);
-      if (syntactic.some(isError)) return this.syntaxFailure(code);
-      // Diagnostics in the appended export list (e.g. "re-exporting a type requires
-      // `export type`") are artefacts of the check, not the user's.
-      const semantic = host.ls.getSemanticDiagnostics(file)
-        .filter((d) => !IGNORED_CODES.has(d.code) && (d.start === undefined || d.start < code.length));
-      const errors = semantic.filter(isError);
-      if (errors.length > 0) {
-        const diags = toCellDiagnostics(errors, code);
-        return { ok: false, diagnostics: diags, ...compileError("TSError", diags, code, errors.map((e) => e.length ?? 1)) };
+      try {
+        checked = this.check(code);
+      } catch (e) {
+        // A crash inside TypeScript must not cost the user the cell: run it unchecked.
+        checked = { kind: "crashed", warning: { line: 1, column: 1, code: 0, message: `type checking failed (${(e as Error).message}); the cell runs unchecked` } };
       }
-      warnings = toCellDiagnostics(semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning), code);
+      if (checked.kind === "failed") return checked.result;
     }
     const filename = this.uniqueFilename(executionCount);
     let out: TranspiledCell;
-    if (this.typeCheck) {
+    if (checked?.kind === "ok") {
       const program = this.languageHost().program();
       out = emitCheckedCell(program, program.getSourceFile(this.cellFile())!);
     } else {
@@ -145,11 +135,36 @@ export class CellCompiler {
       const diags = toCellDiagnostics(syntaxErrors, code);
       return { ok: false, diagnostics: diags, ...compileError("SyntaxError", diags, code, syntaxErrors.map((e) => e.length ?? 1)) };
     }
-    const mapper = new SourceMapper(out.mappings);
-    this.mappers.set(filename, mapper);
-    this.compiled.set(executionCount, names ? { code, checkText, names } : { code });
+    this.mappers.set(filename, new SourceMapper(out.mappings));
+    this.compiled.set(executionCount, checked?.kind === "ok" ? { code, checkText: checked.checkText, names: checked.names } : { code });
     const mappers = this.mappers;
+    const warnings = checked?.kind === "ok" ? checked.warnings : checked?.kind === "crashed" ? [checked.warning] : [];
     return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers) };
+  }
+
+  /** Type-checks a cell against the context; on success the program holds it for emit. */
+  private check(code: string): CheckOutcome {
+    const ts = typescript();
+    this.integrateCommitted();
+    this.enableNodeTypesFor(code);
+    const names = collectCellNames(ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+    const checkText = withExportList(code, names);
+    const host = this.languageHost();
+    const file = this.cellFile();
+    host.set(file, checkText);
+    const syntactic = host.ls.getSyntacticDiagnostics(file);
+    if (syntactic.some(isError)) return { kind: "failed", result: this.syntaxFailure(code) };
+    // Diagnostics in the appended export list (e.g. "re-exporting a type requires
+    // `export type`") are artefacts of the check, not the user's.
+    const semantic = host.ls.getSemanticDiagnostics(file)
+      .filter((d) => !IGNORED_CODES.has(d.code) && (d.start === undefined || d.start < code.length));
+    const errors = semantic.filter(isError);
+    if (errors.length > 0) {
+      const diags = toCellDiagnostics(errors, code);
+      return { kind: "failed", result: { ok: false, diagnostics: diags, ...compileError("TSError", diags, code, errors.map((e) => e.length ?? 1)) } };
+    }
+    const warnings = toCellDiagnostics(semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning), code);
+    return { kind: "ok", checkText, names, warnings };
   }
 
   commit(executionCount: number): void {
@@ -159,21 +174,35 @@ export class CellCompiler {
     this.toIntegrate.push(cell);
     // While the checked program still holds exactly this cell, its declaration emit is cheap:
     // do it now. Otherwise (type checking off) wait until something needs the context.
-    if (cell.checkText !== undefined && this.host?.get(this.cellFile()) === cell.checkText) this.integrateCommitted();
+    if (cell.checkText !== undefined && this.host?.get(this.cellFile()) === cell.checkText) {
+      try {
+        this.integrateCommitted();
+      } catch {
+        // Only later cells' knowledge of this one is lost; never fail the cell that ran.
+      }
+    }
   }
 
   complete(code: string, cursorPos: number): Completion {
-    const host = this.prepareQuery(code);
-    return completeAt(host.ls, this.cellFile(), code, cursorPos);
+    try {
+      const host = this.prepareQuery(code);
+      return completeAt(host.ls, this.cellFile(), code, cursorPos);
+    } catch {
+      return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos, metadata: {} }; // a TypeScript crash: no suggestions
+    }
   }
 
   inspect(code: string, cursorPos: number, detailLevel: number): Inspection {
-    const host = this.prepareQuery(code);
-    // Documentation is what inspect is for: re-parse library files with JSDoc now if that has
-    // not happened yet (building the program first acquires them).
-    host.program();
-    host.upgradeDocs();
-    return inspectAt(host.ls, this.cellFile(), code, cursorPos, detailLevel);
+    try {
+      const host = this.prepareQuery(code);
+      // Documentation is what inspect is for: re-parse library files with JSDoc now if that
+      // has not happened yet (building the program first acquires them).
+      host.program();
+      host.upgradeDocs();
+      return inspectAt(host.ls, this.cellFile(), code, cursorPos, detailLevel);
+    } catch {
+      return { found: false, data: {} };
+    }
   }
 
   isComplete(code: string): IsCompleteResult { return isComplete(code); }
