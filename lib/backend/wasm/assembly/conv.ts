@@ -7,6 +7,28 @@ import { sgemm, sgemmWorkspaceBytes } from "./gemm";
   return p + (<usize>i << 2);
 }
 
+// Short rows (a LeNet feature map is 10–28 wide) are copied with vector moves: a
+// memory.copy/fill call costs more than moving a few dozen floats.
+@inline function copyRow(dst: usize, src: usize, n: i32): void {
+  if (n > 64) {
+    memory.copy(dst, src, <usize>n << 2);
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(f(dst, i), v128.load(f(src, i)));
+  for (; i < n; i++) store<f32>(f(dst, i), load<f32>(f(src, i)));
+}
+@inline function zeroRow(dst: usize, n: i32): void {
+  if (n > 64) {
+    memory.fill(dst, 0, <usize>n << 2);
+    return;
+  }
+  let i = 0;
+  const z = f32x4.splat(0);
+  for (; i + 4 <= n; i += 4) v128.store(f(dst, i), z);
+  for (; i < n; i++) store<f32>(f(dst, i), 0);
+}
+
 // First output index whose input coordinate o*stride + off is >= 0, and one past the last
 // one with coordinate < size (both clamped to [0, outSize]).
 @inline function validLo(off: i32, stride: i32, outSize: i32): i32 {
@@ -17,39 +39,32 @@ import { sgemm, sgemmWorkspaceBytes } from "./gemm";
 }
 
 /**
- * col(kidx, pix) = x[ci, oh*sH - pH + ki*dH, ow*sW - pW + kj*dW] (0 outside), with
- * kidx = (ci*kh + ki)*kw + kj, pix = oh*outW + ow, stored at col[kidx*sK + pix*sP].
+ * col[kidx, pix] = x[ci, oh*sH - pH + ki*dH, ow*sW - pW + kj*dW] (0 outside), with
+ * kidx = (ci*kh + ki)*kw + kj, pix = oh*outW + ow: col is [K, P] row-major.
  */
 function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW: i32,
-                pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32,
-                col: usize, sK: i32, sP: i32): void {
+                pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32, col: usize): void {
+  const P = outH * outW;
   for (let ci = 0; ci < c; ci++) {
     const xp = f(x, ci * h * w);
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
-        const kbase = f(col, ((ci * kh + ki) * kw + kj) * sK);
+        const kbase = f(col, ((ci * kh + ki) * kw + kj) * P);
         const off = kj * dW - pW;
         const lo = validLo(off, sW, outW);
         const hi = max(lo, validHi(off, sW, w, outW));
         for (let oh = 0; oh < outH; oh++) {
           const ih = oh * sH - pH + ki * dH;
-          const row = f(kbase, oh * outW * sP);
+          const row = f(kbase, oh * outW);
           if (ih < 0 || ih >= h) {
-            if (sP == 1) memory.fill(row, 0, <usize>outW << 2);
-            else for (let ow = 0; ow < outW; ow++) store<f32>(f(row, ow * sP), 0);
+            zeroRow(row, outW);
             continue;
           }
           const xr = f(xp, ih * w + off);
-          if (sP == 1) {
-            if (lo > 0) memory.fill(row, 0, <usize>lo << 2);
-            if (sW == 1) memory.copy(f(row, lo), f(xr, lo), <usize>(hi - lo) << 2);
-            else for (let ow = lo; ow < hi; ow++) store<f32>(f(row, ow), load<f32>(f(xr, ow * sW)));
-            if (hi < outW) memory.fill(f(row, hi), 0, <usize>(outW - hi) << 2);
-          } else {
-            for (let ow = 0; ow < lo; ow++) store<f32>(f(row, ow * sP), 0);
-            for (let ow = lo; ow < hi; ow++) store<f32>(f(row, ow * sP), load<f32>(f(xr, ow * sW)));
-            for (let ow = hi; ow < outW; ow++) store<f32>(f(row, ow * sP), 0);
-          }
+          if (lo > 0) zeroRow(row, lo);
+          if (sW == 1) copyRow(f(row, lo), f(xr, lo), hi - lo);
+          else for (let ow = lo; ow < hi; ow++) store<f32>(f(row, ow), load<f32>(f(xr, ow * sW)));
+          if (hi < outW) zeroRow(f(row, hi), outW - hi);
         }
       }
     }
@@ -116,7 +131,7 @@ export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32,
       const xg = f(x, (b * cIn + g * cinG) * h * w);
       let src = xg;
       if (!direct) {
-        im2col(xg, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, col, P, 1);
+        im2col(xg, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, col);
         src = col;
       }
       sgemm(coutG, P, K, f(wt, g * coutG * K), K, 1, src, P, 1,
@@ -170,7 +185,7 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
       const dyg = f(dy, (b * cOut + g * coutG) * P);
       let src = xg;
       if (!direct) {
-        im2col(xg, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, col, P, 1);
+        im2col(xg, cinG, h, w, kh, kw, sH, sW, pH, pW, dH, dW, outH, outW, col);
         src = col;
       }
       sgemm(K, coutG, P, src, P, 1, dyg, 1, P, f(dwT, g * K * coutG), coutG, 1, gws);
