@@ -69,6 +69,27 @@ describe("cell compiler: declarations persist across cells", () => {
     expect(await nb.value("Dir.Down * 10 + Dir.Up")).toBe(21);
   });
 
+  it("overloads, generics, async functions, generators and abstract classes persist", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run([
+      "function pick(x: string): string;",
+      "function pick(x: number): number;",
+      "function pick(x: string | number) { return x; }",
+      "function first<T>(xs: readonly T[]): T | undefined { return xs[0]; }",
+      "async function later(n: number): Promise<number> { return n + 1; }",
+      "function* count(n: number) { for (let i = 0; i < n; i++) yield i; }",
+      "abstract class Shape { abstract area(): number; describe() { return `area ${this.area()}`; } }",
+      "type Box<T> = { value: T };",
+    ].join("\n"));
+    await nb.run("class Square extends Shape { constructor(private side: number) { super(); } area() { return this.side ** 2; } }");
+    expect(await nb.value("const b: Box<string> = { value: pick('s') };\nb.value + pick(2) + first([7, 8])! + (await later(1)) + [...count(3)].length + new Square(3).describe()"))
+      .toBe("s2" + "7" + "2" + "3" + "area 9");
+    const r = nb.compile("const n: number = pick('s');\nconst s: string = first([1])!;");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics.map((d) => d.line)).toEqual([1, 2]);
+    expect(nb.compile("new Shape();").ok).toBe(false); // abstract
+  });
+
   it("functions are hoisted within a cell", async () => {
     const nb = new Notebook(tempDir());
     expect(await nb.value("const r = sq(7);\nfunction sq(n: number) { return n * n; }\nr")).toBe(49);

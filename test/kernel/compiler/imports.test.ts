@@ -54,6 +54,15 @@ describe("cell compiler: imports", () => {
     expect(await nb.value("shout('late')")).toBe("LATE!");
   });
 
+  it("a side-effect import loads the module through __gradlab_import__", async () => {
+    const nb = new Notebook(notebookDir());
+    const loaded: string[] = [];
+    const inner = nb.context.__gradlab_import__ as (s: string) => Promise<unknown>;
+    nb.context.__gradlab_import__ = (s: string) => { loaded.push(s); return inner(s); };
+    expect(await nb.run("import 'node:path';\nimport type { Box } from './util.ts';")).toEqual({ value: undefined, hasValue: false });
+    expect(loaded).toEqual(["node:path"]); // type-only imports load nothing
+  });
+
   it("export keywords on declarations are accepted and stripped", async () => {
     const nb = new Notebook(notebookDir());
     await nb.run("export const e1 = 5;\nexport function e2() { return e1 * 2; }\nexport interface E3 { a: number }");
