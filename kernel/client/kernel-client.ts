@@ -134,7 +134,7 @@ export class KernelClient {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        await this.request("shell", "kernel_info_request", {}, { timeoutMs: 250 });
+        await this.request("shell", "kernel_info_request", {}, { timeoutMs: 100 });
         return;
       } catch (e) {
         if (Date.now() > deadline) throw new Error(`no iopub status from the kernel within ${timeoutMs} ms: ${(e as Error).message}`);
