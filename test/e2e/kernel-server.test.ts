@@ -104,7 +104,7 @@ describe.skipIf(!existsSync(install) || !haveServer)("gradlab under jupyter-serv
 
   it("prompt() reaches the frontend as input_request and gets the reply (stdin over the WebSocket)", async () => {
     const iopub: KernelMessage.IIOPubMessage[] = [];
-    const future = session.kernel!.requestExecute({ code: "const who: string = (globalThis as any).prompt('name?');\n`hello ${who}`", allow_stdin: true });
+    const future = session.kernel!.requestExecute({ code: "const who = prompt('name?');\n`hello ${who}`", allow_stdin: true });
     future.onIOPub = (m) => void iopub.push(m);
     let asked = "";
     future.onStdin = (msg) => {

@@ -131,8 +131,8 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
   });
 
   it("comms: frontend opens a comm to a registered target, messages go both ways, comm_info lists it", async () => {
-    // (globalThis as any): the compiler's kernel globals do not declare `comms` yet.
-    await k.client.execute("(globalThis as any).comms.registerTarget('echo', (comm: any, data: any) => { comm.onMsg((d: any) => comm.send({ echoed: d.value, opened: data.hello })); });");
+    const reg = await k.client.execute("comms.registerTarget('echo', (comm, data) => { comm.onMsg((d) => comm.send({ echoed: d.value, opened: data.hello })); });");
+    expect((reg.reply.content as any).status, JSON.stringify(reg.reply.content)).toBe("ok");
     const open = await k.client.request("shell", "comm_open", { comm_id: "comm-1", target_name: "echo", data: { hello: "there" } }, { waitForIdle: false, timeoutMs: 200 }).catch(() => null);
     expect(open).toBe(null); // comm_open has no reply
     const replies: any[] = [];
@@ -156,17 +156,19 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect((after.reply.content as any).comms).toEqual({});
   });
 
-  it("a kernel-opened comm sends comm_open on iopub", async () => {
-    const r = await k.client.execute("const c = (globalThis as any)[Symbol.for('gradlab.comms')].open('gradlab.test', { n: 1 }); c.send({ n: 2 }); c.close();");
+  it("a kernel-opened comm sends comm_open on iopub; the registry is also at Symbol.for('gradlab.comms')", async () => {
+    const same = await k.client.execute("(globalThis as any)[Symbol.for('gradlab.comms')] === comms");
+    expect(result(same.outputs)).toBe("true");
+    const r = await k.client.execute("const c = comms.open('gradlab.test', { n: 1 }); c.send({ n: 2 }); c.close();");
     expect(r.outputs.map((m) => m.header.msg_type)).toEqual(expect.arrayContaining(["comm_open", "comm_msg", "comm_close"]));
     expect((byType(r.outputs, "comm_open")[0].content as any).target_name).toBe("gradlab.test");
   });
 
   it("input_request: prompt() blocks until the frontend replies on stdin", async () => {
     k.client.onInput = (p) => `answer to ${p}`;
-    const r = await k.client.execute("const name: string = (globalThis as any).prompt('who?');\nname");
+    const r = await k.client.execute("const name = prompt('who?');\nname");
     expect(result(r.outputs)).toBe("'answer to who?'");
-    const refused = await k.client.execute("(globalThis as any).input('x')", { allowStdin: false });
+    const refused = await k.client.execute("input('x')", { allowStdin: false });
     expect((refused.reply.content as any).evalue).toMatch(/allow_stdin is false/);
   });
 
