@@ -1,5 +1,13 @@
 // The cell compiler: type-checks a cell against the declarations of earlier cells and the
 // prelude (one incremental LanguageService), and turns it into the script the executor runs.
+//
+// How a cell is checked: it is the module __gradlab_cell__.ts (its own declarations shadow
+// globals, so re-declaring a name is never a redeclaration), followed by an appended
+// `export { <its names> }` so that TypeScript's declaration emit describes every name it
+// declares. When the cell has run (commit), that emit becomes ambient global declarations
+// for later cells (declarations-context.ts: the latest declaration of a name wins). The
+// prelude's exports and the kernel's globals are global aliases/declarations the same way.
+// How a cell runs: runtime-transform.ts.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type TS from "typescript";
