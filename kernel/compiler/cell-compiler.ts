@@ -62,6 +62,8 @@ export class CellCompiler {
   private host: LanguageHost | undefined;
   private ctx: DeclarationsContext | undefined;
   private preludeReady = false;
+  /** A value the prelude exports (warm-up touches it). */
+  private preludeValueName: string | undefined;
   private nodeTypesOn = false;
   private docsTimer: ReturnType<typeof setTimeout> | undefined;
   private lastActivity = 0;
@@ -86,13 +88,20 @@ export class CellCompiler {
     await yieldToEventLoop();
     this.setUpPrelude();
     await yieldToEventLoop();
-    // Prime the checker, the completion machinery and the emitter on a typical small cell.
-    const sample = "const __gradlab_warm = [1, 2, 3].map((v) => v * 2);\nconsole.log(__gradlab_warm.length);\n";
-    const host = this.languageHost();
-    host.set(this.cellFile(), sample);
-    host.ls.getSemanticDiagnostics(this.cellFile());
-    await yieldToEventLoop();
-    host.ls.getCompletionsAtPosition(this.cellFile(), sample.indexOf(".length") + 1, {});
+    // Run a typical small cell through every path a real one takes (check, emit, the commit's
+    // declaration emit, completion, transpile-only) so their code is compiled and warm.
+    const preludeName = this.preludeValueName;
+    const sample = "const __gradlab_warm = [1, 2, 3].map((v) => v * 2);\nconsole.log(__gradlab_warm.length);\n" +
+      (preludeName ? `typeof ${preludeName};\n` : "");
+    const checked = this.check(sample);
+    if (checked.kind === "ok") {
+      const host = this.languageHost();
+      const program = host.program();
+      emitCheckedCell(program, program.getSourceFile(this.cellFile())!);
+      await yieldToEventLoop();
+      globalStatementsFromDts(host.ls.getEmitOutput(this.cellFile(), true, true).outputFiles[0]?.text ?? "");
+      completeAt(host.ls, this.cellFile(), sample, sample.indexOf(".length") + 2);
+    }
     transpileCell(sample, "warm.ts");
     isComplete("const a = [1,");
     this.scheduleDocsUpgrade();
@@ -322,7 +331,11 @@ export class CellCompiler {
       process.emitWarning(`gradlab compiler: prelude types ${abs} are not a module; prelude names will not type-check`);
       return;
     }
-    const statements: GlobalStatement[] = checker.getExportsOfModule(symbol)
+    const exports = checker.getExportsOfModule(symbol);
+    const ts = typescript();
+    const value = exports.find((e) => ((e.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(e) : e).flags & ts.SymbolFlags.Value) !== 0);
+    this.preludeValueName = value && !RESERVED.has(value.name) ? value.name : undefined;
+    const statements: GlobalStatement[] = exports
       .map((s) => s.name)
       // A reserved word (the prelude may export `var`) cannot be a global name; one in this
       // file would even turn it into a module and hide every other name.
