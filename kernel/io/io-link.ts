@@ -1,6 +1,7 @@
 // Main-thread end of the io thread: starts it, receives verified requests, sends messages.
 // Sends are postMessage calls, delivered on the io thread's own loop, so output reaches the
 // frontend even while the main thread stays blocked in user code afterwards.
+import { writeSync } from "node:fs";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { ConnectionInfo } from "../transport/connection.js";
 import type { Header } from "../transport/wire.js";
@@ -32,12 +33,25 @@ export class IoLink {
       this.worker.on("message", (m: IoToMain) => {
         if (m.t === "ready") resolve(m.ports);
         else if (m.t === "shutdown") this.onShutdown(m.restart);
-        else if (m.t === "log") process.stderr.write(`[gradlab] ${m.text}\n`);
+        else if (m.t === "log") writeSync(2, `[gradlab] ${m.text}\n`);
       });
-      this.worker.once("error", reject);
-      this.worker.once("exit", (code) => reject(new Error(`io thread exited with code ${code}`)));
+      this.worker.on("error", (e) => {
+        writeSync(2, `[gradlab] io thread failed: ${e.stack ?? e}\n`);
+        reject(e);
+      });
+      this.worker.once("exit", (code) => {
+        reject(new Error(`io thread exited with code ${code}`));
+        // Without its sockets the kernel is deaf: exit so the frontend sees it die and can restart it.
+        if (!this.closing) {
+          writeSync(2, `[gradlab] io thread exited (code ${code}); exiting\n`);
+          process.exit(1);
+        }
+      });
     });
+    this.ready.catch(() => undefined);
   }
+
+  private closing = false;
 
   set onRequest(handler: (req: IncomingRequest) => void) {
     this.handler = handler;
@@ -66,6 +80,7 @@ export class IoLink {
 
   /** Flushes and closes the sockets; resolves when the io thread has exited. */
   close(): Promise<void> {
+    this.closing = true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), 1500);
       this.worker.once("exit", () => {

@@ -242,7 +242,15 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  log(`could not start: ${(e as Error).stack ?? e}`);
-  toMain({ t: "log", text: `io thread failed: ${(e as Error).message}` });
-  process.exit(1);
+  log(`could not start: ${(e as Error).message}`);
+  // Close what did open and let the thread end (process.exit here would abort inside the
+  // native zeromq cleanup); the main thread exits when this thread does.
+  for (const sock of [shell, control, stdin, iopub, hb]) {
+    try {
+      sock.close();
+    } catch {
+      /* already closed */
+    }
+  }
+  parentPort!.close();
 });
