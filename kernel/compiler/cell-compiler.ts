@@ -322,7 +322,9 @@ export class CellCompiler {
     }
     host.isOpaque = opaquePreludeDependencies(abs);
     const specifier = JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
-    host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `import * as __prelude from ${specifier};\nexport = __prelude;\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
+    // Re-exported (not `export =` of a namespace import, as for cells' imports): a name is then
+    // looked up in the module's export table, without resolving all ~260 of them per cell.
+    host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
     const program = host.program();
     const sf = program.getSourceFile(abs);
     const checker = program.getTypeChecker();
