@@ -1,11 +1,13 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "./temp-dirs.js";
 import { crc32, drawLogo, encodePng } from "../../kernel/logo.js";
 import { kernelSpec } from "../../kernel/install.js";
+
+afterAll(removeTempDirs);
 
 const root = join(import.meta.dirname, "..", "..");
 const built = existsSync(join(root, "dist", "kernel", "cli.js"));
@@ -53,7 +55,7 @@ describe.skipIf(!built)("gradlab CLI", () => {
     for (const c of ["install", "kernel", "run"]) expect(out).toContain(c);
   });
   it("install --prefix writes kernel.json and logos, and explains how to get Jupyter when it is missing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gradlab-cli-"));
+    const dir = tempDir("gradlab-cli-");
     const { code, out } = await gradlab(["install", "--prefix", dir, "--interrupt-mode", "signal"], { ...process.env, PATH: "/nonexistent" });
     expect(code).toBe(0);
     const specDir = join(dir, "share", "jupyter", "kernels", "gradlab");

@@ -1,13 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "./temp-dirs.js";
 import { useCodeCache } from "../../kernel/startup/code-cache.js";
+
+afterAll(removeTempDirs);
 
 describe("TypeScript code cache", () => {
   it("compiles the module itself, stores a cache after the first load and hits it on the next", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gradlab-cc-"));
+    const dir = tempDir("gradlab-cc-");
     const file = join(dir, "mod.cjs");
     writeFileSync(file, "exports.square = (x) => x * x;\nexports.dir = __dirname;\nexports.self = typeof require('node:path').join;\n");
     const req = createRequire(join(dir, "x.js"));

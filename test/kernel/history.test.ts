@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "./temp-dirs.js";
 import { defaultHistoryPath, globToRegExp, HistoryStore } from "../../kernel/history/history-store.js";
+
+afterAll(removeTempDirs);
 
 describe("history glob", () => {
   it("matches like sqlite GLOB: whole string, * ? and sets, case-sensitive", () => {
@@ -23,7 +25,7 @@ describe("HistoryStore", () => {
   });
 
   it("persists across restarts, numbering sessions, with tail / range / search", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "gradlab-hist-")), "h.jsonl");
+    const path = join(tempDir("gradlab-hist-"), "h.jsonl");
     const a = new HistoryStore(path);
     expect(a.session).toBe(1);
     a.append(1, "const x = 1", null);
@@ -46,7 +48,7 @@ describe("HistoryStore", () => {
   });
 
   it("skips a torn line", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "gradlab-hist-"));
+    const dir = tempDir("gradlab-hist-");
     const path = join(dir, "h.jsonl");
     const { writeFileSync } = await import("node:fs");
     writeFileSync(path, '{"s":3,"n":1,"i":"ok","o":null}\n{"s":3,"n":2,"i":"tor');

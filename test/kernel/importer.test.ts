@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "./temp-dirs.js";
 import { Importer, resolveEsmExports } from "../../kernel/execution/importer.js";
 
+afterAll(removeTempDirs);
+
 function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "gradlab-imp-"));
+  const dir = tempDir("gradlab-imp-");
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);

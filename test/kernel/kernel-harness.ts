@@ -1,5 +1,5 @@
 // Shared set-up for tests that start the built kernel (dist/) as a process.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { LaunchedKernel, LaunchOptions } from "../../kernel/client/launch.js";
@@ -13,7 +13,13 @@ export const built = existsSync(builtClient);
 export async function startBuiltKernel(options: LaunchOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<LaunchedKernel> {
   const { launchKernel } = (await import(builtClient)) as typeof import("../../kernel/client/launch.js");
   const data = mkdtempSync(join(tmpdir(), "gradlab-data-"));
-  return launchKernel({ ...options, env: { ...process.env, JUPYTER_DATA_DIR: data, ...options.env } });
+  const k = await launchKernel({ ...options, env: { ...process.env, JUPYTER_DATA_DIR: data, ...options.env } });
+  const shutdown = k.shutdown.bind(k);
+  k.shutdown = async () => {
+    await shutdown();
+    rmSync(data, { recursive: true, force: true });
+  };
+  return k;
 }
 
 /** A notebook directory with an ESM-only package, a CommonJS package and a local .ts module. */
