@@ -16,6 +16,8 @@ import { typescript } from "./typescript-loader.js";
 
 export interface GlobalStatement { name: string; text: string }
 
+const CELLS_PER_FILE = 16;
+
 export class DeclarationsContext {
   /** name → owner whose declaration of it is the latest. */
   private readonly owner = new Map<string, string>();
@@ -25,12 +27,14 @@ export class DeclarationsContext {
   constructor(private readonly host: LanguageHost) {}
 
   /**
-   * The file holding an owner's declarations. All cells share one file, so committing a cell
-   * changes a file's text but never the set of files: the language service then reuses the
-   * previous program's structure (and module resolutions) instead of rebuilding it.
+   * The file holding an owner's declarations. Cells share a file per block of CELLS_PER_FILE
+   * commits, so committing a cell mostly changes one small file's text, not the set of files
+   * (the language service then reuses the previous program's structure instead of rebuilding
+   * it) — and a long notebook does not re-parse all its declarations at every cell.
    */
   private fileOf(owner: string): string {
-    return this.host.path(owner.startsWith("cell") ? "__gradlab_ctx_cells__.d.ts" : `__gradlab_ctx_${owner}__.d.ts`);
+    const cell = /^cell(\d+)$/.exec(owner);
+    return this.host.path(cell ? `__gradlab_ctx_cells_${Math.floor(Number(cell[1]) / CELLS_PER_FILE)}__.d.ts` : `__gradlab_ctx_${owner}__.d.ts`);
   }
 
   /** Replaces `owner`'s declarations; earlier owners lose the names it declares. */

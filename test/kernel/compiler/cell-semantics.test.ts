@@ -31,6 +31,14 @@ describe("cell compiler: declarations persist across cells", () => {
     }
   });
 
+  it("a long notebook: declarations from many cells earlier, redefined or not, keep their latest types", async () => {
+    const nb = new Notebook(tempDir());
+    for (let i = 0; i < 40; i++) await nb.run(`const k${i} = ${i};\nfunction f${i % 7}(): number { return ${i}; }`);
+    await nb.run("const k3 = 'three';");
+    expect(await nb.value("k3.length + k20 + k39 + f6()")).toBe(5 + 20 + 39 + 34);
+    expect(nb.compile("const bad: number = k3;").ok).toBe(false);
+  });
+
   it("let bindings are shared: a function from one cell updates what later cells read", async () => {
     const nb = new Notebook(tempDir());
     await nb.run("let counter = 0;\nfunction inc() { counter++; }");
