@@ -1,7 +1,7 @@
 // Input (and text output) history, persisted across restarts as JSON lines in the user's
 // Jupyter data directory (sqlite is not available). Each kernel start is a new session,
 // numbered after the highest one already in the file.
-import { appendFile, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -98,7 +98,12 @@ export class HistoryStore {
     } catch {
       return;
     }
-    appendFile(path, JSON.stringify(record) + "\n", () => undefined);
+    // Synchronous (tens of microseconds): concurrent asynchronous appends could reorder lines.
+    try {
+      appendFileSync(path, JSON.stringify(record) + "\n");
+    } catch {
+      /* an unwritable history only loses history */
+    }
   }
 
   append(line: number, input: string, output: string | null): void {

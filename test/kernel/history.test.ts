@@ -30,7 +30,6 @@ describe("HistoryStore", () => {
     expect(a.session).toBe(1);
     a.append(1, "const x = 1", null);
     a.append(2, "x + 1", "2");
-    await new Promise((r) => setTimeout(r, 50)); // appends are asynchronous
     const b = new HistoryStore(path);
     expect(b.session).toBe(2);
     b.append(1, "x + 1", "2");
@@ -43,7 +42,6 @@ describe("HistoryStore", () => {
     expect(b.search("x ?*", null, false, false)).toHaveLength(3);
     expect(b.search("x + 1", null, true, false)).toEqual([[2, 1, "x + 1"]]);
     expect(b.search("x*", 2, false, false)).toEqual([[2, 1, "x + 1"], [2, 2, "x * 3"]]);
-    await new Promise((r) => setTimeout(r, 50));
     expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(6);
   });
 
