@@ -41,8 +41,10 @@ export function completeAt(ls: TS.LanguageService, file: string, code: string, c
     includeCompletionsForModuleExports: false,
   });
   let start = identifierStart(code, offset);
-  const span = info?.optionalReplacementSpan ?? info?.entries.find((e) => e.replacementSpan)?.replacementSpan;
-  if (span && span.start <= offset && span.start + span.length >= offset) start = span.start;
+  // Inside a string (an import specifier, say) TypeScript says what is being completed; an
+  // entry's own replacement span (`.x` → `["x"]`) is not the word being typed.
+  const span = info?.optionalReplacementSpan;
+  if (span && span.start < start && span.start + span.length >= offset && !/[.\s]/.test(code.slice(span.start, offset))) start = span.start;
   const prefix = code.slice(start, offset);
   const entries = (info?.entries ?? []).filter((e) => !HIDDEN.test(e.name));
   let chosen = entries.filter((e) => e.name.startsWith(prefix));

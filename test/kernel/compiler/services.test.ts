@@ -21,6 +21,10 @@ describe("cell compiler: complete", () => {
     const r = nb.compiler.complete("words.map((w) => w.toUpp", 24);
     expect(r.matches).toEqual(["toUpperCase"]);
     expect(nb.compiler.complete("words.fla", 9).matches).toEqual(["flat", "flatMap"]);
+    const same = "const ys = [1];\nys.";
+    const r2 = nb.compiler.complete(same, same.length); // a name from the same cell, right after '.'
+    expect(r2.matches).toContain("push");
+    expect(r2.cursorStart).toBe(same.length);
   });
 
   it("globals from the prelude and earlier cells, and keywords", async () => {
