@@ -1,11 +1,23 @@
+import type { Tensor } from "../tensor.js";
 import { Module } from "./module.js";
 
 /**
  * Runs its modules in order, each one's output feeding the next:
  * `new nn.Sequential(new nn.Linear(2, 8), new nn.ReLU(), new nn.Linear(8, 1))`, or with names
  * `new nn.Sequential({ fc: …, act: … })`. Children are named "0", "1", … (or by the keys).
+ *
+ * Typing: `model.call(x)` is typed `Out`; `new nn.Sequential<Tensor>(…)` makes it a Tensor.
+ * The input stays `any`: TypeScript can't follow a chain of modules given as a list.
+ * Why `Out` defaults to `any` and not `Tensor`: the visualizers accept models structurally
+ * (`saliency(model, x)` wants `{ call(x: AutogradTensor): AutogradTensor }`), and lib's
+ * Tensor is not assignable to their `AutogradTensor` — its `backward(gradient?: Tensor |
+ * BackwardOptions | null, opts?)` fails their `backward(gradient?: AutogradTensor | null)`
+ * in both directions (BackwardOptions is no AutogradTensor; AutogradTensor lacks most of
+ * Tensor). With a Tensor-typed Sequential, test/visualizers/notebook_usage.test.ts stops
+ * compiling (as it would for any Tensor-returning module, e.g. a bare nn.Linear). Once that
+ * structural type accepts lib's Tensor (e.g. `backward(gradient?: any)`), default to Tensor.
  */
-export class Sequential extends Module {
+export class Sequential<Out = any> extends Module {
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     if (modules.length === 1 && !(modules[0] instanceof Module)) {
@@ -40,10 +52,10 @@ export class Sequential extends Module {
     return this.children()[Symbol.iterator]();
   }
 
-  override forward(x: any): any {
+  override forward(x: any): Out {
     let out = x;
     for (const m of this.children()) out = m.call(out);
-    return out;
+    return out as Out;
   }
 }
 

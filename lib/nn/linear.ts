@@ -84,4 +84,7 @@ export class Unflatten extends Module {
   override forward(x: Tensor): Tensor {
     return x.unflatten(this.dim, this.sizes);
   }
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattened_size=(${this.sizes.join(", ")}${this.sizes.length === 1 ? "," : ""})`;
+  }
 }

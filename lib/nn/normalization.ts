@@ -1,4 +1,5 @@
 import type { Tensor } from "../tensor.js";
+import { noGrad } from "../autograd/grad_mode.js";
 import type { DType } from "../dtype.js";
 import { fmtShape } from "../shape.js";
 import * as F from "../functional.js";
@@ -35,8 +36,8 @@ abstract class BatchNormBase extends Module {
   declare num_batches_tracked: Tensor | null;
 
   constructor(
-    private readonly opName: string,
-    private readonly ranks: number[],
+    protected readonly opName: string,
+    protected readonly ranks: number[],
     numFeatures: number,
     o: BatchNormOptions,
   ) {
@@ -168,5 +169,66 @@ export class GroupNorm extends Module {
 
   override extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.weight !== null}`;
+  }
+}
+
+/**
+ * Instance normalisation (Ulyanov et al., 2016): each channel of each sample normalised over
+ * its positions. PyTorch's defaults differ from BatchNorm's: no affine parameters and no
+ * running statistics unless asked for. With `trackRunningStats`, training also updates
+ * running_mean / running_var (the per-sample statistics averaged over the batch) and eval
+ * normalises with them. Accepts unbatched input too.
+ */
+abstract class InstanceNormBase extends BatchNormBase {
+  constructor(opName: string, ranks: number[], numFeatures: number, o: BatchNormOptions) {
+    super(opName, ranks, numFeatures, { ...o, affine: o.affine ?? false, trackRunningStats: o.trackRunningStats ?? false });
+  }
+
+  override forward(x: Tensor): Tensor {
+    const [unbatched, batched] = this.ranks;
+    if (x.ndim !== unbatched && x.ndim !== batched) {
+      throw new Error(`${this.opName}: expected input of rank ${unbatched} (unbatched) or ${batched}, got shape ${fmtShape(x.shape)}`);
+    }
+    if (x.ndim === unbatched) return this.forward(x.unsqueeze(0)).squeeze(0);
+    const C = x.shape[1];
+    if (C !== this.numFeatures && (this.affine || this.trackRunningStats)) {
+      throw new Error(`${this.opName}: expected ${this.numFeatures} channels in dim 1 (numFeatures), got input of shape ${fmtShape(x.shape)}`);
+    }
+    const useInputStats = this.training || !this.trackRunningStats;
+    if (!this.trackRunningStats) return F.instanceNorm(x, { weight: this.weight, bias: this.bias, eps: this.eps });
+    // As PyTorch's instance_norm: batch norm of [1, N·C, ...] (one "channel" per sample and
+    // channel) with the running statistics repeated per sample, then averaged back.
+    const N = x.shape[0];
+    const rm = this.running_mean!.repeat(N);
+    const rv = this.running_var!.repeat(N);
+    let y = F.batchNorm(x.reshape([1, N * C, ...x.shape.slice(2)]), rm, rv, {
+      training: useInputStats,
+      momentum: this.momentum ?? 0,
+      eps: this.eps,
+    }).reshape(x.shape);
+    if (useInputStats) {
+      noGrad(() => {
+        this.running_mean!.copy_(rm.reshape(N, C).mean(0));
+        this.running_var!.copy_(rv.reshape(N, C).mean(0));
+      });
+    }
+    const perChannel = [C, ...new Array<number>(x.ndim - 2).fill(1)];
+    if (this.weight) y = y.mul(this.weight.reshape(perChannel));
+    if (this.bias) y = y.add(this.bias.reshape(perChannel));
+    return y;
+  }
+}
+
+/** InstanceNorm over [N, C, L] (or [C, L]). */
+export class InstanceNorm1d extends InstanceNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super("InstanceNorm1d", [2, 3], numFeatures, options);
+  }
+}
+
+/** InstanceNorm over [N, C, H, W] (or [C, H, W]). */
+export class InstanceNorm2d extends InstanceNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super("InstanceNorm2d", [3, 4], numFeatures, options);
   }
 }

@@ -82,3 +82,26 @@ export class AvgPool1d extends Module {
     return `kernel_size=${this.kernelSize}, stride=${pair(this.options.stride ?? this.kernelSize)}, padding=${pair(this.options.padding ?? 0)}`;
   }
 }
+
+/**
+ * Max over adaptive windows of [N, C, H, W] down to a fixed outputSize (`null` keeps a dim);
+ * with `{ returnIndices: true }` forward returns [values, flat indices into each H·W plane].
+ */
+export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
+  readonly returnIndices: R;
+  constructor(
+    readonly outputSize: number | readonly (number | null)[],
+    options: { returnIndices?: R } = {},
+  ) {
+    super();
+    this.returnIndices = (options.returnIndices ?? false) as R;
+  }
+  override forward(x: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
+    const out = this.returnIndices ? F.adaptiveMaxPool2d(x, this.outputSize, { returnIndices: true }) : F.adaptiveMaxPool2d(x, this.outputSize);
+    return out as R extends true ? [Tensor, Tensor] : Tensor;
+  }
+  override extraRepr(): string {
+    const o = this.outputSize;
+    return `output_size=${typeof o === "number" ? o : `(${o.map((v) => (v === null ? "None" : v)).join(", ")})`}`;
+  }
+}

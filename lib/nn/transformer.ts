@@ -4,6 +4,7 @@ import * as F from "../functional.js";
 import { Module, deepCopy } from "./module.js";
 import { ModuleList } from "./container.js";
 import { Linear } from "./linear.js";
+import * as init from "./init.js";
 import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./normalization.js";
 import { MultiheadAttention } from "./attention.js";
@@ -280,5 +281,103 @@ export class TransformerDecoder extends Module {
     let x = tgt;
     for (const layer of this.layers) x = layer.call(x, memory, options);
     return this.norm ? this.norm.call(x) : x;
+  }
+}
+
+export interface TransformerOptions extends TransformerEncoderLayerOptions {
+  /** Width of every token vector (default 512). */
+  dModel?: number;
+  /** Attention heads (default 8). */
+  nhead?: number;
+  numEncoderLayers?: number;
+  numDecoderLayers?: number;
+  /** Used instead of building the encoder / decoder stacks. */
+  customEncoder?: Module | null;
+  customDecoder?: Module | null;
+}
+
+export interface TransformerCallOptions {
+  srcMask?: Tensor | null;
+  tgtMask?: Tensor | null;
+  memoryMask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+  tgtKeyPaddingMask?: Tensor | null;
+  memoryKeyPaddingMask?: Tensor | null;
+  srcIsCausal?: boolean;
+  tgtIsCausal?: boolean;
+}
+
+/**
+ * The encoder–decoder Transformer of "Attention Is All You Need" (PyTorch's nn.Transformer):
+ * `encoder` (numEncoderLayers layers + a final LayerNorm) reads the source, `decoder`
+ * (numDecoderLayers layers + a final LayerNorm) reads the target and attends to the encoder's
+ * output. Inputs are [S, N, E] / [T, N, E] (or batch first); the output has the target's
+ * shape. Every matrix parameter is re-initialised with xavierUniform, as PyTorch does.
+ * Token embeddings, positional encodings and the output projection are the caller's.
+ */
+export class Transformer extends Module {
+  encoder: Module;
+  decoder: Module;
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly batchFirst: boolean;
+
+  constructor(options: TransformerOptions = {}) {
+    super();
+    const { dModel = 512, nhead = 8, numEncoderLayers = 6, numDecoderLayers = 6, customEncoder, customDecoder, ...layerOptions } = options;
+    if (!Number.isInteger(dModel) || !Number.isInteger(nhead) || nhead < 1 || dModel % nhead !== 0) {
+      throw new Error(`Transformer: dModel (${dModel}) must be divisible by nhead (${nhead})`);
+    }
+    this.dModel = dModel;
+    this.nhead = nhead;
+    this.batchFirst = layerOptions.batchFirst ?? false;
+    const norm = () => new LayerNorm(dModel, { eps: layerOptions.layerNormEps ?? 1e-5, bias: layerOptions.bias ?? true, dtype: layerOptions.dtype });
+    this.encoder = customEncoder ?? new TransformerEncoder(new TransformerEncoderLayer(dModel, nhead, layerOptions), numEncoderLayers, { norm: norm() });
+    this.decoder = customDecoder ?? new TransformerDecoder(new TransformerDecoderLayer(dModel, nhead, layerOptions), numDecoderLayers, { norm: norm() });
+    this.resetParameters();
+  }
+
+  /** PyTorch's `_reset_parameters`: xavierUniform for every parameter with more than one dim. */
+  resetParameters(): void {
+    for (const p of this.parameters()) if (p.ndim > 1) init.xavierUniform(p);
+  }
+
+  /** src [S, N, E] and tgt [T, N, E] ([N, S, E] / [N, T, E] with batchFirst; unbatched [S, E] too) → [T, N, E]. */
+  override forward(src: Tensor, tgt: Tensor, options: TransformerCallOptions = {}): Tensor {
+    const batchDim = this.batchFirst ? 0 : 1;
+    const batched = src.ndim === 3;
+    if ((src.ndim !== 3 && src.ndim !== 2) || tgt.ndim !== src.ndim) {
+      throw new Error(`Transformer: src and tgt must both be 3-D (batched) or both 2-D, got shapes [${src.shape.join(", ")}] and [${tgt.shape.join(", ")}]`);
+    }
+    if (batched && src.shape[batchDim] !== tgt.shape[batchDim]) {
+      throw new Error(`Transformer: the batch size of src and tgt must be equal, got shapes [${src.shape.join(", ")}] and [${tgt.shape.join(", ")}]`);
+    }
+    if (src.shape[src.ndim - 1] !== this.dModel || tgt.shape[tgt.ndim - 1] !== this.dModel) {
+      throw new Error(`Transformer: the feature size of src and tgt must equal dModel (${this.dModel}), got shapes [${src.shape.join(", ")}] and [${tgt.shape.join(", ")}]`);
+    }
+    const memory = this.encoder.call(src, {
+      mask: options.srcMask ?? null,
+      srcKeyPaddingMask: options.srcKeyPaddingMask ?? null,
+      isCausal: options.srcIsCausal ?? false,
+    }) as Tensor;
+    return this.decoder.call(tgt, memory, {
+      tgtMask: options.tgtMask ?? null,
+      memoryMask: options.memoryMask ?? null,
+      tgtKeyPaddingMask: options.tgtKeyPaddingMask ?? null,
+      memoryKeyPaddingMask: options.memoryKeyPaddingMask ?? null,
+      tgtIsCausal: options.tgtIsCausal ?? false,
+    }) as Tensor;
+  }
+
+  /**
+   * The causal mask for a sequence of length sz as PyTorch builds it: float [sz, sz], −∞
+   * above the diagonal (position i may not attend to j > i), 0 elsewhere.
+   */
+  static generateSquareSubsequentMask(sz: number, options: { dtype?: "float32" | "float64" } = {}): Tensor {
+    if (!Number.isInteger(sz) || sz < 0) throw new Error(`Transformer.generateSquareSubsequentMask: size must be a non-negative integer, got ${sz}`);
+    const dtype = options.dtype ?? "float32";
+    const m = dtype === "float64" ? new Float64Array(sz * sz) : new Float32Array(sz * sz);
+    for (let i = 0; i < sz; i++) for (let j = i + 1; j < sz; j++) m[i * sz + j] = -Infinity;
+    return Tensor.fromArray(m, [sz, sz], dtype);
   }
 }
