@@ -36,6 +36,7 @@ const HIDDEN = /^__gradlab/;
 
 export function completeAt(ls: TS.LanguageService, file: string, code: string, cursorPos: number): Completion {
   const offset = utf16Offset(code, cursorPos);
+  cursorPos = codePointOffset(code, offset); // clamped to the text
   const info = ls.getCompletionsAtPosition(file, offset, {
     includeCompletionsWithInsertText: true,
     includeCompletionsForModuleExports: false,
@@ -45,9 +46,17 @@ export function completeAt(ls: TS.LanguageService, file: string, code: string, c
   // entry's own replacement span (`.x` → `["x"]`) is not the word being typed.
   const span = info?.optionalReplacementSpan;
   if (span && span.start < start && span.start + span.length >= offset && !/[.\s]/.test(code.slice(span.start, offset))) start = span.start;
-  const prefix = code.slice(start, offset);
   const entries = (info?.entries ?? []).filter((e) => !HIDDEN.test(e.name));
+  let prefix = code.slice(start, offset);
   let chosen = entries.filter((e) => e.name.startsWith(prefix));
+  if (chosen.length === 0) {
+    // A module specifier (`"node:pa"`, `"./src/ut"`) is more than an identifier.
+    let wide = start;
+    while (wide > 0 && /[\w$@/.:-]/.test(code[wide - 1]!)) wide--;
+    const widePrefix = code.slice(wide, offset);
+    const widened = wide < start ? entries.filter((e) => e.name.startsWith(widePrefix)) : [];
+    if (widened.length > 0) { start = wide; prefix = widePrefix; chosen = widened; }
+  }
   if (chosen.length === 0) chosen = entries.filter((e) => e.name.toLowerCase().startsWith(prefix.toLowerCase()));
   chosen.sort((a, b) => (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const seen = new Set<string>();
@@ -85,7 +94,7 @@ export function inspectAt(ls: TS.LanguageService, file: string, code: string, cu
   let docs: TS.SymbolDisplayPart[] = [];
   let tags: TS.JSDocTagInfo[] = [];
   const quick = ls.getQuickInfoAtPosition(file, offset) ?? (offset > 0 ? ls.getQuickInfoAtPosition(file, offset - 1) : undefined);
-  if (quick) {
+  if (quick && quick.kind !== "") { // kind "" is a name TypeScript cannot resolve
     // Earlier cells' imports and the prelude's names are global aliases: show what they alias.
     signature = ts.displayPartsToString(quick.displayParts).replace(/^\(alias\) /, "").replace(/\nimport [\w$]+ = [\w$.]+$/, "");
     docs = quick.documentation ?? [];

@@ -56,7 +56,7 @@ const NODE_GLOBALS = [
 ];
 const builtins = builtinModules.filter((m) => !m.startsWith("_")).map((m) => m.replace(/[/]/g, "\\/")).join("|");
 const NEEDS_NODE = new RegExp(
-  `["'](?:node:[\\w/]+|(?:${builtins})(?:\\/[\\w/]*)?)["']|\\b(?:${NODE_GLOBALS.join("|")})\\b`,
+  `["']node:|["'](?:${builtins})(?:\\/[\\w/]*)?["']|\\b(?:${NODE_GLOBALS.join("|")})\\b`,
 );
 
 /**

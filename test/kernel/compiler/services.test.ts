@@ -36,6 +36,15 @@ describe("cell compiler: complete", () => {
     expect(nb.compiler.complete("__grad", 6).matches).toEqual([]);
   });
 
+  it("module specifiers complete as a whole; a cursor past the end is clamped", () => {
+    const c = new CellCompiler({ cwd: tempDir(), typeCheck: true });
+    const code = "import p from 'node:pa";
+    const r = c.complete(code, code.length);
+    expect(r.matches).toContain("node:path");
+    expect(r.cursorStart).toBe(code.indexOf("node:"));
+    expect(c.complete("x", 99).cursorEnd).toBe(1);
+  });
+
   it("cursor positions count Unicode code points", async () => {
     const nb = new Notebook(tempDir());
     await nb.run("const point = { xCoord: 1 };");
@@ -64,6 +73,7 @@ describe("cell compiler: inspect", () => {
     expect(r.found).toBe(true);
     expect(r.data["text/plain"]).toContain("greet(name: string): string");
     expect(nb.compiler.inspect("   ", 1, 0).found).toBe(false);
+    expect(nb.compiler.inspect("notDeclaredAnywhere", 3, 0).found).toBe(false);
   });
 
   it("shows the standard library's documentation", () => {
