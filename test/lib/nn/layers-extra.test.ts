@@ -233,7 +233,7 @@ describe("Upsample, PixelShuffle, PixelUnshuffle", () => {
     // align corners: the corner pixels map onto each other, the rest is linear in between
     expectAllClose(new nn.Upsample({ size: 4, mode: "linear", alignCorners: true }).call(tensor([[[0, 3]]])).toArray(), [[[0, 1, 2, 3]]]);
     // half-pixel centres (default): output 0 and 1 map to source −0.25 → 0 and 0.25
-    expectAllClose(new nn.Upsample({ scaleFactor: 2, mode: "bilinear" }).call(img).toArray()[0][0][0], [1, 1.25, 1.75, 2]);
+    expectAllClose((new nn.Upsample({ scaleFactor: 2, mode: "bilinear" }).call(img).toArray() as number[][][][])[0][0][0], [1, 1.25, 1.75, 2]);
     expect(String(new nn.Upsample({ scaleFactor: 2, mode: "bilinear" }))).toBe("Upsample(scale_factor=2, mode='bilinear')");
     expect(() => new nn.Upsample()).toThrow(/exactly one of size and scaleFactor/);
   });
@@ -329,8 +329,8 @@ describe("InstanceNorm1d / InstanceNorm2d", () => {
     const mean = (r: number[]) => r.reduce((a, b) => a + b, 0) / r.length;
     const unbiased = (r: number[]) => r.reduce((a, b) => a + (b - mean(r)) ** 2, 0) / (r.length - 1);
     for (let c = 0; c < 2; c++) {
-      expect(m.running_mean!.toArray()[c]).toBeCloseTo(0.1 * (mean(s[0][c]) + mean(s[1][c])) / 2, 12);
-      expect(m.running_var!.toArray()[c]).toBeCloseTo(0.9 + (0.1 * (unbiased(s[0][c]) + unbiased(s[1][c]))) / 2, 12);
+      expect((m.running_mean!.toArray() as number[])[c]).toBeCloseTo(0.1 * (mean(s[0][c]) + mean(s[1][c])) / 2, 12);
+      expect((m.running_var!.toArray() as number[])[c]).toBeCloseTo(0.9 + (0.1 * (unbiased(s[0][c]) + unbiased(s[1][c]))) / 2, 12);
     }
     // eval: the running statistics, then the affine map
     m.eval();
