@@ -47,51 +47,65 @@ export interface CrossEntropyOptions {
   labelSmoothing?: number;
 }
 
-/** Cross-entropy of logits [N, C] against class indices [N] (int32) or probabilities [N, C]. */
+/**
+ * Cross-entropy of logits [N, C] against class indices [N] (int32) or probabilities [N, C].
+ * Class weights, when given, are the buffer `weight` (PyTorch's _WeightedLoss: they follow
+ * `.double()` and appear in the state dict); the same holds for the losses below.
+ */
 export class CrossEntropyLoss extends Loss {
   readonly options: CrossEntropyOptions;
+  declare weight: Tensor | null;
   constructor(options: CrossEntropyOptions = {}) {
     super(options.reduction);
     this.options = options;
+    this.registerBuffer("weight", options.weight ?? null);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
-    return F.crossEntropy(input, target, { ...this.options, reduction: this.reduction });
+    return F.crossEntropy(input, target, { ...this.options, weight: this.weight, reduction: this.reduction });
   }
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] against class indices [N]. */
 export class NLLLoss extends Loss {
   readonly options: { weight?: Tensor; ignoreIndex?: number };
+  declare weight: Tensor | null;
   constructor(options: { reduction?: Reduction; weight?: Tensor; ignoreIndex?: number } = {}) {
     super(options.reduction);
     this.options = options;
+    this.registerBuffer("weight", options.weight ?? null);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
-    return F.nllLoss(input, target, { ...this.options, reduction: this.reduction });
+    return F.nllLoss(input, target, { ...this.options, weight: this.weight, reduction: this.reduction });
   }
 }
 
 /** Binary cross-entropy of probabilities in (0, 1) against targets in [0, 1]. */
 export class BCELoss extends Loss {
   readonly options: { weight?: Tensor };
+  declare weight: Tensor | null;
   constructor(options: { reduction?: Reduction; weight?: Tensor } = {}) {
     super(options.reduction);
     this.options = options;
+    this.registerBuffer("weight", options.weight ?? null);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
-    return F.binaryCrossEntropy(input, target, { ...this.options, reduction: this.reduction });
+    return F.binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
   }
 }
 
-/** Sigmoid + binary cross-entropy in one numerically stable step. */
+/** Sigmoid + binary cross-entropy in one numerically stable step (buffers `weight`, `pos_weight`). */
 export class BCEWithLogitsLoss extends Loss {
   readonly options: { weight?: Tensor; posWeight?: Tensor };
+  declare weight: Tensor | null;
+  declare pos_weight: Tensor | null;
   constructor(options: { reduction?: Reduction; weight?: Tensor; posWeight?: Tensor } = {}) {
     super(options.reduction);
     this.options = options;
+    this.registerBuffer("weight", options.weight ?? null);
+    this.registerBuffer("pos_weight", options.posWeight ?? null);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
-    return F.binaryCrossEntropyWithLogits(input, target, { ...this.options, reduction: this.reduction });
+    return F.binaryCrossEntropyWithLogits(input, target, { weight: this.weight, posWeight: this.pos_weight, reduction: this.reduction });
   }
 }
 

@@ -495,3 +495,23 @@ describe("Identity, Unflatten", () => {
     expect(String(u)).toBe("Unflatten(dim=1, unflattened_size=(2, 3))");
   });
 });
+
+describe("weighted losses keep their weights as buffers (PyTorch's _WeightedLoss)", () => {
+  it("state dict, .double(), hand values", () => {
+    const ce = new nn.CrossEntropyLoss({ weight: tensor([1, 3]) });
+    expect(shapes(ce)).toEqual({ weight: [2] });
+    expect(new nn.CrossEntropyLoss().stateDict()).toEqual({});
+    ce.double();
+    expect(ce.weight!.dtype).toBe("float64");
+    const l0 = Math.log1p(Math.exp(-2));
+    const l1 = Math.log(2);
+    // weighted mean: Σ w[y]·l / Σ w[y]
+    expect(ce.call(f64([[2, 0], [0, 0]]), tensor([0, 1], { dtype: "int32" })).item()).toBeCloseTo((l0 + 3 * l1) / 4, 12);
+    expect(Object.keys(new nn.NLLLoss({ weight: tensor([1, 2]) }).stateDict())).toEqual(["weight"]);
+    expect(Object.keys(new nn.BCELoss().stateDict())).toEqual([]);
+    const bce = new nn.BCEWithLogitsLoss({ posWeight: tensor([2]) });
+    expect(Object.keys(bce.stateDict())).toEqual(["pos_weight"]);
+    // x = 0, t = 1: pos_weight·log(1 + e⁰)
+    expect(bce.call(tensor([0]), tensor([1])).item()).toBeCloseTo(2 * Math.log(2), 6);
+  });
+});
