@@ -77,6 +77,14 @@ export class Softmax extends Module {
   }
 }
 
+/** Softmax over the channels (dim −3) of [N, C, H, W] or [C, H, W]: a class distribution per pixel. */
+export class Softmax2d extends Module {
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`Softmax2d: expected input of shape [N, C, H, W] or [C, H, W], got [${x.shape.join(", ")}]`);
+    return F.softmax(x, -3);
+  }
+}
+
 export class LogSoftmax extends Module {
   constructor(readonly dim: number) {
     super();

@@ -3,7 +3,7 @@ export { Module, Parameter, isParameter, deepCopy } from "./module.js";
 export type { ForwardHook, ForwardPreHook, BackwardHook, RemovableHandle, StateDict } from "./module.js";
 export { Linear, Identity, Flatten, Unflatten, type LinearOptions } from "./linear.js";
 export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, type ConvOptions, type ConvTransposeOptions, type PaddingMode } from "./conv.js";
-export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from "./pooling.js";
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } from "./pooling.js";
 export {
   BatchNorm1d,
   BatchNorm2d,
@@ -14,7 +14,7 @@ export {
   type BatchNormOptions,
   type LayerNormOptions,
 } from "./normalization.js";
-export { Upsample, PixelShuffle, PixelUnshuffle, type UpsampleOptions } from "./upsampling.js";
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle, type UpsampleOptions } from "./upsampling.js";
 export { Unfold, Fold } from "./fold.js";
 export {
   ZeroPad1d,
@@ -40,6 +40,7 @@ export {
   Sigmoid,
   Tanh,
   Softmax,
+  Softmax2d,
   LogSoftmax,
   Softplus,
   Hardtanh,

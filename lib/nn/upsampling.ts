@@ -42,6 +42,20 @@ export class Upsample extends Module {
   }
 }
 
+/** Nearest-neighbour upsampling of [N, C, H, W] (PyTorch's older name for Upsample's default mode). */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(options: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] } = {}) {
+    super({ ...options, mode: "nearest" });
+  }
+}
+
+/** Bilinear upsampling of [N, C, H, W] with aligned corners (as PyTorch's UpsamplingBilinear2d). */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(options: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] } = {}) {
+    super({ ...options, mode: "bilinear", alignCorners: true });
+  }
+}
+
 /** [N, C·r², H, W] → [N, C, H·r, W·r] (Shi et al.'s sub-pixel convolution). */
 export class PixelShuffle extends Module {
   constructor(readonly upscaleFactor: number) {

@@ -515,3 +515,44 @@ describe("weighted losses keep their weights as buffers (PyTorch's _WeightedLoss
     expect(bce.call(tensor([0]), tensor([1])).item()).toBeCloseTo(2 * Math.log(2), 6);
   });
 });
+
+describe("pooling indices, 1-D adaptive pools, Softmax2d, Upsampling*2d", () => {
+  it("MaxPool1d/2d returnIndices give flat positions in each plane", () => {
+    const x = tensor([[[[1, 5, 2, 0], [3, 4, 8, 7]]]]);
+    const [v, i] = new nn.MaxPool2d(2, { returnIndices: true }).call(x);
+    expect(v.toArray()).toEqual([[[[5, 8]]]]);
+    expect(i.toArray()).toEqual([[[[1, 6]]]]);
+    const [v1, i1] = new nn.MaxPool1d(2, { returnIndices: true }).call(tensor([[[1, 5, 2, 0, 9, 3]]]));
+    expect(v1.toArray()).toEqual([[[5, 2, 9]]]);
+    expect(i1.toArray()).toEqual([[[1, 2, 4]]]);
+    expect(new nn.MaxPool2d(2).call(x).toArray()).toEqual([[[[5, 8]]]]);
+  });
+
+  it("AdaptiveAvgPool1d / AdaptiveMaxPool1d windows [floor(i·L/o), ceil((i+1)·L/o))", () => {
+    const x = tensor([[[1, 4, 2, 8, 5]]]);
+    // L = 5, o = 3: windows [0, 2), [1, 4), [3, 5)
+    expectAllClose(new nn.AdaptiveAvgPool1d(3).call(x).toArray(), [[[2.5, 14 / 3, 6.5]]]);
+    const [v, i] = new nn.AdaptiveMaxPool1d(3, { returnIndices: true }).call(x);
+    expect(v.toArray()).toEqual([[[4, 8, 8]]]);
+    expect(i.toArray()).toEqual([[[1, 3, 3]]]);
+    expect(new nn.AdaptiveMaxPool1d(1).call(tensor([[3, 1], [0, 2]])).toArray()).toEqual([[3], [2]]);
+    expect(() => new nn.AdaptiveAvgPool1d(2).call(tensor([1, 2]))).toThrow(/AdaptiveAvgPool1d: expected input of shape \[N, C, L\] or \[C, L\]/);
+    manualSeed(66);
+    gradcheckModule(new nn.AdaptiveAvgPool1d(3), [rand64([2, 2, 7])]);
+    gradcheckModule(new nn.AdaptiveMaxPool1d(2), [rand64([2, 5])]);
+  });
+
+  it("Softmax2d normalises over channels at each pixel", () => {
+    const x = f64([[[[0, 1]], [[Math.log(3), 1]]]]); // [1, 2, 1, 2]
+    expectAllClose(new nn.Softmax2d().call(x).toArray(), [[[[0.25, 0.5]], [[0.75, 0.5]]]], 1e-12);
+    expect(() => new nn.Softmax2d().call(f64([[1, 2]]))).toThrow(/Softmax2d: expected input/);
+    gradcheckModule(new nn.Softmax2d(), [rand64([3, 2, 2])]);
+  });
+
+  it("UpsamplingNearest2d and UpsamplingBilinear2d (aligned corners)", () => {
+    const img = tensor([[[[0, 3]]]]);
+    expect(new nn.UpsamplingNearest2d({ scaleFactor: 2 }).call(img).toArray()).toEqual([[[[0, 0, 3, 3], [0, 0, 3, 3]]]]);
+    expectAllClose(new nn.UpsamplingBilinear2d({ size: [1, 4] }).call(img).toArray(), [[[[0, 1, 2, 3]]]]);
+    expect(String(new nn.UpsamplingBilinear2d({ scaleFactor: 2 }))).toBe("UpsamplingBilinear2d(scale_factor=2, mode='bilinear')");
+  });
+});
