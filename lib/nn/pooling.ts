@@ -27,7 +27,8 @@ export class MaxPool2d<R extends boolean = false> extends Module {
     return out as R extends true ? [Tensor, Tensor] : Tensor;
   }
   override extraRepr(): string {
-    return `kernel_size=${pair(this.kernelSize)}, stride=${pair(this.options.stride ?? this.kernelSize)}, padding=${pair(this.options.padding ?? 0)}`;
+    const o = this.options;
+    return `kernel_size=${pair(this.kernelSize)}, stride=${pair(o.stride ?? this.kernelSize)}, padding=${pair(o.padding ?? 0)}, dilation=${pair(o.dilation ?? 1)}, ceil_mode=${o.ceilMode ?? false}`;
   }
 }
 
@@ -78,7 +79,8 @@ export class MaxPool1d<R extends boolean = false> extends Module {
     return out as R extends true ? [Tensor, Tensor] : Tensor;
   }
   override extraRepr(): string {
-    return `kernel_size=${this.kernelSize}, stride=${pair(this.options.stride ?? this.kernelSize)}, padding=${pair(this.options.padding ?? 0)}`;
+    const o = this.options;
+    return `kernel_size=${this.kernelSize}, stride=${pair(o.stride ?? this.kernelSize)}, padding=${pair(o.padding ?? 0)}, dilation=${pair(o.dilation ?? 1)}, ceil_mode=${o.ceilMode ?? false}`;
   }
 }
 

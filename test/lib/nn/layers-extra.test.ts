@@ -556,3 +556,12 @@ describe("pooling indices, 1-D adaptive pools, Softmax2d, Upsampling*2d", () => 
     expect(String(new nn.UpsamplingBilinear2d({ scaleFactor: 2 }))).toBe("UpsamplingBilinear2d(scale_factor=2, mode='bilinear')");
   });
 });
+
+describe("pooling reprs (PyTorch's fields)", () => {
+  it("MaxPool shows dilation and ceil_mode", () => {
+    expect(String(new nn.MaxPool2d(2))).toBe("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=false)");
+    expect(String(new nn.MaxPool1d(3, { stride: 1, ceilMode: true }))).toBe("MaxPool1d(kernel_size=3, stride=1, padding=0, dilation=1, ceil_mode=true)");
+    expect(String(new nn.AvgPool2d(2))).toBe("AvgPool2d(kernel_size=2, stride=2, padding=0)");
+    expect(String(new nn.AdaptiveAvgPool1d(4))).toBe("AdaptiveAvgPool1d(output_size=4)");
+  });
+});
