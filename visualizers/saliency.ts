@@ -7,13 +7,16 @@ import { gridRaster, rasterPng, type ImageBatch } from "./images.js";
 import { imageBatchOf, stackRasters } from "./image_grid.js";
 import type { NumericArray, TensorLike } from "./types.js";
 
-/** The few tensor methods saliency needs (lib's Tensor has them). */
-interface AutogradTensor extends TensorLike {
-  detach(): AutogradTensor;
-  requiresGrad_(on?: boolean): AutogradTensor;
-  mul(x: number): AutogradTensor;
-  backward(gradient?: AutogradTensor | null): void;
-  readonly grad: AutogradTensor | null;
+/**
+ * The few tensor methods saliency needs (lib's Tensor has them). Generic in the tensor type
+ * itself, so that a model typed `Tensor → Tensor` is accepted as it is.
+ */
+interface AutogradTensor<T extends TensorLike> extends TensorLike {
+  detach(): T;
+  requiresGrad_(on?: boolean): T;
+  mul(x: number): T;
+  backward(gradient?: T | null): void;
+  readonly grad: T | null;
 }
 
 /** |grad| reduced over channels: [N, C, H, W] → N maps of H×W (max over C). */
@@ -47,12 +50,12 @@ export function saliencyView(inputs: TensorLike, grad: TensorLike, opts: { label
  * Saliency of `model` (or any function tensor → logits [N, classes]) at `inputs`: for each
  * sample the score is the logit of `target` (default: the predicted class).
  */
-export function saliency(
-  model: ((x: AutogradTensor) => AutogradTensor) | { call(x: AutogradTensor): AutogradTensor },
-  inputs: TensorLike,
+export function saliency<T extends AutogradTensor<T>>(
+  model: ((x: T) => T) | { call(x: T): T },
+  inputs: T,
   opts: { target?: number | readonly number[]; labels?: readonly string[]; scale?: number } = {},
 ): Rich {
-  const x = (inputs as AutogradTensor).detach().requiresGrad_(true);
+  const x = inputs.detach().requiresGrad_(true);
   const out = typeof model === "function" ? model(x) : model.call(x);
   if (out.shape.length !== 2 || out.shape[0] !== inputs.shape[0]) {
     throw new Error(`saliency: expected the model to return [N, classes] for ${inputs.shape[0]} inputs, got ${shapeStr(out.shape)}`);

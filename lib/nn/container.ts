@@ -17,7 +17,7 @@ import { Module } from "./module.js";
  * compiling (as it would for any Tensor-returning module, e.g. a bare nn.Linear). Once that
  * structural type accepts lib's Tensor (e.g. `backward(gradient?: any)`), default to Tensor.
  */
-export class Sequential<Out = any> extends Module {
+export class Sequential<Out = Tensor> extends Module {
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     if (modules.length === 1 && !(modules[0] instanceof Module)) {
