@@ -20,10 +20,10 @@ function step(): number {
 // Plain and live chunks of the same steps alternate every few dozen ms, so the machine's
 // load (2 cores shared with other work) hits both alike; the difference is Live's cost.
 // Runs until the live chunks add up to 2 s (a fixed step count would drift with the load).
-function interleaved(liveTargetMs: number, chunk: number, show: unknown = display) {
-  // display passed explicitly: the prelude runs in the kernel's realm, where the kernel does
-  // not (yet) set globalThis[Symbol.for("gradlab.display")] — see the report to the lead
-  const live = new Live({ every: 250, display: show as never });
+function interleaved(liveTargetMs: number, chunk: number, show?: null) {
+  // No display option: Live must find the kernel's display channel by itself, as in a
+  // notebook (null, for the warm-up, draws without sending anything).
+  const live = new Live(show === null ? { every: 250, display: null } : { every: 250 });
   let plainMs = 0, liveMs = 0, steps = 0;
   while (liveMs < liveTargetMs) {
     let t0 = performance.now();
@@ -73,7 +73,10 @@ describe.skipIf(!built)("Live through the kernel", () => {
       const shows = seen.filter((s) => s.m.header.msg_type === "display_data");
       const updates = seen.filter((s) => s.m.header.msg_type === "update_display_data");
       expect(shows).toHaveLength(1);
-      expect(updates.length).toBe(res.updates - 1);
+      // The kernel's io thread merges updates of one display id that come within 25 ms of
+      // each other (latest wins), so the final done() may absorb the update just before it.
+      expect(updates.length).toBeLessThanOrEqual(res.updates - 1);
+      expect(updates.length).toBeGreaterThanOrEqual(res.updates - 2);
       const ids = new Set([...shows, ...updates].map((s) => (s.m.content as { transient: { display_id: string } }).transient.display_id));
       expect(ids.size).toBe(1);
       const last = updates[updates.length - 1]!.m.content as { data: Record<string, string> };
