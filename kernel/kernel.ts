@@ -2,30 +2,20 @@
 // ordered queue of shell requests. Message handlers (kernel/handlers/) are small functions
 // over this object; the io thread (kernel/io/) owns the sockets.
 import { writeSync } from "node:fs";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { inspect } from "node:util";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
+import { guardProcess } from "./execution/process-guard.js";
+import { errorOutcome, formatThrown, interruptedError } from "./execution/thrown.js";
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
 import type { IncomingRequest } from "./io/protocol.js";
 
 export type Request = IncomingRequest;
 export type Handler = (kernel: Kernel, req: Request) => void | Promise<void>;
-
-export interface ErrorOutcome {
-  status: "error";
-  ename: string;
-  evalue: string;
-  traceback: string[];
-}
-
-const KERNEL_DIR = dirname(fileURLToPath(import.meta.url));
 
 export function log(text: string): void {
   try {
@@ -53,6 +43,8 @@ export class Kernel {
   interruptPending = false;
   /** Set while a cell's promise is awaited: rejects it with an interrupt. */
   interruptCurrent: (() => void) | null = null;
+  /** Maps generated positions of any cell run so far back to the cells' own (set after a compile). */
+  mapStack: (stack: string) => string = (s) => s;
   private queue: Request[] = [];
   private pumping = false;
   private readonly toAbort = new WeakSet<Request>();
@@ -64,7 +56,7 @@ export class Kernel {
     /** Take over the process: stdout/stderr, SIGINT and uncaught errors (off in unit tests). */
     ownProcess = true,
   ) {
-    const reportError = (e: unknown): void => this.stream("stderr", `${formatThrown(e)}\n`);
+    const reportError = (e: unknown): void => this.stream("stderr", `${formatThrown(e, this.mapStack)}\n`);
     this.comms = new CommRegistry({ publish: (t, c, m, b) => this.publish(t, c, m, b), reportError });
     this.display = createDisplay({ publish: (t, c) => this.publish(t, c), reportError });
     this.importer = new Importer(cwd);
@@ -72,8 +64,12 @@ export class Kernel {
     if (ownProcess) {
       this.routeProcessOutput();
       process.on("SIGINT", () => this.noteInterrupt());
-      process.on("uncaughtException", (e) => this.stream("stderr", `Uncaught ${formatThrown(e)}\n`));
-      process.on("unhandledRejection", (e) => this.stream("stderr", `Unhandled promise rejection: ${formatThrown(e)}\n`));
+      guardProcess();
+      // Errors from timers and promises a cell left behind go to stderr of the cell that is
+      // current (ipykernel's parent), like a background thread's traceback in IPython; the
+      // kernel itself carries on.
+      process.on("uncaughtException", (e) => this.reportAsync("Uncaught", e));
+      process.on("unhandledRejection", (e) => this.reportAsync("Unhandled promise rejection:", e));
     }
     io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
   }
@@ -107,6 +103,15 @@ export class Kernel {
         if (typeof done === "function") process.nextTick(done as () => void);
         return true;
       }) as typeof stream.write;
+    }
+  }
+
+  private reportAsync(prefix: string, e: unknown): void {
+    try {
+      const text = formatThrown(e, this.mapStack);
+      this.stream("stderr", `${prefix} ${text.startsWith("Uncaught ") ? text.slice(9) : text}\n`);
+    } catch (err) {
+      log(`could not report an asynchronous error: ${String(err)}`);
     }
   }
 
@@ -183,8 +188,12 @@ export class Kernel {
         await handler(this, req);
       }
     } catch (e) {
-      log(`handler for ${type} failed: ${(e as Error).stack ?? e}`);
-      if (type.endsWith("_request")) this.reply(req, type.replace(/_request$/, "_reply"), { ...errorOutcome(e) });
+      log(`handler for ${type} failed: ${formatThrown(e)}`);
+      if (type === "execute_request") {
+        const o = errorOutcome(e, this.mapStack);
+        this.publish("error", { ename: o.ename, evalue: o.evalue, traceback: o.traceback });
+        this.reply(req, "execute_reply", { ...o, execution_count: this.executionCount, payload: [], user_expressions: {} }, { status: "error" });
+      } else if (type.endsWith("_request")) this.reply(req, type.replace(/_request$/, "_reply"), { ...errorOutcome(e) });
     } finally {
       // Output from timers a cell left running keeps going to that cell, as in ipykernel;
       // other requests (complete, comm messages, …) do not take over the cell's output area.
@@ -232,36 +241,4 @@ export class Kernel {
   }
 }
 
-export function interruptedError(): Error {
-  const e = new Error("execution interrupted by the user");
-  e.name = "Interrupted";
-  return e;
-}
-
-function isErrorLike(e: unknown): e is { name: string; message: string; stack?: string; code?: string } {
-  return typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string";
-}
-
-export function formatThrown(e: unknown): string {
-  if (isErrorLike(e)) return e.stack ?? `${e.name}: ${e.message}`;
-  return inspect(e, { colors: false });
-}
-
-/** Frames inside the kernel or Node's internals say nothing about the user's cell. */
-function userFrame(line: string): boolean {
-  return !line.includes("node:vm") && !line.includes("node:internal") && !line.includes(KERNEL_DIR);
-}
-
-export function errorOutcome(e: unknown, mapStack: (stack: string) => string = (s) => s): ErrorOutcome {
-  if (isErrorLike(e)) {
-    if (e.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || e.name === "Interrupted") {
-      return { status: "error", ename: "Interrupted", evalue: "execution interrupted by the user", traceback: ["Interrupted: execution interrupted by the user"] };
-    }
-    const name = typeof e.name === "string" && e.name !== "" ? e.name : "Error";
-    const stack = typeof e.stack === "string" ? mapStack(e.stack) : `${name}: ${e.message}`;
-    const traceback = stack.split("\n").filter(userFrame);
-    return { status: "error", ename: name, evalue: e.message, traceback };
-  }
-  const text = inspect(e, { colors: false });
-  return { status: "error", ename: "Uncaught", evalue: text, traceback: [`Uncaught ${text}`] };
-}
+export { errorOutcome, formatThrown, interruptedError, type ErrorOutcome } from "./execution/thrown.js";

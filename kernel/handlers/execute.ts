@@ -1,5 +1,6 @@
 // execute_request: magics, compile, run, publish the result, record history, reply.
 import type { KernelMessage } from "@jupyterlab/services";
+import { types } from "node:util";
 import { isDisplayHandle } from "../display/display.js";
 import { toBundle } from "../display/mime-bundle.js";
 import { errorOutcome, interruptedError, type ErrorOutcome, type Kernel, type Request } from "../kernel.js";
@@ -55,6 +56,7 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   // A SIGINT that arrived during a long type check is delivered on the next loop turn.
   await new Promise((r) => setImmediate(r));
   if (k.interruptPending) return errorOutcome(interruptedError());
+  k.mapStack = compiled.mapStack;
   if (compiled.diagnostics.length > 0 && !silent) {
     k.stream("stderr", compiled.diagnostics.map((d) => `warning (${d.line}:${d.column}) TS${d.code}: ${d.message}\n`).join(""));
   }
@@ -67,13 +69,18 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
     return errorOutcome(e, (s) => compiled.mapStack(s));
   }
   compiler.commit(seq);
-  if (silent || !result.hasValue || result.value === undefined || isDisplayHandle(result.value)) return ok();
+  // A rejected Promise shown as the result already shows its rejection: not also "unhandled".
+  if (types.isPromise(result.value)) Promise.prototype.then.call(result.value, undefined, () => undefined);
+  if (silent || !result.hasValue || result.value === undefined) return ok();
   try {
+    if (isDisplayHandle(result.value)) return ok();
     const data = await toBundle(result.value);
     k.publish("execute_result", { execution_count: count, data, metadata: {} });
     return ok(typeof data["text/plain"] === "string" ? data["text/plain"] : null);
   } catch (e) {
-    return errorOutcome(e);
+    // The cell ran; showing its value failed (a throwing inspect/toString/display hook).
+    const o = errorOutcome(e, k.mapStack);
+    return { ...o, traceback: [...o.traceback, "(raised while displaying the cell's result; the cell itself ran)"] };
   }
 }
 
@@ -85,6 +92,7 @@ function evaluateUserExpressions(k: Kernel, exprs: unknown): Record<string, unkn
     try {
       const value = k.context.evaluate(String(expr));
       const data = toBundle(value);
+      if (data instanceof Promise) data.catch(() => undefined); // only its synchronous answer is used
       out[name] = data instanceof Promise ? { status: "ok", data: { "text/plain": "Promise" }, metadata: {} } : { status: "ok", data, metadata: {} };
     } catch (e) {
       const { ename, evalue, traceback } = errorOutcome(e);
