@@ -10,6 +10,7 @@ import { IoLink } from "./io/io-link.js";
 import type { Kernel } from "./kernel.js";
 import { kernelInfo } from "./kernel-info.js";
 import { readConnectionFile } from "./transport/connection.js";
+import { exitProcess } from "./execution/process-guard.js";
 // Everything else is imported after the io thread has been spawned (see startKernel).
 
 export interface KernelOptions {
@@ -68,6 +69,35 @@ async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeChe
   return compiler;
 }
 
+/**
+ * Starts the cell compiler in its own thread (kernel/compiler/threaded-compiler.ts), so its
+ * warm-up overlaps with everything else the kernel does at start. Resolves to null when that
+ * is off (GRADLAB_COMPILER_THREAD=0), not built, or fails: the caller then compiles on the
+ * main thread.
+ */
+async function startCompilerThread(cwd: string, preludeTypes: string | undefined, typeCheck: boolean): Promise<CellCompilerLike | null> {
+  if (process.env.GRADLAB_COMPILER_THREAD === "0") return null;
+  const spec = "./compiler/threaded-compiler.js";
+  let Threaded: typeof import("./compiler/threaded-compiler.js").ThreadedCellCompiler;
+  try {
+    Threaded = ((await import(spec)) as typeof import("./compiler/threaded-compiler.js")).ThreadedCellCompiler;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
+    return null;
+  }
+  const compiler = new Threaded({ cwd, preludeTypes, typeCheck }, { codeCache: process.env.GRADLAB_CODE_CACHE !== "0", trace: tracing });
+  trace("compiler thread started");
+  try {
+    await compiler.warmUp();
+  } catch (e) {
+    const { log } = await import("./kernel.js");
+    log(`${(e as Error).message.split("\n")[0]}; compiling on the main thread instead`);
+    return null;
+  }
+  trace("compiler thread ready");
+  return compiler;
+}
+
 async function loadPrelude(k: Kernel, path: string | null): Promise<void> {
   if (path === null) return;
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
@@ -85,30 +115,33 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   trace("kernel main loaded");
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
-  const io = new IoLink(connection, session, kernelInfo());
-  io.onShutdown = () => {
-    void io.close().then(() => process.exit(0));
-  };
-  // The io thread boots (and answers kernel_info) while the rest of the kernel loads here.
-  const [{ Kernel, log }, { handlers }, { HistoryStore }] = await Promise.all([import("./kernel.js"), import("./handlers/index.js"), import("./history/history-store.js")]);
   const cwd = options.cwd ?? process.cwd();
-  const kernel = new Kernel(io, cwd, handlers);
   const requested = options.prelude ?? process.env.GRADLAB_PRELUDE;
   const prelude = requested === "none" ? null : requested !== undefined && requested !== "" ? requested : defaultPrelude();
   const typeCheck = !(options.noTypeCheck === true || process.env.GRADLAB_TYPECHECK === "off");
+  // First: the compiler's warm-up is the longest path to the first cell's result.
+  const threadedCompiler = startCompilerThread(cwd, preludeTypesFor(prelude), typeCheck);
+  const io = new IoLink(connection, session, kernelInfo());
+  io.onShutdown = () => {
+    void io.close().then(() => exitProcess(0));
+  };
+  // The io thread boots (and answers kernel_info) while the rest of the kernel loads here.
+  const [{ Kernel, log }, { handlers }, { HistoryStore }] = await Promise.all([import("./kernel.js"), import("./handlers/index.js"), import("./history/history-store.js")]);
+  const kernel = new Kernel(io, cwd, handlers);
   kernel.typeCheck = typeCheck;
 
   // The compiler and prelude load while the io thread binds the sockets (it answers
   // kernel_info by itself); only requests that need them await `ready`.
   kernel.ready = (async () => {
     kernel.history = new HistoryStore(options.historyPath);
-    const [compiler] = await Promise.all([loadCompiler(kernel, preludeTypesFor(prelude), typeCheck), loadPrelude(kernel, prelude)]);
+    const compilerLoaded = threadedCompiler.then((c) => c ?? loadCompiler(kernel, preludeTypesFor(prelude), typeCheck));
+    const [compiler] = await Promise.all([compilerLoaded, loadPrelude(kernel, prelude)]);
     kernel.compiler = compiler;
   })();
   kernel.ready.catch((e: Error) => log(`start-up failed: ${e.stack ?? e}`));
   await io.ready.catch((e: Error) => {
     log(`could not open the sockets: ${e.message}`);
-    process.exit(1);
+    exitProcess(1);
   });
   trace("sockets bound");
   return kernel;

@@ -8,6 +8,7 @@ import type { Header } from "../transport/wire.js";
 import { CellWatchMain, createCellWatch } from "./cell-watch.js";
 import { createInputBuffers, waitForInput } from "./input-channel.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
+import { exitProcess } from "../execution/process-guard.js";
 
 export type Channel = "shell" | "control" | "iopub" | "stdin";
 
@@ -44,7 +45,7 @@ export class IoLink {
         // Without its sockets the kernel is deaf: exit so the frontend sees it die and can restart it.
         if (!this.closing) {
           writeSync(2, `[gradlab] io thread exited (code ${code}); exiting\n`);
-          process.exit(1);
+          exitProcess(1);
         }
       });
     });

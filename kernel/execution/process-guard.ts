@@ -1,0 +1,45 @@
+// A cell that calls process.exit() must not take the kernel (and every variable in it) down
+// without a word: ipykernel turns `sys.exit()` into a SystemExit exception that IPython
+// reports while the kernel keeps running, and this does the same. process.exit,
+// process.reallyExit, process.abort and a fatal process.kill aimed at the kernel itself
+// throw a SystemExit error that names the call; to stop the kernel, the user restarts or
+// shuts it down from the frontend. The kernel's own exits go through `exitProcess`.
+
+/** The real process.exit, for the kernel's own shutdown paths. */
+export const exitProcess: (code?: number) => never = process.exit.bind(process);
+
+export class SystemExit extends Error {
+  constructor(call: string) {
+    super(`${call}: a cell cannot end the kernel, it keeps running with its state (restart or shut down the kernel from the frontend instead)`);
+    this.name = "SystemExit";
+  }
+}
+
+/** Signals that do not end the process (0 tests for existence; SIGINT is the kernel's interrupt). */
+const HARMLESS = new Set<string | number>([0, "SIGINT", "SIGWINCH", "SIGCHLD", "SIGCONT", "SIGURG"]);
+
+let guarded = false;
+
+export function guardProcess(): void {
+  if (guarded) return;
+  guarded = true;
+  const p = process as NodeJS.Process & { reallyExit?: (code?: number) => never };
+  const kill = process.kill.bind(process);
+  const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : v === undefined ? "" : String(v));
+  p.exit = ((code?: unknown) => {
+    throw new SystemExit(`process.exit(${show(code)})`);
+  }) as typeof process.exit;
+  if (typeof p.reallyExit === "function") {
+    p.reallyExit = ((code?: unknown) => {
+      throw new SystemExit(`process.reallyExit(${show(code)})`);
+    }) as never;
+  }
+  p.abort = (() => {
+    throw new SystemExit("process.abort()");
+  }) as typeof process.abort;
+  p.kill = ((pid: number, signal?: string | number) => {
+    const self = Number(pid) === process.pid || Number(pid) === 0 || Number(pid) === -process.pid;
+    if (self && !HARMLESS.has(signal ?? "SIGTERM")) throw new SystemExit(`process.kill(${show(pid)}${signal === undefined ? "" : `, ${show(signal)}`})`);
+    return kill(pid, signal);
+  }) as typeof process.kill;
+}
