@@ -38,7 +38,18 @@ export class Importer {
     // The query makes an edited file load afresh instead of from the ESM cache.
     const url = pathToFileURL(file);
     url.searchParams.set("mtime", String(statSync(file).mtimeMs));
-    return import(url.href);
+    try {
+      return await import(url.href);
+    } catch (e) {
+      // Node's SyntaxError for a broken module names neither the module nor the line (a
+      // failed module is cached, so the same error object comes back: never mutate it).
+      if (e instanceof SyntaxError) {
+        const named = new SyntaxError(`import "${specifier}": ${e.message.includes(file) ? "" : `${file}: `}${e.message}`);
+        named.stack = `${named.name}: ${named.message}`;
+        throw named;
+      }
+      throw e;
+    }
   }
 
   private registerTsHooks(): void {

@@ -25,12 +25,23 @@ let ts: typeof import("typescript") | null = null;
 export async function load(url: string, context: { format?: string | null }, next: Next<[string, { format?: string | null }], LoadResult>): Promise<LoadResult> {
   if (!TS.test(url) || !url.startsWith("file:")) return next(url, context);
   ts ??= createRequire(import.meta.url)("typescript") as typeof import("typescript");
+  const typescript = ts;
   const { readFile } = await import("node:fs/promises");
   const file = fileURLToPath(url.replace(/\?.*$/, ""));
   const source = await readFile(file, "utf8");
-  const out = ts.transpileModule(source, {
+  const out = typescript.transpileModule(source, {
     fileName: file,
+    reportDiagnostics: true,
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false, inlineSourceMap: true, inlineSources: true, esModuleInterop: true },
   });
+  // transpileModule reports syntax errors only (no type checking); the JavaScript it still
+  // emits for a broken file would fail later with a message that names neither file nor line.
+  const first = out.diagnostics?.find((d) => d.category === typescript.DiagnosticCategory.Error);
+  if (first !== undefined) {
+    const where = first.file !== undefined && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start) : null;
+    const at = where === null ? file : `${file}:${where.line + 1}:${where.character + 1}`;
+    const more = out.diagnostics!.length > 1 ? ` (and ${out.diagnostics!.length - 1} more)` : "";
+    throw new SyntaxError(`${at}: ${typescript.flattenDiagnosticMessageText(first.messageText, "\n")} [TS${first.code}]${more}`);
+  }
   return { format: "module", source: out.outputText, shortCircuit: true };
 }
