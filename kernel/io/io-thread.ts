@@ -45,8 +45,15 @@ const queues = {
 /** Whether the main thread is between a busy and an idle status (tracked from what it publishes). */
 let mainBusy = false;
 
+/**
+ * The input_request the main thread is blocked on. An input_reply to any other (one the user
+ * answered after an interrupt gave up on it) must not answer a later prompt().
+ */
+let awaitedInput: string | null = null;
+
 function sendNow(channel: keyof typeof queues, msgType: string, content: unknown, parent: Partial<Header>, identities: Buffer[] = [], metadata: Record<string, unknown> = {}, buffers: Uint8Array[] = []): void {
   const header = makeHeader(msgType, data.session);
+  if (channel === "stdin" && msgType === "input_request") awaitedInput = header.msg_id;
   void queues[channel].send(encode({ identities, header, parent_header: parent, metadata, content, buffers }, signer));
 }
 
@@ -147,9 +154,27 @@ const cellWatch = new CellWatchIo(data.cellWatch);
 /** How long the main thread has to handle SIGINT before its JavaScript is terminated. */
 const INTERRUPT_GRACE_MS = 300;
 
+/** The last SIGINT sent: a second interrupt within the grace period does not send another. */
+let lastSignal: { acks: number; at: number } | null = null;
+
+/**
+ * A SIGINT that the cell it was meant for no longer needs is not lost: Node delivers it to
+ * the next script run under a SIGINT watchdog, i.e. the *next* cell, which then fails as
+ * "Interrupted" before doing anything. So a signal is sent only when it has something to stop.
+ */
 function interrupt(): void {
   const acks = cellWatch.acks();
+  if (awaitedInput !== null) {
+    // The main thread is blocked in prompt(): waking it is enough, it throws Interrupted.
+    awaitedInput = null;
+    interruptInput(data.inputState);
+    return;
+  }
   interruptInput(data.inputState);
+  if (!mainBusy) return; // idle: nothing runs, so an interrupt has no effect (as in ipykernel)
+  const now = performance.now();
+  if (lastSignal !== null && lastSignal.acks === acks && now - lastSignal.at < INTERRUPT_GRACE_MS) return;
+  lastSignal = { acks, at: now };
   process.kill(process.pid, "SIGINT");
   void cellWatch.escalate(acks, INTERRUPT_GRACE_MS, log).catch((e) => log(`interrupt escalation failed: ${e}`));
 }
@@ -161,6 +186,13 @@ function handleShell(msg: WireMessage): void {
 
 function handleStdin(msg: WireMessage): void {
   if (msg.header.msg_type === "input_reply") {
+    const answers = (msg.parent_header as { msg_id?: unknown }).msg_id;
+    // Frontends always set the parent; a reply without one is taken for the current prompt.
+    if (awaitedInput === null || (answers !== undefined && answers !== awaitedInput)) {
+      log(`dropped an input_reply to ${String(answers)}: no prompt() is waiting for it`);
+      return;
+    }
+    awaitedInput = null;
     const v = (msg.content as { value?: unknown }).value;
     deliverInput(data.inputState, data.inputData, typeof v === "string" ? v : "");
   }
