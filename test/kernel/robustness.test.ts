@@ -1,0 +1,363 @@
+// A careless, demanding user against the real kernel (dist/) over ZeroMQ: every bad cell gets
+// a well-formed reply and a clear error naming the problem, busy/idle stay paired, and the
+// kernel and its state survive (a variable defined first is still readable after each one).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExecuteResult, Message } from "../../kernel/client/kernel-client.js";
+import type { LaunchedKernel } from "../../kernel/client/launch.js";
+import { built, byType, result, startBuiltKernel, stdout } from "./kernel-harness.js";
+
+const stderr = (ms: Message[]): string => byType(ms, "stream").filter((m) => (m.content as { name: string }).name === "stderr").map((m) => (m.content as { text: string }).text).join("");
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
+  let k: LaunchedKernel;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "gradlab-robust-"));
+    writeFileSync(join(dir, "broken.ts"), "export const fine = 1;\nexport const broken = ;\n");
+    writeFileSync(join(dir, "throws.ts"), "export const x = 1;\nthrow new Error('module init failed');\n");
+    k = await startBuiltKernel({ cwd: dir });
+    const first = await k.client.execute("const keep = 'still here';");
+    expect((first.reply.content as any).status).toBe("ok");
+  });
+  afterAll(async () => {
+    await k?.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** busy then idle, exactly once each, for the request that produced `r`. */
+  function expectBalanced(r: ExecuteResult): void {
+    const id = r.reply.parent_header.msg_id;
+    const states = k.client.iopubLog.filter((m) => m.header.msg_type === "status" && m.parent_header.msg_id === id).map((m) => (m.content as any).execution_state);
+    expect(states).toEqual(["busy", "idle"]);
+  }
+
+  /** The reply is a well-formed error, the same error went to iopub once, and state survived. */
+  async function expectError(r: ExecuteResult, ename: string | RegExp, evalue: RegExp): Promise<{ ename: string; evalue: string; traceback: string[] }> {
+    const c = r.reply.content as any;
+    expect(c.status, JSON.stringify(c).slice(0, 500)).toBe("error");
+    expect(typeof c.execution_count).toBe("number");
+    expect(c.ename).toEqual(typeof ename === "string" ? ename : expect.stringMatching(ename));
+    expect(c.evalue).toMatch(evalue);
+    expect(Array.isArray(c.traceback) && c.traceback.every((l: unknown) => typeof l === "string")).toBe(true);
+    expect(c.traceback.length).toBeGreaterThan(0);
+    const errors = byType(r.outputs, "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0].content).toEqual({ ename: c.ename, evalue: c.evalue, traceback: c.traceback });
+    expectBalanced(r);
+    await expectStateKept();
+    return c;
+  }
+
+  async function expectStateKept(): Promise<void> {
+    const after = await k.client.execute("keep", { timeoutMs: 10_000 });
+    expect(result(after.outputs)).toBe("'still here'");
+  }
+
+  it("a shape mismatch deep in a training loop names the op and both shapes; earlier variables survive", async () => {
+    const r = await k.client.execute(
+      "const w = randn([3, 4], { requiresGrad: true });\nlet steps = 0;\nfor (let epoch = 0; epoch < 3; epoch++) {\n  const x = randn([8, 5]);\n  const loss = x.matmul(w).sum();\n  loss.backward();\n  steps++;\n}",
+    );
+    const e = await expectError(r, "Error", /^matmul: .*\[8, 5\].*\[3, 4\]/);
+    expect(e.traceback.join("\n")).toMatch(/cell-\d+\.ts:5:/); // the matmul line of the cell
+    expect(result((await k.client.execute("[steps, w.shape]")).outputs)).toBe("[ 0, [ 3, 4 ] ]");
+  });
+
+  it("throwing non-errors: a string, null, undefined, {}", async () => {
+    await expectError(await k.client.execute("throw 'a string'"), "Uncaught", /^'a string'$/);
+    await expectError(await k.client.execute("throw null"), "Uncaught", /^null$/);
+    await expectError(await k.client.execute("throw undefined"), "Uncaught", /^undefined$/);
+    await expectError(await k.client.execute("throw {}"), "Uncaught", /^\{\}$/);
+    await expectError(await k.client.execute("throw { code: 42, reason: 'custom' }"), "Uncaught", /code: 42, reason: 'custom'/);
+  });
+
+  it("a thrown object whose getters throw, and a Proxy whose every trap throws", async () => {
+    const getters = await k.client.execute("throw { get message(): string { throw new Error('getter'); }, get name(): string { throw new Error('getter'); }, get stack(): string { throw new Error('getter'); } }");
+    await expectError(getters, "Uncaught", /message: \[Getter\]/);
+    const proxy = await k.client.execute(
+      "const trap = () => { throw new Error('trap'); };\nthrow new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap })",
+    );
+    await expectError(proxy, "Uncaught", /./);
+    // An Error whose stack getter throws still reports its name and message.
+    const stack = await k.client.execute("const e = new TypeError('no stack for you');\nObject.defineProperty(e, 'stack', { get() { throw new Error('x'); } });\nthrow e");
+    const c = await expectError(stack, "TypeError", /^no stack for you$/);
+    expect(c.traceback[0]).toBe("TypeError: no stack for you");
+  });
+
+  it("an Error with a 5 MB message answers quickly with a clipped message", async () => {
+    const t = performance.now();
+    const r = await k.client.execute("throw new Error('x'.repeat(5_000_000))", { timeoutMs: 10_000 });
+    expect(performance.now() - t).toBeLessThan(5000);
+    const c = await expectError(r, "Error", /^x+… \[\d+ more characters\]$/);
+    expect(c.evalue.length).toBeLessThan(50_000);
+    expect(c.evalue).toContain(`[${5_000_000 - 20_000} more characters]`);
+    // A long multi-line message keeps its cell frame.
+    const lines = await k.client.execute("throw new Error(Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\\n'))");
+    const l = await expectError(lines, "Error", /^line 0\nline 1\n/);
+    expect(l.traceback.at(-1)).toMatch(/cell-\d+\.ts:1:/);
+  });
+
+  it("infinite recursion: RangeError, the kernel survives", async () => {
+    const r = await k.client.execute("function down(n: number): number { return down(n + 1) + 1; }\ndown(0)");
+    const c = await expectError(r, "RangeError", /Maximum call stack size exceeded/);
+    expect(c.traceback.join("\n")).toMatch(/at down \(cell-\d+\.ts:1:/);
+  });
+
+  it("gigantic allocations: clear RangeErrors, the kernel survives", async () => {
+    await expectError(await k.client.execute("zeros([1e6, 1e6])"), "RangeError", /length/);
+    await expectError(await k.client.execute("new Array(2 ** 32)"), "RangeError", /Invalid array length/);
+    await expectError(await k.client.execute("new Float64Array(2 ** 40)"), "RangeError", /length/);
+    await expectError(await k.client.execute("'x'.repeat(2 ** 30)"), "RangeError", /Invalid string length/);
+  });
+
+  it("process.exit / abort / reallyExit / kill(own pid) raise SystemExit; the kernel keeps running", async () => {
+    for (const [code, call] of [
+      ["process.exit(1)", "process.exit(1)"],
+      ["process.exit()", "process.exit()"],
+      ["process.abort()", "process.abort()"],
+      ["(process as any).reallyExit(3)", "process.reallyExit(3)"],
+      ["process.kill(process.pid)", `process.kill(${k.process.pid})`],
+      ["process.kill(process.pid, 'SIGKILL')", `process.kill(${k.process.pid}, "SIGKILL")`],
+    ]) {
+      const c = await expectError(await k.client.execute(code), "SystemExit", new RegExp(`^${call.replace(/[()."]/g, "\\$&")}: a cell cannot end the kernel`));
+      expect(c.traceback.join("\n")).toMatch(/cell-\d+\.ts:1:/);
+    }
+    // Harmless signals still work: 0 probes the process, SIGINT interrupts the cell.
+    expect(result((await k.client.execute("process.kill(process.pid, 0)")).outputs)).toBe("true");
+    await expectError(await k.client.execute("process.kill(process.pid, 'SIGINT'); while (true) {}"), "Interrupted", /interrupted/);
+    expect(k.process.exitCode).toBe(null);
+    expect(k.process.signalCode).toBe(null);
+  });
+
+  it("an error thrown from a timer after its cell finished goes to that cell's stderr, mapped to the cell; the next cell runs", async () => {
+    let late = "";
+    const r = await k.client.execute("setTimeout(() => {\n  throw new Error('late boom');\n}, 30);\n'scheduled'");
+    expect(result(r.outputs)).toBe("'scheduled'");
+    const id = r.reply.parent_header.msg_id;
+    for (let i = 0; i < 50 && !late.includes("late boom"); i++) {
+      await sleep(20);
+      late = stderr(k.client.iopubLog.filter((m) => m.parent_header.msg_id === id));
+    }
+    expect(late).toMatch(/^Uncaught Error: late boom\n\s+at .*cell-\d+\.ts:2:9/);
+    expect(late).not.toMatch(/node:internal|dist\/kernel/);
+    await expectStateKept();
+    // process.exit inside a timer: reported, not fatal.
+    const exit = await k.client.execute("setTimeout(() => process.exit(2), 10); 'armed'");
+    await sleep(200);
+    expect(stderr(k.client.iopubLog.filter((m) => m.parent_header.msg_id === exit.reply.parent_header.msg_id))).toMatch(/Uncaught SystemExit: process\.exit\(2\)/);
+    await expectStateKept();
+  });
+
+  it("unhandled promise rejections are reported on stderr, the kernel survives", async () => {
+    const r = await k.client.execute("Promise.reject(new Error('nobody catches me'));\nawait new Promise((res) => setTimeout(res, 20));\n'done'");
+    expect((r.reply.content as any).status).toBe("ok");
+    expect(stderr(r.outputs)).toMatch(/^Unhandled promise rejection: Error: nobody catches me\n\s+at .*cell-\d+\.ts:1:/);
+    const s = await k.client.execute("Promise.reject('a plain string');\nawait new Promise((res) => setTimeout(res, 20));");
+    expect(stderr(s.outputs)).toBe("Unhandled promise rejection: 'a plain string'\n");
+    // A rejected promise shown as the cell's value already shows its rejection.
+    const shown = await k.client.execute("Promise.reject(new Error('shown'))");
+    await sleep(50);
+    expect(result(shown.outputs)).toMatch(/^Promise \{\n\s+<rejected> Error: shown/);
+    expect(stderr(k.client.iopubLog.filter((m) => m.parent_header.msg_id === shown.reply.parent_header.msg_id))).toBe("");
+    await expectStateKept();
+  });
+
+  it("a result whose inspect, display hook or hook promise fails: an error naming it; the cell's declarations persist", async () => {
+    const inspectFails = await k.client.execute("const ranAnyway = 1;\n({ [Symbol.for('nodejs.util.inspect.custom')]() { throw new Error('inspect failed'); } })");
+    const c = await expectError(inspectFails, "Error", /^inspect failed$/);
+    expect(c.traceback.at(-1)).toMatch(/while displaying the cell's result/);
+    expect(result((await k.client.execute("ranAnyway")).outputs)).toBe("1");
+    await expectError(await k.client.execute("({ [Symbol.for('Jupyter.display')]() { throw new Error('hook failed'); } })"), "Error", /^hook failed$/);
+    await expectError(await k.client.execute("({ [Symbol.for('Jupyter.display')]() { return 42; } })"), "TypeError", /Jupyter\.display.*returned 42, not a MIME bundle/);
+    await expectError(await k.client.execute("({ [Symbol.for('Jupyter.display')]() { return null; } })"), "TypeError", /returned null, not a MIME bundle/);
+    await expectError(await k.client.execute("({ [Symbol.for('Jupyter.display')]: () => Promise.reject(new Error('async hook failed')) })"), "Error", /^async hook failed$/);
+    // toString throwing does not matter to inspect; a circular object prints as such.
+    expect(result((await k.client.execute("({ toString() { throw new Error('no'); }, n: 1 })")).outputs)).toBe("{ toString: [Function: toString], n: 1 }");
+    expect(result((await k.client.execute("const circ: any = { a: 1 };\ncirc.self = circ;\ncirc")).outputs)).toBe("<ref *1> { a: 1, self: [Circular *1] }");
+    // display() of a value whose hook fails throws at the call, in the cell.
+    await expectError(await k.client.execute("display({ [Symbol.for('Jupyter.display')]() { throw new Error('display failed'); } })"), "Error", /^display failed$/);
+  });
+
+  it("a 50 MB string result comes back quickly, shortened", async () => {
+    const t = performance.now();
+    const r = await k.client.execute("const huge = 'y'.repeat(50_000_000);\nhuge", { timeoutMs: 10_000 });
+    expect(performance.now() - t).toBeLessThan(5000);
+    const text = result(r.outputs) as string;
+    expect(text.length).toBeLessThan(20_000);
+    expect(text).toMatch(/\.\.\. 49990000 more characters$/);
+    expect(result((await k.client.execute("huge.length")).outputs)).toBe("50000000");
+    await k.client.execute("huge = '' as any", { silent: true });
+  });
+
+  it("100,000 lines printed from a synchronous loop all arrive, in few messages; the kernel answers right after", async () => {
+    const r = await k.client.execute("for (let i = 0; i < 100_000; i++) console.log('line', i);", { timeoutMs: 30_000 });
+    const streams = byType(r.outputs, "stream");
+    const lines = stdout(r.outputs).split("\n");
+    expect(lines).toHaveLength(100_001);
+    expect(lines[0]).toBe("line 0");
+    expect(lines[99_999]).toBe("line 99999");
+    expect(streams.length).toBeLessThan(500);
+    expectBalanced(r);
+    const t = performance.now();
+    await expectStateKept();
+    expect(performance.now() - t).toBeLessThan(1000);
+  });
+
+  it("console.log formats specifiers and objects like Node", async () => {
+    const r = await k.client.execute("console.log('%s is %d years, %i%%, %o', 'Ada', 36.6, 99.9, { a: [1, { b: 2 }] });\nconsole.log({ m: new Map([[1, 'one']]) }, [1, 2], null, undefined, 10n, Symbol('s'));\nconsole.error('%c styled', 'color: red');");
+    expect(stdout(r.outputs)).toBe("Ada is 36.6 years, 99%, { a: [ 1, { b: 2 }, [length]: 2 ] }\n{ m: Map(1) { 1 => 'one' } } [ 1, 2 ] null undefined 10n Symbol(s)\n");
+    expect(stderr(r.outputs)).toBe(" styled\n");
+  });
+
+  it("reassigning console and clobbering globals breaks only the user's own code", async () => {
+    await k.client.execute("const savedConsole = console;");
+    expect((await k.client.execute("console = null as any;")).reply.content).toMatchObject({ status: "ok" });
+    await expectError(await k.client.execute("console.log('x')"), "TypeError", /null/);
+    await k.client.execute("console = savedConsole;");
+    expect(stdout((await k.client.execute("console.log('back')")).outputs)).toBe("back\n");
+    // The kernel's own machinery (async cells, results, output) does not use the cell's globals.
+    const clobber = await k.client.execute("const saved = { Promise, Symbol, JSON, Object };\nconst g = globalThis as any;\nconst restoreGlobals = () => { g.Promise = saved.Promise; g.Symbol = saved.Symbol; g.JSON = saved.JSON; g.Object = saved.Object; };\ng.Promise = g.Symbol = g.JSON = g.Object = undefined;\n'clobbered'");
+    expect(result(clobber.outputs)).toBe("'clobbered'");
+    await expectStateKept();
+    const stillAsync = await k.client.execute("await { then(r: (v: string) => void) { setTimeout(() => r(keep), 5); } }");
+    expect(result(stillAsync.outputs)).toBe("'still here'");
+    expect((await k.client.execute("restoreGlobals()")).reply.content).toMatchObject({ status: "ok" });
+    expect(result((await k.client.execute("await new Promise((r) => setTimeout(() => r(typeof JSON.stringify), 5))")).outputs)).toBe("'function'");
+    // `display` is a constant for the type checker; the display channel keeps working.
+    await expectError(await k.client.execute("display = 5;"), "TSError", /display/);
+    expect(byType((await k.client.execute("display('x')")).outputs, "display_data")).toHaveLength(1);
+  });
+
+  it("imports that fail name the specifier: missing package, missing file, broken .ts, a module that throws", async () => {
+    await expectError(await k.client.execute("import { nope } from 'no-such-package-xyz';"), "TSError", /'no-such-package-xyz'/);
+    await expectError(await k.client.execute("import { nope } from './missing-local.js';"), "TSError", /'\.\/missing-local\.js'/);
+    await k.client.execute("%typecheck off");
+    try {
+      await expectError(await k.client.execute("import { nope } from 'no-such-package-xyz';"), "Error", /^import: cannot find package "no-such-package-xyz"/);
+      await expectError(await k.client.execute("import { nope } from './missing-local.js';"), "Error", /^import: cannot find "\.\/missing-local\.js"/);
+      const broken = await expectError(await k.client.execute("import { fine } from './broken.js';"), "SyntaxError", /^import "\.\/broken\.js": .*broken\.ts:2:23: Expression expected/);
+      expect(broken.traceback[0]).toContain("broken.ts:2:23");
+      // The same broken import again: the message does not grow.
+      const again = await k.client.execute("import { fine } from './broken.js';");
+      expect((again.reply.content as any).evalue).toBe(broken.evalue);
+      const throws = await expectError(await k.client.execute("import './throws.js';"), "Error", /^module init failed$/);
+      expect(throws.traceback.join("\n")).toMatch(/throws\.ts.*:2:/);
+    } finally {
+      await k.client.execute("%typecheck on");
+    }
+  });
+
+  it("syntax errors, empty cells, comment-only cells, a trailing semicolon, long lines, non-ASCII", async () => {
+    await expectError(await k.client.execute("const = 5"), "SyntaxError", /1:7/);
+    await expectError(await k.client.execute("let x = (1 + ;"), "SyntaxError", /./);
+    for (const empty of ["", "   \n\t\n", "// only a comment\n/* and a block */"]) {
+      const r = await k.client.execute(empty);
+      expect(r.reply.content).toMatchObject({ status: "ok" });
+      expect(byType(r.outputs, "execute_result")).toHaveLength(0);
+      expectBalanced(r);
+    }
+    // A trailing `;` ends a JavaScript statement; the value is still the cell's result (as in Deno and Node's REPL).
+    expect(result((await k.client.execute("keep;")).outputs)).toBe("'still here'");
+    const long = await k.client.execute(`[${Array.from({ length: 20_000 }, (_, i) => i).join(", ")}].length`);
+    expect(result(long.outputs)).toBe("20000");
+    const longString = await k.client.execute(`'${"é".repeat(300_000)}'.length`);
+    expect(result(longString.outputs)).toBe("300000");
+    const emoji = await k.client.execute("const party = '🎉 héllo 😀 日本';\nconsole.log(party);\nparty");
+    expect(stdout(emoji.outputs)).toBe("🎉 héllo 😀 日本\n");
+    expect(result(emoji.outputs)).toBe("'🎉 héllo 😀 日本'");
+    const lone = await k.client.execute("console.log('\\uD800 lone surrogate'); '\\uDC00'");
+    expect(lone.reply.content).toMatchObject({ status: "ok" });
+    expect(stdout(lone.outputs)).toBe("\uD800 lone surrogate\n");
+  });
+
+  it("silent, store_history: false, allow_stdin: false + prompt(), user_expressions with errors", async () => {
+    const before = (await k.client.execute("1")).reply.content as any;
+    const silent = await k.client.execute("keep.length", { silent: true });
+    expect(silent.reply.content).toMatchObject({ status: "ok", execution_count: before.execution_count });
+    expect(silent.outputs).toEqual([]);
+    const silentError = await k.client.execute("throw new Error('quiet')", { silent: true, stopOnError: false });
+    expect(silentError.reply.content).toMatchObject({ status: "error", ename: "Error", evalue: "quiet" });
+    expect(byType(silentError.outputs, "error")).toHaveLength(0);
+    const noHistory = await k.client.execute("keep.length", { storeHistory: false });
+    expect((noHistory.reply.content as any).execution_count).toBe(before.execution_count);
+    expect(result(noHistory.outputs)).toBe("10");
+    await expectError(await k.client.execute("prompt('name?')", { allowStdin: false }), "Error", /^prompt: .*allow_stdin is false/);
+    const ue = await k.client.execute("const ueBase = 21;", {
+      userExpressions: { good: "ueBase * 2", missing: "nonexistent.prop", syntax: "1 +", nothing: "(() => { throw null })()", hook: "({ [Symbol.for('Jupyter.display')]() { return 3; } })" },
+    });
+    const exprs = (ue.reply.content as any).user_expressions;
+    expect(exprs.good).toEqual({ status: "ok", data: { "text/plain": "42" }, metadata: {} });
+    expect(exprs.missing).toMatchObject({ status: "error", ename: "ReferenceError", evalue: "nonexistent is not defined" });
+    expect(exprs.syntax).toMatchObject({ status: "error", ename: "SyntaxError" });
+    expect(exprs.nothing).toMatchObject({ status: "error", ename: "Uncaught", evalue: "null" });
+    expect(exprs.hook).toMatchObject({ status: "error", ename: "TypeError" });
+    for (const v of Object.values(exprs) as any[]) if (v.status === "error") expect(Array.isArray(v.traceback)).toBe(true);
+  });
+
+  it("complete and inspect at cursor positions past the end, negative, fractional or junk give valid replies", async () => {
+    for (const [code, pos] of [["Math.fl", 100], ["Math.fl", -5], ["Math.fl", 2.5], ["", 0], ["", 7], ["Math.fl", 1e300], ["Math.fl", "x"], [42, null], ["🎉🎉Math.fl", 9]] as [unknown, unknown][]) {
+      for (const type of ["complete_request", "inspect_request"]) {
+        const r = await k.client.request("shell", type, { code, cursor_pos: pos, detail_level: 0 });
+        const c = r.reply.content as any;
+        expect(c.status, `${type} ${JSON.stringify([code, pos])}`).toBe("ok");
+        if (type === "complete_request") {
+          expect(Array.isArray(c.matches)).toBe(true);
+          expect(c.cursor_start).toBeGreaterThanOrEqual(0);
+          expect(c.cursor_end).toBeGreaterThanOrEqual(c.cursor_start);
+          expect(c.cursor_end).toBeLessThanOrEqual([...String(code)].length);
+        } else {
+          expect(typeof c.found).toBe("boolean");
+          expect(typeof c.data).toBe("object");
+        }
+        expect(r.outputs).toEqual([]);
+      }
+    }
+    const past = await k.client.request("shell", "complete_request", { code: "Math.fl", cursor_pos: 100 });
+    expect((past.reply.content as any).matches).toContain("floor");
+    const emoji = await k.client.request("shell", "complete_request", { code: "🎉🎉Math.fl", cursor_pos: 9 });
+    expect(emoji.reply.content).toMatchObject({ cursor_start: 7, cursor_end: 9 });
+    expect((emoji.reply.content as any).matches).toContain("floor");
+  });
+
+  it("interrupts: when idle (no effect), twice in a row, and during prompt()", async () => {
+    const idle = await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
+    expect(idle.reply.content).toEqual({ status: "ok" });
+    await sleep(100);
+    const afterIdle = await k.client.execute("await new Promise((r) => setTimeout(r, 50)); keep");
+    expect(result(afterIdle.outputs), JSON.stringify(afterIdle.reply.content)).toBe("'still here'"); // the idle interrupt did not hit this cell
+
+    const loop = k.client.execute("let spun = 0;\nwhile (true) { spun++; }");
+    await sleep(300);
+    const [a, b] = await Promise.all([
+      k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 }),
+      k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 }),
+    ]);
+    expect([a.reply.content, b.reply.content]).toEqual([{ status: "ok" }, { status: "ok" }]);
+    await expectError(await loop, "Interrupted", /interrupted by the user/);
+    await sleep(400); // the second interrupt lands while idle: it must not hit the next cell
+    expect(result((await k.client.execute("await new Promise((r) => setTimeout(r, 50)); spun > 0")).outputs)).toBe("true");
+
+    // prompt(): the frontend never answers; an interrupt ends the wait. A late answer to the
+    // abandoned prompt must not answer the next one.
+    let answerLate: (v: string) => void = () => undefined;
+    k.client.onInput = () => new Promise<string>((res) => (answerLate = res));
+    const asking = k.client.execute("const answer = prompt('never answered?');");
+    await sleep(300);
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
+    await expectError(await asking, "Interrupted", /interrupted/);
+    const prompts: string[] = [];
+    k.client.onInput = (p) => {
+      prompts.push(p);
+      return `fresh answer to ${p}`;
+    };
+    answerLate("stale answer");
+    await sleep(100);
+    const next = await k.client.execute("prompt('second?')");
+    expect(result(next.outputs), JSON.stringify(next.reply.content)).toBe("'fresh answer to second?'");
+    expect(prompts).toEqual(["second?"]);
+  });
+});
