@@ -5,7 +5,8 @@
 //   start→result  spawn → the first cell's reply, the cell sent as soon as the kernel is ready
 //                 (and iopub subscribed): what a user waits for after opening a notebook
 //   cell    median round trip of CELLS small type-checked cells (`const vN: number = N; vN + 1`)
-// Env: BENCH_KERNEL_STARTS (default 3), BENCH_KERNEL_CELLS (default 40).
+// Env: BENCH_KERNEL_STARTS (default 3), BENCH_KERNEL_CELLS (default 40), BENCH_KERNEL_PEERS
+// (comma-separated names to measure; default all).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { launchKernel } from "../kernel/client/launch.js";
@@ -25,6 +26,7 @@ const peers: Peer[] = [
   { name: "deno", argv: [bin("deno"), "jupyter", "--kernel", "--conn", "{connection_file}"], note: "no type checking" },
 ];
 
+const only = process.env.BENCH_KERNEL_PEERS?.split(",").map((n) => n.trim());
 const STARTS = Number(process.env.BENCH_KERNEL_STARTS ?? 3);
 const CELLS = Number(process.env.BENCH_KERNEL_CELLS ?? 40);
 
@@ -81,6 +83,7 @@ async function measure(peer: Peer): Promise<Row | string> {
 const rows: Row[] = [];
 const skipped: string[] = [];
 for (const peer of peers) {
+  if (only !== undefined && !only.includes(peer.name)) continue;
   process.stderr.write(`measuring ${peer.name}…\n`);
   try {
     const r = await measure(peer);

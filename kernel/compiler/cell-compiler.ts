@@ -33,7 +33,7 @@ export interface CompilerConfig {
 }
 
 export type CompileResult =
-  | { ok: true; js: string; filename: string; diagnostics: Diagnostic[]; mapStack(stack: string): string }
+  | { ok: true; js: string; filename: string; diagnostics: Diagnostic[]; mapStack(stack: string): string; /** The source map's mappings of `js` (to rebuild mapStack in another thread). */ mappings: string }
   | { ok: false; diagnostics: Diagnostic[]; ename: string; evalue: string; traceback: string[] };
 
 /** `checkText`/`names` are filled in when the cell was type-checked, else on integration. */
@@ -156,7 +156,7 @@ export class CellCompiler {
     this.compiled.set(executionCount, checked?.kind === "ok" ? { code, checkText: checked.checkText, names: checked.names } : { code });
     const mappers = this.mappers;
     const warnings = checked?.kind === "ok" ? checked.warnings : checked?.kind === "crashed" ? [checked.warning] : [];
-    return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers) };
+    return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers), mappings: out.mappings };
   }
 
   /** Type-checks a cell against the context; on success the program holds it for emit. */

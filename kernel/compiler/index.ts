@@ -4,3 +4,4 @@ export type { Completion, Inspection } from "./completion.js";
 export type { IsCompleteResult } from "./is-complete.js";
 export { transpileLocalModule } from "./transpile-local-module.js";
 export { IMPORT_FUNCTION } from "./runtime-transform.js";
+export { ThreadedCellCompiler } from "./threaded-compiler.js";

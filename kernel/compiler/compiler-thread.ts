@@ -1,0 +1,69 @@
+// The cell compiler's own thread (see threaded-compiler.ts for why and for the protocol).
+// Loads TypeScript (with the kernel's V8 code cache) and warms the compiler up while the main
+// thread imports the prelude; then answers requests in order: each reply is posted on the
+// port and the shared flag set to its request's id (waking a main thread waiting for it).
+import { writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import { workerData, parentPort } from "node:worker_threads";
+import { useCodeCache } from "../startup/code-cache.js";
+import { CellCompiler } from "./cell-compiler.js";
+import type { CompilerAnswer, CompilerCall, CompilerRequest, CompilerThreadData } from "./compiler-protocol.js";
+
+const data = workerData as CompilerThreadData;
+const flag = new Int32Array(data.flag);
+
+function trace(what: string): void {
+  if (!data.trace) return;
+  const cpu = process.cpuUsage();
+  // In the main thread's clock, like kernel/main.ts's trace lines.
+  const now = performance.timeOrigin + performance.now() - data.timeOrigin;
+  writeSync(2, `[gradlab] ${now.toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms): compiler thread: ${what}\n`);
+}
+
+const compiler = new CellCompiler(data.config);
+
+function handle(req: CompilerCall): CompilerAnswer {
+  switch (req.t) {
+    case "compile": {
+      const r = compiler.compile(req.code, req.executionCount);
+      if (!r.ok) return { t: "compile", result: r };
+      const { mapStack: _mapStack, ...rest } = r;
+      return { t: "compile", result: rest };
+    }
+    case "commit":
+      compiler.commit(req.executionCount);
+      return { t: "done" };
+    case "setTypeCheck":
+      compiler.setTypeCheck(req.on);
+      return { t: "done" };
+    case "complete":
+      return { t: "complete", result: compiler.complete(req.code, req.cursorPos) };
+    case "inspect":
+      return { t: "inspect", result: compiler.inspect(req.code, req.cursorPos, req.detailLevel) };
+    case "isComplete":
+      return { t: "isComplete", result: compiler.isComplete(req.code) };
+  }
+}
+
+data.port.on("message", (req: CompilerRequest) => {
+  let answer: CompilerAnswer;
+  try {
+    answer = handle(req);
+  } catch (e) {
+    answer = { t: "error", message: (e as Error).stack ?? String(e) };
+  }
+  data.port.postMessage({ ...answer, id: req.id });
+  Atomics.store(flag, 0, req.id);
+  Atomics.notify(flag, 0);
+});
+
+trace("started");
+const cache = data.codeCache ? useCodeCache(createRequire(import.meta.url).resolve("typescript")) : null;
+try {
+  await compiler.warmUp();
+  trace(`warmed up (TypeScript code cache: ${cache === null ? "off" : cache.hit ? "hit" : "miss"})`);
+  cache?.save();
+  parentPort!.postMessage({ t: "ready" });
+} catch (e) {
+  parentPort!.postMessage({ t: "failed", message: (e as Error).stack ?? String(e) });
+}
