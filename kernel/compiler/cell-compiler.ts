@@ -79,7 +79,12 @@ export class CellCompiler {
     this.typeCheck = config.typeCheck;
   }
 
-  async warmUp(): Promise<void> {
+  /**
+   * Loads TypeScript and runs a sample cell through every path a real one takes.
+   * `onCheckReady` is called as soon as a cell can be checked and emitted (the compiler thread
+   * reports ready then); the rest (declaration emit, completion, transpile-only) warms up after.
+   */
+  async warmUp(onCheckReady?: () => void): Promise<void> {
     const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
     await yieldToEventLoop();
     typescript();
@@ -98,10 +103,12 @@ export class CellCompiler {
       const host = this.languageHost();
       const program = host.program();
       emitCheckedCell(program, program.getSourceFile(this.cellFile())!);
+      onCheckReady?.();
       await yieldToEventLoop();
       globalStatementsFromDts(host.ls.getEmitOutput(this.cellFile(), true, true).outputFiles[0]?.text ?? "");
       completeAt(host.ls, this.cellFile(), sample, sample.indexOf(".length") + 2);
     }
+    else onCheckReady?.();
     transpileCell(sample, "warm.ts");
     isComplete("const a = [1,");
     this.scheduleDocsUpgrade();

@@ -59,11 +59,18 @@ data.port.on("message", (req: CompilerRequest) => {
 
 trace("started");
 const cache = data.codeCache ? useCodeCache(createRequire(import.meta.url).resolve("typescript")) : null;
+let ready = false;
 try {
-  await compiler.warmUp();
+  // Ready as soon as cells can be checked: a first cell waiting for it is answered at the next
+  // yield of the rest of the warm-up.
+  await compiler.warmUp(() => {
+    ready = true;
+    trace("ready to check cells");
+    parentPort!.postMessage({ t: "ready" });
+  });
   trace(`warmed up (TypeScript code cache: ${cache === null ? "off" : cache.hit ? "hit" : "miss"})`);
   cache?.save();
-  parentPort!.postMessage({ t: "ready" });
 } catch (e) {
-  parentPort!.postMessage({ t: "failed", message: (e as Error).stack ?? String(e) });
+  // After ready, a failing warm-up step only leaves some path cold.
+  if (!ready) parentPort!.postMessage({ t: "failed", message: (e as Error).stack ?? String(e) });
 }
