@@ -65,6 +65,28 @@ function framesStart(stack: string): number {
   return stack.search(/\n {4}at /);
 }
 
+const REPEATS_SHOWN = 3;
+const MAX_FRAMES = 200;
+
+/**
+ * Deep recursion with `Error.stackTraceLimit = Infinity` gives ~10,000 identical frames:
+ * like Python, show a repeated frame three times and then how often it repeats.
+ */
+export function collapseFrames(frames: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < frames.length; ) {
+    let j = i + 1;
+    while (j < frames.length && frames[j] === frames[i]) j++;
+    const run = j - i;
+    for (let r = 0; r < Math.min(run, REPEATS_SHOWN); r++) out.push(frames[i]);
+    if (run > REPEATS_SHOWN) out.push(`    [previous frame repeated ${run - REPEATS_SHOWN} more times]`);
+    i = j;
+  }
+  if (out.length <= MAX_FRAMES) return out;
+  const half = MAX_FRAMES / 2;
+  return [...out.slice(0, half), `    [… ${out.length - MAX_FRAMES} more frames …]`, ...out.slice(-half)];
+}
+
 /**
  * mapStack rewrites cell positions in frames. It runs on the frames only: an error message
  * is user text of any length (mapping a megabyte-long message with a regex took minutes).
@@ -90,7 +112,7 @@ export function errorOutcome(e: unknown, mapStack: (stack: string) => string = (
         } catch {
           /* an unmappable stack is still worth showing as it is */
         }
-        lines = [clip(head), ...frames.split("\n").filter((l) => l !== "" && userFrame(l)).map((l) => clip(l))];
+        lines = [clip(head), ...collapseFrames(frames.split("\n").filter((l) => l !== "" && userFrame(l)).map((l) => clip(l)))];
       } else {
         lines = [clip(`${name}: ${message}`)];
       }

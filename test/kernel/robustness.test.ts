@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecuteResult, Message } from "../../kernel/client/kernel-client.js";
 import type { LaunchedKernel } from "../../kernel/client/launch.js";
+import { collapseFrames, errorOutcome } from "../../kernel/execution/thrown.js";
 import { built, byType, result, startBuiltKernel, stdout } from "./kernel-harness.js";
 
 const stderr = (ms: Message[]): string => byType(ms, "stream").filter((m) => (m.content as { name: string }).name === "stderr").map((m) => (m.content as { text: string }).text).join("");
@@ -105,6 +106,13 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     const r = await k.client.execute("function down(n: number): number { return down(n + 1) + 1; }\ndown(0)");
     const c = await expectError(r, "RangeError", /Maximum call stack size exceeded/);
     expect(c.traceback.join("\n")).toMatch(/at down \(cell-\d+\.ts:1:/);
+    // With an unlimited stack trace, ~10,000 identical frames collapse as in Python.
+    const deep = await k.client.execute("(Error as any).stackTraceLimit = Infinity;\ntry {\n  down(0);\n} finally {\n  (Error as any).stackTraceLimit = 10;\n}");
+    const d = await expectError(deep, "RangeError", /Maximum call stack size exceeded/);
+    expect(d.traceback.length).toBeLessThan(20);
+    const repeated = d.traceback.find((l) => /repeated \d+ more times/.test(l))!;
+    expect(Number(/repeated (\d+)/.exec(repeated)![1])).toBeGreaterThan(1000);
+    expect(d.traceback.at(-1)).toMatch(/cell-\d+\.ts:3:/); // the call in the try block
   });
 
   it("gigantic allocations: clear RangeErrors, the kernel survives", async () => {
@@ -180,6 +188,23 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     expect(result((await k.client.execute("const circ: any = { a: 1 };\ncirc.self = circ;\ncirc")).outputs)).toBe("<ref *1> { a: 1, self: [Circular *1] }");
     // display() of a value whose hook fails throws at the call, in the cell.
     await expectError(await k.client.execute("display({ [Symbol.for('Jupyter.display')]() { throw new Error('display failed'); } })"), "Error", /^display failed$/);
+  });
+
+  it("outputs that are not JSON (BigInt, cycles) fail the call that sent them, not the kernel", async () => {
+    await expectError(await k.client.execute("display.json({ a: 1n })"), "TypeError", /^display_data: this output cannot be sent to the frontend as JSON \(.*BigInt/);
+    await expectError(await k.client.execute("const cyc: any = {};\ncyc.self = cyc;\ndisplay.json(cyc)"), "TypeError", /^display_data: .*circular/);
+    await expectError(await k.client.execute("({ [Symbol.for('Jupyter.display')]() { return { 'text/plain': 'ok', 'application/json': { big: 2n } }; } })"), "TypeError", /^execute_result: /);
+    await expectError(await k.client.execute("comms.open('robust', { n: 1n })"), "TypeError", /^comm_open: /);
+    const later = await k.client.execute("display({ [Symbol.for('Jupyter.display')]: async () => ({ 'text/plain': 'x', 'application/json': { b: 1n } }) });\nawait new Promise((r) => setTimeout(r, 20));\n'after'");
+    expect(result(later.outputs)).toBe("'after'");
+    expect(stderr(later.outputs)).toMatch(/^TypeError: display_data: this output cannot be sent/);
+    const ue = await k.client.execute("keep", { userExpressions: { big: "({ [Symbol.for('Jupyter.display')]() { return { 'application/json': { b: 1n } }; } })", fine: "1 + 1" } });
+    expect((ue.reply.content as any).status).toBe("ok");
+    expect((ue.reply.content as any).user_expressions.big).toMatchObject({ status: "error", ename: "TypeError" });
+    expect((ue.reply.content as any).user_expressions.fine).toMatchObject({ status: "ok", data: { "text/plain": "2" } });
+    // Display updates still work after all that.
+    const live = await k.client.execute("const live = display(0);\nfor (let i = 1; i <= 3; i++) live.update(i);");
+    expect((byType(live.outputs, "update_display_data").at(-1)!.content as any).data["text/plain"]).toBe("3");
   });
 
   it("a 50 MB string result comes back quickly, shortened", async () => {
@@ -359,5 +384,34 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     const next = await k.client.execute("prompt('second?')");
     expect(result(next.outputs), JSON.stringify(next.reply.content)).toBe("'fresh answer to second?'");
     expect(prompts).toEqual(["second?"]);
+  });
+});
+
+describe("errorOutcome never throws and bounds its text", () => {
+  it("handles hostile values", () => {
+    const trap = (): never => {
+      throw new Error("trap");
+    };
+    const proxy = new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap });
+    expect(errorOutcome(proxy)).toMatchObject({ status: "error", ename: "Uncaught" });
+    expect(errorOutcome(Symbol("s"))).toEqual({ status: "error", ename: "Uncaught", evalue: "Symbol(s)", traceback: ["Uncaught Symbol(s)"] });
+    const throwingMap = errorOutcome(new Error("m"), () => {
+      throw new Error("mapper broke");
+    });
+    expect(throwingMap).toMatchObject({ ename: "Error", evalue: "m" });
+    const e = new RangeError("x".repeat(30_000));
+    const o = errorOutcome(e);
+    expect(o.evalue).toBe(`${"x".repeat(20_000)}… [10000 more characters]`);
+    expect(o.traceback[0].startsWith("RangeError: xxx")).toBe(true);
+  });
+
+  it("collapses repeated frames like Python and caps their number", () => {
+    const f = (n: number): string => `    at f${n} (cell-1.ts:1:1)`;
+    expect(collapseFrames([f(1), f(1), f(1), f(1), f(1), f(2)])).toEqual([f(1), f(1), f(1), "    [previous frame repeated 2 more times]", f(2)]);
+    const many = Array.from({ length: 500 }, (_, i) => f(i));
+    const capped = collapseFrames(many);
+    expect(capped).toHaveLength(201);
+    expect(capped[100]).toBe("    [… 300 more frames …]");
+    expect(capped.at(-1)).toBe(f(499));
   });
 });
