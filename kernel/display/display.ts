@@ -60,7 +60,7 @@ export function createDisplay(sink: DisplaySink): DisplayFunction {
   function emit(msgType: "display_data" | "update_display_data", value: unknown, id: string, metadata: Record<string, unknown> = {}): void {
     const send = (data: MimeBundle): void => sink.publish(msgType, { data, metadata, transient: { display_id: id } });
     const b = isRaw(value) ? value[raw] : toBundle(value);
-    if (b instanceof Promise) b.then(send, (e) => sink.reportError(e));
+    if (b instanceof Promise) b.then(send).catch((e: unknown) => sink.reportError(e));
     else send(b);
   }
 

@@ -93,6 +93,7 @@ function evaluateUserExpressions(k: Kernel, exprs: unknown): Record<string, unkn
       const value = k.context.evaluate(String(expr));
       const data = toBundle(value);
       if (data instanceof Promise) data.catch(() => undefined); // only its synchronous answer is used
+      else JSON.stringify(data); // a BigInt or a cycle fails this expression, not the whole reply
       out[name] = data instanceof Promise ? { status: "ok", data: { "text/plain": "Promise" }, metadata: {} } : { status: "ok", data, metadata: {} };
     } catch (e) {
       const { ename, evalue, traceback } = errorOutcome(e);

@@ -60,7 +60,23 @@ export class IoLink {
   }
 
   send(channel: Channel, msgType: string, content: unknown, parent: Partial<Header> | Record<string, never>, opts: { identities?: Uint8Array[]; metadata?: Record<string, unknown>; buffers?: Uint8Array[] } = {}): void {
-    const m: MainToIo = { t: "send", channel, msgType, content, parent, ...opts };
+    // Content built from user values (displays, results, comm data, user_expressions) is
+    // serialised here, so a BigInt or a cycle is a TypeError in the cell that sent it rather
+    // than an exception on the io thread. Streams and status are the kernel's own strings.
+    if (channel === "iopub" && (msgType === "stream" || msgType === "status")) {
+      this.worker.postMessage({ t: "send", channel, msgType, content, parent, ...opts } satisfies MainToIo);
+      return;
+    }
+    let contentJson: string;
+    let metadataJson: string;
+    try {
+      contentJson = JSON.stringify(content ?? {});
+      metadataJson = JSON.stringify(opts.metadata ?? {});
+    } catch (e) {
+      throw new TypeError(`${msgType}: this output cannot be sent to the frontend as JSON (${(e as Error).message})`);
+    }
+    const id = msgType === "update_display_data" ? (content as { transient?: { display_id?: unknown } } | null)?.transient?.display_id : undefined;
+    const m: MainToIo = { t: "send", channel, msgType, content: null, contentJson, metadataJson, parent, identities: opts.identities, buffers: opts.buffers, displayId: typeof id === "string" ? id : undefined };
     this.worker.postMessage(m);
   }
 

@@ -51,11 +51,22 @@ let mainBusy = false;
  */
 let awaitedInput: string | null = null;
 
-function sendNow(channel: keyof typeof queues, msgType: string, content: unknown, parent: Partial<Header>, identities: Buffer[] = [], metadata: Record<string, unknown> = {}, buffers: Uint8Array[] = []): void {
+function sendNow(channel: keyof typeof queues, msgType: string, content: unknown, parent: Partial<Header>, identities: Buffer[] = [], metadata: Record<string, unknown> = {}, buffers: Uint8Array[] = [], json: { contentJson?: string; metadataJson?: string } = {}): void {
   const header = makeHeader(msgType, data.session);
+  let frames: Buffer[];
+  try {
+    frames = encode({ identities, header, parent_header: parent, metadata, content, buffers, ...json }, signer);
+  } catch (e) {
+    // The main thread serialises user values; this is a last guard that keeps the sockets alive.
+    log(`dropped an unsendable ${msgType}: ${(e as Error).message}`);
+    return;
+  }
   if (channel === "stdin" && msgType === "input_request") awaitedInput = header.msg_id;
-  void queues[channel].send(encode({ identities, header, parent_header: parent, metadata, content, buffers }, signer));
+  void queues[channel].send(frames);
 }
+
+const sendMessage = (m: Extract<MainToIo, { t: "send" }>): void =>
+  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((b) => Buffer.from(b)), m.metadata, m.buffers, m);
 
 const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
 
@@ -67,7 +78,7 @@ let updateTimer: NodeJS.Timeout | null = null;
 function flushUpdates(): void {
   if (updateTimer !== null) clearTimeout(updateTimer);
   updateTimer = null;
-  for (const u of updates.values()) sendNow("iopub", u.msgType, u.content, u.parent, [], u.metadata, u.buffers);
+  for (const u of updates.values()) sendMessage(u);
   updates.clear();
 }
 
@@ -79,7 +90,7 @@ function send(m: Extract<MainToIo, { t: "send" }>): void {
     return;
   }
   if (m.channel === "iopub" && m.msgType === "update_display_data") {
-    const id = (m.content as { transient?: { display_id?: unknown } }).transient?.display_id;
+    const id = m.displayId ?? (m.content as { transient?: { display_id?: unknown } } | null)?.transient?.display_id;
     if (typeof id === "string") {
       streams.flush();
       updates.delete(id); // re-inserted last: keeps the order of the latest updates
@@ -97,7 +108,7 @@ function send(m: Extract<MainToIo, { t: "send" }>): void {
     if (state === "busy") mainBusy = true;
     else if (state === "idle") mainBusy = false;
   }
-  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((b) => Buffer.from(b)), m.metadata, m.buffers);
+  sendMessage(m);
 }
 
 function toMain(m: IoToMain): void {

@@ -40,6 +40,11 @@ export type MainToIo =
       identities?: Uint8Array[];
       metadata?: Record<string, unknown>;
       buffers?: Uint8Array[];
+      /** content and metadata as JSON text, serialised where the user's values are (see IoLink.send). */
+      contentJson?: string;
+      metadataJson?: string;
+      /** transient.display_id of an update_display_data whose content is sent as JSON text. */
+      displayId?: string;
     }
   | { t: "close" };
 

@@ -83,10 +83,14 @@ export interface OutgoingMessage {
   metadata: Record<string, unknown>;
   content: unknown;
   buffers?: (Buffer | ArrayBuffer | Uint8Array)[];
+  /** content / metadata already serialised (by the thread that had the user's values). */
+  contentJson?: string;
+  metadataJson?: string;
 }
 
 export function encode(msg: OutgoingMessage, signer: Signer): Buffer[] {
-  const parts = [msg.header, msg.parent_header, msg.metadata, msg.content].map((p) => Buffer.from(JSON.stringify(p ?? {}), "utf8"));
+  const json = (p: unknown, text?: string): string => text ?? JSON.stringify(p ?? {});
+  const parts = [json(msg.header), json(msg.parent_header), json(msg.metadata, msg.metadataJson), json(msg.content, msg.contentJson)].map((t) => Buffer.from(t, "utf8"));
   const sig = Buffer.from(signer.sign(parts), "latin1");
   const buffers = (msg.buffers ?? []).map((b) => (Buffer.isBuffer(b) ? b : b instanceof ArrayBuffer ? Buffer.from(b) : Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
   return [...(msg.identities ?? []), DELIMITER, sig, ...parts, ...buffers];
