@@ -323,6 +323,39 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     for (const v of Object.values(exprs) as any[]) if (v.status === "error") expect(Array.isArray(v.traceback)).toBe(true);
   });
 
+  it("correctly signed requests with junk fields or invalid UTF-8 get valid replies", async () => {
+    for (const content of [{}, { code: 5 }, { code: null, silent: "yes" }, { code: "keep.length", user_expressions: "junk", store_history: 0 }, { code: ["x"], allow_stdin: {} }]) {
+      const r = await k.client.request("shell", "execute_request", content);
+      expect(["ok", "error"], JSON.stringify(r.reply.content)).toContain((r.reply.content as any).status);
+      expectBalanced(r);
+    }
+    for (const type of ["history_request", "is_complete_request", "comm_info_request"]) {
+      for (const content of [{}, { hist_access_type: "junk", n: -5, pattern: "[(*", code: 7, target_name: 3 }, { hist_access_type: "search", pattern: "((((((((((a" }]) {
+        const r = await k.client.request("shell", type, content);
+        const valid = type === "is_complete_request" ? ["complete", "incomplete", "invalid", "unknown"] : ["ok"];
+        expect(valid, `${type} ${JSON.stringify(content)}`).toContain((r.reply.content as any).status);
+      }
+    }
+    // Invalid UTF-8 bytes inside the code string (signed over the raw bytes): decoded as U+FFFD.
+    const { encode } = await import("../../kernel/transport/wire.js");
+    const { makeHeader } = await import("../../kernel/transport/message.js");
+    const header = makeHeader("execute_request", k.client.session);
+    const frames = encode({ header, parent_header: {}, metadata: {}, content: { code: "'caf__'", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false } }, k.client.signer);
+    const content = frames.length - 1;
+    const at = frames[content].indexOf("__");
+    frames[content][at] = 0xff;
+    frames[content][at + 1] = 0xfe;
+    frames[1] = Buffer.from(k.client.signer.sign(frames.slice(2, 6)));
+    await k.client.sendRaw("shell", frames);
+    let shown: unknown;
+    for (let i = 0; i < 100 && shown === undefined; i++) {
+      await sleep(20);
+      shown = result(k.client.iopubLog.filter((m) => m.parent_header.msg_id === header.msg_id));
+    }
+    expect(shown).toBe("'caf\uFFFD\uFFFD'");
+    await expectStateKept();
+  });
+
   it("complete and inspect at cursor positions past the end, negative, fractional or junk give valid replies", async () => {
     for (const [code, pos] of [["Math.fl", 100], ["Math.fl", -5], ["Math.fl", 2.5], ["", 0], ["", 7], ["Math.fl", 1e300], ["Math.fl", "x"], [42, null], ["🎉🎉Math.fl", 9]] as [unknown, unknown][]) {
       for (const type of ["complete_request", "inspect_request"]) {
