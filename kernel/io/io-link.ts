@@ -7,6 +7,7 @@ import type { ConnectionInfo } from "../transport/connection.js";
 import type { Header } from "../transport/wire.js";
 import { CellWatchMain, createCellWatch } from "./cell-watch.js";
 import { createInputBuffers, waitForInput } from "./input-channel.js";
+import { BacklogWriter, createBacklog, messageCost } from "./output-backlog.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
 import { exitProcess } from "../execution/process-guard.js";
 
@@ -18,6 +19,8 @@ export class IoLink {
   private readonly input = createInputBuffers();
   private readonly watchBuffer = createCellWatch();
   readonly cellWatch = new CellWatchMain(this.watchBuffer);
+  private readonly backlogBuffer = createBacklog();
+  private readonly backlog = new BacklogWriter(this.backlogBuffer);
   readonly ready: Promise<Record<string, string>>;
   private handler: ((req: IncomingRequest) => void) | null = null;
   /** Requests that arrived before a handler was attached (the kernel loads after the io thread starts). */
@@ -27,7 +30,7 @@ export class IoLink {
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
-    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, requests: port2 };
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, backlog: this.backlogBuffer, requests: port2 };
     this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: [port2] as never[], stdout: false, stderr: false });
     port1.on("message", (m: IncomingRequest) => (this.handler === null ? this.early.push(m) : this.handler(m)));
     this.ready = new Promise((resolve, reject) => {
@@ -64,7 +67,10 @@ export class IoLink {
     // serialised here, so a BigInt or a cycle is a TypeError in the cell that sent it rather
     // than an exception on the io thread. Streams and status are the kernel's own strings.
     if (channel === "iopub" && (msgType === "stream" || msgType === "status")) {
-      this.worker.postMessage({ t: "send", channel, msgType, content, parent, ...opts } satisfies MainToIo);
+      const text = (content as { text?: unknown }).text;
+      const cost = messageCost(typeof text === "string" ? text.length : 0);
+      this.backlog.add(cost);
+      this.worker.postMessage({ t: "send", channel, msgType, content, parent, ...opts, cost } satisfies MainToIo);
       return;
     }
     let contentJson: string;
@@ -76,7 +82,10 @@ export class IoLink {
       throw new TypeError(`${msgType}: this output cannot be sent to the frontend as JSON (${(e as Error).message})`);
     }
     const id = msgType === "update_display_data" ? (content as { transient?: { display_id?: unknown } } | null)?.transient?.display_id : undefined;
-    const m: MainToIo = { t: "send", channel, msgType, content: null, contentJson, metadataJson, parent, identities: opts.identities, buffers: opts.buffers, displayId: typeof id === "string" ? id : undefined };
+    const bufferBytes = (opts.buffers ?? []).reduce((n, b) => n + b.byteLength, 0);
+    const cost = messageCost(contentJson.length + metadataJson.length + bufferBytes);
+    const m: MainToIo = { t: "send", channel, msgType, content: null, contentJson, metadataJson, parent, identities: opts.identities, buffers: opts.buffers, displayId: typeof id === "string" ? id : undefined, cost };
+    this.backlog.add(cost);
     this.worker.postMessage(m);
   }
 

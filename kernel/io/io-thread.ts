@@ -14,6 +14,7 @@ import { decode, encode, WireError, type Header, type WireMessage } from "../tra
 import { CellWatchIo } from "./cell-watch.js";
 import { deliverInput, interruptInput } from "./input-channel.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
+import { BacklogReader } from "./output-backlog.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
 
 const data = workerData as IoThreadData;
@@ -236,8 +237,16 @@ async function heartbeat(): Promise<void> {
   for await (const frames of hb) await hb.send(frames);
 }
 
+const backlog = new BacklogReader(data.backlog);
+
 parentPort!.on("message", (m: MainToIo) => {
-  if (m.t === "send") send(m);
+  if (m.t === "send") {
+    try {
+      send(m);
+    } finally {
+      backlog.done(m.cost);
+    }
+  }
   else if (m.t === "close") void close();
 });
 

@@ -15,6 +15,8 @@ export interface IoThreadData {
   inputData: SharedArrayBuffer;
   /** See kernel/io/cell-watch.ts. */
   cellWatch: SharedArrayBuffer;
+  /** See kernel/io/output-backlog.ts. */
+  backlog: SharedArrayBuffer;
   /** Where the io thread posts incoming requests (a port, so the main thread can drain it synchronously). */
   requests: MessagePort;
 }
@@ -45,6 +47,8 @@ export type MainToIo =
       metadataJson?: string;
       /** transient.display_id of an update_display_data whose content is sent as JSON text. */
       displayId?: string;
+      /** What the message counts in the output backlog (output-backlog.ts). */
+      cost: number;
     }
   | { t: "close" };
 

@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecuteResult, Message } from "../../kernel/client/kernel-client.js";
 import type { LaunchedKernel } from "../../kernel/client/launch.js";
+import { Worker } from "node:worker_threads";
 import { collapseFrames, errorOutcome } from "../../kernel/execution/thrown.js";
+import { BACKLOG_HIGH, BACKLOG_LOW, BacklogReader, BacklogWriter, createBacklog } from "../../kernel/io/output-backlog.js";
 import { built, byType, result, startBuiltKernel, stdout } from "./kernel-harness.js";
 
 const stderr = (ms: Message[]): string => byType(ms, "stream").filter((m) => (m.content as { name: string }).name === "stderr").map((m) => (m.content as { text: string }).text).join("");
@@ -446,5 +448,32 @@ describe("errorOutcome never throws and bounds its text", () => {
     expect(capped).toHaveLength(201);
     expect(capped[100]).toBe("    [… 300 more frames …]");
     expect(capped.at(-1)).toBe(f(499));
+  });
+});
+
+describe("output backlog between the threads", () => {
+  it("a writer past the high-water mark blocks until the io thread has caught up to the low one", async () => {
+    const buffer = createBacklog();
+    const writer = new BacklogWriter(buffer);
+    writer.add(BACKLOG_HIGH + 1); // counted without waiting: nothing was pending before
+    // Another thread drains it after 150 ms, as the io thread would (BacklogReader.done's protocol).
+    const drainer = new Worker(
+      "const { workerData: { buffer, cost } } = require('node:worker_threads'); const s = new Int32Array(buffer); setTimeout(() => { Atomics.sub(s, 0, cost); Atomics.notify(s, 0); }, 150);",
+      { eval: true, workerData: { buffer, cost: BACKLOG_HIGH + 1 - BACKLOG_LOW } },
+    );
+    const t = performance.now();
+    writer.add(10);
+    const waited = performance.now() - t;
+    await drainer.terminate();
+    expect(waited).toBeGreaterThan(100);
+    expect(Atomics.load(new Int32Array(buffer), 0)).toBe(BACKLOG_LOW + 10);
+    // Below the mark nothing waits, and the reader's accounting returns it to zero.
+    const reader = new BacklogReader(buffer);
+    reader.done(BACKLOG_LOW + 10);
+    const t2 = performance.now();
+    writer.add(1000);
+    expect(performance.now() - t2).toBeLessThan(50);
+    reader.done(1000);
+    expect(Atomics.load(new Int32Array(buffer), 0)).toBe(0);
   });
 });
