@@ -5,9 +5,11 @@
 //   start→result  spawn → the first cell's reply, the cell sent as soon as the kernel is ready
 //                 (and iopub subscribed): what a user waits for after opening a notebook
 //   cell    median round trip of CELLS small type-checked cells (`const vN: number = N; vN + 1`)
+//   cpu/cell  mean CPU time of the kernel's process tree per such cell (Linux /proc): all its
+//           threads, JIT and GC included — steadier than wall time on a shared machine
 // Env: BENCH_KERNEL_STARTS (default 3), BENCH_KERNEL_CELLS (default 40), BENCH_KERNEL_PEERS
 // (comma-separated names to measure; default all).
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchKernel } from "../kernel/client/launch.js";
 import { gradlabPackage } from "../kernel/package-root.js";
@@ -30,6 +32,38 @@ const only = process.env.BENCH_KERNEL_PEERS?.split(",").map((n) => n.trim());
 const STARTS = Number(process.env.BENCH_KERNEL_STARTS ?? 3);
 const CELLS = Number(process.env.BENCH_KERNEL_CELLS ?? 40);
 
+/**
+ * CPU time (ms) used so far by a process and its descendants, from /proc (Linux; undefined
+ * elsewhere). Less sensitive than wall time to other load on a shared machine.
+ */
+function treeCpuMs(root: number): number | undefined {
+  try {
+    const stats = new Map<number, { ppid: number; ms: number }>();
+    for (const d of readdirSync("/proc")) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const f = readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ");
+        // After "pid (comm) ": state ppid … utime is field 14 and stime 15 of stat(5), in clock ticks (100 Hz).
+        stats.set(Number(d), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 });
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+    let total = 0;
+    for (const [pid, st] of stats) {
+      for (let p = pid, hops = 0; p > 1 && hops < 64; p = stats.get(p)?.ppid ?? 0, hops++) {
+        if (p === root) {
+          total += st.ms;
+          break;
+        }
+      }
+    }
+    return stats.has(root) ? total : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -42,6 +76,8 @@ interface Row {
   first: number;
   startToResult: number;
   cell: number;
+  /** Mean CPU ms (the kernel's whole process tree) per small cell; undefined off Linux. */
+  cellCpu: number | undefined;
   note: string;
 }
 
@@ -51,6 +87,7 @@ async function measure(peer: Peer): Promise<Row | string> {
   const firsts: number[] = [];
   const startToResult: number[] = [];
   let cells: number[] = [];
+  let cellCpu: number | undefined;
   // One untimed start warms the OS file cache (and Deno's compile cache) for every kernel alike.
   for (let s = -1; s < STARTS; s++) {
     const k = await launchKernel({ argv: peer.argv, readyTimeoutMs: 60_000 });
@@ -66,18 +103,21 @@ async function measure(peer: Peer): Promise<Row | string> {
       startToResult.push(sinceSpawn);
       if (s === STARTS - 1) {
         cells = [];
+        const cpu0 = k.process.pid === undefined ? undefined : treeCpuMs(k.process.pid);
         for (let i = 0; i < CELLS; i++) {
           const t = performance.now();
           const r = await k.client.execute(`const v${i}: number = ${i}; v${i} + 1`);
           cells.push(performance.now() - t);
           if ((r.reply.content as { status: string }).status !== "ok") return `${peer.name}: cell failed: ${JSON.stringify(r.reply.content)}`;
         }
+        const cpu1 = k.process.pid === undefined ? undefined : treeCpuMs(k.process.pid);
+        cellCpu = cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / CELLS;
       }
     } finally {
       await k.shutdown();
     }
   }
-  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), note: peer.note };
+  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), cellCpu, note: peer.note };
 }
 
 const rows: Row[] = [];
@@ -98,9 +138,10 @@ const g = rows.find((r) => r.name === "gradlab");
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)).padStart(8);
 const ratio = (a: number, b: number | undefined): string => (b === undefined ? "" : `${(a / b).toFixed(2)}x`.padStart(7));
 console.log(`\nKernel benchmark (${STARTS} starts, ${CELLS} cells; ms; ratio = peer / gradlab)\n`);
-console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}  notes`);
+console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}${"cpu/cell".padStart(9)}  notes`);
 for (const r of rows) {
-  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}  ${r.note}`);
+  const cpu = r.cellCpu === undefined ? "-".padStart(9) : r.cellCpu.toFixed(1).padStart(9);
+  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}${cpu}  ${r.note}`);
 }
 for (const s of skipped) console.log(`skipped ${s}`);
 if (g !== undefined) {
