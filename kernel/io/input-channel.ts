@@ -14,9 +14,13 @@ export function createInputBuffers(): { state: SharedArrayBuffer; data: SharedAr
 export function deliverInput(state: SharedArrayBuffer, data: SharedArrayBuffer, value: string): void {
   const s = new Int32Array(state);
   const bytes = Buffer.from(value, "utf8");
-  const n = Math.min(bytes.length, data.byteLength);
-  new Uint8Array(data).set(bytes.subarray(0, n));
-  Atomics.store(s, 1, n);
+  // Too long for the shared buffer: a negative length tells prompt() to fail saying so,
+  // rather than hand back a silently cut answer.
+  if (bytes.length > data.byteLength) Atomics.store(s, 1, -bytes.length);
+  else {
+    new Uint8Array(data).set(bytes);
+    Atomics.store(s, 1, bytes.length);
+  }
   Atomics.store(s, 0, INPUT_READY);
   Atomics.notify(s, 0);
 }
@@ -40,5 +44,6 @@ export function waitForInput(state: SharedArrayBuffer, data: SharedArrayBuffer, 
     throw e;
   }
   const n = Atomics.load(s, 1);
+  if (n < 0) throw new RangeError(`prompt: the answer is ${-n} bytes long; a prompt can receive at most ${data.byteLength} bytes`);
   return Buffer.from(new Uint8Array(data, 0, n)).toString("utf8");
 }

@@ -417,6 +417,13 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     answerLate("stale answer");
     await sleep(100);
     const next = await k.client.execute("prompt('second?')");
+    // An answer too long for the kernel's input buffer fails the prompt, saying so.
+    k.client.onInput = () => "a".repeat(2 * 1024 * 1024);
+    await expectError(await k.client.execute("prompt('paste a lot')"), "RangeError", /^prompt: the answer is 2097152 bytes long; a prompt can receive at most 1048576 bytes$/);
+    k.client.onInput = (p) => {
+      prompts.push(p);
+      return `fresh answer to ${p}`;
+    };
     expect(result(next.outputs), JSON.stringify(next.reply.content)).toBe("'fresh answer to second?'");
     expect(prompts).toEqual(["second?"]);
   });
