@@ -8,7 +8,7 @@ import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
-import { guardProcess } from "./execution/process-guard.js";
+import { guardProcess, protectListeners } from "./execution/process-guard.js";
 import { errorOutcome, formatThrown, interruptedError } from "./execution/thrown.js";
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
@@ -63,13 +63,17 @@ export class Kernel {
     this.installGlobals();
     if (ownProcess) {
       this.routeProcessOutput();
-      process.on("SIGINT", () => this.noteInterrupt());
       guardProcess();
       // Errors from timers and promises a cell left behind go to stderr of the cell that is
       // current (ipykernel's parent), like a background thread's traceback in IPython; the
       // kernel itself carries on.
-      process.on("uncaughtException", (e) => this.reportAsync("Uncaught", e));
-      process.on("unhandledRejection", (e) => this.reportAsync("Unhandled promise rejection:", e));
+      process.on("SIGINT", () => this.noteInterrupt());
+      const own = [
+        ["uncaughtException", (e: unknown) => this.reportAsync("Uncaught", e)],
+        ["unhandledRejection", (e: unknown) => this.reportAsync("Unhandled promise rejection:", e)],
+      ] as const;
+      for (const [event, fn] of own) process.on(event as "uncaughtException", fn);
+      protectListeners(own);
     }
     io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
   }

@@ -43,3 +43,30 @@ export function guardProcess(): void {
     return kill(pid, signal);
   }) as typeof process.kill;
 }
+
+/**
+ * The kernel's uncaught-error listeners survive a cell's `process.removeAllListeners()`:
+ * without them the next error in a timer kills the kernel. SIGINT is not protected: node:vm
+ * itself removes every SIGINT listener around each script run and adds them back afterwards,
+ * and restoring it here would duplicate it. (A cell that removes the kernel's SIGINT listener
+ * loses the interrupt of an `await`; a synchronous loop is still interrupted by vm's watchdog.)
+ */
+export function protectListeners(own: ReadonlyArray<readonly [string, (...args: never[]) => void]>): void {
+  const removeAll = process.removeAllListeners.bind(process);
+  let depth = 0; // EventEmitter's removeAllListeners() calls removeAllListeners(event) per event
+  process.removeAllListeners = ((event?: string | symbol) => {
+    depth++;
+    try {
+      if (event === undefined) removeAll();
+      else removeAll(event);
+    } finally {
+      depth--;
+    }
+    if (depth > 0) return process;
+    for (const [name, fn] of own) {
+      const restore = event === undefined || event === name;
+      if (restore && !process.listeners(name as "SIGINT").includes(fn as () => void)) process.on(name as "SIGINT", fn as () => void);
+    }
+    return process;
+  }) as typeof process.removeAllListeners;
+}
