@@ -184,8 +184,11 @@ function interrupt(): void {
   }
   interruptInput(data.inputState);
   if (!mainBusy) return; // idle: nothing runs, so an interrupt has no effect (as in ipykernel)
+  // One signal per grace period: a second SIGINT can land in the moment node:vm has removed
+  // the SIGINT listeners around a script run while no watchdog is armed yet (or any more),
+  // and then the default action kills the kernel. The escalation below covers a missed one.
   const now = performance.now();
-  if (lastSignal !== null && lastSignal.acks === acks && now - lastSignal.at < INTERRUPT_GRACE_MS) return;
+  if (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) return;
   lastSignal = { acks, at: now };
   process.kill(process.pid, "SIGINT");
   void cellWatch.escalate(acks, INTERRUPT_GRACE_MS, log).catch((e) => log(`interrupt escalation failed: ${e}`));
