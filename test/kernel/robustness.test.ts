@@ -57,7 +57,10 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
   }
 
   async function expectStateKept(): Promise<void> {
-    const after = await k.client.execute("keep", { timeoutMs: 10_000 });
+    const after = await k.client.execute("keep", { timeoutMs: 10_000 }).catch((e: Error) => {
+      const tail = k.client.iopubLog.slice(-8).map((m) => `${m.header.msg_type} ${JSON.stringify(m.content).slice(0, 120)}`);
+      throw new Error(`${e.message}; last iopub messages:\n${tail.join("\n")}`);
+    });
     expect(result(after.outputs)).toBe("'still here'");
   }
 
@@ -141,6 +144,13 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     await expectError(await k.client.execute("process.kill(process.pid, 'SIGINT'); while (true) {}"), "Interrupted", /interrupted/);
     expect(k.process.exitCode).toBe(null);
     expect(k.process.signalCode).toBe(null);
+  });
+
+  it("process.removeAllListeners() in a cell keeps the kernel's own handlers: a later timer error is still only reported", async () => {
+    const r = await k.client.execute("const sigintListeners = process.listeners('SIGINT');\nprocess.removeAllListeners();\nprocess.removeAllListeners('uncaughtException');\nsetTimeout(() => { throw new Error('after removeAll'); }, 20);\nawait new Promise((res) => setTimeout(res, 100));\nfor (const l of sigintListeners) process.on('SIGINT', l);\n[process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')]");
+    expect(result(r.outputs)).toBe("[ 1, 1 ]");
+    expect(stderr(r.outputs)).toMatch(/^Uncaught Error: after removeAll/);
+    await expectStateKept();
   });
 
   it("an error thrown from a timer after its cell finished goes to that cell's stderr, mapped to the cell; the next cell runs", async () => {
@@ -383,30 +393,45 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     expect((emoji.reply.content as any).matches).toContain("floor");
   });
 
-  it("interrupts: when idle (no effect), twice in a row, and during prompt()", async () => {
+  it("an interrupt while idle has no effect on the next cell", async () => {
     const idle = await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
     expect(idle.reply.content).toEqual({ status: "ok" });
     await sleep(100);
     const afterIdle = await k.client.execute("await new Promise((r) => setTimeout(r, 50)); keep");
-    expect(result(afterIdle.outputs), JSON.stringify(afterIdle.reply.content)).toBe("'still here'"); // the idle interrupt did not hit this cell
+    expect(result(afterIdle.outputs), JSON.stringify(afterIdle.reply.content)).toBe("'still here'");
+  });
 
-    const loop = k.client.execute("let spun = 0;\nwhile (true) { spun++; }");
-    await sleep(300);
+  it("two interrupts at once stop a loop; the second does not hit the next cell", async () => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const loop = k.client.execute("let spun = 0;\nconsole.log('spinning');\nwhile (true) { spun++; }", { onOutput: (m) => m.header.msg_type === "stream" && started() });
+    await running; // the loop runs (a loaded machine may take a while to compile the cell)
+    await sleep(100);
     const [a, b] = await Promise.all([
       k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 }),
       k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 }),
     ]);
     expect([a.reply.content, b.reply.content]).toEqual([{ status: "ok" }, { status: "ok" }]);
     await expectError(await loop, "Interrupted", /interrupted by the user/);
+    expect([k.process.exitCode, k.process.signalCode]).toEqual([null, null]);
     await sleep(400); // the second interrupt lands while idle: it must not hit the next cell
     expect(result((await k.client.execute("await new Promise((r) => setTimeout(r, 50)); spun > 0")).outputs)).toBe("true");
+  });
+
+  it("an interrupt ends a prompt() nobody answers; a late answer does not answer the next prompt", async () => {
 
     // prompt(): the frontend never answers; an interrupt ends the wait. A late answer to the
     // abandoned prompt must not answer the next one.
     let answerLate: (v: string) => void = () => undefined;
-    k.client.onInput = () => new Promise<string>((res) => (answerLate = res));
+    let asked!: () => void;
+    const askedP = new Promise<void>((r) => (asked = r));
+    k.client.onInput = () => {
+      asked();
+      return new Promise<string>((res) => (answerLate = res));
+    };
     const asking = k.client.execute("const answer = prompt('never answered?');");
-    await sleep(300);
+    await askedP;
+    await sleep(50);
     await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
     await expectError(await asking, "Interrupted", /interrupted/);
     const prompts: string[] = [];
