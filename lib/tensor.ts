@@ -77,7 +77,16 @@ export class Tensor {
 
   /** @internal an uninitialised (zero-filled) contiguous tensor. */
   static empty(shape: readonly number[], dtype: DType): Tensor {
-    return Tensor.fromArray(allocate(dtype, numelOf(shape)), shape, dtype);
+    const n = numelOf(shape);
+    let storage: TypedArray;
+    try {
+      storage = allocate(dtype, n);
+    } catch (e) {
+      // V8 says only "Invalid typed array length: 1000000000000"; name the shape and the size.
+      if (!(e instanceof RangeError)) throw e;
+      throw new RangeError(`cannot allocate a ${dtype} tensor of shape ${fmtShape(shape)}: ${n.toLocaleString("en-US")} elements, ${fmtBytes(n * BYTES_PER_ELEMENT[dtype])} (${e.message})`);
+    }
+    return Tensor.fromArray(storage, shape, dtype);
   }
 
   // ---- metadata ----------------------------------------------------------------------------
@@ -424,3 +433,12 @@ function flatArgs(args: (number | readonly number[])[]): number[] {
   return args as number[];
 }
 
+
+const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+function fmtBytes(b: number): string {
+  const units = ["bytes", "KB", "MB", "GB", "TB", "PB"];
+  let i = 0;
+  while (b >= 1024 && i < units.length - 1) { b /= 1024; i++; }
+  return `${i === 0 ? b : b.toFixed(1)} ${units[i]}`;
+}

@@ -185,3 +185,10 @@ describe("Tensor class", () => {
     expect(tensor([1]) instanceof Tensor).toBe(true);
   });
 });
+
+describe("allocation failures", () => {
+  it("name the shape, dtype and size instead of V8's bare length error", () => {
+    expect(() => zeros([1e6, 1e6])).toThrow(/cannot allocate a float32 tensor of shape \[1000000, 1000000\]: 1,000,000,000,000 elements, 3\.6 TB/);
+    expect(() => zeros([1e6, 1e6], { dtype: "float64" })).toThrow(/float64 tensor .* 7\.3 TB/);
+  });
+});
