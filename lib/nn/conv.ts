@@ -73,12 +73,7 @@ abstract class ConvNd extends Module {
   }
 
   resetParameters(): void {
-    init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = init.calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      init.uniform(this.bias, { a: -bound, b: bound });
-    }
+    init.resetAffineLayer(this.weight, this.bias);
   }
 
   override extraRepr(): string {
@@ -194,12 +189,7 @@ abstract class ConvTransposeNd extends Module {
   }
 
   resetParameters(): void {
-    init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = init.calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      init.uniform(this.bias, { a: -bound, b: bound });
-    }
+    init.resetAffineLayer(this.weight, this.bias);
   }
 
   /**

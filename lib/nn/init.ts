@@ -145,3 +145,17 @@ export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor 
 export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
   return normal(t, { std: kaimingStd("kaimingNormal", t, options), generator: options.generator });
 }
+
+/**
+ * PyTorch's `reset_parameters` for Linear, ConvNd and ConvTransposeNd: kaiming_uniform with
+ * a = √5 on the weight (a bound of 1/√fan_in, PyTorch's historical default) and
+ * U(-1/√fan_in, 1/√fan_in) on the bias.
+ */
+export function resetAffineLayer(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const { fanIn } = calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform(bias, { a: -bound, b: bound });
+  }
+}

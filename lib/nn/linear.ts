@@ -27,12 +27,7 @@ export class Linear extends Module {
   }
 
   resetParameters(): void {
-    // kaiming_uniform(a=√5) gives bound 1/√fan_in: PyTorch's historical default.
-    init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const bound = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
-      init.uniform(this.bias, { a: -bound, b: bound });
-    }
+    init.resetAffineLayer(this.weight, this.bias);
   }
 
   override forward(x: Tensor): Tensor {
