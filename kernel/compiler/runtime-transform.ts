@@ -122,7 +122,19 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
     return [f.createBlock([local, ...names.map((n) => assignGlobal(n, f.createIdentifier(n)))], false)];
   };
 
-  return (sf) => {
+  // `import(x)` in a vm script has no module loader behind it (Node throws
+  // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING): route it through the same importer as `import`
+  // declarations, so it resolves from the notebook's folder too.
+  const importCalls = (node: TS.Node): TS.Node => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const args = ts.visitNodes(node.arguments, importCalls, ts.isExpression);
+      return ts.setTextRange(f.createCallExpression(globalProp(IMPORT_FUNCTION), undefined, args.slice(0, 1)), node);
+    }
+    return ts.visitEachChild(node, importCalls, context);
+  };
+
+  return (source) => {
+    const sf = /\bimport\s*\(/.test(source.text) ? ts.visitEachChild(source, importCalls, context) : source;
     const hoisted: TS.Statement[] = [];
     const body: TS.Statement[] = [];
     for (const st of sf.statements) {

@@ -48,6 +48,12 @@ describe("cell compiler: imports", () => {
     expect(nb.compile("const bad: Box<string> = box(1);").ok).toBe(false);
   });
 
+  it("dynamic import() goes through the kernel's importer (built-ins, notebook packages, nested in functions)", async () => {
+    const nb = new Notebook(notebookDir());
+    expect(await nb.value("const p = await import('node:path');\np.basename('/a/b.txt')")).toBe("b.txt");
+    expect(await nb.value("async function load() { return (await import('esm-only')).shout('x'); }\nawait load()")).toBe("X!");
+  });
+
   it("a value imported in one cell and first used in a later one is still imported", async () => {
     const nb = new Notebook(notebookDir());
     await nb.run("import { shout } from 'esm-only';");
