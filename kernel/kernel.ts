@@ -45,6 +45,8 @@ export class Kernel {
   interruptCurrent: (() => void) | null = null;
   /** Maps generated positions of any cell run so far back to the cells' own (set after a compile). */
   mapStack: (stack: string) => string = (s) => s;
+  /** Renders of displays (async display hooks) not yet sent: a cell's reply waits for them. */
+  readonly pendingDisplays = new Set<Promise<void>>();
   private queue: Request[] = [];
   private pumping = false;
   private readonly toAbort = new WeakSet<Request>();
@@ -58,7 +60,14 @@ export class Kernel {
   ) {
     const reportError = (e: unknown): void => this.stream("stderr", `${formatThrown(e, this.mapStack)}\n`);
     this.comms = new CommRegistry({ publish: (t, c, m, b) => this.publish(t, c, m, b), reportError });
-    this.display = createDisplay({ publish: (t, c) => this.publish(t, c), reportError });
+    this.display = createDisplay({
+      publish: (t, c) => this.publish(t, c),
+      reportError,
+      pending: (render) => {
+        this.pendingDisplays.add(render);
+        void render.finally(() => this.pendingDisplays.delete(render));
+      },
+    });
     this.importer = new Importer(cwd);
     this.installGlobals();
     if (ownProcess) {
@@ -237,6 +246,32 @@ export class Kernel {
     } finally {
       this.interruptCurrent = null;
       this.io.cellWatch.setRunning(false);
+    }
+  }
+
+  /**
+   * Waits (at most timeoutMs, interruptibly) for the displays a cell started to be sent, so
+   * they belong to the cell: headless runners stop collecting outputs at idle. Displays
+   * started while waiting (a render that displays more) are waited for too.
+   * Resolves false when an interrupt ended the wait.
+   */
+  async settleDisplays(timeoutMs: number): Promise<boolean> {
+    if (this.pendingDisplays.size === 0) return true;
+    const deadline = Date.now() + timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise<boolean>((resolve) => {
+        this.interruptCurrent = () => resolve(false);
+        timer = setTimeout(() => resolve(true), timeoutMs);
+        const loop = (): void => {
+          if (this.pendingDisplays.size === 0 || Date.now() >= deadline) return resolve(true);
+          void Promise.allSettled([...this.pendingDisplays]).then(loop);
+        };
+        loop();
+      });
+    } finally {
+      clearTimeout(timer);
+      this.interruptCurrent = null;
     }
   }
 

@@ -8,6 +8,8 @@ export interface DisplaySink {
   publish(msgType: "display_data" | "update_display_data" | "clear_output", content: Record<string, unknown>): void;
   /** Reports a failure that happened after display() returned (an async display hook). */
   reportError(e: unknown): void;
+  /** A display whose render (an async display hook) is still pending: settles when it was sent or failed. */
+  pending?(render: Promise<void>): void;
 }
 
 export interface DisplayOptions {
@@ -60,8 +62,10 @@ export function createDisplay(sink: DisplaySink): DisplayFunction {
   function emit(msgType: "display_data" | "update_display_data", value: unknown, id: string, metadata: Record<string, unknown> = {}): void {
     const send = (data: MimeBundle): void => sink.publish(msgType, { data, metadata, transient: { display_id: id } });
     const b = isRaw(value) ? value[raw] : toBundle(value);
-    if (b instanceof Promise) b.then(send).catch((e: unknown) => sink.reportError(e));
-    else send(b);
+    if (b instanceof Promise) {
+      const render = b.then(send).catch((e: unknown) => sink.reportError(e));
+      sink.pending?.(render);
+    } else send(b);
   }
 
   function show(value: unknown, options: DisplayOptions = {}): DisplayHandle {

@@ -9,6 +9,9 @@ import { pageFor } from "./pager.js";
 
 type Content = KernelMessage.IExecuteRequestMsg["content"];
 
+/** How long a cell's reply waits for displays whose (async) render is still pending. */
+const DISPLAY_SETTLE_MS = 30_000;
+
 interface OkOutcome {
   status: "ok";
   payload: Record<string, unknown>[];
@@ -66,9 +69,11 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
     result = await k.run(compiled.js, compiled.filename);
   } catch (e) {
     compiler.commit(seq);
+    if (!isInterrupt(e)) await k.settleDisplays(DISPLAY_SETTLE_MS);
     return errorOutcome(e, (s) => compiled.mapStack(s));
   }
   compiler.commit(seq);
+  if (!(await k.settleDisplays(DISPLAY_SETTLE_MS))) return errorOutcome(interruptedError());
   // A rejected Promise shown as the result already shows its rejection: not also "unhandled".
   if (types.isPromise(result.value)) Promise.prototype.then.call(result.value, undefined, () => undefined);
   if (silent || !result.hasValue || result.value === undefined) return ok();
@@ -101,4 +106,15 @@ function evaluateUserExpressions(k: Kernel, exprs: unknown): Record<string, unkn
     }
   }
   return out;
+}
+
+/** An interrupted cell does not wait for its displays: the user asked it to stop. */
+function isInterrupt(e: unknown): boolean {
+  // A thrown Proxy or getter-laden object may throw on any probe (instanceof too).
+  if (!types.isNativeError(e)) return false;
+  try {
+    return e.name === "Interrupted" || (e as { code?: unknown }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+  } catch {
+    return false;
+  }
 }

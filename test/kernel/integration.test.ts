@@ -130,6 +130,14 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect((byType(r.outputs, "execute_result")[0].content as any).data["image/svg+xml"]).toBe("<svg/>");
   });
 
+  it("a display whose hook settles after the cell's code finished arrives before the cell's idle", async () => {
+    const r = await k.client.execute('display({ [Symbol.for("Jupyter.display")]: () => new Promise(r => setTimeout(() => r({ "text/plain": "late" }), 300)) })');
+    expect((r.reply.content as any).status, JSON.stringify(r.reply.content)).toBe("ok");
+    const shown = byType(r.outputs, "display_data");
+    expect(shown).toHaveLength(1);
+    expect((shown[0].content as any).data["text/plain"]).toBe("late");
+  });
+
   it("comms: frontend opens a comm to a registered target, messages go both ways, comm_info lists it", async () => {
     const reg = await k.client.execute("comms.registerTarget('echo', (comm, data) => { comm.onMsg((d) => comm.send({ echoed: d.value, opened: data.hello })); });");
     expect((reg.reply.content as any).status, JSON.stringify(reg.reply.content)).toBe("ok");
