@@ -68,22 +68,36 @@ export class SourceMapper {
 }
 
 /**
- * Rewrites `file:line:col` locations of known generated files in a stack trace to the cells'
- * own coordinates. Frames of other files are left alone; frames of the generated wrapper
+ * A `file:line:col` location: the file is a whole token (starts the line or follows a space or
+ * "(") of at most PATH_MAX characters. Both bounds keep matching linear in the line's length:
+ * unbounded `[^\s()]+` retried at every position of a long token is quadratic (minutes on a
+ * message of a few MB).
+ */
+const LOCATION = /(?<![^\s(])([^\s()]{1,4096}):(\d{1,9}):(\d{1,9})/g;
+const FRAME = /^\s+at /;
+
+/**
+ * Rewrites `file:line:col` locations of known generated files in a stack trace's frames
+ * (`    at …` lines) to the cells' own coordinates; the message lines are the user's text and
+ * stay as they are. Frames of other files are left alone; frames of the generated wrapper
  * around a cell (no source position) are dropped.
  */
 export function mapStackTrace(stack: string, mappers: ReadonlyMap<string, SourceMapper>): string {
   const out: string[] = [];
   for (const line of stack.split("\n")) {
+    if (!FRAME.test(line)) {
+      out.push(line);
+      continue;
+    }
     let unmapped = false;
-    const mapped = line.replace(/([^\s()]+):(\d+):(\d+)/g, (whole, file: string, l: string, c: string) => {
+    const mapped = line.replace(LOCATION, (whole, file: string, l: string, c: string) => {
       const mapper = mappers.get(file);
       if (!mapper) return whole;
       const pos = mapper.original(Number(l), Number(c));
       if (!pos) { unmapped = true; return whole; }
       return `${file}:${pos.line}:${pos.column}`;
     });
-    if (!(unmapped && /^\s+at /.test(line))) out.push(mapped);
+    if (!unmapped) out.push(mapped);
   }
   return out.join("\n");
 }
