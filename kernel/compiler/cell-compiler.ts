@@ -187,8 +187,42 @@ export class CellCompiler {
       const diags = toCellDiagnostics(errors, code);
       return { kind: "failed", result: { ok: false, diagnostics: diags, ...compileError("TSError", diags, code, errors.map((e) => e.length ?? 1)) } };
     }
+    const local = this.localFileErrors(host, file);
+    if (local) return { kind: "failed", result: local };
     const warnings = toCellDiagnostics(semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning), code);
     return { kind: "ok", checkText, names, warnings };
+  }
+
+  /**
+   * Errors inside the local .ts files the cell imports (directly or through each other): the
+   * cell's own check only sees their exported types, yet running it would run them. Reported
+   * in the first erroneous file's own coordinates.
+   */
+  private localFileErrors(host: LanguageHost, cellFile: string): Extract<CompileResult, { ok: false }> | undefined {
+    const ts = typescript();
+    const program = host.program();
+    const checker = program.getTypeChecker();
+    const seen = new Set<string>();
+    const visit = (sf: TS.SourceFile): Extract<CompileResult, { ok: false }> | undefined => {
+      for (const spec of moduleSpecifiers(sf)) {
+        const target = checker.getSymbolAtLocation(spec)?.valueDeclaration;
+        if (!target || !ts.isSourceFile(target)) continue;
+        const f = target.fileName;
+        if (seen.has(f) || target.isDeclarationFile || /[\\/]node_modules[\\/]/.test(f) || host.get(f) !== undefined) continue;
+        seen.add(f);
+        const errors = [...program.getSyntacticDiagnostics(target), ...program.getSemanticDiagnostics(target)].filter(isError);
+        if (errors.length > 0) {
+          const diags = toCellDiagnostics(errors, target.text);
+          const where = path.relative(host.cwd, f) || f;
+          return { ok: false, diagnostics: [], ...compileError("TSError", diags, target.text, errors.map((e) => e.length ?? 1), where) };
+        }
+        const nested = visit(target);
+        if (nested) return nested;
+      }
+      return undefined;
+    };
+    const cell = program.getSourceFile(cellFile);
+    return cell ? visit(cell) : undefined;
   }
 
   commit(executionCount: number): void {
@@ -394,4 +428,17 @@ function opaquePreludeDependencies(preludeTypes: string): (specifier: string, co
   return (specifier, containingFile) =>
     !specifier.startsWith(".") && !specifier.startsWith("/") && !specifier.startsWith("node:") &&
     /\.d\.[cm]?ts$/.test(containingFile) && containingFile.startsWith(inside) && !(path.sep + containingFile.slice(inside.length)).includes(nodeModules);
+}
+
+/** The module specifiers of a file's imports and re-exports, static and dynamic. */
+function moduleSpecifiers(sf: TS.SourceFile): TS.Expression[] {
+  const ts = typescript();
+  const out: TS.Expression[] = [];
+  const walk = (node: TS.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) out.push(node.moduleSpecifier);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) out.push(node.arguments[0]);
+    ts.forEachChild(node, walk);
+  };
+  walk(sf);
+  return out;
 }

@@ -38,9 +38,13 @@ function lineColumn(starts: number[], pos: number): { line: number; column: numb
   return { line: lo + 1, column: pos - starts[lo]! + 1 };
 }
 
-/** Jupyter error fields for failed compilation: one traceback entry per error, with the line and a caret. */
-export function compileError(ename: string, diags: readonly Diagnostic[], cellText: string, spans: readonly number[]):
+/**
+ * Jupyter error fields for failed compilation: one traceback entry per error, with the line and
+ * a caret. `file` names the file the positions are in when that is not the cell (a local module).
+ */
+export function compileError(ename: string, diags: readonly Diagnostic[], cellText: string, spans: readonly number[], file?: string):
   { ename: string; evalue: string; traceback: string[] } {
+  const at = (d: Diagnostic): string => `${file === undefined ? "" : `${file}:`}${d.line}:${d.column}`;
   const lines = cellText.split(/\r\n|\r|\n/);
   const traceback: string[] = [];
   for (let i = 0; i < diags.length; i++) {
@@ -49,13 +53,13 @@ export function compileError(ename: string, diags: readonly Diagnostic[], cellTe
     const gutter = String(d.line).padStart(4) + " | ";
     const width = Math.max(1, Math.min(spans[i] ?? 1, src.length - d.column + 1));
     traceback.push(
-      `${ename}: (${d.line}:${d.column}) ${d.message} [TS${d.code}]\n` +
+      `${ename}: (${at(d)}) ${d.message} [TS${d.code}]\n` +
       `${gutter}${src}\n` +
       `${" ".repeat(gutter.length - 2)}| ${" ".repeat(d.column - 1)}${"^".repeat(width)}`,
     );
   }
   const first = diags[0];
   const more = diags.length > 1 ? ` (and ${diags.length - 1} more error${diags.length > 2 ? "s" : ""})` : "";
-  const evalue = first ? `(${first.line}:${first.column}) ${first.message}${more}` : "compilation failed";
+  const evalue = first ? `(${at(first)}) ${first.message}${more}` : "compilation failed";
   return { ename, evalue, traceback };
 }

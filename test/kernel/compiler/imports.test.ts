@@ -48,6 +48,24 @@ describe("cell compiler: imports", () => {
     expect(nb.compile("const bad: Box<string> = box(1);").ok).toBe(false);
   });
 
+  it("a type error inside an imported local .ts file (also one it imports) is the cell's TSError, naming that file's line and column", async () => {
+    const dir = notebookDir();
+    writeFileSync(path.join(dir, "typeerr.ts"), "export const fine = 1;\nexport const bad: number = \"str\";\n");
+    writeFileSync(path.join(dir, "outer.ts"), "export { fine } from './typeerr.ts';\n");
+    const nb = new Notebook(dir);
+    for (const cell of ["import { fine } from './typeerr.ts';\nfine", "import { fine } from './outer.ts';\nfine"]) {
+      const r = nb.compile(cell);
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.ename).toBe("TSError");
+      // `bad` is at line 2, column 14 of typeerr.ts.
+      expect(r.evalue).toContain("typeerr.ts:2:14");
+      expect(r.evalue).toMatch(/not assignable to type 'number'/);
+    }
+    // A local file without errors still imports.
+    expect(await nb.value("import { triple } from './util.ts';\ntriple(2)")).toBe(6);
+  });
+
   it("dynamic import() goes through the kernel's importer (built-ins, notebook packages, nested in functions)", async () => {
     const nb = new Notebook(notebookDir());
     expect(await nb.value("const p = await import('node:path');\np.basename('/a/b.txt')")).toBe("b.txt");
