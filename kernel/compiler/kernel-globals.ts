@@ -58,7 +58,10 @@ export const KERNEL_GLOBALS: GlobalStatement[] = [
   { name: "input", text: "/** Same as prompt(). */\ndeclare function input(message?: unknown, password?: boolean): string;" },
 ];
 
-/** Used only when @types/node cannot be found: enough for console output and timers. */
+/**
+ * Until Node's types are loaded (or when @types/node cannot be found): enough for console
+ * output, timers and V8's extras on Error, which a cell uses without naming anything of Node's.
+ */
 export const MINIMAL_HOST_GLOBALS = `
 interface Console { log(...data: any[]): void; error(...data: any[]): void; warn(...data: any[]): void; info(...data: any[]): void; debug(...data: any[]): void; table(data: unknown): void; time(label?: string): void; timeEnd(label?: string): void; }
 declare var console: Console;
@@ -69,4 +72,11 @@ declare function clearInterval(handle: any): void;
 declare function queueMicrotask(callback: () => void): void;
 declare var process: any;
 declare function require(id: string): any;
+interface ErrorConstructor {
+  /** How many frames V8 records in a stack trace (10 by default). */
+  stackTraceLimit: number;
+  /** Sets \`targetObject.stack\` to the current stack, leaving out frames from constructorOpt up. */
+  captureStackTrace(targetObject: object, constructorOpt?: Function): void;
+  prepareStackTrace?: ((err: Error, stackTraces: any[]) => any) | undefined;
+}
 `;

@@ -215,6 +215,22 @@ describe("cell compiler: host globals", () => {
   });
 });
 
+describe("cell compiler: Node's extras on ErrorConstructor", () => {
+  it("Error.stackTraceLimit and Error.captureStackTrace type-check with and without Node's types loaded", async () => {
+    const nb = new Notebook(tempDir(), { globals: { process } });
+    const code = "Error.stackTraceLimit = Infinity;\nconst holder: { stack?: string } = {};\nError.captureStackTrace(holder);\ntypeof holder.stack";
+    const before = nb.compile(code);
+    expect(before.ok, JSON.stringify(before)).toBe(true);
+    // Typed, not `any`.
+    const wrong = nb.compile("Error.stackTraceLimit = 'many';");
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.diagnostics[0]).toMatchObject({ line: 1, column: 1, code: 2322 });
+    // Once Node's types are in (process refers to them), they declare the same members.
+    expect(await nb.value("process.argv.length > 0")).toBe(true);
+    expect(await nb.value(code)).toBe("string");
+  });
+});
+
 describe("cell compiler: type checking off", () => {
   it("only transpiles, and declarations made meanwhile are known once it is back on", async () => {
     const nb = new Notebook(tempDir());
