@@ -1,5 +1,5 @@
 // The real kernel (dist/) over real ZeroMQ sockets.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -186,6 +186,16 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     );
     expect((r.reply.content as any).status, JSON.stringify(r.reply.content)).toBe("ok");
     expect(result(r.outputs)).toBe("[ 'a/b', 'hello x', 3, 'cjs', 15 ]");
+  });
+
+  it("a type error inside an imported local .ts file is the cell's TSError and the cell does not run", async () => {
+    writeFileSync(join(dir, "typeerr.ts"), "export const fine = 1;\nexport const bad: number = \"str\";\n");
+    const r = await k.client.execute("import { fine } from './typeerr.ts';\nconsole.log('ran', fine);");
+    const c = r.reply.content as any;
+    expect(c.status).toBe("error");
+    expect(c.ename).toBe("TSError");
+    expect(c.evalue).toContain("typeerr.ts:2:14");
+    expect(stdout(r.outputs)).toBe("");
   });
 
   it("complete, inspect, is_complete and history answer", async () => {
