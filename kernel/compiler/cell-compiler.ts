@@ -101,11 +101,12 @@ export class CellCompiler {
     const checked = this.check(sample);
     if (checked.kind === "ok") {
       const host = this.languageHost();
-      const program = host.program();
-      emitCheckedCell(program, program.getSourceFile(this.cellFile())!);
+      const program = host.checkProgram();
+      const sf = program.getSourceFile(this.cellFile())!;
+      emitCheckedCell(program, sf);
       onCheckReady?.();
       await yieldToEventLoop();
-      globalStatementsFromDts(host.ls.getEmitOutput(this.cellFile(), true, true).outputFiles[0]?.text ?? "");
+      globalStatementsFromDts(declarationsOf(program, sf));
       completeAt(host.ls, this.cellFile(), sample, sample.indexOf(".length") + 2);
     }
     else onCheckReady?.();
@@ -115,7 +116,7 @@ export class CellCompiler {
   }
 
   /**
-   * Re-parses library files with their JSDoc (docs-registry.ts) once the kernel has been idle
+   * Re-parses library files with their JSDoc (source-file-store.ts) once the kernel has been idle
    * for a moment, so the one-off cost never delays a cell.
    */
   private scheduleDocsUpgrade(): void {
@@ -127,7 +128,7 @@ export class CellCompiler {
       if (performance.now() - this.lastActivity < IDLE_MS) { this.docsTimer = setTimeout(tick, IDLE_MS).unref(); return; }
       host.upgradeDocs();
       // Re-parse, and re-bind (the checker binds new source files), while still idle.
-      host.ls.getSemanticDiagnostics(this.cellFile());
+      host.checkProgram().getTypeChecker();
     };
     this.docsTimer = setTimeout(tick, IDLE_MS).unref();
   }
@@ -149,7 +150,7 @@ export class CellCompiler {
     const filename = this.uniqueFilename(executionCount);
     let out: TranspiledCell;
     if (checked?.kind === "ok") {
-      const program = this.languageHost().program();
+      const program = this.languageHost().checkProgram();
       out = emitCheckedCell(program, program.getSourceFile(this.cellFile())!);
     } else {
       out = transpileCell(code, filename);
@@ -176,11 +177,13 @@ export class CellCompiler {
     const host = this.languageHost();
     const file = this.cellFile();
     host.set(file, checkText);
-    const syntactic = host.ls.getSyntacticDiagnostics(file);
+    const program = host.checkProgram();
+    const sf = program.getSourceFile(file)!;
+    const syntactic = program.getSyntacticDiagnostics(sf);
     if (syntactic.some(isError)) return { kind: "failed", result: this.syntaxFailure(code) };
     // Diagnostics in the appended export list (e.g. "re-exporting a type requires
     // `export type`") are artefacts of the check, not the user's.
-    const semantic = host.ls.getSemanticDiagnostics(file)
+    const semantic = program.getSemanticDiagnostics(sf)
       .filter((d) => !IGNORED_CODES.has(d.code) && (d.start === undefined || d.start < code.length));
     const errors = semantic.filter(isError);
     if (errors.length > 0) {
@@ -200,7 +203,7 @@ export class CellCompiler {
    */
   private localFileErrors(host: LanguageHost, cellFile: string): Extract<CompileResult, { ok: false }> | undefined {
     const ts = typescript();
-    const program = host.program();
+    const program = host.checkProgram();
     const checker = program.getTypeChecker();
     const seen = new Set<string>();
     const visit = (sf: TS.SourceFile): Extract<CompileResult, { ok: false }> | undefined => {
@@ -254,8 +257,8 @@ export class CellCompiler {
     try {
       const host = this.prepareQuery(code);
       // Documentation is what inspect is for: re-parse library files with JSDoc now if that
-      // has not happened yet (building the program first acquires them).
-      host.program();
+      // has not happened yet (building the program first parses them, without).
+      host.checkProgram();
       host.upgradeDocs();
       return inspectAt(host.ls, this.cellFile(), code, cursorPos, detailLevel);
     } catch {
@@ -291,8 +294,8 @@ export class CellCompiler {
       const names = cell.names ?? collectNamesOf(cell.code);
       this.enableNodeTypesFor(cell.code);
       host.set(file, cell.checkText ?? withExportList(cell.code, names));
-      const emitted = host.ls.getEmitOutput(file, true, true);
-      const dts = emitted.outputFiles.find((o) => o.name.endsWith(".d.ts"))?.text ?? "";
+      const program = host.checkProgram();
+      const dts = declarationsOf(program, program.getSourceFile(file)!);
       const statements = [...this.ctx!.importAliases(names.imports), ...globalStatementsFromDts(dts)];
       this.ctx!.define(`cell${++this.committedCount}`, statements);
     }
@@ -366,7 +369,7 @@ export class CellCompiler {
     // Re-exported (not `export =` of a namespace import, as for cells' imports): a name is then
     // looked up in the module's export table, without resolving all ~260 of them per cell.
     host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
-    const program = host.program();
+    const program = host.checkProgram();
     const sf = program.getSourceFile(abs);
     const checker = program.getTypeChecker();
     const symbol = sf && checker.getSymbolAtLocation(sf);
@@ -393,6 +396,17 @@ export class CellCompiler {
     this.usedFilenames.add(name);
     return name;
   }
+}
+
+/**
+ * The declaration file TypeScript emits for a checked cell (forced: the options do not ask for
+ * declarations, which would also emit them with every cell's JavaScript).
+ */
+function declarationsOf(program: TS.Program, sf: TS.SourceFile): string {
+  let dts = "";
+  const emit = program.emit as (target: TS.SourceFile, write: TS.WriteFileCallback, cancel: undefined, emitOnlyDts: boolean, transformers: undefined, forceDtsEmit: boolean) => TS.EmitResult;
+  emit.call(program, sf, (name, text) => { if (/\.d\.[cm]?ts$/.test(name)) dts = text; }, undefined, true, undefined, true);
+  return dts;
 }
 
 function isError(d: TS.Diagnostic): boolean { return d.category === typescript().DiagnosticCategory.Error; }

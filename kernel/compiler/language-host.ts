@@ -1,11 +1,14 @@
-// A TypeScript LanguageService over an in-memory overlay: the kernel's generated files (the
-// current cell, the declarations of committed cells, prelude aliases) live in memory under
-// the notebook directory; everything else (node_modules, the prelude's .d.ts, local .ts
-// files, TypeScript's lib) is read from disk once and cached.
+// The compiler's view of files: the kernel's generated files (the current cell, the
+// declarations of committed cells, prelude aliases) live in memory under the notebook
+// directory; everything else (node_modules, the prelude's .d.ts, local .ts files,
+// TypeScript's lib) is read from disk once and cached. Two programs are built over it, sharing
+// their SourceFiles (source-file-store.ts): the check program (checkProgram: cells are checked
+// and emitted with it, built directly so a cell pays for no language-service bookkeeping) and
+// the language service's (completion, inspect).
 import { statSync } from "node:fs";
 import path from "node:path";
 import type TS from "typescript";
-import { docsAwareRegistry, type DocsAwareRegistry } from "./docs-registry.js";
+import { SourceFileStore } from "./source-file-store.js";
 import { typescript } from "./typescript-loader.js";
 
 interface VirtualFile { text: string; version: number; snapshot?: TS.IScriptSnapshot }
@@ -19,7 +22,7 @@ const RESTAT_MS = 500;
 /**
  * Library files — declaration files on disk (TypeScript's lib, @types, packages, the
  * prelude's .d.ts) and the bundled lib — are parsed without JSDoc until the kernel is idle
- * (see docs-registry.ts). The generated declarations of earlier cells keep theirs: inspect
+ * (see source-file-store.ts). The generated declarations of earlier cells keep theirs: inspect
  * shows a cell's own documentation right away.
  */
 function isLibrary(f: string): boolean {
@@ -35,12 +38,14 @@ export class LanguageHost {
   private projectVersion = 0;
   private readonly rootOrder: string[] = [];
   private readonly resolutionCache: TS.ModuleResolutionCache;
-  private readonly docs: DocsAwareRegistry;
+  private readonly store: SourceFileStore;
+  private readonly compilerHost: TS.CompilerHost;
+  private lastCheck: { program: TS.Program; projectVersion: number; mutable: Array<[string, string]> } | undefined;
   private readonly resolutions = new Map<string, TS.ResolvedModuleWithFailedLookupLocations>();
 
   constructor(readonly cwd: string, readonly options: TS.CompilerOptions) {
     const ts = typescript();
-    this.docs = docsAwareRegistry(isLibrary, cwd);
+    this.store = new SourceFileStore(isLibrary, cwd);
     // Kept across program rebuilds for its package.json lookups (every file's module format
     // is derived from its nearest package.json on every rebuild).
     this.resolutionCache = ts.createModuleResolutionCache(cwd, (f) => (ts.sys.useCaseSensitiveFileNames ? f : f.toLowerCase()), options);
@@ -64,7 +69,46 @@ export class LanguageHost {
       resolveModuleNameLiterals: (literals, containingFile, redirected, opts, containingSourceFile) =>
         literals.map((lit) => this.resolveModule(lit.text, containingFile, ts.getModeForUsageLocation(containingSourceFile, lit, opts), redirected, opts, host)),
     };
-    this.ls = ts.createLanguageService(host, this.docs.registry);
+    this.ls = ts.createLanguageService(host, this.store.registry());
+    this.compilerHost = {
+      getSourceFile: (f, options) => this.store.get(f, this.version(f), () => this.snapshot(f), options),
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      writeFile: () => undefined,
+      getCurrentDirectory: () => cwd,
+      getCanonicalFileName: (f) => (ts.sys.useCaseSensitiveFileNames ? f : f.toLowerCase()),
+      useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
+      getNewLine: () => "\n",
+      fileExists: host.fileExists,
+      readFile: host.readFile,
+      directoryExists: host.directoryExists,
+      getDirectories: host.getDirectories,
+      realpath: host.realpath,
+      getModuleResolutionCache: () => this.resolutionCache,
+      resolveModuleNameLiterals: host.resolveModuleNameLiterals,
+    };
+  }
+
+  /**
+   * The program cells are checked and emitted with: `ts.createProgram` over the same files as
+   * the language service, with the previous check program as the old program (unchanged files
+   * are the same SourceFile objects, so its structure is reused). Rebuilt only when a file
+   * changed. About half the cost of the language service's rebuild per cell, which also
+   * re-validates every file's version and its host cache.
+   */
+  checkProgram(): TS.Program {
+    const last = this.lastCheck;
+    if (last !== undefined && last.projectVersion === this.projectVersion && last.mutable.every(([f, v]) => this.version(f) === v)) return last.program;
+    const ts = typescript();
+    const program = ts.createProgram({ rootNames: this.rootFiles(), options: this.options, host: this.compilerHost, oldProgram: last?.program });
+    // Files that may change on disk (a local module next to the notebook) are re-checked on reuse.
+    const mutable: Array<[string, string]> = [];
+    for (const sf of program.getSourceFiles()) {
+      if (this.virtual.has(sf.fileName)) continue;
+      const d = this.disk.get(sf.fileName);
+      if (d !== undefined && !d.immutable) mutable.push([sf.fileName, this.version(sf.fileName)]);
+    }
+    this.lastCheck = { program, projectVersion: this.projectVersion, mutable };
+    return program;
   }
 
   /**
@@ -111,6 +155,7 @@ export class LanguageHost {
 
   remove(file: string): void {
     if (!this.virtual.delete(file)) return;
+    this.store.forget(file);
     this.rootOrder.splice(this.rootOrder.indexOf(file), 1);
     this.rootsDirty = true;
     this.projectVersion++;
@@ -135,13 +180,13 @@ export class LanguageHost {
 
   /** Library files get their JSDoc parsed from the next program on (a one-off re-parse). */
   upgradeDocs(): void {
-    if (!this.docs.hasBareDocuments()) return;
-    this.docs.upgrade();
+    if (!this.store.hasBareDocuments()) return;
+    this.store.upgrade();
     this.projectVersion++;
   }
 
   /** Whether some library file is parsed without its JSDoc (see upgradeDocs). */
-  get docsPending(): boolean { return this.docs.hasBareDocuments(); }
+  get docsPending(): boolean { return this.store.hasBareDocuments(); }
 
   /** Called for every file of the program at every cell, so it is kept to map lookups. */
   private version(f: string): string {
@@ -162,7 +207,7 @@ export class LanguageHost {
         base = String(d.mtime);
       }
     }
-    return this.docs.isUpgraded(f) ? base + "+docs" : base;
+    return this.store.isUpgraded(f) ? base + "+docs" : base;
   }
 
   private snapshot(f: string): TS.IScriptSnapshot | undefined {
