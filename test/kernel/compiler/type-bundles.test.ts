@@ -42,6 +42,10 @@ function program(virtual: Map<string, string>, options: TS.CompilerOptions = ker
 const v = (name: string) => path.join(repo, name);
 const LIB = v("__gradlab_lib__.d.ts"), NS = v("__gradlab_prelude__.d.ts"), GLOBALS = v("__gradlab_globals__.d.ts"), CELL = v("__gradlab_cell__.ts");
 
+const RESERVED = new Set(("break case catch class const continue debugger default delete do else enum export extends false finally for " +
+  "function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static " +
+  "implements interface package private protected public await").split(" "));
+
 type Setup = "files" | "bundle" | "bundle-nocomments";
 let written: WrittenBundles;
 let out: string;
@@ -114,7 +118,7 @@ function cellDiagnostics(setup: Setup, cells: string[]): string[][] {
   const first = program(files);
   // As the kernel does: names that cannot be global aliases (the reserved `var`) are left out.
   const exported = first.getTypeChecker().getExportsOfModule(preludeModule(first, setup, specifier)).map((s) => s.name)
-    .filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && ts.stringToToken(n) === undefined);
+    .filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !RESERVED.has(n));
   files.set(GLOBALS, [...KERNEL_GLOBALS.map((g) => g.text), ...exported.map((n) => `import ${n} = __gradlab_prelude__.${n};`)].join("\n"));
   return cells.map((cell) => {
     files.set(CELL, cell);
