@@ -2,7 +2,8 @@
 // Loads TypeScript (with the kernel's V8 code cache) and warms the compiler up while the main
 // thread imports the prelude; then answers requests in order: each reply is posted on the
 // port and the shared flag set to its request's id (waking a main thread waiting for it).
-import { writeSync } from "node:fs";
+import { statSync, writeSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { workerData, parentPort } from "node:worker_threads";
 import { useCodeCache } from "../startup/code-cache.js";
@@ -58,7 +59,9 @@ data.port.on("message", (req: CompilerRequest) => {
 });
 
 trace("started");
-const cache = data.codeCache ? useCodeCache(createRequire(import.meta.url).resolve("typescript")) : null;
+// Salted with this build of the compiler (tsc rewrites every output): its warm-up decides
+// which of TypeScript's functions the cache holds.
+const cache = data.codeCache ? useCodeCache(createRequire(import.meta.url).resolve("typescript"), undefined, String(statSync(fileURLToPath(import.meta.url)).mtimeMs)) : null;
 let ready = false;
 try {
   // Ready as soon as cells can be checked: a first cell waiting for it is answered at the next

@@ -11,7 +11,13 @@ import type TS from "typescript";
 import { SourceFileStore } from "./source-file-store.js";
 import { typescript } from "./typescript-loader.js";
 
-interface VirtualFile { text: string; version: number; snapshot?: TS.IScriptSnapshot }
+interface VirtualFile {
+  text: string;
+  version: number;
+  snapshot?: TS.IScriptSnapshot;
+  /** The text with documentation, used once library docs are upgraded (see setWithDocs). */
+  withDocs?: () => string;
+}
 interface DiskFile { text: string | undefined; mtime: number; checkedAt: number; immutable: boolean; snapshot?: TS.IScriptSnapshot }
 
 /** Files under node_modules or TypeScript's own lib are treated as immutable for the session. */
@@ -151,6 +157,16 @@ export class LanguageHost {
     this.projectVersion++;
   }
 
+  /**
+   * A library file whose first text is a comment-free variant (`bare`, quicker to parse: see
+   * type-bundles.ts) and whose text becomes `withDocs()` when library docs are upgraded, so
+   * inspect shows JSDoc then. Both must declare the same things.
+   */
+  setWithDocs(file: string, bare: string, withDocs: () => string): void {
+    this.set(file, bare);
+    this.virtual.get(file)!.withDocs = withDocs;
+  }
+
   get(file: string): string | undefined { return this.virtual.get(file)?.text; }
 
   remove(file: string): void {
@@ -213,6 +229,12 @@ export class LanguageHost {
   private snapshot(f: string): TS.IScriptSnapshot | undefined {
     const ts = typescript();
     const v = this.virtual.get(f);
+    if (v?.withDocs && this.store.isUpgraded(f)) {
+      // One-off: from now on the file is its documented text.
+      v.text = v.withDocs();
+      v.withDocs = undefined;
+      v.snapshot = undefined;
+    }
     if (v) return (v.snapshot ??= ts.ScriptSnapshot.fromString(v.text));
     const text = this.readDisk(f);
     if (text === undefined) return undefined;

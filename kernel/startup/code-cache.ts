@@ -4,7 +4,8 @@
 // vm.Script's cachedData, and after warm-up stores the cache — including the functions the
 // warm-up compiled lazily — for the next start. Any mismatch (another Node/V8, another file)
 // just means V8 rejects the cache and compiles normally.
-import { mkdirSync, readFileSync, statSync, writeFile } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFile } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -13,6 +14,20 @@ import vm from "node:vm";
 interface CompilableModule {
   exports: unknown;
   _compile(content: string, filename: string): unknown;
+}
+
+/** Caches kept per directory: every build of the kernel (and TypeScript, and Node) makes a new one. */
+const KEEP_CACHES = 4;
+
+/** Deletes all but the `keep` most recently written caches in `dir`. */
+function pruneOldCaches(dir: string, keep: number): void {
+  try {
+    const files = readdirSync(dir).filter((f) => f.endsWith(".bin")).map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }));
+    files.sort((a, b) => b.t - a.t);
+    for (const { f } of files.slice(keep)) rmSync(join(dir, f), { force: true });
+  } catch {
+    /* another kernel pruned meanwhile */
+  }
 }
 
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -26,8 +41,12 @@ export interface CodeCache {
   save(): void;
 }
 
-/** Compiles `filename` (when something requires it) with a persistent V8 code cache. */
-export function useCodeCache(filename: string, dir = codeCacheDir()): CodeCache {
+/**
+ * Compiles `filename` (when something requires it) with a persistent V8 code cache. `salt`
+ * names what else the cache depends on: the cache holds the functions the warm-up compiled,
+ * and a kernel whose own code changed runs other ones (an accepted cache is never rewritten).
+ */
+export function useCodeCache(filename: string, dir = codeCacheDir(), salt = ""): CodeCache {
   let script: vm.Script | null = null;
   let hit = false;
   let cachePath = "";
@@ -37,7 +56,7 @@ export function useCodeCache(filename: string, dir = codeCacheDir()): CodeCache 
     if (file !== filename) return original.call(this, content, file);
     proto._compile = original;
     const s = statSync(file);
-    cachePath = join(dir, `${Buffer.from(`${file}|${s.size}|${s.mtimeMs}|${process.version}`).toString("base64url").slice(-60)}.bin`);
+    cachePath = join(dir, `${createHash("sha1").update(`${file}|${s.size}|${s.mtimeMs}|${process.version}|${salt}`).digest("base64url")}.bin`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(cachePath);
@@ -59,7 +78,7 @@ export function useCodeCache(filename: string, dir = codeCacheDir()): CodeCache 
       if (script === null || hit) return;
       try {
         mkdirSync(dir, { recursive: true });
-        writeFile(cachePath, script.createCachedData(), () => undefined);
+        writeFile(cachePath, script.createCachedData(), () => pruneOldCaches(dir, KEEP_CACHES));
       } catch {
         /* an unwritable cache directory only costs speed */
       }

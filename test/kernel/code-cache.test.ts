@@ -31,4 +31,25 @@ describe("TypeScript code cache", () => {
     expect(second.hit).toBe(true);
     expect(existsSync(cacheDir)).toBe(true);
   });
+
+  it("a different salt (another build of the kernel) misses; only the newest caches are kept", async () => {
+    const dir = tempDir("gradlab-cc-");
+    const file = join(dir, "mod.cjs");
+    writeFileSync(file, "exports.one = () => 1;\n");
+    const req = createRequire(join(dir, "x.js"));
+    const cacheDir = join(dir, "cache");
+    for (let build = 0; build < 6; build++) {
+      delete req.cache[file];
+      const c = useCodeCache(file, cacheDir, `build ${build}`);
+      expect(req(file).one()).toBe(1);
+      expect(c.hit).toBe(false);
+      c.save();
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    expect(readdirSync(cacheDir)).toHaveLength(4);
+    delete req.cache[file];
+    const again = useCodeCache(file, cacheDir, "build 5");
+    req(file);
+    expect(again.hit).toBe(true);
+  });
 });
