@@ -270,7 +270,7 @@ interface Manifest {
   version: number;
   typescript: string;
   lib: { full: string; nocomments: string };
-  prelude?: { source: string; entry: string; full: string; nocomments: string; inputs: ManifestInput[] };
+  prelude?: { source: string; entry: string; aliases: string[]; full: string; nocomments: string; inputs: ManifestInput[] };
 }
 
 export interface WrittenBundles {
@@ -309,6 +309,7 @@ export function writeTypeBundles(dir: string, preludeTypes?: string): WrittenBun
       manifest.prelude = {
         source: relativeTo(dir, path.resolve(preludeTypes)),
         entry: full.entry,
+        aliases: [...full.aliases.keys()],
         full: "prelude.d.ts",
         nocomments: "prelude.nocomments.d.ts",
         inputs: [...full.modules.values()].map((file) => {
@@ -350,6 +351,12 @@ export interface PreludeBundleFiles {
   nocomments: string;
   /** The prelude's module name: the prelude file is `export * from "<entry>"`. */
   entry: string;
+  /**
+   * Package specifiers the bundle declares as aliases of its modules ("gradlab",
+   * "gradlab/visualizers"). Leaving them unresolved (LanguageHost.isOpaque) spares a cell that
+   * imports them the ~100 files resolution would add: the checker uses the ambient module anyway.
+   */
+  aliases: string[];
   /** The declaration files the bundle stands for (absolute paths). */
   sources: string[];
 }
@@ -375,7 +382,7 @@ export function findPreludeBundle(preludeTypes: string, dir = defaultTypesDir())
     if (st.size === input.size && st.mtimeMs === input.mtimeMs) continue;
     if (st.size !== input.size || sha1(readFileSync(file)) !== input.sha1) return undefined;
   }
-  return { full, nocomments, entry: p.entry, sources };
+  return { full, nocomments, entry: p.entry, aliases: p.aliases, sources };
 }
 
 function readManifest(dir: string): Manifest | undefined {

@@ -263,6 +263,7 @@ describe("type bundles: the prelude", () => {
   });
 
   it("a cell importing the package gets the prelude's own declarations (one Tensor, not two)", () => {
+    expect(findPreludeBundle(distPrelude, out)?.aliases.sort()).toEqual(["gradlab", "gradlab/visualizers"]);
     const cell = 'import { Tensor as T2, nn as nn2 } from "gradlab";\nimport { plot as p2 } from "gradlab/visualizers";\nconst a: T2 = tensor([1]);\nconst b: Tensor = new nn2.Linear(1, 1).weight;\nconst c: typeof plot = p2;';
     expect(cellDiagnostics("files", [cell])).toEqual([[]]);
     expect(cellDiagnostics("bundle-nocomments", [cell])).toEqual([[]]);
@@ -279,7 +280,7 @@ describe("type bundles: finding the prelude bundle", () => {
     const w = writeTypeBundles(types, path.join(root, "dist", "prelude.d.ts"));
     expect(readFileSync(w.prelude!.nocomments, "utf8")).toBe('declare module "gradlab:prelude" {\nexport * from "gradlab:lib/a";\n}\ndeclare module "gradlab:lib/a" {\nexport const a: number;\n}\n');
     const found = findPreludeBundle(path.join(root, "dist", "prelude.d.ts"), types);
-    expect(found).toMatchObject({ full: w.prelude!.full, nocomments: w.prelude!.nocomments, entry: "gradlab:prelude" });
+    expect(found).toMatchObject({ full: w.prelude!.full, nocomments: w.prelude!.nocomments, entry: "gradlab:prelude", aliases: [] });
     expect(found!.sources.sort()).toEqual([path.join(root, "dist", "lib", "a.d.ts"), path.join(root, "dist", "prelude.d.ts")]);
     // Another prelude (GRADLAB_PRELUDE): none.
     expect(findPreludeBundle(path.join(root, "dist", "lib", "a.d.ts"), types)).toBeUndefined();
