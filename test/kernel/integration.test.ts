@@ -204,6 +204,12 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     const i = await k.client.request("shell", "inspect_request", { code: "Math.floor", cursor_pos: 10, detail_level: 0 });
     expect((i.reply.content as any).found).toBe(true);
     expect((i.reply.content as any).data["text/plain"]).toMatch(/floor/);
+    // Documentation of the ES library and of the prelude (the kernel starts from the
+    // comment-free type bundles: inspect switches them to their documented text).
+    expect((i.reply.content as any).data["text/plain"]).toContain("Returns the greatest integer less than or equal to its numeric argument.");
+    const t = await k.client.request("shell", "inspect_request", { code: "tensor([1])", cursor_pos: 3, detail_level: 0 });
+    expect((t.reply.content as any).data["text/plain"]).toMatch(/^tensor\(data: /);
+    expect((t.reply.content as any).data["text/plain"]).toContain("A tensor holding a copy of `data`");
     const ic = await k.client.request("shell", "is_complete_request", { code: "for (;;) {" });
     expect((ic.reply.content as any).status).toBe("incomplete");
     await k.client.execute("const searchable = 'history';");
