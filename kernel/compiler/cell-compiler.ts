@@ -173,11 +173,19 @@ export class CellCompiler {
     const ts = typescript();
     this.integrateCommitted();
     this.enableNodeTypesFor(code);
-    const names = collectCellNames(ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
-    const checkText = withExportList(code, names);
     const host = this.languageHost();
     const file = this.cellFile();
-    host.set(file, checkText);
+    // One parse serves twice: the cell's names, then (extended by the export list, an
+    // incremental re-parse of the appended text only) the checked file itself.
+    const ahead = host.parseAhead(file, code);
+    const names = collectCellNames(ahead ?? ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+    const checkText = withExportList(code, names);
+    if (ahead === undefined) host.set(file, checkText);
+    else if (checkText === code) host.setParsed(file, checkText, ahead);
+    else {
+      const appended = { span: { start: code.length, length: 0 }, newLength: checkText.length - code.length };
+      host.setParsed(file, checkText, ts.updateLanguageServiceSourceFile(ahead, ts.ScriptSnapshot.fromString(checkText), "ahead", appended));
+    }
     const program = host.checkProgram();
     const sf = program.getSourceFile(file)!;
     const syntactic = program.getSyntacticDiagnostics(sf);

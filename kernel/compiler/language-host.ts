@@ -167,6 +167,20 @@ export class LanguageHost {
     this.virtual.get(file)!.withDocs = withDocs;
   }
 
+  /** See SourceFileStore.parseAhead. */
+  parseAhead(file: string, text: string): TS.SourceFile | undefined {
+    return this.store.parseAhead(file, text);
+  }
+
+  /**
+   * Sets a generated file's text together with its parse (from parseAhead, possibly updated
+   * incrementally), so the next program does not parse it again.
+   */
+  setParsed(file: string, text: string, sf: TS.SourceFile): void {
+    this.set(file, text);
+    this.store.put(file, this.version(file), sf);
+  }
+
   get(file: string): string | undefined { return this.virtual.get(file)?.text; }
 
   remove(file: string): void {

@@ -20,6 +20,8 @@ export class SourceFileStore {
   private readonly upgraded = new Set<string>();
   /** Library files currently parsed without JSDoc. */
   private readonly bare = new Set<string>();
+  /** The parse options the programs asked for, per file (they depend only on the compiler options). */
+  private readonly optionsOf = new Map<string, ParseOptions>();
   /** Only for getKeyForCompilationSettings and reportStats, which the language service calls. */
   private readonly fallback: TS.DocumentRegistry;
 
@@ -45,12 +47,32 @@ export class SourceFileStore {
     const ts = typescript();
     const bare = this.isLibrary(fileName) && !this.upgraded.has(fileName);
     const base: TS.CreateSourceFileOptions = typeof options === "object" ? options : { languageVersion: options };
+    this.optionsOf.set(fileName, options);
     const sf = ts.createLanguageServiceSourceFile(fileName, snapshot,
       { ...base, jsDocParsingMode: bare ? ts.JSDocParsingMode.ParseNone : ts.JSDocParsingMode.ParseAll }, version, false, kind);
     this.files.set(fileName, { version, sf });
     if (bare) this.bare.add(fileName);
     else this.bare.delete(fileName);
     return sf;
+  }
+
+  /**
+   * Parses a future text of a (generated, non-library) file exactly as a program would, without
+   * storing it — undefined until some program has parsed the file. With `put`, the compiler
+   * parses a cell once for two purposes (its names, then its checked text: see CellCompiler).
+   */
+  parseAhead(fileName: string, text: string): TS.SourceFile | undefined {
+    const options = this.optionsOf.get(fileName);
+    if (options === undefined) return undefined;
+    const ts = typescript();
+    const base: TS.CreateSourceFileOptions = typeof options === "object" ? options : { languageVersion: options };
+    return ts.createLanguageServiceSourceFile(fileName, ts.ScriptSnapshot.fromString(text), { ...base, jsDocParsingMode: ts.JSDocParsingMode.ParseAll }, "ahead", false);
+  }
+
+  /** Stores a SourceFile made by parseAhead (or updated from one) as `fileName` at `version`. */
+  put(fileName: string, version: string, sf: TS.SourceFile): void {
+    (sf as { version?: string }).version = version;
+    this.files.set(fileName, { version, sf });
   }
 
   /** Drops a file that left the project (a removed generated file). */
