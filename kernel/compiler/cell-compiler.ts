@@ -247,6 +247,9 @@ export class CellCompiler {
     if (cell.checkText !== undefined && this.host?.get(this.cellFile()) === cell.checkText) {
       try {
         this.integrateCommitted();
+        // Parse the context files this commit changed now, while the cell's results are being
+        // sent, rather than when the next cell is checked.
+        this.host.parseChanged(this.cellFile());
       } catch {
         // Only later cells' knowledge of this one is lost; never fail the cell that ran.
       }

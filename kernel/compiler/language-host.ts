@@ -38,6 +38,8 @@ function isLibrary(f: string): boolean {
 export class LanguageHost {
   readonly ls: TS.LanguageService;
   private readonly virtual = new Map<string, VirtualFile>();
+  /** Generated files whose text changed since the last check program (see parseChanged). */
+  private readonly changed = new Set<string>();
   private readonly disk = new Map<string, DiskFile>();
   private roots: string[] = [];
   private rootsDirty = true;
@@ -106,6 +108,7 @@ export class LanguageHost {
     if (last !== undefined && last.projectVersion === this.projectVersion && last.mutable.every(([f, v]) => this.version(f) === v)) return last.program;
     const ts = typescript();
     const program = ts.createProgram({ rootNames: this.rootFiles(), options: this.options, host: this.compilerHost, oldProgram: last?.program });
+    this.changed.clear();
     // Files that may change on disk (a local module next to the notebook) are re-checked on reuse.
     const mutable: Array<[string, string]> = [];
     for (const sf of program.getSourceFiles()) {
@@ -149,6 +152,7 @@ export class LanguageHost {
       cur.text = text;
       cur.version++;
       cur.snapshot = undefined;
+      this.changed.add(file);
     } else {
       this.virtual.set(file, { text, version: 1 });
       this.rootOrder.push(file);
@@ -165,6 +169,21 @@ export class LanguageHost {
   setWithDocs(file: string, bare: string, withDocs: () => string): void {
     this.set(file, bare);
     this.virtual.get(file)!.withDocs = withDocs;
+  }
+
+  /**
+   * Parses the generated files changed since the last check program (but `except`), so that
+   * program's successor finds them parsed. Only files some program parsed before (their parse
+   * options are known).
+   */
+  parseChanged(except: string): void {
+    for (const file of this.changed) {
+      if (file === except) continue;
+      const v = this.virtual.get(file);
+      const sf = v && this.store.parseAhead(file, v.text);
+      if (sf) this.store.put(file, this.version(file), sf);
+    }
+    this.changed.clear();
   }
 
   /** See SourceFileStore.parseAhead. */
