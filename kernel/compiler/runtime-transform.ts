@@ -12,8 +12,10 @@ import { bindingNames } from "./cell-names.js";
 import { typescript } from "./typescript-loader.js";
 
 export const IMPORT_FUNCTION = "__gradlab_import__";
-const MODULE_TEMP = "__gradlab_module";
-const RESULT_PARAM = "__gradlab_result";
+export const MODULE_TEMP = "__gradlab_module";
+export const RESULT_PARAM = "__gradlab_result";
+/** The result maker the cell's function is called with (as the transformer builds it below). */
+export const RESULT_FACTORY = "(...v) => ({ value: v[0], hasValue: v[0] !== void 0 })";
 
 export interface TranspiledCell {
   js: string;
@@ -146,12 +148,18 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
           st.asteriskToken, st.name, st.typeParameters, st.parameters, st.type, st.body), st);
         hoisted.push(st.name ? assignGlobal(st.name.text, fn) : f.createExpressionStatement(fn));
       } else if (ts.isClassDeclaration(st)) {
-        const cls = ts.setTextRange(f.createClassExpression(withoutModuleModifiers(st.modifiers), st.name,
+        // TypeScript names an anonymous `export default class {}` (default_1); it stays anonymous
+        // here, and parenthesized: a statement starting with `class` would need a name.
+        const name = (ts.getOriginalNode(st) as TS.ClassDeclaration).name ? st.name : undefined;
+        const cls = ts.setTextRange(f.createClassExpression(withoutModuleModifiers(st.modifiers), name,
           st.typeParameters, st.heritageClauses, st.members), st);
-        body.push(ts.setTextRange(st.name ? assignGlobal(st.name.text, cls) : f.createExpressionStatement(cls), st));
+        body.push(ts.setTextRange(name ? assignGlobal(name.text, cls) : f.createExpressionStatement(f.createParenthesizedExpression(cls)), st));
       } else if (ts.isVariableStatement(st)) body.push(...variableStatements(st));
       else if (ts.isExpressionStatement(st) && ts.isStringLiteral(st.expression) && st.expression.text === "use strict") continue;
       else if (ts.isEmptyStatement(st)) continue; // e.g. the `;` before the appended export list
+      // What TypeScript erased (type aliases, interfaces, declare, overloads) is no statement:
+      // `x\ntype T = …` still has x's value, as `x\nfunction f() {}` does.
+      else if (st.kind === ts.SyntaxKind.NotEmittedStatement) continue;
       else body.push(st);
     }
     // Only an expression statement the user wrote is a value (not a lowered enum's IIFE).
