@@ -191,7 +191,11 @@ export class Kernel {
       log(`ignoring unsupported ${req.channel} message ${type}`);
       return;
     }
+    // busy goes to the io thread together with the request's next message: execute_input
+    // (executeRequest flushes it before compiling) or, for others, at once.
+    this.io.hold();
     this.status("busy", req);
+    if (type !== "execute_request") this.io.flush();
     const previous = this.parent;
     this.parent = req;
     try {
@@ -212,6 +216,28 @@ export class Kernel {
       // other requests (complete, comm messages, …) do not take over the cell's output area.
       if (type !== "execute_request") this.parent = previous;
       this.status("idle", req);
+      this.io.flush();
+      this.runAfterIdle();
+    }
+  }
+
+  private afterIdle: (() => void)[] = [];
+
+  /**
+   * Runs fn once the current request's idle status is on its way to the frontend: work the
+   * reply does not depend on (writing history) stays off the round trip.
+   */
+  whenIdle(fn: () => void): void {
+    this.afterIdle.push(fn);
+  }
+
+  private runAfterIdle(): void {
+    for (const fn of this.afterIdle.splice(0)) {
+      try {
+        fn();
+      } catch (e) {
+        log(`after-request work failed: ${formatThrown(e)}`);
+      }
     }
   }
 

@@ -12,6 +12,9 @@ type Content = KernelMessage.IExecuteRequestMsg["content"];
 /** How long a cell's reply waits for displays whose (async) render is still pending. */
 const DISPLAY_SETTLE_MS = 30_000;
 
+/** A compile at least this long is followed by an event-loop turn for a pending SIGINT. */
+const SIGNAL_TURN_AFTER_MS = 20;
+
 interface OkOutcome {
   status: "ok";
   payload: Record<string, unknown>[];
@@ -27,10 +30,17 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
   if (storeHistory) k.executionCount++;
   const count = k.executionCount;
   if (!silent) k.publish("execute_input", { code, execution_count: count });
+  k.io.flush(); // busy and execute_input reach the frontend while the cell compiles
 
   const outcome = await runCell(k, code, count, silent);
   const userExpressions = outcome.status === "ok" ? evaluateUserExpressions(k, c.user_expressions) : {};
-  k.history?.append(count, code, outcome.status === "ok" ? outcome.resultText : null);
+  // The reply and idle go to the io thread together (with execute_result, held in runCell).
+  k.io.hold();
+  if (k.history !== null) {
+    const history = k.history;
+    const resultText = outcome.status === "ok" ? outcome.resultText : null;
+    k.whenIdle(() => history.append(count, code, resultText));
+  }
   if (outcome.status === "ok") {
     k.reply(req, "execute_reply", { status: "ok", execution_count: count, payload: outcome.payload, user_expressions: userExpressions }, { status: "ok" });
     return;
@@ -43,6 +53,7 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
 async function runCell(k: Kernel, code: string, count: number, silent: boolean): Promise<OkOutcome | ErrorOutcome> {
   const ok = (resultText: string | null = null, payload: Record<string, unknown>[] = []): OkOutcome => ({ status: "ok", payload, resultText });
   k.interruptPending = false; // interrupts from before this cell do not concern it
+  const interruptsBefore = k.io.cellWatch.interrupts();
   await k.ready;
   const compiler = k.compiler!;
 
@@ -54,11 +65,10 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   if (magics.code.trim() === "") return ok();
 
   const seq = ++k.cellSeq;
+  const compileStart = performance.now();
   const compiled = compiler.compile(magics.code, seq);
   if (!compiled.ok) return { status: "error", ename: compiled.ename, evalue: compiled.evalue, traceback: compiled.traceback };
-  // A SIGINT that arrived during a long type check is delivered on the next loop turn.
-  await new Promise((r) => setImmediate(r));
-  if (k.interruptPending) return errorOutcome(interruptedError());
+  if (await interruptedWhileCompiling(k, interruptsBefore, performance.now() - compileStart)) return errorOutcome(interruptedError());
   k.mapStack = compiled.mapStack;
   if (compiled.diagnostics.length > 0 && !silent) {
     k.stream("stderr", compiled.diagnostics.map((d) => `warning (${d.line}:${d.column}) TS${d.code}: ${d.message}\n`).join(""));
@@ -80,6 +90,7 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   try {
     if (isDisplayHandle(result.value)) return ok();
     const data = await toBundle(result.value);
+    k.io.hold(); // sent with the reply and idle
     k.publish("execute_result", { execution_count: count, data, metadata: {} });
     return ok(typeof data["text/plain"] === "string" ? data["text/plain"] : null);
   } catch (e) {
@@ -87,6 +98,23 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
     const o = errorOutcome(e, k.mapStack);
     return { ...o, traceback: [...o.traceback, "(raised while displaying the cell's result; the cell itself ran)"] };
   }
+}
+
+/**
+ * Whether an interrupt arrived while the cell compiled (the compile blocks the main thread).
+ * One sent as interrupt_request is counted by the io thread in shared memory; a SIGINT from a
+ * frontend in signal mode is only seen by the event loop, so after a compile long enough for
+ * a user to have pressed interrupt, one loop turn lets it be delivered (node:vm would
+ * otherwise drop it when it re-arms its SIGINT handling to run the cell).
+ */
+async function interruptedWhileCompiling(k: Kernel, interruptsBefore: number, compileMs: number): Promise<boolean> {
+  if (k.io.cellWatch.interrupts() !== interruptsBefore) {
+    // Let its SIGINT be handled here rather than during the next cell.
+    await new Promise((r) => setImmediate(r));
+    return true;
+  }
+  if (compileMs >= SIGNAL_TURN_AFTER_MS) await new Promise((r) => setImmediate(r));
+  return k.interruptPending;
 }
 
 /** user_expressions are evaluated as JavaScript expressions in the cell context. */

@@ -7,11 +7,15 @@
 // thread terminates the current JavaScript execution of the main thread through the
 // inspector protocol (Runtime.terminateExecution: the main thread survives, the loop dies, and
 // the pending SIGINT then rejects the cell as Interrupted).
+// The io thread also counts the interrupts it received while the main thread was busy, so the
+// main thread can see one that arrived during a compile without waiting for its SIGINT to be
+// delivered by the event loop.
 const RUNNING = 0;
 const ACKS = 1;
+const INTERRUPTS = 2;
 
 export function createCellWatch(): SharedArrayBuffer {
-  return new SharedArrayBuffer(8);
+  return new SharedArrayBuffer(12);
 }
 
 /** main thread */
@@ -25,6 +29,10 @@ export class CellWatchMain {
   }
   acknowledge(): void {
     Atomics.add(this.s, ACKS, 1);
+  }
+  /** How many interrupts the io thread has received while the kernel was busy (ever). */
+  interrupts(): number {
+    return Atomics.load(this.s, INTERRUPTS);
   }
 }
 
@@ -40,6 +48,10 @@ export class CellWatchIo {
   }
   running(): boolean {
     return Atomics.load(this.s, RUNNING) === 1;
+  }
+  /** Records an interrupt of the busy main thread (read by CellWatchMain.interrupts). */
+  countInterrupt(): void {
+    Atomics.add(this.s, INTERRUPTS, 1);
   }
   /** After graceMs, terminates the main thread's JavaScript if the interrupt was not handled. */
   async escalate(acksBefore: number, graceMs: number, log: (s: string) => void): Promise<void> {

@@ -8,10 +8,13 @@ import type { Header } from "../transport/wire.js";
 import { CellWatchMain, createCellWatch } from "./cell-watch.js";
 import { createInputBuffers, waitForInput } from "./input-channel.js";
 import { BacklogWriter, createBacklog, messageCost } from "./output-backlog.js";
-import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
+import type { Identities, IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
 import { exitProcess } from "../execution/process-guard.js";
 
 export type Channel = "shell" | "control" | "iopub" | "stdin";
+
+/** Held messages are posted early past this backlog cost, so a hold never buffers much output. */
+const HOLD_MAX_COST = 1 << 20;
 
 export class IoLink {
   private readonly worker: Worker;
@@ -62,16 +65,17 @@ export class IoLink {
     for (const m of this.early.splice(0)) handler(m);
   }
 
-  send(channel: Channel, msgType: string, content: unknown, parent: Partial<Header> | Record<string, never>, opts: { identities?: Uint8Array[]; metadata?: Record<string, unknown>; buffers?: Uint8Array[] } = {}): void {
+  send(channel: Channel, msgType: string, content: unknown, parent: Partial<Header> | Record<string, never>, opts: { identities?: Identities; metadata?: Record<string, unknown>; buffers?: Uint8Array[] } = {}): void {
+    this.post(this.message(channel, msgType, content, parent, opts));
+  }
+
+  private message(channel: Channel, msgType: string, content: unknown, parent: Partial<Header> | Record<string, never>, opts: { identities?: Identities; metadata?: Record<string, unknown>; buffers?: Uint8Array[] }): SendMessage {
     // Content built from user values (displays, results, comm data, user_expressions) is
     // serialised here, so a BigInt or a cycle is a TypeError in the cell that sent it rather
     // than an exception on the io thread. Streams and status are the kernel's own strings.
     if (channel === "iopub" && (msgType === "stream" || msgType === "status")) {
       const text = (content as { text?: unknown }).text;
-      const cost = messageCost(typeof text === "string" ? text.length : 0);
-      this.backlog.add(cost);
-      this.worker.postMessage({ t: "send", channel, msgType, content, parent, ...opts, cost } satisfies MainToIo);
-      return;
+      return { t: "send", channel, msgType, content, parent, ...opts, cost: messageCost(typeof text === "string" ? text.length : 0) };
     }
     let contentJson: string;
     let metadataJson: string;
@@ -84,9 +88,48 @@ export class IoLink {
     const id = msgType === "update_display_data" ? (content as { transient?: { display_id?: unknown } } | null)?.transient?.display_id : undefined;
     const bufferBytes = (opts.buffers ?? []).reduce((n, b) => n + b.byteLength, 0);
     const cost = messageCost(contentJson.length + metadataJson.length + bufferBytes);
-    const m: MainToIo = { t: "send", channel, msgType, content: null, contentJson, metadataJson, parent, identities: opts.identities, buffers: opts.buffers, displayId: typeof id === "string" ? id : undefined, cost };
-    this.backlog.add(cost);
+    return { t: "send", channel, msgType, content: null, contentJson, metadataJson, parent, identities: opts.identities, buffers: opts.buffers, displayId: typeof id === "string" ? id : undefined, cost };
+  }
+
+  private post(m: SendMessage): void {
+    if (this.held !== null) {
+      this.held.push(m);
+      this.heldCost += m.cost;
+      if (this.heldCost > HOLD_MAX_COST) this.postHeld();
+      return;
+    }
+    this.backlog.add(m.cost);
     this.worker.postMessage(m);
+  }
+
+  private held: SendMessage[] | null = null;
+  private heldCost = 0;
+
+  /**
+   * Collects the messages sent from now until flush() and posts them to the io thread in one
+   * postMessage: a cell's result, reply and idle status then cost one wake-up of the io thread
+   * and one structured clone instead of three. Only for stretches in which the kernel neither
+   * blocks nor runs user code that might (output must reach the frontend while a cell runs);
+   * requestInput flushes before it waits.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Posts the held messages (in order) and stops holding. */
+  flush(): void {
+    if (this.held === null) return;
+    this.postHeld();
+    this.held = null;
+  }
+
+  private postHeld(): void {
+    const held = this.held!;
+    if (held.length === 0) return;
+    this.held = [];
+    this.heldCost = 0;
+    for (const m of held) this.backlog.add(m.cost);
+    this.worker.postMessage(held.length === 1 ? held[0] : ({ t: "batch", messages: held } satisfies MainToIo));
   }
 
   /** Pulls requests the io thread has posted but the main loop has not yet delivered. */
@@ -100,12 +143,16 @@ export class IoLink {
   }
 
   /** Blocks the main thread until the frontend answers an input_request (see input-channel.ts). */
-  requestInput(prompt: string, password: boolean, parent: Partial<Header>, identities: Uint8Array[]): string {
-    return waitForInput(this.input.state, this.input.data, () => this.send("stdin", "input_request", { prompt, password }, parent, { identities }));
+  requestInput(prompt: string, password: boolean, parent: Partial<Header>, identities: Identities): string {
+    return waitForInput(this.input.state, this.input.data, () => {
+      this.send("stdin", "input_request", { prompt, password }, parent, { identities });
+      this.flush();
+    });
   }
 
   /** Flushes and closes the sockets; resolves when the io thread has exited. */
   close(): Promise<void> {
+    this.flush();
     this.closing = true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), 1500);

@@ -13,7 +13,7 @@ import { ReplayGuard, Signer } from "../transport/signing.js";
 import { decode, encode, WireError, type Header, type WireMessage } from "../transport/wire.js";
 import { CellWatchIo } from "./cell-watch.js";
 import { deliverInput, interruptInput } from "./input-channel.js";
-import type { IncomingRequest, IoThreadData, IoToMain, MainToIo } from "./protocol.js";
+import type { IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
 import { BacklogReader } from "./output-backlog.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
 
@@ -66,15 +66,15 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
   void queues[channel].send(frames);
 }
 
-const sendMessage = (m: Extract<MainToIo, { t: "send" }>): void =>
-  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((b) => Buffer.from(b)), m.metadata, m.buffers, m);
+const sendMessage = (m: SendMessage): void =>
+  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id, "latin1")), m.metadata, m.buffers, m);
 
 const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
 
 // A training loop may update a live display on every step: only the latest update of each
 // display per UPDATE_MS reaches the frontend (an update replaces the whole output anyway).
 const UPDATE_MS = 25;
-const updates = new Map<string, Extract<MainToIo, { t: "send" }>>();
+const updates = new Map<string, SendMessage>();
 let updateTimer: NodeJS.Timeout | null = null;
 function flushUpdates(): void {
   if (updateTimer !== null) clearTimeout(updateTimer);
@@ -83,7 +83,7 @@ function flushUpdates(): void {
   updates.clear();
 }
 
-function send(m: Extract<MainToIo, { t: "send" }>): void {
+function send(m: SendMessage): void {
   if (m.channel === "iopub" && m.msgType === "stream") {
     flushUpdates();
     const c = m.content as { name: "stdout" | "stderr"; text: string };
@@ -117,7 +117,8 @@ function toMain(m: IoToMain): void {
 }
 
 function forward(channel: "shell" | "control", msg: WireMessage): void {
-  const req: IncomingRequest = { channel, identities: msg.identities, header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, buffers: msg.buffers };
+  // Identities as strings and buffers as exact copies: a Buffer view would clone its whole pool.
+  const req: IncomingRequest = { channel, identities: msg.identities.map((b) => b.toString("latin1")), header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, buffers: msg.buffers.map((b) => new Uint8Array(b)) };
   data.requests.postMessage(req);
 }
 
@@ -184,6 +185,7 @@ function interrupt(): void {
   }
   interruptInput(data.inputState);
   if (!mainBusy) return; // idle: nothing runs, so an interrupt has no effect (as in ipykernel)
+  cellWatch.countInterrupt();
   // One signal per grace period: a second SIGINT can land in the moment node:vm has removed
   // the SIGINT listeners around a script run while no watchdog is armed yet (or any more),
   // and then the default action kills the kernel. The escalation below covers a missed one.
@@ -242,15 +244,25 @@ async function heartbeat(): Promise<void> {
 
 const backlog = new BacklogReader(data.backlog);
 
-parentPort!.on("message", (m: MainToIo) => {
-  if (m.t === "send") {
-    try {
-      send(m);
-    } finally {
-      backlog.done(m.cost);
-    }
+function sendCounted(m: SendMessage): void {
+  try {
+    send(m);
+  } finally {
+    backlog.done(m.cost);
   }
-  else if (m.t === "close") void close();
+}
+
+parentPort!.on("message", (m: MainToIo) => {
+  if (m.t === "send") sendCounted(m);
+  else if (m.t === "batch") {
+    for (const one of m.messages) {
+      try {
+        sendCounted(one);
+      } catch (e) {
+        log(`error sending ${one.msgType}: ${(e as Error).stack ?? e}`);
+      }
+    }
+  } else if (m.t === "close") void close();
 });
 
 async function close(): Promise<void> {

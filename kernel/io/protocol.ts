@@ -21,10 +21,17 @@ export interface IoThreadData {
   requests: MessagePort;
 }
 
-/** A verified incoming request handed to the main thread (identities as raw bytes). */
+/**
+ * ZeroMQ routing identities as latin1 strings (one char per byte): the main thread only hands
+ * them back with a reply, and a string crosses threads cheaply, while cloning a Uint8Array
+ * copies its whole ArrayBuffer (for a small Buffer, Node's 8 KB pool).
+ */
+export type Identities = string[];
+
+/** A verified incoming request handed to the main thread. */
 export interface IncomingRequest {
   channel: "shell" | "control";
-  identities: Uint8Array[];
+  identities: Identities;
   header: Header;
   parent_header: Record<string, unknown>;
   metadata: Record<string, unknown>;
@@ -32,25 +39,31 @@ export interface IncomingRequest {
   buffers: Uint8Array[];
 }
 
-export type MainToIo =
-  | {
-      t: "send";
-      channel: "shell" | "control" | "iopub" | "stdin";
-      msgType: string;
-      content: unknown;
-      parent: Partial<Header> | Record<string, never>;
-      identities?: Uint8Array[];
-      metadata?: Record<string, unknown>;
-      buffers?: Uint8Array[];
-      /** content and metadata as JSON text, serialised where the user's values are (see IoLink.send). */
-      contentJson?: string;
-      metadataJson?: string;
-      /** transient.display_id of an update_display_data whose content is sent as JSON text. */
-      displayId?: string;
-      /** What the message counts in the output backlog (output-backlog.ts). */
-      cost: number;
-    }
-  | { t: "close" };
+export interface SendMessage {
+  t: "send";
+  channel: "shell" | "control" | "iopub" | "stdin";
+  msgType: string;
+  content: unknown;
+  parent: Partial<Header> | Record<string, never>;
+  identities?: Identities;
+  metadata?: Record<string, unknown>;
+  buffers?: Uint8Array[];
+  /** content and metadata as JSON text, serialised where the user's values are (see IoLink.send). */
+  contentJson?: string;
+  metadataJson?: string;
+  /** transient.display_id of an update_display_data whose content is sent as JSON text. */
+  displayId?: string;
+  /** What the message counts in the output backlog (output-backlog.ts). */
+  cost: number;
+}
+
+/** Several messages in one postMessage, sent by the io thread in order (see IoLink.hold). */
+export interface SendBatch {
+  t: "batch";
+  messages: SendMessage[];
+}
+
+export type MainToIo = SendMessage | SendBatch | { t: "close" };
 
 export type IoToMain =
   | { t: "ready"; ports: Record<string, string> }

@@ -19,15 +19,36 @@ function setup() {
   const sent: Sent[] = [];
   const waiters = new Map<string, () => void>();
   const pending: IncomingRequest[] = [];
+  /** What each postMessage to the io thread would carry (msg_types), as IoLink.hold/flush batch them. */
+  const posts: string[][] = [];
+  let held: Sent[] | null = null;
+  const deliver = (batch: Sent[]): void => {
+    posts.push(batch.map((m) => m.msgType));
+    for (const m of batch) {
+      sent.push(m);
+      if (m.msgType === "status" && m.content.execution_state === "idle") waiters.get(m.parent.msg_id)?.();
+    }
+  };
   const io = {
     send(channel: string, msgType: string, content: any, parent: any) {
-      sent.push({ channel, msgType, content, parent });
-      if (msgType === "status" && content.execution_state === "idle") waiters.get(parent.msg_id)?.();
+      const m = { channel, msgType, content, parent };
+      if (held !== null) held.push(m);
+      else deliver([m]);
+    },
+    hold() {
+      held ??= [];
+    },
+    flush() {
+      const batch = held;
+      held = null;
+      if (batch !== null && batch.length > 0) deliver(batch);
     },
     drainPending: () => pending.splice(0),
     requestInput: (prompt: string) => `answer to ${prompt}`,
     onRequest: (_: IncomingRequest) => undefined,
-    cellWatch: { setRunning() {}, acknowledge() {} },
+    /** Interrupts the fake io thread has counted (see CellWatchIo.countInterrupt). */
+    interruptCount: 0,
+    cellWatch: { setRunning() {}, acknowledge() {}, interrupts: () => io.interruptCount },
   };
   const k = new Kernel(io as unknown as IoLink, process.cwd(), handlers, false);
   PlainCompiler.install(k.context.context, (n, v) => k.context.define(n, v));
@@ -35,7 +56,7 @@ function setup() {
   k.history = new HistoryStore(null);
   const req = (msgType: string, content: Record<string, unknown>): IncomingRequest => ({
     channel: "shell",
-    identities: [new Uint8Array([1])],
+    identities: ["\x01"],
     header: { msg_id: randomUUID(), msg_type: msgType, session: "s", username: "u", date: "", version: "5.3" },
     parent_header: {},
     metadata: {},
@@ -50,7 +71,7 @@ function setup() {
     return done;
   };
   const exec = (code: string, extra: Record<string, unknown> = {}) => call("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: true, stop_on_error: true, ...extra });
-  return { k, sent, call, exec, req, io, pending };
+  return { k, sent, call, exec, req, io, pending, posts };
 }
 
 const types = (ms: Sent[]) => ms.map((m) => m.msgType);
@@ -64,6 +85,23 @@ describe("execute_request", () => {
     expect(ms[2].content.data).toEqual({ "text/plain": "21" });
     expect(ms[3].content).toMatchObject({ status: "ok", execution_count: 1 });
     expect(ms[3].channel).toBe("shell");
+  });
+
+  it("hands a cell's messages to the io thread in few posts, in protocol order: busy + execute_input before the compile, result + reply + idle together", async () => {
+    const { exec, k, posts } = setup();
+    const plain = k.compiler!;
+    let postsAtCompile = -1;
+    k.compiler = { ...plain, compile: (code: string, n: number) => ((postsAtCompile = posts.length), plain.compile(code, n)), commit: () => undefined } as never;
+    await exec("console.log('hi'); 1 + 1");
+    expect(posts).toEqual([["status", "execute_input"], ["stream"], ["execute_result", "execute_reply", "status"]]);
+    expect(postsAtCompile).toBe(1);
+    posts.length = 0;
+    await exec("throw new Error('no')");
+    expect(posts).toEqual([["status", "execute_input"], ["error", "execute_reply", "status"]]);
+    posts.length = 0;
+    await exec("prompt('name?')");
+    expect(posts).toEqual([["status", "execute_input"], ["execute_result", "execute_reply", "status"]]);
+    expect(k.history!.tail(3, true).map((r) => r[2])).toEqual([["console.log('hi'); 1 + 1", "2"], ["throw new Error('no')", null], ["prompt('name?')", "'answer to name?'"]]);
   });
 
   it("keeps state between cells and shows objects with util.inspect", async () => {
@@ -165,6 +203,19 @@ describe("execute_request", () => {
     k.compiler = plain;
     const next = await exec("1 + 1");
     expect(next.find((m) => m.msgType === "execute_result")!.content.data["text/plain"]).toBe("2");
+  });
+
+  it("an interrupt_request the io thread counted during the compile stops the cell before it runs", async () => {
+    const { exec, k, io } = setup();
+    const plain = k.compiler!;
+    io.interruptCount = 3; // earlier interrupts do not concern the next cell
+    k.compiler = { ...plain, compile: (code: string, n: number) => (io.interruptCount++, plain.compile(code, n)), commit: () => undefined } as never;
+    const ms = await exec("globalThis.ran2 = true");
+    expect(ms.find((m) => m.msgType === "error")!.content.ename).toBe("Interrupted");
+    expect(k.context.evaluate("typeof ran2")).toBe("undefined");
+    k.compiler = plain;
+    const next = await exec("2 + 2");
+    expect(next.find((m) => m.msgType === "execute_result")!.content.data["text/plain"]).toBe("4");
   });
 
   it("an interrupt while awaiting abandons the cell's promise with Interrupted", async () => {

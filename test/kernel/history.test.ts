@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeTempDirs, tempDir } from "./temp-dirs.js";
@@ -43,6 +43,32 @@ describe("HistoryStore", () => {
     expect(b.search("x + 1", null, true, false)).toEqual([[2, 1, "x + 1"]]);
     expect(b.search("x*", 2, false, false)).toEqual([[2, 1, "x + 1"], [2, 2, "x * 3"]]);
     expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(6);
+  });
+
+  it("appends through one descriptor opened at start: every line lands, in order, until close()", () => {
+    const dir = join(tempDir("gradlab-hist-"), "not", "yet");
+    const path = join(dir, "h.jsonl");
+    const h = new HistoryStore(path);
+    // The directory and file exist from the start (the session line), before any cell ran.
+    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ s: 1 });
+    for (let n = 1; n <= 1000; n++) h.append(n, `x${n}`, n % 2 === 0 ? String(n) : null);
+    const lines = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { n?: number; i?: string; o?: string | null });
+    expect(lines).toHaveLength(1001);
+    expect(lines.slice(1).map((l) => l.n)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(lines[1000]).toEqual({ s: 1, n: 1000, i: "x1000", o: "1000" });
+    h.close();
+    h.append(1001, "after close", null);
+    expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(1001);
+    expect(h.tail(1, false)).toEqual([[1, 1001, "after close"]]);
+    expect(new HistoryStore(path).session).toBe(2);
+  });
+
+  it("keeps history in memory when the file cannot be created", () => {
+    const file = join(tempDir("gradlab-hist-"), "a-file");
+    writeFileSync(file, "");
+    const h = new HistoryStore(join(file, "h.jsonl")); // a directory under a regular file
+    h.append(1, "1 + 1", "2");
+    expect(h.tail(1, true)).toEqual([[1, 1, ["1 + 1", "2"]]]);
   });
 
   it("skips a torn line", async () => {
