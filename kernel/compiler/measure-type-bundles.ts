@@ -7,6 +7,8 @@
 //   parse: building the first program (parsing and resolving every file)
 //   bind:  creating its checker (binding every file, initialising the checker)
 //   check: the prelude's exports, the program with them as globals, a small cell's diagnostics
+//   total: the four, wall clock; cpu: the process's CPU time over them (all threads, so GC and
+//          compiler threads count; less disturbed by other processes than wall time)
 // for (a) today's setup (bundledLib() + the prelude's files), (b) the bundles with comments,
 // (c) the comment-free bundles. Prints the median (and min: the machine is shared) of each phase.
 import { execFileSync } from "node:child_process";
@@ -22,13 +24,14 @@ import { bundleEntrySymbol, findLibBundle, findPreludeBundle } from "./type-bund
 import { typescript } from "./typescript-loader.js";
 
 type Setup = "a" | "b" | "c";
-interface Phases { text: number; parse: number; bind: number; check: number; total: number; files: number }
+interface Phases { text: number; parse: number; bind: number; check: number; total: number; cpu: number; files: number }
 
 const prelude = fileURLToPath(new URL("../../visualizers/prelude.d.ts", import.meta.url));
 const SAMPLE = "const __gradlab_warm = [1, 2, 3].map((v) => v * 2);\nconsole.log(__gradlab_warm.length);\ntypeof tensor;\n";
 
 function run(setup: Setup): Phases {
   const ts = typescript();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let lib: string, bundleFile: string | undefined, bundleText: string | undefined, entry: string | undefined;
   if (setup === "a") lib = bundledLib();
@@ -71,7 +74,8 @@ function run(setup: Setup): Phases {
   const diagnostics = program.getSemanticDiagnostics(program.getSourceFile(cell));
   if (diagnostics.length > 0) throw new Error(`measure: the sample cell has errors: ${ts.flattenDiagnosticMessageText(diagnostics[0]!.messageText, "\n")}`);
   const t4 = performance.now();
-  return { text: t1 - t0, parse: t2 - t1, bind: t3 - t2, check: t4 - t3, total: t4 - t0, files: program.getSourceFiles().length };
+  const cpu = process.cpuUsage(cpu0);
+  return { text: t1 - t0, parse: t2 - t1, bind: t3 - t2, check: t4 - t3, total: t4 - t0, cpu: (cpu.user + cpu.system) / 1000, files: program.getSourceFiles().length };
 }
 
 const child = process.argv.indexOf("--child");
@@ -96,7 +100,7 @@ if (child >= 0) {
   const label: Record<Setup, string> = { a: "(a) today: bundledLib() + prelude files", b: "(b) bundles with comments", c: "(c) comment-free bundles" };
   for (const setup of ["a", "b", "c"] as const) {
     const r = results[setup];
-    const phases = ["text", "parse", "bind", "check", "total"] as const;
+    const phases = ["text", "parse", "bind", "check", "total", "cpu"] as const;
     const m = Object.fromEntries(phases.map((k) => [k, median(r.map((x) => x[k]))]));
     const lo = Object.fromEntries(phases.map((k) => [k, min(r.map((x) => x[k]))]));
     console.log(`${label[setup].padEnd(42)} files ${r[0]!.files}  ms median of ${runs}: ${JSON.stringify(m)}  min: ${JSON.stringify(lo)}`);

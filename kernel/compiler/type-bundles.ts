@@ -160,6 +160,7 @@ export function buildPreludeBundle(preludeTypes: string, outDir: string, options
       }
     }
     const id = idOf(file);
+    if (modules.has(id)) throw new Error(`type bundle: ${file} and ${modules.get(id)} would both be module ${id}`);
     modules.set(id, file);
     parts.push(`declare module ${JSON.stringify(id)} {\n${applyEdits(text, edits).trim()}\n}\n`);
   }

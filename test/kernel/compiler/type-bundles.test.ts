@@ -292,6 +292,30 @@ describe("type bundles: finding the prelude bundle", () => {
     expect(findPreludeBundle(path.join(root, "dist", "prelude.d.ts"), types)).toBeUndefined();
   });
 
+  it("rewrites specifiers, import types and augmentations, drops `declare`, hoists references, aliases the package", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
+    mkdirSync(path.join(root, "dist", "sub"), { recursive: true });
+    writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "pkg", exports: { ".": { types: "./dist/sub/index.d.ts", default: "./dist/sub/index.js" }, "./p": "./dist/prelude.d.ts" } }));
+    writeFileSync(path.join(root, "dist", "prelude.d.ts"), '/// <reference types="node" resolution-mode="require"/>\nexport * from "./sub/index.js";\nexport declare const v: typeof import("./sub/index.js").x;\n');
+    writeFileSync(path.join(root, "dist", "sub", "index.d.ts"), 'import type { Spec } from "vega";\nexport declare const x: number;\ndeclare abstract class Hidden {}\nexport default function f(s: Spec): Hidden;\n' +
+      'declare module "../prelude.js" {\n    interface Extra { a: 1 }\n}\ndeclare global {\n    var g: number;\n}\n');
+    const w = writeTypeBundles(path.join(root, "dist", "types"), path.join(root, "dist", "prelude.d.ts"));
+    expect(w.preludeError).toBeUndefined();
+    expect(readFileSync(w.prelude!.full, "utf8")).toBe('/// <reference types="node" resolution-mode="require" />\n' +
+      'declare module "gradlab:prelude" {\nexport * from "gradlab:sub/index";\nexport const v: typeof import("gradlab:sub/index").x;\n}\n' +
+      'declare module "gradlab:sub/index" {\nimport type { Spec } from "vega";\nexport const x: number;\nabstract class Hidden {}\nexport default function f(s: Spec): Hidden;\n' +
+      'module "gradlab:prelude" {\n    interface Extra { a: 1 }\n}\nglobal {\n    var g: number;\n}\n}\n' +
+      'declare module "pkg" {\nexport * from "gradlab:sub/index";\nexport { default } from "gradlab:sub/index";\n}\n' +
+      'declare module "pkg/p" {\nexport * from "gradlab:prelude";\n}\n');
+    // And it means what the files meant: no diagnostics, the augmentation and the global arrive.
+    const check = v("__bundle_check__.ts");
+    const p = program(new Map([[LIB, bundledLib()], [w.prelude!.full, readFileSync(w.prelude!.full, "utf8")],
+      [check, 'import f, { x } from "pkg";\nimport type { Extra, v } from "pkg/p";\nconst e: Extra = { a: 1 };\nconst n: number = x + g;\nf(null as any);\n']]), { ...kernelOptions(), skipLibCheck: false, types: [] });
+    const diags = [w.prelude!.full, check].flatMap((f) => [...p.getSyntacticDiagnostics(p.getSourceFile(f)), ...p.getSemanticDiagnostics(p.getSourceFile(f))])
+      .map((d) => `${d.file?.fileName}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+    expect(diags).toEqual([]);
+  });
+
   it("a prelude that cannot be bundled leaves none (and says why)", () => {
     const root = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
     writeFileSync(path.join(root, "prelude.d.ts"), 'export * from "./missing.js";\n');
