@@ -56,8 +56,10 @@ function vlq(n: number): string {
   return s;
 }
 
-const isBlank = (c: number) => c === 32 || c === 10 || c === 9 || c === 13 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff;
-const isWordChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+/** JavaScript white space and \n (other line terminators make the cell fall back). */
+const isBlank = (c: number) => c === 32 || c === 10 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff ||
+  (c >= 0x1680 && (c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000));
+const isWordChar = (c: number) => c > 127 || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
 
 /** What a top-level statement becomes. */
 const enum Top { Skip, Erase, Hoist, Var, Class, Import, ExportDefault, Expr, Stmt }

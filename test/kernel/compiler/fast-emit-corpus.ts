@@ -243,6 +243,15 @@ export const FAST_CORPUS: CorpusEntry[] = [
   "const voidFn = (): void => void 0;\nvoidFn()",
   "const awaitedList = await Promise.all([1, 2].map(async (v: number): Promise<number> => v * 10));\nawaitedList",
   "const selfRef = { f(): number { return this.g(); }, g: (): number => 7 };\nselfRef.f()",
+  // ---- V8 messages that print the failing callee, after cuts inside it ----
+  "const holder: any = { inner: {} };\n(holder as { inner: any }).inner!.missing<number>(1);",
+  "const maybeFn = undefined as unknown as (() => void) | undefined;\nmaybeFn!();",
+  "const notCtor: any = 5;\nnew (notCtor as new () => object)();",
+  "const frozen = Object.freeze({ k: 1 }) as { k: number };\nfrozen.k = 2;",
+  "let tdz = (() => { try { return useBefore; } catch (e) { return (e as Error).name; } })();\nconst useBefore: number = 1;\ntdz",
+  // ---- odd white space ----
+  "const\u2003spaced\u00a0: number =\u3000 1;\nspaced",
+  "\uFEFFconst bomStart = 1;\nbomStart",
 ];
 
 /** Cells with TypeScript that is not erasable (or that the splicer leaves to TypeScript): the fallback. */

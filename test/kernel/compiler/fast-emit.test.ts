@@ -2,7 +2,10 @@
 // SourceFile: same behaviour when run, same stack positions in the cell; plus hand-worked
 // checks of the splicing itself (ASI, hoisting, source positions).
 import vm from "node:vm";
+import type TS from "typescript";
 import { describe, expect, it } from "vitest";
+import { collectCellNames } from "../../../kernel/compiler/cell-names.js";
+import { typescript } from "../../../kernel/compiler/typescript-loader.js";
 import { fastEmitCell, fastEmitCellOrThrow, Unsupported } from "../../../kernel/compiler/fast-emit.js";
 import { decodeMappings, SourceMapper } from "../../../kernel/compiler/source-map.js";
 import { FALLBACK_CORPUS, FAST_CORPUS } from "./fast-emit-corpus.js";
@@ -60,7 +63,6 @@ describe("fastEmitCell: differential corpus against emitCheckedCell", () => {
   it("takes the fast path for nearly all of the erasable corpus (no internal errors)", () => {
     const reasons = FAST_CORPUS.flatMap(cellsOf).map((c) => [c, whyNotFast(c)] as const).filter(([, r]) => r !== "");
     expect(reasons.filter(([, r]) => r.startsWith("BUG"))).toEqual([]);
-    // Only the anonymous `export default class`/`function` forms and similar rare cases may fall back.
     expect(reasons.length, JSON.stringify(reasons, null, 1)).toBeLessThanOrEqual(FAST_CORPUS.length * 0.03);
   });
 
@@ -128,6 +130,48 @@ describe("fastEmitCell: the runtime transform's semantics", () => {
 });
 
 describe("fastEmitCell: source positions", () => {
+  it("over the whole corpus, every word of the output maps onto the same word in the cell, or is glue mapped to a node's start", () => {
+    const ts = typescript();
+    const GLUE = new Set(["globalThis", "__gradlab_result", "__gradlab_module", "__gradlab_import__", "let", "const", "return", "await", "default"]);
+    let words = 0;
+    for (const code of FAST_CORPUS.flatMap(cellsOf)) {
+      const out = fast(code);
+      if (!out) continue;
+      const { sf } = checkedProgram(code);
+      const starts = new Set<string>();
+      const walk = (n: TS.Node): void => {
+        const p = sf.getLineAndCharacterOfPosition(n.getStart(sf));
+        starts.add(`${p.line + 1}:${p.character + 1}`);
+        n.forEachChild(walk);
+      };
+      sf.forEachChild(walk);
+      const names = collectCellNames(sf).declared;
+      const mapper = new SourceMapper(out.mappings);
+      const srcLines = code.split("\n");
+      const genLines = out.js.split("\n");
+      const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, out.js);
+      const genStarts = [0];
+      for (let i = 0; i < out.js.length; i++) if (out.js[i] === "\n") genStarts.push(i + 1);
+      for (let tok = scanner.scan(); tok !== ts.SyntaxKind.EndOfFileToken; tok = scanner.scan()) {
+        if (tok !== ts.SyntaxKind.Identifier && !(tok >= ts.SyntaxKind.FirstKeyword && tok <= ts.SyntaxKind.LastKeyword)) continue;
+        const at = scanner.getTokenStart();
+        let line = genStarts.findIndex((s) => s > at);
+        line = line < 0 ? genStarts.length : line;
+        const col = at - genStarts[line - 1]! + 1;
+        if (line === 1 || line >= genLines.length - 1 || /^return __gradlab_result\(\);$/.test(genLines[line - 1]!)) continue; // the wrapper
+        const word = scanner.getTokenText();
+        const pos = mapper.original(line, col);
+        expect(pos, `${word} at ${line}:${col} in ${code}`).toBeDefined();
+        const src = srcLines[pos!.line - 1]!.slice(pos!.column - 1);
+        words++;
+        if (src.startsWith(word)) continue;
+        expect(GLUE.has(word) || names.has(word), `${word} at ${line}:${col} → ${pos!.line}:${pos!.column} in ${JSON.stringify(code)}`).toBe(true);
+        expect(starts.has(`${pos!.line}:${pos!.column}`), `${word} → ${pos!.line}:${pos!.column} is no node start in ${JSON.stringify(code)}`).toBe(true);
+      }
+    }
+    expect(words).toBeGreaterThan(2000);
+  });
+
   /** Throws from a cell and returns the mapped frames' positions (through a SourceMapper built from the mappings string). */
   async function framesOf(code: string): Promise<string[]> {
     const out = fast(code);
