@@ -16,6 +16,7 @@
 // ambient module over a resolved file).
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type TS from "typescript";
@@ -269,7 +270,7 @@ function typesTarget(target: unknown): string | undefined {
 interface ManifestInput { file: string; size: number; mtimeMs: number; sha1: string }
 interface Manifest {
   version: number;
-  typescript: string;
+  typescript: string | undefined;
   lib: { full: string; nocomments: string };
   prelude?: { source: string; entry: string; aliases: string[]; full: string; nocomments: string; inputs: ManifestInput[] };
 }
@@ -289,11 +290,10 @@ export interface WrittenBundles {
  * prelude's files as before) and is reported in `preludeError`.
  */
 export function writeTypeBundles(dir: string, preludeTypes?: string): WrittenBundles {
-  const ts = typescript();
   mkdirSync(dir, { recursive: true });
   const lib = bundledLib();
   const written: WrittenBundles = { dir, lib: { full: path.join(dir, "lib.d.ts"), nocomments: path.join(dir, "lib.nocomments.d.ts") } };
-  const manifest: Manifest = { version: MANIFEST_VERSION, typescript: ts.version, lib: { full: "lib.d.ts", nocomments: "lib.nocomments.d.ts" } };
+  const manifest: Manifest = { version: MANIFEST_VERSION, typescript: typescriptVersion(), lib: { full: "lib.d.ts", nocomments: "lib.nocomments.d.ts" } };
   // The manifest goes first (without a prelude) so a crash midway never leaves a stale one.
   writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 1));
   writeAtomic(written.lib.full, lib);
@@ -340,7 +340,8 @@ export interface LibBundle {
  */
 export function findLibBundle(dir = defaultTypesDir()): LibBundle | undefined {
   const manifest = readManifest(dir);
-  if (!manifest || manifest.typescript !== typescript().version) return undefined;
+  const version = typescriptVersion();
+  if (!manifest || version === undefined || manifest.typescript !== version) return undefined;
   const full = path.join(dir, manifest.lib.full), nocomments = path.join(dir, manifest.lib.nocomments);
   return existsSync(full) && existsSync(nocomments) ? { full, nocomments } : undefined;
 }
@@ -402,6 +403,16 @@ function readManifest(dir: string): Manifest | undefined {
 export function bundleEntrySymbol(checker: TS.TypeChecker, entry: string): TS.Symbol | undefined {
   const quoted = JSON.stringify(entry);
   return checker.getAmbientModules().find((m) => m.name === quoted);
+}
+
+/** The installed TypeScript's version, without loading it (~130 ms): the lib may be read first. */
+function typescriptVersion(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return (JSON.parse(readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 function relativeTo(dir: string, file: string): string { return path.relative(dir, file).split(path.sep).join("/"); }
