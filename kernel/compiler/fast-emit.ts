@@ -123,8 +123,11 @@ class CellSplicer {
     const { K, text, limit } = this;
     const cell = text.slice(0, limit);
     // Line terminators other than \n would make V8's and the map's line numbers disagree;
-    // HTML-like comments are comments in a script but operators in the module TS parsed.
-    if (/[\r\u2028\u2029]|<!--|-->/.test(cell) || cell.startsWith("#!")) throw new Unsupported("line terminators, HTML-like comments or a shebang");
+    // HTML-like comments are comments in a script but operators in the module TS parsed; a
+    // `//# sourceURL=` comment copied into the script would rename it in stack traces.
+    if (/[\r\u2028\u2029]|<!--|-->|[#@]\s*source(?:Mapping)?URL\s*=/.test(cell) || cell.startsWith("#!")) {
+      throw new Unsupported("line terminators, HTML-like comments, a source URL comment or a shebang");
+    }
 
     const statements = this.sf.statements;
     const plan = statements.map((st) => this.classify(st));
@@ -365,7 +368,24 @@ class CellSplicer {
     }
     if (!this.kinds.generic.has(st.kind)) throw new Unsupported(`statement ${K[st.kind]}`);
     this.children(st);
-    if (this.kinds.semicolon.has(st.kind)) this.terminate(st, -1);
+    if (this.kinds.semicolon.has(st.kind)) this.terminate(st, st.end > this.limit ? this.contentEnd(st, start) : -1);
+  }
+
+  /** Where a statement's content ends before its `;` (break, continue, debugger, do-while). */
+  private contentEnd(st: TS.Statement, start: number): number {
+    const { K } = this;
+    switch (st.kind) {
+      case K.BreakStatement: case K.ContinueStatement: {
+        const label = (st as TS.BreakStatement).label;
+        return label ? label.end : start + (st.kind === K.BreakStatement ? 5 : 8);
+      }
+      case K.DebuggerStatement: return start + 8;
+      case K.DoStatement: {
+        const close = this.skipTrivia((st as TS.DoStatement).expression.end);
+        return this.text.charCodeAt(close) === 41 /* ) */ ? close + 1 : -1;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -249,6 +249,16 @@ export const FAST_CORPUS: CorpusEntry[] = [
   "const notCtor: any = 5;\nnew (notCtor as new () => object)();",
   "const frozen = Object.freeze({ k: 1 }) as { k: number };\nfrozen.k = 2;",
   "let tdz = (() => { try { return useBefore; } catch (e) { return (e as Error).name; } })();\nconst useBefore: number = 1;\ntdz",
+  // ---- the last statement ended by the semicolon of the appended export list ----
+  "const endA = 1;\nthrow new Error(`end ${endA}`)",
+  "const endB = [1, 2];\nfor (const v of endB) if (v > 1) console.log(v)",
+  "const endC = 3;\nlabelC: for (;;) break labelC",
+  "const endD = 0;\nlet endE = 0;\ndo endE++; while (endE < endD + 2)",
+  "const endF = 1;\ndebugger",
+  "const endG = 1;\nlabelG: { if (endG) break labelG }",
+  "const endH = 1;\nendH satisfies number",
+  "const endI = 2;\nendI!",
+  "const endJ = [1];\nwhile (endJ.length < 3) endJ.push(endJ.length) // and a comment",
   // ---- odd white space ----
   "const\u2003spaced\u00a0: number =\u3000 1;\nspaced",
   "\uFEFFconst bomStart = 1;\nbomStart",
@@ -276,4 +286,5 @@ export const FALLBACK_CORPUS: string[] = [
   "let cmp2 = 3;\nlet cmp = cmp2 <!--cmp2\n;cmp",
   "export import Alias = Foo.Bar;",
   "class Dec2 { @((t: any, c: any) => t) m() {} }",
+  "const named = 1;\n//# sourceURL=renamed.js\nnamed",
 ];
