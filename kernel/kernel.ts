@@ -45,8 +45,11 @@ export class Kernel {
   interruptCurrent: (() => void) | null = null;
   /** Maps generated positions of any cell run so far back to the cells' own (set after a compile). */
   mapStack: (stack: string) => string = (s) => s;
-  /** Renders of displays (async display hooks) not yet sent: a cell's reply waits for them. */
-  readonly pendingDisplays = new Set<Promise<void>>();
+  /**
+   * Renders of displays (async display hooks) not yet sent, each with the request whose output
+   * it belongs to (the parent when it started): a cell's reply waits for its own only.
+   */
+  readonly pendingDisplays = new Map<Promise<void>, Request | null>();
   private queue: Request[] = [];
   private pumping = false;
   private readonly toAbort = new WeakSet<Request>();
@@ -64,7 +67,7 @@ export class Kernel {
       publish: (t, c) => this.publish(t, c),
       reportError,
       pending: (render) => {
-        this.pendingDisplays.add(render);
+        this.pendingDisplays.set(render, this.parent);
         void render.finally(() => this.pendingDisplays.delete(render));
       },
     });
@@ -276,13 +279,20 @@ export class Kernel {
   }
 
   /**
-   * Waits (at most timeoutMs, interruptibly) for the displays a cell started to be sent, so
-   * they belong to the cell: headless runners stop collecting outputs at idle. Displays
-   * started while waiting (a render that displays more) are waited for too.
+   * Waits (at most timeoutMs, interruptibly) for the displays the current request started to
+   * be sent, so they belong to the cell: headless runners stop collecting outputs at idle.
+   * Displays started while waiting (a render that displays more) are waited for too; one still
+   * rendering for an earlier cell (from a timer it left) is not.
    * Resolves false when an interrupt ended the wait.
    */
   async settleDisplays(timeoutMs: number): Promise<boolean> {
-    if (this.pendingDisplays.size === 0) return true;
+    const owner = this.parent;
+    const own = (): Promise<void>[] => {
+      const out: Promise<void>[] = [];
+      for (const [render, req] of this.pendingDisplays) if (req === owner) out.push(render);
+      return out;
+    };
+    if (own().length === 0) return true;
     const deadline = Date.now() + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -290,8 +300,9 @@ export class Kernel {
         this.interruptCurrent = () => resolve(false);
         timer = setTimeout(() => resolve(true), timeoutMs);
         const loop = (): void => {
-          if (this.pendingDisplays.size === 0 || Date.now() >= deadline) return resolve(true);
-          void Promise.allSettled([...this.pendingDisplays]).then(loop);
+          const waiting = own();
+          if (waiting.length === 0 || Date.now() >= deadline) return resolve(true);
+          void Promise.allSettled(waiting).then(loop);
         };
         loop();
       });

@@ -104,6 +104,22 @@ describe("execute_request", () => {
     expect(k.history!.tail(3, true).map((r) => r[2])).toEqual([["console.log('hi'); 1 + 1", "2"], ["throw new Error('no')", null], ["prompt('name?')", "'answer to name?'"]]);
   });
 
+  it("a cell's reply waits for its own async displays, not for one an earlier cell's timer is still rendering", async () => {
+    const { exec, sent } = setup();
+    const slowHook = (ms: number, text: string) => `{ [Symbol.for('Jupyter.display')]: () => new Promise((r) => setTimeout(() => r({ 'text/plain': '${text}' }), ${ms})) }`;
+    const first = await exec(`setTimeout(() => display(${slowHook(400, "from the timer")}), 0); 'scheduled'`);
+    await new Promise((r) => setTimeout(r, 30)); // the timer has started its render
+    const t0 = performance.now();
+    const second = await exec(`display(${slowHook(50, "own")}); 1 + 1`);
+    expect(performance.now() - t0).toBeLessThan(300);
+    expect(types(second)).toEqual(["status", "execute_input", "display_data", "execute_result", "execute_reply", "status"]);
+    expect(second[2].content.data["text/plain"]).toBe("own");
+    await new Promise((r) => setTimeout(r, 450));
+    // It is still shown, after the second cell finished (to the current parent, like other late output).
+    expect(sent.filter((m) => m.msgType === "display_data" && m.content.data["text/plain"] === "from the timer")).toHaveLength(1);
+    expect(first.some((m) => m.msgType === "display_data")).toBe(false);
+  });
+
   it("keeps state between cells and shows objects with util.inspect", async () => {
     const { exec } = setup();
     await exec("var o = { n: [1, 2, 3] }");
