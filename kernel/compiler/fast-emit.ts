@@ -31,9 +31,9 @@ export class Unsupported extends Error {}
 export function fastEmitCell(sf: TS.SourceFile, cellLength: number): TranspiledCell | undefined {
   try {
     return new CellSplicer(sf, cellLength).emit();
-  } catch (e) {
-    if (e instanceof Unsupported) return undefined;
-    // A bug here must never cost the user the cell: the slow path is always correct.
+  } catch {
+    // Unsupported syntax, or a bug here: either way the slow path is correct, and the user
+    // never loses the cell to this optimization.
     return undefined;
   }
 }
@@ -416,7 +416,7 @@ class CellSplicer {
   private variableDeclaration(d: TS.VariableDeclaration): void {
     this.visit(d.name);
     const typed = d.type ?? d.exclamationToken;
-    if (typed) this.cut(d.name.end, (d.type ?? d.exclamationToken)!.end);
+    if (typed) this.cut(d.name.end, typed.end);
     if (d.initializer) this.visit(d.initializer);
   }
 
