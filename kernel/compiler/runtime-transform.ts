@@ -7,6 +7,8 @@
 // redeclaration. Imports become `await globalThis.__gradlab_import__(specifier)`.
 // Runs as an `after` transformer: TypeScript has already erased types and lowered enums and
 // namespaces to `var E; (function (E) {...})(E || (E = {}))`, so only JavaScript is handled.
+// fast-emit.ts produces the same script for checked cells by splicing text: a change to the
+// semantics here must be made there too (test/kernel/compiler/fast-emit.test.ts compares them).
 import type TS from "typescript";
 import { bindingNames } from "./cell-names.js";
 import { typescript } from "./typescript-loader.js";
