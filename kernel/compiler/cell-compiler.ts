@@ -21,6 +21,7 @@ import { bundledLib, needsNodeTypes, nodeTypes } from "./host-types.js";
 import { LanguageHost } from "./language-host.js";
 import { bundleEntrySymbol, findLibBundle, findPreludeBundle } from "./type-bundles.js";
 import { emitCheckedCell, transpileCell, type TranspiledCell } from "./runtime-transform.js";
+import { fastEmitCell } from "./fast-emit.js";
 import { SourceMapper, mapStackTrace } from "./source-map.js";
 import { typescript } from "./typescript-loader.js";
 
@@ -104,8 +105,10 @@ export class CellCompiler {
       const host = this.languageHost();
       const program = host.checkProgram();
       const sf = program.getSourceFile(this.cellFile())!;
-      emitCheckedCell(program, sf);
+      fastEmitCell(sf, sample.length);
       onCheckReady?.();
+      await yieldToEventLoop();
+      emitCheckedCell(program, sf);
       await yieldToEventLoop();
       globalStatementsFromDts(declarationsOf(program, sf));
       completeAt(host.ls, this.cellFile(), sample, sample.indexOf(".length") + 2);
@@ -151,8 +154,11 @@ export class CellCompiler {
     const filename = this.uniqueFilename(executionCount);
     let out: TranspiledCell;
     if (checked?.kind === "ok") {
+      // Spliced from the checked text (fast-emit.ts); TypeScript's own emit for syntax the
+      // splicer does not handle.
       const program = this.languageHost().checkProgram();
-      out = emitCheckedCell(program, program.getSourceFile(this.cellFile())!);
+      const sf = program.getSourceFile(this.cellFile())!;
+      out = fastEmitCell(sf, code.length) ?? emitCheckedCell(program, sf);
     } else {
       out = transpileCell(code, filename);
     }
@@ -381,11 +387,18 @@ export class CellCompiler {
       process.emitWarning(`gradlab compiler: prelude types not found at ${abs}; prelude names will not type-check`);
       return;
     }
-    host.isOpaque = opaquePreludeDependencies(abs);
+    const opaque = opaquePreludeDependencies(abs);
+    host.isOpaque = opaque;
     // The prelude's declaration files bundled into one at build time (type-bundles.ts), when
     // the bundle is there and current: one comment-free file to parse instead of ~100.
     const bundle = findPreludeBundle(abs);
-    if (bundle) host.setWithDocs(bundle.full, readFileSync(bundle.nocomments, "utf8"), () => readFileSync(bundle.full, "utf8"));
+    if (bundle) {
+      host.setWithDocs(bundle.full, readFileSync(bundle.nocomments, "utf8"), () => readFileSync(bundle.full, "utf8"));
+      // The package's own entry points ("gradlab", …) are modules of the bundle: a cell that
+      // imports them must not pull the package's ~100 declaration files in beside it.
+      const aliases = new Set(bundle.aliases);
+      host.isOpaque = (specifier, containingFile) => aliases.has(specifier) || opaque(specifier, containingFile);
+    }
     const specifier = bundle ? JSON.stringify(bundle.entry) : JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
     // Re-exported (not `export =` of a namespace import, as for cells' imports): a name is then
     // looked up in the module's export table, without resolving all ~260 of them per cell.
