@@ -58,8 +58,13 @@ const commands: Record<string, Command> = {
         options: { "connection-file": { type: "string", short: "f" }, prelude: { type: "string" }, "no-typecheck": { type: "boolean" } },
       });
       if (values["connection-file"] === undefined) throw new Error("kernel: --connection-file FILE is required (Jupyter passes it)");
+      const options = { connectionFile: values["connection-file"], prelude: values.prelude, noTypeCheck: values["no-typecheck"] };
+      // The compiler thread starts before the rest of the kernel is even loaded: its warm-up is
+      // the longest path to the first cell's result.
+      const { resolveStart, startCompilerThread } = await import("./startup/start-options.js");
+      const compiler = startCompilerThread(resolveStart(options));
       const { startKernel } = await import("./main.js");
-      await startKernel({ connectionFile: values["connection-file"], prelude: values.prelude, noTypeCheck: values["no-typecheck"] });
+      await startKernel({ ...options, compiler });
     },
   },
   run: {

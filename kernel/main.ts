@@ -2,45 +2,28 @@
 // (it binds the sockets and answers kernel_info on its own), then the main thread loads the
 // cell compiler and the prelude in the background; only execution waits for those.
 import { randomUUID } from "node:crypto";
-import { existsSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { CellCompilerConstructor, CellCompilerLike } from "./execution/compiler-api.js";
 import { IoLink } from "./io/io-link.js";
 import type { Kernel } from "./kernel.js";
 import { kernelInfo } from "./kernel-info.js";
 import { readConnectionFile } from "./transport/connection.js";
 import { exitProcess } from "./execution/process-guard.js";
+import { resolveStart, startCompilerThread, trace, type StartOptions } from "./startup/start-options.js";
 // Everything else is imported after the io thread has been spawned (see startKernel).
 
-export interface KernelOptions {
+export { defaultPrelude, trace } from "./startup/start-options.js";
+
+export interface KernelOptions extends StartOptions {
   connectionFile: string;
-  /** Module whose exports become cell globals; "none" for no prelude. */
-  prelude?: string;
-  cwd?: string;
-  /** Start with type checking off. */
-  noTypeCheck?: boolean;
   /** History file, or null to keep history in memory only. */
   historyPath?: string | null;
-}
-
-/** The default prelude: the visualizers' (whole lib API plus displays), else the bare lib. */
-export function defaultPrelude(): string | null {
-  for (const rel of ["../visualizers/prelude.js", "../lib/index.js"]) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
-
-/** GRADLAB_TRACE=1 logs start-up phases (ms since the process started) to stderr. */
-const tracing = process.env.GRADLAB_TRACE === "1";
-export function trace(what: string): void {
-  if (tracing) {
-    const cpu = process.cpuUsage();
-    // fd 2 directly: the kernel routes process.stderr to the notebook.
-    writeSync(2, `[gradlab] ${performance.now().toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms): ${what}\n`);
-  }
+  /**
+   * The compiler thread, when the caller started it already (the CLI does, before loading
+   * this module) with startCompilerThread(resolveStart(these options)).
+   */
+  compiler?: Promise<CellCompilerLike | null>;
 }
 
 async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeCheck: boolean): Promise<CellCompilerLike> {
@@ -69,35 +52,6 @@ async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeChe
   return compiler;
 }
 
-/**
- * Starts the cell compiler in its own thread (kernel/compiler/threaded-compiler.ts), so its
- * warm-up overlaps with everything else the kernel does at start. Resolves to null when that
- * is off (GRADLAB_COMPILER_THREAD=0), not built, or fails: the caller then compiles on the
- * main thread.
- */
-async function startCompilerThread(cwd: string, preludeTypes: string | undefined, typeCheck: boolean): Promise<CellCompilerLike | null> {
-  if (process.env.GRADLAB_COMPILER_THREAD === "0") return null;
-  const spec = "./compiler/threaded-compiler.js";
-  let Threaded: typeof import("./compiler/threaded-compiler.js").ThreadedCellCompiler;
-  try {
-    Threaded = ((await import(spec)) as typeof import("./compiler/threaded-compiler.js")).ThreadedCellCompiler;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
-    return null;
-  }
-  const compiler = new Threaded({ cwd, preludeTypes, typeCheck }, { codeCache: process.env.GRADLAB_CODE_CACHE !== "0", trace: tracing });
-  trace("compiler thread started");
-  try {
-    await compiler.warmUp();
-  } catch (e) {
-    const { log } = await import("./kernel.js");
-    log(`${(e as Error).message.split("\n")[0]}; compiling on the main thread instead`);
-    return null;
-  }
-  trace("compiler thread ready");
-  return compiler;
-}
-
 async function loadPrelude(k: Kernel, path: string | null): Promise<void> {
   if (path === null) return;
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
@@ -105,22 +59,14 @@ async function loadPrelude(k: Kernel, path: string | null): Promise<void> {
   for (const [name, value] of Object.entries(mod)) if (name !== "default") k.context.define(name, value);
 }
 
-function preludeTypesFor(path: string | null): string | undefined {
-  if (path === null) return undefined;
-  const dts = path.replace(/\.(m?js)$/, (_, ext: string) => (ext === "mjs" ? ".d.mts" : ".d.ts"));
-  return existsSync(dts) ? dts : undefined;
-}
-
 export async function startKernel(options: KernelOptions): Promise<Kernel> {
   trace("kernel main loaded");
+  const start = resolveStart(options);
+  const { cwd, prelude, preludeTypes, typeCheck } = start;
+  // First: the compiler's warm-up is the longest path to the first cell's result.
+  const threadedCompiler = options.compiler ?? startCompilerThread(start);
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
-  const cwd = options.cwd ?? process.cwd();
-  const requested = options.prelude ?? process.env.GRADLAB_PRELUDE;
-  const prelude = requested === "none" ? null : requested !== undefined && requested !== "" ? requested : defaultPrelude();
-  const typeCheck = !(options.noTypeCheck === true || process.env.GRADLAB_TYPECHECK === "off");
-  // First: the compiler's warm-up is the longest path to the first cell's result.
-  const threadedCompiler = startCompilerThread(cwd, preludeTypesFor(prelude), typeCheck);
   const io = new IoLink(connection, session, kernelInfo());
   io.onShutdown = () => {
     void io.close().then(() => exitProcess(0));
@@ -134,7 +80,7 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   // kernel_info by itself); only requests that need them await `ready`.
   kernel.ready = (async () => {
     kernel.history = new HistoryStore(options.historyPath);
-    const compilerLoaded = threadedCompiler.then((c) => c ?? loadCompiler(kernel, preludeTypesFor(prelude), typeCheck));
+    const compilerLoaded = threadedCompiler.then((c) => c ?? loadCompiler(kernel, preludeTypes, typeCheck));
     const [compiler] = await Promise.all([compilerLoaded, loadPrelude(kernel, prelude)]);
     kernel.compiler = compiler;
   })();

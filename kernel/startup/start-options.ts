@@ -1,0 +1,95 @@
+// What a kernel start needs to know before anything heavy loads: where the prelude is, whether
+// cells are type-checked, and the cell compiler's thread — started from here as early as
+// possible (the CLI calls startCompilerThread before it even imports the rest of the kernel:
+// the compiler's warm-up is the longest path to the first cell's result). Only Node built-ins
+// are imported here.
+import { existsSync, writeSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { CellCompilerLike } from "../execution/compiler-api.js";
+
+export interface StartOptions {
+  /** Module whose exports become cell globals; "none" for no prelude. */
+  prelude?: string;
+  cwd?: string;
+  /** Start with type checking off. */
+  noTypeCheck?: boolean;
+}
+
+export interface ResolvedStart {
+  cwd: string;
+  /** The prelude module's path, or null for none. */
+  prelude: string | null;
+  /** The prelude's declaration file, when it has one. */
+  preludeTypes: string | undefined;
+  typeCheck: boolean;
+}
+
+/** The default prelude: the visualizers' (whole lib API plus displays), else the bare lib. */
+export function defaultPrelude(): string | null {
+  for (const rel of ["../../visualizers/prelude.js", "../../lib/index.js"]) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+function preludeTypesFor(path: string | null): string | undefined {
+  if (path === null) return undefined;
+  const dts = path.replace(/\.(m?js)$/, (_, ext: string) => (ext === "mjs" ? ".d.mts" : ".d.ts"));
+  return existsSync(dts) ? dts : undefined;
+}
+
+export function resolveStart(options: StartOptions): ResolvedStart {
+  const requested = options.prelude ?? process.env.GRADLAB_PRELUDE;
+  const prelude = requested === "none" ? null : requested !== undefined && requested !== "" ? requested : defaultPrelude();
+  return {
+    cwd: options.cwd ?? process.cwd(),
+    prelude,
+    preludeTypes: preludeTypesFor(prelude),
+    typeCheck: !(options.noTypeCheck === true || process.env.GRADLAB_TYPECHECK === "off"),
+  };
+}
+
+/** GRADLAB_TRACE=1 logs start-up phases (ms since the process started) to stderr. */
+export const tracing = process.env.GRADLAB_TRACE === "1";
+export function trace(what: string): void {
+  if (tracing) {
+    const cpu = process.cpuUsage();
+    // fd 2 directly: the kernel routes process.stderr to the notebook.
+    writeSync(2, `[gradlab] ${performance.now().toFixed(1)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms): ${what}\n`);
+  }
+}
+
+/**
+ * Starts the cell compiler in its own thread (kernel/compiler/threaded-compiler.ts), so its
+ * warm-up overlaps with everything else the kernel does at start. Resolves to null when that
+ * is off (GRADLAB_COMPILER_THREAD=0), not built, or fails (logged): the caller then compiles
+ * on the main thread.
+ */
+export async function startCompilerThread(start: ResolvedStart): Promise<CellCompilerLike | null> {
+  if (process.env.GRADLAB_COMPILER_THREAD === "0") return null;
+  // A variable specifier: the kernel builds and runs (as plain JavaScript) without kernel/compiler/.
+  const spec = "../compiler/threaded-compiler.js";
+  let Threaded: typeof import("../compiler/threaded-compiler.js").ThreadedCellCompiler;
+  try {
+    Threaded = ((await import(spec)) as typeof import("../compiler/threaded-compiler.js")).ThreadedCellCompiler;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
+    return null;
+  }
+  const { cwd, preludeTypes, typeCheck } = start;
+  const compiler = new Threaded({ cwd, preludeTypes, typeCheck }, { codeCache: process.env.GRADLAB_CODE_CACHE !== "0", trace: tracing });
+  trace("compiler thread started");
+  try {
+    await compiler.warmUp();
+  } catch (e) {
+    try {
+      writeSync(2, `[gradlab] ${(e as Error).message.split("\n")[0]}; compiling on the main thread instead\n`);
+    } catch {
+      /* stderr closed */
+    }
+    return null;
+  }
+  trace("compiler thread ready");
+  return compiler;
+}
