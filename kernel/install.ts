@@ -1,9 +1,8 @@
 // `gradlab install`: writes the kernelspec (kernel.json + logos) where Jupyter looks for it.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { drawLogo } from "./logo.js";
 import { gradlabPackage } from "./package-root.js";
 
 export interface InstallOptions {
@@ -59,7 +58,7 @@ export function installKernelSpec(o: InstallOptions): string {
   const dir = join(kernelsDir(o), o.name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelSpec(o), null, 2) + "\n");
-  writeFileSync(join(dir, "logo-32x32.png"), drawLogo(32));
-  writeFileSync(join(dir, "logo-64x64.png"), drawLogo(64));
+  const assets = join(gradlabPackage().root, "kernel", "assets");
+  for (const logo of ["logo-32x32.png", "logo-64x64.png"]) copyFileSync(join(assets, logo), join(dir, logo));
   return dir;
 }
