@@ -7,6 +7,8 @@
 //   cell    median round trip of CELLS small type-checked cells (`const vN: number = N; vN + 1`)
 //   cpu/cell  mean CPU time of the kernel's process tree per such cell (Linux /proc): all its
 //           threads, JIT and GC included — steadier than wall time on a shared machine
+//   gradlab also gets start→result for a first cell that uses the preloaded library
+//   (`tensor(...)`, its types included), the usual first cell of a notebook
 // Env: BENCH_KERNEL_STARTS (default 3), BENCH_KERNEL_CELLS (default 40), BENCH_KERNEL_PEERS
 // (comma-separated names to measure; default all).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -18,12 +20,14 @@ interface Peer {
   name: string;
   argv: string[];
   note: string;
+  /** A first cell that uses the kernel's preloaded library, measured like start→result. */
+  libraryCell?: string;
 }
 
 const root = gradlabPackage().root;
 const bin = (n: string): string => join(root, "node_modules", ".bin", n);
 const peers: Peer[] = [
-  { name: "gradlab", argv: [process.execPath, join(root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"], note: "prelude loaded, type checking on" },
+  { name: "gradlab", argv: [process.execPath, join(root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"], note: "prelude loaded, type checking on", libraryCell: "const first = tensor([1, 2, 3]); first.sum().item()" },
   { name: "tslab", argv: [bin("tslab"), "kernel", "--config-path", "{connection_file}"], note: "type checking on" },
   { name: "deno", argv: [bin("deno"), "jupyter", "--kernel", "--conn", "{connection_file}"], note: "no type checking" },
 ];
@@ -78,6 +82,8 @@ interface Row {
   cell: number;
   /** Mean CPU ms (the kernel's whole process tree) per small cell; undefined off Linux. */
   cellCpu: number | undefined;
+  /** start→result when the first cell uses the preloaded library. */
+  libraryStartToResult?: number;
   note: string;
 }
 
@@ -117,7 +123,22 @@ async function measure(peer: Peer): Promise<Row | string> {
       await k.shutdown();
     }
   }
-  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), cellCpu, note: peer.note };
+  let libraryStartToResult: number | undefined;
+  if (peer.libraryCell !== undefined) {
+    const times: number[] = [];
+    for (let s = 0; s < STARTS; s++) {
+      const k = await launchKernel({ argv: peer.argv, readyTimeoutMs: 60_000 });
+      try {
+        const r = await k.client.execute(peer.libraryCell, { timeoutMs: 60_000 });
+        if ((r.reply.content as { status: string }).status !== "ok") return `${peer.name}: library cell failed: ${JSON.stringify(r.reply.content)}`;
+        times.push(performance.now() - k.startedAt);
+      } finally {
+        await k.shutdown();
+      }
+    }
+    libraryStartToResult = median(times);
+  }
+  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), cellCpu, note: peer.note, libraryStartToResult };
 }
 
 const rows: Row[] = [];
@@ -142,6 +163,9 @@ console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${
 for (const r of rows) {
   const cpu = r.cellCpu === undefined ? "-".padStart(9) : r.cellCpu.toFixed(1).padStart(9);
   console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}${cpu}  ${r.note}`);
+}
+for (const r of rows) {
+  if (r.libraryStartToResult !== undefined) console.log(`${r.name}: start→result ${r.libraryStartToResult.toFixed(0)} ms when the first cell uses the preloaded library (\`tensor(...)\`)`);
 }
 for (const s of skipped) console.log(`skipped ${s}`);
 if (g !== undefined) {
