@@ -8,7 +8,8 @@ import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
-import { guardProcess, protectListeners } from "./execution/process-guard.js";
+import { guardProcess, protectListeners, redirectSigintListeners } from "./execution/process-guard.js";
+import { EventEmitter } from "node:events";
 import { errorOutcome, formatThrown, interruptedError } from "./execution/thrown.js";
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
@@ -79,13 +80,23 @@ export class Kernel {
       // Errors from timers and promises a cell left behind go to stderr of the cell that is
       // current (ipykernel's parent), like a background thread's traceback in IPython; the
       // kernel itself carries on.
-      process.on("SIGINT", () => this.noteInterrupt());
       const own = [
         ["uncaughtException", (e: unknown) => this.reportAsync("Uncaught", e)],
         ["unhandledRejection", (e: unknown) => this.reportAsync("Unhandled promise rejection:", e)],
       ] as const;
       for (const [event, fn] of own) process.on(event as "uncaughtException", fn);
       protectListeners(own);
+      if (io.sigintThread) {
+        // SIGINT belongs to the SIGINT thread (io/sigint-thread.ts): interrupts come by
+        // message, and cells' SIGINT listeners are kept aside and called on each interrupt.
+        io.onInterrupt = (seq) => this.noteInterrupt(seq);
+        const restore = redirectSigintListeners(this.sigintListeners);
+        io.onSigintThreadLost = () => {
+          io.onInterrupt = () => undefined;
+          restore();
+          process.on("SIGINT", () => this.noteInterrupt());
+        };
+      } else process.on("SIGINT", () => this.noteInterrupt());
     }
     io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
   }
@@ -246,11 +257,29 @@ export class Kernel {
 
   // ---- running cells ------------------------------------------------------------------------
 
-  /** An interrupt (SIGINT) reached the main thread's event loop. */
-  noteInterrupt(): void {
+  /** Cells' process.on("SIGINT") listeners while the SIGINT thread owns SIGINT. */
+  private readonly sigintListeners = new EventEmitter();
+  /** The io thread's interrupt count when the current cell started (see runCell). */
+  interruptBase = 0;
+
+  /**
+   * An interrupt reached the main thread's event loop: a SIGINT (its listener), or a message
+   * from the io thread carrying the io thread's interrupt count after it (seq).
+   */
+  noteInterrupt(seq?: number): void {
     this.io.cellWatch.acknowledge();
+    // One the cell that was running when it came already stopped for (its run's SIGINT
+    // watchdog), or one from before the current cell started: not for this cell.
+    if (seq !== undefined && seq <= this.interruptBase) return;
     if (this.interruptCurrent !== null) this.interruptCurrent();
     else this.interruptPending = true;
+    if (seq !== undefined && this.sigintListeners.listenerCount("SIGINT") > 0) {
+      try {
+        this.sigintListeners.emit("SIGINT", "SIGINT");
+      } catch (e) {
+        this.reportAsync("Uncaught", e);
+      }
+    }
   }
 
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */

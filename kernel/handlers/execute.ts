@@ -54,6 +54,7 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   const ok = (resultText: string | null = null, payload: Record<string, unknown>[] = []): OkOutcome => ({ status: "ok", payload, resultText });
   k.interruptPending = false; // interrupts from before this cell do not concern it
   const interruptsBefore = k.io.cellWatch.interrupts();
+  k.interruptBase = interruptsBefore;
   await k.ready;
   const compiler = k.compiler!;
 

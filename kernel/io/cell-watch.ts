@@ -49,9 +49,9 @@ export class CellWatchIo {
   running(): boolean {
     return Atomics.load(this.s, RUNNING) === 1;
   }
-  /** Records an interrupt of the busy main thread (read by CellWatchMain.interrupts). */
-  countInterrupt(): void {
-    Atomics.add(this.s, INTERRUPTS, 1);
+  /** Records an interrupt of the busy main thread (read by CellWatchMain.interrupts); returns the new count. */
+  countInterrupt(): number {
+    return Atomics.add(this.s, INTERRUPTS, 1) + 1;
   }
   /** After graceMs, terminates the main thread's JavaScript if the interrupt was not handled. */
   async escalate(acksBefore: number, graceMs: number, log: (s: string) => void): Promise<void> {

@@ -30,15 +30,49 @@ export class IoLink {
   private early: IncomingRequest[] = [];
   onShutdown: (restart: boolean) => void = () => undefined;
 
+  /**
+   * Whether a SIGINT thread (sigint-thread.ts) owns SIGINT: then the main thread must not
+   * listen for SIGINT itself and learns of interrupts through onInterrupt. Off with
+   * GRADLAB_SIGINT_THREAD=0 (the main thread's process.on("SIGINT") then, as before).
+   */
+  readonly sigintThread: boolean;
+  /** An interrupt for the busy main thread (sigintThread mode). */
+  onInterrupt: (seq: number) => void = () => undefined;
+  private sigintLost = false;
+  private sigintLostHandler: () => void = () => undefined;
+  /** Called when the SIGINT thread failed or exited (at once if it already has): the main thread must listen for SIGINT itself again. */
+  set onSigintThreadLost(handler: () => void) {
+    this.sigintLostHandler = handler;
+    if (this.sigintLost) handler();
+  }
+
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
     const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, backlog: this.backlogBuffer, requests: port2 };
-    this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: [port2] as never[], stdout: false, stderr: false });
+    const transfer: MessagePort[] = [port2];
+    this.sigintThread = process.env.GRADLAB_SIGINT_THREAD !== "0";
+    if (this.sigintThread) {
+      const signals = new MessageChannel();
+      data.sigint = signals.port1;
+      transfer.push(signals.port1);
+      const sigint = new Worker(new URL("./sigint-thread.js", import.meta.url), { workerData: { port: signals.port2 }, transferList: [signals.port2] as never[], stdout: false, stderr: false });
+      sigint.unref();
+      const lose = (why: string): void => {
+        if (this.sigintLost || this.closing) return;
+        this.sigintLost = true;
+        writeSync(2, `[gradlab] SIGINT thread ${why}; interrupts go through the main thread's SIGINT listener\n`);
+        this.sigintLostHandler();
+      };
+      sigint.on("error", (e) => lose(`failed: ${e.message}`));
+      sigint.on("exit", (code) => lose(`exited (code ${code})`));
+    }
+    this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: transfer as never[], stdout: false, stderr: false });
     port1.on("message", (m: IncomingRequest) => (this.handler === null ? this.early.push(m) : this.handler(m)));
     this.ready = new Promise((resolve, reject) => {
       this.worker.on("message", (m: IoToMain) => {
         if (m.t === "ready") resolve(m.ports);
+        else if (m.t === "interrupt") this.onInterrupt(m.seq);
         else if (m.t === "shutdown") this.onShutdown(m.restart);
         else if (m.t === "log") writeSync(2, `[gradlab] ${m.text}\n`);
       });

@@ -138,7 +138,7 @@ function handleControl(msg: WireMessage): void {
       answerKernelInfo("control", msg);
       return;
     case "interrupt_request":
-      interrupt();
+      interrupt("request");
       sendNow("control", "interrupt_reply", { status: "ok" }, msg.header, msg.identities);
       return;
     case "shutdown_request": {
@@ -150,7 +150,7 @@ function handleControl(msg: WireMessage): void {
       shuttingDown = true;
       toMain({ t: "shutdown", restart });
       // A cell stuck in a synchronous loop cannot see the shutdown message: interrupt it.
-      if (mainBusy) interrupt();
+      if (mainBusy) interrupt("request");
       setTimeout(() => {
         log("main thread did not exit after shutdown; killing the process");
         process.kill(process.pid, "SIGKILL");
@@ -171,11 +171,27 @@ const INTERRUPT_GRACE_MS = 300;
 let lastSignal: { acks: number; at: number } | null = null;
 
 /**
+ * The SIGINT thread (sigint-thread.ts), when the main thread has one: it reports each SIGINT
+ * that no run on the main thread took. Until it is armed, SIGINT would kill the process.
+ */
+const sigintThread = data.sigint !== undefined;
+let sigintArmed = false;
+data.sigint?.on("message", (m: { t: "armed" | "signal" }) => {
+  if (m.t === "armed") sigintArmed = true;
+  // Our own SIGINT (an interrupt_request) reaches it when no run took it: already handled.
+  else if (lastSignal === null || performance.now() - lastSignal.at >= INTERRUPT_GRACE_MS) interrupt("signal");
+});
+data.sigint?.unref();
+
+/**
+ * An interrupt_request (or shutdown) or, with a SIGINT thread, a SIGINT from the frontend
+ * (interrupt_mode "signal").
+ *
  * A SIGINT that the cell it was meant for no longer needs is not lost: Node delivers it to
  * the next script run under a SIGINT watchdog, i.e. the *next* cell, which then fails as
  * "Interrupted" before doing anything. So a signal is sent only when it has something to stop.
  */
-function interrupt(): void {
+function interrupt(kind: "request" | "signal" = "request"): void {
   const acks = cellWatch.acks();
   if (awaitedInput !== null) {
     // The main thread is blocked in prompt(): waking it is enough, it throws Interrupted.
@@ -185,14 +201,21 @@ function interrupt(): void {
   }
   interruptInput(data.inputState);
   if (!mainBusy) return; // idle: nothing runs, so an interrupt has no effect (as in ipykernel)
-  cellWatch.countInterrupt();
-  // One signal per grace period: a second SIGINT can land in the moment node:vm has removed
-  // the SIGINT listeners around a script run while no watchdog is armed yet (or any more),
-  // and then the default action kills the kernel. The escalation below covers a missed one.
+  const seq = cellWatch.countInterrupt();
+  // A cell awaiting something learns of it by message (with a SIGINT thread the main thread
+  // has no SIGINT listener); a run in progress by the SIGINT the watchdog stops it with.
+  if (sigintThread) toMain({ t: "interrupt", seq });
   const now = performance.now();
-  if (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) return;
-  lastSignal = { acks, at: now };
-  process.kill(process.pid, "SIGINT");
+  if (kind === "request") {
+    // One signal per grace period: without a SIGINT thread, a second SIGINT can land in the
+    // moment node:vm has removed the SIGINT listeners around a script run while no watchdog
+    // is armed yet (or any more), and then the default action kills the kernel. The
+    // escalation below covers a missed one.
+    if (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) return;
+    lastSignal = { acks, at: now };
+    // A SIGINT thread not armed yet would leave SIGINT's default action (exit) in place.
+    if (!sigintThread || sigintArmed) process.kill(process.pid, "SIGINT");
+  }
   void cellWatch.escalate(acks, INTERRUPT_GRACE_MS, log).catch((e) => log(`interrupt escalation failed: ${e}`));
 }
 

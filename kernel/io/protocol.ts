@@ -19,6 +19,8 @@ export interface IoThreadData {
   backlog: SharedArrayBuffer;
   /** Where the io thread posts incoming requests (a port, so the main thread can drain it synchronously). */
   requests: MessagePort;
+  /** From the SIGINT thread (kernel/io/sigint-thread.ts), when there is one: armed, then each SIGINT it saw. */
+  sigint?: MessagePort;
 }
 
 /**
@@ -67,5 +69,7 @@ export type MainToIo = SendMessage | SendBatch | { t: "close" };
 
 export type IoToMain =
   | { t: "ready"; ports: Record<string, string> }
+  /** An interrupt for the busy main thread; seq is the io thread's interrupt count after it. */
+  | { t: "interrupt"; seq: number }
   | { t: "shutdown"; restart: boolean }
   | { t: "log"; text: string };

@@ -418,6 +418,55 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     expect(result((await k.client.execute("await new Promise((r) => setTimeout(r, 50)); spun > 0")).outputs)).toBe("true");
   });
 
+  it("SIGINT (interrupt_mode signal) stops a synchronous loop after an await; bursts of SIGINTs, busy or idle, do not kill the kernel", async () => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const loop = k.client.execute("await new Promise((r) => setTimeout(r, 10));\nconsole.log('looping');\nlet afterAwait = 0;\nwhile (true) { afterAwait++; }", { onOutput: (m) => m.header.msg_type === "stream" && started() });
+    await running;
+    await sleep(100);
+    const t = performance.now();
+    k.process.kill("SIGINT");
+    await expectError(await loop, "Interrupted", /interrupted/);
+    expect(performance.now() - t).toBeLessThan(1000);
+    const waiting = k.client.execute("await new Promise((r) => setTimeout(r, 5000))");
+    await sleep(200);
+    for (let i = 0; i < 20; i++) {
+      k.process.kill("SIGINT");
+      await sleep(3);
+    }
+    await expectError(await waiting, "Interrupted", /interrupted/);
+    for (let i = 0; i < 20; i++) {
+      k.process.kill("SIGINT");
+      await sleep(3);
+    }
+    await sleep(200);
+    expect([k.process.exitCode, k.process.signalCode]).toEqual([null, null]);
+    expect(result((await k.client.execute("afterAwait > 0")).outputs)).toBe("true");
+    await expectStateKept();
+  });
+
+  it("a cell's process.on('SIGINT') listener is called on an interrupt and does not take SIGINT from the kernel", async () => {
+    const r = await k.client.execute("let sigints = 0;\nconst onSigint = (name: string) => { sigints++; console.log('got', name); };\nprocess.on('SIGINT', onSigint);\nprocess.listenerCount('SIGINT')");
+    expect(result(r.outputs)).toBe("1");
+    const wait = k.client.execute("await new Promise(() => {})");
+    await sleep(200);
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
+    const interrupted = await wait;
+    await expectError(interrupted, "Interrupted", /interrupted/);
+    expect(stdout(interrupted.outputs)).toBe("got SIGINT\n");
+    expect(result((await k.client.execute("sigints")).outputs)).toBe("1");
+    // A synchronous loop is still stopped by a signal (and a signal while idle is harmless).
+    const loop = k.client.execute("console.log('spinning');\nwhile (true) {}");
+    await sleep(300);
+    k.process.kill("SIGINT");
+    await expectError(await loop, "Interrupted", /interrupted/);
+    expect(result((await k.client.execute("process.off('SIGINT', onSigint);\nprocess.listenerCount('SIGINT')")).outputs)).toBe("0");
+    k.process.kill("SIGINT");
+    await sleep(200);
+    expect([k.process.exitCode, k.process.signalCode]).toEqual([null, null]);
+    await expectStateKept();
+  });
+
   it("an interrupt ends a prompt() nobody answers; a late answer does not answer the next prompt", async () => {
 
     // prompt(): the frontend never answers; an interrupt ends the wait. A late answer to the
