@@ -22,7 +22,7 @@ import { LanguageHost } from "./language-host.js";
 import { bundleEntrySymbol, findLibBundle, findPreludeBundle } from "./type-bundles.js";
 import { emitCheckedCell, transpileCell, type TranspiledCell } from "./runtime-transform.js";
 import { fastEmitCell } from "./fast-emit.js";
-import { SourceMapper, mapStackTrace } from "./source-map.js";
+import { SourceMapper, mapStackTrace, shiftFirstLine } from "./source-map.js";
 import { typescript } from "./typescript-loader.js";
 
 export type { Diagnostic } from "./diagnostics.js";
@@ -139,8 +139,14 @@ export class CellCompiler {
 
   setTypeCheck(on: boolean): void { this.typeCheck = on; }
 
-  compile(code: string, executionCount: number): CompileResult {
+  compile(cell: string, executionCount: number): CompileResult {
     this.lastActivity = performance.now();
+    // A cell that is one object literal (`{ a: 1, b: 2 }`) means the object, as at Node's and
+    // Deno's prompts, not a block: it is compiled in parentheses, and every position reported
+    // (diagnostics, stack frames) is shifted back into the cell as the user wrote it.
+    const literal = objectLiteralCell(cell);
+    const code = literal ?? cell;
+    this.shown = { text: cell, shift: literal === undefined ? 0 : 1 };
     let checked: CheckOutcome | undefined;
     if (this.typeCheck) {
       try {
@@ -164,14 +170,29 @@ export class CellCompiler {
     }
     const syntaxErrors = out.diagnostics.filter(isError);
     if (syntaxErrors.length > 0) {
-      const diags = toCellDiagnostics(syntaxErrors, code);
-      return { ok: false, diagnostics: diags, ...compileError("SyntaxError", diags, code, syntaxErrors.map((e) => e.length ?? 1)) };
+      return this.failure("SyntaxError", syntaxErrors);
     }
-    this.mappers.set(filename, new SourceMapper(out.mappings));
+    const mappings = literal === undefined ? out.mappings : shiftFirstLine(out.mappings, -1);
+    this.mappers.set(filename, new SourceMapper(mappings));
     this.compiled.set(executionCount, checked?.kind === "ok" ? { code, checkText: checked.checkText, names: checked.names } : { code });
     const mappers = this.mappers;
     const warnings = checked?.kind === "ok" ? checked.warnings : checked?.kind === "crashed" ? [checked.warning] : [];
-    return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers), mappings: out.mappings };
+    return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers), mappings };
+  }
+
+  /** The cell as the user wrote it, and how far the compiled text's positions are ahead of it. */
+  private shown = { text: "", shift: 0 };
+
+  /** Diagnostics of the compiled text, in the coordinates of the cell the user wrote. */
+  private cellDiagnostics(diags: readonly TS.Diagnostic[]): Diagnostic[] {
+    const { text, shift } = this.shown;
+    const moved = shift === 0 ? diags : diags.map((d) => ({ ...d, start: d.start === undefined ? undefined : Math.max(0, d.start - shift) }));
+    return toCellDiagnostics(moved, text);
+  }
+
+  private failure(ename: string, errors: readonly TS.Diagnostic[]): Extract<CompileResult, { ok: false }> {
+    const diags = this.cellDiagnostics(errors);
+    return { ok: false, diagnostics: diags, ...compileError(ename, diags, this.shown.text, errors.map((e) => e.length ?? 1)) };
   }
 
   /** Type-checks a cell against the context; on success the program holds it for emit. */
@@ -201,13 +222,10 @@ export class CellCompiler {
     const semantic = program.getSemanticDiagnostics(sf)
       .filter((d) => !IGNORED_CODES.has(d.code) && (d.start === undefined || d.start < code.length));
     const errors = semantic.filter(isError);
-    if (errors.length > 0) {
-      const diags = toCellDiagnostics(errors, code);
-      return { kind: "failed", result: { ok: false, diagnostics: diags, ...compileError("TSError", diags, code, errors.map((e) => e.length ?? 1)) } };
-    }
+    if (errors.length > 0) return { kind: "failed", result: this.failure("TSError", errors) };
     const local = this.localFileErrors(host, file);
     if (local) return { kind: "failed", result: local };
-    const warnings = toCellDiagnostics(semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning), code);
+    const warnings = this.cellDiagnostics(semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning));
     return { kind: "ok", checkText, names, warnings };
   }
 
@@ -298,8 +316,7 @@ export class CellCompiler {
   private syntaxFailure(code: string): CompileResult {
     const out = transpileCell(code, CELL_FILE);
     const errors = out.diagnostics.filter(isError);
-    const diags = toCellDiagnostics(errors, code);
-    return { ok: false, diagnostics: diags, ...compileError("SyntaxError", diags, code, errors.map((e) => e.length ?? 1)) };
+    return this.failure("SyntaxError", errors);
   }
 
   /** Adds committed cells' declarations to the context, oldest first. */
@@ -441,6 +458,24 @@ function declarationsOf(program: TS.Program, sf: TS.SourceFile): string {
   const emit = program.emit as (target: TS.SourceFile, write: TS.WriteFileCallback, cancel: undefined, emitOnlyDts: boolean, transformers: undefined, forceDtsEmit: boolean) => TS.EmitResult;
   emit.call(program, sf, (name, text) => { if (/\.d\.[cm]?ts$/.test(name)) dts = text; }, undefined, true, undefined, true);
   return dts;
+}
+
+/**
+ * `(cell)` when the whole cell is one object literal, else undefined. Only a cell that starts
+ * with `{` and parses as a single expression once parenthesised qualifies: a block of
+ * statements does not parse that way (`{ const x = 1; }`), so it stays a block.
+ */
+function objectLiteralCell(code: string): string | undefined {
+  if (!/^\s*\{[^]*\}\s*;?\s*$/.test(code)) return undefined;
+  const ts = typescript();
+  const body = code.replace(/;\s*$/, "");
+  const wrapped = `(${body})`;
+  const sf = ts.createSourceFile("literal.ts", wrapped, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  if ((sf as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length) return undefined;
+  const [only] = sf.statements;
+  if (sf.statements.length !== 1 || !ts.isExpressionStatement(only!)) return undefined;
+  const e = only.expression;
+  return ts.isParenthesizedExpression(e) && ts.isObjectLiteralExpression(e.expression) ? wrapped + code.slice(body.length) : undefined;
 }
 
 function isError(d: TS.Diagnostic): boolean { return d.category === typescript().DiagnosticCategory.Error; }

@@ -67,6 +67,45 @@ export class SourceMapper {
   }
 }
 
+function vlq(n: number): string {
+  let v = n < 0 ? (-n << 1) | 1 : n << 1;
+  let out = "";
+  do {
+    let digit = v & 31;
+    v >>>= 5;
+    if (v > 0) digit |= 32;
+    out += BASE64[digit];
+  } while (v > 0);
+  return out;
+}
+
+/** Encodes absolute segments per generated line (one source) as a "mappings" string. */
+export function encodeMappings(lines: readonly LineSegments[]): string {
+  let srcLine = 0, srcCol = 0;
+  return lines.map((segments) => {
+    let genCol = 0;
+    return segments.map(([g, l, c]) => {
+      const seg = vlq(g - genCol) + "A" + vlq(l - srcLine) + vlq(c - srcCol);
+      genCol = g; srcLine = l; srcCol = c;
+      return seg;
+    }).join(",");
+  }).join(";");
+}
+
+/**
+ * The same mappings with every original position on the cell's first line moved `delta` (< 0)
+ * columns: for a cell compiled with `-delta` characters added in front of it. A segment that
+ * starts inside the added text starts that much later instead (segments copy text verbatim).
+ */
+export function shiftFirstLine(mappings: string, delta: number): string {
+  return encodeMappings(decodeMappings(mappings).map((segments) =>
+    segments.map(([g, l, c]): [number, number, number] => {
+      if (l !== 0) return [g, l, c];
+      const moved = c + delta;
+      return moved >= 0 ? [g, l, moved] : [g - moved, l, 0];
+    })));
+}
+
 /**
  * A `file:line:col` location: the file is a whole token (starts the line or follows a space or
  * "(") of at most PATH_MAX characters. Both bounds keep matching linear in the line's length:

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import vm from "node:vm";
 import { Notebook, tempDir } from "./notebook.js";
 
 describe("cell compiler: declarations persist across cells", () => {
@@ -246,5 +247,48 @@ describe("cell compiler: type checking off", () => {
   it("// @ts-nocheck in a cell skips its type errors", async () => {
     const nb = new Notebook(tempDir());
     expect(await nb.value("// @ts-nocheck\nconst s: number = 'y';\ns")).toBe("y");
+  });
+});
+
+describe("cell compiler: a cell that is one object literal", () => {
+  it("is the object (as at Node's and Deno's prompts), with or without a trailing semicolon", async () => {
+    const nb = new Notebook(tempDir());
+    expect(await nb.value("{ a: 1, b: [2, 3] }")).toEqual({ a: 1, b: [2, 3] });
+    expect(await nb.value("{}")).toEqual({});
+    expect(await nb.value("  {\n  lr: 0.1,\n  epochs: 3,\n};\n")).toEqual({ lr: 0.1, epochs: 3 });
+    const nested = (await nb.value("{ model: { layers: 2 }, ok: true }")) as { model: { layers: number } };
+    expect(nested.model.layers).toBe(2);
+  });
+
+  it("a block of statements stays a block; a labelled statement stays a label", async () => {
+    const nb = new Notebook(tempDir());
+    const block = await nb.run("{\n  const inner = 5;\n  console.log(inner);\n}");
+    expect(block.hasValue).toBe(false);
+    expect(await nb.value("typeof (globalThis as any).inner")).toBe("undefined");
+    expect(await nb.value("let n = 0;\nouter: for (const i of [1, 2]) { for (const j of [1, 2]) { n += j; continue outer; } }\nn")).toBe(2);
+  });
+
+  it("type errors and run-time errors point into the cell as written", async () => {
+    const nb = new Notebook(tempDir());
+    const r = nb.compile("{ a: 1, b: notDefined }");
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 12 });
+      expect(r.evalue).toContain("(1:12)");
+      expect(r.traceback.join("\n")).toContain("{ a: 1, b: notDefined }");
+      expect(r.traceback.join("\n")).not.toContain("({ a: 1");
+    }
+    const thrower = nb.compile("{ a: 1, b: (() => { throw new Error('boom'); })() }");
+    expect(thrower.ok).toBe(true);
+    if (thrower.ok) {
+      let stack = "";
+      try {
+        await new vm.Script(thrower.js, { filename: thrower.filename }).runInContext(nb.context);
+      } catch (e) {
+        stack = thrower.mapStack((e as Error).stack ?? "");
+      }
+      // `new Error` is at column 27 of the cell as written.
+      expect(stack).toMatch(new RegExp(`${thrower.filename}:1:27\\b`));
+    }
   });
 });

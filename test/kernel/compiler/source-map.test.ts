@@ -1,6 +1,6 @@
 // mapStackTrace: frames of generated cells map back to the cell; long user text stays fast.
 import { describe, expect, it } from "vitest";
-import { mapStackTrace, SourceMapper } from "../../../kernel/compiler/source-map.js";
+import { decodeMappings, encodeMappings, mapStackTrace, shiftFirstLine, SourceMapper } from "../../../kernel/compiler/source-map.js";
 
 // "AACA": generated line 1, column 0 comes from source line 2 (0-based 1), column 0.
 const mappers = new Map([["/nb/cell-1.js", new SourceMapper("AACA")]]);
@@ -23,5 +23,19 @@ describe("mapStackTrace", () => {
     const mapped = mapStackTrace(stack, mappers);
     expect(mapped.endsWith("    at f (/nb/cell-1.js:2:3)")).toBe(true);
     expect(mapped.length).toBe(stack.length);
+  });
+});
+
+describe("encodeMappings / shiftFirstLine", () => {
+  it("encoding inverts decoding", () => {
+    for (const m of ["AAAA,IAAI;AACJ,SAAS", ";AAAA,OAAA,iBAAA,6CAA4C,QAA5C;;", "AAAA;;AAEA,EAAE"]) {
+      expect(decodeMappings(encodeMappings(decodeMappings(m)))).toEqual(decodeMappings(m));
+    }
+  });
+
+  it("moves first-line positions back by the text added in front; a segment starting inside it starts later", () => {
+    // Generated line 0: col 0 → cell (0,0) [the added "("], col 4 → cell (0,4); line 1 untouched.
+    const shifted = decodeMappings(shiftFirstLine("AAAA,IAAI;AACJ,SAAS", -1));
+    expect(shifted).toEqual([[[1, 0, 0], [4, 0, 3]], [[0, 1, 0], [9, 1, 9]]]);
   });
 });
