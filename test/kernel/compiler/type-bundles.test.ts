@@ -2,7 +2,7 @@
 // sees: the prelude bundle against the prelude's own declaration files (dist/, so `npm run
 // build` first), the comment-free variants against the full ones, the lib bundle against
 // bundledLib(). Programs are built with the kernel's compiler options.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,16 @@ import { bundledLib } from "../../../kernel/compiler/host-types.js";
 import { KERNEL_GLOBALS, MINIMAL_HOST_GLOBALS } from "../../../kernel/compiler/kernel-globals.js";
 import { bundleEntrySymbol, findLibBundle, findPreludeBundle, stripComments, writeTypeBundles, type WrittenBundles } from "../../../kernel/compiler/type-bundles.js";
 import { typescript } from "../../../kernel/compiler/typescript-loader.js";
+
+/**
+ * A temporary directory whose packages resolve like the repository's (a node_modules link):
+ * bundles written there import vega and Node's types, found by walking up from the file.
+ */
+function tempProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
+  symlinkSync(path.resolve(import.meta.dirname, "..", "..", "..", "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
 
 const ts = typescript();
 const repo = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
@@ -132,7 +142,7 @@ function cellDiagnostics(setup: Setup, cells: string[]): string[][] {
 }
 
 beforeAll(() => {
-  out = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
+  out = tempProject();
   written = writeTypeBundles(out, distPrelude);
   if (!written.prelude) throw new Error(`the prelude was not bundled: ${written.preludeError}`);
 });
@@ -173,7 +183,7 @@ describe("type bundles: the ES library", () => {
   it("findLibBundle finds it for this TypeScript version only", () => {
     expect(findLibBundle(out)).toEqual({ full: written.lib.full, nocomments: written.lib.nocomments });
     const other = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
-    cpSync(out, other, { recursive: true });
+    cpSync(out, other, { recursive: true, filter: (src) => path.basename(src) !== "node_modules" });
     const manifest = JSON.parse(readFileSync(path.join(other, "manifest.json"), "utf8")) as { typescript: string };
     writeFileSync(path.join(other, "manifest.json"), JSON.stringify({ ...manifest, typescript: "0.0.1" }));
     expect(findLibBundle(other)).toBeUndefined();
@@ -272,7 +282,7 @@ describe("type bundles: the prelude", () => {
 
 describe("type bundles: finding the prelude bundle", () => {
   it("only for the prelude it was built from, and only while its files are unchanged", () => {
-    const root = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
+    const root = tempProject();
     mkdirSync(path.join(root, "dist", "lib"), { recursive: true });
     writeFileSync(path.join(root, "dist", "prelude.d.ts"), 'export * from "./lib/a.js";\n');
     writeFileSync(path.join(root, "dist", "lib", "a.d.ts"), "/** A. */\nexport declare const a: number;\n");
@@ -293,7 +303,7 @@ describe("type bundles: finding the prelude bundle", () => {
   });
 
   it("rewrites specifiers, import types and augmentations, drops `declare`, hoists references, aliases the package", () => {
-    const root = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
+    const root = tempProject();
     mkdirSync(path.join(root, "dist", "sub"), { recursive: true });
     writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "pkg", exports: { ".": { types: "./dist/sub/index.d.ts", default: "./dist/sub/index.js" }, "./p": "./dist/prelude.d.ts" } }));
     writeFileSync(path.join(root, "dist", "prelude.d.ts"), '/// <reference types="node" resolution-mode="require"/>\nexport * from "./sub/index.js";\nexport declare const v: typeof import("./sub/index.js").x;\n');
@@ -317,7 +327,7 @@ describe("type bundles: finding the prelude bundle", () => {
   });
 
   it("a prelude that cannot be bundled leaves none (and says why)", () => {
-    const root = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
+    const root = tempProject();
     writeFileSync(path.join(root, "prelude.d.ts"), 'export * from "./missing.js";\n');
     const w = writeTypeBundles(path.join(root, "types"), path.join(root, "prelude.d.ts"));
     expect(w.prelude).toBeUndefined();
