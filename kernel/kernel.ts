@@ -8,6 +8,7 @@ import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
+import { interruptibleTimers } from "./execution/interruptible-timers.js";
 import { guardProcess, protectListeners, redirectSigintListeners } from "./execution/process-guard.js";
 import { EventEmitter } from "node:events";
 import { errorOutcome, formatThrown, interruptedError } from "./execution/thrown.js";
@@ -89,9 +90,11 @@ export class Kernel {
       if (io.sigintThread) {
         // SIGINT belongs to the SIGINT thread (io/sigint-thread.ts): interrupts come by
         // message, and cells' SIGINT listeners are kept aside and called on each interrupt.
+        this.interruptsByMessage = true;
         io.onInterrupt = (seq) => this.noteInterrupt(seq);
         const restore = redirectSigintListeners(this.sigintListeners);
         io.onSigintThreadLost = () => {
+          this.interruptsByMessage = false;
           io.onInterrupt = () => undefined;
           restore();
           process.on("SIGINT", () => this.noteInterrupt());
@@ -104,6 +107,13 @@ export class Kernel {
   private installGlobals(): void {
     const ctx = this.context;
     ctx.define("console", createCellConsole((name, text) => this.stream(name, text)));
+    const timers = interruptibleTimers(() => {
+      this.stream("stderr", "Interrupted: stopped a timer callback that was running when the interrupt came (an interval is cleared)\n");
+      // The callback's run took the SIGINT: without the SIGINT thread's message, nothing else
+      // tells a cell awaiting meanwhile that it was interrupted.
+      if (!this.interruptsByMessage) this.noteInterrupt();
+    });
+    for (const [name, fn] of Object.entries(timers)) ctx.define(name, fn);
     ctx.define("display", this.display);
     ctx.define(Symbol.for("gradlab.display"), this.display);
     // Libraries loaded by the prelude run in the kernel's own realm, not the cell's context:
@@ -257,6 +267,8 @@ export class Kernel {
 
   // ---- running cells ------------------------------------------------------------------------
 
+  /** Whether interrupts arrive as messages from the io thread (the SIGINT thread owns SIGINT). */
+  private interruptsByMessage = false;
   /** Cells' process.on("SIGINT") listeners while the SIGINT thread owns SIGINT. */
   private readonly sigintListeners = new EventEmitter();
   /** The io thread's interrupt count when the current cell started (see runCell). */

@@ -169,6 +169,8 @@ const INTERRUPT_GRACE_MS = 300;
 
 /** The last SIGINT sent: a second interrupt within the grace period does not send another. */
 let lastSignal: { acks: number; at: number } | null = null;
+/** The last SIGINT sent while the main thread was idle (kept apart: it must not delay a cell's). */
+let lastIdleSignal = -Infinity;
 
 /**
  * The SIGINT thread (sigint-thread.ts), when the main thread has one: it reports each SIGINT
@@ -179,7 +181,11 @@ let sigintArmed = false;
 data.sigint?.on("message", (m: { t: "armed" | "signal" }) => {
   if (m.t === "armed") sigintArmed = true;
   // Our own SIGINT (an interrupt_request) reaches it when no run took it: already handled.
-  else if (lastSignal === null || performance.now() - lastSignal.at >= INTERRUPT_GRACE_MS) interrupt("signal");
+  else {
+    const now = performance.now();
+    const own = (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) || now - lastIdleSignal < INTERRUPT_GRACE_MS;
+    if (!own) interrupt("signal");
+  }
 });
 data.sigint?.unref();
 
@@ -200,23 +206,37 @@ function interrupt(kind: "request" | "signal" = "request"): void {
     return;
   }
   interruptInput(data.inputState);
-  if (!mainBusy) return; // idle: nothing runs, so an interrupt has no effect (as in ipykernel)
+  if (!mainBusy) {
+    // Idle: no cell runs, so an interrupt has no effect (as in ipykernel), except on a timer
+    // callback a finished cell left looping: its run (execution/interruptible-timers.ts)
+    // takes the SIGINT. With nothing running, the SIGINT thread or the main thread's
+    // listener takes it, harmlessly.
+    if (kind === "request" && performance.now() - lastIdleSignal >= INTERRUPT_GRACE_MS) {
+      lastIdleSignal = performance.now();
+      if (!sigintThread || sigintArmed) process.kill(process.pid, "SIGINT");
+    }
+    return;
+  }
   const seq = cellWatch.countInterrupt();
   // A cell awaiting something learns of it by message (with a SIGINT thread the main thread
   // has no SIGINT listener); a run in progress by the SIGINT the watchdog stops it with.
   if (sigintThread) toMain({ t: "interrupt", seq });
-  const now = performance.now();
-  if (kind === "request") {
-    // One signal per grace period: without a SIGINT thread, a second SIGINT can land in the
-    // moment node:vm has removed the SIGINT listeners around a script run while no watchdog
-    // is armed yet (or any more), and then the default action kills the kernel. The
-    // escalation below covers a missed one.
-    if (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) return;
-    lastSignal = { acks, at: now };
-    // A SIGINT thread not armed yet would leave SIGINT's default action (exit) in place.
-    if (!sigintThread || sigintArmed) process.kill(process.pid, "SIGINT");
-  }
+  if (kind === "request" && !signal(acks)) return;
   void cellWatch.escalate(acks, INTERRUPT_GRACE_MS, log).catch((e) => log(`interrupt escalation failed: ${e}`));
+}
+
+/** Sends the process a SIGINT (for a run under the watchdog); false when one was sent just now. */
+function signal(acks: number): boolean {
+  // One signal per grace period: without a SIGINT thread, a second SIGINT can land in the
+  // moment node:vm has removed the SIGINT listeners around a script run while no watchdog is
+  // armed yet (or any more), and then the default action kills the kernel. The escalation
+  // covers a missed one.
+  const now = performance.now();
+  if (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) return false;
+  lastSignal = { acks, at: now };
+  // A SIGINT thread not armed yet would leave SIGINT's default action (exit) in place.
+  if (!sigintThread || sigintArmed) process.kill(process.pid, "SIGINT");
+  return true;
 }
 
 function handleShell(msg: WireMessage): void {

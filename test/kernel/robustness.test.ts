@@ -467,6 +467,33 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     await expectStateKept();
   });
 
+  it("an interrupt stops a loop in a timer callback that runs after its cell ended (an interval is cleared); the kernel, its state and timers carry on", async () => {
+    for (const schedule of ["setTimeout", "setInterval"]) {
+      const r = await k.client.execute(`let spins_${schedule} = 0;\n${schedule}(() => { while (true) { spins_${schedule}++; } }, 50);\n'armed'`);
+      expect(result(r.outputs)).toBe("'armed'");
+      await sleep(300); // the callback loops: the kernel is idle but its main thread is stuck
+      expect(await k.client.ping(1000)).toBeLessThan(1000);
+      const t = performance.now();
+      await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
+      const after = await k.client.execute(`spins_${schedule} > 0`, { timeoutMs: 5000 });
+      expect(performance.now() - t).toBeLessThan(1000);
+      expect(result(after.outputs)).toBe("true");
+      const note = k.client.iopubLog.filter((m) => m.header.msg_type === "stream" && m.parent_header.msg_id === r.reply.parent_header.msg_id);
+      expect(note.map((m) => (m.content as { text: string }).text).join("")).toMatch(/^Interrupted: stopped a timer callback/);
+    }
+    // A looping timer callback while a cell awaits: both stop (terminating the callback's
+    // JavaScript from outside would have aborted Node: a timer's async-hook stack).
+    const busy = k.client.execute("setTimeout(() => { while (true) {} }, 50);\nawait new Promise(() => {})");
+    await sleep(300);
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
+    await expectError(await busy, "Interrupted", /interrupted/);
+    expect([k.process.exitCode, k.process.signalCode]).toEqual([null, null]);
+    // Still cleared after a while (the interval did not come back), and timers work.
+    await sleep(200);
+    expect(result((await k.client.execute("const before = spins_setInterval;\nawait new Promise((r) => setTimeout(r, 120));\nspins_setInterval === before")).outputs)).toBe("true");
+    await expectStateKept();
+  });
+
   it("an interrupt ends a prompt() nobody answers; a late answer does not answer the next prompt", async () => {
 
     // prompt(): the frontend never answers; an interrupt ends the wait. A late answer to the
