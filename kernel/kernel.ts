@@ -1,6 +1,7 @@
 // The kernel's main-thread state: the execution context, compiler, history, comms and the
 // ordered queue of shell requests. Message handlers (kernel/handlers/) are small functions
 // over this object; the io thread (kernel/io/) owns the sockets.
+import { EventEmitter } from "node:events";
 import { writeSync } from "node:fs";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
@@ -10,7 +11,6 @@ import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
 import { interruptibleTimers } from "./execution/interruptible-timers.js";
 import { guardProcess, protectListeners, redirectSigintListeners } from "./execution/process-guard.js";
-import { EventEmitter } from "node:events";
 import { errorOutcome, formatThrown, interruptedError } from "./execution/thrown.js";
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
@@ -280,13 +280,15 @@ export class Kernel {
    */
   noteInterrupt(seq?: number): void {
     this.io.cellWatch.acknowledge();
-    // One the cell that was running when it came already stopped for (its run's SIGINT
-    // watchdog), or one from before the current cell started: not for this cell.
+    // Counted before the current cell started (say, for a cell its run's SIGINT watchdog has
+    // already stopped): not for this cell.
     if (seq !== undefined && seq <= this.interruptBase) return;
     if (this.interruptCurrent !== null) this.interruptCurrent();
     else this.interruptPending = true;
     if (seq !== undefined && this.sigintListeners.listenerCount("SIGINT") > 0) {
       try {
+        // Not under a SIGINT watchdog (unlike timer callbacks): the interrupt's own SIGINT may
+        // still be on its way and would stop the listener it is meant to call.
         this.sigintListeners.emit("SIGINT", "SIGINT");
       } catch (e) {
         this.reportAsync("Uncaught", e);
