@@ -27,6 +27,9 @@ export function log(text: string): void {
   }
 }
 
+/** Requests whose handlers run no user code (so nothing can block while their reply is held). */
+const NO_USER_CODE = new Set(["complete_request", "inspect_request", "is_complete_request", "history_request", "comm_info_request"]);
+
 export class Kernel {
   readonly context = new ExecutionContext();
   readonly comms: CommRegistry;
@@ -216,10 +219,14 @@ export class Kernel {
       return;
     }
     // busy goes to the io thread together with the request's next message: execute_input
-    // (executeRequest flushes it before compiling) or, for others, at once.
+    // (executeRequest flushes it before compiling) or, for others, at once; the reply and
+    // idle of a request that runs no user code go together.
     this.io.hold();
     this.status("busy", req);
-    if (type !== "execute_request") this.io.flush();
+    if (type !== "execute_request") {
+      this.io.flush();
+      if (NO_USER_CODE.has(type)) this.io.hold();
+    }
     const previous = this.parent;
     this.parent = req;
     try {

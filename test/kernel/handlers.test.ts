@@ -274,4 +274,17 @@ describe("other requests", () => {
     const i = await call("inspect_request", { code: "x", cursor_pos: 1, detail_level: 0 });
     expect(i.find((m) => m.msgType === "inspect_reply")!.content).toMatchObject({ status: "ok", found: false });
   });
+
+  it("a request that runs no user code hands its reply and idle over together; comm messages (user callbacks) do not hold theirs", async () => {
+    const { call, posts } = setup();
+    posts.length = 0;
+    await call("complete_request", { code: "con", cursor_pos: 3 });
+    expect(posts).toEqual([["status"], ["complete_reply", "status"]]);
+    posts.length = 0;
+    await call("comm_info_request", {});
+    expect(posts).toEqual([["status"], ["comm_info_reply", "status"]]);
+    posts.length = 0;
+    await call("comm_msg", { comm_id: "none", data: {} });
+    expect(posts).toEqual([["status"], ["status"]]);
+  });
 });
