@@ -244,6 +244,29 @@ describe("cell compiler: type checking off", () => {
     expect(r.ok).toBe(false);
   });
 
+  it("syntax errors are still SyntaxErrors at their position; enums (not spliced) still run; run-time errors map to the cell", async () => {
+    const nb = new Notebook(tempDir());
+    nb.compiler.setTypeCheck(false);
+    const bad = nb.compile("const ok = 1;\nconst = 2;");
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.ename).toBe("SyntaxError");
+      expect(bad.diagnostics[0]).toMatchObject({ line: 2, column: 7 });
+    }
+    expect(await nb.value("enum Color { Red, Green }\nColor.Green")).toBe(1);
+    const thrower = nb.compile("const f = (x: number): number => {\n  throw new Error('x' + x);\n};\nf(1)");
+    expect(thrower.ok).toBe(true);
+    if (thrower.ok) {
+      let stack = "";
+      try {
+        await new vm.Script(thrower.js, { filename: thrower.filename }).runInContext(nb.context);
+      } catch (e) {
+        stack = thrower.mapStack((e as Error).stack ?? "");
+      }
+      expect(stack).toMatch(new RegExp(`${thrower.filename}:2:9\\b`));
+    }
+  });
+
   it("// @ts-nocheck in a cell skips its type errors", async () => {
     const nb = new Notebook(tempDir());
     expect(await nb.value("// @ts-nocheck\nconst s: number = 'y';\ns")).toBe("y");
