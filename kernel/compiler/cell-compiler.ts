@@ -39,7 +39,13 @@ export type CompileResult =
   | { ok: false; diagnostics: Diagnostic[]; ename: string; evalue: string; traceback: string[] };
 
 /** `checkText`/`names` are filled in when the cell was type-checked, else on integration. */
-interface CompiledCell { code: string; checkText?: string; names?: CellNames }
+interface CompiledCell {
+  code: string;
+  checkText?: string;
+  names?: CellNames;
+  /** The global declarations its declaration emit gives, once computed (see prepareCommit). */
+  declarations?: GlobalStatement[];
+}
 
 type CheckOutcome =
   | { kind: "ok"; checkText: string; names: CellNames; warnings: Diagnostic[] }
@@ -334,11 +340,30 @@ export class CellCompiler {
     for (const cell of this.toIntegrate.splice(0)) {
       const names = cell.names ?? collectNamesOf(cell.code);
       this.enableNodeTypesFor(cell.code);
-      host.set(file, cell.checkText ?? withExportList(cell.code, names));
-      const program = host.checkProgram();
-      const dts = declarationsOf(program, program.getSourceFile(file)!);
-      const statements = [...this.ctx!.importAliases(names.imports), ...globalStatementsFromDts(dts)];
-      this.ctx!.define(`cell${++this.committedCount}`, statements);
+      let declarations = cell.declarations;
+      if (declarations === undefined) {
+        host.set(file, cell.checkText ?? withExportList(cell.code, names));
+        const program = host.checkProgram();
+        declarations = globalStatementsFromDts(declarationsOf(program, program.getSourceFile(file)!));
+      }
+      this.ctx!.define(`cell${++this.committedCount}`, [...this.ctx!.importAliases(names.imports), ...declarations]);
+    }
+  }
+
+  /**
+   * Does the declaration emit of the cell just compiled ahead of its commit — the compiler
+   * thread calls it right after answering the compile, while the kernel runs the cell — so the
+   * commit is short and the next cell's check does not wait behind it. Every compiled cell is
+   * committed once it has run (or failed), so the work is never wasted.
+   */
+  prepareCommit(executionCount: number): void {
+    const cell = this.compiled.get(executionCount);
+    if (cell?.checkText === undefined || cell.declarations !== undefined || this.host?.get(this.cellFile()) !== cell.checkText) return;
+    try {
+      const program = this.host.checkProgram();
+      cell.declarations = globalStatementsFromDts(declarationsOf(program, program.getSourceFile(this.cellFile())!));
+    } catch {
+      // The commit tries again.
     }
   }
 

@@ -56,6 +56,12 @@ data.port.on("message", (req: CompilerRequest) => {
   data.port.postMessage({ ...answer, id: req.id });
   Atomics.store(flag, 0, req.id);
   Atomics.notify(flag, 0);
+  // The cell compiled is now running on the main thread: do its commit's declaration work
+  // meanwhile (a commit message arriving first simply does it itself).
+  if (req.t === "compile" && answer.t === "compile" && answer.result.ok) {
+    const count = req.executionCount;
+    setImmediate(() => compiler.prepareCommit(count));
+  }
 });
 
 trace("started");
