@@ -210,15 +210,6 @@ export class LanguageHost {
     this.projectVersion++;
   }
 
-  /** Forces disk files that may have changed to be re-checked on the next query. */
-  touch(): void { this.projectVersion++; }
-
-  program(): TS.Program {
-    const p = this.ls.getProgram();
-    if (!p) throw new Error("compiler: the TypeScript language service has no program");
-    return p;
-  }
-
   private rootFiles(): string[] {
     if (this.rootsDirty) {
       this.roots = [...this.rootOrder];
