@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { MessageChannel } from "node:worker_threads";
 import type { CellCompilerConstructor, CellCompilerLike } from "./execution/compiler-api.js";
 import { IoLink } from "./io/io-link.js";
 import type { Kernel } from "./kernel.js";
@@ -67,7 +68,9 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   const threadedCompiler = options.compiler ?? startCompilerThread(start);
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
-  const io = new IoLink(connection, session, kernelInfo());
+  // The io thread passes on execute requests to the compiler thread as they arrive.
+  const speculation = new MessageChannel();
+  const io = new IoLink(connection, session, kernelInfo(), speculation.port2);
   io.onShutdown = () => {
     void io.close().then(() => exitProcess(0));
   };
@@ -82,6 +85,8 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
     kernel.history = new HistoryStore(options.historyPath);
     const compilerLoaded = threadedCompiler.then((c) => c ?? loadCompiler(kernel, preludeTypes, typeCheck));
     const [compiler] = await Promise.all([compilerLoaded, loadPrelude(kernel, prelude)]);
+    if (compiler.attachSpeculation) compiler.attachSpeculation(speculation.port1);
+    else speculation.port1.close(); // nothing to compile ahead with: the io thread's posts go nowhere
     kernel.compiler = compiler;
   })();
   kernel.ready.catch((e: Error) => log(`start-up failed: ${e.stack ?? e}`));

@@ -47,9 +47,14 @@ interface CompiledCell {
   declarations?: GlobalStatement[];
 }
 
+/** A cell checked and emitted, before it is named and kept (see CellCompiler.prepare). */
+type Prepared =
+  | { kind: "ok"; out: TranspiledCell; literal: boolean; checked: CheckOutcome | undefined; code: string }
+  | { kind: "failed"; result: Extract<CompileResult, { ok: false }> };
+
 type CheckOutcome =
   | { kind: "ok"; checkText: string; names: CellNames; warnings: Diagnostic[] }
-  | { kind: "failed"; result: CompileResult }
+  | { kind: "failed"; result: Extract<CompileResult, { ok: false }> }
   | { kind: "crashed"; warning: Diagnostic };
 
 const CELL_FILE = "__gradlab_cell__.ts";
@@ -143,10 +148,48 @@ export class CellCompiler {
     this.docsTimer = setTimeout(tick, IDLE_MS).unref();
   }
 
-  setTypeCheck(on: boolean): void { this.typeCheck = on; }
+  setTypeCheck(on: boolean): void {
+    this.typeCheck = on;
+    this.state++;
+  }
+
+  /** Changes whenever what a cell compiles to may change: a commit, type checking on/off. */
+  private state = 0;
+  private speculation: { cell: string; state: number; prepared: Prepared } | undefined;
 
   compile(cell: string, executionCount: number): CompileResult {
     this.lastActivity = performance.now();
+    const speculation = this.speculation;
+    this.speculation = undefined;
+    const prepared = speculation?.cell === cell && speculation.state === this.state ? speculation.prepared : this.prepare(cell);
+    if (prepared.kind === "failed") return prepared.result;
+    const { out, literal, checked, code } = prepared;
+    const filename = this.uniqueFilename(executionCount);
+    const mappings = literal ? shiftFirstLine(out.mappings, -1) : out.mappings;
+    this.mappers.set(filename, new SourceMapper(mappings));
+    this.compiled.set(executionCount, checked?.kind === "ok" ? { code, checkText: checked.checkText, names: checked.names } : { code });
+    const mappers = this.mappers;
+    const warnings = checked?.kind === "ok" ? checked.warnings : checked?.kind === "crashed" ? [checked.warning] : [];
+    return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers), mappings };
+  }
+
+  /**
+   * Compiles a cell the kernel is about to ask for (the io thread passes on an execute
+   * request the moment it arrives, while the main thread is still getting to it): `compile`
+   * then returns this work if nothing changed meanwhile (no commit, no type-checking switch,
+   * the same text). A speculation never changes what later cells see.
+   */
+  speculate(cell: string): void {
+    this.lastActivity = performance.now();
+    try {
+      this.speculation = { cell, state: this.state, prepared: this.prepare(cell) };
+    } catch {
+      this.speculation = undefined;
+    }
+  }
+
+  /** Checks and emits a cell, without giving it a name or a place among compiled cells. */
+  private prepare(cell: string): Prepared {
     // A cell that is one object literal (`{ a: 1, b: 2 }`) means the object, as at Node's and
     // Deno's prompts, not a block: it is compiled in parentheses, and every position reported
     // (diagnostics, stack frames) is shifted back into the cell as the user wrote it.
@@ -161,9 +204,8 @@ export class CellCompiler {
         // A crash inside TypeScript must not cost the user the cell: run it unchecked.
         checked = { kind: "crashed", warning: { line: 1, column: 1, code: 0, message: `type checking failed (${(e as Error).message}); the cell runs unchecked` } };
       }
-      if (checked.kind === "failed") return checked.result;
+      if (checked.kind === "failed") return { kind: "failed", result: checked.result };
     }
-    const filename = this.uniqueFilename(executionCount);
     let out: TranspiledCell;
     if (checked?.kind === "ok") {
       // Spliced from the checked text (fast-emit.ts); TypeScript's own emit for syntax the
@@ -177,18 +219,11 @@ export class CellCompiler {
       const ts = typescript();
       const sf = ts.createSourceFile(this.cellFile(), code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
       const parseErrors = (sf as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 1;
-      out = (parseErrors === 0 ? fastEmitCell(sf, code.length) : undefined) ?? transpileCell(code, filename);
+      out = (parseErrors === 0 ? fastEmitCell(sf, code.length) : undefined) ?? transpileCell(code, CELL_FILE);
     }
     const syntaxErrors = out.diagnostics.filter(isError);
-    if (syntaxErrors.length > 0) {
-      return this.failure("SyntaxError", syntaxErrors);
-    }
-    const mappings = literal === undefined ? out.mappings : shiftFirstLine(out.mappings, -1);
-    this.mappers.set(filename, new SourceMapper(mappings));
-    this.compiled.set(executionCount, checked?.kind === "ok" ? { code, checkText: checked.checkText, names: checked.names } : { code });
-    const mappers = this.mappers;
-    const warnings = checked?.kind === "ok" ? checked.warnings : checked?.kind === "crashed" ? [checked.warning] : [];
-    return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers), mappings };
+    if (syntaxErrors.length > 0) return { kind: "failed", result: this.failure("SyntaxError", syntaxErrors) };
+    return { kind: "ok", out, literal: literal !== undefined, checked, code };
   }
 
   /** The cell as the user wrote it, and how far the compiled text's positions are ahead of it. */
@@ -276,6 +311,7 @@ export class CellCompiler {
   commit(executionCount: number): void {
     const cell = this.compiled.get(executionCount);
     if (!cell) return;
+    this.state++;
     this.compiled.clear();
     this.toIntegrate.push(cell);
     // While the checked program still holds exactly this cell, its declaration emit is cheap:
@@ -325,7 +361,7 @@ export class CellCompiler {
     return host;
   }
 
-  private syntaxFailure(code: string): CompileResult {
+  private syntaxFailure(code: string): Extract<CompileResult, { ok: false }> {
     const out = transpileCell(code, CELL_FILE);
     const errors = out.diagnostics.filter(isError);
     return this.failure("SyntaxError", errors);

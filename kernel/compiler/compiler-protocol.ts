@@ -41,4 +41,10 @@ export type CompilerAnswer =
 
 export type CompilerReply = CompilerAnswer & { id: number };
 
+/**
+ * Hands the compiler thread the port on which the io thread passes on execute requests as they
+ * arrive (CellCompiler.speculate). Posted without an id; nothing answers it.
+ */
+export interface SpeculationPortMessage { t: "speculationPort"; port: MessagePort }
+
 export type CompilerThreadEvent = { t: "ready" } | { t: "failed"; message: string };

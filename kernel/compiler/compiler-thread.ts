@@ -5,10 +5,10 @@
 import { statSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { workerData, parentPort } from "node:worker_threads";
+import { receiveMessageOnPort, workerData, parentPort, type MessagePort } from "node:worker_threads";
 import { useCodeCache } from "../startup/code-cache.js";
 import { CellCompiler } from "./cell-compiler.js";
-import type { CompilerAnswer, CompilerCall, CompilerRequest, CompilerThreadData } from "./compiler-protocol.js";
+import type { CompilerAnswer, CompilerCall, CompilerRequest, CompilerThreadData, SpeculationPortMessage } from "./compiler-protocol.js";
 
 const data = workerData as CompilerThreadData;
 const flag = new Int32Array(data.flag);
@@ -46,7 +46,18 @@ function handle(req: CompilerCall): CompilerAnswer {
   }
 }
 
-data.port.on("message", (req: CompilerRequest) => {
+/** The io thread's port for execute requests as they arrive (see onSpeculation). */
+let speculations: MessagePort | undefined;
+
+function onRequest(req: CompilerRequest | SpeculationPortMessage): void {
+  if (req.t === "speculationPort") {
+    speculations = req.port;
+    speculations.on("message", onSpeculation);
+    return;
+  }
+  // Speculations still queued are for this cell or an earlier one: moot once it is compiled
+  // (left queued, each would occupy the thread when the next cell's arrives).
+  if (req.t === "compile" && speculations !== undefined) while (receiveMessageOnPort(speculations) !== undefined);
   let answer: CompilerAnswer;
   try {
     answer = handle(req);
@@ -62,7 +73,26 @@ data.port.on("message", (req: CompilerRequest) => {
     const count = req.executionCount;
     setImmediate(() => compiler.prepareCommit(count));
   }
-});
+}
+
+data.port.on("message", onRequest);
+
+/**
+ * An execute request the io thread saw arrive: compile it now (CellCompiler.speculate), so the
+ * main thread's compile request, which follows, finds the work done. What the main thread
+ * posted before is handled first — the previous cell's commit, posted before that cell's
+ * reply, is already queued here — and if that includes this cell's compile, there is nothing
+ * left to speculate on.
+ */
+function onSpeculation(m: { code: string }): void {
+  let compiled = false;
+  for (let queued = receiveMessageOnPort(data.port); queued !== undefined; queued = receiveMessageOnPort(data.port)) {
+    const req = queued.message as CompilerRequest;
+    compiled ||= req.t === "compile";
+    onRequest(req);
+  }
+  if (!compiled) compiler.speculate(m.code);
+}
 
 trace("started");
 // Salted with this build of the compiler (tsc rewrites every output): its warm-up decides

@@ -16,7 +16,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { CompileResult, CompilerConfig } from "./cell-compiler.js";
 import type { Completion, Inspection } from "./completion.js";
-import type { CompilerCall, CompilerReply, CompilerRequest, CompilerThreadData, CompilerThreadEvent } from "./compiler-protocol.js";
+import type { CompilerCall, CompilerReply, CompilerRequest, CompilerThreadData, CompilerThreadEvent, SpeculationPortMessage } from "./compiler-protocol.js";
 import type { IsCompleteResult } from "./is-complete.js";
 import { SourceMapper, mapStackTrace } from "./source-map.js";
 
@@ -110,6 +110,14 @@ export class ThreadedCellCompiler {
     this.mappers.set(r.filename, new SourceMapper(r.mappings));
     const mappers = this.mappers;
     return { ...r, mapStack: (stack: string) => mapStackTrace(stack, mappers) };
+  }
+
+  /**
+   * The port on which the io thread passes on execute requests as they arrive, so the compiler
+   * starts on a cell before the main thread asks for it (see CellCompiler.speculate).
+   */
+  attachSpeculation(port: MessagePort): void {
+    this.port.postMessage({ t: "speculationPort", port } satisfies SpeculationPortMessage, [port]);
   }
 
   /** Not waited for: the compiler thread integrates the cell while this one publishes its result. */

@@ -35,6 +35,8 @@ export interface CellCompilerLike {
   complete(code: string, cursorPos: number): Completion;
   inspect(code: string, cursorPos: number, detailLevel: number): { found: boolean; data: Record<string, string> };
   isComplete(code: string): { status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };
+  /** A port on which the io thread passes on execute requests as they arrive (compile ahead). */
+  attachSpeculation?(port: import("node:worker_threads").MessagePort): void;
 }
 
 export type CellCompilerConstructor = new (config: CompilerConfig) => CellCompilerLike;

@@ -46,11 +46,17 @@ export class IoLink {
     if (this.sigintLost) handler();
   }
 
-  constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
+  /**
+   * `speculation`: a port to the compiler thread, on which the io thread passes on the code of
+   * each execute request as it arrives while the main thread is idle (the compiler starts on it
+   * before the main thread asks; see CellCompiler.speculate).
+   */
+  constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>, speculation?: MessagePort) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
-    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, backlog: this.backlogBuffer, requests: port2 };
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, backlog: this.backlogBuffer, requests: port2, speculation };
     const transfer: MessagePort[] = [port2];
+    if (speculation !== undefined) transfer.push(speculation);
     this.sigintThread = process.env.GRADLAB_SIGINT_THREAD !== "0";
     if (this.sigintThread) {
       const signals = new MessageChannel();

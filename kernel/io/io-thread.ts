@@ -240,8 +240,11 @@ function signal(acks: number): boolean {
 }
 
 function handleShell(msg: WireMessage): void {
-  if (msg.header.msg_type === "kernel_info_request") answerKernelInfo("shell", msg);
-  else forward("shell", msg);
+  if (msg.header.msg_type === "kernel_info_request") return answerKernelInfo("shell", msg);
+  // The compiler starts on the cell now; the main thread, idle, is about to ask for it.
+  const code = (msg.content as { code?: unknown }).code;
+  if (msg.header.msg_type === "execute_request" && !mainBusy && typeof code === "string") data.speculation?.postMessage({ code });
+  forward("shell", msg);
 }
 
 function handleStdin(msg: WireMessage): void {

@@ -21,6 +21,8 @@ export interface IoThreadData {
   requests: MessagePort;
   /** From the SIGINT thread (kernel/io/sigint-thread.ts), when there is one: armed, then each SIGINT it saw. */
   sigint?: MessagePort;
+  /** To the compiler thread: the code of each execute request as it arrives, when the main thread is idle. */
+  speculation?: MessagePort;
 }
 
 /**

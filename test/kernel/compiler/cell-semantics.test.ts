@@ -315,3 +315,34 @@ describe("cell compiler: a cell that is one object literal", () => {
     }
   });
 });
+
+describe("cell compiler: compiling ahead (speculate)", () => {
+  it("compile returns the speculated work for the same text and state", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run("const base = 40;");
+    nb.compiler.speculate("base + 2");
+    expect(await nb.value("base + 2")).toBe(42);
+  });
+
+  it("a commit after the speculation invalidates it: names declared by the committed cell are seen", async () => {
+    const nb = new Notebook(tempDir());
+    // Speculated before `later` exists: on its own it would be a type error.
+    nb.compiler.speculate("later * 2");
+    await nb.run("const later = 21;");
+    expect(await nb.value("later * 2")).toBe(42);
+  });
+
+  it("other text, or type checking switched meanwhile, compiles afresh", async () => {
+    const nb = new Notebook(tempDir());
+    nb.compiler.speculate("const s: number = 'x';");
+    expect(await nb.value("1 + 1")).toBe(2); // not the speculated cell
+    nb.compiler.speculate("const t: number = 'y'; t");
+    nb.compiler.setTypeCheck(false);
+    expect(await nb.value("const t: number = 'y'; t")).toBe("y");
+    nb.compiler.setTypeCheck(true);
+    nb.compiler.speculate("const u: number = 'z';");
+    const r = nb.compile("const u: number = 'z';");
+    expect(r.ok).toBe(false); // the speculated failure itself
+    if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 7, code: 2322 });
+  });
+});
