@@ -4,7 +4,8 @@
 //   first   the first small cell's round trip right after ready (median over starts)
 //   start→result  spawn → the first cell's reply, the cell sent as soon as the kernel is ready
 //                 (and iopub subscribed): what a user waits for after opening a notebook
-//   cell    median round trip of CELLS small type-checked cells (`const vN: number = N; vN + 1`)
+//   cell    median round trip of small type-checked cells (`const vN: number = N; vN + 1`),
+//           CELLS of them right after the first cell of every start
 //   cpu/cell  mean CPU time of the kernel's process tree per such cell (Linux /proc): all its
 //           threads, JIT and GC included — steadier than wall time on a shared machine
 //   gradlab also gets start→result for a first cell that uses the preloaded library
@@ -92,8 +93,8 @@ async function measure(peer: Peer): Promise<Row | string> {
   const readies: number[] = [];
   const firsts: number[] = [];
   const startToResult: number[] = [];
-  let cells: number[] = [];
-  let cellCpu: number | undefined;
+  const cells: number[] = [];
+  const cellCpus: number[] = [];
   // One untimed start warms the OS file cache (and Deno's compile cache) for every kernel alike.
   for (let s = -1; s < STARTS; s++) {
     const k = await launchKernel({ argv: peer.argv, readyTimeoutMs: 60_000 });
@@ -107,18 +108,17 @@ async function measure(peer: Peer): Promise<Row | string> {
       readies.push(k.readyMs);
       firsts.push(firstMs);
       startToResult.push(sinceSpawn);
-      if (s === STARTS - 1) {
-        cells = [];
-        const cpu0 = k.process.pid === undefined ? undefined : treeCpuMs(k.process.pid);
-        for (let i = 0; i < CELLS; i++) {
-          const t = performance.now();
-          const r = await k.client.execute(`const v${i}: number = ${i}; v${i} + 1`);
-          cells.push(performance.now() - t);
-          if ((r.reply.content as { status: string }).status !== "ok") return `${peer.name}: cell failed: ${JSON.stringify(r.reply.content)}`;
-        }
-        const cpu1 = k.process.pid === undefined ? undefined : treeCpuMs(k.process.pid);
-        cellCpu = cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / CELLS;
+      // Every start contributes its CELLS cells: one kernel's JIT and GC state would make
+      // the median depend on which start happened to be measured.
+      const cpu0 = k.process.pid === undefined ? undefined : treeCpuMs(k.process.pid);
+      for (let i = 0; i < CELLS; i++) {
+        const t = performance.now();
+        const r = await k.client.execute(`const v${i}: number = ${i}; v${i} + 1`);
+        cells.push(performance.now() - t);
+        if ((r.reply.content as { status: string }).status !== "ok") return `${peer.name}: cell failed: ${JSON.stringify(r.reply.content)}`;
       }
+      const cpu1 = k.process.pid === undefined ? undefined : treeCpuMs(k.process.pid);
+      if (cpu0 !== undefined && cpu1 !== undefined) cellCpus.push((cpu1 - cpu0) / CELLS);
     } finally {
       await k.shutdown();
     }
@@ -138,6 +138,7 @@ async function measure(peer: Peer): Promise<Row | string> {
     }
     libraryStartToResult = median(times);
   }
+  const cellCpu = cellCpus.length === STARTS ? cellCpus.reduce((a, b) => a + b, 0) / STARTS : undefined;
   return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), cellCpu, note: peer.note, libraryStartToResult };
 }
 
