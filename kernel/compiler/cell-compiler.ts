@@ -87,6 +87,12 @@ export class CellCompiler {
   private committedCount = 0;
   private readonly mappers = new Map<string, SourceMapper>();
   private readonly usedFilenames = new Set<string>();
+  /** Changes whenever what a cell compiles to may change: a commit, type checking on/off. */
+  private state = 0;
+  /** A cell compiled ahead of its compile request (see speculate). */
+  private speculation: { cell: string; state: number; prepared: Prepared } | undefined;
+  /** The cell as the user wrote it, and how far the compiled text's positions are ahead of it. */
+  private shown = { text: "", shift: 0 };
 
   constructor(private readonly config: CompilerConfig) {
     this.typeCheck = config.typeCheck;
@@ -152,10 +158,6 @@ export class CellCompiler {
     this.typeCheck = on;
     this.state++;
   }
-
-  /** Changes whenever what a cell compiles to may change: a commit, type checking on/off. */
-  private state = 0;
-  private speculation: { cell: string; state: number; prepared: Prepared } | undefined;
 
   compile(cell: string, executionCount: number): CompileResult {
     this.lastActivity = performance.now();
@@ -225,9 +227,6 @@ export class CellCompiler {
     if (syntaxErrors.length > 0) return { kind: "failed", result: this.failure("SyntaxError", syntaxErrors) };
     return { kind: "ok", out, literal: literal !== undefined, checked, code };
   }
-
-  /** The cell as the user wrote it, and how far the compiled text's positions are ahead of it. */
-  private shown = { text: "", shift: 0 };
 
   /** Diagnostics of the compiled text, in the coordinates of the cell the user wrote. */
   private cellDiagnostics(diags: readonly TS.Diagnostic[]): Diagnostic[] {
