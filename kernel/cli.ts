@@ -62,9 +62,11 @@ const commands: Record<string, Command> = {
       // The compiler thread starts before the rest of the kernel is even loaded: its warm-up is
       // the longest path to the first cell's result.
       const { resolveStart, startCompilerThread } = await import("./startup/start-options.js");
-      const compiler = startCompilerThread(resolveStart(options));
+      const { MessageChannel } = await import("node:worker_threads");
+      const speculation = new MessageChannel();
+      const compiler = startCompilerThread(resolveStart(options), speculation.port1);
       const { startKernel } = await import("./main.js");
-      await startKernel({ ...options, compiler });
+      await startKernel({ ...options, compiler, speculation: speculation.port2 });
     },
   },
   run: {

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { MessageChannel } from "node:worker_threads";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import type { CellCompilerConstructor, CellCompilerLike } from "./execution/compiler-api.js";
 import { IoLink } from "./io/io-link.js";
 import type { Kernel } from "./kernel.js";
@@ -22,9 +22,11 @@ export interface KernelOptions extends StartOptions {
   historyPath?: string | null;
   /**
    * The compiler thread, when the caller started it already (the CLI does, before loading
-   * this module) with startCompilerThread(resolveStart(these options)).
+   * this module) with startCompilerThread(resolveStart(these options), port1 of `speculation`).
    */
   compiler?: Promise<CellCompilerLike | null>;
+  /** With `compiler`: the io thread's end of the channel on which it passes on execute requests. */
+  speculation?: MessagePort;
 }
 
 async function loadCompiler(k: Kernel, preludeTypes: string | undefined, typeCheck: boolean): Promise<CellCompilerLike> {
@@ -65,12 +67,17 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   const start = resolveStart(options);
   const { cwd, prelude, preludeTypes, typeCheck } = start;
   // First: the compiler's warm-up is the longest path to the first cell's result.
-  const threadedCompiler = options.compiler ?? startCompilerThread(start);
+  // The io thread passes on execute requests to the compiler thread as they arrive.
+  let speculation = options.speculation;
+  let threadedCompiler = options.compiler;
+  if (threadedCompiler === undefined || speculation === undefined) {
+    const channel = new MessageChannel();
+    threadedCompiler = startCompilerThread(start, channel.port1);
+    speculation = channel.port2;
+  }
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
-  // The io thread passes on execute requests to the compiler thread as they arrive.
-  const speculation = new MessageChannel();
-  const io = new IoLink(connection, session, kernelInfo(), speculation.port2);
+  const io = new IoLink(connection, session, kernelInfo(), speculation);
   io.onShutdown = () => {
     void io.close().then(() => exitProcess(0));
   };
@@ -85,8 +92,6 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
     kernel.history = new HistoryStore(options.historyPath);
     const compilerLoaded = threadedCompiler.then((c) => c ?? loadCompiler(kernel, preludeTypes, typeCheck));
     const [compiler] = await Promise.all([compilerLoaded, loadPrelude(kernel, prelude)]);
-    if (compiler.attachSpeculation) compiler.attachSpeculation(speculation.port1);
-    else speculation.port1.close(); // nothing to compile ahead with: the io thread's posts go nowhere
     kernel.compiler = compiler;
   })();
   kernel.ready.catch((e: Error) => log(`start-up failed: ${e.stack ?? e}`));

@@ -117,20 +117,32 @@ export class CellCompiler {
     const preludeName = this.preludeValueName;
     const sample = "const __gradlab_warm = [1, 2, 3].map((v) => v * 2);\nconsole.log(__gradlab_warm.length);\n" +
       (preludeName ? `typeof ${preludeName};\n` : "");
+    let readySignalled = false;
+    const ready = (): void => {
+      if (readySignalled) return;
+      readySignalled = true;
+      onCheckReady?.();
+    };
+    // A real cell that arrived meanwhile has been checked and emitted ahead (speculate): it
+    // warmed what the sample would have, and its compile request will find the work done.
+    if (this.speculation !== undefined) {
+      ready();
+      await yieldToEventLoop();
+    }
     const checked = this.check(sample);
     if (checked.kind === "ok") {
       const host = this.languageHost();
       const program = host.checkProgram();
       const sf = program.getSourceFile(this.cellFile())!;
       fastEmitCell(sf, sample.length);
-      onCheckReady?.();
+      ready();
       await yieldToEventLoop();
       emitCheckedCell(program, sf);
       await yieldToEventLoop();
       globalStatementsFromDts(declarationsOf(program, sf));
       completeAt(host.ls, this.cellFile(), sample, sample.indexOf(".length") + 2);
     }
-    else onCheckReady?.();
+    else ready();
     transpileCell(sample, "warm.ts");
     isComplete("const a = [1,");
     this.scheduleDocsUpgrade();

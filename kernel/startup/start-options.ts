@@ -5,6 +5,7 @@
 // are imported here.
 import { existsSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { MessagePort } from "node:worker_threads";
 import type { CellCompilerLike } from "../execution/compiler-api.js";
 
 export interface StartOptions {
@@ -66,8 +67,11 @@ export function trace(what: string): void {
  * is off (GRADLAB_COMPILER_THREAD=0), not built, or fails (logged): the caller then compiles
  * on the main thread.
  */
-export async function startCompilerThread(start: ResolvedStart): Promise<CellCompilerLike | null> {
-  if (process.env.GRADLAB_COMPILER_THREAD === "0") return null;
+export async function startCompilerThread(start: ResolvedStart, speculation?: MessagePort): Promise<CellCompilerLike | null> {
+  if (process.env.GRADLAB_COMPILER_THREAD === "0") {
+    speculation?.close(); // nothing to compile ahead with: the io thread's posts go nowhere
+    return null;
+  }
   // A variable specifier: the kernel builds and runs (as plain JavaScript) without kernel/compiler/.
   const spec = "../compiler/threaded-compiler.js";
   let Threaded: typeof import("../compiler/threaded-compiler.js").ThreadedCellCompiler;
@@ -75,10 +79,14 @@ export async function startCompilerThread(start: ResolvedStart): Promise<CellCom
     Threaded = ((await import(spec)) as typeof import("../compiler/threaded-compiler.js")).ThreadedCellCompiler;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw e;
+    speculation?.close();
     return null;
   }
   const { cwd, preludeTypes, typeCheck } = start;
   const compiler = new Threaded({ cwd, preludeTypes, typeCheck }, { codeCache: process.env.GRADLAB_CODE_CACHE !== "0", trace: tracing });
+  // Attached at once: a first cell that arrives during the warm-up is compiled ahead, and
+  // takes the place of the warm-up's sample cell.
+  if (speculation !== undefined) compiler.attachSpeculation(speculation);
   trace("compiler thread started");
   try {
     await compiler.warmUp();

@@ -332,6 +332,17 @@ describe("cell compiler: compiling ahead (speculate)", () => {
     expect(await nb.value("later * 2")).toBe(42);
   });
 
+  it("a cell that arrives during the warm-up is its sample: ready is signalled and the compile finds the work", async () => {
+    const nb = new Notebook(tempDir());
+    let readyCalls = 0;
+    const warm = nb.compiler.warmUp(() => readyCalls++);
+    nb.compiler.speculate("const early: number = 41;\nearly + 1");
+    await warm;
+    expect(readyCalls).toBe(1);
+    expect(await nb.value("const early: number = 41;\nearly + 1")).toBe(42);
+    expect(await nb.value("early * 2")).toBe(82); // committed like any other cell
+  });
+
   it("other text, or type checking switched meanwhile, compiles afresh", async () => {
     const nb = new Notebook(tempDir());
     nb.compiler.speculate("const s: number = 'x';");
