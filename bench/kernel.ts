@@ -6,6 +6,8 @@
 //                 (and iopub subscribed): what a user waits for after opening a notebook
 //   cell    median round trip of small type-checked cells (`const vN: number = N; vN + 1`),
 //           CELLS of them right after the first cell of every start
+//   later   median of CELLS more cells after those, per start (for information: a kernel some
+//           cells into a session, its JIT warm; the target is on "cell")
 //   cpu/cell  mean CPU time of the kernel's process tree per such cell (Linux /proc): all its
 //           threads, JIT and GC included — steadier than wall time on a shared machine
 //   gradlab also gets start→result for a first cell that uses the preloaded library
@@ -81,6 +83,8 @@ interface Row {
   first: number;
   startToResult: number;
   cell: number;
+  /** Median of the next CELLS cells of each start (for information: JIT warm). */
+  laterCell: number;
   /** Mean CPU ms (the kernel's whole process tree) per small cell; undefined off Linux. */
   cellCpu: number | undefined;
   /** start→result when the first cell uses the preloaded library. */
@@ -94,6 +98,7 @@ async function measure(peer: Peer): Promise<Row | string> {
   const firsts: number[] = [];
   const startToResult: number[] = [];
   const cells: number[] = [];
+  const laterCells: number[] = [];
   const cellCpus: number[] = [];
   // One untimed start warms the OS file cache (and Deno's compile cache) for every kernel alike.
   for (let s = -1; s < STARTS; s++) {
@@ -119,6 +124,13 @@ async function measure(peer: Peer): Promise<Row | string> {
       }
       const cpu1 = k.process.pid === undefined ? undefined : treeCpuMs(k.process.pid);
       if (cpu0 !== undefined && cpu1 !== undefined) cellCpus.push((cpu1 - cpu0) / CELLS);
+      // The same number again, for information: a kernel some cells into a session (its JIT
+      // warm). The "cell" column and the target stay on the first CELLS.
+      for (let i = CELLS; i < 2 * CELLS; i++) {
+        const t = performance.now();
+        await k.client.execute(`const v${i}: number = ${i}; v${i} + 1`);
+        laterCells.push(performance.now() - t);
+      }
     } finally {
       await k.shutdown();
     }
@@ -139,7 +151,7 @@ async function measure(peer: Peer): Promise<Row | string> {
     libraryStartToResult = median(times);
   }
   const cellCpu = cellCpus.length === STARTS ? cellCpus.reduce((a, b) => a + b, 0) / STARTS : undefined;
-  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), cellCpu, note: peer.note, libraryStartToResult };
+  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), laterCell: median(laterCells), cellCpu, note: peer.note, libraryStartToResult };
 }
 
 const rows: Row[] = [];
@@ -160,10 +172,10 @@ const g = rows.find((r) => r.name === "gradlab");
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)).padStart(8);
 const ratio = (a: number, b: number | undefined): string => (b === undefined ? "" : `${(a / b).toFixed(2)}x`.padStart(7));
 console.log(`\nKernel benchmark (${STARTS} starts, ${CELLS} cells; ms; ratio = peer / gradlab)\n`);
-console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}${"cpu/cell".padStart(9)}  notes`);
+console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}${"cpu/cell".padStart(9)}${"later".padStart(8)}  notes`);
 for (const r of rows) {
   const cpu = r.cellCpu === undefined ? "-".padStart(9) : r.cellCpu.toFixed(1).padStart(9);
-  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}${cpu}  ${r.note}`);
+  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}${cpu}${fmt(r.laterCell)}  ${r.note}`);
 }
 for (const r of rows) {
   if (r.libraryStartToResult !== undefined) console.log(`${r.name}: start→result ${r.libraryStartToResult.toFixed(0)} ms when the first cell uses the preloaded library (\`tensor(...)\`)`);
