@@ -68,9 +68,10 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   const { cwd, prelude, preludeTypes, typeCheck } = start;
   // First: the compiler's warm-up is the longest path to the first cell's result.
   // The io thread passes on execute requests to the compiler thread as they arrive.
+  // (A caller that started the compiler itself passes its end of that channel, if any.)
   let speculation = options.speculation;
   let threadedCompiler = options.compiler;
-  if (threadedCompiler === undefined || speculation === undefined) {
+  if (threadedCompiler === undefined) {
     const channel = new MessageChannel();
     threadedCompiler = startCompilerThread(start, channel.port1);
     speculation = channel.port2;

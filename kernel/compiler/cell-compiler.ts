@@ -230,10 +230,8 @@ export class CellCompiler {
     } else {
       // Type checking off: the same splicing over a parse of the cell (TypeScript's transpile,
       // ~15× slower, for syntax errors and for syntax the splicer does not handle).
-      const ts = typescript();
-      const sf = ts.createSourceFile(this.cellFile(), code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-      const parseErrors = (sf as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 1;
-      out = (parseErrors === 0 ? fastEmitCell(sf, code.length) : undefined) ?? transpileCell(code, CELL_FILE);
+      const sf = parseAlone(code, this.cellFile());
+      out = (parsesCleanly(sf) ? fastEmitCell(sf, code.length) : undefined) ?? transpileCell(code, CELL_FILE);
     }
     const syntaxErrors = out.diagnostics.filter(isError);
     if (syntaxErrors.length > 0) return { kind: "failed", result: this.failure("SyntaxError", syntaxErrors) };
@@ -262,7 +260,7 @@ export class CellCompiler {
     // One parse serves twice: the cell's names, then (extended by the export list, an
     // incremental re-parse of the appended text only) the checked file itself.
     const ahead = host.parseAhead(file, code);
-    const names = collectCellNames(ahead ?? ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+    const names = ahead === undefined ? collectNamesOf(code) : collectCellNames(ahead);
     const checkText = withExportList(code, names);
     if (ahead === undefined) host.set(file, checkText);
     else if (checkText === code) host.setParsed(file, checkText, ahead);
@@ -548,8 +546,8 @@ function objectLiteralCell(code: string): string | undefined {
   const ts = typescript();
   const body = code.replace(/;\s*$/, "");
   const wrapped = `(${body})`;
-  const sf = ts.createSourceFile("literal.ts", wrapped, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-  if ((sf as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length) return undefined;
+  const sf = parseAlone(wrapped, "literal.ts");
+  if (!parsesCleanly(sf)) return undefined;
   const [only] = sf.statements;
   if (sf.statements.length !== 1 || !ts.isExpressionStatement(only!)) return undefined;
   const e = only.expression;
@@ -559,8 +557,18 @@ function objectLiteralCell(code: string): string | undefined {
 function isError(d: TS.Diagnostic): boolean { return d.category === typescript().DiagnosticCategory.Error; }
 
 function collectNamesOf(code: string): CellNames {
+  return collectCellNames(parseAlone(code));
+}
+
+/** A parse of text on its own (not in a program), as a cell. */
+function parseAlone(text: string, fileName = CELL_FILE): TS.SourceFile {
   const ts = typescript();
-  return collectCellNames(ts.createSourceFile(CELL_FILE, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+  return ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+}
+
+/** Whether a parse found no syntax error (TypeScript keeps them on the SourceFile, unexported). */
+function parsesCleanly(sf: TS.SourceFile): boolean {
+  return ((sf as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 1) === 0;
 }
 
 /**

@@ -44,12 +44,9 @@ export class SourceFileStore {
   }
 
   private parse(fileName: string, version: string, snapshot: TS.IScriptSnapshot, options: ParseOptions, kind?: TS.ScriptKind): TS.SourceFile {
-    const ts = typescript();
     const bare = this.isLibrary(fileName) && !this.upgraded.has(fileName);
-    const base: TS.CreateSourceFileOptions = typeof options === "object" ? options : { languageVersion: options };
     this.optionsOf.set(fileName, options);
-    const sf = ts.createLanguageServiceSourceFile(fileName, snapshot,
-      { ...base, jsDocParsingMode: bare ? ts.JSDocParsingMode.ParseNone : ts.JSDocParsingMode.ParseAll }, version, false, kind);
+    const sf = createSourceFile(fileName, snapshot, options, bare, version, kind);
     this.files.set(fileName, { version, sf });
     if (bare) this.bare.add(fileName);
     else this.bare.delete(fileName);
@@ -63,10 +60,7 @@ export class SourceFileStore {
    */
   parseAhead(fileName: string, text: string): TS.SourceFile | undefined {
     const options = this.optionsOf.get(fileName);
-    if (options === undefined) return undefined;
-    const ts = typescript();
-    const base: TS.CreateSourceFileOptions = typeof options === "object" ? options : { languageVersion: options };
-    return ts.createLanguageServiceSourceFile(fileName, ts.ScriptSnapshot.fromString(text), { ...base, jsDocParsingMode: ts.JSDocParsingMode.ParseAll }, "ahead", false);
+    return options === undefined ? undefined : createSourceFile(fileName, typescript().ScriptSnapshot.fromString(text), options, false, "ahead");
   }
 
   /** Stores a SourceFile made by parseAhead (or updated from one) as `fileName` at `version`. */
@@ -79,6 +73,7 @@ export class SourceFileStore {
   forget(fileName: string): void {
     this.files.delete(fileName);
     this.bare.delete(fileName);
+    this.optionsOf.delete(fileName);
   }
 
   /** Marks every library file parsed without JSDoc for a re-parse with it; their versions must change. */
@@ -111,4 +106,12 @@ export class SourceFileStore {
       reportStats: () => JSON.stringify([...this.files.keys()]),
     } as TS.DocumentRegistry;
   }
+}
+
+/** A SourceFile as the language service makes them, with or without its JSDoc (`bare`). */
+function createSourceFile(fileName: string, snapshot: TS.IScriptSnapshot, options: ParseOptions, bare: boolean, version: string, kind?: TS.ScriptKind): TS.SourceFile {
+  const ts = typescript();
+  const base: TS.CreateSourceFileOptions = typeof options === "object" ? options : { languageVersion: options };
+  const jsDocParsingMode = bare ? ts.JSDocParsingMode.ParseNone : ts.JSDocParsingMode.ParseAll;
+  return ts.createLanguageServiceSourceFile(fileName, snapshot, { ...base, jsDocParsingMode }, version, false, kind);
 }
