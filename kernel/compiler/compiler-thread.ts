@@ -2,8 +2,7 @@
 // Loads TypeScript (with the kernel's V8 code cache) and warms the compiler up while the main
 // thread imports the prelude; then answers requests in order: each reply is posted on the
 // port and the shared flag set to its request's id (waking a main thread waiting for it).
-import { statSync, writeSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { receiveMessageOnPort, workerData, parentPort, type MessagePort } from "node:worker_threads";
 import { useCodeCache } from "../startup/code-cache.js";
@@ -95,9 +94,7 @@ function onSpeculation(m: { code: string }): void {
 }
 
 trace("started");
-// Salted with this build of the compiler (tsc rewrites every output): its warm-up decides
-// which of TypeScript's functions the cache holds.
-const cache = data.codeCache ? useCodeCache(createRequire(import.meta.url).resolve("typescript"), undefined, String(statSync(fileURLToPath(import.meta.url)).mtimeMs)) : null;
+const cache = data.codeCache ? useCodeCache(createRequire(import.meta.url).resolve("typescript")) : null;
 let ready = false;
 try {
   // Ready as soon as cells can be checked: a first cell waiting for it is answered at the next

@@ -10,11 +10,20 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { threadId } from "node:worker_threads";
 
 interface CompilableModule {
   exports: unknown;
+}
+
+function kernelBuild(): string {
+  try {
+    return String(statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  } catch {
+    return "";
+  }
 }
 
 /** Caches kept per directory: every build of the kernel (and TypeScript, and Node) makes a new one. */
@@ -46,8 +55,9 @@ export interface CodeCache {
  * Compiles `filename` (when something requires it) with a persistent V8 code cache. `salt`
  * names what else the cache depends on: the cache holds the functions the warm-up compiled,
  * and a kernel whose own code changed runs other ones (an accepted cache is never rewritten).
+ * By default, this build of the kernel (tsc rewrites every output, this module's included).
  */
-export function useCodeCache(filename: string, dir = codeCacheDir(), salt = ""): CodeCache {
+export function useCodeCache(filename: string, dir = codeCacheDir(), salt = kernelBuild()): CodeCache {
   let script: vm.Script | null = null;
   let hit = false;
   let cachePath = "";
