@@ -61,7 +61,8 @@ const commands: Record<string, Command> = {
       const options = { connectionFile: values["connection-file"], prelude: values.prelude, noTypeCheck: values["no-typecheck"] };
       // The compiler thread starts before the rest of the kernel is even loaded: its warm-up is
       // the longest path to the first cell's result.
-      const { resolveStart, startCompilerThread } = await import("./startup/start-options.js");
+      const { resolveStart, startCompilerThread, tuneV8 } = await import("./startup/start-options.js");
+      await tuneV8();
       const { MessageChannel } = await import("node:worker_threads");
       const speculation = new MessageChannel();
       const compiler = startCompilerThread(resolveStart(options), speculation.port1);

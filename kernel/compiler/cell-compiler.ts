@@ -13,13 +13,14 @@ import path from "node:path";
 import type TS from "typescript";
 import { collectCellNames, type CellNames } from "./cell-names.js";
 import { completeAt, inspectAt, type Completion, type Inspection } from "./completion.js";
-import { DeclarationsContext, globalStatementsFromDts, type GlobalStatement } from "./declarations-context.js";
+import { DeclarationsContext, globalStatementsFromDts, isGlobalName, type GlobalStatement } from "./declarations-context.js";
 import { compileError, toCellDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { isComplete, type IsCompleteResult } from "./is-complete.js";
 import { KERNEL_GLOBALS, MINIMAL_HOST_GLOBALS } from "./kernel-globals.js";
 import { bundledLib, needsNodeTypes, nodeTypes } from "./host-types.js";
 import { LanguageHost } from "./language-host.js";
-import { bundleEntrySymbol, findLibBundle, findPreludeBundle } from "./type-bundles.js";
+import { LazyPrelude, PRELUDE_NAMESPACE } from "./lazy-prelude.js";
+import { bundleEntrySymbol, defaultTypesDir, findLibBundle, findPreludeBundle, MODULE_PREFIX } from "./type-bundles.js";
 import { emitCheckedCell, transpileCell, type TranspiledCell } from "./runtime-transform.js";
 import { fastEmitCell } from "./fast-emit.js";
 import { SourceMapper, mapStackTrace, shiftFirstLine } from "./source-map.js";
@@ -32,6 +33,8 @@ export interface CompilerConfig {
   /** Path of the prelude's .d.ts (or .ts) whose exports every cell sees as globals. */
   preludeTypes?: string;
   typeCheck: boolean;
+  /** Where the build's type bundles are (default: dist/types beside the compiled kernel). */
+  typesDir?: string;
 }
 
 export type CompileResult =
@@ -63,18 +66,21 @@ const CELL_FILE = "__gradlab_cell__.ts";
  * verbatimModuleSyntax (kept so no import is elided) wants `import type` for type-only names.
  */
 const IGNORED_CODES = new Set([1484, 1485]);
-const PRELUDE_NAMESPACE = "__gradlab_prelude__";
 const HOST_GLOBALS_FILE = "__gradlab_host_globals__.d.ts";
 const IDLE_MS = 1000;
-const RESERVED = new Set(("break case catch class const continue debugger default delete do else enum export extends false " +
-  "finally for function if import in instanceof new null return super switch this throw true try typeof var void while " +
-  "with yield let static implements interface package private protected public await").split(" "));
+/** The lazily loaded prelude's background steps wait for the compiler to be this quiet (ms)… */
+const PRELUDE_QUIET_MS = 20;
+/** …and each loads about this many characters of declarations (a few ms of parsing and binding). */
+const PRELUDE_STEP_CHARS = 6_000;
 
 export class CellCompiler {
   private typeCheck: boolean;
   private host: LanguageHost | undefined;
   private ctx: DeclarationsContext | undefined;
   private preludeReady = false;
+  /** The prelude's declarations when they load module by module (lazy-prelude.ts). */
+  private prelude: LazyPrelude | undefined;
+  private preludeTimer: ReturnType<typeof setTimeout> | undefined;
   /** A value the prelude exports (warm-up touches it). */
   private preludeValueName: string | undefined;
   private nodeTypesOn = false;
@@ -145,7 +151,33 @@ export class CellCompiler {
     else ready();
     transpileCell(sample, "warm.ts");
     isComplete("const a = [1,");
+    this.schedulePreludeLoading();
     this.scheduleDocsUpgrade();
+  }
+
+  /**
+   * Loads the rest of a lazily loaded prelude in small steps whenever the compiler has been
+   * quiet for a moment (a cell that arrives meanwhile waits for one step at most), so that
+   * later cells, completion and inspect find it loaded.
+   */
+  private schedulePreludeLoading(): void {
+    const prelude = this.prelude;
+    if (this.preludeTimer || !prelude || prelude.complete) return;
+    const step = (): void => {
+      this.preludeTimer = undefined;
+      if (prelude.complete) return;
+      const quiet = performance.now() - this.lastActivity;
+      if (quiet < PRELUDE_QUIET_MS) {
+        this.preludeTimer = setTimeout(step, PRELUDE_QUIET_MS - quiet).unref();
+        return;
+      }
+      prelude.loadSome(PRELUDE_STEP_CHARS);
+      // Parsed and bound now, while quiet, rather than by the next cell's check.
+      this.languageHost().checkProgram().getTypeChecker();
+      if (prelude.complete) this.scheduleDocsUpgrade();
+      else this.preludeTimer = setTimeout(step, 0).unref();
+    };
+    this.preludeTimer = setTimeout(step, 0).unref();
   }
 
   /**
@@ -262,6 +294,7 @@ export class CellCompiler {
     const ahead = host.parseAhead(file, code);
     const names = ahead === undefined ? collectNamesOf(code) : collectCellNames(ahead);
     const checkText = withExportList(code, names);
+    this.prelude?.needFor(code);
     if (ahead === undefined) host.set(file, checkText);
     else if (checkText === code) host.setParsed(file, checkText, ahead);
     else {
@@ -320,6 +353,7 @@ export class CellCompiler {
   commit(executionCount: number): void {
     const cell = this.compiled.get(executionCount);
     if (!cell) return;
+    this.lastActivity = performance.now();
     this.state++;
     this.compiled.clear();
     this.toIntegrate.push(cell);
@@ -364,6 +398,8 @@ export class CellCompiler {
   private prepareQuery(code: string): LanguageHost {
     this.lastActivity = performance.now();
     this.integrateCommitted();
+    // Completion lists every global, inspect may name any: the whole prelude.
+    this.prelude?.loadAll();
     this.enableNodeTypesFor(code);
     const host = this.languageHost();
     host.set(this.cellFile(), code);
@@ -387,6 +423,7 @@ export class CellCompiler {
       this.enableNodeTypesFor(cell.code);
       let declarations = cell.declarations;
       if (declarations === undefined) {
+        this.prelude?.needFor(cell.code);
         host.set(file, cell.checkText ?? withExportList(cell.code, names));
         const program = host.checkProgram();
         declarations = globalStatementsFromDts(declarationsOf(program, program.getSourceFile(file)!));
@@ -483,8 +520,15 @@ export class CellCompiler {
     const opaque = opaquePreludeDependencies(abs);
     host.isOpaque = opaque;
     // The prelude's declaration files bundled into one at build time (type-bundles.ts), when
-    // the bundle is there and current: one comment-free file to parse instead of ~100.
-    const bundle = findPreludeBundle(abs);
+    // the bundle is there and current: one comment-free file to parse instead of ~100…
+    const bundle = findPreludeBundle(abs, this.config.typesDir ?? defaultTypesDir());
+    if (bundle?.lazy) {
+      // …loaded module by module as cells need them (lazy-prelude.ts), when it has the index.
+      const aliases = new Set(bundle.aliases);
+      host.isOpaque = (specifier, containingFile) => specifier.startsWith(MODULE_PREFIX) || aliases.has(specifier) || opaque(specifier, containingFile);
+      this.prelude = new LazyPrelude(host, this.ctx!, { ...bundle, lazy: bundle.lazy });
+      return;
+    }
     if (bundle) {
       host.setWithDocs(bundle.full, readFileSync(bundle.nocomments, "utf8"), () => readFileSync(bundle.full, "utf8"));
       // The package's own entry points ("gradlab", …) are modules of the bundle: a cell that
@@ -507,12 +551,10 @@ export class CellCompiler {
     const exports = checker.getExportsOfModule(symbol);
     const ts = typescript();
     const value = exports.find((e) => ((e.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(e) : e).flags & ts.SymbolFlags.Value) !== 0);
-    this.preludeValueName = value && !RESERVED.has(value.name) ? value.name : undefined;
+    this.preludeValueName = value && isGlobalName(value.name) ? value.name : undefined;
     const statements: GlobalStatement[] = exports
       .map((s) => s.name)
-      // A reserved word (the prelude may export `var`) cannot be a global name; one in this
-      // file would even turn it into a module and hide every other name.
-      .filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !RESERVED.has(n))
+      .filter(isGlobalName)
       .map((n) => ({ name: n, text: `import ${n} = ${PRELUDE_NAMESPACE}.${n};` }));
     this.ctx!.define("prelude", statements);
   }

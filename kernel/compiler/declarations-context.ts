@@ -16,12 +16,28 @@ import { typescript } from "./typescript-loader.js";
 
 export interface GlobalStatement { name: string; text: string }
 
+const RESERVED = new Set(("break case catch class const continue debugger default delete do else enum export extends false " +
+  "finally for function if import in instanceof new null return super switch this throw true try typeof var void while " +
+  "with yield let static implements interface package private protected public await").split(" "));
+
+/**
+ * Whether a global script can declare `name`: an identifier and not a reserved word (the
+ * prelude may export `var`; one such declaration would even turn the file into a module and
+ * hide every other name).
+ */
+export function isGlobalName(name: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(name) && !RESERVED.has(name);
+}
+
 const CELLS_PER_FILE = 16;
 
 export class DeclarationsContext {
   /** name → owner whose declaration of it is the latest. */
   private readonly owner = new Map<string, string>();
   private readonly statements = new Map<string, GlobalStatement[]>();
+  /** file → the owners whose declarations it holds, oldest first (a commit renders one file, not all owners). */
+  private readonly owners = new Map<string, string[]>();
+  private readonly files = new Map<string, string>();
   private readonly moduleAliases = new Map<string, string>();
 
   constructor(private readonly host: LanguageHost) {}
@@ -33,8 +49,13 @@ export class DeclarationsContext {
    * it) — and a long notebook does not re-parse all its declarations at every cell.
    */
   private fileOf(owner: string): string {
-    const cell = /^cell(\d+)$/.exec(owner);
-    return this.host.path(cell ? `__gradlab_ctx_cells_${Math.floor(Number(cell[1]) / CELLS_PER_FILE)}__.d.ts` : `__gradlab_ctx_${owner}__.d.ts`);
+    let file = this.files.get(owner);
+    if (file === undefined) {
+      const cell = /^cell(\d+)$/.exec(owner);
+      file = this.host.path(cell ? `__gradlab_ctx_cells_${Math.floor(Number(cell[1]) / CELLS_PER_FILE)}__.d.ts` : `__gradlab_ctx_${owner}__.d.ts`);
+      this.files.set(owner, file);
+    }
+    return file;
   }
 
   /** Replaces `owner`'s declarations; earlier owners lose the names it declares. */
@@ -47,17 +68,41 @@ export class DeclarationsContext {
     }
     const old = this.statements.get(owner);
     if (old) for (const st of old) if (!statements.some((s) => s.name === st.name) && this.owner.get(st.name) === owner) this.owner.delete(st.name);
+    if (!this.statements.has(owner)) {
+      const file = this.fileOf(owner);
+      const list = this.owners.get(file);
+      if (list) list.push(owner);
+      else this.owners.set(file, [owner]);
+    }
     this.statements.set(owner, statements);
     for (const file of dirty) this.render(file);
   }
 
+  /**
+   * Adds declarations to `owner`'s, each only if no other owner declares its name or
+   * `mayTake` allows taking it from that owner (the lazily loaded prelude never takes a name
+   * from a cell: see lazy-prelude.ts).
+   */
+  add(owner: string, statements: GlobalStatement[], mayTake: (current: string) => boolean): void {
+    const taken = statements.filter((st) => {
+      const current = this.owner.get(st.name);
+      return current === undefined || current === owner || mayTake(current);
+    });
+    if (taken.length === 0) return;
+    const names = new Set(taken.map((st) => st.name));
+    const kept = (this.statements.get(owner) ?? []).filter((st) => !names.has(st.name) && this.owner.get(st.name) === owner);
+    this.define(owner, [...kept, ...taken]);
+  }
+
   private render(file: string): void {
     const parts: string[] = [];
-    for (const [owner, statements] of this.statements) {
-      if (this.fileOf(owner) !== file) continue;
-      const live = statements.filter((s) => this.owner.get(s.name) === owner);
-      if (live.length === 0) this.statements.delete(owner);
-      else {
+    const owners = this.owners.get(file) ?? [];
+    for (const owner of [...owners]) {
+      const live = this.statements.get(owner)!.filter((s) => this.owner.get(s.name) === owner);
+      if (live.length === 0) {
+        this.statements.delete(owner);
+        owners.splice(owners.indexOf(owner), 1);
+      } else {
         this.statements.set(owner, live);
         for (const s of live) parts.push(s.text);
       }

@@ -20,12 +20,13 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type TS from "typescript";
+import { isGlobalName } from "./declarations-context.js";
 import { bundledLib } from "./host-types.js";
 import { typescript } from "./typescript-loader.js";
 
 export const MODULE_PREFIX = "gradlab:";
 const MANIFEST = "manifest.json";
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 
 /** dist/types beside the compiled kernel (this module lives in dist/kernel/compiler/). */
 export function defaultTypesDir(): string {
@@ -83,6 +84,10 @@ export interface PreludeBundle {
   modules: Map<string, string>;
   /** Package specifier → module name ("gradlab" → "gradlab:lib/index"). */
   aliases: Map<string, string>;
+  /** Module name → the bundle's modules it refers to (imports, re-exports, import types, augmentations). */
+  deps: Map<string, string[]>;
+  /** The hoisted triple-slash references the bundle starts with ("" when none). */
+  header: string;
 }
 
 interface Edit { start: number; end: number; text: string }
@@ -128,6 +133,7 @@ export function buildPreludeBundle(preludeTypes: string, outDir: string, options
   const references: string[] = [];
   const addReference = (line: string) => { if (!references.includes(line)) references.push(line); };
   const modules = new Map<string, string>();
+  const deps = new Map<string, string[]>();
   const parts: string[] = [];
   for (const [file, { sf, specifiers }] of files) {
     const edits: Edit[] = [];
@@ -163,6 +169,7 @@ export function buildPreludeBundle(preludeTypes: string, outDir: string, options
     const id = idOf(file);
     if (modules.has(id)) throw new Error(`type bundle: ${file} and ${modules.get(id)} would both be module ${id}`);
     modules.set(id, file);
+    deps.set(id, [...new Set([...specifiers.values()].map(idOf))].filter((d) => d !== id));
     parts.push(`declare module ${JSON.stringify(id)} {\n${applyEdits(text, edits).trim()}\n}\n`);
   }
 
@@ -171,11 +178,107 @@ export function buildPreludeBundle(preludeTypes: string, outDir: string, options
   for (const [specifier, id] of aliases) {
     const hasDefault = [...files.get(modules.get(id)!)!.sf.statements].some(exportsDefault);
     parts.push(`declare module ${JSON.stringify(specifier)} {\nexport * from ${JSON.stringify(id)};\n${hasDefault ? `export { default } from ${JSON.stringify(id)};\n` : ""}}\n`);
+    deps.set(specifier, [id]);
   }
   let body = parts.join("");
   if (options.comments === false) body = stripComments(body, "prelude.bundle.d.ts");
   const header = references.length > 0 ? `${references.join("\n")}\n` : "";
-  return { text: header + body, entry, modules, aliases };
+  return { text: header + body, entry, modules, aliases, deps, header };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lazy index: loading the prelude's modules as cells need them (lazy-prelude.ts)
+
+/** Where a module's declaration sits in each bundle text: [start, end) offsets. */
+export interface LazyModule { deps: string[]; bare: [number, number]; full: [number, number] }
+
+/** How a global name is declared: an export of a module (`member`), or the module's namespace (`member` null). */
+export interface LazyName { from: string; member: string | null; /** Other modules holding declarations of the same (merged) symbol. */ also?: string[] }
+
+export interface LazyPreludeIndex {
+  /** The bundles' shared header (hoisted triple-slash references), loaded with the first module. */
+  header: string;
+  modules: Record<string, LazyModule>;
+  /** Modules loaded from the start whatever a cell mentions: they augment globals or other modules. */
+  always: string[];
+  /** The prelude's exports that become cell globals (see isGlobalName), by name. */
+  names: Record<string, LazyName>;
+}
+
+/**
+ * The index a kernel needs to load a prelude bundle module by module: where each module's
+ * declaration is in both texts, what it depends on, and, for every exported name, the module
+ * that declares it — so a cell that uses `tensor` loads the 4 modules `tensor` needs, not
+ * the ~100 of the whole prelude, and the rest loads in the background.
+ */
+export function lazyPreludeIndex(bundle: PreludeBundle, fullText: string, bareText: string): LazyPreludeIndex {
+  const ts = typescript();
+  const blocks = (text: string): Map<string, [number, number]> => {
+    const sf = ts.createSourceFile("bundle.d.ts", text, { languageVersion: ts.ScriptTarget.ES2022, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, ts.ScriptKind.TS);
+    const out = new Map<string, [number, number]>();
+    for (const st of sf.statements) {
+      if (!ts.isModuleDeclaration(st) || !ts.isStringLiteral(st.name)) throw new Error(`type bundle: unexpected top-level statement in the bundle: ${st.getText(sf).slice(0, 60)}`);
+      out.set(st.name.text, [st.getStart(sf), st.end]);
+    }
+    return out;
+  };
+  const full = blocks(fullText), bare = blocks(bareText);
+  const modules: Record<string, LazyModule> = {};
+  const always: string[] = [];
+  for (const [id, deps] of bundle.deps) {
+    const f = full.get(id), b = bare.get(id);
+    if (!f || !b) throw new Error(`type bundle: module ${id} is missing from a bundle text`);
+    modules[id] = { deps, full: f, bare: b };
+    // An augmentation (of globals or of another module) changes types wherever it is loaded.
+    if (/^\s*(declare\s+)?(global\b|module\s+["'])/m.test(bareText.slice(bareText.indexOf("{", b[0]) + 1, b[1]))) always.push(id);
+  }
+  return { header: bundle.header, modules, always, names: globalNames(bareText, bundle.entry) };
+}
+
+/** The prelude's exports as global names, each traced to the module that declares it. */
+function globalNames(bareText: string, entry: string): Record<string, LazyName> {
+  const ts = typescript();
+  const file = "/__gradlab_bundle__.d.ts";
+  const sf = ts.createSourceFile(file, bareText, ts.ScriptTarget.ES2022, true);
+  const host: TS.CompilerHost = {
+    getSourceFile: (f) => (f === file ? sf : undefined), getDefaultLibFileName: () => "/lib.d.ts", writeFile: () => undefined,
+    getCurrentDirectory: () => "/", getCanonicalFileName: (f) => f, useCaseSensitiveFileNames: () => true, getNewLine: () => "\n",
+    fileExists: (f) => f === file, readFile: () => undefined,
+  };
+  const checker = ts.createProgram({ rootNames: [file], options: { noLib: true, types: [], noResolve: true }, host }).getTypeChecker();
+  const modules = new Map(checker.getAmbientModules().map((m) => [JSON.parse(m.name) as string, m]));
+  const moduleOf = (decl: TS.Node): string | undefined => {
+    for (let n: TS.Node | undefined = decl; n; n = n.parent) if (ts.isModuleDeclaration(n) && ts.isStringLiteral(n.name) && ts.isSourceFile(n.parent)) return n.name.text;
+    return undefined;
+  };
+  const resolve = (s: TS.Symbol) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s);
+  // A symbol merged with an augmentation is a different object from its module's own export.
+  const same = (a: TS.Symbol, b: TS.Symbol) => a === b || (a.declarations ?? []).some((d) => b.declarations?.includes(d));
+  const entrySymbol = modules.get(entry);
+  if (!entrySymbol) throw new Error(`type bundle: the entry module ${entry} is not in the bundle`);
+  const out: Record<string, LazyName> = {};
+  for (const e of checker.getExportsOfModule(entrySymbol)) {
+    const name = e.name;
+    if (!isGlobalName(name)) continue;
+    const target = resolve(e);
+    const declaring = [...new Set((target.declarations ?? []).map(moduleOf).filter((m): m is string => m !== undefined))];
+    let found: LazyName | undefined;
+    // The module namespace itself (`export * as nn from …`).
+    const ownModule = [...modules].find(([, m]) => m === target)?.[0];
+    if (ownModule !== undefined) found = { from: ownModule, member: null };
+    else {
+      for (const id of declaring) {
+        const exports = checker.getExportsOfModule(modules.get(id)!).filter((x) => same(resolve(x), target));
+        const pick = exports.find((x) => x.name === name) ?? exports[0];
+        if (pick) { found = { from: id, member: pick.name }; break; }
+      }
+    }
+    // Not traceable (a re-export of an outside package, say): through the entry, which needs every module.
+    found ??= { from: entry, member: name };
+    const also = declaring.filter((m) => m !== found!.from);
+    out[name] = also.length > 0 ? { ...found, also } : found;
+  }
+  return out;
 }
 
 function isDeclarationFile(f: string): boolean { return /\.d\.[cm]?ts$/.test(f); }
@@ -272,7 +375,7 @@ interface Manifest {
   version: number;
   typescript: string | undefined;
   lib: { full: string; nocomments: string };
-  prelude?: { source: string; entry: string; aliases: string[]; full: string; nocomments: string; inputs: ManifestInput[] };
+  prelude?: { source: string; entry: string; aliases: string[]; full: string; nocomments: string; inputs: ManifestInput[]; lazy?: LazyPreludeIndex };
 }
 
 export interface WrittenBundles {
@@ -318,6 +421,12 @@ export function writeTypeBundles(dir: string, preludeTypes?: string): WrittenBun
           return { file: relativeTo(dir, file), size: st.size, mtimeMs: st.mtimeMs, sha1: sha1(readFileSync(file)) };
         }),
       };
+      try {
+        manifest.prelude.lazy = lazyPreludeIndex(full, full.text, bare.text);
+      } catch (e) {
+        // Without the index the kernel loads the whole bundle at start, as before.
+        written.preludeError = `no lazy index: ${(e as Error).message}`;
+      }
       written.prelude = { full: fullPath, nocomments: barePath, entry: full.entry, modules: full.modules.size };
     } catch (e) {
       written.preludeError = (e as Error).message;
@@ -361,6 +470,8 @@ export interface PreludeBundleFiles {
   aliases: string[];
   /** The declaration files the bundle stands for (absolute paths). */
   sources: string[];
+  /** How to load it module by module (lazy-prelude.ts); absent in a bundle built without one. */
+  lazy?: LazyPreludeIndex;
 }
 
 /**
@@ -384,7 +495,7 @@ export function findPreludeBundle(preludeTypes: string, dir = defaultTypesDir())
     if (st.size === input.size && st.mtimeMs === input.mtimeMs) continue;
     if (st.size !== input.size || sha1(readFileSync(file)) !== input.sha1) return undefined;
   }
-  return { full, nocomments, entry: p.entry, aliases: p.aliases, sources };
+  return { full, nocomments, entry: p.entry, aliases: p.aliases, sources, lazy: p.lazy };
 }
 
 function readManifest(dir: string): Manifest | undefined {
