@@ -59,15 +59,11 @@ const commands: Record<string, Command> = {
       });
       if (values["connection-file"] === undefined) throw new Error("kernel: --connection-file FILE is required (Jupyter passes it)");
       const options = { connectionFile: values["connection-file"], prelude: values.prelude, noTypeCheck: values["no-typecheck"] };
-      // The compiler thread starts before the rest of the kernel is even loaded: its warm-up is
-      // the longest path to the first cell's result.
-      const { resolveStart, startCompilerThread, tuneV8 } = await import("./startup/start-options.js");
+      // Before TypeScript loads (see tuneV8); startKernel starts the io and compiler threads first.
+      const { tuneV8 } = await import("./startup/start-options.js");
       await tuneV8();
-      const { MessageChannel } = await import("node:worker_threads");
-      const speculation = new MessageChannel();
-      const compiler = startCompilerThread(resolveStart(options), speculation.port1);
       const { startKernel } = await import("./main.js");
-      await startKernel({ ...options, compiler, speculation: speculation.port2 });
+      await startKernel(options);
     },
   },
   run: {

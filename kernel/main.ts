@@ -2,6 +2,7 @@
 // (it binds the sockets and answers kernel_info on its own), then the main thread loads the
 // cell compiler and the prelude in the background; only execution waits for those.
 import { randomUUID } from "node:crypto";
+import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
@@ -66,23 +67,28 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   trace("kernel main loaded");
   const start = resolveStart(options);
   const { cwd, prelude, preludeTypes, typeCheck } = start;
-  // First: the compiler's warm-up is the longest path to the first cell's result.
-  // The io thread passes on execute requests to the compiler thread as they arrive.
-  // (A caller that started the compiler itself passes its end of that channel, if any.)
+  // The io thread and the compiler thread start first, in that order: the io thread binds the
+  // sockets (a frontend polling for kernel_info retries every 100–200 ms: bound sooner, it is
+  // answered at an earlier retry), and the compiler's warm-up is the longest path to the first
+  // cell's result. The io thread passes on execute requests to the compiler thread as they
+  // arrive. (A caller that started the compiler itself passes its end of that channel, if any.)
   let speculation = options.speculation;
-  let threadedCompiler = options.compiler;
-  if (threadedCompiler === undefined) {
-    const channel = new MessageChannel();
-    threadedCompiler = startCompilerThread(start, channel.port1);
-    speculation = channel.port2;
-  }
+  const channel = options.compiler === undefined ? new MessageChannel() : undefined;
+  if (channel !== undefined) speculation = channel.port2;
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
   const io = new IoLink(connection, session, kernelInfo(), speculation);
   io.onShutdown = () => {
     void io.close().then(() => exitProcess(0));
   };
-  // The io thread boots (and answers kernel_info) while the rest of the kernel loads here.
+  const threadedCompiler = options.compiler ?? startCompilerThread(start, channel!.port1);
+  // The rest of the kernel loads once the sockets are bound: on 2 cores, the io thread's boot
+  // and the compiler's warm-up come first (requests that arrive meanwhile wait in the IoLink).
+  await io.ready.catch((e: Error) => {
+    writeSync(2, `[gradlab] could not open the sockets: ${e.message}\n`);
+    exitProcess(1);
+  });
+  trace("sockets bound");
   const [{ Kernel, log }, { handlers }, { HistoryStore }] = await Promise.all([import("./kernel.js"), import("./handlers/index.js"), import("./history/history-store.js")]);
   const kernel = new Kernel(io, cwd, handlers);
   kernel.typeCheck = typeCheck;
@@ -96,10 +102,5 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
     kernel.compiler = compiler;
   })();
   kernel.ready.catch((e: Error) => log(`start-up failed: ${e.stack ?? e}`));
-  await io.ready.catch((e: Error) => {
-    log(`could not open the sockets: ${e.message}`);
-    exitProcess(1);
-  });
-  trace("sockets bound");
   return kernel;
 }

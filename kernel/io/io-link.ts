@@ -58,10 +58,16 @@ export class IoLink {
     const transfer: MessagePort[] = [port2];
     if (speculation !== undefined) transfer.push(speculation);
     this.sigintThread = process.env.GRADLAB_SIGINT_THREAD !== "0";
+    // The io thread first: it binds the sockets, and a frontend polling for kernel_info should
+    // find them bound at its first retry. The SIGINT thread's port goes to it in workerData.
+    let signals: MessageChannel | undefined;
     if (this.sigintThread) {
-      const signals = new MessageChannel();
+      signals = new MessageChannel();
       data.sigint = signals.port1;
       transfer.push(signals.port1);
+    }
+    this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: transfer as never[], stdout: false, stderr: false });
+    if (signals !== undefined) {
       const sigint = new Worker(new URL("./sigint-thread.js", import.meta.url), { workerData: { port: signals.port2 }, transferList: [signals.port2] as never[], stdout: false, stderr: false });
       sigint.unref();
       const lose = (why: string): void => {
@@ -73,7 +79,6 @@ export class IoLink {
       sigint.on("error", (e) => lose(`failed: ${e.message}`));
       sigint.on("exit", (code) => lose(`exited (code ${code})`));
     }
-    this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: transfer as never[], stdout: false, stderr: false });
     port1.on("message", (m: IncomingRequest) => (this.handler === null ? this.early.push(m) : this.handler(m)));
     this.ready = new Promise((resolve, reject) => {
       this.worker.on("message", (m: IoToMain) => {
