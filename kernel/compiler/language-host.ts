@@ -171,6 +171,12 @@ export class LanguageHost {
     this.virtual.get(file)!.withDocs = withDocs;
   }
 
+  /** A library file set with its documentation from the start (parsed with JSDoc at once). */
+  setDocumented(file: string, text: string): void {
+    this.set(file, text);
+    this.store.markUpgraded(file);
+  }
+
   /**
    * Parses the generated files changed since the last check program (but `except`), so that
    * program's successor finds them parsed. Only files some program parsed before (their parse

@@ -84,6 +84,9 @@ export class SourceFileStore {
 
   isUpgraded(fileName: string): boolean { return this.upgraded.has(fileName); }
 
+  /** A library file whose text already has its documentation: parsed with JSDoc from the first. */
+  markUpgraded(fileName: string): void { this.upgraded.add(fileName); }
+
   /** Whether some library file is still parsed without JSDoc and not marked for upgrade. */
   hasBareDocuments(): boolean { return this.bare.size > 0; }
 

@@ -16,7 +16,7 @@ function toyPrelude(): { root: string; types: string; prelude: string } {
   const dist = path.join(root, "dist");
   mkdirSync(dist);
   const file = (name: string, text: string) => writeFileSync(path.join(dist, name), text);
-  file("tensor.d.ts", "export declare class Tensor { readonly shape: number[]; sum(): Tensor }\nexport declare function tensor(data: number[]): Tensor;\n");
+  file("tensor.d.ts", "export declare class Tensor { readonly shape: number[]; sum(): Tensor }\n/** Makes a tensor from numbers. */\nexport declare function tensor(data: number[]): Tensor;\n");
   // Augments Tensor: loaded from the start, whatever a cell mentions.
   file("activation.d.ts", "import { Tensor } from './tensor.js';\ndeclare module './tensor.js' { interface Tensor { relu(): Tensor } }\nexport declare function relu(t: Tensor): Tensor;\n");
   file("layers.d.ts", "import { Tensor } from './tensor.js';\nexport declare class Linear { constructor(i: number, o: number); forward(x: Tensor): Tensor }\n");
@@ -121,6 +121,28 @@ describe("lazy prelude: loading as cells need it", () => {
     const typo = compile(compiler, "asist(1)");
     expect(typo.ok).toBe(false);
     if (!typo.ok) expect(typo.evalue).toContain("Did you mean 'assist'?");
+  });
+});
+
+describe("lazy prelude: consolidated", () => {
+  it("once loaded, the module files become the one bundle file: the same types, and the documentation", async () => {
+    const { root, types, prelude } = toyPrelude();
+    const compiler = new CellCompiler({ cwd: root, preludeTypes: prelude, typeCheck: true, typesDir: types });
+    expect(compile(compiler, "const t = tensor([1]);").ok).toBe(true);
+    const lazy = lazyOf(compiler);
+    lazy.consolidate(); // not before everything is loaded
+    expect(lazy.consolidated).toBe(false);
+    lazy.loadAll();
+    lazy.consolidate();
+    expect(lazy.consolidated).toBe(true);
+    const files = (compiler as unknown as { host: { checkProgram(): { getSourceFiles(): Array<{ fileName: string }> } } }).host.checkProgram().getSourceFiles().map((f) => f.fileName);
+    expect(files.filter((f) => f.includes(`${path.sep}prelude${path.sep}`))).toEqual([]);
+    expect(files).toContain(path.join(types, "prelude.d.ts"));
+    expect(compile(compiler, "const y: Tensor = new nn.Linear(1, 1).forward(t.relu());\nconst n: string = assist(y.shape.length);").ok).toBe(true);
+    expect(compile(compiler, "const bad: number = assist(1);").ok).toBe(false);
+    const shown = compiler.inspect("tensor", 3, 0);
+    expect(shown.found).toBe(true);
+    expect(JSON.stringify(shown.data)).toContain("Makes a tensor from numbers.");
   });
 });
 
