@@ -10,6 +10,9 @@
 //           cells into a session, its JIT warm; the target is on "cell")
 //   cpu/cell  mean CPU time of the kernel's process tree per such cell (Linux /proc): all its
 //           threads, JIT and GC included — steadier than wall time on a shared machine
+//   loop    a top-level loop cell (LOOP_CELL: a million iterations over a top-level `let`), once
+//           per start after the cells above: what a plain numeric loop at a notebook's top
+//           level costs (a vm context's global lookups are slow; Deno's REPL bindings are not)
 //   gradlab also gets start→result for a first cell that uses the preloaded library
 //   (`tensor(...)`, its types included), the usual first cell of a notebook
 // Env: BENCH_KERNEL_STARTS (default 3), BENCH_KERNEL_CELLS (default 40), BENCH_KERNEL_PEERS
@@ -36,7 +39,10 @@ const peers: Peer[] = [
 ];
 
 const only = process.env.BENCH_KERNEL_PEERS?.split(",").map((n) => n.trim());
-const STARTS = Number(process.env.BENCH_KERNEL_STARTS ?? 3);
+// 5: start→result depends on when the client's ZeroMQ reconnect (every 100–200 ms, jittered)
+// finds the sockets bound, for every kernel alike; 3 starts left its median noisy.
+const STARTS = Number(process.env.BENCH_KERNEL_STARTS ?? 5);
+const LOOP_CELL = "let acc = 0;\nfor (let i = 0; i < 1e6; i++) { acc = (acc + i * 7) % 1000003; }\nacc";
 const CELLS = Number(process.env.BENCH_KERNEL_CELLS ?? 40);
 
 /**
@@ -85,6 +91,8 @@ interface Row {
   cell: number;
   /** Median of the next CELLS cells of each start (for information: JIT warm). */
   laterCell: number;
+  /** Median round trip of LOOP_CELL. */
+  loop: number;
   /** Mean CPU ms (the kernel's whole process tree) per small cell; undefined off Linux. */
   cellCpu: number | undefined;
   /** start→result when the first cell uses the preloaded library. */
@@ -100,6 +108,7 @@ async function measure(peer: Peer): Promise<Row | string> {
   const cells: number[] = [];
   const laterCells: number[] = [];
   const cellCpus: number[] = [];
+  const loops: number[] = [];
   // One untimed start warms the OS file cache (and Deno's compile cache) for every kernel alike.
   for (let s = -1; s < STARTS; s++) {
     const k = await launchKernel({ argv: peer.argv, readyTimeoutMs: 60_000 });
@@ -131,6 +140,10 @@ async function measure(peer: Peer): Promise<Row | string> {
         await k.client.execute(`const v${i}: number = ${i}; v${i} + 1`);
         laterCells.push(performance.now() - t);
       }
+      const t = performance.now();
+      const loop = await k.client.execute(LOOP_CELL, { timeoutMs: 120_000 });
+      loops.push(performance.now() - t);
+      if ((loop.reply.content as { status: string }).status !== "ok") return `${peer.name}: loop cell failed: ${JSON.stringify(loop.reply.content)}`;
     } finally {
       await k.shutdown();
     }
@@ -151,7 +164,7 @@ async function measure(peer: Peer): Promise<Row | string> {
     libraryStartToResult = median(times);
   }
   const cellCpu = cellCpus.length === STARTS ? cellCpus.reduce((a, b) => a + b, 0) / STARTS : undefined;
-  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), laterCell: median(laterCells), cellCpu, note: peer.note, libraryStartToResult };
+  return { name: peer.name, ready: median(readies), first: median(firsts), startToResult: median(startToResult), cell: median(cells), laterCell: median(laterCells), loop: median(loops), cellCpu, note: peer.note, libraryStartToResult };
 }
 
 const rows: Row[] = [];
@@ -172,10 +185,10 @@ const g = rows.find((r) => r.name === "gradlab");
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)).padStart(8);
 const ratio = (a: number, b: number | undefined): string => (b === undefined ? "" : `${(a / b).toFixed(2)}x`.padStart(7));
 console.log(`\nKernel benchmark (${STARTS} starts, ${CELLS} cells; ms; ratio = peer / gradlab)\n`);
-console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}${"cpu/cell".padStart(9)}${"later".padStart(8)}  notes`);
+console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}${"cpu/cell".padStart(9)}${"later".padStart(8)}${"loop".padStart(8)}  notes`);
 for (const r of rows) {
   const cpu = r.cellCpu === undefined ? "-".padStart(9) : r.cellCpu.toFixed(1).padStart(9);
-  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}${cpu}${fmt(r.laterCell)}  ${r.note}`);
+  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}${cpu}${fmt(r.laterCell)}${fmt(r.loop)}  ${r.note}`);
 }
 for (const r of rows) {
   if (r.libraryStartToResult !== undefined) console.log(`${r.name}: start→result ${r.libraryStartToResult.toFixed(0)} ms when the first cell uses the preloaded library (\`tensor(...)\`)`);
