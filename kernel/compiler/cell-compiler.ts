@@ -109,14 +109,16 @@ export class CellCompiler {
    * `onCheckReady` is called as soon as a cell can be checked and emitted (the compiler thread
    * reports ready then); the rest (declaration emit, completion, transpile-only) warms up after.
    */
-  async warmUp(onCheckReady?: () => void): Promise<void> {
+  async warmUp(onCheckReady?: () => void, trace: (phase: string) => void = () => undefined): Promise<void> {
     const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
     await yieldToEventLoop();
     typescript();
+    trace("TypeScript loaded");
     await yieldToEventLoop();
     this.languageHost();
     await yieldToEventLoop();
     this.setUpPrelude();
+    trace(this.prelude ? `prelude: ${this.prelude.loadedModules.length} modules to start with` : "prelude loaded whole");
     await yieldToEventLoop();
     // Run a typical small cell through every path a real one takes (check, emit, the commit's
     // declaration emit, completion, transpile-only) so their code is compiled and warm.

@@ -106,7 +106,7 @@ try {
     // On a miss (the first start after an install or a build) the cache is written at ready,
     // so even a kernel shut down right after its first cell leaves one for the next start…
     cache?.save();
-  });
+  }, trace);
   trace(`warmed up (TypeScript code cache: ${cache === null ? "off" : cache.hit ? "hit" : "miss"})`);
   // …and rewritten with what the rest of the warm-up compiled (completion, declaration emit).
   cache?.save();
