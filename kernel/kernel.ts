@@ -6,6 +6,7 @@ import { writeSync } from "node:fs";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
+import { bindingRegistry } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
@@ -128,6 +129,8 @@ export class Kernel {
     ctx.define("prompt", prompt);
     ctx.define("input", prompt);
     ctx.define("__gradlab_import__", this.importer.import);
+    // Cells' top-level bindings live in boxes (execution/bindings.ts, compiler/cell-names.ts).
+    ctx.define("__gradlab_binding__", bindingRegistry(ctx.global));
     ctx.define("require", (spec: string) => {
       throw new Error(`require("${spec}"): cells are ES modules; use import … from "${spec}" (CommonJS packages work too)`);
     });

@@ -16,7 +16,7 @@
 // ended by automatic semicolon insertion gets an explicit `;` (`a as T\n(b)` must stay two
 // statements), and a cut between two non-blank characters leaves a space (`1!.x` → `1 .x`).
 import type TS from "typescript";
-import { bindingNames } from "./cell-names.js";
+import { BINDING_FUNCTION, bindingNames, boxVariable, findBoxedReferences, Use, type BoxedReferences } from "./cell-names.js";
 import { IMPORT_FUNCTION, MODULE_TEMP, RESULT_FACTORY, RESULT_PARAM, type TranspiledCell } from "./runtime-transform.js";
 import { typescript } from "./typescript-loader.js";
 
@@ -112,6 +112,7 @@ class CellSplicer {
   private prevSrcLine = 0;
   private prevSrcCol = 0;
   private readonly rewritesImportCalls: boolean;
+  private boxes: BoxedReferences = { names: [], refs: new Map(), named: new Map() };
 
   constructor(private readonly sf: TS.SourceFile, cellLength: number) {
     this.text = sf.text;
@@ -139,7 +140,10 @@ class CellSplicer {
       break;
     }
 
-    this.raw(`(async (${RESULT_PARAM}) => { "use strict";\n`);
+    // Top-level bindings live in boxes (cell-names.ts): each is fetched once, on the wrapper's line.
+    this.boxes = findBoxedReferences(statements);
+    const fetch = this.boxes.names.map((n) => `${boxVariable(n)} = globalThis.${BINDING_FUNCTION}(${JSON.stringify(n)})`);
+    this.raw(`(async (${RESULT_PARAM}) => { "use strict";${fetch.length ? ` const ${fetch.join(", ")};` : ""}\n`);
     // Function declarations first, published on the global object (as the transform hoists them).
     for (let i = 0; i < statements.length; i++) {
       if (plan[i] !== Top.Hoist) continue;
@@ -148,7 +152,7 @@ class CellSplicer {
       const keyword = this.keywordStart(fn, fn.modifiers);
       if (!text.startsWith("function", keyword) && !text.startsWith("async", keyword)) throw new Unsupported("function keyword not found");
       this.pos = keyword;
-      if (fn.name) this.glue(`globalThis.${fn.name.text} = `, start);
+      if (fn.name) this.glue(`${this.target(fn.name.text)} = `, start);
       else this.glue("(", start);
       this.functionLike(fn);
       this.copyTo(fn.end);
@@ -170,7 +174,7 @@ class CellSplicer {
         case Top.Class: {
           const cls = st as TS.ClassDeclaration;
           this.copyTo(start);
-          this.glue(cls.name ? `globalThis.${cls.name.text} = ` : "(", start);
+          this.glue(cls.name ? `${this.target(cls.name.text)} = ` : "(", start);
           this.pos = this.keywordStart(cls, cls.modifiers);
           if (!text.startsWith("class", this.pos)) throw new Unsupported("class keyword not found");
           this.classLike(cls);
@@ -295,7 +299,7 @@ class CellSplicer {
     this.terminate(st, list.end);
     const names = list.declarations.flatMap((d) => bindingNames(d.name));
     let publish = "";
-    for (const n of names) publish += ` globalThis.${n} = ${n};`;
+    for (const n of names) publish += ` ${this.target(n)} = ${n};`;
     this.glue(`${publish} }`, start);
   }
 
@@ -304,16 +308,36 @@ class CellSplicer {
     const load = `await globalThis.${IMPORT_FUNCTION}(${JSON.stringify((st.moduleSpecifier as TS.StringLiteral).text)})`;
     const clause = st.importClause;
     let assigns = "";
-    if (clause?.name) assigns += ` globalThis.${clause.name.text} = ${MODULE_TEMP}.default ?? ${MODULE_TEMP};`;
+    if (clause?.name) assigns += ` ${this.target(clause.name.text)} = ${MODULE_TEMP}.default ?? ${MODULE_TEMP};`;
     const nb = clause?.namedBindings;
-    if (nb && ts.isNamespaceImport(nb)) assigns += ` globalThis.${nb.name.text} = ${MODULE_TEMP};`;
+    if (nb && ts.isNamespaceImport(nb)) assigns += ` ${this.target(nb.name.text)} = ${MODULE_TEMP};`;
     if (nb && ts.isNamedImports(nb)) {
       for (const el of nb.elements) {
         if (el.isTypeOnly) continue;
-        assigns += ` globalThis.${el.name.text} = ${MODULE_TEMP}[${JSON.stringify((el.propertyName ?? el.name).text)}];`;
+        assigns += ` ${this.target(el.name.text)} = ${MODULE_TEMP}[${JSON.stringify((el.propertyName ?? el.name).text)}];`;
       }
     }
     return assigns ? `{ const ${MODULE_TEMP} = ${load};${assigns} }` : `${load};`;
+  }
+
+  /** Where a top-level declaration publishes its value: its box. */
+  private target(name: string): string {
+    return this.boxes.names.includes(name) ? `${boxVariable(name)}.v` : `globalThis.${name}`;
+  }
+
+  /** A reference to a boxed name; a called one is detached from the box (`this` stays undefined). */
+  private boxReference(id: TS.Identifier, use: Use): void {
+    const start = this.start(id);
+    this.copyTo(start);
+    const value = `${boxVariable(id.text)}.v`;
+    this.pos = id.end;
+    if (use === Use.Value) this.glue(value, start);
+    else if (use === Use.Call && this.text.charCodeAt(id.end) === 40 /* ( */) {
+      // The call's `(` is where V8 places the call: map it to the name, as `f(` was placed.
+      this.glue(`(0, ${value})`, start);
+      this.glue("(", start);
+      this.pos = id.end + 1;
+    } else this.glue(`(0, ${value})`, start);
   }
 
   // ---- statements ----
@@ -436,8 +460,34 @@ class CellSplicer {
   private visit(node: TS.Node): void {
     const { K } = this;
     const kind = node.kind;
-    if (kind < K.FirstNode) return; // tokens, identifiers, literals: copied as they are
+    if (kind === K.Identifier) {
+      const use = this.boxes.refs.get(node as TS.Identifier);
+      if (use !== undefined) this.boxReference(node as TS.Identifier, use);
+      return;
+    }
+    if (kind < K.FirstNode) return; // tokens, literals: copied as they are
+    const name = this.boxes.named.get(node as TS.Expression);
+    if (name !== undefined) {
+      // `f = () => 1` names the function "f"; a box's property would not: `{ f: () => 1 }.f` does.
+      const start = this.start(node);
+      this.copyTo(start);
+      this.glue(`{ ${name}: `, start);
+      this.boxes.named.delete(node as TS.Expression);
+      this.visit(node);
+      this.copyTo(node.end);
+      this.glue(` }.${name}`, start);
+      return;
+    }
     switch (kind) {
+      case K.ShorthandPropertyAssignment: {
+        const p = node as TS.ShorthandPropertyAssignment;
+        if (!this.boxes.refs.has(p.name)) break;
+        // `{ acc }` → `{ acc: <box>.v }` (also as a destructuring target, with its default).
+        this.copyTo(p.name.end);
+        this.glue(`: ${boxVariable(p.name.text)}.v`, this.start(p.name));
+        if (p.objectAssignmentInitializer) this.visit(p.objectAssignmentInitializer);
+        return;
+      }
       case K.Block: this.statementList((node as TS.Block).statements); return;
       case K.CaseClause: this.visit((node as TS.CaseClause).expression); this.statementList((node as TS.CaseClause).statements); return;
       case K.DefaultClause: this.statementList((node as TS.DefaultClause).statements); return;

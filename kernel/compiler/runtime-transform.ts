@@ -2,15 +2,17 @@
 //
 //   (async () => { "use strict"; <cell> ; return { value, hasValue } })()
 //
-// Top-level declarations become properties of the global object (never lexical bindings),
-// so later cells see them and re-running a cell that declares `const x` is not a
-// redeclaration. Imports become `await globalThis.__gradlab_import__(specifier)`.
+// Top-level declarations are published to per-name boxes (never lexical bindings), so later
+// cells see them and re-running a cell that declares `const x` is not a redeclaration: the
+// wrapper fetches each declared name's box (`globalThis.__gradlab_binding__(name)`, which keeps
+// the name a global property too) and references to the binding become `<box>.v`
+// (cell-names.ts `findBoxedReferences`). Imports become `await globalThis.__gradlab_import__(specifier)`.
 // Runs as an `after` transformer: TypeScript has already erased types and lowered enums and
 // namespaces to `var E; (function (E) {...})(E || (E = {}))`, so only JavaScript is handled.
 // fast-emit.ts produces the same script for checked cells by splicing text: a change to the
 // semantics here must be made there too (test/kernel/compiler/fast-emit.test.ts compares them).
 import type TS from "typescript";
-import { bindingNames } from "./cell-names.js";
+import { BINDING_FUNCTION, bindingNames, boxVariable, findBoxedReferences, Use, type BoxedReferences } from "./cell-names.js";
 import { typescript } from "./typescript-loader.js";
 
 export const IMPORT_FUNCTION = "__gradlab_import__";
@@ -82,8 +84,46 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
   const ts = typescript();
   const f = context.factory;
   const globalProp = (name: string) => f.createPropertyAccessExpression(f.createIdentifier("globalThis"), name);
+  let boxes: BoxedReferences = { names: [], refs: new Map(), named: new Map() };
+  const boxValue = (name: string) => f.createPropertyAccessExpression(f.createIdentifier(boxVariable(name)), "v");
+  // A top-level declaration publishes to its box (a name TypeScript generated is no box: a global).
   const assignGlobal = (name: string, value: TS.Expression) =>
-    f.createExpressionStatement(f.createAssignment(globalProp(name), value));
+    f.createExpressionStatement(f.createAssignment(boxes.names.includes(name) ? boxValue(name) : globalProp(name), value));
+
+  const nameStart = (id: TS.Identifier): number => {
+    try {
+      return ts.getOriginalNode(id).getStart();
+    } catch {
+      return id.end - id.text.length; // no parent chain to the source file
+    }
+  };
+  // References to boxed names → `<box>.v` (a called one `(0, <box>.v)`, so it gets no `this`).
+  const boxRefs = <T extends TS.Node>(node: T): T => ts.visitEachChild(node, rewrite, context);
+  const rewrite = (node: TS.Node): TS.Node => {
+    if (ts.isIdentifier(node)) {
+      const use = boxes.refs.get(node);
+      if (use === undefined) return node;
+      const value = ts.setTextRange(boxValue(node.text), node);
+      if (use === Use.Value) return value;
+      const callee = ts.setTextRange(f.createParenthesizedExpression(f.createComma(f.createNumericLiteral(0), value)), node);
+      // V8 places the call at its `(`, which follows the callee's end: map that end to the name
+      // (as fast-emit.ts maps the `(`), where the call `f(` was placed.
+      if (use === Use.Call) ts.setSourceMapRange(callee, { pos: node.pos, end: nameStart(node) });
+      return callee;
+    }
+    const name = boxes.named.get(node as TS.Expression);
+    if (name !== undefined) {
+      // `f = () => 1` names the function "f"; a box's property would not: `{ f: () => 1 }.f` does.
+      const inner = boxRefs(node as TS.Expression);
+      return ts.setTextRange(f.createPropertyAccessExpression(f.createObjectLiteralExpression([f.createPropertyAssignment(name, inner)]), name), node);
+    }
+    if (ts.isShorthandPropertyAssignment(node) && boxes.refs.has(node.name)) {
+      const value = ts.setTextRange(boxValue(node.name.text), node.name);
+      const init = node.objectAssignmentInitializer && (ts.visitNode(node.objectAssignmentInitializer, rewrite) as TS.Expression);
+      return ts.setTextRange(f.createPropertyAssignment(node.name.text, init ? f.createAssignment(value, init) : value), node);
+    }
+    return boxRefs(node);
+  };
   const withoutModuleModifiers = (mods: readonly TS.ModifierLike[] | undefined) =>
     mods?.filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword);
 
@@ -121,8 +161,9 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
     // `var` would hoist to the function wrapping the cell and shadow the global for the whole
     // cell; a block-scoped copy that is published right away behaves like a global `var`.
     const flags = list.flags & ts.NodeFlags.Const ? ts.NodeFlags.Const : ts.NodeFlags.Let;
+    const declarations = ts.visitNodes(list.declarations, rewrite, ts.isVariableDeclaration);
     const local = ts.setTextRange(f.createVariableStatement(undefined,
-      ts.setTextRange(f.createVariableDeclarationList(list.declarations, flags), list)), st);
+      ts.setTextRange(f.createVariableDeclarationList(declarations, flags), list)), st);
     return [f.createBlock([local, ...names.map((n) => assignGlobal(n, f.createIdentifier(n)))], false)];
   };
 
@@ -137,11 +178,21 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
     return ts.visitEachChild(node, importCalls, context);
   };
 
+  const fetchBoxes = (): TS.Statement[] => boxes.names.length === 0 ? [] : [f.createVariableStatement(undefined, f.createVariableDeclarationList(
+    boxes.names.map((n) => f.createVariableDeclaration(boxVariable(n), undefined, undefined,
+      f.createCallExpression(globalProp(BINDING_FUNCTION), undefined, [f.createStringLiteral(n)]))), ts.NodeFlags.Const))];
+
   return (source) => {
     const sf = /\bimport\s*\(/.test(source.text) ? ts.visitEachChild(source, importCalls, context) : source;
+    boxes = findBoxedReferences(sf.statements);
     const hoisted: TS.Statement[] = [];
     const body: TS.Statement[] = [];
-    for (const st of sf.statements) {
+    /** Statements the user wrote as expression statements (candidates for the cell's value). */
+    const userStatements = new Set<TS.Statement>();
+    for (const original of sf.statements) {
+      const st = ts.isImportDeclaration(original) || ts.isExportDeclaration(original) || ts.isVariableStatement(original)
+        ? original : boxRefs(original);
+      if (ts.isExpressionStatement(st) && ts.isExpressionStatement(ts.getOriginalNode(original))) userStatements.add(st);
       if (ts.isImportDeclaration(st)) body.push(...importStatements(st));
       else if (ts.isExportDeclaration(st)) continue; // `export {}` / re-exports: nothing to run
       else if (ts.isExportAssignment(st)) body.push(ts.setTextRange(f.createExpressionStatement(st.expression), st));
@@ -166,7 +217,7 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
     }
     // Only an expression statement the user wrote is a value (not a lowered enum's IIFE).
     const userExpression = (st: TS.Statement | undefined): st is TS.ExpressionStatement =>
-      !!st && ts.isExpressionStatement(st) && sf.statements.includes(st) && ts.isExpressionStatement(ts.getOriginalNode(st));
+      !!st && ts.isExpressionStatement(st) && userStatements.has(st);
     const last = body[body.length - 1];
     if (userExpression(last)) {
       body[body.length - 1] = ts.setTextRange(f.createReturnStatement(
@@ -185,7 +236,7 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
     const arrow = f.createArrowFunction([f.createModifier(ts.SyntaxKind.AsyncKeyword)], undefined,
       [f.createParameterDeclaration(undefined, undefined, RESULT_PARAM)], undefined,
       f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
-      f.createBlock([f.createExpressionStatement(f.createStringLiteral("use strict")), ...hoisted, ...body], true));
+      f.createBlock([f.createExpressionStatement(f.createStringLiteral("use strict")), ...fetchBoxes(), ...hoisted, ...body], true));
     const run = f.createExpressionStatement(f.createCallExpression(f.createParenthesizedExpression(arrow), undefined, [resultFn]));
     return f.updateSourceFile(sf, [run]);
   };

@@ -357,3 +357,110 @@ describe("cell compiler: compiling ahead (speculate)", () => {
     if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 7, code: 2322 });
   });
 });
+
+describe("cell compiler: top-level bindings live in boxes, with the global object's semantics", () => {
+  const evaluate = (nb: Notebook, js: string): unknown => vm.runInContext(js, nb.context);
+
+  for (const typeCheck of [true, false]) {
+    describe(typeCheck ? "type checking on" : "type checking off", () => {
+      it("functions from earlier cells see a later cell's redeclaration (even with another type) and assignments", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        await nb.run("let lr = 0.01;\nfunction getLr() { return lr; }\nconst getLrArrow = () => lr;\nfunction setLr(v: number) { lr = v; }");
+        expect(await nb.value("getLr() * 100")).toBe(1);
+        await nb.run("let lr = 'fast';");
+        expect(await nb.value("[getLr(), getLrArrow()]")).toEqual(["fast", "fast"]);
+        await nb.run("lr = 'slow';");
+        expect(await nb.value("getLr()")).toBe("slow");
+        await nb.run("setLr(3);");
+        expect(await nb.value("lr")).toBe(3);
+        expect(evaluate(nb, "[globalThis.lr, typeof lr, lr]")).toEqual([3, "number", 3]);
+      });
+
+      it("an assignment from outside the cells (user_expressions, globalThis) is what cells and their closures see", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        await nb.run("let seen = 1;\nconst look = () => seen;");
+        evaluate(nb, "seen = 42");
+        expect(await nb.value("[seen, look()]")).toEqual([42, 42]);
+        nb.context.seen = "from the host";
+        expect(await nb.value("look()")).toBe("from the host");
+        expect(Object.keys(nb.context)).toContain("seen");
+      });
+
+      it("re-running a cell rebinds its names; a redeclared function reaches callers in earlier cells", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        const cell = "let runs = (globalThis as any).runs ?? 0;\nruns++;\nfunction whichF() { return 'f' + runs; }";
+        await nb.run(cell);
+        await nb.run("const callF = () => whichF();");
+        expect(await nb.value("callF()")).toBe("f1");
+        await nb.run(cell);
+        expect(await nb.value("callF()")).toBe("f2");
+        await nb.run("const whichF = () => 'arrow';");
+        expect(await nb.value("callF()")).toBe("arrow");
+      });
+
+      it("a declaration shadows a host global and a prelude global (keeping it out of enumeration)", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck, globals: { hostValue: 1 } });
+        Object.defineProperty(vm.runInContext("globalThis", nb.context), "preludeFn", { value: () => "prelude", writable: true, configurable: true, enumerable: false });
+        // Before any declaration the prelude's function is what a cell calls.
+        const cellUsingPrelude = typeCheck ? "(globalThis as any).preludeFn()" : "preludeFn()";
+        expect(await nb.value(cellUsingPrelude)).toBe("prelude");
+        await nb.run("const preludeFn = () => 'mine';\nconst hostValue = 'shadowed';");
+        expect(await nb.value("[preludeFn(), hostValue]")).toEqual(["mine", "shadowed"]);
+        expect(evaluate(nb, "[preludeFn(), hostValue]")).toEqual(["mine", "shadowed"]);
+        expect(Object.keys(nb.context)).not.toContain("preludeFn");
+      });
+
+      it("names shadowed in inner scopes are not the top-level binding", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        await nb.run([
+          "let s = 1;",
+          "function twice(s: number) { return s * 2; }",
+          "const inner = () => { let s = 10; s++; return s; };",
+          "const named = function s() { return typeof s; };",
+          "try { throw 5; } catch (s) { }",
+          "for (let s = 0; s < 3; s++) { }",
+          "{ const s = 'block'; }",
+        ].join("\n"));
+        expect(await nb.value("[twice(4), inner(), named(), s]")).toEqual([8, 11, "function", 1]);
+      });
+
+      it("shorthand properties, destructuring targets and compound assignments read and write the binding", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        await nb.run("let a = 1, b = 2;\nlet total = 10;\nconst read = () => ({ a, b, total });");
+        await nb.run("[a, b] = [b, a];\n({ total } = { total: total * 3 });\ntotal += a; total **= 2; total %= 1000;");
+        // a, b swapped → 2, 1; total = ((10 * 3) + 2) ** 2 % 1000 = 1024 % 1000 = 24
+        expect(await nb.value("read()")).toEqual({ a: 2, b: 1, total: 24 });
+        expect(evaluate(nb, "total")).toBe(24);
+      });
+
+      it("a function called by its name gets no `this`, as an unqualified call of a global gives none", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        await nb.run("function self(this: unknown) { return this; }");
+        expect(await nb.value("[self() === undefined, (self)() === undefined]")).toEqual([true, true]);
+      });
+
+      it("a function or class assigned to a top-level name is named after it", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        await nb.run("let handler: any = null;\nlet Model: any = null;");
+        expect(await nb.value("handler = () => 1;\nModel = class {};\n[handler.name, Model.name]")).toEqual(["handler", "Model"]);
+      });
+
+      it("a top-level loop computes what the same loop computes in a function", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        let expected = 0;
+        for (let i = 0; i < 100000; i++) expected = (expected + i * 7) % 1000003;
+        expect(await nb.value("let acc = 0;\nfor (let i = 0; i < 100000; i++) { acc = (acc + i * 7) % 1000003; }\nacc")).toBe(expected);
+        expect(evaluate(nb, "acc")).toBe(expected);
+      });
+
+      it("enums and namespaces (TypeScript's emit) rebind like other names", async () => {
+        const nb = new Notebook(tempDir(), { typeCheck });
+        await nb.run("enum Level { Low, High }\nnamespace Cfg { export const depth = 2; }\nconst read = () => [Level.High, Cfg.depth];");
+        expect(await nb.value("read()")).toEqual([1, 2]);
+        await nb.run("enum Level { Low = 10, High = 20 }\nnamespace Cfg { export const depth = 5; }");
+        expect(await nb.value("read()")).toEqual([20, 5]);
+        expect(evaluate(nb, "Level.Low")).toBe(10);
+      });
+    });
+  }
+});

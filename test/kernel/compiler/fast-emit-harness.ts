@@ -8,6 +8,7 @@ import { collectCellNames } from "../../../kernel/compiler/cell-names.js";
 import { emitCheckedCell, type TranspiledCell } from "../../../kernel/compiler/runtime-transform.js";
 import { mapStackTrace, SourceMapper } from "../../../kernel/compiler/source-map.js";
 import { typescript } from "../../../kernel/compiler/typescript-loader.js";
+import { bindingRegistry } from "../../../kernel/execution/bindings.js";
 
 const CELL_FILE = "/gradlab-test/__gradlab_cell__.ts";
 
@@ -151,7 +152,8 @@ export async function runCells(cells: CompiledCell[]): Promise<RunOutcome> {
     if (spec === "sync-fail") throw new Error("sync-fail: the importer threw");
     return Promise.resolve().then(() => stubModule(spec));
   };
-  baseline.add("console").add("__gradlab_import__");
+  ctx.__gradlab_binding__ = bindingRegistry(vm.runInContext("globalThis", ctx) as object);
+  baseline.add("console").add("__gradlab_import__").add("__gradlab_binding__");
   let outcome: RunOutcome | undefined;
   for (let i = 0; i < cells.length; i++) {
     const filename = `cell-${i + 1}.ts`;

@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { CellCompiler, transpileLocalModule, type CompileResult } from "../../../kernel/compiler/index.js";
+import { bindingRegistry } from "../../../kernel/execution/bindings.js";
 
 export interface CellOutcome { value: unknown; hasValue: boolean }
 
@@ -17,6 +18,7 @@ export class Notebook {
     this.compiler = new CellCompiler({ cwd, preludeTypes: options.preludeTypes, typeCheck: options.typeCheck ?? true });
     this.context = vm.createContext({ console, setTimeout, ...options.globals });
     this.context.__gradlab_import__ = (spec: string) => importFrom(cwd, spec);
+    this.context.__gradlab_binding__ = bindingRegistry(vm.runInContext("globalThis", this.context) as object);
   }
 
   compile(code: string): CompileResult & { count: number } {

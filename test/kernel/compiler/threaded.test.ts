@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
+import { bindingRegistry } from "../../../kernel/execution/bindings.js";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
 
 afterAll(removeTempDirs);
@@ -33,6 +34,7 @@ describe.skipIf(!existsSync(built))("cell compiler in its own thread", () => {
     expect(thrower.ok).toBe(true);
     if (!thrower.ok) return;
     const context = vm.createContext({ answer: 42 });
+    context.__gradlab_binding__ = bindingRegistry(vm.runInContext("globalThis", context) as object); // as the kernel defines it
     let stack = "";
     try {
       await (vm.runInContext(thrower.js, context, { filename: thrower.filename }) as Promise<unknown>);
