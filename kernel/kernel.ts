@@ -6,13 +6,13 @@ import { writeSync } from "node:fs";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
-import { bindingRegistry } from "./execution/bindings.js";
+import { bindingRegistry, readableBoxNames } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
 import { interruptibleTimers } from "./execution/interruptible-timers.js";
 import { guardProcess, protectListeners, redirectSigintListeners } from "./execution/process-guard.js";
-import { errorOutcome, formatThrown, interruptedError } from "./execution/thrown.js";
+import { errorOutcome as thrownOutcome, formatThrown as thrownText, interruptedError, type ErrorOutcome } from "./execution/thrown.js";
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
 import type { IncomingRequest } from "./io/protocol.js";
@@ -370,4 +370,14 @@ export class Kernel {
   }
 }
 
-export { errorOutcome, formatThrown, interruptedError, type ErrorOutcome } from "./execution/thrown.js";
+export { interruptedError, type ErrorOutcome } from "./execution/thrown.js";
+
+/** What a cell threw, as Jupyter shows it; boxed names (execution/bindings.ts) read as the cell's own. */
+export function errorOutcome(e: unknown, mapStack?: (stack: string) => string): ErrorOutcome {
+  const o = thrownOutcome(e, mapStack);
+  return { ...o, evalue: readableBoxNames(o.evalue), traceback: o.traceback.map(readableBoxNames) };
+}
+
+export function formatThrown(e: unknown, mapStack?: (stack: string) => string): string {
+  return readableBoxNames(thrownText(e, mapStack));
+}

@@ -80,6 +80,12 @@ export function collectCellNames(sf: TS.SourceFile): CellNames {
 // references. The walk resolves names by JavaScript's scoping rules (a cell's script is strict
 // code): an inner declaration of the name (parameter, var, let, const, function, class, catch
 // binding, a named function or class expression's own name) shadows the box.
+//
+// Names the cell uses without declaring them (an earlier cell's, the prelude's, built-ins) get
+// boxes too, fetched as references (`__gradlab_binding__(name, true)`): the registry gives the
+// name's shared box, or a stand-in that looks the global up (bindings.ts). `typeof name` of such
+// a name stays a global lookup (it must not throw for a missing name), as do `eval` (a direct
+// eval must stay direct), `arguments`, `undefined`, `NaN`, `Infinity` and `globalThis`.
 
 /** The function the cell's script fetches boxes with (defined in the context by the kernel). */
 export const BINDING_FUNCTION = "__gradlab_binding__";
@@ -89,6 +95,8 @@ export const boxVariable = (name: string): string => `__gradlab_b_${name}`;
 export interface BoxedReferences {
   /** The cell's boxed top-level names, in order of declaration (each gets a box). */
   names: string[];
+  /** Names the cell refers to without declaring them, in order of first use (fetched as references). */
+  globals: string[];
   /** Identifiers that refer to a boxed name, with how they are used. */
   refs: Map<TS.Identifier, Use>;
   /**
@@ -155,14 +163,18 @@ export function findBoxedReferences(statements: readonly TS.Statement[]): BoxedR
   const names = boxedNames(statements);
   const walker = new ScopeWalker(new Set(names));
   walker.cell(statements);
-  return { names, refs: walker.refs, named: walker.named };
+  return { names, globals: [...walker.globals], refs: walker.refs, named: walker.named };
 }
+
+/** Global names a cell's references keep as plain lookups (see above). */
+const UNBOXED_GLOBALS = new Set(["undefined", "NaN", "Infinity", "arguments", "eval", "globalThis"]);
 
 class ScopeWalker {
   private readonly ts = typescript();
   private readonly K = this.ts.SyntaxKind;
   readonly refs = new Map<TS.Identifier, Use>();
   readonly named = new Map<TS.Expression, string>();
+  readonly globals = new Set<string>();
   private readonly scopes: Set<string>[] = [];
 
   constructor(private readonly boxed: ReadonlySet<string>) {}
@@ -199,14 +211,20 @@ class ScopeWalker {
     try { body(); } finally { this.scopes.pop(); }
   }
 
-  private resolvesToBox(name: string): boolean {
-    if (!this.boxed.has(name)) return false;
-    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i]!.has(name)) return false;
-    return true;
+  private shadowed(name: string): boolean {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i]!.has(name)) return true;
+    return false;
   }
 
   private reference(id: TS.Identifier, use = Use.Value): void {
-    if (this.resolvesToBox(id.text)) this.refs.set(id, Math.max(use, this.refs.get(id) ?? Use.Value));
+    const name = id.text;
+    if (this.shadowed(name)) return;
+    if (!this.boxed.has(name)) {
+      // A name TypeScript generated (a helper, a temporary) stays as it is.
+      if (UNBOXED_GLOBALS.has(name) || this.ts.getOriginalNode(id).pos < 0) return;
+      this.globals.add(name);
+    }
+    this.refs.set(id, Math.max(use, this.refs.get(id) ?? Use.Value));
   }
 
   /** The expression under parentheses and erased (or erasable) type syntax. */
@@ -371,6 +389,13 @@ class ScopeWalker {
         if (node.kind === K.Decorator) this.visit((node as TS.Decorator).expression);
         return;
       case K.LabeledStatement: this.visit((node as TS.LabeledStatement).statement); return;
+      case K.ExpressionWithTypeArguments: this.visit((node as TS.ExpressionWithTypeArguments).expression); return;
+      case K.TypeOfExpression: {
+        const operand = this.unwrap((node as TS.TypeOfExpression).expression);
+        // `typeof missing` is "undefined", where reading a missing global throws.
+        if (ts.isIdentifier(operand) && !this.boxed.has(operand.text)) return;
+        break;
+      }
       case K.PropertyAccessExpression: this.visit((node as TS.PropertyAccessExpression).expression); return;
       case K.PropertyAssignment: {
         const p = node as TS.PropertyAssignment;

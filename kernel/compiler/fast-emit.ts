@@ -112,7 +112,7 @@ class CellSplicer {
   private prevSrcLine = 0;
   private prevSrcCol = 0;
   private readonly rewritesImportCalls: boolean;
-  private boxes: BoxedReferences = { names: [], refs: new Map(), named: new Map() };
+  private boxes: BoxedReferences = { names: [], globals: [], refs: new Map(), named: new Map() };
 
   constructor(private readonly sf: TS.SourceFile, cellLength: number) {
     this.text = sf.text;
@@ -142,7 +142,10 @@ class CellSplicer {
 
     // Top-level bindings live in boxes (cell-names.ts): each is fetched once, on the wrapper's line.
     this.boxes = findBoxedReferences(statements);
-    const fetch = this.boxes.names.map((n) => `${boxVariable(n)} = globalThis.${BINDING_FUNCTION}(${JSON.stringify(n)})`);
+    const fetch = [
+      ...this.boxes.names.map((n) => `${boxVariable(n)} = globalThis.${BINDING_FUNCTION}(${JSON.stringify(n)})`),
+      ...this.boxes.globals.map((n) => `${boxVariable(n)} = globalThis.${BINDING_FUNCTION}(${JSON.stringify(n)}, true)`),
+    ];
     this.raw(`(async (${RESULT_PARAM}) => { "use strict";${fetch.length ? ` const ${fetch.join(", ")};` : ""}\n`);
     // Function declarations first, published on the global object (as the transform hoists them).
     for (let i = 0; i < statements.length; i++) {

@@ -84,7 +84,7 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
   const ts = typescript();
   const f = context.factory;
   const globalProp = (name: string) => f.createPropertyAccessExpression(f.createIdentifier("globalThis"), name);
-  let boxes: BoxedReferences = { names: [], refs: new Map(), named: new Map() };
+  let boxes: BoxedReferences = { names: [], globals: [], refs: new Map(), named: new Map() };
   const boxValue = (name: string) => f.createPropertyAccessExpression(f.createIdentifier(boxVariable(name)), "v");
   // A top-level declaration publishes to its box (a name TypeScript generated is no box: a global).
   const assignGlobal = (name: string, value: TS.Expression) =>
@@ -178,9 +178,10 @@ export function cellScriptTransformer(context: TS.TransformationContext): TS.Tra
     return ts.visitEachChild(node, importCalls, context);
   };
 
-  const fetchBoxes = (): TS.Statement[] => boxes.names.length === 0 ? [] : [f.createVariableStatement(undefined, f.createVariableDeclarationList(
-    boxes.names.map((n) => f.createVariableDeclaration(boxVariable(n), undefined, undefined,
-      f.createCallExpression(globalProp(BINDING_FUNCTION), undefined, [f.createStringLiteral(n)]))), ts.NodeFlags.Const))];
+  const fetchBox = (name: string, reference: boolean) => f.createVariableDeclaration(boxVariable(name), undefined, undefined,
+    f.createCallExpression(globalProp(BINDING_FUNCTION), undefined, reference ? [f.createStringLiteral(name), f.createTrue()] : [f.createStringLiteral(name)]));
+  const fetchBoxes = (): TS.Statement[] => boxes.names.length + boxes.globals.length === 0 ? [] : [f.createVariableStatement(undefined,
+    f.createVariableDeclarationList([...boxes.names.map((n) => fetchBox(n, false)), ...boxes.globals.map((n) => fetchBox(n, true))], ts.NodeFlags.Const))];
 
   return (source) => {
     const sf = /\bimport\s*\(/.test(source.text) ? ts.visitEachChild(source, importCalls, context) : source;

@@ -464,3 +464,66 @@ describe("cell compiler: top-level bindings live in boxes, with the global objec
     });
   }
 });
+
+describe("cell compiler: names a cell uses without declaring them go through boxes too", () => {
+  const evaluate = (nb: Notebook, js: string): unknown => vm.runInContext(js, nb.context);
+
+  it("a loop in a later cell over an earlier cell's binding updates what the earlier cell's closures see", async () => {
+    const nb = new Notebook(tempDir());
+    await nb.run("let acc = 0;\nconst readAcc = () => acc;");
+    let expected = 0;
+    for (let i = 0; i < 100000; i++) expected = (expected + i * 7) % 1000003;
+    expect(await nb.value("for (let i = 0; i < 100000; i++) { acc = (acc + i * 7) % 1000003; }\nreadAcc()")).toBe(expected);
+    expect(evaluate(nb, "[acc, globalThis.acc]")).toEqual([expected, expected]);
+    await nb.run("let acc = 'redeclared';");
+    expect(await nb.value("readAcc()")).toBe("redeclared");
+  });
+
+  it("a missing name still throws the context's ReferenceError at its use; typeof of it is \"undefined\"", async () => {
+    const nb = new Notebook(tempDir(), { typeCheck: false });
+    expect(await nb.value("let r = '';\ntry { missingName; } catch (e) { r = (e instanceof ReferenceError) + ' ' + e.message; }\n[r, typeof missingName]"))
+      .toEqual(["true missingName is not defined", "undefined"]);
+    await expect(nb.run("missingToo = 1;")).rejects.toThrow("missingToo is not defined");
+  });
+
+  it("a function that used a name before any cell declared it sees the later declaration", async () => {
+    const nb = new Notebook(tempDir(), { typeCheck: false });
+    await nb.run("const readLater = () => definedLater;");
+    await expect(nb.run("readLater()")).rejects.toThrow("definedLater is not defined");
+    await nb.run("const definedLater = 5;");
+    expect(await nb.value("readLater()")).toBe(5);
+  });
+
+  it("a global defined by a getter is read afresh at each use; built-ins and host globals work", async () => {
+    const nb = new Notebook(tempDir(), { typeCheck: false, globals: { hostValue: 2 } });
+    let n = 0;
+    Object.defineProperty(vm.runInContext("globalThis", nb.context), "tick", { get: () => ++n, configurable: true });
+    expect(await nb.value("[tick, tick, Math.max(3, hostValue), [1, 2].map(String)]")).toEqual([1, 2, 3, ["1", "2"]]);
+    evaluate(nb, "hostValue = 7");
+    expect(await nb.value("hostValue")).toBe(7);
+  });
+});
+
+describe("kernel: errors name boxed bindings as the cell wrote them", () => {
+  it("V8's messages quoting a failing callee or operand show the user's names", async () => {
+    const { errorOutcome } = await import("../../../kernel/kernel.js");
+    const nb = new Notebook(tempDir(), { typeCheck: false });
+    await nb.run("const model = { forward() { return 1; } };\nconst notFn = 5;\nlet nothing;");
+    const thrown = async (code: string) => {
+      const r = nb.compile(code);
+      if (!r.ok) throw new Error(r.evalue);
+      try {
+        await new vm.Script(r.js, { filename: r.filename }).runInContext(nb.context);
+      } catch (e) {
+        return errorOutcome(e, r.mapStack);
+      }
+      throw new Error("did not throw");
+    };
+    const a = await thrown("model.fowrad(1)");
+    expect(a.evalue).toBe("model.fowrad is not a function");
+    expect(a.traceback[0]).toBe("TypeError: model.fowrad is not a function");
+    expect((await thrown("notFn()")).evalue).toBe("notFn is not a function");
+    expect((await thrown("new notFn()")).evalue).toBe("notFn is not a constructor");
+    expect((await thrown("const { a } = nothing;")).evalue).toBe("Cannot destructure property 'a' of 'nothing' as it is undefined.");
+  });
+});

@@ -330,6 +330,14 @@ export const FAST_CORPUS: CorpusEntry[] = [
   "let thrown = 0;\ntry { thrown = 1; throw new Error('e'); } catch { thrown++; } finally { thrown *= 10; }\nthrown",
   "const msg = 'hi';\nconst tpl = `${msg} there ${msg.length}`;\nconst re = new RegExp(msg);\n[tpl, re.test('hi!')]",
   "let unboundThis = function (this: any) { return this; };\n[unboundThis() === undefined, unboundThis.call(5)]",
+  // ---- names a cell uses but does not declare: earlier cells', the prelude's, built-ins, missing ones ----
+  ["let running = 0;\nconst readRunning = () => running;", "for (let i = 0; i < 1000; i++) { running = (running + i * 7) % 1003; }\n[running, readRunning(), Math.max(running, 1)]"],
+  ["const laterUser = () => definedLater * 2;", "const definedLater = 21;\nlaterUser()"],
+  "let caught = '';\ntry { notDefinedAnywhere; } catch (e) { caught = (e as Error).name + ': ' + (e as Error).message + ' ' + (e instanceof ReferenceError); }\nlet caught2 = '';\ntry { (notDefinedEither as any) = 1; } catch (e) { caught2 = (e as Error).message; }\n[caught, caught2, typeof notDefinedAnywhere, typeof (notDefinedAnywhere)]",
+  "const one = 1;\none + missingInExpression",
+  "function usesMissing() { return missingInFunction + 1; }\nusesMissing()",
+  "const pt2 = tensor([1, 2, 3]).mul(2);\nconst z2 = zeros([2]);\nmanualSeed(3);\n[pt2.toArray(), z2.numel, rand() > 0, Array.isArray([]), JSON.stringify({ a: [1] }), Number.isInteger(2), parseInt('7'), String(undefined), NaN !== NaN, Infinity > 0]",
+  ["tensor = (() => 'replaced') as any;", "[(tensor as any)(), (globalThis as any).tensor()]"],
 
 ];
 
