@@ -147,7 +147,7 @@ class CellSplicer {
       ...this.boxes.globals.map((n) => `${boxVariable(n)} = globalThis.${BINDING_FUNCTION}(${JSON.stringify(n)}, true)`),
     ];
     this.raw(`(async (${RESULT_PARAM}) => { "use strict";${fetch.length ? ` const ${fetch.join(", ")};` : ""}\n`);
-    // Function declarations first, published on the global object (as the transform hoists them).
+    // Function declarations first, published to their boxes (as the transform hoists them).
     for (let i = 0; i < statements.length; i++) {
       if (plan[i] !== Top.Hoist) continue;
       const fn = statements[i] as TS.FunctionDeclaration;
