@@ -68,6 +68,8 @@ const CELL_FILE = "__gradlab_cell__.ts";
 const IGNORED_CODES = new Set([1484, 1485]);
 const HOST_GLOBALS_FILE = "__gradlab_host_globals__.d.ts";
 const IDLE_MS = 1000;
+/** The rest of the warm-up, once cells can be checked, waits for the compiler to be this quiet (ms). */
+const WARM_QUIET_MS = 100;
 /** The lazily loaded prelude's background steps wait for the compiler to be this quiet (ms)… */
 const PRELUDE_QUIET_MS = 20;
 /** …and each loads about this many characters of declarations (a few ms of parsing and binding). */
@@ -120,6 +122,12 @@ export class CellCompiler {
     this.setUpPrelude();
     trace(this.prelude ? `prelude: ${this.prelude.loadedModules.length} modules to start with` : "prelude loaded whole");
     await yieldToEventLoop();
+    // The ES library and the prelude's starting modules parsed and bound on their own (the
+    // longest step): a first cell that arrived meanwhile is then checked ahead (speculate) at the
+    // next yield, in place of the sample below, rather than after it.
+    this.languageHost().checkProgram().getTypeChecker();
+    trace("library parsed and bound");
+    await yieldToEventLoop();
     // Run a typical small cell through every path a real one takes (check, emit, the commit's
     // declaration emit, completion, transpile-only) so their code is compiled and warm.
     const preludeName = this.preludeValueName;
@@ -129,13 +137,16 @@ export class CellCompiler {
     const ready = (): void => {
       if (readySignalled) return;
       readySignalled = true;
+      // (The quiet waits below count from here: a first cell is most likely right now.)
+      this.lastActivity = performance.now();
       onCheckReady?.();
     };
     // A real cell that arrived meanwhile has been checked and emitted ahead (speculate): it
-    // warmed what the sample would have, and its compile request will find the work done.
+    // warmed what the sample would have, and its compile request will find the work done. The
+    // rest of the warm-up then waits until that cell is compiled and committed.
     if (this.speculation !== undefined) {
       ready();
-      await yieldToEventLoop();
+      await this.quiet(PRELUDE_QUIET_MS);
     }
     const checked = this.check(sample);
     if (checked.kind === "ok") {
@@ -144,7 +155,10 @@ export class CellCompiler {
       const sf = program.getSourceFile(this.cellFile())!;
       fastEmitCell(sf, sample.length);
       ready();
-      await yieldToEventLoop();
+      // What follows warms paths a cell's compile does not wait for (TypeScript's own emit, for
+      // rare syntax; the commit's declaration emit, done while a cell runs; completion): once
+      // the compiler has been quiet a while, so first cells that come right away go first.
+      await this.quiet(WARM_QUIET_MS);
       emitCheckedCell(program, sf);
       await yieldToEventLoop();
       globalStatementsFromDts(declarationsOf(program, sf));
@@ -155,6 +169,13 @@ export class CellCompiler {
     isComplete("const a = [1,");
     this.schedulePreludeLoading();
     this.scheduleDocsUpgrade();
+  }
+
+  /** Resolves once no cell has been compiled, committed or completed for `ms`. */
+  private async quiet(ms: number): Promise<void> {
+    for (let left = ms; left > 0; left = ms - (performance.now() - this.lastActivity)) {
+      await new Promise<void>((r) => setTimeout(r, left).unref());
+    }
   }
 
   /**
