@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import vm from "node:vm";
 import { Notebook, tempDir } from "./notebook.js";
+import type { CompileResult } from "../../../kernel/compiler/cell-compiler.js";
+
+/** Runs a compiled cell that throws, and returns its stack mapped into the cell's lines. */
+async function mappedStackOf(nb: Notebook, compiled: Extract<CompileResult, { ok: true }>): Promise<string> {
+  try {
+    await new vm.Script(compiled.js, { filename: compiled.filename }).runInContext(nb.context);
+  } catch (e) {
+    return compiled.mapStack((e as Error).stack ?? "");
+  }
+  throw new Error("the cell did not throw");
+}
 
 describe("cell compiler: declarations persist across cells", () => {
   it("later cells see earlier const/let/function values and types", async () => {
@@ -256,15 +267,7 @@ describe("cell compiler: type checking off", () => {
     expect(await nb.value("enum Color { Red, Green }\nColor.Green")).toBe(1);
     const thrower = nb.compile("const f = (x: number): number => {\n  throw new Error('x' + x);\n};\nf(1)");
     expect(thrower.ok).toBe(true);
-    if (thrower.ok) {
-      let stack = "";
-      try {
-        await new vm.Script(thrower.js, { filename: thrower.filename }).runInContext(nb.context);
-      } catch (e) {
-        stack = thrower.mapStack((e as Error).stack ?? "");
-      }
-      expect(stack).toMatch(new RegExp(`${thrower.filename}:2:9\\b`));
-    }
+    if (thrower.ok) expect(await mappedStackOf(nb, thrower)).toMatch(new RegExp(`${thrower.filename}:2:9\\b`));
   });
 
   it("// @ts-nocheck in a cell skips its type errors", async () => {
@@ -303,16 +306,8 @@ describe("cell compiler: a cell that is one object literal", () => {
     }
     const thrower = nb.compile("{ a: 1, b: (() => { throw new Error('boom'); })() }");
     expect(thrower.ok).toBe(true);
-    if (thrower.ok) {
-      let stack = "";
-      try {
-        await new vm.Script(thrower.js, { filename: thrower.filename }).runInContext(nb.context);
-      } catch (e) {
-        stack = thrower.mapStack((e as Error).stack ?? "");
-      }
-      // `new Error` is at column 27 of the cell as written.
-      expect(stack).toMatch(new RegExp(`${thrower.filename}:1:27\\b`));
-    }
+    // `new Error` is at column 27 of the cell as written.
+    if (thrower.ok) expect(await mappedStackOf(nb, thrower)).toMatch(new RegExp(`${thrower.filename}:1:27\\b`));
   });
 });
 
