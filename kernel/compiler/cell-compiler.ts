@@ -171,10 +171,13 @@ export class CellCompiler {
     this.scheduleDocsUpgrade();
   }
 
-  /** Resolves once no cell has been compiled, committed or completed for `ms`. */
+  /**
+   * Resolves once no cell has been compiled, committed or completed for `ms`. (Its timers keep
+   * the process alive: whoever awaits warmUp gets an answer.)
+   */
   private async quiet(ms: number): Promise<void> {
     for (let left = ms; left > 0; left = ms - (performance.now() - this.lastActivity)) {
-      await new Promise<void>((r) => setTimeout(r, left).unref());
+      await new Promise<void>((r) => setTimeout(r, left));
     }
   }
 
