@@ -40,6 +40,8 @@ export class LazyPrelude {
   private readonly reexports: string[] = [];
   private readonly bare: string;
   private full: string | undefined;
+  /** Whether the module files have been replaced by the whole bundle (consolidate). */
+  consolidated = false;
 
   constructor(private readonly host: LanguageHost, private readonly ctx: DeclarationsContext, private readonly bundle: PreludeBundleFiles & { lazy: LazyPreludeIndex }) {
     this.index = bundle.lazy;
@@ -86,8 +88,8 @@ export class LazyPrelude {
   }
 
   /**
-   * Loads modules not loaded yet, in bundle order, up to about `budget` characters of
-   * declarations; once all are, declares every name. Returns whether work remains.
+   * Loads modules not loaded yet, each after the modules it refers to, up to about `budget`
+   * characters of declarations; once all are, declares every name. Returns whether work remains.
    */
   loadSome(budget: number): boolean {
     let spent = 0;
@@ -99,9 +101,6 @@ export class LazyPrelude {
     this.declare([...this.names.keys()]);
     return false;
   }
-
-  /** Whether the module files have been replaced by the whole bundle (consolidate). */
-  consolidated = false;
 
   /**
    * Once everything is loaded: replaces the module files with the one bundle file they were
