@@ -4,7 +4,7 @@ import { types } from "node:util";
 import { isDisplayHandle } from "../display/display.js";
 import { toBundle } from "../display/mime-bundle.js";
 import { errorOutcome, interruptedError, type ErrorOutcome, type Kernel, type Request } from "../kernel.js";
-import { applyMagics, pagerTarget } from "./magics.js";
+import { applyMagics, pagerTarget, startCellTimer } from "./magics.js";
 import { pageFor } from "./pager.js";
 
 type Content = KernelMessage.IExecuteRequestMsg["content"];
@@ -76,15 +76,23 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   }
 
   let result: { value: unknown; hasValue: boolean };
+  // %time / %%time: the run's CPU and wall time (compiling excluded), printed after its output.
+  const timing = magics.time ? startCellTimer() : null;
   try {
     result = await k.run(compiled.js, compiled.filename);
   } catch (e) {
+    const report = timing?.();
     compiler.commit(seq);
-    if (!isInterrupt(e)) await k.settleDisplays(DISPLAY_SETTLE_MS);
+    if (!isInterrupt(e)) {
+      await k.settleDisplays(DISPLAY_SETTLE_MS);
+      if (report !== undefined) k.stream("stdout", report);
+    }
     return errorOutcome(e, (s) => compiled.mapStack(s));
   }
+  const report = timing?.();
   compiler.commit(seq);
   if (!(await k.settleDisplays(DISPLAY_SETTLE_MS))) return errorOutcome(interruptedError());
+  if (report !== undefined) k.stream("stdout", report);
   // A rejected Promise shown as the result already shows its rejection: not also "unhandled".
   if (types.isPromise(result.value)) Promise.prototype.then.call(result.value, undefined, () => undefined);
   if (silent || !result.hasValue || result.value === undefined) return ok();

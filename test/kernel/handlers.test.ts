@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { PlainCompiler } from "../../kernel/execution/plain-compiler.js";
 import { handlers } from "../../kernel/handlers/index.js";
+import { formatDuration } from "../../kernel/handlers/magics.js";
 import { HistoryStore } from "../../kernel/history/history-store.js";
 import type { IoLink } from "../../kernel/io/io-link.js";
 import type { IncomingRequest } from "../../kernel/io/protocol.js";
@@ -207,6 +208,38 @@ describe("execute_request", () => {
     const payload = ms.find((m) => m.msgType === "execute_reply")!.content.payload;
     expect(payload[0].source).toBe("page");
     expect(payload[0].data["text/plain"]).toContain("[ 1, 2 ]");
+  });
+
+  it("%%time and %time report the cell's CPU and wall time after its output, as IPython does", async () => {
+    const { exec } = setup();
+    const timing = /^CPU times: user [\d.]+ (s|ms|µs|ns), sys [\d.]+ (s|ms|µs|ns), total [\d.]+ (s|ms|µs|ns)\nWall time: ([\d.]+) (s|ms|µs|ns)\n$/;
+    let ms = await exec("%%time\nconsole.log('hi');\n21 * 2");
+    const streams = ms.filter((m) => m.msgType === "stream").map((m) => m.content.text as string);
+    expect(streams[0]).toBe("hi\n");
+    expect(streams[1]).toMatch(timing);
+    expect(ms.find((m) => m.msgType === "execute_result")!.content.data["text/plain"]).toBe("42");
+    // The line form keeps its code where it was: a run-time error points at the same column.
+    ms = await exec("%time 6 * 7");
+    expect(ms.find((m) => m.msgType === "execute_result")!.content.data["text/plain"]).toBe("42");
+    expect(ms.find((m) => m.msgType === "stream")!.content.text).toMatch(timing);
+    ms = await exec("%time  notDefinedAnywhere.x");
+    const error = ms.find((m) => m.msgType === "error")!.content;
+    expect(error.ename).toBe("ReferenceError");
+    expect((error.traceback as string[]).join("\n")).toMatch(/:1:8\b/);
+    // 120 ms of busy work: both clocks see it.
+    ms = await exec("%%time\nconst until = Date.now() + 120;\nwhile (Date.now() < until) {}");
+    const m = timing.exec(ms.find((m) => m.msgType === "stream")!.content.text as string)!;
+    const inMs = (value: string, unit: string) => Number(value) * { s: 1000, ms: 1, "µs": 1e-3, ns: 1e-6 }[unit as "s"];
+    expect(inMs(m[4]!, m[5]!)).toBeGreaterThanOrEqual(119);
+    const total = /total ([\d.]+) (s|ms|µs|ns)/.exec(m[0])!;
+    expect(inMs(total[1]!, total[2]!)).toBeGreaterThanOrEqual(60);
+    ms = await exec("%%time now\n1");
+    expect(ms.find((m) => m.msgType === "error")!.content.ename).toBe("UsageError");
+  });
+
+  it("formats durations as IPython's %time does", () => {
+    expect([0, 5e-10, 1.234e-6, 0.001, 0.0015, 0.5, 0.999, 2, 59.5, 75, 3725].map(formatDuration))
+      .toEqual(["0 ns", "0.5 ns", "1.23 µs", "1 ms", "1.5 ms", "500 ms", "999 ms", "2 s", "59.5 s", "1min 15s", "62min 5s"]);
   });
 
   it("an interrupt that arrives while the cell compiles stops it before it runs", async () => {

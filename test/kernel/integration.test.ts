@@ -77,6 +77,17 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect(result(r.outputs)).toBe("'text'");
   });
 
+  it("%%time times what the cell awaits, and a type error keeps its own line and column under %time", async () => {
+    const r = await k.client.execute("%%time\nconst slept = await new Promise<number>((res) => setTimeout(() => res(5), 120));\nslept + 1");
+    expect(result(r.outputs)).toBe("6");
+    const text = r.outputs.filter((m) => m.header.msg_type === "stream").map((m) => (m.content as { text: string }).text).join("");
+    const wall = /Wall time: ([\d.]+) (s|ms)\n/.exec(text);
+    expect(wall, text).not.toBeNull();
+    expect(Number(wall![1]) * (wall![2] === "s" ? 1000 : 1)).toBeGreaterThanOrEqual(119);
+    const bad = await k.client.execute("%time  const n: number = 'text';");
+    expect((bad.reply.content as any).evalue).toMatch(/\(1:14\)/);
+  });
+
   it("supports top-level await", async () => {
     const r = await k.client.execute("const v = await new Promise<number>((res) => setTimeout(() => res(7), 10));\nv * 6");
     expect(result(r.outputs)).toBe("42");
