@@ -8,6 +8,7 @@ import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { bindingRegistry, readableBoxNames } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
+import { TIMEIT_COUNTER } from "./handlers/magics.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
 import { interruptibleTimers } from "./execution/interruptible-timers.js";
@@ -128,6 +129,7 @@ export class Kernel {
     const prompt = (message: unknown = "", password = false): string => this.input(String(message), password === true);
     ctx.define("prompt", prompt);
     ctx.define("input", prompt);
+    ctx.define(TIMEIT_COUNTER, 0);
     ctx.define("__gradlab_import__", this.importer.import);
     // Cells' top-level bindings live in boxes (execution/bindings.ts, compiler/cell-names.ts).
     ctx.define("__gradlab_binding__", bindingRegistry(ctx.global));

@@ -56,6 +56,8 @@ export const KERNEL_GLOBALS: GlobalStatement[] = [
     text: "/** Asks the user for a line of input through the notebook (Jupyter's input_request). */\ndeclare function prompt(message?: unknown, password?: boolean): string;",
   },
   { name: "input", text: "/** Same as prompt(). */\ndeclare function input(message?: unknown, password?: boolean): string;" },
+  // The loops left in a %timeit run (handlers/magics.ts): the timed cell counts it down.
+  { name: "__gradlab_timeit_left__", text: "declare let __gradlab_timeit_left__: number;" },
 ];
 
 /**

@@ -4,7 +4,7 @@ import { types } from "node:util";
 import { isDisplayHandle } from "../display/display.js";
 import { toBundle } from "../display/mime-bundle.js";
 import { errorOutcome, interruptedError, type ErrorOutcome, type Kernel, type Request } from "../kernel.js";
-import { applyMagics, pagerTarget, startCellTimer } from "./magics.js";
+import { applyMagics, pagerTarget, startCellTimer, TIMEIT_COUNTER, timeitReport } from "./magics.js";
 import { pageFor } from "./pager.js";
 
 type Content = KernelMessage.IExecuteRequestMsg["content"];
@@ -75,6 +75,8 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
     k.stream("stderr", compiled.diagnostics.map((d) => `warning (${d.line}:${d.column}) TS${d.code}: ${d.message}\n`).join(""));
   }
 
+  if (magics.timeit) return timeit(k, compiled, seq);
+
   let result: { value: unknown; hasValue: boolean };
   // %time / %%time: the run's CPU and wall time (compiling excluded), printed after its output.
   const timing = magics.time ? startCellTimer() : null;
@@ -106,6 +108,40 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
     // The cell ran; showing its value failed (a throwing inspect/toString/display hook).
     const o = errorOutcome(e, k.mapStack);
     return { ...o, traceback: [...o.traceback, "(raised while displaying the cell's result; the cell itself ran)"] };
+  }
+}
+
+/** IPython's %timeit loop counts: 1, 2, 5, 10, 20, 50, … (autorange). */
+const AUTORANGE = Array.from({ length: 10 }, (_, e) => [1, 2, 5].map((b) => b * 10 ** e)).flat();
+const TIMEIT_MIN_S = 0.2;
+const TIMEIT_RUNS = 7;
+
+/**
+ * %timeit: the compiled cell is a loop counting TIMEIT_COUNTER down (magics.ts). As IPython
+ * does, the loop count grows until one run takes 0.2 s, then 7 runs of it give the time per
+ * loop; nothing the cell declares outlives it, and it shows no result.
+ */
+async function timeit(k: Kernel, compiled: { js: string; filename: string; mapStack(s: string): string }, seq: number): Promise<OkOutcome | ErrorOutcome> {
+  const global = k.context.global as Record<string, unknown>;
+  const run = async (loops: number): Promise<number> => {
+    if (k.interruptPending) throw interruptedError();
+    global[TIMEIT_COUNTER] = loops;
+    const t0 = performance.now();
+    await k.run(compiled.js, compiled.filename);
+    return (performance.now() - t0) / 1000;
+  };
+  try {
+    let loops = 1;
+    let took = 0;
+    for (loops of AUTORANGE) if ((took = await run(loops)) >= TIMEIT_MIN_S) break;
+    const perLoop = [took / loops];
+    while (perLoop.length < TIMEIT_RUNS) perLoop.push((await run(loops)) / loops);
+    k.compiler!.commit(seq);
+    k.stream("stdout", timeitReport(perLoop, loops));
+    return { status: "ok", payload: [], resultText: null };
+  } catch (e) {
+    k.compiler!.commit(seq);
+    return errorOutcome(e, (s) => compiled.mapStack(s));
   }
 }
 

@@ -1,20 +1,29 @@
 // The few magics gradlab has (README documents them):
 //   %typecheck off | on   turn type checking of later cells off/on (off is faster)
 //   %%time  or  %time <code>   time the cell (CPU and wall time, as IPython prints them)
+//   %%timeit  or  %timeit <code>   run the cell in a loop, 7 times, and print the time per loop
 //   ?name  or  name?      show name's type and documentation in the pager
 // Magic lines come first in a cell. A magic line is blanked rather than removed, so the cell's
 // line numbers stay its own; `%time <code>` keeps its code where it was (the magic word becomes
-// spaces), so columns on that line stay too.
+// spaces), so columns on that line stay too. %timeit loops the cell without moving it either:
+// its magic word becomes `do {` (no longer than `%timeit`) and the cell is closed by a last line
+// `} while (--__gradlab_timeit_left__ > 0);` — the kernel sets the count before each run, and the
+// loop's overhead is a decrement and a compare, as in IPython's timeit.
 import type { ErrorOutcome, Kernel } from "../kernel.js";
 
 const MAGIC_LINE = /^(\s*)(%%?)(\w+)(\s*)(.*?)\s*$/;
-const KNOWN = "%typecheck on|off, %%time, %time <code> and ?name";
+const KNOWN = "%typecheck on|off, %%time, %time <code>, %%timeit, %timeit <code> and ?name";
+
+/** The global a %timeit cell counts down (declared for cells in compiler/kernel-globals.ts). */
+export const TIMEIT_COUNTER = "__gradlab_timeit_left__";
 
 export interface Magics {
   /** The cell without its magic lines (blanked). */
   code: string;
   /** Report the cell's CPU and wall time after it runs (%time, %%time). */
   time: boolean;
+  /** Run the cell (a loop counting TIMEIT_COUNTER down) as %timeit does (%timeit, %%timeit). */
+  timeit: boolean;
 }
 
 function usage(evalue: string): { error: ErrorOutcome } {
@@ -24,12 +33,22 @@ function usage(evalue: string): { error: ErrorOutcome } {
 export function applyMagics(k: Kernel, code: string): Magics | { error: ErrorOutcome } {
   const lines = code.split("\n");
   let time = false;
+  let timeit = false;
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() === "") continue;
     const m = MAGIC_LINE.exec(lines[i]);
     if (m === null) break;
     const [, indent, percents, name, gap, arg] = m;
-    if (name === "time") {
+    if (name === "timeit") {
+      if (time) return usage("%time and %timeit cannot time the same cell");
+      if (percents === "%%" && arg !== "") return usage(`%%timeit takes no arguments (the cell below it is timed); got "${arg}"`);
+      timeit = true;
+      const word = indent.length + percents.length + name.length + gap.length;
+      lines[i] = indent + "do {".padEnd(word - indent.length) + lines[i].slice(word);
+      lines.push(`} while (--${TIMEIT_COUNTER} > 0);`);
+      break;
+    } else if (name === "time") {
+      if (timeit) return usage("%time and %timeit cannot time the same cell");
       time = true;
       if (percents === "%%" && arg !== "") return usage(`%%time takes no arguments (the cell below it is timed); got "${arg}"`);
       if (percents === "%" && arg !== "") {
@@ -48,7 +67,7 @@ export function applyMagics(k: Kernel, code: string): Magics | { error: ErrorOut
     }
     lines[i] = "";
   }
-  return { code: lines.join("\n"), time };
+  return { code: lines.join("\n"), time, timeit };
 }
 
 /** The expression a `?x` / `x?` cell asks about, or null when the cell is ordinary code. */
@@ -82,4 +101,12 @@ export function startCellTimer(): () => string {
     const wall = (performance.now() - wall0) / 1000;
     return `CPU times: user ${formatDuration(cpu.user / 1e6)}, sys ${formatDuration(cpu.system / 1e6)}, total ${formatDuration((cpu.user + cpu.system) / 1e6)}\nWall time: ${formatDuration(wall)}\n`;
   };
+}
+
+/** IPython's %timeit line: "1.23 ms ± 45.6 µs per loop (mean ± std. dev. of 7 runs, 100 loops each)". */
+export function timeitReport(secondsPerLoop: number[], loops: number): string {
+  const n = secondsPerLoop.length;
+  const mean = secondsPerLoop.reduce((a, b) => a + b, 0) / n;
+  const std = Math.sqrt(secondsPerLoop.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+  return `${formatDuration(mean)} ± ${formatDuration(std)} per loop (mean ± std. dev. of ${n} run${n === 1 ? "" : "s"}, ${loops.toLocaleString("en-US")} loop${loops === 1 ? "" : "s"} each)\n`;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { PlainCompiler } from "../../kernel/execution/plain-compiler.js";
 import { handlers } from "../../kernel/handlers/index.js";
-import { formatDuration } from "../../kernel/handlers/magics.js";
+import { formatDuration, timeitReport } from "../../kernel/handlers/magics.js";
 import { HistoryStore } from "../../kernel/history/history-store.js";
 import type { IoLink } from "../../kernel/io/io-link.js";
 import type { IncomingRequest } from "../../kernel/io/protocol.js";
@@ -235,6 +235,36 @@ describe("execute_request", () => {
     expect(inMs(total[1]!, total[2]!)).toBeGreaterThanOrEqual(60);
     ms = await exec("%%time now\n1");
     expect(ms.find((m) => m.msgType === "error")!.content.ename).toBe("UsageError");
+  });
+
+  it("%%timeit and %timeit run the cell in a loop as IPython does and print the time per loop", async () => {
+    const { exec, k } = setup();
+    const report = /^([\d.]+) (s|ms|µs|ns) ± ([\d.]+) (s|ms|µs|ns) per loop \(mean ± std\. dev\. of 7 runs, ([\d,]+) loops? each\)\n$/;
+    let ms = await exec("%%timeit\nconst doubled = [1, 2, 3].map((v) => v * 2);\nglobalThis.timeitBodies = (globalThis.timeitBodies ?? 0) + 1;");
+    expect(ms.find((m) => m.msgType === "execute_result")).toBeUndefined();
+    const m = report.exec(ms.find((m) => m.msgType === "stream")!.content.text as string);
+    expect(m).not.toBeNull();
+    // Each run executes the body `loops` times: the autorange runs (1, 2, 5, … up to loops) and 6 more.
+    const loops = Number(m![5]!.replace(/,/g, ""));
+    const autorange = Array.from({ length: 10 }, (_, e) => [1, 2, 5].map((b) => b * 10 ** e)).flat();
+    const ranged = autorange.slice(0, autorange.indexOf(loops) + 1).reduce((a, b) => a + b, 0);
+    expect(k.context.evaluate("timeitBodies")).toBe(ranged + 6 * loops);
+    // Nothing the timed cell declares outlives it.
+    expect(k.context.evaluate("typeof doubled")).toBe("undefined");
+    ms = await exec("%timeit 6 * 7");
+    expect(ms.find((m) => m.msgType === "stream")!.content.text).toMatch(report);
+    ms = await exec("%%timeit\n\nthrow new Error('boom')");
+    const error = ms.find((m) => m.msgType === "error")!.content;
+    expect(error.evalue).toBe("boom");
+    expect((error.traceback as string[]).join("\n")).toMatch(/:3:7\b/);
+    ms = await exec("%%time\n%%timeit\n1");
+    expect(ms.find((m) => m.msgType === "error")!.content.ename).toBe("UsageError");
+  });
+
+  it("reports %timeit's mean and population standard deviation per loop", () => {
+    expect(timeitReport([1e-3, 3e-3], 100)).toBe("2 ms ± 1 ms per loop (mean ± std. dev. of 2 runs, 100 loops each)\n");
+    expect(timeitReport(Array(7).fill(2.5e-8), 10_000_000)).toBe("25 ns ± 0 ns per loop (mean ± std. dev. of 7 runs, 10,000,000 loops each)\n");
+    expect(timeitReport([0.3], 1)).toBe("300 ms ± 0 ns per loop (mean ± std. dev. of 1 run, 1 loop each)\n");
   });
 
   it("formats durations as IPython's %time does", () => {

@@ -88,6 +88,15 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect((bad.reply.content as any).evalue).toMatch(/\(1:14\)/);
   });
 
+  it("%%timeit times a type-checked cell per loop; a type error under %timeit keeps its line and column", async () => {
+    const r = await k.client.execute("%%timeit\nconst sq = tensor([1, 2, 3]).mul(2).sum().item();");
+    expect((r.reply.content as any).status, JSON.stringify(r.reply.content)).toBe("ok");
+    const text = r.outputs.filter((m) => m.header.msg_type === "stream").map((m) => (m.content as { text: string }).text).join("");
+    expect(text).toMatch(/^[\d.]+ (s|ms|µs|ns) ± [\d.]+ (s|ms|µs|ns) per loop \(mean ± std\. dev\. of 7 runs, [\d,]+ loops? each\)\n$/);
+    const bad = await k.client.execute("%timeit  const n: number = 'text';");
+    expect((bad.reply.content as any).evalue).toMatch(/\(1:16\)/);
+  });
+
   it("supports top-level await", async () => {
     const r = await k.client.execute("const v = await new Promise<number>((res) => setTimeout(() => res(7), 10));\nv * 6");
     expect(result(r.outputs)).toBe("42");
