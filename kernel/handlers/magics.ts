@@ -39,11 +39,12 @@ export function applyMagics(k: Kernel, code: string): Magics | { error: ErrorOut
     const m = MAGIC_LINE.exec(lines[i]);
     if (m === null) break;
     const [, indent, percents, name, gap, arg] = m;
+    /** Where the code after a line magic starts. */
+    const word = indent.length + percents.length + name.length + gap.length;
     if (name === "timeit") {
       if (time) return usage("%time and %timeit cannot time the same cell");
       if (percents === "%%" && arg !== "") return usage(`%%timeit takes no arguments (the cell below it is timed); got "${arg}"`);
       timeit = true;
-      const word = indent.length + percents.length + name.length + gap.length;
       lines[i] = indent + "do {".padEnd(word - indent.length) + lines[i].slice(word);
       lines.push(`} while (--${TIMEIT_COUNTER} > 0);`);
       break;
@@ -53,7 +54,7 @@ export function applyMagics(k: Kernel, code: string): Magics | { error: ErrorOut
       if (percents === "%%" && arg !== "") return usage(`%%time takes no arguments (the cell below it is timed); got "${arg}"`);
       if (percents === "%" && arg !== "") {
         // The code on the line is the cell's: only the magic word goes.
-        lines[i] = " ".repeat(indent.length + 1 + name.length + gap.length) + lines[i].slice(indent.length + 1 + name.length + gap.length);
+        lines[i] = " ".repeat(word) + lines[i].slice(word);
         break;
       }
     } else if (percents === "%" && name === "typecheck" && (arg === "on" || arg === "off")) {
