@@ -197,9 +197,13 @@ export class CellCompiler {
         this.preludeTimer = setTimeout(step, PRELUDE_QUIET_MS - quiet).unref();
         return;
       }
-      prelude.loadSome(PRELUDE_STEP_CHARS);
-      // Parsed and bound now, while quiet, rather than by the next cell's check.
-      this.languageHost().checkProgram().getTypeChecker();
+      try {
+        prelude.loadSome(PRELUDE_STEP_CHARS);
+        // Parsed and bound now, while quiet, rather than by the next cell's check.
+        this.languageHost().checkProgram().getTypeChecker();
+      } catch {
+        return; // (as for the docs upgrade: cells that need the rest load it themselves)
+      }
       if (prelude.complete) this.scheduleDocsUpgrade();
       else this.preludeTimer = setTimeout(step, 0).unref();
     };
@@ -221,13 +225,18 @@ export class CellCompiler {
       // The prelude's ~110 module files become the one bundle file they came from (a
       // program's per-file costs, ~3% of a cell, are paid by every later cell): the re-parse
       // it costs is the one the documentation needs anyway.
-      if (this.prelude && !this.prelude.consolidated) {
-        this.prelude.loadAll();
-        this.prelude.consolidate();
+      try {
+        if (this.prelude && !this.prelude.consolidated) {
+          this.prelude.loadAll();
+          this.prelude.consolidate();
+        }
+        host.upgradeDocs();
+        // Re-parse, and re-bind (the checker binds new source files), while still idle.
+        host.checkProgram().getTypeChecker();
+      } catch {
+        // Documentation and fewer files are conveniences: a failure (a library file deleted
+        // under the running kernel, say) must not end the compiler's thread from a timer.
       }
-      host.upgradeDocs();
-      // Re-parse, and re-bind (the checker binds new source files), while still idle.
-      host.checkProgram().getTypeChecker();
     };
     this.docsTimer = setTimeout(tick, IDLE_MS).unref();
   }

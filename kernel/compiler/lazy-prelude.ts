@@ -39,14 +39,17 @@ export class LazyPrelude {
   private readonly declared = new Set<string>();
   private readonly reexports: string[] = [];
   private readonly bare: string;
-  private full: string | undefined;
+  private readonly full: string;
   /** Whether the module files have been replaced by the whole bundle (consolidate). */
   consolidated = false;
 
   constructor(private readonly host: LanguageHost, private readonly ctx: DeclarationsContext, private readonly bundle: PreludeBundleFiles & { lazy: LazyPreludeIndex }) {
     this.index = bundle.lazy;
     this.names = new Map(Object.entries(this.index.names));
+    // Both texts now (~0.3 MB, a fraction of a millisecond): the index's offsets are for this
+    // build's files, and a rebuild while the kernel runs must not mix two builds' texts.
     this.bare = readFileSync(bundle.nocomments, "utf8");
+    this.full = readFileSync(bundle.full, "utf8");
     const dir = path.join(path.dirname(bundle.full), "prelude");
     Object.keys(this.index.modules).forEach((id, i) => this.files.set(id, path.join(dir, `${i}.${id.replace(/[^\w.-]+/g, "_")}.d.ts`)));
     const seen = new Set<string>();
@@ -113,7 +116,6 @@ export class LazyPrelude {
     for (const file of this.files.values()) this.host.remove(file);
     // Consolidated when the documentation is wanted anyway (CellCompiler's idle-time upgrade):
     // the bundle is read with its JSDoc at once. The header stays a file of its own.
-    this.full ??= readFileSync(this.bundle.full, "utf8");
     this.host.setDocumented(this.bundle.full, this.full.slice(this.index.header.length));
   }
 
@@ -126,10 +128,7 @@ export class LazyPrelude {
     this.loaded.add(id);
     let added = 0;
     for (const dep of m.deps) added += this.load(dep);
-    this.host.setWithDocs(file, this.bare.slice(m.bare[0], m.bare[1]), () => {
-      this.full ??= readFileSync(this.bundle.full, "utf8");
-      return this.full.slice(m.full[0], m.full[1]);
-    });
+    this.host.setWithDocs(file, this.bare.slice(m.bare[0], m.bare[1]), () => this.full.slice(m.full[0], m.full[1]));
     return added + m.bare[1] - m.bare[0];
   }
 
