@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeTempDirs, tempDir } from "./temp-dirs.js";
+import { removeTempDirs, tempDir } from "../temp-dirs.js";
 import { kernelSpec } from "../../kernel/install.js";
 
 afterAll(removeTempDirs);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeTempDirs, tempDir } from "./temp-dirs.js";
+import { removeTempDirs, tempDir } from "../temp-dirs.js";
 import { useCodeCache } from "../../kernel/startup/code-cache.js";
 
 afterAll(removeTempDirs);

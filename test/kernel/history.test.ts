@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeTempDirs, tempDir } from "./temp-dirs.js";
+import { removeTempDirs, tempDir } from "../temp-dirs.js";
 import { defaultHistoryPath, globToRegExp, HistoryStore } from "../../kernel/history/history-store.js";
 
 afterAll(removeTempDirs);

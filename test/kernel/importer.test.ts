@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeTempDirs, tempDir } from "./temp-dirs.js";
+import { removeTempDirs, tempDir } from "../temp-dirs.js";
 import { Importer, resolveEsmExports } from "../../kernel/execution/importer.js";
 
 afterAll(removeTempDirs);

@@ -1,10 +1,11 @@
 // Test helper: runs cells through the compiler and a real vm context, as the executor does.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { afterAll } from "vitest";
 import { CellCompiler, transpileLocalModule, type CompileResult } from "../../../kernel/compiler/index.js";
+import { removeTempDirs, tempDir as madeTempDir } from "../../temp-dirs.js";
 import { bindingRegistry } from "../../../kernel/execution/bindings.js";
 
 export interface CellOutcome { value: unknown; hasValue: boolean }
@@ -57,6 +58,9 @@ async function importFrom(cwd: string, spec: string): Promise<unknown> {
   return import(pathToFileURL(path.join(dir, pkg.exports?.["."].import ?? pkg.main ?? "index.js")).href);
 }
 
-export function tempDir(): string { return mkdtempSync(path.join(tmpdir(), "gradlab-compiler-")); }
+// Every test file that uses this helper removes its directories when it ends.
+afterAll(removeTempDirs);
+
+export function tempDir(): string { return madeTempDir("gradlab-compiler-"); }
 
 export const fixturePrelude = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "prelude.d.ts");

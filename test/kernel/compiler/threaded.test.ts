@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import { bindingRegistry } from "../../../kernel/execution/bindings.js";
-import { removeTempDirs, tempDir } from "../temp-dirs.js";
+import { removeTempDirs, tempDir } from "../../temp-dirs.js";
 
 afterAll(removeTempDirs);
 

@@ -2,23 +2,25 @@
 // sees: the prelude bundle against the prelude's own declaration files (dist/, so `npm run
 // build` first), the comment-free variants against the full ones, the lib bundle against
 // bundledLib(). Programs are built with the kernel's compiler options.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type TS from "typescript";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundledLib } from "../../../kernel/compiler/host-types.js";
 import { KERNEL_GLOBALS, MINIMAL_HOST_GLOBALS } from "../../../kernel/compiler/kernel-globals.js";
 import { bundleEntrySymbol, findLibBundle, findPreludeBundle, stripComments, writeTypeBundles, type WrittenBundles } from "../../../kernel/compiler/type-bundles.js";
 import { typescript } from "../../../kernel/compiler/typescript-loader.js";
+import { removeTempDirs, tempDir } from "../../temp-dirs.js";
+
+afterAll(removeTempDirs);
 
 /**
  * A temporary directory whose packages resolve like the repository's (a node_modules link):
  * bundles written there import vega and Node's types, found by walking up from the file.
  */
 function tempProject(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
+  const dir = tempDir("gradlab-type-bundles-");
   symlinkSync(path.resolve(import.meta.dirname, "..", "..", "..", "node_modules"), path.join(dir, "node_modules"), "dir");
   return dir;
 }
@@ -182,7 +184,7 @@ describe("type bundles: the ES library", () => {
 
   it("findLibBundle finds it for this TypeScript version only", () => {
     expect(findLibBundle(out)).toEqual({ full: written.lib.full, nocomments: written.lib.nocomments });
-    const other = mkdtempSync(path.join(tmpdir(), "gradlab-type-bundles-"));
+    const other = tempDir("gradlab-type-bundles-");
     cpSync(out, other, { recursive: true, filter: (src) => path.basename(src) !== "node_modules" });
     const manifest = JSON.parse(readFileSync(path.join(other, "manifest.json"), "utf8")) as { typescript: string };
     writeFileSync(path.join(other, "manifest.json"), JSON.stringify({ ...manifest, typescript: "0.0.1" }));

@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DataLoader, TensorDataset, Dataset } from "../../../lib/data/index.js";
 import { Tensor } from "../../../lib/tensor.js";
 import { Generator } from "../../../lib/random.js";
+import { removeTempDirs, tempDir } from "../../temp-dirs.js";
+
+afterAll(removeTempDirs);
 
 function range(n: number, cols = 1): TensorDataset {
   const x = Float32Array.from({ length: n * cols }, (_, i) => Math.floor(i / cols));
@@ -100,10 +103,9 @@ describe("Subset and IDX datasets", () => {
 
   it("loadIdxDataset scales pixels to [0, 1] and checks that the counts agree", async () => {
     const { loadIdxDataset } = await import("../../../lib/data/index.js");
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const dir = mkdtempSync(join(tmpdir(), "gradlab-idx-"));
+    const dir = tempDir("gradlab-idx-");
     // two 2×2 images and their labels
     writeFileSync(join(dir, "img"), Uint8Array.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 255, 51, 102, 255, 0, 0, 0]));
     writeFileSync(join(dir, "lab"), Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 2, 3, 9]));

@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { gzipSync } from "node:zlib";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseIdx, readIdx, parseCsv, loadCsv } from "../../../lib/data/index.js";
+import { removeTempDirs, tempDir } from "../../temp-dirs.js";
+
+afterAll(removeTempDirs);
 
 // IDX: 0x00 0x00 <type> <rank>, big-endian uint32 dims, big-endian values.
 const UBYTE_2x3 = Uint8Array.from([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 250, 251, 252]);
@@ -53,7 +55,7 @@ describe("CSV", () => {
   });
 
   it("loadCsv splits features and label, numbering text labels", () => {
-    const dir = mkdtempSync(join(tmpdir(), "gradlab-csv-"));
+    const dir = tempDir("gradlab-csv-");
     const path = join(dir, "iris.csv");
     writeFileSync(path, "len,wid,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n5.0,3.0,setosa\n");
     const { x, y, columns } = loadCsv(path, { labelColumn: "species" });

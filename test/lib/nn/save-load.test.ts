@@ -1,10 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { nn, tensor, save, load, loadWithMetadata, serialize, deserialize } from "../../../lib/index.js";
+import { removeTempDirs, tempDir } from "../../temp-dirs.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "gradlab-st-"));
+const tmp = () => tempDir("gradlab-st-");
+afterAll(removeTempDirs);
 
 /** Builds a safetensors file by hand from a header object and raw data bytes. */
 function handmade(header: object, body: number[]): Uint8Array {

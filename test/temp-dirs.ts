@@ -1,4 +1,5 @@
-// Temporary directories for tests, removed after the file's tests (afterAll(removeTempDirs)).
+// Temporary directories for tests, removed after the file's tests (afterAll(removeTempDirs)),
+// so a run leaves nothing in the system temp directory.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
