@@ -18,6 +18,7 @@
 import type TS from "typescript";
 import { BINDING_FUNCTION, bindingNames, boxVariable, findBoxedReferences, Use, type BoxedReferences } from "./cell-names.js";
 import { IMPORT_FUNCTION, MODULE_TEMP, RESULT_FACTORY, RESULT_PARAM, type TranspiledCell } from "./runtime-transform.js";
+import { vlq } from "./source-map.js";
 import { typescript } from "./typescript-loader.js";
 
 /** Why a cell took the slow path (tests and measurements report it). */
@@ -41,19 +42,6 @@ export function fastEmitCell(sf: TS.SourceFile, cellLength: number): TranspiledC
 /** Like fastEmitCell, but says why a cell is not handled (throws Unsupported). */
 export function fastEmitCellOrThrow(sf: TS.SourceFile, cellLength: number): TranspiledCell {
   return new CellSplicer(sf, cellLength).emit();
-}
-
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-function vlq(n: number): string {
-  let v = n < 0 ? ((-n) << 1) | 1 : n << 1;
-  let s = "";
-  do {
-    let digit = v & 31;
-    v >>>= 5;
-    if (v > 0) digit |= 32;
-    s += BASE64[digit];
-  } while (v > 0);
-  return s;
 }
 
 /** JavaScript white space and \n (other line terminators make the cell fall back). */

@@ -67,7 +67,8 @@ export class SourceMapper {
   }
 }
 
-function vlq(n: number): string {
+/** One signed number as a source map's base64 VLQ (shared by fast-emit.ts's incremental encoder). */
+export function vlq(n: number): string {
   let v = n < 0 ? (-n << 1) | 1 : n << 1;
   let out = "";
   do {
