@@ -136,12 +136,12 @@ async function timeit(k: Kernel, compiled: { js: string; filename: string; mapSt
     for (loops of AUTORANGE) if ((took = await run(loops)) >= TIMEIT_MIN_S) break;
     const perLoop = [took / loops];
     while (perLoop.length < TIMEIT_RUNS) perLoop.push((await run(loops)) / loops);
-    k.compiler!.commit(seq);
     k.stream("stdout", timeitReport(perLoop, loops));
     return { status: "ok", payload: [], resultText: null };
   } catch (e) {
-    k.compiler!.commit(seq);
     return errorOutcome(e, (s) => compiled.mapStack(s));
+  } finally {
+    k.compiler!.commit(seq);
   }
 }
 
