@@ -1,0 +1,218 @@
+// The Jupyter debugger of the real kernel (dist/) over real ZeroMQ: the variables panel without
+// breakpoints, then breakpoints in cells, stepping, frames and values while the main thread is
+// really paused (and the io thread keeps answering).
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LaunchedKernel } from "../../../kernel/client/launch.js";
+import { murmur2 } from "../../../kernel/debugger/murmur2.js";
+import { built, notebookDir, result, startBuiltKernel } from "../kernel-harness.js";
+import { DapClient } from "./dap-client.js";
+
+describe.skipIf(!built)("debugger over ZeroMQ", () => {
+  let k: LaunchedKernel;
+  let dap: DapClient;
+  let dir: string;
+  let info: any;
+  beforeAll(async () => {
+    dir = notebookDir();
+    k = await startBuiltKernel({ cwd: dir });
+    dap = new DapClient(k.client);
+  }, 60_000);
+  afterAll(async () => {
+    await k?.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cellPath = (code: string): string => `${info.tmpFilePrefix}${murmur2(code, info.hashSeed)}${info.tmpFileSuffix}`;
+
+  it("kernel_info says debugger: true; debugInfo before starting describes the cell files", async () => {
+    const { reply } = await k.client.request("control", "kernel_info_request", {});
+    expect((reply.content as any).debugger).toBe(true);
+    info = await dap.ok("debugInfo");
+    expect(info).toMatchObject({ isStarted: false, hashMethod: "Murmur2", tmpFileSuffix: ".ts", breakpoints: [], stoppedThreads: [] });
+    expect(typeof info.hashSeed).toBe("number");
+    expect(info.tmpFilePrefix).toMatch(/gradlab_\d+\/$/);
+  });
+
+  it("refuses requests that need a started debugger, by name", async () => {
+    const r = await dap.request("stackTrace", { threadId: 1 });
+    expect(r.success).toBe(false);
+    expect(r.message).toMatch(/stackTrace: the debugger is not started/);
+  });
+
+  it("initialize, attach: started, an initialized event", async () => {
+    const caps = await dap.ok("initialize", { clientID: "test", adapterID: "gradlab", pathFormat: "path", linesStartAt1: true, columnsStartAt1: true });
+    expect(caps.supportsConfigurationDoneRequest).toBe(true);
+    expect(caps.exceptionBreakpointFilters.map((f: any) => f.filter)).toEqual(["raised", "uncaught"]);
+    await dap.ok("attach");
+    await dap.waitForEvent("initialized", 1);
+    expect((await dap.ok("debugInfo")).isStarted).toBe(true);
+  });
+
+  it("dumpCell writes the cell where its hash says", async () => {
+    const code = "const a = 1;\n";
+    const body = await dap.ok("dumpCell", { code });
+    expect(body.sourcePath).toBe(cellPath(code));
+    expect((await dap.ok("source", { source: { path: body.sourcePath } })).content).toBe(code);
+  });
+
+  it("inspectVariables lists the cells' names with type and a one-line value; tensors as their summary", async () => {
+    const r = await k.client.execute("const x = randn([64, 784]);\nconst label = 'digits';\nconst model = new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU());\nlet count = 3;");
+    expect((r.reply.content as any).status).toBe("ok");
+    const vars = (await dap.ok("inspectVariables")).variables as any[];
+    const byName = new Map(vars.map((v) => [v.name, v]));
+    expect([...byName.keys()]).toEqual(expect.arrayContaining(["x", "label", "model", "count"]));
+    // Prelude names and the kernel's own globals are not the user's.
+    expect(byName.has("randn")).toBe(false);
+    expect(byName.has("display")).toBe(false);
+    expect(byName.get("x")).toMatchObject({ type: "Tensor" });
+    expect(byName.get("x").value).toMatch(/^tensor\[64, 784\] f32 n=50,176 x∈\[.*\] μ=.* σ=/);
+    expect(byName.get("label")).toMatchObject({ type: "string", value: '"digits"', variablesReference: 0 });
+    expect(byName.get("count")).toMatchObject({ type: "number", value: "3" });
+    expect(byName.get("model")).toMatchObject({ type: "Sequential", value: "Sequential (2 parameter tensors, 15 values)" });
+    // A tensor expands to shape/dtype/grad/requiresGrad; a module to its parameters.
+    const xs = (await dap.ok("variables", { variablesReference: byName.get("x").variablesReference })).variables as any[];
+    expect(xs.map((v) => v.name)).toEqual(["shape", "dtype", "requiresGrad", "grad", "gradFn", "isLeaf"]);
+    expect(xs.find((v) => v.name === "dtype").value).toBe('"float32"');
+    expect(xs.find((v) => v.name === "shape").value).toBe("[ 64, 784 ]");
+    const ms = (await dap.ok("variables", { variablesReference: byName.get("model").variablesReference })).variables as any[];
+    expect(ms.map((v) => v.name)).toEqual(["0.weight", "0.bias", "training"]);
+    expect(ms[0].value).toMatch(/^tensor\[3, 4\] f32 .* requiresGrad/);
+  });
+
+  it("richInspectVariables gives the variable's MIME bundle (the tensor view, the module summary)", async () => {
+    const t = await dap.ok("richInspectVariables", { variableName: "x" });
+    expect(t.data["text/plain"]).toMatch(/^tensor\[64, 784\] f32/);
+    expect(t.data["text/html"]).toMatch(/<svg|<div/);
+    const m = await dap.ok("richInspectVariables", { variableName: "model" });
+    expect(m.data["text/html"]).toMatch(/Linear/);
+    expect((await dap.ok("richInspectVariables", { variableName: "not a name" })).data).toEqual({});
+  });
+
+  it("evaluate without a frame runs in the cells' context", async () => {
+    const r = await dap.ok("evaluate", { expression: "count * 14", context: "repl" });
+    expect(r).toMatchObject({ result: "42", type: "number" });
+    const bad = await dap.request("evaluate", { expression: "nope.nope", context: "repl" });
+    expect(bad.success).toBe(false);
+    expect(bad.message).toMatch(/ReferenceError: nope is not defined/);
+  });
+
+  const loop = "let total = 0;\nfor (let i = 0; i < 3; i++) {\n  total += i;\n}\nconst w = randn([2, 3], { requiresGrad: true });\ntotal";
+
+  it("stops at a breakpoint on the cell's own line while the io thread keeps serving", async () => {
+    const path = cellPath(loop);
+    const set = await dap.ok("setBreakpoints", { source: { path }, breakpoints: [{ line: 3 }], sourceModified: false });
+    expect(set.breakpoints).toEqual([{ verified: true, line: 3, source: { path } }]);
+    await dap.ok("configurationDone");
+    expect((await dap.ok("debugInfo")).breakpoints).toEqual([{ source: path, breakpoints: [{ line: 3 }] }]);
+
+    const stopsBefore = dap.events("stopped").length;
+    const run = k.client.execute(loop, { timeoutMs: 60_000 });
+    const stopped = await dap.waitForEvent("stopped", stopsBefore + 1);
+    expect(stopped.body).toMatchObject({ reason: "breakpoint", threadId: 1, allThreadsStopped: true });
+    // Paused for real: heartbeat, kernel_info and debug requests are still answered.
+    expect(await k.client.ping(2000)).toBeGreaterThanOrEqual(0);
+    // (No status messages around it: a busy main thread owns the execution state.)
+    const { reply } = await k.client.request("control", "kernel_info_request", {}, { timeoutMs: 5000, waitForIdle: false });
+    expect((reply.content as any).status).toBe("ok");
+    expect((await dap.ok("debugInfo")).stoppedThreads).toEqual([1]);
+    expect((await dap.ok("threads")).threads).toEqual([{ id: 1, name: "main (cells)" }]);
+
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(frames[0]).toMatchObject({ name: "<cell>", line: 3, source: { path } });
+    expect(frames).toHaveLength(1); // the kernel's own frames are not shown
+    const scopes = (await dap.ok("scopes", { frameId: frames[0].id })).scopes as any[];
+    expect(scopes.map((s) => s.name)).toContain("Globals");
+    const block = scopes.find((s) => s.name === "Block");
+    const locals = (await dap.ok("variables", { variablesReference: block.variablesReference })).variables as any[];
+    expect(locals).toContainEqual(expect.objectContaining({ name: "i", value: "0", type: "number" }));
+    expect((await dap.ok("evaluate", { expression: "total + 100", frameId: frames[0].id, context: "repl" })).result).toBe("100");
+
+    // Continue: the loop hits the breakpoint again with i = 1.
+    await dap.ok("continue", { threadId: 1 });
+    await dap.waitForEvent("stopped", stopsBefore + 2);
+    const f2 = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect((await dap.ok("evaluate", { expression: "i", frameId: f2[0].id, context: "repl" })).result).toBe("1");
+
+    // Clear the breakpoint and let the cell finish.
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [] });
+    await dap.ok("continue", { threadId: 1 });
+    const done = await run;
+    expect((done.reply.content as any).status).toBe("ok");
+    expect(result(done.outputs)).toBe("3");
+    expect((await dap.ok("debugInfo")).stoppedThreads).toEqual([]);
+  }, 90_000);
+
+  it("steps over lines of the cell (next), into a function (stepIn) and out (stepOut)", async () => {
+    const code = "function double(n: number): number {\n  const twice = n * 2;\n  return twice;\n}\nlet s = 1;\ns = double(s);\ns += 1;\ns";
+    const path = cellPath(code);
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [{ line: 5 }] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await dap.waitForEvent("stopped", n + 1);
+    const line = async (): Promise<number> => ((await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[])[0].line;
+    expect(await line()).toBe(5);
+    await dap.ok("next", { threadId: 1 });
+    expect((await dap.waitForEvent("stopped", n + 2)).body.reason).toBe("step");
+    expect(await line()).toBe(6);
+    await dap.ok("stepIn", { threadId: 1 });
+    await dap.waitForEvent("stopped", n + 3);
+    const inner = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(inner.map((f) => [f.name, f.line])).toEqual([["double", 2], ["<cell>", 6]]);
+    await dap.ok("next", { threadId: 1 });
+    await dap.waitForEvent("stopped", n + 4);
+    expect(((await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[]).map((f) => [f.name, f.line])).toEqual([["double", 3], ["<cell>", 6]]);
+    // Out of double: the call's statement is done, so the next statement of the cell.
+    await dap.ok("stepOut", { threadId: 1 });
+    await dap.waitForEvent("stopped", n + 5);
+    expect(await line()).toBe(7);
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect(result((await run).outputs)).toBe("3");
+  }, 90_000);
+
+  it("an interrupt resumes a paused cell, which ends as interrupted; the kernel keeps its state", async () => {
+    const code = "let spins = 0;\nwhile (true) {\n  spins++;\n}";
+    await dap.ok("setBreakpoints", { source: { path: cellPath(code) }, breakpoints: [{ line: 3 }] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await dap.waitForEvent("stopped", n + 1);
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false });
+    const done = await run;
+    expect((done.reply.content as any).ename).toBe("Interrupted");
+    expect((await dap.ok("debugInfo")).stoppedThreads).toEqual([]);
+    await dap.ok("setBreakpoints", { source: { path: cellPath(code) }, breakpoints: [] });
+    expect(result((await k.client.execute("count")).outputs)).toBe("3");
+  }, 90_000);
+
+  it("stops where a cell raises when asked to (setExceptionBreakpoints), with the error's text", async () => {
+    await dap.ok("setExceptionBreakpoints", { filters: ["raised"] });
+    const code = "const m = randn([2, 3]);\nm.matmul(randn([4, 5]));";
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    const stopped = await dap.waitForEvent("stopped", n + 1);
+    expect(stopped.body.reason).toBe("exception");
+    expect(stopped.body.text).toMatch(/matmul: shapes \[2, 3\] and \[4, 5\]/);
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    // The library's frame shows its TypeScript; the cell's frame its own line.
+    expect(frames[0].source.path).toMatch(/\/lib\/.*\.ts$/);
+    expect((await dap.ok("source", { source: frames[0].source })).content).toMatch(/cannot be multiplied/);
+    expect(frames.at(-1)).toMatchObject({ name: "<cell>", line: 2, source: { path: cellPath(code) } });
+    await dap.ok("setExceptionBreakpoints", { filters: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect((await run).reply.content).toMatchObject({ status: "error" });
+  }, 90_000);
+
+  it("disconnect resumes a paused cell and stops debugging", async () => {
+    const code = "let after = 0;\nafter = 41;\nafter + 1";
+    await dap.ok("setBreakpoints", { source: { path: cellPath(code) }, breakpoints: [{ line: 2 }] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await dap.waitForEvent("stopped", n + 1);
+    await dap.ok("disconnect", { restart: false, terminateDebuggee: false });
+    expect(result((await run).outputs)).toBe("42");
+    expect(await dap.ok("debugInfo")).toMatchObject({ isStarted: false, breakpoints: [], stoppedThreads: [] });
+    // Not attached: the same cell runs through.
+    expect(result((await k.client.execute(code)).outputs)).toBe("42");
+  }, 90_000);
+});
