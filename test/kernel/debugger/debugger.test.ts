@@ -2,10 +2,11 @@
 // breakpoints, then breakpoints in cells, stepping, frames and values while the main thread is
 // really paused (and the io thread keeps answering).
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchedKernel } from "../../../kernel/client/launch.js";
 import { murmur2 } from "../../../kernel/debugger/murmur2.js";
-import { built, notebookDir, result, startBuiltKernel } from "../kernel-harness.js";
+import { built, notebookDir, result, root, startBuiltKernel } from "../kernel-harness.js";
 import { DapClient } from "./dap-client.js";
 
 describe.skipIf(!built)("debugger over ZeroMQ", () => {
@@ -169,6 +170,62 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     await dap.ok("setBreakpoints", { source: { path }, breakpoints: [] });
     await dap.ok("continue", { threadId: 1 });
     expect(result((await run).outputs)).toBe("3");
+  }, 90_000);
+
+  it("stops in a local .ts module a cell imports, steps into the next one and into lib's TypeScript", async () => {
+    const helper = join(dir, "helper.ts");
+    await dap.ok("setBreakpoints", { source: { path: helper }, breakpoints: [{ line: 3 }] });
+    const code = "import { triple } from './helper.js';\nconst t = tensor([1, 2]);\nconst y = triple(2);\nconst z = t.add(t);\ny";
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await dap.waitForEvent("stopped", n + 1);
+    const where = async (): Promise<[string, number, string][]> => ((await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[]).map((f) => [f.name, f.line, f.source.path]);
+    expect(await where()).toEqual([["triple", 3, helper], ["<cell>", 3, cellPath(code)]]);
+    await dap.ok("stepIn", { threadId: 1 });
+    await dap.waitForEvent("stopped", n + 2);
+    expect((await where())[0]).toEqual(["scale", 1, join(dir, "scale.ts")]);
+    await dap.ok("setBreakpoints", { source: { path: helper }, breakpoints: [] });
+    await dap.ok("stepOut", { threadId: 1 });
+    await dap.waitForEvent("stopped", n + 3);
+    await dap.ok("stepOut", { threadId: 1 });
+    await dap.waitForEvent("stopped", n + 4);
+    expect(await where()).toEqual([["<cell>", 3, cellPath(code)]]);
+    await dap.ok("next", { threadId: 1 });
+    await dap.waitForEvent("stopped", n + 5);
+    await dap.ok("stepIn", { threadId: 1 });
+    await dap.waitForEvent("stopped", n + 6);
+    const [lib] = ((await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[]);
+    expect(lib.name).toBe("add");
+    expect(lib.source.path).toBe(join(root, "lib", "tensor.ts"));
+    const text = (await dap.ok("source", { source: lib.source })).content as string;
+    expect(text.split("\n")[lib.line - 1]).toMatch(/add\(/);
+    await dap.ok("continue", { threadId: 1 });
+    expect(result((await run).outputs)).toBe("6");
+  }, 90_000);
+
+  it("pause stops a running loop; copyToGlobals makes a frame's variable a cell global", async () => {
+    const code = "let n = 0;\nfor (;;) {\n  const local = n * 2;\n  n++;\n  if (n > 1e12) break;\n}";
+    const before = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    await dap.ok("pause", { threadId: 1 });
+    expect((await dap.waitForEvent("stopped", before + 1)).body.reason).toBe("pause");
+    const [top] = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(top.source.path).toBe(cellPath(code));
+    // Step to the line after `local`'s declaration, so it is set.
+    for (let i = 2; top.line !== 4 && i < 8; i++) {
+      await dap.ok("next", { threadId: 1 });
+      await dap.waitForEvent("stopped", before + i);
+      top.line = ((await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[])[0].line;
+    }
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    await dap.ok("copyToGlobals", { srcVariableName: "local", dstVariableName: "copied", srcFrameId: frames[0].id });
+    await dap.ok("evaluate", { expression: "n = 2e12", frameId: frames[0].id, context: "repl" });
+    await dap.ok("continue", { threadId: 1 });
+    expect((await run).reply.content).toMatchObject({ status: "ok" });
+    const copied = ((await dap.ok("inspectVariables")).variables as any[]).find((v) => v.name === "copied");
+    expect(copied).toMatchObject({ type: "number" });
+    expect(Number(copied.value) % 2).toBe(0);
   }, 90_000);
 
   it("an interrupt resumes a paused cell, which ends as interrupted; the kernel keeps its state", async () => {
