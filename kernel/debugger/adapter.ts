@@ -417,7 +417,7 @@ export class DebugAdapter {
     const ref = this.refs.get(Number(a.variablesReference));
     if (ref === undefined) return { variables: [] };
     if (ref.kind === "scope") return { variables: await this.scopeVariables(ref.objectId) };
-    const viewId = ref.kind === "globals" ? await this.agentObject("function () { return this.view(this.globals()); }") : await this.agentObject("function (v) { return this.view(this.children(v)); }", [{ objectId: ref.objectId }]);
+    const viewId = ref.kind === "globals" ? await this.agentObject("function () { return this.view(this.globals()); }") : await this.objectOf(this.onValue({ type: "object", objectId: ref.objectId }, "agent.view(agent.children(v))", false));
     return { variables: await this.viewVariables(viewId) };
   }
 
@@ -458,7 +458,7 @@ export class DebugAdapter {
       const value = v.type === "string" ? JSON.stringify(v.value) : v.unserializableValue ?? v.description ?? String(v.value);
       return { value, type: v.subtype === "null" ? "null" : v.type, variablesReference: 0 };
     }
-    const d = (await this.link.post<{ result: RemoteObject }>("Runtime.callFunctionOn", { objectId: this.agentId, functionDeclaration: "function (v) { return this.describe(v); }", arguments: [{ objectId: v.objectId }], returnByValue: true })).result.value as Described;
+    const d = (await this.onValue(v, "agent.describe(v)", true)).value as Described;
     return { value: d.value, type: d.type, variablesReference: d.expandable ? this.ref({ kind: "value", objectId: v.objectId }) : 0 };
   }
 
@@ -482,7 +482,7 @@ export class DebugAdapter {
     const name = String(a.variableName ?? "");
     if (!/^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.test(name)) return { data: {}, metadata: {} };
     const data = this.paused !== null && typeof a.frameId === "number"
-      ? await this.agentValue("function (v) { return this.bundle(v); }", [asArgument(await this.evaluateIn(name, a.frameId))])
+      ? (await this.onValue(await this.evaluateIn(name, a.frameId), "agent.bundle(v)", true)).value
       : await this.agentValue("function (n) { return this.bundle(this.lookup(n)); }", [{ value: name }]);
     return { data: data ?? {}, metadata: {} };
   }
@@ -490,8 +490,7 @@ export class DebugAdapter {
   private async copyToGlobals(a: Record<string, unknown>): Promise<void> {
     const src = String(a.srcVariableName ?? "");
     const dst = String(a.dstVariableName ?? src);
-    const value = await this.evaluateIn(src, a.srcFrameId);
-    await this.agentValue("function (n, v) { this.assign(n, v); }", [{ value: dst }, asArgument(value)]);
+    await this.onValue(await this.evaluateIn(src, a.srcFrameId), "agent.assign(args[0], v)", true, [dst]);
   }
 
   private async source(a: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -528,6 +527,25 @@ export class DebugAdapter {
 
   private async agentObject(functionDeclaration: string, args: Record<string, unknown>[] = []): Promise<string> {
     const r = await this.callAgent(functionDeclaration, args);
+    if (r.objectId === undefined) throw new Error("the debugger agent returned no object");
+    return r.objectId;
+  }
+
+  /**
+   * Evaluates `expression` (over `agent`, the value `v` and `args`) on the main thread. An object
+   * is passed as `this` of a function run in its own world (the cells' context or the kernel's:
+   * the inspector refuses an argument from another one), which finds the agent on its global.
+   */
+  private async onValue(v: RemoteObject, expression: string, returnByValue: boolean, args: unknown[] = []): Promise<RemoteObject> {
+    const r = v.objectId !== undefined
+      ? await this.link.post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text: string } }>("Runtime.callFunctionOn", { objectId: v.objectId, functionDeclaration: `function (...args) { const agent = globalThis[Symbol.for("gradlab.debugger")]; const v = this; return ${expression}; }`, arguments: args.map((value) => ({ value })), returnByValue, objectGroup: GROUP })
+      : await this.link.post<{ result: RemoteObject; exceptionDetails?: { exception?: RemoteObject; text: string } }>("Runtime.callFunctionOn", { objectId: this.agentId, functionDeclaration: `function (v, ...args) { const agent = this; return ${expression}; }`, arguments: [asArgument(v), ...args.map((value) => ({ value }))], returnByValue, objectGroup: GROUP });
+    if (r.exceptionDetails !== undefined) throw new DapError(r.exceptionDetails.exception?.description?.split("\n")[0] ?? r.exceptionDetails.text);
+    return r.result;
+  }
+
+  private async objectOf(result: Promise<RemoteObject>): Promise<string> {
+    const r = await result;
     if (r.objectId === undefined) throw new Error("the debugger agent returned no object");
     return r.objectId;
   }

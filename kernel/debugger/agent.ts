@@ -79,7 +79,7 @@ export function describe(v: unknown): Described {
       const count = params.reduce((n, [, p]) => n + (isTensor(p) ? numel(p.shape) : 0), 0);
       return { type, value: `${type} (${params.length} parameter tensors, ${count.toLocaleString("en-US")} values)`, expandable: true };
     }
-    const text = typeof v === "string" ? JSON.stringify(v) : inspect(v, { depth: 0, breakLength: Infinity, maxArrayLength: 10, maxStringLength: ONE_LINE });
+    const text = typeof v === "string" ? JSON.stringify(v) : inspect(v, { depth: 1, breakLength: Infinity, maxArrayLength: 10, maxStringLength: ONE_LINE });
     return { type, value: clip(text), expandable: isObject(v) };
   } catch (e) {
     return { type, value: `<cannot show: ${(e as Error)?.message ?? String(e)}>`, expandable: false };
@@ -170,7 +170,9 @@ export function installDebugAgent(global: Dict): DebugAgent {
       global[name] = v;
     },
   };
-  (globalThis as Dict)[DEBUG_AGENT] = agent;
+  // On both globals: the inspector runs a function in the world of the object it is called
+  // on, and a cell's values belong to the cell context (agent.ts's callers: adapter.ts onValue).
+  for (const g of [globalThis as Dict, global]) Object.defineProperty(g, DEBUG_AGENT, { value: agent, configurable: true, writable: true, enumerable: false });
   return agent;
 }
 

@@ -3,7 +3,7 @@
 // really paused (and the io thread keeps answering).
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchedKernel } from "../../../kernel/client/launch.js";
 import { murmur2 } from "../../../kernel/debugger/murmur2.js";
 import { built, notebookDir, result, root, startBuiltKernel } from "../kernel-harness.js";
@@ -19,6 +19,13 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     k = await startBuiltKernel({ cwd: dir });
     dap = new DapClient(k.client);
   }, 60_000);
+  // A failed test must not leave the kernel stopped for the next one.
+  afterEach(async () => {
+    const state = await dap?.request("debugInfo");
+    if (!state?.body?.isStarted) return;
+    for (const b of state.body.breakpoints as { source: string }[]) await dap.request("setBreakpoints", { source: { path: b.source }, breakpoints: [] });
+    if (state.body.stoppedThreads.length > 0) await dap.request("continue", { threadId: 1 });
+  });
   afterAll(async () => {
     await k?.shutdown();
     rmSync(dir, { recursive: true, force: true });
@@ -142,6 +149,31 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect((done.reply.content as any).status).toBe("ok");
     expect(result(done.outputs)).toBe("3");
     expect((await dap.ok("debugInfo")).stoppedThreads).toEqual([]);
+  }, 90_000);
+
+  it("shows, expands and renders the cell's own objects (the cell context's) while stopped", async () => {
+    const code = "{\n  const point = { lr: 0.1, sizes: [4, 8] };\n  const t = tensor([[1, 2], [3, 4]]);\n  console.log(point, t.shape);\n}";
+    const path = cellPath(code);
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [{ line: 4 }] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await dap.waitForEvent("stopped", n + 1);
+    const [frame] = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    const scopes = (await dap.ok("scopes", { frameId: frame.id })).scopes as any[];
+    const block = (await dap.ok("variables", { variablesReference: scopes.find((x) => x.name === "Block").variablesReference })).variables as any[];
+    const point = block.find((v) => v.name === "point");
+    expect(point).toMatchObject({ type: "Object", value: "{ lr: 0.1, sizes: [ 4, 8 ] }" });
+    const fields = (await dap.ok("variables", { variablesReference: point.variablesReference })).variables as any[];
+    expect(fields.map((f) => [f.name, f.value])).toEqual([["lr", "0.1"], ["sizes", "[ 4, 8 ]"]]);
+    const sizes = (await dap.ok("variables", { variablesReference: fields[1].variablesReference })).variables as any[];
+    expect(sizes.map((f) => [f.name, f.value])).toEqual([["0", "4"], ["1", "8"], ["length", "2"]]);
+    expect(block.find((v) => v.name === "t").value).toMatch(/^tensor\[2, 2\] f32 n=4 x∈\[1, 4\] μ=2\.5 σ=1\.29/);
+    const rich = await dap.ok("richInspectVariables", { variableName: "t", frameId: frame.id });
+    expect(rich.data["text/html"]).toBeDefined();
+    expect((await dap.ok("evaluate", { expression: "point", frameId: frame.id, context: "hover" })).result).toBe("{ lr: 0.1, sizes: [ 4, 8 ] }");
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect((await run).reply.content).toMatchObject({ status: "ok" });
   }, 90_000);
 
   it("steps over lines of the cell (next), into a function (stepIn) and out (stepOut)", async () => {
