@@ -21,6 +21,8 @@ const THREAD_ID = 1;
 const GROUP = "gradlab-dap";
 /** How many steps a step request may take to leave code that maps to nothing (a cell's wrapper). */
 const MAX_HIDDEN_STEPS = 100;
+/** How long an inspectVariables answer is reused while a cell runs. */
+const BUSY_VARIABLES_MS = 1000;
 /** The kernel's own code (dist/kernel): never shown, never stopped in. */
 const KERNEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -51,6 +53,12 @@ export class DebugAdapter {
   private exceptionFilters: string[] = [];
   /** Set when an interrupt resumed a paused cell: no pausing until the main thread is idle. */
   private skipping = false;
+  private mainBusy = false;
+  /**
+   * inspectVariables while a cell runs: JupyterLab asks after every output of the cell, and
+   * each answer interrupts the cell to describe every variable; one answer a second is enough.
+   */
+  private busyVariables: { at: number; body: Record<string, unknown> } | null = null;
 
   constructor(
     private readonly emit: (event: DapEvent) => void,
@@ -203,8 +211,14 @@ export class DebugAdapter {
     if (this.paused !== null) void this.resume().catch((e) => this.log(`resume on interrupt: ${(e as Error).message}`));
   }
 
+  onMainBusy(): void {
+    this.mainBusy = true;
+  }
+
   /** The main thread went idle (its status said so). */
   onMainIdle(): void {
+    this.mainBusy = false;
+    this.busyVariables = null;
     if (!this.skipping || !this.started) return;
     this.skipping = false;
     void this.link.post("Debugger.setSkipAllPauses", { skip: false }).catch(() => undefined);
@@ -422,12 +436,16 @@ export class DebugAdapter {
   }
 
   private async inspectVariables(): Promise<Record<string, unknown>> {
+    const running = this.mainBusy && this.paused === null;
+    if (running && this.busyVariables !== null && performance.now() - this.busyVariables.at < BUSY_VARIABLES_MS) return this.busyVariables.body;
     if (this.paused === null) {
       await this.link.post("Runtime.releaseObjectGroup", { objectGroup: GROUP });
       this.clearRefs();
     }
     const viewId = await this.agentObject("function () { return this.view(this.globals()); }");
-    return { variables: await this.viewVariables(viewId) };
+    const body = { variables: await this.viewVariables(viewId) };
+    this.busyVariables = running ? { at: performance.now(), body } : null;
+    return body;
   }
 
   /** A scope's variables (V8's scope object), without the kernel's boxes. */

@@ -107,8 +107,10 @@ function send(m: SendMessage): void {
   }
   if (m.channel === "iopub" && m.msgType === "status") {
     const state = (m.content as { execution_state: string }).execution_state;
-    if (state === "busy") mainBusy = true;
-    else if (state === "idle") {
+    if (state === "busy") {
+      mainBusy = true;
+      debug?.onMainBusy();
+    } else if (state === "idle") {
       mainBusy = false;
       debug?.onMainIdle();
     }

@@ -105,6 +105,32 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect(bad.message).toMatch(/ReferenceError: nope is not defined/);
   });
 
+  it("inspectVariables answers while a cell computes without yielding", async () => {
+    const run = k.client.execute("let spin = 0;\nconst until = Date.now() + 2000;\nwhile (Date.now() < until) spin++;\nspin > 0", { timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = performance.now();
+    const names = ((await dap.ok("inspectVariables")).variables as any[]).map((v) => v.name);
+    const took = performance.now() - t0;
+    expect(names).toEqual(expect.arrayContaining(["x", "model", "count", "spin"]));
+    expect(took).toBeLessThan(1500); // answered during the loop, not after it
+    expect(result((await run).outputs)).toBe("true");
+  }, 60_000);
+
+  it("a conditional breakpoint stops only where its condition holds", async () => {
+    const code = "let hits = 0;\nfor (let j = 0; j < 10; j++) {\n  hits += j;\n}";
+    const path = cellPath(code);
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [{ line: 3, condition: "j === 7" }] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await dap.waitForEvent("stopped", n + 1);
+    const [frame] = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect((await dap.ok("evaluate", { expression: "j", frameId: frame.id, context: "repl" })).result).toBe("7");
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect((await run).reply.content).toMatchObject({ status: "ok" });
+    expect(dap.events("stopped")).toHaveLength(n + 1);
+  }, 60_000);
+
   const loop = "let total = 0;\nfor (let i = 0; i < 3; i++) {\n  total += i;\n}\nconst w = randn([2, 3], { requiresGrad: true });\ntotal";
 
   it("stops at a breakpoint on the cell's own line while the io thread keeps serving", async () => {
