@@ -5,7 +5,7 @@
 // through source maps (scripts.ts), so frames and breakpoints are in cells' own TypeScript, in
 // local .ts modules' and in lib's. Values are read through the main thread's agent (agent.ts).
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CELL_SUFFIX, cellPrefix, dumpCell, HASH_SEED, isCellPath } from "./cell-files.js";
 import { InspectorLink, type InspectorEvent } from "./inspector-link.js";
@@ -24,7 +24,7 @@ const MAX_HIDDEN_STEPS = 100;
 /** How long an inspectVariables answer is reused while a cell runs. */
 const BUSY_VARIABLES_MS = 1000;
 /** The kernel's own code (dist/kernel): never shown, never stopped in. */
-const KERNEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const KERNEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..") + sep;
 
 interface RemoteObject { type: string; subtype?: string; value?: unknown; unserializableValue?: string; description?: string; objectId?: string }
 interface CallFrame { callFrameId: string; functionName: string; location: { scriptId: string; lineNumber: number; columnNumber: number }; url: string; scopeChain: { type: string; name?: string; object: RemoteObject }[] }
@@ -54,6 +54,8 @@ export class DebugAdapter {
   /** Set when an interrupt resumed a paused cell: no pausing until the main thread is idle. */
   private skipping = false;
   private mainBusy = false;
+  /** A pause was asked for and has not stopped in user code yet. */
+  private pausePending = false;
   /**
    * inspectVariables while a cell runs: JupyterLab asks after every output of the cell, and
    * each answer interrupts the cell to describe every variable; one answer a second is enough.
@@ -173,6 +175,7 @@ export class DebugAdapter {
     this.paused = null;
     this.stepping = null;
     this.skipping = false;
+    this.pausePending = false;
     this.agentId = null;
     this.breakpoints.clear();
     this.v8Breakpoints.clear();
@@ -228,7 +231,8 @@ export class DebugAdapter {
     const p = e.params;
     switch (e.method) {
       case "Debugger.scriptParsed":
-        this.scripts.add(String(p.scriptId), String(p.url ?? ""), String(p.sourceMapURL ?? ""));
+        // Not the scripts the inspector compiles for evaluations (no URL, no map): never user code.
+        if (p.url || p.sourceMapURL) this.scripts.add(String(p.scriptId), String(p.url ?? ""), String(p.sourceMapURL ?? ""));
         return;
       case "Runtime.executionContextCreated": {
         const c = p.context as { id: number; name: string };
@@ -248,7 +252,6 @@ export class DebugAdapter {
       return;
     }
     const top = p.callFrames[0];
-    if (process.env.GRADLAB_DEBUG_TRACE === "1") this.log(`paused ${p.reason} ${JSON.stringify(top?.location)} ${top === undefined ? "" : this.lineKey(top)} stepping=${JSON.stringify(this.stepping)}`);
     const user = p.callFrames.filter((f) => this.isUserFrame(f));
     if (this.stepping !== null) {
       const s = this.stepping;
@@ -272,7 +275,14 @@ export class DebugAdapter {
       const ex = p.data as RemoteObject | undefined;
       return this.stop(p, "exception", ex?.description?.split("\n")[0]);
     }
-    if (user.length === 0 && (p.hitBreakpoints ?? []).length === 0 && p.reason !== "other") return this.continueSilently();
+    if (user.length === 0) {
+      // The kernel's or Node's code (a pause request that came while no cell ran): a pause
+      // waits for the user's code.
+      await this.continueSilently();
+      if (this.pausePending) await this.link.post("Debugger.pause");
+      return;
+    }
+    this.pausePending = false;
     return this.stop(p, (p.hitBreakpoints ?? []).length > 0 ? "breakpoint" : "pause");
   }
 
@@ -362,6 +372,7 @@ export class DebugAdapter {
   }
 
   private async resume(): Promise<Record<string, unknown>> {
+    this.pausePending = false;
     if (this.paused === null) return { allThreadsContinued: true };
     this.paused = null;
     this.stepping = null;
@@ -383,6 +394,7 @@ export class DebugAdapter {
 
   private async pause(): Promise<void> {
     if (this.paused !== null) return;
+    this.pausePending = true;
     await this.link.post("Debugger.pause");
   }
 
@@ -543,10 +555,8 @@ export class DebugAdapter {
     return r.result;
   }
 
-  private async agentObject(functionDeclaration: string, args: Record<string, unknown>[] = []): Promise<string> {
-    const r = await this.callAgent(functionDeclaration, args);
-    if (r.objectId === undefined) throw new Error("the debugger agent returned no object");
-    return r.objectId;
+  private agentObject(functionDeclaration: string): Promise<string> {
+    return this.objectOf(this.callAgent(functionDeclaration));
   }
 
   /**

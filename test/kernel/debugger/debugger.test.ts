@@ -331,3 +331,23 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect(result((await k.client.execute(code)).outputs)).toBe("42");
   }, 90_000);
 });
+
+describe.skipIf(!built)("debugger and shutdown", () => {
+  it("a kernel stopped at a breakpoint shuts down when asked", async () => {
+    const k = await startBuiltKernel();
+    const dap = new DapClient(k.client);
+    const info = await dap.ok("debugInfo");
+    await dap.ok("initialize");
+    await dap.ok("attach");
+    const code = "let stuck = 1;\nstuck = 2;";
+    await dap.ok("setBreakpoints", { source: { path: `${info.tmpFilePrefix}${murmur2(code, info.hashSeed)}.ts` }, breakpoints: [{ line: 2 }] });
+    void k.client.execute(code).catch(() => undefined);
+    await dap.waitForEvent("stopped", 1);
+    const exited = new Promise<number | null>((resolve) => k.process.once("exit", (c) => resolve(c)));
+    const t0 = Date.now();
+    await k.client.request("control", "shutdown_request", { restart: false }, { waitForIdle: false });
+    expect(await exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2500); // not the io thread's 3 s kill
+    await k.shutdown().catch(() => undefined);
+  }, 60_000);
+});
