@@ -131,6 +131,17 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect(dap.events("stopped")).toHaveLength(n + 1);
   }, 60_000);
 
+  it("answers malformed or misplaced debug requests with a failure that says why, and carries on", async () => {
+    const send = async (content: unknown): Promise<any> => (await k.client.request("control", "debug_request", content)).reply.content;
+    expect(await send({})).toMatchObject({ success: false, message: expect.stringMatching(/not a request/) });
+    expect(await send({ type: "request", seq: 9, command: "__proto__", arguments: 5 })).toMatchObject({ success: false, request_seq: 9 });
+    expect(await send({ type: "request", seq: 10, command: "setBreakpoints", arguments: { breakpoints: [{ line: 1 }] } })).toMatchObject({ success: false, message: "setBreakpoints: source.path is missing" });
+    expect(await send({ type: "request", seq: 11, command: "scopes", arguments: { frameId: 1 } })).toMatchObject({ success: false, message: "scopes: the kernel is not stopped" });
+    expect(await send({ type: "request", seq: 12, command: "variables", arguments: { variablesReference: 987654 } })).toMatchObject({ success: true, body: { variables: [] } });
+    expect(await send({ type: "request", seq: 13, command: "source", arguments: { source: { path: "/no/such/file.ts" } } })).toMatchObject({ success: false, message: "source: /no/such/file.ts is not available" });
+    expect(result((await k.client.execute("count + 1")).outputs)).toBe("4");
+  });
+
   const loop = "let total = 0;\nfor (let i = 0; i < 3; i++) {\n  total += i;\n}\nconst w = randn([2, 3], { requiresGrad: true });\ntotal";
 
   it("stops at a breakpoint on the cell's own line while the io thread keeps serving", async () => {
