@@ -9,7 +9,7 @@ import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CELL_SUFFIX, cellPrefix, dumpCell, HASH_SEED, isCellPath } from "./cell-files.js";
 import { InspectorLink, type InspectorEvent } from "./inspector-link.js";
-import { filePath, Scripts, type Script } from "./scripts.js";
+import { filePath, Scripts, sourceMap, type Script } from "./scripts.js";
 import type { Described, View } from "./agent.js";
 
 export interface DapRequest { seq: number; type: "request"; command: string; arguments?: Record<string, unknown> }
@@ -154,6 +154,12 @@ export class DebugAdapter {
     if (agent.result.objectId === undefined) throw new Error("attach: the kernel's debugger agent is missing on the main thread");
     this.agentId = agent.result.objectId;
     await this.callAgent("function () { this.attached = true; }");
+    // Cells run before now carry no source map: their functions, called later, still stop.
+    const earlier = (await this.agentValue("function () { return this.earlierCells(); }", [])) as unknown as { filename: string; path: string; code: string; mappings: string }[];
+    for (const c of earlier) {
+      const script = this.scripts.byUrl(c.filename);
+      if (script !== undefined && script.sourceMapURL === "") this.scripts.setMap(script, sourceMap(c.path, c.code, c.mappings));
+    }
     this.started = true;
     this.event("initialized", {});
   }

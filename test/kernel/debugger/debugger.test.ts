@@ -343,17 +343,31 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
   }, 90_000);
 });
 
-describe.skipIf(!built)("debugger and shutdown", () => {
-  it("a kernel stopped at a breakpoint shuts down when asked", async () => {
+describe.skipIf(!built)("debugger attached late, and shutdown", () => {
+  it("stops in a function a cell defined before the debugger was attached; a stopped kernel shuts down", async () => {
     const k = await startBuiltKernel();
     const dap = new DapClient(k.client);
+    const early = "function area(w: number, h: number): number {\n  const a = w * h;\n  return a;\n}";
+    const defined = (await k.client.execute(early)).reply.content;
+    expect(defined, JSON.stringify(defined)).toMatchObject({ status: "ok" });
     const info = await dap.ok("debugInfo");
     await dap.ok("initialize");
     await dap.ok("attach");
+    const earlyPath = `${info.tmpFilePrefix}${murmur2(early, info.hashSeed)}.ts`;
+    await dap.ok("setBreakpoints", { source: { path: earlyPath }, breakpoints: [{ line: 3 }] });
+    const call = k.client.execute("area(6, 7)");
+    await dap.waitForEvent("stopped", 1);
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(frames[0]).toMatchObject({ name: "area", line: 3, source: { path: earlyPath } });
+    expect((await dap.ok("evaluate", { expression: "a", frameId: frames[0].id, context: "repl" })).result).toBe("42");
+    await dap.ok("setBreakpoints", { source: { path: earlyPath }, breakpoints: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect(result((await call).outputs)).toBe("42");
+
     const code = "let stuck = 1;\nstuck = 2;";
     await dap.ok("setBreakpoints", { source: { path: `${info.tmpFilePrefix}${murmur2(code, info.hashSeed)}.ts` }, breakpoints: [{ line: 2 }] });
     void k.client.execute(code).catch(() => undefined);
-    await dap.waitForEvent("stopped", 1);
+    await dap.waitForEvent("stopped", 2);
     const exited = new Promise<number | null>((resolve) => k.process.once("exit", (c) => resolve(c)));
     const t0 = Date.now();
     await k.client.request("control", "shutdown_request", { restart: false }, { waitForIdle: false });
