@@ -259,7 +259,8 @@ export class DebugAdapter {
     }
     const top = p.callFrames[0];
     const user = p.callFrames.filter((f) => this.isUserFrame(f));
-    if (this.stepping !== null) {
+    const hit = (p.hitBreakpoints ?? []).length > 0;
+    if (this.stepping !== null && !hit) {
       const s = this.stepping;
       if (user.length === 0) {
         // Stepped out of the cell into the kernel: the cell has finished its synchronous part.
@@ -268,8 +269,8 @@ export class DebugAdapter {
       }
       const here = top !== undefined && this.isUserFrame(top) ? this.lineKey(top) : null;
       if (s.left-- > 0 && (here === null || (s.kind !== "stepOut" && here === s.from && p.callFrames.length === s.depth))) {
-        // In the kernel's code, in a cell's generated wrapper, or still on the same line.
-        // Out of the kernel's code; past a step out's generated remainder, by lines.
+        // In the kernel's code (step out of it), in a cell's generated wrapper or still on
+        // the same line (step on; after a step out, by lines).
         await this.link.post(top !== undefined && !this.isUserFrame(top) ? "Debugger.stepOut" : STEP_METHOD[s.kind === "stepOut" ? "next" : s.kind]);
         return;
       }
@@ -289,7 +290,8 @@ export class DebugAdapter {
       return;
     }
     this.pausePending = false;
-    return this.stop(p, (p.hitBreakpoints ?? []).length > 0 ? "breakpoint" : "pause");
+    this.stepping = null;
+    return this.stop(p, hit ? "breakpoint" : "pause");
   }
 
   private stop(p: PausedParams, reason: string, text?: string): void {

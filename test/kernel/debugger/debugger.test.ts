@@ -297,6 +297,22 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect(Number(copied.value) % 2).toBe(0);
   }, 90_000);
 
+  it("stepping over a call stops at a breakpoint inside it, as a breakpoint", async () => {
+    const code = "function inner(v: number): number {\n  return v + 1;\n}\nlet r = 0;\nr = inner(r);\nr";
+    const path = cellPath(code);
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [{ line: 2 }, { line: 5 }] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await dap.waitForEvent("stopped", n + 1);
+    await dap.ok("next", { threadId: 1 });
+    expect((await dap.waitForEvent("stopped", n + 2)).body.reason).toBe("breakpoint");
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(frames.map((f) => [f.name, f.line])).toEqual([["inner", 2], ["<cell>", 5]]);
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect(result((await run).outputs)).toBe("1");
+  }, 60_000);
+
   it("an interrupt resumes a paused cell, which ends as interrupted; the kernel keeps its state", async () => {
     const code = "let spins = 0;\nwhile (true) {\n  spins++;\n}";
     await dap.ok("setBreakpoints", { source: { path: cellPath(code) }, breakpoints: [{ line: 3 }] });
