@@ -2,11 +2,9 @@
 // folder's node_modules — that import "gradlab" or "gradlab/visualizers" get the cells' own
 // library instance, and are type-checked against the cells' declarations. Through the real
 // kernel over ZeroMQ.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LaunchedKernel } from "../../kernel/client/launch.js";
-import { built, byType, result, startBuiltKernel } from "../kernel/kernel-harness.js";
-import { removeTempDirs } from "../temp-dirs.js";
-import { notebookFolder, packageJson } from "./notebook-folder.js";
+import { describe, expect, it } from "vitest";
+import { built, byType } from "../kernel/kernel-harness.js";
+import { kernelSession, packageJson } from "./session.js";
 
 const files = {
   "helpers/tensorutil.ts": [
@@ -29,41 +27,26 @@ const files = {
 };
 
 describe.skipIf(!built)("gradlab from anywhere in a session", () => {
-  let k: LaunchedKernel;
-  beforeAll(async () => {
-    k = await startBuiltKernel({ cwd: notebookFolder(files) });
-  });
-  afterAll(async () => {
-    await k?.shutdown();
-    removeTempDirs();
-  });
-  const run = async (code: string) => {
-    const r = await k.client.execute(code);
-    return { ...r, content: r.reply.content as { status: string; ename?: string; evalue?: string } };
-  };
+  const { run, ok } = kernelSession(files);
 
   it("a local .ts helper's tensors are the cells' Tensor, type-check as it, and display richly", async () => {
-    const r = await run('import { ramp, view } from "./helpers/tensorutil.ts";\nconst t: Tensor = ramp(4);\n[t instanceof Tensor, t.sum().item()]');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ true, 6 ]");
+    const r = await ok('import { ramp, view } from "./helpers/tensorutil.ts";\nconst t: Tensor = ramp(4);\n[t instanceof Tensor, t.sum().item()]');
+    expect(r.result).toBe("[ true, 6 ]");
     const shown = await run("t");
     const data = (byType(shown.outputs, "execute_result")[0]!.content as { data: Record<string, unknown> }).data;
     expect(Object.keys(data)).toContain("text/html");
-    const viewed = await run("view(t)");
-    expect(viewed.content.status, JSON.stringify(viewed.content)).toBe("ok");
+    const viewed = await ok("view(t)");
     expect(JSON.stringify(byType(viewed.outputs, "execute_result")[0]!.content)).toContain("gradlab-tensor");
   });
 
   it("a helper shares the cells' grad mode and worker pool", async () => {
-    const r = await run('import { gradOn, poolThreads } from "./helpers/tensorutil.ts";\nconst inside = noGrad(() => gradOn());\nsetNumThreads(1);\nconst one = poolThreads();\nsetNumThreads(2);\n[inside, gradOn(), one, poolThreads()]');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ false, true, 1, 2 ]");
+    const r = await ok('import { gradOn, poolThreads } from "./helpers/tensorutil.ts";\nconst inside = noGrad(() => gradOn());\nsetNumThreads(1);\nconst one = poolThreads();\nsetNumThreads(2);\n[inside, gradOn(), one, poolThreads()]');
+    expect(r.result).toBe("[ false, true, 1, 2 ]");
   });
 
   it("a local .js helper and a notebook package importing gradlab get the same instance, typed by their declarations", async () => {
-    const r = await run('import { twos } from "./helpers/plain.js";\nimport { double, isTensor, make } from "gradlab-extras";\nconst m: Tensor = double(make());\n[twos(2) instanceof Tensor, isTensor(tensor([1])), m.sum().item()]');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ true, true, 20 ]");
+    const r = await ok('import { twos } from "./helpers/plain.js";\nimport { double, isTensor, make } from "gradlab-extras";\nconst m: Tensor = double(make());\n[twos(2) instanceof Tensor, isTensor(tensor([1])), m.sum().item()]');
+    expect(r.result).toBe("[ true, true, 20 ]");
     // The package's declarations use the cells' Tensor type: a number is not one.
     const wrong = await run("double(3)");
     expect(wrong.content.ename).toBe("TSError");
@@ -71,9 +54,8 @@ describe.skipIf(!built)("gradlab from anywhere in a session", () => {
   });
 
   it("a cell importing gradlab gets the kernel's package, not another copy in the notebook folder", async () => {
-    const r = await run('import * as g from "gradlab";\nimport { tensorView as tv } from "gradlab/visualizers";\n[g.Tensor === Tensor, "decoy" in g, tv === tensorView]');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ true, false, true ]");
+    const r = await ok('import * as g from "gradlab";\nimport { tensorView as tv } from "gradlab/visualizers";\n[g.Tensor === Tensor, "decoy" in g, tv === tensorView]');
+    expect(r.result).toBe("[ true, false, true ]");
   });
 
   it("a type error in a helper against gradlab's declarations is the cell's TSError, naming the helper", async () => {

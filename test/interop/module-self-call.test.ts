@@ -1,11 +1,9 @@
 // Issue 14 item 8 (kernel side): calling a module on itself, `this.call(x)` inside a method
 // (nanoGPT's `self(idx)`), type-checks against the subclass's forward — checked by the real
 // kernel's cell compiler, which is what rejected it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LaunchedKernel } from "../../kernel/client/launch.js";
-import { built, result, startBuiltKernel } from "../kernel/kernel-harness.js";
-import { removeTempDirs } from "../temp-dirs.js";
-import { notebookFolder } from "./notebook-folder.js";
+import { describe, expect, it } from "vitest";
+import { built } from "../kernel/kernel-harness.js";
+import { kernelSession } from "./session.js";
 
 const gpt = `class TinyLM extends nn.Module {
   emb = new nn.Embedding(10, 8);
@@ -31,23 +29,11 @@ const out = lm.generate(tensor([[1, 2]], { dtype: "int32" }), 3);
 [out.shape, calls]`;
 
 describe.skipIf(!built)("this.call(x) inside a module method", () => {
-  let k: LaunchedKernel;
-  beforeAll(async () => {
-    k = await startBuiltKernel({ cwd: notebookFolder({}) });
-  });
-  afterAll(async () => {
-    await k?.shutdown();
-    removeTempDirs();
-  });
-  const run = async (code: string) => {
-    const r = await k.client.execute(code);
-    return { ...r, content: r.reply.content as { status: string; ename?: string; evalue?: string } };
-  };
+  const { run, ok } = kernelSession({});
 
   it("type-checks against the subclass's forward and runs the hooks", async () => {
-    const r = await run(gpt);
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ [ 1, 5 ], 3 ]");
+    const r = await ok(gpt);
+    expect(r.result).toBe("[ [ 1, 5 ], 3 ]");
   });
 
   it("is checked: wrong arguments and a wrong use of the result are type errors", async () => {
@@ -59,8 +45,7 @@ describe.skipIf(!built)("this.call(x) inside a module method", () => {
   });
 
   it("calls from outside keep forward's exact types, overloads included", async () => {
-    const r = await run("const lstm = new nn.LSTM(4, 3, { batchFirst: true });\nconst [y, [h, c]] = lstm.call(randn([2, 5, 4]));\nconst seq = new nn.Sequential(new nn.Linear(4, 2));\nconst z: Tensor = seq.call(randn([1, 4]));\n[y.shape, h.shape, c.shape, z.shape]");
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ [ 2, 5, 3 ], [ 1, 2, 3 ], [ 1, 2, 3 ], [ 1, 2 ] ]");
+    const r = await ok("const lstm = new nn.LSTM(4, 3, { batchFirst: true });\nconst [y, [h, c]] = lstm.call(randn([2, 5, 4]));\nconst seq = new nn.Sequential(new nn.Linear(4, 2));\nconst z: Tensor = seq.call(randn([1, 4]));\n[y.shape, h.shape, c.shape, z.shape]");
+    expect(r.result).toBe("[ [ 2, 5, 3 ], [ 1, 2, 3 ], [ 1, 2, 3 ], [ 1, 2 ] ]");
   });
 });

@@ -6,12 +6,11 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LaunchedKernel } from "../../kernel/client/launch.js";
+import { afterAll, describe, expect, it } from "vitest";
 import type { CodeCell, Notebook, Output } from "../../kernel/runner/notebook.js";
-import { built, byType, result, root, startBuiltKernel } from "../kernel/kernel-harness.js";
+import { built, byType, root } from "../kernel/kernel-harness.js";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
-import { notebookFolder } from "./notebook-folder.js";
+import { kernelSession } from "./session.js";
 
 const fixtures = join(import.meta.dirname, "fixtures", "tslab");
 afterAll(removeTempDirs);
@@ -66,18 +65,7 @@ describe.skipIf(!built)("tslab notebooks, unchanged", () => {
 });
 
 describe.skipIf(!built)("the tslab module in a cell", () => {
-  let k: LaunchedKernel;
-  beforeAll(async () => {
-    const dir = notebookFolder({ "show.ts": 'import * as tslab from "tslab";\nexport function show(s: string): void { tslab.display.markdown(s); }\n' });
-    k = await startBuiltKernel({ cwd: dir });
-  });
-  afterAll(async () => {
-    await k?.shutdown();
-  });
-  const run = async (code: string) => {
-    const r = await k.client.execute(code);
-    return { ...r, content: r.reply.content as { status: string; ename?: string; evalue?: string } };
-  };
+  const { run, ok } = kernelSession({ "show.ts": 'import * as tslab from "tslab";\nexport function show(s: string): void { tslab.display.markdown(s); }\n' });
 
   it("is type-checked: a wrong argument stops the cell before it runs", async () => {
     const r = await run('import * as tslab from "tslab";\nconsole.log("ran");\ntslab.display.png("not bytes");');
@@ -92,15 +80,13 @@ describe.skipIf(!built)("the tslab module in a cell", () => {
     const r = await run('// @ts-nocheck\nimport * as tslab from "tslab";\ntslab.display.png("not bytes")');
     expect(r.content.ename).toBe("TypeError");
     expect(r.content.evalue).toBe('tslab.display.png: expected bytes (a Uint8Array or Buffer), got "not bytes"');
-    const after = await run("1 + 1");
-    expect(result(after.outputs)).toBe("2");
+    expect((await ok("1 + 1")).result).toBe("2");
   });
 
   it("a local module importing tslab gets the same shim", async () => {
-    const r = await run('import { show } from "./show.ts";\nshow("*from a helper*");\nimport * as tslab from "tslab";\ntslab.isBrowser()');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
+    const r = await ok('import { show } from "./show.ts";\nshow("*from a helper*");\nimport * as tslab from "tslab";\ntslab.isBrowser()');
     expect((byType(r.outputs, "display_data")[0]!.content as { data: Record<string, string> }).data["text/markdown"]).toBe("*from a helper*");
-    expect(result(r.outputs)).toBe("false");
+    expect(r.result).toBe("false");
   });
 });
 

@@ -1,11 +1,9 @@
 // Issue 14 item 2: a package without type declarations imports as `any` with a one-line note on
 // stderr (as tsc without noImplicitAny and Deno do), CommonJS and ESM alike; packages with
 // declarations keep their types. Through the real kernel over ZeroMQ.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LaunchedKernel } from "../../kernel/client/launch.js";
-import { built, byType, result, startBuiltKernel } from "../kernel/kernel-harness.js";
-import { removeTempDirs } from "../temp-dirs.js";
-import { notebookFolder, packageJson } from "./notebook-folder.js";
+import { describe, expect, it } from "vitest";
+import { built } from "../kernel/kernel-harness.js";
+import { kernelSession, packageJson } from "./session.js";
 
 const files = {
   // CommonJS whose exports Node's source scan (cjs-module-lexer) cannot name.
@@ -29,24 +27,11 @@ const files = {
 };
 
 describe.skipIf(!built)("packages without type declarations", () => {
-  let k: LaunchedKernel;
-  beforeAll(async () => {
-    k = await startBuiltKernel({ cwd: notebookFolder(files) });
-  });
-  afterAll(async () => {
-    await k?.shutdown();
-    removeTempDirs();
-  });
-  const run = async (code: string) => {
-    const r = await k.client.execute(code);
-    const stderr = byType(r.outputs, "stream").filter((m) => (m.content as { name: string }).name === "stderr").map((m) => (m.content as { text: string }).text).join("");
-    return { ...r, stderr, content: r.reply.content as { status: string; ename?: string; evalue?: string } };
-  };
+  const { run, ok } = kernelSession(files);
 
   it("a CommonJS package: named, default and namespace imports, typed as any, with a one-line note", async () => {
-    const r = await run('import { chunk, version } from "chunky";\nimport chunky from "chunky";\nimport * as ns from "chunky";\n[chunk([1, 2, 3], 2), version, chunky.version, ns.chunk([1], 1)]');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ [ [ 1, 2 ], [ 3 ] ], '1.2', '1.2', [ [ 1 ] ] ]");
+    const r = await ok('import { chunk, version } from "chunky";\nimport chunky from "chunky";\nimport * as ns from "chunky";\n[chunk([1, 2, 3], 2), version, chunky.version, ns.chunk([1], 1)]');
+    expect(r.result).toBe("[ [ [ 1, 2 ], [ 3 ] ], '1.2', '1.2', [ [ 1 ] ] ]");
     const lines = r.stderr.trimEnd().split("\n");
     // One note per import statement of the package, each one line naming it.
     expect(lines).toHaveLength(3);
@@ -54,41 +39,37 @@ describe.skipIf(!built)("packages without type declarations", () => {
   });
 
   it("a later cell uses what an earlier one imported (any: no type errors)", async () => {
-    const r = await run("chunk('abcde'.split(''), 3).map((p: string[]) => p.join('')).concat(chunky.anything === undefined ? ['ok'] : [])");
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ 'abc', 'de', 'ok' ]");
+    const r = await ok("chunk('abcde'.split(''), 3).map((p: string[]) => p.join('')).concat(chunky.anything === undefined ? ['ok'] : [])");
+    expect(r.result).toBe("[ 'abc', 'de', 'ok' ]");
     expect(r.stderr).toBe("");
   });
 
   it("a CommonJS function with properties (lodash's shape) and an ESM-only package with subpaths", async () => {
-    const r = await run('import _ from "underbar";\nimport { sum } from "underbar";\nimport hello, { twice } from "esm-untyped";\nimport { three } from "esm-untyped/extra";\n[_(1).value, _.sum([1, 2]), sum([3, 4]), hello("x"), twice(three)]');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ 1, 3, 7, 'hello x', 6 ]");
+    const r = await ok('import _ from "underbar";\nimport { sum } from "underbar";\nimport hello, { twice } from "esm-untyped";\nimport { three } from "esm-untyped/extra";\n[_(1).value, _.sum([1, 2]), sum([3, 4]), hello("x"), twice(three)]');
+    expect(r.result).toBe("[ 1, 3, 7, 'hello x', 6 ]");
     expect(r.stderr).toMatch(/"underbar" has no type declarations/);
     expect(r.stderr).toMatch(/"esm-untyped\/extra" has no type declarations/);
   });
 
   it("an ES module's default export is not spread into named exports (only CommonJS exports are)", async () => {
     const r = await run('import * as d from "esm-default";\n["notNamed" in d, d.default.notNamed]');
-    expect(result(r.outputs)).toBe("[ false, 1 ]");
+    expect(r.result).toBe("[ false, 1 ]");
   });
 
   it("dynamic import() of an untyped package is any too", async () => {
-    const r = await run('const m = await import("esm-untyped");\nm.twice(21)');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("42");
+    const r = await ok('const m = await import("esm-untyped");\nm.twice(21)');
+    expect(r.result).toBe("42");
   });
 
   it("a local .ts file may import an untyped package", async () => {
-    const r = await run('import { pairs } from "./helper.ts";\npairs([1, 2, 3, 4])');
-    expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
-    expect(result(r.outputs)).toBe("[ [ 1, 2 ], [ 3, 4 ] ]");
+    const r = await ok('import { pairs } from "./helper.ts";\npairs([1, 2, 3, 4])');
+    expect(r.result).toBe("[ [ 1, 2 ], [ 3, 4 ] ]");
   });
 
   it("a package with declarations keeps its types", async () => {
-    const ok = await run('import { inc } from "typed";\ninc(1)');
-    expect(result(ok.outputs)).toBe("2");
-    expect(ok.stderr).toBe("");
+    const typed = await ok('import { inc } from "typed";\ninc(1)');
+    expect(typed.result).toBe("2");
+    expect(typed.stderr).toBe("");
     const wrong = await run('inc("one")');
     expect(wrong.content.ename).toBe("TSError");
     expect(wrong.content.evalue).toMatch(/'string' is not assignable to parameter of type 'number'/);
