@@ -3,11 +3,11 @@
 // notebook directory's node_modules (CommonJS or ESM-only); local files, including `.ts`
 // files. Packages the notebook directory lacks fall back to the kernel's own. `gradlab` and
 // `gradlab/…` are always the kernel's own package, and `tslab` its shim (provided/), for cells
-// and — through the loader hooks (import-hooks.ts), registered before the first local file or
-// package loads — for every module those import.
+// and — through the loader hooks (import-hooks.ts), registered before the first local file, or
+// package that lists gradlab or tslab among its dependencies, loads — for the modules they import.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire, isBuiltin, register } from "node:module";
-import { dirname, extname, isAbsolute, join, resolve as resolvePath } from "node:path";
+import { dirname, extname, isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gradlabPackage } from "../package-root.js";
 import { providedModules } from "../provided/index.js";
@@ -29,10 +29,25 @@ export class Importer {
     if (provided !== undefined) return import(provided.url);
     // (A self-reference: this module is inside the kernel's package.)
     if (specifier === "gradlab" || specifier.startsWith("gradlab/")) return import(specifier);
-    this.registerHooks();
-    if (specifier.startsWith(".") || isAbsolute(specifier) || specifier.startsWith("file:")) return this.importLocal(specifier);
+    if (specifier.startsWith(".") || isAbsolute(specifier) || specifier.startsWith("file:")) {
+      this.registerHooks();
+      return this.importLocal(specifier);
+    }
     const resolved = this.resolvePackage(specifier);
-    if (resolved !== null) return withCommonJsNames(await import(pathToFileURL(resolved).href), resolved);
+    if (resolved !== null) {
+      // Starting the loader hooks' thread costs tens of milliseconds: only for a package that
+      // depends on what they resolve.
+      const name = splitSpecifier(specifier).name;
+      if (dependsOnKernelModules(resolved, name, Object.keys(this.provided))) this.registerHooks();
+      const ns = await import(pathToFileURL(resolved).href).catch((e: NodeJS.ErrnoException) => {
+        const missing = /Cannot find package '([^']+)'/.exec(e.message)?.[1];
+        if (e.code === "ERR_MODULE_NOT_FOUND" && !this.hooksRegistered && missing !== undefined && (missing === "gradlab" || missing in this.provided)) {
+          throw new Error(`import "${specifier}": it imports "${missing}" without listing it in its package.json; add "${missing}" to its peerDependencies so the kernel gives it its own`);
+        }
+        throw e;
+      });
+      return withCommonJsNames(ns, resolved);
+    }
     return import(specifier).catch((e: NodeJS.ErrnoException) => {
       if (e.code === "ERR_MODULE_NOT_FOUND") throw new Error(`import: cannot find package "${specifier}" in ${join(this.cwd, "node_modules")} (install it there with npm)`);
       throw e;
@@ -81,6 +96,20 @@ export class Importer {
     }
     // ESM-only packages export only an "import" condition, which require.resolve ignores.
     return resolveEsmExports(this.cwd, specifier);
+  }
+}
+
+/** Whether the package `name` that `file` belongs to lists gradlab or a provided module among its dependencies. */
+function dependsOnKernelModules(file: string, name: string, provided: string[]): boolean {
+  const marker = `${sep}node_modules${sep}${name}${sep}`;
+  const at = file.lastIndexOf(marker);
+  if (at < 0) return false;
+  try {
+    const pkg = JSON.parse(readFileSync(join(file.slice(0, at + marker.length), "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+    const deps = [pkg.dependencies, pkg.peerDependencies, pkg.optionalDependencies].flatMap((d) => Object.keys(d ?? {}));
+    return deps.includes("gradlab") || provided.some((p) => deps.includes(p));
+  } catch {
+    return false;
   }
 }
 

@@ -18,7 +18,7 @@ const files = {
   "helpers/plain.js": 'import { ones } from "gradlab";\nexport const twos = (n) => ones([n]).mul(2);\n',
   "helpers/broken.ts": 'import { tensor } from "gradlab";\nexport const bad = tensor([1]).notAMethod();\n',
   // A package that depends on gradlab, with its own declarations.
-  "node_modules/gradlab-extras/package.json": packageJson({ name: "gradlab-extras", type: "module", exports: { ".": { types: "./index.d.ts", import: "./index.js" } } }),
+  "node_modules/gradlab-extras/package.json": packageJson({ name: "gradlab-extras", type: "module", peerDependencies: { gradlab: "*" }, exports: { ".": { types: "./index.d.ts", import: "./index.js" } } }),
   "node_modules/gradlab-extras/index.js": 'import { Tensor, tensor } from "gradlab";\nexport const double = (t) => t.mul(2);\nexport const isTensor = (x) => x instanceof Tensor;\nexport const make = () => tensor([[1, 2], [3, 4]]);\n',
   "node_modules/gradlab-extras/index.d.ts": 'import type { Tensor } from "gradlab";\nexport declare function double(t: Tensor): Tensor;\nexport declare function isTensor(x: unknown): boolean;\nexport declare function make(): Tensor;\n',
   // Another copy of "gradlab" in the notebook folder must not become a second instance.
@@ -63,5 +63,26 @@ describe.skipIf(!built)("gradlab from anywhere in a session", () => {
     expect(r.content.ename).toBe("TSError");
     expect(r.content.evalue).toMatch(/helpers\/broken\.ts:2:/);
     expect(r.content.evalue).toMatch(/notAMethod/);
+  });
+});
+
+describe.skipIf(!built)("a notebook package importing gradlab, first thing in a session", () => {
+  const { ok } = kernelSession(files);
+
+  it("a package that lists gradlab among its dependencies gets the kernel's instance", async () => {
+    const r = await ok('import { isTensor, make } from "gradlab-extras";\n[isTensor(tensor([1])), make() instanceof Tensor]');
+    expect(r.result).toBe("[ true, true ]");
+  });
+});
+
+describe.skipIf(!built)("a notebook package importing gradlab without declaring it", () => {
+  const { run } = kernelSession({
+    "node_modules/undeclared/package.json": packageJson({ name: "undeclared", type: "module", exports: "./index.js" }),
+    "node_modules/undeclared/index.js": 'import { tensor } from "gradlab";\nexport const t = tensor([1]);\n',
+  });
+
+  it("is an error that says what to add", async () => {
+    const r = await run('// @ts-nocheck\nimport { t } from "undeclared";\nt');
+    expect(r.content.evalue).toBe('import "undeclared": it imports "gradlab" without listing it in its package.json; add "gradlab" to its peerDependencies so the kernel gives it its own');
   });
 });
