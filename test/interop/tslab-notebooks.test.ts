@@ -3,7 +3,7 @@
 // The fixture notebooks (fixtures/tslab/, kernelspec "tslab") run through the real kernel with
 // `gradlab run`; single cells through the kernel over ZeroMQ.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,6 +62,25 @@ describe.skipIf(!built)("tslab notebooks, unchanged", () => {
     expect(data(cells[4]!.outputs[0], "image/svg+xml").match(/<rect /g)).toHaveLength(6);
     expect(text((cells[5]!.outputs[0] as { text: unknown }).text)).toBe("wettest: Lisbon in Jan\n");
   });
+});
+
+describe.skipIf(!built || !existsSync("/usr/bin/jupyter-nbconvert"))("a tslab notebook under Jupyter's own client, kernelspec unchanged", () => {
+  it("jupyter nbconvert --execute runs it with gradlab installed under tslab's kernelspec name", () => {
+    const tmp = tempDir("gradlab-tslab-nbconvert-");
+    const install = spawnSync(process.execPath, [join(root, "bin", "gradlab.js"), "install", "--prefix", join(tmp, "prefix"), "--name", "tslab", "--display-name", "TypeScript"], { encoding: "utf8" });
+    expect(install.status, install.stderr).toBe(0);
+    const env = { ...process.env, JUPYTER_PATH: join(tmp, "prefix", "share", "jupyter"), JUPYTER_DATA_DIR: join(tmp, "data"), JUPYTER_RUNTIME_DIR: join(tmp, "runtime"), JUPYTER_CONFIG_DIR: join(tmp, "config"), IPYTHONDIR: join(tmp, "ipython") };
+    // No kernel_name override: the notebook's own metadata ("tslab") picks the kernel.
+    const r = spawnSync("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", "--output-dir", tmp, join(fixtures, "animation.ipynb")], { encoding: "utf8", env, cwd: fixtures, timeout: 180_000 });
+    expect(r.status, r.stderr.slice(-3000)).toBe(0);
+    const nb = JSON.parse(readFileSync(join(tmp, "animation.ipynb"), "utf8")) as Notebook;
+    const cells = nb.cells.filter((c): c is CodeCell => c.cell_type === "code");
+    expect(nb.metadata.kernelspec?.name).toBe("tslab");
+    // nbclient keeps the newDisplay() output updated in place, as a frontend does.
+    expect(cells[1]!.outputs).toHaveLength(1);
+    expect(data(cells[1]!.outputs[0], "text/plain")).toBe("progress: 100%");
+    expect(data(cells[2]!.outputs[0], "text/html")).toBe("<i>done</i>");
+  }, 200_000);
 });
 
 describe.skipIf(!built)("the tslab module in a cell", () => {
