@@ -152,6 +152,10 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   }
 
   loadStateDict(sd: OptimizerStateDict): void {
+    if ((sd as unknown) instanceof Optimizer) throw new Error(`${this.name}.loadStateDict: got an optimizer, not its state; pass optimizer.stateDict()`);
+    if (typeof sd !== "object" || sd === null || !Array.isArray(sd.paramGroups) || typeof sd.state !== "object") {
+      throw new Error(`${this.name}.loadStateDict: expected { state, paramGroups } as optimizer.stateDict() returns`);
+    }
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new Error(
         `${this.name}.loadStateDict: state dict has ${sd.paramGroups.length} parameter groups, optimizer has ${this.paramGroups.length}`,
