@@ -22,10 +22,11 @@ const STRUCTURE_KEY = "gradlab.checkpoint";
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 
+/** An object literal, from this realm or another (notebook cells run in their own vm context). */
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null) return false;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  return proto === null || (Object.getPrototypeOf(proto) === null && proto.constructor?.name === "Object");
 }
 
 /** The hint for a value that is an object with state, not the state itself. */

@@ -36,13 +36,14 @@ function tensorIn(r: OpRecord, i = 0): Tensor {
 const binary = (op: string): OpEmitter => (b, r) => b.op(op, [arg(b, r, 0), arg(b, r, 1)]);
 const unary = (op: string): OpEmitter => (b, r) => b.op(op, [arg(b, r, 0)]);
 
-/** Reshape to out's shape, copying (0) leading dims the input shares, so a dynamic batch stays dynamic. */
+/**
+ * Reshape to out's shape with dim 0 left to the runtime — copied (0) when it is the input's
+ * dim 0, else inferred (-1) — so a dynamic batch stays dynamic.
+ */
 const reshape: OpEmitter = (b, r) => {
   const x = tensorIn(r), shape = [...r.out.shape];
-  let lead = 0;
-  while (lead < shape.length && lead < x.ndim && shape[lead] === x.shape[lead] && lead < 1) lead++;
-  const target = shape.map((d, i) => (i < lead ? 0 : d));
-  return b.op("Reshape", [arg(b, r, 0), b.ints(target, "shape")]);
+  if (shape.length > 0) shape[0] = x.ndim > 0 && shape[0] === x.shape[0] ? 0 : -1;
+  return b.op("Reshape", [arg(b, r, 0), b.ints(shape, "shape")]);
 };
 
 /** The permutation making view `out` from `x` (matching strides). */
