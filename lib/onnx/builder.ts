@@ -6,6 +6,7 @@ import { Tensor } from "../tensor.js";
 import type { AttrValue, ElemTypeName, InitTensor, OnnxNode } from "./proto.js";
 
 export class GraphBuilder {
+  constructor(readonly opset: number) {}
   readonly nodes: OnnxNode[] = [];
   readonly initializers: InitTensor[] = [];
   /** Traced tensors → the ONNX value computing them (graph inputs and node outputs). */
@@ -60,6 +61,12 @@ export class GraphBuilder {
   /** A 0-d constant of `dtype`. */
   scalar(v: number, dtype: DType, hint = "scalar"): string {
     return this.init(hint, dtype, [], [v]);
+  }
+
+  /** ReduceMean over `axes`: an attribute up to opset 17, an input from opset 18. */
+  reduceMean(x: string, axes: number[], keepdims: boolean): string {
+    const keep = keepdims ? 1 : 0;
+    return this.opset >= 18 ? this.op("ReduceMean", [x, this.ints(axes, "axes")], { keepdims: keep }) : this.op("ReduceMean", [x], { axes, keepdims: keep });
   }
 
   /** `v` (of dtype `from`) as `to`, adding a Cast only when they differ. */

@@ -154,7 +154,7 @@ export function exportModelBytes(model: Module, sampleInputs: Tensor[], options:
   }
   for (const r of traced.recs) if (needed.has(r)) live.push(r);
 
-  const b = new GraphBuilder();
+  const b = new GraphBuilder(opset);
   ins.forEach((t, i) => b.values.set(t, b.fresh(inputNames[i])));
   for (const r of live) {
     if (r.kind === "layer") {

@@ -219,7 +219,7 @@ function attention(b: GraphBuilder, m: Module, args: unknown[], out: unknown, pa
   if (!a.batchFirst) y = b.op("Transpose", [y], { perm: [1, 0, 2] });
   const [yt, wt] = out as [Tensor, Tensor | null];
   b.values.set(yt, y);
-  if (wt) b.values.set(wt, o.averageAttnWeights === false ? probs : b.op("ReduceMean", [probs], { axes: [1], keepdims: 0 }));
+  if (wt) b.values.set(wt, o.averageAttnWeights === false ? probs : b.reduceMean(probs, [1], false));
 }
 
 /** Layers exported whole, by class. */

@@ -184,6 +184,6 @@ export const OPS = new Map<string, OpEmitter>([
   }],
   ["MeanBackward", (b, r) => {
     const { dims, keep } = reducedDims(r, (x, d, k) => x.mean(d, k));
-    return b.op("ReduceMean", [arg(b, r, 0)], { axes: dims, keepdims: keep ? 1 : 0 });
+    return b.reduceMean(arg(b, r, 0), dims, keep);
   }],
 ]);

@@ -12,7 +12,7 @@ const dir = tempDir("gradlab-onnx-");
 const ORT_TYPES = { float32: "float32", float64: "float64", int32: "int32", bool: "bool" } as const;
 
 /** Exports `model` on `sample`, runs the file in onnxruntime on `inputs`, returns the max |diff| per output. */
-async function roundTrip(name: string, model: nn.Module, sample: Tensor[], inputs: Tensor[], dynamic = true): Promise<number[]> {
+async function roundTrip(name: string, model: nn.Module, sample: Tensor[], inputs: Tensor[], dynamic = true, opset = 17): Promise<number[]> {
   const path = join(dir, `${name}.onnx`);
   const inputNames = sample.map((_, i) => `x${i}`);
   model.eval();
@@ -20,7 +20,7 @@ async function roundTrip(name: string, model: nn.Module, sample: Tensor[], input
   const outs = (Array.isArray(expected) ? expected.flat(2) : [expected]).filter((t): t is Tensor => t instanceof Tensor);
   const outputNames = outs.map((_, i) => `y${i}`);
   const dynamicAxes = dynamic ? Object.fromEntries([...inputNames, ...outputNames].map((n) => [n, { 0: "batch" }])) : undefined;
-  onnx.exportModel(model, sample, path, { inputNames, outputNames, dynamicAxes });
+  onnx.exportModel(model, sample, path, { inputNames, outputNames, dynamicAxes, opset });
   const session = await ort.InferenceSession.create(path);
   const feeds = Object.fromEntries(inputs.map((t, i) => [inputNames[i], new ort.Tensor(ORT_TYPES[t.dtype], t.contiguous().data as Float32Array, [...t.shape])]));
   const result = await session.run(feeds);
@@ -34,8 +34,8 @@ async function roundTrip(name: string, model: nn.Module, sample: Tensor[], input
   });
 }
 
-async function expectMatches(name: string, model: nn.Module, sample: Tensor[], inputs: Tensor[], dynamic = true): Promise<void> {
-  const diffs = await roundTrip(name, model, sample, inputs, dynamic);
+async function expectMatches(name: string, model: nn.Module, sample: Tensor[], inputs: Tensor[], dynamic = true, opset = 17): Promise<void> {
+  const diffs = await roundTrip(name, model, sample, inputs, dynamic, opset);
   for (const d of diffs) expect(d, name).toBeLessThanOrEqual(1e-4);
 }
 
@@ -150,6 +150,7 @@ describe("onnx.exportModel: layers", () => {
       }
     }
     await expectMatches("glue", new Glue(), [randn([2, 6])], [randn([5, 6])]);
+    await expectMatches("glue-opset18", new Glue(), [randn([2, 6])], [randn([5, 6])], true, 18);
   });
 
   it("unsupported ops fail with the op's name and where it ran", () => {

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Tensor, load, loadWithMetadata, manualSeed, nn, noGrad, optim, randn, save } from "../../lib/index.js";
+import { Tensor, load, loadWithMetadata, manualSeed, nn, noGrad, optim, randn, save, tensor } from "../../lib/index.js";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -101,6 +101,20 @@ describe("PyTorch → gradlab", () => {
 });
 
 describe("gradlab → PyTorch", () => {
+  it("writes every gradlab dtype as PyTorch reads it, int64 buffers as I64", () => {
+    const path = join(dir, "dtypes.from-gradlab.safetensors");
+    const bn = new nn.BatchNorm1d(2);
+    save({
+      f32: tensor([1.5, -2]), f64: tensor([Math.PI], { dtype: "float64" }), i32: tensor([7, -1], { dtype: "int32" }),
+      bool: tensor([true, false], { dtype: "bool" }), nbt: bn.stateDict().num_batches_tracked, back: load(join(dir, "dtypes.safetensors")).i64,
+    }, path);
+    const py = JSON.parse(execFileSync(PYTHON, [SCRIPT, "dtypes", path]).toString()) as Record<string, [string, string, unknown]>;
+    expect(py).toEqual({
+      f32: ["F32", "torch.float32", [1.5, -2]], f64: ["F64", "torch.float64", [Math.PI]], i32: ["I32", "torch.int32", [7, -1]],
+      bool: ["BOOL", "torch.bool", [true, false]], nbt: ["I64", "torch.int64", 0], back: ["I64", "torch.int64", [7, -8, 2147483647]],
+    });
+  });
+
   it("every model's state dict loads strictly into PyTorch and gives gradlab's outputs to 1e-5", () => {
     manualSeed(1);
     for (const [name, c] of Object.entries(cases)) {

@@ -3,6 +3,7 @@
   models.py make DIR    writes, per model, DIR/<name>.safetensors (its state_dict, as
                         safetensors.torch.save_file would) and DIR/<name>.io.safetensors
                         (inputs and PyTorch's outputs), plus DIR/dtypes.safetensors
+  models.py dtypes FILE prints each tensor of FILE as {name: [safetensors dtype, torch dtype, values]}
   models.py check DIR   loads DIR/<name>.from-gradlab.safetensors (written by gradlab) into the
                         same PyTorch model with load_state_dict(strict=True), runs it on the
                         inputs gradlab saved and prints a JSON report of the largest differences
@@ -143,5 +144,10 @@ def check(d):
     print(json.dumps(report))
 
 
+def dtypes(path):
+    tensors, codes, _ = read(path)
+    print(json.dumps({k: [codes[k], str(t.dtype), t.tolist()] for k, t in tensors.items()}))
+
+
 if __name__ == "__main__":
-    {"make": make, "check": check}[sys.argv[1]](sys.argv[2])
+    {"make": make, "check": check, "dtypes": dtypes}[sys.argv[1]](sys.argv[2])
