@@ -131,6 +131,11 @@ export function exportModelBytes(model: Module, sampleInputs: Tensor[], options:
   if (outputs.length === 0) throw new Error("onnx.exportModel: the forward returned no tensor");
   const outputNames = options.outputNames ?? outputs.map((_, i) => `output_${i}`);
   if (outputNames.length !== outputs.length) throw new Error(`onnx.exportModel: ${outputNames.length} outputNames for ${outputs.length} output tensors`);
+  for (const name of Object.keys(options.dynamicAxes ?? {})) {
+    if (!inputNames.includes(name) && !outputNames.includes(name)) {
+      throw new Error(`onnx.exportModel: dynamicAxes names ${JSON.stringify(name)}, which is not an input (${inputNames.join(", ")}) or output (${outputNames.join(", ")})`);
+    }
+  }
 
   // Which records compute something from the inputs, and which of those the outputs need.
   const producer = new Map<Tensor, Rec>();

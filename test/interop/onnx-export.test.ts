@@ -168,6 +168,8 @@ describe("onnx.exportModel: layers", () => {
     class Inner extends nn.Module { override forward(x: Tensor) { return Cube.apply(x).cumsum(0); } }
     const outer = new nn.Sequential(new nn.Linear(3, 3), new Inner());
     expect(() => onnx.exportModel(outer, [randn([2, 3])], join(dir, "bad2.onnx"))).toThrow(/unsupported op Cumsum \(autograd node CumsumBackward\) in module "1"/);
+    expect(() => onnx.exportModel(new nn.Linear(2, 2), [randn([1, 2])], join(dir, "bad4.onnx"), { inputNames: ["x"], dynamicAxes: { input: [0] } }))
+      .toThrow('onnx.exportModel: dynamicAxes names "input", which is not an input (x) or output (output_0)');
     const mp = new nn.MaxPool2d(2, { returnIndices: true });
     expect(() => onnx.exportModel(mp, [randn([1, 1, 4, 4])], join(dir, "bad3.onnx"))).toThrow("onnx.exportModel: MaxPool2d with returnIndices is not supported");
   });

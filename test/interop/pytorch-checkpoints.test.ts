@@ -247,5 +247,6 @@ t, d, m = models.read(${JSON.stringify(path)}); print(json.dumps({"keys": len(t)
     expect(() => save({ when: new Date() } as never, p)).toThrow('save: "when" is a Date, which a checkpoint cannot hold');
     expect(() => model.loadStateDict(make() as never)).toThrow("loadStateDict: got an nn.Module (Sequential), not a state dict; pass model.stateDict()");
     expect(() => opt.loadStateDict(opt as never)).toThrow("SGD.loadStateDict: got an optimizer, not its state; pass optimizer.stateDict()");
+    expect(() => new optim.Adam(model as never)).toThrow("Adam: params must be an iterable of tensors, got an nn.Module (Sequential); pass model.parameters()");
   });
 });
