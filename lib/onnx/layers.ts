@@ -198,7 +198,6 @@ function recurrent(kind: keyof typeof RECURRENT): LayerEmitter {
 function attention(b: GraphBuilder, m: Module, args: unknown[], out: unknown, path: string): void {
   const a = m as nn.MultiheadAttention;
   const o = (args[3] ?? {}) as nn.AttentionCallOptions;
-  if (o.attnMask || o.keyPaddingMask || o.isCausal) fail(path, m, "with attnMask, keyPaddingMask or isCausal is not supported yet");
   const [q0, k0, v0] = args as Tensor[];
   if (q0.ndim !== 3) fail(path, m, "needs batched (3-D) query, key and value to export");
   const E = a.embedDim, h = a.numHeads, d = a.headDim, dt = q0.dtype;
@@ -212,7 +211,16 @@ function attention(b: GraphBuilder, m: Module, args: unknown[], out: unknown, pa
   const q = b.op("Transpose", [project(q0, 0, "q_proj")], { perm: [0, 2, 1, 3] }); // [N, h, L, d]
   const k = b.op("Transpose", [project(k0, 1, "k_proj")], { perm: [0, 2, 3, 1] }); // [N, h, d, S]
   const v = b.op("Transpose", [project(v0, 2, "v_proj")], { perm: [0, 2, 1, 3] }); // [N, h, S, d]
-  const scores = b.op("MatMul", [b.op("Mul", [q, b.scalar(1 / Math.sqrt(d), dt)]), k]);
+  let scores = b.op("MatMul", [b.op("Mul", [q, b.scalar(1 / Math.sqrt(d), dt)]), k]); // [N, h, L, S]
+  // Masks as gradlab applies them: bool → −∞ where true, float → added.
+  const masked = (mask: Tensor, shape: number[]) => {
+    const v = b.op("Reshape", [b.valueOf(mask, "mask"), b.ints(shape, "shape")]);
+    return mask.dtype === "bool" ? b.op("Where", [v, b.scalar(-Infinity, dt), scores]) : b.op("Add", [scores, b.cast(v, mask.dtype, dt)]);
+  };
+  const L = q0.shape[a.batchFirst ? 1 : 0], S = k0.shape[a.batchFirst ? 1 : 0];
+  const attnMask = o.attnMask ?? (o.isCausal ? nn.causalMask(L, S) : null);
+  if (attnMask) scores = masked(attnMask, attnMask.ndim === 2 ? [1, 1, L, S] : [-1, h, L, S]);
+  if (o.keyPaddingMask) scores = masked(o.keyPaddingMask, [-1, 1, 1, S]);
   const probs = b.op("Softmax", [scores], { axis: -1 }, `${path}/Softmax`);
   const ctx = b.op("Reshape", [b.op("Transpose", [b.op("MatMul", [probs, v])], { perm: [0, 2, 1, 3] }), b.ints([0, 0, E])]);
   let y = linear(b, ctx, a.out_proj.weight, a.out_proj.bias, `${path}.out_proj`);

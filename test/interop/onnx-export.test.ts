@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { F, Tensor, autograd, manualSeed, nn, noGrad, onnx, randint, randn } from "../../lib/index.js";
+import { F, Tensor, autograd, manualSeed, nn, noGrad, onnx, randint, randn, tensor } from "../../lib/index.js";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
 
 afterAll(removeTempDirs);
@@ -122,6 +122,27 @@ describe("onnx.exportModel: layers", () => {
     const q = randn([5, 3, 8]);
     await expectMatches("mha-self", new (class extends nn.Module { m = mha; override forward(x: Tensor) { return this.m.call(x, x, x); } })(), [q], [q], false);
     await expectMatches("mha-cross", new Cross(), [randn([1, 5, 8]), randn([1, 7, 8])], [randn([3, 5, 8]), randn([3, 7, 8])]);
+  });
+
+  it("attention masks: causal, a float attnMask, and a key padding mask fed as an input", async () => {
+    manualSeed(7);
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true });
+    class Causal extends nn.Module {
+      enc = new nn.TransformerEncoder(layer, 2);
+      override forward(x: Tensor, pad: Tensor): Tensor {
+        return this.enc.call(x, { mask: nn.causalMask(5), srcKeyPaddingMask: pad });
+      }
+    }
+    const pad = (n: number) => tensor(Array.from({ length: n }, (_, i) => [false, false, false, i % 2 === 1, i % 3 === 2]), { dtype: "bool" });
+    await expectMatches("causal-padded", new Causal(), [randn([2, 5, 8]), pad(2)], [randn([6, 5, 8]), pad(6)]);
+    class Biased extends nn.Module {
+      attn = new nn.MultiheadAttention(8, 2);
+      bias = randn([3, 3]);
+      override forward(x: Tensor): Tensor {
+        return this.attn.call(x, x, x, { attnMask: this.bias, isCausal: false })[0];
+      }
+    }
+    await expectMatches("float-mask", new Biased(), [randn([3, 2, 8])], [randn([3, 2, 8])], false);
   });
 
   it("Conv1d, ConvTranspose2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GELU, SiLU, ELU, Softmax", async () => {
