@@ -166,6 +166,11 @@ function decode(code: string, src: Uint8Array, n: number, name: string): TypedAr
 /** Decodes safetensors bytes, checking the header against the format's rules. */
 export function deserialize(bytes: Uint8Array, source = "input"): SafetensorsContents {
   if (bytes.byteLength < 8) throw new Error(`load: ${source} is too short to be a safetensors file`);
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const pickle = bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
+  if (zip || pickle) {
+    throw new Error(`load: ${source} is a torch.save file (${zip ? "zip" : "pickle"}), not safetensors; in Python write the weights with safetensors.torch.save_file(model.state_dict(), "model.safetensors") and load that`);
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(dv.getBigUint64(0, true));
   if (n > MAX_HEADER || 8 + n > bytes.byteLength) {

@@ -83,6 +83,12 @@ describe("PyTorch → gradlab", () => {
     });
   }
 
+  it("a torch.save file says how to write safetensors instead", () => {
+    const path = join(dir, "model.pt");
+    execFileSync(PYTHON, ["-c", `import torch; torch.save(torch.nn.Linear(2, 2).state_dict(), ${JSON.stringify(path)})`]);
+    expect(() => load(path)).toThrow(`load: ${path} is a torch.save file (zip), not safetensors; in Python write the weights with safetensors.torch.save_file(model.state_dict(), "model.safetensors") and load that`);
+  });
+
   it("reads every dtype PyTorch writes that gradlab has, f16/bf16 as float32, I64 as int32", () => {
     const t = load(join(dir, "dtypes.safetensors"));
     const dtypes = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, (v as Tensor).dtype]));
