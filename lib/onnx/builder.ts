@@ -16,7 +16,7 @@ export class GraphBuilder {
 
   /** A name not used yet, from `base`. */
   fresh(base: string): string {
-    let name = base.replace(/[^A-Za-z0-9_./:-]/g, "_");
+    let name = base;
     for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
     this.used.add(name);
     return name;

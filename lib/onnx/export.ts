@@ -159,8 +159,13 @@ export function exportModelBytes(model: Module, sampleInputs: Tensor[], options:
   }
   for (const r of traced.recs) if (needed.has(r)) live.push(r);
 
+  const names = [...inputNames, ...outputNames];
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated !== undefined) throw new Error(`onnx.exportModel: the name ${JSON.stringify(repeated)} is given to more than one input or output`);
   const b = new GraphBuilder(opset);
+  // The user's names first, so nothing the exporter names takes them.
   ins.forEach((t, i) => b.values.set(t, b.fresh(inputNames[i])));
+  const outNames = outputNames.map((n) => b.fresh(n));
   for (const r of live) {
     if (r.kind === "layer") {
       r.emit(b, r.module, r.args, r.out, r.path);
@@ -175,12 +180,9 @@ export function exportModelBytes(model: Module, sampleInputs: Tensor[], options:
     b.values.set(r.out, emit(b, r));
   }
   const outInfos = outputs.map((t, i) => {
-    const name = outputNames[i];
-    const v = b.valueOf(t, name);
-    b.op("Identity", [v], {}, name); // a node whose output carries the user's name
-    const node = b.nodes[b.nodes.length - 1];
-    node.outputs = [name];
-    return valueInfo(name, t, dynamicOf(options.dynamicAxes, name));
+    // An Identity whose output carries the user's name (the value itself may be shared).
+    b.nodes.push({ opType: "Identity", inputs: [b.valueOf(t, "output")], outputs: [outNames[i]], name: b.fresh(`${outNames[i]}_node`), attrs: {} });
+    return valueInfo(outNames[i], t, dynamicOf(options.dynamicAxes, outputNames[i]));
   });
   return encodeModel({
     nodes: b.nodes,

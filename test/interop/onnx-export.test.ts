@@ -57,6 +57,10 @@ describe("onnx.exportModel: the tutorials' models in onnxruntime", () => {
     const G = new nn.Sequential(new nn.Linear(8, 64), new nn.Tanh(), new nn.Linear(64, 64), new nn.Tanh(), new nn.Linear(64, 2));
     const D = new nn.Sequential(new nn.Linear(2, 64), new nn.LeakyReLU(0.2), new nn.Linear(64, 64), new nn.LeakyReLU(0.2), new nn.Linear(64, 1), new nn.Sigmoid());
     await expectMatches("generator", G, [randn([1, 8])], [randn([5, 8])]);
+    const path = join(dir, "named.onnx");
+    onnx.exportModel(G, [randn([1, 8])], path, { inputNames: ["noise vector"], outputNames: ["sample"] });
+    const s = await ort.InferenceSession.create(path);
+    expect([s.inputNames, s.outputNames]).toEqual([["noise vector"], ["sample"]]);
     await expectMatches("discriminator", D, [randn([1, 2])], [randn([5, 2])]);
   });
 
@@ -191,6 +195,8 @@ describe("onnx.exportModel: layers", () => {
     expect(() => onnx.exportModel(outer, [randn([2, 3])], join(dir, "bad2.onnx"))).toThrow(/unsupported op Cumsum \(autograd node CumsumBackward\) in module "1"/);
     expect(() => onnx.exportModel(new nn.Linear(2, 2), [randn([1, 2])], join(dir, "bad4.onnx"), { inputNames: ["x"], dynamicAxes: { input: [0] } }))
       .toThrow('onnx.exportModel: dynamicAxes names "input", which is not an input (x) or output (output_0)');
+    expect(() => onnx.exportModel(new nn.Linear(2, 2), [randn([1, 2])], join(dir, "bad5.onnx"), { inputNames: ["x"], outputNames: ["x"] }))
+      .toThrow('onnx.exportModel: the name "x" is given to more than one input or output');
     const mp = new nn.MaxPool2d(2, { returnIndices: true });
     expect(() => onnx.exportModel(mp, [randn([1, 1, 4, 4])], join(dir, "bad3.onnx"))).toThrow("onnx.exportModel: MaxPool2d with returnIndices is not supported");
   });
