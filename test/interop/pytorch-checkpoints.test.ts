@@ -51,6 +51,12 @@ const cases: Record<string, { make: () => nn.Module; run: (m: nn.Module, io: Out
     },
   },
   transformer_encoder_layer: { make: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }), run: plain },
+  transformer_encoder: {
+    make: () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: "gelu", normFirst: true }), 2, { norm: new nn.LayerNorm(8) }),
+    run: plain,
+  },
+  gru_bidirectional: { make: () => new nn.GRU(4, 3, { numLayers: 2, bidirectional: true, batchFirst: true }), run: recurrent },
+  conv2d_groups: { make: () => new nn.Conv2d(4, 6, 3, { stride: 2, padding: 2, dilation: 2, groups: 2 }), run: plain },
 };
 
 function plain(m: nn.Module, io: Outputs): Outputs {

@@ -84,6 +84,10 @@ def cases():
         "gru": (lambda: nn.GRU(4, 5), lambda: {"x": r(6, 2, 4)}, "rnn"),
         "mha": (lambda: nn.MultiheadAttention(8, 2, batch_first=True), lambda: {"q": r(2, 5, 8), "kv": r(2, 7, 8)}, "mha"),
         "transformer_encoder_layer": (lambda: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True), lambda: {"x": r(2, 5, 8)}, "plain"),
+        "transformer_encoder": (lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, activation="gelu", norm_first=True),
+                                                              2, norm=nn.LayerNorm(8), enable_nested_tensor=False), lambda: {"x": r(5, 2, 8)}, "plain"),
+        "gru_bidirectional": (lambda: nn.GRU(4, 3, num_layers=2, bidirectional=True, batch_first=True), lambda: {"x": r(2, 6, 4)}, "rnn"),
+        "conv2d_groups": (lambda: nn.Conv2d(4, 6, 3, stride=2, padding=2, dilation=2, groups=2), lambda: {"x": r(2, 4, 9, 9)}, "plain"),
     }
 
 
