@@ -147,6 +147,9 @@ describe("onnx.exportModel: layers", () => {
       }
     }
     await expectMatches("float-mask", new Biased(), [randn([3, 2, 8])], [randn([3, 2, 8])], false);
+    const preNorm = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: "gelu", normFirst: true }), 2, { norm: new nn.LayerNorm(8) });
+    await expectMatches("pre-norm-gelu", preNorm, [randn([5, 2, 8])], [randn([5, 2, 8])], false);
+    await expectMatches("conv2d-groups", new nn.Conv2d(4, 6, 3, { stride: 2, padding: 2, dilation: 2, groups: 2 }), [randn([1, 4, 9, 9])], [randn([3, 4, 9, 9])]);
   });
 
   it("Conv1d, ConvTranspose2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GELU, SiLU, ELU, Softmax", async () => {
