@@ -3,7 +3,7 @@
 
 import type { DType } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import type { AttrValue, ElemTypeName, InitTensor, OnnxNode } from "./proto.js";
+import { type AttrValue, ElemType, type ElemTypeName, type InitTensor, type OnnxNode } from "./proto.js";
 
 export class GraphBuilder {
   constructor(readonly opset: number) {}
@@ -49,7 +49,7 @@ export class GraphBuilder {
   /** An initializer from values. */
   init(hint: string, dtype: DType | "int64", dims: number[], data: ArrayLike<number>): string {
     const name = this.fresh(hint);
-    this.initializers.push({ name, dims, type: elemType(dtype), raw: rawBytes(dtype, data) });
+    this.initializers.push({ name, dims, type: dtype, raw: rawBytes(dtype, data) });
     return name;
   }
 
@@ -75,13 +75,8 @@ export class GraphBuilder {
   }
 }
 
-export function elemType(d: DType | "int64"): ElemTypeName {
-  return d;
-}
-
-const CODES = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
-export function elemTypeCode(d: DType | "int64"): number {
-  return CODES[d];
+export function elemTypeCode(d: ElemTypeName): number {
+  return ElemType[d];
 }
 
 function rawBytes(dtype: DType | "int64", data: ArrayLike<number>): Uint8Array {
@@ -105,3 +100,6 @@ function rawBytes(dtype: DType | "int64", data: ArrayLike<number>): Uint8Array {
 export function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
 }
+
+/** A model the exporter cannot write; the message names the op or layer. */
+export class ExportError extends Error {}

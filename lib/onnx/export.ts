@@ -11,8 +11,8 @@ import { Tensor } from "../tensor.js";
 import { enableGrad } from "../autograd/grad_mode.js";
 import { setOpObserver } from "../ops/op.js";
 import { Module } from "../nn/module.js";
-import { GraphBuilder, isTensor } from "./builder.js";
-import { ExportError, LAYERS, type LayerEmitter } from "./layers.js";
+import { ExportError, GraphBuilder, isTensor } from "./builder.js";
+import { LAYERS, type LayerEmitter } from "./layers.js";
 import { OPS, type OpRecord } from "./ops.js";
 import { encodeModel, type ValueInfo } from "./proto.js";
 

@@ -5,13 +5,12 @@ import { Tensor } from "../tensor.js";
 import { noGrad } from "../autograd/grad_mode.js";
 import * as nn from "../nn/index.js";
 import type { Module } from "../nn/module.js";
-import { type GraphBuilder, isTensor } from "./builder.js";
+import { ExportError, type GraphBuilder, isTensor } from "./builder.js";
+import type { AttrValue } from "./proto.js";
 
 export type LayerEmitter = (b: GraphBuilder, m: Module, args: unknown[], out: unknown, path: string) => void;
 
 const list = (v: number | readonly number[], n: number): number[] => (typeof v === "number" ? new Array(n).fill(v) : [...v]);
-
-export class ExportError extends Error {}
 
 function fail(path: string, m: Module, what: string): never {
   throw new ExportError(`onnx.exportModel: ${m.constructor.name}${path ? ` ("${path}")` : ""} ${what}`);
@@ -43,7 +42,7 @@ function unary(op: string): LayerEmitter {
   };
 }
 
-function gelu(b: GraphBuilder, x: string, approximate: string, dtype: Tensor["dtype"], path: string): string {
+export function gelu(b: GraphBuilder, x: string, approximate: string, dtype: Tensor["dtype"], path: string): string {
   const c = (v: number) => b.scalar(v, dtype);
   if (approximate === "tanh") {
     // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
@@ -173,7 +172,7 @@ function recurrent(kind: keyof typeof RECURRENT): LayerEmitter {
         const bias = suffixes.flatMap((s) => [...regate(sd[`bias_ih_l${l}${s}`], G, spec.order), ...regate(sd[`bias_hh_l${l}${s}`], G, spec.order)]);
         ins.push(b.init(`${path}.B_l${l}`, dt, [D, 2 * G * H], bias));
       }
-      const attrs: Record<string, import("./proto.js").AttrValue> = { hidden_size: H, direction: r.bidirectional ? "bidirectional" : "forward" };
+      const attrs: Record<string, AttrValue> = { hidden_size: H, direction: r.bidirectional ? "bidirectional" : "forward" };
       if (kind === "GRU") attrs.linear_before_reset = 1;
       if (kind === "RNN") attrs.activations = { strings: new Array(D).fill((r as nn.RNN).nonlinearity === "relu" ? "Relu" : "Tanh") };
       const outs = b.node(spec.op, ins, attrs, kind === "LSTM" ? 3 : 2, `${path}/${spec.op}_l${l}`);
@@ -274,5 +273,3 @@ export const LAYERS = new Map<Function, LayerEmitter>([
   [nn.RNN, recurrent("RNN")],
   [nn.MultiheadAttention, attention],
 ]);
-
-export { gelu };

@@ -6,8 +6,8 @@ import { Tensor } from "../tensor.js";
 import type { DType } from "../dtype.js";
 import { noGrad } from "../autograd/grad_mode.js";
 import * as F from "../functional.js";
-import { type GraphBuilder, isTensor } from "./builder.js";
-import { ExportError, gelu } from "./layers.js";
+import { ExportError, type GraphBuilder, isTensor } from "./builder.js";
+import { gelu } from "./layers.js";
 
 export interface OpRecord {
   name: string;
