@@ -147,6 +147,13 @@ describe("onnx.exportModel: layers", () => {
       }
     }
     await expectMatches("float-mask", new Biased(), [randn([3, 2, 8])], [randn([3, 2, 8])], false);
+    class Seq2Seq extends nn.Module {
+      t = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 2, dimFeedforward: 16, dropout: 0, batchFirst: true });
+      override forward(src: Tensor, tgt: Tensor): Tensor {
+        return this.t.call(src, tgt, { tgtMask: nn.causalMask(4), tgtIsCausal: true });
+      }
+    }
+    await expectMatches("transformer", new Seq2Seq(), [randn([1, 6, 8]), randn([1, 4, 8])], [randn([3, 6, 8]), randn([3, 4, 8])]);
     const preNorm = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: "gelu", normFirst: true }), 2, { norm: new nn.LayerNorm(8) });
     await expectMatches("pre-norm-gelu", preNorm, [randn([5, 2, 8])], [randn([5, 2, 8])], false);
     await expectMatches("conv2d-groups", new nn.Conv2d(4, 6, 3, { stride: 2, padding: 2, dilation: 2, groups: 2 }), [randn([1, 4, 9, 9])], [randn([3, 4, 9, 9])]);
