@@ -110,7 +110,14 @@ export class Kernel {
         };
       } else process.on("SIGINT", () => this.noteInterrupt());
     }
-    io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
+  }
+
+  /**
+   * Starts taking requests (the io thread holds those that came earlier), once `ready` is set:
+   * a request dispatched before would await the placeholder and find no compiler.
+   */
+  listen(): void {
+    this.io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
   }
 
   private installGlobals(): void {
