@@ -345,6 +345,31 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect((await run).reply.content).toMatchObject({ status: "error" });
   }, 90_000);
 
+  it("uncaught exceptions: not one a try/catch in the cell catches, but the one that ends the cell", async () => {
+    const code = "function parse(s: string): unknown {\n  try {\n    return JSON.parse(s);\n  } catch {\n    return null;\n  }\n}\nparse('{');\nconst bad = randn([3]).reshape([2, 2]);";
+    // "raised" stops at both: first where JSON.parse throws inside the try.
+    await dap.ok("setExceptionBreakpoints", { filters: ["raised"] });
+    const before = dap.events("stopped").length;
+    const raised = k.client.execute(code, { timeoutMs: 60_000 });
+    expect((await dap.waitForEvent("stopped", before + 1)).body.text).toMatch(/SyntaxError.*JSON/);
+    await dap.ok("continue", { threadId: 1 });
+    expect((await dap.waitForEvent("stopped", before + 2)).body.text).toMatch(/reshape/);
+    await dap.ok("continue", { threadId: 1 });
+    await raised;
+    await dap.ok("setExceptionBreakpoints", { filters: ["uncaught"] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    const stopped = await dap.waitForEvent("stopped", n + 1);
+    expect(stopped.body.reason).toBe("exception");
+    expect(stopped.body.text).toMatch(/reshape/);
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(frames.at(-1)).toMatchObject({ name: "<cell>", line: 9 });
+    await dap.ok("setExceptionBreakpoints", { filters: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect((await run).reply.content).toMatchObject({ status: "error" });
+    expect(dap.events("stopped")).toHaveLength(n + 1);
+  }, 60_000);
+
   it("disconnect resumes a paused cell and stops debugging", async () => {
     const code = "let after = 0;\nafter = 41;\nafter + 1";
     await dap.ok("setBreakpoints", { source: { path: cellPath(code) }, breakpoints: [{ line: 2 }] });
