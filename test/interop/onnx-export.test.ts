@@ -170,6 +170,19 @@ describe("onnx.exportModel: layers", () => {
     await expectMatches("batchnorm1d", bn1, [randn([2, 6])], [randn([4, 6])]);
   });
 
+  it("every other activation layer, and Unflatten", async () => {
+    manualSeed(8);
+    const acts = new nn.Sequential(
+      new nn.Linear(4, 12), new nn.Softplus({ beta: 2 }), new nn.Linear(12, 12), new nn.Hardtanh({ minVal: -0.5, maxVal: 0.5 }), new nn.Linear(12, 12), new nn.ReLU6(),
+      new nn.Linear(12, 12), new nn.SELU(), new nn.Linear(12, 12), new nn.CELU(0.7), new nn.Linear(12, 12), new nn.Mish(),
+      new nn.Linear(12, 12), new nn.Hardswish(), new nn.Linear(12, 12), new nn.Hardsigmoid(), new nn.Linear(12, 12), new nn.Softsign(),
+      new nn.Linear(12, 12), new nn.LogSigmoid(), new nn.Linear(12, 12), new nn.Threshold(0.1, -2), new nn.Linear(12, 12), new nn.GLU(),
+      new nn.Linear(6, 6), new nn.Softmin(1), new nn.Unflatten(1, [2, 3]), new nn.PReLU({ numParameters: 2 }), new nn.Flatten(), new nn.Softplus(),
+    );
+    noGrad(() => { for (const p of acts.parameters()) p.mul_(3); });
+    await expectMatches("activations", acts, [randn([1, 4])], [randn([9, 4]).mul(2)]);
+  });
+
   it("ops between layers: arithmetic with tensors and numbers, views, reductions, F activations", async () => {
     manualSeed(6);
     class Glue extends nn.Module {
