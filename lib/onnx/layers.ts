@@ -164,12 +164,20 @@ function recurrent(kind: keyof typeof RECURRENT): LayerEmitter {
       const stack = (key: string) => suffixes.map((s) => regate(sd[`${key}_l${l}${s}`], G, spec.order));
       const wi = stack("weight_ih"), wh = stack("weight_hh");
       const inSize = sd[`weight_ih_l${l}`].shape[1], dt = sd[`weight_ih_l${l}`].dtype;
-      const cat = (parts: (Float32Array | Float64Array)[]) => parts.flatMap((p) => Array.from(p));
+      const cat = (parts: (Float32Array | Float64Array)[]) => {
+        const all = dt === "float64" ? new Float64Array(parts.reduce((n, p) => n + p.length, 0)) : new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of parts) {
+          all.set(p, at);
+          at += p.length;
+        }
+        return all;
+      };
       const W = b.init(`${path}.W_l${l}`, dt, [D, G * H, inSize], cat(wi));
       const R = b.init(`${path}.R_l${l}`, dt, [D, G * H, H], cat(wh));
       const ins = [seq, W, R];
       if (r.hasBias) {
-        const bias = suffixes.flatMap((s) => [...regate(sd[`bias_ih_l${l}${s}`], G, spec.order), ...regate(sd[`bias_hh_l${l}${s}`], G, spec.order)]);
+        const bias = cat(suffixes.flatMap((s) => [regate(sd[`bias_ih_l${l}${s}`], G, spec.order), regate(sd[`bias_hh_l${l}${s}`], G, spec.order)]));
         ins.push(b.init(`${path}.B_l${l}`, dt, [D, 2 * G * H], bias));
       }
       const attrs: Record<string, AttrValue> = { hidden_size: H, direction: r.bidirectional ? "bidirectional" : "forward" };
