@@ -140,4 +140,22 @@ describe("with lib", () => {
     const wRow = Array.from(lin.weight.data.subarray(2 * 16, 3 * 16));
     expect(Array.from(xi.grad!.data.subarray(0, 16))).toEqual(wRow.map((v) => Math.fround(v)));
   });
+  it("saliency leaves a Module's parameter gradients as they were, and captions with labels", () => {
+    manualSeed(0);
+    const net = new nn.Sequential(new nn.Flatten(), new nn.Linear(16, 3));
+    const x = randn([2, 1, 4, 4]);
+    net.call(x).sum().backward(); // a training step's gradients, to be kept
+    const before = net.parameters().map((p) => Array.from(p.grad!.data));
+    const fresh = new nn.Sequential(new nn.Flatten(), new nn.Linear(16, 3)); // no .grad yet
+    const b = saliency(net, x, { labels: ["seven", "two"] })[JUPYTER_DISPLAY]();
+    saliency(fresh, x);
+    expect(net.parameters().map((p) => Array.from(p.grad!.data))).toEqual(before);
+    expect(net.parameters().every((p) => p.requiresGrad)).toBe(true);
+    expect(fresh.parameters().map((p) => p.grad)).toEqual([null, null]);
+    const html = b["text/html"] as string;
+    expect(html.match(/<figcaption[^>]*>(.*?)<\/figcaption>/g)!.map((c) => c.replace(/<[^>]+>/g, ""))).toEqual(["seven", "two"]);
+    expect(html.match(/<img /g)).toHaveLength(4); // each input over its map
+    expect(() => saliency(net, x, { labels: ["one"] })).toThrow(/saliency: 1 labels for 2 inputs/);
+  });
+
 });
