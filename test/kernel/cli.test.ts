@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
@@ -48,6 +48,23 @@ describe.skipIf(!built)("gradlab CLI", () => {
     }
     expect(out).toMatch(/apt-get install jupyter-notebook/);
     expect(out).toMatch(/pip install/);
+  });
+  it("install says which kernelspec it wrote and where it points, and warns when it re-points one", async () => {
+    const dir = tempDir("gradlab-cli-");
+    const specDir = join(dir, "share", "jupyter", "kernels", "gradlab");
+    const bin = join(root, "bin", "gradlab.js");
+    const first = await gradlab(["install", "--prefix", dir]);
+    expect(first.out).toContain(`Wrote kernelspec "gradlab" in ${specDir}: it runs ${bin}`);
+    const again = await gradlab(["install", "--prefix", dir]);
+    expect(again.out).toContain(`Rewrote kernelspec "gradlab" in ${specDir}: it runs ${bin}`);
+    expect(again.out).not.toContain("Warning");
+    const file = join(specDir, "kernel.json");
+    const spec = JSON.parse(readFileSync(file, "utf8")) as { argv: string[] };
+    spec.argv[1] = "/elsewhere/gradlab/bin/gradlab.js";
+    writeFileSync(file, JSON.stringify(spec));
+    const moved = await gradlab(["install", "--prefix", dir]);
+    expect(moved.out).toContain("Warning: it ran /elsewhere/gradlab/bin/gradlab.js before");
+    expect(moved.out).toContain("gradlab install --name gradlab-2");
   });
   it("rejects bad arguments with a clear message", async () => {
     expect((await gradlab(["install", "--interrupt-mode", "loud"])).out).toMatch(/--interrupt-mode must be "message" or "signal"/);
