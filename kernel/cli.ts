@@ -73,6 +73,13 @@ const commands: Record<string, Command> = {
       process.exitCode = await runCommand(args);
     },
   },
+  interrupt: {
+    summary: "interrupt [CONNECTION_FILE]  interrupt a running kernel (default: the newest gradlab kernel in Jupyter's runtime dir) — for `jupyter console`, whose Ctrl-C does not reach kernels",
+    async run(args) {
+      const { interruptCommand } = await import("./client/interrupt-command.js");
+      process.exitCode = await interruptCommand(args);
+    },
+  },
   tutorials: {
     summary: "tutorials [--dir DIR] [--no-browser] [jupyter options]  open the tutorial notebooks in JupyterLab or Notebook (headless HTML if neither is installed); --no-browser starts the server anywhere and prints its address",
     async run(args) {
