@@ -1,6 +1,6 @@
 // Image-shaped tensors → RGB pixel grids → PNG. Accepts N×C×H×W, C×H×W (C = 1 or 3),
 // N×H×W and H×W; single-channel images are grey (or a colour map).
-import { css, diverging, viridis } from "./colormap.js";
+import { diverging, viridis } from "./colormap.js";
 import { escapeXml } from "./format.js";
 import { pngBase64 } from "./png.js";
 import { tensorStats } from "./stats.js";
@@ -157,9 +157,4 @@ export function rasterPng(r: Raster): string {
 export function rasterImg(r: Raster, alt: string, displayWidth?: number, displayHeight?: number): string {
   const wAttr = (displayWidth ? ` width="${Math.round(displayWidth)}"` : "") + (displayHeight ? ` height="${Math.round(displayHeight)}"` : "");
   return `<img alt="${escapeXml(alt)}"${wAttr} style="image-rendering:pixelated;image-rendering:crisp-edges" src="data:image/png;base64,${rasterPng(r)}"/>`;
-}
-
-/** Colour swatch strings for legends. */
-export function rampStops(f: (t: number) => [number, number, number], n = 8): string[] {
-  return Array.from({ length: n }, (_, i) => css(f(i / (n - 1))));
 }
