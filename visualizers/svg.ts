@@ -1,5 +1,5 @@
 // Hand-built SVG for the small, frequent pictures (histograms, heatmaps, live line charts):
-// synchronous and ~1 ms, so they can update inside a training loop.
+// synchronous and cheap, so they can update inside a training loop.
 import { css, textOn, viridis } from "./colormap.js";
 import { escapeXml, fmt } from "./format.js";
 import type { Histogram } from "./stats.js";

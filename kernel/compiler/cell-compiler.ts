@@ -260,7 +260,7 @@ export class CellCompiler {
       out = fastEmitCell(sf, code.length) ?? emitCheckedCell(program, sf);
     } else {
       // Type checking off: the same splicing over a parse of the cell (TypeScript's transpile,
-      // ~15× slower, for syntax errors and for syntax the splicer does not handle).
+      // much slower, for syntax errors and for syntax the splicer does not handle).
       const sf = parseAlone(code, this.cellFile());
       out = (parsesCleanly(sf) ? fastEmitCell(sf, code.length) : undefined) ?? transpileCell(code, CELL_FILE);
     }
