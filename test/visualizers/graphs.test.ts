@@ -34,6 +34,13 @@ describe("summary", () => {
     expect(b["text/plain"]).toContain("Total params: 139");
     expect(b["text/html"]).toContain("block.0".split(".").pop()!);
   });
+  it("without an input the table has no output-shape column (nothing ran)", () => {
+    const without = summary(new FakeNet())[JUPYTER_DISPLAY]();
+    expect(without["text/plain"]).not.toContain("Output Shape");
+    expect(without["text/html"]).not.toContain("Output Shape");
+    expect(without["text/plain"]).toMatch(/fc1 \(FakeLinear\)\s+40\s+yes/);
+    expect(summary(new FakeNet(), x)[JUPYTER_DISPLAY]()["text/html"]).toContain("Output Shape");
+  });
   it("non-trainable parameters are counted apart", () => {
     const net = new FakeNet();
     (net.children[0]![1].params[0]![1] as { requiresGrad: boolean }).requiresGrad = false;
