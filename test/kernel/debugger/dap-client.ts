@@ -10,7 +10,7 @@ export class DapClient {
 
   async request(command: string, args: Record<string, unknown> = {}): Promise<DapReply> {
     const { reply } = await this.client.request("control", "debug_request", { type: "request", seq: this.seq++, command, arguments: args });
-    return reply.content as DapReply;
+    return reply.content as unknown as DapReply;
   }
 
   /** Like request, failing the test when the kernel reports failure. */
