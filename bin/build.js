@@ -69,12 +69,13 @@ function run(cmd, args) {
 
 const t0 = performance.now();
 
-// 1. WebAssembly: the flags live in package.json's build:wasm script
+// 1. WebAssembly: the commands and flags are package.json's build:wasm* scripts, the outputs their -o files
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const wasmOut = join(dist, "wasm", "kernels.wasm");
-step("wasm", "wasm", hashOf(files(join(root, "lib/backend/wasm/assembly"), [".ts"]), [pkg.scripts["build:wasm"], version("assemblyscript")]), [wasmOut], () => {
+const wasmScripts = Object.entries(pkg.scripts).filter(([name]) => name === "build:wasm" || name.startsWith("build:wasm:")).map(([name, cmd]) => `${name}=${cmd}`);
+const wasmOuts = [...wasmScripts.join(" ").matchAll(/ -o (\S+)/g)].map((m) => join(root, m[1]));
+step("wasm", "wasm", hashOf(files(join(root, "lib/backend/wasm/assembly"), [".ts"]), [...wasmScripts, version("assemblyscript")]), wasmOuts, () => {
   execFileSync("npm", ["run", "--silent", "build:wasm"], { cwd: root, stdio: "inherit" });
-  return `compiled lib/backend/wasm/assembly → ${relative(root, wasmOut)}`;
+  return `compiled lib/backend/wasm/assembly → ${wasmOuts.map((o) => relative(root, o)).join(", ")}`;
 });
 
 // 2. TypeScript: tsc's build mode decides what changed (tsBuildInfoFile in tsconfig.build.json)
