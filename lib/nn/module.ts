@@ -322,6 +322,10 @@ export class Module {
    * were missing from / unexpected in `stateDict`.
    */
   loadStateDict(stateDict: StateDict, strict = true): { missingKeys: string[]; unexpectedKeys: string[] } {
+    if ((stateDict as unknown) instanceof Module) {
+      throw new Error(`loadStateDict: got an nn.Module (${(stateDict as unknown as Module).constructor.name}), not a state dict; pass model.stateDict()`);
+    }
+    if (typeof stateDict !== "object" || stateDict === null) throw new Error(`loadStateDict: expected a state dict (name → tensor), got ${stateDict === null ? "null" : typeof stateDict}`);
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
