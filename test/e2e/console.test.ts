@@ -35,8 +35,9 @@ describe.skipIf(!haveConsole || !existsSync(join(root, "dist", "kernel", "cli.js
     const o = drive();
     expect(o.started).toBe(true);
     if (!o.ctrl_c_stopped) {
-      // the console's bug (6.4.4 to 6.6.3); once it is fixed, Ctrl-C alone suffices
-      expect(o.after_ctrl_c).toContain("KeyboardInterrupt escaped interact()");
+      // the console's bug (6.4.4 to 6.6.3); once it is fixed, Ctrl-C alone suffices. What the
+      // console prints then ("KeyboardInterrupt escaped interact()") arrives late on busy
+      // machines, so only our side is asserted.
       expect(o.interrupt_command![0]).toBe(0);
       expect(o.interrupt_command![1]).toMatch(/^Interrupted the kernel of .*kernel-.*\.json$/);
     }
