@@ -6,6 +6,7 @@
 // replacements through `registerKernels` in `index.ts`.
 
 import type { Float } from "../dtype.js";
+import type { ModelKernels } from "./model-kernels.js";
 export type { Float } from "../dtype.js";
 
 /** out[i] = f(x[i]). Ops: as listed; "sigmoid" is 1/(1+e^-x), "relu" is max(x, 0). */
@@ -38,7 +39,8 @@ export interface Pool2dParams {
   countIncludePad: boolean;
 }
 
-export interface Kernels {
+/** The core kernels below plus the model families of model-kernels.ts. */
+export interface Kernels extends ModelKernels {
   /** out[i] = op(x[i]); x.length === out.length. */
   unary(op: UnaryOp, x: Float, out: Float): void;
   /** out[i] = a[i] op b[i]; all the same length. */

@@ -2,6 +2,7 @@
 // Each op gets its own loop (the switch sits outside the loop) so V8 compiles tight code.
 
 import type { Float } from "../dtype.js";
+import { modelReferenceKernels } from "./reference/models.js";
 import type { BinaryOp, Conv2dParams, Kernels, MatmulParams, Pool2dParams, ReduceOp, UnaryOp } from "./kernels.js";
 
 // Typed as generic array-likes so the int32/bool paths in ops can reuse them.
@@ -385,4 +386,5 @@ export const referenceKernels: Kernels = {
   unary, binary, binaryScalar, reduce, argReduce, matmul,
   conv2dForward, conv2dBackwardInput, conv2dBackwardWeight,
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
+  ...modelReferenceKernels,
 };

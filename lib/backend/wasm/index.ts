@@ -13,6 +13,7 @@ import {
 } from "./pool2d.js";
 import { binaryF32, binaryScalarF32, reduceF32, unaryF32 } from "./elementwise.js";
 import { getPoolThreads, setPoolThreads } from "../pool/index.js";
+import { modelWasmKernels } from "./models.js";
 
 export { wasmRuntime, wasmLoadError } from "./runtime.js";
 
@@ -42,6 +43,7 @@ export function wasmKernels(): Partial<Kernels> | null {
       (f32(x, out) && binaryScalarF32(op, x as Float32Array, s, out as Float32Array, first)) || ref.binaryScalar(op, x, s, out, first),
     reduce: (op, x, out, outer, size, inner) =>
       (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),
+    ...modelWasmKernels(),
   };
 }
 

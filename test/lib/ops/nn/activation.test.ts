@@ -1,7 +1,7 @@
 // Activations and softmax against published values and identities.
 import { describe, expect, it } from "vitest";
 import { F, arange, randn, tensor } from "../../../../lib/index.js";
-import { erf, erfc, normalCdf } from "../../../../lib/ops/nn/special.js";
+import { erf, erfc, normalCdf } from "../../../../lib/backend/reference/special.js";
 
 const f64 = { dtype: "float64" as const };
 const vals = (t: { data: ArrayLike<number> }) => Array.from(t.data);

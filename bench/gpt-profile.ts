@@ -1,0 +1,73 @@
+// A tiny GPT training step (2 pre-norm blocks, d=128, 4 heads, block 64, batch 32, vocab 65,
+// AdamW) through the public API, timed on its own so a `node --cpu-prof` run of it shows what
+// dominates a transformer step:
+//   node dist/bench/gpt-profile.js [steps]            ms per step, tokens/s
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/gpt-profile.js 30
+
+import { F, Generator, manualSeed, nn, optim, tensor, type Tensor } from "../lib/index.js";
+
+export const GPT = { vocab: 65, d: 128, heads: 4, block: 64, batch: 32, layers: 2 } as const;
+
+class Block extends nn.Module {
+  ln1 = new nn.LayerNorm(GPT.d);
+  attn = new nn.MultiheadAttention(GPT.d, GPT.heads, { batchFirst: true });
+  ln2 = new nn.LayerNorm(GPT.d);
+  fc = new nn.Linear(GPT.d, 4 * GPT.d);
+  proj = new nn.Linear(4 * GPT.d, GPT.d);
+  override forward(x: Tensor): Tensor {
+    const h = this.ln1.call(x);
+    x = x.add(this.attn.call(h, h, h, { isCausal: true, needWeights: false })[0]);
+    return x.add(this.proj.call(F.gelu(this.fc.call(this.ln2.call(x)))));
+  }
+}
+
+export class TinyGPT extends nn.Module {
+  tok = new nn.Embedding(GPT.vocab, GPT.d);
+  pos = new nn.Embedding(GPT.block, GPT.d);
+  blocks = new nn.ModuleList(Array.from({ length: GPT.layers }, () => new Block()));
+  lnF = new nn.LayerNorm(GPT.d);
+  head = new nn.Linear(GPT.d, GPT.vocab);
+  private positions = tensor(Array.from({ length: GPT.block }, (_, i) => i), { dtype: "int32" });
+  override forward(idx: Tensor): Tensor {
+    let x = this.tok.call(idx).add(this.pos.call(this.positions));
+    for (const b of this.blocks) x = b.call(x);
+    return this.head.call(this.lnF.call(x));
+  }
+}
+
+/** One training step closure over a fixed random batch; returns the loss. */
+export function gptStep(seed = 0): () => number {
+  manualSeed(seed);
+  const gen = new Generator(seed);
+  const model = new TinyGPT();
+  const opt = new optim.AdamW(model.parameters(), { lr: 3e-4 });
+  const n = GPT.batch * GPT.block;
+  const ids = new Int32Array(n), next = new Int32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = gen.nextInt(0, GPT.vocab);
+  for (let i = 0; i < n; i++) next[i] = ids[(i + 1) % n];
+  const x = tensor(ids, { dtype: "int32" }).reshape(GPT.batch, GPT.block);
+  const y = tensor(next, { dtype: "int32" });
+  return () => {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(model.call(x).reshape(-1, GPT.vocab), y);
+    loss.backward();
+    opt.step();
+    return loss.item();
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const steps = Number(process.argv[2] ?? 20);
+  const step = gptStep();
+  step(); step();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const best = times[0]!, med = times[times.length >> 1]!;
+  const tokens = GPT.batch * GPT.block;
+  console.log(`tiny GPT step: best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best); load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+}

@@ -1,0 +1,115 @@
+// Reference kernels of cross-entropy over logits [n, c, inner] (class dim in the middle), for
+// class-index and probability targets, with class weights and label smoothing ε. Per
+// position the loss is Σ_k a_k·(lse − x_k) for class coefficients a (the weighted, smoothed
+// target), so its gradient is softmax_k·Σa − a_k: one pass each way.
+
+import type { Float } from "../../dtype.js";
+import type { CrossEntropyParams, LossKernels } from "../model-kernels.js";
+
+/** logsumexp over the classes of one position (max-shifted). */
+function lseAt(x: Float, base: number, c: number, inner: number): number {
+  let m = -Infinity;
+  for (let k = 0; k < c; k++) { const v = x[base + k * inner]; if (v > m || v !== v) m = v; }
+  if (m === -Infinity) m = 0;
+  let s = 0;
+  for (let k = 0; k < c; k++) s += Math.exp(x[base + k * inner] - m);
+  return m + Math.log(s);
+}
+
+export function crossEntropyForward(x: Float, target: Int32Array, w: Float | null, loss: Float, lse: Float, p: CrossEntropyParams): number {
+  const { n, c, inner, ignoreIndex, smoothing: eps } = p;
+  const sm = eps / c;
+  let wsum = 0;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < inner; i++) {
+      const pos = b * inner + i, base = b * c * inner + i;
+      const y = target[pos];
+      if (y === ignoreIndex) { loss[pos] = 0; lse[pos] = 0; continue; }
+      const l = lseAt(x, base, c, inner);
+      lse[pos] = l;
+      const wy = w ? w[y] : 1;
+      wsum += wy;
+      let acc = (1 - eps) * wy * (l - x[base + y * inner]);
+      if (eps > 0) {
+        let smooth = 0;
+        for (let k = 0; k < c; k++) smooth += (w ? w[k] : 1) * (l - x[base + k * inner]);
+        acc += sm * smooth;
+      }
+      loss[pos] = acc;
+    }
+  }
+  return wsum;
+}
+
+export function crossEntropyBackward(x: Float, target: Int32Array, w: Float | null, lse: Float, coef: number, coefPer: Float | null, dx: Float, p: CrossEntropyParams): void {
+  const { n, c, inner, ignoreIndex, smoothing: eps } = p;
+  const sm = eps / c;
+  let wAll = c;
+  if (w) { wAll = 0; for (let k = 0; k < c; k++) wAll += w[k]; }
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < inner; i++) {
+      const pos = b * inner + i, base = b * c * inner + i;
+      const y = target[pos];
+      if (y === ignoreIndex) {
+        for (let k = 0; k < c; k++) dx[base + k * inner] = 0;
+        continue;
+      }
+      const s = coefPer ? coefPer[pos] : coef;
+      const l = lse[pos];
+      const wy = w ? w[y] : 1;
+      const A = (1 - eps) * wy + sm * wAll;
+      for (let k = 0; k < c; k++) {
+        const j = base + k * inner;
+        dx[j] = s * (Math.exp(x[j] - l) * A - sm * (w ? w[k] : 1));
+      }
+      dx[base + y * inner] -= s * (1 - eps) * wy;
+    }
+  }
+}
+
+export function crossEntropyProbForward(x: Float, t: Float, w: Float | null, loss: Float, lse: Float, p: CrossEntropyParams): void {
+  const { n, c, inner, smoothing: eps } = p;
+  const sm = eps / c;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < inner; i++) {
+      const pos = b * inner + i, base = b * c * inner + i;
+      const l = lseAt(x, base, c, inner);
+      lse[pos] = l;
+      let acc = 0;
+      for (let k = 0; k < c; k++) {
+        const a = (w ? w[k] : 1) * ((1 - eps) * t[base + k * inner] + sm);
+        if (a !== 0) acc += a * (l - x[base + k * inner]);
+      }
+      loss[pos] = acc;
+    }
+  }
+}
+
+export function crossEntropyProbBackward(x: Float, t: Float, w: Float | null, lse: Float, coef: number, coefPer: Float | null, dx: Float | null, dTarget: Float | null, p: CrossEntropyParams): void {
+  const { n, c, inner, smoothing: eps } = p;
+  const sm = eps / c;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < inner; i++) {
+      const pos = b * inner + i, base = b * c * inner + i;
+      const s = coefPer ? coefPer[pos] : coef;
+      const l = lse[pos];
+      if (dx) {
+        let A = 0;
+        for (let k = 0; k < c; k++) A += (w ? w[k] : 1) * ((1 - eps) * t[base + k * inner] + sm);
+        for (let k = 0; k < c; k++) {
+          const j = base + k * inner;
+          dx[j] = s * (Math.exp(x[j] - l) * A - (w ? w[k] : 1) * ((1 - eps) * t[j] + sm));
+        }
+      }
+      if (dTarget) {
+        // d/dt_k = (1 − ε)·w_k·(lse − x_k)
+        for (let k = 0; k < c; k++) {
+          const j = base + k * inner;
+          dTarget[j] = s * (1 - eps) * (w ? w[k] : 1) * (l - x[j]);
+        }
+      }
+    }
+  }
+}
+
+export const lossKernels: LossKernels = { crossEntropyForward, crossEntropyBackward, crossEntropyProbForward, crossEntropyProbBackward };
