@@ -24,7 +24,7 @@ export interface SoftmaxKernels {
   softmax(x: Float, out: Float, outer: number, size: number, inner: number, log: boolean): void;
   /**
    * From the output y and its gradient g: dx = scale·y·(g − Σ g·y) (softmax) or
-   * scale·(g − e^y·Σ g) (log-softmax), along the middle axis of [outer, size, inner].
+   * scale·(g − e^y·Σ g) (log-softmax), along the middle axis of [outer, size, inner]; dx may be g.
    */
   softmaxBackward(y: Float, g: Float, dx: Float, outer: number, size: number, inner: number, log: boolean, scale: number): void;
   /**

@@ -199,6 +199,12 @@ const others: Case[] = [
   ["scaledDotProductAttention", (q, k, v) => F.scaledDotProductAttention(q, k, v), () => [leaf([2, 3, 4]), ncLeaf([2, 5, 4]), leaf([2, 5, 3])]],
   ["scaledDotProductAttention causal + scale", (q, k, v) => F.scaledDotProductAttention(q, k, v, { isCausal: true, scale: 0.3 }),
     () => [slicedLeaf([2, 4, 3]), leaf([2, 4, 3]), ncLeaf([2, 4, 2])]],
+  ["scaledDotProductAttention bool mask [L, S], 4-d", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
+    attnMask: tensor([[true, false, true], [true, true, false]]) }), () => [leaf([2, 2, 2, 3]), ncLeaf([2, 2, 3, 3]), leaf([2, 2, 3, 2])]],
+  ["scaledDotProductAttention float mask per batch", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
+    attnMask: tensor([[[0, -1, 2]], [[1, 0, -Infinity]]], f64) }), () => [leaf([2, 2, 3]), leaf([2, 3, 3]), slicedLeaf([2, 3, 2])]],
+  ["scaledDotProductAttention dropout (composed, fixed generator)", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
+    dropoutP: 0.3, generator: new Generator(3) }), () => [leaf([1, 3, 2]), leaf([1, 3, 2]), leaf([1, 3, 2])]],
   ["interpolate nearest", (x) => F.interpolate(x, { scaleFactor: 2 }), () => [ncLeaf([1, 2, 3, 2])]],
   ["interpolate bilinear up/down", (x) => F.interpolate(x, { size: [5, 2], mode: "bilinear" }), () => [ncLeaf([2, 1, 3, 4])]],
   ["interpolate bilinear alignCorners", (x) => F.interpolate(x, { size: 4, mode: "bilinear", alignCorners: true }), () => [slicedLeaf([2, 2, 3, 3])]],
