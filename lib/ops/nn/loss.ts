@@ -6,6 +6,7 @@
 import type { Float } from "../../dtype.js";
 import { broadcastShapes, fmtShape, sameShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
+import { getKernels } from "../../backend/index.js";
 import { record, sumTo } from "../op.js";
 import {
   type FloatDType, type Reduction, checkFloat, checkReduction, emptyFloat, floatData, lossGrad, reduceLoss,
@@ -90,100 +91,27 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const x = floatData(input, dt);
   const idx = probTarget ? null : classIndices(op, input, target, L, ignoreIndex);
   const tp = probTarget ? floatData(target, dt) : null;
-
-  // Per position: lse = logsumexp over classes; the loss is Σ_c a_c·(lse − x_c) with class
-  // coefficients a (weighted, smoothed target), so d/dx_c = softmax_c·Σa − a_c.
-  const lse = new Float64Array(positions);
-  const [, loss] = emptyFloat([positions], dt);
-  let wsum = 0;
-  let wAll = 0;
-  if (w) for (let k = 0; k < c; k++) wAll += w[k];
-  else wAll = c;
-  const sm = eps / c;
-  for (let n = 0; n < L.n; n++) {
-    for (let i = 0; i < inner; i++) {
-      const pos = n * inner + i, base = n * c * inner + i;
-      let m = -Infinity;
-      for (let k = 0; k < c; k++) { const v = x[base + k * inner]; if (v > m || v !== v) m = v; }
-      if (m === -Infinity) m = 0;
-      let s = 0;
-      for (let k = 0; k < c; k++) s += Math.exp(x[base + k * inner] - m);
-      const l = m + Math.log(s);
-      lse[pos] = l;
-      let acc = 0;
-      if (idx) {
-        const y = idx[pos];
-        if (y === ignoreIndex) { loss[pos] = 0; continue; }
-        const wy = w ? w[y] : 1;
-        wsum += wy;
-        acc = (1 - eps) * wy * (l - x[base + y * inner]);
-        if (eps > 0) {
-          let smooth = 0;
-          for (let k = 0; k < c; k++) smooth += (w ? w[k] : 1) * (l - x[base + k * inner]);
-          acc += sm * smooth;
-        }
-      } else {
-        for (let k = 0; k < c; k++) {
-          const a = (w ? w[k] : 1) * ((1 - eps) * tp![base + k * inner] + sm);
-          if (a !== 0) acc += a * (l - x[base + k * inner]);
-        }
-      }
-      loss[pos] = acc;
-    }
-  }
+  const wT = options.weight ?? null;
+  const P = { n: L.n, c, inner, ignoreIndex, smoothing: eps };
+  const K = getKernels();
+  const [, lse] = emptyFloat([positions], dt), [, loss] = emptyFloat([positions], dt);
+  let divisor = positions;
   // Mean over class indices divides by the summed weight of the counted targets (PyTorch).
-  const divisor = idx ? wsum : positions;
+  if (idx) divisor = K.crossEntropyForward(x, idx, w, loss, lse, P);
+  else K.crossEntropyProbForward(x, tp!, w, loss, lse, P);
   const out = reduceLoss(loss, L.targetShape, reduction, dt, divisor);
   return record(out, "CrossEntropyBackward", [input, probTarget ? target : null], (g, needs) => {
     const G = lossGrad(g, reduction, dt, divisor);
     const xv = floatData(input, dt);
-    const tv = tp ? floatData(target, dt) : null;
-    let dInput: Tensor | null = null, dTarget: Tensor | null = null;
-    if (needs[0]) {
-      const [dx, d] = emptyFloat(input.shape, dt);
-      for (let n = 0; n < L.n; n++) {
-        for (let i = 0; i < inner; i++) {
-          const pos = n * inner + i, base = n * c * inner + i;
-          const coef = G.per ? G.per[pos] : G.s;
-          const l = lse[pos];
-          if (idx) {
-            const y = idx[pos];
-            if (y === ignoreIndex) continue;
-            const wy = w ? w[y] : 1;
-            const A = (1 - eps) * wy + sm * wAll;
-            for (let k = 0; k < c; k++) {
-              const j = base + k * inner;
-              d[j] = coef * (Math.exp(xv[j] - l) * A - sm * (w ? w[k] : 1));
-            }
-            d[base + y * inner] -= coef * (1 - eps) * wy;
-          } else {
-            let A = 0;
-            for (let k = 0; k < c; k++) A += (w ? w[k] : 1) * ((1 - eps) * tv![base + k * inner] + sm);
-            for (let k = 0; k < c; k++) {
-              const j = base + k * inner;
-              d[j] = coef * (Math.exp(xv[j] - l) * A - (w ? w[k] : 1) * ((1 - eps) * tv![j] + sm));
-            }
-          }
-        }
-      }
-      dInput = dx;
+    const wv = wT ? floatData(wT, dt) : null;
+    const [dx, d] = emptyFloat(input.shape, dt);
+    if (idx) {
+      K.crossEntropyBackward(xv, idx, wv, lse, G.s, G.per, d, P);
+      return [dx, null];
     }
-    if (needs[1] && tv) {
-      // d/dt_c = (1 − ε)·w_c·(lse − x_c)
-      const [dt2, d] = emptyFloat(target.shape, dt);
-      for (let n = 0; n < L.n; n++) {
-        for (let i = 0; i < inner; i++) {
-          const pos = n * inner + i, base = n * c * inner + i;
-          const coef = (G.per ? G.per[pos] : G.s) * (1 - eps);
-          for (let k = 0; k < c; k++) {
-            const j = base + k * inner;
-            d[j] = coef * (w ? w[k] : 1) * (lse[pos] - xv[j]);
-          }
-        }
-      }
-      dTarget = dt2;
-    }
-    return [dInput, dTarget];
+    const [dtg, dtd] = emptyFloat(target.shape, dt);
+    K.crossEntropyProbBackward(xv, floatData(target, dt), wv, lse, G.s, G.per, needs[0] ? d : null, needs[1] ? dtd : null, P);
+    return [needs[0] ? dx : null, needs[1] ? dtg : null];
   }, savedOf(input, target, options.weight));
 }
 

@@ -45,10 +45,10 @@ function refMha(mha: nn.MultiheadAttention, q: Mat, k: Mat, v: Mat, mask?: boole
 /** Names of every node in t's autograd graph. */
 function graphNames(t: Tensor): string[] {
   const names: string[] = [];
-  const walk = (n: { name: string; inputs?: unknown[] } | null) => {
+  const walk = (n: { name: string; inputs?: readonly unknown[] } | null) => {
     if (!n) return;
     names.push(n.name);
-    for (const i of n.inputs ?? []) walk(i as { name: string; inputs?: unknown[] } | null);
+    for (const i of n.inputs ?? []) walk(i as { name: string; inputs?: readonly unknown[] } | null);
   };
   walk(t.gradFn);
   return names;
