@@ -14,6 +14,7 @@ import type { DType } from "../dtype.js";
 import { fmtShape } from "../shape.js";
 import * as F from "../functional.js";
 import { stack, cat } from "../ops/join.js";
+import { gruCell, lstmCell } from "../ops/nn/rnn.js";
 import { Module } from "./module.js";
 import { emptyParameter } from "./parameter.js";
 import * as init from "./init.js";
@@ -48,20 +49,14 @@ function cellStep(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, whh: Tens
     case "RNN_RELU":
       return [F.relu(xw.add(hw)), null];
     case "LSTM": {
-      const [i, f, g, o] = xw.add(hw).chunk(4, -1);
-      const c2 = F.sigmoid(f).mul(c!).add(F.sigmoid(i).mul(F.tanh(g)));
-      const h2 = F.sigmoid(o).mul(F.tanh(c2));
+      // one op for the gates' pointwise math: [N, 2H] = h' then c' in each row
+      const H = c!.shape[1];
+      const hc = lstmCell(xw.add(hw), c!);
+      const h2 = hc.narrow(1, 0, H), c2 = hc.narrow(1, H, H);
       return [whr ? h2.matmul(whr.t()) : h2, c2];
     }
-    case "GRU": {
-      const [xr, xz, xn] = xw.chunk(3, -1);
-      const [hr, hz, hn] = hw.chunk(3, -1);
-      const r = F.sigmoid(xr.add(hr));
-      const z = F.sigmoid(xz.add(hz));
-      const n = F.tanh(xn.add(r.mul(hn)));
-      // (1 − z)·n + z·h = n + z·(h − n)
-      return [n.add(z.mul(h.sub(n))), null];
-    }
+    case "GRU":
+      return [gruCell(xw, hw, h), null];
   }
 }
 
