@@ -4,7 +4,6 @@
 
 import { getKernels } from "../backend/index.js";
 import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
-import { binary as refBinary, binaryScalar as refBinaryScalar, unary as refUnary } from "../backend/reference.js";
 import { type DType, type Float, arithmeticDType, floatDType, isFloatDType, promoteTypes, promoteWithScalar } from "../dtype.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, fmtShape, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
@@ -65,12 +64,8 @@ export function binaryRaw(op: string, expr: BinaryExpr, a: TensorOrScalar, b: Te
 function scalarRaw(expr: BinaryExpr, t: Tensor, s: number, scalarFirst: boolean, outDType: DType): Tensor {
   const out = Tensor.empty(t.shape, outDType);
   const od = out.storage.data;
-  if (KERNEL_OPS.has(expr) && isFloatDType(outDType) && t.dtype === outDType && t.isContiguous()) {
-    getKernels().binaryScalar(expr as BinaryOp, t.data as Float, s, od as Float, scalarFirst);
-    return out;
-  }
   if (KERNEL_OPS.has(expr) && t.isContiguous() && t.dtype === outDType) {
-    refBinaryScalar(expr as BinaryOp, t.data, s, od, scalarFirst);
+    getKernels().binaryScalar(expr as BinaryOp, t.data, s, od, scalarFirst);
     return out;
   }
   const sv = new Float64Array([s]);
@@ -175,8 +170,7 @@ export function unaryRaw(op: UnaryOp, x: Tensor, keepsInt = false): Tensor {
   const dtype = keepsInt ? arithmeticDType(x.dtype) : floatDType(x.dtype);
   const src = x.dtype === dtype ? x : cast(x, dtype);
   const out = Tensor.empty(x.shape, dtype);
-  if (isFloatDType(dtype)) getKernels().unary(op, src.data as Float, out.storage.data as Float);
-  else refUnary(op, src.data, out.storage.data);
+  getKernels().unary(op, src.data, out.storage.data);
   return out;
 }
 

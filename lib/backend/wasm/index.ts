@@ -12,7 +12,7 @@ import {
   avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
 } from "./pool2d.js";
 import { binaryF32, binaryScalarF32, reduceF32, unaryF32 } from "./elementwise.js";
-import { getPoolThreads, setPoolThreads } from "../pool/index.js";
+import { getPoolThreads, setPoolThreads } from "./threads.js";
 
 export { wasmRuntime, wasmLoadError } from "./runtime.js";
 

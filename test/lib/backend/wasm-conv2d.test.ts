@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
 import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
-import { setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams } from "../../../lib/backend/kernels.js";
 
