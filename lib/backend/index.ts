@@ -6,7 +6,7 @@ import type { DType, TypedArray } from "../dtype.js";
 import type { KernelName, Kernels } from "./kernels.js";
 import { referenceKernels } from "./reference.js";
 
-export type { Kernels, KernelName, MatmulParams, Conv2dParams, Pool2dParams, UnaryOp, BinaryOp, ReduceOp, Float, Values } from "./kernels.js";
+export type { Kernels, KernelName, MatmulParams, Conv2dParams, Pool2dParams, UnaryOp, BinaryOp, ReduceOp, Float, Values, StridedUnaryOp, StridedBinaryOp } from "./kernels.js";
 export { referenceKernels } from "./reference.js";
 
 const active: Kernels = { ...referenceKernels };

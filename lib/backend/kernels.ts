@@ -11,6 +11,7 @@ import type { ReduceKernels } from "./kernels/reduce.js";
 import type { MatmulKernels } from "./kernels/matmul.js";
 import type { ConvKernels } from "./kernels/conv.js";
 import type { PoolKernels } from "./kernels/pool.js";
+import type { StridedKernels } from "./kernels/strided.js";
 
 export type { Float } from "../dtype.js";
 export type { ElementwiseKernels, UnaryOp, BinaryOp, Values } from "./kernels/elementwise.js";
@@ -18,7 +19,8 @@ export type { ReduceKernels, ReduceOp } from "./kernels/reduce.js";
 export type { MatmulKernels, MatmulParams } from "./kernels/matmul.js";
 export type { ConvKernels, Conv2dParams } from "./kernels/conv.js";
 export type { PoolKernels, Pool2dParams } from "./kernels/pool.js";
+export type { StridedKernels, StridedUnaryOp, StridedBinaryOp } from "./kernels/strided.js";
 
-export interface Kernels extends ElementwiseKernels, ReduceKernels, MatmulKernels, ConvKernels, PoolKernels {}
+export interface Kernels extends ElementwiseKernels, ReduceKernels, StridedKernels, MatmulKernels, ConvKernels, PoolKernels {}
 
 export type KernelName = keyof Kernels;

@@ -4,12 +4,13 @@
 import type { Kernels } from "./kernels.js";
 import { binary, binaryScalar, unary } from "./reference/elementwise.js";
 import { argReduce, reduce } from "./reference/reduce.js";
+import { stridedBinary, stridedUnary } from "./reference/strided.js";
 import { matmul } from "./reference/matmul.js";
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./reference/conv.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./reference/pool.js";
 
 export const referenceKernels: Kernels = {
-  unary, binary, binaryScalar, reduce, argReduce, matmul,
+  unary, binary, binaryScalar, reduce, argReduce, stridedUnary, stridedBinary, matmul,
   conv2dForward, conv2dBackwardInput, conv2dBackwardWeight,
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
 };
