@@ -17,7 +17,7 @@ export type { Float } from "../dtype.js";
 export type { ElementwiseKernels, UnaryOp, BinaryOp, Values } from "./kernels/elementwise.js";
 export type { ReduceKernels, ReduceOp } from "./kernels/reduce.js";
 export type { MatmulKernels, MatmulParams } from "./kernels/matmul.js";
-export type { ConvKernels, Conv2dParams } from "./kernels/conv.js";
+export type { ConvKernels, Conv2dParams, ConvEpilogue } from "./kernels/conv.js";
 export type { PoolKernels, Pool2dParams } from "./kernels/pool.js";
 export type { StridedKernels, StridedUnaryOp, StridedBinaryOp } from "./kernels/strided.js";
 

@@ -1,6 +1,6 @@
 // Elementwise kernels over contiguous arrays of one length.
 
-import type { TypedArray } from "../../dtype.js";
+import type { Float, TypedArray } from "../../dtype.js";
 
 /** out[i] = f(x[i]). Ops: as listed; "sigmoid" is 1/(1+e^-x), "relu" is max(x, 0). */
 export type UnaryOp =
@@ -20,4 +20,6 @@ export interface ElementwiseKernels {
   binary(op: BinaryOp, a: Values, b: Values, out: Values): void;
   /** out[i] = x[i] op s, or s op x[i] when `scalarFirst`. */
   binaryScalar(op: BinaryOp, x: Values, s: number, out: Values, scalarFirst: boolean): void;
+  /** out[i] = y[i] > 0 ? dy[i] : 0: the backward of a ReLU whose output is y. out may be dy. */
+  reluMask(dy: Float, y: Float, out: Float): void;
 }

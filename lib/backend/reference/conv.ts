@@ -1,7 +1,7 @@
 // Reference 2-D convolution: direct loops over the valid output range of each tap.
 
 import type { Float } from "../../dtype.js";
-import type { Conv2dParams } from "../kernels/conv.js";
+import type { Conv2dParams, ConvEpilogue } from "../kernels/conv.js";
 
 // Output columns ow whose input column ow*stride - pad + kOff lies in [0, size).
 function validRange(kOff: number, stride: number, pad: number, size: number, outSize: number): [number, number] {
@@ -10,7 +10,7 @@ function validRange(kOff: number, stride: number, pad: number, size: number, out
   return [lo, Math.max(lo, hi)];
 }
 
-export function conv2dForward(x: Float, w: Float, out: Float, p: Conv2dParams): void {
+export function conv2dForward(x: Float, w: Float, out: Float, p: Conv2dParams, epilogue?: ConvEpilogue): void {
   const { n, cIn, h, w: W, cOut, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, outH, outW } = p;
   const cInG = cIn / groups, cOutG = cOut / groups;
   out.fill(0, 0, n * cOut * outH * outW);
@@ -35,6 +35,8 @@ export function conv2dForward(x: Float, w: Float, out: Float, p: Conv2dParams): 
       }
     }
   }
+  if (epilogue?.bias) channelBias(out, epilogue.bias, n, cOut, outH * outW);
+  if (epilogue?.relu) for (let i = 0, len = n * cOut * outH * outW; i < len; i++) { const v = out[i]; out[i] = v > 0 ? v : 0; }
 }
 
 export function conv2dBackwardInput(dy: Float, w: Float, dx: Float, p: Conv2dParams): void {
@@ -88,6 +90,29 @@ export function conv2dBackwardWeight(x: Float, dy: Float, dw: Float, p: Conv2dPa
           }
         }
       }
+    }
+  }
+}
+
+/** d[ch] = Σ over images and positions; four running sums break the add-latency chain. */
+export function channelSum(dy: Float, d: Float, n: number, c: number, plane: number): void {
+  d.fill(0, 0, c);
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const o0 = (b * c + ch) * plane, end = o0 + plane, end4 = o0 + (plane & ~3);
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = o0;
+      for (; i < end4; i += 4) { s0 += dy[i]; s1 += dy[i + 1]; s2 += dy[i + 2]; s3 += dy[i + 3]; }
+      for (; i < end; i++) s0 += dy[i];
+      d[ch] += s0 + s1 + s2 + s3;
+    }
+  }
+}
+
+export function channelBias(out: Float, bias: Float, n: number, c: number, plane: number): void {
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const v = bias[ch], o0 = (b * c + ch) * plane;
+      for (let i = o0; i < o0 + plane; i++) out[i] += v;
     }
   }
 }

@@ -1,7 +1,7 @@
 // Reference elementwise kernels. Each op gets its own loop (the switch sits outside the
 // loop) so V8 compiles tight code.
 
-import type { TypedArray } from "../../dtype.js";
+import type { Float, TypedArray } from "../../dtype.js";
 import type { BinaryOp, UnaryOp } from "../kernels/elementwise.js";
 
 // Any dtype: int32 and bool tensors use the same loops.
@@ -75,4 +75,8 @@ export function binaryScalar(op: BinaryOp, x: Arr, s: number, out: Arr, scalarFi
       return;
   }
   throw new Error(`binaryScalar: unknown op ${String(op)}`);
+}
+
+export function reluMask(dy: Float, y: Float, out: Float): void {
+  for (let i = 0, n = out.length; i < n; i++) out[i] = y[i] > 0 ? dy[i] : 0;
 }

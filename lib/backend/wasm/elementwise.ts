@@ -53,6 +53,17 @@ export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boole
   return true;
 }
 
+export function reluMaskF32(dy: Float32Array, y: Float32Array, out: Float32Array): boolean {
+  const n = out.length;
+  if (small(n)) return false;
+  withArena("relu backward", (rt) => {
+    const pd = rt.put(dy, n), py = rt.put(y, n), po = rt.alloc(n * 4);
+    runRange("relu backward", "reluMaskRange", () => [pd, py, po, 0, 0], elements(n, 3), n * ELEMENT_WORK);
+    rt.getF32(po, out, n);
+  });
+  return true;
+}
+
 export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): boolean {
   const n = outer * size * inner;
   if (op === "prod" || small(n) || size === 0) return false;

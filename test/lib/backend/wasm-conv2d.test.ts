@@ -28,6 +28,17 @@ function checkAll(p: Conv2dParams, rand: () => number): void {
   conv2dForwardF32(x, wt, got, p);
   expect(maxRelErr(got, want), `forward ${label}`).toBeLessThan(tol);
 
+  // the epilogue: bias and ReLU applied per image after its GEMM
+  const bias = randomF32(p.cOut, rand);
+  for (const relu of [false, true]) {
+    const ep = { bias, relu };
+    ref.conv2dForward(x, wt, want, p, ep);
+    got.fill(NaN);
+    conv2dForwardF32(x, wt, got, p, ep);
+    expect(maxRelErr(got, want), `forward + bias${relu ? " + relu" : ""} ${label}`).toBeLessThan(tol);
+    if (relu) expect(got.every((v) => v >= 0)).toBe(true);
+  }
+
   const dxWant = new Float32Array(x.length), dxGot = new Float32Array(x.length).fill(NaN);
   ref.conv2dBackwardInput(dy, wt, dxWant, p);
   conv2dBackwardInputF32(dy, wt, dxGot, p);

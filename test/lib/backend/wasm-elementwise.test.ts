@@ -2,7 +2,7 @@
 // the fall-back contract (unsupported ops / small arrays return false).
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
-import { binaryF32, binaryScalarF32, reduceF32, unaryF32 } from "../../../lib/backend/wasm/elementwise.js";
+import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32 } from "../../../lib/backend/wasm/elementwise.js";
 import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
 import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
@@ -53,6 +53,17 @@ describe("wasm elementwise", () => {
       }
     });
   }
+
+  test("reluMask: dy where y > 0, else 0 (NaN in dy kept, NaN in y masks)", () => {
+    const rand = rng(7);
+    const dy = randomF32(N, rand), y = randomF32(N, rand);
+    y[5] = 0; y[6] = -0; y[7] = NaN; dy[8] = NaN; y[8] = 1; y[N - 1] = NaN;
+    const want = new Float32Array(N), got = new Float32Array(N).fill(NaN);
+    ref.reluMask(dy, y, want);
+    expect(reluMaskF32(dy, y, got)).toBe(true);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(want[5]).toBe(0); expect(want[7]).toBe(0); expect(Number.isNaN(want[8])).toBe(true);
+  });
 
   test("the op-code table: every name is an op of the kernel interface, codes distinct", () => {
     const x = new Float32Array(N), out = new Float32Array(N);

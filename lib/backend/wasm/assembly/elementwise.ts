@@ -216,3 +216,11 @@ export function reduceMaxMinRange(op: i32, x: usize, out: usize, size: i32, inne
     }
   }
 }
+
+/** out[i] = y[i] > 0 ? dy[i] : 0 over [i0, i1): the backward of a ReLU with output y. */
+export function reluMaskRange(dy: usize, y: usize, out: usize, i0: i32, i1: i32): void {
+  const v1 = i0 + ((i1 - i0) & ~3);
+  const zero = f32x4.splat(0);
+  for (let i = i0; i < v1; i += 4) v128.store(f(out, i), v128.and(v128.load(f(dy, i)), f32x4.gt(v128.load(f(y, i)), zero)));
+  for (let i = v1; i < i1; i++) store<f32>(f(out, i), load<f32>(f(y, i)) > 0 ? load<f32>(f(dy, i)) : <f32>0);
+}
