@@ -1,5 +1,7 @@
 import type { Tensor } from "../tensor.js";
-import { Module } from "./module.js";
+import { Module, runsPlainForward } from "./module.js";
+import { Conv2d } from "./conv.js";
+import { ReLU } from "./activation.js";
 
 /**
  * Runs its modules in order, each one's output feeding the next:
@@ -53,8 +55,18 @@ export class Sequential<Out = Tensor> extends Module {
   }
 
   override forward(x: any): Out {
+    const kids = this.children();
     let out = x;
-    for (const m of this.children()) out = m.call(out);
+    for (let i = 0; i < kids.length; i++) {
+      const m = kids[i]!, next = kids[i + 1];
+      // Conv2d then ReLU: one kernel call, ReLU being the conv's epilogue (same values, same graph)
+      if (next && runsPlainForward(m, Conv2d) && runsPlainForward(next, ReLU)) {
+        out = (m as Conv2d).forwardRelu(out);
+        i++;
+        continue;
+      }
+      out = m.call(out);
+    }
     return out as Out;
   }
 }

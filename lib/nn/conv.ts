@@ -1,6 +1,7 @@
 import type { Tensor } from "../tensor.js";
 import type { DType } from "../dtype.js";
 import * as F from "../functional.js";
+import { conv2dRelu } from "../ops/nn/conv.js";
 import { Module } from "./module.js";
 import { emptyParameter, tupleOf } from "./parameter.js";
 import * as init from "./init.js";
@@ -117,8 +118,17 @@ export class Conv2d extends ConvNd {
     super("Conv2d", 2, inChannels, outChannels, kernelSize, options);
   }
   override forward(x: Tensor): Tensor {
+    return this.run(x, false);
+  }
+
+  /** relu(this.forward(x)) in one kernel call (nn.Sequential uses it for Conv2d + ReLU). */
+  forwardRelu(x: Tensor): Tensor {
+    return this.run(x, true);
+  }
+
+  private run(x: Tensor, relu: boolean): Tensor {
     const zeros = this.paddingMode === "zeros";
-    return F.conv2d(zeros ? x : this.padInput(x), this.weight, {
+    return (relu ? conv2dRelu : F.conv2d)(zeros ? x : this.padInput(x), this.weight, {
       bias: this.bias,
       stride: this.stride as [number, number],
       padding: zeros ? this.padding : 0,

@@ -1,11 +1,11 @@
 // Ordering ops: sort, argsort, topk (values and int32 indices along a dim), cumsum.
 
+import { getKernels } from "../backend/index.js";
 import { normDim } from "../shape.js";
 import { contiguousStrides } from "../shape.js";
 import { Tensor, type ValuesIndices, valuesIndices } from "../tensor.js";
 import { record } from "./op.js";
 import { scatterAdd } from "./indexing.js";
-import { map1 } from "./strided.js";
 
 /** x with `dim` moved last, as contiguous rows [rows, size], plus how to write rows back. */
 function rowsAlong(x: Tensor, d: number): { rows: number; size: number; data: ArrayLike<number>; perm: number[] } {
@@ -21,7 +21,7 @@ function fromRows(buf: ArrayLike<number> & { length: number }, shape: readonly n
   const out = Tensor.empty(shape, dtype);
   const os = contiguousStrides(shape);
   const permShape = perm.map((i) => shape[i]);
-  map1("copy", buf as Float64Array, 0, contiguousStrides(permShape), out.storage.data, 0, perm.map((i) => os[i]), permShape);
+  getKernels().stridedUnary("copy", buf as Float64Array, 0, contiguousStrides(permShape), out.storage.data, 0, perm.map((i) => os[i]), permShape);
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Reference kernels of the embedding lookup (a row gather) and its backward (a row scatter-add).
 
 import type { Float } from "../../dtype.js";
-import type { EmbeddingKernels } from "../model-kernels.js";
+import type { EmbeddingKernels } from "../kernels/embedding.js";
 
 export function embeddingForward(weight: Float, idx: Int32Array, out: Float, D: number): void {
   for (let i = 0; i < idx.length; i++) {

@@ -4,7 +4,7 @@
 // target), so its gradient is softmax_k·Σa − a_k: one pass each way.
 
 import type { Float } from "../../dtype.js";
-import type { CrossEntropyParams, LossKernels } from "../model-kernels.js";
+import type { CrossEntropyParams, LossKernels } from "../kernels/loss.js";
 
 /** logsumexp over the classes of one position (max-shifted). */
 function lseAt(x: Float, base: number, c: number, inner: number): number {

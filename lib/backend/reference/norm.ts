@@ -2,7 +2,7 @@
 // forward and backward. Statistics and parameter-gradient sums accumulate in float64.
 
 import type { Float } from "../../dtype.js";
-import type { NormKernels } from "../model-kernels.js";
+import type { NormKernels } from "../kernels/norm.js";
 
 export function layerNorm(x: Float, w: Float | null, b: Float | null, out: Float, mean: Float, rstd: Float, rows: number, D: number, eps: number): void {
   for (let m = 0; m < rows; m++) {

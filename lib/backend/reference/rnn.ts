@@ -2,7 +2,7 @@
 // PyTorch's gate order. Forward saves the gate activations, so the backward is one pass.
 
 import type { Float } from "../../dtype.js";
-import type { RnnKernels } from "../model-kernels.js";
+import type { RnnKernels } from "../kernels/rnn.js";
 import { sigmoidOf } from "./activation.js";
 
 export function lstmCell(gates: Float, c: Float, hc: Float, acts: Float, N: number, H: number): void {

@@ -2,7 +2,7 @@
 // attention weights softmax(scale·scores + mask), each with its backward from the output.
 
 import type { Float } from "../../dtype.js";
-import type { SoftmaxKernels } from "../model-kernels.js";
+import type { SoftmaxKernels } from "../kernels/softmax.js";
 
 export function softmax(x: Float, out: Float, outer: number, size: number, inner: number, log: boolean): void {
   for (let o = 0; o < outer; o++) {

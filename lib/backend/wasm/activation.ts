@@ -1,8 +1,8 @@
 // Pointwise activations (gelu, geluTanh, silu) and the fused backward of those and of
-// relu/tanh/sigmoid on the wasm SIMD kernels, split over the pool in element blocks.
+// tanh/sigmoid on the wasm SIMD kernels, split over the pool in element blocks.
 
-import { Pointwise } from "../model-codes.js";
-import type { PointwiseGradOp, PointwiseOp } from "../model-kernels.js";
+import type { PointwiseGradOp, PointwiseOp } from "../kernels/activation.js";
+import { PointwiseCode } from "./opcodes.js";
 import { runRange, withArena } from "./dispatch.js";
 
 /** Below this many elements the copies in and out cost more than the JS loop. */
@@ -16,7 +16,7 @@ export function pointwiseF32(op: PointwiseOp, x: Float32Array, out: Float32Array
   if (n < MIN_POINTWISE) return false;
   withArena(op, (rt) => {
     const px = rt.put(x, n), po = rt.alloc(n * 4);
-    runRange(op, "pointwiseRange", () => [Pointwise[op], px, po, 0, 0], elements(n, 3), n * ELEMENT_WORK);
+    runRange(op, "pointwiseRange", () => [PointwiseCode[op], px, po, 0, 0], elements(n, 3), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
   return true;
@@ -28,7 +28,7 @@ export function pointwiseBackwardF32(op: PointwiseGradOp, saved: Float32Array, g
   const name = `${op} backward`;
   withArena(name, (rt) => {
     const ps = rt.put(saved, n), pg = rt.put(g, n), pd = rt.alloc(n * 4);
-    runRange(name, "pointwiseBackwardRange", () => [Pointwise[op], ps, pg, pd, 0, 0], elements(n, 4), n * ELEMENT_WORK);
+    runRange(name, "pointwiseBackwardRange", () => [PointwiseCode[op], ps, pg, pd, 0, 0], elements(n, 4), n * ELEMENT_WORK);
     rt.getF32(pd, dx, n);
   });
   return true;

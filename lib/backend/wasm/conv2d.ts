@@ -26,12 +26,16 @@ function wsBytes(rt: WasmRuntime, p: Conv2dParams): number {
 // args: geometry (15), three pointers, b0 (18), b1, workspace
 const IMAGES = 18;
 
-export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
+/** The bias and ReLU of `epilogue` are applied per image right after its GEMM. */
+export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams,
+  epilogue?: { bias: Float32Array | null; relu: boolean }): void {
   if (p.n === 0) return;
   withArena("conv2d", (rt) => {
     const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
+    const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+    const relu = epilogue?.relu ? 1 : 0;
     const ws = wsBytes(rt, p);
-    runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, po, 0, p.n, rt.alloc(ws)],
+    runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, po, 0, p.n, rt.alloc(ws), pb, relu],
       { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
     rt.getF32(po, out, yLen(p));
   });

@@ -1,9 +1,9 @@
-// The wasm versions of the model kernel families (../model-kernels.ts): float32 calls the
+// The wasm versions of the model kernel families (activation, softmax, norm): float32 calls the
 // SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
 // to the reference.
 
-import type { ModelKernels } from "../model-kernels.js";
-import { modelReferenceKernels as ref } from "../reference/models.js";
+import type { Kernels } from "../kernels.js";
+import { referenceKernels as ref } from "../reference.js";
 import { pointwiseBackwardF32, pointwiseF32 } from "./activation.js";
 import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
@@ -13,7 +13,7 @@ type F32 = Float32Array;
 const isF32 = (x: unknown): boolean => x === null || (ArrayBuffer.isView(x) && (x as F32)[Symbol.toStringTag] === "Float32Array");
 const f32 = (...xs: unknown[]): boolean => xs.every(isF32);
 
-export function modelWasmKernels(): Partial<ModelKernels> {
+export function modelWasmKernels(): Partial<Kernels> {
   return {
     pointwise: (op, x, out) => (f32(x, out) && pointwiseF32(op, x as F32, out as F32)) || ref.pointwise(op, x, out),
     pointwiseBackward: (op, s, g, dx) => (f32(s, g, dx) && pointwiseBackwardF32(op, s as F32, g as F32, dx as F32)) || ref.pointwiseBackward(op, s, g, dx),

@@ -5,7 +5,7 @@
 
 import { getKernels } from "../../backend/index.js";
 import type { UnaryOp } from "../../backend/kernels.js";
-import type { PointwiseGradOp, PointwiseOp } from "../../backend/model-kernels.js";
+import type { PointwiseGradOp, PointwiseOp } from "../../backend/kernels.js";
 import type { Float } from "../../dtype.js";
 import { normDim } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
@@ -41,7 +41,14 @@ function unaryKernel(op: UnaryOp & PointwiseGradOp, name: string, x: Tensor): Te
 /** max(x, 0). Integer tensors stay integer (no gradient then). */
 export function relu(x: Tensor): Tensor {
   if (x.dtype === "int32" || x.dtype === "bool") return unaryRaw("relu", x, true);
-  return unaryKernel("relu", "ReluBackward", x);
+  const dt = computeDType(x);
+  const [out, od] = emptyFloat(x.shape, dt);
+  getKernels().unary("relu", floatData(x, dt), od);
+  return record(out, "ReluBackward", [x], (g) => {
+    const [dx, d] = emptyFloat(x.shape, dt);
+    getKernels().reluMask(floatData(g, dt), out.data as Float, d);
+    return [dx];
+  }, [out]);
 }
 
 /** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
 import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
-import { setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams } from "../../../lib/backend/kernels.js";
 
@@ -27,6 +27,17 @@ function checkAll(p: Conv2dParams, rand: () => number): void {
   ref.conv2dForward(x, wt, want, p);
   conv2dForwardF32(x, wt, got, p);
   expect(maxRelErr(got, want), `forward ${label}`).toBeLessThan(tol);
+
+  // the epilogue: bias and ReLU applied per image after its GEMM
+  const bias = randomF32(p.cOut, rand);
+  for (const relu of [false, true]) {
+    const ep = { bias, relu };
+    ref.conv2dForward(x, wt, want, p, ep);
+    got.fill(NaN);
+    conv2dForwardF32(x, wt, got, p, ep);
+    expect(maxRelErr(got, want), `forward + bias${relu ? " + relu" : ""} ${label}`).toBeLessThan(tol);
+    if (relu) expect(got.every((v) => v >= 0)).toBe(true);
+  }
 
   const dxWant = new Float32Array(x.length), dxGot = new Float32Array(x.length).fill(NaN);
   ref.conv2dBackwardInput(dy, wt, dxWant, p);

@@ -3,7 +3,7 @@
 // polynomial); the tail goes through the vector code with one lane used.
 
 import { expV, tanhV } from "./transcendental";
-import { Pointwise } from "../../model-codes";
+import { PointwiseCode } from "../opcodes";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -39,8 +39,8 @@ const GELU_C: f32 = 0.044715;
 
 @inline function forward(op: i32, x: v128): v128 {
   const half = f32x4.splat(0.5), one = f32x4.splat(1);
-  if (op == Pointwise.gelu) return f32x4.mul(x, phiV(x));
-  if (op == Pointwise.geluTanh) {
+  if (op == PointwiseCode.gelu) return f32x4.mul(x, phiV(x));
+  if (op == PointwiseCode.geluTanh) {
     const x3 = f32x4.mul(f32x4.mul(x, x), x);
     const u = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_C), x3)));
     return f32x4.mul(f32x4.mul(half, x), f32x4.add(one, tanhV(u)));
@@ -51,11 +51,11 @@ const GELU_C: f32 = 0.044715;
 @inline function backward(op: i32, s: v128, g: v128): v128 {
   const half = f32x4.splat(0.5), one = f32x4.splat(1);
   switch (op) {
-    case Pointwise.gelu: {
+    case PointwiseCode.gelu: {
       const pdf = f32x4.mul(f32x4.splat(INV_SQRT_2PI), expV(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(s, s))));
       return f32x4.mul(g, f32x4.add(phiV(s), f32x4.mul(s, pdf)));
     }
-    case Pointwise.geluTanh: {
+    case PointwiseCode.geluTanh: {
       const s2 = f32x4.mul(s, s);
       const u = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(s, f32x4.mul(f32x4.splat(GELU_C), f32x4.mul(s2, s))));
       const t = tanhV(u);
@@ -63,13 +63,11 @@ const GELU_C: f32 = 0.044715;
       const d = f32x4.add(f32x4.mul(half, f32x4.add(one, t)), f32x4.mul(f32x4.mul(f32x4.mul(half, s), f32x4.sub(one, f32x4.mul(t, t))), du));
       return f32x4.mul(g, d);
     }
-    case Pointwise.silu: {
+    case PointwiseCode.silu: {
       const y = sigmoidStable(s);
       return f32x4.mul(g, f32x4.mul(y, f32x4.add(one, f32x4.mul(s, f32x4.sub(one, y)))));
     }
-    case Pointwise.relu: // y > 0 ? g : 0 (y is never negative)
-      return v128.and(g, f32x4.gt(s, f32x4.splat(0)));
-    case Pointwise.tanh:
+    case PointwiseCode.tanh:
       return f32x4.mul(g, f32x4.sub(one, f32x4.mul(s, s)));
     default: // sigmoid
       return f32x4.mul(g, f32x4.mul(s, f32x4.sub(one, s)));

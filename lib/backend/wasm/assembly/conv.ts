@@ -117,10 +117,32 @@ export function convWorkspaceBytes(cIn: i32, cOut: i32, groups: i32, kh: i32, kw
   return ((K * P * 4 + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
 }
 
+/**
+ * out[c, :] = relu?(out[c, :] + bias[c]) for one image's [cOut, P] output, while it is still
+ * in cache. bias 0: none. relu as the reference: max(v, 0), NaN becomes 0.
+ */
+function epilogue(out: usize, cOut: i32, P: i32, bias: usize, relu: i32): void {
+  const zero = f32x4.splat(0);
+  const v1 = P & ~3;
+  for (let c = 0; c < cOut; c++) {
+    const row = f(out, c * P);
+    const b: f32 = bias ? load<f32>(f(bias, c)) : 0;
+    const bv = f32x4.splat(b);
+    if (relu) {
+      for (let i = 0; i < v1; i += 4) v128.store(f(row, i), f32x4.pmax(zero, f32x4.add(v128.load(f(row, i)), bv)));
+      for (let i = v1; i < P; i++) { const v = load<f32>(f(row, i)) + b; store<f32>(f(row, i), v > 0 ? v : <f32>0); }
+    } else {
+      for (let i = 0; i < v1; i += 4) v128.store(f(row, i), f32x4.add(v128.load(f(row, i)), bv));
+      for (let i = v1; i < P; i++) store<f32>(f(row, i), load<f32>(f(row, i)) + b);
+    }
+  }
+}
+
 export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
                                    sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
                                    groups: i32, outH: i32, outW: i32,
-                                   x: usize, wt: usize, out: usize, b0: i32, b1: i32, ws: usize): void {
+                                   x: usize, wt: usize, out: usize, b0: i32, b1: i32, ws: usize,
+                                   bias: usize, relu: i32): void {
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
@@ -137,6 +159,7 @@ export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32,
       sgemm(coutG, P, K, f(wt, g * coutG * K), K, 1, src, P, 1,
         f(out, (b * cOut + g * coutG) * P), P, 0, gws);
     }
+    if (bias || relu) epilogue(f(out, b * cOut * P), cOut, P, bias, relu);
   }
 }
 

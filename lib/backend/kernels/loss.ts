@@ -1,0 +1,25 @@
+// Cross-entropy over logits [n, c, inner] for class-index and probability targets.
+
+import type { Float } from "../../dtype.js";
+
+/** Cross-entropy geometry: logits [n, c, inner], targets [n, inner]. */
+export interface CrossEntropyParams {
+  n: number; c: number; inner: number;
+  ignoreIndex: number;
+  /** Label smoothing ε: the target becomes (1 − ε)·onehot + ε/c. */
+  smoothing: number;
+}
+
+export interface LossKernels {
+  /**
+   * Per-position loss and logsumexp `lse` (both [n, inner]) for class-index targets, with
+   * optional class weights [c]; ignored positions get 0. Returns Σ w[target] over counted positions.
+   */
+  crossEntropyForward(x: Float, target: Int32Array, weight: Float | null, loss: Float, lse: Float, p: CrossEntropyParams): number;
+  /** dx (overwritten) for class-index targets; position i's gradient scale is coefPer[i], or `coef` when coefPer is null. */
+  crossEntropyBackward(x: Float, target: Int32Array, weight: Float | null, lse: Float, coef: number, coefPer: Float | null, dx: Float, p: CrossEntropyParams): void;
+  /** Per-position loss and lse for probability targets [n, c, inner]. */
+  crossEntropyProbForward(x: Float, target: Float, weight: Float | null, loss: Float, lse: Float, p: CrossEntropyParams): void;
+  /** Gradients for probability targets: dx and/or dTarget (null: not wanted), overwritten. */
+  crossEntropyProbBackward(x: Float, target: Float, weight: Float | null, lse: Float, coef: number, coefPer: Float | null, dx: Float | null, dTarget: Float | null, p: CrossEntropyParams): void;
+}
