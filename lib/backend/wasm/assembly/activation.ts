@@ -13,23 +13,33 @@ const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
 const INV_SQRT_2PI: f32 = 0.3989422804014327;
 const GELU_C: f32 = 0.044715;
 
-/** Φ(x) = ½·erfc(−x/√2) via erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2) (reference/activation.ts). */
-@inline function phiV(x: v128): v128 {
+/**
+ * Φ(x) = ½·erfc(|x|/√2) for x < 0, 1 − that otherwise, with erfc(z) = t·e^{−z²}·Q(t),
+ * t = 1/(1 + z/2) (reference/activation.ts); `ez` is e^{−z²} = e^{−x²/2}, which the
+ * backward reuses for the density.
+ */
+@inline function phiFromExp(x: v128, ez: v128): v128 {
   const one = f32x4.splat(1);
   const z = f32x4.mul(f32x4.abs(x), f32x4.splat(0.7071067811865476));
   const t = f32x4.div(one, f32x4.add(one, f32x4.mul(f32x4.splat(0.5), z)));
-  let p = f32x4.splat(0.1689107654457585);
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.8139785058875301));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.4744448380269721));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.12227490182042));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.27203490821391907));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-0.18420384121207248));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.09643612942965898));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.37411985364067757));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.0000229011061137));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(-1.2655122236321272));
-  const e = f32x4.mul(f32x4.mul(f32x4.splat(0.5), t), expV(f32x4.sub(p, f32x4.mul(z, z))));
+  let q = f32x4.splat(0.04238794672497721);
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(-0.23102407167963548));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.48651144855905554));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(-0.44734550150279895));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.12733619784006106));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(-0.05733550912511611));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.09302713764999236));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.17537278817247287));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.2468809179376406));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.28209384047143626));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.282094794926184));
+  const e = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(0.5), t), ez), q);
   return v128.bitselect(e, f32x4.sub(one, e), f32x4.lt(x, f32x4.splat(0)));
+}
+
+/** e^{−x²/2} */
+@inline function halfGauss(x: v128): v128 {
+  return expV(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x)));
 }
 
 @inline function sigmoidStable(x: v128): v128 {
@@ -39,7 +49,7 @@ const GELU_C: f32 = 0.044715;
 
 @inline function forward(op: i32, x: v128): v128 {
   const half = f32x4.splat(0.5), one = f32x4.splat(1);
-  if (op == PointwiseCode.gelu) return f32x4.mul(x, phiV(x));
+  if (op == PointwiseCode.gelu) return f32x4.mul(x, phiFromExp(x, halfGauss(x)));
   if (op == PointwiseCode.geluTanh) {
     const x3 = f32x4.mul(f32x4.mul(x, x), x);
     const u = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_C), x3)));
@@ -52,8 +62,9 @@ const GELU_C: f32 = 0.044715;
   const half = f32x4.splat(0.5), one = f32x4.splat(1);
   switch (op) {
     case PointwiseCode.gelu: {
-      const pdf = f32x4.mul(f32x4.splat(INV_SQRT_2PI), expV(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(s, s))));
-      return f32x4.mul(g, f32x4.add(phiV(s), f32x4.mul(s, pdf)));
+      // Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π)
+      const ez = halfGauss(s);
+      return f32x4.mul(g, f32x4.add(phiFromExp(s, ez), f32x4.mul(s, f32x4.mul(f32x4.splat(INV_SQRT_2PI), ez))));
     }
     case PointwiseCode.geluTanh: {
       const s2 = f32x4.mul(s, s);
