@@ -1,4 +1,4 @@
-// The wasm versions of the model kernel families (activation, softmax, norm): float32 calls the
+// The wasm versions of the model kernel families (activation, softmax, norm, rnn): float32 calls the
 // SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
 // to the reference.
 
@@ -7,6 +7,7 @@ import { referenceKernels as ref } from "../reference.js";
 import { pointwiseBackwardF32, pointwiseF32 } from "./activation.js";
 import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
+import { lstmCellBackwardF32, lstmCellF32 } from "./rnn.js";
 
 type F32 = Float32Array;
 // By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
@@ -30,5 +31,10 @@ export function modelWasmKernels(): Partial<Kernels> {
     layerNormBackward: (x, w, mean, rstd, g, dx, dw, db, rows, D) =>
       (f32(x, w, mean, rstd, g, dx, dw, db) && layerNormBackwardF32(x as F32, w as F32 | null, mean as F32, rstd as F32, g as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, rows, D))
       || ref.layerNormBackward(x, w, mean, rstd, g, dx, dw, db, rows, D),
+    lstmCell: (gates, c, hc, acts, N, H) =>
+      (f32(gates, c, hc, acts) && lstmCellF32(gates as F32, c as F32, hc as F32, acts as F32, N, H)) || ref.lstmCell(gates, c, hc, acts, N, H),
+    lstmCellBackward: (acts, c, hc, ghc, dGates, dc, N, H) =>
+      (f32(acts, c, hc, ghc, dGates, dc) && lstmCellBackwardF32(acts as F32, c as F32, hc as F32, ghc as F32, dGates as F32, dc as F32, N, H))
+      || ref.lstmCellBackward(acts, c, hc, ghc, dGates, dc, N, H),
   };
 }

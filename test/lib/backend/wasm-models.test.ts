@@ -1,5 +1,5 @@
 // The wasm kernels of the model families (activations, softmax, attention weights,
-// layerNorm) against the reference, at 1 and 2 threads (work split forced down to small
+// layerNorm, LSTM cell) against the reference, at 1 and 2 threads (work split forced down to small
 // shapes), and bit-identical across runs and thread counts.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ import { modelWasmKernels } from "../../../lib/backend/wasm/models.js";
 import { pointwiseF32, pointwiseBackwardF32 } from "../../../lib/backend/wasm/activation.js";
 import { softmaxF32, softmaxBackwardF32, attentionSoftmaxF32 } from "../../../lib/backend/wasm/softmax.js";
 import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/norm.js";
+import { lstmCellF32, lstmCellBackwardF32 } from "../../../lib/backend/wasm/rnn.js";
 import type { PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
 const savedWork = dispatchTuning.minWorkPerThread;
@@ -185,6 +186,33 @@ describe("wasm model kernels", () => {
         expect(maxRelErr(runsB[0]![2]!, wantDb), `layerNorm db D ${D}`).toBeLessThan(2e-5);
         expect(runsB[1]).toEqual(runsB[0]);
       }
+    }
+  });
+
+  test("LSTM cell forward and backward", () => {
+    for (const H of [128, 37]) {
+      const N = 40;
+      const gates = wide(N * 4 * H, H, 8), c = randomF32(N * H, rng(H + 3)), ghc = randomF32(N * 2 * H, rng(H + 4));
+      const hc = new Float32Array(N * 2 * H), acts = new Float32Array(N * 4 * H);
+      ref.lstmCell(gates, c, hc, acts, N, H);
+      const runs = atThreads(() => {
+        const o = new Float32Array(N * 2 * H), a = new Float32Array(N * 4 * H);
+        expect(lstmCellF32(gates, c, o, a, N, H)).toBe(true);
+        return [o, a];
+      });
+      expect(maxRelErr(runs[0]![0]!, hc), `lstm h, c (H ${H})`).toBeLessThan(2e-6);
+      expect(maxRelErr(runs[0]![1]!, acts), `lstm gates (H ${H})`).toBeLessThan(2e-6);
+      expect(runs[1]).toEqual(runs[0]);
+      const dg = new Float32Array(N * 4 * H), dc = new Float32Array(N * H);
+      ref.lstmCellBackward(acts, c, hc, ghc, dg, dc, N, H);
+      const runsB = atThreads(() => {
+        const d = new Float32Array(N * 4 * H), e = new Float32Array(N * H);
+        expect(lstmCellBackwardF32(acts, c, hc, ghc, d, e, N, H)).toBe(true);
+        return [d, e];
+      });
+      expect(maxRelErr(runsB[0]![0]!, dg), `lstm dGates (H ${H})`).toBeLessThan(2e-6);
+      expect(maxRelErr(runsB[0]![1]!, dc), `lstm dc (H ${H})`).toBeLessThan(2e-6);
+      expect(runsB[1]).toEqual(runsB[0]);
     }
   });
 });

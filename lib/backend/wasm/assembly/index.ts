@@ -7,3 +7,4 @@ export { binaryRange, binaryScalarRange, unaryRange, reluMaskRange, reduceSumRan
 export { pointwiseRange, pointwiseBackwardRange } from "./activation";
 export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } from "./softmax";
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
+export { lstmCellRange, lstmCellBackwardRange } from "./rnn";
