@@ -38,7 +38,8 @@ export interface RNNOptions {
 
 /**
  * One time step. `h` [N, H] (or [N, P] with an LSTM projection `whr`), `c` [N, H]; `xw` is the
- * precomputed x W_ihᵀ + b_ih for this step.
+ * precomputed x W_ihᵀ + b_ih for this step (+ b_hh too when `bhh` is null and the mode
+ * allows it: see `foldsHiddenBias`).
  */
 function cellStep(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, whh: Tensor, bhh: Tensor | null, whr: Tensor | null = null): [Tensor, Tensor | null] {
   let hw = h.matmul(whh.t());
@@ -58,6 +59,11 @@ function cellStep(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, whh: Tens
     case "GRU":
       return [gruCell(xw, hw, h), null];
   }
+}
+
+/** Whether b_hh only ever appears added to x·W_ihᵀ + b_ih (not in GRU: n uses r·(h·W_hnᵀ + b_hn)). */
+function foldsHiddenBias(mode: Mode): boolean {
+  return mode !== "GRU";
 }
 
 abstract class RNNBase extends Module {
@@ -164,6 +170,9 @@ abstract class RNNBase extends Module {
         const bhh = this.param("bias_hh", layer, d);
         let xw = seq.matmul(wih.t());
         if (bih) xw = xw.add(bih);
+        // b_hh added once for the whole sequence instead of once per step
+        const fold = bhh !== null && foldsHiddenBias(this.mode);
+        if (fold) xw = xw.add(bhh);
         const k = layer * dirs + d;
         const whr = this.param("weight_hr", layer, d);
         let h = h0s ? h0s.select(0, k) : zerosH;
@@ -171,7 +180,7 @@ abstract class RNNBase extends Module {
         const outs: Tensor[] = new Array(L);
         for (let s = 0; s < L; s++) {
           const t = d === 0 ? s : L - 1 - s;
-          [h, c] = cellStep(this.mode, xw.select(0, t), h, c, whh, bhh, whr);
+          [h, c] = cellStep(this.mode, xw.select(0, t), h, c, whh, fold ? null : bhh, whr);
           outs[t] = h;
         }
         dirOutputs.push(stack(outs, 0));

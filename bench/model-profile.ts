@@ -1,8 +1,9 @@
-// A tiny GPT training step (2 pre-norm blocks, d=128, 4 heads, block 64, batch 32, vocab 65,
-// AdamW) through the public API, timed on its own so a `node --cpu-prof` run of it shows what
-// dominates a transformer step:
-//   node dist/bench/gpt-profile.js [steps] [threads]  ms per step, tokens/s
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/gpt-profile.js 30
+// Training steps of a tiny GPT (2 pre-norm blocks, d=128, 4 heads, block 64, batch 32,
+// vocab 65, AdamW) and of a char-LSTM (embedding 65→64, LSTM 64→256, seq 64, batch 32,
+// linear 256→65, Adam) through the public API, timed on their own so a `node --cpu-prof`
+// run shows what dominates a step:
+//   node dist/bench/model-profile.js [gpt|lstm] [steps] [threads]
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/model-profile.js gpt 30 1
 
 import { F, Generator, manualSeed, nn, optim, setNumThreads, tensor, type Tensor } from "../lib/index.js";
 
@@ -56,10 +57,43 @@ export function gptStep(seed = 0): () => number {
   };
 }
 
+export const LSTM = { vocab: 65, embed: 64, hidden: 256, seq: 64, batch: 32 } as const;
+
+class CharLSTM extends nn.Module {
+  emb = new nn.Embedding(LSTM.vocab, LSTM.embed);
+  lstm = new nn.LSTM(LSTM.embed, LSTM.hidden, { batchFirst: true });
+  head = new nn.Linear(LSTM.hidden, LSTM.vocab);
+  override forward(idx: Tensor): Tensor {
+    return this.head.call(this.lstm.call(this.emb.call(idx))[0]);
+  }
+}
+
+export function lstmStep(seed = 0): () => number {
+  manualSeed(seed);
+  const gen = new Generator(seed);
+  const model = new CharLSTM();
+  const opt = new optim.Adam(model.parameters(), { lr: 2e-3 });
+  const n = LSTM.batch * LSTM.seq;
+  const ids = new Int32Array(n), next = new Int32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = gen.nextInt(0, LSTM.vocab);
+  for (let i = 0; i < n; i++) next[i] = ids[(i + 1) % n];
+  const x = tensor(ids, { dtype: "int32" }).reshape(LSTM.batch, LSTM.seq);
+  const y = tensor(next, { dtype: "int32" });
+  return () => {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(model.call(x).reshape(-1, LSTM.vocab), y);
+    loss.backward();
+    opt.step();
+    return loss.item();
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const steps = Number(process.argv[2] ?? 20);
-  if (process.argv[3]) setNumThreads(Number(process.argv[3]));
-  const step = gptStep();
+  const which = process.argv[2] ?? "gpt";
+  if (which !== "gpt" && which !== "lstm") throw new Error(`model-profile: unknown model ${which} (gpt or lstm)`);
+  const steps = Number(process.argv[3] ?? 20);
+  if (process.argv[4]) setNumThreads(Number(process.argv[4]));
+  const step = which === "gpt" ? gptStep() : lstmStep();
   step(); step();
   // wall time, and the process's CPU time (at 1 thread: what the step costs, whatever else
   // runs on the machine; a shared core mostly stretches the wall time)
@@ -73,6 +107,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const best = Math.min(...times), med = times.sort((a, b) => a - b)[times.length >> 1]!;
   const cpuBest = Math.min(...cpu);
-  const tokens = GPT.batch * GPT.block;
-  console.log(`tiny GPT step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); threads ${process.argv[3] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+  const tokens = which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq;
+  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); threads ${process.argv[4] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
 }
