@@ -4,3 +4,4 @@ export { sgemm, sgemmWorkspaceBytes, matmulRange } from "./gemm";
 export { convWorkspaceBytes, conv2dForwardRange, conv2dBackwardInputRange, conv2dBackwardWeightRange } from "./conv";
 export { maxPool2dForwardRange, maxPool2dBackwardRange, avgPool2dForwardRange, avgPool2dBackwardRange } from "./pool2d";
 export { binaryRange, binaryScalarRange, unaryRange, reluMaskRange, reduceSumRange, reduceMaxMinRange } from "./elementwise";
+export { simdPeak } from "./peak";
