@@ -7,6 +7,7 @@ import { argReduce, reduce } from "./reference/reduce.js";
 import { stridedBinary, stridedUnary } from "./reference/strided.js";
 import { matmul } from "./reference/matmul.js";
 import { channelBias, channelSum, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./reference/conv.js";
+import { gatherAt, indexAdd, indexPositions, indexSelect, normalizeIndices, oneHot, scatterAddAt, triangleMask } from "./reference/indexing.js";
 import { adagradStep, adamStep, rmspropStep, sgdStep } from "./reference/optimizer.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./reference/pool.js";
 
@@ -15,4 +16,5 @@ export const referenceKernels: Kernels = {
   conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias,
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
   sgdStep, adamStep, rmspropStep, adagradStep,
+  normalizeIndices, indexSelect, indexAdd, indexPositions, gatherAt, scatterAddAt, oneHot, triangleMask,
 };

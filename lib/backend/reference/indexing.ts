@@ -1,0 +1,72 @@
+// Reference indexing kernels.
+
+import type { Values } from "../kernels/elementwise.js";
+
+export function normalizeIndices(index: Values, limit: number, out: Int32Array): number {
+  for (let i = 0; i < index.length; i++) {
+    let v = index[i];
+    if (!Number.isInteger(v)) return i;
+    if (v < 0) v += limit;
+    if (v < 0 || v >= limit) return i;
+    out[i] = v;
+  }
+  return -1;
+}
+
+export function indexSelect(x: Values, idx: Int32Array, out: Values, outer: number, size: number, inner: number): void {
+  const n = idx.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < n; j++) {
+      const src = (o * size + idx[j]) * inner, dst = (o * n + j) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i] = x[src + i];
+    }
+  }
+}
+
+export function indexAdd(g: Values, idx: Int32Array, out: Values, outer: number, size: number, inner: number): void {
+  const n = idx.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < n; j++) {
+      const dst = (o * size + idx[j]) * inner, src = (o * n + j) * inner;
+      for (let i = 0; i < inner; i++) out[dst + i] += g[src + i];
+    }
+  }
+}
+
+export function indexPositions(shape: readonly number[], idx: Int32Array, d: number, strides: readonly number[], offset: number, pos: Float64Array): void {
+  const nd = shape.length, n = idx.length;
+  const counter = new Array<number>(nd).fill(0);
+  let base = offset; // position of the current coordinates with dim d at 0
+  for (let p = 0; p < n; p++) {
+    pos[p] = base + idx[p] * strides[d];
+    for (let k = nd - 1; k >= 0; k--) {
+      if (k !== d) base += strides[k];
+      if (++counter[k] < shape[k]) break;
+      if (k !== d) base -= strides[k] * shape[k];
+      counter[k] = 0;
+    }
+  }
+}
+
+export function gatherAt(x: Values, pos: Float64Array, out: Values): void {
+  for (let p = 0; p < pos.length; p++) out[p] = x[pos[p]];
+}
+
+export function scatterAddAt(src: Values, pos: Float64Array, out: Values): void {
+  for (let p = 0; p < pos.length; p++) out[pos[p]] += src[p];
+}
+
+export function oneHot(idx: Int32Array, classes: number, out: Values): void {
+  for (let i = 0; i < idx.length; i++) out[i * classes + idx[i]] = 1;
+}
+
+export function triangleMask(out: Values, mats: number, rows: number, cols: number, k: number, lower: boolean): void {
+  for (let m = 0; m < mats; m++) {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const keep = lower ? j - i <= k : j - i >= k;
+        if (!keep) out[(m * rows + i) * cols + j] = 0;
+      }
+    }
+  }
+}
