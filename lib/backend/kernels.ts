@@ -14,18 +14,20 @@ import type { PoolKernels } from "./kernels/pool.js";
 import type { StridedKernels } from "./kernels/strided.js";
 import type { OptimizerKernels } from "./kernels/optimizer.js";
 import type { IndexingKernels } from "./kernels/indexing.js";
+import type { ResampleKernels } from "./kernels/resample.js";
 
 export type { Float } from "../dtype.js";
 export type { ElementwiseKernels, UnaryOp, BinaryOp, Values } from "./kernels/elementwise.js";
 export type { ReduceKernels, ReduceOp } from "./kernels/reduce.js";
 export type { MatmulKernels, MatmulParams } from "./kernels/matmul.js";
 export type { ConvKernels, Conv2dParams, ConvEpilogue } from "./kernels/conv.js";
-export type { PoolKernels, Pool2dParams } from "./kernels/pool.js";
+export type { PoolKernels, Pool2dParams, AdaptivePool2dParams } from "./kernels/pool.js";
 export type { StridedKernels, StridedUnaryOp, StridedBinaryOp } from "./kernels/strided.js";
 export type { IndexingKernels } from "./kernels/indexing.js";
+export type { ResampleKernels, Resample2dParams, ResampleTaps } from "./kernels/resample.js";
 export type { OptimizerKernels, SgdHyper, AdamHyper, RmspropHyper, AdagradHyper } from "./kernels/optimizer.js";
 
 export interface Kernels extends ElementwiseKernels, ReduceKernels, StridedKernels, MatmulKernels, ConvKernels, PoolKernels,
-  OptimizerKernels, IndexingKernels {}
+  OptimizerKernels, IndexingKernels, ResampleKernels {}
 
 export type KernelName = keyof Kernels;

@@ -6,15 +6,25 @@ import { binary, binaryScalar, reluMask, unary } from "./reference/elementwise.j
 import { argReduce, reduce } from "./reference/reduce.js";
 import { stridedBinary, stridedUnary } from "./reference/strided.js";
 import { matmul } from "./reference/matmul.js";
-import { channelBias, channelSum, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./reference/conv.js";
-import { gatherAt, indexAdd, indexPositions, indexSelect, normalizeIndices, oneHot, scatterAddAt, triangleMask } from "./reference/indexing.js";
+import { channelBias, channelSum, col2im, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, im2col } from "./reference/conv.js";
+import {
+  gatherAt, gatherOrFill, indexAdd, indexPositions, indexSelect, mappedPositions, normalizeIndices, oneHot, scatterAddAt,
+  scatterAddSkip, triangleMask,
+} from "./reference/indexing.js";
+import { resample2dBackward, resample2dForward } from "./reference/resample.js";
 import { adagradStep, adamStep, rmspropStep, sgdStep } from "./reference/optimizer.js";
-import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./reference/pool.js";
+import {
+  adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, adaptiveMaxPool2dForward,
+  avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward,
+} from "./reference/pool.js";
 
 export const referenceKernels: Kernels = {
   unary, binary, binaryScalar, reluMask, reduce, argReduce, stridedUnary, stridedBinary, matmul,
-  conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias,
+  conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias, im2col, col2im,
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
+  adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward,
   sgdStep, adamStep, rmspropStep, adagradStep,
   normalizeIndices, indexSelect, indexAdd, indexPositions, gatherAt, scatterAddAt, oneHot, triangleMask,
+  mappedPositions, gatherOrFill, scatterAddSkip,
+  resample2dForward, resample2dBackward,
 };

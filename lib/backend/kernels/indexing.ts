@@ -23,6 +23,15 @@ export interface IndexingKernels {
   gatherAt(x: Values, pos: Float64Array, out: Values): void;
   /** out[pos[p]] += src[p]. */
   scatterAddAt(src: Values, pos: Float64Array, out: Values): void;
+  /**
+   * For every element o of `outShape` (row-major), src[o] = Σ_d map_d(index_d)·inStrides[d],
+   * where map_d is maps[d] (null: the identity); -1 when any map gives -1 (pad's constant).
+   */
+  mappedPositions(maps: readonly (Int32Array | null)[], outShape: readonly number[], inStrides: readonly number[], src: Int32Array): void;
+  /** out[o] = src[o] < 0 ? fill : x[src[o]]. */
+  gatherOrFill(x: Values, src: Int32Array, fill: number, out: Values): void;
+  /** out[src[o]] += g[o] where src[o] >= 0. */
+  scatterAddSkip(g: Values, src: Int32Array, out: Values): void;
   /** out[i*classes + idx[i]] = 1 (out zero-filled by the caller). */
   oneHot(idx: Int32Array, classes: number, out: Values): void;
   /** Zeros, in each of `mats` [rows, cols] matrices, the entries outside the triangle j − i <= k (lower) or >= k. */

@@ -70,3 +70,27 @@ export function triangleMask(out: Values, mats: number, rows: number, cols: numb
     }
   }
 }
+
+export function mappedPositions(maps: readonly (Int32Array | null)[], outShape: readonly number[], inStrides: readonly number[], src: Int32Array): void {
+  const nd = outShape.length, total = src.length;
+  const idx = new Array<number>(nd).fill(0);
+  for (let o = 0; o < total; o++) {
+    let off = 0;
+    for (let d = 0; d < nd; d++) {
+      const m = maps[d];
+      const j = m ? m[idx[d]] : idx[d];
+      if (j < 0) { off = -1; break; }
+      off += j * inStrides[d];
+    }
+    src[o] = off;
+    for (let d = nd - 1; d >= 0; d--) { if (++idx[d] < outShape[d]) break; idx[d] = 0; }
+  }
+}
+
+export function gatherOrFill(x: Values, src: Int32Array, fill: number, out: Values): void {
+  for (let o = 0; o < src.length; o++) out[o] = src[o] < 0 ? fill : x[src[o]];
+}
+
+export function scatterAddSkip(g: Values, src: Int32Array, out: Values): void {
+  for (let o = 0; o < src.length; o++) if (src[o] >= 0) out[src[o]] += g[o];
+}
