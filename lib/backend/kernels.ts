@@ -15,6 +15,8 @@ import type { StridedKernels } from "./kernels/strided.js";
 import type { OptimizerKernels } from "./kernels/optimizer.js";
 import type { IndexingKernels } from "./kernels/indexing.js";
 import type { ResampleKernels } from "./kernels/resample.js";
+import type { RandomKernels } from "./kernels/random.js";
+import type { CreationKernels } from "./kernels/creation.js";
 
 export type { Float } from "../dtype.js";
 export type { ElementwiseKernels, UnaryOp, BinaryOp, Values } from "./kernels/elementwise.js";
@@ -25,9 +27,11 @@ export type { PoolKernels, Pool2dParams, AdaptivePool2dParams } from "./kernels/
 export type { StridedKernels, StridedUnaryOp, StridedBinaryOp } from "./kernels/strided.js";
 export type { IndexingKernels } from "./kernels/indexing.js";
 export type { ResampleKernels, Resample2dParams, ResampleTaps } from "./kernels/resample.js";
+export type { RandomKernels, RandomSource } from "./kernels/random.js";
+export type { CreationKernels } from "./kernels/creation.js";
 export type { OptimizerKernels, SgdHyper, AdamHyper, RmspropHyper, AdagradHyper } from "./kernels/optimizer.js";
 
 export interface Kernels extends ElementwiseKernels, ReduceKernels, StridedKernels, MatmulKernels, ConvKernels, PoolKernels,
-  OptimizerKernels, IndexingKernels, ResampleKernels {}
+  OptimizerKernels, IndexingKernels, ResampleKernels, RandomKernels, CreationKernels {}
 
 export type KernelName = keyof Kernels;

@@ -12,6 +12,8 @@ import {
   scatterAddSkip, triangleMask,
 } from "./reference/indexing.js";
 import { resample2dBackward, resample2dForward } from "./reference/resample.js";
+import { applyMask, bernoulliMask, fillNormal, fillRandint, fillUniform, multinomial, randperm } from "./reference/random.js";
+import { fillArange, fillEye, fillLinspace, fromNumbers } from "./reference/creation.js";
 import { adagradStep, adamStep, rmspropStep, sgdStep } from "./reference/optimizer.js";
 import {
   adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, adaptiveMaxPool2dForward,
@@ -27,4 +29,6 @@ export const referenceKernels: Kernels = {
   normalizeIndices, indexSelect, indexAdd, indexPositions, gatherAt, scatterAddAt, oneHot, triangleMask,
   mappedPositions, gatherOrFill, scatterAddSkip,
   resample2dForward, resample2dBackward,
+  fillUniform, fillNormal, fillRandint, randperm, multinomial, bernoulliMask, applyMask,
+  fillArange, fillLinspace, fillEye, fromNumbers,
 };
