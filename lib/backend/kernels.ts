@@ -17,6 +17,7 @@ import type { IndexingKernels } from "./kernels/indexing.js";
 import type { ResampleKernels } from "./kernels/resample.js";
 import type { RandomKernels } from "./kernels/random.js";
 import type { CreationKernels } from "./kernels/creation.js";
+import type { ScanKernels } from "./kernels/scan.js";
 
 export type { Float } from "../dtype.js";
 export type { ElementwiseKernels, UnaryOp, BinaryOp, Values } from "./kernels/elementwise.js";
@@ -29,9 +30,11 @@ export type { IndexingKernels } from "./kernels/indexing.js";
 export type { ResampleKernels, Resample2dParams, ResampleTaps } from "./kernels/resample.js";
 export type { RandomKernels, RandomSource } from "./kernels/random.js";
 export type { CreationKernels } from "./kernels/creation.js";
+export type { ScanKernels } from "./kernels/scan.js";
 export type { OptimizerKernels, SgdHyper, AdamHyper, RmspropHyper, AdagradHyper } from "./kernels/optimizer.js";
 
 export interface Kernels extends ElementwiseKernels, ReduceKernels, StridedKernels, MatmulKernels, ConvKernels, PoolKernels,
-  OptimizerKernels, IndexingKernels, ResampleKernels, RandomKernels, CreationKernels {}
+  OptimizerKernels, IndexingKernels, ResampleKernels, RandomKernels, CreationKernels,
+  ScanKernels {}
 
 export type KernelName = keyof Kernels;

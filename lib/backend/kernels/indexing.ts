@@ -32,6 +32,8 @@ export interface IndexingKernels {
   gatherOrFill(x: Values, src: Int32Array, fill: number, out: Values): void;
   /** out[src[o]] += g[o] where src[o] >= 0. */
   scatterAddSkip(g: Values, src: Int32Array, out: Values): void;
+  /** The positions i where mask[i] != 0, in order (out has as many entries as there are). */
+  nonzeroPositions(mask: Values, out: Int32Array): void;
   /** out[i*classes + idx[i]] = 1 (out zero-filled by the caller). */
   oneHot(idx: Int32Array, classes: number, out: Values): void;
   /** Zeros, in each of `mats` [rows, cols] matrices, the entries outside the triangle j − i <= k (lower) or >= k. */

@@ -94,3 +94,7 @@ export function gatherOrFill(x: Values, src: Int32Array, fill: number, out: Valu
 export function scatterAddSkip(g: Values, src: Int32Array, out: Values): void {
   for (let o = 0; o < src.length; o++) if (src[o] >= 0) out[src[o]] += g[o];
 }
+
+export function nonzeroPositions(mask: Values, out: Int32Array): void {
+  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] !== 0) out[k++] = i;
+}
