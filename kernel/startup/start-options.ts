@@ -64,9 +64,13 @@ export function resolveStart(options: StartOptions): ResolvedStart {
  *   instead of growing from 1 MB through dozens of scavenges while the compiler thread parses
  *   the ES library (measured: the compiler ready ~25 ms sooner, 298–305 ms instead of 327–330;
  *   the kernel's memory after its first cell 183 MB instead of 168).
+ * - `--experimental-wasm-relaxed-simd` (Node 20 only; later versions have it on): the compute
+ *   backend then loads its relaxed-SIMD build, whose GEMM uses fused multiply-adds
+ *   (lib/backend/wasm/runtime.ts picks the build by feature detection).
  * GRADLAB_V8_FLAGS replaces these flags ("" for V8's defaults).
  */
-export const KERNEL_V8_FLAGS = "--interrupt-budget=405504 --min-semi-space-size=16";
+export const KERNEL_V8_FLAGS = "--interrupt-budget=405504 --min-semi-space-size=16" +
+  (Number(process.versions.node.split(".")[0]) < 21 ? " --experimental-wasm-relaxed-simd" : "");
 
 /** Applies KERNEL_V8_FLAGS (or GRADLAB_V8_FLAGS) to this process, before TypeScript loads. */
 export async function tuneV8(): Promise<void> {

@@ -61,6 +61,8 @@ export function setNumThreads(n: number): void {
 
 export interface BackendInfo {
   numThreads: number;
+  /** The WebAssembly module in use: "relaxed-simd" (fused multiply-adds), "simd", or null (reference only). */
+  wasm: "relaxed-simd" | "simd" | null;
   /** Which provider implements each kernel ("reference", "wasm", "pool", ...). */
   kernels: Record<string, string>;
   providers: string[];
@@ -69,6 +71,7 @@ export interface BackendInfo {
 export function getBackendInfo(): BackendInfo {
   return {
     numThreads: threads ? threads.getNumThreads() : 1,
+    wasm: Object.values(providers).includes("wasm") ? (wasmRuntime()?.build ?? null) : null,
     kernels: { ...providers },
     providers: [...new Set(Object.values(providers))],
   };
@@ -77,7 +80,7 @@ export function getBackendInfo(): BackendInfo {
 // Faster kernels (lib/backend/wasm, which splits large calls over the pool in
 // lib/backend/pool): float32 calls go to WebAssembly SIMD; float64 and anything else stay
 // on the reference. GRADLAB_BACKEND=reference keeps the reference only.
-import { wasmKernels, poolThreadControl } from "./wasm/index.js";
+import { wasmKernels, wasmRuntime, poolThreadControl } from "./wasm/index.js";
 if (typeof process === "undefined" || process.env.GRADLAB_BACKEND !== "reference") {
   const wasm = wasmKernels();
   if (wasm) {

@@ -13,6 +13,11 @@ import type { ConvKernels } from "./kernels/conv.js";
 import type { PoolKernels } from "./kernels/pool.js";
 import type { StridedKernels } from "./kernels/strided.js";
 import type { OptimizerKernels } from "./kernels/optimizer.js";
+import type { IndexingKernels } from "./kernels/indexing.js";
+import type { ResampleKernels } from "./kernels/resample.js";
+import type { RandomKernels } from "./kernels/random.js";
+import type { CreationKernels } from "./kernels/creation.js";
+import type { ScanKernels } from "./kernels/scan.js";
 import type { ActivationKernels } from "./kernels/activation.js";
 import type { SoftmaxKernels } from "./kernels/softmax.js";
 import type { NormKernels } from "./kernels/norm.js";
@@ -25,8 +30,13 @@ export type { ElementwiseKernels, UnaryOp, BinaryOp, Values } from "./kernels/el
 export type { ReduceKernels, ReduceOp } from "./kernels/reduce.js";
 export type { MatmulKernels, MatmulParams } from "./kernels/matmul.js";
 export type { ConvKernels, Conv2dParams, ConvEpilogue } from "./kernels/conv.js";
-export type { PoolKernels, Pool2dParams } from "./kernels/pool.js";
+export type { PoolKernels, Pool2dParams, AdaptivePool2dParams } from "./kernels/pool.js";
 export type { StridedKernels, StridedUnaryOp, StridedBinaryOp } from "./kernels/strided.js";
+export type { IndexingKernels } from "./kernels/indexing.js";
+export type { ResampleKernels, Resample2dParams, ResampleTaps } from "./kernels/resample.js";
+export type { RandomKernels, RandomSource } from "./kernels/random.js";
+export type { CreationKernels } from "./kernels/creation.js";
+export type { ScanKernels } from "./kernels/scan.js";
 export type { OptimizerKernels, SgdHyper, AdamHyper, RmspropHyper, AdagradHyper } from "./kernels/optimizer.js";
 export type { ActivationKernels, PointwiseOp, PointwiseGradOp } from "./kernels/activation.js";
 export type { SoftmaxKernels } from "./kernels/softmax.js";
@@ -36,6 +46,8 @@ export type { EmbeddingKernels } from "./kernels/embedding.js";
 export type { RnnKernels } from "./kernels/rnn.js";
 
 export interface Kernels extends ElementwiseKernels, ReduceKernels, StridedKernels, MatmulKernels, ConvKernels, PoolKernels,
-  OptimizerKernels, ActivationKernels, SoftmaxKernels, NormKernels, LossKernels, EmbeddingKernels, RnnKernels {}
+  OptimizerKernels, IndexingKernels, ResampleKernels, RandomKernels, CreationKernels,
+  ScanKernels,
+  ActivationKernels, SoftmaxKernels, NormKernels, LossKernels, EmbeddingKernels, RnnKernels {}
 
 export type KernelName = keyof Kernels;

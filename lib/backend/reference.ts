@@ -2,13 +2,25 @@
 // faster backends must match, and the float64 path (gradcheck) everywhere.
 
 import type { Kernels } from "./kernels.js";
-import { binary, binaryScalar, reluMask, unary } from "./reference/elementwise.js";
+import { allClose, allEqual, binary, binaryScalar, reluMask, unary, where } from "./reference/elementwise.js";
 import { argReduce, reduce } from "./reference/reduce.js";
 import { stridedBinary, stridedUnary } from "./reference/strided.js";
 import { matmul } from "./reference/matmul.js";
-import { channelBias, channelSum, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./reference/conv.js";
+import { channelBias, channelSum, col2im, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, im2col } from "./reference/conv.js";
+import {
+  gatherAt, gatherOrFill, indexAdd, indexPositions, indexSelect, mappedPositions, nonzeroPositions, normalizeIndices, oneHot,
+  scatterAddAt,
+  scatterAddSkip, triangleMask,
+} from "./reference/indexing.js";
+import { resample2dBackward, resample2dForward } from "./reference/resample.js";
+import { applyMask, bernoulliMask, fillNormal, fillRandint, fillUniform, multinomial, randperm } from "./reference/random.js";
+import { fillArange, fillEye, fillLinspace, fromNumbers } from "./reference/creation.js";
+import { cumsumRows, prodGradRows, sortRows } from "./reference/scan.js";
 import { adagradStep, adamStep, rmspropStep, sgdStep } from "./reference/optimizer.js";
-import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./reference/pool.js";
+import {
+  adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, adaptiveMaxPool2dForward,
+  avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward,
+} from "./reference/pool.js";
 import { activationKernels } from "./reference/activation.js";
 import { softmaxKernels } from "./reference/softmax.js";
 import { normKernels } from "./reference/norm.js";
@@ -17,9 +29,16 @@ import { embeddingKernels } from "./reference/embedding.js";
 import { rnnKernels } from "./reference/rnn.js";
 
 export const referenceKernels: Kernels = {
-  unary, binary, binaryScalar, reluMask, reduce, argReduce, stridedUnary, stridedBinary, matmul,
-  conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias,
+  unary, binary, binaryScalar, reluMask, where, allEqual, allClose, reduce, argReduce, stridedUnary, stridedBinary, matmul,
+  conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias, im2col, col2im,
   maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward,
+  adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward,
   sgdStep, adamStep, rmspropStep, adagradStep,
+  normalizeIndices, indexSelect, indexAdd, indexPositions, gatherAt, scatterAddAt, oneHot, triangleMask,
+  mappedPositions, gatherOrFill, scatterAddSkip, nonzeroPositions,
+  resample2dForward, resample2dBackward,
+  fillUniform, fillNormal, fillRandint, randperm, multinomial, bernoulliMask, applyMask,
+  fillArange, fillLinspace, fillEye, fromNumbers,
+  sortRows, cumsumRows, prodGradRows,
   ...activationKernels, ...softmaxKernels, ...normKernels, ...lossKernels, ...embeddingKernels, ...rnnKernels,
 };

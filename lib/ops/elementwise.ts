@@ -4,7 +4,7 @@
 
 import type { StridedBinaryOp } from "../backend/kernels.js";
 import { getKernels } from "../backend/index.js";
-import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
+import type { BinaryOp, UnaryOp, Values } from "../backend/kernels.js";
 import { type DType, type Float, arithmeticDType, floatDType, isFloatDType, promoteTypes, promoteWithScalar } from "../dtype.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, fmtShape, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
@@ -274,25 +274,19 @@ export function isclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): Tensor 
 /** Same shape and exactly the same values (PyTorch's torch.equal). */
 export function equal(a: Tensor, b: Tensor): boolean {
   if (!sameShape(a.shape, b.shape)) return false;
-  const ad = a.data, bd = b.data;
-  for (let i = 0; i < ad.length; i++) if (ad[i] !== bd[i]) return false;
-  return true;
+  return getKernels().allEqual(a.data, b.data);
 }
 
 /** True when every pair agrees within atol + rtol * |b| (NaNs are never close). */
 export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
   const shape = broadcastShapes("allclose", a.shape, b.shape);
-  const ad = a.expand(shape).data, bd = b.expand(shape).data;
-  for (let i = 0; i < ad.length; i++) {
-    if (!(Math.abs(ad[i] - bd[i]) <= atol + rtol * Math.abs(bd[i]))) return false;
-  }
-  return true;
+  return getKernels().allClose(a.expand(shape).data, b.expand(shape).data, rtol, atol);
 }
 
 // ---- selection ----------------------------------------------------------------------------
 
-function expandedValues(v: TensorOrScalar, shape: readonly number[]): ArrayLike<number> {
-  if (typeof v === "number") return { length: 1, 0: v } as ArrayLike<number>;
+function expandedValues(v: TensorOrScalar, shape: readonly number[]): Values {
+  if (typeof v === "number") return Float64Array.of(v);
   const out = Tensor.empty(shape, v.dtype);
   getKernels().stridedUnary("copy", v.storage.data, v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
   return out.storage.data;
@@ -301,11 +295,10 @@ function expandedValues(v: TensorOrScalar, shape: readonly number[]): ArrayLike<
 function whereRaw(op: string, cond: Tensor, a: TensorOrScalar, b: TensorOrScalar, dtype: DType): Tensor {
   let shape = broadcastShapes(op, cond.shape, shapeOf(a));
   shape = broadcastShapes(op, shape, shapeOf(b));
-  const c = expandedValues(cond, shape), av = expandedValues(a, shape), bv = expandedValues(b, shape);
   const out = Tensor.empty(shape, dtype);
-  const od = out.storage.data;
-  const sa = typeof a === "number", sb = typeof b === "number";
-  for (let i = 0; i < od.length; i++) od[i] = c[i] !== 0 ? av[sa ? 0 : i] : bv[sb ? 0 : i];
+  // a broadcast scalar stays one value (length 1); a one-element tensor is expanded, so its
+  // length equals the output's unless the output has one element too
+  getKernels().where(expandedValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), out.storage.data);
   return out;
 }
 

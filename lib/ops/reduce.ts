@@ -68,7 +68,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const count = dims.reduce((p, d) => p * x.shape[d], 1);
   const out = reduceRaw("sum", x, dims, keepdim, floatDType(x.dtype));
   const od = out.storage.data;
-  for (let i = 0; i < od.length; i++) od[i] /= count;
+  getKernels().binaryScalar("div", od, count, od, false);
   return record(out, "MeanBackward", [x], (g) => [expandBack(g.div(count), x.shape, dims)]);
 }
 
@@ -198,15 +198,7 @@ export function prod(x: Tensor, dim?: number | readonly number[] | null, keepdim
     const size = dims.reduce((p, d) => p * x.shape[d], 1);
     const rows = size === 0 ? 0 : xd.length / size;
     const res = Tensor.empty(permShape, g.dtype);
-    const rd = res.storage.data;
-    for (let r = 0; r < rows; r++) {
-      const base = r * size;
-      // d(prod)/dx_i = (product before i) * (product after i).
-      let acc = 1;
-      for (let i = 0; i < size; i++) { rd[base + i] = acc; acc *= xd[base + i]; }
-      acc = 1;
-      for (let i = size - 1; i >= 0; i--) { rd[base + i] *= acc * gd[r]; acc *= xd[base + i]; }
-    }
+    getKernels().prodGradRows(xd, gd, rows, size, res.storage.data);
     const inv = new Array<number>(nd);
     perm.forEach((p, i) => { inv[p] = i; });
     return [res.permute(inv)];

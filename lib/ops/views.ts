@@ -327,9 +327,9 @@ export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
     if (idx.ndim !== 1 || idx.shape[0] !== basic.shape[tensorDim]) {
       throw new Error(`index: a boolean mask of shape ${fmtShape(idx.shape)} does not match dim ${tensorDim} of size ${basic.shape[tensorDim]}`);
     }
-    const m = idx.data, hits: number[] = [];
-    for (let i = 0; i < m.length; i++) if (m[i]) hits.push(i);
-    idx = Tensor.fromArray(Int32Array.from(hits), [hits.length], "int32");
+    const hits = new Int32Array(idx.sum().item());
+    getKernels().nonzeroPositions(idx.data, hits);
+    idx = Tensor.fromArray(hits, [hits.length], "int32");
   }
   const picked = indexSelect(basic, tensorDim, idx.ndim === 1 ? idx : idx.reshape([-1]));
   if (idx.ndim === 1) return picked;

@@ -24,6 +24,14 @@ export interface ConvKernels {
   conv2dBackwardWeight(x: Float, dy: Float, dw: Float, p: Conv2dParams): void;
   /** db[c] = Σ over images and positions of dy [n, c, plane] (overwritten). */
   channelSum(dy: Float, db: Float, n: number, c: number, plane: number): void;
+  /**
+   * cols [n, cIn·kh·kw, outH·outW]: cols[b, (c·kh + i)·kw + j, oh·outW + ow] =
+   * img[b, c, oh·strideH − padH + i·dilationH, ow·strideW − padW + j·dilationW] (0 outside);
+   * p.cOut and p.groups are not used. cols overwritten.
+   */
+  im2col(img: Float, cols: Float, p: Conv2dParams): void;
+  /** The adjoint of im2col (overlaps summed): img overwritten. */
+  col2im(cols: Float, img: Float, p: Conv2dParams): void;
   /** out[b, c, :] += bias[c] over out [n, c, plane] (conv_transpose's bias). */
   channelBias(out: Float, bias: Float, n: number, c: number, plane: number): void;
 }

@@ -9,6 +9,11 @@ export interface Pool2dParams {
   countIncludePad: boolean;
 }
 
+/** Adaptive pooling: output cell (i, j) of each plane covers rows ⌊iH/oH⌋..⌈(i+1)H/oH⌉ and likewise columns. */
+export interface AdaptivePool2dParams {
+  planes: number; h: number; w: number; outH: number; outW: number;
+}
+
 export interface PoolKernels {
   /** argmax holds the flat index into the (n, c) plane h*w of each max; -1 if the window is all padding. */
   maxPool2dForward(x: Float, out: Float, argmax: Int32Array, p: Pool2dParams): void;
@@ -17,4 +22,9 @@ export interface PoolKernels {
   avgPool2dForward(x: Float, out: Float, p: Pool2dParams): void;
   /** dx overwritten. */
   avgPool2dBackward(dy: Float, dx: Float, p: Pool2dParams): void;
+  adaptiveAvgPool2dForward(x: Float, out: Float, p: AdaptivePool2dParams): void;
+  /** dx overwritten. */
+  adaptiveAvgPool2dBackward(dy: Float, dx: Float, p: AdaptivePool2dParams): void;
+  /** argmax as maxPool2dForward's (flat index in the h*w plane; NaN wins), so maxPool2dBackward is the backward. */
+  adaptiveMaxPool2dForward(x: Float, out: Float, argmax: Int32Array, p: AdaptivePool2dParams): void;
 }

@@ -116,3 +116,38 @@ export function channelBias(out: Float, bias: Float, n: number, c: number, plane
     }
   }
 }
+
+function im2colLoop(img: Float, cols: Float, p: Conv2dParams, toImage: boolean): void {
+  const { n, cIn: C, h: H, w: W, kh, kw, strideH: sh, strideW: sw, padH: ph, padW: pw, dilationH: dh, dilationW: dw, outH: oH, outW: oW } = p;
+  const L = oH * oW;
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < C; c++) {
+      const ib = (b * C + c) * H * W;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const cb = ((b * C + c) * kh * kw + i * kw + j) * L;
+          for (let oh = 0; oh < oH; oh++) {
+            const r = oh * sh - ph + i * dh;
+            if (r < 0 || r >= H) continue;
+            for (let ow = 0; ow < oW; ow++) {
+              const q = ow * sw - pw + j * dw;
+              if (q < 0 || q >= W) continue;
+              if (toImage) img[ib + r * W + q] += cols[cb + oh * oW + ow];
+              else cols[cb + oh * oW + ow] = img[ib + r * W + q];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function im2col(img: Float, cols: Float, p: Conv2dParams): void {
+  cols.fill(0, 0, p.n * p.cIn * p.kh * p.kw * p.outH * p.outW);
+  im2colLoop(img, cols, p, false);
+}
+
+export function col2im(cols: Float, img: Float, p: Conv2dParams): void {
+  img.fill(0, 0, p.n * p.cIn * p.h * p.w);
+  im2colLoop(img, cols, p, true);
+}

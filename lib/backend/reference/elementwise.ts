@@ -80,3 +80,18 @@ export function binaryScalar(op: BinaryOp, x: Arr, s: number, out: Arr, scalarFi
 export function reluMask(dy: Float, y: Float, out: Float): void {
   for (let i = 0, n = out.length; i < n; i++) out[i] = y[i] > 0 ? dy[i] : 0;
 }
+
+export function where(cond: Arr, a: Arr, b: Arr, out: Arr): void {
+  const n = out.length, sa = a.length === 1, sb = b.length === 1;
+  for (let i = 0; i < n; i++) out[i] = cond[i] !== 0 ? a[sa ? 0 : i] : b[sb ? 0 : i];
+}
+
+export function allEqual(a: Arr, b: Arr): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function allClose(a: Arr, b: Arr, rtol: number, atol: number): boolean {
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) return false;
+  return true;
+}

@@ -1,7 +1,7 @@
 // Reference 2-D max/avg pooling.
 
 import type { Float } from "../../dtype.js";
-import type { Pool2dParams } from "../kernels/pool.js";
+import type { AdaptivePool2dParams, Pool2dParams } from "../kernels/pool.js";
 
 export function maxPool2dForward(x: Float, out: Float, argmax: Int32Array, p: Pool2dParams): void {
   const { n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW } = p;
@@ -97,4 +97,57 @@ export function avgPool2dBackward(dy: Float, dx: Float, p: Pool2dParams): void {
       }
     }
   }
+}
+
+/** Calls fn once per output cell (a whole window each, so the call cost is per window). */
+function adaptiveWindows(
+  p: AdaptivePool2dParams,
+  fn: (plane: number, outIndex: number, r0: number, r1: number, c0: number, c1: number) => void,
+): void {
+  const { planes, h: H, w: W, outH: oH, outW: oW } = p;
+  for (let pl = 0; pl < planes; pl++) {
+    for (let i = 0; i < oH; i++) {
+      const r0 = Math.floor((i * H) / oH), r1 = Math.ceil(((i + 1) * H) / oH);
+      for (let j = 0; j < oW; j++) {
+        const c0 = Math.floor((j * W) / oW), c1 = Math.ceil(((j + 1) * W) / oW);
+        fn(pl, (pl * oH + i) * oW + j, r0, r1, c0, c1);
+      }
+    }
+  }
+}
+
+export function adaptiveAvgPool2dForward(x: Float, out: Float, p: AdaptivePool2dParams): void {
+  const { h: H, w: W } = p;
+  adaptiveWindows(p, (pl, o, r0, r1, c0, c1) => {
+    let s = 0;
+    const base = pl * H * W;
+    for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) s += x[base + r * W + c];
+    out[o] = s / ((r1 - r0) * (c1 - c0));
+  });
+}
+
+export function adaptiveAvgPool2dBackward(dy: Float, dx: Float, p: AdaptivePool2dParams): void {
+  const { h: H, w: W } = p;
+  dx.fill(0, 0, p.planes * H * W);
+  adaptiveWindows(p, (pl, o, r0, r1, c0, c1) => {
+    const v = dy[o] / ((r1 - r0) * (c1 - c0));
+    const base = pl * H * W;
+    for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) dx[base + r * W + c] += v;
+  });
+}
+
+export function adaptiveMaxPool2dForward(x: Float, out: Float, argmax: Int32Array, p: AdaptivePool2dParams): void {
+  const { h: H, w: W } = p;
+  adaptiveWindows(p, (pl, o, r0, r1, c0, c1) => {
+    const base = pl * H * W;
+    let best = -Infinity, bi = r0 * W + c0;
+    for (let r = r0; r < r1; r++) {
+      for (let c = c0; c < c1; c++) {
+        const v = x[base + r * W + c];
+        if (v > best || v !== v) { best = v; bi = r * W + c; if (v !== v) { r = r1; break; } }
+      }
+    }
+    out[o] = best;
+    argmax[o] = bi;
+  });
 }

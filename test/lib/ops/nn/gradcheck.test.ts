@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { gruCell, lstmCell } from "../../../../lib/ops/nn/rnn.js";
 import { F, Generator, Tensor, gradcheck, manualSeed, ones, randn, tensor, zeros, type GradcheckOptions } from "../../../../lib/index.js";
+import { backwardNamesIn, collectNames } from "../../gradcheck-coverage.js";
 
 const f64 = { dtype: "float64" as const };
 const i32 = { dtype: "int32" as const };
@@ -234,6 +235,16 @@ describe("gradcheck: convolution", () => run(convs));
 describe("gradcheck: pooling", () => run(pools));
 describe("gradcheck: normalisation", () => run(norms));
 describe("gradcheck: dropout, embedding, padding, distances, linear", () => run(others));
+
+describe("gradcheck coverage", () => {
+  it("every differentiable op in lib/ops/nn/*.ts has a row in the tables above", () => {
+    manualSeed(7);
+    const covered = new Set<string>();
+    for (const [, fn, make] of [...activations, ...losses, ...convs, ...pools, ...norms, ...others]) collectNames(fn, make(), covered);
+    const missing = [...backwardNamesIn("lib/ops/nn")].filter((n) => !covered.has(n)).sort();
+    expect(missing, "backward nodes no gradcheck row builds: add a row for the op").toEqual([]);
+  });
+});
 
 describe("gradcheck catches a wrong backward", () => {
   it("a deliberately wrong gradient fails", () => {
