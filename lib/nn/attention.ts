@@ -105,8 +105,7 @@ export class MultiheadAttention extends Module {
   private project(x: Tensor, which: 0 | 1 | 2): Tensor {
     const E = this.embedDim;
     const w = this.in_proj_weight ? this.in_proj_weight.narrow(0, which * E, E) : [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight][which]!;
-    const y = x.matmul(w.t());
-    return this.in_proj_bias ? y.add(this.in_proj_bias.narrow(0, which * E, E)) : y;
+    return F.linear(x, w, this.in_proj_bias ? this.in_proj_bias.narrow(0, which * E, E) : null);
   }
 
   override forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionCallOptions = {}): [Tensor, Tensor | null] {
