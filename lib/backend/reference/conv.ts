@@ -109,6 +109,11 @@ export function channelSum(dy: Float, d: Float, n: number, c: number, plane: num
 }
 
 export function channelBias(out: Float, bias: Float, n: number, c: number, plane: number): void {
+  if (plane === 1) {
+    // rows of c values (linear's bias): one tight loop per row
+    for (let b = 0, o = 0; b < n; b++, o += c) for (let ch = 0; ch < c; ch++) out[o + ch] += bias[ch];
+    return;
+  }
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
       const v = bias[ch], o0 = (b * c + ch) * plane;
