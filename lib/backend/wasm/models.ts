@@ -1,4 +1,4 @@
-// The wasm versions of the model kernel families (activation, softmax, norm, rnn): float32 calls the
+// The wasm versions of the model kernel families (activation, softmax, norm, loss, rnn): float32 calls the
 // SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
 // to the reference.
 
@@ -8,6 +8,7 @@ import { pointwiseBackwardF32, pointwiseF32 } from "./activation.js";
 import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
 import { lstmCellBackwardF32, lstmCellF32 } from "./rnn.js";
+import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
 
 type F32 = Float32Array;
 // By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
@@ -31,6 +32,12 @@ export function modelWasmKernels(): Partial<Kernels> {
     layerNormBackward: (x, w, mean, rstd, g, dx, dw, db, rows, D) =>
       (f32(x, w, mean, rstd, g, dx, dw, db) && layerNormBackwardF32(x as F32, w as F32 | null, mean as F32, rstd as F32, g as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, rows, D))
       || ref.layerNormBackward(x, w, mean, rstd, g, dx, dw, db, rows, D),
+    crossEntropyForward: (x, target, w, loss, lse, p) =>
+      (f32(x, w, loss, lse) ? crossEntropyForwardF32(x as F32, target, w as F32 | null, loss as F32, lse as F32, p) : null)
+      ?? ref.crossEntropyForward(x, target, w, loss, lse, p),
+    crossEntropyBackward: (x, target, w, lse, coef, coefPer, dx, p) =>
+      (f32(x, w, lse, coefPer, dx) && crossEntropyBackwardF32(x as F32, target, w as F32 | null, lse as F32, coef, coefPer as F32 | null, dx as F32, p))
+      || ref.crossEntropyBackward(x, target, w, lse, coef, coefPer, dx, p),
     lstmCell: (gates, c, hc, acts, N, H) =>
       (f32(gates, c, hc, acts) && lstmCellF32(gates as F32, c as F32, hc as F32, acts as F32, N, H)) || ref.lstmCell(gates, c, hc, acts, N, H),
     lstmCellBackward: (acts, c, hc, ghc, dGates, dc, N, H) =>

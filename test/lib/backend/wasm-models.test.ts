@@ -1,5 +1,5 @@
 // The wasm kernels of the model families (activations, softmax, attention weights,
-// layerNorm, LSTM cell) against the reference, at 1 and 2 threads (work split forced down to small
+// layerNorm, cross-entropy, LSTM cell) against the reference, at 1 and 2 threads (work split forced down to small
 // shapes), and bit-identical across runs and thread counts.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { pointwiseF32, pointwiseBackwardF32 } from "../../../lib/backend/wasm/ac
 import { softmaxF32, softmaxBackwardF32, attentionSoftmaxF32 } from "../../../lib/backend/wasm/softmax.js";
 import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/norm.js";
 import { lstmCellF32, lstmCellBackwardF32 } from "../../../lib/backend/wasm/rnn.js";
+import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
 import type { PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
 const savedWork = dispatchTuning.minWorkPerThread;
@@ -213,6 +214,38 @@ describe("wasm model kernels", () => {
       expect(maxRelErr(runsB[0]![0]!, dg), `lstm dGates (H ${H})`).toBeLessThan(2e-6);
       expect(maxRelErr(runsB[0]![1]!, dc), `lstm dc (H ${H})`).toBeLessThan(2e-6);
       expect(runsB[1]).toEqual(runsB[0]);
+    }
+  });
+
+  test("cross-entropy rows: weights, ignore index, label smoothing, per-row scale", () => {
+    for (const c of [65, 10]) {
+      const n = 300, x = wide(n * c, c, 20);
+      const target = Int32Array.from({ length: n }, (_, i) => (i % 17 === 0 ? -100 : (i * 7) % c));
+      const w = Float32Array.from({ length: c }, (_, k) => 0.5 + (k % 3));
+      const per = randomF32(n, rng(c));
+      for (const [wv, eps, cp] of [[null, 0, null], [w, 0.1, null], [null, 0.2, per], [w, 0, per]] as [Float32Array | null, number, Float32Array | null][]) {
+        const P = { n, c, inner: 1, ignoreIndex: -100, smoothing: eps };
+        const loss = new Float32Array(n), lse = new Float32Array(n);
+        const wsum = ref.crossEntropyForward(x, target, wv, loss, lse, P);
+        const runs = atThreads(() => {
+          const l = new Float32Array(n), e = new Float32Array(n);
+          const s = crossEntropyForwardF32(x, target, wv, l, e, P);
+          expect(s).toBe(wsum);
+          return [l, e];
+        });
+        expect(maxRelErr(runs[0]![0]!, loss), `loss c ${c} eps ${eps}`).toBeLessThan(2e-6);
+        expect(maxRelErr(runs[0]![1]!, lse)).toBeLessThan(2e-6);
+        expect(runs[1]).toEqual(runs[0]);
+        const want = new Float32Array(n * c);
+        ref.crossEntropyBackward(x, target, wv, lse, 0.37, cp, want, P);
+        const runsB = atThreads(() => {
+          const d = new Float32Array(n * c).fill(9);
+          expect(crossEntropyBackwardF32(x, target, wv, lse, 0.37, cp, d, P)).toBe(true);
+          return d;
+        });
+        expect(maxRelErr(runsB[0]!, want), `dx c ${c} eps ${eps}`).toBeLessThan(2e-6);
+        expect(runsB[1]).toEqual(runsB[0]);
+      }
     }
   });
 });

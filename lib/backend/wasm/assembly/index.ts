@@ -9,3 +9,4 @@ export { pointwiseRange, pointwiseBackwardRange } from "./activation";
 export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } from "./softmax";
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
 export { lstmCellRange, lstmCellBackwardRange } from "./rnn";
+export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";

@@ -15,7 +15,7 @@ import { expV, logV } from "./transcendental";
 }
 
 /** max of n values at p (NaN if any is NaN); −∞ for n = 0. */
-function rowMax(p: usize, n: i32): f32 {
+export function rowMax(p: usize, n: i32): f32 {
   let j = 0;
   let m: f32 = -Infinity;
   if (n >= 4) {
@@ -28,7 +28,7 @@ function rowMax(p: usize, n: i32): f32 {
 }
 
 /** out[j] = e^(x[j] − m) for j < n (when store), returning Σ. */
-function expShiftSum(x: usize, out: usize, n: i32, m: f32, keep: bool): f32 {
+export function expShiftSum(x: usize, out: usize, n: i32, m: f32, keep: bool): f32 {
   const mv = f32x4.splat(m);
   let sv = f32x4.splat(0);
   let j = 0;
