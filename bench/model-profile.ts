@@ -36,25 +36,31 @@ export class TinyGPT extends nn.Module {
   }
 }
 
-/** One training step closure over a fixed random batch; returns the loss. */
-export function gptStep(seed = 0): () => number {
-  manualSeed(seed);
+/**
+ * One training step closure of a next-token model over a fixed random batch of
+ * [batch, len] token ids (vocabulary `vocab`); returns the loss.
+ */
+function tokenStep(model: nn.Module, opt: optim.Optimizer, batch: number, len: number, vocab: number, seed: number): () => number {
   const gen = new Generator(seed);
-  const model = new TinyGPT();
-  const opt = new optim.AdamW(model.parameters(), { lr: 3e-4 });
-  const n = GPT.batch * GPT.block;
+  const n = batch * len;
   const ids = new Int32Array(n), next = new Int32Array(n);
-  for (let i = 0; i < n; i++) ids[i] = gen.nextInt(0, GPT.vocab);
+  for (let i = 0; i < n; i++) ids[i] = gen.nextInt(0, vocab);
   for (let i = 0; i < n; i++) next[i] = ids[(i + 1) % n];
-  const x = tensor(ids, { dtype: "int32" }).reshape(GPT.batch, GPT.block);
+  const x = tensor(ids, { dtype: "int32" }).reshape(batch, len);
   const y = tensor(next, { dtype: "int32" });
   return () => {
     opt.zeroGrad();
-    const loss = F.crossEntropy(model.call(x).reshape(-1, GPT.vocab), y);
+    const loss = F.crossEntropy(model.call(x).reshape(-1, vocab), y);
     loss.backward();
     opt.step();
     return loss.item();
   };
+}
+
+export function gptStep(seed = 0): () => number {
+  manualSeed(seed);
+  const model = new TinyGPT();
+  return tokenStep(model, new optim.AdamW(model.parameters(), { lr: 3e-4 }), GPT.batch, GPT.block, GPT.vocab, seed);
 }
 
 export const LSTM = { vocab: 65, embed: 64, hidden: 256, seq: 64, batch: 32 } as const;
@@ -70,22 +76,8 @@ class CharLSTM extends nn.Module {
 
 export function lstmStep(seed = 0): () => number {
   manualSeed(seed);
-  const gen = new Generator(seed);
   const model = new CharLSTM();
-  const opt = new optim.Adam(model.parameters(), { lr: 2e-3 });
-  const n = LSTM.batch * LSTM.seq;
-  const ids = new Int32Array(n), next = new Int32Array(n);
-  for (let i = 0; i < n; i++) ids[i] = gen.nextInt(0, LSTM.vocab);
-  for (let i = 0; i < n; i++) next[i] = ids[(i + 1) % n];
-  const x = tensor(ids, { dtype: "int32" }).reshape(LSTM.batch, LSTM.seq);
-  const y = tensor(next, { dtype: "int32" });
-  return () => {
-    opt.zeroGrad();
-    const loss = F.crossEntropy(model.call(x).reshape(-1, LSTM.vocab), y);
-    loss.backward();
-    opt.step();
-    return loss.item();
-  };
+  return tokenStep(model, new optim.Adam(model.parameters(), { lr: 2e-3 }), LSTM.batch, LSTM.seq, LSTM.vocab, seed);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

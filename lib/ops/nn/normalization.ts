@@ -1,5 +1,7 @@
-// layerNorm, batchNorm, groupNorm and instanceNorm, each one fused forward (statistics + affine) and one
-// fused backward from the saved per-group mean and 1/std.
+// layerNorm, batchNorm, groupNorm and instanceNorm on the backend's norm kernels
+// (lib/backend/reference/norm.ts): statistics + affine forward, one backward from the saved
+// per-row (per-channel for batchNorm) mean and 1/std. groupNorm is layerNorm's kernel over
+// rows of one group of one sample, then a per-channel affine map.
 
 import type { Float } from "../../dtype.js";
 import { fmtShape, sameShape } from "../../shape.js";
@@ -14,22 +16,6 @@ function affineParam(op: string, what: string, t: Tensor | null | undefined, sha
   if (!sameShape(t.shape, shape)) throw new Error(`${op}: ${what} of shape ${fmtShape(t.shape)} does not match ${fmtShape(shape)} (input shape ${fmtShape(x.shape)})`);
   checkSameDType(op, "input", x, what, t);
   return t;
-}
-
-/** Mean and 1/√(biased var + eps) of each run of `size` consecutive values (two passes, for accuracy). */
-function groupStats(xd: ArrayLike<number>, groups: number, size: number, eps: number): [Float64Array, Float64Array] {
-  const mean = new Float64Array(groups), rstd = new Float64Array(groups);
-  for (let gi = 0; gi < groups; gi++) {
-    const o = gi * size;
-    let s = 0;
-    for (let j = 0; j < size; j++) s += xd[o + j];
-    const m = s / size;
-    let v = 0;
-    for (let j = 0; j < size; j++) { const e = xd[o + j] - m; v += e * e; }
-    mean[gi] = m;
-    rstd[gi] = 1 / Math.sqrt(v / size + eps);
-  }
-  return [mean, rstd];
 }
 
 export interface LayerNormOptions {
@@ -63,12 +49,6 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     getKernels().layerNormBackward(xd, wd, mean, rstd, floatData(g, dt), needs[0] ? d : null, needs[1] ? dw : null, needs[2] ? db : null, M, D);
     return [needs[0] ? dx : null, needs[1] ? gw : null, needs[2] ? gb : null];
   }, [x, ...(w ? [w] : [])]);
-}
-
-function fromF64(v: Float64Array, shape: readonly number[], dt: FloatDType): Tensor {
-  const [t, d] = emptyFloat(shape, dt);
-  d.set(v);
-  return t;
 }
 
 export interface BatchNormOptions {
@@ -179,40 +159,52 @@ function groupNormImpl(op: string, name: string, x: Tensor, numGroups: number, o
   const S = x.numel / Math.max(1, N * C), cg = C / numGroups, G = N * numGroups, size = cg * S;
   const xd = floatData(x, dt);
   const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
-  const [mean, rstd] = groupStats(xd, G, size, eps);
-  const [out, od] = emptyFloat(x.shape, dt);
-  for (let gi = 0; gi < G; gi++) {
-    for (let cc = 0; cc < cg; cc++) {
-      const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S;
-      const scale = rstd[gi] * (wd ? wd[c] : 1), shift = (bd ? bd[c] : 0) - mean[gi] * scale;
-      for (let j = 0; j < S; j++) od[o + j] = xd[o + j] * scale + shift;
-    }
+  const K = getKernels();
+  // each (sample, group) is a row of cg·S values: layerNorm's statistics and x̂, then the
+  // per-channel affine map
+  const [, mean] = emptyFloat([G], dt), [, rstd] = emptyFloat([G], dt);
+  const [xhatT, xhat] = emptyFloat(x.shape, dt);
+  K.layerNorm(xd, null, null, xhat, mean, rstd, G, size, eps);
+  let out = xhatT;
+  if (wd || bd) {
+    const [o, od] = emptyFloat(x.shape, dt);
+    K.channelAffine(xhat, wd ?? filled(C, dt, 1), bd ?? filled(C, dt, 0), od, N, C, S);
+    out = o;
   }
   return record(out, name, [x, w, b], (g, needs) => {
     const gd = floatData(g, dt);
-    const gw = new Float64Array(C), gb = new Float64Array(C);
-    const [dx, d] = emptyFloat(x.shape, dt);
-    for (let gi = 0; gi < G; gi++) {
-      const mu = mean[gi], r = rstd[gi];
-      let s1 = 0, s2 = 0;
-      for (let cc = 0; cc < cg; cc++) {
-        const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S, wc = wd ? wd[c] : 1;
-        for (let j = 0; j < S; j++) {
-          const gv = gd[o + j], xh = (xd[o + j] - mu) * r;
-          gw[c] += gv * xh; gb[c] += gv;
-          s1 += gv * wc; s2 += gv * wc * xh;
-        }
+    const res: (Tensor | null)[] = [null, null, null];
+    if (needs[0]) {
+      // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) per group, ĝ = g·w: layerNorm's backward on ĝ
+      let gh = gd;
+      if (wd) {
+        gh = filled(gd.length, dt, 0);
+        K.channelAffine(gd, wd, filled(C, dt, 0), gh, N, C, S);
       }
-      if (!needs[0]) continue;
-      s1 /= size; s2 /= size;
-      for (let cc = 0; cc < cg; cc++) {
-        const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S, wc = wd ? wd[c] : 1;
-        for (let j = 0; j < S; j++) {
-          const xh = (xd[o + j] - mu) * r;
-          d[o + j] = r * (gd[o + j] * wc - s1 - xh * s2);
-        }
-      }
+      const [dx, d] = emptyFloat(x.shape, dt);
+      K.layerNormBackward(xd, null, mean, rstd, gh, d, null, null, G, size);
+      res[0] = dx;
     }
-    return [needs[0] ? dx : null, needs[1] ? fromF64(gw, [C], dt) : null, needs[2] ? fromF64(gb, [C], dt) : null];
+    if (needs[1]) {
+      // dw[c] = Σ g·x̂ over samples and positions
+      const gx = filled(gd.length, dt, 0);
+      K.binary("mul", gd, xhat, gx);
+      const [dw, d] = emptyFloat([C], dt);
+      K.channelSum(gx, d, N, C, S);
+      res[1] = dw;
+    }
+    if (needs[2]) {
+      const [db, d] = emptyFloat([C], dt);
+      K.channelSum(gd, d, N, C, S);
+      res[2] = db;
+    }
+    return res;
   }, [x, ...(w ? [w] : [])]);
+}
+
+/** A `dtype` array of n copies of v. */
+function filled(n: number, dt: FloatDType, v: number): Float {
+  const [, a] = emptyFloat([n], dt);
+  if (v !== 0) a.fill(v);
+  return a;
 }
