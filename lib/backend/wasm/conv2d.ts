@@ -2,7 +2,8 @@
 // threads by image. The weight gradient is summed over images, so each thread accumulates
 // its own partial dw and the partials are added here.
 
-import type { Conv2dParams } from "../kernels.js";
+import type { Conv2dParams, Pool2dParams } from "../kernels.js";
+import { window } from "./pool2d.js";
 import { runRange, withArena } from "./dispatch.js";
 import type { WasmRuntime } from "./runtime.js";
 
@@ -38,6 +39,29 @@ export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32A
     runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, po, 0, p.n, rt.alloc(ws), pb, relu],
       { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
     rt.getF32(po, out, yLen(p));
+  });
+}
+
+/**
+ * conv2dForwardF32, then max pooling of its output while it is still in the arena: only the
+ * pooled values and the argmax are copied out (a quarter of the conv output for 2×2 pools).
+ */
+export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, argmax: Int32Array, p: Conv2dParams,
+  pool: Pool2dParams, epilogue?: { bias: Float32Array | null; relu: boolean }): void {
+  if (p.n === 0) return;
+  withArena("conv2d + maxPool2d", (rt) => {
+    const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), py = rt.alloc(yLen(p) * 4);
+    const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+    const relu = epilogue?.relu ? 1 : 0;
+    const ws = wsBytes(rt, p);
+    runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, py, 0, p.n, rt.alloc(ws), pb, relu],
+      { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
+    const pooled = pool.n * pool.c * pool.outH * pool.outW;
+    const po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
+    runRange("maxPool2d", "maxPool2dForwardRange", () => [...window(pool), py, po, pa, 0, 0],
+      { startArg: 15, total: pool.n * pool.c, align: 1 }, pooled * pool.kh * pool.kw);
+    rt.getF32(po, out, pooled);
+    rt.getI32(pa, argmax, pooled);
   });
 }
 
