@@ -27,35 +27,36 @@ function wsBytes(rt: WasmRuntime, p: Conv2dParams): number {
 // args: geometry (15), three pointers, b0 (18), b1, workspace
 const IMAGES = 18;
 
-/** The bias and ReLU of `epilogue` are applied per image right after its GEMM. */
-export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams,
-  epilogue?: { bias: Float32Array | null; relu: boolean }): void {
+type Epilogue = { bias: Float32Array | null; relu: boolean };
+
+/**
+ * Runs the conv forward into the arena and returns the output's offset there; the bias and
+ * ReLU of `epilogue` are applied per image right after its GEMM.
+ */
+function forwardInArena(rt: WasmRuntime, x: Float32Array, w: Float32Array, p: Conv2dParams, epilogue?: Epilogue): number {
+  const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
+  const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+  const relu = epilogue?.relu ? 1 : 0;
+  const ws = wsBytes(rt, p);
+  runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, po, 0, p.n, rt.alloc(ws), pb, relu],
+    { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
+  return po;
+}
+
+export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams, epilogue?: Epilogue): void {
   if (p.n === 0) return;
-  withArena("conv2d", (rt) => {
-    const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
-    const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
-    const relu = epilogue?.relu ? 1 : 0;
-    const ws = wsBytes(rt, p);
-    runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, po, 0, p.n, rt.alloc(ws), pb, relu],
-      { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
-    rt.getF32(po, out, yLen(p));
-  });
+  withArena("conv2d", (rt) => rt.getF32(forwardInArena(rt, x, w, p, epilogue), out, yLen(p)));
 }
 
 /**
- * conv2dForwardF32, then max pooling of its output while it is still in the arena: only the
+ * The conv forward, then max pooling of its output while it is still in the arena: only the
  * pooled values and the argmax are copied out (a quarter of the conv output for 2×2 pools).
  */
 export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, argmax: Int32Array, p: Conv2dParams,
-  pool: Pool2dParams, epilogue?: { bias: Float32Array | null; relu: boolean }): void {
+  pool: Pool2dParams, epilogue?: Epilogue): void {
   if (p.n === 0) return;
   withArena("conv2d + maxPool2d", (rt) => {
-    const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), py = rt.alloc(yLen(p) * 4);
-    const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
-    const relu = epilogue?.relu ? 1 : 0;
-    const ws = wsBytes(rt, p);
-    runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, py, 0, p.n, rt.alloc(ws), pb, relu],
-      { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
+    const py = forwardInArena(rt, x, w, p, epilogue);
     const pooled = pool.n * pool.c * pool.outH * pool.outW;
     const po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
     runRange("maxPool2d", "maxPool2dForwardRange", () => [...window(pool), py, po, pa, 0, 0],
