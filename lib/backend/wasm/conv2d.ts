@@ -26,6 +26,8 @@ function wsBytes(rt: WasmRuntime, p: Conv2dParams): number {
 
 // args: geometry (15), three pointers, b0 (18), b1, workspace
 const IMAGES = 18;
+/** Images of a weight gradient are summed in this many fixed chunks (fewer when n is smaller). */
+const WEIGHT_GRAD_CHUNKS = 16;
 
 type Epilogue = { bias: Float32Array | null; relu: boolean };
 
@@ -86,19 +88,18 @@ export function conv2dBackwardWeightF32(x: Float32Array, dy: Float32Array, dw: F
   withArena("conv2d backward (weight)", (rt) => {
     const px = rt.put(x, xLen(p)), pdy = rt.put(dy, yLen(p));
     const ws = wsBytes(rt, p);
-    const partials: number[] = [];
-    const argsFor = () => {
-      const part = rt.alloc(size * 4);
-      rt.f32.fill(0, part >> 2, (part >> 2) + size); // the kernel accumulates into it
-      partials.push(part);
-      return [...geometry(p), px, pdy, part, 0, p.n, rt.alloc(ws)];
-    };
-    runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", argsFor, { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
-    const f = rt.f32;
-    const first = partials[0]! >> 2;
+    // One partial per fixed chunk of images (the chunking depends on n only), summed in
+    // chunk order: the same result for any number of threads and any split among them.
+    const chunks = Math.min(p.n, WEIGHT_GRAD_CHUNKS), chunk = Math.ceil(p.n / chunks);
+    const parts = Math.ceil(p.n / chunk);
+    const base = rt.alloc(parts * size * 4);
+    rt.f32.fill(0, base >> 2, (base >> 2) + parts * size); // the kernel accumulates into them
+    runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", () => [...geometry(p), px, pdy, base, 0, p.n, rt.alloc(ws), chunk],
+      { startArg: IMAGES, total: p.n, align: chunk }, flops(p));
+    const f = rt.f32, b = base >> 2;
     for (let i = 0; i < size; i++) {
-      let s = f[first + i]!;
-      for (let t = 1; t < partials.length; t++) s += f[(partials[t]! >> 2) + i]!;
+      let s = f[b + i]!;
+      for (let c = 1; c < parts; c++) s += f[b + c * size + i]!;
       dw[i] = s;
     }
   });
