@@ -1,6 +1,7 @@
 // 2-D convolution, forward and both gradients (NCHW).
 
 import type { Float } from "../../dtype.js";
+import type { Pool2dParams } from "./pool.js";
 
 export interface Conv2dParams {
   n: number; cIn: number; h: number; w: number; cOut: number; kh: number; kw: number;
@@ -18,6 +19,12 @@ export interface ConvEpilogue {
 export interface ConvKernels {
   /** NCHW input, weight [cOut, cIn/groups, kh, kw], out [n, cOut, outH, outW] overwritten. */
   conv2dForward(x: Float, w: Float, out: Float, p: Conv2dParams, epilogue?: ConvEpilogue): void;
+  /**
+   * conv2dForward with its epilogue, then max pooling of the result (pool.n, c, h, w are
+   * p.n, p.cOut, p.outH, p.outW): only the pooled values `out` and their `argmax` (as
+   * maxPool2dForward's) come out; the conv output never leaves the kernel.
+   */
+  conv2dMaxPoolForward(x: Float, w: Float, out: Float, argmax: Int32Array, p: Conv2dParams, pool: Pool2dParams, epilogue?: ConvEpilogue): void;
   /** dx overwritten. */
   conv2dBackwardInput(dy: Float, w: Float, dx: Float, p: Conv2dParams): void;
   /** dw overwritten. */

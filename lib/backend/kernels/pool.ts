@@ -19,6 +19,12 @@ export interface PoolKernels {
   maxPool2dForward(x: Float, out: Float, argmax: Int32Array, p: Pool2dParams): void;
   /** dx overwritten. */
   maxPool2dBackward(dy: Float, argmax: Int32Array, dx: Float, p: Pool2dParams): void;
+  /**
+   * The backward of a ReLU whose output was max-pooled into `pooled`, when only the pool
+   * consumed it: g (the pool's input gradient, nonzero only at argmax positions) with the
+   * entries at argmax[k] zeroed where !(pooled[k] > 0). out may be g.
+   */
+  reluMaskPooled(g: Float, pooled: Float, argmax: Int32Array, p: Pool2dParams, out: Float): void;
   avgPool2dForward(x: Float, out: Float, p: Pool2dParams): void;
   /** dx overwritten. */
   avgPool2dBackward(dy: Float, dx: Float, p: Pool2dParams): void;

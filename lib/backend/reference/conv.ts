@@ -2,6 +2,8 @@
 
 import type { Float } from "../../dtype.js";
 import type { Conv2dParams, ConvEpilogue } from "../kernels/conv.js";
+import type { Pool2dParams } from "../kernels/pool.js";
+import { maxPool2dForward } from "./pool.js";
 
 // Output columns ow whose input column ow*stride - pad + kOff lies in [0, size).
 function validRange(kOff: number, stride: number, pad: number, size: number, outSize: number): [number, number] {
@@ -155,4 +157,10 @@ export function im2col(img: Float, cols: Float, p: Conv2dParams): void {
 export function col2im(cols: Float, img: Float, p: Conv2dParams): void {
   img.fill(0, 0, p.n * p.cIn * p.h * p.w);
   im2colLoop(img, cols, p, true);
+}
+
+export function conv2dMaxPoolForward(x: Float, w: Float, out: Float, argmax: Int32Array, p: Conv2dParams, pool: Pool2dParams, epilogue?: ConvEpilogue): void {
+  const y = out instanceof Float64Array ? new Float64Array(p.n * p.cOut * p.outH * p.outW) : new Float32Array(p.n * p.cOut * p.outH * p.outW);
+  conv2dForward(x, w, y, p, epilogue);
+  maxPool2dForward(y, out, argmax, pool);
 }

@@ -151,3 +151,11 @@ export function adaptiveMaxPool2dForward(x: Float, out: Float, argmax: Int32Arra
     argmax[o] = bi;
   });
 }
+
+export function reluMaskPooled(g: Float, pooled: Float, argmax: Int32Array, p: Pool2dParams, out: Float): void {
+  const plane = p.h * p.w, per = p.outH * p.outW;
+  if (out !== g) out.set(g.subarray(0, p.n * p.c * plane));
+  for (let k = 0, n = p.n * p.c * per; k < n; k++) {
+    if (!(pooled[k] > 0) && argmax[k] >= 0) out[Math.floor(k / per) * plane + argmax[k]] = 0;
+  }
+}

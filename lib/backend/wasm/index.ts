@@ -7,7 +7,7 @@ import type { Kernels } from "../kernels.js";
 import { referenceKernels as ref } from "../reference.js";
 import { wasmRuntime } from "./runtime.js";
 import { matmulF32 } from "./matmul.js";
-import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32 } from "./conv2d.js";
+import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "./conv2d.js";
 import {
   avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
 } from "./pool2d.js";
@@ -29,6 +29,11 @@ export function wasmKernels(): Partial<Kernels> | null {
       f32(x, w, out) && (!ep?.bias || isF32(ep.bias))
         ? conv2dForwardF32(x as Float32Array, w as Float32Array, out as Float32Array, p, ep as { bias: Float32Array | null; relu: boolean } | undefined)
         : ref.conv2dForward(x, w, out, p, ep),
+    conv2dMaxPoolForward: (x, w, out, argmax, p, pool, ep) =>
+      f32(x, w, out) && (!ep?.bias || isF32(ep.bias))
+        ? conv2dMaxPoolForwardF32(x as Float32Array, w as Float32Array, out as Float32Array, argmax, p, pool,
+          ep as { bias: Float32Array | null; relu: boolean } | undefined)
+        : ref.conv2dMaxPoolForward(x, w, out, argmax, p, pool, ep),
     conv2dBackwardInput: (dy, w, dx, p) =>
       f32(dy, w, dx) ? conv2dBackwardInputF32(dy as Float32Array, w as Float32Array, dx as Float32Array, p) : ref.conv2dBackwardInput(dy, w, dx, p),
     conv2dBackwardWeight: (x, dy, dw, p) =>

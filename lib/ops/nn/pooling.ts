@@ -110,6 +110,16 @@ function avgPoolRaw(name: string, x: Tensor, p: Pool2dParams, shape: number[], d
   });
 }
 
+/**
+ * @internal maxPool2d's kernel parameters and output shape for input x, validated as
+ * maxPool2d does (x's values are not read: the fused conv path passes a placeholder).
+ */
+export function maxPool2dPlan(x: Tensor, kernelSize: Size, options: MaxPool2dOptions = {}): { p: Pool2dParams; shape: number[] } {
+  const L = layoutOf("maxPool2d", x, 2);
+  const p = poolParams("maxPool2d", x, L, { kernel: kernelSize, ...options });
+  return { p, shape: outShapeOf(x, L, p) };
+}
+
 /** Max over kernelSize windows of [N, C, H, W] (or [C, H, W]). */
 export function maxPool2d(x: Tensor, kernelSize: Size, options?: MaxPool2dOptions & { returnIndices?: false }): Tensor;
 export function maxPool2d(x: Tensor, kernelSize: Size, options: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];

@@ -1,7 +1,8 @@
 // nn.Sequential runs a Conv2d followed by a ReLU as one conv kernel with ReLU in its
 // epilogue. Fused or not, the values, the gradients and the graph are the same; hooks,
 // subclasses and per-instance forwards turn the fusion off.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { getKernels } from "../../../lib/backend/index.js";
 import { nn, randn, manualSeed, F, type Tensor } from "../../../lib/index.js";
 import { gradcheckModule, rand64 } from "./helpers.js";
 
@@ -15,10 +16,21 @@ function names(t: Tensor): string[] {
   return out;
 }
 
+/** The same modules one at a time, each through its functional op. */
 function unfused(seq: nn.Sequential, x: Tensor): Tensor {
   let out = x;
-  for (const m of seq.children()) out = m instanceof nn.Conv2d ? F.conv2d(out, m.weight, { bias: m.bias, padding: 1 }) : m.call(out);
+  for (const m of seq.children()) {
+    if (m instanceof nn.Conv2d) out = F.conv2d(out, m.weight, { bias: m.bias, padding: m.padding as number[] });
+    else if (m instanceof nn.MaxPool2d) out = F.maxPool2d(out, m.kernelSize, m.options);
+    else out = m.call(out);
+  }
   return out;
+}
+
+function grads(a: Tensor, x: Tensor, conv: nn.Conv2d): unknown[] {
+  x.grad = null; conv.weight.grad = null; conv.bias!.grad = null;
+  a.mul(a.detach().add(0.5)).sum().backward();
+  return [x.grad!.toArray(), conv.weight.grad!.toArray(), conv.bias!.grad!.toArray()];
 }
 
 describe("Sequential: Conv2d + ReLU fusion", () => {
@@ -39,6 +51,35 @@ describe("Sequential: Conv2d + ReLU fusion", () => {
       expect([x.grad!.toArray(), conv.weight.grad!.toArray(), conv.bias!.grad!.toArray()]).toEqual(ga);
     });
   }
+
+  for (const [label, k, opts] of [
+    ["2x2", 2, {}], ["3x3 stride 2 (overlapping windows), ceil mode", 3, { stride: 2, ceilMode: true }], ["2x2 padded", 2, { padding: 1 }],
+  ] as [string, number, F.MaxPool2dOptions][]) {
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`Conv2d, ReLU, MaxPool2d ${label}: same values, gradients and graph (${dtype})`, () => {
+        manualSeed(6);
+        const conv = new nn.Conv2d(2, 3, 3, { padding: 1, dtype });
+        const seq = new nn.Sequential(conv, new nn.ReLU(), new nn.MaxPool2d(k, opts));
+        const x = randn([2, 2, 7, 6], { dtype, requiresGrad: true });
+        const fused = vi.spyOn(getKernels(), "conv2dMaxPoolForward");
+        const a = seq.call(x);
+        expect(fused).toHaveBeenCalledTimes(1);
+        fused.mockRestore();
+        const b = unfused(seq, x);
+        expect(a.shape).toEqual(b.shape);
+        expect(a.toArray()).toEqual(b.toArray());
+        expect(names(a)).toEqual(["MaxPool2dBackward", "ReluBackward", "Conv2dBackward"]);
+        expect(names(a)).toEqual(names(b));
+        expect(grads(a, x, conv)).toEqual(grads(b, x, conv));
+      });
+    }
+  }
+
+  it("gradcheck through the fused conv + relu + pool path (float64)", () => {
+    manualSeed(8);
+    const seq = new nn.Sequential(new nn.Conv2d(2, 2, 3, { padding: 1, dtype: "float64" }), new nn.ReLU(), new nn.MaxPool2d(2));
+    gradcheckModule(seq, [rand64([1, 2, 4, 4])]);
+  });
 
   it("gradcheck through the fused path (float64)", () => {
     manualSeed(5);

@@ -184,25 +184,49 @@ export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh
   }
 }
 
+/** dw[g] (coutG × K) += dwT[g]^T for every group: the transposed accumulator flushed into dw. */
+function flushWeightGrad(dwT: usize, dw: usize, groups: i32, coutG: i32, K: i32): void {
+  for (let g = 0; g < groups; g++) {
+    const t = f(dwT, g * K * coutG), d = f(dw, g * coutG * K);
+    for (let o = 0; o < coutG; o++) {
+      for (let i = 0; i < K; i++) {
+        const q = f(d, o * K + i);
+        store<f32>(q, load<f32>(q) + load<f32>(f(t, i * coutG + o)));
+      }
+    }
+  }
+}
+
 /**
- * dw (cOut × cIn/groups·kh·kw) += sum over images [b0, b1) of dy_b @ col_b^T.
- * Computed transposed, dw^T[K, coutG] += col[K, P] @ dy_g^T[P, coutG]: the long im2col
- * matrix is then the A operand in its natural layout (no scattered transposed im2col
- * writes), the GEMM has K rows instead of coutG (few) rows, and only the small dw is
- * transposed at the end.
+ * dw partial c (cOut × cIn/groups·kh·kw, at dw + c·cOut·K floats) += sum over the images
+ * of [b0, b1) in chunk c = b / chunk of dy_b @ col_b^T. Each chunk's images are summed in
+ * order into a zeroed accumulator and flushed into that chunk's partial, so the partials do
+ * not depend on how the images were split across threads (ranges start on chunk bounds);
+ * the caller adds them up in chunk order. Computed transposed,
+ * dw^T[K, coutG] += col[K, P] @ dy_g^T[P, coutG]: the long im2col matrix is then the A operand
+ * in its natural layout (no scattered transposed im2col writes), the GEMM has K rows instead
+ * of coutG (few) rows, and only the small dw is transposed at the end.
  */
 export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
                                           sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
                                           groups: i32, outH: i32, outW: i32,
-                                          x: usize, dy: usize, dw: usize, b0: i32, b1: i32, ws: usize): void {
+                                          x: usize, dy: usize, dw: usize, b0: i32, b1: i32, ws: usize,
+                                          chunk: i32): void {
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
   const dwT = (col + (<usize>(K * P) << 2) + 63) & ~63;
   const gws = (dwT + (<usize>(K * cOut) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
+  const part = <usize>(cOut * K) << 2;
+  let cur = b0 / chunk;
   memory.fill(dwT, 0, <usize>(cOut * K) << 2);
   for (let b = b0; b < b1; b++) {
+    if (b / chunk != cur) {
+      flushWeightGrad(dwT, dw + <usize>cur * part, groups, coutG, K);
+      memory.fill(dwT, 0, <usize>(cOut * K) << 2);
+      cur = b / chunk;
+    }
     for (let g = 0; g < groups; g++) {
       const xg = f(x, (b * cIn + g * cinG) * h * w);
       const dyg = f(dy, (b * cOut + g * coutG) * P);
@@ -214,13 +238,5 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
       sgemm(K, coutG, P, src, P, 1, dyg, 1, P, f(dwT, g * K * coutG), coutG, 1, gws);
     }
   }
-  for (let g = 0; g < groups; g++) {
-    const t = f(dwT, g * K * coutG), d = f(dw, g * coutG * K);
-    for (let o = 0; o < coutG; o++) {
-      for (let i = 0; i < K; i++) {
-        const q = f(d, o * K + i);
-        store<f32>(q, load<f32>(q) + load<f32>(f(t, i * coutG + o)));
-      }
-    }
-  }
+  if (b1 > b0) flushWeightGrad(dwT, dw + <usize>cur * part, groups, coutG, K);
 }
