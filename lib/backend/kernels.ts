@@ -41,7 +41,7 @@ export type { OptimizerKernels, SgdHyper, AdamHyper, RmspropHyper, AdagradHyper 
 export type { ActivationKernels, PointwiseOp, PointwiseGradOp } from "./kernels/activation.js";
 export type { SoftmaxKernels } from "./kernels/softmax.js";
 export type { NormKernels } from "./kernels/norm.js";
-export type { LossKernels, CrossEntropyParams } from "./kernels/loss.js";
+export type { LossKernels, CrossEntropyParams, RegressionLoss } from "./kernels/loss.js";
 export type { EmbeddingKernels } from "./kernels/embedding.js";
 export type { RnnKernels } from "./kernels/rnn.js";
 

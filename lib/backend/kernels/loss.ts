@@ -10,7 +10,17 @@ export interface CrossEntropyParams {
   smoothing: number;
 }
 
+/** Elementwise regression losses of e = a − b. */
+export type RegressionLoss = "mse" | "l1" | "huber";
+
 export interface LossKernels {
+  /**
+   * out[i] = loss of e = a[i] − b[i]: mse e², l1 |e|, huber scale·(½e² where |e| < delta,
+   * else delta·(|e| − ½delta)) (smoothL1 is huber with scale 1/beta).
+   */
+  regressionLoss(op: RegressionLoss, a: Float, b: Float, out: Float, delta: number, scale: number): void;
+  /** d[i] = (coefPer[i] or coef)·∂loss/∂a[i] (overwritten); the gradient for b is −d. */
+  regressionLossBackward(op: RegressionLoss, a: Float, b: Float, coef: number, coefPer: Float | null, d: Float, delta: number, scale: number): void;
   /**
    * Per-position loss and logsumexp `lse` (both [n, inner]) for class-index targets, with
    * optional class weights [c]; ignored positions get 0. Returns Σ w[target] over counted positions.

@@ -1,10 +1,11 @@
-// Reference kernels of cross-entropy over logits [n, c, inner] (class dim in the middle), for
+// Reference kernels of the regression losses (mse, l1, huber / smooth L1) and of
+// cross-entropy over logits [n, c, inner] (class dim in the middle), for
 // class-index and probability targets, with class weights and label smoothing ε. Per
 // position the loss is Σ_k a_k·(lse − x_k) for class coefficients a (the weighted, smoothed
 // target), so its gradient is softmax_k·Σa − a_k: one pass each way.
 
 import type { Float } from "../../dtype.js";
-import type { CrossEntropyParams, LossKernels } from "../kernels/loss.js";
+import type { CrossEntropyParams, LossKernels, RegressionLoss } from "../kernels/loss.js";
 
 /** logsumexp over the classes of one position (max-shifted). */
 function lseAt(x: Float, base: number, c: number, inner: number): number {
@@ -112,4 +113,37 @@ export function crossEntropyProbBackward(x: Float, t: Float, w: Float | null, ls
   }
 }
 
-export const lossKernels: LossKernels = { crossEntropyForward, crossEntropyBackward, crossEntropyProbForward, crossEntropyProbBackward };
+export function regressionLoss(op: RegressionLoss, a: Float, b: Float, out: Float, delta: number, scale: number): void {
+  const n = out.length;
+  switch (op) {
+    case "mse": for (let i = 0; i < n; i++) { const e = a[i] - b[i]; out[i] = e * e; } return;
+    case "l1": for (let i = 0; i < n; i++) out[i] = Math.abs(a[i] - b[i]); return;
+    case "huber":
+      for (let i = 0; i < n; i++) {
+        const e = Math.abs(a[i] - b[i]);
+        out[i] = scale * (e < delta ? 0.5 * e * e : delta * (e - 0.5 * delta));
+      }
+      return;
+  }
+  throw new Error(`regressionLoss: unknown op ${String(op)}`);
+}
+
+export function regressionLossBackward(op: RegressionLoss, a: Float, b: Float, coef: number, coefPer: Float | null, d: Float, delta: number, scale: number): void {
+  const n = d.length;
+  switch (op) {
+    case "mse": for (let i = 0; i < n; i++) d[i] = 2 * (coefPer ? coefPer[i] : coef) * (a[i] - b[i]); return;
+    // gradient 0 where they are equal, like PyTorch
+    case "l1": for (let i = 0; i < n; i++) d[i] = (coefPer ? coefPer[i] : coef) * Math.sign(a[i] - b[i]); return;
+    case "huber":
+      for (let i = 0; i < n; i++) {
+        const e = a[i] - b[i];
+        d[i] = scale * (coefPer ? coefPer[i] : coef) * (Math.abs(e) < delta ? e : delta * Math.sign(e));
+      }
+      return;
+  }
+  throw new Error(`regressionLossBackward: unknown op ${String(op)}`);
+}
+
+export const lossKernels: LossKernels = {
+  crossEntropyForward, crossEntropyBackward, crossEntropyProbForward, crossEntropyProbBackward, regressionLoss, regressionLossBackward,
+};

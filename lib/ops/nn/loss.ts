@@ -7,6 +7,7 @@ import type { Float } from "../../dtype.js";
 import { broadcastShapes, fmtShape, sameShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { getKernels } from "../../backend/index.js";
+import type { RegressionLoss } from "../../backend/kernels.js";
 import { record, sumTo } from "../op.js";
 import {
   type FloatDType, type Reduction, checkFloat, checkReduction, emptyFloat, floatData, lossGrad, reduceLoss,
@@ -192,39 +193,19 @@ export interface LossOptions { reduction?: Reduction }
 
 /** Mean squared error (input − target)². */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  const reduction = checkReduction("mseLoss", options.reduction);
-  const P = pairOf("mseLoss", input, target);
-  const [, l] = emptyFloat(P.shape, P.dt);
-  for (let i = 0; i < l.length; i++) { const e = P.a[i] - P.b[i]; l[i] = e * e; }
-  const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
-  return record(out, "MseLossBackward", [input, target], (g, needs) => {
-    const G = lossGrad(g, reduction, P.dt, l.length);
-    const [dt, d] = emptyFloat(P.shape, P.dt);
-    for (let i = 0; i < d.length; i++) d[i] = 2 * (G.per ? G.per[i] : G.s) * (P.a[i] - P.b[i]);
-    return pairGrads(P, input, target, needs, dt, -1);
-  }, [input, target]);
+  return regression("mseLoss", "MseLossBackward", "mse", input, target, options.reduction, 0, 1);
 }
 
 /** Mean absolute error |input − target| (gradient 0 where they are equal, like PyTorch). */
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  const reduction = checkReduction("l1Loss", options.reduction);
-  const P = pairOf("l1Loss", input, target);
-  const [, l] = emptyFloat(P.shape, P.dt);
-  for (let i = 0; i < l.length; i++) l[i] = Math.abs(P.a[i] - P.b[i]);
-  const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
-  return record(out, "L1LossBackward", [input, target], (g, needs) => {
-    const G = lossGrad(g, reduction, P.dt, l.length);
-    const [dt, d] = emptyFloat(P.shape, P.dt);
-    for (let i = 0; i < d.length; i++) d[i] = (G.per ? G.per[i] : G.s) * Math.sign(P.a[i] - P.b[i]);
-    return pairGrads(P, input, target, needs, dt, -1);
-  }, [input, target]);
+  return regression("l1Loss", "L1LossBackward", "l1", input, target, options.reduction, 0, 1);
 }
 
 /** Huber loss: ½e² where |e| < delta, else delta·(|e| − ½delta) (default delta 1). */
 export function huberLoss(input: Tensor, target: Tensor, options: LossOptions & { delta?: number } = {}): Tensor {
   const delta = options.delta ?? 1;
   if (!(delta > 0)) throw new Error(`huberLoss: delta must be positive, got ${delta}`);
-  return smoothed("huberLoss", "HuberLossBackward", input, target, options.reduction, delta, 1);
+  return regression("huberLoss", "HuberLossBackward", "huber", input, target, options.reduction, delta, 1);
 }
 
 /** Smooth L1: ½e²/beta where |e| < beta, else |e| − ½beta (default beta 1; beta 0 is L1). */
@@ -233,26 +214,20 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: LossOptions
   if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${beta}`);
   if (beta === 0) return l1Loss(input, target, options);
   // smoothL1 with beta is huber with delta = beta, divided by beta.
-  return smoothed("smoothL1Loss", "SmoothL1LossBackward", input, target, options.reduction, beta, 1 / beta);
+  return regression("smoothL1Loss", "SmoothL1LossBackward", "huber", input, target, options.reduction, beta, 1 / beta);
 }
 
-function smoothed(op: string, name: string, input: Tensor, target: Tensor, red: Reduction | undefined, delta: number, scale: number): Tensor {
+/** An elementwise regression loss on the backend's kernels, input and target broadcast. */
+function regression(op: string, name: string, kind: RegressionLoss, input: Tensor, target: Tensor, red: Reduction | undefined, delta: number, scale: number): Tensor {
   const reduction = checkReduction(op, red);
   const P = pairOf(op, input, target);
   const [, l] = emptyFloat(P.shape, P.dt);
-  for (let i = 0; i < l.length; i++) {
-    const e = Math.abs(P.a[i] - P.b[i]);
-    l[i] = scale * (e < delta ? 0.5 * e * e : delta * (e - 0.5 * delta));
-  }
+  getKernels().regressionLoss(kind, P.a, P.b, l, delta, scale);
   const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
   return record(out, name, [input, target], (g, needs) => {
     const G = lossGrad(g, reduction, P.dt, l.length);
     const [dt, d] = emptyFloat(P.shape, P.dt);
-    for (let i = 0; i < d.length; i++) {
-      const e = P.a[i] - P.b[i];
-      const de = Math.abs(e) < delta ? e : delta * Math.sign(e);
-      d[i] = scale * (G.per ? G.per[i] : G.s) * de;
-    }
+    getKernels().regressionLossBackward(kind, P.a, P.b, G.s, G.per, d, delta, scale);
     return pairGrads(P, input, target, needs, dt, -1);
   }, [input, target]);
 }
