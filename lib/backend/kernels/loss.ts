@@ -28,6 +28,10 @@ export interface LossKernels {
   crossEntropyForward(x: Float, target: Int32Array, weight: Float | null, loss: Float, lse: Float, p: CrossEntropyParams): number;
   /** dx (overwritten) for class-index targets; position i's gradient scale is coefPer[i], or `coef` when coefPer is null. */
   crossEntropyBackward(x: Float, target: Int32Array, weight: Float | null, lse: Float, coef: number, coefPer: Float | null, dx: Float, p: CrossEntropyParams): void;
+  /** nllLoss: loss[pos] = −w[y]·logp[y] per position (0 where ignored); returns Σ w[y] over counted positions. */
+  nllForward(logp: Float, target: Int32Array, weight: Float | null, loss: Float, p: CrossEntropyParams): number;
+  /** dx (overwritten): −(coefPer[pos] or coef)·w[y] at each counted target, 0 elsewhere. */
+  nllBackward(target: Int32Array, weight: Float | null, coef: number, coefPer: Float | null, dx: Float, p: CrossEntropyParams): void;
   /** Per-position loss and lse for probability targets [n, c, inner]. */
   crossEntropyProbForward(x: Float, target: Float, weight: Float | null, loss: Float, lse: Float, p: CrossEntropyParams): void;
   /** Gradients for probability targets: dx and/or dTarget (null: not wanted), overwritten. */

@@ -113,6 +113,33 @@ export function crossEntropyProbBackward(x: Float, t: Float, w: Float | null, ls
   }
 }
 
+export function nllForward(x: Float, target: Int32Array, w: Float | null, loss: Float, p: CrossEntropyParams): number {
+  const { n, c, inner, ignoreIndex } = p;
+  let wsum = 0;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < inner; i++) {
+      const pos = b * inner + i, y = target[pos];
+      if (y === ignoreIndex) { loss[pos] = 0; continue; }
+      const wy = w ? w[y] : 1;
+      wsum += wy;
+      loss[pos] = -wy * x[b * c * inner + y * inner + i];
+    }
+  }
+  return wsum;
+}
+
+export function nllBackward(target: Int32Array, w: Float | null, coef: number, coefPer: Float | null, dx: Float, p: CrossEntropyParams): void {
+  const { n, c, inner, ignoreIndex } = p;
+  dx.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < inner; i++) {
+      const pos = b * inner + i, y = target[pos];
+      if (y === ignoreIndex) continue;
+      dx[b * c * inner + y * inner + i] = -(coefPer ? coefPer[pos] : coef) * (w ? w[y] : 1);
+    }
+  }
+}
+
 export function regressionLoss(op: RegressionLoss, a: Float, b: Float, out: Float, delta: number, scale: number): void {
   const n = out.length;
   switch (op) {
@@ -145,5 +172,6 @@ export function regressionLossBackward(op: RegressionLoss, a: Float, b: Float, c
 }
 
 export const lossKernels: LossKernels = {
-  crossEntropyForward, crossEntropyBackward, crossEntropyProbForward, crossEntropyProbBackward, regressionLoss, regressionLossBackward,
+  crossEntropyForward, crossEntropyBackward, crossEntropyProbForward, crossEntropyProbBackward, nllForward, nllBackward,
+  regressionLoss, regressionLossBackward,
 };

@@ -141,28 +141,14 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   const w = classWeights(op, options.weight, c, dt);
   const idx = classIndices(op, input, target, L, ignoreIndex);
   const x = floatData(input, dt);
+  const P = { n: L.n, c, inner, ignoreIndex, smoothing: 0 };
   const [, loss] = emptyFloat([positions], dt);
-  let wsum = 0;
-  for (let n = 0; n < L.n; n++) {
-    for (let i = 0; i < inner; i++) {
-      const pos = n * inner + i, y = idx[pos];
-      if (y === ignoreIndex) { loss[pos] = 0; continue; }
-      const wy = w ? w[y] : 1;
-      wsum += wy;
-      loss[pos] = -wy * x[n * c * inner + y * inner + i];
-    }
-  }
+  const wsum = getKernels().nllForward(x, idx, w, loss, P);
   const out = reduceLoss(loss, L.targetShape, reduction, dt, wsum);
   return record(out, "NllLossBackward", [input], (g) => {
     const G = lossGrad(g, reduction, dt, wsum);
     const [dx, d] = emptyFloat(input.shape, dt);
-    for (let n = 0; n < L.n; n++) {
-      for (let i = 0; i < inner; i++) {
-        const pos = n * inner + i, y = idx[pos];
-        if (y === ignoreIndex) continue;
-        d[n * c * inner + y * inner + i] = -(G.per ? G.per[pos] : G.s) * (w ? w[y] : 1);
-      }
-    }
+    getKernels().nllBackward(idx, w, G.s, G.per, d, P);
     return [dx];
   }, savedOf(target, options.weight));
 }
