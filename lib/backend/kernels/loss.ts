@@ -32,6 +32,25 @@ export interface LossKernels {
   nllForward(logp: Float, target: Int32Array, weight: Float | null, loss: Float, p: CrossEntropyParams): number;
   /** dx (overwritten): −(coefPer[pos] or coef)·w[y] at each counted target, 0 elsewhere. */
   nllBackward(target: Int32Array, weight: Float | null, coef: number, coefPer: Float | null, dx: Float, p: CrossEntropyParams): void;
+  /**
+   * Binary cross-entropy per element, −w·(t·log p + (1 − t)·log(1 − p)) with the logs clamped at
+   * −100 (w null: 1). Returns the index of the first p outside [0, 1], −1 when all are inside.
+   */
+  bceForward(p: Float, t: Float, w: Float | null, out: Float): number;
+  /** Its gradients for p (PyTorch's w·(p − t)/max(p(1 − p), 1e-12)) and t, scaled by coefPer[i] or coef; null: not wanted. */
+  bceBackward(p: Float, t: Float, w: Float | null, coef: number, coefPer: Float | null, dp: Float | null, dt: Float | null): void;
+  /**
+   * With logits x: w·((1 − t)·x + (1 + (pw − 1)·t)·softplus(−x)) (pw: positive weights, null: 1);
+   * sp receives softplus(−x) for the backward.
+   */
+  bceWithLogitsForward(x: Float, t: Float, w: Float | null, pw: Float | null, out: Float, sp: Float): void;
+  /** Gradients for x, t and pw (elementwise, before any broadcast is summed), scaled; null: not wanted. */
+  bceWithLogitsBackward(x: Float, t: Float, w: Float | null, pw: Float | null, sp: Float, coef: number, coefPer: Float | null,
+    dx: Float | null, dt: Float | null, dpw: Float | null): void;
+  /** KL divergence per element for log-probabilities a: b·(log b − a) (0 where b = 0), or e^b·(b − a) when logTarget. */
+  klDivForward(a: Float, b: Float, out: Float, logTarget: boolean): void;
+  /** Its gradients for a and b, scaled by coefPer[i] or coef; null: not wanted. */
+  klDivBackward(a: Float, b: Float, coef: number, coefPer: Float | null, da: Float | null, db: Float | null, logTarget: boolean): void;
   /** Per-position loss and lse for probability targets [n, c, inner]. */
   crossEntropyProbForward(x: Float, target: Float, weight: Float | null, loss: Float, lse: Float, p: CrossEntropyParams): void;
   /** Gradients for probability targets: dx and/or dTarget (null: not wanted), overwritten. */

@@ -140,6 +140,72 @@ export function nllBackward(target: Int32Array, w: Float | null, coef: number, c
   }
 }
 
+const scaleAt = (coef: number, coefPer: Float | null, i: number): number => (coefPer ? coefPer[i] : coef);
+
+export function bceForward(p: Float, t: Float, w: Float | null, out: Float): number {
+  for (let i = 0; i < out.length; i++) {
+    const v = p[i];
+    if (!(v >= 0 && v <= 1)) return i;
+    const lp = Math.max(Math.log(v), -100), lq = Math.max(Math.log1p(-v), -100);
+    out[i] = -(w ? w[i] : 1) * (t[i] * lp + (1 - t[i]) * lq);
+  }
+  return -1;
+}
+
+export function bceBackward(p: Float, t: Float, w: Float | null, coef: number, coefPer: Float | null, dp: Float | null, dt: Float | null): void {
+  const n = p.length;
+  if (dp) for (let i = 0; i < n; i++) { const v = p[i]; dp[i] = scaleAt(coef, coefPer, i) * (w ? w[i] : 1) * (v - t[i]) / Math.max(v * (1 - v), 1e-12); }
+  if (dt) {
+    for (let i = 0; i < n; i++) {
+      const lp = Math.max(Math.log(p[i]), -100), lq = Math.max(Math.log1p(-p[i]), -100);
+      dt[i] = -scaleAt(coef, coefPer, i) * (w ? w[i] : 1) * (lp - lq);
+    }
+  }
+}
+
+export function bceWithLogitsForward(x: Float, t: Float, w: Float | null, pw: Float | null, out: Float, sp: Float): void {
+  for (let i = 0; i < out.length; i++) {
+    const v = x[i];
+    // softplus(−x) = log1p(e^−|x|) + max(−x, 0) never overflows
+    const s = Math.log1p(Math.exp(-Math.abs(v))) + Math.max(-v, 0);
+    sp[i] = s;
+    const lw = pw ? 1 + (pw[i] - 1) * t[i] : 1;
+    out[i] = (w ? w[i] : 1) * ((1 - t[i]) * v + lw * s);
+  }
+}
+
+export function bceWithLogitsBackward(x: Float, t: Float, w: Float | null, pw: Float | null, sp: Float, coef: number, coefPer: Float | null,
+  dx: Float | null, dt: Float | null, dpw: Float | null): void {
+  const n = x.length;
+  for (let i = 0; i < n; i++) {
+    const k = scaleAt(coef, coefPer, i) * (w ? w[i] : 1);
+    if (dx) {
+      // (1 − t) − lw·σ(−x)
+      const v = x[i];
+      const sigNeg = v >= 0 ? Math.exp(-v) / (1 + Math.exp(-v)) : 1 / (1 + Math.exp(v));
+      const lw = pw ? 1 + (pw[i] - 1) * t[i] : 1;
+      dx[i] = k * ((1 - t[i]) - lw * sigNeg);
+    }
+    if (dt) dt[i] = k * (-x[i] + (pw ? (pw[i] - 1) * sp[i] : 0));
+    if (dpw) dpw[i] = k * t[i] * sp[i];
+  }
+}
+
+export function klDivForward(a: Float, b: Float, out: Float, logTarget: boolean): void {
+  for (let i = 0; i < out.length; i++) {
+    const x = a[i], y = b[i];
+    out[i] = logTarget ? Math.exp(y) * (y - x) : y > 0 ? y * (Math.log(y) - x) : 0;
+  }
+}
+
+export function klDivBackward(a: Float, b: Float, coef: number, coefPer: Float | null, da: Float | null, db: Float | null, logTarget: boolean): void {
+  for (let i = 0; i < a.length; i++) {
+    const s = scaleAt(coef, coefPer, i), x = a[i], y = b[i];
+    if (da) da[i] = -s * (logTarget ? Math.exp(y) : y);
+    if (db) db[i] = s * (logTarget ? Math.exp(y) * (y - x + 1) : y > 0 ? Math.log(y) - x + 1 : 0);
+  }
+}
+
 export function regressionLoss(op: RegressionLoss, a: Float, b: Float, out: Float, delta: number, scale: number): void {
   const n = out.length;
   switch (op) {
@@ -173,5 +239,5 @@ export function regressionLossBackward(op: RegressionLoss, a: Float, b: Float, c
 
 export const lossKernels: LossKernels = {
   crossEntropyForward, crossEntropyBackward, crossEntropyProbForward, crossEntropyProbBackward, nllForward, nllBackward,
-  regressionLoss, regressionLossBackward,
+  regressionLoss, regressionLossBackward, bceForward, bceBackward, bceWithLogitsForward, bceWithLogitsBackward, klDivForward, klDivBackward,
 };

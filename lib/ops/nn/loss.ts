@@ -247,34 +247,14 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOp
   const p = floatData(input, dt), t = floatData(target, dt);
   const w = broadcastOptional(op, "weight", options.weight, shape, dt);
   const [, l] = emptyFloat(shape, dt);
-  for (let i = 0; i < l.length; i++) {
-    const v = p[i];
-    if (!(v >= 0 && v <= 1)) throw new Error(`${op}: input values must be probabilities in [0, 1], got ${v} (apply sigmoid first, or use binaryCrossEntropyWithLogits)`);
-    const lp = Math.max(Math.log(v), -100), lq = Math.max(Math.log1p(-v), -100);
-    l[i] = -(w ? w[i] : 1) * (t[i] * lp + (1 - t[i]) * lq);
-  }
+  const bad = getKernels().bceForward(p, t, w, l);
+  if (bad >= 0) throw new Error(`${op}: input values must be probabilities in [0, 1], got ${p[bad]} (apply sigmoid first, or use binaryCrossEntropyWithLogits)`);
   const out = reduceLoss(l, shape, reduction, dt, l.length);
   return record(out, "BinaryCrossEntropyBackward", [input, target], (g, needs) => {
     const G = lossGrad(g, reduction, dt, l.length);
-    let di: Tensor | null = null, dtg: Tensor | null = null;
-    if (needs[0]) {
-      // PyTorch's form: w·(p − t) / max(p(1 − p), 1e-12)
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) {
-        const v = p[i];
-        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (v - t[i]) / Math.max(v * (1 - v), 1e-12);
-      }
-      di = r;
-    }
-    if (needs[1]) {
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) {
-        const lp = Math.max(Math.log(p[i]), -100), lq = Math.max(Math.log1p(-p[i]), -100);
-        d[i] = -(G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (lp - lq);
-      }
-      dtg = r;
-    }
-    return [di, dtg];
+    const [di, dd] = emptyFloat(shape, dt), [dtg, dtd] = emptyFloat(shape, dt);
+    getKernels().bceBackward(p, t, w, G.s, G.per, needs[0] ? dd : null, needs[1] ? dtd : null);
+    return [needs[0] ? di : null, needs[1] ? dtg : null];
   }, savedOf(input, target, options.weight));
 }
 
@@ -300,43 +280,16 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
   const w = broadcastOptional(op, "weight", options.weight, shape, dt);
   const pwT = options.posWeight ?? null;
   const pw = broadcastOptional(op, "posWeight", pwT, shape, dt);
-  const sp = new Float64Array(x.length); // softplus(−x)
+  const [, sp] = emptyFloat(shape, dt); // softplus(−x), for the backward
   const [, l] = emptyFloat(shape, dt);
-  for (let i = 0; i < l.length; i++) {
-    const v = x[i];
-    const s = Math.log1p(Math.exp(-Math.abs(v))) + Math.max(-v, 0);
-    sp[i] = s;
-    const lw = pw ? 1 + (pw[i] - 1) * t[i] : 1;
-    l[i] = (w ? w[i] : 1) * ((1 - t[i]) * v + lw * s);
-  }
+  getKernels().bceWithLogitsForward(x, t, w, pw, l, sp);
   const out = reduceLoss(l, shape, reduction, dt, l.length);
   return record(out, "BinaryCrossEntropyWithLogitsBackward", [input, target, pwT], (g, needs) => {
     const G = lossGrad(g, reduction, dt, l.length);
-    const res: (Tensor | null)[] = [null, null, null];
-    if (needs[0]) {
-      // (1 − t) − lw·σ(−x)
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) {
-        const v = x[i];
-        const sigNeg = v >= 0 ? Math.exp(-v) / (1 + Math.exp(-v)) : 1 / (1 + Math.exp(v));
-        const lw = pw ? 1 + (pw[i] - 1) * t[i] : 1;
-        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * ((1 - t[i]) - lw * sigNeg);
-      }
-      res[0] = r;
-    }
-    if (needs[1]) {
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) {
-        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (-x[i] + (pw ? (pw[i] - 1) * sp[i] : 0));
-      }
-      res[1] = r;
-    }
-    if (needs[2] && pwT) {
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * t[i] * sp[i];
-      res[2] = sumTo(r, pwT.shape);
-    }
-    return res;
+    const [di, dd] = emptyFloat(shape, dt), [dtg, dtd] = emptyFloat(shape, dt), [dp, dpd] = emptyFloat(shape, dt);
+    const wantPw = needs[2] && pwT !== null;
+    getKernels().bceWithLogitsBackward(x, t, w, pw, sp, G.s, G.per, needs[0] ? dd : null, needs[1] ? dtd : null, wantPw ? dpd : null);
+    return [needs[0] ? di : null, needs[1] ? dtg : null, wantPw ? sumTo(dp, pwT!.shape) : null];
   }, savedOf(input, target, pwT, options.weight));
 }
 
@@ -358,30 +311,14 @@ export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {})
   const logTarget = options.logTarget ?? false;
   const P = pairOf(op, input, target);
   const [, l] = emptyFloat(P.shape, P.dt);
-  for (let i = 0; i < l.length; i++) {
-    const a = P.a[i], b = P.b[i];
-    l[i] = logTarget ? Math.exp(b) * (b - a) : b > 0 ? b * (Math.log(b) - a) : 0;
-  }
+  getKernels().klDivForward(P.a, P.b, l, logTarget);
   const bs = P.shape.length > 0 ? P.shape[0] : 1;
   const divisor = batchmean ? bs : l.length;
   const out = reduceLoss(l, P.shape, effective, P.dt, divisor);
   return record(out, "KlDivBackward", [input, target], (g, needs) => {
     const G = lossGrad(g, effective, P.dt, divisor);
-    const res: (Tensor | null)[] = [null, null];
-    if (needs[0]) {
-      const [r, d] = emptyFloat(P.shape, P.dt);
-      for (let i = 0; i < d.length; i++) d[i] = -(G.per ? G.per[i] : G.s) * (logTarget ? Math.exp(P.b[i]) : P.b[i]);
-      res[0] = sumTo(r, input.shape);
-    }
-    if (needs[1]) {
-      const [r, d] = emptyFloat(P.shape, P.dt);
-      for (let i = 0; i < d.length; i++) {
-        const a = P.a[i], b = P.b[i];
-        const db = logTarget ? Math.exp(b) * (b - a + 1) : b > 0 ? Math.log(b) - a + 1 : 0;
-        d[i] = (G.per ? G.per[i] : G.s) * db;
-      }
-      res[1] = sumTo(r, target.shape);
-    }
-    return res;
+    const [da, dad] = emptyFloat(P.shape, P.dt), [db, dbd] = emptyFloat(P.shape, P.dt);
+    getKernels().klDivBackward(P.a, P.b, G.s, G.per, needs[0] ? dad : null, needs[1] ? dbd : null, logTarget);
+    return [needs[0] ? sumTo(da, input.shape) : null, needs[1] ? sumTo(db, target.shape) : null];
   }, [input, target]);
 }
