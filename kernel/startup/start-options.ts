@@ -61,10 +61,14 @@ export function resolveStart(options: StartOptions): ResolvedStart {
  * - `--min-semi-space-size=16` (MB): the workers' young generation starts at its usual maximum
  *   instead of growing from 1 MB through dozens of scavenges while the compiler thread parses
  *   the ES library: the compiler is ready sooner, for a little more memory.
- * The figures behind both are in README.md ("Performance") and `npm run bench:kernel`.
+ * - `--experimental-wasm-relaxed-simd` (Node 20 only; later versions have it on): the compute
+ *   backend then loads its relaxed-SIMD build, whose GEMM uses fused multiply-adds
+ *   (lib/backend/wasm/runtime.ts picks the build by feature detection).
+ * The figures behind the first two are in README.md ("Performance") and `npm run bench:kernel`.
  * GRADLAB_V8_FLAGS replaces these flags ("" for V8's defaults).
  */
-export const KERNEL_V8_FLAGS = "--interrupt-budget=405504 --min-semi-space-size=16";
+export const KERNEL_V8_FLAGS = "--interrupt-budget=405504 --min-semi-space-size=16" +
+  (Number(process.versions.node.split(".")[0]) < 21 ? " --experimental-wasm-relaxed-simd" : "");
 
 /** Applies KERNEL_V8_FLAGS (or GRADLAB_V8_FLAGS) to this process, before TypeScript loads. */
 export async function tuneV8(): Promise<void> {

@@ -418,6 +418,20 @@ function implementation(m: Module): (...args: any[]) => any {
   return (Object.getPrototypeOf(m) as Module).forward;
 }
 
+/**
+ * True when `m` is exactly an instance of `cls` (no subclass), has no hooks and no forward
+ * of its own: calling it runs `cls.prototype.forward` and nothing else. Containers fuse such
+ * modules (nn.Sequential's Conv2d + ReLU) without changing what the user could observe.
+ * @internal
+ */
+export function runsPlainForward(m: Module, cls: abstract new (...args: any[]) => Module): boolean {
+  if (Object.getPrototypeOf(m) !== cls.prototype) return false;
+  const { pre, fwd, bwd } = m._hookMaps;
+  if (pre.size !== 0 || fwd.size !== 0 || bwd.size !== 0) return false;
+  const own = Object.getOwnPropertyDescriptor(m, "forward")?.value;
+  return own === undefined || own === hookedForward;
+}
+
 /** Installed as every module's own `forward`: hooks, then the class's forward. */
 function hookedForward(this: Module, ...args: any[]): any {
   return runWithHooks(this, args);
