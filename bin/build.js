@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run build`: the three build steps, each skipped when its inputs are unchanged, each
 // saying what it did. Plain JavaScript: it runs before anything is compiled.
-//   1. WebAssembly kernels (asc): keyed on lib/backend/wasm/assembly/*, the flags and asc's version
+//   1. WebAssembly kernels (asc): keyed on lib/backend/wasm/assembly/* and the op-code table
+//      they import (lib/backend/wasm/opcodes.ts), the flags and asc's version
 //   2. tsc -b tsconfig.build.json, incremental (dist/.tsbuildinfo)
 //   3. the cell compiler's type bundles (dist/types/): keyed on the declarations they bundle
 // `--force` rebuilds everything.
@@ -73,7 +74,7 @@ const t0 = performance.now();
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const wasmScripts = Object.entries(pkg.scripts).filter(([name]) => name === "build:wasm" || name.startsWith("build:wasm:")).map(([name, cmd]) => `${name}=${cmd}`);
 const wasmOuts = [...wasmScripts.join(" ").matchAll(/ -o (\S+)/g)].map((m) => join(root, m[1]));
-step("wasm", "wasm", hashOf(files(join(root, "lib/backend/wasm/assembly"), [".ts"]), [...wasmScripts, version("assemblyscript")]), wasmOuts, () => {
+step("wasm", "wasm", hashOf([...files(join(root, "lib/backend/wasm/assembly"), [".ts"]), join(root, "lib/backend/wasm/opcodes.ts")], [...wasmScripts, version("assemblyscript")]), wasmOuts, () => {
   execFileSync("npm", ["run", "--silent", "build:wasm"], { cwd: root, stdio: "inherit" });
   return `compiled lib/backend/wasm/assembly → ${wasmOuts.map((o) => relative(root, o)).join(", ")}`;
 });
