@@ -17,6 +17,7 @@ import { errorOutcome as thrownOutcome, formatThrown as thrownText, interruptedE
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
 import type { IncomingRequest } from "./io/protocol.js";
+import { WIDGET_HOST, widgetHost } from "./widgets/widget-host.js";
 
 export type Request = IncomingRequest;
 export type Handler = (kernel: Kernel, req: Request) => void | Promise<void>;
@@ -31,6 +32,13 @@ export function log(text: string): void {
 
 /** Requests whose handlers run no user code (so nothing can block while their reply is held). */
 const NO_USER_CODE = new Set(["complete_request", "inspect_request", "is_complete_request", "history_request", "comm_info_request"]);
+
+/**
+ * Comm messages that arrive while a request (a cell) is being handled are handled at once, at
+ * the cell's next await, instead of after it: a widget's observers then run while a training
+ * loop awaits. They run no status messages (the cell owns the busy state).
+ */
+const COMM_MESSAGES = new Set(["comm_open", "comm_msg", "comm_close"]);
 
 export class Kernel {
   readonly context = new ExecutionContext();
@@ -126,6 +134,9 @@ export class Kernel {
     (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.display")] = this.display;
     ctx.define("comms", this.comms);
     ctx.define(Symbol.for("gradlab.comms"), this.comms);
+    // The widget library (visualizers/widgets/) runs in the kernel's realm, as the prelude does.
+    (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.comms")] = this.comms;
+    (globalThis as Record<symbol, unknown>)[WIDGET_HOST] = widgetHost(this.io.widgetLive, () => String(this.parent?.header.msg_id ?? ""));
     const prompt = (message: unknown = "", password = false): string => this.input(String(message), password === true);
     ctx.define("prompt", prompt);
     ctx.define("input", prompt);
@@ -193,6 +204,7 @@ export class Kernel {
   // ---- request queue ------------------------------------------------------------------------
 
   private enqueue(req: Request): void {
+    if (this.pumping && COMM_MESSAGES.has(req.header.msg_type)) return this.handleCommNow(req);
     this.queue.push(req);
     if (!this.pumping) void this.pump();
   }
@@ -207,6 +219,19 @@ export class Kernel {
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /** A comm message during a cell: its handlers' output belongs to it while they run synchronously. */
+  private handleCommNow(req: Request): void {
+    const previous = this.parent;
+    this.parent = req;
+    try {
+      void this.handlers[req.header.msg_type]?.(this, req);
+    } catch (e) {
+      log(`handler for ${req.header.msg_type} failed: ${formatThrown(e)}`);
+    } finally {
+      this.parent = previous;
     }
   }
 

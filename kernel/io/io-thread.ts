@@ -16,6 +16,7 @@ import { deliverInput, interruptInput } from "./input-channel.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
 import { BacklogReader } from "./output-backlog.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
+import { LiveStateIo } from "../widgets/live-state.js";
 
 const data = workerData as IoThreadData;
 const signer = new Signer(data.connection.key);
@@ -239,8 +240,12 @@ function signal(acks: number): boolean {
   return true;
 }
 
+const widgetLive = new LiveStateIo(data.widgetState);
+
 function handleShell(msg: WireMessage): void {
   if (msg.header.msg_type === "kernel_info_request") return answerKernelInfo("shell", msg);
+  // A busy cell sees a widget's new value now; the main thread still gets the message.
+  if (msg.header.msg_type === "comm_msg") widgetLive.apply(msg.content);
   // The compiler starts on the cell now; the main thread, idle, is about to ask for it.
   const code = (msg.content as { code?: unknown }).code;
   if (msg.header.msg_type === "execute_request" && !mainBusy && typeof code === "string") data.speculation?.postMessage({ code });
@@ -309,6 +314,7 @@ parentPort!.on("message", (m: MainToIo) => {
       }
     }
   } else if (m.t === "close") void close();
+  else widgetLive.register(m);
 });
 
 async function close(): Promise<void> {
