@@ -182,4 +182,35 @@ describe.skipIf(!built)("widgets over ZeroMQ", () => {
     k.client.send("shell", "comm_msg", { comm_id: n.comm_id, data: { method: "update", state: { value: 7 }, buffer_paths: [] } });
     expect(((await rerun).content as any).text).toBe("n=7 name=a\n");
   });
+
+  it("Live({ stopButton: true }) shows a Stop widget above its bar; a click ends a running loop through live.stopped and progress()", async () => {
+    const started = nextIopub(k, printed("looping"));
+    const run = k.client.execute(
+      [
+        "const live = new Live({ stopButton: true, every: 50 });",
+        'let i = 0; console.log("looping"); const until = Date.now() + 20000;',
+        "while (!live.stopped && Date.now() < until) live.log({ loss: 1 / ++i });",
+        "live.done();",
+        "console.log(`stopped=${live.stopped} timedOut=${Date.now() >= until}`);",
+      ].join("\n"),
+    );
+    await started;
+    const button = k.client.iopubLog.map((m) => m.content as any).filter((c) => c.data?.state?._model_name === "ButtonModel" && c.data.state.description === "Stop").at(-1)!;
+    k.client.send("shell", "comm_msg", { comm_id: button.comm_id, data: { method: "custom", content: { event: "click" } } });
+    const r = await run;
+    expect(stdout(r.outputs)).toContain("stopped=true timedOut=false");
+    // The bar is still the plain display_data / update_display_data form, its last text "stopped".
+    const bars = [...byType(r.outputs, "display_data"), ...byType(r.outputs, "update_display_data")].map((m) => (m.content as any).data["text/plain"]).filter((t) => typeof t === "string" && t.includes("it/s"));
+    expect(bars.at(-1)).toMatch(/stopped$/);
+    const closing = byType(r.outputs, "comm_msg").map((m) => (m.content as any)).filter((c) => c.comm_id === button.comm_id).map((c) => c.data.state);
+    expect(closing).toContainEqual({ disabled: true, description: "Stopped" });
+
+    const p0 = nextIopub(k, printed("epochs"));
+    const prog = k.client.execute('let seen = 0; console.log("epochs"); for (const _ of progress(Array.from({ length: 1e9 > 0 ? 200000 : 0 }), { stopButton: true })) { seen++; const t = Date.now(); while (Date.now() - t < 1); } console.log(`seen<200000 ${seen < 200000}`);');
+    await p0;
+    await new Promise((r) => setTimeout(r, 100));
+    const b2 = k.client.iopubLog.map((m) => m.content as any).filter((c) => c.data?.state?._model_name === "ButtonModel" && c.data.state.description === "Stop").at(-1)!;
+    k.client.send("shell", "comm_msg", { comm_id: b2.comm_id, data: { method: "custom", content: { event: "click" } } });
+    expect(stdout((await prog).outputs)).toContain("seen<200000 true");
+  }, 60_000);
 });
