@@ -85,6 +85,18 @@ export class Kernel {
         this.pendingDisplays.set(render, this.parent);
         void render.finally(() => this.pendingDisplays.delete(render));
       },
+      bound: () => {
+        const parent = this.parent;
+        return (fn) => {
+          const current = this.parent;
+          this.parent = parent;
+          try {
+            fn();
+          } finally {
+            this.parent = current;
+          }
+        };
+      },
     });
     this.importer = new Importer(cwd);
     this.installGlobals();

@@ -152,7 +152,7 @@ describe("widgets without a kernel", () => {
     expect(Object.keys(display)).toEqual(["text/plain"]);
     expect(display["text/plain"]).toMatch(/^FloatSlider\(.*value=4/);
     const calls: number[] = [];
-    const ia = interact(({ k }) => calls.push(k), { k: [0, 10, 2] });
+    const ia = interact(({ k }) => void calls.push(k), { k: [0, 10, 2] });
     ia.controls.k.value = 8;
     expect(calls).toEqual([5, 8]);
   });

@@ -28,6 +28,9 @@ abstract class Box extends DOMWidget<{ children: Widget[] }> {
   protected override validate(key: string, v: unknown): unknown {
     return key === "children" ? checkChildren(this.constructor.name, v) : v;
   }
+  override toString(): string {
+    return `${this.constructor.name}([${this.children.map(String).join(", ")}])`;
+  }
 }
 
 /** Widgets side by side: `new widgets.HBox([slider, button])`. */
@@ -75,23 +78,30 @@ export class Tab extends Box {
  * `with out:`). Outside a frontend the outputs stay in the cell.
  */
 export class Output extends DOMWidget<{ msgId: string }> {
+  private readonly active: { id: string }[] = [];
   constructor(o: { layout?: LayoutOptions } = {}) {
     super("OutputModel", "OutputView", { msg_id: "", outputs: [] }, {}, null, o);
   }
 
   /** Runs fn with its output (console.log, display) sent into this widget; awaits fn when it returns a promise. */
   capture<R>(fn: () => R): R {
-    const previous = this.get("msg_id") as string;
-    this.set({ msg_id: widgetHost()?.parentMsgId() ?? "" });
+    // Captures may overlap (a plot still rendering when the next starts): msg_id is the latest one still open.
+    const token = { id: widgetHost()?.parentMsgId() ?? "" };
+    this.active.push(token);
+    this.set({ msg_id: token.id });
+    const end = (): void => {
+      this.active.splice(this.active.indexOf(token), 1);
+      if (!this.closed) this.set({ msg_id: this.active.at(-1)?.id ?? "" });
+    };
     let result: R;
     try {
       result = fn();
     } catch (e) {
-      this.set({ msg_id: previous });
+      end();
       throw e;
     }
-    if (result instanceof Promise) return result.finally(() => this.set({ msg_id: previous })) as R;
-    this.set({ msg_id: previous });
+    if (result instanceof Promise) return result.finally(end) as R;
+    end();
     return result;
   }
 
@@ -100,16 +110,18 @@ export class Output extends DOMWidget<{ msgId: string }> {
     this.capture(() => displayFn()?.clear?.(options));
   }
 
-  /** Displays values in the widget. */
+  /**
+   * Displays values in the widget. A value whose display hook is asynchronous (a plot) is sent
+   * when it has rendered, captured just for that send.
+   */
   display(...values: unknown[]): void {
-    this.capture(() => {
-      const d = displayFn();
-      for (const v of values) d === null ? console.log(v) : d(v);
-    });
+    const d = displayFn();
+    if (d === null) return void values.forEach((v) => console.log(v));
+    for (const v of values) d(v, { within: (send: () => void) => this.capture(send) });
   }
 }
 
-type Display = ((v: unknown) => unknown) & { clear?(o: { wait?: boolean }): void };
+type Display = ((v: unknown, options?: { within?: (send: () => void) => void }) => unknown) & { clear?(o: { wait?: boolean }): void };
 function displayFn(): Display | null {
   const d = (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.display")];
   return typeof d === "function" ? (d as Display) : null;

@@ -59,6 +59,7 @@ export function interact<S extends Record<string, ControlSpec>>(fn: (values: { [
   const output = new Output();
   const box = new VBox([...Object.values(made), output]);
   const show = (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.display")] as ((v: unknown) => unknown) | undefined;
+  let runs = 0;
   const state = {
     controls: made,
     output,
@@ -66,12 +67,13 @@ export function interact<S extends Record<string, ControlSpec>>(fn: (values: { [
     result: undefined as unknown,
     update(): void {
       const values = Object.fromEntries(Object.entries(made).map(([k, w]) => [k, w.value])) as { [K in keyof S]: SpecValue<S[K]> };
-      output.clear({ wait: true });
-      state.result = output.capture(() => {
-        const r = fn(values);
-        const shown = (v: unknown): unknown => (v !== undefined && show !== undefined ? show(v) : undefined);
-        return r instanceof Promise ? r.then((v) => (shown(v), v)) : (shown(r), r);
-      });
+      // (Not before the first run: with no widget frontend the clear would reach the cell's own output.)
+      if (runs++ > 0) output.clear({ wait: true });
+      // What fn prints goes into the Output; what it returns is displayed there (a plot when it is ready).
+      const r = output.capture(() => fn(values));
+      state.result = r;
+      if (r instanceof Promise) void r.then((v) => v !== undefined && output.display(v));
+      else if (r !== undefined) output.display(r);
     },
   };
   // Shown now, as ipywidgets does; the returned object is not shown again as a cell's last expression.

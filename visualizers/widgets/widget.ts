@@ -335,10 +335,11 @@ export class Widget<T extends object = object> {
     if (slot !== undefined && this.host !== null) this.host.write(slot, v);
   }
 
+  /** `IntSlider(description='k', value=3, min=0, max=10)`: the fields a reader looks for. */
   toString(): string {
-    const shown = Object.entries(this.values)
-      .filter(([k, v]) => !(v instanceof Widget) && k !== "layout" && k !== "style" && !k.startsWith("_") && !isBinary(v))
-      .map(([k, v]) => `${k}=${inspect(k === "value" ? this.get(k) : v, { depth: 1, breakLength: Infinity })}`);
+    const shown = ["description", "value", "min", "max", "step"]
+      .filter((k) => k in this.values && !(k === "description" && this.values[k] === "") && !isBinary(this.values[k]))
+      .map((k) => `${k}=${inspect(this.get(k), { depth: 1, breakLength: Infinity })}`);
     return `${this.constructor.name}(${shown.join(", ")})`;
   }
 
