@@ -116,11 +116,11 @@ export class LiveStateIo {
     else this.widgets.delete(m.commId);
   }
 
-  /** A comm_msg's content from the frontend (still forwarded to the main thread afterwards). */
-  apply(content: Record<string, unknown>): void {
+  /** A comm_msg's content from the frontend (still forwarded to the main thread afterwards); whether it was for a live widget. */
+  apply(content: Record<string, unknown>): boolean {
     const fields = this.widgets.get(String(content.comm_id));
     const data = content.data as { method?: unknown; state?: unknown; content?: unknown } | undefined;
-    if (fields === undefined || typeof data !== "object" || data === null) return;
+    if (fields === undefined || typeof data !== "object" || data === null) return false;
     if (data.method === "update" && typeof data.state === "object" && data.state !== null) {
       for (const [name, v] of Object.entries(data.state as Record<string, unknown>)) {
         const f = fields[name];
@@ -133,5 +133,6 @@ export class LiveStateIo {
         Atomics.add(this.count, 0, 1);
       }
     }
+    return true;
   }
 }

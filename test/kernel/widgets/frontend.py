@@ -85,6 +85,8 @@ def main():
         report["loop_status"] = reply["content"]["status"]
         report["loop_stdout"] = "".join(m["content"]["text"] for m in seen if m["msg_type"] == "stream" and m["parent_header"].get("msg_id") == loop)
         report["loop_states"] = [m["content"]["execution_state"] for m in seen if m["msg_type"] == "status" and m["parent_header"].get("msg_id") == loop]
+        # ipywidgets' throttle sends a widget's next update only after the idle of the last one.
+        report["update_idle_during_loop"] = any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" and m["parent_header"].get("msg_id") == update for m in seen)
         # The echo of the drag, with the drag as its parent (what the frontend matches on).
         echo = collect(kc, None, until_idle=False, timeout=10, stop=lambda m: m["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "echo_update")
         report["echo"] = echo[-1]["content"]["data"] if echo else None
