@@ -49,7 +49,7 @@ export function kernelSpec(o: InstallOptions): Record<string, unknown> {
     language: "typescript",
     interrupt_mode: o.interruptMode ?? "message",
     env: {},
-    metadata: { debugger: false },
+    metadata: { debugger: true },
   };
 }
 

@@ -8,6 +8,7 @@ import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { bindingRegistry, readableBoxNames } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
+import { installDebugAgent, type DebugAgent } from "./debugger/agent.js";
 import { TIMEIT_COUNTER } from "./handlers/magics.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
@@ -45,6 +46,8 @@ export class Kernel {
   readonly comms: CommRegistry;
   readonly display: DisplayFunction;
   readonly importer: Importer;
+  /** What the debugger (kernel/debugger/) reads through the V8 inspector. */
+  readonly debugAgent: DebugAgent;
   compiler: CellCompilerLike | null = null;
   history: HistoryStore | null = null;
   /** Resolves once the compiler and prelude are loaded; requests that need them await it. */
@@ -100,6 +103,7 @@ export class Kernel {
     });
     this.importer = new Importer(cwd);
     this.installGlobals();
+    this.debugAgent = installDebugAgent(this.context.global);
     if (ownProcess) {
       this.routeProcessOutput();
       guardProcess();
@@ -126,7 +130,14 @@ export class Kernel {
         };
       } else process.on("SIGINT", () => this.noteInterrupt());
     }
-    io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
+  }
+
+  /**
+   * Starts taking requests (the io thread holds those that came earlier), once `ready` is set:
+   * a request dispatched before would await the placeholder and find no compiler.
+   */
+  listen(): void {
+    this.io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
   }
 
   private installGlobals(): void {

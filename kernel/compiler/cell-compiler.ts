@@ -14,11 +14,12 @@ import type TS from "typescript";
 import { collectCellNames, type CellNames } from "./cell-names.js";
 import { completeAt, inspectAt, type Completion, type Inspection } from "./completion.js";
 import { DeclarationsContext, globalStatementsFromDts, isGlobalName, type GlobalStatement } from "./declarations-context.js";
-import { compileError, toCellDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { compileError, isUntypedModule, toCellDiagnostics, untypedModuleNote, type Diagnostic } from "./diagnostics.js";
 import { isComplete, type IsCompleteResult } from "./is-complete.js";
 import { KERNEL_GLOBALS, MINIMAL_HOST_GLOBALS } from "./kernel-globals.js";
 import { bundledLib, needsNodeTypes, nodeTypes } from "./host-types.js";
 import { LanguageHost } from "./language-host.js";
+import { providedModules } from "../provided/index.js";
 import { LazyPrelude, PRELUDE_NAMESPACE } from "./lazy-prelude.js";
 import { bundleEntrySymbol, defaultTypesDir, findLibBundle, findPreludeBundle, MODULE_PREFIX } from "./type-bundles.js";
 import { emitCheckedCell, transpileCell, type TranspiledCell } from "./runtime-transform.js";
@@ -353,11 +354,13 @@ export class CellCompiler {
     // `export type`") are artefacts of the check, not the user's.
     const semantic = program.getSemanticDiagnostics(sf)
       .filter((d) => !IGNORED_CODES.has(d.code) && (d.start === undefined || d.start < code.length));
-    const errors = semantic.filter(isError);
+    // A package without declarations is `any` (as for tsc without noImplicitAny), with a note.
+    const errors = semantic.filter((d) => isError(d) && !isUntypedModule(d));
     if (errors.length > 0) return { kind: "failed", result: this.failure("TSError", errors) };
     const local = this.localFileErrors(host, file);
     if (local) return { kind: "failed", result: local };
-    const warnings = this.cellDiagnostics(semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning));
+    const notes = semantic.filter(isUntypedModule).map((d) => untypedModuleNote(d, checkText));
+    const warnings = this.cellDiagnostics([...semantic.filter((d) => d.category === ts.DiagnosticCategory.Warning), ...notes]);
     return { kind: "ok", checkText, names, warnings };
   }
 
@@ -378,7 +381,7 @@ export class CellCompiler {
         const f = target.fileName;
         if (seen.has(f) || target.isDeclarationFile || /[\\/]node_modules[\\/]/.test(f) || host.get(f) !== undefined) continue;
         seen.add(f);
-        const errors = [...program.getSyntacticDiagnostics(target), ...program.getSemanticDiagnostics(target)].filter(isError);
+        const errors = [...program.getSyntacticDiagnostics(target), ...program.getSemanticDiagnostics(target)].filter((d) => isError(d) && !isUntypedModule(d));
         if (errors.length > 0) {
           const diags = toCellDiagnostics(errors, target.text);
           const where = path.relative(host.cwd, f) || f;
@@ -535,6 +538,7 @@ export class CellCompiler {
       noEmitOnError: false,
     };
     this.host = new LanguageHost(path.resolve(this.config.cwd), options);
+    this.host.provided = Object.fromEntries(Object.entries(providedModules()).map(([name, m]) => [name, m.types]));
     // The ES library: prebuilt at build time when available (comment-free first: it parses in
     // half the time), else concatenated now.
     const lib = findLibBundle();

@@ -17,6 +17,7 @@ import type { IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } f
 import { BacklogReader } from "./output-backlog.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
 import { LiveStateIo } from "../widgets/live-state.js";
+import type { DebugAdapter, DapRequest } from "../debugger/adapter.js";
 
 const data = workerData as IoThreadData;
 const signer = new Signer(data.connection.key);
@@ -112,7 +113,11 @@ function send(m: SendMessage): void {
     if (state === "busy") {
       mainBusy = true;
       busyParent = m.parent;
-    } else if (state === "idle") mainBusy = false;
+      debug?.onMainBusy();
+    } else if (state === "idle") {
+      mainBusy = false;
+      debug?.onMainIdle();
+    }
   }
   sendMessage(m);
 }
@@ -137,10 +142,42 @@ function answerKernelInfo(channel: "shell" | "control", msg: WireMessage): void 
 
 let shuttingDown = false;
 
+/**
+ * The debugger (kernel/debugger/), loaded by the first debug_request: a session that never
+ * debugs never loads it. Requests are answered in order, while the main thread runs or is
+ * paused at a breakpoint.
+ */
+let debug: DebugAdapter | null = null;
+let debugQueue: Promise<void> = Promise.resolve();
+/** Debug events (a stop, a continue) go out as children of the latest debug request. */
+let debugParent: Header | null = null;
+
+function debugRequest(msg: WireMessage): void {
+  debugQueue = debugQueue.then(async () => {
+    // Always framed by busy/idle, as ipykernel frames control requests: a frontend's request
+    // is done only at its idle, also while a cell runs or is paused.
+    debugParent = msg.header;
+    sendNow("iopub", "status", { execution_state: "busy" }, msg.header);
+    try {
+      if (debug === null) {
+        const { DebugAdapter } = await import("../debugger/adapter.js");
+        debug = new DebugAdapter((event) => sendNow("iopub", "debug_event", event, debugParent ?? {}), log);
+      }
+      const reply = await debug.handle(msg.content as unknown as DapRequest);
+      sendNow("control", "debug_reply", reply, msg.header, msg.identities);
+    } finally {
+      sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
+    }
+  }).catch((e) => log(`debug_request failed: ${(e as Error).stack ?? e}`));
+}
+
 function handleControl(msg: WireMessage): void {
   switch (msg.header.msg_type) {
     case "kernel_info_request":
       answerKernelInfo("control", msg);
+      return;
+    case "debug_request":
+      debugRequest(msg);
       return;
     case "interrupt_request":
       interrupt("request");
@@ -153,6 +190,7 @@ function handleControl(msg: WireMessage): void {
       sendNow("control", "shutdown_reply", { status: "ok", restart }, msg.header, msg.identities);
       sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
       shuttingDown = true;
+      debug?.dispose();
       toMain({ t: "shutdown", restart });
       // A cell stuck in a synchronous loop cannot see the shutdown message: interrupt it.
       if (mainBusy) interrupt("request");
@@ -203,6 +241,7 @@ data.sigint?.unref();
  * "Interrupted" before doing anything. So a signal is sent only when it has something to stop.
  */
 function interrupt(kind: "request" | "signal" = "request"): void {
+  debug?.onInterrupt();
   const acks = cellWatch.acks();
   if (awaitedInput !== null) {
     // The main thread is blocked in prompt(): waking it is enough, it throws Interrupted.
@@ -324,7 +363,7 @@ parentPort!.on("message", (m: MainToIo) => {
       }
     }
   } else if (m.t === "close") void close();
-  else widgetLive.register(m);
+  else if (m.t === "widget-live" || m.t === "widget-live-drop") widgetLive.register(m);
 });
 
 async function close(): Promise<void> {

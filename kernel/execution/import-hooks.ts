@@ -1,17 +1,42 @@
-// Module loader hooks (registered with module.register on the first local .ts import): let
-// `./util.js` find `./util.ts` as TypeScript's NodeNext convention expects, and transpile
-// .ts/.mts files to JavaScript. Runs on Node's loader thread; TypeScript loads there lazily.
+// Module loader hooks, registered with module.register on the first import of a local file or
+// a notebook package (importer.ts). They run on Node's loader thread and:
+// - resolve `gradlab` and `gradlab/…` from anywhere (a local helper, a package in the notebook's
+//   node_modules) to the kernel's own package, so every module shares the cells' library
+//   instance (one Tensor class, one grad mode, one worker pool);
+// - resolve the modules the kernel provides (provided-modules.ts: `tslab`) to its shims;
+// - let `./util.js` find `./util.ts`, as TypeScript's NodeNext convention expects, and
+//   transpile .ts/.mts files to JavaScript (TypeScript loads lazily, here).
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 type Next<A extends unknown[], R> = (...args: A) => Promise<R>;
+interface ResolveContext { parentURL?: string; conditions?: string[] }
 interface ResolveResult { url: string; format?: string | null; shortCircuit?: boolean }
 interface LoadResult { format: string; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean }
 
+/** What the kernel passes to module.register. */
+export interface ImportHooksData {
+  /** file: URL of the kernel's package.json: `gradlab` resolves as a self-reference from there. */
+  gradlabPackageJson: string;
+  /** Bare specifiers the kernel provides, to file: URLs of their modules. */
+  provided: Record<string, string>;
+}
+
+let data: ImportHooksData | undefined;
+
+export function initialize(d: ImportHooksData): void {
+  data = d;
+}
+
 const TS = /\.(ts|mts|cts|tsx)(\?.*)?$/;
 
-export async function resolve(specifier: string, context: { parentURL?: string }, next: Next<[string, { parentURL?: string }], ResolveResult>): Promise<ResolveResult> {
+export async function resolve(specifier: string, context: ResolveContext, next: Next<[string, ResolveContext], ResolveResult>): Promise<ResolveResult> {
+  if (data !== undefined) {
+    const provided = data.provided[specifier];
+    if (provided !== undefined) return { url: provided, format: "module", shortCircuit: true };
+    if (specifier === "gradlab" || specifier.startsWith("gradlab/")) return next(specifier, { ...context, parentURL: data.gradlabPackageJson });
+  }
   const parent = context.parentURL;
   if (parent !== undefined && TS.test(parent) && specifier.startsWith(".") && /\.m?js$/.test(specifier)) {
     const tsUrl = new URL(specifier.replace(/\.js$/, ".ts").replace(/\.mjs$/, ".mts"), parent);
