@@ -35,9 +35,8 @@ export function log(text: string): void {
 const NO_USER_CODE = new Set(["complete_request", "inspect_request", "is_complete_request", "history_request", "comm_info_request"]);
 
 /**
- * Comm messages that arrive while a request (a cell) is being handled are handled at once, at
- * the cell's next await, instead of after it: a widget's observers then run while a training
- * loop awaits. They run no status messages (the cell owns the busy state).
+ * Comm messages that arrive while a cell runs are handled at once, at the cell's next await,
+ * instead of after it: a widget's observers then run while a training loop awaits.
  */
 const COMM_MESSAGES = new Set(["comm_open", "comm_msg", "comm_close"]);
 
@@ -227,7 +226,7 @@ export class Kernel {
   // ---- request queue ------------------------------------------------------------------------
 
   private enqueue(req: Request): void {
-    if (this.pumping && COMM_MESSAGES.has(req.header.msg_type)) return this.handleCommNow(req);
+    if (this.executing !== null && COMM_MESSAGES.has(req.header.msg_type)) return this.handleCommNow(req);
     this.queue.push(req);
     if (!this.pumping) void this.pump();
   }
@@ -245,7 +244,14 @@ export class Kernel {
     }
   }
 
-  /** A comm message during a cell: its handlers' output belongs to it while they run synchronously. */
+  /** The execute_request being handled, if any. */
+  private executing: Request | null = null;
+
+  /**
+   * A comm message during a cell: its handlers' output belongs to it while they run
+   * synchronously. Its idle status follows (ipywidgets' frontend sends a widget's next update
+   * only after the idle of the last), then busy again for the cell, which is still running.
+   */
   private handleCommNow(req: Request): void {
     const previous = this.parent;
     this.parent = req;
@@ -255,6 +261,10 @@ export class Kernel {
       log(`handler for ${req.header.msg_type} failed: ${formatThrown(e)}`);
     } finally {
       this.parent = previous;
+      this.io.hold();
+      this.status("idle", req);
+      this.status("busy", this.executing!);
+      this.io.flush();
     }
   }
 
@@ -282,6 +292,7 @@ export class Kernel {
     }
     const previous = this.parent;
     this.parent = req;
+    if (type === "execute_request") this.executing = req;
     try {
       if (this.toAbort.has(req)) {
         this.reply(req, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
@@ -299,6 +310,7 @@ export class Kernel {
       // Output from timers a cell left running keeps going to that cell, as in ipykernel;
       // other requests (complete, comm messages, …) do not take over the cell's output area.
       if (type !== "execute_request") this.parent = previous;
+      else this.executing = null;
       this.status("idle", req);
       this.io.flush();
       this.runAfterIdle();

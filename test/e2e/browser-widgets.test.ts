@@ -7,12 +7,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, stopServer } from "./servers.js";
 
 declare const window: any;
 declare const document: any;
@@ -22,17 +22,6 @@ const CHROMIUM = "/usr/bin/chromium";
 const install = join(root, "dist", "kernel", "install.js");
 const haveServer = existsSync("/usr/lib/python3/dist-packages/jupyter_server/__init__.py");
 const enabled = existsSync(CHROMIUM) && haveServer && existsSync(install);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const logText = (page: Page): Promise<string> => page.evaluate(() => document.getElementById("log").textContent as string);
 
@@ -74,13 +63,7 @@ describe.skipIf(!enabled)("widgets in chromium through jupyter-server (html-mana
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => {
-        const t = setTimeout(() => (server!.kill("SIGKILL"), r(null)), 5000);
-        server!.once("exit", () => (clearTimeout(t), r(null)));
-      });
-    }
+    await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   });
 

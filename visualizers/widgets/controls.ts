@@ -57,6 +57,12 @@ export class DOMWidget<T extends object = object> extends Widget<T> {
   }
 }
 
+/** A control's state: its defaults, then the options given (camelCase → snake_case), less layout and style. */
+function own(defaults: Record<string, unknown>, o: object): Record<string, unknown> {
+  const { layout: _l, style: _s, ...rest } = o as { layout?: unknown; style?: unknown };
+  return { ...defaults, ...stateOf(rest) };
+}
+
 const fail = (cls: string, what: string): never => {
   throw new RangeError(`${cls}: ${what}`);
 };
@@ -288,8 +294,7 @@ export interface Checkbox extends DescriptionProps {
 }
 export class Checkbox extends DOMWidget<DescriptionProps & { value: boolean; indent: boolean }> {
   constructor(o: CheckboxOptions = {}) {
-    const { layout: _l, style: _s, ...rest } = o;
-    super("CheckboxModel", "CheckboxView", { description: "", description_allow_html: false, disabled: false, indent: true, value: false, ...stateOf(rest) }, { value: "boolean" }, "CheckboxStyleModel", o);
+    super("CheckboxModel", "CheckboxView", own({ description: "", description_allow_html: false, disabled: false, indent: true, value: false }, o), { value: "boolean" }, "CheckboxStyleModel", o);
   }
   protected override validate(key: string, v: unknown): unknown {
     if (key === "value" && typeof v !== "boolean") fail("Checkbox", `value must be a boolean, got ${inspect(v, { depth: 0 })}`);
@@ -313,8 +318,7 @@ export interface ToggleButton extends DescriptionProps {
 /** A button that stays pressed: `value` is true while it is down (a Stop switch for a loop). */
 export class ToggleButton extends DOMWidget<DescriptionProps & { value: boolean }> {
   constructor(o: ToggleButtonOptions = {}) {
-    const { layout: _l, style: _s, ...rest } = o;
-    super("ToggleButtonModel", "ToggleButtonView", { description: "", description_allow_html: false, disabled: false, button_style: "", icon: "", value: false, ...stateOf(rest) }, { value: "boolean" }, "ToggleButtonStyleModel", o);
+    super("ToggleButtonModel", "ToggleButtonView", own({ description: "", description_allow_html: false, disabled: false, button_style: "", icon: "", value: false }, o), { value: "boolean" }, "ToggleButtonStyleModel", o);
   }
 }
 defineTraits(ToggleButton, ["value", "buttonStyle", "icon", "description", "disabled", "tooltip"]);
@@ -335,8 +339,7 @@ export class Button extends DOMWidget<DescriptionProps & { buttonStyle: ButtonSt
   private localClicks = 0;
   private readonly clickHandlers = new Set<(b: Button) => void>();
   constructor(o: ButtonOptions = {}) {
-    const { layout: _l, style: _s, ...rest } = o;
-    super("ButtonModel", "ButtonView", { description: "", disabled: false, button_style: "", icon: "", ...stateOf(rest) }, { clicks: "clicks" }, "ButtonStyleModel", o);
+    super("ButtonModel", "ButtonView", own({ description: "", disabled: false, button_style: "", icon: "" }, o), { clicks: "clicks" }, "ButtonStyleModel", o);
     this.onCustom((content) => {
       if ((content as { event?: unknown } | null)?.event !== "click") return;
       if (!this.isLive("clicks")) this.localClicks++;
@@ -384,10 +387,10 @@ export interface Text extends DescriptionProps {
   continuousUpdate: boolean;
 }
 /** A line of text. Its value reaches a running cell at its next await (text is not in shared memory). */
+const TEXT = { description: "", description_allow_html: false, disabled: false, placeholder: "\u200b", continuous_update: true, value: "" };
 export class Text extends DOMWidget<DescriptionProps & { value: string }> {
   constructor(o: TextOptions = {}) {
-    const { layout: _l, style: _s, ...rest } = o;
-    super("TextModel", "TextView", { description: "", description_allow_html: false, disabled: false, placeholder: "\u200b", continuous_update: true, value: "", ...stateOf(rest) }, {}, "TextStyleModel", o);
+    super("TextModel", "TextView", own(TEXT, o), {}, "TextStyleModel", o);
   }
 }
 export interface Textarea extends Text {
@@ -395,8 +398,7 @@ export interface Textarea extends Text {
 }
 export class Textarea extends DOMWidget<DescriptionProps & { value: string }> {
   constructor(o: TextOptions & { rows?: number } = {}) {
-    const { layout: _l, style: _s, ...rest } = o;
-    super("TextareaModel", "TextareaView", { description: "", description_allow_html: false, disabled: false, placeholder: "\u200b", continuous_update: true, rows: null, value: "", ...stateOf(rest) }, {}, "TextStyleModel", o);
+    super("TextareaModel", "TextareaView", own({ ...TEXT, rows: null }, o), {}, "TextStyleModel", o);
   }
 }
 defineTraits(Text, ["value", "placeholder", "continuousUpdate", "description", "disabled", "tooltip"]);
@@ -409,23 +411,26 @@ export interface HTMLOptions extends DescriptionOptions {
 export interface HTML extends DescriptionProps {
   value: string;
 }
-/** HTML content, updated in place when value is set. */
-export class HTML extends DOMWidget<DescriptionProps & { value: string }> {
-  constructor(o: HTMLOptions | string = {}) {
+/** Text shown by a view (HTML, Label): `new widgets.HTML("<b>hi</b>")` or `{ value, description }`. */
+abstract class Shown extends DOMWidget<DescriptionProps & { value: string }> {
+  constructor(model: string, view: string, styleModel: string, o: HTMLOptions | string) {
     const opts = typeof o === "string" ? { value: o } : o;
-    const { layout: _l, style: _s, ...rest } = opts;
-    super("HTMLModel", "HTMLView", { description: "", description_allow_html: false, placeholder: "\u200b", value: "", ...stateOf(rest) }, {}, "HTMLStyleModel", opts);
+    super(model, view, own({ description: "", description_allow_html: false, placeholder: "\u200b", value: "" }, opts), {}, styleModel, opts);
+  }
+}
+/** HTML content, updated in place when value is set. */
+export class HTML extends Shown {
+  constructor(o: HTMLOptions | string = {}) {
+    super("HTMLModel", "HTMLView", "HTMLStyleModel", o);
   }
 }
 export interface Label extends DescriptionProps {
   value: string;
 }
 /** A line of plain text. */
-export class Label extends DOMWidget<DescriptionProps & { value: string }> {
+export class Label extends Shown {
   constructor(o: HTMLOptions | string = {}) {
-    const opts = typeof o === "string" ? { value: o } : o;
-    const { layout: _l, style: _s, ...rest } = opts;
-    super("LabelModel", "LabelView", { description: "", description_allow_html: false, placeholder: "\u200b", value: "", ...stateOf(rest) }, {}, "LabelStyleModel", opts);
+    super("LabelModel", "LabelView", "LabelStyleModel", o);
   }
 }
 defineTraits(HTML, ["value", "description"]);
@@ -456,8 +461,7 @@ export interface Play extends DescriptionProps {
 /** A play button that steps `value` from min to max in the browser (link it to a slider with jslink). */
 export class Play extends DOMWidget<DescriptionProps & { value: number; playing: boolean }> {
   constructor(o: PlayOptions = {}) {
-    const { layout: _l, style: _s, ...rest } = o;
-    super("PlayModel", "PlayView", { description: "", description_allow_html: false, disabled: false, interval: 100, min: 0, max: 100, step: 1, playing: false, repeat: false, show_repeat: true, value: 0, ...stateOf(rest) }, { value: "number", playing: "boolean" }, "DescriptionStyleModel", o);
+    super("PlayModel", "PlayView", own({ description: "", description_allow_html: false, disabled: false, interval: 100, min: 0, max: 100, step: 1, playing: false, repeat: false, show_repeat: true, value: 0 }, o), { value: "number", playing: "boolean" }, "DescriptionStyleModel", o);
   }
 }
 defineTraits(Play, ["value", "min", "max", "step", "interval", "playing", "repeat", "description", "disabled"]);
@@ -476,17 +480,20 @@ export interface IntProgress extends DescriptionProps {
   max: number;
   barStyle: BarStyle;
 }
-export class IntProgress extends DOMWidget<DescriptionProps & { value: number }> {
+abstract class Progress extends DOMWidget<DescriptionProps & { value: number }> {
+  constructor(model: string, o: ProgressOptions) {
+    super(model, "ProgressView", own({ description: "", description_allow_html: false, bar_style: "", orientation: "horizontal", min: 0, max: 100, value: 0 }, o), {}, "ProgressStyleModel", o);
+  }
+}
+export class IntProgress extends Progress {
   constructor(o: ProgressOptions = {}) {
-    const { layout: _l, style: _s, ...rest } = o;
-    super("IntProgressModel", "ProgressView", { description: "", description_allow_html: false, bar_style: "", orientation: "horizontal", min: 0, max: 100, value: 0, ...stateOf(rest) }, {}, "ProgressStyleModel", o);
+    super("IntProgressModel", o);
   }
 }
 export interface FloatProgress extends IntProgress {}
-export class FloatProgress extends DOMWidget<DescriptionProps & { value: number }> {
+export class FloatProgress extends Progress {
   constructor(o: ProgressOptions = {}) {
-    const { layout: _l, style: _s, ...rest } = o;
-    super("FloatProgressModel", "ProgressView", { description: "", description_allow_html: false, bar_style: "", orientation: "horizontal", min: 0, max: 100, value: 0, ...stateOf(rest) }, {}, "ProgressStyleModel", o);
+    super("FloatProgressModel", o);
   }
 }
 defineTraits(IntProgress, ["value", "min", "max", "barStyle", "description"]);
@@ -508,8 +515,7 @@ export interface Image {
 }
 export class Image extends DOMWidget<{ value: Uint8Array }> {
   constructor(o: ImageOptions = {}) {
-    const { layout: _l, ...rest } = o;
-    super("ImageModel", "ImageView", { format: "png", width: "", height: "", value: new Uint8Array(0), ...stateOf(rest) }, {}, null, o);
+    super("ImageModel", "ImageView", own({ format: "png", width: "", height: "", value: new Uint8Array(0) }, o), {}, null, o);
   }
   protected override validate(key: string, v: unknown): unknown {
     if (key === "value" && !(v instanceof Uint8Array)) fail("Image", `value must be the image's bytes (Uint8Array), got ${inspect(v, { depth: 0 })}`);
