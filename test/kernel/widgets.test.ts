@@ -215,4 +215,22 @@ describe.skipIf(!built)("widgets over ZeroMQ", () => {
     k.client.send("shell", "comm_msg", { comm_id: b2.comm_id, data: { method: "custom", content: { event: "click" } } });
     expect(stdout((await prog).outputs)).toContain("seen<200000 true");
   }, 60_000);
+
+  it("the classes are real types: a Dropdown's value is the union of its options, an observer's change is typed", async () => {
+    const ok = await k.client.execute(
+      [
+        'const pick = new widgets.Dropdown({ options: ["relu", "tanh"] });',
+        'const act: "relu" | "tanh" = pick.value;',
+        "const slider: widgets.IntSlider = new widgets.IntSlider({ max: 5 });",
+        'slider.observe((c) => console.log(c.new.toFixed(1)), "value");',
+        "const range = new widgets.IntRangeSlider(); const [lo, hi]: [number, number] = range.value;",
+        "slider.value = 4; act",
+      ].join("\n"),
+    );
+    expect((ok.reply.content as any).status).toBe("ok");
+    expect(stdout(ok.outputs)).toBe("4.0\n");
+    const bad = await k.client.execute('const s2 = new widgets.FloatSlider(); const t: string = s2.value; pick.value = "gelu";');
+    expect((bad.reply.content as any).ename).toBe("TSError");
+    expect((bad.reply.content as any).evalue).toMatch(/Type 'number' is not assignable to type 'string'/);
+  });
 });
