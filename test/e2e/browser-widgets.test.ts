@@ -3,7 +3,8 @@
 // @jupyter-widgets/html-manager + controls, served by Debian's jupyter-server, which runs the
 // gradlab kernelspec. In Debian's chromium (playwright-core), a person's gestures: drag a
 // learning-rate slider and click Stop while a synchronous training loop runs; the loop sees
-// both. Leaves artifacts/browser-widgets.png.
+// both. A second tab on the same kernel then restores the widgets, as a reload does. Leaves
+// artifacts/browser-widgets.png.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -124,6 +125,19 @@ describe.skipIf(!enabled)("widgets in chromium through jupyter-server (html-mana
     expect(m![3]).toBe("false");
     expect(log).toContain("steps true");
     expect(pageErrors).toEqual([]);
+
+    // A second tab on the same kernel (a reload) restores the widgets through the control comm.
+    const kernelId = await page.evaluate(() => window.gradlab.kernelId);
+    const again = await browser!.newPage();
+    again.on("pageerror", (e) => pageErrors.push(e.message));
+    await again.goto(`${base}/static/index.html?token=${token}&kernel=${kernelId}`, { waitUntil: "load" });
+    await again.waitForFunction(() => window.gradlab?.ready === true, null, { timeout: 60_000 });
+    const restored = (await again.evaluate(() => window.gradlab.restore())) as { model: string; value: unknown; description: unknown; fellBack: boolean }[];
+    expect(restored[0]!.fellBack).toBe(false);
+    expect(restored.find((m) => m.model === "FloatSliderModel")).toMatchObject({ value: shown, description: "lr" });
+    expect(restored.map((m) => m.model)).toEqual(expect.arrayContaining(["ButtonModel", "HBoxModel", "LayoutModel", "SliderStyleModel"]));
+    expect(pageErrors).toEqual([]);
+    await again.close();
     await page.close();
   }, 180_000);
 });

@@ -168,8 +168,13 @@ describe.skipIf(!built)("widgets over ZeroMQ", () => {
     k.client.send("shell", "comm_msg", { comm_id: "control-1", data: { method: "request_states" } });
     const states = ((await reply).content as any).data;
     expect(states.method).toBe("update_states");
-    const names = Object.values(states.states as Record<string, any>).map((s) => s._model_name);
-    expect(names).toEqual(expect.arrayContaining(["IntSliderModel", "FloatLogSliderModel", "ButtonModel", "LayoutModel", "TabModel"]));
+    const entries = Object.values(states.states as Record<string, any>);
+    expect(entries.map((s) => s.model_name)).toEqual(expect.arrayContaining(["IntSliderModel", "FloatLogSliderModel", "ButtonModel", "LayoutModel", "TabModel"]));
+    const tab = entries.find((s) => s.model_name === "TabModel");
+    expect(tab).toMatchObject({ model_module: "@jupyter-widgets/controls", model_module_version: "2.0.0", state: { _model_name: "TabModel", titles: ["play", "optimizer"] } });
+    // The image's bytes travel as a buffer, its path led by the widget's id (base-manager's _loadFromKernel).
+    const imageId = Object.entries(states.states as Record<string, any>).find(([, s]) => s.model_name === "ImageModel")![0];
+    expect(states.buffer_paths).toContainEqual([imageId, "state", "value"]);
   });
 
   it("Output.capture sends its outputs under the Output's msg_id; interact re-runs into it on a change", async () => {

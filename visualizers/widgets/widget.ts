@@ -362,8 +362,12 @@ function registerControlTarget(comms: CommsLike): void {
   comms.registerTarget("jupyter.widget.control", (comm) => {
     comm.onMsg((data) => {
       if (data.method !== "request_states") return;
+      // Each entry as a widget manager creates a model from it (ipywidgets' control comm).
       const states: Record<string, unknown> = {};
-      for (const [id, w] of open) states[id] = w.fullState();
+      for (const [id, w] of open) {
+        const state = w.fullState();
+        states[id] = { model_name: state._model_name, model_module: state._model_module, model_module_version: state._model_module_version, state };
+      }
       const s = serializeState(states);
       comm.send({ method: "update_states", states: s.state, buffer_paths: s.buffer_paths }, {}, s.buffers);
     });

@@ -26,6 +26,17 @@ class WidgetManager extends HTMLManager {
     if (data || metadata) comm.open(data, metadata);
     return new base.shims.services.Comm(comm);
   }
+  /** Whether restoring had to fall back to a request per widget (no working control comm). */
+  fellBack = false;
+  protected override _loadFromKernelModels(): Promise<void> {
+    this.fellBack = true;
+    return super._loadFromKernelModels();
+  }
+  /** Loads every widget the kernel has, then lists the models (base-manager keeps them private). */
+  async restoreFromKernel(): Promise<base.WidgetModel[]> {
+    await this._loadFromKernel();
+    return Promise.all(Object.values((this as unknown as { _models: Record<string, Promise<base.WidgetModel>> })._models));
+  }
   override _get_comm_info(): Promise<Record<string, unknown>> {
     return this.kernel.requestCommInfo({ target_name: this.comm_target_name }).then((r) => (r.content as { comms: Record<string, unknown> }).comms);
   }
@@ -39,8 +50,15 @@ const area = document.getElementById("widgets")!;
 
 async function start(): Promise<void> {
   const kernels = new KernelManager({ serverSettings: settings });
-  const kernel = await kernels.startNew({ name: "gradlab" });
+  // ?kernel=<id> reconnects to a running kernel, as a reloaded JupyterLab tab does.
+  const existing = params.get("kernel");
+  const kernel = existing === null ? await kernels.startNew({ name: "gradlab" }) : kernels.connectTo({ model: { id: existing, name: "gradlab" } });
   const manager = new WidgetManager(kernel);
+  /** The kernel's widgets as a reconnecting widget manager restores them (the jupyter.widget.control comm). */
+  const restore = async (): Promise<Record<string, unknown>[]> => {
+    const models = await manager.restoreFromKernel();
+    return models.map((m) => ({ model: m.get("_model_name"), value: m.get("value"), description: m.get("description"), fellBack: manager.fellBack }));
+  };
   const run = (code: string): Promise<string> => {
     const future = kernel.requestExecute({ code });
     future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
@@ -54,7 +72,7 @@ async function start(): Promise<void> {
     };
     return future.done.then((r) => (r.content as { status: string }).status);
   };
-  window.gradlab = { run, kernelId: kernel.id, ready: true };
+  window.gradlab = { run, restore, kernelId: kernel.id, ready: true };
 }
 
 start().catch((e: unknown) => {
