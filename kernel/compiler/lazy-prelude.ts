@@ -1,8 +1,8 @@
 // The prelude's declarations, loaded module by module as cells need them.
 //
-// Why: the prelude bundle is ~110 modules (~125 KB of declarations). Parsing and binding all
-// of it before the first cell can be checked was a third of the kernel's start (~80 ms on a
-// cold JIT), yet a first cell such as `tensor([1, 2, 3])` needs 4 of those modules. So the
+// Why: the prelude bundle is about a hundred modules of declarations. Parsing and binding all
+// of it before the first cell can be checked was a large part of the kernel's start, yet a
+// first cell such as `tensor([1, 2, 3])` needs a handful of those modules. So the
 // kernel starts with the ES library and the few modules that augment others (index.always),
 // and:
 //   - before a cell is checked, every prelude name it mentions is declared as a global, with
@@ -46,7 +46,7 @@ export class LazyPrelude {
   constructor(private readonly host: LanguageHost, private readonly ctx: DeclarationsContext, private readonly bundle: PreludeBundleFiles & { lazy: LazyPreludeIndex }) {
     this.index = bundle.lazy;
     this.names = new Map(Object.entries(this.index.names));
-    // Both texts now (~0.3 MB, a fraction of a millisecond): the index's offsets are for this
+    // Both texts now (cheap to read): the index's offsets are for this
     // build's files, and a rebuild while the kernel runs must not mix two builds' texts.
     this.bare = readFileSync(bundle.nocomments, "utf8");
     this.full = readFileSync(bundle.full, "utf8");

@@ -14,6 +14,7 @@
 // written by `save` line up with PyTorch's.
 
 import { Tensor } from "../tensor.js";
+import { stateDictHint } from "./state-dict-hint.js";
 import { isGradEnabled, noGrad } from "../autograd/grad_mode.js";
 
 const PARAMETERS = new WeakSet<Tensor>();
@@ -327,6 +328,8 @@ export class Module {
     }
     if (typeof stateDict !== "object" || stateDict === null) throw new Error(`loadStateDict: expected a state dict (name → tensor), got ${stateDict === null ? "null" : typeof stateDict}`);
     const own = this.stateDict();
+    const hint = stateDictHint(Object.keys(own), stateDict as Record<string, unknown>);
+    if (hint) throw new Error(`loadStateDict: ${hint}`);
     const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
     const errors: string[] = [];
