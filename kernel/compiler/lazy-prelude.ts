@@ -76,7 +76,7 @@ export class LazyPrelude {
    */
   needFor(code: string): void {
     if (this.complete) return;
-    if (reachesModules(code)) return this.loadAll();
+    if (reachesModules(code, (spec) => isBuiltin(spec) || spec in this.host.provided)) return this.loadAll();
     const wanted: string[] = [];
     // Words after a single dot are property names (`console.log` needs no prelude `log`);
     // after a spread's three dots they are not.
@@ -158,9 +158,10 @@ export class LazyPrelude {
  * or requires something that is not a Node built-in (a package or local file could import
  * "gradlab"), or has a triple-slash reference.
  */
-function reachesModules(code: string): boolean {
+/** Whether the cell imports a module that is not `selfContained` (Node's, the kernel's tslab: they never reach the prelude). */
+function reachesModules(code: string, selfContained: (specifier: string) => boolean): boolean {
   if (/\/\/\/\s*<reference/.test(code)) return true;
   if (!/\b(?:import|require)\b/.test(code)) return false;
-  for (const m of code.matchAll(/\b(?:from|import|require)\s*\(?\s*(["'`])([^"'`\n]*)\1/g)) if (!isBuiltin(m[2]!)) return true;
+  for (const m of code.matchAll(/\b(?:from|import|require)\s*\(?\s*(["'`])([^"'`\n]*)\1/g)) if (!selfContained(m[2]!)) return true;
   return false;
 }
