@@ -18,6 +18,7 @@ import { errorOutcome as thrownOutcome, formatThrown as thrownText, interruptedE
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
 import type { IncomingRequest } from "./io/protocol.js";
+import { WIDGET_HOST, widgetHost } from "./widgets/widget-host.js";
 
 export type Request = IncomingRequest;
 export type Handler = (kernel: Kernel, req: Request) => void | Promise<void>;
@@ -32,6 +33,12 @@ export function log(text: string): void {
 
 /** Requests whose handlers run no user code (so nothing can block while their reply is held). */
 const NO_USER_CODE = new Set(["complete_request", "inspect_request", "is_complete_request", "history_request", "comm_info_request"]);
+
+/**
+ * Comm messages that arrive while a cell runs are handled at once, at the cell's next await,
+ * instead of after it: a widget's observers then run while a training loop awaits.
+ */
+const COMM_MESSAGES = new Set(["comm_open", "comm_msg", "comm_close"]);
 
 export class Kernel {
   readonly context = new ExecutionContext();
@@ -79,6 +86,18 @@ export class Kernel {
       pending: (render) => {
         this.pendingDisplays.set(render, this.parent);
         void render.finally(() => this.pendingDisplays.delete(render));
+      },
+      bound: () => {
+        const parent = this.parent;
+        return (fn) => {
+          const current = this.parent;
+          this.parent = parent;
+          try {
+            fn();
+          } finally {
+            this.parent = current;
+          }
+        };
       },
     });
     this.importer = new Importer(cwd);
@@ -137,6 +156,11 @@ export class Kernel {
     (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.display")] = this.display;
     ctx.define("comms", this.comms);
     ctx.define(Symbol.for("gradlab.comms"), this.comms);
+    // The widget library (visualizers/widgets/) runs in the kernel's realm, as the prelude does.
+    (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.comms")] = this.comms;
+    // (A stand-in io in unit tests has no shared widget state: widgets then stay main-thread only.)
+    const live = this.io.widgetLive as IoLink["widgetLive"] | undefined;
+    if (live !== undefined) (globalThis as Record<symbol, unknown>)[WIDGET_HOST] = widgetHost(live, () => String(this.parent?.header.msg_id ?? ""));
     const prompt = (message: unknown = "", password = false): string => this.input(String(message), password === true);
     ctx.define("prompt", prompt);
     ctx.define("input", prompt);
@@ -204,6 +228,7 @@ export class Kernel {
   // ---- request queue ------------------------------------------------------------------------
 
   private enqueue(req: Request): void {
+    if (this.executing !== null && COMM_MESSAGES.has(req.header.msg_type)) return this.handleCommNow(req);
     this.queue.push(req);
     if (!this.pumping) void this.pump();
   }
@@ -218,6 +243,30 @@ export class Kernel {
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /** The execute_request being handled, if any. */
+  private executing: Request | null = null;
+
+  /**
+   * A comm message during a cell: its handlers' output belongs to it while they run
+   * synchronously. Its idle status follows (ipywidgets' frontend sends a widget's next update
+   * only after the idle of the last), then busy again for the cell, which is still running.
+   */
+  private handleCommNow(req: Request): void {
+    const previous = this.parent;
+    this.parent = req;
+    try {
+      void this.handlers[req.header.msg_type]?.(this, req);
+    } catch (e) {
+      log(`handler for ${req.header.msg_type} failed: ${formatThrown(e)}`);
+    } finally {
+      this.parent = previous;
+      this.io.hold();
+      this.status("idle", req);
+      this.status("busy", this.executing!);
+      this.io.flush();
     }
   }
 
@@ -245,6 +294,7 @@ export class Kernel {
     }
     const previous = this.parent;
     this.parent = req;
+    if (type === "execute_request") this.executing = req;
     try {
       if (this.toAbort.has(req)) {
         this.reply(req, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
@@ -262,6 +312,7 @@ export class Kernel {
       // Output from timers a cell left running keeps going to that cell, as in ipykernel;
       // other requests (complete, comm messages, …) do not take over the cell's output area.
       if (type !== "execute_request") this.parent = previous;
+      else this.executing = null;
       this.status("idle", req);
       this.io.flush();
       this.runAfterIdle();

@@ -7,6 +7,7 @@ import { findDisplay, newDisplayId, type DisplayChannel, type DisplayHandleLike 
 import { escapeXml, fmt, fmtDuration, fmtInt } from "./format.js";
 import { lineChartSvg, PALETTE, svgDoc, type LineSeries } from "./svg.js";
 import { VEGALITE_SCHEMA } from "./vega.js";
+import { Button } from "./widgets/controls.js";
 
 export interface LiveOptions {
   /** Minimum milliseconds between display updates (default 250). */
@@ -26,6 +27,12 @@ export interface LiveOptions {
   height?: number;
   /** Log-scale y for these metrics (e.g. ["loss"]). */
   logScale?: string[];
+  /**
+   * A Stop button (a Jupyter widget) shown above the bar: `live.stopped` is true once it is
+   * clicked, read at once even inside a synchronous loop; `progress()` then ends the loop.
+   * Shown only where there is a display (in plain Node `stopped` stays false).
+   */
+  stopButton?: boolean;
   /** Display function to use instead of the global one (tests, custom frontends). */
   display?: DisplayChannel | null;
   /** Text sink when there is no display (default: a line on stdout). */
@@ -87,6 +94,8 @@ export class Live {
   private readonly displayId = newDisplayId("live");
   private latest: Record<string, number> = {};
   private finished = false;
+  private readonly stopWidget: Button | null = null;
+  private stopAsked = false;
   private firstStep: { step: number; at: number } | null = null;
 
   constructor(options: LiveOptions = {}) {
@@ -95,6 +104,20 @@ export class Live {
     this.channel = options.display === undefined ? findDisplay() : options.display;
     this.started = this.clock();
     this.nextAt = this.started; // first log shows immediately so the user sees it started
+    if (options.stopButton === true && this.channel !== null) {
+      this.stopWidget = new Button({ description: "Stop", buttonStyle: "danger", icon: "stop", tooltip: "ends the loop at its next step" });
+      this.channel(this.stopWidget);
+    }
+  }
+
+  /** Whether the Stop button was clicked (or stop() called): a training loop checks it each step. */
+  get stopped(): boolean {
+    return this.stopAsked || (this.stopWidget !== null && this.stopWidget.clicks > 0);
+  }
+
+  /** Asks the loop to stop, as the button does. */
+  stop(): void {
+    this.stopAsked = true;
   }
 
   /** Records metrics for one step; redraws if enough time has passed. */
@@ -122,6 +145,9 @@ export class Live {
   /** Final redraw (always) — call after the loop. */
   done(): void {
     this.finished = true;
+    if (this.stopWidget !== null && !this.stopWidget.closed) {
+      this.stopWidget.set({ disabled: true, description: this.stopped ? "Stopped" : "Done" });
+    }
     this.flush(this.clock());
   }
 
@@ -185,7 +211,7 @@ export class Live {
     } else parts.push(`step ${fmtInt(this.step)}`);
     parts.push(`${fmt(p.rate, 3)} it/s`, `${fmtDuration(p.elapsed)}${p.eta === undefined ? "" : `<${p.eta === null ? "—" : fmtDuration(p.eta)}`}`);
     for (const [k, v] of Object.entries(this.latest)) parts.push(`${k}=${fmt(v)}`);
-    if (this.finished) parts.push("done");
+    if (this.finished) parts.push(this.stopped ? "stopped" : "done");
     return parts.join(" ");
   }
 
@@ -230,7 +256,7 @@ export class Live {
     head.push(pct !== undefined ? `${Math.floor(pct)}% · ${fmtInt(this.step)}/${fmtInt(p.total!)}` : `step ${fmtInt(this.step)}`);
     head.push(`${escapeXml(fmt(p.rate, 3))} it/s`, `elapsed ${fmtDuration(p.elapsed)}`);
     if (p.eta !== undefined && !this.finished) head.push(`ETA ${p.eta === null ? "—" : fmtDuration(p.eta)}`);
-    if (this.finished) head.push("done");
+    if (this.finished) head.push(this.stopped ? "stopped" : "done");
     const metrics = Object.entries(this.latest)
       .map(([k, v]) => `<span style="margin-right:12px"><span style="color:#666">${escapeXml(k)}</span> <b>${escapeXml(fmt(v))}</b></span>`)
       .join("");
@@ -278,13 +304,17 @@ export class Live {
   }
 }
 
-/** tqdm-style: iterates `items`, showing a progress bar that updates in place. */
+/**
+ * tqdm-style: iterates `items`, showing a progress bar that updates in place. With
+ * `{ stopButton: true }` a Stop button ends the iteration at the next item.
+ */
 export function* progress<T>(items: Iterable<T>, options: LiveOptions & { total?: number } = {}): Generator<T> {
   const len = (items as unknown as { length?: unknown }).length;
   const n = options.total ?? (typeof len === "number" ? len : undefined);
   const live = new Live({ curves: false, ...options, total: n });
   try {
     for (const x of items) {
+      if (live.stopped) break;
       yield x;
       live.log();
     }

@@ -9,5 +9,7 @@ export {
   tensorView, summary, architecture, graph, Live, progress, gradientFlow, HistogramTracker,
   saliency, attention, confusionMatrix, lossSurface, imageGrid, plot, displayOptions, Figure, Rich,
 } from "./index.js";
+export * as widgets from "./widgets/index.js";
+export { interact } from "./widgets/interact.js";
 
 installHooks({ Tensor, Module: nn.Module });

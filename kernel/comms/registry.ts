@@ -79,9 +79,11 @@ export class CommRegistry {
     this.targets.delete(name);
   }
 
-  open(targetName: string, data: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}, buffers: Uint8Array[] = []): Comm {
+  /** `id`: the comm's id when the caller needs it before comm_open goes out (a widget registers it with the io thread first). */
+  open(targetName: string, data: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}, buffers: Uint8Array[] = [], id: string = randomUUID()): Comm {
     if (typeof targetName !== "string") throw new TypeError(`comms.open: target name must be a string, got ${inspect(targetName, { depth: 0 })}`);
-    const comm = new Comm(randomUUID(), targetName, this);
+    if (this.comms.has(id)) throw new Error(`comms.open: a comm with id ${id} is already open`);
+    const comm = new Comm(id, targetName, this);
     this.comms.set(comm.id, comm);
     this.sink.publish("comm_open", { comm_id: comm.id, target_name: targetName, data }, metadata, buffers);
     return comm;

@@ -10,11 +10,18 @@ export interface DisplaySink {
   reportError(e: unknown): void;
   /** A display whose render (an async display hook) is still pending: settles when it was sent or failed. */
   pending?(render: Promise<void>): void;
+  /** Runs fn later as the request current now (an async render's output belongs to the request that displayed it). */
+  bound?(): (fn: () => void) => void;
 }
 
 export interface DisplayOptions {
   displayId?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * Runs the send of this output, now or when an asynchronous display hook has rendered: an
+   * Output widget opens its capture around just that send.
+   */
+  within?: (send: () => void) => void;
 }
 
 export interface DisplayHandle {
@@ -59,11 +66,16 @@ function requireString(fn: string, v: unknown): string {
 export function createDisplay(sink: DisplaySink): DisplayFunction {
   const closed = new Set<string>();
 
-  function emit(msgType: "display_data" | "update_display_data", value: unknown, id: string, metadata: Record<string, unknown> = {}): void {
-    const send = (data: MimeBundle): void => sink.publish(msgType, { data, metadata, transient: { display_id: id } });
+  function emit(msgType: "display_data" | "update_display_data", value: unknown, id: string, metadata: Record<string, unknown> = {}, within?: (send: () => void) => void): void {
+    const send = (data: MimeBundle): void => {
+      const publish = (): void => sink.publish(msgType, { data, metadata, transient: { display_id: id } });
+      if (within === undefined) publish();
+      else within(publish);
+    };
     const b = isRaw(value) ? value[raw] : toBundle(value);
     if (b instanceof Promise) {
-      const render = b.then(send).catch((e: unknown) => sink.reportError(e));
+      const asParent = sink.bound?.() ?? ((fn: () => void) => fn());
+      const render = b.then((data) => asParent(() => send(data))).catch((e: unknown) => sink.reportError(e));
       sink.pending?.(render);
     } else send(b);
   }
@@ -71,7 +83,7 @@ export function createDisplay(sink: DisplaySink): DisplayFunction {
   function show(value: unknown, options: DisplayOptions = {}): DisplayHandle {
     const id = options.displayId ?? randomUUID();
     closed.delete(id);
-    emit("display_data", value, id, options.metadata);
+    emit("display_data", value, id, options.metadata, options.within);
     const handle: DisplayHandle = {
       id,
       update: (v: unknown) => update(id, v),

@@ -10,6 +10,7 @@ import { createInputBuffers, waitForInput } from "./input-channel.js";
 import { BacklogWriter, createBacklog, messageCost } from "./output-backlog.js";
 import type { Identities, IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
 import { exitProcess } from "../execution/process-guard.js";
+import { createLiveState, LiveStateMain } from "../widgets/live-state.js";
 
 export type Channel = "shell" | "control" | "iopub" | "stdin";
 
@@ -24,6 +25,9 @@ export class IoLink {
   readonly cellWatch = new CellWatchMain(this.watchBuffer);
   private readonly backlogBuffer = createBacklog();
   private readonly backlog = new BacklogWriter(this.backlogBuffer);
+  private readonly widgetState = createLiveState();
+  /** Widget values shared with the io thread (kernel/widgets/live-state.ts). */
+  readonly widgetLive = new LiveStateMain(this.widgetState, (m) => this.worker.postMessage(m satisfies MainToIo));
   readonly ready: Promise<Record<string, string>>;
   private handler: ((req: IncomingRequest) => void) | null = null;
   /** Requests that arrived before a handler was attached (the kernel loads after the io thread starts). */
@@ -54,7 +58,7 @@ export class IoLink {
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>, speculation?: MessagePort) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
-    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, backlog: this.backlogBuffer, requests: port2, speculation };
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, backlog: this.backlogBuffer, widgetState: this.widgetState, requests: port2, speculation };
     const transfer: MessagePort[] = [port2];
     if (speculation !== undefined) transfer.push(speculation);
     this.sigintThread = process.env.GRADLAB_SIGINT_THREAD !== "0";

@@ -16,6 +16,7 @@ import { deliverInput, interruptInput } from "./input-channel.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
 import { BacklogReader } from "./output-backlog.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
+import { LiveStateIo } from "../widgets/live-state.js";
 import type { DebugAdapter, DapRequest } from "../debugger/adapter.js";
 
 const data = workerData as IoThreadData;
@@ -46,6 +47,8 @@ const queues = {
 
 /** Whether the main thread is between a busy and an idle status (tracked from what it publishes). */
 let mainBusy = false;
+/** The request the main thread's last busy status was for. */
+let busyParent: Partial<Header> = {};
 
 /**
  * The input_request the main thread is blocked on. An input_reply to any other (one the user
@@ -109,6 +112,7 @@ function send(m: SendMessage): void {
     const state = (m.content as { execution_state: string }).execution_state;
     if (state === "busy") {
       mainBusy = true;
+      busyParent = m.parent;
       debug?.onMainBusy();
     } else if (state === "idle") {
       mainBusy = false;
@@ -279,8 +283,18 @@ function signal(acks: number): boolean {
   return true;
 }
 
+const widgetLive = new LiveStateIo(data.widgetState);
+
 function handleShell(msg: WireMessage): void {
   if (msg.header.msg_type === "kernel_info_request") return answerKernelInfo("shell", msg);
+  // A busy cell sees a widget's new value now; the main thread still gets the message. The
+  // update is done as far as the frontend is concerned: its widget manager sends the next one
+  // only after an idle status for this one (ipywidgets' message throttle), so that idle goes
+  // out now, followed by busy again for the running cell.
+  if (msg.header.msg_type === "comm_msg" && widgetLive.apply(msg.content) && mainBusy) {
+    sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
+    sendNow("iopub", "status", { execution_state: "busy" }, busyParent);
+  }
   // The compiler starts on the cell now; the main thread, idle, is about to ask for it.
   const code = (msg.content as { code?: unknown }).code;
   if (msg.header.msg_type === "execute_request" && !mainBusy && typeof code === "string") data.speculation?.postMessage({ code });
@@ -349,6 +363,7 @@ parentPort!.on("message", (m: MainToIo) => {
       }
     }
   } else if (m.t === "close") void close();
+  else if (m.t === "widget-live" || m.t === "widget-live-drop") widgetLive.register(m);
 });
 
 async function close(): Promise<void> {

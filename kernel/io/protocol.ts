@@ -2,6 +2,7 @@
 import type { MessagePort } from "node:worker_threads";
 import type { ConnectionInfo } from "../transport/connection.js";
 import type { Header } from "../transport/wire.js";
+import type { LiveRegistration } from "../widgets/live-state.js";
 
 export type InterruptMode = "signal" | "message";
 
@@ -17,6 +18,8 @@ export interface IoThreadData {
   cellWatch: SharedArrayBuffer;
   /** See kernel/io/output-backlog.ts. */
   backlog: SharedArrayBuffer;
+  /** Widget values the io thread applies while a cell runs: see kernel/widgets/live-state.ts. */
+  widgetState: SharedArrayBuffer;
   /** Where the io thread posts incoming requests (a port, so the main thread can drain it synchronously). */
   requests: MessagePort;
   /** From the SIGINT thread (kernel/io/sigint-thread.ts), when there is one: armed, then each SIGINT it saw. */
@@ -67,7 +70,7 @@ export interface SendBatch {
   messages: SendMessage[];
 }
 
-export type MainToIo = SendMessage | SendBatch | { t: "close" };
+export type MainToIo = SendMessage | SendBatch | LiveRegistration | { t: "close" };
 
 export type IoToMain =
   | { t: "ready"; ports: Record<string, string> }

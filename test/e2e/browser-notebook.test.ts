@@ -5,12 +5,12 @@
 // Runs in `npm run test:notebooks` (vitest.notebooks.config.ts). Uses dist/.
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, stopServer } from "./servers.js";
 
 // The page functions below run in the browser; the repo's type-check has no DOM lib, so
 // declare just the two globals they touch (module-scoped, not global).
@@ -22,17 +22,6 @@ const CHROMIUM = "/usr/bin/chromium";
 const JUPYTER = "/usr/bin/jupyter";
 const NOTEBOOK = "05-your-first-network-digit-recognition.ipynb";
 const enabled = process.env.GRADLAB_NOTEBOOK_SUITE === "1" && existsSync(CHROMIUM) && existsSync(JUPYTER) && existsSync(join(root, "dist", "kernel", "cli.js"));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHttp(url: string, timeoutMs: number, server: () => string, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -79,13 +68,7 @@ describe.skipIf(!enabled)("a tutorial in classic Jupyter Notebook, in chromium",
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill("SIGTERM");
-      await new Promise((r) => {
-        const t = setTimeout(() => (server!.kill("SIGKILL"), r(null)), 5000);
-        server!.once("exit", () => (clearTimeout(t), r(null)));
-      });
-    }
+    await stopServer(server);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 

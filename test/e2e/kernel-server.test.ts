@@ -2,25 +2,16 @@
 // drives it with @jupyterlab/services, as JupyterLab would (REST + WebSocket).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { KernelManager, ServerConnection, SessionManager, type KernelMessage, type Session } from "@jupyterlab/services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "./servers.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const install = join(root, "dist", "kernel", "install.js");
 const haveServer = existsSync("/usr/lib/python3/dist-packages/jupyter_server/__init__.py");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 interface Run {
   reply: KernelMessage.IExecuteReplyMsg;

@@ -114,6 +114,16 @@ describe("Live", () => {
     expect(live.history.get("loss")).toEqual([[1, 0.25]]);
   });
 
+  it("stop() ends a loop that checks live.stopped; without a display there is no Stop button", () => {
+    const lines: string[] = [];
+    const live = new Live({ display: null, print: (l) => lines.push(l), stopButton: true });
+    let n = 0;
+    while (!live.stopped) if (++n === 3) live.stop();
+    live.done();
+    expect(n).toBe(3);
+    expect(lines.at(-1)).toMatch(/stopped$/);
+  });
+
   it("progress() yields everything and ends at 100%", () => {
     const lines: string[] = [];
     const got = [...progress([1, 2, 3], { display: null, print: (l) => lines.push(l) })];
