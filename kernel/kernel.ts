@@ -8,6 +8,7 @@ import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { bindingRegistry, readableBoxNames } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
+import { CellEndHooks } from "./execution/cell-end.js";
 import { TIMEIT_COUNTER } from "./handlers/magics.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
@@ -37,6 +38,8 @@ export class Kernel {
   readonly comms: CommRegistry;
   readonly display: DisplayFunction;
   readonly importer: Importer;
+  /** Libraries' resets of state a cell can leave half-changed (execution/cell-end.ts). */
+  readonly cellEnd: CellEndHooks;
   compiler: CellCompilerLike | null = null;
   history: HistoryStore | null = null;
   /** Resolves once the compiler and prelude are loaded; requests that need them await it. */
@@ -79,6 +82,8 @@ export class Kernel {
       },
     });
     this.importer = new Importer(cwd);
+    this.cellEnd = new CellEndHooks((e) => this.reportAsync("A library's cell-end reset failed:", e));
+    if (ownProcess) this.cellEnd.install();
     this.installGlobals();
     if (ownProcess) {
       this.routeProcessOutput();
@@ -114,6 +119,7 @@ export class Kernel {
     ctx.define("console", createCellConsole((name, text) => this.stream(name, text)));
     const timers = interruptibleTimers(() => {
       this.stream("stderr", "Interrupted: stopped a timer callback that was running when the interrupt came (an interval is cleared)\n");
+      this.cellEnd.run("interrupt");
       // The callback's run took the SIGINT: without the SIGINT thread's message, nothing else
       // tells a cell awaiting meanwhile that it was interrupted.
       if (!this.interruptsByMessage) this.noteInterrupt();

@@ -8,6 +8,9 @@ import { escapeXml, fmt, fmtDuration, fmtInt } from "./format.js";
 import { lineChartSvg, PALETTE, svgDoc, type LineSeries } from "./svg.js";
 import { VEGALITE_SCHEMA } from "./vega.js";
 
+/** Lives with values logged since their last draw: drawn when a cell ends (see below). */
+const undrawn = new Set<Live>();
+
 export interface LiveOptions {
   /** Minimum milliseconds between display updates (default 250). */
   every?: number;
@@ -84,6 +87,8 @@ export class Live {
   private readonly displayId = newDisplayId("live");
   private latest: Record<string, number> = {};
   private finished = false;
+  /** Set when the cell logging to it was interrupted or failed: the display says it stopped. */
+  private stopped = false;
 
   constructor(options: LiveOptions = {}) {
     this.opts = { every: 250, maxOverhead: 0.005, curves: true, width: 300, height: 190, ...options };
@@ -109,6 +114,8 @@ export class Live {
       h.push([this.step, v]);
       this.latest[n] = v;
     }
+    this.stopped = false;
+    undrawn.add(this);
     const now = this.clock();
     // time-throttled, and never over budget in total (the final flush in done() is extra)
     if (now >= this.nextAt && this.spent <= this.opts.maxOverhead * (now - this.started)) this.flush(now);
@@ -131,7 +138,15 @@ export class Live {
     return undefined;
   }
 
+  /** Draws what was logged since the last draw; called when the cell that logged ends. */
+  settle(cause: "ok" | "error" | "interrupt"): void {
+    undrawn.delete(this);
+    if (cause !== "ok") this.stopped = true;
+    this.flush(this.clock());
+  }
+
   private flush(now: number): void {
+    undrawn.delete(this);
     const t0 = this.clock();
     if (this.channel) {
       const b = this.bundle();
@@ -176,6 +191,7 @@ export class Live {
     parts.push(`${fmt(p.rate, 3)} it/s`, `${fmtDuration(p.elapsed)}${p.eta !== undefined ? `<${fmtDuration(p.eta)}` : ""}`);
     for (const [k, v] of Object.entries(this.latest)) parts.push(`${k}=${fmt(v)}`);
     if (this.finished) parts.push("done");
+    else if (this.stopped) parts.push("stopped");
     return parts.join(" ");
   }
 
@@ -221,6 +237,7 @@ export class Live {
     head.push(`${escapeXml(fmt(p.rate, 3))} it/s`, `elapsed ${fmtDuration(p.elapsed)}`);
     if (p.eta !== undefined && !this.finished) head.push(`ETA ${fmtDuration(p.eta)}`);
     if (this.finished) head.push("done");
+    else if (this.stopped) head.push("stopped");
     const metrics = Object.entries(this.latest)
       .map(([k, v]) => `<span style="margin-right:12px"><span style="color:#666">${escapeXml(k)}</span> <b>${escapeXml(fmt(v))}</b></span>`)
       .join("");
@@ -266,6 +283,15 @@ export class Live {
     };
     return new Figure(spec, this.textLine());
   }
+}
+
+/**
+ * Draws every Live's values logged since its last draw, marked "stopped" unless the cell
+ * ended normally: a loop stopped by an interrupt or an error would otherwise leave its
+ * display showing an earlier step. The prelude has the kernel call it when a cell ends.
+ */
+export function settleLives(cause: "ok" | "error" | "interrupt"): void {
+  for (const live of [...undrawn]) live.settle(cause);
 }
 
 /** tqdm-style: iterates `items`, showing a progress bar that updates in place. */

@@ -33,6 +33,7 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
   k.io.flush(); // busy and execute_input reach the frontend while the cell compiles
 
   const outcome = await runCell(k, code, count, silent);
+  k.cellEnd.run(outcome.status === "ok" ? "ok" : outcome.ename === "Interrupted" ? "interrupt" : "error");
   const userExpressions = outcome.status === "ok" ? evaluateUserExpressions(k, c.user_expressions) : {};
   // The reply and idle go to the io thread together (with execute_result, held in runCell).
   k.io.hold();

@@ -231,8 +231,10 @@ function signal(acks: number): boolean {
   // moment node:vm has removed the SIGINT listeners around a script run while no watchdog is
   // armed yet (or any more), and then the default action kills the kernel. The escalation
   // covers a missed one.
+  // Only while that signal's interrupt is unhandled: once the main thread has acknowledged
+  // it, a new interrupt (the next cell's) needs its own signal and escalation.
   const now = performance.now();
-  if (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) return false;
+  if (lastSignal !== null && lastSignal.acks === acks && now - lastSignal.at < INTERRUPT_GRACE_MS) return false;
   lastSignal = { acks, at: now };
   // A SIGINT thread not armed yet would leave SIGINT's default action (exit) in place.
   if (!sigintThread || sigintArmed) process.kill(process.pid, "SIGINT");
