@@ -89,6 +89,8 @@ export class Live {
   private finished = false;
   /** Set when the cell logging to it was interrupted or failed: the display says it stopped. */
   private stopped = false;
+  /** Metrics that became NaN or Inf: the first such step and value of each. */
+  private readonly nonFinite = new Map<string, { step: number; value: number }>();
 
   constructor(options: LiveOptions = {}) {
     this.opts = { every: 250, maxOverhead: 0.005, curves: true, width: 300, height: 190, ...options };
@@ -101,6 +103,7 @@ export class Live {
   /** Records metrics for one step; redraws if enough time has passed. */
   log(metrics: Record<string, number | { readonly data: ArrayLike<number> }> = {}, options: LogOptions = {}): void {
     const names = Object.keys(metrics);
+    let warnNow = false;
     const valOnly = names.length > 0 && names.every((n) => splitMetricName(n).split === "val");
     if (options.step !== undefined) this.step = options.step;
     else if (!valOnly) this.step++;
@@ -113,12 +116,17 @@ export class Live {
       if (!h) this.history.set(n, (h = []));
       h.push([this.step, v]);
       this.latest[n] = v;
+      if (!Number.isFinite(v) && !this.nonFinite.has(n)) {
+        this.nonFinite.set(n, { step: this.step, value: v });
+        warnNow = true;
+      }
     }
     this.stopped = false;
     undrawn.add(this);
     const now = this.clock();
     // time-throttled, and never over budget in total (the final flush in done() is extra)
-    if (now >= this.nextAt && this.spent <= this.opts.maxOverhead * (now - this.started)) this.flush(now);
+    // A metric turning NaN/Inf is shown at once: the run has diverged.
+    if (warnNow || (now >= this.nextAt && this.spent <= this.opts.maxOverhead * (now - this.started))) this.flush(now);
   }
 
   /** Final redraw (always) — call after the loop. */
@@ -130,6 +138,11 @@ export class Live {
   /** Number of redraws so far and the time they took (ms) — the overhead is spent / elapsed. */
   get stats(): { updates: number; spentMs: number; elapsedMs: number } {
     return { updates: this.updates, spentMs: this.spent, elapsedMs: this.clock() - this.started };
+  }
+
+  /** "loss became NaN at step 12 …", one per metric that did. */
+  warnings(): string[] {
+    return [...this.nonFinite].map(([n, { step, value }]) => `${n} became ${value} at step ${fmtInt(step)}: training has diverged (a lower learning rate, or detectAnomaly(() => …) to find the op)`);
   }
 
   private currentEpoch(): number | undefined {
@@ -192,6 +205,7 @@ export class Live {
     for (const [k, v] of Object.entries(this.latest)) parts.push(`${k}=${fmt(v)}`);
     if (this.finished) parts.push("done");
     else if (this.stopped) parts.push("stopped");
+    for (const w of this.warnings()) parts.push(`⚠ ${w}`);
     return parts.join(" ");
   }
 
@@ -241,7 +255,8 @@ export class Live {
     const metrics = Object.entries(this.latest)
       .map(([k, v]) => `<span style="margin-right:12px"><span style="color:#666">${escapeXml(k)}</span> <b>${escapeXml(fmt(v))}</b></span>`)
       .join("");
-    return `<div style="font:12px DejaVu Sans Mono,Menlo,Consolas,monospace;margin:2px 0">${bar}${head.join(" · ")}</div>` +
+    const warnings = this.warnings().map((w) => `<div style="font:12px DejaVu Sans Mono,Menlo,Consolas,monospace;margin:2px 0;color:#b00020">⚠ ${escapeXml(w)}</div>`).join("");
+    return `<div style="font:12px DejaVu Sans Mono,Menlo,Consolas,monospace;margin:2px 0">${bar}${head.join(" · ")}</div>` + warnings +
       (metrics ? `<div style="font:12px DejaVu Sans Mono,Menlo,Consolas,monospace;margin:2px 0">${metrics}</div>` : "");
   }
 

@@ -68,3 +68,45 @@ describe.skipIf(!built)("reliability: interrupted cells leave no library state h
   }, 60_000);
 });
 
+describe.skipIf(!built)("reliability: non-finite numbers are caught where they start", () => {
+  let k: LaunchedKernel;
+  beforeAll(async () => {
+    k = await startBuiltKernel();
+  }, 60_000);
+  afterAll(async () => {
+    await k?.shutdown();
+  });
+
+  it("backward of a loss with an Inf term gives PyTorch's gradients, not NaN everywhere", async () => {
+    const r = await k.client.execute("const a = tensor([1, -1, 0], { requiresGrad: true });\na.log().sum().backward();\na.grad!.toArray()");
+    expect(result(r.outputs)).toBe("[ 1, -1, Infinity ]");
+  });
+
+  it("anomaly mode names the op, the input shapes and the cell line of the forward, in both directions", async () => {
+    const fwd = await k.client.execute("const w = tensor([[0, 4]], { requiresGrad: true });\n\ndetectAnomaly(() => w.log())");
+    expect(ename(fwd)).toBe("AnomalyError");
+    expect(evalue(fwd)).toMatch(/^log produced -Inf in its forward output from finite inputs \(\[1, 2\] float32\); forward called at cell-\d+\.ts:3:/);
+    const bwd = await k.client.execute("setDetectAnomaly(true);\nconst s = w.sqrt().sum();");
+    expect(status(bwd)).toBe("ok");
+    const later = await k.client.execute("s.backward()");
+    expect(ename(later)).toBe("AnomalyError");
+    expect(evalue(later)).toMatch(/^SqrtBackward returned Inf in its gradient for input 0 \(inputs: \[1, 2\] float32\); the forward of sqrt was called at cell-\d+\.ts:2:/);
+    // An interrupt inside detectAnomaly leaves the mode as it was before it.
+    await k.client.execute("setDetectAnomaly(false)");
+    const loop = k.client.execute("detectAnomaly(() => { for (;;) w.mul(2); })");
+    await sleep(300);
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
+    expect(ename(await loop)).toBe("Interrupted");
+    expect(result((await k.client.execute("isAnomalyEnabled()")).outputs)).toBe("false");
+  });
+
+  it("a Live display warns when a logged metric becomes NaN; clipGradNorm says its norm is non-finite", async () => {
+    const r = await k.client.execute("const lv = new Live({ every: 1e9 });\nlv.log({ loss: 1 }); lv.log({ loss: NaN }); lv.log({ loss: 2 });");
+    const shown = r.outputs.filter((m) => m.header.msg_type === "update_display_data" || m.header.msg_type === "display_data").map((m) => String((m.content as any).data["text/html"]));
+    expect(shown.at(-1)).toMatch(/loss became NaN at step 2: training has diverged/);
+    const c = await k.client.execute("const p = tensor([1, 2], { requiresGrad: true }); p.grad = tensor([NaN, 1]);\nclipGradNorm([p], 1, { errorIfNonfinite: true })");
+    expect(evalue(c)).toMatch(/non-finite \(NaN\); parameter 0 \(shape \[2\]\) has a non-finite gradient/);
+    const warned = await k.client.execute("clipGradNorm([p], 1)");
+    expect(String((warned.outputs.find((m) => m.header.msg_type === "stream")?.content as any)?.text)).toMatch(/clipGradNorm: the total norm .* non-finite/);
+  });
+});
