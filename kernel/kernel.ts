@@ -1,7 +1,6 @@
 // The kernel's main-thread state: the execution context, compiler, history, comms and the
 // ordered queue of shell requests. Message handlers (kernel/handlers/) are small functions
 // over this object; the io thread (kernel/io/) owns the sockets.
-import { EventEmitter } from "node:events";
 import { writeSync } from "node:fs";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
@@ -12,8 +11,9 @@ import { CellEndHooks } from "./execution/cell-end.js";
 import { TIMEIT_COUNTER } from "./handlers/magics.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
-import { interruptibleTimers } from "./execution/interruptible-timers.js";
-import { guardProcess, protectListeners, redirectSigintListeners } from "./execution/process-guard.js";
+import { interruptibleTimers } from "./interrupt/interruptible-timers.js";
+import { CellInterrupts } from "./interrupt/main-side.js";
+import { guardProcess, protectListeners } from "./execution/process-guard.js";
 import { errorOutcome as thrownOutcome, formatThrown as thrownText, interruptedError, type ErrorOutcome } from "./execution/thrown.js";
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
@@ -49,10 +49,10 @@ export class Kernel {
   typeCheck = true;
   /** The request whose outputs console.log/display currently belong to (like ipykernel's parent). */
   parent: Request | null = null;
-  /** An interrupt arrived while no cell was being awaited (e.g. during a long type check). */
-  interruptPending = false;
-  /** Set while a cell's promise is awaited: rejects it with an interrupt. */
-  interruptCurrent: (() => void) | null = null;
+  /** How interrupts reach the cell they are for (kernel/interrupt/). */
+  readonly interrupts: CellInterrupts;
+  /** A shutdown was requested: no further request is handled. */
+  shuttingDown = false;
   /** Maps generated positions of any cell run so far back to the cells' own (set after a compile). */
   mapStack: (stack: string) => string = (s) => s;
   /**
@@ -72,6 +72,7 @@ export class Kernel {
     ownProcess = true,
   ) {
     const reportError = (e: unknown): void => this.stream("stderr", `${formatThrown(e, this.mapStack)}\n`);
+    this.interrupts = new CellInterrupts(io, (e) => this.reportAsync("Uncaught", e));
     this.comms = new CommRegistry({ publish: (t, c, m, b) => this.publish(t, c, m, b), reportError });
     this.display = createDisplay({
       publish: (t, c) => this.publish(t, c),
@@ -97,19 +98,7 @@ export class Kernel {
       ] as const;
       for (const [event, fn] of own) process.on(event as "uncaughtException", fn);
       protectListeners(own);
-      if (io.sigintThread) {
-        // SIGINT belongs to the SIGINT thread (io/sigint-thread.ts): interrupts come by
-        // message, and cells' SIGINT listeners are kept aside and called on each interrupt.
-        this.interruptsByMessage = true;
-        io.onInterrupt = (seq) => this.noteInterrupt(seq);
-        const restore = redirectSigintListeners(this.sigintListeners);
-        io.onSigintThreadLost = () => {
-          this.interruptsByMessage = false;
-          io.onInterrupt = () => undefined;
-          restore();
-          process.on("SIGINT", () => this.noteInterrupt());
-        };
-      } else process.on("SIGINT", () => this.noteInterrupt());
+      this.interrupts.ownSigint();
     }
     io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
   }
@@ -120,9 +109,7 @@ export class Kernel {
     const timers = interruptibleTimers(() => {
       this.stream("stderr", "Interrupted: stopped a timer callback that was running when the interrupt came (an interval is cleared)\n");
       this.cellEnd.run("interrupt");
-      // The callback's run took the SIGINT: without the SIGINT thread's message, nothing else
-      // tells a cell awaiting meanwhile that it was interrupted.
-      if (!this.interruptsByMessage) this.noteInterrupt();
+      this.interrupts.timerInterrupted();
     });
     for (const [name, fn] of Object.entries(timers)) ctx.define(name, fn);
     ctx.define("display", this.display);
@@ -199,6 +186,7 @@ export class Kernel {
   // ---- request queue ------------------------------------------------------------------------
 
   private enqueue(req: Request): void {
+    if (this.shuttingDown) return;
     this.queue.push(req);
     if (!this.pumping) void this.pump();
   }
@@ -208,7 +196,7 @@ export class Kernel {
     try {
       for (;;) {
         if (this.queue.length === 0) this.queue.push(...this.io.drainPending());
-        if (this.queue.length === 0) return;
+        if (this.queue.length === 0 || this.shuttingDown) return;
         await this.handle(this.queue.shift()!);
       }
     } finally {
@@ -240,6 +228,7 @@ export class Kernel {
     }
     const previous = this.parent;
     this.parent = req;
+    this.interrupts.startRequest(req.arrival);
     try {
       if (this.toAbort.has(req)) {
         this.reply(req, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
@@ -257,6 +246,7 @@ export class Kernel {
       // Output from timers a cell left running keeps going to that cell, as in ipykernel;
       // other requests (complete, comm messages, …) do not take over the cell's output area.
       if (type !== "execute_request") this.parent = previous;
+      this.interrupts.finishRequest(req.arrival);
       this.status("idle", req);
       this.io.flush();
       this.runAfterIdle();
@@ -285,58 +275,20 @@ export class Kernel {
 
   // ---- running cells ------------------------------------------------------------------------
 
-  /** Whether interrupts arrive as messages from the io thread (the SIGINT thread owns SIGINT). */
-  private interruptsByMessage = false;
-  /** Cells' process.on("SIGINT") listeners while the SIGINT thread owns SIGINT. */
-  private readonly sigintListeners = new EventEmitter();
-  /** The io thread's interrupt count when the current cell started (see runCell). */
-  interruptBase = 0;
-
-  /**
-   * An interrupt reached the main thread's event loop: a SIGINT (its listener), or a message
-   * from the io thread carrying the io thread's interrupt count after it (seq).
-   */
-  noteInterrupt(seq?: number): void {
-    this.io.cellWatch.acknowledge();
-    // Counted before the current cell started (say, for a cell its run's SIGINT watchdog has
-    // already stopped): not for this cell.
-    if (seq !== undefined && seq <= this.interruptBase) return;
-    if (this.interruptCurrent !== null) this.interruptCurrent();
-    else this.interruptPending = true;
-    if (seq !== undefined && this.sigintListeners.listenerCount("SIGINT") > 0) {
-      try {
-        // Not under a SIGINT watchdog (unlike timer callbacks): the interrupt's own SIGINT may
-        // still be on its way and would stop the listener it is meant to call.
-        this.sigintListeners.emit("SIGINT", "SIGINT");
-      } catch (e) {
-        this.reportAsync("Uncaught", e);
-      }
-    }
-  }
-
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
   async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {
     let completion: unknown;
     try {
       completion = this.context.runScript(js, filename);
     } catch (e) {
-      if ((e as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") this.io.cellWatch.acknowledge();
+      this.interrupts.runInterrupted(e);
       throw e;
     }
     if (typeof (completion as { then?: unknown } | null)?.then !== "function") return completion as { value: unknown; hasValue: boolean };
-    // Only now may the io thread terminate JavaScript to interrupt (see io/cell-watch.ts): a
-    // termination during the synchronous part would also end the kernel code that called it,
-    // while the SIGINT watchdog already covers that part.
-    this.io.cellWatch.setRunning(true);
-    try {
-      return await new Promise<{ value: unknown; hasValue: boolean }>((resolve, reject) => {
-        this.interruptCurrent = () => reject(interruptedError());
-        (completion as Promise<{ value: unknown; hasValue: boolean }>).then(resolve, reject);
-      });
-    } finally {
-      this.interruptCurrent = null;
-      this.io.cellWatch.setRunning(false);
-    }
+    // Only now may the io thread terminate JavaScript to interrupt: a termination during the
+    // synchronous part would also end the kernel code that called it, while the SIGINT
+    // watchdog already covers that part.
+    return this.interrupts.awaitCell(completion as Promise<{ value: unknown; hasValue: boolean }>);
   }
 
   /**
@@ -357,8 +309,7 @@ export class Kernel {
     const deadline = Date.now() + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await new Promise<boolean>((resolve) => {
-        this.interruptCurrent = () => resolve(false);
+      return await this.interrupts.interruptible<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs);
         const loop = (): void => {
           const waiting = own();
@@ -366,10 +317,9 @@ export class Kernel {
           void Promise.allSettled(waiting).then(loop);
         };
         loop();
-      });
+      }, false);
     } finally {
       clearTimeout(timer);
-      this.interruptCurrent = null;
     }
   }
 

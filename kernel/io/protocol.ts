@@ -13,13 +13,15 @@ export interface IoThreadData {
   /** Control block for synchronous stdin replies: see kernel/io/input-channel.ts. */
   inputState: SharedArrayBuffer;
   inputData: SharedArrayBuffer;
-  /** See kernel/io/cell-watch.ts. */
-  cellWatch: SharedArrayBuffer;
+  /** See kernel/interrupt/shared-state.ts. */
+  interrupts: SharedArrayBuffer;
+  /** The watchdog thread's control word (kernel/io/watchdog.ts): set on shutdown. */
+  watchdog: SharedArrayBuffer;
   /** See kernel/io/output-backlog.ts. */
   backlog: SharedArrayBuffer;
   /** Where the io thread posts incoming requests (a port, so the main thread can drain it synchronously). */
   requests: MessagePort;
-  /** From the SIGINT thread (kernel/io/sigint-thread.ts), when there is one: armed, then each SIGINT it saw. */
+  /** From the SIGINT thread (kernel/interrupt/sigint-thread.ts), when there is one: armed, then each SIGINT it saw. */
   sigint?: MessagePort;
   /** To the compiler thread: the code of each execute request as it arrives, when the main thread is idle. */
   speculation?: MessagePort;
@@ -41,6 +43,8 @@ export interface IncomingRequest {
   metadata: Record<string, unknown>;
   content: Record<string, unknown>;
   buffers: Uint8Array[];
+  /** A shell execute_request's number in arrival order (kernel/interrupt/shared-state.ts). */
+  arrival?: number;
 }
 
 export interface SendMessage {

@@ -2,6 +2,9 @@
 // meets (an interrupt mid-way, a bad number, a runaway cell, a hostile client) is tried
 // many times, and after each the next cell must work with the session's state kept.
 // Counts are logged as "tried / survived / state kept" (README, "Reliability").
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LaunchedKernel } from "../../kernel/client/launch.js";
 import { built, result, startBuiltKernel, stdout } from "./kernel-harness.js";
@@ -109,4 +112,66 @@ describe.skipIf(!built)("reliability: non-finite numbers are caught where they s
     const warned = await k.client.execute("clipGradNorm([p], 1)");
     expect(String((warned.outputs.find((m) => m.header.msg_type === "stream")?.content as any)?.text)).toMatch(/clipGradNorm: the total norm .* non-finite/);
   });
+});
+
+describe.skipIf(!built)("reliability: interrupt and shutdown right after start-up", () => {
+  /** A kernel whose start-up reads a large history.jsonl on the main thread (the window is wide). */
+  async function startWithHistory(lines = 10_000): Promise<{ k: LaunchedKernel; dir: string }> {
+    const dir = mkdtempSync(join(tmpdir(), "gradlab-rel-"));
+    mkdirSync(join(dir, "gradlab"));
+    const line = JSON.stringify({ s: 1, l: 1, i: "x".repeat(2000), o: null });
+    writeFileSync(join(dir, "gradlab", "history.jsonl"), `${line}\n`.repeat(lines));
+    const k = await startBuiltKernel({ env: { JUPYTER_DATA_DIR: dir } });
+    return { k, dir };
+  }
+
+  it("10/10 first cells that loop are interrupted by an interrupt sent right after kernel_info", async () => {
+    const tried = 10;
+    let survived = 0;
+    let kept = 0;
+    for (let i = 0; i < tried; i++) {
+      const { k, dir } = await startWithHistory();
+      try {
+        const loop = k.client.execute("const early = 'kept'; while (true) {}", { timeoutMs: 8000 });
+        await sleep(i * 10);
+        await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 5000 });
+        const r = await loop.catch((e: Error) => ({ reply: { content: { ename: e.message } }, outputs: [] }));
+        if (ename(r) === "Interrupted") survived++;
+        const next = await k.client.execute("1 + 1", { timeoutMs: 10_000 }).catch(() => null);
+        if (next !== null && result(next.outputs) === "2") kept++;
+      } finally {
+        await k.shutdown();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    report("interrupts right after start-up", tried, survived, kept);
+    expect(survived).toBe(tried);
+    expect(kept).toBe(tried);
+  }, 300_000);
+
+  it("10/10 shutdowns exit within 2 s, whatever the main thread is doing", async () => {
+    const tried = 10;
+    let exited = 0;
+    const times: number[] = [];
+    for (let i = 0; i < tried; i++) {
+      const { k, dir } = await startWithHistory(25_000);
+      try {
+        // Half with a first cell looping, half with one looping after an await.
+        void k.client.execute(i % 2 === 0 ? "while (true) {}" : "await null; while (true) {}", { timeoutMs: 15_000 }).catch(() => undefined);
+        await sleep(i * 5);
+        const gone = new Promise<void>((r) => (k.process.exitCode !== null || k.process.signalCode !== null ? r() : k.process.once("exit", () => r())));
+        const t0 = performance.now();
+        k.client.send("control", "shutdown_request", { restart: false });
+        const done = await Promise.race([gone.then(() => true), sleep(2000).then(() => false)]);
+        times.push(performance.now() - t0);
+        if (done) exited++;
+      } finally {
+        k.process.kill("SIGKILL");
+        await k.shutdown();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    report(`shutdowns exited within 2 s (slowest ${Math.round(Math.max(...times))} ms)`, tried, exited, exited);
+    expect(exited).toBe(tried);
+  }, 300_000);
 });
