@@ -68,8 +68,10 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
   void queues[channel].send(frames);
 }
 
+// Only the JSON texts of `m` go on as they are: spread whole, its identities (latin1
+// strings) would replace the Buffers and be sent UTF-8 encoded, to a peer that does not exist.
 const sendMessage = (m: SendMessage): void =>
-  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id, "latin1")), m.metadata, m.buffers, m);
+  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id, "latin1")), m.metadata, m.buffers, { contentJson: m.contentJson, metadataJson: m.metadataJson });
 
 const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
 

@@ -175,3 +175,64 @@ describe.skipIf(!built)("reliability: interrupt and shutdown right after start-u
     expect(exited).toBe(tried);
   }, 300_000);
 });
+
+describe.skipIf(!built)("reliability: binary routing identities", () => {
+  let k: LaunchedKernel;
+  beforeAll(async () => {
+    k = await startBuiltKernel();
+  }, 60_000);
+  afterAll(async () => {
+    await k?.shutdown();
+  });
+
+  it("clients with random binary identities get every reply on every channel (shell, control, stdin)", async () => {
+    const zmq = await import("zeromq");
+    const { endpoint } = await import("../../kernel/transport/connection.js");
+    const { Signer } = await import("../../kernel/transport/signing.js");
+    const { encode, decode } = await import("../../kernel/transport/wire.js");
+    const { makeHeader } = await import("../../kernel/transport/message.js");
+    const { randomBytes, randomUUID } = await import("node:crypto");
+    const signer = new Signer(k.info.key);
+    const tried = 20;
+    let answered = 0;
+    for (let i = 0; i < tried; i++) {
+      // libzmq's own identities start with a zero byte; these are arbitrary bytes, mostly >= 0x80.
+      const id = randomBytes(5 + (i % 12));
+      const session = randomUUID();
+      const shell = new zmq.Dealer({ routingId: id, linger: 0, receiveTimeout: 10_000 });
+      const control = new zmq.Dealer({ routingId: id, linger: 0, receiveTimeout: 10_000 });
+      const stdin = new zmq.Dealer({ routingId: id, linger: 0, receiveTimeout: 10_000 });
+      shell.connect(endpoint(k.info, "shell"));
+      control.connect(endpoint(k.info, "control"));
+      stdin.connect(endpoint(k.info, "stdin"));
+      const send = (sock: InstanceType<typeof zmq.Dealer>, type: string, content: unknown, parent = {}) => {
+        const header = makeHeader(type, session);
+        void sock.send(encode({ header, parent_header: parent, metadata: {}, content }, signer));
+        return header;
+      };
+      // receiveTimeout: a reply that never comes rejects, then null (no receive left pending at close).
+      const receive = async (sock: InstanceType<typeof zmq.Dealer>, type: string): Promise<any> => {
+        for (;;) {
+          const m = decode(await sock.receive(), signer);
+          if (m.header.msg_type === type) return m;
+        }
+      };
+      const within = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
+      try {
+        send(control, "kernel_info_request", {});
+        const info = await within(receive(control, "kernel_info_reply"));
+        send(shell, "execute_request", { code: `const answer${i} = prompt("name?"); answer${i}.length`, silent: false, store_history: true, user_expressions: {}, allow_stdin: true, stop_on_error: true });
+        const ask = await within(receive(stdin, "input_request"));
+        if (ask !== null) send(stdin, "input_reply", { value: "ada" }, ask.header);
+        const reply = await within(receive(shell, "execute_reply"));
+        send(control, "interrupt_request", {});
+        const intr = await within(receive(control, "interrupt_reply"));
+        if (info !== null && ask !== null && reply?.content.status === "ok" && intr !== null) answered++;
+      } finally {
+        for (const s of [shell, control, stdin]) s.close();
+      }
+    }
+    report("clients with binary routing identities", tried, answered, answered);
+    expect(answered).toBe(tried);
+  }, 300_000);
+});
