@@ -68,10 +68,10 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
   void queues[channel].send(frames);
 }
 
-// Only the JSON texts of `m` go on as they are: spread whole, its identities (latin1
-// strings) would replace the Buffers and be sent UTF-8 encoded, to a peer that does not exist.
+// Only the JSON texts of `m` go on as they are: spread whole, its fields would replace
+// encode()'s (identities sent as anything but the bytes received reach no peer).
 const sendMessage = (m: SendMessage): void =>
-  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id, "latin1")), m.metadata, m.buffers, { contentJson: m.contentJson, metadataJson: m.metadataJson });
+  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength)), m.metadata, m.buffers, { contentJson: m.contentJson, metadataJson: m.metadataJson });
 
 const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
 
@@ -121,8 +121,8 @@ function toMain(m: IoToMain): void {
 }
 
 function forward(channel: "shell" | "control", msg: WireMessage, arrival?: number): void {
-  // Identities as strings and buffers as exact copies: a Buffer view would clone its whole pool.
-  const req: IncomingRequest = { channel, identities: msg.identities.map((b) => b.toString("latin1")), header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, buffers: msg.buffers.map((b) => new Uint8Array(b)), arrival };
+  // Identities and buffers as exact copies: a Buffer view would clone its whole pool.
+  const req: IncomingRequest = { channel, identities: msg.identities.map((b) => new Uint8Array(b)), header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, buffers: msg.buffers.map((b) => new Uint8Array(b)), arrival };
   data.requests.postMessage(req);
 }
 

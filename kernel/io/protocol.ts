@@ -28,11 +28,10 @@ export interface IoThreadData {
 }
 
 /**
- * ZeroMQ routing identities as latin1 strings (one char per byte): the main thread only hands
- * them back with a reply, and a string crosses threads cheaply, while cloning a Uint8Array
- * copies its whole ArrayBuffer (for a small Buffer, Node's 8 KB pool).
+ * ZeroMQ routing identities: bytes end to end, never decoded. Each is an exact-size copy
+ * (a Buffer from a socket may view Node's 8 KB pool, and cloning it would copy the pool).
  */
-export type Identities = string[];
+export type Identities = Uint8Array[];
 
 /** A verified incoming request handed to the main thread. */
 export interface IncomingRequest {

@@ -59,7 +59,7 @@ function setup() {
   k.history = new HistoryStore(null);
   const req = (msgType: string, content: Record<string, unknown>): IncomingRequest => ({
     channel: "shell",
-    identities: ["\x01"],
+    identities: [new Uint8Array([1])],
     header: { msg_id: randomUUID(), msg_type: msgType, session: "s", username: "u", date: "", version: "5.3" },
     parent_header: {},
     metadata: {},

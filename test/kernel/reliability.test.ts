@@ -196,12 +196,13 @@ describe.skipIf(!built)("reliability: binary routing identities", () => {
     const tried = 20;
     let answered = 0;
     for (let i = 0; i < tried; i++) {
-      // libzmq's own identities start with a zero byte; these are arbitrary bytes, mostly >= 0x80.
+      // libzmq's own identities start with a zero byte; these are arbitrary bytes, mostly >= 0x80
+      // (zeromq.js takes a Buffer as routingId although its types say string).
       const id = randomBytes(5 + (i % 12));
       const session = randomUUID();
-      const shell = new zmq.Dealer({ routingId: id, linger: 0, receiveTimeout: 10_000 });
-      const control = new zmq.Dealer({ routingId: id, linger: 0, receiveTimeout: 10_000 });
-      const stdin = new zmq.Dealer({ routingId: id, linger: 0, receiveTimeout: 10_000 });
+      const shell = new zmq.Dealer({ routingId: id as unknown as string, linger: 0, receiveTimeout: 10_000 });
+      const control = new zmq.Dealer({ routingId: id as unknown as string, linger: 0, receiveTimeout: 10_000 });
+      const stdin = new zmq.Dealer({ routingId: id as unknown as string, linger: 0, receiveTimeout: 10_000 });
       shell.connect(endpoint(k.info, "shell"));
       control.connect(endpoint(k.info, "control"));
       stdin.connect(endpoint(k.info, "stdin"));
