@@ -212,7 +212,8 @@ export class Kernel {
 
   private async handle(req: Request): Promise<void> {
     const type = req.header.msg_type;
-    const handler = this.handlers[type];
+    // Own entries only: "constructor" or "__defineSetter__" must not find Object.prototype's.
+    const handler = Object.hasOwn(this.handlers, type) ? this.handlers[type] : undefined;
     if (handler === undefined) {
       log(`ignoring unsupported ${req.channel} message ${type}`);
       return;
@@ -245,7 +246,8 @@ export class Kernel {
     } finally {
       // Output from timers a cell left running keeps going to that cell, as in ipykernel;
       // other requests (complete, comm messages, …) do not take over the cell's output area.
-      if (type !== "execute_request") this.parent = previous;
+      // A control-channel execute (debuggers) does not take over the shell cell's output either.
+      if (type !== "execute_request" || req.channel === "control") this.parent = previous;
       this.interrupts.finishRequest(req.arrival);
       this.status("idle", req);
       this.io.flush();

@@ -5,6 +5,8 @@
 // throw a SystemExit error that names the call; to stop the kernel, the user restarts or
 // shuts it down from the frontend. The kernel's own exits go through `exitProcess`.
 
+import { constants as osConstants } from "node:os";
+
 /** The real process.exit, for the kernel's own shutdown paths. */
 export const exitProcess: (code?: number) => never = process.exit.bind(process);
 
@@ -17,6 +19,9 @@ export class SystemExit extends Error {
 
 /** Signals that do not end the process (0 tests for existence; SIGINT is the kernel's interrupt). */
 const HARMLESS = new Set<string | number>([0, "SIGINT", "SIGWINCH", "SIGCHLD", "SIGCONT", "SIGURG"]);
+
+/** HARMLESS as signal numbers (what process._kill takes). */
+const HARMLESS_NUMBERS = new Set([0, ...[...HARMLESS].filter((s): s is string => typeof s === "string").map((s) => osConstants.signals[s as keyof typeof osConstants.signals])]);
 
 let guarded = false;
 
@@ -37,6 +42,16 @@ export function guardProcess(): void {
   p.abort = (() => {
     throw new SystemExit("process.abort()");
   }) as typeof process.abort;
+  // process._kill is what process.kill calls underneath: reachable from a cell too.
+  const internal = p as unknown as { _kill?: (pid: number, signal: number) => number };
+  if (typeof internal._kill === "function") {
+    const rawKill = internal._kill.bind(process);
+    internal._kill = (pid: number, signal: number) => {
+      const self = Number(pid) === process.pid || Number(pid) === 0 || Number(pid) === -process.pid;
+      if (self && !HARMLESS_NUMBERS.has(Number(signal))) throw new SystemExit(`process._kill(${show(pid)}, ${show(signal)})`);
+      return rawKill(pid, signal);
+    };
+  }
   p.kill = ((pid: number, signal?: string | number) => {
     const self = Number(pid) === process.pid || Number(pid) === 0 || Number(pid) === -process.pid;
     if (self && !HARMLESS.has(signal ?? "SIGTERM")) throw new SystemExit(`process.kill(${show(pid)}${signal === undefined ? "" : `, ${show(signal)}`})`);

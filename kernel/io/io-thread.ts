@@ -123,7 +123,44 @@ function toMain(m: IoToMain): void {
 function forward(channel: "shell" | "control", msg: WireMessage, arrival?: number): void {
   // Identities and buffers as exact copies: a Buffer view would clone its whole pool.
   const req: IncomingRequest = { channel, identities: msg.identities.map((b) => new Uint8Array(b)), header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, buffers: msg.buffers.map((b) => new Uint8Array(b)), arrival };
-  data.requests.postMessage(req);
+  const depth = Math.max(nesting(msg.content), nesting(msg.metadata));
+  if (depth > MAX_NESTING) return refuse(channel, msg, `its content or metadata is nested ${depth > 10 * MAX_NESTING ? "thousands of levels" : `${depth} levels`} deep (at most ${MAX_NESTING} are handled)`);
+  try {
+    data.requests.postMessage(req);
+  } catch (e) {
+    // Not cloneable (a message nested thousands deep): the client must not wait for a reply.
+    refuse(channel, msg, `the message could not be passed to the kernel (${(e as Error).message}); is its content nested too deeply?`);
+  }
+}
+
+/**
+ * Deeper than this, a message is refused: the main thread would fail to receive it (the
+ * clone of a very deep object fails there, silently) and the client would wait forever.
+ */
+const MAX_NESTING = 1000;
+
+/** How deeply a parsed JSON value nests (counted without recursion, up to just past MAX_NESTING). */
+function nesting(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_NESTING) return max;
+    for (const child of Object.values(v)) if (typeof child === "object" && child !== null) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** Answers a request the kernel cannot handle with an error reply (and its busy/idle frame). */
+function refuse(channel: "shell" | "control", msg: WireMessage, why: string): void {
+  const type = msg.header.msg_type;
+  log(`refused ${channel} ${type}: ${why}`);
+  if (!type.endsWith("_request")) return;
+  if (!mainBusy) sendNow("iopub", "status", { execution_state: "busy" }, msg.header);
+  sendNow(channel, type.replace(/_request$/, "_reply"), { status: "error", ename: "MessageError", evalue: `${type}: ${why}`, traceback: [] }, msg.header, msg.identities);
+  if (!mainBusy) sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
 }
 
 function answerKernelInfo(channel: "shell" | "control", msg: WireMessage): void {

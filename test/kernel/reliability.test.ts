@@ -237,3 +237,60 @@ describe.skipIf(!built)("reliability: binary routing identities", () => {
     expect(answered).toBe(tried);
   }, 300_000);
 });
+
+describe.skipIf(!built)("reliability: smaller holes", () => {
+  let k: LaunchedKernel;
+  beforeAll(async () => {
+    k = await startBuiltKernel();
+    await k.client.execute("const keep = 'kept';");
+  }, 60_000);
+  afterAll(async () => {
+    await k?.shutdown();
+  });
+
+  it("setNumThreads above 4 per core is refused and changes nothing; process._kill is stopped", async () => {
+    const r = await k.client.execute("const before = JSON.stringify(getBackendInfo());\nlet refused = '';\ntry { setNumThreads(100000); } catch (e) { refused = String(e); }\n[refused.includes('per core'), JSON.stringify(getBackendInfo()) === before].join()");
+    expect(result(r.outputs)).toBe("'true,true'");
+    const kill = await k.client.execute("(process as any)._kill(process.pid, 9)");
+    expect(ename(kill)).toBe("SystemExit");
+    expect(result((await k.client.execute("keep")).outputs)).toBe("'kept'");
+  });
+
+  it("a request nested 5,000 deep is answered with an error, and the kernel carries on", async () => {
+    const { encode } = await import("../../kernel/transport/wire.js");
+    const { makeHeader } = await import("../../kernel/transport/message.js");
+    const deep = `${'{"d":'.repeat(5000)}{}${"}".repeat(5000)}`;
+    const header = makeHeader("execute_request", k.client.session);
+    const replied = new Promise<boolean>((resolve) => {
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        // Replies to requests the client did not make go nowhere: watch iopub for its idle.
+        const idle = k.client.iopubLog.some((m) => m.parent_header.msg_id === header.msg_id && (m.content as any).execution_state === "idle");
+        if (idle || Date.now() - t0 > 10_000) {
+          clearInterval(poll);
+          resolve(idle);
+        }
+      }, 50);
+    });
+    await k.client.sendRaw("shell", encode({ header, parent_header: {}, metadata: {}, metadataJson: deep, content: { code: "1", silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: false } }, k.client.signer));
+    expect(await replied, k.stderr()).toBe(true);
+    expect(result((await k.client.execute("keep")).outputs)).toBe("'kept'");
+  });
+
+  it("an execute on the control channel does not take over a running shell cell's later output", async () => {
+    const shell = k.client.execute("await new Promise((r) => setTimeout(r, 500));\nconsole.log('shell-late');");
+    await sleep(150);
+    const control = await k.client.request("control", "execute_request", { code: "1 + 1", silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: false });
+    expect(status(control)).toBe("ok");
+    const r = await shell;
+    expect(stdout(r.outputs)).toBe("shell-late\n");
+    expect(stdout(control.outputs)).toBe("");
+  });
+
+  it("msg_types named like Object.prototype members are ignored, not called", async () => {
+    for (const t of ["constructor", "__defineSetter__", "toString", "hasOwnProperty"]) k.client.send("shell", t, {});
+    await sleep(300);
+    expect(result((await k.client.execute("keep")).outputs)).toBe("'kept'");
+    expect(k.stderr()).toMatch(/ignoring unsupported shell message constructor/);
+  });
+});
