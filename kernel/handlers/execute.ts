@@ -100,7 +100,9 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean, 
   if (silent || !result.hasValue || result.value === undefined) return ok();
   try {
     if (isDisplayHandle(result.value)) return ok();
-    const data = await toBundle(result.value);
+    const shown = k.interrupts.stoppable(() => toBundle(result.value));
+    if (shown === null) return errorOutcome(interruptedError());
+    const data = await shown.value;
     k.io.hold(); // sent with the reply and idle
     k.publish("execute_result", { execution_count: count, data, metadata: {} });
     return ok(typeof data["text/plain"] === "string" ? data["text/plain"] : null);

@@ -13,8 +13,11 @@
 // 5. A timer callback a cell left running is stopped by the SIGINT its run takes
 //    (interruptible-timers.ts); without the SIGINT thread's message, that is also the only
 //    sign of an interrupt for a cell awaiting meanwhile.
+// 6. Kernel code that calls user code after the cell's run (the display hook of its result,
+//    which may scan a huge tensor) runs under the watchdog too (stoppable).
 import { EventEmitter } from "node:events";
 import { interruptedError } from "../execution/thrown.js";
+import { callInterruptibly } from "./interruptible-timers.js";
 import { redirectSigintListeners } from "./sigint-listeners.js";
 import type { InterruptStateMain } from "./shared-state.js";
 
@@ -124,6 +127,16 @@ export class CellInterrupts {
     }
     if (compileMs >= turnAfterMs) await new Promise((r) => setImmediate(r));
     return this.pending;
+  }
+
+  /** Runs fn so that an interrupt stops it (rule 6); null when one did. */
+  stoppable<T>(fn: () => T): { value: T } | null {
+    let stopped = false;
+    const value = callInterruptibly(fn, undefined, [], () => {
+      stopped = true;
+      this.state.acknowledge();
+    }) as T;
+    return stopped ? null : { value };
   }
 
   /** A synchronous run ended by the watchdog: the interrupt is handled. */

@@ -294,3 +294,38 @@ describe.skipIf(!built)("reliability: smaller holes", () => {
     expect(k.stderr()).toMatch(/ignoring unsupported shell message constructor/);
   });
 });
+
+describe.skipIf(!built)("reliability: displaying a huge result", () => {
+  let k: LaunchedKernel;
+  beforeAll(async () => {
+    k = await startBuiltKernel();
+    await k.client.execute("const keep = 'kept';");
+  }, 60_000);
+  afterAll(async () => {
+    await k?.shutdown();
+  });
+
+  it("an interrupt stops a display hook that never returns; 10/10 times the next cell works", async () => {
+    const tried = 10;
+    let stopped = 0;
+    let kept = 0;
+    for (let i = 0; i < tried; i++) {
+      const r = k.client.execute(`({ [Symbol.for("Jupyter.display")]() { for (;;) {} } })`, { timeoutMs: 10_000 });
+      await sleep(300);
+      await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
+      const done = await r.catch((e: Error) => ({ reply: { content: { ename: e.message } }, outputs: [] }));
+      if (ename(done) === "Interrupted") stopped++;
+      if (result((await k.client.execute("keep")).outputs) === "'kept'") kept++;
+    }
+    report("interrupted displays", tried, stopped, kept);
+    expect(stopped).toBe(tried);
+  }, 120_000);
+
+  it("zeros([1e8]) as the last expression shows its summary (stats in one pass)", async () => {
+    const t0 = performance.now();
+    const r = await k.client.execute("zeros([1e8])", { timeoutMs: 60_000 });
+    console.log(`[reliability] zeros([1e8]) displayed in ${Math.round(performance.now() - t0)} ms`);
+    expect(String(result(r.outputs))).toMatch(/^tensor\[100000000\] f32 n=100,000,000 x∈\[0, 0\] μ=0 σ=0 zeros=100,000,000/);
+    expect(result((await k.client.execute("keep")).outputs)).toBe("'kept'");
+  }, 120_000);
+});
