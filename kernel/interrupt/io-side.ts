@@ -44,13 +44,20 @@ export class IoInterrupts {
   private lastIdleSignal = -Infinity;
   /** Until the SIGINT thread is armed, a SIGINT would kill the process. */
   private armed = false;
+  /** The execute request a SIGINT was owed to while the SIGINT thread was not armed yet. */
+  private owed = 0;
   private session: import("node:inspector").Session | null = null;
   /** An interrupt that found nothing to stop (rule 5). */
   private early: { session: unknown; sentAt: number; until: number } | null = null;
 
   constructor(private readonly d: IoInterruptDeps) {
     d.sigint?.on("message", (m: { t: "armed" | "signal" }) => {
-      if (m.t === "armed") this.armed = true;
+      if (m.t === "armed") {
+        this.armed = true;
+        // A first cell can start its loop before the SIGINT thread is up (start-up).
+        if (this.owed !== 0 && this.d.state.started(this.owed)) process.kill(process.pid, "SIGINT");
+        this.owed = 0;
+      }
       // Our own SIGINT (an interrupt_request) reaches it when no run took it: already handled.
       else if (!this.ownSignal()) this.interrupt("signal");
     });
@@ -105,6 +112,7 @@ export class IoInterrupts {
     const now = performance.now();
     if (this.lastSignal !== null && this.lastSignal.acks === acks && now - this.lastSignal.at < INTERRUPT_GRACE_MS) return false;
     this.lastSignal = { acks, at: now };
+    if (this.d.sigint !== undefined && !this.armed) this.owed = this.d.state.oldestUnfinished();
     this.sendSigint();
     return true;
   }

@@ -137,6 +137,7 @@ describe.skipIf(!built)("reliability: interrupt and shutdown right after start-u
         await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 5000 });
         const r = await loop.catch((e: Error) => ({ reply: { content: { ename: e.message } }, outputs: [] }));
         if (ename(r) === "Interrupted") survived++;
+        else console.log(`[reliability] start-up interrupt ${i} not stopped (${ename(r)}): ${k.stderr().slice(-500)}`);
         const next = await k.client.execute("1 + 1", { timeoutMs: 10_000 }).catch(() => null);
         if (next !== null && result(next.outputs) === "2") kept++;
       } finally {
