@@ -1,6 +1,9 @@
 // `npm run bench`: gradlab's compute backend against TensorFlow.js (wasm and cpu backends)
-// in one run, as ratios. Matmul GFLOPS, a LeNet-sized conv layer forward+backward, and full
-// training steps (MLP 784-256-10, LeNet-5; batch 64, Adam) in samples/s.
+// and PyTorch in one run, as ratios. Matmul GFLOPS (also as a share of the measured WASM SIMD
+// peak), a LeNet-sized conv layer forward+backward, full training steps (MLP 784-256-10,
+// LeNet-5; batch 64, Adam) against tfjs, and a tiny GPT, a char-LSTM, a CNN and LeNet-5
+// against their PyTorch twins. BENCH_ONLY=models|tfjs runs one half; BENCH_MODELS=gpt,lstm
+// picks models; BENCH_ROUNDS sets the interleaved rounds.
 
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { getBackendInfo, getKernels, setNumThreads } from "../lib/backend/index.js";
@@ -11,6 +14,9 @@ import { time, fmt, ratio, table } from "./timing.js";
 import * as tfb from "./tfjs.js";
 import { kernelLenetStep, kernelMlpStep } from "./kernel-steps.js";
 import { librarySteps } from "./gradlab-steps.js";
+import { measurePeak } from "./peak.js";
+import { compareWithTorch } from "./models/compare.js";
+import { MODELS, type ModelName } from "./models/gradlab-models.js";
 
 const threads = availableParallelism();
 // what users get: the registry, with the wasm/pool kernels installed at import
@@ -38,7 +44,21 @@ const load = () => loadavg().map((x) => x.toFixed(1)).join(" ");
 console.log(`gradlab backend benchmark — ${cpus()[0]?.model ?? "cpu"}, ${threads} threads, node ${process.version}`);
 console.log(`load average at start: ${load()}; every figure is the fastest of repeated runs (see bench/timing.ts)\n`);
 
+const only = process.env.BENCH_ONLY ?? "all";
+if (only !== "models") await tfjsComparisons();
+if (only !== "tfjs") {
+  const names = (process.env.BENCH_MODELS ?? Object.keys(MODELS).join(",")).split(",") as ModelName[];
+  for (const n of names) if (!(n in MODELS)) throw new Error(`bench: unknown model ${n}; known: ${Object.keys(MODELS).join(", ")}`);
+  await compareWithTorch(names, Number(process.env.BENCH_ROUNDS ?? 3), 2000);
+}
+
+console.log(`pool workers started: ${getPool()?.liveWorkers ?? 0}; load average at end: ${load()}`);
+process.exit(0);
+
+async function tfjsComparisons(): Promise<void> {
 // ---- matmul ----
+const peak = measurePeak();
+const share = (g: number | null, nThreads: number) => (g === null || typeof peak === "string" ? "n/a" : `${Math.round((100 * g) / (peak * nThreads))}%`);
 const mmRows: string[][] = [];
 for (const n of [256, 512, 1024]) {
   const a = Float32Array.from({ length: n * n }, Math.random), b = Float32Array.from({ length: n * n }, Math.random);
@@ -52,10 +72,11 @@ for (const n of [256, 512, 1024]) {
   const gN = gf(time(() => kernels.matmul(a, b, c, p), 800).ms);
   const tw = gf(await tfTime("wasm", () => tfb.matmulOp(n), 800));
   const tc = gf(await tfTime("cpu", () => tfb.matmulOp(n), n >= 1024 ? 1 : 500));
-  mmRows.push([`${n}×${n}`, fmt(g1), fmt(gN), fmt(tw), fmt(tc), ratio(gN, tw), ratio(gN, tc)]);
+  mmRows.push([`${n}×${n}`, fmt(g1), fmt(gN), share(g1, 1), share(gN, threads), fmt(tw), fmt(tc), ratio(gN, tw), ratio(gN, tc)]);
 }
-console.log("matmul (GFLOPS, higher is better)");
-table(["size", "gradlab 1T", `gradlab ${threads}T`, "tfjs-wasm", "tfjs-cpu", "vs wasm", "vs cpu"], mmRows);
+console.log(typeof peak === "string" ? `WASM SIMD peak not measured: ${peak}` : `WASM SIMD multiply-add peak, one thread: ${fmt(peak)} GFLOPS (bench/assembly/peak.ts)`);
+console.log("matmul (GFLOPS, higher is better; % of peak × threads)");
+table(["size", "gradlab 1T", `gradlab ${threads}T`, "1T % peak", `${threads}T % peak`, "tfjs-wasm", "tfjs-cpu", "vs wasm", "vs cpu"], mmRows);
 
 // ---- conv2d layer: LeNet's second conv, 64×6×14×14 → 64×16×10×10, forward + both gradients ----
 {
@@ -99,6 +120,4 @@ table(["size", "gradlab 1T", `gradlab ${threads}T`, "tfjs-wasm", "tfjs-cpu", "vs
   if (typeof lib === "string") console.log(`  gradlab API column n/a: ${lib}; ratios use the kernel-level step`);
   table(["model", "gradlab API", "gradlab kernels", "tfjs-wasm", "tfjs-cpu", "vs wasm", "vs cpu"], rows);
 }
-
-console.log(`pool workers started: ${getPool()?.liveWorkers ?? 0}; load average at end: ${load()}`);
-process.exit(0);
+}

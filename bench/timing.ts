@@ -32,7 +32,7 @@ export function fmt(x: number | null, digits = 1): string {
 
 export function ratio(a: number | null, b: number | null): string {
   if (a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return "n/a";
-  return `${(a / b).toFixed(a / b >= 100 ? 0 : 1)}×`;
+  return `${(a / b).toFixed(a / b >= 100 ? 0 : a / b >= 10 ? 1 : 2)}×`;
 }
 
 /** Prints rows as an aligned text table. */

@@ -31,6 +31,6 @@ export function kernelInfo(): Record<string, unknown> {
     },
     banner: `gradlab ${version}: TypeScript deep learning (Node ${process.version}). %typecheck off|on toggles type checking; ?name shows documentation.`,
     help_links: [{ text: "gradlab", url: "https://github.com/gradlab/gradlab#readme" }],
-    debugger: false,
+    debugger: true,
   };
 }

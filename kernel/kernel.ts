@@ -8,6 +8,7 @@ import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { bindingRegistry, readableBoxNames } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { CellEndHooks } from "./execution/cell-end.js";
+import { installDebugAgent, type DebugAgent } from "./debugger/agent.js";
 import { TIMEIT_COUNTER } from "./handlers/magics.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
@@ -40,6 +41,8 @@ export class Kernel {
   readonly importer: Importer;
   /** Libraries' resets of state a cell can leave half-changed (execution/cell-end.ts). */
   readonly cellEnd: CellEndHooks;
+  /** What the debugger (kernel/debugger/) reads through the V8 inspector. */
+  readonly debugAgent: DebugAgent;
   compiler: CellCompilerLike | null = null;
   history: HistoryStore | null = null;
   /** Resolves once the compiler and prelude are loaded; requests that need them await it. */
@@ -86,6 +89,7 @@ export class Kernel {
     this.cellEnd = new CellEndHooks((e) => this.reportAsync("A library's cell-end reset failed:", e));
     if (ownProcess) this.cellEnd.install();
     this.installGlobals();
+    this.debugAgent = installDebugAgent(this.context.global);
     if (ownProcess) {
       this.routeProcessOutput();
       guardProcess();
@@ -100,7 +104,14 @@ export class Kernel {
       protectListeners(own);
       this.interrupts.ownSigint();
     }
-    io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
+  }
+
+  /**
+   * Starts taking requests (the io thread holds those that came earlier), once `ready` is set:
+   * a request dispatched before would await the placeholder and find no compiler.
+   */
+  listen(): void {
+    this.io.onRequest = (req) => (req.channel === "control" ? void this.handle(req) : this.enqueue(req));
   }
 
   private installGlobals(): void {

@@ -109,5 +109,6 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
     kernel.compiler = compiler;
   })();
   kernel.ready.catch((e: Error) => log(`start-up failed: ${e.stack ?? e}`));
+  kernel.listen();
   return kernel;
 }

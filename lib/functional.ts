@@ -3,7 +3,7 @@
 
 export {
   add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, rsqrt, sin, cos, square, reciprocal,
-  log1p, expm1, sign, clamp, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, allclose, isclose, equal, where, maskedFill,
+  log1p, expm1, sign, clamp, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, isnan, isinf, isfinite, allclose, isclose, equal, where, maskedFill,
 } from "./ops/elementwise.js";
 export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance, variance as var, std, logsumexp } from "./ops/reduce.js";
 export { matmul } from "./ops/matmul.js";

@@ -28,5 +28,7 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { clipGradNorm } from "./optim/clip-grad.js";
 export * as data from "./data/index.js";
-export { save, load, loadWithMetadata, serialize, deserialize } from "./serialization.js";
+export * as onnx from "./onnx/index.js";
+export { save, load } from "./checkpoint.js";
+export { loadWithMetadata, serialize, deserialize, markInt64OnDisk } from "./serialization.js";
 export type { SafetensorsContents } from "./serialization.js";

@@ -10,9 +10,10 @@
 //   bytes 8+N..       the byte buffer: each tensor's values row-major, little-endian, at
 //                     [begin, end) relative to the buffer's start; no gaps, no overlaps.
 //
-// gradlab writes F32, F64, I32 and BOOL (its dtypes). It reads those plus F16, BF16 (as
-// float32), I64 (as int32, when every value fits), U8/I8/I16/U16 (as int32) so PyTorch
-// checkpoints load too.
+// gradlab writes F32, F64, I32 and BOOL (its dtypes), and I64 for int32 tensors that are int64
+// in PyTorch (BatchNorm's num_batches_tracked, and any tensor that was read as I64), so a file
+// PyTorch wrote comes back with its dtypes. It reads those plus F16, BF16 (as float32), I64 (as
+// int32, when every value fits), U8/I8/I16/U16 (as int32) so PyTorch checkpoints load too.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { endianness } from "node:os";
@@ -20,6 +21,30 @@ import type { DType, TypedArray } from "./dtype.js";
 import { Tensor } from "./tensor.js";
 
 const WRITE_CODES: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32", bool: "BOOL" };
+
+/** Storages whose int32 values are int64 on disk (PyTorch's dtype for them). */
+const int64OnDisk = new WeakSet<object>();
+
+/**
+ * Marks an int32 tensor's storage as int64 on disk: `save` writes it as I64 (as PyTorch
+ * stores integer buffers such as BatchNorm's `num_batches_tracked`). Tensors read from I64
+ * are marked already.
+ */
+export function markInt64OnDisk(t: Tensor): Tensor {
+  if (t.dtype !== "int32") throw new Error(`markInt64OnDisk: expected an int32 tensor, got ${t.dtype}`);
+  int64OnDisk.add(t.storage);
+  return t;
+}
+
+function encode(t: Tensor): { code: string; bytes: Uint8Array } {
+  const data = t.data as TypedArray;
+  if (t.dtype === "int32" && int64OnDisk.has(t.storage)) {
+    const wide = new BigInt64Array(data.length);
+    for (let i = 0; i < data.length; i++) wide[i] = BigInt(data[i]);
+    return { code: "I64", bytes: new Uint8Array(wide.buffer) };
+  }
+  return { code: WRITE_CODES[t.dtype], bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
 
 const READ_CODES: Record<string, { bytes: number; dtype: DType }> = {
   F64: { bytes: 8, dtype: "float64" },
@@ -61,9 +86,8 @@ export function serialize(stateDict: Record<string, Tensor>, metadata: Record<st
   for (const [name, t] of Object.entries(stateDict)) {
     if (!(t instanceof Tensor)) throw new Error(`save: ${JSON.stringify(name)} is not a tensor`);
     if (name === "__metadata__") throw new Error('save: "__metadata__" is reserved and cannot name a tensor');
-    const data = t.data as TypedArray;
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    header[name] = { dtype: WRITE_CODES[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
+    const { code, bytes } = encode(t);
+    header[name] = { dtype: code, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
     chunks.push(bytes);
     offset += bytes.byteLength;
   }
@@ -142,6 +166,11 @@ function decode(code: string, src: Uint8Array, n: number, name: string): TypedAr
 /** Decodes safetensors bytes, checking the header against the format's rules. */
 export function deserialize(bytes: Uint8Array, source = "input"): SafetensorsContents {
   if (bytes.byteLength < 8) throw new Error(`load: ${source} is too short to be a safetensors file`);
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const pickle = bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
+  if (zip || pickle) {
+    throw new Error(`load: ${source} is a torch.save file (${zip ? "zip" : "pickle"}), not safetensors; in Python write the weights with safetensors.torch.save_file(model.state_dict(), "model.safetensors") and load that`);
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(dv.getBigUint64(0, true));
   if (n > MAX_HEADER || 8 + n > bytes.byteLength) {
@@ -176,6 +205,7 @@ export function deserialize(bytes: Uint8Array, source = "input"): SafetensorsCon
     }
     spans.push([begin, end, name]);
     tensors[name] = Tensor.fromArray(decode(dtype, buffer.subarray(begin, end), count, name), shape, info.dtype);
+    if (dtype === "I64") int64OnDisk.add(tensors[name].storage);
   }
   spans.sort((a, b) => a[0] - b[0]);
   let expected = 0;
@@ -191,14 +221,9 @@ export function deserialize(bytes: Uint8Array, source = "input"): SafetensorsCon
   return { tensors, metadata };
 }
 
-/** Writes a state dict to `path` as a safetensors file. */
-export function save(stateDict: Record<string, Tensor>, path: string, options: { metadata?: Record<string, string> } = {}): void {
-  writeFileSync(path, serialize(stateDict, options.metadata));
-}
-
-/** Reads a safetensors file into a state dict (names → tensors, in file order). */
-export function load(path: string): Record<string, Tensor> {
-  return loadWithMetadata(path).tensors;
+/** Writes named tensors to `path` as a safetensors file. */
+export function saveTensors(stateDict: Record<string, Tensor>, path: string, metadata: Record<string, string> = {}): void {
+  writeFileSync(path, serialize(stateDict, metadata));
 }
 
 /** Reads a safetensors file, returning its tensors and its `__metadata__` strings. */

@@ -319,6 +319,9 @@ export class Tensor {
   gt(other: TensorOrScalar): Tensor { return ew.gt(this, other); }
   ge(other: TensorOrScalar): Tensor { return ew.ge(this, other); }
   logicalNot(): Tensor { return ew.logicalNot(this); }
+  isnan(): Tensor { return ew.isnan(this); }
+  isinf(): Tensor { return ew.isinf(this); }
+  isfinite(): Tensor { return ew.isfinite(this); }
   logicalAnd(other: TensorOrScalar): Tensor { return ew.logicalAnd(this, other); }
   logicalOr(other: TensorOrScalar): Tensor { return ew.logicalOr(this, other); }
   /** `x.where(cond, y)`: x where cond is true, else y (PyTorch's `Tensor.where`). */

@@ -9,7 +9,7 @@ import type { ConnectionInfo } from "../transport/connection.js";
 import { gradlabPackage } from "../package-root.js";
 import { KernelClient } from "./kernel-client.js";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

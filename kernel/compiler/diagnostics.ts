@@ -63,3 +63,15 @@ export function compileError(ename: string, diags: readonly Diagnostic[], cellTe
   const evalue = first ? `(${at(first)}) ${first.message}${more}` : "compilation failed";
   return { ename, evalue, traceback };
 }
+
+/** TS7016: "Could not find a declaration file for module …" (an error only under noImplicitAny). */
+const UNTYPED_MODULE = 7016;
+
+export function isUntypedModule(d: TS.Diagnostic): boolean { return d.code === UNTYPED_MODULE; }
+
+/** TS7016 restated as a one-line warning: the module is typed as `any`, the cell runs. */
+export function untypedModuleNote(d: TS.Diagnostic, text: string): TS.Diagnostic {
+  const ts = typescript();
+  const spec = d.start === undefined || d.length === undefined ? "this module" : text.slice(d.start, d.start + d.length);
+  return { ...d, category: ts.DiagnosticCategory.Warning, messageText: `${spec} has no type declarations: it is typed as any (types come from a .d.ts in the package or an @types package)` };
+}

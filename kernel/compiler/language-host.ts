@@ -126,6 +126,9 @@ export class LanguageHost {
    */
   isOpaque: ((specifier: string, containingFile: string) => boolean) | undefined;
 
+  /** Bare specifiers the kernel provides (kernel/provided/), to their declaration files: from anywhere. */
+  provided: Record<string, string> = {};
+
   /**
    * Module resolution with a session-long cache of successful resolutions: a program rebuild
    * (one per cell) would otherwise walk node_modules again for every import of @types/node.
@@ -133,6 +136,8 @@ export class LanguageHost {
    */
   private resolveModule(name: string, containingFile: string, mode: TS.ResolutionMode, redirected: TS.ResolvedProjectReference | undefined,
     opts: TS.CompilerOptions, host: TS.ModuleResolutionHost): TS.ResolvedModuleWithFailedLookupLocations {
+    const provided = this.provided[name];
+    if (provided !== undefined) return { resolvedModule: { resolvedFileName: provided, extension: provided.endsWith(".d.ts") ? ".d.ts" : ".ts", isExternalLibraryImport: true } };
     const key = `${path.dirname(containingFile)}\0${name}\0${mode ?? ""}`;
     if (this.isOpaque?.(name, containingFile)) return { resolvedModule: undefined };
     const hit = this.resolutions.get(key);

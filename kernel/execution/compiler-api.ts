@@ -17,7 +17,7 @@ export interface Diagnostic {
 }
 
 export type CompileResult =
-  | { ok: true; js: string; filename: string; diagnostics: Diagnostic[]; mapStack(stack: string): string }
+  | { ok: true; js: string; filename: string; diagnostics: Diagnostic[]; mapStack(stack: string): string; /** Source map mappings of `js` onto the cell (the debugger attaches them while a frontend debugs). */ mappings?: string }
   | { ok: false; diagnostics: Diagnostic[]; ename: string; evalue: string; traceback: string[] };
 
 export interface Completion {

@@ -1,18 +1,23 @@
 // `import` in a cell compiles to `await __gradlab_import__(specifier)`. Specifiers resolve as
 // if imported from a module in the notebook's directory: Node built-ins; packages from the
 // notebook directory's node_modules (CommonJS or ESM-only); local files, including `.ts`
-// files, which a module loader hook (ts-import-hooks.ts) transpiles. Packages the notebook
-// directory lacks fall back to the kernel's own (so `import … from "gradlab"` works anywhere).
+// files. Packages the notebook directory lacks fall back to the kernel's own. `gradlab` and
+// `gradlab/…` are always the kernel's own package, and `tslab` its shim (provided/), for cells
+// and — through the loader hooks (import-hooks.ts), registered before the first local file, or
+// package that lists gradlab or tslab among its dependencies, loads — for the modules they import.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire, isBuiltin, register } from "node:module";
-import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
+import { dirname, isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-
-const TS_EXT = /\.(ts|mts|cts|tsx)$/;
+import { gradlabPackage } from "../package-root.js";
+import { providedModules } from "../provided/index.js";
+import type { ImportHooksData } from "./import-hooks.js";
+import { isCommonJs } from "./module-format.js";
 
 export class Importer {
   private readonly require: NodeJS.Require;
   private hooksRegistered = false;
+  private readonly provided = providedModules();
 
   constructor(private readonly cwd: string) {
     this.require = createRequire(join(cwd, "__gradlab_notebook__.js"));
@@ -21,9 +26,29 @@ export class Importer {
   readonly import = async (specifier: string): Promise<unknown> => {
     if (typeof specifier !== "string") throw new TypeError(`import: module specifier must be a string, got ${typeof specifier}`);
     if (isBuiltin(specifier)) return import(specifier.startsWith("node:") ? specifier : `node:${specifier}`);
-    if (specifier.startsWith(".") || isAbsolute(specifier) || specifier.startsWith("file:")) return this.importLocal(specifier);
+    const provided = this.provided[specifier];
+    if (provided !== undefined) return import(provided.url);
+    // (A self-reference: this module is inside the kernel's package.)
+    if (specifier === "gradlab" || specifier.startsWith("gradlab/")) return import(specifier);
+    if (specifier.startsWith(".") || isAbsolute(specifier) || specifier.startsWith("file:")) {
+      this.registerHooks();
+      return this.importLocal(specifier);
+    }
     const resolved = this.resolvePackage(specifier);
-    if (resolved !== null) return import(pathToFileURL(resolved).href);
+    if (resolved !== null) {
+      // Starting the loader hooks' thread costs tens of milliseconds: only for a package that
+      // depends on what they resolve.
+      const name = splitSpecifier(specifier).name;
+      if (dependsOnKernelModules(resolved, name, Object.keys(this.provided))) this.registerHooks();
+      const ns = await import(pathToFileURL(resolved).href).catch((e: NodeJS.ErrnoException) => {
+        const missing = /Cannot find package '([^']+)'/.exec(e.message)?.[1];
+        if (e.code === "ERR_MODULE_NOT_FOUND" && !this.hooksRegistered && missing !== undefined && (missing === "gradlab" || missing in this.provided)) {
+          throw new Error(`import "${specifier}": it imports "${missing}" without listing it in its package.json; add "${missing}" to its peerDependencies so the kernel gives it its own`);
+        }
+        throw e;
+      });
+      return withCommonJsNames(ns, resolved);
+    }
     return import(specifier).catch((e: NodeJS.ErrnoException) => {
       if (e.code === "ERR_MODULE_NOT_FOUND") throw new Error(`import: cannot find package "${specifier}" in ${join(this.cwd, "node_modules")} (install it there with npm)`);
       throw e;
@@ -34,7 +59,6 @@ export class Importer {
     const base = specifier.startsWith("file:") ? new URL(specifier).pathname : resolvePath(this.cwd, specifier);
     const file = findLocalFile(base);
     if (file === null) throw new Error(`import: cannot find "${specifier}" (looked for ${base} with .ts/.js extensions)`);
-    if (TS_EXT.test(file)) this.registerTsHooks();
     // The query makes an edited file load afresh instead of from the ESM cache.
     const url = pathToFileURL(file);
     url.searchParams.set("mtime", String(statSync(file).mtimeMs));
@@ -52,10 +76,15 @@ export class Importer {
     }
   }
 
-  private registerTsHooks(): void {
+  private registerHooks(): void {
     if (this.hooksRegistered) return;
-    register(new URL("./ts-import-hooks.js", import.meta.url));
     this.hooksRegistered = true;
+    const hooks = new URL("./import-hooks.js", import.meta.url);
+    // Unbuilt (vitest runs the .ts sources) there are no hooks for Node's loader thread to run.
+    if (!existsSync(hooks)) return;
+    const provided = Object.fromEntries(Object.entries(this.provided).map(([name, m]) => [name, m.url]));
+    const data: ImportHooksData = { gradlabPackageJson: pathToFileURL(join(gradlabPackage().root, "package.json")).href, provided };
+    register(hooks, { data });
   }
 
   /** Resolves a bare specifier from the notebook directory; null when not installed there. */
@@ -70,6 +99,39 @@ export class Importer {
     return resolveEsmExports(this.cwd, specifier);
   }
 }
+
+/** Whether the package `name` that `file` belongs to lists gradlab or a provided module among its dependencies. */
+function dependsOnKernelModules(file: string, name: string, provided: string[]): boolean {
+  const marker = `${sep}node_modules${sep}${name}${sep}`;
+  const at = file.lastIndexOf(marker);
+  if (at < 0) return false;
+  try {
+    const pkg = JSON.parse(readFileSync(join(file.slice(0, at + marker.length), "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+    const deps = [pkg.dependencies, pkg.peerDependencies, pkg.optionalDependencies].flatMap((d) => Object.keys(d ?? {}));
+    return deps.includes("gradlab") || provided.some((p) => deps.includes(p));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A CommonJS module's namespace with the properties of its `module.exports` as named exports.
+ * Node finds named exports by reading the source (cjs-module-lexer), which misses most
+ * (`module.exports = { chunk: (a, n) => … }`, anything computed); TypeScript's view of such a
+ * package, like a bundler's, has them all.
+ */
+function withCommonJsNames(ns: unknown, file: string): unknown {
+  const exports = (ns as { default?: unknown }).default;
+  if ((typeof exports !== "object" && typeof exports !== "function") || exports === null || !isCommonJs(file)) return ns;
+  const missing = Object.keys(exports).filter((k) => !(k in (ns as object)));
+  if (missing.length === 0) return ns;
+  const out: Record<string | symbol, unknown> = Object.create(null);
+  for (const k of missing) out[k] = (exports as Record<string, unknown>)[k];
+  Object.assign(out, ns);
+  Object.defineProperty(out, Symbol.toStringTag, { value: "Module" });
+  return Object.freeze(out);
+}
+
 
 function findLocalFile(base: string): string | null {
   const candidates = [base, base.replace(/\.js$/, ".ts"), base.replace(/\.mjs$/, ".mts"), `${base}.ts`, `${base}.mts`, `${base}.js`, `${base}.mjs`, join(base, "index.ts"), join(base, "index.js")];

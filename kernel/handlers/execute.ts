@@ -6,6 +6,7 @@ import { toBundle } from "../display/mime-bundle.js";
 import { errorOutcome, interruptedError, type ErrorOutcome, type Kernel, type Request } from "../kernel.js";
 import { applyMagics, pagerTarget, startCellTimer, TIMEIT_COUNTER, timeitReport } from "./magics.js";
 import { pageFor } from "./pager.js";
+import { scriptForDebugger } from "../debugger/agent.js";
 
 type Content = KernelMessage.IExecuteRequestMsg["content"];
 
@@ -81,7 +82,7 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean, 
   // %time / %%time: the run's CPU and wall time (compiling excluded), printed after its output.
   const timing = magics.time ? startCellTimer() : null;
   try {
-    result = await k.run(compiled.js, compiled.filename);
+    result = await k.run(scriptForDebugger(k.debugAgent, compiled.js, code, compiled), compiled.filename);
   } catch (e) {
     const report = timing?.();
     compiler.commit(seq);

@@ -32,6 +32,8 @@ export interface IoInterruptDeps {
   cancelInput(): boolean;
   /** Whether the main thread is between a busy and an idle status. */
   mainBusy(): boolean;
+  /** Told of every interrupt first (the debugger resumes a paused cell). */
+  beforeInterrupt(): void;
   /** Tells the main thread of an interrupt for its cell (seq: the interrupt count after it). */
   notifyMain(seq: number): void;
   log(text: string): void;
@@ -77,6 +79,7 @@ export class IoInterrupts {
 
   /** An interrupt_request (its header), shutdown, or a SIGINT from the frontend ("signal"). */
   interrupt(kind: "request" | "signal" = "request", header?: { session?: unknown; date?: unknown }): void {
+    this.d.beforeInterrupt();
     const { state } = this.d;
     const acks = state.acks();
     if (this.d.cancelInput()) return;

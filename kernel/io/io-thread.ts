@@ -18,6 +18,7 @@ import { shutdownRequested } from "./watchdog.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
 import { BacklogReader } from "./output-backlog.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
+import type { DebugAdapter, DapRequest } from "../debugger/adapter.js";
 
 const data = workerData as IoThreadData;
 const signer = new Signer(data.connection.key);
@@ -110,8 +111,13 @@ function send(m: SendMessage): void {
   }
   if (m.channel === "iopub" && m.msgType === "status") {
     const state = (m.content as { execution_state: string }).execution_state;
-    if (state === "busy") mainBusy = true;
-    else if (state === "idle") mainBusy = false;
+    if (state === "busy") {
+      mainBusy = true;
+      debug?.onMainBusy();
+    } else if (state === "idle") {
+      mainBusy = false;
+      debug?.onMainIdle();
+    }
   }
   sendMessage(m);
 }
@@ -173,10 +179,42 @@ function answerKernelInfo(channel: "shell" | "control", msg: WireMessage): void 
 
 let shuttingDown = false;
 
+/**
+ * The debugger (kernel/debugger/), loaded by the first debug_request: a session that never
+ * debugs never loads it. Requests are answered in order, while the main thread runs or is
+ * paused at a breakpoint.
+ */
+let debug: DebugAdapter | null = null;
+let debugQueue: Promise<void> = Promise.resolve();
+/** Debug events (a stop, a continue) go out as children of the latest debug request. */
+let debugParent: Header | null = null;
+
+function debugRequest(msg: WireMessage): void {
+  debugQueue = debugQueue.then(async () => {
+    // Always framed by busy/idle, as ipykernel frames control requests: a frontend's request
+    // is done only at its idle, also while a cell runs or is paused.
+    debugParent = msg.header;
+    sendNow("iopub", "status", { execution_state: "busy" }, msg.header);
+    try {
+      if (debug === null) {
+        const { DebugAdapter } = await import("../debugger/adapter.js");
+        debug = new DebugAdapter((event) => sendNow("iopub", "debug_event", event, debugParent ?? {}), log);
+      }
+      const reply = await debug.handle(msg.content as unknown as DapRequest);
+      sendNow("control", "debug_reply", reply, msg.header, msg.identities);
+    } finally {
+      sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
+    }
+  }).catch((e) => log(`debug_request failed: ${(e as Error).stack ?? e}`));
+}
+
 function handleControl(msg: WireMessage): void {
   switch (msg.header.msg_type) {
     case "kernel_info_request":
       answerKernelInfo("control", msg);
+      return;
+    case "debug_request":
+      debugRequest(msg);
       return;
     case "interrupt_request":
       interrupts.interrupt("request", msg.header);
@@ -192,6 +230,7 @@ function handleControl(msg: WireMessage): void {
       // The watchdog thread ends the process if it has not exited in time (this thread goes
       // first, with its sockets); a cell stuck in a loop cannot see the shutdown: interrupt it.
       shutdownRequested(data.watchdog);
+      debug?.dispose();
       toMain({ t: "shutdown", restart });
       interrupt();
       return;
@@ -212,6 +251,7 @@ const interrupts = new IoInterrupts({
     return waiting;
   },
   mainBusy: () => mainBusy,
+  beforeInterrupt: () => debug?.onInterrupt(),
   notifyMain: (seq) => toMain({ t: "interrupt", seq }),
   log,
 });

@@ -46,8 +46,12 @@ export interface GradOptions extends BackwardOptions {
 
 /**
  * Gradients of `outputs` with respect to `inputs` (PyTorch's torch.autograd.grad), returned
- * instead of accumulated into `.grad`. With `createGraph` the results can be differentiated.
+ * instead of accumulated into `.grad`, one per input. With `createGraph` the results can be
+ * differentiated. Every result is a tensor (an unused input throws) unless `allowUnused`.
  */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts?: GradOptions & { allowUnused?: false }): Tensor[];
+/** With `allowUnused`, inputs the outputs do not depend on get null. */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions): (Tensor | null)[];
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];

@@ -7,6 +7,6 @@ export { parseIdx, readIdx, type IdxArray } from "./idx.js";
 export { parseCsv, readCsv, csvToNumbers, type CsvTable, type CsvOptions } from "./csv.js";
 export { loadCsv, type LoadCsvOptions, type CsvData } from "./csv-dataset.js";
 export { loadDigits, type DigitsOptions, type SplitDatasets } from "./digits.js";
-export { loadFashionMnist, loadMnistFolder, loadIdxDataset, FASHION_MNIST_CLASSES, type FashionMnistOptions } from "./mnist.js";
+export { loadFashionMnist, loadMnistFolder, loadIdxDataset, FASHION_MNIST_CLASSES, type FashionMnistOptions, type FashionMnist } from "./mnist.js";
 export { stratifiedSplit } from "./split.js";
 export { dataRoot } from "./paths.js";

@@ -62,23 +62,46 @@ export function loadMnistFolder(root: string, options: { flatten?: boolean; clas
 }
 
 export interface FashionMnistOptions {
-  /** The 12,000-image subset shipped in data/ (default true); false reads the full set from `root`. */
+  /**
+   * true: the 12,000-image subset shipped in data/; false: the full set from `root` (an error
+   * when absent). Default: the full set when `root` holds it, else the subset.
+   */
   subset?: boolean;
   /** Folder of the full set (default /usr/share/datasets/fashion-mnist, Debian's dataset-fashion-mnist). */
   root?: string;
   /** Images as [N, 784] rows instead of [N, 1, 28, 28]. */
   flatten?: boolean;
+  /** Do not print the line saying which set was loaded. */
+  quiet?: boolean;
+}
+
+export interface FashionMnist extends SplitDatasets {
+  /** Which set this is, e.g. "the full Fashion-MNIST (60,000 train / 10,000 test) from /usr/share/…". */
+  source: string;
+  /** True for the shipped 10,000 / 2,000 subset. */
+  subset: boolean;
 }
 
 /**
- * Fashion-MNIST: by default the class-balanced subset in data/fashion-mnist-subset
- * (10,000 train / 2,000 test); `{ subset: false }` loads all 60,000 / 10,000 from `root`.
+ * Fashion-MNIST: all 60,000 train / 10,000 test images from `root` when they are there
+ * (Debian's dataset-fashion-mnist), else the class-balanced 10,000 / 2,000 subset shipped in
+ * data/fashion-mnist-subset; `{ subset: true }` always gives the subset. Prints which one it
+ * loaded (unless `quiet`), and says so in `source`.
  */
-export function loadFashionMnist(options: FashionMnistOptions = {}): SplitDatasets {
-  const { subset = true, flatten = false } = options;
-  const root = subset ? join(dataRoot(), "fashion-mnist-subset") : (options.root ?? DEBIAN_FASHION_MNIST);
-  if (!subset && !existsSync(root)) {
-    throw new Error(`loadFashionMnist: ${root} does not exist (install Debian's dataset-fashion-mnist, or pass { root } or { subset: true })`);
+export function loadFashionMnist(options: FashionMnistOptions = {}): FashionMnist {
+  const { flatten = false } = options;
+  const fullRoot = options.root ?? DEBIAN_FASHION_MNIST;
+  const fullPresent = existsSync(join(fullRoot, "train-images-idx3-ubyte.gz")) || existsSync(join(fullRoot, "train-images-idx3-ubyte"));
+  const subset = options.subset ?? !fullPresent;
+  if (!subset && !existsSync(fullRoot)) {
+    throw new Error(`loadFashionMnist: ${fullRoot} does not exist (install Debian's dataset-fashion-mnist, or pass { root } or { subset: true })`);
   }
-  return loadMnistFolder(root, { flatten, classes: FASHION_MNIST_CLASSES });
+  const root = subset ? join(dataRoot(), "fashion-mnist-subset") : fullRoot;
+  const sets = loadMnistFolder(root, { flatten, classes: FASHION_MNIST_CLASSES });
+  const counts = `${sets.train.length.toLocaleString("en-US")} train / ${sets.test.length.toLocaleString("en-US")} test`;
+  const source = subset
+    ? `the Fashion-MNIST subset shipped with gradlab (${counts}, class-balanced)${options.subset ? "" : `; the full set loads from ${fullRoot} when it is there (Debian's dataset-fashion-mnist)`}`
+    : `the full Fashion-MNIST (${counts}) from ${fullRoot}`;
+  if (!options.quiet) console.log(`loadFashionMnist: ${source}`);
+  return { ...sets, source, subset };
 }

@@ -14,6 +14,7 @@
 // written by `save` line up with PyTorch's.
 
 import { Tensor } from "../tensor.js";
+import { stateDictHint } from "./state-dict-hint.js";
 import { isGradEnabled, noGrad } from "../autograd/grad_mode.js";
 
 const PARAMETERS = new WeakSet<Tensor>();
@@ -81,11 +82,14 @@ export class Module {
     throw new Error(`${this.constructor.name}.forward: not implemented (subclasses of nn.Module define forward)`);
   }
 
-  /** Runs `forward` with the registered hooks (PyTorch's `module(x)`); same as `forward(...)`. */
-  call(...args: Parameters<this["forward"]>): ReturnType<this["forward"]>;
-  call(...args: any[]): any {
-    return runWithHooks(this, args);
-  }
+  /**
+   * Runs `forward` with the registered hooks (PyTorch's `module(x)`); same as `forward(...)`.
+   * Typed as the module's own `forward`, overloads included, so that `this.call(x)` inside a
+   * method (nanoGPT's `self(idx)`) is checked against the subclass's forward. (Defined on the
+   * prototype below: a method's type could only say `Parameters<this["forward"]>`, which
+   * TypeScript cannot resolve while `this` is still the class's own polymorphic type.)
+   */
+  declare readonly call: this["forward"];
 
   /** @internal */
   get _hookMaps(): { pre: Map<number, ForwardPreHook>; fwd: Map<number, ForwardHook>; bwd: Map<number, BackwardHook> } {
@@ -319,7 +323,13 @@ export class Module {
    * were missing from / unexpected in `stateDict`.
    */
   loadStateDict(stateDict: StateDict, strict = true): { missingKeys: string[]; unexpectedKeys: string[] } {
+    if ((stateDict as unknown) instanceof Module) {
+      throw new Error(`loadStateDict: got an nn.Module (${(stateDict as unknown as Module).constructor.name}), not a state dict; pass model.stateDict()`);
+    }
+    if (typeof stateDict !== "object" || stateDict === null) throw new Error(`loadStateDict: expected a state dict (name → tensor), got ${stateDict === null ? "null" : typeof stateDict}`);
     const own = this.stateDict();
+    const hint = stateDictHint(Object.keys(own), stateDict as Record<string, unknown>);
+    if (hint) throw new Error(`loadStateDict: ${hint}`);
     const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
     const errors: string[] = [];
@@ -394,6 +404,12 @@ export class Module {
     return this.toString();
   }
 }
+
+Object.defineProperty(Module.prototype, "call", {
+  value: function call(this: Module, ...args: unknown[]): unknown { return runWithHooks(this, args); },
+  writable: true,
+  configurable: true,
+});
 
 /** The forward a module's class defines (or one assigned to the instance by the user). */
 function implementation(m: Module): (...args: any[]) => any {

@@ -6,6 +6,7 @@ import * as F from "../functional.js";
 import { Module } from "./module.js";
 import { emptyParameter, emptyBuffer } from "./parameter.js";
 import * as init from "./init.js";
+import { markInt64OnDisk } from "../serialization.js";
 
 export interface BatchNormOptions {
   eps?: number;
@@ -52,7 +53,8 @@ abstract class BatchNormBase extends Module {
     if (this.trackRunningStats) {
       this.registerBuffer("running_mean", emptyBuffer([numFeatures], o.dtype ?? "float32"));
       this.registerBuffer("running_var", init.ones(emptyBuffer([numFeatures], o.dtype ?? "float32")));
-      this.registerBuffer("num_batches_tracked", emptyBuffer([], "int32"));
+      // int64 in PyTorch: written as I64 so PyTorch loads the dtype it expects.
+      this.registerBuffer("num_batches_tracked", markInt64OnDisk(emptyBuffer([], "int32")));
     } else {
       this.registerBuffer("running_mean", null);
       this.registerBuffer("running_var", null);

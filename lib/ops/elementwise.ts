@@ -272,6 +272,25 @@ export function logicalNot(x: Tensor): Tensor {
   return out;
 }
 
+/** True where x is NaN (never for integer and bool tensors). */
+export function isnan(x: Tensor): Tensor {
+  return isFloatDType(x.dtype) ? ne(x, x) : zerosBool(x.shape);
+}
+
+/** True where x is +Infinity or -Infinity. */
+export function isinf(x: Tensor): Tensor {
+  return isFloatDType(x.dtype) ? eq(abs(x), Infinity) : zerosBool(x.shape);
+}
+
+/** True where x is neither NaN nor infinite (always for integer and bool tensors). */
+export function isfinite(x: Tensor): Tensor {
+  return isFloatDType(x.dtype) ? lt(abs(x), Infinity) : logicalNot(zerosBool(x.shape));
+}
+
+function zerosBool(shape: readonly number[]): Tensor {
+  return Tensor.empty(shape, "bool");
+}
+
 /** Elementwise |a - b| <= atol + rtol * |b| as a bool tensor (NaNs are never close). */
 export function isclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): Tensor {
   return binaryRaw("isclose", "sub", a, b, "float64").abs().le(binaryRaw("isclose", "mul", b.abs(), rtol, "float64").add(atol));

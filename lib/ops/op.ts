@@ -27,6 +27,17 @@ export function needsGrad(inputs: readonly (Tensor | null | undefined | number)[
   return false;
 }
 
+/** Sees every recorded op as it runs (name, inputs, output): how onnx.exportModel traces a forward. */
+export type OpObserver = (out: Tensor, name: string, inputs: readonly (Tensor | null | undefined | number)[]) => void;
+let observer: OpObserver | null = null;
+
+/** @internal installs (or, with null, removes) the op observer; returns the previous one. */
+export function setOpObserver(o: OpObserver | null): OpObserver | null {
+  const prev = observer;
+  observer = o;
+  return prev;
+}
+
 export function record(
   out: Tensor,
   name: string,
@@ -34,6 +45,7 @@ export function record(
   backward: BackwardFn,
   saved: readonly Tensor[] = [],
 ): Tensor {
+  if (observer !== null) observer(out, name, inputs);
   if (isAnomalyEnabled()) backward = watchOp(name, inputs, out, backward);
   if (!needsGrad(inputs) || !isFloatDType(out.dtype)) return out;
   const nodes = inputs.map((t) => (t instanceof Tensor && t.requiresGrad ? t.gradFn ?? t._accumulateNode() : null));

@@ -343,4 +343,15 @@ export class ReduceLROnPlateau {
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
+
+  /** Its counters and options (not the optimizer), as PyTorch's `state_dict()`. */
+  stateDict(): Record<string, unknown> {
+    return { best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch, options: { ...this.options } };
+  }
+
+  loadStateDict(sd: Record<string, unknown>): void {
+    const { options, ...counters } = sd as { options?: ReduceLROnPlateauOptions };
+    Object.assign(this, counters);
+    if (options) (this as { options: ReduceLROnPlateauOptions }).options = { ...this.options, ...options };
+  }
 }

@@ -53,6 +53,13 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
 
   /** Adds a group (e.g. unfreezing layers while fine-tuning); a parameter may be in one group only. */
   addParamGroup(spec: ParamGroupSpec<O>): void {
+    const given = spec.params as unknown;
+    if (given !== null && typeof given === "object" && typeof (given as { parameters?: unknown }).parameters === "function") {
+      throw new Error(`${this.name}: params must be an iterable of tensors, got an nn.Module (${given.constructor.name}); pass model.parameters()`);
+    }
+    if (typeof given !== "object" || given === null || typeof (given as Iterable<Tensor>)[Symbol.iterator] !== "function") {
+      throw new Error(`${this.name}: params must be an iterable of tensors, got ${given === null ? "null" : typeof given}; pass model.parameters() or a list of tensors`);
+    }
     const params = [...spec.params];
     if (params.length === 0) throw new Error(`${this.name}: optimizer got an empty parameter list`);
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
@@ -152,6 +159,10 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   }
 
   loadStateDict(sd: OptimizerStateDict): void {
+    if ((sd as unknown) instanceof Optimizer) throw new Error(`${this.name}.loadStateDict: got an optimizer, not its state; pass optimizer.stateDict()`);
+    if (typeof sd !== "object" || sd === null || !Array.isArray(sd.paramGroups) || typeof sd.state !== "object") {
+      throw new Error(`${this.name}.loadStateDict: expected { state, paramGroups } as optimizer.stateDict() returns`);
+    }
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new Error(
         `${this.name}.loadStateDict: state dict has ${sd.paramGroups.length} parameter groups, optimizer has ${this.paramGroups.length}`,

@@ -57,6 +57,7 @@ function setup() {
   PlainCompiler.install(k.context.context, (n, v) => k.context.define(n, v));
   k.compiler = new PlainCompiler();
   k.history = new HistoryStore(null);
+  k.listen();
   const req = (msgType: string, content: Record<string, unknown>): IncomingRequest => ({
     channel: "shell",
     identities: [new Uint8Array([1])],

@@ -51,6 +51,14 @@ describe("Importer", () => {
     expect(((await imp.import("cjs")) as { default: { v: string } }).default.v).toBe("cjs");
     expect(((await imp.import("./local.mjs")) as { v: string }).v).toBe("local");
     await expect(imp.import("./nope")).rejects.toThrow(/cannot find "\.\/nope"/);
+    // CommonJS exports Node's source scan misses are named exports too.
+    const dir2 = tree({
+      "node_modules/hidden/package.json": JSON.stringify({ name: "hidden", main: "h.js" }),
+      "node_modules/hidden/h.js": "module.exports = { f: () => 'f', ['comp' + 'uted']: 1 };",
+    });
+    const imp2 = new Importer(dir2);
+    const hidden = (await imp2.import("hidden")) as { f: () => string; computed: number; default: unknown };
+    expect([hidden.f(), hidden.computed, typeof hidden.default]).toEqual(["f", 1, "object"]);
     await expect(imp.import("definitely-not-installed-pkg")).rejects.toThrow(/cannot find package "definitely-not-installed-pkg"/);
   });
 });

@@ -42,7 +42,9 @@ describe("shipped datasets", () => {
   });
 
   it("Fashion-MNIST subset: 10,000 / 2,000 balanced; the first image is the Debian set's first", () => {
-    const { train, test, classes } = loadFashionMnist();
+    const { train, test, classes, source, subset } = loadFashionMnist({ subset: true, quiet: true });
+    expect(subset).toBe(true);
+    expect(source).toBe("the Fashion-MNIST subset shipped with gradlab (10,000 train / 2,000 test, class-balanced)");
     const [x, y] = train.tensors;
     expect(x.shape).toEqual([10000, 1, 28, 28]);
     expect(test.tensors[0].shape).toEqual([2000, 1, 28, 28]);
@@ -65,5 +67,25 @@ describe("full Fashion-MNIST from the Debian package", () => {
     expect(test.tensors[0].shape).toEqual([10000, 784]);
     expect(counts(train.tensors[1].data)).toEqual(new Array(10).fill(6000));
     expect(() => loadFashionMnist({ subset: false, root: "/nonexistent" })).toThrow(/\/nonexistent does not exist/);
+  });
+
+  it("is the default when present, and says which set it loaded", () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => { lines.push(a.join(" ")); };
+    try {
+      const full = loadFashionMnist({ flatten: true });
+      expect(full.subset).toBe(false);
+      expect(full.train.length).toBe(60000);
+      const fallback = loadFashionMnist({ root: "/nonexistent" });
+      expect(fallback.subset).toBe(true);
+      expect(fallback.train.length).toBe(10000);
+    } finally {
+      console.log = log;
+    }
+    expect(lines).toEqual([
+      "loadFashionMnist: the full Fashion-MNIST (60,000 train / 10,000 test) from /usr/share/datasets/fashion-mnist",
+      "loadFashionMnist: the Fashion-MNIST subset shipped with gradlab (10,000 train / 2,000 test, class-balanced); the full set loads from /nonexistent when it is there (Debian's dataset-fashion-mnist)",
+    ]);
   });
 });
