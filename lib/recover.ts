@@ -27,3 +27,32 @@ export function recover(cause: RecoverCause = "interrupt"): void {
   }
   if (failure !== null) throw failure;
 }
+
+/**
+ * A process-wide setting that calls change for their own length (`noGrad`, `detectAnomaly`)
+ * and that `recover` puts back when such a call was cut short: to its value from before the
+ * outermost call still open.
+ */
+export class ScopedSetting<T> {
+  /** The value from before each `during` call still running, innermost last. */
+  private readonly open: T[] = [];
+
+  constructor(public value: T) {
+    onRecover(() => {
+      if (this.open.length === 0) return;
+      this.value = this.open[0]!;
+      this.open.length = 0;
+    });
+  }
+
+  /** Runs fn with the setting at `value`, then puts back the one before. */
+  during<R>(value: T, fn: () => R): R {
+    this.open.push(this.value);
+    this.value = value;
+    try {
+      return fn();
+    } finally {
+      this.value = this.open.pop()!;
+    }
+  }
+}

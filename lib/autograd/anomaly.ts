@@ -5,38 +5,24 @@
 // default: `detectAnomaly(() => …)` for one computation, `setDetectAnomaly(true)` until off.
 import type { Tensor } from "../tensor.js";
 import { fmtShape } from "../shape.js";
-import { onRecover } from "../recover.js";
+import { ScopedSetting } from "../recover.js";
 import { isPartialGrad, type BackwardFn } from "./graph.js";
 
-let enabled = false;
-/** Anomaly mode from before each detectAnomaly call still running, innermost last. */
-const open: boolean[] = [];
+const mode = new ScopedSetting(false);
 
 export function isAnomalyEnabled(): boolean {
-  return enabled;
+  return mode.value;
 }
 
 /** Turns anomaly mode on or off until changed again (torch.autograd.set_detect_anomaly). */
 export function setDetectAnomaly(on: boolean): void {
-  enabled = on === true;
+  mode.value = on === true;
 }
 
 /** Runs `fn` with anomaly mode on (torch.autograd.detect_anomaly as a context manager). */
 export function detectAnomaly<T>(fn: () => T): T {
-  open.push(enabled);
-  enabled = true;
-  try {
-    return fn();
-  } finally {
-    enabled = open.pop()!;
-  }
+  return mode.during(true, fn);
 }
-
-onRecover(() => {
-  if (open.length === 0) return;
-  enabled = open[0]!;
-  open.length = 0;
-});
 
 /** "NaN", "Inf" or null for a tensor's values (non-float dtypes are always finite). */
 function nonFinite(t: Tensor): string | null {
@@ -95,14 +81,7 @@ export function watchOp(name: string, inputs: readonly (Tensor | null | undefine
   }
   return (grad, needs) => {
     // The ops a backward is made of are not checked one by one: its result is.
-    open.push(enabled);
-    enabled = false;
-    let grads: ReturnType<BackwardFn>;
-    try {
-      grads = backward(grad, needs);
-    } finally {
-      enabled = open.pop()!;
-    }
+    const grads = mode.during(false, () => backward(grad, needs));
     if (nonFinite(grad) !== null) return grads;
     grads.forEach((g, i) => {
       if (g == null) return;

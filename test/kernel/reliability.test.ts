@@ -18,28 +18,34 @@ function report(what: string, tried: number, survived: number, kept: number): vo
   console.log(`[reliability] ${what}: ${tried} tried / ${survived} survived / ${kept} state kept`);
 }
 
-describe.skipIf(!built)("reliability: interrupted cells leave no library state half-changed", () => {
+/** A kernel for one describe block's tests: started (and `setup` run) before them, shut down after. */
+function kernelForBlock(setup?: string): () => LaunchedKernel {
   let k: LaunchedKernel;
   beforeAll(async () => {
     k = await startBuiltKernel();
-    const r = await k.client.execute(
-      [
-        "manualSeed(0);",
-        "const model = new nn.Linear(8, 1);",
-        "const opt = new optim.SGD(model.parameters(), { lr: 0.01 });",
-        "const x = randn([16, 8]); const y = randn([16, 1]);",
-        "const kept = 'kept';",
-        // A training step that spends most of its time inside noGrad, as optimizers do.
-        "function step(): number { const loss = F.mseLoss(model.forward(x), y); opt.zeroGrad(); loss.backward(); noGrad(() => { const t = Date.now(); while (Date.now() - t < 3) {} }); opt.step(); return loss.item(); }",
-      ].join("\n"),
-    );
-    expect(status(r)).toBe("ok");
+    if (setup !== undefined) expect(status(await k.client.execute(setup))).toBe("ok");
   }, 60_000);
   afterAll(async () => {
     await k?.shutdown();
   });
+  return () => k;
+}
+
+describe.skipIf(!built)("reliability: interrupted cells leave no library state half-changed", () => {
+  const kernel = kernelForBlock(
+    [
+      "manualSeed(0);",
+      "const model = new nn.Linear(8, 1);",
+      "const opt = new optim.SGD(model.parameters(), { lr: 0.01 });",
+      "const x = randn([16, 8]); const y = randn([16, 1]);",
+      "const kept = 'kept';",
+      // A training step that spends most of its time inside noGrad, as optimizers do.
+      "function step(): number { const loss = F.mseLoss(model.forward(x), y); opt.zeroGrad(); loss.backward(); noGrad(() => { const t = Date.now(); while (Date.now() - t < 3) {} }); opt.step(); return loss.item(); }",
+    ].join("\n"),
+  );
 
   it("20/20 interrupted training loops (sync and with awaits) are followed by a training cell that works", async () => {
+    const k = kernel();
     let survived = 0;
     let kept = 0;
     const tried = 20;
@@ -59,6 +65,7 @@ describe.skipIf(!built)("reliability: interrupted cells leave no library state h
   }, 120_000);
 
   it("an interrupted loop logging to a Live display leaves it showing its last values, marked stopped", async () => {
+    const k = kernel();
     // A Live display logged after its last drawn update shows the values it was stopped at.
     const r2 = k.client.execute("const live = new Live({ every: 1e9 }); let n = 0; for (;;) { live.log({ loss: ++n }); }");
     await sleep(300);
@@ -72,20 +79,16 @@ describe.skipIf(!built)("reliability: interrupted cells leave no library state h
 });
 
 describe.skipIf(!built)("reliability: non-finite numbers are caught where they start", () => {
-  let k: LaunchedKernel;
-  beforeAll(async () => {
-    k = await startBuiltKernel();
-  }, 60_000);
-  afterAll(async () => {
-    await k?.shutdown();
-  });
+  const kernel = kernelForBlock();
 
   it("backward of a loss with an Inf term gives PyTorch's gradients, not NaN everywhere", async () => {
+    const k = kernel();
     const r = await k.client.execute("const a = tensor([1, -1, 0], { requiresGrad: true });\na.log().sum().backward();\na.grad!.toArray()");
     expect(result(r.outputs)).toBe("[ 1, -1, Infinity ]");
   });
 
   it("anomaly mode names the op, the input shapes and the cell line of the forward, in both directions", async () => {
+    const k = kernel();
     const fwd = await k.client.execute("const w = tensor([[0, 4]], { requiresGrad: true });\n\ndetectAnomaly(() => w.log())");
     expect(ename(fwd)).toBe("AnomalyError");
     expect(evalue(fwd)).toMatch(/^log produced -Inf in its forward output from finite inputs \(\[1, 2\] float32\); forward called at cell-\d+\.ts:3:/);
@@ -104,6 +107,7 @@ describe.skipIf(!built)("reliability: non-finite numbers are caught where they s
   });
 
   it("a Live display warns when a logged metric becomes NaN; clipGradNorm says its norm is non-finite", async () => {
+    const k = kernel();
     const r = await k.client.execute("const lv = new Live({ every: 1e9 });\nlv.log({ loss: 1 }); lv.log({ loss: NaN }); lv.log({ loss: 2 });");
     const shown = r.outputs.filter((m) => m.header.msg_type === "update_display_data" || m.header.msg_type === "display_data").map((m) => String((m.content as any).data["text/html"]));
     expect(shown.at(-1)).toMatch(/loss became NaN at step 2: training has diverged/);
@@ -178,15 +182,10 @@ describe.skipIf(!built)("reliability: interrupt and shutdown right after start-u
 });
 
 describe.skipIf(!built)("reliability: binary routing identities", () => {
-  let k: LaunchedKernel;
-  beforeAll(async () => {
-    k = await startBuiltKernel();
-  }, 60_000);
-  afterAll(async () => {
-    await k?.shutdown();
-  });
+  const kernel = kernelForBlock();
 
   it("clients with random binary identities get every reply on every channel (shell, control, stdin)", async () => {
+    const k = kernel();
     const zmq = await import("zeromq");
     const { endpoint } = await import("../../kernel/transport/connection.js");
     const { Signer } = await import("../../kernel/transport/signing.js");
@@ -240,16 +239,10 @@ describe.skipIf(!built)("reliability: binary routing identities", () => {
 });
 
 describe.skipIf(!built)("reliability: smaller holes", () => {
-  let k: LaunchedKernel;
-  beforeAll(async () => {
-    k = await startBuiltKernel();
-    await k.client.execute("const keep = 'kept';");
-  }, 60_000);
-  afterAll(async () => {
-    await k?.shutdown();
-  });
+  const kernel = kernelForBlock("const keep = 'kept';");
 
   it("setNumThreads above 4 per core is refused and changes nothing; process._kill is stopped", async () => {
+    const k = kernel();
     const r = await k.client.execute("const before = JSON.stringify(getBackendInfo());\nlet refused = '';\ntry { setNumThreads(100000); } catch (e) { refused = String(e); }\n[refused.includes('per core'), JSON.stringify(getBackendInfo()) === before].join()");
     expect(result(r.outputs)).toBe("'true,true'");
     const kill = await k.client.execute("(process as any)._kill(process.pid, 9)");
@@ -258,6 +251,7 @@ describe.skipIf(!built)("reliability: smaller holes", () => {
   });
 
   it("a request nested 5,000 deep is answered with an error, and the kernel carries on", async () => {
+    const k = kernel();
     const { encode } = await import("../../kernel/transport/wire.js");
     const { makeHeader } = await import("../../kernel/transport/message.js");
     const deep = `${'{"d":'.repeat(5000)}{}${"}".repeat(5000)}`;
@@ -279,6 +273,7 @@ describe.skipIf(!built)("reliability: smaller holes", () => {
   });
 
   it("an execute on the control channel does not take over a running shell cell's later output", async () => {
+    const k = kernel();
     const shell = k.client.execute("await new Promise((r) => setTimeout(r, 500));\nconsole.log('shell-late');");
     await sleep(150);
     const control = await k.client.request("control", "execute_request", { code: "1 + 1", silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: false });
@@ -289,6 +284,7 @@ describe.skipIf(!built)("reliability: smaller holes", () => {
   });
 
   it("msg_types named like Object.prototype members are ignored, not called", async () => {
+    const k = kernel();
     for (const t of ["constructor", "__defineSetter__", "toString", "hasOwnProperty"]) k.client.send("shell", t, {});
     await sleep(300);
     expect(result((await k.client.execute("keep")).outputs)).toBe("'kept'");
@@ -297,16 +293,10 @@ describe.skipIf(!built)("reliability: smaller holes", () => {
 });
 
 describe.skipIf(!built)("reliability: displaying a huge result", () => {
-  let k: LaunchedKernel;
-  beforeAll(async () => {
-    k = await startBuiltKernel();
-    await k.client.execute("const keep = 'kept';");
-  }, 60_000);
-  afterAll(async () => {
-    await k?.shutdown();
-  });
+  const kernel = kernelForBlock("const keep = 'kept';");
 
   it("an interrupt stops a display hook that never returns; 10/10 times the next cell works", async () => {
+    const k = kernel();
     const tried = 10;
     let stopped = 0;
     let kept = 0;
@@ -323,6 +313,7 @@ describe.skipIf(!built)("reliability: displaying a huge result", () => {
   }, 120_000);
 
   it("zeros([1e8]) as the last expression shows its summary (stats in one pass)", async () => {
+    const k = kernel();
     const t0 = performance.now();
     const r = await k.client.execute("zeros([1e8])", { timeoutMs: 60_000 });
     console.log(`[reliability] zeros([1e8]) displayed in ${Math.round(performance.now() - t0)} ms`);
