@@ -33,7 +33,9 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
   if (!silent) k.publish("execute_input", { code, execution_count: count });
   k.io.flush(); // busy and execute_input reach the frontend while the cell compiles
 
-  const outcome = await runCell(k, code, count, silent, req.arrival);
+  let outcome = await runCell(k, code, count, silent, req.arrival);
+  const overBudget = outcome.status === "error" && outcome.ename === "Interrupted" ? k.interrupts.memoryError(req.arrival, k.io.memoryBudget) : null;
+  if (overBudget !== null) outcome = errorOutcome(overBudget);
   k.cellEnd.run(outcome.status === "ok" ? "ok" : outcome.ename === "Interrupted" ? "interrupt" : "error");
   const userExpressions = outcome.status === "ok" ? evaluateUserExpressions(k, c.user_expressions) : {};
   // The reply and idle go to the io thread together (with execute_result, held in runCell).

@@ -21,6 +21,9 @@
 import type { MessagePort } from "node:worker_threads";
 import type { InterruptStateIo } from "./shared-state.js";
 
+/** How much a cell must have grown the process (besides crossing the budget) to be stopped for memory. */
+const GROWTH_BYTES = 64 * 2 ** 20;
+
 /** How long the main thread has to handle an interrupt before its JavaScript is terminated. */
 export const INTERRUPT_GRACE_MS = 300;
 
@@ -64,6 +67,32 @@ export class IoInterrupts {
       else if (!this.ownSignal()) this.interrupt("signal");
     });
     d.sigint?.unref();
+  }
+
+  /**
+   * Stops a running cell once the process's resident memory passes `budget` bytes (checked
+   * every intervalMs): the cell fails with a MemoryError (main-side.ts), the kernel lives.
+   */
+  watchMemory(budget: number, intervalMs = 100): void {
+    let stopped = 0;
+    // A cell is stopped only while it grows: memory an earlier (stopped) cell left for the
+    // garbage collector must not stop the next one.
+    let watched = 0;
+    let atStart = 0;
+    setInterval(() => {
+      const cell = this.d.state.oldestUnfinished();
+      if (cell === 0 || cell === stopped || !this.d.state.started(cell)) return;
+      const rss = process.memoryUsage.rss();
+      if (cell !== watched) {
+        watched = cell;
+        atStart = rss;
+      }
+      if (rss <= budget || rss < atStart + GROWTH_BYTES) return;
+      stopped = cell;
+      this.d.log(`a cell reached ${Math.round(rss / 2 ** 20)} MB, over the memory budget of ${Math.round(budget / 2 ** 20)} MB: stopping it`);
+      this.d.state.overBudget(cell, rss);
+      this.interrupt("request");
+    }, intervalMs).unref();
   }
 
   /** Counts an execute request forwarded to the main thread; returns its stamp. */

@@ -18,6 +18,7 @@
 import { EventEmitter } from "node:events";
 import { interruptedError } from "../execution/thrown.js";
 import { callInterruptibly } from "./interruptible-timers.js";
+import { gb } from "./memory-budget.js";
 import { redirectSigintListeners } from "./sigint-listeners.js";
 import type { InterruptStateMain } from "./shared-state.js";
 
@@ -137,6 +138,15 @@ export class CellInterrupts {
       this.state.acknowledge();
     }) as T;
     return stopped ? null : { value };
+  }
+
+  /** The MemoryError for execute request `arrival` if the io thread stopped it for memory, else null. */
+  memoryError(arrival: number | undefined, budget: number): Error | null {
+    const mb = arrival === undefined ? 0 : this.state.overBudgetMb(arrival);
+    if (mb === 0) return null;
+    const e = new Error(`cell used ${gb(mb * 2 ** 20)} of the kernel's ${gb(budget)} budget and was stopped; earlier variables are kept (GRADLAB_MAX_MEMORY sets the budget)`);
+    e.name = "MemoryError";
+    return e;
   }
 
   /** A synchronous run ended by the watchdog: the interrupt is handled. */

@@ -19,7 +19,10 @@ const ARRIVED = 3;
 const STARTED = 4;
 const FINISHED = 5;
 const TARGET = 6;
-const WORDS = 8;
+/** The execute request stopped for crossing the memory budget, and the MB it had reached. */
+const OVER_BUDGET = 7;
+const OVER_BUDGET_MB = 8;
+const WORDS = 10;
 
 export function createInterruptState(): SharedArrayBuffer {
   return new SharedArrayBuffer(WORDS * 4);
@@ -47,6 +50,10 @@ export class InterruptStateMain {
   }
   finish(arrival: number): void {
     Atomics.store(this.s, FINISHED, arrival);
+  }
+  /** The MB the process had reached when execute request `arrival` was stopped for memory, or 0. */
+  overBudgetMb(arrival: number): number {
+    return Atomics.load(this.s, OVER_BUDGET) === arrival ? Atomics.load(this.s, OVER_BUDGET_MB) : 0;
   }
   /** Whether an interrupt was sent for execute request `arrival`. */
   targeted(arrival: number): boolean {
@@ -78,6 +85,11 @@ export class InterruptStateIo {
   /** Whether the main thread has started execute request `arrival` (and not finished it). */
   started(arrival: number): boolean {
     return Atomics.load(this.s, STARTED) === arrival && Atomics.load(this.s, FINISHED) < arrival;
+  }
+  /** Records that `arrival` is stopped for crossing the memory budget at `bytes`. */
+  overBudget(arrival: number, bytes: number): void {
+    Atomics.store(this.s, OVER_BUDGET_MB, Math.max(1, Math.round(bytes / 2 ** 20)));
+    Atomics.store(this.s, OVER_BUDGET, arrival);
   }
   /** Marks `arrival` as interrupted and counts the interrupt; returns the new count. */
   target(arrival: number): number {

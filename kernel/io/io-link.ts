@@ -7,6 +7,7 @@ import type { ConnectionInfo } from "../transport/connection.js";
 import type { Header } from "../transport/wire.js";
 import { createInterruptState, InterruptStateMain } from "../interrupt/shared-state.js";
 import { Watchdog } from "./watchdog.js";
+import { memoryBudget } from "../interrupt/memory-budget.js";
 import { createInputBuffers, waitForInput } from "./input-channel.js";
 import { BacklogWriter, createBacklog, messageCost } from "./output-backlog.js";
 import type { Identities, IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
@@ -24,6 +25,8 @@ export class IoLink {
   private readonly interruptBuffer = createInterruptState();
   /** The interrupt state shared with the io thread (kernel/interrupt/). */
   readonly interrupts = new InterruptStateMain(this.interruptBuffer);
+  /** See kernel/interrupt/memory-budget.ts. */
+  readonly memoryBudget = memoryBudget();
   private readonly backlogBuffer = createBacklog();
   private readonly backlog = new BacklogWriter(this.backlogBuffer);
   readonly ready: Promise<Record<string, string>>;
@@ -56,7 +59,7 @@ export class IoLink {
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>, speculation?: MessagePort) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
-    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, interrupts: this.interruptBuffer, watchdog: new Watchdog().buffer, backlog: this.backlogBuffer, requests: port2, speculation };
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, interrupts: this.interruptBuffer, memoryBudget: this.memoryBudget, watchdog: new Watchdog().buffer, backlog: this.backlogBuffer, requests: port2, speculation };
     const transfer: MessagePort[] = [port2];
     if (speculation !== undefined) transfer.push(speculation);
     this.sigintThread = process.env.GRADLAB_SIGINT_THREAD !== "0";

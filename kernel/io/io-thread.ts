@@ -255,6 +255,7 @@ const interrupts = new IoInterrupts({
   notifyMain: (seq) => toMain({ t: "interrupt", seq }),
   log,
 });
+interrupts.watchMemory(data.memoryBudget);
 
 function interrupt(): void {
   interrupts.interrupt("request");

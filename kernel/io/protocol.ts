@@ -15,6 +15,8 @@ export interface IoThreadData {
   inputData: SharedArrayBuffer;
   /** See kernel/interrupt/shared-state.ts. */
   interrupts: SharedArrayBuffer;
+  /** Bytes of resident memory a cell may take the process to (kernel/interrupt/memory-budget.ts). */
+  memoryBudget: number;
   /** The watchdog thread's control word (kernel/io/watchdog.ts): set on shutdown. */
   watchdog: SharedArrayBuffer;
   /** See kernel/io/output-backlog.ts. */

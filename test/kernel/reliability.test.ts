@@ -321,3 +321,25 @@ describe.skipIf(!built)("reliability: displaying a huge result", () => {
     expect(result((await k.client.execute("keep")).outputs)).toBe("'kept'");
   }, 120_000);
 });
+
+describe.skipIf(!built)("reliability: the memory budget", () => {
+  it("a cell growing past GRADLAB_MAX_MEMORY fails with a MemoryError; the kernel and earlier variables live", async () => {
+    const k = await startBuiltKernel({ env: { GRADLAB_MAX_MEMORY: "1G" } });
+    try {
+      await k.client.execute("const early = 'kept';");
+      const tried = 3;
+      let survived = 0;
+      let kept = 0;
+      for (let i = 0; i < tried; i++) {
+        const r = await k.client.execute("const hog: Float64Array[] = []; for (;;) hog.push(new Float64Array(1e7).fill(1));", { timeoutMs: 60_000 });
+        if (ename(r) === "MemoryError" && /^cell used [\d.]+ GB of the kernel's 1\.0 GB budget/.test(evalue(r))) survived++;
+        if (result((await k.client.execute("early")).outputs) === "'kept'") kept++;
+      }
+      report("cells past the memory budget", tried, survived, kept);
+      expect(survived).toBe(tried);
+      expect(kept).toBe(tried);
+    } finally {
+      await k.shutdown();
+    }
+  }, 180_000);
+});
