@@ -5,7 +5,7 @@
 
 import type { Kernels } from "../kernels.js";
 import { referenceKernels as ref } from "../reference.js";
-import { wasmRuntime } from "./runtime.js";
+import { ArenaCapExceeded, wasmRuntime } from "./runtime.js";
 import { matmulF32 } from "./matmul.js";
 import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "./conv2d.js";
 import {
@@ -21,9 +21,29 @@ export { wasmRuntime, wasmLoadError } from "./runtime.js";
 const isF32 = (x: unknown): boolean => ArrayBuffer.isView(x) && (x as Float32Array)[Symbol.toStringTag] === "Float32Array";
 const f32 = (...xs: unknown[]): boolean => xs.every(isF32);
 
+/**
+ * Each kernel, run on the reference instead when its call needs more scratch than the
+ * arena cap (alloc throws before the kernel computes or writes any output).
+ */
+function overCapToReference(kernels: Partial<Kernels>): Partial<Kernels> {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(kernels) as [keyof Kernels, (...a: unknown[]) => unknown][]) {
+    const fallback = ref[name] as unknown as (...a: unknown[]) => unknown;
+    wrapped[name] = (...args: unknown[]) => {
+      try {
+        return fn(...args);
+      } catch (e) {
+        if (e instanceof ArenaCapExceeded) return fallback(...args);
+        throw e;
+      }
+    };
+  }
+  return wrapped as Partial<Kernels>;
+}
+
 export function wasmKernels(): Partial<Kernels> | null {
   if (!wasmRuntime()) return null;
-  return {
+  return overCapToReference({
     matmul: (a, b, out, p) => (f32(a, b, out) ? matmulF32(a as Float32Array, b as Float32Array, out as Float32Array, p) : ref.matmul(a, b, out, p)),
     conv2dForward: (x, w, out, p, ep) =>
       f32(x, w, out) && (!ep?.bias || isF32(ep.bias))
@@ -52,7 +72,7 @@ export function wasmKernels(): Partial<Kernels> | null {
     reduce: (op, x, out, outer, size, inner) =>
       (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),
     ...modelWasmKernels(),
-  };
+  });
 }
 
 /** `setNumThreads`/`getBackendInfo().numThreads` control for the registry. */

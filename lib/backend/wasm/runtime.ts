@@ -37,6 +37,21 @@ const WA = (globalThis as unknown as {
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB: the wasm32 limit; only reserved address space until used
 const ARENA_BASE = 1024; // below: the module's (empty) static area
+const DEFAULT_ARENA_MAX_MB = 512;
+
+/**
+ * Thrown by `alloc` when a kernel call needs more scratch than the arena cap: a shared
+ * WebAssembly.Memory can never shrink, so the call runs on the reference kernels over the
+ * tensors' own (GC-freed) typed arrays instead of growing the arena for good.
+ */
+export class ArenaCapExceeded extends Error {}
+
+/** The arena cap in bytes: GRADLAB_ARENA_MAX_MB, default 512 MiB, at most the 4 GiB limit. */
+export function arenaCapBytes(): number {
+  const mb = Number(typeof process !== "undefined" ? process.env.GRADLAB_ARENA_MAX_MB : undefined);
+  const cap = Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : DEFAULT_ARENA_MAX_MB * 1024 * 1024;
+  return Math.min(cap, MAX_PAGES * PAGE);
+}
 
 /**
  * The two builds of the module (package.json build:wasm): "relaxed-simd" fuses the GEMM's
@@ -84,6 +99,8 @@ export class WasmRuntime {
   op = "wasm backend";
   private f32view: Float32Array;
   private i32view: Int32Array;
+  /** The arena never grows past this many bytes (see ArenaCapExceeded). */
+  readonly capBytes = arenaCapBytes();
 
   constructor(module: WasmModule) {
     this.module = module;
@@ -106,6 +123,9 @@ export class WasmRuntime {
   alloc(bytes: number): number {
     const ptr = this.top;
     const end = ptr + Math.ceil(bytes / 64) * 64;
+    if (end > this.capBytes) {
+      throw new ArenaCapExceeded(`${this.op}: needs ${end} bytes of wasm scratch memory, over the ${this.capBytes}-byte arena cap`);
+    }
     if (end > this.memory.buffer.byteLength) this.grow(end);
     this.top = end;
     return ptr;
@@ -114,11 +134,9 @@ export class WasmRuntime {
   private grow(end: number): void {
     const have = this.memory.buffer.byteLength / PAGE;
     // grow by at least 1/4 so a training loop settles after a few steps
-    const need = Math.max(Math.ceil(end / PAGE) - have, Math.ceil(have / 4));
-    if (have + need > MAX_PAGES) {
-      throw new Error(`${this.op}: needs ${end} bytes of wasm scratch memory, more than 4 GiB`);
-    }
-    this.memory.grow(need);
+    // ... but never past the cap, which alloc has checked `end` against
+    const need = Math.min(Math.max(Math.ceil(end / PAGE) - have, Math.ceil(have / 4)), Math.floor(this.capBytes / PAGE) - have);
+    this.memory.grow(Math.max(need, Math.ceil(end / PAGE) - have));
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
   }
