@@ -14,7 +14,7 @@ import type { DType } from "../dtype.js";
 import { fmtShape } from "../shape.js";
 import * as F from "../functional.js";
 import { stack, cat } from "../ops/join.js";
-import { gruCell, lstmCell } from "../ops/nn/rnn.js";
+import { gruCell, lstmCell, lstmSequence } from "../ops/nn/rnn.js";
 import { Module } from "./module.js";
 import { emptyParameter } from "./parameter.js";
 import * as init from "./init.js";
@@ -177,6 +177,16 @@ abstract class RNNBase extends Module {
         const whr = this.param("weight_hr", layer, d);
         let h = h0s ? h0s.select(0, k) : zerosH;
         let c: Tensor | null = this.mode === "LSTM" ? (c0s ? c0s.select(0, k) : zerosC) : null;
+        if (this.mode === "LSTM" && !whr && L > 0) {
+          // the whole recurrence as one op: h_t then c_t in each row of hc [L, N, 2H]
+          const H = this.hiddenSize;
+          const hc = lstmSequence(xw, h, c!, whh, d === 1);
+          const last = hc.select(0, d === 0 ? L - 1 : 0);
+          dirOutputs.push(hc.narrow(2, 0, H));
+          hFinal.push(last.narrow(1, 0, H));
+          cFinal.push(last.narrow(1, H, H));
+          continue;
+        }
         const outs: Tensor[] = new Array(L);
         for (let s = 0; s < L; s++) {
           const t = d === 0 ? s : L - 1 - s;

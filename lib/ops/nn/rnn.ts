@@ -1,7 +1,9 @@
 // The pointwise parts of one LSTM / GRU step as single ops (the matmuls around them stay
-// matmuls): lib/nn/rnn.ts calls them once per time step. Kernels: lib/backend/reference/rnn.ts.
+// matmuls), and a whole LSTM layer's recurrence as one op (lstmSequence), which nn.LSTM uses.
+// Kernels: lib/backend/reference/rnn.ts (cells) and the matmul kernel.
 
 import { getKernels } from "../../backend/index.js";
+import type { Float } from "../../dtype.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
@@ -52,4 +54,73 @@ export function gruCell(xg: Tensor, hg: Tensor, h: Tensor): Tensor {
     getKernels().gruCellBackward(acts, hd, floatData(g, dt), dxd, dhgd, dhd, N, H);
     return [dx, dhg, dh];
   }, [h]);
+}
+
+/**
+ * A whole LSTM layer's recurrence: xw [L, N, 4H] (x·W_ihᵀ + b_ih + b_hh for every step), h0 and
+ * c0 [N, H], whh [4H, H] → [L, N, 2H], h_t then c_t in each row (as lstmCell). `reverse` runs
+ * t = L−1 … 0. The backward stacks the gate gradients of all steps, so ∂W_hh is one matmul
+ * over L·N rows and ∂xw (hence ∂W_ih upstream) comes out in one piece.
+ */
+export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, reverse = false): Tensor {
+  const op = "lstmSequence";
+  const [L, N, G] = xw.shape, H = G / 4;
+  const isNH = (t: Tensor) => t.ndim === 2 && t.shape[0] === N && t.shape[1] === H;
+  if (xw.ndim !== 3 || !Number.isInteger(H) || !isNH(h0) || !isNH(c0) || whh.ndim !== 2 || whh.shape[0] !== G || whh.shape[1] !== H) {
+    throw new Error(`${op}: input gates ${fmtShape(xw.shape)} must be [L, N, 4H], h0 ${fmtShape(h0.shape)} and c0 ${fmtShape(c0.shape)} [N, H], weight_hh ${fmtShape(whh.shape)} [4H, H]`);
+  }
+  checkSameDType(op, "input gates", xw, "h0", h0);
+  checkSameDType(op, "input gates", xw, "c0", c0);
+  checkSameDType(op, "input gates", xw, "weight_hh", whh);
+  const dt = xw.dtype === "float64" ? "float64" : "float32";
+  const k = getKernels();
+  const xd = floatData(xw, dt), wd = floatData(whh, dt);
+  const NH = N * H, NG = N * G;
+  // hPrev[t], cPrev[t]: the state step t starts from (contiguous, for the matmuls and the cell)
+  const [, hPrev] = emptyFloat([L * NH], dt), [, cPrev] = emptyFloat([L * NH], dt);
+  const [, acts] = emptyFloat([L * NG], dt);
+  const [out, od] = emptyFloat([L, N, 2 * H], dt);
+  const [, gates] = emptyFloat([NG], dt);
+  const time = (s: number) => (reverse ? L - 1 - s : s);
+  const half = [N, H], halfStrides = [2 * H, 1], flatStrides = [H, 1];
+  if (L > 0) {
+    hPrev.set(floatData(h0, dt), time(0) * NH);
+    cPrev.set(floatData(c0, dt), time(0) * NH);
+  }
+  const mm = (m: number, n: number, kk: number, transA: boolean, transB: boolean) => ({ batch: 1, m, n, k: kk, transA, transB, strideA: 0, strideB: 0 });
+  for (let s = 0; s < L; s++) {
+    const t = time(s);
+    k.matmul(hPrev.subarray(t * NH, (t + 1) * NH), wd, gates, mm(N, G, H, false, true));
+    k.binary("add", gates, xd.subarray(t * NG, (t + 1) * NG), gates);
+    k.lstmCell(gates, cPrev.subarray(t * NH, (t + 1) * NH), od.subarray(t * 2 * NH, (t + 1) * 2 * NH), acts.subarray(t * NG, (t + 1) * NG), N, H);
+    if (s + 1 < L) {
+      const tn = time(s + 1);
+      k.stridedUnary("copy", od, t * 2 * NH, halfStrides, hPrev, tn * NH, flatStrides, half);
+      k.stridedUnary("copy", od, t * 2 * NH + H, halfStrides, cPrev, tn * NH, flatStrides, half);
+    }
+  }
+  return record(out, "LstmSequenceBackward", [xw, h0, c0, whh], (g, needs) => {
+    const gd = floatData(g, dt);
+    const [dx, dxd] = emptyFloat([L, N, G], dt);
+    const [dh, dhd] = emptyFloat([N, H], dt), [dc, dcd] = emptyFloat([N, H], dt);
+    dhd.fill(0);
+    dcd.fill(0);
+    const [, ghc] = emptyFloat([2 * NH], dt);
+    for (let s = L - 1; s >= 0; s--) {
+      const t = time(s), o2 = t * 2 * NH;
+      // ∂/∂(h_t, c_t): from the output plus what step s+1 sent back
+      k.stridedBinary("add", gd, o2, halfStrides, dhd, 0, flatStrides, ghc, 0, halfStrides, half);
+      k.stridedBinary("add", gd, o2 + H, halfStrides, dcd, 0, flatStrides, ghc, H, halfStrides, half);
+      const dG = dxd.subarray(t * NG, (t + 1) * NG);
+      k.lstmCellBackward(acts.subarray(t * NG, (t + 1) * NG), cPrev.subarray(t * NH, (t + 1) * NH), od.subarray(o2, o2 + 2 * NH), ghc, dG, dcd, N, H);
+      k.matmul(dG, wd, dhd, mm(N, H, G, false, false));
+    }
+    let dw: Tensor | null = null;
+    if (needs[3]) {
+      let dwd: Float;
+      [dw, dwd] = emptyFloat([G, H], dt);
+      k.matmul(dxd, hPrev, dwd, mm(G, H, L * N, true, false));
+    }
+    return [dx, dh, dc, dw];
+  }, [whh]);
 }
