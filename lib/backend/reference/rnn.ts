@@ -4,6 +4,7 @@
 import type { Float } from "../../dtype.js";
 import type { RnnKernels } from "../kernels/rnn.js";
 import { sigmoidOf } from "./activation.js";
+import { matmul } from "./matmul.js";
 
 export function lstmCell(gates: Float, c: Float, hc: Float, acts: Float, N: number, H: number): void {
   for (let n = 0; n < N; n++) {
@@ -32,6 +33,32 @@ export function lstmCellBackward(acts: Float, c: Float, hc: Float, ghc: Float, d
       dGates[gb + 2 * H + j] = gc * i * (1 - g * g);
       dGates[gb + 3 * H + j] = gh * tc * o * (1 - o);
       dc[cb + j] = gc * f;
+    }
+  }
+}
+
+export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
+  L: number, N: number, H: number, reverse: boolean): void {
+  const G = 4 * H, NH = N * H, NG = N * G;
+  const gates = xw instanceof Float64Array ? new Float64Array(NG) : new Float32Array(NG);
+  const time = (s: number) => (reverse ? L - 1 - s : s);
+  if (L > 0) {
+    hPrev.set(h0.subarray(0, NH), time(0) * NH);
+    cPrev.set(c0.subarray(0, NH), time(0) * NH);
+  }
+  for (let s = 0; s < L; s++) {
+    const t = time(s), o = t * 2 * NH;
+    matmul(hPrev.subarray(t * NH, (t + 1) * NH), whh, gates, { batch: 1, m: N, n: G, k: H, transA: false, transB: true, strideA: 0, strideB: 0 });
+    for (let i = 0; i < NG; i++) gates[i] += xw[t * NG + i];
+    lstmCell(gates, cPrev.subarray(t * NH, (t + 1) * NH), hc.subarray(o, o + 2 * NH), acts.subarray(t * NG, (t + 1) * NG), N, H);
+    if (s + 1 < L) {
+      const tn = time(s + 1);
+      for (let n = 0; n < N; n++) {
+        for (let j = 0; j < H; j++) {
+          hPrev[tn * NH + n * H + j] = hc[o + n * 2 * H + j];
+          cPrev[tn * NH + n * H + j] = hc[o + n * 2 * H + H + j];
+        }
+      }
     }
   }
 }
@@ -67,4 +94,4 @@ export function gruCellBackward(acts: Float, h: Float, g: Float, dxg: Float, dhg
   }
 }
 
-export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, gruCell, gruCellBackward };
+export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, lstmSequence, gruCell, gruCellBackward };

@@ -80,25 +80,10 @@ export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, re
   const [, hPrev] = emptyFloat([L * NH], dt), [, cPrev] = emptyFloat([L * NH], dt);
   const [, acts] = emptyFloat([L * NG], dt);
   const [out, od] = emptyFloat([L, N, 2 * H], dt);
-  const [, gates] = emptyFloat([NG], dt);
+  k.lstmSequence(xd, floatData(h0, dt), floatData(c0, dt), wd, od, hPrev, cPrev, acts, L, N, H, reverse);
   const time = (s: number) => (reverse ? L - 1 - s : s);
   const half = [N, H], halfStrides = [2 * H, 1], flatStrides = [H, 1];
-  if (L > 0) {
-    hPrev.set(floatData(h0, dt), time(0) * NH);
-    cPrev.set(floatData(c0, dt), time(0) * NH);
-  }
   const mm = (m: number, n: number, kk: number, transA: boolean, transB: boolean) => ({ batch: 1, m, n, k: kk, transA, transB, strideA: 0, strideB: 0 });
-  for (let s = 0; s < L; s++) {
-    const t = time(s);
-    k.matmul(hPrev.subarray(t * NH, (t + 1) * NH), wd, gates, mm(N, G, H, false, true));
-    k.binary("add", gates, xd.subarray(t * NG, (t + 1) * NG), gates);
-    k.lstmCell(gates, cPrev.subarray(t * NH, (t + 1) * NH), od.subarray(t * 2 * NH, (t + 1) * 2 * NH), acts.subarray(t * NG, (t + 1) * NG), N, H);
-    if (s + 1 < L) {
-      const tn = time(s + 1);
-      k.stridedUnary("copy", od, t * 2 * NH, halfStrides, hPrev, tn * NH, flatStrides, half);
-      k.stridedUnary("copy", od, t * 2 * NH + H, halfStrides, cPrev, tn * NH, flatStrides, half);
-    }
-  }
   return record(out, "LstmSequenceBackward", [xw, h0, c0, whh], (g, needs) => {
     const gd = floatData(g, dt);
     const [dx, dxd] = emptyFloat([L, N, G], dt);
