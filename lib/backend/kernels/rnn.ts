@@ -20,6 +20,13 @@ export interface RnnKernels {
   lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
     L: number, N: number, H: number, reverse: boolean): void;
   /**
+   * lstmSequence's backward from g = ∂/∂hc [L, N, 2H]: dxw [L, N, 4H] (the gate gradients of
+   * every step), dh0 and dc0 [N, H], and dwhh [4H, H] = Σ_t dGates_tᵀ·hPrev_t as one product
+   * when not null. All overwritten.
+   */
+  lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxw: Float, dh0: Float, dc0: Float,
+    dwhh: Float | null, L: number, N: number, H: number, reverse: boolean): void;
+  /**
    * One GRU step: xg = x·W_ihᵀ + b_ih and hg = h·W_hhᵀ + b_hh, both [N, 3H] in order (r, z, n);
    * h [N, H]. Writes hOut [N, H] and acts [N, 4H] = r, z, n, hg_n for the backward.
    */

@@ -63,6 +63,28 @@ export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Fl
   }
 }
 
+export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxw: Float, dh0: Float, dc0: Float,
+  dwhh: Float | null, L: number, N: number, H: number, reverse: boolean): void {
+  const G = 4 * H, NH = N * H, NG = N * G;
+  const ghc = dxw instanceof Float64Array ? new Float64Array(2 * NH) : new Float32Array(2 * NH);
+  // dh0 and dc0 carry ∂/∂(h, c) of the state each step starts from back to the step before
+  dh0.fill(0, 0, NH);
+  dc0.fill(0, 0, NH);
+  for (let s = L - 1; s >= 0; s--) {
+    const t = reverse ? L - 1 - s : s, o = t * 2 * NH;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        ghc[n * 2 * H + j] = g[o + n * 2 * H + j] + dh0[n * H + j];
+        ghc[n * 2 * H + H + j] = g[o + n * 2 * H + H + j] + dc0[n * H + j];
+      }
+    }
+    const dG = dxw.subarray(t * NG, (t + 1) * NG);
+    lstmCellBackward(acts.subarray(t * NG, (t + 1) * NG), cPrev.subarray(t * NH, (t + 1) * NH), hc.subarray(o, o + 2 * NH), ghc, dG, dc0, N, H);
+    matmul(dG, whh, dh0, { batch: 1, m: N, n: H, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
+  }
+  if (dwhh) matmul(dxw, hPrev, dwhh, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 });
+}
+
 export function gruCell(xg: Float, hg: Float, h: Float, hOut: Float, acts: Float, N: number, H: number): void {
   for (let n = 0; n < N; n++) {
     const gb = n * 3 * H, hb = n * H, ab = n * 4 * H;
@@ -94,4 +116,4 @@ export function gruCellBackward(acts: Float, h: Float, g: Float, dxg: Float, dhg
   }
 }
 
-export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, lstmSequence, gruCell, gruCellBackward };
+export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, lstmSequence, lstmSequenceBackward, gruCell, gruCellBackward };

@@ -66,3 +66,42 @@ export function lstmSequenceF32(xw: Float32Array, h0: Float32Array, c0: Float32A
   });
   return true;
 }
+
+export function lstmSequenceBackwardF32(acts: Float32Array, cPrev: Float32Array, hPrev: Float32Array, hc: Float32Array, whh: Float32Array,
+  g: Float32Array, dxw: Float32Array, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null,
+  L: number, N: number, H: number, reverse: boolean): boolean {
+  const G = 4 * H, NH = N * H, NG = N * G;
+  if (L * NH === 0) return false;
+  withArena("lstmSequence backward", (rt) => {
+    const pa = rt.put(acts, L * NG), pc = rt.put(cPrev, L * NH), po = rt.put(hc, L * 2 * NH), pg = rt.put(g, L * 2 * NH), pw = rt.put(whh, G * H);
+    const pd = rt.alloc(L * NG * 4), pdh = rt.alloc(NH * 4), pdc = rt.alloc(NH * 4), pghc = rt.alloc(2 * NH * 4);
+    const dhGemm = arenaMatmul(rt, { batch: 1, m: N, n: H, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
+    // dh and dc carry ∂/∂(h, c) of the state each step starts from back to the step before
+    rt.f32.fill(0, pdh >> 2, (pdh >> 2) + NH);
+    rt.f32.fill(0, pdc >> 2, (pdc >> 2) + NH);
+    for (let s = L - 1; s >= 0; s--) {
+      const t = reverse ? L - 1 - s : s;
+      const f = rt.f32, gq = (pg >> 2) + t * 2 * NH, q = pghc >> 2, dh = pdh >> 2, dc = pdc >> 2;
+      for (let n = 0; n < N; n++) {
+        const r = n * 2 * H, rh = n * H;
+        for (let j = 0; j < H; j++) {
+          f[q + r + j] = f[gq + r + j] + f[dh + rh + j];
+          f[q + r + H + j] = f[gq + r + H + j] + f[dc + rh + j];
+        }
+      }
+      const pdt = pd + t * NG * 4;
+      runRange("lstmSequence backward", "lstmCellBackwardRange", () => [pa + t * NG * 4, pc + t * NH * 4, po + t * 2 * NH * 4, pghc, pdt, pdc, H, 0, 0],
+        { startArg: 7, total: N, align: 1 }, NH * UNIT_WORK);
+      dhGemm(pdt, pw, pdh);
+    }
+    if (dwhh) {
+      const ph = rt.put(hPrev, L * NH), pdw = rt.alloc(G * H * 4);
+      arenaMatmul(rt, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, ph, pdw);
+      rt.getF32(pdw, dwhh, G * H);
+    }
+    rt.getF32(pd, dxw, L * NG);
+    rt.getF32(pdh, dh0, NH);
+    rt.getF32(pdc, dc0, NH);
+  });
+  return true;
+}

@@ -3,7 +3,6 @@
 // Kernels: lib/backend/reference/rnn.ts (cells) and the matmul kernel.
 
 import { getKernels } from "../../backend/index.js";
-import type { Float } from "../../dtype.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
@@ -81,31 +80,11 @@ export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, re
   const [, acts] = emptyFloat([L * NG], dt);
   const [out, od] = emptyFloat([L, N, 2 * H], dt);
   k.lstmSequence(xd, floatData(h0, dt), floatData(c0, dt), wd, od, hPrev, cPrev, acts, L, N, H, reverse);
-  const time = (s: number) => (reverse ? L - 1 - s : s);
-  const half = [N, H], halfStrides = [2 * H, 1], flatStrides = [H, 1];
-  const mm = (m: number, n: number, kk: number, transA: boolean, transB: boolean) => ({ batch: 1, m, n, k: kk, transA, transB, strideA: 0, strideB: 0 });
   return record(out, "LstmSequenceBackward", [xw, h0, c0, whh], (g, needs) => {
-    const gd = floatData(g, dt);
     const [dx, dxd] = emptyFloat([L, N, G], dt);
     const [dh, dhd] = emptyFloat([N, H], dt), [dc, dcd] = emptyFloat([N, H], dt);
-    dhd.fill(0);
-    dcd.fill(0);
-    const [, ghc] = emptyFloat([2 * NH], dt);
-    for (let s = L - 1; s >= 0; s--) {
-      const t = time(s), o2 = t * 2 * NH;
-      // ∂/∂(h_t, c_t): from the output plus what step s+1 sent back
-      k.stridedBinary("add", gd, o2, halfStrides, dhd, 0, flatStrides, ghc, 0, halfStrides, half);
-      k.stridedBinary("add", gd, o2 + H, halfStrides, dcd, 0, flatStrides, ghc, H, halfStrides, half);
-      const dG = dxd.subarray(t * NG, (t + 1) * NG);
-      k.lstmCellBackward(acts.subarray(t * NG, (t + 1) * NG), cPrev.subarray(t * NH, (t + 1) * NH), od.subarray(o2, o2 + 2 * NH), ghc, dG, dcd, N, H);
-      k.matmul(dG, wd, dhd, mm(N, H, G, false, false));
-    }
-    let dw: Tensor | null = null;
-    if (needs[3]) {
-      let dwd: Float;
-      [dw, dwd] = emptyFloat([G, H], dt);
-      k.matmul(dxd, hPrev, dwd, mm(G, H, L * N, true, false));
-    }
+    const [dw, dwd] = needs[3] ? emptyFloat([G, H], dt) : [null, null];
+    k.lstmSequenceBackward(acts, cPrev, hPrev, od, wd, floatData(g, dt), dxd, dhd, dcd, dwd, L, N, H, reverse);
     return [dx, dh, dc, dw];
   }, [whh]);
 }
