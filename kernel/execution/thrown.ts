@@ -89,7 +89,7 @@ const REPEATS_SHOWN = 3;
 const MAX_FRAMES = 200;
 
 /**
- * Deep recursion with `Error.stackTraceLimit = Infinity` gives ~10,000 identical frames:
+ * Deep recursion with `Error.stackTraceLimit = Infinity` gives thousands of identical frames:
  * like Python, show a repeated frame three times and then how often it repeats.
  */
 export function collapseFrames(frames: string[]): string[] {
