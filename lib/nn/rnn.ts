@@ -7,7 +7,8 @@
 //   GRU:  r = σ(x_r + h_r), z = σ(x_z + h_z) with x_* = x W_i*ᵀ + b_i*, h_* = h W_h*ᵀ + b_h*
 //         n = tanh(x_n + r·h_n);  h' = (1 − z)·n + z·h
 //
-// The input projection of a whole sequence is one matmul; only the recurrent part loops.
+// The input projection of a whole sequence is one matmul; only the recurrent part loops, and
+// for LSTM (without projSize) that loop is one op, lstmSequence (lib/ops/nn/rnn.ts).
 
 import { Tensor } from "../tensor.js";
 import type { DType } from "../dtype.js";
