@@ -169,11 +169,9 @@ abstract class RNNBase extends Module {
         const whh = this.param("weight_hh", layer, d)!;
         const bih = this.param("bias_ih", layer, d);
         const bhh = this.param("bias_hh", layer, d);
-        let xw = seq.matmul(wih.t());
-        if (bih) xw = xw.add(bih);
-        // b_hh added once for the whole sequence instead of once per step
+        // b_hh added once for the whole sequence instead of once per step: folded into the bias
         const fold = bhh !== null && foldsHiddenBias(this.mode);
-        if (fold) xw = xw.add(bhh);
+        const xw = F.linear(seq, wih, fold && bih ? bih.add(bhh!) : fold ? bhh : bih);
         const k = layer * dirs + d;
         const whr = this.param("weight_hr", layer, d);
         let h = h0s ? h0s.select(0, k) : zerosH;
