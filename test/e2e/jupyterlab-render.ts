@@ -1,7 +1,7 @@
 // Renders executed notebooks with JupyterLab's own renderers (test/e2e/jupyterlab-page/, built by
 // vite and served by jupyter-server) in Debian's chromium, and checks what a reader would see:
-// no renderer error, every vega-lite chart drawn, every image decoded, no empty HTML output, no
-// console error. Leaves a full-page screenshot per notebook in artifacts/jupyterlab-render/.
+// no renderer error, every vega-lite chart drawn with no vega warning, every image decoded, no
+// empty HTML output, no console error. Leaves a full-page screenshot per notebook in artifacts/jupyterlab-render/.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ declare const window: any;
 declare const document: any;
 
 export interface OutputCheck extends Rendered { problem: string | null }
+/** consoleErrors holds the page's errors and vega's warnings ("WARN …": a scale or data it could not draw). */
 export interface RenderReport { outputs: OutputCheck[]; mimeCounts: Record<string, number>; consoleErrors: string[]; screenshot: string }
 
 export interface RenderPage { render(notebookPath: string): Promise<RenderReport>; close(): Promise<void> }
@@ -34,7 +35,7 @@ export async function openRenderPage(dir: string, artifacts: string): Promise<Re
     async render(notebookPath) {
       const tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const consoleErrors: string[] = [];
-      tab.on("console", (m) => void (m.type() === "error" && consoleErrors.push(m.text())));
+      tab.on("console", (m) => void ((m.type() === "error" || (m.type() === "warning" && m.text().startsWith("WARN "))) && consoleErrors.push(m.text())));
       tab.on("pageerror", (e) => consoleErrors.push(e.message));
       try {
         await tab.goto(`${server.base}/static/index.html?token=${server.token}`, { waitUntil: "load" });
