@@ -8,7 +8,7 @@
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { getBackendInfo, getKernels, setNumThreads } from "../lib/backend/index.js";
 import { wasmLoadError } from "../lib/backend/wasm/index.js";
-import { getPool } from "../lib/backend/pool/index.js";
+import { getPool } from "../lib/backend/wasm/threads.js";
 import type { Conv2dParams } from "../lib/backend/kernels.js";
 import { time, fmt, ratio, table } from "./timing.js";
 import * as tfb from "./tfjs.js";

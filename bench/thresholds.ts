@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import { wasmKernels } from "../lib/backend/wasm/index.js";
 import { dispatchTuning } from "../lib/backend/wasm/dispatch.js";
-import { getPool, setPoolThreads } from "../lib/backend/pool/index.js";
+import { getPool, setPoolThreads } from "../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../lib/backend/reference.js";
 import { time, table } from "./timing.js";
 

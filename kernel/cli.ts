@@ -37,8 +37,8 @@ const commands: Record<string, Command> = {
       });
       const mode = values["interrupt-mode"];
       if (mode !== "message" && mode !== "signal") throw new Error(`install: --interrupt-mode must be "message" or "signal", got "${mode}"`);
-      const { installKernelSpec } = await import("./install.js");
-      const dir = installKernelSpec({
+      const { installKernelSpec, installReport } = await import("./install.js");
+      const installed = installKernelSpec({
         scope: values.prefix !== undefined ? "prefix" : values["sys-prefix"] ? "sys-prefix" : "user",
         prefix: values.prefix,
         name: values.name!,
@@ -46,7 +46,7 @@ const commands: Record<string, Command> = {
         interruptMode: mode,
         kernelArgs: values.prelude !== undefined ? ["--prelude", values.prelude] : [],
       });
-      console.log(`Installed kernelspec ${values.name} in ${dir}`);
+      for (const line of installReport(values.name!, installed)) console.log(line);
       if (!jupyterAvailable()) console.log(JUPYTER_HELP);
     },
   },
@@ -73,8 +73,15 @@ const commands: Record<string, Command> = {
       process.exitCode = await runCommand(args);
     },
   },
+  interrupt: {
+    summary: "interrupt [CONNECTION_FILE]  interrupt a running kernel (default: the newest gradlab kernel in Jupyter's runtime dir) — for `jupyter console`, whose Ctrl-C does not reach kernels",
+    async run(args) {
+      const { interruptCommand } = await import("./client/interrupt-command.js");
+      process.exitCode = await interruptCommand(args);
+    },
+  },
   tutorials: {
-    summary: "tutorials  open the tutorial notebooks in JupyterLab or Notebook (headless HTML if neither is installed)",
+    summary: "tutorials [--dir DIR] [--no-browser] [jupyter options]  open the tutorial notebooks in JupyterLab or Notebook (headless HTML if neither is installed); --no-browser starts the server anywhere and prints its address",
     async run(args) {
       const { tutorialsCommand } = await import("./runner/tutorials.js");
       process.exitCode = await tutorialsCommand(args);

@@ -1,6 +1,6 @@
 // `gradlab install`: writes the kernelspec (kernel.json + logos) where Jupyter looks for it.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { gradlabPackage } from "./package-root.js";
@@ -53,12 +53,43 @@ export function kernelSpec(o: InstallOptions): Record<string, unknown> {
   };
 }
 
-/** Writes the spec; returns its directory. */
-export function installKernelSpec(o: InstallOptions): string {
+export interface Installed {
+  dir: string;
+  /** The gradlab.js the spec runs now. */
+  bin: string;
+  /** What the spec ran before, when one was there already; null for a new spec. */
+  previous: { bin: string | null } | null;
+}
+
+/** The script a kernelspec runs (argv[1] of `node gradlab.js kernel ...`), or null if it runs something else. */
+function specBin(file: string): string | null {
+  try {
+    const argv = (JSON.parse(readFileSync(file, "utf8")) as { argv?: unknown }).argv;
+    return Array.isArray(argv) && typeof argv[1] === "string" ? argv[1] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the spec, and says where it was and what it replaced. */
+export function installKernelSpec(o: InstallOptions): Installed {
   const dir = join(kernelsDir(o), o.name);
+  const file = join(dir, "kernel.json");
+  const previous = existsSync(file) ? { bin: specBin(file) } : null;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelSpec(o), null, 2) + "\n");
+  const spec = kernelSpec(o);
+  writeFileSync(file, JSON.stringify(spec, null, 2) + "\n");
   const assets = join(gradlabPackage().root, "kernel", "assets");
   for (const logo of ["logo-32x32.png", "logo-64x64.png"]) copyFileSync(join(assets, logo), join(dir, logo));
-  return dir;
+  return { dir, bin: (spec.argv as string[])[1]!, previous };
+}
+
+/** The lines `gradlab install` prints: what was written, where it points, and what it replaced. */
+export function installReport(name: string, r: Installed): string[] {
+  const lines = [`${r.previous ? "Rewrote" : "Wrote"} kernelspec "${name}" in ${r.dir}: it runs ${r.bin}`];
+  if (r.previous && r.previous.bin !== r.bin) {
+    lines.push(`Warning: it ran ${r.previous.bin ?? "another command"} before; notebooks using "${name}" now run this checkout. ` +
+      `To keep both, install this one under another name: gradlab install --name ${name}-2 --display-name "TypeScript (${name}-2)"`);
+  }
+  return lines;
 }

@@ -158,7 +158,9 @@ export class Kernel {
     ctx.define(Symbol.for("gradlab.comms"), this.comms);
     // The widget library (visualizers/widgets/) runs in the kernel's realm, as the prelude does.
     (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.comms")] = this.comms;
-    (globalThis as Record<symbol, unknown>)[WIDGET_HOST] = widgetHost(this.io.widgetLive, () => String(this.parent?.header.msg_id ?? ""));
+    // (A stand-in io in unit tests has no shared widget state: widgets then stay main-thread only.)
+    const live = this.io.widgetLive as IoLink["widgetLive"] | undefined;
+    if (live !== undefined) (globalThis as Record<symbol, unknown>)[WIDGET_HOST] = widgetHost(live, () => String(this.parent?.header.msg_id ?? ""));
     const prompt = (message: unknown = "", password = false): string => this.input(String(message), password === true);
     ctx.define("prompt", prompt);
     ctx.define("input", prompt);

@@ -43,7 +43,7 @@ export function attention(weights: TensorLike, opts: AttentionOptions = {}): Ric
     }));
   }
   if (panels.length === 1) return panels[0]!;
-  const svg = hstack(panels.map((p) => p.bundle["image/svg+xml"] as string), 12);
+  const svg = hstack(panels.map((p) => p.bundle["image/svg+xml"] as string), 12, opts.title);
   const spec = { $schema: VEGALITE_SCHEMA, ...(opts.title ? { title: opts.title } : {}), hconcat: panels.map((p) => { const { $schema: _, ...rest } = p.bundle[VEGALITE_MIME] as Record<string, unknown>; return rest; }) };
-  return new Rich({ [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `attention weights ${shapeStr(s)}: ${heads} head(s), ${lq} queries × ${lk} keys` });
+  return new Rich({ [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `${opts.title ? opts.title + ": " : ""}attention weights ${shapeStr(s)}: ${heads} head(s), ${lq} queries × ${lk} keys` });
 }

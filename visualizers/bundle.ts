@@ -74,8 +74,3 @@ export class Figure {
     return this.text;
   }
 }
-
-/** Wraps a bundle so `display(x)` / `handle.update(x)` of any kernel following the convention shows it. */
-export function displayable(bundle: MimeBundle): Rich {
-  return new Rich(bundle);
-}

@@ -46,27 +46,43 @@ export function confusionCounts(pred: TensorLike | ArrayLike<number>, target: Te
   return { k, counts };
 }
 
+/** Heatmap (counts or recall rates) with a recall column and the accuracy under it; text with the same. */
 export function confusionMatrix(pred: TensorLike | ArrayLike<number>, target: TensorLike | ArrayLike<number>, opts: ConfusionOptions = {}): Rich {
   const { k, counts } = confusionCounts(pred, target, opts.classes?.length ?? opts.numClasses);
   const names = opts.classes ?? Array.from({ length: k }, (_, i) => String(i));
   const rowSum = names.map((_, i) => counts.slice(i * k, (i + 1) * k).reduce((a, b) => a + b, 0));
   const total = rowSum.reduce((a, b) => a + b, 0);
   const correct = names.reduce((s, _, i) => s + counts[i * k + i]!, 0);
+  const recall = names.map((_, i) => (rowSum[i] ? counts[i * k + i]! / rowSum[i]! : NaN));
+  const recallText = recall.map((r) => (Number.isNaN(r) ? "–" : r.toFixed(2)));
+  const accuracy = `accuracy ${fmt((100 * correct) / Math.max(1, total), 3)}% (${correct}/${total})`;
+  const title = opts.title ?? "confusion matrix";
   const shown = opts.normalize ? counts.map((c, idx) => (rowSum[Math.floor(idx / k)] ? c / rowSum[Math.floor(idx / k)]! : 0)) : counts;
-  const title = opts.title ?? `confusion matrix — accuracy ${fmt((100 * correct) / Math.max(1, total), 3)}% (${correct}/${total})`;
   const rows: number[][] = names.map((_, i) => shown.slice(i * k, (i + 1) * k));
-  const base = heatmap(rows, { rowLabels: names, colLabels: names, annotate: true, title, xTitle: "predicted", yTitle: "true", vmin: 0 });
-  const svg = heatmapSvg(shown, k, k, {
-    rowLabels: names, colLabels: names, annotate: true, title, xTitle: "predicted", yTitle: "true", vmin: 0, cmap: blues,
-    format: opts.normalize ? (v) => v.toFixed(2) : (v) => String(v),
-  });
-  const spec = base.bundle[VEGALITE_MIME] as { layer: { encoding: { color?: { scale: Record<string, unknown> } } }[] };
-  spec.layer[0]!.encoding.color!.scale = { scheme: "blues" };
+  const format = opts.normalize ? (v: number) => v.toFixed(2) : (v: number) => String(v);
+  const axes = { rowLabels: names, colLabels: names, annotate: true, title, xTitle: "predicted", yTitle: "true", vmin: 0, format };
+  const base = heatmap(rows, axes);
+  const svg = heatmapSvg(shown, k, k, { ...axes, cmap: blues, rowNotes: { title: "recall", values: recallText }, footer: accuracy });
+  const grid = base.bundle[VEGALITE_MIME] as { $schema: string; title?: unknown; height: number; layer: { encoding: { color?: { scale: Record<string, unknown> } } }[] };
+  grid.layer[0]!.encoding.color!.scale = { scheme: "blues" };
+  const { $schema, title: _, ...gridSpec } = grid;
+  const y = { field: "row", type: "ordinal", sort: null, axis: null };
+  const spec = {
+    $schema, title: { text: title, subtitle: accuracy },
+    hconcat: [gridSpec, {
+      width: 70, height: grid.height,
+      data: { values: names.map((row, i) => ({ row, recall: Number.isNaN(recall[i]!) ? null : recall[i] })) },
+      layer: [
+        { mark: { type: "bar", color: "#6baed6" }, encoding: { y, x: { field: "recall", type: "quantitative", scale: { domain: [0, 1] }, title: "recall", axis: { tickCount: 2 } } } },
+        { mark: { type: "text", align: "left", dx: 3, fontSize: 10 }, encoding: { y, x: { field: "recall", type: "quantitative" }, text: { field: "recall", type: "quantitative", format: ".2f" } } },
+      ],
+    }],
+  };
   const w = Math.max(5, ...names.map((n) => n.length));
   const text = [
-    title,
+    `${title} — ${accuracy}`,
     `${"true\\pred".padEnd(w)} ${names.map((n) => n.padStart(w)).join(" ")}  recall`,
-    ...names.map((n, i) => `${n.padEnd(w)} ${rows[i]!.map((v) => (opts.normalize ? v.toFixed(2) : String(v)).padStart(w)).join(" ")}  ${rowSum[i] ? fmt(counts[i * k + i]! / rowSum[i]!, 3) : "-"}`),
+    ...names.map((n, i) => `${n.padEnd(w)} ${rows[i]!.map((v) => format(v).padStart(w)).join(" ")}  ${recallText[i]}`),
   ].join("\n");
   return new Rich({ [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": text });
 }

@@ -23,6 +23,8 @@ export interface DiagramEdge {
   from: string;
   to: string;
   label?: string;
+  /** Orders the layout (to below from) without drawing an arrow. */
+  hidden?: boolean;
 }
 
 export interface DiagramCluster {
@@ -84,7 +86,7 @@ export function renderDiagram(d: Diagram): string {
     const lab = g.edge(e) as { points: { x: number; y: number }[]; x?: number; y?: number };
     const src = d.edges[Number(e.name!.slice(1))]!;
     const pts = lab.points ?? [];
-    if (pts.length < 2) continue;
+    if (pts.length < 2 || src.hidden) continue;
     const path = pts.map((p, i) => `${i ? "L" : "M"}${r(p.x)},${r(p.y)}`).join("");
     body += `<path d="${path}" fill="none" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>`;
     if (src.label && lab.x !== undefined && lab.y !== undefined) {

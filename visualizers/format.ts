@@ -21,15 +21,6 @@ export function fmtInt(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
 
-/** 1234567 → "1.23M"; used where space is short. */
-export function fmtCompact(n: number): string {
-  const a = Math.abs(n);
-  if (a >= 1e9) return `${(n / 1e9).toPrecision(3)}B`;
-  if (a >= 1e6) return `${(n / 1e6).toPrecision(3)}M`;
-  if (a >= 1e4) return `${(n / 1e3).toPrecision(3)}K`;
-  return String(n);
-}
-
 export function fmtDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "?";
   const s = Math.round(seconds);

@@ -1,6 +1,8 @@
 // Installs the display hook on lib's classes, so a Tensor or Module as a cell's last
 // expression shows richly. lib stays free of display code; this runs when the prelude loads.
+import { structureDiagram } from "./architecture.js";
 import { JUPYTER_DISPLAY, type MimeBundle } from "./bundle.js";
+import { renderDiagram } from "./diagram.js";
 import { summaryData, summaryHtml } from "./module_summary.js";
 import { tensorView } from "./tensor_view.js";
 import type { ModuleLike, TensorLike } from "./types.js";
@@ -11,9 +13,16 @@ export function tensorBundle(t: TensorLike): MimeBundle {
   return tensorView(t).bundle;
 }
 
-/** Module: the summary table (tree + parameter counts) as HTML, PyTorch's repr as text. */
+/**
+ * Module: the summary table (tree + parameter counts) beside the structure diagram as HTML,
+ * PyTorch's repr as text. Shapes need an input: `summary(m, x)`, `architecture(m, x)`.
+ */
 export function moduleBundle(m: ModuleLike): MimeBundle {
-  const html = summaryHtml(summaryData(m));
+  const table = summaryHtml(summaryData(m));
+  const diagram = renderDiagram(structureDiagram(m));
+  const note = `<div style="color:#666;font:11px DejaVu Sans,Helvetica,Arial,sans-serif;margin-top:4px">shapes: summary(model, x) · data flow: architecture(model, x)</div>`;
+  const html = `<div class="gradlab-module" style="display:flex;flex-wrap:wrap;align-items:flex-start;gap:16px">` +
+    `<div>${table}${note}</div><div class="gradlab-svg">${diagram}</div></div>`;
   return { "text/plain": String(m), "text/html": html };
 }
 

@@ -34,6 +34,23 @@ export function stackRasters(rs: readonly Raster[], gap = 4): Raster {
   return { width: W, height: H, rgb, cells };
 }
 
+/** One image cut out of a grid raster. */
+export function cropCell(raster: Raster, c: Raster["cells"][number]): Raster {
+  const rgb = new Uint8Array(c.w * c.h * 3);
+  for (let y = 0; y < c.h; y++) rgb.set(raster.rgb.subarray(((c.y + y) * raster.width + c.x) * 3, ((c.y + y) * raster.width + c.x + c.w) * 3), y * c.w * 3);
+  return { width: c.w, height: c.h, rgb, cells: [] };
+}
+
+/** HTML grid of figures, each its images stacked over an optional caption (so captions sit under their own image). */
+export function captionedGrid(figures: readonly { images: readonly Raster[]; caption?: string }[], ncol: number): string {
+  const cellW = Math.max(1, ...figures.flatMap((f) => f.images.map((r) => r.width)));
+  const figs = figures.map((f) =>
+    `<figure style="margin:2px;text-align:center">` +
+    f.images.map((r) => `<img style="image-rendering:pixelated;display:block;margin:0 auto 2px" width="${r.width}" height="${r.height}" src="data:image/png;base64,${rasterPng(r)}"/>`).join("") +
+    (f.caption !== undefined ? `<figcaption style="font:11px monospace">${escapeXml(f.caption)}</figcaption>` : "") + `</figure>`);
+  return `<div style="display:grid;grid-template-columns:repeat(${ncol}, ${cellW + 4}px)">${figs.join("")}</div>`;
+}
+
 export function imageGrid(images: TensorLike | { shape: readonly number[]; data: NumericArray }, opts: ImageGridOptions = {}): Rich {
   const batch = imageBatchOf(images);
   const raster = gridRaster(batch, opts);
@@ -44,18 +61,8 @@ export function imageGrid(images: TensorLike | { shape: readonly number[]; data:
   const bundle: Rich["bundle"] = { "image/png": png, "text/plain": text };
   if (opts.labels || opts.title) {
     const ncol = Math.max(1, Math.min(shown, opts.ncol ?? Math.ceil(Math.sqrt(shown))));
-    const cellW = raster.cells[0]!.w;
-    const figs = raster.cells.map((c, i) => {
-      // crop each image out of the grid raster so captions sit under their own image
-      const crop = new Uint8Array(c.w * c.h * 3);
-      for (let y = 0; y < c.h; y++) crop.set(raster.rgb.subarray(((c.y + y) * raster.width + c.x) * 3, ((c.y + y) * raster.width + c.x + c.w) * 3), y * c.w * 3);
-      const src = rasterPng({ width: c.w, height: c.h, rgb: crop, cells: [] });
-      const cap = opts.labels?.[i];
-      return `<figure style="margin:2px;text-align:center"><img style="image-rendering:pixelated" width="${c.w}" height="${c.h}" src="data:image/png;base64,${src}"/>` +
-        (cap !== undefined ? `<figcaption style="font:11px monospace">${escapeXml(String(cap))}</figcaption>` : "") + `</figure>`;
-    });
-    bundle["text/html"] = (opts.title ? `<div style="font:bold 12px sans-serif">${escapeXml(opts.title)}</div>` : "") +
-      `<div style="display:grid;grid-template-columns:repeat(${ncol}, ${cellW + 4}px)">${figs.join("")}</div>`;
+    const html = captionedGrid(raster.cells.map((c, i) => ({ images: [cropCell(raster, c)], caption: opts.labels?.[i] === undefined ? undefined : String(opts.labels[i]) })), ncol);
+    bundle["text/html"] = (opts.title ? `<div style="font:bold 12px sans-serif">${escapeXml(opts.title)}</div>` : "") + html;
   }
   return new Rich(bundle);
 }

@@ -1,6 +1,6 @@
 // Image-shaped tensors → RGB pixel grids → PNG. Accepts N×C×H×W, C×H×W (C = 1 or 3),
 // N×H×W and H×W; single-channel images are grey (or a colour map).
-import { css, diverging, viridis } from "./colormap.js";
+import { diverging, viridis } from "./colormap.js";
 import { escapeXml } from "./format.js";
 import { pngBase64 } from "./png.js";
 import { tensorStats } from "./stats.js";
@@ -85,11 +85,12 @@ export function gridRaster(batch: ImageBatch, opts: GridOptions = {}): Raster {
   const ncol = Math.max(1, Math.min(n, opts.ncol ?? Math.ceil(Math.sqrt(n))));
   const nrow = Math.ceil(n / ncol);
   const scale = Math.max(1, Math.floor(opts.scale ?? Math.max(1, Math.round(48 / Math.max(h, w)))));
-  const pad = opts.padding ?? (n > 1 ? 2 : 0);
+  // gaps grow with the tiles, so they still show when the grid is drawn smaller
+  const pad = opts.padding ?? (n > 1 ? Math.max(3, Math.round(0.08 * Math.max(h, w) * scale)) : 0);
   const W = ncol * w * scale + (ncol + 1) * pad;
   const H = nrow * h * scale + (nrow + 1) * pad;
-  // light grey between images, so tiles with white edges stay apart
-  const rgb = new Uint8Array(W * H * 3).fill(n > 1 ? 221 : 255);
+  // white between images, each framed in grey, so neither grey nor white tiles run together
+  const rgb = new Uint8Array(W * H * 3).fill(255);
   const cmap = opts.cmap ?? "gray";
   const mode = opts.normalize ?? "auto";
   // a diverging map is read as "sign and size", so its range is centred on zero
@@ -108,6 +109,7 @@ export function gridRaster(batch: ImageBatch, opts: GridOptions = {}): Raster {
     const x0 = pad + (k % ncol) * (w * scale + pad);
     const y0 = pad + Math.floor(k / ncol) * (h * scale + pad);
     cells.push({ x: x0, y: y0, w: w * scale, h: h * scale });
+    if (n > 1 && pad >= 2) frame(rgb, W, x0 - 1, y0 - 1, w * scale + 2, h * scale + 2);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         let r: number, g: number, b: number;
@@ -135,6 +137,13 @@ export function gridRaster(batch: ImageBatch, opts: GridOptions = {}): Raster {
   return { width: W, height: H, rgb, cells };
 }
 
+/** A one-pixel grey rectangle outline. */
+function frame(rgb: Uint8Array, W: number, x: number, y: number, w: number, h: number): void {
+  const dot = (px: number, py: number) => rgb.fill(150, (py * W + px) * 3, (py * W + px) * 3 + 3);
+  for (let i = 0; i < w; i++) { dot(x + i, y); dot(x + i, y + h - 1); }
+  for (let j = 0; j < h; j++) { dot(x, y + j); dot(x + w - 1, y + j); }
+}
+
 function slice(d: NumericArray, a: number, b: number): NumericArray {
   const s = (d as { subarray?: (a: number, b: number) => NumericArray }).subarray;
   return s ? s.call(d, a, b) : Array.prototype.slice.call(d, a, b);
@@ -148,9 +157,4 @@ export function rasterPng(r: Raster): string {
 export function rasterImg(r: Raster, alt: string, displayWidth?: number, displayHeight?: number): string {
   const wAttr = (displayWidth ? ` width="${Math.round(displayWidth)}"` : "") + (displayHeight ? ` height="${Math.round(displayHeight)}"` : "");
   return `<img alt="${escapeXml(alt)}"${wAttr} style="image-rendering:pixelated;image-rendering:crisp-edges" src="data:image/png;base64,${rasterPng(r)}"/>`;
-}
-
-/** Colour swatch strings for legends. */
-export function rampStops(f: (t: number) => [number, number, number], n = 8): string[] {
-  return Array.from({ length: n }, (_, i) => css(f(i / (n - 1))));
 }

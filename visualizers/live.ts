@@ -74,6 +74,9 @@ export function downsamplePoints(pts: readonly (readonly [number, number])[], ma
   return out;
 }
 
+/** Steps after the first before the ETA is estimated (until then it shows "—"). */
+const ETA_MIN_STEPS = 3;
+
 export class Live {
   /** Every value logged, per metric name as given. */
   readonly history = new Map<string, [number, number][]>();
@@ -93,6 +96,7 @@ export class Live {
   private finished = false;
   private readonly stopWidget: Button | null = null;
   private stopAsked = false;
+  private firstStep: { step: number; at: number } | null = null;
 
   constructor(options: LiveOptions = {}) {
     this.opts = { every: 250, maxOverhead: 0.005, curves: true, width: 300, height: 190, ...options };
@@ -122,6 +126,7 @@ export class Live {
     const valOnly = names.length > 0 && names.every((n) => splitMetricName(n).split === "val");
     if (options.step !== undefined) this.step = options.step;
     else if (!valOnly) this.step++;
+    if (this.firstStep === null && this.step > 0) this.firstStep = { step: this.step, at: this.clock() };
     if (options.epoch !== undefined) this.epoch = options.epoch;
     for (const n of names) {
       const m = metrics[n];
@@ -181,11 +186,16 @@ export class Live {
   }
 
   private progress() {
-    const elapsed = (this.clock() - this.started) / 1000;
-    const rate = elapsed > 0 ? this.step / elapsed : 0;
+    const now = this.clock();
+    const elapsed = (now - this.started) / 1000;
+    // the first step carries the warm-up (JIT, first allocations): pace is measured after it
+    const first = this.firstStep;
+    const paced = first !== null && this.step - first.step >= ETA_MIN_STEPS && now > first.at;
+    const rate = paced ? ((this.step - first.step) * 1000) / (now - first.at) : elapsed > 0 ? this.step / elapsed : 0;
     const total = this.opts.total ?? (this.opts.epochs && this.opts.stepsPerEpoch ? this.opts.epochs * this.opts.stepsPerEpoch : undefined);
     const frac = total ? Math.min(1, this.step / total) : undefined;
-    const eta = total && rate > 0 ? Math.max(0, (total - this.step) / rate) : undefined;
+    // null: not enough steps yet to say ("—")
+    const eta = !total ? undefined : paced && rate > 0 ? Math.max(0, (total - this.step) / rate) : null;
     return { elapsed, rate, total, frac, eta, epoch: this.currentEpoch() };
   }
 
@@ -199,7 +209,7 @@ export class Live {
       const w = 20, k = Math.round(p.frac * w);
       parts.push(`[${"#".repeat(k)}${"-".repeat(w - k)}] ${Math.floor(p.frac * 100)}%`, `${fmtInt(this.step)}/${fmtInt(p.total!)}`);
     } else parts.push(`step ${fmtInt(this.step)}`);
-    parts.push(`${fmt(p.rate, 3)} it/s`, `${fmtDuration(p.elapsed)}${p.eta !== undefined ? `<${fmtDuration(p.eta)}` : ""}`);
+    parts.push(`${fmt(p.rate, 3)} it/s`, `${fmtDuration(p.elapsed)}${p.eta === undefined ? "" : `<${p.eta === null ? "—" : fmtDuration(p.eta)}`}`);
     for (const [k, v] of Object.entries(this.latest)) parts.push(`${k}=${fmt(v)}`);
     if (this.finished) parts.push(this.stopped ? "stopped" : "done");
     return parts.join(" ");
@@ -245,7 +255,7 @@ export class Live {
     if (p.epoch !== undefined) head.push(`epoch ${p.epoch}${this.opts.epochs ? `/${this.opts.epochs}` : ""}`);
     head.push(pct !== undefined ? `${Math.floor(pct)}% · ${fmtInt(this.step)}/${fmtInt(p.total!)}` : `step ${fmtInt(this.step)}`);
     head.push(`${escapeXml(fmt(p.rate, 3))} it/s`, `elapsed ${fmtDuration(p.elapsed)}`);
-    if (p.eta !== undefined && !this.finished) head.push(`ETA ${fmtDuration(p.eta)}`);
+    if (p.eta !== undefined && !this.finished) head.push(`ETA ${p.eta === null ? "—" : fmtDuration(p.eta)}`);
     if (this.finished) head.push(this.stopped ? "stopped" : "done");
     const metrics = Object.entries(this.latest)
       .map(([k, v]) => `<span style="margin-right:12px"><span style="color:#666">${escapeXml(k)}</span> <b>${escapeXml(fmt(v))}</b></span>`)

@@ -68,16 +68,22 @@ function fmtBytes(b: number): string {
   return b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(2)} MB` : `${(b / 1024).toFixed(2)} KB`;
 }
 
+/** Without a sample input nothing ran: the output-shape column would only say "--". */
+function ran(d: SummaryData): boolean {
+  return d.inputShapes.length > 0;
+}
+
 export function summaryText(d: SummaryData): string {
-  const head = ["Layer (type)", "Output Shape", "Param #", "Trainable"];
+  const shapes = ran(d);
+  const head = ["Layer (type)", ...(shapes ? ["Output Shape"] : []), "Param #", "Trainable"];
   const body = d.rows.map((r) => [
     "  ".repeat(r.depth) + label(r),
-    r.outputShape + (r.calls > 1 ? ` ×${r.calls}` : ""),
+    ...(shapes ? [r.outputShape + (r.calls > 1 ? ` ×${r.calls}` : "")] : []),
     r.params ? fmtInt(r.params) : "--",
     r.trainable,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("   ");
+  const line = (cells: string[]) => cells.map((c, i) => (i >= head.length - 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("   ");
   const rule = "=".repeat(widths.reduce((a, b) => a + b + 3, -3));
   return [
     rule, line(head), rule, ...body.map(line), rule,
@@ -93,10 +99,11 @@ export function summaryText(d: SummaryData): string {
 export function summaryHtml(d: SummaryData): string {
   const th = "padding:3px 10px;border-bottom:2px solid #444;text-align:left";
   const td = "padding:2px 10px;border-bottom:1px solid #ddd";
+  const shapes = ran(d);
   const rows = d.rows.map((r) => {
     const color = r.outputShape === "--" ? "#999" : "#000";
     return `<tr><td style="${td};padding-left:${10 + 16 * r.depth}px;font-family:monospace">${escapeXml(label(r))}</td>` +
-      `<td style="${td};font-family:monospace;color:${color}">${escapeXml(r.outputShape)}${r.calls > 1 ? ` <span style="color:#888">×${r.calls}</span>` : ""}</td>` +
+      (shapes ? `<td style="${td};font-family:monospace;color:${color}">${escapeXml(r.outputShape)}${r.calls > 1 ? ` <span style="color:#888">×${r.calls}</span>` : ""}</td>` : "") +
       `<td style="${td};text-align:right;font-family:monospace">${r.params ? fmtInt(r.params) : "--"}</td>` +
       `<td style="${td};text-align:center">${r.trainable}</td></tr>`;
   });
@@ -106,10 +113,10 @@ export function summaryHtml(d: SummaryData): string {
     ["Non-trainable params", fmtInt(d.totalParams - d.trainableParams)],
     ["Params size", fmtBytes(d.paramBytes)],
     ...(d.inputShapes.length ? [["Input → output", `${d.inputShapes.join(", ")} → ${d.outputShapes.join(", ")}`]] : []),
-  ].map(([k, v]) => `<tr><td colspan="2" style="padding:1px 10px">${k}</td><td colspan="2" style="padding:1px 10px;text-align:right;font-family:monospace">${escapeXml(v!)}</td></tr>`);
+  ].map(([k, v]) => `<tr><td colspan="${shapes ? 2 : 1}" style="padding:1px 10px">${k}</td><td colspan="2" style="padding:1px 10px;text-align:right;font-family:monospace">${escapeXml(v!)}</td></tr>`);
   return (
     `<table class="gradlab-summary" style="border-collapse:collapse;font:12px DejaVu Sans,Helvetica,Arial,sans-serif">` +
-    `<thead><tr><th style="${th}">Layer (type)</th><th style="${th}">Output Shape</th><th style="${th};text-align:right">Param #</th><th style="${th}">Trainable</th></tr></thead>` +
+    `<thead><tr><th style="${th}">Layer (type)</th>${shapes ? `<th style="${th}">Output Shape</th>` : ""}<th style="${th};text-align:right">Param #</th><th style="${th}">Trainable</th></tr></thead>` +
     `<tbody>${rows.join("")}</tbody><tfoot>${foot.join("")}</tfoot></table>`
   );
 }

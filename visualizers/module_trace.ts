@@ -2,7 +2,7 @@
 // what each call received and returned. Shared by the summary table and the architecture
 // diagram. The model runs in eval mode (no dropout, no BatchNorm statistics updates) and
 // its mode is restored afterwards.
-import { className, isTensorLike, namedChildren, namedModules, namedParameters, type GradFnLike, type HookHandle, type ModuleLike, type TensorLike } from "./types.js";
+import { className, isTensorLike, namedChildren, namedModules, namedParameters, type HookHandle, type ModuleLike, type TensorLike } from "./types.js";
 
 export interface ModuleCall {
   /** Qualified name ("" for the root). */
@@ -104,49 +104,4 @@ export function traceModule(model: ModuleLike, inputs: unknown[]): Trace {
     if (wasTraining && typeof m.train === "function") m.train(true);
   }
   return { modules, calls, inputs: tensorsIn(inputs), outputs: tensorsIn(result) };
-}
-
-/**
- * For each leaf-module call, which earlier leaf calls produced its inputs. A tensor made by
- * plain ops between modules (reshape, residual add) is traced back through its GradFn graph
- * to the module outputs it came from; anything reaching no module output comes from "input".
- */
-export function dataFlow(trace: Trace, isLeafCall: (c: ModuleCall) => boolean) {
-  const leafCalls = trace.calls.filter(isLeafCall);
-  const byTensor = new Map<TensorLike, number>();
-  const byFn = new Map<GradFnLike, number>();
-  const producersOf = (t: TensorLike, before: number): number[] => {
-    const direct = byTensor.get(t);
-    if (direct !== undefined && direct < before) return [direct];
-    const found = new Set<number>();
-    const seen = new Set<GradFnLike>();
-    const stack: GradFnLike[] = t.gradFn ? [t.gradFn] : [];
-    while (stack.length && seen.size < 5000) {
-      const fn = stack.pop()!;
-      if (seen.has(fn)) continue;
-      seen.add(fn);
-      const p = byFn.get(fn);
-      if (p !== undefined && p < before) { found.add(p); continue; }
-      for (const i of fn.inputs ?? []) if (i) stack.push(i);
-    }
-    return [...found].sort((a, b) => a - b);
-  };
-  const edges: { from: number | "input"; to: number | "output"; tensor: TensorLike }[] = [];
-  leafCalls.forEach((c, k) => {
-    for (const t of c.inputs) {
-      const ps = producersOf(t, k);
-      if (ps.length === 0) edges.push({ from: "input", to: k, tensor: t });
-      for (const p of ps) edges.push({ from: p, to: k, tensor: t });
-    }
-    for (const t of c.outputs) {
-      byTensor.set(t, k);
-      if (t.gradFn) byFn.set(t.gradFn, k);
-    }
-  });
-  for (const t of trace.outputs) {
-    const ps = producersOf(t, leafCalls.length);
-    if (ps.length === 0) edges.push({ from: "input", to: "output", tensor: t });
-    for (const p of ps) edges.push({ from: p, to: "output", tensor: t });
-  }
-  return { leafCalls, edges };
 }

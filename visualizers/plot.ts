@@ -4,7 +4,7 @@ import { Figure, Rich, VEGALITE_MIME } from "./bundle.js";
 import { diverging, viridis } from "./colormap.js";
 import { fmt } from "./format.js";
 import { histogram } from "./stats.js";
-import { heatmapSvg, type HeatmapOptions } from "./svg.js";
+import { annotationFontSize, fittingFormat, heatmapSvg, type HeatmapOptions } from "./svg.js";
 import { isTensorLike, type TensorLike } from "./types.js";
 import { VEGALITE_SCHEMA, type VegaLiteSpec } from "./vega.js";
 
@@ -182,8 +182,10 @@ export function heatmap(m: TensorLike | readonly (readonly number[])[], o: Heatm
   }
   const svg = heatmapSvg(data, rows, cols, { ...o, vmin, vmax, cmap: signed ? diverging : viridis });
   const rl = o.rowLabels, cl = o.colLabels;
-  const values = data.map((v, k) => ({ row: rl?.[Math.floor(k / cols)] ?? Math.floor(k / cols), col: cl?.[k % cols] ?? k % cols, value: v }));
   const cell = o.cell ?? Math.max(4, Math.min(36, Math.floor(360 / Math.max(rows, cols))));
+  // the same text as the SVG's cells, so Vega-Lite's labels fit their cells too
+  const label = o.annotate && cell >= 18 ? fittingFormat(data, cell, o.format ?? ((v) => fmt(v, 2))) : null;
+  const values = data.map((v, k) => ({ row: rl?.[Math.floor(k / cols)] ?? Math.floor(k / cols), col: cl?.[k % cols] ?? k % cols, value: v, ...(label ? { label: label(v) } : {}) }));
   const spec: VegaLiteSpec = {
     $schema: VEGALITE_SCHEMA,
     ...(o.title ? { title: o.title } : {}),
@@ -201,8 +203,8 @@ export function heatmap(m: TensorLike | readonly (readonly number[])[], o: Heatm
           },
         },
       },
-      ...(o.annotate && cell >= 18
-        ? [{ mark: { type: "text", fontSize: 10 }, encoding: { x: { field: "col", type: "ordinal", sort: null }, y: { field: "row", type: "ordinal", sort: null }, text: { field: "value", type: "quantitative", format: ".3~g" } } }]
+      ...(label
+        ? [{ mark: { type: "text", fontSize: annotationFontSize(cell) }, encoding: { x: { field: "col", type: "ordinal", sort: null }, y: { field: "row", type: "ordinal", sort: null }, text: { field: "label", type: "nominal" } } }]
         : []),
     ],
   };

@@ -4,7 +4,7 @@
 import { Rich } from "./bundle.js";
 import { shapeStr } from "./format.js";
 import { gridRaster, rasterPng, type ImageBatch } from "./images.js";
-import { imageBatchOf, stackRasters } from "./image_grid.js";
+import { captionedGrid, cropCell, imageBatchOf, stackRasters } from "./image_grid.js";
 import type { NumericArray, TensorLike } from "./types.js";
 
 /**
@@ -34,27 +34,53 @@ export function saliencyMaps(grad: TensorLike | { shape: readonly number[]; data
   return { n: b.n, c: 1, h: b.h, w: b.w, data: out };
 }
 
-/** Inputs (top row) over their saliency maps (bottom row, each scaled to its own max). */
-export function saliencyView(inputs: TensorLike, grad: TensorLike, opts: { labels?: readonly string[]; scale?: number } = {}): Rich {
+/** Inputs (top row) over their saliency maps (bottom row, each scaled to its own max), `labels` as captions. */
+export function saliencyView(inputs: TensorLike, grad: TensorLike, opts: { labels?: readonly (string | number)[]; scale?: number } = {}): Rich {
   if (inputs.shape.join() !== grad.shape.join()) throw new Error(`saliency: inputs ${shapeStr(inputs.shape)} and gradient ${shapeStr(grad.shape)} differ in shape`);
   const imgs = imageBatchOf(inputs, "saliency");
   const maps = saliencyMaps(grad);
-  const ncol = Math.min(imgs.n, 16);
-  const top = gridRaster({ ...imgs, n: Math.min(imgs.n, 16) }, { ncol, scale: opts.scale, padding: 2 });
-  const bottom = gridRaster({ ...maps, n: Math.min(maps.n, 16) }, { ncol, scale: opts.scale, padding: 2, normalize: "each", cmap: "viridis" });
+  const n = Math.min(imgs.n, 16);
+  if (opts.labels && opts.labels.length < n) throw new Error(`saliency: ${opts.labels.length} labels for ${n} inputs`);
+  const top = gridRaster({ ...imgs, n }, { ncol: n, scale: opts.scale, padding: 2 });
+  const bottom = gridRaster({ ...maps, n }, { ncol: n, scale: opts.scale, padding: 2, normalize: "each", cmap: "viridis" });
   const png = rasterPng(stackRasters([top, bottom]));
-  return new Rich({ "image/png": png, "text/plain": `saliency maps for ${Math.min(imgs.n, 16)} input(s) ${shapeStr(inputs.shape)}: inputs above, |∂score/∂input| below` });
+  const bundle: Rich["bundle"] = { "image/png": png, "text/plain": `saliency maps for ${n} input(s) ${shapeStr(inputs.shape)}: inputs above, |∂score/∂input| below` };
+  if (opts.labels) {
+    bundle["text/plain"] += `\nlabels: ${opts.labels.slice(0, n).join(", ")}`;
+    bundle["text/html"] = captionedGrid(top.cells.map((c, i) => ({ images: [cropCell(top, c), cropCell(bottom, bottom.cells[i]!)], caption: String(opts.labels![i]) })), n);
+  }
+  return new Rich(bundle);
+}
+
+/** Parameters of a Module-like model, so the pass can leave their `.grad` alone. */
+function parametersOf(model: unknown): { requiresGrad?: boolean; requiresGrad_?(on: boolean): unknown }[] {
+  const ps = (model as { parameters?: () => Iterable<unknown> }).parameters;
+  return typeof ps === "function" ? [...ps.call(model)] as never : [];
 }
 
 /**
  * Saliency of `model` (or any function tensor → logits [N, classes]) at `inputs`: for each
- * sample the score is the logit of `target` (default: the predicted class).
+ * sample the score is the logit of `target` (default: the predicted class). A Module's
+ * parameters stop requiring grad during the pass, so their `.grad` (training state) is left
+ * as it was; pass the Module rather than a function wrapping it for that.
  */
 export function saliency<T extends AutogradTensor<T>>(
   model: ((x: T) => T) | { call(x: T): T },
   inputs: T,
-  opts: { target?: number | readonly number[]; labels?: readonly string[]; scale?: number } = {},
+  opts: { target?: number | readonly number[]; labels?: readonly (string | number)[]; scale?: number } = {},
 ): Rich {
+  const frozen = parametersOf(model).filter((p) => p.requiresGrad && typeof p.requiresGrad_ === "function");
+  for (const p of frozen) p.requiresGrad_!(false);
+  let grad: T;
+  try {
+    grad = inputGradient(model, inputs, opts.target);
+  } finally {
+    for (const p of frozen) p.requiresGrad_!(true);
+  }
+  return saliencyView(inputs, grad, opts);
+}
+
+function inputGradient<T extends AutogradTensor<T>>(model: ((x: T) => T) | { call(x: T): T }, inputs: T, target: number | readonly number[] | undefined): T {
   const x = inputs.detach().requiresGrad_(true);
   const out = typeof model === "function" ? model(x) : model.call(x);
   if (out.shape.length !== 2 || out.shape[0] !== inputs.shape[0]) {
@@ -66,7 +92,7 @@ export function saliency<T extends AutogradTensor<T>>(
   const seed = out.detach().mul(0);
   const s = seed.data as unknown as { [i: number]: number };
   for (let i = 0; i < n; i++) {
-    let t = typeof opts.target === "number" ? opts.target : opts.target?.[i];
+    let t = typeof target === "number" ? target : target?.[i];
     if (t === undefined) {
       t = 0;
       for (let j = 1; j < k; j++) if (logits[i * k + j]! > logits[i * k + t]!) t = j;
@@ -76,5 +102,5 @@ export function saliency<T extends AutogradTensor<T>>(
   }
   out.backward(seed);
   if (!x.grad) throw new Error("saliency: the input received no gradient (is the model differentiable w.r.t. its input?)");
-  return saliencyView(inputs, x.grad, opts);
+  return x.grad;
 }

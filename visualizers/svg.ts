@@ -1,5 +1,5 @@
 // Hand-built SVG for the small, frequent pictures (histograms, heatmaps, live line charts):
-// synchronous and ~1 ms, so they can update inside a training loop.
+// synchronous and cheap, so they can update inside a training loop.
 import { css, textOn, viridis } from "./colormap.js";
 import { escapeXml, fmt } from "./format.js";
 import type { Histogram } from "./stats.js";
@@ -66,8 +66,32 @@ export interface HeatmapOptions {
   title?: string;
   xTitle?: string;
   yTitle?: string;
-  /** Formats annotations. */
+  /** Formats annotations (shortened, or left out, where a cell is too narrow for it). */
   format?: (v: number) => string;
+  /** A column of text right of the cells, one entry per row (e.g. per-class recall). */
+  rowNotes?: { title: string; values: readonly string[] };
+  /** A line under the grid (e.g. the accuracy). */
+  footer?: string;
+}
+
+/** Font size of cell annotations at a cell size. */
+export function annotationFontSize(cell: number): number {
+  return cell >= 28 ? 11 : 9;
+}
+
+/**
+ * A formatter whose text fits every cell: `format` itself, else the value with two or one
+ * decimals and no leading zero (".07"); null when even that does not fit (no annotations).
+ */
+export function fittingFormat(values: ArrayLike<number>, cell: number, format: (v: number) => string): ((v: number) => string) | null {
+  const charW = 0.6 * annotationFontSize(cell);
+  const short = (d: number) => (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(d).replace(/^(-?)0\./, "$1."));
+  for (const f of [format, short(2), short(1)]) {
+    let fits = true;
+    for (let i = 0; i < values.length && fits; i++) fits = f(values[i]!).length * charW <= cell - 3;
+    if (fits) return f;
+  }
+  return null;
 }
 
 /** rows×cols values (row-major) as a grid of coloured cells with optional labels. */
@@ -91,9 +115,14 @@ export function heatmapSvg(values: ArrayLike<number>, rows: number, cols: number
   const rotate = o.colLabels ? colLabelLen > cell - 2 : false;
   const top = (o.title ? 20 : 4) + (o.colLabels ? (rotate ? colLabelLen + 8 : 16) : 0) + (o.xTitle ? 16 : 0);
   const legendW = 56;
-  const W = Math.max(left + cols * cell + legendW, (o.title ? o.title.length * 7.8 : 0) + left + 8);
-  const H = Math.max(top + rows * cell + 6, top + 120);
-  const fmtV = o.format ?? ((v: number) => fmt(v, 2));
+  const notes = o.rowNotes;
+  const notesW = notes ? Math.max(notes.title.length, ...notes.values.map((v) => v.length)) * charW + 14 : 0;
+  const gridW = left + cols * cell + notesW;
+  const W = Math.max(gridW + legendW, (o.title ? o.title.length * 7.8 : 0) + left + 8, o.footer ? o.footer.length * 6.6 + left + 8 : 0);
+  const H = Math.max(top + rows * cell + 6, top + 120) + (o.footer ? 18 : 0);
+  const fmtV = o.annotate && cell >= 18 ? fittingFormat(values, cell, o.format ?? ((v: number) => fmt(v, 2))) : null;
+  const annotate = fmtV !== null;
+  const fs = annotationFontSize(cell);
   let body = `<rect width="${r(W)}" height="${r(H)}" fill="white"/>`;
   if (o.title) body += `<text x="${r(left)}" y="14" font-size="13" font-weight="bold" ${FONT}>${escapeXml(o.title)}</text>`;
   if (o.xTitle) body += `<text x="${r(left + (cols * cell) / 2)}" y="${(o.title ? 20 : 4) + 12}" font-size="11" ${FONT} text-anchor="middle">${escapeXml(o.xTitle)}</text>`;
@@ -103,9 +132,9 @@ export function heatmapSvg(values: ArrayLike<number>, rows: number, cols: number
       const v = values[i * cols + j]!;
       const rgb = Number.isFinite(v) ? cmap((v - vmin) / span) : ([255, 0, 255] as [number, number, number]);
       const x = left + j * cell, y = top + i * cell;
-      body += `<rect x="${r(x)}" y="${r(y)}" width="${cell}" height="${cell}" fill="${css(rgb)}"><title>[${i}, ${j}] ${escapeXml(fmtV(v))}</title></rect>`;
-      if (o.annotate && cell >= 18) {
-        body += `<text x="${r(x + cell / 2)}" y="${r(y + cell / 2 + 4)}" font-size="${cell >= 28 ? 11 : 9}" ${FONT} text-anchor="middle" fill="${textOn(rgb)}">${escapeXml(fmtV(v))}</text>`;
+      body += `<rect x="${r(x)}" y="${r(y)}" width="${cell}" height="${cell}" fill="${css(rgb)}"><title>[${i}, ${j}] ${escapeXml(fmt(v))}</title></rect>`;
+      if (annotate) {
+        body += `<text x="${r(x + cell / 2)}" y="${r(y + cell / 2 + 4)}" font-size="${fs}" ${FONT} text-anchor="middle" fill="${textOn(rgb)}">${escapeXml(fmtV!(v))}</text>`;
       }
     }
   }
@@ -118,8 +147,16 @@ export function heatmapSvg(values: ArrayLike<number>, rows: number, cols: number
       ? `<text transform="translate(${r(x + 4)},${r(top - 4)}) rotate(-90)" font-size="11" ${FONT}>${escapeXml(s)}</text>`
       : `<text x="${r(x)}" y="${r(top - 4)}" font-size="11" ${FONT} text-anchor="middle">${escapeXml(s)}</text>`;
   });
+  if (notes) {
+    const nx = left + cols * cell + 8;
+    body += `<text x="${r(nx)}" y="${r(top - 4)}" font-size="11" ${FONT} fill="#444">${escapeXml(notes.title)}</text>`;
+    notes.values.forEach((s, i) => {
+      body += `<text x="${r(nx)}" y="${r(top + i * cell + cell / 2 + 4)}" font-size="11" ${MONO}>${escapeXml(s)}</text>`;
+    });
+  }
+  if (o.footer) body += `<text x="${r(left)}" y="${r(H - 6)}" font-size="12" ${FONT}>${escapeXml(o.footer)}</text>`;
   // colour bar
-  const lx = left + cols * cell + 10, lh = Math.min(100, Math.max(40, rows * cell));
+  const lx = gridW + 10, lh = Math.min(100, Math.max(40, rows * cell));
   for (let k = 0; k < 20; k++) {
     body += `<rect x="${r(lx)}" y="${r(top + lh - ((k + 1) * lh) / 20)}" width="10" height="${r(lh / 20 + 0.5)}" fill="${css(cmap(k / 19))}"/>`;
   }
@@ -191,17 +228,19 @@ export function lineChartSvg(
   return svgDoc(width, height, body, title || "line chart");
 }
 
-/** Lays several SVG documents side by side in one SVG (nested <svg> elements). */
-export function hstack(svgs: readonly string[], gap = 8): string {
+/** Lays several SVG documents side by side in one SVG (nested <svg> elements), under an optional title. */
+export function hstack(svgs: readonly string[], gap = 8, title?: string): string {
   const sizes = svgs.map((s) => {
     const w = Number(/width="([\d.]+)"/.exec(s)?.[1] ?? 0);
     const h = Number(/height="([\d.]+)"/.exec(s)?.[1] ?? 0);
     return { w, h };
   });
-  let x = 0, body = "";
+  const top = title ? 24 : 0;
+  let x = 0, body = title ? `<text x="4" y="16" font-size="14" font-weight="bold" ${FONT}>${escapeXml(title)}</text>` : "";
   svgs.forEach((s, i) => {
-    body += s.replace("<svg ", `<svg x="${r(x)}" y="0" `);
+    body += s.replace("<svg ", `<svg x="${r(x)}" y="${top}" `);
     x += sizes[i]!.w + gap;
   });
-  return svgDoc(Math.max(1, x - gap), Math.max(1, ...sizes.map((s) => s.h)), body);
+  const W = Math.max(1, x - gap, title ? title.length * 8.4 + 8 : 0);
+  return svgDoc(W, top + Math.max(1, ...sizes.map((s) => s.h)), body, title);
 }

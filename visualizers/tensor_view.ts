@@ -83,6 +83,8 @@ function textOf(v: Snap, opts: TensorViewOptions, g: TensorLike | null, gs?: Sna
 
 const CARD = "display:inline-block;vertical-align:top;margin:2px 12px 2px 0;font:12px/1.35 DejaVu Sans,Helvetica,Arial,sans-serif";
 const TD = "padding:1px 6px;text-align:right;border:none";
+// list-item brings back the disclosure triangle that Notebook's CSS removes (summary { display: block })
+const SUMMARY = "display:list-item;cursor:pointer;color:#666";
 
 function statsTable(s: TensorStats, dtype: string): string {
   const cells: [string, string][] = [
@@ -153,7 +155,7 @@ function card(v: Snap, title: string | undefined, bins: number): string {
   const values = escapeXml(formatValues(t.shape, data, dtype, { threshold: 200, edgeItems: 3 }));
   return (
     `<div style="${CARD}">${head}${statsTable(s, dtype)}${hist}<div>${picture(v)}</div>` +
-    `<details${s.numel <= 64 ? " open" : ""}><summary style="cursor:pointer;color:#666">values</summary><pre style="font-size:11px;margin:2px 0">${values}</pre></details></div>`
+    `<details${s.numel <= 64 ? " open" : ""}><summary style="${SUMMARY}">values${s.numel > 200 ? " (summarised)" : ""}</summary><pre style="font-size:11px;margin:2px 0">${values}</pre></details></div>`
   );
 }
 

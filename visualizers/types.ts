@@ -91,8 +91,3 @@ export function numelOf(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
-
-/** Data as numbers (bool → 0/1), read through the contract's `data` accessor once. */
-export function valuesOf(t: TensorLike): NumericArray {
-  return t.data;
-}

@@ -26,6 +26,7 @@ import { emitCheckedCell, transpileCell, type TranspiledCell } from "./runtime-t
 import { fastEmitCell } from "./fast-emit.js";
 import { SourceMapper, mapStackTrace, shiftFirstLine } from "./source-map.js";
 import { typescript } from "./typescript-loader.js";
+import { IdleWork, PRELUDE_QUIET_MS, WARM_QUIET_MS } from "./idle-work.js";
 
 export type { Diagnostic } from "./diagnostics.js";
 
@@ -68,12 +69,7 @@ const CELL_FILE = "__gradlab_cell__.ts";
  */
 const IGNORED_CODES = new Set([1484, 1485]);
 const HOST_GLOBALS_FILE = "__gradlab_host_globals__.d.ts";
-const IDLE_MS = 1000;
-/** The rest of the warm-up, once cells can be checked, waits for the compiler to be this quiet (ms). */
-const WARM_QUIET_MS = 100;
-/** The lazily loaded prelude's background steps wait for the compiler to be this quiet (ms)… */
-const PRELUDE_QUIET_MS = 20;
-/** …and each loads about this many characters of declarations (a few ms of parsing and binding). */
+/** Each background step of the lazily loaded prelude loads about this many characters of declarations. */
 const PRELUDE_STEP_CHARS = 6_000;
 
 export class CellCompiler {
@@ -83,12 +79,11 @@ export class CellCompiler {
   private preludeReady = false;
   /** The prelude's declarations when they load module by module (lazy-prelude.ts). */
   private prelude: LazyPrelude | undefined;
-  private preludeTimer: ReturnType<typeof setTimeout> | undefined;
   /** A value the prelude exports (warm-up touches it). */
   private preludeValueName: string | undefined;
   private nodeTypesOn = false;
-  private docsTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastActivity = 0;
+  /** When background work runs (idle-work.ts). */
+  private readonly idle = new IdleWork();
   /** Compiled cells waiting for their run to finish, by execution count. */
   private readonly compiled = new Map<number, CompiledCell>();
   /** Committed cells whose declarations are not yet in the context (integrated lazily). */
@@ -139,7 +134,7 @@ export class CellCompiler {
       if (readySignalled) return;
       readySignalled = true;
       // (The quiet waits below count from here: a first cell is most likely right now.)
-      this.lastActivity = performance.now();
+      this.idle.touch();
       onCheckReady?.();
     };
     // A real cell that arrived meanwhile has been checked and emitted ahead (speculate): it
@@ -147,7 +142,7 @@ export class CellCompiler {
     // rest of the warm-up then waits until that cell is compiled and committed.
     if (this.speculation !== undefined) {
       ready();
-      await this.quiet(PRELUDE_QUIET_MS);
+      await this.idle.quiet(PRELUDE_QUIET_MS);
     }
     const checked = this.check(sample);
     if (checked.kind === "ok") {
@@ -159,7 +154,7 @@ export class CellCompiler {
       // What follows warms paths a cell's compile does not wait for (TypeScript's own emit, for
       // rare syntax; the commit's declaration emit, done while a cell runs; completion): once
       // the compiler has been quiet a while, so first cells that come right away go first.
-      await this.quiet(WARM_QUIET_MS);
+      await this.idle.quiet(WARM_QUIET_MS);
       emitCheckedCell(program, sf);
       await yieldToEventLoop();
       globalStatementsFromDts(declarationsOf(program, sf));
@@ -173,73 +168,34 @@ export class CellCompiler {
   }
 
   /**
-   * Resolves once no cell has been compiled, committed or completed for `ms`. (Its timers keep
-   * the process alive: whoever awaits warmUp gets an answer.)
-   */
-  private async quiet(ms: number): Promise<void> {
-    for (let left = ms; left > 0; left = ms - (performance.now() - this.lastActivity)) {
-      await new Promise<void>((r) => setTimeout(r, left));
-    }
-  }
-
-  /**
-   * Loads the rest of a lazily loaded prelude in small steps whenever the compiler has been
-   * quiet for a moment (a cell that arrives meanwhile waits for one step at most), so that
-   * later cells, completion and inspect find it loaded.
+   * The rest of a lazily loaded prelude, a step at a time while the compiler is quiet, parsed
+   * and bound then rather than by the next cell's check; so later cells, completion and
+   * inspect find it loaded.
    */
   private schedulePreludeLoading(): void {
     const prelude = this.prelude;
-    if (this.preludeTimer || !prelude || prelude.complete) return;
-    const step = (): void => {
-      this.preludeTimer = undefined;
-      if (prelude.complete) return;
-      const quiet = performance.now() - this.lastActivity;
-      if (quiet < PRELUDE_QUIET_MS) {
-        this.preludeTimer = setTimeout(step, PRELUDE_QUIET_MS - quiet).unref();
-        return;
-      }
-      try {
-        prelude.loadSome(PRELUDE_STEP_CHARS);
-        // Parsed and bound now, while quiet, rather than by the next cell's check.
-        this.languageHost().checkProgram().getTypeChecker();
-      } catch {
-        return; // (as for the docs upgrade: cells that need the rest load it themselves)
-      }
-      if (prelude.complete) this.scheduleDocsUpgrade();
-      else this.preludeTimer = setTimeout(step, 0).unref();
-    };
-    this.preludeTimer = setTimeout(step, 0).unref();
+    if (!prelude) return;
+    this.idle.inSteps(() => prelude.complete, () => {
+      prelude.loadSome(PRELUDE_STEP_CHARS);
+      this.languageHost().checkProgram().getTypeChecker();
+    }, () => this.scheduleDocsUpgrade());
   }
 
-  /**
-   * Re-parses library files with their JSDoc (source-file-store.ts) once the kernel has been idle
-   * for a moment, so the one-off cost never delays a cell.
-   */
+  /** Library files re-parsed with their JSDoc (source-file-store.ts) once the kernel is idle, so the cost never delays a cell. */
   private scheduleDocsUpgrade(): void {
-    const pending = () => this.host?.docsPending === true || this.prelude?.consolidated === false;
-    if (this.docsTimer || !pending()) return;
-    const tick = () => {
-      this.docsTimer = undefined;
-      const host = this.host;
-      if (!host || !pending()) return;
-      if (performance.now() - this.lastActivity < IDLE_MS) { this.docsTimer = setTimeout(tick, IDLE_MS).unref(); return; }
-      // The prelude's ~110 module files become the one bundle file they came from (a
-      // program's per-file costs, ~3% of a cell, are paid by every later cell): the re-parse
-      // it costs is the one the documentation needs anyway.
-      try {
-        if (this.prelude && !this.prelude.consolidated) {
-          this.prelude.loadAll();
-          this.prelude.consolidate();
-        }
-        host.upgradeDocs();
-        // Re-parse, and re-bind (the checker binds new source files), while still idle.
-        host.checkProgram().getTypeChecker();
-      } catch {
-        // Documentation and fewer files are conveniences: a failure (a library file deleted
-        // under the running kernel, say) must not end the compiler's thread from a timer.
+    this.idle.whenIdle(() => this.host?.docsPending === true || this.prelude?.consolidated === false, () => {
+      const host = this.host!;
+      // The prelude's module files become the one bundle file they came from (a program's
+      // per-file costs are paid by every later cell): the re-parse it costs is the one the
+      // documentation needs anyway.
+      if (this.prelude && !this.prelude.consolidated) {
+        this.prelude.loadAll();
+        this.prelude.consolidate();
       }
-    };
-    this.docsTimer = setTimeout(tick, IDLE_MS).unref();
+      host.upgradeDocs();
+      // Re-parse, and re-bind (the checker binds new source files), while still idle.
+      host.checkProgram().getTypeChecker();
+    });
   }
 
   setTypeCheck(on: boolean): void {
@@ -248,7 +204,7 @@ export class CellCompiler {
   }
 
   compile(cell: string, executionCount: number): CompileResult {
-    this.lastActivity = performance.now();
+    this.idle.touch();
     const speculation = this.speculation;
     this.speculation = undefined;
     const prepared = speculation?.cell === cell && speculation.state === this.state ? speculation.prepared : this.prepare(cell);
@@ -270,7 +226,7 @@ export class CellCompiler {
    * the same text). A speculation never changes what later cells see.
    */
   speculate(cell: string): void {
-    this.lastActivity = performance.now();
+    this.idle.touch();
     try {
       this.speculation = { cell, state: this.state, prepared: this.prepare(cell) };
     } catch {
@@ -305,7 +261,7 @@ export class CellCompiler {
       out = fastEmitCell(sf, code.length) ?? emitCheckedCell(program, sf);
     } else {
       // Type checking off: the same splicing over a parse of the cell (TypeScript's transpile,
-      // ~15× slower, for syntax errors and for syntax the splicer does not handle).
+      // much slower, for syntax errors and for syntax the splicer does not handle).
       const sf = parseAlone(code, this.cellFile());
       out = (parsesCleanly(sf) ? fastEmitCell(sf, code.length) : undefined) ?? transpileCell(code, CELL_FILE);
     }
@@ -399,7 +355,7 @@ export class CellCompiler {
   commit(executionCount: number): void {
     const cell = this.compiled.get(executionCount);
     if (!cell) return;
-    this.lastActivity = performance.now();
+    this.idle.touch();
     this.state++;
     this.compiled.clear();
     this.toIntegrate.push(cell);
@@ -442,7 +398,7 @@ export class CellCompiler {
   isComplete(code: string): IsCompleteResult { return isComplete(code); }
 
   private prepareQuery(code: string): LanguageHost {
-    this.lastActivity = performance.now();
+    this.idle.touch();
     this.integrateCommitted();
     // Completion lists every global, inspect may name any: the whole prelude.
     this.prelude?.loadAll();

@@ -74,7 +74,7 @@ export function collectCellNames(sf: TS.SourceFile): CellNames {
 // A cell's top-level bindings live in per-name boxes (kernel/execution/bindings.ts): the cell
 // fetches each name's box once, at its start, and every reference to the binding becomes
 // `<box>.v`, an ordinary property access, instead of a lookup on the vm context's global object
-// (which goes through Node's interceptor, ~100x slower in a loop). Both emitters run the same
+// (which goes through Node's interceptor, far slower in a loop). Both emitters run the same
 // scope walk below, fast-emit.ts over the parsed cell and runtime-transform.ts over TypeScript's
 // transformed tree (types erased, enums and namespaces lowered), so they box the same
 // references. The walk resolves names by JavaScript's scoping rules (a cell's script is strict

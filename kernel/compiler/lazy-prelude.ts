@@ -1,8 +1,8 @@
 // The prelude's declarations, loaded module by module as cells need them.
 //
-// Why: the prelude bundle is ~110 modules (~125 KB of declarations). Parsing and binding all
-// of it before the first cell can be checked was a third of the kernel's start (~80 ms on a
-// cold JIT), yet a first cell such as `tensor([1, 2, 3])` needs 4 of those modules. So the
+// Why: the prelude bundle is about a hundred modules of declarations. Parsing and binding all
+// of it before the first cell can be checked was a large part of the kernel's start, yet a
+// first cell such as `tensor([1, 2, 3])` needs a handful of those modules. So the
 // kernel starts with the ES library and the few modules that augment others (index.always),
 // and:
 //   - before a cell is checked, every prelude name it mentions is declared as a global, with
@@ -46,7 +46,7 @@ export class LazyPrelude {
   constructor(private readonly host: LanguageHost, private readonly ctx: DeclarationsContext, private readonly bundle: PreludeBundleFiles & { lazy: LazyPreludeIndex }) {
     this.index = bundle.lazy;
     this.names = new Map(Object.entries(this.index.names));
-    // Both texts now (~0.3 MB, a fraction of a millisecond): the index's offsets are for this
+    // Both texts now (cheap to read): the index's offsets are for this
     // build's files, and a rebuild while the kernel runs must not mix two builds' texts.
     this.bare = readFileSync(bundle.nocomments, "utf8");
     this.full = readFileSync(bundle.full, "utf8");
@@ -76,7 +76,7 @@ export class LazyPrelude {
    */
   needFor(code: string): void {
     if (this.complete) return;
-    if (reachesModules(code)) return this.loadAll();
+    if (reachesModules(code, (spec) => isBuiltin(spec) || spec in this.host.provided)) return this.loadAll();
     const wanted: string[] = [];
     // Words after a single dot are property names (`console.log` needs no prelude `log`);
     // after a spread's three dots they are not.
@@ -158,9 +158,10 @@ export class LazyPrelude {
  * or requires something that is not a Node built-in (a package or local file could import
  * "gradlab"), or has a triple-slash reference.
  */
-function reachesModules(code: string): boolean {
+/** Whether the cell imports a module that is not `selfContained` (Node's, the kernel's tslab: they never reach the prelude). */
+function reachesModules(code: string, selfContained: (specifier: string) => boolean): boolean {
   if (/\/\/\/\s*<reference/.test(code)) return true;
   if (!/\b(?:import|require)\b/.test(code)) return false;
-  for (const m of code.matchAll(/\b(?:from|import|require)\s*\(?\s*(["'`])([^"'`\n]*)\1/g)) if (!isBuiltin(m[2]!)) return true;
+  for (const m of code.matchAll(/\b(?:from|import|require)\s*\(?\s*(["'`])([^"'`\n]*)\1/g)) if (!selfContained(m[2]!)) return true;
   return false;
 }

@@ -516,7 +516,7 @@ export function bundleEntrySymbol(checker: TS.TypeChecker, entry: string): TS.Sy
   return checker.getAmbientModules().find((m) => m.name === quoted);
 }
 
-/** The installed TypeScript's version, without loading it (~130 ms): the lib may be read first. */
+/** The installed TypeScript's version, without loading TypeScript (slow): the lib may be read first. */
 function typescriptVersion(): string | undefined {
   try {
     const require = createRequire(import.meta.url);

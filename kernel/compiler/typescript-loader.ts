@@ -1,4 +1,4 @@
-// TypeScript is ~9 MB of JavaScript: loading it costs ~150 ms, so it is loaded on first use
+// TypeScript is megabytes of JavaScript, slow to load, so it is loaded on first use
 // (normally from CellCompiler.warmUp, in the background of kernel start) rather than when
 // this module is imported. It goes through `require` so the kernel's V8 code cache
 // (kernel/startup/code-cache.ts hooks the CommonJS loader) applies.

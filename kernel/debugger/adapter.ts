@@ -9,7 +9,8 @@ import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CELL_SUFFIX, cellPrefix, dumpCell, HASH_SEED, isCellPath } from "./cell-files.js";
 import { InspectorLink, type InspectorEvent } from "./inspector-link.js";
-import { filePath, Scripts, type Script } from "./scripts.js";
+import { filePath, Scripts, sourceMap, type Script } from "./scripts.js";
+import { TryBlocks } from "./try-blocks.js";
 import type { Described, View } from "./agent.js";
 
 export interface DapRequest { seq: number; type: "request"; command: string; arguments?: Record<string, unknown> }
@@ -51,6 +52,9 @@ export class DebugAdapter {
   private agentId: string | null = null;
   private cellContextId: number | undefined;
   private exceptionFilters: string[] = [];
+  /** For "uncaught" alone: scripts' JavaScript by id, and where their try blocks are. */
+  private readonly sources = new Map<string, string>();
+  private readonly tryBlocks = new TryBlocks();
   /** Set when an interrupt resumed a paused cell: no pausing until the main thread is idle. */
   private skipping = false;
   private mainBusy = false;
@@ -154,6 +158,12 @@ export class DebugAdapter {
     if (agent.result.objectId === undefined) throw new Error("attach: the kernel's debugger agent is missing on the main thread");
     this.agentId = agent.result.objectId;
     await this.callAgent("function () { this.attached = true; }");
+    // Cells run before now carry no source map: their functions, called later, still stop.
+    const earlier = (await this.agentValue("function () { return this.earlierCells(); }", [])) as unknown as { filename: string; path: string; code: string; mappings: string }[];
+    for (const c of earlier) {
+      const script = this.scripts.byUrl(c.filename);
+      if (script !== undefined && script.sourceMapURL === "") this.scripts.setMap(script, sourceMap(c.path, c.code, c.mappings));
+    }
     this.started = true;
     this.event("initialized", {});
   }
@@ -253,7 +263,8 @@ export class DebugAdapter {
     }
     const top = p.callFrames[0];
     const user = p.callFrames.filter((f) => this.isUserFrame(f));
-    if (this.stepping !== null) {
+    const hit = (p.hitBreakpoints ?? []).length > 0;
+    if (this.stepping !== null && !hit) {
       const s = this.stepping;
       if (user.length === 0) {
         // Stepped out of the cell into the kernel: the cell has finished its synchronous part.
@@ -262,8 +273,8 @@ export class DebugAdapter {
       }
       const here = top !== undefined && this.isUserFrame(top) ? this.lineKey(top) : null;
       if (s.left-- > 0 && (here === null || (s.kind !== "stepOut" && here === s.from && p.callFrames.length === s.depth))) {
-        // In the kernel's code, in a cell's generated wrapper, or still on the same line.
-        // Out of the kernel's code; past a step out's generated remainder, by lines.
+        // In the kernel's code (step out of it), in a cell's generated wrapper or still on
+        // the same line (step on; after a step out, by lines).
         await this.link.post(top !== undefined && !this.isUserFrame(top) ? "Debugger.stepOut" : STEP_METHOD[s.kind === "stepOut" ? "next" : s.kind]);
         return;
       }
@@ -272,6 +283,7 @@ export class DebugAdapter {
     }
     if (p.reason === "exception" || p.reason === "promiseRejection") {
       if (top === undefined || !this.isUserFrame(top) || this.exceptionFilters.length === 0) return this.continueSilently();
+      if (!this.exceptionFilters.includes("raised") && (await this.caughtByUser(user))) return this.continueSilently();
       const ex = p.data as RemoteObject | undefined;
       return this.stop(p, "exception", ex?.description?.split("\n")[0]);
     }
@@ -283,7 +295,22 @@ export class DebugAdapter {
       return;
     }
     this.pausePending = false;
-    return this.stop(p, (p.hitBreakpoints ?? []).length > 0 ? "breakpoint" : "pause");
+    this.stepping = null;
+    return this.stop(p, hit ? "breakpoint" : "pause");
+  }
+
+  /** Whether one of these frames is inside a try block with a catch (see try-blocks.ts). */
+  private async caughtByUser(frames: CallFrame[]): Promise<boolean> {
+    for (const f of frames) {
+      const id = f.location.scriptId;
+      let source = this.sources.get(id);
+      if (source === undefined) {
+        source = (await this.link.post<{ scriptSource: string }>("Debugger.getScriptSource", { scriptId: id })).scriptSource;
+        this.sources.set(id, source);
+      }
+      if (this.tryBlocks.insideTryCatch(id, source, f.location.lineNumber, f.location.columnNumber)) return true;
+    }
+    return false;
   }
 
   private stop(p: PausedParams, reason: string, text?: string): void {
@@ -359,7 +386,8 @@ export class DebugAdapter {
     const filters = Array.isArray(a.filters) ? (a.filters as unknown[]).filter((f): f is string => f === "raised" || f === "uncaught") : [];
     this.exceptionFilters = filters;
     // Every cell's exception is caught by the kernel, so V8's "uncaught" never fires for one:
-    // both filters pause where user code raises (onPaused drops the kernel's and Node's own).
+    // V8 pauses at every exception and onPaused keeps user code's ("raised"), or those no
+    // user frame's try block will catch ("uncaught").
     await this.link.post("Debugger.setPauseOnExceptions", { state: filters.length > 0 ? "all" : "none" });
     return { breakpoints: filters.map(() => ({ verified: true })) };
   }
@@ -602,7 +630,7 @@ function capabilities(): Record<string, unknown> {
     supportsModulesRequest: false,
     exceptionBreakpointFilters: [
       { filter: "raised", label: "Raised Exceptions", default: false, description: "Stop where user code throws, even if it is caught" },
-      { filter: "uncaught", label: "Uncaught Exceptions", default: false, description: "Stop where user code throws an exception that ends the cell" },
+      { filter: "uncaught", label: "Uncaught Exceptions", default: false, description: "Stop where user code throws an exception that no try/catch around it in user code catches" },
     ],
   };
 }

@@ -134,6 +134,10 @@ export interface DebugAgent {
   lookup(name: string): unknown;
   /** copyToGlobals: makes `name` a cell global holding `v`. */
   assign(name: string, v: unknown): void;
+  /** Cells run while no frontend was attached, by script filename (their functions may be called later). */
+  readonly ranBefore: Map<string, { code: string; mappings: string }>;
+  /** Those cells with their debugger paths, for the adapter's attach. */
+  earlierCells(): { filename: string; path: string; code: string; mappings: string }[];
 }
 
 /** Installs the agent for the cell context whose global is `global` (call before cells run). */
@@ -169,6 +173,10 @@ export function installDebugAgent(global: Dict): DebugAgent {
     assign: (name, v) => {
       global[name] = v;
     },
+    ranBefore: new Map(),
+    earlierCells() {
+      return [...this.ranBefore].map(([filename, c]) => ({ filename, path: cellPath(c.code), ...c }));
+    },
   };
   // On both globals: the inspector runs a function in the world of the object it is called
   // on, and a cell's values belong to the cell context (agent.ts's callers: adapter.ts onValue).
@@ -179,10 +187,16 @@ export function installDebugAgent(global: Dict): DebugAgent {
 /**
  * The script to run for a cell: while a frontend is attached, with an inline source map
  * naming the cell's debugger path (the hash of its text) and carrying its text, so
- * breakpoints, frames and steps are in the cell's own lines.
+ * breakpoints, frames and steps are in the cell's own lines. Otherwise the script as it is,
+ * its text and mappings kept (two references) for a debugger attached later.
  */
-export function scriptForDebugger(agent: DebugAgent | null, js: string, code: string, mappings: string | undefined): string {
-  if (agent === null || !agent.attached || mappings === undefined) return js;
+export function scriptForDebugger(agent: DebugAgent, js: string, code: string, compiled: { filename: string; mappings?: string }): string {
+  const mappings = compiled.mappings;
+  if (mappings === undefined) return js;
+  if (!agent.attached) {
+    agent.ranBefore.set(compiled.filename, { code, mappings });
+    return js;
+  }
   const map = JSON.stringify({ version: 3, sources: [cellPath(code)], sourcesContent: [code], names: [], mappings });
   return `${js}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString("base64")}`;
 }

@@ -15,6 +15,10 @@ export interface Script {
   map?: SourceMap | null;
 }
 
+export function sourceMap(path: string, content: string | undefined, mappings: string): SourceMap {
+  return { path, content, lines: decodeMappings(mappings) };
+}
+
 export interface SourceMap {
   /** The original file (one per map: tsc, transpileModule and the cell compiler write one). */
   path: string;
@@ -55,7 +59,7 @@ function readMap(script: Script): SourceMap | null {
   const source = raw.sources?.[0];
   if (source === undefined || typeof raw.mappings !== "string") return null;
   const path = isAbsolute(source) ? source : source.startsWith("file://") ? fileURLToPath(source) : resolve(base === null ? "/" : dirname(base), raw.sourceRoot ?? "", source);
-  return { path, content: raw.sourcesContent?.[0] ?? undefined, lines: decodeMappings(raw.mappings) };
+  return sourceMap(path, raw.sourcesContent?.[0] ?? undefined, raw.mappings);
 }
 
 export class Scripts {
@@ -75,18 +79,31 @@ export class Scripts {
 
   map(script: Script): SourceMap | null {
     if (script.map === undefined) {
+      let map: SourceMap | null;
       try {
-        script.map = script.sourceMapURL === "" ? null : readMap(script);
+        map = script.sourceMapURL === "" ? null : readMap(script);
       } catch {
-        script.map = null;
+        map = null;
       }
-      if (script.map) {
-        let set = this.bySource.get(script.map.path);
-        if (set === undefined) this.bySource.set(script.map.path, (set = new Set()));
-        set.add(script);
-      }
+      this.setMap(script, map);
     }
-    return script.map;
+    return script.map!;
+  }
+
+  /** A map known otherwise (a cell that ran before the debugger attached carries none). */
+  setMap(script: Script, map: SourceMap | null): void {
+    script.map = map;
+    if (map === null) return;
+    let set = this.bySource.get(map.path);
+    if (set === undefined) this.bySource.set(map.path, (set = new Set()));
+    set.add(script);
+  }
+
+  /** The script V8 compiled from a file name (the latest, for a name used twice). */
+  byUrl(url: string): Script | undefined {
+    let found: Script | undefined;
+    for (const s of this.byId.values()) if (s.url === url) found = s;
+    return found;
   }
 
   /**

@@ -1,7 +1,7 @@
 // Boxes for cells' top-level bindings. A cell's script fetches the box of each name it declares
 // (`__gradlab_binding__(name)`) and refers to the binding as `<box>.v`: an ordinary property
 // access V8 optimizes, where a global variable of a vm context goes through Node's interceptor
-// on every access (a top-level loop ran ~70x slower). There is one box per name for the whole
+// on every access (a top-level loop ran far slower). There is one box per name for the whole
 // session, so functions from earlier cells see a later cell's redeclaration or assignment.
 //
 // The name stays a property of the context's global object, as an accessor onto the box, so

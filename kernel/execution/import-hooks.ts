@@ -5,10 +5,13 @@
 //   instance (one Tensor class, one grad mode, one worker pool);
 // - resolve the modules the kernel provides (provided-modules.ts: `tslab`) to its shims;
 // - let `./util.js` find `./util.ts`, as TypeScript's NodeNext convention expects, and
-//   transpile .ts/.mts files to JavaScript (TypeScript loads lazily, here).
+//   transpile .ts/.mts files to JavaScript (TypeScript loads lazily, here), with their imports
+//   of CommonJS packages taken from `module.exports` (commonJsImports), as a cell's are.
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
+import { createRequire, isBuiltin } from "node:module";
 import { fileURLToPath } from "node:url";
+import type TS from "typescript";
+import { isCommonJs } from "./module-format.js";
 
 type Next<A extends unknown[], R> = (...args: A) => Promise<R>;
 interface ResolveContext { parentURL?: string; conditions?: string[] }
@@ -29,7 +32,7 @@ export function initialize(d: ImportHooksData): void {
   data = d;
 }
 
-const TS = /\.(ts|mts|cts|tsx)(\?.*)?$/;
+const TS_FILE = /\.(ts|mts|cts|tsx)(\?.*)?$/;
 
 export async function resolve(specifier: string, context: ResolveContext, next: Next<[string, ResolveContext], ResolveResult>): Promise<ResolveResult> {
   if (data !== undefined) {
@@ -38,7 +41,7 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
     if (specifier === "gradlab" || specifier.startsWith("gradlab/")) return next(specifier, { ...context, parentURL: data.gradlabPackageJson });
   }
   const parent = context.parentURL;
-  if (parent !== undefined && TS.test(parent) && specifier.startsWith(".") && /\.m?js$/.test(specifier)) {
+  if (parent !== undefined && TS_FILE.test(parent) && specifier.startsWith(".") && /\.m?js$/.test(specifier)) {
     const tsUrl = new URL(specifier.replace(/\.js$/, ".ts").replace(/\.mjs$/, ".mts"), parent);
     if (!existsSync(fileURLToPath(new URL(specifier, parent))) && existsSync(fileURLToPath(tsUrl))) return { url: tsUrl.href, shortCircuit: true };
   }
@@ -48,7 +51,7 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
 let ts: typeof import("typescript") | null = null;
 
 export async function load(url: string, context: { format?: string | null }, next: Next<[string, { format?: string | null }], LoadResult>): Promise<LoadResult> {
-  if (!TS.test(url) || !url.startsWith("file:")) return next(url, context);
+  if (!TS_FILE.test(url) || !url.startsWith("file:")) return next(url, context);
   ts ??= createRequire(import.meta.url)("typescript") as typeof import("typescript");
   const typescript = ts;
   const { readFile } = await import("node:fs/promises");
@@ -58,6 +61,7 @@ export async function load(url: string, context: { format?: string | null }, nex
     fileName: file,
     reportDiagnostics: true,
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false, inlineSourceMap: true, inlineSources: true, esModuleInterop: true },
+    transformers: { before: [commonJsImports(typescript, file)] },
   });
   // transpileModule reports syntax errors only (no type checking); the JavaScript it still
   // emits for a broken file would fail later with a message that names neither file nor line.
@@ -69,4 +73,48 @@ export async function load(url: string, context: { format?: string | null }, nex
     throw new SyntaxError(`${at}: ${typescript.flattenDiagnosticMessageText(first.messageText, "\n")} [TS${first.code}]${more}`);
   }
   return { format: "module", source: out.outputText, shortCircuit: true };
+}
+
+/**
+ * Named and namespace imports of a CommonJS package read `module.exports`
+ * (`import { chunk } from "cjs"` → `import m from "cjs"; const { chunk } = m;`): Node's own
+ * named exports for CommonJS are only what its source scan finds, and TypeScript checked the
+ * file as if they were all there. (CommonJS exports are not live bindings anyway.)
+ */
+function commonJsImports(ts: typeof TS, file: string): TS.TransformerFactory<TS.SourceFile> {
+  const require = createRequire(file);
+  const isCommonJsPackage = (spec: string): boolean => {
+    if (spec.startsWith(".") || spec.startsWith("/") || spec.includes(":") || isBuiltin(spec) || spec === "gradlab" || spec.startsWith("gradlab/")) return false;
+    try {
+      return isCommonJs(require.resolve(spec));
+    } catch {
+      return false; // not resolvable for require (ESM-only, or missing): Node's own import decides
+    }
+  };
+  return (context) => (sf) => {
+    const f = context.factory;
+    let n = 0;
+    const statements = sf.statements.flatMap((st): TS.Statement[] => {
+      const clause = ts.isImportDeclaration(st) ? st.importClause : undefined;
+      const bindings = clause?.namedBindings;
+      if (!clause || clause.isTypeOnly || !bindings || !ts.isStringLiteral((st as TS.ImportDeclaration).moduleSpecifier)) return [st];
+      const spec = ((st as TS.ImportDeclaration).moduleSpecifier as TS.StringLiteral).text;
+      if (!isCommonJsPackage(spec)) return [st];
+      const exports = f.createUniqueName(`__gradlab_cjs_${n++}`);
+      const binding = ts.isNamespaceImport(bindings)
+        ? f.createIdentifier(bindings.name.text)
+        : f.createObjectBindingPattern(bindings.elements.filter((el) => !el.isTypeOnly).map((el) => f.createBindingElement(undefined, el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : undefined, el.name.text)));
+      // A namespace import keeps `default` beside the exports' own properties.
+      const value = ts.isNamespaceImport(bindings)
+        ? f.createObjectLiteralExpression([f.createSpreadAssignment(exports), f.createPropertyAssignment("default", exports)])
+        : exports;
+      const out: TS.Statement[] = [
+        f.createImportDeclaration(undefined, f.createImportClause(false, exports, undefined), f.createStringLiteral(spec)),
+        f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(binding, undefined, undefined, value)], ts.NodeFlags.Const)),
+      ];
+      if (clause.name) out.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(clause.name.text, undefined, undefined, exports)], ts.NodeFlags.Const)));
+      return out.map((s) => ts.setTextRange(s, st));
+    });
+    return f.updateSourceFile(sf, statements);
+  };
 }

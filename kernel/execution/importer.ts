@@ -7,11 +7,12 @@
 // package that lists gradlab or tslab among its dependencies, loads — for the modules they import.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire, isBuiltin, register } from "node:module";
-import { dirname, extname, isAbsolute, join, resolve as resolvePath, sep } from "node:path";
+import { dirname, isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gradlabPackage } from "../package-root.js";
 import { providedModules } from "../provided/index.js";
 import type { ImportHooksData } from "./import-hooks.js";
+import { isCommonJs } from "./module-format.js";
 
 export class Importer {
   private readonly require: NodeJS.Require;
@@ -131,22 +132,6 @@ function withCommonJsNames(ns: unknown, file: string): unknown {
   return Object.freeze(out);
 }
 
-function isCommonJs(file: string): boolean {
-  const ext = extname(file);
-  if (ext === ".cjs") return true;
-  if (ext !== ".js") return false;
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg)) {
-      try {
-        return (JSON.parse(readFileSync(pkg, "utf8")) as { type?: string }).type !== "module";
-      } catch {
-        return true;
-      }
-    }
-    if (dirname(dir) === dir) return true;
-  }
-}
 
 function findLocalFile(base: string): string | null {
   const candidates = [base, base.replace(/\.js$/, ".ts"), base.replace(/\.mjs$/, ".mts"), `${base}.ts`, `${base}.mts`, `${base}.js`, `${base}.mjs`, join(base, "index.ts"), join(base, "index.js")];

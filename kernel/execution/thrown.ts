@@ -5,6 +5,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
+import { mapLibraryFrames } from "./library-frames.js";
 
 export interface ErrorOutcome {
   status: "error";
@@ -88,7 +89,8 @@ export function collapseFrames(frames: string[]): string[] {
 }
 
 /**
- * mapStack rewrites cell positions in frames. It runs on the frames only: an error message
+ * mapStack rewrites cell positions in frames, then library positions go to their TypeScript
+ * sources (library-frames.ts). Both run on the frames only: an error message
  * is user text of any length (mapping a megabyte-long message with a regex took minutes).
  */
 export function errorOutcome(e: unknown, mapStack: (stack: string) => string = (s) => s): ErrorOutcome {
@@ -108,7 +110,7 @@ export function errorOutcome(e: unknown, mapStack: (stack: string) => string = (
         const head = at < 0 ? stack : stack.slice(0, at);
         let frames = at < 0 ? "" : stack.slice(at + 1);
         try {
-          frames = mapStack(frames);
+          frames = mapLibraryFrames(mapStack(frames));
         } catch {
           /* an unmappable stack is still worth showing as it is */
         }

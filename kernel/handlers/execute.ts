@@ -82,7 +82,7 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   // %time / %%time: the run's CPU and wall time (compiling excluded), printed after its output.
   const timing = magics.time ? startCellTimer() : null;
   try {
-    result = await k.run(scriptForDebugger(k.debugAgent, compiled.js, code, compiled.mappings), compiled.filename);
+    result = await k.run(scriptForDebugger(k.debugAgent, compiled.js, code, compiled), compiled.filename);
   } catch (e) {
     const report = timing?.();
     compiler.commit(seq);

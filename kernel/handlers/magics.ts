@@ -9,7 +9,14 @@
 // its magic word becomes `do {` (no longer than `%timeit`) and the cell is closed by a last line
 // `} while (--__gradlab_timeit_left__ > 0);` — the kernel sets the count before each run, and the
 // loop's overhead is a decrement and a compare, as in IPython's timeit.
-import type { ErrorOutcome, Kernel } from "../kernel.js";
+import type { ErrorOutcome } from "../execution/thrown.js";
+
+/** What %typecheck changes and where it reports (the Kernel; narrowed so this file needs no import of kernel.ts). */
+export interface MagicsHost {
+  typeCheck: boolean;
+  readonly compiler: { setTypeCheck(on: boolean): void } | null;
+  stream(name: "stdout" | "stderr", text: string): void;
+}
 
 const MAGIC_LINE = /^(\s*)(%%?)(\w+)(\s*)(.*?)\s*$/;
 const KNOWN = "%typecheck on|off, %%time, %time <code>, %%timeit, %timeit <code> and ?name";
@@ -30,7 +37,7 @@ function usage(evalue: string): { error: ErrorOutcome } {
   return { error: { status: "error", ename: "UsageError", evalue, traceback: [`UsageError: ${evalue}`] } };
 }
 
-export function applyMagics(k: Kernel, code: string): Magics | { error: ErrorOutcome } {
+export function applyMagics(k: MagicsHost, code: string): Magics | { error: ErrorOutcome } {
   const lines = code.split("\n");
   let time = false;
   let timeit = false;

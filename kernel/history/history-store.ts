@@ -3,9 +3,9 @@
 // numbered after the highest one already in the file.
 //
 // The file is opened once (append mode) and each cell costs one write(2) of one line, which
-// the kernel does after the cell's reply and idle status are on their way. A write is ~1 µs
-// of system time; an asynchronous fs.write would cost tens of microseconds of main-thread CPU
-// (a thread-pool round trip) and could lose the last lines when the kernel exits.
+// the kernel does after the cell's reply and idle status are on their way. A small write costs
+// little system time; an asynchronous fs.write would cost a thread-pool round trip of
+// main-thread CPU and could lose the last lines when the kernel exits.
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";

@@ -111,7 +111,11 @@ export class IoLink {
 
   set onRequest(handler: (req: IncomingRequest) => void) {
     this.handler = handler;
-    for (const m of this.early.splice(0)) handler(m);
+    // Not from inside the setter: the Kernel sets it in its constructor, and startKernel sets
+    // kernel.ready just after; an execute_request handled now would await the old `ready`
+    // and find no compiler ("Cannot read properties of null (reading 'compile')").
+    const early = this.early.splice(0);
+    if (early.length > 0) queueMicrotask(() => early.forEach((m) => handler(m)));
   }
 
   send(channel: Channel, msgType: string, content: unknown, parent: Partial<Header> | Record<string, never>, opts: { identities?: Identities; metadata?: Record<string, unknown>; buffers?: Uint8Array[] } = {}): void {

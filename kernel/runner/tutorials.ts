@@ -7,8 +7,6 @@ import { join, relative } from "node:path";
 import { gradlabPackage } from "../package-root.js";
 import { runCommand } from "./run-command.js";
 
-export const TUTORIALS_USAGE = "tutorials [--dir DIR]  open the tutorial notebooks in JupyterLab or Notebook (headless HTML if neither is installed)";
-
 export const GET_JUPYTER = `No Jupyter frontend (JupyterLab or Notebook) was found. Get one with either:
   Debian/Ubuntu:  sudo apt-get install jupyter-notebook
   pip:            python3 -m pip install --user jupyterlab
@@ -47,25 +45,71 @@ export function interactive(): boolean {
   return process.stdout.isTTY === true && process.stdin.isTTY === true && (ci === undefined || ci === "" || ci === "false" || ci === "0");
 }
 
+/** `--allow-root` when running as root: Jupyter refuses to start as root without it (common in containers). */
+function rootFlags(): string[] {
+  return process.getuid?.() === 0 ? ["--allow-root"] : [];
+}
+
+/** The first http://localhost… address in Jupyter's start-up log (it carries the token). */
+export function serverUrl(log: string): string | null {
+  return /https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?\/\S*/.exec(log)?.[0] ?? null;
+}
+
+/**
+ * Runs the frontend's server in `dir` until it exits; Ctrl-C or SIGTERM stop it too. With
+ * `announce`, Jupyter's log is watched for its address and that is printed as the line to open.
+ */
+function runServer(frontend: Frontend, args: string[], dir: string, announce: ((url: string) => void) | null): Promise<number> {
+  const child = spawn(frontend.argv[0], [...frontend.argv.slice(1), ...args], { cwd: dir, stdio: ["inherit", "inherit", announce ? "pipe" : "inherit"] });
+  if (announce) {
+    let log = "", said = false;
+    child.stderr!.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      if (said) return;
+      log += chunk.toString();
+      const url = serverUrl(log);
+      if (url) { said = true; announce(url); }
+    });
+  }
+  // Ctrl-C in a terminal reaches the server through the process group; from elsewhere, pass it on.
+  const stop = () => void child.kill("SIGTERM");
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return new Promise<number>((resolve) => child.on("exit", (code) => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    resolve(code ?? 0);
+  }));
+}
+
+/**
+ * `gradlab tutorials [--dir DIR] [--no-browser] [jupyter options…]`. In a terminal it opens
+ * the tutorials in the browser; with `--no-browser` it starts the server wherever it runs
+ * (no terminal, CI) and prints the address to open; otherwise, without a terminal, it prints
+ * the command to run. Options it does not know go to Jupyter.
+ */
 export async function tutorialsCommand(args: string[]): Promise<number> {
   const dirFlag = args.indexOf("--dir");
   const dir = dirFlag >= 0 && args[dirFlag + 1] !== undefined ? args[dirFlag + 1] : join(gradlabPackage().root, "notebooks");
+  const jupyterArgs = dirFlag < 0 ? args : [...args.slice(0, dirFlag), ...args.slice(dirFlag + 2)];
   const notebooks = tutorialNotebooks(dir);
   if (notebooks.length === 0) throw new Error(`no tutorial notebooks (NN-name.ipynb) in ${dir}`);
+  const first = relative(dir, notebooks[0]);
   const frontend = findFrontend();
   if (frontend !== null) {
-    const shown = `cd ${relative(process.cwd(), dir) || "."} && ${frontend.argv.join(" ")}`;
+    const serverArgs = [...jupyterArgs, ...rootFlags()];
+    const shown = `cd ${relative(process.cwd(), dir) || "."} && ${[...frontend.argv, ...serverArgs].join(" ")}`;
+    if (jupyterArgs.includes("--no-browser")) {
+      console.log(`Starting ${frontend.name} in ${dir} without a browser (${shown}). Ctrl-C stops the server.`);
+      return await runServer(frontend, serverArgs, dir, (url) => console.log(`\ngradlab: open ${url} in a browser and start with ${first} (kernel "TypeScript (gradlab)").\n`));
+    }
     if (!interactive()) {
-      console.log(`${frontend.name} is installed. Not starting it (no terminal, or CI is set); to open the tutorials run:\n  ${shown}\nand pick ${relative(dir, notebooks[0])} (kernel "TypeScript (gradlab)").`);
+      console.log(`${frontend.name} is installed. Not starting it (no terminal, or CI is set). To open the tutorials run:\n  ${shown}\n` +
+        `and pick ${first} (kernel "TypeScript (gradlab)"), or start the server from here without a browser:\n  npm start -- --no-browser     (or: npx gradlab tutorials --no-browser)`);
       return 0;
     }
-    console.log(`Opening the ${notebooks.length} tutorials in ${frontend.name} (${shown}); start with ${relative(dir, notebooks[0])}. Ctrl-C stops the server.`);
-    // Jupyter refuses to start as root without --allow-root (common in containers).
-    const args = [...frontend.argv.slice(1), ...(process.getuid?.() === 0 ? ["--allow-root"] : [])];
-    const child = spawn(frontend.argv[0], args, { cwd: dir, stdio: "inherit" });
-    // Ctrl-C reaches the server through the terminal's process group; we just wait for it.
-    process.on("SIGINT", () => undefined);
-    return await new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 0)));
+    console.log(`Opening the ${notebooks.length} tutorials in ${frontend.name} (${shown}); start with ${first}. Ctrl-C stops the server.`);
+    return await runServer(frontend, serverArgs, dir, null);
   }
   console.log(GET_JUPYTER);
   const html = notebooks[0].replace(/\.ipynb$/, ".html");

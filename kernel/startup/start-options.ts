@@ -54,19 +54,21 @@ export function resolveStart(options: StartOptions): ResolvedStart {
 /**
  * V8 flags for the kernel process, set before its worker threads start (so their heaps get them):
  * - `--interrupt-budget`: the tier-up budget, 6× V8's default (67,584 bytes of bytecode run).
- *   The cell compiler runs much of TypeScript's ~9 MB of JavaScript a few times per cell; with
- *   the default, TurboFan keeps optimizing its functions for hundreds of cells, on the same 2
- *   cores the cells need (measured: ~2 ms of background compiling per cell, and a median cell of
- *   2.7–2.9 ms instead of 2.2–2.3). User code that is actually hot — a training loop, a numeric
- *   loop — reaches TurboFan a few milliseconds later (measured: a 3e7-iteration loop and a
- *   300-step MLP loop take the same time either way).
+ *   The cell compiler runs much of TypeScript's JavaScript a few times per cell; with the
+ *   default, TurboFan keeps optimizing its functions for hundreds of cells, on the cores the
+ *   cells need, which makes every cell slower. User code that is actually hot — a training
+ *   loop, a numeric loop — reaches TurboFan only a little later, and runs as fast.
  * - `--min-semi-space-size=16` (MB): the workers' young generation starts at its usual maximum
  *   instead of growing from 1 MB through dozens of scavenges while the compiler thread parses
- *   the ES library (measured: the compiler ready ~25 ms sooner, 298–305 ms instead of 327–330;
- *   the kernel's memory after its first cell 183 MB instead of 168).
+ *   the ES library: the compiler is ready sooner, for a little more memory.
+ * - `--experimental-wasm-relaxed-simd` (Node 20 only; later versions have it on): the compute
+ *   backend then loads its relaxed-SIMD build, whose GEMM uses fused multiply-adds
+ *   (lib/backend/wasm/runtime.ts picks the build by feature detection).
+ * The figures behind the first two are in README.md ("Performance") and `npm run bench:kernel`.
  * GRADLAB_V8_FLAGS replaces these flags ("" for V8's defaults).
  */
-export const KERNEL_V8_FLAGS = "--interrupt-budget=405504 --min-semi-space-size=16";
+export const KERNEL_V8_FLAGS = "--interrupt-budget=405504 --min-semi-space-size=16" +
+  (Number(process.versions.node.split(".")[0]) < 21 ? " --experimental-wasm-relaxed-simd" : "");
 
 /** Applies KERNEL_V8_FLAGS (or GRADLAB_V8_FLAGS) to this process, before TypeScript loads. */
 export async function tuneV8(): Promise<void> {

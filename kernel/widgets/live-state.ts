@@ -52,8 +52,10 @@ function store(f64: Float64Array, f: LiveField, v: unknown): boolean {
 
 /** Main-thread half: allocates slots, reads and writes them, tells the io thread what to apply. */
 export class LiveStateMain {
-  private readonly count: Int32Array;
-  private readonly f64: Float64Array;
+  /** [0] counts writes: an Atomics.load of it before reading a slot keeps a loop from caching the value. */
+  readonly count: Int32Array;
+  /** The slots, read directly by the widgets (visualizers/widgets/widget.ts). */
+  readonly f64: Float64Array;
   private readonly free: number[] = [];
   private next = 0;
 
@@ -87,11 +89,6 @@ export class LiveStateMain {
   unbind(commId: string, slots: Record<string, number>): void {
     this.post({ t: "widget-live-drop", commId });
     for (const s of Object.values(slots)) this.free.push(s);
-  }
-
-  read(slot: number): number {
-    Atomics.load(this.count, 0);
-    return this.f64[slot]!;
   }
 
   write(slot: number, v: number): void {

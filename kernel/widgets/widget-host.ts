@@ -8,7 +8,9 @@ export const WIDGET_HOST = Symbol.for("gradlab.widgets");
 export interface WidgetHost {
   bind(commId: string, kinds: Record<string, LiveKind>, initial: Record<string, unknown>): Record<string, number> | null;
   unbind(commId: string, slots: Record<string, number>): void;
-  read(slot: number): number;
+  /** The shared slots and their write counter: a read is `Atomics.load(writes, 0); values[slot]`. */
+  readonly values: Float64Array;
+  readonly writes: Int32Array;
   write(slot: number, v: number): void;
   /** msg_id of the request whose outputs are being sent now ("" when none). */
   parentMsgId(): string;
@@ -18,7 +20,8 @@ export function widgetHost(live: LiveStateMain, parentMsgId: () => string): Widg
   return {
     bind: (id, kinds, initial) => live.bind(id, kinds, initial),
     unbind: (id, slots) => live.unbind(id, slots),
-    read: (slot) => live.read(slot),
+    values: live.f64,
+    writes: live.count,
     write: (slot, v) => live.write(slot, v),
     parentMsgId,
   };

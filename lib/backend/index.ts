@@ -1,12 +1,12 @@
 // The kernel registry: ops call `getKernels().<name>(...)`; backends replace entries with
-// `registerKernels`. Storage comes from `allocate`, so a backend that needs shared memory
-// (the worker pool) can install its own allocator.
+// `registerKernels`. Tensor storage comes from `allocate`: ordinary GC-managed typed arrays
+// (the wasm backend copies operands into its own arena per call, see wasm/runtime.ts).
 
 import type { DType, TypedArray } from "../dtype.js";
 import type { KernelName, Kernels } from "./kernels.js";
 import { referenceKernels } from "./reference.js";
 
-export type { Kernels, KernelName, MatmulParams, Conv2dParams, Pool2dParams, UnaryOp, BinaryOp, ReduceOp, Float } from "./kernels.js";
+export type { Kernels, KernelName, MatmulParams, Conv2dParams, Pool2dParams, UnaryOp, BinaryOp, ReduceOp, Float, Values, StridedUnaryOp, StridedBinaryOp } from "./kernels.js";
 export { referenceKernels } from "./reference.js";
 
 const active: Kernels = { ...referenceKernels };
@@ -33,26 +33,14 @@ export function resetKernels(): void {
   for (const k of Object.keys(providers)) providers[k] = "reference";
 }
 
-export type Allocator = (dtype: DType, n: number) => TypedArray;
-
-const defaultAllocator: Allocator = (dtype, n) => {
+/** A zero-filled array of `n` elements of `dtype`. All tensor storage comes from here. */
+export function allocate(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case "float32": return new Float32Array(n);
     case "float64": return new Float64Array(n);
     case "int32": return new Int32Array(n);
     case "bool": return new Uint8Array(n);
   }
-};
-let allocator: Allocator = defaultAllocator;
-
-/** A zero-filled array of `n` elements of `dtype`. All tensor storage comes from here. */
-export function allocate(dtype: DType, n: number): TypedArray {
-  return allocator(dtype, n);
-}
-
-/** Installs an allocator (must return zero-filled arrays); `null` restores the default. */
-export function registerAllocator(fn: Allocator | null): void {
-  allocator = fn ?? defaultAllocator;
 }
 
 export interface ThreadControl {
@@ -73,6 +61,8 @@ export function setNumThreads(n: number): void {
 
 export interface BackendInfo {
   numThreads: number;
+  /** The WebAssembly module in use: "relaxed-simd" (fused multiply-adds), "simd", or null (reference only). */
+  wasm: "relaxed-simd" | "simd" | null;
   /** Which provider implements each kernel ("reference", "wasm", "pool", ...). */
   kernels: Record<string, string>;
   providers: string[];
@@ -81,15 +71,16 @@ export interface BackendInfo {
 export function getBackendInfo(): BackendInfo {
   return {
     numThreads: threads ? threads.getNumThreads() : 1,
+    wasm: Object.values(providers).includes("wasm") ? (wasmRuntime()?.build ?? null) : null,
     kernels: { ...providers },
     providers: [...new Set(Object.values(providers))],
   };
 }
 
-// Faster kernels (lib/backend/wasm and lib/backend/pool, the compute-backend issue):
-// float32 calls go to WebAssembly SIMD, large ones split across a worker pool; float64 and
-// anything else stay on the reference. GRADLAB_BACKEND=reference keeps the reference only.
-import { wasmKernels, poolThreadControl } from "./wasm/index.js";
+// Faster kernels (lib/backend/wasm, which splits large calls over the pool in
+// lib/backend/pool): float32 calls go to WebAssembly SIMD; float64 and anything else stay
+// on the reference. GRADLAB_BACKEND=reference keeps the reference only.
+import { wasmKernels, wasmRuntime, poolThreadControl } from "./wasm/index.js";
 if (typeof process === "undefined" || process.env.GRADLAB_BACKEND !== "reference") {
   const wasm = wasmKernels();
   if (wasm) {

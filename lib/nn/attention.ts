@@ -1,4 +1,5 @@
 import { Tensor } from "../tensor.js";
+import { zeros } from "../ops/creation.js";
 import type { DType } from "../dtype.js";
 import { fmtShape } from "../shape.js";
 import * as F from "../functional.js";
@@ -37,6 +38,11 @@ export function causalMask(L: number, S = L): Tensor {
   const m = new Uint8Array(L * S);
   for (let i = 0; i < L; i++) for (let j = i + 1; j < S; j++) m[i * S + j] = 1;
   return Tensor.fromArray(m, [L, S], "bool");
+}
+
+/** A mask as values to add to the scores: bool → −∞ where true (not allowed), float as it is. */
+function additive(mask: Tensor, dtype: DType): Tensor {
+  return mask.dtype === "bool" ? zeros(mask.shape as number[], { dtype }).maskedFill(mask, -Infinity) : mask;
 }
 
 /** Adds a mask to attention scores [N, h, L, S]: bool → −∞ where true, float → added. */
@@ -99,8 +105,7 @@ export class MultiheadAttention extends Module {
   private project(x: Tensor, which: 0 | 1 | 2): Tensor {
     const E = this.embedDim;
     const w = this.in_proj_weight ? this.in_proj_weight.narrow(0, which * E, E) : [this.q_proj_weight, this.k_proj_weight, this.v_proj_weight][which]!;
-    const y = x.matmul(w.t());
-    return this.in_proj_bias ? y.add(this.in_proj_bias.narrow(0, which * E, E)) : y;
+    return F.linear(x, w, this.in_proj_bias ? this.in_proj_bias.narrow(0, which * E, E) : null);
   }
 
   override forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionCallOptions = {}): [Tensor, Tensor | null] {
@@ -127,40 +132,55 @@ export class MultiheadAttention extends Module {
     const h = this.numHeads;
     const d = this.headDim;
     const heads = (t: Tensor, len: number) => t.reshape(N, len, h, d).transpose(1, 2); // [N, h, len, d]
+    const kpm = options.keyPaddingMask ?? null;
+    let kpmN: Tensor | null = null;
+    if (kpm) {
+      kpmN = batched ? kpm : kpm.unsqueeze(0);
+      if (kpmN.ndim !== 2 || kpmN.shape[0] !== N || kpmN.shape[1] !== S) {
+        throw new Error(`MultiheadAttention: keyPaddingMask of shape ${fmtShape(kpm.shape)} should be [${N}, ${S}]`);
+      }
+    }
+    let attnMask = options.attnMask ?? null;
+    if (attnMask) {
+      const ok = (attnMask.ndim === 2 && attnMask.shape[0] === L && attnMask.shape[1] === S)
+        || (attnMask.ndim === 3 && attnMask.shape[0] === N * h && attnMask.shape[1] === L && attnMask.shape[2] === S);
+      if (!ok) throw new Error(`MultiheadAttention: attnMask of shape ${fmtShape(attnMask.shape)} should be [${L}, ${S}] or [${N * h}, ${L}, ${S}]`);
+      if (attnMask.ndim === 3) attnMask = attnMask.reshape(N, h, L, S);
+    }
+    const dropout = this.training ? this.dropout : 0;
+    if (!needWeights && dropout === 0) {
+      // the fused path (PyTorch's too when no weights are asked for): one attention op
+      const q = heads(this.project(q0, 0), L), k = heads(this.project(k0, 1), S), v = heads(this.project(v0, 2), S);
+      let mask: Tensor | null = null;
+      const add = (m: Tensor) => (mask = mask ? mask.add(additive(m, q.dtype)) : additive(m, q.dtype));
+      if (attnMask) add(attnMask);
+      if (kpmN) add(kpmN.reshape(N, 1, 1, S));
+      const causal = isCausal && !attnMask;
+      if (causal && mask) add(causalMask(L, S));
+      const o = F.scaledDotProductAttention(q, k, v, { attnMask: mask, isCausal: causal && !mask });
+      return [this.finish(o, N, L, E, batched), null];
+    }
     const q = heads(this.project(q0, 0), L).mul(1 / Math.sqrt(d));
     const k = heads(this.project(k0, 1), S);
     const v = heads(this.project(v0, 2), S);
     let scores = q.matmul(k.transpose(2, 3)); // [N, h, L, S]
-    let attnMask = options.attnMask ?? null;
     if (attnMask === null && isCausal) attnMask = causalMask(L, S);
-    if (attnMask) {
-      if (attnMask.ndim === 2) {
-        if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) throw new Error(`MultiheadAttention: attnMask of shape ${fmtShape(attnMask.shape)} should be [${L}, ${S}]`);
-        scores = applyMask(scores, attnMask);
-      } else if (attnMask.ndim === 3 && attnMask.shape[0] === N * h && attnMask.shape[1] === L && attnMask.shape[2] === S) {
-        scores = applyMask(scores, attnMask.reshape(N, h, L, S));
-      } else {
-        throw new Error(`MultiheadAttention: attnMask of shape ${fmtShape(attnMask.shape)} should be [${L}, ${S}] or [${N * h}, ${L}, ${S}]`);
-      }
-    }
-    const kpm = options.keyPaddingMask ?? null;
-    if (kpm) {
-      const m = batched ? kpm : kpm.unsqueeze(0);
-      if (m.ndim !== 2 || m.shape[0] !== N || m.shape[1] !== S) {
-        throw new Error(`MultiheadAttention: keyPaddingMask of shape ${fmtShape(kpm.shape)} should be [${N}, ${S}]`);
-      }
-      scores = applyMask(scores, m.reshape(N, 1, 1, S));
-    }
+    if (attnMask) scores = applyMask(scores, attnMask);
+    if (kpmN) scores = applyMask(scores, kpmN.reshape(N, 1, 1, S));
     let attn = F.softmax(scores, -1);
     const weights = attn;
-    if (this.dropout > 0 && this.training) attn = F.dropout(attn, { p: this.dropout, training: true });
-    let out = attn.matmul(v).transpose(1, 2).reshape(N, L, E); // [N, L, E]
-    out = this.out_proj.call(out);
-    out = batched ? (this.batchFirst ? out : out.transpose(0, 1)) : out.squeeze(0);
+    if (dropout > 0) attn = F.dropout(attn, { p: dropout, training: true });
+    const out = this.finish(attn.matmul(v), N, L, E, batched);
     if (!needWeights) return [out, null];
     let w = averageAttnWeights ? weights.mean(1) : weights;
     if (!batched) w = w.squeeze(0);
     return [out, w];
+  }
+
+  /** Heads [N, h, L, d] → [N, L, E] → out_proj → the caller's layout. */
+  private finish(o: Tensor, N: number, L: number, E: number, batched: boolean): Tensor {
+    const out = this.out_proj.call(o.transpose(1, 2).reshape(N, L, E));
+    return batched ? (this.batchFirst ? out : out.transpose(0, 1)) : out.squeeze(0);
   }
 
   override extraRepr(): string {

@@ -1,5 +1,8 @@
 import type { Tensor } from "../tensor.js";
-import { Module } from "./module.js";
+import { Module, runsPlainForward } from "./module.js";
+import { Conv2d } from "./conv.js";
+import { ReLU } from "./activation.js";
+import { MaxPool2d } from "./pooling.js";
 
 /**
  * Runs its modules in order, each one's output feeding the next:
@@ -53,8 +56,26 @@ export class Sequential<Out = Tensor> extends Module {
   }
 
   override forward(x: any): Out {
+    const kids = this.children();
     let out = x;
-    for (const m of this.children()) out = m.call(out);
+    for (let i = 0; i < kids.length; i++) {
+      const m = kids[i]!, next = kids[i + 1], third = kids[i + 2];
+      // Conv2d then ReLU (then MaxPool2d): one kernel call, ReLU being the conv's epilogue and
+      // the pool done before the conv output leaves the kernel (same values, same graph)
+      const convRelu = next !== undefined && runsPlainForward(m, Conv2d) && runsPlainForward(next, ReLU);
+      if (convRelu && third !== undefined && runsPlainForward(third, MaxPool2d) && !(third as MaxPool2d).returnIndices) {
+        const pool = third as MaxPool2d;
+        out = (m as Conv2d).forwardReluMaxPool(out, pool.kernelSize, pool.options);
+        i += 2;
+        continue;
+      }
+      if (convRelu) {
+        out = (m as Conv2d).forwardRelu(out);
+        i++;
+        continue;
+      }
+      out = m.call(out);
+    }
     return out as Out;
   }
 }

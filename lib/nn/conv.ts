@@ -1,6 +1,7 @@
 import type { Tensor } from "../tensor.js";
 import type { DType } from "../dtype.js";
 import * as F from "../functional.js";
+import { conv2dRelu, conv2dReluMaxPool2d } from "../ops/nn/conv.js";
 import { Module } from "./module.js";
 import { emptyParameter, tupleOf } from "./parameter.js";
 import * as init from "./init.js";
@@ -117,14 +118,31 @@ export class Conv2d extends ConvNd {
     super("Conv2d", 2, inChannels, outChannels, kernelSize, options);
   }
   override forward(x: Tensor): Tensor {
+    return this.run(x, false);
+  }
+
+  /** relu(this.forward(x)) in one kernel call (nn.Sequential uses it for Conv2d + ReLU). */
+  forwardRelu(x: Tensor): Tensor {
+    return this.run(x, true);
+  }
+
+  /** maxPool2d(relu(this.forward(x)), ...) in one kernel call (nn.Sequential: Conv2d, ReLU, MaxPool2d). */
+  forwardReluMaxPool(x: Tensor, kernelSize: number | readonly number[], poolOptions: Omit<F.MaxPool2dOptions, "returnIndices">): Tensor {
+    return this.run(x, true, { kernelSize, poolOptions });
+  }
+
+  private run(x: Tensor, relu: boolean, pool?: { kernelSize: number | readonly number[]; poolOptions: Omit<F.MaxPool2dOptions, "returnIndices"> }): Tensor {
     const zeros = this.paddingMode === "zeros";
-    return F.conv2d(zeros ? x : this.padInput(x), this.weight, {
+    const input = zeros ? x : this.padInput(x);
+    const options = {
       bias: this.bias,
       stride: this.stride as [number, number],
       padding: zeros ? this.padding : 0,
       dilation: this.dilation as [number, number],
       groups: this.groups,
-    });
+    };
+    if (pool) return conv2dReluMaxPool2d(input, this.weight, options, pool.kernelSize, pool.poolOptions);
+    return (relu ? conv2dRelu : F.conv2d)(input, this.weight, options);
   }
 }
 

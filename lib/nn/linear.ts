@@ -1,6 +1,7 @@
 import type { Tensor } from "../tensor.js";
 import type { DType } from "../dtype.js";
 import { fmtShape } from "../shape.js";
+import * as F from "../functional.js";
 import { Module } from "./module.js";
 import { emptyParameter } from "./parameter.js";
 import * as init from "./init.js";
@@ -36,8 +37,7 @@ export class Linear extends Module {
         `Linear: input of shape ${fmtShape(x.shape)} does not end in in_features=${this.inFeatures} (weight shape ${fmtShape(this.weight.shape)})`,
       );
     }
-    const y = x.matmul(this.weight.t());
-    return this.bias ? y.add(this.bias) : y;
+    return F.linear(x, this.weight, this.bias);
   }
 
   override extraRepr(): string {

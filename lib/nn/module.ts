@@ -14,6 +14,7 @@
 // written by `save` line up with PyTorch's.
 
 import { Tensor } from "../tensor.js";
+import { stateDictHint } from "./state-dict-hint.js";
 import { isGradEnabled, noGrad } from "../autograd/grad_mode.js";
 
 const PARAMETERS = new WeakSet<Tensor>();
@@ -327,6 +328,8 @@ export class Module {
     }
     if (typeof stateDict !== "object" || stateDict === null) throw new Error(`loadStateDict: expected a state dict (name → tensor), got ${stateDict === null ? "null" : typeof stateDict}`);
     const own = this.stateDict();
+    const hint = stateDictHint(Object.keys(own), stateDict as Record<string, unknown>);
+    if (hint) throw new Error(`loadStateDict: ${hint}`);
     const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
     const errors: string[] = [];
@@ -413,6 +416,20 @@ function implementation(m: Module): (...args: any[]) => any {
   const own = Object.getOwnPropertyDescriptor(m, "forward")?.value;
   if (typeof own === "function" && own !== hookedForward) return own;
   return (Object.getPrototypeOf(m) as Module).forward;
+}
+
+/**
+ * True when `m` is exactly an instance of `cls` (no subclass), has no hooks and no forward
+ * of its own: calling it runs `cls.prototype.forward` and nothing else. Containers fuse such
+ * modules (nn.Sequential's Conv2d + ReLU) without changing what the user could observe.
+ * @internal
+ */
+export function runsPlainForward(m: Module, cls: abstract new (...args: any[]) => Module): boolean {
+  if (Object.getPrototypeOf(m) !== cls.prototype) return false;
+  const { pre, fwd, bwd } = m._hookMaps;
+  if (pre.size !== 0 || fwd.size !== 0 || bwd.size !== 0) return false;
+  const own = Object.getOwnPropertyDescriptor(m, "forward")?.value;
+  return own === undefined || own === hookedForward;
 }
 
 /** Installed as every module's own `forward`: hooks, then the class's forward. */

@@ -14,6 +14,7 @@ import type { DType } from "../dtype.js";
 import { fmtShape } from "../shape.js";
 import * as F from "../functional.js";
 import { stack, cat } from "../ops/join.js";
+import { gruCell, lstmCell } from "../ops/nn/rnn.js";
 import { Module } from "./module.js";
 import { emptyParameter } from "./parameter.js";
 import * as init from "./init.js";
@@ -37,7 +38,8 @@ export interface RNNOptions {
 
 /**
  * One time step. `h` [N, H] (or [N, P] with an LSTM projection `whr`), `c` [N, H]; `xw` is the
- * precomputed x W_ihᵀ + b_ih for this step.
+ * precomputed x W_ihᵀ + b_ih for this step (+ b_hh too when `bhh` is null and the mode
+ * allows it: see `foldsHiddenBias`).
  */
 function cellStep(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, whh: Tensor, bhh: Tensor | null, whr: Tensor | null = null): [Tensor, Tensor | null] {
   let hw = h.matmul(whh.t());
@@ -48,21 +50,20 @@ function cellStep(mode: Mode, xw: Tensor, h: Tensor, c: Tensor | null, whh: Tens
     case "RNN_RELU":
       return [F.relu(xw.add(hw)), null];
     case "LSTM": {
-      const [i, f, g, o] = xw.add(hw).chunk(4, -1);
-      const c2 = F.sigmoid(f).mul(c!).add(F.sigmoid(i).mul(F.tanh(g)));
-      const h2 = F.sigmoid(o).mul(F.tanh(c2));
+      // one op for the gates' pointwise math: [N, 2H] = h' then c' in each row
+      const H = c!.shape[1];
+      const hc = lstmCell(xw.add(hw), c!);
+      const h2 = hc.narrow(1, 0, H), c2 = hc.narrow(1, H, H);
       return [whr ? h2.matmul(whr.t()) : h2, c2];
     }
-    case "GRU": {
-      const [xr, xz, xn] = xw.chunk(3, -1);
-      const [hr, hz, hn] = hw.chunk(3, -1);
-      const r = F.sigmoid(xr.add(hr));
-      const z = F.sigmoid(xz.add(hz));
-      const n = F.tanh(xn.add(r.mul(hn)));
-      // (1 − z)·n + z·h = n + z·(h − n)
-      return [n.add(z.mul(h.sub(n))), null];
-    }
+    case "GRU":
+      return [gruCell(xw, hw, h), null];
   }
+}
+
+/** Whether b_hh only ever appears added to x·W_ihᵀ + b_ih (not in GRU: n uses r·(h·W_hnᵀ + b_hn)). */
+function foldsHiddenBias(mode: Mode): boolean {
+  return mode !== "GRU";
 }
 
 abstract class RNNBase extends Module {
@@ -169,6 +170,9 @@ abstract class RNNBase extends Module {
         const bhh = this.param("bias_hh", layer, d);
         let xw = seq.matmul(wih.t());
         if (bih) xw = xw.add(bih);
+        // b_hh added once for the whole sequence instead of once per step
+        const fold = bhh !== null && foldsHiddenBias(this.mode);
+        if (fold) xw = xw.add(bhh);
         const k = layer * dirs + d;
         const whr = this.param("weight_hr", layer, d);
         let h = h0s ? h0s.select(0, k) : zerosH;
@@ -176,7 +180,7 @@ abstract class RNNBase extends Module {
         const outs: Tensor[] = new Array(L);
         for (let s = 0; s < L; s++) {
           const t = d === 0 ? s : L - 1 - s;
-          [h, c] = cellStep(this.mode, xw.select(0, t), h, c, whh, bhh, whr);
+          [h, c] = cellStep(this.mode, xw.select(0, t), h, c, whh, fold ? null : bhh, whr);
           outs[t] = h;
         }
         dirOutputs.push(stack(outs, 0));

@@ -9,6 +9,11 @@ import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./normalization.js";
 import { MultiheadAttention } from "./attention.js";
 
+/** Whether an attention module's weights may be seen: by a forward hook on it. */
+function wantsWeights(attn: MultiheadAttention): boolean {
+  return attn._hookMaps.fwd.size > 0;
+}
+
 export interface TransformerEncoderLayerOptions {
   dimFeedforward?: number;
   dropout?: number;
@@ -75,9 +80,9 @@ export class TransformerEncoderLayer extends Module {
     const [y] = this.self_attn.call(x, x, x, {
       attnMask: o.srcMask ?? null,
       keyPaddingMask: o.srcKeyPaddingMask ?? null,
-      // Per-head weights cost nothing extra (the softmax output itself) and let a forward hook
-      // on self_attn see them (output[1], [N, heads, L, S]) to draw attention maps.
-      needWeights: true,
+      // Per-head weights (output[1], [N, heads, L, S]) only when a forward hook on self_attn
+      // may look at them to draw attention maps: without them attention runs as one fused op.
+      needWeights: wantsWeights(this.self_attn),
       averageAttnWeights: false,
       isCausal: o.isCausal ?? false,
     });
@@ -227,7 +232,7 @@ export class TransformerDecoderLayer extends Module {
     const [y] = this.self_attn.call(x, x, x, {
       attnMask: o.tgtMask ?? null,
       keyPaddingMask: o.tgtKeyPaddingMask ?? null,
-      needWeights: true,
+      needWeights: wantsWeights(this.self_attn),
       averageAttnWeights: false,
       isCausal: o.tgtIsCausal ?? false,
     });
@@ -238,7 +243,7 @@ export class TransformerDecoderLayer extends Module {
     const [y] = this.multihead_attn.call(x, memory, memory, {
       attnMask: o.memoryMask ?? null,
       keyPaddingMask: o.memoryKeyPaddingMask ?? null,
-      needWeights: true,
+      needWeights: wantsWeights(this.multihead_attn),
       averageAttnWeights: false,
     });
     return this.dropout2.call(y);

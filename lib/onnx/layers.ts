@@ -164,12 +164,20 @@ function recurrent(kind: keyof typeof RECURRENT): LayerEmitter {
       const stack = (key: string) => suffixes.map((s) => regate(sd[`${key}_l${l}${s}`], G, spec.order));
       const wi = stack("weight_ih"), wh = stack("weight_hh");
       const inSize = sd[`weight_ih_l${l}`].shape[1], dt = sd[`weight_ih_l${l}`].dtype;
-      const cat = (parts: (Float32Array | Float64Array)[]) => parts.flatMap((p) => Array.from(p));
+      const cat = (parts: (Float32Array | Float64Array)[]) => {
+        const all = dt === "float64" ? new Float64Array(parts.reduce((n, p) => n + p.length, 0)) : new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of parts) {
+          all.set(p, at);
+          at += p.length;
+        }
+        return all;
+      };
       const W = b.init(`${path}.W_l${l}`, dt, [D, G * H, inSize], cat(wi));
       const R = b.init(`${path}.R_l${l}`, dt, [D, G * H, H], cat(wh));
       const ins = [seq, W, R];
       if (r.hasBias) {
-        const bias = suffixes.flatMap((s) => [...regate(sd[`bias_ih_l${l}${s}`], G, spec.order), ...regate(sd[`bias_hh_l${l}${s}`], G, spec.order)]);
+        const bias = cat(suffixes.flatMap((s) => [regate(sd[`bias_ih_l${l}${s}`], G, spec.order), regate(sd[`bias_hh_l${l}${s}`], G, spec.order)]));
         ins.push(b.init(`${path}.B_l${l}`, dt, [D, 2 * G * H], bias));
       }
       const attrs: Record<string, AttrValue> = { hidden_size: H, direction: r.bidirectional ? "bidirectional" : "forward" };
@@ -229,6 +237,47 @@ function attention(b: GraphBuilder, m: Module, args: unknown[], out: unknown, pa
   if (wt) b.values.set(wt, o.averageAttnWeights === false ? probs : b.reduceMean(probs, [1], false));
 }
 
+/** The activations beyond the common ones, each as the ONNX ops computing PyTorch's formula. */
+function activations(): [Function, LayerEmitter][] {
+  type Body = (b: GraphBuilder, x: string, m: Module, t: Tensor) => string;
+  const act = (body: Body): LayerEmitter => (b, m, args, out, path) => {
+    const t = args[0] as Tensor;
+    b.values.set(out as Tensor, body(b, input(b, args), m, t));
+    void path;
+  };
+  const c = (b: GraphBuilder, v: number, t: Tensor) => b.scalar(v, t.dtype);
+  const softplus = (b: GraphBuilder, x: string, beta: number, t: Tensor) =>
+    beta === 1 ? b.op("Softplus", [x]) : b.op("Div", [b.op("Softplus", [b.op("Mul", [x, c(b, beta, t)])]), c(b, beta, t)]);
+  return [
+    [nn.Softplus, act((b, x, m, t) => softplus(b, x, (m as nn.Softplus).options.beta ?? 1, t))],
+    [nn.Hardtanh, act((b, x, m, t) => b.op("Clip", [x, c(b, (m as nn.Hardtanh).minVal, t), c(b, (m as nn.Hardtanh).maxVal, t)]))],
+    [nn.ReLU6, act((b, x, _m, t) => b.op("Clip", [x, c(b, 0, t), c(b, 6, t)]))],
+    [nn.SELU, act((b, x) => b.op("Selu", [x]))],
+    [nn.CELU, act((b, x, m) => b.op("Celu", [x], { alpha: { float: (m as nn.CELU).alpha } }))],
+    [nn.Mish, act((b, x, _m, t) => b.op("Mul", [x, b.op("Tanh", [softplus(b, x, 1, t)])]))],
+    [nn.Hardswish, act((b, x) => b.op("HardSwish", [x]))],
+    [nn.Hardsigmoid, act((b, x) => b.op("HardSigmoid", [x], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } }))],
+    [nn.Softsign, act((b, x) => b.op("Softsign", [x]))],
+    [nn.LogSigmoid, act((b, x) => b.op("Neg", [b.op("Softplus", [b.op("Neg", [x])])]))],
+    [nn.Softmin, act((b, x, m) => b.op("Softmax", [b.op("Neg", [x])], { axis: (m as nn.Softmin).dim }))],
+    [nn.Threshold, act((b, x, m, t) => {
+      const th = m as nn.Threshold;
+      return b.op("Where", [b.op("Greater", [x, c(b, th.threshold, t)]), x, c(b, th.value, t)]);
+    })],
+    [nn.GLU, act((b, x, m, t) => {
+      const dim = (m as nn.GLU).dim, half = t.shape[dim < 0 ? dim + t.ndim : dim] / 2;
+      const [first, second] = b.node("Split", [x, b.ints([half, half], "split")], { axis: dim }, 2);
+      return b.op("Mul", [first, b.op("Sigmoid", [second])]);
+    })],
+    [nn.PReLU, act((b, x, m, t) => {
+      const w = (m as nn.PReLU).weight;
+      // One slope per channel (dim 1), broadcast over the dims after it.
+      const shape = w.numel === 1 ? [1] : [w.numel, ...new Array(Math.max(0, t.ndim - 2)).fill(1)];
+      return b.op("PRelu", [x, b.valueOf(noGrad(() => w.reshape(shape).contiguous()), "prelu.weight")]);
+    })],
+  ];
+}
+
 /** Layers exported whole, by class. */
 export const LAYERS = new Map<Function, LayerEmitter>([
   [nn.Linear, (b, m, args, out, path) => b.values.set(out as Tensor, linear(b, input(b, args), (m as nn.Linear).weight, (m as nn.Linear).bias, path))],
@@ -268,6 +317,13 @@ export const LAYERS = new Map<Function, LayerEmitter>([
   [nn.Softmax, (b, m, args, out, path) => b.values.set(out as Tensor, b.op("Softmax", [input(b, args)], { axis: (m as nn.Softmax).dim }, `${path}/Softmax`))],
   [nn.LogSoftmax, (b, m, args, out, path) => b.values.set(out as Tensor, b.op("LogSoftmax", [input(b, args)], { axis: (m as nn.LogSoftmax).dim }, `${path}/LogSoftmax`))],
   [nn.Flatten, flatten],
+  [nn.Unflatten, (b, m, args, out, path) => {
+    const u = m as nn.Unflatten, x = args[0] as Tensor, dim = u.dim < 0 ? u.dim + x.ndim : u.dim;
+    const shape = [...x.shape.slice(0, dim), ...u.sizes, ...x.shape.slice(dim + 1)];
+    if (dim > 0) shape[0] = 0; // keep the batch dim dynamic
+    b.values.set(out as Tensor, b.op("Reshape", [input(b, args), b.ints(shape, "shape")], {}, `${path}/Reshape`));
+  }],
+  ...activations(),
   [nn.LSTM, recurrent("LSTM")],
   [nn.GRU, recurrent("GRU")],
   [nn.RNN, recurrent("RNN")],

@@ -1,17 +1,17 @@
 // Ops that copy values: contiguous, clone, dtype casts.
 
+import { getKernels } from "../backend/index.js";
 import type { DType } from "../dtype.js";
 import { checkDType } from "../dtype.js";
 import { contiguousStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { record } from "./op.js";
-import { map1 } from "./strided.js";
 
 /** A contiguous copy of x's values (no graph). */
 function copyValues(x: Tensor, dtype: DType = x.dtype): Tensor {
   const out = Tensor.empty(x.shape, dtype);
   const expr = dtype === "bool" && x.dtype !== "bool" ? "toBool" : "copy";
-  map1(expr, x.storage.data, x.offset, x.strides, out.storage.data, 0, contiguousStrides(x.shape), x.shape);
+  getKernels().stridedUnary(expr, x.storage.data, x.offset, x.strides, out.storage.data, 0, contiguousStrides(x.shape), x.shape);
   return out;
 }
 

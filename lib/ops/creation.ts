@@ -1,7 +1,7 @@
 // Creating tensors: from JS data, constant fills, ranges, and random draws (seeded through
 // lib/random.ts, so `manualSeed(n)` makes every draw reproducible).
 
-import { allocate } from "../backend/index.js";
+import { allocate, getKernels } from "../backend/index.js";
 import { type DType, type TypedArray, DEFAULT_DTYPE, checkDType, dtypeOfArray } from "../dtype.js";
 import { type Generator, defaultGenerator } from "../random.js";
 import { checkShape } from "../shape.js";
@@ -94,10 +94,7 @@ export function tensor(data: TensorData | NestedArray | ArrayLike<number> | Type
     : sawBool && !sawNumber ? "bool" : DEFAULT_DTYPE;
   const dtype = dtypeArg("tensor", opts, inferred);
   const arr = allocate(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) {
-    const v = Number(flat[i]);
-    arr[i] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
-  }
+  getKernels().fromNumbers(flat, arr, dtype === "bool");
   return finish(Tensor.fromArray(arr, shape, dtype), opts);
 }
 
@@ -143,8 +140,7 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
   if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a nonzero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const t = Tensor.empty([n], dtypeArg("arange", opts));
-  const d = t.storage.data;
-  for (let i = 0; i < n; i++) d[i] = start + i * step;
+  getKernels().fillArange(t.storage.data, start, step);
   return finish(t, opts);
 }
 
@@ -155,8 +151,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
   const d = t.storage.data;
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // Fill from both ends so the last value is exactly `end`.
-  const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++) d[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  getKernels().fillLinspace(d, start, end, step);
   return finish(t, opts);
 }
 
@@ -165,8 +160,7 @@ export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions)
   if (typeof m === "object") { opts = m; m = undefined; }
   const cols = m ?? n;
   const t = Tensor.empty(shapeArg("eye", [n, cols]), dtypeArg("eye", opts));
-  const d = t.storage.data;
-  for (let i = 0; i < Math.min(n, cols); i++) d[i * cols + i] = 1;
+  getKernels().fillEye(t.storage.data, n, cols);
   return finish(t, opts);
 }
 
@@ -181,9 +175,7 @@ export function rand(shape: ShapeLike, opts?: RandomOptions): Tensor {
   const dtype = floatArg("rand", opts);
   const g = opts?.generator ?? defaultGenerator;
   const t = Tensor.empty(shapeArg("rand", shape), dtype);
-  const d = t.storage.data;
-  if (dtype === "float32") for (let i = 0; i < d.length; i++) d[i] = g.nextFloat();
-  else for (let i = 0; i < d.length; i++) d[i] = g.nextDouble();
+  getKernels().fillUniform(t.storage.data, g, dtype !== "float32");
   return finish(t, opts);
 }
 
@@ -192,8 +184,7 @@ export function randn(shape: ShapeLike, opts?: RandomOptions): Tensor {
   const dtype = floatArg("randn", opts);
   const g = opts?.generator ?? defaultGenerator;
   const t = Tensor.empty(shapeArg("randn", shape), dtype);
-  const d = t.storage.data;
-  for (let i = 0; i < d.length; i++) d[i] = g.nextNormal();
+  getKernels().fillNormal(t.storage.data, g);
   return finish(t, opts);
 }
 
@@ -208,8 +199,7 @@ export function randint(low: number, high: number | ShapeLike, shape?: ShapeLike
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) throw new Error(`randint: need integers low < high, got ${low} and ${high}`);
   const g = opts?.generator ?? defaultGenerator;
   const t = Tensor.empty(shapeArg("randint", shape as ShapeLike), dtypeArg("randint", opts, "int32"));
-  const d = t.storage.data;
-  for (let i = 0; i < d.length; i++) d[i] = g.nextInt(low, high);
+  getKernels().fillRandint(t.storage.data, g, low, high);
   return finish(t, opts);
 }
 
@@ -228,11 +218,7 @@ export function randperm(n: number, opts?: RandomOptions): Tensor {
   const g = opts?.generator ?? defaultGenerator;
   const t = Tensor.empty([n], dtypeArg("randperm", opts, "int32"));
   const d = t.storage.data;
-  for (let i = 0; i < n; i++) d[i] = i;
-  for (let i = n - 1; i > 0; i--) { // Fisher-Yates
-    const j = g.nextInt(0, i + 1);
-    const tmp = d[i]; d[i] = d[j]; d[j] = tmp;
-  }
+  getKernels().randperm(d, g);
   return finish(t, opts);
 }
 
@@ -249,23 +235,7 @@ export function multinomial(probs: Tensor, numSamples: number, opts: { replaceme
   const g = opts.generator ?? defaultGenerator;
   const p = probs.data;
   const out = Tensor.empty(probs.ndim === 1 ? [numSamples] : [rows, numSamples], "int32");
-  const od = out.storage.data;
-  const w = new Float64Array(c);
-  for (let r = 0; r < rows; r++) {
-    let total = 0;
-    for (let j = 0; j < c; j++) {
-      const v = p[r * c + j];
-      if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`multinomial: probabilities must be finite and non-negative, got ${v}`);
-      w[j] = v; total += v;
-    }
-    for (let s = 0; s < numSamples; s++) {
-      if (!(total > 0)) throw new Error("multinomial: the weights of a row sum to zero");
-      let u = g.nextDouble() * total, k = 0;
-      while (k < c - 1 && (u >= w[k] || w[k] === 0)) { u -= w[k]; k++; }
-      while (w[k] === 0 && k > 0) k--; // rounding at the end: fall back to the last non-zero weight
-      od[r * numSamples + s] = k;
-      if (!replacement) { total -= w[k]; w[k] = 0; }
-    }
-  }
+  const problem = getKernels().multinomial(probs.data, rows, c, numSamples, replacement, g, out.storage.data as Int32Array);
+  if (problem) throw new Error(`multinomial: ${problem}`);
   return out;
 }

@@ -2,15 +2,14 @@
 // Forward results come from the backend's contiguous kernels when every operand is contiguous
 // with the output's dtype (the hot path in training), else from the strided loops.
 
+import type { StridedBinaryOp } from "../backend/kernels.js";
 import { getKernels } from "../backend/index.js";
-import type { BinaryOp, UnaryOp } from "../backend/kernels.js";
-import { binary as refBinary, binaryScalar as refBinaryScalar, unary as refUnary } from "../backend/reference.js";
+import type { BinaryOp, UnaryOp, Values } from "../backend/kernels.js";
 import { type DType, type Float, arithmeticDType, floatDType, isFloatDType, promoteTypes, promoteWithScalar } from "../dtype.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, fmtShape, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { cast } from "./copy.js";
 import { record, sumTo } from "./op.js";
-import { type BinaryExpr, map1, map2 } from "./strided.js";
 
 const KERNEL_OPS = new Set<string>(["add", "sub", "mul", "div", "pow", "maximum", "minimum"]);
 const ONE = [1];
@@ -28,7 +27,7 @@ function checkOperand(op: string, v: unknown): void {
 }
 
 /** Forward of `a expr b` into a fresh tensor of `outDType` (no graph). */
-export function binaryRaw(op: string, expr: BinaryExpr, a: TensorOrScalar, b: TensorOrScalar, outDType: DType): Tensor {
+export function binaryRaw(op: string, expr: StridedBinaryOp, a: TensorOrScalar, b: TensorOrScalar, outDType: DType): Tensor {
   checkOperand(op, a);
   checkOperand(op, b);
   if (typeof a === "number" && typeof b === "number") a = scalarTensor(a, outDType);
@@ -39,7 +38,7 @@ export function binaryRaw(op: string, expr: BinaryExpr, a: TensorOrScalar, b: Te
     const out = Tensor.empty(a.shape, outDType);
     const od = out.storage.data;
     if (useKernel) getKernels().binary(expr as BinaryOp, a.data as Float, b.data as Float, od as Float);
-    else map2(expr, a.data, 0, ONE, b.data, 0, ONE, od, 0, ONE, [od.length]);
+    else getKernels().stridedBinary(expr, a.data, 0, ONE, b.data, 0, ONE, od, 0, ONE, [od.length]);
     return out;
   }
   const shape = broadcastShapes(op, a.shape, b.shape);
@@ -56,28 +55,24 @@ export function binaryRaw(op: string, expr: BinaryExpr, a: TensorOrScalar, b: Te
     return out;
   }
   const out = Tensor.empty(shape, outDType);
-  map2(expr, a.storage.data, a.offset, broadcastStrides(a.shape, a.strides, shape),
+  getKernels().stridedBinary(expr, a.storage.data, a.offset, broadcastStrides(a.shape, a.strides, shape),
     b.storage.data, b.offset, broadcastStrides(b.shape, b.strides, shape),
     out.storage.data, 0, contiguousStrides(shape), shape);
   return out;
 }
 
-function scalarRaw(expr: BinaryExpr, t: Tensor, s: number, scalarFirst: boolean, outDType: DType): Tensor {
+function scalarRaw(expr: StridedBinaryOp, t: Tensor, s: number, scalarFirst: boolean, outDType: DType): Tensor {
   const out = Tensor.empty(t.shape, outDType);
   const od = out.storage.data;
-  if (KERNEL_OPS.has(expr) && isFloatDType(outDType) && t.dtype === outDType && t.isContiguous()) {
-    getKernels().binaryScalar(expr as BinaryOp, t.data as Float, s, od as Float, scalarFirst);
-    return out;
-  }
   if (KERNEL_OPS.has(expr) && t.isContiguous() && t.dtype === outDType) {
-    refBinaryScalar(expr as BinaryOp, t.data, s, od, scalarFirst);
+    getKernels().binaryScalar(expr as BinaryOp, t.data, s, od, scalarFirst);
     return out;
   }
   const sv = new Float64Array([s]);
   const zeros = t.shape.map(() => 0);
   const os = contiguousStrides(t.shape);
-  if (scalarFirst) map2(expr, sv, 0, zeros, t.storage.data, t.offset, t.strides, od, 0, os, t.shape);
-  else map2(expr, t.storage.data, t.offset, t.strides, sv, 0, zeros, od, 0, os, t.shape);
+  if (scalarFirst) getKernels().stridedBinary(expr, sv, 0, zeros, t.storage.data, t.offset, t.strides, od, 0, os, t.shape);
+  else getKernels().stridedBinary(expr, t.storage.data, t.offset, t.strides, sv, 0, zeros, od, 0, os, t.shape);
   return out;
 }
 
@@ -175,8 +170,7 @@ export function unaryRaw(op: UnaryOp, x: Tensor, keepsInt = false): Tensor {
   const dtype = keepsInt ? arithmeticDType(x.dtype) : floatDType(x.dtype);
   const src = x.dtype === dtype ? x : cast(x, dtype);
   const out = Tensor.empty(x.shape, dtype);
-  if (isFloatDType(dtype)) getKernels().unary(op, src.data as Float, out.storage.data as Float);
-  else refUnary(op, src.data, out.storage.data);
+  getKernels().unary(op, src.data, out.storage.data);
   return out;
 }
 
@@ -268,7 +262,7 @@ export function logicalOr(a: TensorOrScalar, b: TensorOrScalar): Tensor { return
 
 export function logicalNot(x: Tensor): Tensor {
   const out = Tensor.empty(x.shape, "bool");
-  map1("logicalNot", x.storage.data, x.offset, x.strides, out.storage.data, 0, contiguousStrides(x.shape), x.shape);
+  getKernels().stridedUnary("logicalNot", x.storage.data, x.offset, x.strides, out.storage.data, 0, contiguousStrides(x.shape), x.shape);
   return out;
 }
 
@@ -299,38 +293,31 @@ export function isclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): Tensor 
 /** Same shape and exactly the same values (PyTorch's torch.equal). */
 export function equal(a: Tensor, b: Tensor): boolean {
   if (!sameShape(a.shape, b.shape)) return false;
-  const ad = a.data, bd = b.data;
-  for (let i = 0; i < ad.length; i++) if (ad[i] !== bd[i]) return false;
-  return true;
+  return getKernels().allEqual(a.data, b.data);
 }
 
 /** True when every pair agrees within atol + rtol * |b| (NaNs are never close). */
 export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
   const shape = broadcastShapes("allclose", a.shape, b.shape);
-  const ad = a.expand(shape).data, bd = b.expand(shape).data;
-  for (let i = 0; i < ad.length; i++) {
-    if (!(Math.abs(ad[i] - bd[i]) <= atol + rtol * Math.abs(bd[i]))) return false;
-  }
-  return true;
+  return getKernels().allClose(a.expand(shape).data, b.expand(shape).data, rtol, atol);
 }
 
 // ---- selection ----------------------------------------------------------------------------
 
-function expandedValues(v: TensorOrScalar, shape: readonly number[]): ArrayLike<number> {
-  if (typeof v === "number") return { length: 1, 0: v } as ArrayLike<number>;
+function expandedValues(v: TensorOrScalar, shape: readonly number[]): Values {
+  if (typeof v === "number") return Float64Array.of(v);
   const out = Tensor.empty(shape, v.dtype);
-  map1("copy", v.storage.data, v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
+  getKernels().stridedUnary("copy", v.storage.data, v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
   return out.storage.data;
 }
 
 function whereRaw(op: string, cond: Tensor, a: TensorOrScalar, b: TensorOrScalar, dtype: DType): Tensor {
   let shape = broadcastShapes(op, cond.shape, shapeOf(a));
   shape = broadcastShapes(op, shape, shapeOf(b));
-  const c = expandedValues(cond, shape), av = expandedValues(a, shape), bv = expandedValues(b, shape);
   const out = Tensor.empty(shape, dtype);
-  const od = out.storage.data;
-  const sa = typeof a === "number", sb = typeof b === "number";
-  for (let i = 0; i < od.length; i++) od[i] = c[i] !== 0 ? av[sa ? 0 : i] : bv[sb ? 0 : i];
+  // a broadcast scalar stays one value (length 1); a one-element tensor is expanded, so its
+  // length equals the output's unless the output has one element too
+  getKernels().where(expandedValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), out.storage.data);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Ops that pick or place elements by index tensors: indexSelect, gather, scatterAdd, oneHot,
 // plus the triangular masks tril/triu. Index tensors may be int32 or any dtype holding integers.
 
+import { getKernels } from "../backend/index.js";
 import { fmtShape, normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { record } from "./op.js";
@@ -8,19 +9,18 @@ import { record } from "./op.js";
 /** A contiguous copy in storage from `allocate` (kernels may require it). */
 function copyOf(x: Tensor): Tensor {
   const out = Tensor.empty(x.shape, x.dtype);
-  out.storage.data.set(x.data);
+  out.storage.data.set(x.data); // a memcpy, not a loop
   return out;
 }
 
 function indexValues(op: string, index: Tensor, limit: number, what: string): Int32Array {
   const d = index.data;
   const out = new Int32Array(d.length);
-  for (let i = 0; i < d.length; i++) {
-    let v = d[i];
+  const bad = getKernels().normalizeIndices(d, limit, out);
+  if (bad >= 0) {
+    const v = d[bad];
     if (!Number.isInteger(v)) throw new Error(`${op}: index tensor must hold integers, found ${v}`);
-    if (v < 0) v += limit;
-    if (v < 0 || v >= limit) throw new Error(`${op}: index ${d[i]} is out of range for ${what} of size ${limit}`);
-    out[i] = v;
+    throw new Error(`${op}: index ${v} is out of range for ${what} of size ${limit}`);
   }
   return out;
 }
@@ -41,23 +41,10 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = indexValues("indexSelect", index, size, `dim ${dim}`);
   const shape = xs.slice(); shape[d] = idx.length;
   const out = Tensor.empty(x.ndim === 0 ? [] : shape, x.dtype);
-  const xd = x.data, od = out.storage.data;
-  const n = idx.length;
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < n; j++) {
-      const src = (o * size + idx[j]) * inner, dst = (o * n + j) * inner;
-      for (let i = 0; i < inner; i++) od[dst + i] = xd[src + i];
-    }
-  }
+  getKernels().indexSelect(x.data, idx, out.storage.data, outer, size, inner);
   return record(out, "IndexSelectBackward", [x], (g) => {
     const gx = Tensor.empty(x.shape, g.dtype);
-    const gd = g.contiguous().data, zd = gx.storage.data;
-    for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < n; j++) {
-        const dst = (o * size + idx[j]) * inner, src = (o * n + j) * inner;
-        for (let i = 0; i < inner; i++) zd[dst + i] += gd[src + i];
-      }
-    }
+    getKernels().indexAdd(g.contiguous().data, idx, gx.storage.data, outer, size, inner);
     return [record(gx, "IndexSelectBackwardBackward", [g], (gg) => [indexSelect(gg, d, index)])];
   });
 }
@@ -67,20 +54,9 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * `strides`/`offset` of the same coordinates except dim `d`, which is replaced by index[p].
  */
 function indexPositions(index: Tensor, idx: Int32Array, d: number, strides: readonly number[], offset: number): Float64Array {
-  const shape = index.shape, nd = shape.length, n = idx.length;
-  const out = new Float64Array(n);
-  const counter = new Array<number>(nd).fill(0);
-  let base = offset; // position of the current coordinates with dim d at 0
-  for (let p = 0; p < n; p++) {
-    out[p] = base + idx[p] * strides[d];
-    for (let k = nd - 1; k >= 0; k--) {
-      if (k !== d) base += strides[k];
-      if (++counter[k] < shape[k]) break;
-      if (k !== d) base -= strides[k] * shape[k];
-      counter[k] = 0;
-    }
-  }
-  return out;
+  const pos = new Float64Array(idx.length);
+  getKernels().indexPositions(index.shape, idx, d, strides, offset, pos);
+  return pos;
 }
 
 function checkIndexShape(op: string, x: Tensor, index: Tensor, d: number): void {
@@ -96,9 +72,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexShape("gather", x, index, d);
   const idx = indexValues("gather", index, x.shape[d], `dim ${dim}`);
   const out = Tensor.empty(index.shape, x.dtype);
-  const xd = x.storage.data, od = out.storage.data;
-  const pos = indexPositions(index, idx, d, x.strides, x.offset);
-  for (let p = 0; p < pos.length; p++) od[p] = xd[pos[p]];
+  getKernels().gatherAt(x.storage.data, indexPositions(index, idx, d, x.strides, x.offset), out.storage.data);
   return record(out, "GatherBackward", [x], (g) => [scatterAdd(Tensor.empty(x.shape, g.dtype), d, index, g)]);
 }
 
@@ -111,38 +85,24 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   }
   const idx = indexValues("scatterAdd", index, x.shape[d], `dim ${dim}`);
   const out = copyOf(x);
-  const sd = src.data, od = out.storage.data;
-  const pos = indexPositions(index, idx, d, out.strides, 0);
-  for (let p = 0; p < pos.length; p++) od[pos[p]] += sd[p];
+  getKernels().scatterAddAt(src.data, indexPositions(index, idx, d, out.strides, 0), out.storage.data);
   return record(out, "ScatterAddBackward", [x, src], (g, needs) => [needs[0] ? g : null, needs[1] ? gather(g, d, index) : null]);
 }
 
 /** [..., numClasses] int32 tensor with a 1 at each index (numClasses -1: max index + 1). */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
-  const raw = indices.data;
-  let c = numClasses;
-  if (c === -1) { c = 0; for (let i = 0; i < raw.length; i++) c = Math.max(c, raw[i] + 1); }
+  const c = numClasses === -1 ? (indices.numel === 0 ? 0 : Math.max(0, indices.max().item() + 1)) : numClasses;
   const idx = indexValues("oneHot", indices, c, "numClasses");
   const out = Tensor.empty([...indices.shape, c], "int32");
-  const od = out.storage.data;
-  for (let i = 0; i < idx.length; i++) od[i * c + idx[i]] = 1;
+  getKernels().oneHot(idx, c, out.storage.data);
   return out;
 }
 
 function triangle(op: "tril" | "triu", x: Tensor, k: number): Tensor {
   if (x.ndim < 2) throw new Error(`${op}: expects a tensor with at least 2 dims, got shape ${fmtShape(x.shape)}`);
   const out = copyOf(x);
-  const od = out.storage.data;
   const rows = x.shape[x.ndim - 2], cols = x.shape[x.ndim - 1];
-  const mats = x.numel / Math.max(rows * cols, 1);
-  for (let m = 0; m < mats; m++) {
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const keep = op === "tril" ? j - i <= k : j - i >= k;
-        if (!keep) od[(m * rows + i) * cols + j] = 0;
-      }
-    }
-  }
+  getKernels().triangleMask(out.storage.data, x.numel / Math.max(rows * cols, 1), rows, cols, k, op === "tril");
   return record(out, op === "tril" ? "TrilBackward" : "TriuBackward", [x], (g) => [triangle(op, g, k)]);
 }
 

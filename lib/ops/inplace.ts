@@ -11,7 +11,6 @@ import { broadcastShapes, broadcastStrides, fmtShape, sameShape } from "../shape
 import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { cast, clone, contiguous } from "./copy.js";
 import { record } from "./op.js";
-import { map1 } from "./strided.js";
 
 const FAST: Record<string, BinaryOp> = { add_: "add", sub_: "sub", mul_: "mul", div_: "div" };
 
@@ -19,7 +18,7 @@ const FAST: Record<string, BinaryOp> = { add_: "add", sub_: "sub", mul_: "mul", 
 export function assign(dst: Tensor, src: TensorOrScalar): void {
   if (typeof src === "number") src = Tensor.fromArray(new Float64Array([src]), [], "float64");
   const expr = dst.dtype === "bool" && src.dtype !== "bool" ? "toBool" : "copy";
-  map1(expr, src.storage.data, src.offset, broadcastStrides(src.shape, src.strides, dst.shape), dst.storage.data, dst.offset, dst.strides, dst.shape);
+  getKernels().stridedUnary(expr, src.storage.data, src.offset, broadcastStrides(src.shape, src.strides, dst.shape), dst.storage.data, dst.offset, dst.strides, dst.shape);
 }
 
 /**

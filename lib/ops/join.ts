@@ -1,10 +1,10 @@
 // Joining and splitting along a dim: cat, stack, split, chunk, unbind, repeat.
 
+import { getKernels } from "../backend/index.js";
 import { promoteTypes } from "../dtype.js";
 import { contiguousStrides, fmtShape, normDim, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { record } from "./op.js";
-import { map1 } from "./strided.js";
 
 /** Concatenates along an existing dim; all other dims must match. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
@@ -27,7 +27,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   let at = 0;
   for (const t of tensors) {
     starts.push(at);
-    map1("copy", t.storage.data, t.offset, t.strides, out.storage.data, at * os[d], os, t.shape);
+    getKernels().stridedUnary("copy", t.storage.data, t.offset, t.strides, out.storage.data, at * os[d], os, t.shape);
     at += t.shape[d];
   }
   return record(out, "CatBackward", tensors, (g, needs) =>

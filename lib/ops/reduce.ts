@@ -3,9 +3,8 @@
 // dims are not one contiguous block, x is first permuted (kept dims first) and copied.
 
 import { getKernels } from "../backend/index.js";
-import type { ReduceOp } from "../backend/kernels.js";
-import { argReduce as refArgReduce, reduce as refReduce } from "../backend/reference.js";
-import { type DType, type Float, arithmeticDType, floatDType, isFloatDType } from "../dtype.js";
+import type { ReduceOp, Values } from "../backend/kernels.js";
+import { type DType, arithmeticDType, floatDType, isFloatDType } from "../dtype.js";
 import { fmtShape, normDim, normDims } from "../shape.js";
 import { Tensor, type ValuesIndices, type VarOptions, valuesIndices } from "../tensor.js";
 import { noGrad } from "../autograd/grad_mode.js";
@@ -49,8 +48,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dt
   const src = x.dtype === dtype ? x : cast(x, dtype);
   const L = layoutFor(src, dims);
   const out = Tensor.empty(outShape(x.shape, dims, keepdim), dtype);
-  if (isFloatDType(dtype)) getKernels().reduce(op, L.data as Float, out.storage.data as Float, L.outer, L.size, L.inner);
-  else refReduce(op, L.data as Float, out.storage.data as Float, L.outer, L.size, L.inner);
+  getKernels().reduce(op, L.data as Values, out.storage.data, L.outer, L.size, L.inner);
   return out;
 }
 
@@ -70,7 +68,7 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const count = dims.reduce((p, d) => p * x.shape[d], 1);
   const out = reduceRaw("sum", x, dims, keepdim, floatDType(x.dtype));
   const od = out.storage.data;
-  for (let i = 0; i < od.length; i++) od[i] /= count;
+  getKernels().binaryScalar("div", od, count, od, false);
   return record(out, "MeanBackward", [x], (g) => [expandBack(g.div(count), x.shape, dims)]);
 }
 
@@ -104,8 +102,7 @@ function argRaw(op: "max" | "min", x: Tensor, d: number, keepdim: boolean): { va
   const shape = outShape(x.shape, [d], keepdim);
   const values = Tensor.empty(shape, x.dtype);
   const indices = Tensor.empty(shape, "int32");
-  if (isFloatDType(x.dtype)) getKernels().argReduce(op, L.data as Float, values.storage.data as Float, indices.storage.data as Int32Array, L.outer, L.size, L.inner);
-  else refArgReduce(op, L.data as Float, values.storage.data as Float, indices.storage.data as Int32Array, L.outer, L.size, L.inner);
+  getKernels().argReduce(op, L.data as Values, values.storage.data, indices.storage.data as Int32Array, L.outer, L.size, L.inner);
   return { values, indices };
 }
 
@@ -201,15 +198,7 @@ export function prod(x: Tensor, dim?: number | readonly number[] | null, keepdim
     const size = dims.reduce((p, d) => p * x.shape[d], 1);
     const rows = size === 0 ? 0 : xd.length / size;
     const res = Tensor.empty(permShape, g.dtype);
-    const rd = res.storage.data;
-    for (let r = 0; r < rows; r++) {
-      const base = r * size;
-      // d(prod)/dx_i = (product before i) * (product after i).
-      let acc = 1;
-      for (let i = 0; i < size; i++) { rd[base + i] = acc; acc *= xd[base + i]; }
-      acc = 1;
-      for (let i = size - 1; i >= 0; i--) { rd[base + i] *= acc * gd[r]; acc *= xd[base + i]; }
-    }
+    getKernels().prodGradRows(xd, gd, rows, size, res.storage.data);
     const inv = new Array<number>(nd);
     perm.forEach((p, i) => { inv[p] = i; });
     return [res.permute(inv)];

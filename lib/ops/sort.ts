@@ -1,14 +1,14 @@
 // Ordering ops: sort, argsort, topk (values and int32 indices along a dim), cumsum.
 
+import { getKernels, type Values } from "../backend/index.js";
 import { normDim } from "../shape.js";
 import { contiguousStrides } from "../shape.js";
 import { Tensor, type ValuesIndices, valuesIndices } from "../tensor.js";
 import { record } from "./op.js";
 import { scatterAdd } from "./indexing.js";
-import { map1 } from "./strided.js";
 
 /** x with `dim` moved last, as contiguous rows [rows, size], plus how to write rows back. */
-function rowsAlong(x: Tensor, d: number): { rows: number; size: number; data: ArrayLike<number>; perm: number[] } {
+function rowsAlong(x: Tensor, d: number): { rows: number; size: number; data: Values; perm: number[] } {
   const nd = x.ndim;
   const perm = [...Array.from({ length: nd }, (_, i) => i).filter((i) => i !== d), d];
   const moved = new Tensor(x.storage, perm.map((i) => x.shape[i]), perm.map((i) => x.strides[i]), x.offset, x.dtype);
@@ -21,7 +21,7 @@ function fromRows(buf: ArrayLike<number> & { length: number }, shape: readonly n
   const out = Tensor.empty(shape, dtype);
   const os = contiguousStrides(shape);
   const permShape = perm.map((i) => shape[i]);
-  map1("copy", buf as Float64Array, 0, contiguousStrides(permShape), out.storage.data, 0, perm.map((i) => os[i]), permShape);
+  getKernels().stridedUnary("copy", buf as Float64Array, 0, contiguousStrides(permShape), out.storage.data, 0, perm.map((i) => os[i]), permShape);
   return out;
 }
 
@@ -31,18 +31,7 @@ export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   const d = normDim("sort", dim, x.ndim);
   const { rows, size, data, perm } = rowsAlong(x, d);
   const vals = new Float64Array(rows * size), idx = new Int32Array(rows * size);
-  const order = Array.from({ length: size }, (_, i) => i);
-  const key = (v: number) => (v !== v ? Infinity : v);
-  for (let r = 0; r < rows; r++) {
-    const base = r * size;
-    for (let i = 0; i < size; i++) order[i] = i;
-    order.sort((i, j) => {
-      const a = data[base + i], b = data[base + j];
-      const c = a !== a || b !== b ? (a !== a ? 1 : 0) - (b !== b ? 1 : 0) : key(a) - key(b);
-      return (descending ? -c : c) || i - j;
-    });
-    for (let i = 0; i < size; i++) { vals[base + i] = data[base + order[i]]; idx[base + i] = order[i]; }
-  }
+  getKernels().sortRows(data, rows, size, descending, vals, idx);
   const values = fromRows(vals, x.shape, perm, x.dtype);
   const indices = fromRows(idx as unknown as Float64Array, x.shape, perm, "int32");
   record(values, "SortBackward", [x], (g) => [scatterAdd(Tensor.empty(x.shape, g.dtype), d, indices, g)]);
@@ -70,10 +59,7 @@ export function cumsum(x: Tensor, dim: number): Tensor {
   const dtype = x.dtype === "bool" ? "int32" : x.dtype;
   const { rows, size, data, perm } = rowsAlong(x, d);
   const buf = new Float64Array(rows * size);
-  for (let r = 0; r < rows; r++) {
-    let acc = 0;
-    for (let i = 0; i < size; i++) { acc += data[r * size + i]; buf[r * size + i] = acc; }
-  }
+  getKernels().cumsumRows(data, rows, size, buf);
   const out = fromRows(buf, x.shape, perm, dtype);
   // d(out_j)/d(x_i) = 1 for j >= i: the gradient is a reversed running sum of g.
   return record(out, "CumsumBackward", [x], (g) => [g.flip([d]).cumsum(d).flip([d])]);

@@ -2,11 +2,11 @@
 // the strides cannot express the new shape). Backward of the slicing views writes the gradient
 // into the matching view of a zero tensor.
 
+import { getKernels } from "../backend/index.js";
 import { fmtShape, normDim, numelOf, sameShape } from "../shape.js";
 import { Tensor, type IndexSpec } from "../tensor.js";
 import { contiguous } from "./copy.js";
 import { record, sumTo } from "./op.js";
-import { map1, map2 } from "./strided.js";
 import { isGradEnabled } from "../autograd/grad_mode.js";
 import type { PartialGrad } from "../autograd/graph.js";
 import { indexSelect } from "./indexing.js";
@@ -28,7 +28,7 @@ function makeView(x: Tensor, g: Geom): Tensor {
 function scatterView(g: Tensor, inputShape: readonly number[], geom: GeomFn, name: string): Tensor {
   const z = Tensor.empty(inputShape, g.dtype);
   const v = geom(z);
-  map1("copy", g.storage.data, g.offset, g.strides, z.storage.data, v.offset, v.strides, v.shape);
+  getKernels().stridedUnary("copy", g.storage.data, g.offset, g.strides, z.storage.data, v.offset, v.strides, v.shape);
   return record(z, `${name}Backward`, [g], (gg) => [slicingView(gg, `${name}Backward`, geom)]);
 }
 
@@ -40,12 +40,12 @@ function partialView(g: Tensor, inputShape: readonly number[], geom: GeomFn): Pa
     addInto(dense: Tensor) {
       const v = geom(dense);
       const d = dense.storage.data;
-      map2("add", d, v.offset, v.strides, g.storage.data, g.offset, g.strides, d, v.offset, v.strides, v.shape);
+      getKernels().stridedBinary("add", d, v.offset, v.strides, g.storage.data, g.offset, g.strides, d, v.offset, v.strides, v.shape);
     },
     toDense() {
       const z = Tensor.empty(inputShape, g.dtype);
       const v = geom(z);
-      map1("copy", g.storage.data, g.offset, g.strides, z.storage.data, v.offset, v.strides, v.shape);
+      getKernels().stridedUnary("copy", g.storage.data, g.offset, g.strides, z.storage.data, v.offset, v.strides, v.shape);
       return z;
     },
   };
@@ -327,9 +327,9 @@ export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
     if (idx.ndim !== 1 || idx.shape[0] !== basic.shape[tensorDim]) {
       throw new Error(`index: a boolean mask of shape ${fmtShape(idx.shape)} does not match dim ${tensorDim} of size ${basic.shape[tensorDim]}`);
     }
-    const m = idx.data, hits: number[] = [];
-    for (let i = 0; i < m.length; i++) if (m[i]) hits.push(i);
-    idx = Tensor.fromArray(Int32Array.from(hits), [hits.length], "int32");
+    const hits = new Int32Array(idx.sum().item());
+    getKernels().nonzeroPositions(idx.data, hits);
+    idx = Tensor.fromArray(hits, [hits.length], "int32");
   }
   const picked = indexSelect(basic, tensorDim, idx.ndim === 1 ? idx : idx.reshape([-1]));
   if (idx.ndim === 1) return picked;

@@ -1,3 +1,5 @@
+import { getKernels } from "../backend/index.js";
+import type { Float } from "../dtype.js";
 import { Optimizer, gradOf, type ParamGroup, type ParamsInput } from "./optimizer.js";
 
 export interface AdagradOptions {
@@ -36,23 +38,19 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected updateGroup(g: ParamGroup<AdagradOptions>): void {
-    const { lr, lrDecay, weightDecay: wd, initialAccumulatorValue, eps, maximize } = g;
-    const sign = maximize ? -1 : 1;
+    const { lr, lrDecay, initialAccumulatorValue } = g;
+    const params: Float[] = [], grads: Float[] = [], sums: Float[] = [], clr: number[] = [];
     for (const p of g.params) {
       const grad = gradOf(p);
       if (!grad) continue;
       const s = this.stateOf(p);
       const t = ((s.step as number | undefined) ?? 0) + 1;
       s.step = t;
-      const sum = this.buffer(p, "sum", initialAccumulatorValue);
-      const clr = lr / (1 + (t - 1) * lrDecay);
-      const w = p.data as Float32Array | Float64Array;
-      for (let i = 0, n = w.length; i < n; i++) {
-        const gi = sign * grad[i] + wd * w[i];
-        const si = sum[i] + gi * gi;
-        sum[i] = si;
-        w[i] -= (clr * gi) / (Math.sqrt(si) + eps);
-      }
+      params.push(p.data as Float);
+      grads.push(grad);
+      sums.push(this.buffer(p, "sum", initialAccumulatorValue));
+      clr.push(lr / (1 + (t - 1) * lrDecay));
     }
+    getKernels().adagradStep(params, grads, sums, clr, g);
   }
 }

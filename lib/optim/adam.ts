@@ -1,3 +1,5 @@
+import { getKernels } from "../backend/index.js";
+import type { Float } from "../dtype.js";
 import { Optimizer, gradOf, type ParamGroup, type ParamsInput } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -10,7 +12,7 @@ export interface AdamOptions {
 }
 
 /**
- * Adam and AdamW share one loop. `decoupled` selects AdamW (decay the weights directly,
+ * Adam and AdamW share one kernel (backend adamStep, all parameters in one call). `decoupled` selects AdamW (decay the weights directly,
  * p ← p·(1 − lr·λ)) over Adam's L2 penalty (g ← g + λ·p). Then, as in PyTorch:
  *   m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²;  (AMSGrad: vmax = max(vmax, v))
  *   p = p − lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + ε)
@@ -28,58 +30,26 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   }
 
   protected updateGroup(g: ParamGroup<AdamOptions>): void {
-    const { lr, eps, weightDecay: wd, amsgrad, maximize } = g;
-    const [b1, b2] = g.betas;
-    const sign = maximize ? -1 : 1;
-    const decay = this.decoupled ? 1 - lr * wd : 1;
-    const l2 = this.decoupled ? 0 : wd;
+    const { lr, eps, weightDecay, amsgrad, maximize } = g;
+    const [beta1, beta2] = g.betas;
+    const params: Float[] = [], grads: Float[] = [], m: Float[] = [], v: Float[] = [], vmax: Float[] = [];
+    const stepSize: number[] = [], bc2Sqrt: number[] = [];
     for (const p of g.params) {
       const grad = gradOf(p);
       if (!grad) continue;
       const s = this.stateOf(p);
       const t = ((s.step as number | undefined) ?? 0) + 1;
       s.step = t;
-      const m = this.buffer(p, "expAvg");
-      const v = this.buffer(p, "expAvgSq");
-      const vmax = amsgrad ? this.buffer(p, "maxExpAvgSq") : v;
-      const w = p.data as Float32Array | Float64Array;
-      const stepSize = lr / (1 - Math.pow(b1, t));
-      const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
-      const n = w.length;
-      if (amsgrad) {
-        for (let i = 0; i < n; i++) {
-          const wi = w[i] * decay;
-          const gi = sign * grad[i] + l2 * wi;
-          const mi = b1 * m[i] + (1 - b1) * gi;
-          const vi = b2 * v[i] + (1 - b2) * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          const vm = vi > vmax[i] ? vi : vmax[i];
-          vmax[i] = vm;
-          w[i] = wi - (stepSize * mi) / (Math.sqrt(vm) / bc2Sqrt + eps);
-        }
-      } else if (decay === 1 && l2 === 0 && sign === 1) {
-        // The common case, kept free of the unused terms.
-        for (let i = 0; i < n; i++) {
-          const gi = grad[i];
-          const mi = b1 * m[i] + (1 - b1) * gi;
-          const vi = b2 * v[i] + (1 - b2) * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          w[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const wi = w[i] * decay;
-          const gi = sign * grad[i] + l2 * wi;
-          const mi = b1 * m[i] + (1 - b1) * gi;
-          const vi = b2 * v[i] + (1 - b2) * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          w[i] = wi - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-        }
-      }
+      params.push(p.data as Float);
+      grads.push(grad);
+      m.push(this.buffer(p, "expAvg"));
+      v.push(this.buffer(p, "expAvgSq"));
+      if (amsgrad) vmax.push(this.buffer(p, "maxExpAvgSq"));
+      stepSize.push(lr / (1 - Math.pow(beta1, t)));
+      bc2Sqrt.push(Math.sqrt(1 - Math.pow(beta2, t)));
     }
+    getKernels().adamStep(params, grads, m, v, amsgrad ? vmax : null, stepSize, bc2Sqrt,
+      { lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, amsgrad, maximize });
   }
 }
 

@@ -1,3 +1,5 @@
+import { getKernels } from "../backend/index.js";
+import type { Float } from "../dtype.js";
 import { Optimizer, gradOf, type ParamGroup, type ParamsInput } from "./optimizer.js";
 
 export interface RMSpropOptions {
@@ -38,33 +40,18 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected updateGroup(g: ParamGroup<RMSpropOptions>): void {
-    const { lr, alpha, eps, weightDecay: wd, momentum: mu, centered, maximize } = g;
-    const sign = maximize ? -1 : 1;
+    const params: Float[] = [], grads: Float[] = [], sq: Float[] = [], avg: (Float | null)[] = [], buf: (Float | null)[] = [];
     for (const p of g.params) {
       const grad = gradOf(p);
       if (!grad) continue;
       const s = this.stateOf(p);
       s.step = ((s.step as number | undefined) ?? 0) + 1;
-      const sq = this.buffer(p, "squareAvg");
-      const avg = centered ? this.buffer(p, "gradAvg") : null;
-      const buf = mu > 0 ? this.buffer(p, "momentumBuffer") : null;
-      const w = p.data as Float32Array | Float64Array;
-      for (let i = 0, n = w.length; i < n; i++) {
-        const gi = sign * grad[i] + wd * w[i];
-        const si = alpha * sq[i] + (1 - alpha) * gi * gi;
-        sq[i] = si;
-        let d: number;
-        if (avg) {
-          const ai = alpha * avg[i] + (1 - alpha) * gi;
-          avg[i] = ai;
-          d = Math.sqrt(si - ai * ai) + eps;
-        } else d = Math.sqrt(si) + eps;
-        if (buf) {
-          const b = mu * buf[i] + gi / d;
-          buf[i] = b;
-          w[i] -= lr * b;
-        } else w[i] -= (lr * gi) / d;
-      }
+      params.push(p.data as Float);
+      grads.push(grad);
+      sq.push(this.buffer(p, "squareAvg"));
+      avg.push(g.centered ? this.buffer(p, "gradAvg") : null);
+      buf.push(g.momentum > 0 ? this.buffer(p, "momentumBuffer") : null);
     }
+    getKernels().rmspropStep(params, grads, sq, avg, buf, g);
   }
 }

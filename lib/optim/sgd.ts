@@ -1,3 +1,5 @@
+import { getKernels } from "../backend/index.js";
+import type { Float } from "../dtype.js";
 import { Optimizer, gradOf, type ParamGroup, type ParamsInput } from "./optimizer.js";
 
 export interface SGDOptions {
@@ -37,43 +39,20 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected updateGroup(g: ParamGroup<SGDOptions>): void {
-    const { lr, momentum: mu, dampening, weightDecay: wd, nesterov, maximize } = g;
-    const sign = maximize ? -1 : 1;
+    const params: Float[] = [], grads: Float[] = [], bufs: (Float | null)[] = [], first: boolean[] = [];
     for (const p of g.params) {
       const grad = gradOf(p);
       if (!grad) continue;
-      const w = p.data as Float32Array | Float64Array;
-      const n = w.length;
-      if (mu === 0) {
-        for (let i = 0; i < n; i++) w[i] -= lr * (sign * grad[i] + wd * w[i]);
+      params.push(p.data as Float);
+      grads.push(grad);
+      if (g.momentum === 0) {
+        bufs.push(null);
+        first.push(false);
         continue;
       }
-      const s = this.stateOf(p);
-      const first = s.momentumBuffer === undefined;
-      const buf = this.buffer(p, "momentumBuffer");
-      if (first) {
-        for (let i = 0; i < n; i++) {
-          const d = sign * grad[i] + wd * w[i];
-          buf[i] = d;
-          w[i] -= lr * (nesterov ? d + mu * d : d);
-        }
-      } else if (!nesterov && wd === 0 && sign === 1) {
-        // The common case (heavy-ball momentum), kept free of the unused terms.
-        const keep = 1 - dampening;
-        for (let i = 0; i < n; i++) {
-          const b = mu * buf[i] + keep * grad[i];
-          buf[i] = b;
-          w[i] -= lr * b;
-        }
-      } else {
-        const keep = 1 - dampening;
-        for (let i = 0; i < n; i++) {
-          const d = sign * grad[i] + wd * w[i];
-          const b = mu * buf[i] + keep * d;
-          buf[i] = b;
-          w[i] -= lr * (nesterov ? d + mu * b : b);
-        }
-      }
+      first.push(this.stateOf(p).momentumBuffer === undefined);
+      bufs.push(this.buffer(p, "momentumBuffer"));
     }
+    getKernels().sgdStep(params, grads, bufs, first, g);
   }
 }

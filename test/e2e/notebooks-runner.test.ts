@@ -1,7 +1,8 @@
 // `gradlab run` end to end: a real kernel process over ZeroMQ executes fixture notebooks;
 // plus the pure parts (output recording rules, Markdown rendering) checked by hand-made cases.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -84,7 +85,44 @@ describe("gradlab tutorials", () => {
     expect(r.stdout).toMatch(/(JupyterLab|Notebook) is installed/);
     expect(r.stdout).toMatch(/\/usr\/bin\/jupyter (lab|notebook)/);
     expect(r.stdout).toContain("01-tensors-and-autograd.ipynb");
+    // a command that works for this user: Jupyter refuses root without --allow-root
+    if (process.getuid?.() === 0) expect(r.stdout).toMatch(/jupyter (lab|notebook) --allow-root/);
+    expect(r.stdout).toContain("npm start -- --no-browser");
   });
+
+  it.skipIf(!existsSync("/usr/bin/jupyter"))("--no-browser starts the server without a terminal and prints the address to open", async () => {
+    const dir = join(tmp, "served");
+    mkdirSync(dir);
+    copyFileSync(join(fixtures, "runner-ok.ipynb"), join(dir, "01-fixture.ipynb"));
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const child = spawn(process.execPath, [join(root, "bin", "gradlab.js"), "tutorials", "--dir", dir, "--no-browser", `--port=${port}`], {
+      env: { ...process.env, CI: "true", GRADLAB_JUPYTER: "/usr/bin/jupyter" }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      let out = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no address within 60 s:\n${out}`)), 60_000);
+        child.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+          const m = /gradlab: open (\S+) in a browser and start with 01-fixture\.ipynb/.exec(out);
+          if (m) { clearTimeout(timer); resolve(m[1]!); }
+        });
+      });
+      const api = new URL(url);
+      api.pathname = "/api/contents";
+      const listing = (await (await fetch(api)).json()) as { content: { name: string }[] };
+      expect(listing.content.map((c) => c.name)).toContain("01-fixture.ipynb");
+    } finally {
+      child.kill("SIGTERM"); // passed on to the server, which shuts down
+    }
+    expect(await exited).not.toBeNull();
+  }, 90_000);
 
   it("without Jupyter, says how to get it and runs the first tutorial headless to HTML", () => {
     const dir = join(tmp, "tutorials");

@@ -37,6 +37,8 @@ export class TestHub {
   private process: ChildProcess | undefined;
   private log = "";
   private readonly createdUsers: string[] = [];
+  /** Servers' pids seen, ended by stop() if the hub did not end them. */
+  private readonly serverPids = new Set<number>();
 
   constructor(private readonly o: HubOptions) {}
 
@@ -106,6 +108,7 @@ export class TestHub {
     if (r.status !== 201 && r.status !== 202) throw new Error(`start ${user}'s server: ${r.status} ${await r.text()}\n${this.log}`);
     let model: ServerModel | undefined;
     await this.until(async () => (model = await this.server(user))?.ready === true, 120_000, `${user}'s server to be ready`);
+    if (model!.state?.pid !== undefined) this.serverPids.add(model!.state.pid);
     return model!;
   }
 
@@ -127,7 +130,13 @@ export class TestHub {
     // The proxy outlives a hub that was killed: end it by its pid.
     const proxyPid = readPid(join(this.o.dir, "proxy.pid"));
     if (proxyPid !== undefined && alive(proxyPid)) process.kill(proxyPid, "SIGTERM");
-    for (const u of this.createdUsers.splice(0)) spawnSync("/usr/sbin/userdel", ["-r", u], { encoding: "utf8" });
+    for (const pid of this.serverPids) if (alive(pid)) process.kill(pid, "SIGTERM");
+    if ([...this.serverPids].some(alive)) await new Promise((r) => setTimeout(r, 2_000));
+    for (const u of this.createdUsers.splice(0)) {
+      const r = spawnSync("/usr/sbin/userdel", ["-r", u], { encoding: "utf8" });
+      // (userdel warns that a test user has no mail spool; anything else is worth seeing.)
+      if (r.status !== 0) console.warn(`userdel ${u}: ${r.stderr}`);
+    }
   }
 
   private async until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {

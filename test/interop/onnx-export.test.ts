@@ -163,11 +163,28 @@ describe("onnx.exportModel: layers", () => {
     manualSeed(5);
     const c1 = new nn.Sequential(new nn.Conv1d(3, 4, 3, { stride: 2, padding: 1 }), new nn.GELU(), new nn.Conv1d(4, 2, 3, { padding: "same", dilation: 2 }), new nn.Flatten(), new nn.Softmax(1));
     await expectMatches("conv1d", c1, [randn([1, 3, 10])], [randn([3, 3, 10])]);
+    const pool1d = new nn.Sequential(new nn.Conv1d(2, 3, 3), new nn.MaxPool1d(3, { stride: 2, padding: 1, ceilMode: true }), new nn.AvgPool1d(2), new nn.Flatten());
+    await expectMatches("pool1d", pool1d, [randn([1, 2, 13])], [randn([4, 2, 13])]);
+    const adaptive = new nn.Sequential(new nn.Conv2d(2, 3, 3, { padding: 1 }), new nn.MaxPool2d(3, { stride: 1, dilation: 2 }), new nn.AdaptiveAvgPool2d([2, 2]), new nn.Flatten());
+    await expectMatches("adaptive", adaptive, [randn([1, 2, 12, 12])], [randn([2, 2, 12, 12])]);
     const c2 = new nn.Sequential(new nn.ConvTranspose2d(3, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }), new nn.SiLU(), new nn.AvgPool2d(2, { padding: 1, countIncludePad: false }), new nn.ELU(0.5), new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.LayerNorm(4), new nn.LogSoftmax(-1));
     await expectMatches("conv-transpose", c2, [randn([1, 3, 5, 5])], [randn([2, 3, 5, 5])]);
     const bn1 = new nn.Sequential(new nn.Linear(6, 5), new nn.BatchNorm1d(5), new nn.GELU("tanh"));
     warmUp(bn1, [16, 6]);
     await expectMatches("batchnorm1d", bn1, [randn([2, 6])], [randn([4, 6])]);
+  });
+
+  it("every other activation layer, and Unflatten", async () => {
+    manualSeed(8);
+    const acts = new nn.Sequential(
+      new nn.Linear(4, 12), new nn.Softplus({ beta: 2 }), new nn.Linear(12, 12), new nn.Hardtanh({ minVal: -0.5, maxVal: 0.5 }), new nn.Linear(12, 12), new nn.ReLU6(),
+      new nn.Linear(12, 12), new nn.SELU(), new nn.Linear(12, 12), new nn.CELU(0.7), new nn.Linear(12, 12), new nn.Mish(),
+      new nn.Linear(12, 12), new nn.Hardswish(), new nn.Linear(12, 12), new nn.Hardsigmoid(), new nn.Linear(12, 12), new nn.Softsign(),
+      new nn.Linear(12, 12), new nn.LogSigmoid(), new nn.Linear(12, 12), new nn.Threshold(0.1, -2), new nn.Linear(12, 12), new nn.GLU(),
+      new nn.Linear(6, 6), new nn.Softmin(1), new nn.Unflatten(1, [2, 3]), new nn.PReLU({ numParameters: 2 }), new nn.Flatten(), new nn.Softplus(),
+    );
+    noGrad(() => { for (const p of acts.parameters()) p.mul_(3); });
+    await expectMatches("activations", acts, [randn([1, 4])], [randn([9, 4]).mul(2)]);
   });
 
   it("ops between layers: arithmetic with tensors and numbers, views, reductions, F activations", async () => {

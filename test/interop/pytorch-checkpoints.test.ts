@@ -259,6 +259,10 @@ t, d, m = models.read(${JSON.stringify(path)}); print(json.dumps({"keys": len(t)
     expect(() => save({ when: new Date() } as never, p)).toThrow('save: "when" is a Date, which a checkpoint cannot hold');
     expect(() => model.loadStateDict(make() as never)).toThrow("loadStateDict: got an nn.Module (Sequential), not a state dict; pass model.stateDict()");
     expect(() => opt.loadStateDict(opt as never)).toThrow("SGD.loadStateDict: got an optimizer, not its state; pass optimizer.stateDict()");
+    save({ model: model.stateDict(), epoch: 2 }, join(dir, "whole"));
+    expect(() => model.loadStateDict(load(join(dir, "whole")))).toThrow('loadStateDict: got a checkpoint whose "model" entry is this model\'s state dict; pass checkpoint.model');
+    const prefixed = Object.fromEntries(Object.entries(model.stateDict()).map(([k, v]) => [`module.${k}`, v]));
+    expect(() => model.loadStateDict(prefixed)).toThrow('loadStateDict: every key starts with "module." (as PyTorch\'s DataParallel writes them); strip it');
     expect(() => new optim.Adam(model as never)).toThrow("Adam: params must be an iterable of tensors, got an nn.Module (Sequential); pass model.parameters()");
   });
 });

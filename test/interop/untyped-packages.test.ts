@@ -21,9 +21,8 @@ const files = {
   "node_modules/typed/package.json": packageJson({ name: "typed", main: "index.js", types: "index.d.ts" }),
   "node_modules/typed/index.js": "exports.inc = (n) => n + 1;\n",
   "node_modules/typed/index.d.ts": "export declare function inc(n: number): number;\n",
-  // (A module's own static import of a CommonJS package gets what Node gives it: `default` is
-  // module.exports, named exports are what cjs-module-lexer finds.)
-  "helper.ts": 'import chunky from "chunky";\nexport const pairs = (xs: number[]): number[][] => chunky.chunk(xs, 2);\n',
+  // A local module's imports of a CommonJS package read module.exports too, as a cell's do.
+  "helper.ts": 'import chunky, { chunk } from "chunky";\nimport * as ns from "chunky";\nimport _, { sum } from "underbar";\nexport const pairs = (xs: number[]): number[][] => chunk(xs, 2);\nexport const same = [chunky.chunk === chunk, ns.chunk === chunk, ns.default === chunky, sum([1, 2]) === _.sum([1, 2])];\n',
 };
 
 describe.skipIf(!built)("packages without type declarations", () => {
@@ -61,9 +60,9 @@ describe.skipIf(!built)("packages without type declarations", () => {
     expect(r.result).toBe("42");
   });
 
-  it("a local .ts file may import an untyped package", async () => {
-    const r = await ok('import { pairs } from "./helper.ts";\npairs([1, 2, 3, 4])');
-    expect(r.result).toBe("[ [ 1, 2 ], [ 3, 4 ] ]");
+  it("a local .ts file imports an untyped CommonJS package the same way: named, default, namespace", async () => {
+    const r = await ok('import { pairs, same } from "./helper.ts";\n[pairs([1, 2, 3, 4]), same]');
+    expect(r.result).toBe("[ [ [ 1, 2 ], [ 3, 4 ] ], [ true, true, true, true ] ]");
   });
 
   it("a package with declarations keeps its types", async () => {

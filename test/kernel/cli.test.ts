@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
 import { kernelSpec } from "../../kernel/install.js";
+import { result, startBuiltKernel } from "./kernel-harness.js";
 
 afterAll(removeTempDirs);
 
@@ -48,6 +49,44 @@ describe.skipIf(!built)("gradlab CLI", () => {
     }
     expect(out).toMatch(/apt-get install jupyter-notebook/);
     expect(out).toMatch(/pip install/);
+  });
+  it("install says which kernelspec it wrote and where it points, and warns when it re-points one", async () => {
+    const dir = tempDir("gradlab-cli-");
+    const specDir = join(dir, "share", "jupyter", "kernels", "gradlab");
+    const bin = join(root, "bin", "gradlab.js");
+    const first = await gradlab(["install", "--prefix", dir]);
+    expect(first.out).toContain(`Wrote kernelspec "gradlab" in ${specDir}: it runs ${bin}`);
+    const again = await gradlab(["install", "--prefix", dir]);
+    expect(again.out).toContain(`Rewrote kernelspec "gradlab" in ${specDir}: it runs ${bin}`);
+    expect(again.out).not.toContain("Warning");
+    const file = join(specDir, "kernel.json");
+    const spec = JSON.parse(readFileSync(file, "utf8")) as { argv: string[] };
+    spec.argv[1] = "/elsewhere/gradlab/bin/gradlab.js";
+    writeFileSync(file, JSON.stringify(spec));
+    const moved = await gradlab(["install", "--prefix", dir]);
+    expect(moved.out).toContain("Warning: it ran /elsewhere/gradlab/bin/gradlab.js before");
+    expect(moved.out).toContain("gradlab install --name gradlab-2");
+  });
+  it("interrupt stops a running cell from another process (what jupyter console's Ctrl-C does not do)", async () => {
+    const k = await startBuiltKernel();
+    try {
+      await k.client.execute("const kept = 'still here';");
+      const running = k.client.execute("while (true) {}");
+      await new Promise((r) => setTimeout(r, 300));
+      // no file given: the newest gradlab kernel's connection file in Jupyter's runtime dir
+      const runtime = tempDir("gradlab-runtime-");
+      copyFileSync(k.connectionFile, join(runtime, "kernel-1234.json"));
+      const r = await gradlab(["interrupt"], { ...process.env, JUPYTER_RUNTIME_DIR: runtime });
+      expect(r.out).toContain(`Interrupted the kernel of ${join(runtime, "kernel-1234.json")}`);
+      expect(r.code).toBe(0);
+      expect(((await running).reply.content as { ename: string }).ename).toBe("Interrupted");
+      expect(result((await k.client.execute("kept")).outputs)).toBe("'still here'");
+    } finally {
+      await k.shutdown();
+    }
+    const none = await gradlab(["interrupt"], { ...process.env, JUPYTER_RUNTIME_DIR: tempDir("gradlab-runtime-") });
+    expect(none.code).toBe(1);
+    expect(none.out).toMatch(/no gradlab kernel's connection file in .*; pass one/);
   });
   it("rejects bad arguments with a clear message", async () => {
     expect((await gradlab(["install", "--interrupt-mode", "loud"])).out).toMatch(/--interrupt-mode must be "message" or "signal"/);

@@ -56,6 +56,16 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect(tb).toMatch(/:4:/); // the throw is on line 4 of the cell
   });
 
+  it("a library error's frames point at lib's TypeScript sources, and the cell's frame stays", async () => {
+    const r = await k.client.execute("const a = tensor([[1, 2]]);\n\nconst b = a.matmul(a);");
+    const c = r.reply.content as any;
+    expect(c.evalue).toMatch(/^matmul: shapes \[1, 2\] and \[1, 2\] cannot be multiplied/);
+    const tb = (byType(r.outputs, "error")[0].content as any).traceback.join("\n");
+    expect(tb).toMatch(new RegExp(`${root}/lib/[\\w/.-]+\\.ts:\\d+:\\d+`));
+    expect(tb).not.toContain(join(root, "dist", "lib"));
+    expect(tb).toMatch(/:3:/); // the cell's line
+  });
+
   it("reports a type error with the cell's line and column and does not run the cell", async () => {
     const r = await k.client.execute("let sideEffect = 0;\nsideEffect = 1;\nconst n: number = 'text';");
     const c = r.reply.content as any;

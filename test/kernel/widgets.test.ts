@@ -212,11 +212,11 @@ describe.skipIf(!built)("widgets over ZeroMQ", () => {
     const closing = byType(r.outputs, "comm_msg").map((m) => (m.content as any)).filter((c) => c.comm_id === button.comm_id).map((c) => c.data.state);
     expect(closing).toContainEqual({ disabled: true, description: "Stopped" });
 
-    const p0 = nextIopub(k, printed("epochs"));
-    const prog = k.client.execute('let seen = 0; console.log("epochs"); for (const _ of progress(Array.from({ length: 1e9 > 0 ? 200000 : 0 }), { stopButton: true })) { seen++; const t = Date.now(); while (Date.now() - t < 1); } console.log(`seen<200000 ${seen < 200000}`);');
-    await p0;
+    // progress()'s own Stop button: wait for its comm_open, then click it.
+    const opened = nextIopub(k, (m) => m.header.msg_type === "comm_open" && (m.content as any).data?.state?._model_name === "ButtonModel" && (m.content as any).data.state.description === "Stop");
+    const prog = k.client.execute('let seen = 0; for (const _ of progress(Array.from({ length: 200000 }), { stopButton: true })) { seen++; const t = Date.now(); while (Date.now() - t < 1); } console.log(`seen<200000 ${seen < 200000}`);');
+    const b2 = (await opened).content as any;
     await new Promise((r) => setTimeout(r, 100));
-    const b2 = k.client.iopubLog.map((m) => m.content as any).filter((c) => c.data?.state?._model_name === "ButtonModel" && c.data.state.description === "Stop").at(-1)!;
     k.client.send("shell", "comm_msg", { comm_id: b2.comm_id, data: { method: "custom", content: { event: "click" } } });
     expect(stdout((await prog).outputs)).toContain("seen<200000 true");
   }, 60_000);

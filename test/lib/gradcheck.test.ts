@@ -5,6 +5,7 @@ import {
   F, Tensor, arange, cat, chunk, gather, gradcheck, indexSelect, manualSeed, matmul, maximum, minimum, randn, scatterAdd,
   split, stack, tensor, unbind, where, zeros, type GradcheckOptions,
 } from "../../lib/index.js";
+import { backwardNamesIn, collectNames } from "./gradcheck-coverage.js";
 
 const f64 = { dtype: "float64" as const };
 
@@ -119,6 +120,14 @@ const cases: Case[] = [
   ["repeat", (a) => a.repeat(2, 1, 3).mul(arange(36, f64).reshape(2, 3, 6)), () => [leaf([3, 2])]],
   // indexing
   ["indexSelect", (a) => indexSelect(a, 0, tensor([1, 1, 0], { dtype: "int32" })), () => [ncLeaf([2, 3])]],
+  ["flip", (a) => a.flip([0, 2]), () => [ncLeaf([2, 3, 2])]],
+  ["cumsum", (a) => a.cumsum(1), () => [ncLeaf([3, 4])]],
+  ["sort values", (a) => a.sort(1, true).values, () => [slicedLeaf([3, 5])]],
+  ["a view written in place", (a) => {
+    const v = a.mul(1).narrow(1, 1, 2);
+    v.mul_(3);
+    return v;
+  }, () => [leaf([3, 4])]],
   ["gather", (a) => gather(a, 1, tensor([[0, 0], [2, 1]], { dtype: "int32" })), () => [leaf([2, 3])]],
   ["scatterAdd", (a, s) => scatterAdd(a, 1, tensor([[0, 0], [2, 1]], { dtype: "int32" }), s), () => [leaf([2, 3]), ncLeaf([2, 2])]],
   ["gather 3-D middle dim, transposed input", (a) => gather(a, 1, tensor([[[0, 2], [1, 1]], [[2, 0], [0, 0]]], { dtype: "int32" })), () => [ncLeaf([2, 3, 2])]],
@@ -147,6 +156,16 @@ describe("gradcheck over every differentiable core op", () => {
       expect(gradcheck(fn, make(), opts)).toBe(true);
     });
   }
+});
+
+describe("gradcheck coverage", () => {
+  it("every differentiable op in lib/ops/*.ts has a row in the table above", () => {
+    manualSeed(7);
+    const covered = new Set<string>();
+    for (const [, fn, make] of cases) collectNames(fn, make(), covered);
+    const missing = [...backwardNamesIn("lib/ops")].filter((n) => !covered.has(n)).sort();
+    expect(missing, "backward nodes no gradcheck row builds: add a row for the op").toEqual([]);
+  });
 });
 
 describe("gradcheck itself", () => {

@@ -13,6 +13,7 @@ import { plot } from "../../visualizers/plot.js";
 import { saliencyView } from "../../visualizers/saliency.js";
 import { tensorView } from "../../visualizers/tensor_view.js";
 import { HistogramTracker } from "../../visualizers/weight_histograms.js";
+import { moduleBundle } from "../../visualizers/hooks.js";
 import { FakeNet, fakeTensor } from "./fakes.js";
 
 function rng(seed: number) {
@@ -120,7 +121,7 @@ export function galleryNotebook(items: [string, MimeBundle][]): object {
 
 /** The same kinds of display on the real lib: a small CNN, its loss graph and gradients. */
 export async function libGalleryBundles(): Promise<[string, MimeBundle][]> {
-  const { F, manualSeed, nn, randn, tensor } = await import("../../lib/index.js");
+  const { F, manualSeed, nn, randn, tensor, Tensor } = await import("../../lib/index.js");
   manualSeed(0);
   const out: [string, MimeBundle][] = [];
   const show = async (title: string, x: { [JUPYTER_DISPLAY](): MimeBundle | Promise<MimeBundle> }) => out.push([title, await x[JUPYTER_DISPLAY]()]);
@@ -135,12 +136,21 @@ export async function libGalleryBundles(): Promise<[string, MimeBundle][]> {
     fc: new nn.Linear(16 * 3 * 3, 10),
   });
   const x = randn([4, 1, 12, 12]);
+  out.push(["lib: CNN as a cell's last expression (table + structure)", moduleBundle(cnn)]);
   await show("lib: CNN summary", summary(cnn, x));
   await show("lib: CNN architecture", architecture(cnn, x));
   const loss = F.crossEntropy(cnn.call(x), tensor([1, 3, 5, 7], { dtype: "int32" }));
   loss.backward();
   await show("lib: CNN loss autograd graph", graph(loss, { params: cnn, colorByGrad: true }));
   await show("lib: CNN gradient flow", gradientFlow(cnn));
+  class FunctionalNet extends nn.Module {
+    conv = new nn.Conv2d(1, 4, 3, { padding: 1 });
+    fc = new nn.Linear(4 * 6 * 6, 10);
+    override forward(t: InstanceType<typeof Tensor>) {
+      return this.fc.call(F.maxPool2d(F.relu(this.conv.call(t)), 2).flatten(1));
+    }
+  }
+  await show("lib: architecture with functional calls as nodes", architecture(new FunctionalNet(), x));
   const conv1 = cnn.namedParameters().find(([n]) => n === "conv1.weight")![1];
   await show("lib: conv1 filters", imageGrid(conv1, { normalize: "each", scale: 12 }));
   await show("lib: conv1.weight with grad", tensorView(conv1, { name: "conv1.weight" }));

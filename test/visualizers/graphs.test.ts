@@ -34,6 +34,13 @@ describe("summary", () => {
     expect(b["text/plain"]).toContain("Total params: 139");
     expect(b["text/html"]).toContain("block.0".split(".").pop()!);
   });
+  it("without an input the table has no output-shape column (nothing ran)", () => {
+    const without = summary(new FakeNet())[JUPYTER_DISPLAY]();
+    expect(without["text/plain"]).not.toContain("Output Shape");
+    expect(without["text/html"]).not.toContain("Output Shape");
+    expect(without["text/plain"]).toMatch(/fc1 \(FakeLinear\)\s+40\s+yes/);
+    expect(summary(new FakeNet(), x)[JUPYTER_DISPLAY]()["text/html"]).toContain("Output Shape");
+  });
   it("non-trainable parameters are counted apart", () => {
     const net = new FakeNet();
     (net.children[0]![1].params[0]![1] as { requiresGrad: boolean }).requiresGrad = false;
@@ -44,18 +51,20 @@ describe("summary", () => {
 });
 
 describe("architecture", () => {
-  it("traces data flow through plain ops (the residual add) with shapes on edges", () => {
+  it("traces data flow through plain ops (the residual add is a node) with shapes on edges", () => {
     const d = architectureDiagram(new FakeNet(), [x]);
     const e = d.edges.map((e) => `${e.from}->${e.to} ${e.label}`).sort();
     expect(e).toEqual([
       "input->m:fc1 [5, 4]",
       "m:act->m:block.0 [5, 8]",
-      "m:act->m:head [5, 8]", // residual branch
-      "m:block.1->m:head [5, 8]",
+      "m:act->op:0 [5, 8]", // residual branch
+      "m:block.1->op:0 [5, 8]",
+      "op:0->m:head [5, 8]",
       "m:block.0->m:block.1 [5, 8]",
       "m:fc1->m:act [5, 8]",
       "m:head->output [5, 3]",
     ].sort());
+    expect(d.nodes.find((n) => n.id === "op:0")!.lines).toEqual(["add"]);
     expect(d.clusters).toEqual([{ id: "c:block", label: "block (FakeSequential)", parent: undefined }]);
   });
   it("renders a well-formed SVG naming the layers and shapes", () => {
@@ -65,10 +74,15 @@ describe("architecture", () => {
     const text = allText(parseSvg(b["image/svg+xml"] as string));
     for (const s of ["fc1", "head", "FakeLinear", "[5, 4]", "[5, 3]", "block (FakeSequential)", "40 params"]) expect(text).toContain(s);
   });
-  it("without an input draws the module tree", () => {
+  it("without an input draws the structure: containers as clusters, a Sequential in order", () => {
     const d = architectureDiagram(new FakeNet(), []);
-    expect(d.edges.map((e) => `${e.from}->${e.to}`)).toContain("m:block->m:block.0");
-    parseSvg(architecture(new FakeNet())[JUPYTER_DISPLAY]()["image/svg+xml"] as string);
+    expect(d.nodes.map((n) => n.id)).toEqual(["m:fc1", "m:act", "m:block.0", "m:block.1", "m:head"]);
+    expect(d.clusters).toEqual([{ id: "c:block", label: "block (FakeSequential)", parent: undefined }]);
+    // FakeSequential is not lib's Sequential: its order is not known to be the data flow
+    expect(d.edges.every((e) => e.hidden)).toBe(true);
+    const svg = architecture(new FakeNet())[JUPYTER_DISPLAY]()["image/svg+xml"] as string;
+    expect(svg).not.toContain("marker-end=");
+    for (const s of ["fc1", "block (FakeSequential)", "head"]) expect(allText(parseSvg(svg))).toContain(s);
   });
 });
 

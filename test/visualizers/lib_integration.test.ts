@@ -1,11 +1,11 @@
 // The visualizers against the real lib (Tensor, autograd, nn) rather than test doubles.
 import { describe, expect, it } from "vitest";
-import { manualSeed, nn, randn, tensor, Tensor } from "../../lib/index.js";
+import { F, manualSeed, nn, randn, tensor, Tensor } from "../../lib/index.js";
 import { architectureDiagram } from "../../visualizers/architecture.js";
 import { autogradGraph, graph } from "../../visualizers/autograd_graph.js";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../../visualizers/bundle.js";
 import { gradientFlowData } from "../../visualizers/gradient_flow.js";
-import { installHooks, uninstallHooks } from "../../visualizers/hooks.js";
+import { installHooks, moduleBundle, uninstallHooks } from "../../visualizers/hooks.js";
 import { summaryData } from "../../visualizers/module_summary.js";
 import { saliency } from "../../visualizers/saliency.js";
 import { tensorStats } from "../../visualizers/stats.js";
@@ -16,6 +16,14 @@ import { allText, parseSvg } from "./xml.js";
 class Square extends nn.Module {
   override forward(x: Tensor): Tensor {
     return x.mul(x);
+  }
+}
+
+class FunctionalCnn extends nn.Module {
+  conv1 = new nn.Conv2d(1, 4, 3, { padding: 1 });
+  fc = new nn.Linear(64, 3);
+  override forward(x: Tensor): Tensor {
+    return this.fc.call(F.maxPool2d(F.relu(this.conv1.call(x)), 2).flatten(1));
   }
 }
 
@@ -52,10 +60,38 @@ describe("with lib", () => {
   it("architecture follows the residual add through lib's GradFn graph", () => {
     manualSeed(0);
     const d = architectureDiagram(new Residual(), [randn([5, 4])]);
+    const add = d.nodes.find((n) => n.lines[0] === "add")!.id;
     const e = d.edges.map((x) => `${x.from}->${x.to}`);
-    expect(e).toContain("m:act->m:head");
-    expect(e).toContain("m:block.1->m:head");
+    expect(e).toContain(`m:act->${add}`);
+    expect(e).toContain(`m:block.1->${add}`);
+    expect(e).toContain(`${add}->m:head`);
     expect(e).toContain("input->m:fc1");
+  });
+
+  it("architecture draws functional calls as nodes, so each edge has the shape its consumer got", () => {
+    manualSeed(0);
+    const d = architectureDiagram(new FunctionalCnn(), [randn([2, 1, 8, 8])]);
+    const label = (id: string) => (id.startsWith("op:") ? d.nodes.find((n) => n.id === id)!.lines[0] : id);
+    const e = d.edges.map((x) => `${label(x.from)} -> ${label(x.to)} ${x.label}`);
+    expect(e).toEqual([
+      "input -> m:conv1 [2, 1, 8, 8]",
+      "m:conv1 -> relu [2, 4, 8, 8]",
+      "relu -> maxPool2d [2, 4, 8, 8]",
+      "maxPool2d -> reshape [2, 4, 4, 4]",
+      "reshape -> m:fc [2, 64]",
+      "m:fc -> output [2, 3]",
+    ]);
+  });
+
+  it("a Module's own display holds the summary table and its structure diagram", () => {
+    const b = moduleBundle(new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2)));
+    const html = b["text/html"] as string;
+    expect(html).toContain('class="gradlab-summary"');
+    const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>") + 6);
+    const text = allText(parseSvg(svg));
+    for (const s of ["Linear", "ReLU", "40 params", "18 params"]) expect(text).toContain(s);
+    // a Sequential's order is its data flow: two arrows join three layers
+    expect(svg.match(/marker-end=/g)).toHaveLength(2);
   });
 
   it("autograd graph of a real loss names the parameters", () => {
@@ -104,4 +140,22 @@ describe("with lib", () => {
     const wRow = Array.from(lin.weight.data.subarray(2 * 16, 3 * 16));
     expect(Array.from(xi.grad!.data.subarray(0, 16))).toEqual(wRow.map((v) => Math.fround(v)));
   });
+  it("saliency leaves a Module's parameter gradients as they were, and captions with labels", () => {
+    manualSeed(0);
+    const net = new nn.Sequential(new nn.Flatten(), new nn.Linear(16, 3));
+    const x = randn([2, 1, 4, 4]);
+    net.call(x).sum().backward(); // a training step's gradients, to be kept
+    const before = net.parameters().map((p) => Array.from(p.grad!.data));
+    const fresh = new nn.Sequential(new nn.Flatten(), new nn.Linear(16, 3)); // no .grad yet
+    const b = saliency(net, x, { labels: ["seven", "two"] })[JUPYTER_DISPLAY]();
+    saliency(fresh, x);
+    expect(net.parameters().map((p) => Array.from(p.grad!.data))).toEqual(before);
+    expect(net.parameters().every((p) => p.requiresGrad)).toBe(true);
+    expect(fresh.parameters().map((p) => p.grad)).toEqual([null, null]);
+    const html = b["text/html"] as string;
+    expect(html.match(/<figcaption[^>]*>(.*?)<\/figcaption>/g)!.map((c) => c.replace(/<[^>]+>/g, ""))).toEqual(["seven", "two"]);
+    expect(html.match(/<img /g)).toHaveLength(4); // each input over its map
+    expect(() => saliency(net, x, { labels: ["one"] })).toThrow(/saliency: 1 labels for 2 inputs/);
+  });
+
 });

@@ -57,6 +57,19 @@ describe("Live", () => {
     expect(live.history.get("val_loss")![0]).toEqual([100, 0.02]); // validation sits at the current step
   });
 
+  it("ETA shows — until a few steps after the first, then the pace since the first step", () => {
+    let t = 0;
+    const live = new Live({ display: null, print: () => {}, now: () => t, total: 100 });
+    t = 5000; // a slow first step (warm-up) must not set the pace
+    live.log({ loss: 1 });
+    expect(live.textLine()).toMatch(/00:05<— /);
+    expect(live.progressHtml()).toContain("ETA —");
+    for (let i = 0; i < 3; i++) { t += 10; live.log({ loss: 1 }); }
+    // 3 steps in 30 ms after the first: 100 it/s, 96 steps left ≈ 1 s (not 96 × 5 s / 4)
+    expect(live.textLine()).toMatch(/ 100 it\/s 00:05<00:01 /);
+    expect(live.progressHtml()).toContain("ETA 00:01");
+  });
+
   it("backs off when drawing is slow so it stays under maxOverhead", () => {
     let t = 0;
     const { fn, sent } = recorder(() => (t += 40)); // every update costs 40 ms

@@ -7,6 +7,7 @@ import { imageGrid } from "../../visualizers/image_grid.js";
 import { contourSegments, lossSurface } from "../../visualizers/loss_surface.js";
 import { plot } from "../../visualizers/plot.js";
 import { saliency, saliencyMaps } from "../../visualizers/saliency.js";
+import { fittingFormat } from "../../visualizers/svg.js";
 import { compileVegaLite } from "../../visualizers/vega.js";
 import { HistogramTracker } from "../../visualizers/weight_histograms.js";
 import { FakeNet, fakeTensor } from "./fakes.js";
@@ -111,6 +112,16 @@ describe("gradient diagnostics", () => {
     for (const l of ["cat", "dog", "eel", "predicted", "true"]) expect(text).toContain(l);
     expect(() => confusionCounts([0, 1], [0])).toThrow(/different numbers of samples \(2 != 1\)/);
   });
+  it("confusion matrix picture shows per-class recall and the accuracy, as its text does", async () => {
+    // rows (true): cat 1/2 right, dog 1/1, eel 2/3
+    const b = confusionMatrix([0, 1, 1, 2, 2, 2], [0, 1, 2, 2, 2, 0], { classes: ["cat", "dog", "eel"], title: "val" })[JUPYTER_DISPLAY]();
+    const text = allText(parseSvg(b["image/svg+xml"] as string));
+    for (const l of ["recall", "0.50", "1.00", "0.67", "accuracy 66.7% (4/6)", "val"]) expect(text).toContain(l);
+    expect(b["text/plain"].split("\n")[0]).toBe("val — accuracy 66.7% (4/6)");
+    const spec = b[VEGALITE_MIME] as { title: { subtitle: string } };
+    expect(spec.title.subtitle).toBe("accuracy 66.7% (4/6)");
+    await compileVegaLite(spec as never);
+  });
   it("attention heatmaps per head with token labels", async () => {
     const w = fakeTensor([2, 3, 3], (i) => ((i % 3) + 1) / 6);
     const b = attention(w, { queries: ["the", "cat", "sat"], keys: ["the", "cat", "sat"] })[JUPYTER_DISPLAY]();
@@ -118,6 +129,23 @@ describe("gradient diagnostics", () => {
     const text = allText(parseSvg(b["image/svg+xml"] as string));
     for (const l of ["head 0", "head 1", "cat", "sat"]) expect(text).toContain(l);
     expect(() => attention(fakeTensor([5], () => 0))).toThrow(/attention: expected \[Lq, Lk\]/);
+  });
+  it("a multi-head grid keeps its title in the static SVG", () => {
+    const b = attention(fakeTensor([2, 3, 3], () => 1 / 3), { title: "layer 2 attention, per head" })[JUPYTER_DISPLAY]();
+    expect(allText(parseSvg(b["image/svg+xml"] as string))).toContain("layer 2 attention, per head");
+    expect(b["text/plain"]).toMatch(/^layer 2 attention, per head: /);
+  });
+  it("cell annotations are shortened to fit their cells (no '0.0720.072')", () => {
+    // 6 keys: 32 px cells, where "0.072" at 11 px is wider than the cell
+    const b = attention(fakeTensor([6, 6], () => 0.072), { annotate: true })[JUPYTER_DISPLAY]();
+    const svg = b["image/svg+xml"] as string;
+    const cells = [...svg.matchAll(/<text [^>]*text-anchor="middle" fill="[^"]+">([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(cells).toHaveLength(36);
+    expect(new Set(cells)).toEqual(new Set([".07"]));
+    const spec = b[VEGALITE_MIME] as { data: { values: { label: string }[] } };
+    expect(spec.data.values[0]!.label).toBe(".07");
+    expect(fittingFormat([0.0721], 32, (v) => String(v))!(0.0721)).toBe(".07");
+    expect(fittingFormat([0.0721], 12, (v) => String(v))).toBeNull();
   });
 });
 
@@ -202,5 +230,17 @@ describe("image ranges", () => {
     expect([px.rgb[0], px.rgb[3]]).toEqual([0, 127]); // 0.5 of [0, 1]
     const small = gridRaster({ n: 1, c: 1, h: 1, w: 2, data: [0, 0.001] }, { scale: 1, padding: 0 });
     expect([small.rgb[0], small.rgb[3]]).toEqual([0, 255]);
+  });
+  it("tiles of a grid are apart: white gaps that grow with the tiles, each tile framed in grey", async () => {
+    const { gridRaster } = await import("../../visualizers/images.js");
+    // six 5×5 filters at the default scale (10): 50 px tiles, 4 px gaps
+    const r = gridRaster({ n: 6, c: 1, h: 5, w: 5, data: new Float32Array(150).fill(0.5) });
+    const [a, b] = [r.cells[0]!, r.cells[1]!];
+    expect(a.w).toBe(50);
+    expect(b.x - (a.x + a.w)).toBe(4);
+    const px = (x: number, y: number) => Array.from(r.rgb.subarray((y * r.width + x) * 3, (y * r.width + x) * 3 + 3));
+    expect(px(a.x + a.w, a.y + 10)).toEqual([150, 150, 150]); // the frame
+    expect(px(a.x + a.w + 2, a.y + 10)).toEqual([255, 255, 255]); // the gap
+    expect(px(a.x + 10, a.y + 10)).toEqual([127, 127, 127]); // the image
   });
 });

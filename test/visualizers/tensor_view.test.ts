@@ -74,6 +74,10 @@ describe("tensorView", () => {
     parseSvg(svg);
     expect(b["text/plain"]).toMatch(/^tensor\[8, 10\] f32 n=80/);
   });
+  it("the collapsed values section keeps its disclosure marker (Notebook's CSS makes summary a block)", () => {
+    const html = tensorView(fakeTensor([30, 30], (i) => i))[JUPYTER_DISPLAY]()["text/html"] as string;
+    expect(html).toMatch(/<details><summary style="display:list-item;[^"]*">values \(summarised\)<\/summary>/);
+  });
   it("image-shaped tensors get an image grid, and grads show side by side", () => {
     const g = fakeTensor([4, 1, 8, 8], () => 0.5);
     const t = fakeTensor([4, 1, 8, 8], (i) => (i % 64) / 64, { requiresGrad: true, grad: g });

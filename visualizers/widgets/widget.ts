@@ -20,7 +20,8 @@ export type LiveKind = "number" | "boolean" | "index" | "pair" | "clicks";
 interface WidgetHost {
   bind(commId: string, kinds: Record<string, LiveKind>, initial: Record<string, unknown>): Record<string, number> | null;
   unbind(commId: string, slots: Record<string, number>): void;
-  read(slot: number): number;
+  readonly values: Float64Array;
+  readonly writes: Int32Array;
   write(slot: number, v: number): void;
   parentMsgId(): string;
 }
@@ -187,22 +188,22 @@ export class Widget<T extends object = object> {
     return out;
   }
 
-  /** A state value by protocol name; a live field is read from shared memory. */
+  /** A state value by protocol name; a live field is read from shared memory (the io thread may have just written it). */
   get(key: string): unknown {
     const slot = this.slots?.[key];
     if (slot === undefined || this.host === null) return this.values[key];
-    const h = this.host;
+    const { values, writes } = this.host;
+    Atomics.load(writes, 0);
+    const v = values[slot]!;
     switch (this.kinds[key]) {
       case "boolean":
-        return h.read(slot) !== 0;
-      case "index": {
-        const i = h.read(slot);
-        return i < 0 ? null : i;
-      }
+        return v !== 0;
+      case "index":
+        return v < 0 ? null : v;
       case "pair":
-        return [h.read(slot), h.read(slot + 1)];
+        return [v, values[slot + 1]!];
       default:
-        return h.read(slot);
+        return v;
     }
   }
 

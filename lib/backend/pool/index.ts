@@ -1,32 +1,5 @@
-// The process-wide worker pool (created on first use; workers start on the first op that
-// is big enough to split). `setNumThreads` in lib/backend/index.ts forwards here.
+// A generic worker pool over one shared WebAssembly memory. It imports nothing from the
+// backends: the wasm backend (wasm/threads.ts) owns the process-wide pool and hands it its
+// runtime as the PoolTarget.
 
-import { availableParallelism } from "node:os";
-import { WorkerPool } from "./pool.js";
-import { wasmRuntime } from "../wasm/runtime.js";
-
-export { WorkerPool, PoolError } from "./pool.js";
-
-let pool: WorkerPool | null = null;
-let requestedThreads = Math.max(1, availableParallelism());
-
-/** The pool over the wasm runtime, or null when wasm is unavailable. */
-export function getPool(): WorkerPool | null {
-  if (pool) return pool;
-  const rt = wasmRuntime();
-  if (!rt) return null;
-  pool = new WorkerPool(rt);
-  pool.numThreads = requestedThreads;
-  return pool;
-}
-
-/** Threads (including the calling one) that big kernels are split across. */
-export function setPoolThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
-  requestedThreads = n;
-  if (pool) pool.numThreads = n;
-}
-
-export function getPoolThreads(): number {
-  return requestedThreads;
-}
+export { WorkerPool, PoolError, type PoolTarget, type Chunking } from "./pool.js";

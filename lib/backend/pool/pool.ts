@@ -1,5 +1,6 @@
-// A pool of worker_threads running the wasm kernels on the shared memory of the main
-// thread's WasmRuntime. Synchronous from the caller's view: `run` posts one job per
+// A pool of worker_threads running the exports of a WebAssembly module on one shared
+// memory (a PoolTarget: the wasm backend passes its runtime; this folder knows nothing else
+// of it). Synchronous from the caller's view: `run` posts one job per
 // worker through SharedArrayBuffer control words (no postMessage per op), runs the first
 // part inline on the calling thread, takes back parts no worker has started yet, then
 // blocks in Atomics.wait until all parts are done. Ranges can be split into chunks that
@@ -11,7 +12,16 @@
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { WORKER_SOURCE } from "./worker-source.js";
-import type { WasmRuntime } from "../wasm/runtime.js";
+
+/**
+ * What the pool runs: a compiled module, the shared WebAssembly.Memory every instance
+ * imports as env.memory, and the calling thread's own instance's exports.
+ */
+export interface PoolTarget {
+  readonly module: object;
+  readonly memory: object;
+  readonly exports: { [name: string]: (...args: number[]) => number | void };
+}
 
 /** Control-word layout shared with worker-source.ts. */
 const L = {
@@ -44,7 +54,7 @@ export interface Chunking {
 export class PoolError extends Error {}
 
 export class WorkerPool {
-  private readonly rt: WasmRuntime;
+  private readonly rt: PoolTarget;
   private readonly names: string[];
   private readonly ctrl = new SharedArrayBuffer((L.HEADER + MAX_WORKERS * L.SLOT) * 4);
   private readonly args = new SharedArrayBuffer(MAX_WORKERS * L.MAX_ARGS * 8);
@@ -58,7 +68,7 @@ export class WorkerPool {
   /** Upper bound on one op's wait, on top of a work-based allowance the caller passes. */
   timeoutMs = 30_000;
 
-  constructor(rt: WasmRuntime) {
+  constructor(rt: PoolTarget) {
     this.rt = rt;
     this.names = [...Object.keys(rt.exports).filter((k) => typeof rt.exports[k] === "function"), "__crash__", "__hang__", "__probe__"];
   }

@@ -2,7 +2,8 @@
 // threads by image. The weight gradient is summed over images, so each thread accumulates
 // its own partial dw and the partials are added here.
 
-import type { Conv2dParams } from "../kernels.js";
+import type { Conv2dParams, Pool2dParams } from "../kernels.js";
+import { window } from "./pool2d.js";
 import { runRange, withArena } from "./dispatch.js";
 import type { WasmRuntime } from "./runtime.js";
 
@@ -25,15 +26,45 @@ function wsBytes(rt: WasmRuntime, p: Conv2dParams): number {
 
 // args: geometry (15), three pointers, b0 (18), b1, workspace
 const IMAGES = 18;
+/** Images of a weight gradient are summed in this many fixed chunks (fewer when n is smaller). */
+const WEIGHT_GRAD_CHUNKS = 16;
 
-export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams): void {
+type Epilogue = { bias: Float32Array | null; relu: boolean };
+
+/**
+ * Runs the conv forward into the arena and returns the output's offset there; the bias and
+ * ReLU of `epilogue` are applied per image right after its GEMM.
+ */
+function forwardInArena(rt: WasmRuntime, x: Float32Array, w: Float32Array, p: Conv2dParams, epilogue?: Epilogue): number {
+  const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
+  const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+  const relu = epilogue?.relu ? 1 : 0;
+  const ws = wsBytes(rt, p);
+  runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, po, 0, p.n, rt.alloc(ws), pb, relu],
+    { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
+  return po;
+}
+
+export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams, epilogue?: Epilogue): void {
   if (p.n === 0) return;
-  withArena("conv2d", (rt) => {
-    const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
-    const ws = wsBytes(rt, p);
-    runRange("conv2d", "conv2dForwardRange", () => [...geometry(p), px, pw, po, 0, p.n, rt.alloc(ws)],
-      { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
-    rt.getF32(po, out, yLen(p));
+  withArena("conv2d", (rt) => rt.getF32(forwardInArena(rt, x, w, p, epilogue), out, yLen(p)));
+}
+
+/**
+ * The conv forward, then max pooling of its output while it is still in the arena: only the
+ * pooled values and the argmax are copied out (a quarter of the conv output for 2×2 pools).
+ */
+export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, argmax: Int32Array, p: Conv2dParams,
+  pool: Pool2dParams, epilogue?: Epilogue): void {
+  if (p.n === 0) return;
+  withArena("conv2d + maxPool2d", (rt) => {
+    const py = forwardInArena(rt, x, w, p, epilogue);
+    const pooled = pool.n * pool.c * pool.outH * pool.outW;
+    const po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
+    runRange("maxPool2d", "maxPool2dForwardRange", () => [...window(pool), py, po, pa, 0, 0],
+      { startArg: 15, total: pool.n * pool.c, align: 1 }, pooled * pool.kh * pool.kw);
+    rt.getF32(po, out, pooled);
+    rt.getI32(pa, argmax, pooled);
   });
 }
 
@@ -57,19 +88,18 @@ export function conv2dBackwardWeightF32(x: Float32Array, dy: Float32Array, dw: F
   withArena("conv2d backward (weight)", (rt) => {
     const px = rt.put(x, xLen(p)), pdy = rt.put(dy, yLen(p));
     const ws = wsBytes(rt, p);
-    const partials: number[] = [];
-    const argsFor = () => {
-      const part = rt.alloc(size * 4);
-      rt.f32.fill(0, part >> 2, (part >> 2) + size); // the kernel accumulates into it
-      partials.push(part);
-      return [...geometry(p), px, pdy, part, 0, p.n, rt.alloc(ws)];
-    };
-    runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", argsFor, { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
-    const f = rt.f32;
-    const first = partials[0]! >> 2;
+    // One partial per fixed chunk of images (the chunking depends on n only), summed in
+    // chunk order: the same result for any number of threads and any split among them.
+    const chunks = Math.min(p.n, WEIGHT_GRAD_CHUNKS), chunk = Math.ceil(p.n / chunks);
+    const parts = Math.ceil(p.n / chunk);
+    const base = rt.alloc(parts * size * 4);
+    rt.f32.fill(0, base >> 2, (base >> 2) + parts * size); // the kernel accumulates into them
+    runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", () => [...geometry(p), px, pdy, base, 0, p.n, rt.alloc(ws), chunk],
+      { startArg: IMAGES, total: p.n, align: chunk }, flops(p));
+    const f = rt.f32, b = base >> 2;
     for (let i = 0; i < size; i++) {
-      let s = f[first + i]!;
-      for (let t = 1; t < partials.length; t++) s += f[(partials[t]! >> 2) + i]!;
+      let s = f[b + i]!;
+      for (let c = 1; c < parts; c++) s += f[b + c * size + i]!;
       dw[i] = s;
     }
   });

@@ -2,7 +2,7 @@
 // otherwise through the worker pool with the range argument split into chunks that the
 // threads claim dynamically (a thread whose core is busy elsewhere simply takes fewer).
 
-import { getPool } from "../pool/index.js";
+import { getPool } from "./threads.js";
 import { wasmRuntime, type WasmRuntime } from "./runtime.js";
 
 /**

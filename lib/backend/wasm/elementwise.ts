@@ -4,16 +4,15 @@
 
 import type { BinaryOp, ReduceOp, UnaryOp } from "../kernels.js";
 import { dispatchTuning, runRange, withArena } from "./dispatch.js";
+import { BinaryCode, ExtremeCode, UnaryCode } from "./opcodes.js";
 
 /** Below dispatchTuning.minElementwise (bench/thresholds.ts) the reference loop is as fast. */
 const small = (n: number): boolean => n < dispatchTuning.minElementwise;
 /** One element of these memory-bound ops is weighted as this many flops when choosing threads. */
 const ELEMENT_WORK = 4;
 
-const BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
-const UNARY: Partial<Record<UnaryOp, number>> = {
-  neg: 0, abs: 1, sqrt: 2, rsqrt: 3, square: 4, reciprocal: 5, relu: 6, exp: 7, log: 8, tanh: 9, sigmoid: 10,
-};
+const BINARY = BinaryCode as unknown as Partial<Record<BinaryOp, number>>;
+const UNARY = UnaryCode as unknown as Partial<Record<UnaryOp, number>>;
 
 /** Element ranges are split in multiples of 4096 (whole SIMD vectors, cache friendly). */
 const elements = (n: number, startArg: number) => ({ startArg, total: n, align: 4096 });
@@ -48,7 +47,18 @@ export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boole
   if (code === undefined || small(n)) return false;
   withArena(op, (rt) => {
     const px = rt.put(x, n), po = rt.alloc(n * 4);
-    runRange(op, "unaryRange", () => [code, px, po, 0, 0], elements(n, 3), n * ELEMENT_WORK * (code >= 7 ? 4 : 1));
+    runRange(op, "unaryRange", () => [code, px, po, 0, 0], elements(n, 3), n * ELEMENT_WORK * (code >= UnaryCode.exp ? 4 : 1));
+    rt.getF32(po, out, n);
+  });
+  return true;
+}
+
+export function reluMaskF32(dy: Float32Array, y: Float32Array, out: Float32Array): boolean {
+  const n = out.length;
+  if (small(n)) return false;
+  withArena("relu backward", (rt) => {
+    const pd = rt.put(dy, n), py = rt.put(y, n), po = rt.alloc(n * 4);
+    runRange("relu backward", "reluMaskRange", () => [pd, py, po, 0, 0], elements(n, 3), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
   return true;
@@ -60,7 +70,7 @@ export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, oute
   if (op === "max" || op === "min") {
     withArena(op, (rt) => {
       const px = rt.put(x, n), po = rt.alloc(outer * inner * 4);
-      runRange(op, "reduceMaxMinRange", () => [op === "max" ? 0 : 1, px, po, size, inner, 0, 0],
+      runRange(op, "reduceMaxMinRange", () => [op === "max" ? ExtremeCode.max : ExtremeCode.min, px, po, size, inner, 0, 0],
         { startArg: 5, total: outer, align: 1 }, n * ELEMENT_WORK);
       rt.getF32(po, out, outer * inner);
     });

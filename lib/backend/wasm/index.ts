@@ -7,12 +7,13 @@ import type { Kernels } from "../kernels.js";
 import { referenceKernels as ref } from "../reference.js";
 import { wasmRuntime } from "./runtime.js";
 import { matmulF32 } from "./matmul.js";
-import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32 } from "./conv2d.js";
+import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "./conv2d.js";
 import {
   avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
 } from "./pool2d.js";
-import { binaryF32, binaryScalarF32, reduceF32, unaryF32 } from "./elementwise.js";
-import { getPoolThreads, setPoolThreads } from "../pool/index.js";
+import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32 } from "./elementwise.js";
+import { getPoolThreads, setPoolThreads } from "./threads.js";
+import { modelWasmKernels } from "./models.js";
 
 export { wasmRuntime, wasmLoadError } from "./runtime.js";
 
@@ -24,8 +25,15 @@ export function wasmKernels(): Partial<Kernels> | null {
   if (!wasmRuntime()) return null;
   return {
     matmul: (a, b, out, p) => (f32(a, b, out) ? matmulF32(a as Float32Array, b as Float32Array, out as Float32Array, p) : ref.matmul(a, b, out, p)),
-    conv2dForward: (x, w, out, p) =>
-      f32(x, w, out) ? conv2dForwardF32(x as Float32Array, w as Float32Array, out as Float32Array, p) : ref.conv2dForward(x, w, out, p),
+    conv2dForward: (x, w, out, p, ep) =>
+      f32(x, w, out) && (!ep?.bias || isF32(ep.bias))
+        ? conv2dForwardF32(x as Float32Array, w as Float32Array, out as Float32Array, p, ep as { bias: Float32Array | null; relu: boolean } | undefined)
+        : ref.conv2dForward(x, w, out, p, ep),
+    conv2dMaxPoolForward: (x, w, out, argmax, p, pool, ep) =>
+      f32(x, w, out) && (!ep?.bias || isF32(ep.bias))
+        ? conv2dMaxPoolForwardF32(x as Float32Array, w as Float32Array, out as Float32Array, argmax, p, pool,
+          ep as { bias: Float32Array | null; relu: boolean } | undefined)
+        : ref.conv2dMaxPoolForward(x, w, out, argmax, p, pool, ep),
     conv2dBackwardInput: (dy, w, dx, p) =>
       f32(dy, w, dx) ? conv2dBackwardInputF32(dy as Float32Array, w as Float32Array, dx as Float32Array, p) : ref.conv2dBackwardInput(dy, w, dx, p),
     conv2dBackwardWeight: (x, dy, dw, p) =>
@@ -40,8 +48,10 @@ export function wasmKernels(): Partial<Kernels> | null {
     binary: (op, a, b, out) => (f32(a, b, out) && binaryF32(op, a as Float32Array, b as Float32Array, out as Float32Array)) || ref.binary(op, a, b, out),
     binaryScalar: (op, x, s, out, first) =>
       (f32(x, out) && binaryScalarF32(op, x as Float32Array, s, out as Float32Array, first)) || ref.binaryScalar(op, x, s, out, first),
+    reluMask: (dy, y, out) => (f32(dy, y, out) && reluMaskF32(dy as Float32Array, y as Float32Array, out as Float32Array)) || ref.reluMask(dy, y, out),
     reduce: (op, x, out, outer, size, inner) =>
       (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),
+    ...modelWasmKernels(),
   };
 }
 

@@ -3,7 +3,7 @@
 import type { Pool2dParams } from "../kernels.js";
 import { runRange, withArena } from "./dispatch.js";
 
-function window(p: Pool2dParams): number[] {
+export function window(p: Pool2dParams): number[] {
   return [p.h, p.w, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, p.outH, p.outW];
 }
 

@@ -30,6 +30,7 @@ const WA = (globalThis as unknown as {
     Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
     Module: new (bytes: Uint8Array) => WasmModule;
     Instance: new (m: WasmModule, imports: object) => { exports: object };
+    validate(bytes: Uint8Array): boolean;
   };
 }).WebAssembly;
 
@@ -37,11 +38,33 @@ const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB: the wasm32 limit; only reserved address space until used
 const ARENA_BASE = 1024; // below: the module's (empty) static area
 
-/** Where `npm run build` puts the module, seen from lib/ sources and from dist/lib. */
-function wasmPath(): string | null {
+/**
+ * The two builds of the module (package.json build:wasm): "relaxed-simd" fuses the GEMM's
+ * multiply-adds (f32x4.relaxed_madd), "simd" is plain 128-bit SIMD and runs everywhere.
+ */
+export type WasmBuild = "relaxed-simd" | "simd";
+
+// A module of one function using f32x4.relaxed_madd: it validates only where the engine has
+// relaxed SIMD (Node 20 with --experimental-wasm-relaxed-simd, which the notebook kernel sets
+// for its own process; later Node versions by default).
+const RELAXED_PROBE = "0061736d0100000001080160037b7b7b017b030201000503010000070e0201660000066d656d6f727902000a0d010b00200020012002fd85020b";
+
+/** Which build this engine can run; GRADLAB_WASM_BUILD=simd forces the plain one. */
+export function preferredBuild(): WasmBuild {
+  if (typeof process !== "undefined" && process.env.GRADLAB_WASM_BUILD === "simd") return "simd";
+  try {
+    return WA.validate(Uint8Array.from(RELAXED_PROBE.match(/../g)!, (h) => parseInt(h, 16))) ? "relaxed-simd" : "simd";
+  } catch {
+    return "simd";
+  }
+}
+
+/** Where `npm run build` puts a build of the module, seen from lib/ sources and from dist/lib. */
+export function wasmPath(build: WasmBuild = "simd"): string | null {
+  const file = build === "relaxed-simd" ? "kernels-relaxed.wasm" : "kernels.wasm";
   const candidates = [
-    new URL("../../../dist/wasm/kernels.wasm", import.meta.url), // lib/backend/wasm/*.ts (vitest)
-    new URL("../../../wasm/kernels.wasm", import.meta.url), // dist/lib/backend/wasm/*.js
+    new URL(`../../../dist/wasm/${file}`, import.meta.url), // lib/backend/wasm/*.ts (vitest)
+    new URL(`../../../wasm/${file}`, import.meta.url), // dist/lib/backend/wasm/*.js
   ];
   for (const u of candidates) {
     const p = fileURLToPath(u);
@@ -52,6 +75,8 @@ function wasmPath(): string | null {
 
 export class WasmRuntime {
   readonly module: WasmModule;
+  /** Which build of the module was loaded. */
+  build: WasmBuild = "simd";
   readonly memory: WasmMemory;
   readonly exports: WasmKernelExports;
   private top = ARENA_BASE;
@@ -138,13 +163,16 @@ let loadError = "";
 export function wasmRuntime(): WasmRuntime | null {
   if (runtime !== undefined) return runtime;
   runtime = null;
-  const path = wasmPath();
+  let build = preferredBuild();
+  let path = wasmPath(build);
+  if (!path && build === "relaxed-simd") path = wasmPath((build = "simd"));
   if (!path) {
     loadError = "dist/wasm/kernels.wasm not found (run `npm run build:wasm`)";
     return null;
   }
   try {
     runtime = new WasmRuntime(new WA.Module(readFileSync(path)));
+    runtime.build = build;
   } catch (e) {
     loadError = `could not instantiate ${path}: ${(e as Error).message}`;
   }

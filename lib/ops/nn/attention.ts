@@ -1,13 +1,20 @@
-// scaledDotProductAttention: softmax(q·kᵀ·scale + mask)·v, as torch.nn.functional's
-// scaled_dot_product_attention, built from matmul/softmax/dropout (their gradients compose).
+// scaledDotProductAttention: softmax(q·kᵀ·scale + mask)·v, torch.nn.functional's
+// scaled_dot_product_attention. One op with one backward: two batched matmuls around the
+// backend's attention-softmax kernel (scale, additive mask and the causal limit fused into
+// the softmax; the weights are saved for the backward). With dropout, a mask that requires
+// grad, or batch dims that broadcast, it is composed from matmul/softmax/dropout instead.
 
-import { fmtShape } from "../../shape.js";
+import { getKernels } from "../../backend/index.js";
+import type { Float } from "../../dtype.js";
+import { fmtShape, numelOf, sameShape } from "../../shape.js";
 import type { Generator } from "../../random.js";
 import { Tensor } from "../../tensor.js";
-import { ones } from "../creation.js";
+import { noGrad } from "../../autograd/grad_mode.js";
+import { ones, zeros } from "../creation.js";
+import { record } from "../op.js";
 import { dropout } from "./dropout.js";
 import { softmax } from "./activation.js";
-import { checkFloat } from "./util.js";
+import { type FloatDType, checkFloat, emptyFloat, floatData } from "./util.js";
 
 export interface ScaledDotProductAttentionOptions {
   /** Bool mask (true = may attend) or float mask added to the scores; broadcasts to [..., L, S]. */
@@ -24,7 +31,9 @@ export interface ScaledDotProductAttentionOptions {
 /** query [..., L, E], key [..., S, E], value [..., S, Ev] → [..., L, Ev]. */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
   const op = "scaledDotProductAttention";
-  checkFloat(op, "query", query);
+  const dt = checkFloat(op, "query", query);
+  checkFloat(op, "key", key);
+  checkFloat(op, "value", value);
   if (query.ndim < 2 || key.ndim < 2 || value.ndim < 2) {
     throw new Error(`${op}: query, key and value need at least 2 dims, got ${fmtShape(query.shape)}, ${fmtShape(key.shape)}, ${fmtShape(value.shape)}`);
   }
@@ -32,16 +41,76 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   if (key.shape[key.ndim - 1] !== E) throw new Error(`${op}: query ${fmtShape(query.shape)} and key ${fmtShape(key.shape)} must have the same last dim`);
   if (value.shape[value.ndim - 2] !== S) throw new Error(`${op}: key ${fmtShape(key.shape)} and value ${fmtShape(value.shape)} must have the same sequence length (dim −2)`);
   if (options.isCausal && options.attnMask) throw new Error(`${op}: pass either attnMask or isCausal, not both`);
+  const mask = options.attnMask ?? null;
+  if (mask !== null && !(mask instanceof Tensor)) throw new Error(`${op}: attnMask must be a Tensor`);
   const scale = options.scale ?? 1 / Math.sqrt(E);
-  let scores = query.matmul(key.transpose(-2, -1)).mul(scale);
-  let mask = options.attnMask ?? null;
-  if (options.isCausal) mask = ones([L, S], { dtype: "bool" }).tril();
-  if (mask) {
-    if (!(mask instanceof Tensor)) throw new Error(`${op}: attnMask must be a Tensor`);
-    scores = mask.dtype === "bool" ? scores.maskedFill(mask.logicalNot(), -Infinity) : scores.add(mask);
-  }
-  let attn = softmax(scores, -1);
   const p = options.dropoutP ?? 0;
+  const batch = query.shape.slice(0, -2);
+  const fused = p === 0 && !(mask && mask.requiresGrad) && key.dtype === dt && value.dtype === dt
+    && sameShape(key.shape.slice(0, -2), batch) && sameShape(value.shape.slice(0, -2), batch);
+  if (fused) return fusedAttention(query, key, value, mask, options.isCausal ?? false, scale, dt);
+  let scores = query.matmul(key.transpose(-2, -1)).mul(scale);
+  let m = mask;
+  if (options.isCausal) m = ones([L, S], { dtype: "bool" }).tril();
+  if (m) scores = m.dtype === "bool" ? scores.maskedFill(m.logicalNot(), -Infinity) : scores.add(m);
+  let attn = softmax(scores, -1);
   if (p > 0) attn = dropout(attn, { p, generator: options.generator });
   return attn.matmul(value);
+}
+
+/** The mask as additive values: one [L, S] matrix (stride 0) or one per batch matrix. */
+function additiveMask(op: string, mask: Tensor, batch: readonly number[], L: number, S: number, dt: FloatDType): { data: Float; stride: number } {
+  const full = [...batch, L, S];
+  const lead = mask.shape.slice(0, -2);
+  const shared = mask.ndim <= 2 || lead.every((d) => d === 1);
+  const target = shared ? [L, S] : full;
+  let m: Tensor;
+  try {
+    m = noGrad(() => (shared ? mask.reshape(mask.shape.slice(-2) as number[]) : mask).expand(target));
+  } catch {
+    throw new Error(`${op}: attnMask of shape ${fmtShape(mask.shape)} does not broadcast to the attention shape ${fmtShape(full)}`);
+  }
+  if (mask.dtype === "bool") m = noGrad(() => zeros(target, { dtype: dt }).maskedFill(m.logicalNot(), -Infinity));
+  return { data: floatData(m, dt), stride: shared ? 0 : L * S };
+}
+
+function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number, dt: FloatDType): Tensor {
+  const batchShape = q.shape.slice(0, -2);
+  const B = numelOf(batchShape);
+  const E = q.shape[q.ndim - 1], L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], Ev = v.shape[v.ndim - 1];
+  const K = getKernels();
+  const qd = floatData(q, dt), kd = floatData(k, dt), vd = floatData(v, dt);
+  const m = mask ? additiveMask("scaledDotProductAttention", mask, batchShape, L, S, dt) : null;
+  const [, scores] = emptyFloat([B * L * S], dt), [, attn] = emptyFloat([B * L * S], dt);
+  K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: L * E, strideB: S * E });
+  K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
+  const [out, od] = emptyFloat([...batchShape, L, Ev], dt);
+  K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: S * Ev });
+  return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
+    const gd = floatData(g, dt);
+    const res: (Tensor | null)[] = [null, null, null];
+    if (needs[2]) {
+      // dV = Aᵀ·g
+      const [dv, d] = emptyFloat(v.shape, dt);
+      K.matmul(attn, gd, d, { batch: B, m: S, n: Ev, k: L, transA: true, transB: false, strideA: L * S, strideB: L * Ev });
+      res[2] = dv;
+    }
+    if (needs[0] || needs[1]) {
+      // dA = g·vᵀ; dS = scale·A·(dA − Σ dA·A); dQ = dS·k; dK = dSᵀ·q
+      const [, dA] = emptyFloat([B * L * S], dt);
+      K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: L * Ev, strideB: S * Ev });
+      K.softmaxBackward(attn, dA, dA, B * L, S, 1, false, scale);
+      if (needs[0]) {
+        const [dq, d] = emptyFloat(q.shape, dt);
+        K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: S * E });
+        res[0] = dq;
+      }
+      if (needs[1]) {
+        const [dk, d] = emptyFloat(k.shape, dt);
+        K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: L * E });
+        res[1] = dk;
+      }
+    }
+    return res;
+  }, [q, k, v]);
 }

@@ -4,9 +4,10 @@
 
 import { getKernels } from "../../backend/index.js";
 import type { Conv2dParams } from "../../backend/kernels.js";
-import type { Float } from "../../dtype.js";
-import { fmtShape } from "../../shape.js";
-import { Tensor } from "../../tensor.js";
+import type { BackwardFn } from "../../autograd/graph.js";
+import { contiguousStrides, fmtShape } from "../../shape.js";
+import { Storage, Tensor } from "../../tensor.js";
+import { type MaxPool2dOptions, maxPool2d, maxPool2dPlan } from "./pooling.js";
 import { record } from "../op.js";
 import { type FloatDType, checkFloat, checkSameDType, emptyFloat, floatData, tuple } from "./util.js";
 
@@ -71,23 +72,17 @@ function geometry(op: string, x: Tensor, w: Tensor, o: Conv2dOptions, dims: 1 | 
   return { p, trim };
 }
 
-/** Runs the kernels: out [n, cOut, outH, outW] (reshaped to `outShape`), backward beside it. */
-function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType, outShape: number[]): Tensor {
+/**
+ * Runs the kernels: out [n, cOut, outH, outW] (reshaped to `outShape`), backward beside it.
+ * The bias is the kernel's epilogue. With `relu` the epilogue also applies ReLU, and the
+ * graph is recorded as the unfused one would be: ReluBackward over Conv2dBackward, the
+ * pre-activation never materialized (it is reachable only from the graph, not as a value).
+ */
+/** Conv2dBackward's backward: the input, weight and bias gradients from the output's. */
+function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType): BackwardFn {
   const K = getKernels();
   const xd = floatData(x, dt), wd = floatData(w, dt);
-  const plane = p.outH * p.outW;
-  const [out, od] = emptyFloat(outShape, dt);
-  K.conv2dForward(xd, wd, od, p);
-  if (bias) {
-    const bd = floatData(bias, dt);
-    for (let b = 0; b < p.n; b++) {
-      for (let c = 0; c < p.cOut; c++) {
-        const v = bd[c], o0 = (b * p.cOut + c) * plane;
-        for (let i = o0; i < o0 + plane; i++) od[i] += v;
-      }
-    }
-  }
-  return record(out, name, [x, w, bias], (g, needs) => {
+  return (g, needs) => {
     const gd = floatData(g, dt);
     let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
     if (needs[0]) {
@@ -102,24 +97,25 @@ function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Con
     }
     if (needs[2] && bias) {
       const [t, d] = emptyFloat(bias.shape, dt);
-      sumChannels(gd, d, p.n, p.cOut, plane);
+      K.channelSum(gd, d, p.n, p.cOut, p.outH * p.outW);
       db = t;
     }
     return [dx, dw, db];
-  }, bias ? [x, w, bias] : [x, w]);
+  };
 }
 
-/** d[ch] += Σ over images and positions; four running sums break the add-latency chain. */
-export function sumChannels(gd: Float, d: Float, n: number, c: number, plane: number): void {
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const o0 = (b * c + ch) * plane, end = o0 + plane, end4 = o0 + (plane & ~3);
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = o0;
-      for (; i < end4; i += 4) { s0 += gd[i]; s1 += gd[i + 1]; s2 += gd[i + 2]; s3 += gd[i + 3]; }
-      for (; i < end; i++) s0 += gd[i];
-      d[ch] += s0 + s1 + s2 + s3;
-    }
-  }
+function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType, outShape: number[], relu = false): Tensor {
+  const K = getKernels();
+  const [out, od] = emptyFloat(outShape, dt);
+  K.conv2dForward(floatData(x, dt), floatData(w, dt), od, p, { bias: bias ? floatData(bias, dt) : null, relu });
+  const pre = relu ? new Tensor(out.storage, out.shape, out.strides, 0, dt) : out;
+  record(pre, name, [x, w, bias], convBackward(x, w, bias, p, dt), bias ? [x, w, bias] : [x, w]);
+  if (!relu) return out;
+  return record(out, "ReluBackward", [pre], (g) => {
+    const [dx, d] = emptyFloat(out.shape, dt);
+    K.reluMask(floatData(g, dt), od, d);
+    return [dx];
+  }, [out]);
 }
 
 export function checkBias(op: string, bias: Tensor | null | undefined, cOut: number, x: Tensor): Tensor | null {
@@ -137,6 +133,52 @@ export function checkBias(op: string, bias: Tensor | null | undefined, cOut: num
  * [C_out, C_in/groups, kH, kW]; output [N, C_out, H_out, W_out].
  */
 export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
+  return conv2dWith(x, weight, options, false);
+}
+
+/**
+ * relu(conv2d(x, weight, options)) in one kernel call (bias and ReLU are its epilogue), with
+ * the same values and the same graph. nn.Sequential uses it for a Conv2d followed by a ReLU.
+ */
+export function conv2dRelu(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
+  return conv2dWith(x, weight, options, true);
+}
+
+/**
+ * maxPool2d(relu(conv2d(x, weight, options)), kernelSize, poolOptions) in one kernel call:
+ * the conv output is pooled inside the kernel and never materialized. Same values, same graph
+ * (MaxPool2dBackward over ReluBackward over Conv2dBackward); ReLU's backward reads the pooled
+ * values, which is exact because the pool is its only consumer. nn.Sequential uses it for a
+ * Conv2d, ReLU, MaxPool2d run.
+ */
+export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOptions, kernelSize: number | readonly number[], poolOptions: MaxPool2dOptions = {}): Tensor {
+  const plan = conv2dPlan(x, weight, options);
+  if (plan.trim[0] || plan.trim[1] || poolOptions.returnIndices) return maxPool2d(conv2dRelu(x, weight, options), kernelSize, { ...poolOptions, returnIndices: false });
+  const { p, dt, bias, shape } = plan;
+  const K = getKernels();
+  // stand-ins for the conv and ReLU outputs: shape and dtype only, never read
+  const hidden = () => new Tensor(new Storage(new Float32Array(0)), shape, contiguousStrides(shape), 0, dt);
+  const pre = hidden(), act = hidden();
+  const { p: pp, shape: pooledShape } = maxPool2dPlan(act, kernelSize, poolOptions);
+  const [out, od] = emptyFloat(pooledShape, dt);
+  const argmax = new Int32Array(od.length);
+  K.conv2dMaxPoolForward(floatData(x, dt), floatData(weight, dt), od, argmax, p, pp, { bias: bias ? floatData(bias, dt) : null, relu: true });
+  record(pre, "Conv2dBackward", [x, weight, bias], convBackward(x, weight, bias, p, dt), bias ? [x, weight, bias] : [x, weight]);
+  record(act, "ReluBackward", [pre], (g) => {
+    const [dx, d] = emptyFloat(shape, dt);
+    K.reluMaskPooled(floatData(g, dt), od, argmax, pp, d);
+    return [dx];
+  }, [out]);
+  return record(out, "MaxPool2dBackward", [act], (g) => {
+    const [dx, d] = emptyFloat(shape, dt);
+    K.maxPool2dBackward(floatData(g, dt), argmax, d, pp);
+    return [dx];
+  });
+}
+
+interface ConvPlan { p: Conv2dParams; trim: [boolean, boolean]; dt: FloatDType; bias: Tensor | null; shape: number[]; h: number; W: number }
+
+function conv2dPlan(x: Tensor, weight: Tensor, options: Conv2dOptions): ConvPlan {
   const op = "conv2d";
   const dt = checkFloat(op, "input", x);
   checkFloat(op, "weight", weight);
@@ -149,10 +191,17 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
   const { p, trim } = geometry(op, x, weight, options, 2, n, h, W, weight.shape[2], weight.shape[3]);
   const bias = checkBias(op, options.bias, p.cOut, x);
   const shape = batched ? [n, p.cOut, p.outH, p.outW] : [p.cOut, p.outH, p.outW];
-  let out = convRaw("Conv2dBackward", x, weight, bias, p, dt, shape);
+  return { p, trim, dt, bias, shape, h, W };
+}
+
+function conv2dWith(x: Tensor, weight: Tensor, options: Conv2dOptions, relu: boolean): Tensor {
+  const { p, trim, dt, bias, shape, h, W } = conv2dPlan(x, weight, options);
+  // "same" padding with an even kernel trims the output: ReLU then runs after the narrowing
+  const fuse = relu && !trim[0] && !trim[1];
+  let out = convRaw("Conv2dBackward", x, weight, bias, p, dt, shape, fuse);
   if (trim[0]) out = out.narrow(-2, 1, h);
   if (trim[1]) out = out.narrow(-1, 1, W);
-  return out;
+  return relu && !fuse ? out.relu() : out;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Conv2dParams } from "../../backend/kernels.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
-import { checkBias, sumChannels } from "./conv.js";
+import { checkBias } from "./conv.js";
 import { checkFloat, checkSameDType, emptyFloat, floatData, tuple } from "./util.js";
 
 export interface ConvTranspose2dOptions {
@@ -62,15 +62,7 @@ function transposed(op: string, x: Tensor, w: Tensor, o: ConvTranspose2dOptions,
   const [out, od] = emptyFloat(dims === 2 ? [...lead, oH, oW] : [...lead, oW], dt);
   K.conv2dBackwardInput(xd, wd, od, p);
   const plane = oH * oW;
-  if (bias) {
-    const bd = floatData(bias, dt);
-    for (let b = 0; b < n; b++) {
-      for (let c = 0; c < cOut; c++) {
-        const v = bd[c], o0 = (b * cOut + c) * plane;
-        for (let i = o0; i < o0 + plane; i++) od[i] += v;
-      }
-    }
-  }
+  if (bias) K.channelBias(od, floatData(bias, dt), n, cOut, plane);
   return record(out, name, [x, w, bias], (g, needs) => {
     const gd = floatData(g, dt);
     let dx: Tensor | null = null, dwT: Tensor | null = null, db: Tensor | null = null;
@@ -86,7 +78,7 @@ function transposed(op: string, x: Tensor, w: Tensor, o: ConvTranspose2dOptions,
     }
     if (needs[2] && bias) {
       const [t, d] = emptyFloat(bias.shape, dt);
-      sumChannels(gd, d, n, cOut, plane);
+      K.channelSum(gd, d, n, cOut, plane);
       db = t;
     }
     return [dx, dwT, db];

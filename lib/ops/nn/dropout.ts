@@ -2,6 +2,7 @@
 // 1/(1 − p) during training so evaluation needs no rescaling. Masks come from the library's
 // seeded generator (manualSeed), or `options.generator`.
 
+import { getKernels } from "../../backend/index.js";
 import { fmtShape } from "../../shape.js";
 import { Generator, defaultGenerator } from "../../random.js";
 import { Tensor } from "../../tensor.js";
@@ -44,21 +45,15 @@ export function dropout2d(x: Tensor, options: number | DropoutOptions = {}): Ten
 function masked(name: string, x: Tensor, p: number, units: number, run: number, gen: Generator): Tensor {
   const dt = computeDType(x);
   const xd = floatData(x, dt);
+  const K = getKernels();
   const keep = new Uint8Array(units);
-  for (let u = 0; u < units; u++) keep[u] = gen.nextFloat() >= p ? 1 : 0;
+  K.bernoulliMask(keep, p, gen);
   const scale = p === 1 ? 0 : 1 / (1 - p);
   const [out, od] = emptyFloat(x.shape, dt);
-  for (let u = 0, i = 0; u < units; u++) {
-    if (keep[u]) for (let e = 0; e < run; e++, i++) od[i] = xd[i] * scale;
-    else i += run;
-  }
+  K.applyMask(xd, keep, run, scale, od);
   return record(out, name, [x], (g) => {
-    const gd = floatData(g, dt);
     const [dx, d] = emptyFloat(x.shape, dt);
-    for (let u = 0, i = 0; u < units; u++) {
-      if (keep[u]) for (let e = 0; e < run; e++, i++) d[i] = gd[i] * scale;
-      else i += run;
-    }
+    K.applyMask(floatData(g, dt), keep, run, scale, d);
     return [dx];
   });
 }

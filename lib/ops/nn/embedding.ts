@@ -3,6 +3,7 @@
 
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
+import { getKernels } from "../../backend/index.js";
 import { record } from "../op.js";
 import { checkFloat, emptyFloat, floatData } from "./util.js";
 
@@ -32,16 +33,10 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   }
   const wd = floatData(weight, dt);
   const [out, od] = emptyFloat([...input.shape, D], dt);
-  for (let i = 0; i < idx.length; i++) od.set(wd.subarray(idx[i] * D, idx[i] * D + D), i * D);
+  getKernels().embeddingForward(wd, idx, od, D);
   return record(out, "EmbeddingBackward", [weight], (g) => {
-    const gd = floatData(g, dt);
     const [dw, d] = emptyFloat(weight.shape, dt);
-    for (let i = 0; i < idx.length; i++) {
-      const r = idx[i];
-      if (r === pad) continue;
-      const o = r * D, s = i * D;
-      for (let j = 0; j < D; j++) d[o + j] += gd[s + j];
-    }
+    getKernels().embeddingBackward(floatData(g, dt), idx, d, D, pad ?? -1);
     return [dw];
   }, [input]);
 }

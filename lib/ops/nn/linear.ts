@@ -1,10 +1,15 @@
-// linear: x @ weightᵀ + bias, the affine map of nn.Linear (weight [out, in]). Built from
-// matmul (which reads the transposed weight without copying) and a broadcast add.
+// linear: x @ weightᵀ + bias, the affine map of nn.Linear (weight [out, in]). One op with one
+// backward for a 2-D weight: the matmul kernel over x's rows flattened, the bias added by the
+// conv family's channelBias (rows as channels of one plane each), db as one column sum.
+// A 1-D weight is a matmul (+ broadcast add).
 
+import { getKernels } from "../../backend/index.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { add } from "../elementwise.js";
 import { matmul } from "../matmul.js";
+import { record } from "../op.js";
+import { checkFloat, checkSameDType, emptyFloat, floatData } from "./util.js";
 
 /** x [..., in] @ weightᵀ [in, out] (+ bias [out]). The bias may be passed bare or as { bias }. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | null }): Tensor {
@@ -13,9 +18,45 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?
     throw new Error(`linear: weight must be a 1-D or 2-D tensor, got ${weight instanceof Tensor ? fmtShape(weight.shape) : String(weight)}`);
   }
   const inF = weight.shape[weight.ndim - 1];
-  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(`linear: input of shape ${fmtShape(x.shape)} does not end in ${inF} features (weight shape ${fmtShape(weight.shape)})`);
+  if (!(x instanceof Tensor) || x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new Error(`linear: input of shape ${x instanceof Tensor ? fmtShape(x.shape) : String(x)} does not end in ${inF} features (weight shape ${fmtShape(weight.shape)})`);
   }
-  const y = matmul(x, weight.ndim === 2 ? weight.t() : weight);
-  return b ? add(y, b) : y;
+  if (weight.ndim === 1 || x.dtype !== weight.dtype) {
+    const y = matmul(x, weight.ndim === 2 ? weight.t() : weight);
+    return b ? add(y, b) : y;
+  }
+  const dt = checkFloat("linear", "weight", weight);
+  const outF = weight.shape[0];
+  if (b) {
+    if (!(b instanceof Tensor) || b.ndim !== 1 || b.shape[0] !== outF) {
+      throw new Error(`linear: bias must have shape [${outF}] for weight ${fmtShape(weight.shape)}, got ${b instanceof Tensor ? fmtShape(b.shape) : String(b)}`);
+    }
+    checkSameDType("linear", "weight", weight, "bias", b);
+  }
+  const M = x.numel / inF;
+  const K = getKernels();
+  const xd = floatData(x, dt), wd = floatData(weight, dt);
+  const [out, od] = emptyFloat([...x.shape.slice(0, -1), outF], dt);
+  K.matmul(xd, wd, od, { batch: 1, m: M, n: outF, k: inF, transA: false, transB: true, strideA: 0, strideB: 0 });
+  if (b) K.channelBias(od, floatData(b, dt), M, outF, 1);
+  return record(out, "LinearBackward", [x, weight, b], (g, needs) => {
+    const gd = floatData(g, dt);
+    const res: (Tensor | null)[] = [null, null, null];
+    if (needs[0]) {
+      const [dx, d] = emptyFloat(x.shape, dt);
+      K.matmul(gd, wd, d, { batch: 1, m: M, n: inF, k: outF, transA: false, transB: false, strideA: 0, strideB: 0 });
+      res[0] = dx;
+    }
+    if (needs[1]) {
+      const [dw, d] = emptyFloat(weight.shape, dt);
+      K.matmul(gd, xd, d, { batch: 1, m: outF, n: inF, k: M, transA: true, transB: false, strideA: 0, strideB: 0 });
+      res[1] = dw;
+    }
+    if (needs[2]) {
+      const [db, d] = emptyFloat([outF], dt);
+      K.reduce("sum", gd, d, 1, M, outF);
+      res[2] = db;
+    }
+    return res;
+  }, [x, weight]);
 }

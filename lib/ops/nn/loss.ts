@@ -6,6 +6,8 @@
 import type { Float } from "../../dtype.js";
 import { broadcastShapes, fmtShape, sameShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
+import { getKernels } from "../../backend/index.js";
+import type { RegressionLoss } from "../../backend/kernels.js";
 import { record, sumTo } from "../op.js";
 import {
   type FloatDType, type Reduction, checkFloat, checkReduction, emptyFloat, floatData, lossGrad, reduceLoss,
@@ -90,100 +92,27 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const x = floatData(input, dt);
   const idx = probTarget ? null : classIndices(op, input, target, L, ignoreIndex);
   const tp = probTarget ? floatData(target, dt) : null;
-
-  // Per position: lse = logsumexp over classes; the loss is Σ_c a_c·(lse − x_c) with class
-  // coefficients a (weighted, smoothed target), so d/dx_c = softmax_c·Σa − a_c.
-  const lse = new Float64Array(positions);
-  const [, loss] = emptyFloat([positions], dt);
-  let wsum = 0;
-  let wAll = 0;
-  if (w) for (let k = 0; k < c; k++) wAll += w[k];
-  else wAll = c;
-  const sm = eps / c;
-  for (let n = 0; n < L.n; n++) {
-    for (let i = 0; i < inner; i++) {
-      const pos = n * inner + i, base = n * c * inner + i;
-      let m = -Infinity;
-      for (let k = 0; k < c; k++) { const v = x[base + k * inner]; if (v > m || v !== v) m = v; }
-      if (m === -Infinity) m = 0;
-      let s = 0;
-      for (let k = 0; k < c; k++) s += Math.exp(x[base + k * inner] - m);
-      const l = m + Math.log(s);
-      lse[pos] = l;
-      let acc = 0;
-      if (idx) {
-        const y = idx[pos];
-        if (y === ignoreIndex) { loss[pos] = 0; continue; }
-        const wy = w ? w[y] : 1;
-        wsum += wy;
-        acc = (1 - eps) * wy * (l - x[base + y * inner]);
-        if (eps > 0) {
-          let smooth = 0;
-          for (let k = 0; k < c; k++) smooth += (w ? w[k] : 1) * (l - x[base + k * inner]);
-          acc += sm * smooth;
-        }
-      } else {
-        for (let k = 0; k < c; k++) {
-          const a = (w ? w[k] : 1) * ((1 - eps) * tp![base + k * inner] + sm);
-          if (a !== 0) acc += a * (l - x[base + k * inner]);
-        }
-      }
-      loss[pos] = acc;
-    }
-  }
+  const wT = options.weight ?? null;
+  const P = { n: L.n, c, inner, ignoreIndex, smoothing: eps };
+  const K = getKernels();
+  const [, lse] = emptyFloat([positions], dt), [, loss] = emptyFloat([positions], dt);
+  let divisor = positions;
   // Mean over class indices divides by the summed weight of the counted targets (PyTorch).
-  const divisor = idx ? wsum : positions;
+  if (idx) divisor = K.crossEntropyForward(x, idx, w, loss, lse, P);
+  else K.crossEntropyProbForward(x, tp!, w, loss, lse, P);
   const out = reduceLoss(loss, L.targetShape, reduction, dt, divisor);
   return record(out, "CrossEntropyBackward", [input, probTarget ? target : null], (g, needs) => {
     const G = lossGrad(g, reduction, dt, divisor);
     const xv = floatData(input, dt);
-    const tv = tp ? floatData(target, dt) : null;
-    let dInput: Tensor | null = null, dTarget: Tensor | null = null;
-    if (needs[0]) {
-      const [dx, d] = emptyFloat(input.shape, dt);
-      for (let n = 0; n < L.n; n++) {
-        for (let i = 0; i < inner; i++) {
-          const pos = n * inner + i, base = n * c * inner + i;
-          const coef = G.per ? G.per[pos] : G.s;
-          const l = lse[pos];
-          if (idx) {
-            const y = idx[pos];
-            if (y === ignoreIndex) continue;
-            const wy = w ? w[y] : 1;
-            const A = (1 - eps) * wy + sm * wAll;
-            for (let k = 0; k < c; k++) {
-              const j = base + k * inner;
-              d[j] = coef * (Math.exp(xv[j] - l) * A - sm * (w ? w[k] : 1));
-            }
-            d[base + y * inner] -= coef * (1 - eps) * wy;
-          } else {
-            let A = 0;
-            for (let k = 0; k < c; k++) A += (w ? w[k] : 1) * ((1 - eps) * tv![base + k * inner] + sm);
-            for (let k = 0; k < c; k++) {
-              const j = base + k * inner;
-              d[j] = coef * (Math.exp(xv[j] - l) * A - (w ? w[k] : 1) * ((1 - eps) * tv![j] + sm));
-            }
-          }
-        }
-      }
-      dInput = dx;
+    const wv = wT ? floatData(wT, dt) : null;
+    const [dx, d] = emptyFloat(input.shape, dt);
+    if (idx) {
+      K.crossEntropyBackward(xv, idx, wv, lse, G.s, G.per, d, P);
+      return [dx, null];
     }
-    if (needs[1] && tv) {
-      // d/dt_c = (1 − ε)·w_c·(lse − x_c)
-      const [dt2, d] = emptyFloat(target.shape, dt);
-      for (let n = 0; n < L.n; n++) {
-        for (let i = 0; i < inner; i++) {
-          const pos = n * inner + i, base = n * c * inner + i;
-          const coef = (G.per ? G.per[pos] : G.s) * (1 - eps);
-          for (let k = 0; k < c; k++) {
-            const j = base + k * inner;
-            d[j] = coef * (w ? w[k] : 1) * (lse[pos] - xv[j]);
-          }
-        }
-      }
-      dTarget = dt2;
-    }
-    return [dInput, dTarget];
+    const [dtg, dtd] = emptyFloat(target.shape, dt);
+    K.crossEntropyProbBackward(xv, floatData(target, dt), wv, lse, G.s, G.per, needs[0] ? d : null, needs[1] ? dtd : null, P);
+    return [needs[0] ? dx : null, needs[1] ? dtg : null];
   }, savedOf(input, target, options.weight));
 }
 
@@ -212,28 +141,14 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   const w = classWeights(op, options.weight, c, dt);
   const idx = classIndices(op, input, target, L, ignoreIndex);
   const x = floatData(input, dt);
+  const P = { n: L.n, c, inner, ignoreIndex, smoothing: 0 };
   const [, loss] = emptyFloat([positions], dt);
-  let wsum = 0;
-  for (let n = 0; n < L.n; n++) {
-    for (let i = 0; i < inner; i++) {
-      const pos = n * inner + i, y = idx[pos];
-      if (y === ignoreIndex) { loss[pos] = 0; continue; }
-      const wy = w ? w[y] : 1;
-      wsum += wy;
-      loss[pos] = -wy * x[n * c * inner + y * inner + i];
-    }
-  }
+  const wsum = getKernels().nllForward(x, idx, w, loss, P);
   const out = reduceLoss(loss, L.targetShape, reduction, dt, wsum);
   return record(out, "NllLossBackward", [input], (g) => {
     const G = lossGrad(g, reduction, dt, wsum);
     const [dx, d] = emptyFloat(input.shape, dt);
-    for (let n = 0; n < L.n; n++) {
-      for (let i = 0; i < inner; i++) {
-        const pos = n * inner + i, y = idx[pos];
-        if (y === ignoreIndex) continue;
-        d[n * c * inner + y * inner + i] = -(G.per ? G.per[pos] : G.s) * (w ? w[y] : 1);
-      }
-    }
+    getKernels().nllBackward(idx, w, G.s, G.per, d, P);
     return [dx];
   }, savedOf(target, options.weight));
 }
@@ -264,39 +179,19 @@ export interface LossOptions { reduction?: Reduction }
 
 /** Mean squared error (input − target)². */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  const reduction = checkReduction("mseLoss", options.reduction);
-  const P = pairOf("mseLoss", input, target);
-  const [, l] = emptyFloat(P.shape, P.dt);
-  for (let i = 0; i < l.length; i++) { const e = P.a[i] - P.b[i]; l[i] = e * e; }
-  const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
-  return record(out, "MseLossBackward", [input, target], (g, needs) => {
-    const G = lossGrad(g, reduction, P.dt, l.length);
-    const [dt, d] = emptyFloat(P.shape, P.dt);
-    for (let i = 0; i < d.length; i++) d[i] = 2 * (G.per ? G.per[i] : G.s) * (P.a[i] - P.b[i]);
-    return pairGrads(P, input, target, needs, dt, -1);
-  }, [input, target]);
+  return regression("mseLoss", "MseLossBackward", "mse", input, target, options.reduction, 0, 1);
 }
 
 /** Mean absolute error |input − target| (gradient 0 where they are equal, like PyTorch). */
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  const reduction = checkReduction("l1Loss", options.reduction);
-  const P = pairOf("l1Loss", input, target);
-  const [, l] = emptyFloat(P.shape, P.dt);
-  for (let i = 0; i < l.length; i++) l[i] = Math.abs(P.a[i] - P.b[i]);
-  const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
-  return record(out, "L1LossBackward", [input, target], (g, needs) => {
-    const G = lossGrad(g, reduction, P.dt, l.length);
-    const [dt, d] = emptyFloat(P.shape, P.dt);
-    for (let i = 0; i < d.length; i++) d[i] = (G.per ? G.per[i] : G.s) * Math.sign(P.a[i] - P.b[i]);
-    return pairGrads(P, input, target, needs, dt, -1);
-  }, [input, target]);
+  return regression("l1Loss", "L1LossBackward", "l1", input, target, options.reduction, 0, 1);
 }
 
 /** Huber loss: ½e² where |e| < delta, else delta·(|e| − ½delta) (default delta 1). */
 export function huberLoss(input: Tensor, target: Tensor, options: LossOptions & { delta?: number } = {}): Tensor {
   const delta = options.delta ?? 1;
   if (!(delta > 0)) throw new Error(`huberLoss: delta must be positive, got ${delta}`);
-  return smoothed("huberLoss", "HuberLossBackward", input, target, options.reduction, delta, 1);
+  return regression("huberLoss", "HuberLossBackward", "huber", input, target, options.reduction, delta, 1);
 }
 
 /** Smooth L1: ½e²/beta where |e| < beta, else |e| − ½beta (default beta 1; beta 0 is L1). */
@@ -305,26 +200,20 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: LossOptions
   if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${beta}`);
   if (beta === 0) return l1Loss(input, target, options);
   // smoothL1 with beta is huber with delta = beta, divided by beta.
-  return smoothed("smoothL1Loss", "SmoothL1LossBackward", input, target, options.reduction, beta, 1 / beta);
+  return regression("smoothL1Loss", "SmoothL1LossBackward", "huber", input, target, options.reduction, beta, 1 / beta);
 }
 
-function smoothed(op: string, name: string, input: Tensor, target: Tensor, red: Reduction | undefined, delta: number, scale: number): Tensor {
+/** An elementwise regression loss on the backend's kernels, input and target broadcast. */
+function regression(op: string, name: string, kind: RegressionLoss, input: Tensor, target: Tensor, red: Reduction | undefined, delta: number, scale: number): Tensor {
   const reduction = checkReduction(op, red);
   const P = pairOf(op, input, target);
   const [, l] = emptyFloat(P.shape, P.dt);
-  for (let i = 0; i < l.length; i++) {
-    const e = Math.abs(P.a[i] - P.b[i]);
-    l[i] = scale * (e < delta ? 0.5 * e * e : delta * (e - 0.5 * delta));
-  }
+  getKernels().regressionLoss(kind, P.a, P.b, l, delta, scale);
   const out = reduceLoss(l, P.shape, reduction, P.dt, l.length);
   return record(out, name, [input, target], (g, needs) => {
     const G = lossGrad(g, reduction, P.dt, l.length);
     const [dt, d] = emptyFloat(P.shape, P.dt);
-    for (let i = 0; i < d.length; i++) {
-      const e = P.a[i] - P.b[i];
-      const de = Math.abs(e) < delta ? e : delta * Math.sign(e);
-      d[i] = scale * (G.per ? G.per[i] : G.s) * de;
-    }
+    getKernels().regressionLossBackward(kind, P.a, P.b, G.s, G.per, d, delta, scale);
     return pairGrads(P, input, target, needs, dt, -1);
   }, [input, target]);
 }
@@ -358,34 +247,14 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOp
   const p = floatData(input, dt), t = floatData(target, dt);
   const w = broadcastOptional(op, "weight", options.weight, shape, dt);
   const [, l] = emptyFloat(shape, dt);
-  for (let i = 0; i < l.length; i++) {
-    const v = p[i];
-    if (!(v >= 0 && v <= 1)) throw new Error(`${op}: input values must be probabilities in [0, 1], got ${v} (apply sigmoid first, or use binaryCrossEntropyWithLogits)`);
-    const lp = Math.max(Math.log(v), -100), lq = Math.max(Math.log1p(-v), -100);
-    l[i] = -(w ? w[i] : 1) * (t[i] * lp + (1 - t[i]) * lq);
-  }
+  const bad = getKernels().bceForward(p, t, w, l);
+  if (bad >= 0) throw new Error(`${op}: input values must be probabilities in [0, 1], got ${p[bad]} (apply sigmoid first, or use binaryCrossEntropyWithLogits)`);
   const out = reduceLoss(l, shape, reduction, dt, l.length);
   return record(out, "BinaryCrossEntropyBackward", [input, target], (g, needs) => {
     const G = lossGrad(g, reduction, dt, l.length);
-    let di: Tensor | null = null, dtg: Tensor | null = null;
-    if (needs[0]) {
-      // PyTorch's form: w·(p − t) / max(p(1 − p), 1e-12)
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) {
-        const v = p[i];
-        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (v - t[i]) / Math.max(v * (1 - v), 1e-12);
-      }
-      di = r;
-    }
-    if (needs[1]) {
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) {
-        const lp = Math.max(Math.log(p[i]), -100), lq = Math.max(Math.log1p(-p[i]), -100);
-        d[i] = -(G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (lp - lq);
-      }
-      dtg = r;
-    }
-    return [di, dtg];
+    const [di, dd] = emptyFloat(shape, dt), [dtg, dtd] = emptyFloat(shape, dt);
+    getKernels().bceBackward(p, t, w, G.s, G.per, needs[0] ? dd : null, needs[1] ? dtd : null);
+    return [needs[0] ? di : null, needs[1] ? dtg : null];
   }, savedOf(input, target, options.weight));
 }
 
@@ -411,43 +280,16 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
   const w = broadcastOptional(op, "weight", options.weight, shape, dt);
   const pwT = options.posWeight ?? null;
   const pw = broadcastOptional(op, "posWeight", pwT, shape, dt);
-  const sp = new Float64Array(x.length); // softplus(−x)
+  const [, sp] = emptyFloat(shape, dt); // softplus(−x), for the backward
   const [, l] = emptyFloat(shape, dt);
-  for (let i = 0; i < l.length; i++) {
-    const v = x[i];
-    const s = Math.log1p(Math.exp(-Math.abs(v))) + Math.max(-v, 0);
-    sp[i] = s;
-    const lw = pw ? 1 + (pw[i] - 1) * t[i] : 1;
-    l[i] = (w ? w[i] : 1) * ((1 - t[i]) * v + lw * s);
-  }
+  getKernels().bceWithLogitsForward(x, t, w, pw, l, sp);
   const out = reduceLoss(l, shape, reduction, dt, l.length);
   return record(out, "BinaryCrossEntropyWithLogitsBackward", [input, target, pwT], (g, needs) => {
     const G = lossGrad(g, reduction, dt, l.length);
-    const res: (Tensor | null)[] = [null, null, null];
-    if (needs[0]) {
-      // (1 − t) − lw·σ(−x)
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) {
-        const v = x[i];
-        const sigNeg = v >= 0 ? Math.exp(-v) / (1 + Math.exp(-v)) : 1 / (1 + Math.exp(v));
-        const lw = pw ? 1 + (pw[i] - 1) * t[i] : 1;
-        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * ((1 - t[i]) - lw * sigNeg);
-      }
-      res[0] = r;
-    }
-    if (needs[1]) {
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) {
-        d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * (-x[i] + (pw ? (pw[i] - 1) * sp[i] : 0));
-      }
-      res[1] = r;
-    }
-    if (needs[2] && pwT) {
-      const [r, d] = emptyFloat(shape, dt);
-      for (let i = 0; i < d.length; i++) d[i] = (G.per ? G.per[i] : G.s) * (w ? w[i] : 1) * t[i] * sp[i];
-      res[2] = sumTo(r, pwT.shape);
-    }
-    return res;
+    const [di, dd] = emptyFloat(shape, dt), [dtg, dtd] = emptyFloat(shape, dt), [dp, dpd] = emptyFloat(shape, dt);
+    const wantPw = needs[2] && pwT !== null;
+    getKernels().bceWithLogitsBackward(x, t, w, pw, sp, G.s, G.per, needs[0] ? dd : null, needs[1] ? dtd : null, wantPw ? dpd : null);
+    return [needs[0] ? di : null, needs[1] ? dtg : null, wantPw ? sumTo(dp, pwT!.shape) : null];
   }, savedOf(input, target, pwT, options.weight));
 }
 
@@ -469,30 +311,14 @@ export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {})
   const logTarget = options.logTarget ?? false;
   const P = pairOf(op, input, target);
   const [, l] = emptyFloat(P.shape, P.dt);
-  for (let i = 0; i < l.length; i++) {
-    const a = P.a[i], b = P.b[i];
-    l[i] = logTarget ? Math.exp(b) * (b - a) : b > 0 ? b * (Math.log(b) - a) : 0;
-  }
+  getKernels().klDivForward(P.a, P.b, l, logTarget);
   const bs = P.shape.length > 0 ? P.shape[0] : 1;
   const divisor = batchmean ? bs : l.length;
   const out = reduceLoss(l, P.shape, effective, P.dt, divisor);
   return record(out, "KlDivBackward", [input, target], (g, needs) => {
     const G = lossGrad(g, effective, P.dt, divisor);
-    const res: (Tensor | null)[] = [null, null];
-    if (needs[0]) {
-      const [r, d] = emptyFloat(P.shape, P.dt);
-      for (let i = 0; i < d.length; i++) d[i] = -(G.per ? G.per[i] : G.s) * (logTarget ? Math.exp(P.b[i]) : P.b[i]);
-      res[0] = sumTo(r, input.shape);
-    }
-    if (needs[1]) {
-      const [r, d] = emptyFloat(P.shape, P.dt);
-      for (let i = 0; i < d.length; i++) {
-        const a = P.a[i], b = P.b[i];
-        const db = logTarget ? Math.exp(b) * (b - a + 1) : b > 0 ? Math.log(b) - a + 1 : 0;
-        d[i] = (G.per ? G.per[i] : G.s) * db;
-      }
-      res[1] = sumTo(r, target.shape);
-    }
-    return res;
+    const [da, dad] = emptyFloat(P.shape, P.dt), [db, dbd] = emptyFloat(P.shape, P.dt);
+    getKernels().klDivBackward(P.a, P.b, G.s, G.per, needs[0] ? dad : null, needs[1] ? dbd : null, logTarget);
+    return [needs[0] ? sumTo(da, input.shape) : null, needs[1] ? sumTo(db, target.shape) : null];
   }, [input, target]);
 }

@@ -1,8 +1,12 @@
-// layerNorm, batchNorm, groupNorm and instanceNorm, each one fused forward (statistics + affine) and one
-// fused backward from the saved per-group mean and 1/std.
+// layerNorm, batchNorm, groupNorm and instanceNorm on the backend's norm kernels
+// (lib/backend/reference/norm.ts): statistics + affine forward, one backward from the saved
+// per-row (per-channel for batchNorm) mean and 1/std. groupNorm is layerNorm's kernel over
+// rows of one group of one sample, then a per-channel affine map.
 
+import type { Float } from "../../dtype.js";
 import { fmtShape, sameShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
+import { getKernels } from "../../backend/index.js";
 import { record } from "../op.js";
 import { type FloatDType, checkFloat, checkSameDType, emptyFloat, floatData } from "./util.js";
 
@@ -12,22 +16,6 @@ function affineParam(op: string, what: string, t: Tensor | null | undefined, sha
   if (!sameShape(t.shape, shape)) throw new Error(`${op}: ${what} of shape ${fmtShape(t.shape)} does not match ${fmtShape(shape)} (input shape ${fmtShape(x.shape)})`);
   checkSameDType(op, "input", x, what, t);
   return t;
-}
-
-/** Mean and 1/√(biased var + eps) of each run of `size` consecutive values (two passes, for accuracy). */
-function groupStats(xd: ArrayLike<number>, groups: number, size: number, eps: number): [Float64Array, Float64Array] {
-  const mean = new Float64Array(groups), rstd = new Float64Array(groups);
-  for (let gi = 0; gi < groups; gi++) {
-    const o = gi * size;
-    let s = 0;
-    for (let j = 0; j < size; j++) s += xd[o + j];
-    const m = s / size;
-    let v = 0;
-    for (let j = 0; j < size; j++) { const e = xd[o + j] - m; v += e * e; }
-    mean[gi] = m;
-    rstd[gi] = 1 / Math.sqrt(v / size + eps);
-  }
-  return [mean, rstd];
 }
 
 export interface LayerNormOptions {
@@ -52,46 +40,15 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const M = D === 0 ? 0 : x.numel / D;
   const xd = floatData(x, dt);
   const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
-  const [mean, rstd] = groupStats(xd, M, D, eps);
+  const [, mean] = emptyFloat([M], dt), [, rstd] = emptyFloat([M], dt);
   const [out, od] = emptyFloat(x.shape, dt);
-  for (let m = 0; m < M; m++) {
-    const o = m * D, mu = mean[m], r = rstd[m];
-    for (let j = 0; j < D; j++) {
-      const xh = (xd[o + j] - mu) * r;
-      od[o + j] = wd ? (bd ? xh * wd[j] + bd[j] : xh * wd[j]) : bd ? xh + bd[j] : xh;
-    }
-  }
+  getKernels().layerNorm(xd, wd, bd, od, mean, rstd, M, D, eps);
   return record(out, "LayerNormBackward", [x, w, b], (g, needs) => {
-    const gd = floatData(g, dt);
-    const gw = needs[1] ? new Float64Array(D) : null, gb = needs[2] ? new Float64Array(D) : null;
     const [dx, d] = emptyFloat(x.shape, dt);
-    for (let m = 0; m < M; m++) {
-      const o = m * D, mu = mean[m], r = rstd[m];
-      // dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·weight
-      let s1 = 0, s2 = 0;
-      for (let j = 0; j < D; j++) {
-        const gh = wd ? gd[o + j] * wd[j] : gd[o + j];
-        const xh = (xd[o + j] - mu) * r;
-        s1 += gh; s2 += gh * xh;
-        if (gw) gw[j] += gd[o + j] * xh;
-        if (gb) gb[j] += gd[o + j];
-      }
-      if (!needs[0]) continue;
-      s1 /= D; s2 /= D;
-      for (let j = 0; j < D; j++) {
-        const gh = wd ? gd[o + j] * wd[j] : gd[o + j];
-        const xh = (xd[o + j] - mu) * r;
-        d[o + j] = r * (gh - s1 - xh * s2);
-      }
-    }
-    return [needs[0] ? dx : null, gw ? fromF64(gw, ns, dt) : null, gb ? fromF64(gb, ns, dt) : null];
+    const [gw, dw] = emptyFloat(ns, dt), [gb, db] = emptyFloat(ns, dt);
+    getKernels().layerNormBackward(xd, wd, mean, rstd, floatData(g, dt), needs[0] ? d : null, needs[1] ? dw : null, needs[2] ? db : null, M, D);
+    return [needs[0] ? dx : null, needs[1] ? gw : null, needs[2] ? gb : null];
   }, [x, ...(w ? [w] : [])]);
-}
-
-function fromF64(v: Float64Array, shape: readonly number[], dt: FloatDType): Tensor {
-  const [t, d] = emptyFloat(shape, dt);
-  d.set(v);
-  return t;
 }
 
 export interface BatchNormOptions {
@@ -129,73 +86,40 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null | undefined, run
   const w = affineParam(op, "weight", options.weight, [C], x);
   const b = affineParam(op, "bias", options.bias, [C], x);
   const xd = floatData(x, dt);
-  const mean = new Float64Array(C), rstd = new Float64Array(C);
+  const [, mean] = emptyFloat([C], dt), [, rstd] = emptyFloat([C], dt);
   if (training) {
     if (count <= 1) throw new Error(`${op}: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
-    const vars = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      let s = 0;
-      for (let n = 0; n < N; n++) { const o = (n * C + c) * S; for (let j = 0; j < S; j++) s += xd[o + j]; }
-      const m = s / count;
-      let v = 0;
-      for (let n = 0; n < N; n++) { const o = (n * C + c) * S; for (let j = 0; j < S; j++) { const e = xd[o + j] - m; v += e * e; } }
-      mean[c] = m;
-      vars[c] = v / count;
-      rstd[c] = 1 / Math.sqrt(v / count + eps);
-    }
+    const [, vars] = emptyFloat([C], dt);
+    getKernels().channelStats(xd, mean, vars, N, C, S);
+    for (let c = 0; c < C; c++) rstd[c] = 1 / Math.sqrt(vars[c] + eps);
     if (rm) updateRunning(rm, mean, momentum, 1);
     if (rv) updateRunning(rv, vars, momentum, count / (count - 1));
   } else {
-    const rmd = floatData(rm!, "float64"), rvd = floatData(rv!, "float64");
+    const rmd = floatData(rm!, dt), rvd = floatData(rv!, dt);
     for (let c = 0; c < C; c++) { mean[c] = rmd[c]; rstd[c] = 1 / Math.sqrt(rvd[c] + eps); }
   }
   const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
-  const [out, od] = emptyFloat(x.shape, dt);
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const o = (n * C + c) * S;
-      const scale = rstd[c] * (wd ? wd[c] : 1), shift = (bd ? bd[c] : 0) - mean[c] * scale;
-      for (let j = 0; j < S; j++) od[o + j] = xd[o + j] * scale + shift;
-    }
+  // per channel: out = x·scale + shift with scale = rstd·w, shift = b − mean·scale
+  const [, scale] = emptyFloat([C], dt), [, shift] = emptyFloat([C], dt);
+  for (let c = 0; c < C; c++) {
+    scale[c] = rstd[c] * (wd ? wd[c] : 1);
+    shift[c] = (bd ? bd[c] : 0) - mean[c] * scale[c];
   }
+  const [out, od] = emptyFloat(x.shape, dt);
+  getKernels().channelAffine(xd, scale, shift, od, N, C, S);
   // The running statistics are copied into mean/rstd above, so the backward does not read them
   // (a later training-mode forward may update them in place before this backward runs).
   const saved = [x, ...(w ? [w] : [])];
   return record(out, "BatchNormBackward", [x, w, b], (g, needs) => {
-    const gd = floatData(g, dt);
-    const gw = new Float64Array(C), gb = new Float64Array(C);
     const [dx, d] = emptyFloat(x.shape, dt);
-    for (let c = 0; c < C; c++) {
-      const mu = mean[c], r = rstd[c];
-      let sg = 0, sgx = 0;
-      for (let n = 0; n < N; n++) {
-        const o = (n * C + c) * S;
-        for (let j = 0; j < S; j++) { const gv = gd[o + j]; sg += gv; sgx += gv * (xd[o + j] - mu) * r; }
-      }
-      gw[c] = sgx; gb[c] = sg;
-      if (!needs[0]) continue;
-      const wc = wd ? wd[c] : 1;
-      if (training) {
-        // dx = w·r·(g − mean(g) − x̂·mean(g·x̂))
-        const a = sg / count, bq = sgx / count, k = wc * r;
-        for (let n = 0; n < N; n++) {
-          const o = (n * C + c) * S;
-          for (let j = 0; j < S; j++) d[o + j] = k * (gd[o + j] - a - (xd[o + j] - mu) * r * bq);
-        }
-      } else {
-        const k = wc * r;
-        for (let n = 0; n < N; n++) {
-          const o = (n * C + c) * S;
-          for (let j = 0; j < S; j++) d[o + j] = k * gd[o + j];
-        }
-      }
-    }
-    return [needs[0] ? dx : null, needs[1] ? fromF64(gw, [C], dt) : null, needs[2] ? fromF64(gb, [C], dt) : null];
+    const [gw, dw] = emptyFloat([C], dt), [gb, db] = emptyFloat([C], dt);
+    getKernels().batchNormBackward(xd, floatData(g, dt), mean, rstd, wd, needs[0] ? d : null, dw, db, N, C, S, training);
+    return [needs[0] ? dx : null, needs[1] ? gw : null, needs[2] ? gb : null];
   }, saved);
 }
 
 /** running ← (1 − momentum)·running + momentum·factor·batch, written into running's storage. */
-function updateRunning(running: Tensor, batch: Float64Array, momentum: number, factor: number): void {
+function updateRunning(running: Tensor, batch: Float, momentum: number, factor: number): void {
   const store = running.storage.data;
   const st = running.strides[0], off = running.offset;
   for (let c = 0; c < batch.length; c++) {
@@ -235,40 +159,52 @@ function groupNormImpl(op: string, name: string, x: Tensor, numGroups: number, o
   const S = x.numel / Math.max(1, N * C), cg = C / numGroups, G = N * numGroups, size = cg * S;
   const xd = floatData(x, dt);
   const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
-  const [mean, rstd] = groupStats(xd, G, size, eps);
-  const [out, od] = emptyFloat(x.shape, dt);
-  for (let gi = 0; gi < G; gi++) {
-    for (let cc = 0; cc < cg; cc++) {
-      const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S;
-      const scale = rstd[gi] * (wd ? wd[c] : 1), shift = (bd ? bd[c] : 0) - mean[gi] * scale;
-      for (let j = 0; j < S; j++) od[o + j] = xd[o + j] * scale + shift;
-    }
+  const K = getKernels();
+  // each (sample, group) is a row of cg·S values: layerNorm's statistics and x̂, then the
+  // per-channel affine map
+  const [, mean] = emptyFloat([G], dt), [, rstd] = emptyFloat([G], dt);
+  const [xhatT, xhat] = emptyFloat(x.shape, dt);
+  K.layerNorm(xd, null, null, xhat, mean, rstd, G, size, eps);
+  let out = xhatT;
+  if (wd || bd) {
+    const [o, od] = emptyFloat(x.shape, dt);
+    K.channelAffine(xhat, wd ?? filled(C, dt, 1), bd ?? filled(C, dt, 0), od, N, C, S);
+    out = o;
   }
   return record(out, name, [x, w, b], (g, needs) => {
     const gd = floatData(g, dt);
-    const gw = new Float64Array(C), gb = new Float64Array(C);
-    const [dx, d] = emptyFloat(x.shape, dt);
-    for (let gi = 0; gi < G; gi++) {
-      const mu = mean[gi], r = rstd[gi];
-      let s1 = 0, s2 = 0;
-      for (let cc = 0; cc < cg; cc++) {
-        const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S, wc = wd ? wd[c] : 1;
-        for (let j = 0; j < S; j++) {
-          const gv = gd[o + j], xh = (xd[o + j] - mu) * r;
-          gw[c] += gv * xh; gb[c] += gv;
-          s1 += gv * wc; s2 += gv * wc * xh;
-        }
+    const res: (Tensor | null)[] = [null, null, null];
+    if (needs[0]) {
+      // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) per group, ĝ = g·w: layerNorm's backward on ĝ
+      let gh = gd;
+      if (wd) {
+        gh = filled(gd.length, dt, 0);
+        K.channelAffine(gd, wd, filled(C, dt, 0), gh, N, C, S);
       }
-      if (!needs[0]) continue;
-      s1 /= size; s2 /= size;
-      for (let cc = 0; cc < cg; cc++) {
-        const c = (gi % numGroups) * cg + cc, o = gi * size + cc * S, wc = wd ? wd[c] : 1;
-        for (let j = 0; j < S; j++) {
-          const xh = (xd[o + j] - mu) * r;
-          d[o + j] = r * (gd[o + j] * wc - s1 - xh * s2);
-        }
-      }
+      const [dx, d] = emptyFloat(x.shape, dt);
+      K.layerNormBackward(xd, null, mean, rstd, gh, d, null, null, G, size);
+      res[0] = dx;
     }
-    return [needs[0] ? dx : null, needs[1] ? fromF64(gw, [C], dt) : null, needs[2] ? fromF64(gb, [C], dt) : null];
+    if (needs[1]) {
+      // dw[c] = Σ g·x̂ over samples and positions
+      const gx = filled(gd.length, dt, 0);
+      K.binary("mul", gd, xhat, gx);
+      const [dw, d] = emptyFloat([C], dt);
+      K.channelSum(gx, d, N, C, S);
+      res[1] = dw;
+    }
+    if (needs[2]) {
+      const [db, d] = emptyFloat([C], dt);
+      K.channelSum(gd, d, N, C, S);
+      res[2] = db;
+    }
+    return res;
   }, [x, ...(w ? [w] : [])]);
+}
+
+/** A `dtype` array of n copies of v. */
+function filled(n: number, dt: FloatDType, v: number): Float {
+  const [, a] = emptyFloat([n], dt);
+  if (v !== 0) a.fill(v);
+  return a;
 }

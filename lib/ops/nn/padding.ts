@@ -2,6 +2,7 @@
 // gets a map from output position to input position (−1: the constant); the forward gathers
 // through the maps and the backward scatter-adds through them, so every mode shares one path.
 
+import { getKernels } from "../../backend/index.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
@@ -66,26 +67,14 @@ export function pad(x: Tensor, padding: readonly number[], options: PadOptions =
   const inStrides = new Array<number>(nd);
   for (let d = nd - 1, s = 1; d >= 0; d--) { inStrides[d] = s; s *= x.shape[d]; }
   // For each output element, its input offset or −1: computed once, reused by the backward.
-  const total = outShape.reduce((p, s) => p * s, 1);
-  const src = new Int32Array(total);
-  const idx = new Array<number>(nd).fill(0);
-  for (let o = 0; o < total; o++) {
-    let off = 0;
-    for (let d = 0; d < nd; d++) {
-      const m = maps[d];
-      const j = m ? m[idx[d]] : idx[d];
-      if (j < 0) { off = -1; break; }
-      off += j * inStrides[d];
-    }
-    src[o] = off;
-    for (let d = nd - 1; d >= 0; d--) { if (++idx[d] < outShape[d]) break; idx[d] = 0; }
-  }
+  const K = getKernels();
+  const src = new Int32Array(outShape.reduce((p, s) => p * s, 1));
+  K.mappedPositions(maps, outShape, inStrides, src);
   const [out, od] = emptyFloat(outShape, dt);
-  for (let o = 0; o < total; o++) od[o] = src[o] < 0 ? value : xd[src[o]];
+  K.gatherOrFill(xd, src, value, od);
   return record(out, "PadBackward", [x], (g) => {
-    const gd = floatData(g, dt);
     const [dx, d] = emptyFloat(x.shape, dt);
-    for (let o = 0; o < total; o++) if (src[o] >= 0) d[src[o]] += gd[o];
+    K.scatterAddSkip(floatData(g, dt), src, d);
     return [dx];
   });
 }

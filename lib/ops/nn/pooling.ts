@@ -2,7 +2,7 @@
 // (a length-L signal is a 1×L image). Windows are computed by the backend's pool kernels.
 
 import { getKernels } from "../../backend/index.js";
-import type { Pool2dParams } from "../../backend/kernels.js";
+import type { AdaptivePool2dParams, Pool2dParams } from "../../backend/kernels.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
@@ -110,6 +110,16 @@ function avgPoolRaw(name: string, x: Tensor, p: Pool2dParams, shape: number[], d
   });
 }
 
+/**
+ * @internal maxPool2d's kernel parameters and output shape for input x, validated as
+ * maxPool2d does (x's values are not read: the fused conv path passes a placeholder).
+ */
+export function maxPool2dPlan(x: Tensor, kernelSize: Size, options: MaxPool2dOptions = {}): { p: Pool2dParams; shape: number[] } {
+  const L = layoutOf("maxPool2d", x, 2);
+  const p = poolParams("maxPool2d", x, L, { kernel: kernelSize, ...options });
+  return { p, shape: outShapeOf(x, L, p) };
+}
+
 /** Max over kernelSize windows of [N, C, H, W] (or [C, H, W]). */
 export function maxPool2d(x: Tensor, kernelSize: Size, options?: MaxPool2dOptions & { returnIndices?: false }): Tensor;
 export function maxPool2d(x: Tensor, kernelSize: Size, options: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
@@ -167,23 +177,12 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly (numb
     };
     return avgPoolRaw("AdaptiveAvgPool2dBackward", x, p, shape, dt);
   }
-  const planes = L.n * L.c, H = L.h, W = L.w;
-  const xd = floatData(x, dt);
+  const ap: AdaptivePool2dParams = { planes: L.n * L.c, h: L.h, w: L.w, outH: oH, outW: oW };
   const [out, od] = emptyFloat(shape, dt);
-  adaptiveWindows(planes, H, W, oH, oW, (pl, o, r0, r1, c0, c1) => {
-    let s = 0;
-    const base = pl * H * W;
-    for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) s += xd[base + r * W + c];
-    od[o] = s / ((r1 - r0) * (c1 - c0));
-  });
+  getKernels().adaptiveAvgPool2dForward(floatData(x, dt), od, ap);
   return record(out, "AdaptiveAvgPool2dBackward", [x], (g) => {
-    const gd = floatData(g, dt);
     const [dx, d] = emptyFloat(x.shape, dt);
-    adaptiveWindows(planes, H, W, oH, oW, (pl, o, r0, r1, c0, c1) => {
-      const v = gd[o] / ((r1 - r0) * (c1 - c0));
-      const base = pl * H * W;
-      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) d[base + r * W + c] += v;
-    });
+    getKernels().adaptiveAvgPool2dBackward(floatData(g, dt), d, ap);
     return [dx];
   });
 }
@@ -196,29 +195,20 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: number | readonly (numb
   const dt = checkFloat(op, "input", x);
   const L = layoutOf(op, x, 2);
   const [oH, oW] = adaptiveSize(op, x, L, outputSize);
-  const planes = L.n * L.c, H = L.h, W = L.w;
   const shape = [...x.shape.slice(0, x.ndim - 2), oH, oW];
-  const xd = floatData(x, dt);
+  const ap: AdaptivePool2dParams = { planes: L.n * L.c, h: L.h, w: L.w, outH: oH, outW: oW };
   const [out, od] = emptyFloat(shape, dt);
   const indices = Tensor.empty(shape, "int32");
   const arg = indices.storage.data as Int32Array;
-  adaptiveWindows(planes, H, W, oH, oW, (pl, o, r0, r1, c0, c1) => {
-    const base = pl * H * W;
-    let best = -Infinity, bi = r0 * W + c0;
-    for (let r = r0; r < r1; r++) {
-      for (let c = c0; c < c1; c++) {
-        const v = xd[base + r * W + c];
-        if (v > best || v !== v) { best = v; bi = r * W + c; if (v !== v) { r = r1; break; } }
-      }
-    }
-    od[o] = best;
-    arg[o] = bi;
-  });
+  getKernels().adaptiveMaxPool2dForward(floatData(x, dt), od, arg, ap);
+  // the argmax is a flat index in each plane, as max pooling's: its backward kernel applies
+  const bp: Pool2dParams = {
+    n: ap.planes, c: 1, h: L.h, w: L.w, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0,
+    dilationH: 1, dilationW: 1, outH: oH, outW: oW, countIncludePad: false,
+  };
   const res = record(out, "AdaptiveMaxPool2dBackward", [x], (g) => {
-    const gd = floatData(g, dt);
     const [dx, d] = emptyFloat(x.shape, dt);
-    const per = oH * oW;
-    for (let o = 0; o < gd.length; o++) d[Math.floor(o / per) * H * W + arg[o]] += gd[o];
+    getKernels().maxPool2dBackward(floatData(g, dt), arg, d, bp);
     return [dx];
   });
   return options.returnIndices ? [res, indices] : res;
@@ -233,20 +223,4 @@ function adaptiveSize(op: string, x: Tensor, L: Layout, outputSize: number | rea
   }
   if (L.h === 0 || L.w === 0) throw new Error(`${op}: input of shape ${fmtShape(x.shape)} has an empty spatial dim`);
   return [oH, oW];
-}
-
-/** Calls fn once per output cell (a whole window each, so the call cost is per window). */
-function adaptiveWindows(
-  planes: number, H: number, W: number, oH: number, oW: number,
-  fn: (plane: number, outIndex: number, r0: number, r1: number, c0: number, c1: number) => void,
-): void {
-  for (let pl = 0; pl < planes; pl++) {
-    for (let i = 0; i < oH; i++) {
-      const r0 = Math.floor((i * H) / oH), r1 = Math.ceil(((i + 1) * H) / oH);
-      for (let j = 0; j < oW; j++) {
-        const c0 = Math.floor((j * W) / oW), c1 = Math.ceil(((j + 1) * W) / oW);
-        fn(pl, (pl * oH + i) * oW + j, r0, r1, c0, c1);
-      }
-    }
-  }
 }

@@ -2,6 +2,9 @@
 // [N, C·kH·kW, L], and back (summing overlaps). Each is the other's adjoint, so each one's
 // backward is the other's loop. Useful to show that a convolution is a matrix product.
 
+import { getKernels } from "../../backend/index.js";
+import type { Conv2dParams } from "../../backend/kernels.js";
+import type { Float } from "../../dtype.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
@@ -28,31 +31,12 @@ function geometry(op: string, C: number, H: number, W: number, kernelSize: Size,
   return { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oH, oW };
 }
 
-/** cols[n, (c·kH + i)·kW + j, oh·oW + ow] = img[n, c, oh·sH − pH + i·dH, ow·sW − pW + j·dW]; `add` sums into img instead. */
-function im2col(img: ArrayLike<number>, cols: Float64Array | Float32Array, n: number, g: Geo, toImage: boolean): void {
-  const { C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oH, oW } = g;
-  const L = oH * oW;
-  const im = img as Float64Array;
-  for (let b = 0; b < n; b++) {
-    for (let c = 0; c < C; c++) {
-      const ib = (b * C + c) * H * W;
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const cb = ((b * C + c) * kh * kw + i * kw + j) * L;
-          for (let oh = 0; oh < oH; oh++) {
-            const r = oh * sh - ph + i * dh;
-            if (r < 0 || r >= H) continue;
-            for (let ow = 0; ow < oW; ow++) {
-              const q = ow * sw - pw + j * dw;
-              if (q < 0 || q >= W) continue;
-              if (toImage) im[ib + r * W + q] += cols[cb + oh * oW + ow];
-              else cols[cb + oh * oW + ow] = im[ib + r * W + q];
-            }
-          }
-        }
-      }
-    }
-  }
+/** The kernels' geometry for n images (cOut and groups are unused by im2col/col2im). */
+function params(n: number, g: Geo): Conv2dParams {
+  return {
+    n, cIn: g.C, h: g.H, w: g.W, cOut: 1, kh: g.kh, kw: g.kw, strideH: g.sh, strideW: g.sw, padH: g.ph, padW: g.pw,
+    dilationH: g.dh, dilationW: g.dw, groups: 1, outH: g.oH, outW: g.oW,
+  };
 }
 
 /** [N, C, H, W] (or [C, H, W]) → [N, C·kH·kW, L] with L the number of block positions. */
@@ -65,13 +49,13 @@ export function unfold(x: Tensor, kernelSize: Size, options: UnfoldOptions = {})
   const g = geometry(op, C, H, W, kernelSize, options, x);
   const rows = C * g.kh * g.kw, L = g.oH * g.oW;
   const [out, od] = emptyFloat(batched ? [n, rows, L] : [rows, L], dt);
-  im2col(floatData(x, dt), od, n, g, false);
+  getKernels().im2col(floatData(x, dt), od, params(n, g));
   return record(out, "Im2ColBackward", [x], (grad) => [col2imTensor(floatData(grad, dt), x.shape, n, g, dt)]);
 }
 
-function col2imTensor(cols: ArrayLike<number>, shape: readonly number[], n: number, g: Geo, dt: FloatDType): Tensor {
+function col2imTensor(cols: Float, shape: readonly number[], n: number, g: Geo, dt: FloatDType): Tensor {
   const [t, d] = emptyFloat(shape, dt);
-  im2col(d, cols as Float64Array, n, g, true);
+  getKernels().col2im(cols, d, params(n, g));
   return t;
 }
 
@@ -91,7 +75,7 @@ export function fold(x: Tensor, outputSize: Size, kernelSize: Size, options: Unf
   const out = col2imTensor(floatData(x, dt), shape, n, g, dt);
   return record(out, "Col2ImBackward", [x], (grad) => {
     const [t, d] = emptyFloat(x.shape, dt);
-    im2col(floatData(grad, dt), d, n, g, false);
+    getKernels().im2col(floatData(grad, dt), d, params(n, g));
     return [t];
   });
 }

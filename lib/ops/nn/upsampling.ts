@@ -2,6 +2,8 @@
 // pixelShuffle / pixelUnshuffle. interpolate is separable: each spatial dim gets two source
 // taps and a weight per output index, shared by the forward gather and the backward scatter.
 
+import { getKernels } from "../../backend/index.js";
+import type { Resample2dParams, ResampleTaps } from "../../backend/kernels.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
@@ -19,9 +21,8 @@ export interface InterpolateOptions {
   alignCorners?: boolean;
 }
 
-interface Taps { i0: Int32Array; i1: Int32Array; w1: Float64Array }
 
-function taps(mode: InterpolateMode, inSize: number, outSize: number, scaleFactor: number | null, align: boolean): Taps {
+function taps(mode: InterpolateMode, inSize: number, outSize: number, scaleFactor: number | null, align: boolean): ResampleTaps {
   const i0 = new Int32Array(outSize), i1 = new Int32Array(outSize), w1 = new Float64Array(outSize);
   // PyTorch uses 1/scaleFactor as the step when a scale factor is given.
   const scale = scaleFactor !== null ? 1 / scaleFactor : inSize / outSize;
@@ -67,35 +68,13 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   const oH = spatial === 2 ? outSizes[0] : 1, oW = outSizes[spatial - 1];
   const th = taps(mode, H, oH, spatial === 2 && factors ? factors[0] : null, align);
   const tw = taps(mode, W, oW, factors ? factors[spatial - 1] : null, align);
-  const planes = x.shape[0] * x.shape[1];
-  const xd = floatData(x, dt);
+  const rp: Resample2dParams = { planes: x.shape[0] * x.shape[1], h: H, w: W, outH: oH, outW: oW, rows: th, cols: tw };
   const [out, od] = emptyFloat([x.shape[0], x.shape[1], ...outSizes], dt);
-  for (let p = 0; p < planes; p++) {
-    const xb = p * H * W, ob = p * oH * oW;
-    for (let i = 0; i < oH; i++) {
-      const r0 = xb + th.i0[i] * W, r1 = xb + th.i1[i] * W, b = th.w1[i], a = 1 - b;
-      for (let j = 0; j < oW; j++) {
-        const c0 = tw.i0[j], c1 = tw.i1[j], d = tw.w1[j], c = 1 - d;
-        od[ob + i * oW + j] = a * (c * xd[r0 + c0] + d * xd[r0 + c1]) + b * (c * xd[r1 + c0] + d * xd[r1 + c1]);
-      }
-    }
-  }
+  getKernels().resample2dForward(floatData(x, dt), od, rp);
   const name = mode === "nearest" ? "UpsampleNearestBackward" : mode === "linear" ? "UpsampleLinearBackward" : "UpsampleBilinearBackward";
   return record(out, name, [x], (g) => {
-    const gd = floatData(g, dt);
     const [dx, dd] = emptyFloat(x.shape, dt);
-    for (let p = 0; p < planes; p++) {
-      const xb = p * H * W, ob = p * oH * oW;
-      for (let i = 0; i < oH; i++) {
-        const r0 = xb + th.i0[i] * W, r1 = xb + th.i1[i] * W, b = th.w1[i], a = 1 - b;
-        for (let j = 0; j < oW; j++) {
-          const c0 = tw.i0[j], c1 = tw.i1[j], d = tw.w1[j], c = 1 - d;
-          const v = gd[ob + i * oW + j];
-          dd[r0 + c0] += a * c * v; dd[r0 + c1] += a * d * v;
-          dd[r1 + c0] += b * c * v; dd[r1 + c1] += b * d * v;
-        }
-      }
-    }
+    getKernels().resample2dBackward(floatData(g, dt), dd, rp);
     return [dx];
   });
 }

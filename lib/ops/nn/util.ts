@@ -1,6 +1,7 @@
 // Helpers shared by the functional NN ops: contiguous float views of inputs and gradients,
 // size tuples (`2` or `[2, 3]`), loss reductions.
 
+import { getKernels } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad_mode.js";
 import { type Float, isFloatDType } from "../../dtype.js";
 import { fmtShape } from "../../shape.js";
@@ -70,8 +71,10 @@ export function reduceLoss(l: Float, shape: readonly number[], reduction: Reduct
     d.set(l);
     return t;
   }
-  let s = 0;
-  for (let i = 0; i < l.length; i++) s += l[i];
+  // summed into a float64 cell: the sum is rounded once, after the division
+  const sum = new Float64Array(1);
+  getKernels().reduce("sum", l, sum, 1, l.length, 1);
+  const s = sum[0];
   const [t, d] = emptyFloat([], dtype);
   d[0] = reduction === "mean" ? s / divisor : s;
   return t;

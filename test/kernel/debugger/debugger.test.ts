@@ -131,6 +131,17 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect(dap.events("stopped")).toHaveLength(n + 1);
   }, 60_000);
 
+  it("answers malformed or misplaced debug requests with a failure that says why, and carries on", async () => {
+    const send = async (content: unknown): Promise<any> => (await k.client.request("control", "debug_request", content)).reply.content;
+    expect(await send({})).toMatchObject({ success: false, message: expect.stringMatching(/not a request/) });
+    expect(await send({ type: "request", seq: 9, command: "__proto__", arguments: 5 })).toMatchObject({ success: false, request_seq: 9 });
+    expect(await send({ type: "request", seq: 10, command: "setBreakpoints", arguments: { breakpoints: [{ line: 1 }] } })).toMatchObject({ success: false, message: "setBreakpoints: source.path is missing" });
+    expect(await send({ type: "request", seq: 11, command: "scopes", arguments: { frameId: 1 } })).toMatchObject({ success: false, message: "scopes: the kernel is not stopped" });
+    expect(await send({ type: "request", seq: 12, command: "variables", arguments: { variablesReference: 987654 } })).toMatchObject({ success: true, body: { variables: [] } });
+    expect(await send({ type: "request", seq: 13, command: "source", arguments: { source: { path: "/no/such/file.ts" } } })).toMatchObject({ success: false, message: "source: /no/such/file.ts is not available" });
+    expect(result((await k.client.execute("count + 1")).outputs)).toBe("4");
+  });
+
   const loop = "let total = 0;\nfor (let i = 0; i < 3; i++) {\n  total += i;\n}\nconst w = randn([2, 3], { requiresGrad: true });\ntotal";
 
   it("stops at a breakpoint on the cell's own line while the io thread keeps serving", async () => {
@@ -286,6 +297,22 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect(Number(copied.value) % 2).toBe(0);
   }, 90_000);
 
+  it("stepping over a call stops at a breakpoint inside it, as a breakpoint", async () => {
+    const code = "function inner(v: number): number {\n  return v + 1;\n}\nlet r = 0;\nr = inner(r);\nr";
+    const path = cellPath(code);
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [{ line: 2 }, { line: 5 }] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    await dap.waitForEvent("stopped", n + 1);
+    await dap.ok("next", { threadId: 1 });
+    expect((await dap.waitForEvent("stopped", n + 2)).body.reason).toBe("breakpoint");
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(frames.map((f) => [f.name, f.line])).toEqual([["inner", 2], ["<cell>", 5]]);
+    await dap.ok("setBreakpoints", { source: { path }, breakpoints: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect(result((await run).outputs)).toBe("1");
+  }, 60_000);
+
   it("an interrupt resumes a paused cell, which ends as interrupted; the kernel keeps its state", async () => {
     const code = "let spins = 0;\nwhile (true) {\n  spins++;\n}";
     await dap.ok("setBreakpoints", { source: { path: cellPath(code) }, breakpoints: [{ line: 3 }] });
@@ -318,6 +345,31 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
     expect((await run).reply.content).toMatchObject({ status: "error" });
   }, 90_000);
 
+  it("uncaught exceptions: not one a try/catch in the cell catches, but the one that ends the cell", async () => {
+    const code = "function parse(s: string): unknown {\n  try {\n    return JSON.parse(s);\n  } catch {\n    return null;\n  }\n}\nparse('{');\nconst bad = randn([3]).reshape([2, 2]);";
+    // "raised" stops at both: first where JSON.parse throws inside the try.
+    await dap.ok("setExceptionBreakpoints", { filters: ["raised"] });
+    const before = dap.events("stopped").length;
+    const raised = k.client.execute(code, { timeoutMs: 60_000 });
+    expect((await dap.waitForEvent("stopped", before + 1)).body.text).toMatch(/SyntaxError.*JSON/);
+    await dap.ok("continue", { threadId: 1 });
+    expect((await dap.waitForEvent("stopped", before + 2)).body.text).toMatch(/reshape/);
+    await dap.ok("continue", { threadId: 1 });
+    await raised;
+    await dap.ok("setExceptionBreakpoints", { filters: ["uncaught"] });
+    const n = dap.events("stopped").length;
+    const run = k.client.execute(code, { timeoutMs: 60_000 });
+    const stopped = await dap.waitForEvent("stopped", n + 1);
+    expect(stopped.body.reason).toBe("exception");
+    expect(stopped.body.text).toMatch(/reshape/);
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(frames.at(-1)).toMatchObject({ name: "<cell>", line: 9 });
+    await dap.ok("setExceptionBreakpoints", { filters: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect((await run).reply.content).toMatchObject({ status: "error" });
+    expect(dap.events("stopped")).toHaveLength(n + 1);
+  }, 60_000);
+
   it("disconnect resumes a paused cell and stops debugging", async () => {
     const code = "let after = 0;\nafter = 41;\nafter + 1";
     await dap.ok("setBreakpoints", { source: { path: cellPath(code) }, breakpoints: [{ line: 2 }] });
@@ -332,17 +384,31 @@ describe.skipIf(!built)("debugger over ZeroMQ", () => {
   }, 90_000);
 });
 
-describe.skipIf(!built)("debugger and shutdown", () => {
-  it("a kernel stopped at a breakpoint shuts down when asked", async () => {
+describe.skipIf(!built)("debugger attached late, and shutdown", () => {
+  it("stops in a function a cell defined before the debugger was attached; a stopped kernel shuts down", async () => {
     const k = await startBuiltKernel();
     const dap = new DapClient(k.client);
+    const early = "function area(w: number, h: number): number {\n  const a = w * h;\n  return a;\n}";
+    const defined = (await k.client.execute(early)).reply.content;
+    expect(defined, JSON.stringify(defined)).toMatchObject({ status: "ok" });
     const info = await dap.ok("debugInfo");
     await dap.ok("initialize");
     await dap.ok("attach");
+    const earlyPath = `${info.tmpFilePrefix}${murmur2(early, info.hashSeed)}.ts`;
+    await dap.ok("setBreakpoints", { source: { path: earlyPath }, breakpoints: [{ line: 3 }] });
+    const call = k.client.execute("area(6, 7)");
+    await dap.waitForEvent("stopped", 1);
+    const frames = (await dap.ok("stackTrace", { threadId: 1 })).stackFrames as any[];
+    expect(frames[0]).toMatchObject({ name: "area", line: 3, source: { path: earlyPath } });
+    expect((await dap.ok("evaluate", { expression: "a", frameId: frames[0].id, context: "repl" })).result).toBe("42");
+    await dap.ok("setBreakpoints", { source: { path: earlyPath }, breakpoints: [] });
+    await dap.ok("continue", { threadId: 1 });
+    expect(result((await call).outputs)).toBe("42");
+
     const code = "let stuck = 1;\nstuck = 2;";
     await dap.ok("setBreakpoints", { source: { path: `${info.tmpFilePrefix}${murmur2(code, info.hashSeed)}.ts` }, breakpoints: [{ line: 2 }] });
     void k.client.execute(code).catch(() => undefined);
-    await dap.waitForEvent("stopped", 1);
+    await dap.waitForEvent("stopped", 2);
     const exited = new Promise<number | null>((resolve) => k.process.once("exit", (c) => resolve(c)));
     const t0 = Date.now();
     await k.client.request("control", "shutdown_request", { restart: false }, { waitForIdle: false });

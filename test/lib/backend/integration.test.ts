@@ -29,6 +29,7 @@ describe("wasm backend through the library", () => {
     expect(info.kernels.matmul).toBe("wasm");
     expect(info.kernels.conv2dBackwardWeight).toBe("wasm");
     expect(info.numThreads).toBeGreaterThanOrEqual(1);
+    expect(["simd", "relaxed-simd"]).toContain(info.wasm);
   });
 
   test("a CNN step gives the reference's loss and gradients with 1 and 2 threads", () => {
@@ -40,6 +41,17 @@ describe("wasm backend through the library", () => {
       const got = cnnStep();
       expect(Math.abs(got.loss - want.loss)).toBeLessThan(1e-5);
       got.grads.forEach((g, i) => expect(maxRelErr(g, want.grads[i]!), `threads ${t}, parameter ${i}`).toBeLessThan(1e-5));
+    }
+  });
+
+  test("bit-identical across runs and thread counts (fused conv + ReLU + pool included)", () => {
+    const runs = [1, 2, 1, 2].map((t) => {
+      setNumThreads(t);
+      return cnnStep();
+    });
+    for (const r of runs.slice(1)) {
+      expect(r.loss).toBe(runs[0]!.loss);
+      r.grads.forEach((g, i) => expect(Array.from(g), `parameter ${i}`).toEqual(Array.from(runs[0]!.grads[i]!)));
     }
   });
 });

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
 import vm from "node:vm";
-import { getPool, setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { getPool, setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
 import { wasmKernels, wasmRuntime } from "../../../lib/backend/wasm/index.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";

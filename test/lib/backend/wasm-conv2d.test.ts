@@ -3,8 +3,8 @@
 // threads; plus a hand-worked case.
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
-import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
-import { setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
+import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams } from "../../../lib/backend/kernels.js";
 
@@ -27,6 +27,28 @@ function checkAll(p: Conv2dParams, rand: () => number): void {
   ref.conv2dForward(x, wt, want, p);
   conv2dForwardF32(x, wt, got, p);
   expect(maxRelErr(got, want), `forward ${label}`).toBeLessThan(tol);
+
+  // the epilogue: bias and ReLU applied per image after its GEMM
+  const bias = randomF32(p.cOut, rand);
+  for (const relu of [false, true]) {
+    const ep = { bias, relu };
+    ref.conv2dForward(x, wt, want, p, ep);
+    got.fill(NaN);
+    conv2dForwardF32(x, wt, got, p, ep);
+    expect(maxRelErr(got, want), `forward + bias${relu ? " + relu" : ""} ${label}`).toBeLessThan(tol);
+    if (relu) expect(got.every((v) => v >= 0)).toBe(true);
+  }
+
+  // conv + epilogue + 2x2 max pool in one call: only the pooled values and argmax come out
+  if (p.outH >= 2 && p.outW >= 2) {
+    const pool = { n: p.n, c: p.cOut, h: p.outH, w: p.outW, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+      dilationH: 1, dilationW: 1, outH: Math.floor(p.outH / 2), outW: Math.floor(p.outW / 2), countIncludePad: false };
+    const len = p.n * p.cOut * pool.outH * pool.outW;
+    const pw = new Float32Array(len), pg = new Float32Array(len).fill(NaN), aw = new Int32Array(len), ag = new Int32Array(len);
+    ref.conv2dMaxPoolForward(x, wt, pw, aw, p, pool, { bias, relu: true });
+    conv2dMaxPoolForwardF32(x, wt, pg, ag, p, pool, { bias, relu: true });
+    expect(maxRelErr(pg, pw), `conv + relu + maxpool ${label}`).toBeLessThan(tol);
+  }
 
   const dxWant = new Float32Array(x.length), dxGot = new Float32Array(x.length).fill(NaN);
   ref.conv2dBackwardInput(dy, wt, dxWant, p);

@@ -2,11 +2,16 @@
 // the fall-back contract (unsupported ops / small arrays return false).
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
-import { binaryF32, binaryScalarF32, reduceF32, unaryF32 } from "../../../lib/backend/wasm/elementwise.js";
+import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32 } from "../../../lib/backend/wasm/elementwise.js";
 import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
-import { setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { BinaryOp, UnaryOp } from "../../../lib/backend/kernels.js";
+import { BinaryCode, UnaryCode } from "../../../lib/backend/wasm/opcodes.js";
+
+/** The names in an op-code table (a TypeScript enum also maps codes back to names). */
+const names = (table: object): string[] => Object.keys(table).filter((k) => Number.isNaN(Number(k)));
+const TRANSCENDENTAL = ["exp", "log", "tanh", "sigmoid"];
 
 const N = dispatchTuning.minElementwise + 13; // odd length: exercises the scalar tail
 
@@ -25,7 +30,7 @@ describe("wasm elementwise", () => {
       const a = randomF32(N, rand), b = randomF32(N, rand);
       a[3] = NaN; b[10] = NaN; a[N - 1] = NaN; // NaN in vector lanes and in the tail
       for (let i = 20; i < 40; i++) a[i] = 0; // relu/sign of zero, division by zero
-      for (const op of ["add", "sub", "mul", "div", "maximum", "minimum"] as BinaryOp[]) {
+      for (const op of names(BinaryCode) as BinaryOp[]) {
         const want = new Float32Array(N), got = new Float32Array(N);
         ref.binary(op, a, b, want);
         expect(binaryF32(op, a, b, got)).toBe(true);
@@ -39,7 +44,7 @@ describe("wasm elementwise", () => {
         }
       }
       const pos = Float32Array.from(a, (v) => Math.abs(v) + 0.1);
-      for (const op of ["neg", "abs", "sqrt", "rsqrt", "square", "reciprocal", "relu"] as UnaryOp[]) {
+      for (const op of names(UnaryCode).filter((op) => !TRANSCENDENTAL.includes(op)) as UnaryOp[]) {
         const x = op === "sqrt" || op === "rsqrt" ? pos : a;
         const want = new Float32Array(N), got = new Float32Array(N);
         ref.unary(op, x, want);
@@ -48,6 +53,28 @@ describe("wasm elementwise", () => {
       }
     });
   }
+
+  test("reluMask: dy where y > 0, else 0 (NaN in dy kept, NaN in y masks)", () => {
+    const rand = rng(7);
+    const dy = randomF32(N, rand), y = randomF32(N, rand);
+    y[5] = 0; y[6] = -0; y[7] = NaN; dy[8] = NaN; y[8] = 1; y[N - 1] = NaN;
+    const want = new Float32Array(N), got = new Float32Array(N).fill(NaN);
+    ref.reluMask(dy, y, want);
+    expect(reluMaskF32(dy, y, got)).toBe(true);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(want[5]).toBe(0); expect(want[7]).toBe(0); expect(Number.isNaN(want[8])).toBe(true);
+  });
+
+  test("the op-code table: every name is an op of the kernel interface, codes distinct", () => {
+    const x = new Float32Array(N), out = new Float32Array(N);
+    for (const op of names(BinaryCode)) expect(() => ref.binary(op as BinaryOp, x, x, out), op).not.toThrow();
+    for (const op of names(UnaryCode)) expect(() => ref.unary(op as UnaryOp, x, out), op).not.toThrow();
+    expect(names(UnaryCode).filter((op) => UnaryCode[op as keyof typeof UnaryCode] >= UnaryCode.exp).sort()).toEqual([...TRANSCENDENTAL].sort());
+    for (const table of [BinaryCode, UnaryCode]) {
+      const codes = names(table).map((k) => (table as unknown as Record<string, number>)[k]);
+      expect(new Set(codes).size).toBe(codes.length);
+    }
+  });
 
   test("exp, log, tanh, sigmoid: float32-accurate over wide ranges and at special values", () => {
     const rand = rng(99);

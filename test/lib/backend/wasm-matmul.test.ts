@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
 import { matmulF32 } from "../../../lib/backend/wasm/matmul.js";
 import { wasmRuntime, wasmLoadError } from "../../../lib/backend/wasm/runtime.js";
-import { setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels } from "../../../lib/backend/reference.js";
 import type { MatmulParams } from "../../../lib/backend/kernels.js";
 

@@ -5,7 +5,7 @@ import { maxRelErr, randomF32, rng } from "./helpers.js";
 import {
   avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
 } from "../../../lib/backend/wasm/pool2d.js";
-import { setPoolThreads } from "../../../lib/backend/pool/index.js";
+import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Pool2dParams } from "../../../lib/backend/kernels.js";
 

@@ -42,6 +42,18 @@ function refMha(mha: nn.MultiheadAttention, q: Mat, k: Mat, v: Mat, mask?: boole
   return { out, avg };
 }
 
+/** Names of every node in t's autograd graph. */
+function graphNames(t: Tensor): string[] {
+  const names: string[] = [];
+  const walk = (n: { name: string; inputs?: readonly unknown[] } | null) => {
+    if (!n) return;
+    names.push(n.name);
+    for (const i of n.inputs ?? []) walk(i as { name: string; inputs?: readonly unknown[] } | null);
+  };
+  walk(t.gradFn);
+  return names;
+}
+
 describe("MultiheadAttention", () => {
   it("matches softmax(QKᵀ/√d)V per head (seq-first layout, 2 heads), weights averaged over heads", () => {
     manualSeed(21);
@@ -108,6 +120,23 @@ describe("MultiheadAttention", () => {
     const k = rand64([2, 1, 3]);
     const v = rand64([2, 1, 2]);
     gradcheckModule(mha, [q, k, v], (a, b, c) => mha.forward(a, b, c, { attnMask: tensor([[false, true], [false, false], [false, false]], { dtype: "bool" }) })[0]);
+  });
+
+  it("without weights runs one fused attention op with the same result and gradients", () => {
+    manualSeed(5);
+    const mha = new nn.MultiheadAttention(6, 3, { batchFirst: true, dtype: "float64" });
+    const x = rand64([2, 4, 6]);
+    const kpm = tensor([[false, false, false, true], [false, true, false, false]], { dtype: "bool" });
+    const bool2d = tensor([[false, true, false, false], [false, false, false, false], [true, false, false, false], [false, false, true, false]], { dtype: "bool" });
+    const cases = [{ isCausal: true }, { keyPaddingMask: kpm, isCausal: true }, { attnMask: bool2d, keyPaddingMask: kpm }, { attnMask: rand64([6, 4, 4], false) }];
+    for (const o of cases) {
+      const [fused] = mha.forward(x, x, x, { ...o, needWeights: false });
+      const [composed] = mha.forward(x, x, x, { ...o, needWeights: true });
+      expect(graphNames(fused)).toContain("ScaledDotProductAttentionBackward");
+      expect(graphNames(composed)).not.toContain("ScaledDotProductAttentionBackward");
+      expectAllClose(fused.toArray(), composed.toArray(), 1e-12);
+      gradcheckModule(mha, [x], (a) => mha.forward(a, a, a, { ...o, needWeights: false })[0]);
+    }
   });
 });
 

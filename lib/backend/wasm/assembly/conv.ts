@@ -117,10 +117,32 @@ export function convWorkspaceBytes(cIn: i32, cOut: i32, groups: i32, kh: i32, kw
   return ((K * P * 4 + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
 }
 
+/**
+ * out[c, :] = relu?(out[c, :] + bias[c]) for one image's [cOut, P] output, while it is still
+ * in cache. bias 0: none. relu as the reference: max(v, 0), NaN becomes 0.
+ */
+function epilogue(out: usize, cOut: i32, P: i32, bias: usize, relu: i32): void {
+  const zero = f32x4.splat(0);
+  const v1 = P & ~3;
+  for (let c = 0; c < cOut; c++) {
+    const row = f(out, c * P);
+    const b: f32 = bias ? load<f32>(f(bias, c)) : 0;
+    const bv = f32x4.splat(b);
+    if (relu) {
+      for (let i = 0; i < v1; i += 4) v128.store(f(row, i), f32x4.pmax(zero, f32x4.add(v128.load(f(row, i)), bv)));
+      for (let i = v1; i < P; i++) { const v = load<f32>(f(row, i)) + b; store<f32>(f(row, i), v > 0 ? v : <f32>0); }
+    } else {
+      for (let i = 0; i < v1; i += 4) v128.store(f(row, i), f32x4.add(v128.load(f(row, i)), bv));
+      for (let i = v1; i < P; i++) store<f32>(f(row, i), load<f32>(f(row, i)) + b);
+    }
+  }
+}
+
 export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
                                    sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
                                    groups: i32, outH: i32, outW: i32,
-                                   x: usize, wt: usize, out: usize, b0: i32, b1: i32, ws: usize): void {
+                                   x: usize, wt: usize, out: usize, b0: i32, b1: i32, ws: usize,
+                                   bias: usize, relu: i32): void {
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
@@ -137,6 +159,7 @@ export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32,
       sgemm(coutG, P, K, f(wt, g * coutG * K), K, 1, src, P, 1,
         f(out, (b * cOut + g * coutG) * P), P, 0, gws);
     }
+    if (bias || relu) epilogue(f(out, b * cOut * P), cOut, P, bias, relu);
   }
 }
 
@@ -161,25 +184,49 @@ export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh
   }
 }
 
+/** dw[g] (coutG × K) += dwT[g]^T for every group: the transposed accumulator flushed into dw. */
+function flushWeightGrad(dwT: usize, dw: usize, groups: i32, coutG: i32, K: i32): void {
+  for (let g = 0; g < groups; g++) {
+    const t = f(dwT, g * K * coutG), d = f(dw, g * coutG * K);
+    for (let o = 0; o < coutG; o++) {
+      for (let i = 0; i < K; i++) {
+        const q = f(d, o * K + i);
+        store<f32>(q, load<f32>(q) + load<f32>(f(t, i * coutG + o)));
+      }
+    }
+  }
+}
+
 /**
- * dw (cOut × cIn/groups·kh·kw) += sum over images [b0, b1) of dy_b @ col_b^T.
- * Computed transposed, dw^T[K, coutG] += col[K, P] @ dy_g^T[P, coutG]: the long im2col
- * matrix is then the A operand in its natural layout (no scattered transposed im2col
- * writes), the GEMM has K rows instead of coutG (few) rows, and only the small dw is
- * transposed at the end.
+ * dw partial c (cOut × cIn/groups·kh·kw, at dw + c·cOut·K floats) += sum over the images
+ * of [b0, b1) in chunk c = b / chunk of dy_b @ col_b^T. Each chunk's images are summed in
+ * order into a zeroed accumulator and flushed into that chunk's partial, so the partials do
+ * not depend on how the images were split across threads (ranges start on chunk bounds);
+ * the caller adds them up in chunk order. Computed transposed,
+ * dw^T[K, coutG] += col[K, P] @ dy_g^T[P, coutG]: the long im2col matrix is then the A operand
+ * in its natural layout (no scattered transposed im2col writes), the GEMM has K rows instead
+ * of coutG (few) rows, and only the small dw is transposed at the end.
  */
 export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32,
                                           sH: i32, sW: i32, pH: i32, pW: i32, dH: i32, dW: i32,
                                           groups: i32, outH: i32, outW: i32,
-                                          x: usize, dy: usize, dw: usize, b0: i32, b1: i32, ws: usize): void {
+                                          x: usize, dy: usize, dw: usize, b0: i32, b1: i32, ws: usize,
+                                          chunk: i32): void {
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
   const dwT = (col + (<usize>(K * P) << 2) + 63) & ~63;
   const gws = (dwT + (<usize>(K * cOut) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
+  const part = <usize>(cOut * K) << 2;
+  let cur = b0 / chunk;
   memory.fill(dwT, 0, <usize>(cOut * K) << 2);
   for (let b = b0; b < b1; b++) {
+    if (b / chunk != cur) {
+      flushWeightGrad(dwT, dw + <usize>cur * part, groups, coutG, K);
+      memory.fill(dwT, 0, <usize>(cOut * K) << 2);
+      cur = b / chunk;
+    }
     for (let g = 0; g < groups; g++) {
       const xg = f(x, (b * cIn + g * cinG) * h * w);
       const dyg = f(dy, (b * cOut + g * coutG) * P);
@@ -191,13 +238,5 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
       sgemm(K, coutG, P, src, P, 1, dyg, 1, P, f(dwT, g * K * coutG), coutG, 1, gws);
     }
   }
-  for (let g = 0; g < groups; g++) {
-    const t = f(dwT, g * K * coutG), d = f(dw, g * coutG * K);
-    for (let o = 0; o < coutG; o++) {
-      for (let i = 0; i < K; i++) {
-        const q = f(d, o * K + i);
-        store<f32>(q, load<f32>(q) + load<f32>(f(t, i * coutG + o)));
-      }
-    }
-  }
+  if (b1 > b0) flushWeightGrad(dwT, dw + <usize>cur * part, groups, coutG, K);
 }

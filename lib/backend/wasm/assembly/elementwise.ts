@@ -1,8 +1,9 @@
 // Elementwise float32 kernels over index ranges [i0, i1) (one thread's share), SIMD with a
-// scalar tail. Op codes match the BINARY/UNARY tables in ../elementwise.ts. maximum/minimum propagate
+// scalar tail. Op codes come from ../opcodes.ts (shared with the TypeScript side). maximum/minimum propagate
 // NaN (wasm f32x4.max/min do, and so do the scalar helpers).
 
 import { expV, logV, sigmoidV, tanhV } from "./transcendental";
+import { BinaryCode, ExtremeCode, UnaryCode } from "../opcodes";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -17,27 +18,27 @@ import { expV, logV, sigmoidV, tanhV } from "./transcendental";
 export function binaryRange(op: i32, a: usize, b: usize, out: usize, i0: i32, i1: i32): void {
   const v1 = i0 + ((i1 - i0) & ~3);
   switch (op) {
-    case 0: // add
+    case BinaryCode.add:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.add(x, y)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), x + y); }
       break;
-    case 1: // sub
+    case BinaryCode.sub:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.sub(x, y)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), x - y); }
       break;
-    case 2: // mul
+    case BinaryCode.mul:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.mul(x, y)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), x * y); }
       break;
-    case 3: // div
+    case BinaryCode.div:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.div(x, y)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), x / y); }
       break;
-    case 4: // maximum
+    case BinaryCode.maximum:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.max(x, y)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), maxNaN(x, y)); }
       break;
-    case 5: // minimum
+    case BinaryCode.minimum:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)), y = v128.load(f(b, i)); v128.store(f(out, i), f32x4.min(x, y)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)), y = load<f32>(f(b, i)); store<f32>(f(out, i), minNaN(x, y)); }
       break;
@@ -48,33 +49,33 @@ export function binaryRange(op: i32, a: usize, b: usize, out: usize, i0: i32, i1
 export function binaryScalarRange(op: i32, a: usize, s: f32, out: usize, i0: i32, i1: i32, scalarFirst: i32): void {
   const v1 = i0 + ((i1 - i0) & ~3);
   const sv = f32x4.splat(s);
-  if (scalarFirst && (op == 1 || op == 3)) {
-    for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), op == 1 ? f32x4.sub(sv, x) : f32x4.div(sv, x)); }
-    for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), op == 1 ? s - x : s / x); }
+  if (scalarFirst && (op == BinaryCode.sub || op == BinaryCode.div)) {
+    for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), op == BinaryCode.sub ? f32x4.sub(sv, x) : f32x4.div(sv, x)); }
+    for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), op == BinaryCode.sub ? s - x : s / x); }
     return;
   }
   switch (op) {
-    case 0: // add
+    case BinaryCode.add:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.add(x, sv)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x + s); }
       break;
-    case 1: // sub
+    case BinaryCode.sub:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.sub(x, sv)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x - s); }
       break;
-    case 2: // mul
+    case BinaryCode.mul:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.mul(x, sv)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x * s); }
       break;
-    case 3: // div
+    case BinaryCode.div:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.div(x, sv)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x / s); }
       break;
-    case 4: // maximum
+    case BinaryCode.maximum:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.max(x, sv)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), maxNaN(x, s)); }
       break;
-    case 5: // minimum
+    case BinaryCode.minimum:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.min(x, sv)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), minNaN(x, s)); }
       break;
@@ -84,11 +85,11 @@ export function binaryScalarRange(op: i32, a: usize, s: f32, out: usize, i0: i32
 export function unaryRange(op: i32, a: usize, out: usize, i0: i32, i1: i32): void {
   const v1 = i0 + ((i1 - i0) & ~3);
   const one = f32x4.splat(1), zero = f32x4.splat(0);
-  if (op >= 7) {
+  if (op >= UnaryCode.exp) {
     // exp, log, tanh, sigmoid: the tail goes through the same vector code, one lane used
     for (let i = i0; i < i1; i += 4) {
       const x = i + 4 <= i1 ? v128.load(f(a, i)) : f32x4.splat(load<f32>(f(a, i)));
-      const y = op == 7 ? expV(x) : op == 8 ? logV(x) : op == 9 ? tanhV(x) : sigmoidV(x);
+      const y = op == UnaryCode.exp ? expV(x) : op == UnaryCode.log ? logV(x) : op == UnaryCode.tanh ? tanhV(x) : sigmoidV(x);
       if (i + 4 <= i1) v128.store(f(out, i), y);
       else {
         store<f32>(f(out, i), f32x4.extract_lane(y, 0));
@@ -98,31 +99,31 @@ export function unaryRange(op: i32, a: usize, out: usize, i0: i32, i1: i32): voi
     return;
   }
   switch (op) {
-    case 0: // neg
+    case UnaryCode.neg:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.neg(x)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), -x); }
       break;
-    case 1: // abs
+    case UnaryCode.abs:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.abs(x)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), abs(x)); }
       break;
-    case 2: // sqrt
+    case UnaryCode.sqrt:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.sqrt(x)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), sqrt(x)); }
       break;
-    case 3: // rsqrt
+    case UnaryCode.rsqrt:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.div(one, f32x4.sqrt(x))); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), <f32>1 / sqrt(x)); }
       break;
-    case 4: // square
+    case UnaryCode.square:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.mul(x, x)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x * x); }
       break;
-    case 5: // reciprocal
+    case UnaryCode.reciprocal:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.div(one, x)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), <f32>1 / x); }
       break;
-    case 6: // relu
+    case UnaryCode.relu:
       for (let i = i0; i < v1; i += 4) { const x = v128.load(f(a, i)); v128.store(f(out, i), f32x4.pmax(zero, x)); }
       for (let i = v1; i < i1; i++) { const x = load<f32>(f(a, i)); store<f32>(f(out, i), x > 0 ? x : <f32>0); }
       break;
@@ -171,7 +172,7 @@ export function reduceSumRange(x: usize, out: usize, size: i32, inner: i32, o0: 
 }
 
 /**
- * Max (op 0) or min (op 1) of x viewed as [outer, size, inner] over the middle axis, for
+ * Max (ExtremeCode.max) or min (ExtremeCode.min) of x viewed as [outer, size, inner] over the middle axis, for
  * outer rows [o0, o1); size >= 1. NaN propagates (f32x4.max/min and maxNaN/minNaN do).
  */
 export function reduceMaxMinRange(op: i32, x: usize, out: usize, size: i32, inner: i32, o0: i32, o1: i32): void {
@@ -184,17 +185,17 @@ export function reduceMaxMinRange(op: i32, x: usize, out: usize, size: i32, inne
         let acc = v128.load(base);
         for (r = 4; r + 4 <= size; r += 4) {
           const v = v128.load(f(base, r));
-          acc = op == 0 ? f32x4.max(acc, v) : f32x4.min(acc, v);
+          acc = op == ExtremeCode.max ? f32x4.max(acc, v) : f32x4.min(acc, v);
         }
         const a0 = f32x4.extract_lane(acc, 0), a1 = f32x4.extract_lane(acc, 1);
         const a2 = f32x4.extract_lane(acc, 2), a3 = f32x4.extract_lane(acc, 3);
-        s = op == 0 ? maxNaN(maxNaN(a0, a1), maxNaN(a2, a3)) : minNaN(minNaN(a0, a1), minNaN(a2, a3));
+        s = op == ExtremeCode.max ? maxNaN(maxNaN(a0, a1), maxNaN(a2, a3)) : minNaN(minNaN(a0, a1), minNaN(a2, a3));
       } else {
         r = 1;
       }
       for (; r < size; r++) {
         const v = load<f32>(f(base, r));
-        s = op == 0 ? maxNaN(s, v) : minNaN(s, v);
+        s = op == ExtremeCode.max ? maxNaN(s, v) : minNaN(s, v);
       }
       store<f32>(f(out, o), s);
       continue;
@@ -206,12 +207,20 @@ export function reduceMaxMinRange(op: i32, x: usize, out: usize, size: i32, inne
       const row = f(base, r * inner);
       for (let i = 0; i < v1; i += 4) {
         const a = v128.load(f(ob, i)), v = v128.load(f(row, i));
-        v128.store(f(ob, i), op == 0 ? f32x4.max(a, v) : f32x4.min(a, v));
+        v128.store(f(ob, i), op == ExtremeCode.max ? f32x4.max(a, v) : f32x4.min(a, v));
       }
       for (let i = v1; i < inner; i++) {
         const a = load<f32>(f(ob, i)), v = load<f32>(f(row, i));
-        store<f32>(f(ob, i), op == 0 ? maxNaN(a, v) : minNaN(a, v));
+        store<f32>(f(ob, i), op == ExtremeCode.max ? maxNaN(a, v) : minNaN(a, v));
       }
     }
   }
+}
+
+/** out[i] = y[i] > 0 ? dy[i] : 0 over [i0, i1): the backward of a ReLU with output y. */
+export function reluMaskRange(dy: usize, y: usize, out: usize, i0: i32, i1: i32): void {
+  const v1 = i0 + ((i1 - i0) & ~3);
+  const zero = f32x4.splat(0);
+  for (let i = i0; i < v1; i += 4) v128.store(f(out, i), v128.and(v128.load(f(dy, i)), f32x4.gt(v128.load(f(y, i)), zero)));
+  for (let i = v1; i < i1; i++) store<f32>(f(out, i), load<f32>(f(y, i)) > 0 ? load<f32>(f(dy, i)) : <f32>0);
 }

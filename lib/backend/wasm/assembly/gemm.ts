@@ -3,6 +3,8 @@
 // nothing beyond the packing pass. Packed operands go into a caller-provided
 // workspace (one per thread: the memory is shared, so no static scratch here).
 
+import { madd } from "./madd";
+
 export const MR: i32 = 4;
 export const NR: i32 = 8;
 const KC: i32 = 256;
@@ -158,17 +160,17 @@ function micro4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, co
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     a += 16;
     b += 32;
   }
@@ -226,11 +228,11 @@ function micro2x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, co
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let av = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     a += 16;
     b += 32;
   }
@@ -244,10 +246,10 @@ function micro4x4(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, co
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(b);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), b0));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a, 4), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a, 8), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a, 12), b0));
+    c0 = madd(v128.load32_splat(a), b0, c0);
+    c1 = madd(v128.load32_splat(a, 4), b0, c1);
+    c2 = madd(v128.load32_splat(a, 8), b0, c2);
+    c3 = madd(v128.load32_splat(a, 12), b0, c3);
     a += 16;
     b += 32;
   }

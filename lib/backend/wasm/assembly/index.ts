@@ -3,4 +3,10 @@
 export { sgemm, sgemmWorkspaceBytes, matmulRange } from "./gemm";
 export { convWorkspaceBytes, conv2dForwardRange, conv2dBackwardInputRange, conv2dBackwardWeightRange } from "./conv";
 export { maxPool2dForwardRange, maxPool2dBackwardRange, avgPool2dForwardRange, avgPool2dBackwardRange } from "./pool2d";
-export { binaryRange, binaryScalarRange, unaryRange, reduceSumRange, reduceMaxMinRange } from "./elementwise";
+export { binaryRange, binaryScalarRange, unaryRange, reluMaskRange, reduceSumRange, reduceMaxMinRange } from "./elementwise";
+export { simdPeak } from "./peak";
+export { pointwiseRange, pointwiseBackwardRange } from "./activation";
+export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } from "./softmax";
+export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
+export { lstmCellRange, lstmCellBackwardRange } from "./rnn";
+export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";

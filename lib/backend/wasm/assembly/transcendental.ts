@@ -12,7 +12,8 @@
 }
 
 @inline export function expV(x: v128): v128 {
-  const xc = f32x4.max(f32x4.min(x, f32x4.splat(89.0)), f32x4.splat(-104.0)); // NaN stays NaN
+  // pmin/pmax are one instruction each (min/max with NaN semantics are several); NaN stays NaN
+  const xc = f32x4.pmax(f32x4.pmin(x, f32x4.splat(89.0)), f32x4.splat(-104.0));
   const nf = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
   const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(nf, f32x4.splat(0.693359375))), f32x4.mul(nf, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.0 / 5040.0);

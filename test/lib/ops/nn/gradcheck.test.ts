@@ -1,7 +1,9 @@
 // Every functional NN op against finite differences (float64, the lib's gradcheck), with
 // non-contiguous (transposed / sliced) inputs and stride/padding/dilation/groups variants.
 import { describe, expect, it } from "vitest";
+import { gruCell, lstmCell } from "../../../../lib/ops/nn/rnn.js";
 import { F, Generator, Tensor, gradcheck, manualSeed, ones, randn, tensor, zeros, type GradcheckOptions } from "../../../../lib/index.js";
+import { backwardNamesIn, collectNames } from "../../gradcheck-coverage.js";
 
 const f64 = { dtype: "float64" as const };
 const i32 = { dtype: "int32" as const };
@@ -199,6 +201,14 @@ const others: Case[] = [
   ["scaledDotProductAttention", (q, k, v) => F.scaledDotProductAttention(q, k, v), () => [leaf([2, 3, 4]), ncLeaf([2, 5, 4]), leaf([2, 5, 3])]],
   ["scaledDotProductAttention causal + scale", (q, k, v) => F.scaledDotProductAttention(q, k, v, { isCausal: true, scale: 0.3 }),
     () => [slicedLeaf([2, 4, 3]), leaf([2, 4, 3]), ncLeaf([2, 4, 2])]],
+  ["scaledDotProductAttention bool mask [L, S], 4-d", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
+    attnMask: tensor([[true, false, true], [true, true, false]]) }), () => [leaf([2, 2, 2, 3]), ncLeaf([2, 2, 3, 3]), leaf([2, 2, 3, 2])]],
+  ["scaledDotProductAttention float mask per batch", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
+    attnMask: tensor([[[0, -1, 2]], [[1, 0, -Infinity]]], f64) }), () => [leaf([2, 2, 3]), leaf([2, 3, 3]), slicedLeaf([2, 3, 2])]],
+  ["scaledDotProductAttention dropout (composed, fixed generator)", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
+    dropoutP: 0.3, generator: new Generator(3) }), () => [leaf([1, 3, 2]), leaf([1, 3, 2]), leaf([1, 3, 2])]],
+  ["lstmCell", (g, c) => lstmCell(g, c), () => [ncLeaf([3, 8]), leaf([3, 2])]],
+  ["gruCell", (x, h2, h) => gruCell(x, h2, h), () => [leaf([2, 9]), ncLeaf([2, 9]), slicedLeaf([2, 3])]],
   ["interpolate nearest", (x) => F.interpolate(x, { scaleFactor: 2 }), () => [ncLeaf([1, 2, 3, 2])]],
   ["interpolate bilinear up/down", (x) => F.interpolate(x, { size: [5, 2], mode: "bilinear" }), () => [ncLeaf([2, 1, 3, 4])]],
   ["interpolate bilinear alignCorners", (x) => F.interpolate(x, { size: 4, mode: "bilinear", alignCorners: true }), () => [slicedLeaf([2, 2, 3, 3])]],
@@ -225,6 +235,16 @@ describe("gradcheck: convolution", () => run(convs));
 describe("gradcheck: pooling", () => run(pools));
 describe("gradcheck: normalisation", () => run(norms));
 describe("gradcheck: dropout, embedding, padding, distances, linear", () => run(others));
+
+describe("gradcheck coverage", () => {
+  it("every differentiable op in lib/ops/nn/*.ts has a row in the tables above", () => {
+    manualSeed(7);
+    const covered = new Set<string>();
+    for (const [, fn, make] of [...activations, ...losses, ...convs, ...pools, ...norms, ...others]) collectNames(fn, make(), covered);
+    const missing = [...backwardNamesIn("lib/ops/nn")].filter((n) => !covered.has(n)).sort();
+    expect(missing, "backward nodes no gradcheck row builds: add a row for the op").toEqual([]);
+  });
+});
 
 describe("gradcheck catches a wrong backward", () => {
   it("a deliberately wrong gradient fails", () => {

@@ -1,6 +1,6 @@
 // What the type bundles (type-bundles.ts) save on the kernel's first program (not a test).
-// After `npm run build` and `node dist/kernel/compiler/build-type-bundles.js`:
-//   node dist/kernel/compiler/measure-type-bundles.js [runs=5]
+// After `npm run build` (which writes the type bundles):
+//   node dist/bench/measure-type-bundles.js [runs=5]
 // Each run is a fresh process (cold JIT, as at kernel start) that loads TypeScript (not
 // timed), then times, through the kernel's LanguageHost and compiler options:
 //   text:  getting the lib's and the prelude's text (bundledLib() / reading the bundles)
@@ -17,16 +17,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type TS from "typescript";
-import { bundledLib } from "./host-types.js";
-import { KERNEL_GLOBALS, MINIMAL_HOST_GLOBALS } from "./kernel-globals.js";
-import { LanguageHost } from "./language-host.js";
-import { bundleEntrySymbol, findLibBundle, findPreludeBundle } from "./type-bundles.js";
-import { typescript } from "./typescript-loader.js";
+import { bundledLib } from "../kernel/compiler/host-types.js";
+import { KERNEL_GLOBALS, MINIMAL_HOST_GLOBALS } from "../kernel/compiler/kernel-globals.js";
+import { LanguageHost } from "../kernel/compiler/language-host.js";
+import { bundleEntrySymbol, findLibBundle, findPreludeBundle } from "../kernel/compiler/type-bundles.js";
+import { typescript } from "../kernel/compiler/typescript-loader.js";
 
 type Setup = "a" | "b" | "c";
 interface Phases { text: number; parse: number; bind: number; check: number; total: number; cpu: number; files: number }
 
-const prelude = fileURLToPath(new URL("../../visualizers/prelude.d.ts", import.meta.url));
+const prelude = fileURLToPath(new URL("../visualizers/prelude.d.ts", import.meta.url));
 const SAMPLE = "const __gradlab_warm = [1, 2, 3].map((v) => v * 2);\nconsole.log(__gradlab_warm.length);\ntypeof tensor;\n";
 
 function run(setup: Setup): Phases {
@@ -38,7 +38,7 @@ function run(setup: Setup): Phases {
   else {
     const libBundle = findLibBundle();
     const preludeBundle = findPreludeBundle(prelude);
-    if (!libBundle || !preludeBundle) throw new Error("measure: no type bundles (run node dist/kernel/compiler/build-type-bundles.js)");
+    if (!libBundle || !preludeBundle) throw new Error("measure: no type bundles (run npm run build)");
     lib = readFileSync(setup === "b" ? libBundle.full : libBundle.nocomments, "utf8");
     bundleFile = preludeBundle.full;
     bundleText = readFileSync(setup === "b" ? preludeBundle.full : preludeBundle.nocomments, "utf8");

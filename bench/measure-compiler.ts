@@ -1,6 +1,6 @@
 // Timings of the cell compiler alone (not a test; the kernel's end-to-end numbers come from
 // `npm run bench:kernel`). After `npm run build`:
-//   node dist/kernel/compiler/measure-compiler.js [prelude.d.ts]
+//   node dist/bench/measure-compiler.js [prelude.d.ts]
 // (default prelude: dist/visualizers/prelude.d.ts). Prints start-up phases (readyMs: until
 // cells can be checked; warmUpMs also counts the rest of the warm-up, which waits for 100 ms of
 // quiet), then per-cell times of a small type-checked cell (compile, commit), complete, inspect
@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CellCompiler } from "./cell-compiler.js";
-import { typescript } from "./typescript-loader.js";
+import { CellCompiler } from "../kernel/compiler/cell-compiler.js";
+import { typescript } from "../kernel/compiler/typescript-loader.js";
 
-const defaultPrelude = fileURLToPath(new URL("../../visualizers/prelude.d.ts", import.meta.url));
+const defaultPrelude = fileURLToPath(new URL("../visualizers/prelude.d.ts", import.meta.url));
 const prelude = process.argv[2] ?? (existsSync(defaultPrelude) ? defaultPrelude : undefined);
 const ms = (x: number) => Number(x.toFixed(2));
 const stats = (xs: number[]) => {

@@ -1,9 +1,9 @@
 // What reading a live widget value costs inside a running cell (not a test). After
-// `npm run build`:  node dist/kernel/widgets/measure-live-read.js
+// `npm run build`:  node dist/bench/measure-live-read.js
 // Starts the built kernel and runs one cell that times, interleaved over 7 rounds, 10⁷ reads
 // of `slider.value` (a shared-memory load, kernel/widgets/live-state.ts), of a Button's
 // `clicks`, and of a plain object's number field; prints ns per read (median of the rounds).
-import { launchKernel } from "../client/launch.js";
+import { launchKernel } from "../kernel/client/launch.js";
 
 const CELL = `
 const slider = new widgets.FloatSlider({ value: 0.5 });

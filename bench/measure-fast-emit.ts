@@ -1,13 +1,13 @@
 // Per-cell emit time of fastEmitCell (text splicing) vs emitCheckedCell (TypeScript's
 // transformers + printer + source map), on the same checked SourceFile (not a test). After
 // `npm run build`:
-//   node dist/kernel/compiler/measure-fast-emit.js
+//   node dist/bench/measure-fast-emit.js
 // Prints min / median / p90 in ms for a one-line cell, a typical notebook cell and a long cell.
 import type TS from "typescript";
-import { collectCellNames } from "./cell-names.js";
-import { fastEmitCell } from "./fast-emit.js";
-import { emitCheckedCell } from "./runtime-transform.js";
-import { typescript } from "./typescript-loader.js";
+import { collectCellNames } from "../kernel/compiler/cell-names.js";
+import { fastEmitCell } from "../kernel/compiler/fast-emit.js";
+import { emitCheckedCell } from "../kernel/compiler/runtime-transform.js";
+import { typescript } from "../kernel/compiler/typescript-loader.js";
 
 const CELLS: Record<string, string> = {
   oneLine: "const v1 = a.length + 3;\nv1 * 2",

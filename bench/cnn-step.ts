@@ -1,0 +1,80 @@
+// Micro-benchmark of the CNN training step of issue 13 (conv 1→16→32 3×3, ReLU, 2×2 max
+// pool, linear; batch 128, Adam) through the public API, at 1 and 2 threads, rounds
+// interleaved; with --profile, the time each kernel takes within one step.
+// node --expose-gc dist/bench/cnn-step.js [--profile] [--rounds N]
+
+import { loadavg } from "node:os";
+import { nn, optim, F, randn, tensor, setNumThreads, manualSeed } from "../lib/index.js";
+import { getKernels, registerKernels, type Kernels } from "../lib/backend/index.js";
+import { time, fmt, table } from "./timing.js";
+
+const BATCH = 128;
+
+function cnnStep(): () => void {
+  manualSeed(0);
+  const model = new nn.Sequential(
+    new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(32 * 7 * 7, 10));
+  const x = randn([BATCH, 1, 28, 28]);
+  const labels = tensor(Array.from({ length: BATCH }, (_, i) => i % 10), { dtype: "int32" });
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  return () => {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(model.forward(x), labels);
+    loss.backward();
+    opt.step();
+    loss.item();
+  };
+}
+
+/** Wraps every kernel with a timer; returns the totals and a function that undoes it. */
+function profileKernels(): { totals: Map<string, number>; calls: Map<string, number>; undo: () => void } {
+  const k = getKernels();
+  const saved = { ...k };
+  const totals = new Map<string, number>(), calls = new Map<string, number>();
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(saved)) {
+    wrapped[name] = (...args: unknown[]) => {
+      const label = typeof args[0] === "string" ? `${name}:${args[0]}` : name;
+      const t0 = performance.now();
+      const r = (fn as (...a: unknown[]) => unknown)(...args);
+      totals.set(label, (totals.get(label) ?? 0) + performance.now() - t0);
+      calls.set(label, (calls.get(label) ?? 0) + 1);
+      return r;
+    };
+  }
+  registerKernels(wrapped as Partial<Kernels>, "profile");
+  return { totals, calls, undo: () => Object.assign(k, saved) };
+}
+
+const args = process.argv.slice(2);
+const rounds = Number(args[args.indexOf("--rounds") + 1]) || 3;
+const step = cnnStep();
+step();
+console.log(`CNN step (batch ${BATCH}), load average ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
+const best: Record<number, number> = { 1: Infinity, 2: Infinity };
+for (let r = 0; r < rounds; r++) {
+  for (const t of [1, 2]) {
+    setNumThreads(t);
+    best[t] = Math.min(best[t]!, time(step, 1500, 50).ms);
+  }
+}
+table(["threads", "ms/step", "samples/s"], [1, 2].map((t) => [String(t), fmt(best[t]!, 2), fmt((BATCH / best[t]!) * 1000, 0)]));
+
+if (args.includes("--profile")) {
+  setNumThreads(1);
+  const steps = 20;
+  const p = profileKernels();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const total = (performance.now() - t0) / steps;
+  p.undo();
+  const rows = [...p.totals.entries()].sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => [name, fmt(ms / steps, 3), String(p.calls.get(name)! / steps)]);
+  const inKernels = [...p.totals.values()].reduce((a, b) => a + b, 0) / steps;
+  rows.push(["(outside kernels)", fmt(total - inKernels, 3), ""]);
+  console.log(`profile, 1 thread, mean of ${steps} steps: ${fmt(total, 2)} ms/step`);
+  table(["kernel", "ms/step", "calls/step"], rows);
+}
+console.log(`load average at the end ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);

@@ -1,0 +1,104 @@
+// Training steps of a tiny GPT (2 pre-norm blocks, d=128, 4 heads, block 64, batch 32,
+// vocab 65, AdamW) and of a char-LSTM (embedding 65→64, LSTM 64→256, seq 64, batch 32,
+// linear 256→65, Adam) through the public API, timed on their own so a `node --cpu-prof`
+// run shows what dominates a step:
+//   node dist/bench/model-profile.js [gpt|lstm] [steps] [threads]
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/model-profile.js gpt 30 1
+
+import { F, Generator, manualSeed, nn, optim, setNumThreads, tensor, type Tensor } from "../lib/index.js";
+
+export const GPT = { vocab: 65, d: 128, heads: 4, block: 64, batch: 32, layers: 2 } as const;
+
+class Block extends nn.Module {
+  ln1 = new nn.LayerNorm(GPT.d);
+  attn = new nn.MultiheadAttention(GPT.d, GPT.heads, { batchFirst: true });
+  ln2 = new nn.LayerNorm(GPT.d);
+  fc = new nn.Linear(GPT.d, 4 * GPT.d);
+  proj = new nn.Linear(4 * GPT.d, GPT.d);
+  override forward(x: Tensor): Tensor {
+    const h = this.ln1.call(x);
+    x = x.add(this.attn.call(h, h, h, { isCausal: true, needWeights: false })[0]);
+    return x.add(this.proj.call(F.gelu(this.fc.call(this.ln2.call(x)))));
+  }
+}
+
+export class TinyGPT extends nn.Module {
+  tok = new nn.Embedding(GPT.vocab, GPT.d);
+  pos = new nn.Embedding(GPT.block, GPT.d);
+  blocks = new nn.ModuleList(Array.from({ length: GPT.layers }, () => new Block()));
+  lnF = new nn.LayerNorm(GPT.d);
+  head = new nn.Linear(GPT.d, GPT.vocab);
+  private positions = tensor(Array.from({ length: GPT.block }, (_, i) => i), { dtype: "int32" });
+  override forward(idx: Tensor): Tensor {
+    let x = this.tok.call(idx).add(this.pos.call(this.positions));
+    for (const b of this.blocks) x = b.call(x);
+    return this.head.call(this.lnF.call(x));
+  }
+}
+
+/**
+ * One training step closure of a next-token model over a fixed random batch of
+ * [batch, len] token ids (vocabulary `vocab`); returns the loss.
+ */
+function tokenStep(model: nn.Module, opt: optim.Optimizer, batch: number, len: number, vocab: number, seed: number): () => number {
+  const gen = new Generator(seed);
+  const n = batch * len;
+  const ids = new Int32Array(n), next = new Int32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = gen.nextInt(0, vocab);
+  for (let i = 0; i < n; i++) next[i] = ids[(i + 1) % n];
+  const x = tensor(ids, { dtype: "int32" }).reshape(batch, len);
+  const y = tensor(next, { dtype: "int32" });
+  return () => {
+    opt.zeroGrad();
+    const loss = F.crossEntropy(model.call(x).reshape(-1, vocab), y);
+    loss.backward();
+    opt.step();
+    return loss.item();
+  };
+}
+
+export function gptStep(seed = 0): () => number {
+  manualSeed(seed);
+  const model = new TinyGPT();
+  return tokenStep(model, new optim.AdamW(model.parameters(), { lr: 3e-4 }), GPT.batch, GPT.block, GPT.vocab, seed);
+}
+
+export const LSTM = { vocab: 65, embed: 64, hidden: 256, seq: 64, batch: 32 } as const;
+
+class CharLSTM extends nn.Module {
+  emb = new nn.Embedding(LSTM.vocab, LSTM.embed);
+  lstm = new nn.LSTM(LSTM.embed, LSTM.hidden, { batchFirst: true });
+  head = new nn.Linear(LSTM.hidden, LSTM.vocab);
+  override forward(idx: Tensor): Tensor {
+    return this.head.call(this.lstm.call(this.emb.call(idx))[0]);
+  }
+}
+
+export function lstmStep(seed = 0): () => number {
+  manualSeed(seed);
+  const model = new CharLSTM();
+  return tokenStep(model, new optim.Adam(model.parameters(), { lr: 2e-3 }), LSTM.batch, LSTM.seq, LSTM.vocab, seed);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const which = process.argv[2] ?? "gpt";
+  if (which !== "gpt" && which !== "lstm") throw new Error(`model-profile: unknown model ${which} (gpt or lstm)`);
+  const steps = Number(process.argv[3] ?? 20);
+  if (process.argv[4]) setNumThreads(Number(process.argv[4]));
+  const step = which === "gpt" ? gptStep() : lstmStep();
+  step(); step();
+  // wall time, and the process's CPU time (at 1 thread: what the step costs, whatever else
+  // runs on the machine; a shared core mostly stretches the wall time)
+  const times: number[] = [], cpu: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    step();
+    const c = process.cpuUsage(c0);
+    times.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const best = Math.min(...times), med = times.sort((a, b) => a - b)[times.length >> 1]!;
+  const cpuBest = Math.min(...cpu);
+  const tokens = which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq;
+  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); threads ${process.argv[4] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+}

@@ -1,0 +1,36 @@
+// 2-D max and average pooling (NCHW), forward and backward.
+
+import type { Float } from "../../dtype.js";
+
+export interface Pool2dParams {
+  n: number; c: number; h: number; w: number; kh: number; kw: number;
+  strideH: number; strideW: number; padH: number; padW: number;
+  dilationH: number; dilationW: number; outH: number; outW: number;
+  countIncludePad: boolean;
+}
+
+/** Adaptive pooling: output cell (i, j) of each plane covers rows ⌊iH/oH⌋..⌈(i+1)H/oH⌉ and likewise columns. */
+export interface AdaptivePool2dParams {
+  planes: number; h: number; w: number; outH: number; outW: number;
+}
+
+export interface PoolKernels {
+  /** argmax holds the flat index into the (n, c) plane h*w of each max; -1 if the window is all padding. */
+  maxPool2dForward(x: Float, out: Float, argmax: Int32Array, p: Pool2dParams): void;
+  /** dx overwritten. */
+  maxPool2dBackward(dy: Float, argmax: Int32Array, dx: Float, p: Pool2dParams): void;
+  /**
+   * The backward of a ReLU whose output was max-pooled into `pooled`, when only the pool
+   * consumed it: g (the pool's input gradient, nonzero only at argmax positions) with the
+   * entries at argmax[k] zeroed where !(pooled[k] > 0). out may be g.
+   */
+  reluMaskPooled(g: Float, pooled: Float, argmax: Int32Array, p: Pool2dParams, out: Float): void;
+  avgPool2dForward(x: Float, out: Float, p: Pool2dParams): void;
+  /** dx overwritten. */
+  avgPool2dBackward(dy: Float, dx: Float, p: Pool2dParams): void;
+  adaptiveAvgPool2dForward(x: Float, out: Float, p: AdaptivePool2dParams): void;
+  /** dx overwritten. */
+  adaptiveAvgPool2dBackward(dy: Float, dx: Float, p: AdaptivePool2dParams): void;
+  /** argmax as maxPool2dForward's (flat index in the h*w plane; NaN wins), so maxPool2dBackward is the backward. */
+  adaptiveMaxPool2dForward(x: Float, out: Float, argmax: Int32Array, p: AdaptivePool2dParams): void;
+}

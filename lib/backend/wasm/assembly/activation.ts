@@ -1,0 +1,101 @@
+// Pointwise activations and their fused backward passes on f32x4, for elements [i0, i1).
+// Same formulas as lib/backend/reference/activation.ts (exact GELU through the same erfc
+// polynomial); the tail goes through the vector code with one lane used.
+
+import { expV, tanhV } from "./transcendental";
+import { PointwiseCode } from "../opcodes";
+
+@inline function f(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+const GELU_C: f32 = 0.044715;
+
+/**
+ * Φ(x) = ½·erfc(|x|/√2) for x < 0, 1 − that otherwise, with erfc(z) = t·e^{−z²}·Q(t),
+ * t = 1/(1 + z/2) (reference/activation.ts); `ez` is e^{−z²} = e^{−x²/2}, which the
+ * backward reuses for the density.
+ */
+@inline function phiFromExp(x: v128, ez: v128): v128 {
+  const one = f32x4.splat(1);
+  const z = f32x4.mul(f32x4.abs(x), f32x4.splat(0.7071067811865476));
+  const t = f32x4.div(one, f32x4.add(one, f32x4.mul(f32x4.splat(0.5), z)));
+  let q = f32x4.splat(0.04238794672497721);
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(-0.23102407167963548));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.48651144855905554));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(-0.44734550150279895));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.12733619784006106));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(-0.05733550912511611));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.09302713764999236));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.17537278817247287));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.2468809179376406));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.28209384047143626));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.282094794926184));
+  const e = f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(0.5), t), ez), q);
+  return v128.bitselect(e, f32x4.sub(one, e), f32x4.lt(x, f32x4.splat(0)));
+}
+
+/** e^{−x²/2} */
+@inline function halfGauss(x: v128): v128 {
+  return expV(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x)));
+}
+
+@inline function sigmoidStable(x: v128): v128 {
+  // 1/(1 + e^−x): e^−x saturates to +inf for very negative x, giving 0 as it should
+  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
+}
+
+@inline function forward(op: i32, x: v128): v128 {
+  const half = f32x4.splat(0.5), one = f32x4.splat(1);
+  if (op == PointwiseCode.gelu) return f32x4.mul(x, phiFromExp(x, halfGauss(x)));
+  if (op == PointwiseCode.geluTanh) {
+    const x3 = f32x4.mul(f32x4.mul(x, x), x);
+    const u = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_C), x3)));
+    return f32x4.mul(f32x4.mul(half, x), f32x4.add(one, tanhV(u)));
+  }
+  return f32x4.mul(x, sigmoidStable(x)); // silu
+}
+
+@inline function backward(op: i32, s: v128, g: v128): v128 {
+  const half = f32x4.splat(0.5), one = f32x4.splat(1);
+  switch (op) {
+    case PointwiseCode.gelu: {
+      // Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π)
+      const ez = halfGauss(s);
+      return f32x4.mul(g, f32x4.add(phiFromExp(s, ez), f32x4.mul(s, f32x4.mul(f32x4.splat(INV_SQRT_2PI), ez))));
+    }
+    case PointwiseCode.geluTanh: {
+      const s2 = f32x4.mul(s, s);
+      const u = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(s, f32x4.mul(f32x4.splat(GELU_C), f32x4.mul(s2, s))));
+      const t = tanhV(u);
+      const du = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_C), s2)));
+      const d = f32x4.add(f32x4.mul(half, f32x4.add(one, t)), f32x4.mul(f32x4.mul(f32x4.mul(half, s), f32x4.sub(one, f32x4.mul(t, t))), du));
+      return f32x4.mul(g, d);
+    }
+    case PointwiseCode.silu: {
+      const y = sigmoidStable(s);
+      return f32x4.mul(g, f32x4.mul(y, f32x4.add(one, f32x4.mul(s, f32x4.sub(one, y)))));
+    }
+    case PointwiseCode.tanh:
+      return f32x4.mul(g, f32x4.sub(one, f32x4.mul(s, s)));
+    default: // sigmoid
+      return f32x4.mul(g, f32x4.mul(s, f32x4.sub(one, s)));
+  }
+}
+
+export function pointwiseRange(op: i32, x: usize, out: usize, i0: i32, i1: i32): void {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) v128.store(f(out, i), forward(op, v128.load(f(x, i))));
+  for (; i < i1; i++) store<f32>(f(out, i), f32x4.extract_lane(forward(op, f32x4.splat(load<f32>(f(x, i)))), 0));
+}
+
+export function pointwiseBackwardRange(op: i32, s: usize, g: usize, dx: usize, i0: i32, i1: i32): void {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) v128.store(f(dx, i), backward(op, v128.load(f(s, i)), v128.load(f(g, i))));
+  for (; i < i1; i++) {
+    const r = backward(op, f32x4.splat(load<f32>(f(s, i))), f32x4.splat(load<f32>(f(g, i))));
+    store<f32>(f(dx, i), f32x4.extract_lane(r, 0));
+  }
+}

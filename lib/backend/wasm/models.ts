@@ -1,0 +1,47 @@
+// The wasm versions of the model kernel families (activation, softmax, norm, loss, rnn): float32 calls the
+// SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
+// to the reference.
+
+import type { Kernels } from "../kernels.js";
+import { referenceKernels as ref } from "../reference.js";
+import { pointwiseBackwardF32, pointwiseF32 } from "./activation.js";
+import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
+import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
+import { lstmCellBackwardF32, lstmCellF32 } from "./rnn.js";
+import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
+
+type F32 = Float32Array;
+// By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
+const isF32 = (x: unknown): boolean => x === null || (ArrayBuffer.isView(x) && (x as F32)[Symbol.toStringTag] === "Float32Array");
+const f32 = (...xs: unknown[]): boolean => xs.every(isF32);
+
+export function modelWasmKernels(): Partial<Kernels> {
+  return {
+    pointwise: (op, x, out) => (f32(x, out) && pointwiseF32(op, x as F32, out as F32)) || ref.pointwise(op, x, out),
+    pointwiseBackward: (op, s, g, dx) => (f32(s, g, dx) && pointwiseBackwardF32(op, s as F32, g as F32, dx as F32)) || ref.pointwiseBackward(op, s, g, dx),
+    softmax: (x, out, outer, size, inner, log) =>
+      (f32(x, out) && softmaxF32(x as F32, out as F32, outer, size, inner, log)) || ref.softmax(x, out, outer, size, inner, log),
+    softmaxBackward: (y, g, dx, outer, size, inner, log, scale) =>
+      (f32(y, g, dx) && softmaxBackwardF32(y as F32, g as F32, dx as F32, outer, size, inner, log, scale)) || ref.softmaxBackward(y, g, dx, outer, size, inner, log, scale),
+    attentionSoftmax: (x, mask, maskStride, out, batch, L, S, scale, causal) =>
+      (f32(x, mask, out) && attentionSoftmaxF32(x as F32, mask as F32 | null, maskStride, out as F32, batch, L, S, scale, causal))
+      || ref.attentionSoftmax(x, mask, maskStride, out, batch, L, S, scale, causal),
+    layerNorm: (x, w, b, out, mean, rstd, rows, D, eps) =>
+      (f32(x, w, b, out, mean, rstd) && layerNormF32(x as F32, w as F32 | null, b as F32 | null, out as F32, mean as F32, rstd as F32, rows, D, eps))
+      || ref.layerNorm(x, w, b, out, mean, rstd, rows, D, eps),
+    layerNormBackward: (x, w, mean, rstd, g, dx, dw, db, rows, D) =>
+      (f32(x, w, mean, rstd, g, dx, dw, db) && layerNormBackwardF32(x as F32, w as F32 | null, mean as F32, rstd as F32, g as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, rows, D))
+      || ref.layerNormBackward(x, w, mean, rstd, g, dx, dw, db, rows, D),
+    crossEntropyForward: (x, target, w, loss, lse, p) =>
+      (f32(x, w, loss, lse) ? crossEntropyForwardF32(x as F32, target, w as F32 | null, loss as F32, lse as F32, p) : null)
+      ?? ref.crossEntropyForward(x, target, w, loss, lse, p),
+    crossEntropyBackward: (x, target, w, lse, coef, coefPer, dx, p) =>
+      (f32(x, w, lse, coefPer, dx) && crossEntropyBackwardF32(x as F32, target, w as F32 | null, lse as F32, coef, coefPer as F32 | null, dx as F32, p))
+      || ref.crossEntropyBackward(x, target, w, lse, coef, coefPer, dx, p),
+    lstmCell: (gates, c, hc, acts, N, H) =>
+      (f32(gates, c, hc, acts) && lstmCellF32(gates as F32, c as F32, hc as F32, acts as F32, N, H)) || ref.lstmCell(gates, c, hc, acts, N, H),
+    lstmCellBackward: (acts, c, hc, ghc, dGates, dc, N, H) =>
+      (f32(acts, c, hc, ghc, dGates, dc) && lstmCellBackwardF32(acts as F32, c as F32, hc as F32, ghc as F32, dGates as F32, dc as F32, N, H))
+      || ref.lstmCellBackward(acts, c, hc, ghc, dGates, dc, N, H),
+  };
+}

@@ -1,0 +1,46 @@
+// The compiler's background-work rules (idle-work.ts), on real timers.
+import { describe, expect, it } from "vitest";
+import { IdleWork, PRELUDE_QUIET_MS } from "../../../kernel/compiler/idle-work.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("IdleWork", () => {
+  it("runs steps only while the compiler is quiet, then the follow-up once", async () => {
+    const idle = new IdleWork();
+    let lastTouch = performance.now();
+    const touch = () => { lastTouch = performance.now(); idle.touch(); };
+    touch();
+    let steps = 0, after = 0;
+    const quietAtStep: number[] = [];
+    const keepBusy = setInterval(touch, PRELUDE_QUIET_MS / 4);
+    idle.inSteps(() => steps === 3, () => { quietAtStep.push(performance.now() - lastTouch); steps++; }, () => void after++);
+    await sleep(PRELUDE_QUIET_MS * 5);
+    clearInterval(keepBusy);
+    await sleep(PRELUDE_QUIET_MS * 10);
+    expect([steps, after]).toEqual([3, 1]);
+    for (const q of quietAtStep) expect(q).toBeGreaterThanOrEqual(PRELUDE_QUIET_MS - 1);
+    idle.inSteps(() => steps === 3, () => void steps++, () => void after++); // already done: nothing
+    await sleep(PRELUDE_QUIET_MS * 3);
+    expect([steps, after]).toEqual([3, 1]);
+  });
+
+  it("quiet() waits at least its time and until nothing touched the compiler for it", async () => {
+    const idle = new IdleWork();
+    const t0 = performance.now();
+    setTimeout(() => idle.touch(), 30);
+    await idle.quiet(50);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(78);
+  });
+
+  it("an idle job that fails does not throw from its timer, and a job no longer pending is skipped", async () => {
+    const idle = new IdleWork();
+    let ran = 0;
+    idle.whenIdle(() => true, () => { ran++; throw new Error("library file gone"); });
+    const skipped = new IdleWork();
+    let pending = true;
+    skipped.whenIdle(() => pending, () => void ran++);
+    pending = false;
+    await sleep(1200);
+    expect(ran).toBe(1);
+  });
+});

@@ -1,0 +1,56 @@
+// A transformer and an LSTM training step give bit-identical losses and gradients at 1 and
+// 2 threads (work split forced down to these small shapes) and across runs: every kernel
+// they use splits its work so that no sum depends on the split.
+import "./helpers.js";
+import { afterAll, expect, test } from "vitest";
+import { F, manualSeed, nn, tensor, type Tensor } from "../../../lib/index.js";
+import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
+import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
+
+const savedWork = dispatchTuning.minWorkPerThread;
+afterAll(() => {
+  dispatchTuning.minWorkPerThread = savedWork;
+  setPoolThreads(2);
+});
+
+const V = 40, D = 64, T = 32, B = 16;
+const ids = tensor(Array.from({ length: B * T }, (_, i) => (i * 13) % V), { dtype: "int32" }).reshape(B, T);
+const next = tensor(Array.from({ length: B * T }, (_, i) => (i * 13 + 5) % V), { dtype: "int32" });
+
+function transformer(): nn.Module {
+  return new nn.Sequential(
+    new nn.Embedding(V, D),
+    new nn.TransformerEncoderLayer(D, 4, { dimFeedforward: 4 * D, dropout: 0, batchFirst: true, normFirst: true, activation: "gelu" }),
+    new nn.LayerNorm(D), new nn.Linear(D, V));
+}
+
+class Lstm extends nn.Module {
+  emb = new nn.Embedding(V, D);
+  lstm = new nn.LSTM(D, 64, { batchFirst: true });
+  head = new nn.Linear(64, V);
+  override forward(x: Tensor): Tensor {
+    return this.head.call(this.lstm.call(this.emb.call(x))[0]);
+  }
+}
+
+/** Loss and every parameter gradient of one step, as plain arrays. */
+function step(make: () => nn.Module): number[][] {
+  manualSeed(7);
+  const model = make();
+  const loss = F.crossEntropy((model.call(ids) as Tensor).reshape(-1, V), next, { labelSmoothing: 0.1 });
+  loss.backward();
+  return [[loss.item()], ...model.parameters().map((p) => Array.from(p.grad!.data))];
+}
+
+for (const [name, make] of [["transformer", transformer], ["LSTM", () => new Lstm()]] as const) {
+  test(`${name} step: identical at 1 and 2 threads and across runs`, () => {
+    const runs = [1, 2, 2].map((t) => {
+      setPoolThreads(t);
+      dispatchTuning.minWorkPerThread = t === 1 ? savedWork : 1;
+      return step(make);
+    });
+    expect(runs[0]![0]![0]).toBeGreaterThan(0);
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[1]);
+  });
+}

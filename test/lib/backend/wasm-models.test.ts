@@ -1,0 +1,251 @@
+// The wasm kernels of the model families (activations, softmax, attention weights,
+// layerNorm, cross-entropy, LSTM cell) against the reference, at 1 and 2 threads (work split forced down to small
+// shapes), and bit-identical across runs and thread counts.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, test } from "vitest";
+import { maxRelErr, randomF32, rng } from "./helpers.js";
+import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
+import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
+import { referenceKernels as ref } from "../../../lib/backend/reference.js";
+import { modelWasmKernels } from "../../../lib/backend/wasm/models.js";
+import { pointwiseF32, pointwiseBackwardF32 } from "../../../lib/backend/wasm/activation.js";
+import { softmaxF32, softmaxBackwardF32, attentionSoftmaxF32 } from "../../../lib/backend/wasm/softmax.js";
+import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/norm.js";
+import { lstmCellF32, lstmCellBackwardF32 } from "../../../lib/backend/wasm/rnn.js";
+import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
+import type { PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
+
+const savedWork = dispatchTuning.minWorkPerThread;
+afterAll(() => {
+  dispatchTuning.minWorkPerThread = savedWork;
+  setPoolThreads(2);
+});
+
+/** Runs `body` at 1 and at 2 threads (splitting forced) and returns both results. */
+function atThreads<T>(body: () => T): T[] {
+  return [1, 2].map((t) => {
+    setPoolThreads(t);
+    dispatchTuning.minWorkPerThread = t === 1 ? savedWork : 1;
+    return body();
+  });
+}
+
+const N = 4096 * 3 + 7; // odd: scalar tails
+
+function wide(n: number, seed: number, range: number): Float32Array {
+  const r = rng(seed), a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (r() * 2 - 1) * (i % 3 === 0 ? range : i % 3 === 1 ? 3 : 0.01);
+  return a;
+}
+
+describe("wasm model kernels", () => {
+  test("the module has no data segment (static data would sit where the arena starts)", () => {
+    const bytes = readFileSync(fileURLToPath(new URL("../../../dist/wasm/kernels.wasm", import.meta.url)));
+    const sections: number[] = [];
+    for (let i = 8; i < bytes.length;) {
+      const id = bytes[i++]!;
+      let size = 0, shift = 0, b: number;
+      do { b = bytes[i++]!; size |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+      sections.push(id);
+      i += size;
+    }
+    expect(sections).toContain(10); // code
+    expect(sections).not.toContain(11); // data (e.g. Mathf.log's lookup tables)
+  });
+
+  test("modelWasmKernels leaves float64 and small arrays to the reference", () => {
+    expect(pointwiseF32("gelu", new Float32Array(8), new Float32Array(8))).toBe(false);
+    expect(softmaxF32(new Float32Array(N), new Float32Array(N), 1, N, 1, false)).toBe(true);
+    expect(softmaxF32(new Float32Array(2048), new Float32Array(2048), 2, 512, 2, false)).toBe(false); // inner != 1
+    const k = modelWasmKernels();
+    const x = Float64Array.from({ length: 2000 }, (_, i) => i / 100 - 10), got = new Float64Array(2000), want = new Float64Array(2000);
+    k.pointwise!("gelu", x, got);
+    ref.pointwise("gelu", x, want);
+    expect(got).toEqual(want);
+  });
+
+  test("pointwise forward and backward match the reference and do not depend on threads", () => {
+    const x = wide(N, 3, 12);
+    x[5] = 0; x[6] = -0; x[7] = NaN; x[N - 1] = 40; x[N - 2] = -40;
+    const g = randomF32(N, rng(4));
+    for (const op of ["gelu", "geluTanh", "silu"] as PointwiseOp[]) {
+      const want = new Float32Array(N);
+      ref.pointwise(op, x, want);
+      const runs = atThreads(() => {
+        const out = new Float32Array(N);
+        expect(pointwiseF32(op, x, out)).toBe(true);
+        return out;
+      });
+      expect(maxRelErr(runs[0]!, want), op).toBeLessThan(2e-6);
+      expect(runs[1], `${op}: 1 vs 2 threads`).toEqual(runs[0]);
+    }
+    const ys: Record<string, Float32Array> = {
+      tanh: Float32Array.from(x, Math.tanh),
+      sigmoid: Float32Array.from(x, (v) => 1 / (1 + Math.exp(-v))),
+    };
+    for (const op of ["gelu", "geluTanh", "silu", "tanh", "sigmoid"] as PointwiseGradOp[]) {
+      const s = ys[op] ?? x;
+      const want = new Float32Array(N);
+      ref.pointwiseBackward(op, s, g, want);
+      const runs = atThreads(() => {
+        const dx = new Float32Array(N);
+        expect(pointwiseBackwardF32(op, s, g, dx)).toBe(true);
+        return dx;
+      });
+      expect(maxRelErr(runs[0]!, want), `${op} backward`).toBeLessThan(2e-6);
+      expect(runs[1], `${op} backward: 1 vs 2 threads`).toEqual(runs[0]);
+    }
+  });
+
+  test("exact gelu keeps its relative accuracy in the negative tail", () => {
+    const x = Float32Array.from({ length: 2048 }, (_, i) => -(i / 2048) * 12);
+    const got = new Float32Array(2048), exact = new Float64Array(2048);
+    expect(pointwiseF32("gelu", x, got)).toBe(true);
+    ref.pointwise("gelu", Float64Array.from(x), exact);
+    for (let i = 1; i < 2048; i++) {
+      if (Math.abs(exact[i]!) < 1e-30) continue;
+      expect(Math.abs(got[i]! - exact[i]!) / Math.abs(exact[i]!), `gelu(${x[i]})`).toBeLessThan(2e-5);
+    }
+  });
+
+  test("softmax and logSoftmax rows, forward and backward", () => {
+    for (const size of [65, 64, 3]) {
+      const rows = Math.ceil(N / size), n = rows * size;
+      const x = wide(n, size, 30), g = randomF32(n, rng(size + 1));
+      x[0] = -Infinity; x[size + 1] = Infinity; // a −∞ logit; an +∞ one gives a NaN row
+      for (const log of [false, true]) {
+        const want = new Float32Array(n);
+        ref.softmax(x, want, rows, size, 1, log);
+        const runs = atThreads(() => {
+          const out = new Float32Array(n);
+          expect(softmaxF32(x, out, rows, size, 1, log)).toBe(true);
+          return out;
+        });
+        expect(maxRelErr(runs[0]!, want), `softmax size ${size} log ${log}`).toBeLessThan(2e-6);
+        expect(runs[1]).toEqual(runs[0]);
+        const y = want;
+        const wantD = new Float32Array(n);
+        ref.softmaxBackward(y, g, wantD, rows, size, 1, log, 0.5);
+        const runsD = atThreads(() => {
+          const dx = new Float32Array(n);
+          expect(softmaxBackwardF32(y, g, dx, rows, size, 1, log, 0.5)).toBe(true);
+          return dx;
+        });
+        expect(maxRelErr(runsD[0]!, wantD), `softmax backward size ${size} log ${log}`).toBeLessThan(5e-6);
+        expect(runsD[1]).toEqual(runsD[0]);
+      }
+    }
+  });
+
+  test("attention weights: scale, additive mask per matrix or shared, causal", () => {
+    const batch = 6, L = 13, S = 17, n = batch * L * S;
+    const x = wide(n, 8, 10);
+    const shared = Float32Array.from({ length: L * S }, (_, i) => (i % 5 === 0 ? -Infinity : (i % 7) / 3));
+    const per = Float32Array.from({ length: n }, (_, i) => (i % 11 === 0 ? -Infinity : (i % 3) - 1));
+    for (const [mask, stride] of [[null, 0], [shared, 0], [per, L * S]] as [Float32Array | null, number][]) {
+      for (const causal of [false, true]) {
+        const want = new Float32Array(n);
+        ref.attentionSoftmax(x, mask, stride, want, batch, L, S, 0.3, causal);
+        const runs = atThreads(() => {
+          const out = new Float32Array(n);
+          expect(attentionSoftmaxF32(x, mask, stride, out, batch, L, S, 0.3, causal)).toBe(true);
+          return out;
+        });
+        expect(maxRelErr(runs[0]!, want), `mask stride ${stride} causal ${causal}`).toBeLessThan(2e-6);
+        expect(runs[1]).toEqual(runs[0]);
+      }
+    }
+  });
+
+  test("layerNorm forward and backward, with and without affine parameters", () => {
+    for (const D of [128, 37]) {
+      const rows = 150, n = rows * D;
+      const x = wide(n, D, 5).map((v, i) => v + (i % D === 0 ? 100 : 0)), g = randomF32(n, rng(D));
+      const w = randomF32(D, rng(D + 1)), b = randomF32(D, rng(D + 2));
+      for (const affine of [true, false]) {
+        const wv = affine ? w : null, bv = affine ? b : null;
+        const want = new Float32Array(n), mean = new Float32Array(rows), rstd = new Float32Array(rows);
+        ref.layerNorm(x, wv, bv, want, mean, rstd, rows, D, 1e-5);
+        const runs = atThreads(() => {
+          const out = new Float32Array(n), m = new Float32Array(rows), r = new Float32Array(rows);
+          expect(layerNormF32(x, wv, bv, out, m, r, rows, D, 1e-5)).toBe(true);
+          return [out, m, r];
+        });
+        expect(maxRelErr(runs[0]![0]!, want), `layerNorm D ${D}`).toBeLessThan(1e-5);
+        expect(maxRelErr(runs[0]![2]!, rstd)).toBeLessThan(1e-5);
+        expect(runs[1]).toEqual(runs[0]);
+        const wantDx = new Float32Array(n), wantDw = new Float32Array(D), wantDb = new Float32Array(D);
+        ref.layerNormBackward(x, wv, mean, rstd, g, wantDx, wantDw, wantDb, rows, D);
+        const runsB = atThreads(() => {
+          const dx = new Float32Array(n), dw = new Float32Array(D), db = new Float32Array(D);
+          expect(layerNormBackwardF32(x, wv, mean, rstd, g, dx, dw, db, rows, D)).toBe(true);
+          return [dx, dw, db];
+        });
+        expect(maxRelErr(runsB[0]![0]!, wantDx), `layerNorm dx D ${D}`).toBeLessThan(2e-5);
+        expect(maxRelErr(runsB[0]![1]!, wantDw), `layerNorm dw D ${D}`).toBeLessThan(2e-5);
+        expect(maxRelErr(runsB[0]![2]!, wantDb), `layerNorm db D ${D}`).toBeLessThan(2e-5);
+        expect(runsB[1]).toEqual(runsB[0]);
+      }
+    }
+  });
+
+  test("LSTM cell forward and backward", () => {
+    for (const H of [128, 37]) {
+      const N = 40;
+      const gates = wide(N * 4 * H, H, 8), c = randomF32(N * H, rng(H + 3)), ghc = randomF32(N * 2 * H, rng(H + 4));
+      const hc = new Float32Array(N * 2 * H), acts = new Float32Array(N * 4 * H);
+      ref.lstmCell(gates, c, hc, acts, N, H);
+      const runs = atThreads(() => {
+        const o = new Float32Array(N * 2 * H), a = new Float32Array(N * 4 * H);
+        expect(lstmCellF32(gates, c, o, a, N, H)).toBe(true);
+        return [o, a];
+      });
+      expect(maxRelErr(runs[0]![0]!, hc), `lstm h, c (H ${H})`).toBeLessThan(2e-6);
+      expect(maxRelErr(runs[0]![1]!, acts), `lstm gates (H ${H})`).toBeLessThan(2e-6);
+      expect(runs[1]).toEqual(runs[0]);
+      const dg = new Float32Array(N * 4 * H), dc = new Float32Array(N * H);
+      ref.lstmCellBackward(acts, c, hc, ghc, dg, dc, N, H);
+      const runsB = atThreads(() => {
+        const d = new Float32Array(N * 4 * H), e = new Float32Array(N * H);
+        expect(lstmCellBackwardF32(acts, c, hc, ghc, d, e, N, H)).toBe(true);
+        return [d, e];
+      });
+      expect(maxRelErr(runsB[0]![0]!, dg), `lstm dGates (H ${H})`).toBeLessThan(2e-6);
+      expect(maxRelErr(runsB[0]![1]!, dc), `lstm dc (H ${H})`).toBeLessThan(2e-6);
+      expect(runsB[1]).toEqual(runsB[0]);
+    }
+  });
+
+  test("cross-entropy rows: weights, ignore index, label smoothing, per-row scale", () => {
+    for (const c of [65, 10]) {
+      const n = 300, x = wide(n * c, c, 20);
+      const target = Int32Array.from({ length: n }, (_, i) => (i % 17 === 0 ? -100 : (i * 7) % c));
+      const w = Float32Array.from({ length: c }, (_, k) => 0.5 + (k % 3));
+      const per = randomF32(n, rng(c));
+      for (const [wv, eps, cp] of [[null, 0, null], [w, 0.1, null], [null, 0.2, per], [w, 0, per]] as [Float32Array | null, number, Float32Array | null][]) {
+        const P = { n, c, inner: 1, ignoreIndex: -100, smoothing: eps };
+        const loss = new Float32Array(n), lse = new Float32Array(n);
+        const wsum = ref.crossEntropyForward(x, target, wv, loss, lse, P);
+        const runs = atThreads(() => {
+          const l = new Float32Array(n), e = new Float32Array(n);
+          const s = crossEntropyForwardF32(x, target, wv, l, e, P);
+          expect(s).toBe(wsum);
+          return [l, e];
+        });
+        expect(maxRelErr(runs[0]![0]!, loss), `loss c ${c} eps ${eps}`).toBeLessThan(2e-6);
+        expect(maxRelErr(runs[0]![1]!, lse)).toBeLessThan(2e-6);
+        expect(runs[1]).toEqual(runs[0]);
+        const want = new Float32Array(n * c);
+        ref.crossEntropyBackward(x, target, wv, lse, 0.37, cp, want, P);
+        const runsB = atThreads(() => {
+          const d = new Float32Array(n * c).fill(9);
+          expect(crossEntropyBackwardF32(x, target, wv, lse, 0.37, cp, d, P)).toBe(true);
+          return d;
+        });
+        expect(maxRelErr(runsB[0]!, want), `dx c ${c} eps ${eps}`).toBeLessThan(2e-6);
+        expect(runsB[1]).toEqual(runsB[0]);
+      }
+    }
+  });
+});

@@ -1,0 +1,103 @@
+// nn.Sequential runs a Conv2d followed by a ReLU as one conv kernel with ReLU in its
+// epilogue. Fused or not, the values, the gradients and the graph are the same; hooks,
+// subclasses and per-instance forwards turn the fusion off.
+import { describe, expect, it, vi } from "vitest";
+import { getKernels } from "../../../lib/backend/index.js";
+import { nn, randn, manualSeed, F, type Tensor } from "../../../lib/index.js";
+import { gradcheckModule, rand64 } from "./helpers.js";
+
+function names(t: Tensor): string[] {
+  const out: string[] = [];
+  let fn = t.gradFn as { name: string; inputs: unknown[] } | null;
+  while (fn) {
+    out.push(fn.name);
+    fn = (fn.inputs.find((i) => i && (i as { name: string }).name !== "AccumulateGrad") ?? null) as typeof fn;
+  }
+  return out;
+}
+
+/** The same modules one at a time, each through its functional op. */
+function unfused(seq: nn.Sequential, x: Tensor): Tensor {
+  let out = x;
+  for (const m of seq.children()) {
+    if (m instanceof nn.Conv2d) out = F.conv2d(out, m.weight, { bias: m.bias, padding: m.padding as number[] });
+    else if (m instanceof nn.MaxPool2d) out = F.maxPool2d(out, m.kernelSize, m.options);
+    else out = m.call(out);
+  }
+  return out;
+}
+
+function grads(a: Tensor, x: Tensor, conv: nn.Conv2d): unknown[] {
+  x.grad = null; conv.weight.grad = null; conv.bias!.grad = null;
+  a.mul(a.detach().add(0.5)).sum().backward();
+  return [x.grad!.toArray(), conv.weight.grad!.toArray(), conv.bias!.grad!.toArray()];
+}
+
+describe("Sequential: Conv2d + ReLU fusion", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`same values, gradients and graph as conv2d then relu (${dtype})`, () => {
+      manualSeed(4);
+      const seq = new nn.Sequential(new nn.Conv2d(2, 3, 3, { padding: 1, dtype }), new nn.ReLU(), new nn.Flatten());
+      const x = randn([2, 2, 5, 5], { dtype, requiresGrad: true });
+      const a = seq.call(x), b = unfused(seq, x);
+      expect(a.toArray()).toEqual(b.toArray());
+      expect(names(a)).toEqual(names(b));
+      expect(names(a).slice(-2)).toEqual(["ReluBackward", "Conv2dBackward"]);
+      const conv = seq.children()[0] as nn.Conv2d;
+      a.sum().backward();
+      const ga = [x.grad!.toArray(), conv.weight.grad!.toArray(), conv.bias!.grad!.toArray()];
+      x.grad = null; conv.weight.grad = null; conv.bias!.grad = null;
+      b.sum().backward();
+      expect([x.grad!.toArray(), conv.weight.grad!.toArray(), conv.bias!.grad!.toArray()]).toEqual(ga);
+    });
+  }
+
+  for (const [label, k, opts] of [
+    ["2x2", 2, {}], ["3x3 stride 2 (overlapping windows), ceil mode", 3, { stride: 2, ceilMode: true }], ["2x2 padded", 2, { padding: 1 }],
+  ] as [string, number, F.MaxPool2dOptions][]) {
+    for (const dtype of ["float32", "float64"] as const) {
+      it(`Conv2d, ReLU, MaxPool2d ${label}: same values, gradients and graph (${dtype})`, () => {
+        manualSeed(6);
+        const conv = new nn.Conv2d(2, 3, 3, { padding: 1, dtype });
+        const seq = new nn.Sequential(conv, new nn.ReLU(), new nn.MaxPool2d(k, opts));
+        const x = randn([2, 2, 7, 6], { dtype, requiresGrad: true });
+        const fused = vi.spyOn(getKernels(), "conv2dMaxPoolForward");
+        const a = seq.call(x);
+        expect(fused).toHaveBeenCalledTimes(1);
+        fused.mockRestore();
+        const b = unfused(seq, x);
+        expect(a.shape).toEqual(b.shape);
+        expect(a.toArray()).toEqual(b.toArray());
+        expect(names(a)).toEqual(["MaxPool2dBackward", "ReluBackward", "Conv2dBackward"]);
+        expect(names(a)).toEqual(names(b));
+        expect(grads(a, x, conv)).toEqual(grads(b, x, conv));
+      });
+    }
+  }
+
+  it("gradcheck through the fused conv + relu + pool path (float64)", () => {
+    manualSeed(8);
+    const seq = new nn.Sequential(new nn.Conv2d(2, 2, 3, { padding: 1, dtype: "float64" }), new nn.ReLU(), new nn.MaxPool2d(2));
+    gradcheckModule(seq, [rand64([1, 2, 4, 4])]);
+  });
+
+  it("gradcheck through the fused path (float64)", () => {
+    manualSeed(5);
+    const seq = new nn.Sequential(new nn.Conv2d(2, 2, 3, { padding: 1, dtype: "float64" }), new nn.ReLU());
+    gradcheckModule(seq, [rand64([1, 2, 4, 4])]);
+  });
+
+  it("a hook on either module, or a subclass, keeps them separate", () => {
+    const conv = new nn.Conv2d(1, 2, 3), relu = new nn.ReLU();
+    const seq = new nn.Sequential(conv, relu);
+    const x = randn([1, 1, 5, 5]);
+    let calls = 0;
+    const h = relu.registerForwardHook(() => { calls++; });
+    seq.call(x);
+    expect(calls).toBe(1);
+    h.remove();
+    class MyReLU extends nn.ReLU { override forward(t: Tensor): Tensor { calls++; return super.forward(t); } }
+    new nn.Sequential(conv, new MyReLU()).call(x);
+    expect(calls).toBe(2);
+  });
+});
