@@ -13,6 +13,8 @@ export interface InstallOptions {
   interruptMode?: "message" | "signal";
   /** Extra arguments for `gradlab kernel` (e.g. --prelude PATH). */
   kernelArgs?: string[];
+  /** GRADLAB_MAX_MEMORY for the kernel (kernel/interrupt/memory-budget.ts), e.g. "8G". */
+  maxMemory?: string;
 }
 
 export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -48,7 +50,7 @@ export function kernelSpec(o: InstallOptions): Record<string, unknown> {
     display_name: o.displayName ?? "TypeScript (gradlab)",
     language: "typescript",
     interrupt_mode: o.interruptMode ?? "message",
-    env: {},
+    env: o.maxMemory === undefined ? {} : { GRADLAB_MAX_MEMORY: o.maxMemory },
     metadata: { debugger: true },
   };
 }

@@ -1,19 +1,20 @@
 // The kernel's main-thread state: the execution context, compiler, history, comms and the
 // ordered queue of shell requests. Message handlers (kernel/handlers/) are small functions
 // over this object; the io thread (kernel/io/) owns the sockets.
-import { EventEmitter } from "node:events";
 import { writeSync } from "node:fs";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
 import { bindingRegistry, readableBoxNames } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
+import { CellEndHooks } from "./execution/cell-end.js";
 import { installDebugAgent, type DebugAgent } from "./debugger/agent.js";
 import { TIMEIT_COUNTER } from "./handlers/magics.js";
 import { ExecutionContext } from "./execution/context.js";
 import { Importer } from "./execution/importer.js";
-import { interruptibleTimers } from "./execution/interruptible-timers.js";
-import { guardProcess, protectListeners, redirectSigintListeners } from "./execution/process-guard.js";
+import { interruptibleTimers } from "./interrupt/interruptible-timers.js";
+import { CellInterrupts } from "./interrupt/main-side.js";
+import { guardProcess, protectListeners } from "./execution/process-guard.js";
 import { errorOutcome as thrownOutcome, formatThrown as thrownText, interruptedError, type ErrorOutcome } from "./execution/thrown.js";
 import type { HistoryStore } from "./history/history-store.js";
 import type { IoLink, Channel } from "./io/io-link.js";
@@ -45,6 +46,8 @@ export class Kernel {
   readonly comms: CommRegistry;
   readonly display: DisplayFunction;
   readonly importer: Importer;
+  /** Libraries' resets of state a cell can leave half-changed (execution/cell-end.ts). */
+  readonly cellEnd: CellEndHooks;
   /** What the debugger (kernel/debugger/) reads through the V8 inspector. */
   readonly debugAgent: DebugAgent;
   compiler: CellCompilerLike | null = null;
@@ -56,10 +59,10 @@ export class Kernel {
   typeCheck = true;
   /** The request whose outputs console.log/display currently belong to (like ipykernel's parent). */
   parent: Request | null = null;
-  /** An interrupt arrived while no cell was being awaited (e.g. during a long type check). */
-  interruptPending = false;
-  /** Set while a cell's promise is awaited: rejects it with an interrupt. */
-  interruptCurrent: (() => void) | null = null;
+  /** How interrupts reach the cell they are for (kernel/interrupt/). */
+  readonly interrupts: CellInterrupts;
+  /** A shutdown was requested: no further request is handled. */
+  shuttingDown = false;
   /** Maps generated positions of any cell run so far back to the cells' own (set after a compile). */
   mapStack: (stack: string) => string = (s) => s;
   /**
@@ -79,6 +82,7 @@ export class Kernel {
     ownProcess = true,
   ) {
     const reportError = (e: unknown): void => this.stream("stderr", `${formatThrown(e, this.mapStack)}\n`);
+    this.interrupts = new CellInterrupts(io, (e) => this.reportAsync("Uncaught", e));
     this.comms = new CommRegistry({ publish: (t, c, m, b) => this.publish(t, c, m, b), reportError });
     this.display = createDisplay({
       publish: (t, c) => this.publish(t, c),
@@ -101,6 +105,8 @@ export class Kernel {
       },
     });
     this.importer = new Importer(cwd);
+    this.cellEnd = new CellEndHooks((e) => this.reportAsync("A library's cell-end reset failed:", e));
+    if (ownProcess) this.cellEnd.install();
     this.installGlobals();
     this.debugAgent = installDebugAgent(this.context.global);
     if (ownProcess) {
@@ -115,19 +121,7 @@ export class Kernel {
       ] as const;
       for (const [event, fn] of own) process.on(event as "uncaughtException", fn);
       protectListeners(own);
-      if (io.sigintThread) {
-        // SIGINT belongs to the SIGINT thread (io/sigint-thread.ts): interrupts come by
-        // message, and cells' SIGINT listeners are kept aside and called on each interrupt.
-        this.interruptsByMessage = true;
-        io.onInterrupt = (seq) => this.noteInterrupt(seq);
-        const restore = redirectSigintListeners(this.sigintListeners);
-        io.onSigintThreadLost = () => {
-          this.interruptsByMessage = false;
-          io.onInterrupt = () => undefined;
-          restore();
-          process.on("SIGINT", () => this.noteInterrupt());
-        };
-      } else process.on("SIGINT", () => this.noteInterrupt());
+      this.interrupts.ownSigint();
     }
   }
 
@@ -144,9 +138,8 @@ export class Kernel {
     ctx.define("console", createCellConsole((name, text) => this.stream(name, text)));
     const timers = interruptibleTimers(() => {
       this.stream("stderr", "Interrupted: stopped a timer callback that was running when the interrupt came (an interval is cleared)\n");
-      // The callback's run took the SIGINT: without the SIGINT thread's message, nothing else
-      // tells a cell awaiting meanwhile that it was interrupted.
-      if (!this.interruptsByMessage) this.noteInterrupt();
+      this.cellEnd.run("interrupt");
+      this.interrupts.timerInterrupted();
     });
     for (const [name, fn] of Object.entries(timers)) ctx.define(name, fn);
     ctx.define("display", this.display);
@@ -228,6 +221,7 @@ export class Kernel {
   // ---- request queue ------------------------------------------------------------------------
 
   private enqueue(req: Request): void {
+    if (this.shuttingDown) return;
     if (this.executing !== null && COMM_MESSAGES.has(req.header.msg_type)) return this.handleCommNow(req);
     this.queue.push(req);
     if (!this.pumping) void this.pump();
@@ -238,7 +232,7 @@ export class Kernel {
     try {
       for (;;) {
         if (this.queue.length === 0) this.queue.push(...this.io.drainPending());
-        if (this.queue.length === 0) return;
+        if (this.queue.length === 0 || this.shuttingDown) return;
         await this.handle(this.queue.shift()!);
       }
     } finally {
@@ -278,7 +272,8 @@ export class Kernel {
 
   private async handle(req: Request): Promise<void> {
     const type = req.header.msg_type;
-    const handler = this.handlers[type];
+    // Own entries only: "constructor" or "__defineSetter__" must not find Object.prototype's.
+    const handler = Object.hasOwn(this.handlers, type) ? this.handlers[type] : undefined;
     if (handler === undefined) {
       log(`ignoring unsupported ${req.channel} message ${type}`);
       return;
@@ -295,6 +290,7 @@ export class Kernel {
     const previous = this.parent;
     this.parent = req;
     if (type === "execute_request") this.executing = req;
+    this.interrupts.startRequest(req.arrival);
     try {
       if (this.toAbort.has(req)) {
         this.reply(req, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
@@ -311,8 +307,10 @@ export class Kernel {
     } finally {
       // Output from timers a cell left running keeps going to that cell, as in ipykernel;
       // other requests (complete, comm messages, …) do not take over the cell's output area.
-      if (type !== "execute_request") this.parent = previous;
-      else this.executing = null;
+      // A control-channel execute (debuggers) does not take over the shell cell's output either.
+      if (type !== "execute_request" || req.channel === "control") this.parent = previous;
+      if (type === "execute_request") this.executing = null;
+      this.interrupts.finishRequest(req.arrival);
       this.status("idle", req);
       this.io.flush();
       this.runAfterIdle();
@@ -341,58 +339,20 @@ export class Kernel {
 
   // ---- running cells ------------------------------------------------------------------------
 
-  /** Whether interrupts arrive as messages from the io thread (the SIGINT thread owns SIGINT). */
-  private interruptsByMessage = false;
-  /** Cells' process.on("SIGINT") listeners while the SIGINT thread owns SIGINT. */
-  private readonly sigintListeners = new EventEmitter();
-  /** The io thread's interrupt count when the current cell started (see runCell). */
-  interruptBase = 0;
-
-  /**
-   * An interrupt reached the main thread's event loop: a SIGINT (its listener), or a message
-   * from the io thread carrying the io thread's interrupt count after it (seq).
-   */
-  noteInterrupt(seq?: number): void {
-    this.io.cellWatch.acknowledge();
-    // Counted before the current cell started (say, for a cell its run's SIGINT watchdog has
-    // already stopped): not for this cell.
-    if (seq !== undefined && seq <= this.interruptBase) return;
-    if (this.interruptCurrent !== null) this.interruptCurrent();
-    else this.interruptPending = true;
-    if (seq !== undefined && this.sigintListeners.listenerCount("SIGINT") > 0) {
-      try {
-        // Not under a SIGINT watchdog (unlike timer callbacks): the interrupt's own SIGINT may
-        // still be on its way and would stop the listener it is meant to call.
-        this.sigintListeners.emit("SIGINT", "SIGINT");
-      } catch (e) {
-        this.reportAsync("Uncaught", e);
-      }
-    }
-  }
-
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
   async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {
     let completion: unknown;
     try {
       completion = this.context.runScript(js, filename);
     } catch (e) {
-      if ((e as { code?: unknown })?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") this.io.cellWatch.acknowledge();
+      this.interrupts.runInterrupted(e);
       throw e;
     }
     if (typeof (completion as { then?: unknown } | null)?.then !== "function") return completion as { value: unknown; hasValue: boolean };
-    // Only now may the io thread terminate JavaScript to interrupt (see io/cell-watch.ts): a
-    // termination during the synchronous part would also end the kernel code that called it,
-    // while the SIGINT watchdog already covers that part.
-    this.io.cellWatch.setRunning(true);
-    try {
-      return await new Promise<{ value: unknown; hasValue: boolean }>((resolve, reject) => {
-        this.interruptCurrent = () => reject(interruptedError());
-        (completion as Promise<{ value: unknown; hasValue: boolean }>).then(resolve, reject);
-      });
-    } finally {
-      this.interruptCurrent = null;
-      this.io.cellWatch.setRunning(false);
-    }
+    // Only now may the io thread terminate JavaScript to interrupt: a termination during the
+    // synchronous part would also end the kernel code that called it, while the SIGINT
+    // watchdog already covers that part.
+    return this.interrupts.awaitCell(completion as Promise<{ value: unknown; hasValue: boolean }>);
   }
 
   /**
@@ -413,8 +373,7 @@ export class Kernel {
     const deadline = Date.now() + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await new Promise<boolean>((resolve) => {
-        this.interruptCurrent = () => resolve(false);
+      return await this.interrupts.interruptible<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs);
         const loop = (): void => {
           const waiting = own();
@@ -422,10 +381,9 @@ export class Kernel {
           void Promise.allSettled(waiting).then(loop);
         };
         loop();
-      });
+      }, false);
     } finally {
       clearTimeout(timer);
-      this.interruptCurrent = null;
     }
   }
 

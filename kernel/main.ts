@@ -78,7 +78,12 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
   const io = new IoLink(connection, session, kernelInfo(), speculation);
+  // A shutdown may come before the kernel exists (start-up): no request is handled after it.
+  let shutdown = false;
+  let stopRequests = (): void => undefined;
   io.onShutdown = () => {
+    shutdown = true;
+    stopRequests();
     void io.close().then(() => exitProcess(0));
   };
   const threadedCompiler = options.compiler ?? startCompilerThread(start, channel!.port1);
@@ -91,6 +96,8 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   trace("sockets bound");
   const [{ Kernel, log }, { handlers }, { HistoryStore }] = await Promise.all([import("./kernel.js"), import("./handlers/index.js"), import("./history/history-store.js")]);
   const kernel = new Kernel(io, cwd, handlers);
+  stopRequests = () => void (kernel.shuttingDown = true);
+  if (shutdown) stopRequests();
   kernel.typeCheck = typeCheck;
 
   // The compiler and prelude load while the io thread binds the sockets (it answers

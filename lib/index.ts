@@ -7,6 +7,7 @@ export { promoteTypes } from "./dtype.js";
 export { GradFn, AccumulateGrad } from "./autograd/graph.js";
 export type { BackwardFn, Hook, RemovableHandle, GraphNode } from "./autograd/graph.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad_mode.js";
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from "./autograd/anomaly.js";
 export * as autograd from "./autograd/index.js";
 export type { BackwardOptions, GradOptions } from "./autograd/engine.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";

@@ -9,6 +9,9 @@ import { lineChartSvg, PALETTE, svgDoc, type LineSeries } from "./svg.js";
 import { VEGALITE_SCHEMA } from "./vega.js";
 import { Button } from "./widgets/controls.js";
 
+/** Lives with values logged since their last draw: drawn when a cell ends (see below). */
+const undrawn = new Set<Live>();
+
 export interface LiveOptions {
   /** Minimum milliseconds between display updates (default 250). */
   every?: number;
@@ -96,6 +99,10 @@ export class Live {
   private finished = false;
   private readonly stopWidget: Button | null = null;
   private stopAsked = false;
+  /** Set when the cell logging to it was interrupted or failed: the display says it stopped. */
+  private interrupted = false;
+  /** Metrics that became NaN or Inf: the first such step and value of each. */
+  private readonly nonFinite = new Map<string, { step: number; value: number }>();
   private firstStep: { step: number; at: number } | null = null;
 
   constructor(options: LiveOptions = {}) {
@@ -123,6 +130,7 @@ export class Live {
   /** Records metrics for one step; redraws if enough time has passed. */
   log(metrics: Record<string, number | { readonly data: ArrayLike<number> }> = {}, options: LogOptions = {}): void {
     const names = Object.keys(metrics);
+    let warnNow = false;
     const valOnly = names.length > 0 && names.every((n) => splitMetricName(n).split === "val");
     if (options.step !== undefined) this.step = options.step;
     else if (!valOnly) this.step++;
@@ -136,10 +144,17 @@ export class Live {
       if (!h) this.history.set(n, (h = []));
       h.push([this.step, v]);
       this.latest[n] = v;
+      if (!Number.isFinite(v) && !this.nonFinite.has(n)) {
+        this.nonFinite.set(n, { step: this.step, value: v });
+        warnNow = true;
+      }
     }
+    this.interrupted = false;
+    undrawn.add(this);
     const now = this.clock();
     // time-throttled, and never over budget in total (the final flush in done() is extra)
-    if (now >= this.nextAt && this.spent <= this.opts.maxOverhead * (now - this.started)) this.flush(now);
+    // A metric turning NaN/Inf is shown at once: the run has diverged.
+    if (warnNow || (now >= this.nextAt && this.spent <= this.opts.maxOverhead * (now - this.started))) this.flush(now);
   }
 
   /** Final redraw (always) — call after the loop. */
@@ -156,13 +171,26 @@ export class Live {
     return { updates: this.updates, spentMs: this.spent, elapsedMs: this.clock() - this.started };
   }
 
+  /** "loss became NaN at step 12 …", one per metric that did. */
+  warnings(): string[] {
+    return [...this.nonFinite].map(([n, { step, value }]) => `${n} became ${value} at step ${fmtInt(step)}: training has diverged (a lower learning rate, or detectAnomaly(() => …) to find the op)`);
+  }
+
   private currentEpoch(): number | undefined {
     if (this.epoch !== undefined) return this.epoch;
     if (this.opts.stepsPerEpoch) return Math.min(this.opts.epochs ?? Infinity, Math.floor(Math.max(0, this.step - 1) / this.opts.stepsPerEpoch) + 1);
     return undefined;
   }
 
+  /** Draws what was logged since the last draw; called when the cell that logged ends. */
+  settle(cause: "ok" | "error" | "interrupt"): void {
+    undrawn.delete(this);
+    if (cause !== "ok") this.interrupted = true;
+    this.flush(this.clock());
+  }
+
   private flush(now: number): void {
+    undrawn.delete(this);
     const t0 = this.clock();
     if (this.channel) {
       const b = this.bundle();
@@ -212,6 +240,8 @@ export class Live {
     parts.push(`${fmt(p.rate, 3)} it/s`, `${fmtDuration(p.elapsed)}${p.eta === undefined ? "" : `<${p.eta === null ? "—" : fmtDuration(p.eta)}`}`);
     for (const [k, v] of Object.entries(this.latest)) parts.push(`${k}=${fmt(v)}`);
     if (this.finished) parts.push(this.stopped ? "stopped" : "done");
+    else if (this.interrupted) parts.push("stopped");
+    for (const w of this.warnings()) parts.push(`⚠ ${w}`);
     return parts.join(" ");
   }
 
@@ -257,10 +287,12 @@ export class Live {
     head.push(`${escapeXml(fmt(p.rate, 3))} it/s`, `elapsed ${fmtDuration(p.elapsed)}`);
     if (p.eta !== undefined && !this.finished) head.push(`ETA ${p.eta === null ? "—" : fmtDuration(p.eta)}`);
     if (this.finished) head.push(this.stopped ? "stopped" : "done");
+    else if (this.interrupted) head.push("stopped");
     const metrics = Object.entries(this.latest)
       .map(([k, v]) => `<span style="margin-right:12px"><span style="color:#666">${escapeXml(k)}</span> <b>${escapeXml(fmt(v))}</b></span>`)
       .join("");
-    return `<div style="font:12px DejaVu Sans Mono,Menlo,Consolas,monospace;margin:2px 0">${bar}${head.join(" · ")}</div>` +
+    const warnings = this.warnings().map((w) => `<div style="font:12px DejaVu Sans Mono,Menlo,Consolas,monospace;margin:2px 0;color:#b00020">⚠ ${escapeXml(w)}</div>`).join("");
+    return `<div style="font:12px DejaVu Sans Mono,Menlo,Consolas,monospace;margin:2px 0">${bar}${head.join(" · ")}</div>` + warnings +
       (metrics ? `<div style="font:12px DejaVu Sans Mono,Menlo,Consolas,monospace;margin:2px 0">${metrics}</div>` : "");
   }
 
@@ -302,6 +334,15 @@ export class Live {
     };
     return new Figure(spec, this.textLine());
   }
+}
+
+/**
+ * Draws every Live's values logged since its last draw, marked "stopped" unless the cell
+ * ended normally: a loop stopped by an interrupt or an error would otherwise leave its
+ * display showing an earlier step. The prelude has the kernel call it when a cell ends.
+ */
+export function settleLives(cause: "ok" | "error" | "interrupt"): void {
+  for (const live of [...undrawn]) live.settle(cause);
 }
 
 /**

@@ -3,6 +3,8 @@
 // shows richly). vega/vega-lite are not loaded here; the first plot loads them.
 import { Tensor, nn } from "../lib/index.js";
 import { installHooks } from "./hooks.js";
+import { settleLives } from "./live.js";
+import { recover } from "../lib/recover.js";
 
 export * from "../lib/index.js";
 export {
@@ -13,3 +15,17 @@ export * as widgets from "./widgets/index.js";
 export { interact } from "./widgets/interact.js";
 
 installHooks({ Tensor, Module: nn.Module });
+
+// When a cell ends, however it ends, state it may have left half-changed is put right
+// (lib/recover.ts) and live displays show their last values; the notebook kernel offers the
+// hook (kernel/execution/cell-end.ts), plain Node does not.
+const onCellEnd = (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.onCellEnd")];
+if (typeof onCellEnd === "function") {
+  onCellEnd((cause: "ok" | "error" | "interrupt") => {
+    try {
+      recover(cause);
+    } finally {
+      settleLives(cause);
+    }
+  });
+}

@@ -16,26 +16,34 @@ export interface TensorStats {
   finite: number;
 }
 
+/**
+ * One pass over the values (a huge tensor is read once): sums of (v - k) and (v - k)² around
+ * the first finite value k, which keeps the variance exact enough when the mean is far from
+ * zero (the shifted-data algorithm).
+ */
 export function tensorStats(data: ArrayLike<number>): TensorStats {
   const n = data.length;
-  let min = Infinity, max = -Infinity, sum = 0, finite = 0, nan = 0, posInf = 0, negInf = 0, zeros = 0;
+  let min = Infinity, max = -Infinity, finite = 0, nan = 0, posInf = 0, negInf = 0, zeros = 0;
+  let k = NaN, s1 = 0, s2 = 0;
   for (let i = 0; i < n; i++) {
     const v = data[i]!;
-    if (v !== v) { nan++; continue; }
-    if (v === Infinity) { posInf++; continue; }
-    if (v === -Infinity) { negInf++; continue; }
+    if (v - v !== 0) {
+      if (v !== v) nan++;
+      else if (v > 0) posInf++;
+      else negInf++;
+      continue;
+    }
+    if (finite === 0) k = v;
     if (v === 0) zeros++;
     if (v < min) min = v;
     if (v > max) max = v;
-    sum += v;
+    const d = v - k;
+    s1 += d;
+    s2 += d * d;
     finite++;
   }
-  const mean = finite ? sum / finite : NaN;
-  let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const v = data[i]!;
-    if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
-  }
+  const mean = finite ? k + s1 / finite : NaN;
+  const ss = finite ? Math.max(0, s2 - (s1 * s1) / finite) : 0;
   return {
     numel: n,
     min: finite ? min : NaN,
@@ -52,8 +60,15 @@ export interface Histogram {
   counts: number[];
 }
 
-/** Equal-width histogram of the finite values over [lo, hi] (default: their range); hi is inclusive. */
-export function histogram(data: ArrayLike<number>, bins = 30, range?: [number, number]): Histogram {
+/** How many values a tensor display's mini histogram counts at most (an evenly strided sample). */
+export const HISTOGRAM_SAMPLE = 1 << 20;
+
+/**
+ * Equal-width histogram of the finite values over [lo, hi] (default: their range); hi is
+ * inclusive. Over `maxValues` values it counts every k-th one: its shape, not exact counts
+ * (a huge tensor's mini histogram then costs a fraction of a pass).
+ */
+export function histogram(data: ArrayLike<number>, bins = 30, range?: [number, number], maxValues = Infinity): Histogram {
   let lo = range?.[0], hi = range?.[1];
   if (lo === undefined || hi === undefined) {
     const s = tensorStats(data);
@@ -64,7 +79,8 @@ export function histogram(data: ArrayLike<number>, bins = 30, range?: [number, n
   if (hi === lo) { lo -= 0.5; hi += 0.5; }
   const counts = new Array<number>(bins).fill(0);
   const w = (hi - lo) / bins;
-  for (let i = 0; i < data.length; i++) {
+  const step = Math.max(1, Math.floor(data.length / maxValues));
+  for (let i = 0; i < data.length; i += step) {
     const v = data[i]!;
     if (!Number.isFinite(v) || v < lo || v > hi) continue;
     counts[Math.min(bins - 1, Math.floor((v - lo) / w))]!++;

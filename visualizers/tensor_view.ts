@@ -4,7 +4,7 @@
 import { Rich } from "./bundle.js";
 import { escapeXml, fmt, fmtInt, formatValues, shapeStr } from "./format.js";
 import { asImageBatch, gridRaster, looksLikeImages, rasterImg, type ImageBatch } from "./images.js";
-import { histogram, tensorStats, type TensorStats } from "./stats.js";
+import { histogram, HISTOGRAM_SAMPLE, tensorStats, type TensorStats } from "./stats.js";
 import { histogramSvg } from "./svg.js";
 import type { NumericArray, TensorLike } from "./types.js";
 
@@ -151,7 +151,7 @@ function card(v: Snap, title: string | undefined, bins: number): string {
     `<div><b style="font-family:monospace">${title ? escapeXml(title) + " " : ""}tensor${escapeXml(shapeStr(t.shape))}</b> ` +
     `<span style="color:#666">${escapeXml(dtype)} · ${fmtInt(s.numel)} values` +
     (fn ? ` · grad_fn=${escapeXml(fn)}` : t.requiresGrad ? " · requiresGrad" : "") + `</span></div>`;
-  const hist = s.finite > 0 && dtype !== "bool" && s.numel > SMALL ? histogramSvg(histogram(data, bins, [s.min, s.max]), { width: 220, height: 52 }) : "";
+  const hist = s.finite > 0 && dtype !== "bool" && s.numel > SMALL ? histogramSvg(histogram(data, bins, [s.min, s.max], HISTOGRAM_SAMPLE), { width: 220, height: 52 }) : "";
   const values = escapeXml(formatValues(t.shape, data, dtype, { threshold: 200, edgeItems: 3 }));
   return (
     `<div style="${CARD}">${head}${statsTable(s, dtype)}${hist}<div>${picture(v)}</div>` +

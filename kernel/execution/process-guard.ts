@@ -5,6 +5,8 @@
 // throw a SystemExit error that names the call; to stop the kernel, the user restarts or
 // shuts it down from the frontend. The kernel's own exits go through `exitProcess`.
 
+import { constants as osConstants } from "node:os";
+
 /** The real process.exit, for the kernel's own shutdown paths. */
 export const exitProcess: (code?: number) => never = process.exit.bind(process);
 
@@ -17,6 +19,9 @@ export class SystemExit extends Error {
 
 /** Signals that do not end the process (0 tests for existence; SIGINT is the kernel's interrupt). */
 const HARMLESS = new Set<string | number>([0, "SIGINT", "SIGWINCH", "SIGCHLD", "SIGCONT", "SIGURG"]);
+
+/** HARMLESS as signal numbers (what process._kill takes). */
+const HARMLESS_NUMBERS = new Set([0, ...[...HARMLESS].filter((s): s is string => typeof s === "string").map((s) => osConstants.signals[s as keyof typeof osConstants.signals])]);
 
 let guarded = false;
 
@@ -37,39 +42,21 @@ export function guardProcess(): void {
   p.abort = (() => {
     throw new SystemExit("process.abort()");
   }) as typeof process.abort;
+  // process._kill is what process.kill calls underneath: reachable from a cell too.
+  const internal = p as unknown as { _kill?: (pid: number, signal: number) => number };
+  if (typeof internal._kill === "function") {
+    const rawKill = internal._kill.bind(process);
+    internal._kill = (pid: number, signal: number) => {
+      const self = Number(pid) === process.pid || Number(pid) === 0 || Number(pid) === -process.pid;
+      if (self && !HARMLESS_NUMBERS.has(Number(signal))) throw new SystemExit(`process._kill(${show(pid)}, ${show(signal)})`);
+      return rawKill(pid, signal);
+    };
+  }
   p.kill = ((pid: number, signal?: string | number) => {
     const self = Number(pid) === process.pid || Number(pid) === 0 || Number(pid) === -process.pid;
     if (self && !HARMLESS.has(signal ?? "SIGTERM")) throw new SystemExit(`process.kill(${show(pid)}${signal === undefined ? "" : `, ${show(signal)}`})`);
     return kill(pid, signal);
   }) as typeof process.kill;
-}
-
-/**
- * While the SIGINT thread (io/sigint-thread.ts) owns SIGINT, a process.on("SIGINT") listener
- * would hand the signal back to libuv, and node:vm, removing it around each run, would leave
- * SIGINT's default action (exit) in place. So listeners for "SIGINT" that cells add (or
- * remove, or list) live on `aside` instead; the kernel calls them on each interrupt.
- * Returns a function that undoes the redirection.
- */
-export function redirectSigintListeners(aside: NodeJS.EventEmitter): () => void {
-  const methods = ["on", "addListener", "once", "prependListener", "prependOnceListener", "off", "removeListener", "listeners", "rawListeners", "listenerCount", "removeAllListeners"] as const;
-  const p = process as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const a = aside as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const originals = methods.map((m) => [m, p[m]] as const);
-  for (const [m, original] of originals) {
-    p[m] = function (this: unknown, event?: unknown, ...rest: unknown[]) {
-      if (event !== "SIGINT") {
-        // removeAllListeners() with no event clears the set-aside ones too.
-        if (m === "removeAllListeners" && event === undefined) aside.removeAllListeners("SIGINT");
-        return original.call(process, ...(event === undefined ? [] : [event]), ...rest);
-      }
-      const r = a[m].call(aside, event, ...rest);
-      return r === aside ? process : r;
-    };
-  }
-  return () => {
-    for (const [m, original] of originals) p[m] = original;
-  };
 }
 
 /**

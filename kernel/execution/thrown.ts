@@ -66,6 +66,25 @@ function framesStart(stack: string): number {
   return stack.search(/\n {4}at /);
 }
 
+/** Longest message whose quoted positions are mapped (see mapQuoted). */
+const MAX_QUOTING = 4000;
+
+/**
+ * Cell positions a short message quotes (anomaly mode's "forward called at cell-3.ts:2:5")
+ * read as the cell's own, like the frames: each is mapped as a one-location frame.
+ */
+function mapQuoted(text: string, mapStack: (stack: string) => string): string {
+  if (text.length > MAX_QUOTING) return text;
+  return text.replace(/(?<![^\s(])[^\s()]{1,300}:\d{1,9}:\d{1,9}/g, (loc) => {
+    try {
+      const mapped = mapStack(`    at ${loc}`).trim().replace(/^at /, "");
+      return mapped === "" ? loc : mapped;
+    } catch {
+      return loc;
+    }
+  });
+}
+
 const REPEATS_SHOWN = 3;
 const MAX_FRAMES = 200;
 
@@ -114,11 +133,11 @@ export function errorOutcome(e: unknown, mapStack: (stack: string) => string = (
         } catch {
           /* an unmappable stack is still worth showing as it is */
         }
-        lines = [clip(head), ...collapseFrames(frames.split("\n").filter((l) => l !== "" && userFrame(l)).map((l) => clip(l)))];
+        lines = [clip(mapQuoted(head, mapStack)), ...collapseFrames(frames.split("\n").filter((l) => l !== "" && userFrame(l)).map((l) => clip(l)))];
       } else {
         lines = [clip(`${name}: ${message}`)];
       }
-      return { status: "error", ename: clip(name, 200), evalue: clip(message), traceback: lines };
+      return { status: "error", ename: clip(name, 200), evalue: clip(mapQuoted(message, mapStack)), traceback: lines };
     }
   }
   const text = describe(e);

@@ -33,7 +33,10 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
   if (!silent) k.publish("execute_input", { code, execution_count: count });
   k.io.flush(); // busy and execute_input reach the frontend while the cell compiles
 
-  const outcome = await runCell(k, code, count, silent);
+  let outcome = await runCell(k, code, count, silent, req.arrival);
+  const overBudget = outcome.status === "error" && outcome.ename === "Interrupted" ? k.interrupts.memoryError(req.arrival, k.io.memoryBudget) : null;
+  if (overBudget !== null) outcome = errorOutcome(overBudget);
+  k.cellEnd.run(outcome.status === "ok" ? "ok" : outcome.ename === "Interrupted" ? "interrupt" : "error");
   const userExpressions = outcome.status === "ok" ? evaluateUserExpressions(k, c.user_expressions) : {};
   // The reply and idle go to the io thread together (with execute_result, held in runCell).
   k.io.hold();
@@ -51,11 +54,10 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
   if (c.stop_on_error !== false) k.abortQueued();
 }
 
-async function runCell(k: Kernel, code: string, count: number, silent: boolean): Promise<OkOutcome | ErrorOutcome> {
+async function runCell(k: Kernel, code: string, count: number, silent: boolean, arrival: number | undefined): Promise<OkOutcome | ErrorOutcome> {
   const ok = (resultText: string | null = null, payload: Record<string, unknown>[] = []): OkOutcome => ({ status: "ok", payload, resultText });
-  k.interruptPending = false; // interrupts from before this cell do not concern it
-  const interruptsBefore = k.io.cellWatch.interrupts();
-  k.interruptBase = interruptsBefore;
+  const started = k.interrupts.startCell(arrival);
+  if (started.stop) return errorOutcome(interruptedError());
   await k.ready;
   const compiler = k.compiler!;
 
@@ -70,7 +72,7 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   const compileStart = performance.now();
   const compiled = compiler.compile(magics.code, seq);
   if (!compiled.ok) return { status: "error", ename: compiled.ename, evalue: compiled.evalue, traceback: compiled.traceback };
-  if (await interruptedWhileCompiling(k, interruptsBefore, performance.now() - compileStart)) return errorOutcome(interruptedError());
+  if (await k.interrupts.stopBeforeRun(arrival, started.before, performance.now() - compileStart, SIGNAL_TURN_AFTER_MS)) return errorOutcome(interruptedError());
   k.mapStack = compiled.mapStack;
   if (compiled.diagnostics.length > 0 && !silent) {
     k.stream("stderr", compiled.diagnostics.map((d) => `warning (${d.line}:${d.column}) TS${d.code}: ${d.message}\n`).join(""));
@@ -101,7 +103,9 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean):
   if (silent || !result.hasValue || result.value === undefined) return ok();
   try {
     if (isDisplayHandle(result.value)) return ok();
-    const data = await toBundle(result.value);
+    const shown = k.interrupts.stoppable(() => toBundle(result.value));
+    if (shown === null) return errorOutcome(interruptedError());
+    const data = await shown.value;
     k.io.hold(); // sent with the reply and idle
     k.publish("execute_result", { execution_count: count, data, metadata: {} });
     return ok(typeof data["text/plain"] === "string" ? data["text/plain"] : null);
@@ -125,7 +129,7 @@ const TIMEIT_RUNS = 7;
 async function timeit(k: Kernel, compiled: { js: string; filename: string; mapStack(s: string): string }, seq: number): Promise<OkOutcome | ErrorOutcome> {
   const global = k.context.global as Record<string, unknown>;
   const run = async (loops: number): Promise<number> => {
-    if (k.interruptPending) throw interruptedError();
+    if (k.interrupts.pending) throw interruptedError();
     global[TIMEIT_COUNTER] = loops;
     const t0 = performance.now();
     await k.run(compiled.js, compiled.filename);
@@ -144,23 +148,6 @@ async function timeit(k: Kernel, compiled: { js: string; filename: string; mapSt
   } finally {
     k.compiler!.commit(seq);
   }
-}
-
-/**
- * Whether an interrupt arrived while the cell compiled (the compile blocks the main thread).
- * One sent as interrupt_request is counted by the io thread in shared memory; a SIGINT from a
- * frontend in signal mode is only seen by the event loop, so after a compile long enough for
- * a user to have pressed interrupt, one loop turn lets it be delivered (node:vm would
- * otherwise drop it when it re-arms its SIGINT handling to run the cell).
- */
-async function interruptedWhileCompiling(k: Kernel, interruptsBefore: number, compileMs: number): Promise<boolean> {
-  if (k.io.cellWatch.interrupts() !== interruptsBefore) {
-    // Let its SIGINT be handled here rather than during the next cell.
-    await new Promise((r) => setImmediate(r));
-    return true;
-  }
-  if (compileMs >= SIGNAL_TURN_AFTER_MS) await new Promise((r) => setImmediate(r));
-  return k.interruptPending;
 }
 
 /** user_expressions are evaluated as JavaScript expressions in the cell context. */

@@ -6,7 +6,7 @@
 // the kernel does after the cell's reply and idle status are on their way. A small write costs
 // little system time; an asynchronous fs.write would cost a thread-pool round trip of
 // main-thread CPU and could lose the last lines when the kernel exits.
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -58,6 +58,15 @@ function lastSession(text: string): number {
   return max;
 }
 
+/** A cell's input or output longer than this is stored cut, with a note of how much. */
+export const MAX_HISTORY_TEXT = 1 << 20;
+/** Past this size the file is moved to history.jsonl.1 at start (replacing an older one). */
+export const MAX_HISTORY_FILE = 16 << 20;
+
+function bounded(text: string): string {
+  return text.length <= MAX_HISTORY_TEXT ? text : `${text.slice(0, MAX_HISTORY_TEXT)}… [${text.length - MAX_HISTORY_TEXT} more characters not kept in history]`;
+}
+
 export class HistoryStore {
   private parsed: HistoryEntry[] | null = null;
   /** The file as read at start: parsed on the first query, so a long history costs no start-up time. */
@@ -68,7 +77,17 @@ export class HistoryStore {
   private fd: number | null = null;
 
   constructor(private readonly path: string | null = defaultHistoryPath()) {
+    let sessionBefore = 0;
     if (path !== null) {
+      try {
+        if (statSync(path).size > MAX_HISTORY_FILE) {
+          // Session numbers carry on from the rotated file's.
+          sessionBefore = lastSession(readFileSync(path, "utf8").slice(-1 << 20));
+          renameSync(path, `${path}.1`);
+        }
+      } catch {
+        /* first run, or it cannot be moved: read what is there */
+      }
       try {
         this.raw = readFileSync(path, "utf8");
       } catch {
@@ -81,7 +100,7 @@ export class HistoryStore {
         /* an unwritable history only loses history */
       }
     }
-    this.session = lastSession(this.raw) + 1;
+    this.session = Math.max(sessionBefore, lastSession(this.raw)) + 1;
     this.write({ s: this.session, start: new Date().toISOString() });
   }
 
@@ -126,6 +145,8 @@ export class HistoryStore {
   }
 
   append(line: number, input: string, output: string | null): void {
+    input = bounded(input);
+    output = output === null ? null : bounded(output);
     this.added.push({ session: this.session, line, input, output });
     this.write({ s: this.session, n: line, i: input, o: output });
   }

@@ -5,7 +5,9 @@ import { writeSync } from "node:fs";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { ConnectionInfo } from "../transport/connection.js";
 import type { Header } from "../transport/wire.js";
-import { CellWatchMain, createCellWatch } from "./cell-watch.js";
+import { createInterruptState, InterruptStateMain } from "../interrupt/shared-state.js";
+import { Watchdog } from "./watchdog.js";
+import { memoryBudget } from "../interrupt/memory-budget.js";
 import { createInputBuffers, waitForInput } from "./input-channel.js";
 import { BacklogWriter, createBacklog, messageCost } from "./output-backlog.js";
 import type { Identities, IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
@@ -21,8 +23,11 @@ export class IoLink {
   private readonly worker: Worker;
   private readonly requests: MessagePort;
   private readonly input = createInputBuffers();
-  private readonly watchBuffer = createCellWatch();
-  readonly cellWatch = new CellWatchMain(this.watchBuffer);
+  private readonly interruptBuffer = createInterruptState();
+  /** The interrupt state shared with the io thread (kernel/interrupt/). */
+  readonly interrupts = new InterruptStateMain(this.interruptBuffer);
+  /** See kernel/interrupt/memory-budget.ts. */
+  readonly memoryBudget = memoryBudget();
   private readonly backlogBuffer = createBacklog();
   private readonly backlog = new BacklogWriter(this.backlogBuffer);
   private readonly widgetState = createLiveState();
@@ -58,7 +63,7 @@ export class IoLink {
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>, speculation?: MessagePort) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
-    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, cellWatch: this.watchBuffer, backlog: this.backlogBuffer, widgetState: this.widgetState, requests: port2, speculation };
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, interrupts: this.interruptBuffer, memoryBudget: this.memoryBudget, watchdog: new Watchdog().buffer, backlog: this.backlogBuffer, widgetState: this.widgetState, requests: port2, speculation };
     const transfer: MessagePort[] = [port2];
     if (speculation !== undefined) transfer.push(speculation);
     this.sigintThread = process.env.GRADLAB_SIGINT_THREAD !== "0";
@@ -72,7 +77,7 @@ export class IoLink {
     }
     this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData: data, transferList: transfer as never[], stdout: false, stderr: false });
     if (signals !== undefined) {
-      const sigint = new Worker(new URL("./sigint-thread.js", import.meta.url), { workerData: { port: signals.port2 }, transferList: [signals.port2] as never[], stdout: false, stderr: false });
+      const sigint = new Worker(new URL("../interrupt/sigint-thread.js", import.meta.url), { workerData: { port: signals.port2 }, transferList: [signals.port2] as never[], stdout: false, stderr: false });
       sigint.unref();
       const lose = (why: string): void => {
         if (this.sigintLost || this.closing) return;

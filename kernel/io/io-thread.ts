@@ -11,8 +11,10 @@ import { makeHeader } from "../transport/message.js";
 import { SendQueue } from "../transport/send-queue.js";
 import { ReplayGuard, Signer } from "../transport/signing.js";
 import { decode, encode, WireError, type Header, type WireMessage } from "../transport/wire.js";
-import { CellWatchIo } from "./cell-watch.js";
+import { IoInterrupts } from "../interrupt/io-side.js";
+import { InterruptStateIo } from "../interrupt/shared-state.js";
 import { deliverInput, interruptInput } from "./input-channel.js";
+import { shutdownRequested } from "./watchdog.js";
 import type { IncomingRequest, IoThreadData, IoToMain, MainToIo, SendMessage } from "./protocol.js";
 import { BacklogReader } from "./output-backlog.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
@@ -70,8 +72,10 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
   void queues[channel].send(frames);
 }
 
+// Only the JSON texts of `m` go on as they are: spread whole, its fields would replace
+// encode()'s (identities sent as anything but the bytes received reach no peer).
 const sendMessage = (m: SendMessage): void =>
-  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id, "latin1")), m.metadata, m.buffers, m);
+  sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength)), m.metadata, m.buffers, { contentJson: m.contentJson, metadataJson: m.metadataJson });
 
 const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
 
@@ -126,10 +130,47 @@ function toMain(m: IoToMain): void {
   parentPort!.postMessage(m);
 }
 
-function forward(channel: "shell" | "control", msg: WireMessage): void {
-  // Identities as strings and buffers as exact copies: a Buffer view would clone its whole pool.
-  const req: IncomingRequest = { channel, identities: msg.identities.map((b) => b.toString("latin1")), header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, buffers: msg.buffers.map((b) => new Uint8Array(b)) };
-  data.requests.postMessage(req);
+function forward(channel: "shell" | "control", msg: WireMessage, arrival?: number): void {
+  // Identities and buffers as exact copies: a Buffer view would clone its whole pool.
+  const req: IncomingRequest = { channel, identities: msg.identities.map((b) => new Uint8Array(b)), header: msg.header, parent_header: msg.parent_header, metadata: msg.metadata, content: msg.content, buffers: msg.buffers.map((b) => new Uint8Array(b)), arrival };
+  const depth = Math.max(nesting(msg.content), nesting(msg.metadata));
+  if (depth > MAX_NESTING) return refuse(channel, msg, `its content or metadata is nested ${depth > 10 * MAX_NESTING ? "thousands of levels" : `${depth} levels`} deep (at most ${MAX_NESTING} are handled)`);
+  try {
+    data.requests.postMessage(req);
+  } catch (e) {
+    // Not cloneable (a message nested thousands deep): the client must not wait for a reply.
+    refuse(channel, msg, `the message could not be passed to the kernel (${(e as Error).message}); is its content nested too deeply?`);
+  }
+}
+
+/**
+ * Deeper than this, a message is refused: the main thread would fail to receive it (the
+ * clone of a very deep object fails there, silently) and the client would wait forever.
+ */
+const MAX_NESTING = 1000;
+
+/** How deeply a parsed JSON value nests (counted without recursion, up to just past MAX_NESTING). */
+function nesting(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_NESTING) return max;
+    for (const child of Object.values(v)) if (typeof child === "object" && child !== null) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** Answers a request the kernel cannot handle with an error reply (and its busy/idle frame). */
+function refuse(channel: "shell" | "control", msg: WireMessage, why: string): void {
+  const type = msg.header.msg_type;
+  log(`refused ${channel} ${type}: ${why}`);
+  if (!type.endsWith("_request")) return;
+  if (!mainBusy) sendNow("iopub", "status", { execution_state: "busy" }, msg.header);
+  sendNow(channel, type.replace(/_request$/, "_reply"), { status: "error", ename: "MessageError", evalue: `${type}: ${why}`, traceback: [] }, msg.header, msg.identities);
+  if (!mainBusy) sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
 }
 
 function answerKernelInfo(channel: "shell" | "control", msg: WireMessage): void {
@@ -180,7 +221,7 @@ function handleControl(msg: WireMessage): void {
       debugRequest(msg);
       return;
     case "interrupt_request":
-      interrupt("request");
+      interrupts.interrupt("request", msg.header);
       sendNow("control", "interrupt_reply", { status: "ok" }, msg.header, msg.identities);
       return;
     case "shutdown_request": {
@@ -190,14 +231,12 @@ function handleControl(msg: WireMessage): void {
       sendNow("control", "shutdown_reply", { status: "ok", restart }, msg.header, msg.identities);
       sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
       shuttingDown = true;
+      // The watchdog thread ends the process if it has not exited in time (this thread goes
+      // first, with its sockets); a cell stuck in a loop cannot see the shutdown: interrupt it.
+      shutdownRequested(data.watchdog);
       debug?.dispose();
       toMain({ t: "shutdown", restart });
-      // A cell stuck in a synchronous loop cannot see the shutdown message: interrupt it.
-      if (mainBusy) interrupt("request");
-      setTimeout(() => {
-        log("main thread did not exit after shutdown; killing the process");
-        process.kill(process.pid, "SIGKILL");
-      }, 3000).unref();
+      interrupt();
       return;
     }
     default:
@@ -205,82 +244,25 @@ function handleControl(msg: WireMessage): void {
   }
 }
 
-const cellWatch = new CellWatchIo(data.cellWatch);
-
-/** How long the main thread has to handle SIGINT before its JavaScript is terminated. */
-const INTERRUPT_GRACE_MS = 300;
-
-/** The last SIGINT sent: a second interrupt within the grace period does not send another. */
-let lastSignal: { acks: number; at: number } | null = null;
-/** The last SIGINT sent while the main thread was idle (kept apart: it must not delay a cell's). */
-let lastIdleSignal = -Infinity;
-
-/**
- * The SIGINT thread (sigint-thread.ts), when the main thread has one: it reports each SIGINT
- * that no run on the main thread took. Until it is armed, SIGINT would kill the process.
- */
-const sigintThread = data.sigint !== undefined;
-let sigintArmed = false;
-data.sigint?.on("message", (m: { t: "armed" | "signal" }) => {
-  if (m.t === "armed") sigintArmed = true;
-  // Our own SIGINT (an interrupt_request) reaches it when no run took it: already handled.
-  else {
-    const now = performance.now();
-    const own = (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) || now - lastIdleSignal < INTERRUPT_GRACE_MS;
-    if (!own) interrupt("signal");
-  }
-});
-data.sigint?.unref();
-
-/**
- * An interrupt_request (or shutdown) or, with a SIGINT thread, a SIGINT from the frontend
- * (interrupt_mode "signal").
- *
- * A SIGINT that the cell it was meant for no longer needs is not lost: Node delivers it to
- * the next script run under a SIGINT watchdog, i.e. the *next* cell, which then fails as
- * "Interrupted" before doing anything. So a signal is sent only when it has something to stop.
- */
-function interrupt(kind: "request" | "signal" = "request"): void {
-  debug?.onInterrupt();
-  const acks = cellWatch.acks();
-  if (awaitedInput !== null) {
-    // The main thread is blocked in prompt(): waking it is enough, it throws Interrupted.
+const interrupts = new IoInterrupts({
+  state: new InterruptStateIo(data.interrupts),
+  sigint: data.sigint,
+  cancelInput() {
+    const waiting = awaitedInput !== null;
+    // A prompt() waiting is woken (it throws Interrupted); a stale wake-up is cleared by the next prompt().
     awaitedInput = null;
     interruptInput(data.inputState);
-    return;
-  }
-  interruptInput(data.inputState);
-  if (!mainBusy) {
-    // Idle: no cell runs, so an interrupt has no effect (as in ipykernel), except on a timer
-    // callback a finished cell left looping: its run (execution/interruptible-timers.ts)
-    // takes the SIGINT. With nothing running, the SIGINT thread or the main thread's
-    // listener takes it, harmlessly.
-    if (kind === "request" && performance.now() - lastIdleSignal >= INTERRUPT_GRACE_MS) {
-      lastIdleSignal = performance.now();
-      if (!sigintThread || sigintArmed) process.kill(process.pid, "SIGINT");
-    }
-    return;
-  }
-  const seq = cellWatch.countInterrupt();
-  // A cell awaiting something learns of it by message (with a SIGINT thread the main thread
-  // has no SIGINT listener); a run in progress by the SIGINT the watchdog stops it with.
-  if (sigintThread) toMain({ t: "interrupt", seq });
-  if (kind === "request" && !signal(acks)) return;
-  void cellWatch.escalate(acks, INTERRUPT_GRACE_MS, log).catch((e) => log(`interrupt escalation failed: ${e}`));
-}
+    return waiting;
+  },
+  mainBusy: () => mainBusy,
+  beforeInterrupt: () => debug?.onInterrupt(),
+  notifyMain: (seq) => toMain({ t: "interrupt", seq }),
+  log,
+});
+interrupts.watchMemory(data.memoryBudget);
 
-/** Sends the process a SIGINT (for a run under the watchdog); false when one was sent just now. */
-function signal(acks: number): boolean {
-  // One signal per grace period: without a SIGINT thread, a second SIGINT can land in the
-  // moment node:vm has removed the SIGINT listeners around a script run while no watchdog is
-  // armed yet (or any more), and then the default action kills the kernel. The escalation
-  // covers a missed one.
-  const now = performance.now();
-  if (lastSignal !== null && now - lastSignal.at < INTERRUPT_GRACE_MS) return false;
-  lastSignal = { acks, at: now };
-  // A SIGINT thread not armed yet would leave SIGINT's default action (exit) in place.
-  if (!sigintThread || sigintArmed) process.kill(process.pid, "SIGINT");
-  return true;
+function interrupt(): void {
+  interrupts.interrupt("request");
 }
 
 const widgetLive = new LiveStateIo(data.widgetState);
@@ -297,8 +279,9 @@ function handleShell(msg: WireMessage): void {
   }
   // The compiler starts on the cell now; the main thread, idle, is about to ask for it.
   const code = (msg.content as { code?: unknown }).code;
-  if (msg.header.msg_type === "execute_request" && !mainBusy && typeof code === "string") data.speculation?.postMessage({ code });
-  forward("shell", msg);
+  const execute = msg.header.msg_type === "execute_request";
+  if (execute && !mainBusy && typeof code === "string") data.speculation?.postMessage({ code });
+  forward("shell", msg, execute ? interrupts.arrive(msg.header) : undefined);
 }
 
 function handleStdin(msg: WireMessage): void {
@@ -375,24 +358,7 @@ async function close(): Promise<void> {
   parentPort!.close();
 }
 
-/**
- * Like ipykernel's parent poller: when the process that started the kernel dies (we are
- * re-parented), exit instead of holding the ports forever. Runs here, not on the main thread,
- * so it works while a cell is busy. Not when started directly under init (pid 1, containers).
- */
-function watchParent(): void {
-  const parent = process.ppid;
-  if (parent === 1) return;
-  setInterval(() => {
-    if (process.ppid !== parent) {
-      log(`parent process ${parent} is gone: exiting`);
-      process.kill(process.pid, "SIGTERM");
-    }
-  }, 1000).unref();
-}
-
 async function main(): Promise<void> {
-  watchParent();
   const c = data.connection;
   for (const s of [shell, control, stdin, iopub, hb]) s.linger = 500;
   await Promise.all([

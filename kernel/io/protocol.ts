@@ -14,26 +14,29 @@ export interface IoThreadData {
   /** Control block for synchronous stdin replies: see kernel/io/input-channel.ts. */
   inputState: SharedArrayBuffer;
   inputData: SharedArrayBuffer;
-  /** See kernel/io/cell-watch.ts. */
-  cellWatch: SharedArrayBuffer;
+  /** See kernel/interrupt/shared-state.ts. */
+  interrupts: SharedArrayBuffer;
+  /** Bytes of resident memory a cell may take the process to (kernel/interrupt/memory-budget.ts). */
+  memoryBudget: number;
+  /** The watchdog thread's control word (kernel/io/watchdog.ts): set on shutdown. */
+  watchdog: SharedArrayBuffer;
   /** See kernel/io/output-backlog.ts. */
   backlog: SharedArrayBuffer;
   /** Widget values the io thread applies while a cell runs: see kernel/widgets/live-state.ts. */
   widgetState: SharedArrayBuffer;
   /** Where the io thread posts incoming requests (a port, so the main thread can drain it synchronously). */
   requests: MessagePort;
-  /** From the SIGINT thread (kernel/io/sigint-thread.ts), when there is one: armed, then each SIGINT it saw. */
+  /** From the SIGINT thread (kernel/interrupt/sigint-thread.ts), when there is one: armed, then each SIGINT it saw. */
   sigint?: MessagePort;
   /** To the compiler thread: the code of each execute request as it arrives, when the main thread is idle. */
   speculation?: MessagePort;
 }
 
 /**
- * ZeroMQ routing identities as latin1 strings (one char per byte): the main thread only hands
- * them back with a reply, and a string crosses threads cheaply, while cloning a Uint8Array
- * copies its whole ArrayBuffer (for a small Buffer, Node's 8 KB pool).
+ * ZeroMQ routing identities: bytes end to end, never decoded. Each is an exact-size copy
+ * (a Buffer from a socket may view Node's 8 KB pool, and cloning it would copy the pool).
  */
-export type Identities = string[];
+export type Identities = Uint8Array[];
 
 /** A verified incoming request handed to the main thread. */
 export interface IncomingRequest {
@@ -44,6 +47,8 @@ export interface IncomingRequest {
   metadata: Record<string, unknown>;
   content: Record<string, unknown>;
   buffers: Uint8Array[];
+  /** A shell execute_request's number in arrival order (kernel/interrupt/shared-state.ts). */
+  arrival?: number;
 }
 
 export interface SendMessage {

@@ -6,6 +6,7 @@ import type { Storage, Tensor } from "../tensor.js";
 import { fmtShape, sameShape } from "../shape.js";
 import { AccumulateGrad, type GradFn, type GraphNode, type Hook, isPartialGrad } from "./graph.js";
 import { enableGrad, noGrad } from "./grad_mode.js";
+import { onesLike } from "../ops/creation.js";
 
 export interface BackwardOptions {
   /** Keep the graph (saved tensors) for another backward through it. Default: createGraph. */
@@ -22,7 +23,8 @@ function rootGradient(op: string, root: Tensor, gradient: Tensor | null | undefi
     if (root.numel !== 1) {
       throw new Error(`${op}: grad can be implicitly created only for scalar outputs, but the tensor has shape ${fmtShape(root.shape)}; call backward(gradient) with a gradient of that shape, or reduce first (e.g. loss.sum())`);
     }
-    return noGrad(() => root.detach().mul(0).add(1));
+    // Ones, not loss*0+1: a NaN or Inf loss must not make the seed (and every gradient) NaN.
+    return onesLike(root);
   }
   if (!sameShape(gradient.shape, root.shape)) {
     throw new Error(`${op}: gradient shape ${fmtShape(gradient.shape)} does not match tensor shape ${fmtShape(root.shape)}`);

@@ -2,6 +2,7 @@
 // `registerKernels`. Tensor storage comes from `allocate`: ordinary GC-managed typed arrays
 // (the wasm backend copies operands into its own arena per call, see wasm/runtime.ts).
 
+import { availableParallelism } from "node:os";
 import type { DType, TypedArray } from "../dtype.js";
 import type { KernelName, Kernels } from "./kernels.js";
 import { referenceKernels } from "./reference.js";
@@ -54,8 +55,13 @@ export function registerThreadControl(control: ThreadControl | null): void {
   threads = control;
 }
 
+/** More threads than this many per core only cost memory and switching. */
+const THREADS_PER_CORE = 4;
+
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  const max = THREADS_PER_CORE * availableParallelism();
+  if (n > max) throw new Error(`setNumThreads: ${n} threads is more than ${THREADS_PER_CORE} per core (${max} on this machine with ${availableParallelism()} cores)`);
   if (threads) threads.setNumThreads(n);
 }
 

@@ -14,6 +14,7 @@
 
 import { GradFn, type BackwardFn } from "../autograd/graph.js";
 import { isGradEnabled } from "../autograd/grad_mode.js";
+import { isAnomalyEnabled, watchOp } from "../autograd/anomaly.js";
 import { isFloatDType } from "../dtype.js";
 import { fmtShape, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -45,6 +46,7 @@ export function record(
   saved: readonly Tensor[] = [],
 ): Tensor {
   if (observer !== null) observer(out, name, inputs);
+  if (isAnomalyEnabled()) backward = watchOp(name, inputs, out, backward);
   if (!needsGrad(inputs) || !isFloatDType(out.dtype)) return out;
   const nodes = inputs.map((t) => (t instanceof Tensor && t.requiresGrad ? t.gradFn ?? t._accumulateNode() : null));
   const meta = inputs.map((t) => (t instanceof Tensor ? { shape: t.shape, dtype: t.dtype } : { shape: [], dtype: out.dtype }));

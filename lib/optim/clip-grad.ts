@@ -1,4 +1,7 @@
 import type { Tensor } from "../tensor.js";
+import { fmtShape } from "../shape.js";
+
+let warnedNonfinite = false;
 
 /**
  * Rescales the gradients of `params` in place so that their joint norm (over all of them,
@@ -25,8 +28,16 @@ export function clipGradNorm(
     }
     total = Math.pow(acc, 1 / normType);
   }
-  if (options.errorIfNonfinite && !Number.isFinite(total)) {
-    throw new Error(`clipGradNorm: the total norm of order ${normType} of the gradients is non-finite`);
+  if (!Number.isFinite(total)) {
+    const bad = withGrad.findIndex((_, i) => grads[i]!.some((v) => !Number.isFinite(v)));
+    const which = bad < 0 ? "" : `; parameter ${bad} (shape ${fmtShape(withGrad[bad]!.shape)}) has a non-finite gradient`;
+    const text = `clipGradNorm: the total norm of order ${normType} of the gradients is non-finite (${total})${which}`;
+    if (options.errorIfNonfinite) throw new Error(text);
+    // PyTorch carries on silently by default; a learner is told once per session.
+    if (!warnedNonfinite) {
+      warnedNonfinite = true;
+      console.warn(`${text} (pass errorIfNonfinite: true to stop there; detectAnomaly names the op that produced it)`);
+    }
   }
   const coef = maxNorm / (total + 1e-6);
   if (coef < 1) {

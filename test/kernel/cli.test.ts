@@ -26,6 +26,11 @@ describe("kernelspec", () => {
     expect(spec.argv.slice(-3)).toEqual(["kernel", "--connection-file", "{connection_file}"]);
     expect(spec.argv[1]).toBe(join(root, "bin", "gradlab.js"));
   });
+
+  it("--max-memory becomes the kernel's GRADLAB_MAX_MEMORY", () => {
+    expect(kernelSpec({ scope: "user", name: "gradlab", maxMemory: "8G" }).env).toEqual({ GRADLAB_MAX_MEMORY: "8G" });
+    expect(kernelSpec({ scope: "user", name: "gradlab" }).env).toEqual({});
+  });
 });
 
 describe.skipIf(!built)("gradlab CLI", () => {

@@ -5,6 +5,7 @@ import { PlainCompiler } from "../../kernel/execution/plain-compiler.js";
 import { handlers } from "../../kernel/handlers/index.js";
 import { formatDuration, timeitReport } from "../../kernel/handlers/magics.js";
 import { HistoryStore } from "../../kernel/history/history-store.js";
+import { createInterruptState, InterruptStateIo, InterruptStateMain } from "../../kernel/interrupt/shared-state.js";
 import type { IoLink } from "../../kernel/io/io-link.js";
 import type { IncomingRequest } from "../../kernel/io/protocol.js";
 import { Kernel } from "../../kernel/kernel.js";
@@ -30,6 +31,7 @@ function setup() {
       if (m.msgType === "status" && m.content.execution_state === "idle") waiters.get(m.parent.msg_id)?.();
     }
   };
+  const interruptBuffer = createInterruptState();
   const io = {
     send(channel: string, msgType: string, content: any, parent: any) {
       const m = { channel, msgType, content, parent };
@@ -47,9 +49,9 @@ function setup() {
     drainPending: () => pending.splice(0),
     requestInput: (prompt: string) => `answer to ${prompt}`,
     onRequest: (_: IncomingRequest) => undefined,
-    /** Interrupts the fake io thread has counted (see CellWatchIo.countInterrupt). */
-    interruptCount: 0,
-    cellWatch: { setRunning() {}, acknowledge() {}, interrupts: () => io.interruptCount },
+    /** The interrupt state shared with the (absent) io thread, and the io thread's view of it. */
+    interrupts: new InterruptStateMain(interruptBuffer),
+    ioInterrupts: new InterruptStateIo(interruptBuffer),
   };
   const k = new Kernel(io as unknown as IoLink, process.cwd(), handlers, false);
   PlainCompiler.install(k.context.context, (n, v) => k.context.define(n, v));
@@ -58,7 +60,7 @@ function setup() {
   k.listen();
   const req = (msgType: string, content: Record<string, unknown>): IncomingRequest => ({
     channel: "shell",
-    identities: ["\x01"],
+    identities: [new Uint8Array([1])],
     header: { msg_id: randomUUID(), msg_type: msgType, session: "s", username: "u", date: "", version: "5.3" },
     parent_header: {},
     metadata: {},
@@ -276,7 +278,7 @@ describe("execute_request", () => {
   it("an interrupt that arrives while the cell compiles stops it before it runs", async () => {
     const { exec, k } = setup();
     const plain = k.compiler!;
-    k.compiler = { ...plain, compile: (code: string, n: number) => (k.noteInterrupt(), plain.compile(code, n)), commit: () => undefined } as never;
+    k.compiler = { ...plain, compile: (code: string, n: number) => (k.interrupts.note(), plain.compile(code, n)), commit: () => undefined } as never;
     const ms = await exec("globalThis.ran = true");
     expect(ms.find((m) => m.msgType === "error")!.content.ename).toBe("Interrupted");
     expect(k.context.evaluate("typeof ran")).toBe("undefined");
@@ -288,8 +290,8 @@ describe("execute_request", () => {
   it("an interrupt_request the io thread counted during the compile stops the cell before it runs", async () => {
     const { exec, k, io } = setup();
     const plain = k.compiler!;
-    io.interruptCount = 3; // earlier interrupts do not concern the next cell
-    k.compiler = { ...plain, compile: (code: string, n: number) => (io.interruptCount++, plain.compile(code, n)), commit: () => undefined } as never;
+    for (let i = 0; i < 3; i++) io.ioInterrupts.target(0); // earlier interrupts do not concern the next cell
+    k.compiler = { ...plain, compile: (code: string, n: number) => (io.ioInterrupts.target(0), plain.compile(code, n)), commit: () => undefined } as never;
     const ms = await exec("globalThis.ran2 = true");
     expect(ms.find((m) => m.msgType === "error")!.content.ename).toBe("Interrupted");
     expect(k.context.evaluate("typeof ran2")).toBe("undefined");
@@ -302,9 +304,10 @@ describe("execute_request", () => {
     const { k } = setup();
     const p = k.run("new Promise(() => {})", "pending.js");
     await new Promise((r) => setTimeout(r, 20));
-    k.interruptCurrent!();
+    expect(k.interrupts.waiting).toBe(true);
+    k.interrupts.note();
     await expect(p).rejects.toMatchObject({ name: "Interrupted" });
-    expect(k.interruptCurrent).toBe(null);
+    expect(k.interrupts.waiting).toBe(false);
   });
 });
 

@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
-import { defaultHistoryPath, globToRegExp, HistoryStore } from "../../kernel/history/history-store.js";
+import { defaultHistoryPath, globToRegExp, HistoryStore, MAX_HISTORY_FILE, MAX_HISTORY_TEXT } from "../../kernel/history/history-store.js";
 
 afterAll(removeTempDirs);
 
@@ -79,5 +79,28 @@ describe("HistoryStore", () => {
     const h = new HistoryStore(path);
     expect(h.session).toBe(4);
     expect(h.tail(5, false)).toEqual([[3, 1, "ok"]]);
+  });
+});
+
+describe("history is bounded", () => {
+  it("stores a cell over 1 MB cut, saying how much was left out", () => {
+    const path = join(tempDir("gradlab-hist-"), "h.jsonl");
+    const h = new HistoryStore(path);
+    h.append(1, "x".repeat(MAX_HISTORY_TEXT + 10), "y".repeat(MAX_HISTORY_TEXT * 2));
+    h.close();
+    const [row] = new HistoryStore(path).tail(1, true) as [number, number, [string, string]][];
+    expect(row[2][0]).toMatch(/… \[10 more characters not kept in history\]$/);
+    expect(row[2][1].length).toBeLessThan(MAX_HISTORY_TEXT + 100);
+  });
+
+  it("moves a file past its size limit aside at start, keeping the session numbers going", () => {
+    const path = join(tempDir("gradlab-hist-"), "h.jsonl");
+    const line = JSON.stringify({ s: 7, n: 1, i: "z".repeat(1000), o: null }) + "\n";
+    writeFileSync(path, line.repeat(Math.ceil(MAX_HISTORY_FILE / line.length) + 1));
+    const h = new HistoryStore(path);
+    h.close();
+    expect(h.session).toBe(8);
+    expect(existsSync(`${path}.1`)).toBe(true);
+    expect(statSync(path).size).toBeLessThan(1000);
   });
 });

@@ -2,8 +2,8 @@
 // interrupt can stop (in-process; the kernel-level behaviour is in robustness.test.ts).
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { callInterruptibly, interruptibleTimers } from "../../kernel/execution/interruptible-timers.js";
-import { redirectSigintListeners } from "../../kernel/execution/process-guard.js";
+import { callInterruptibly, interruptibleTimers } from "../../kernel/interrupt/interruptible-timers.js";
+import { redirectSigintListeners } from "../../kernel/interrupt/sigint-listeners.js";
 
 /** What process itself holds, past any redirection. */
 const realCount = (event: string): number => EventEmitter.prototype.listenerCount.call(process, event);

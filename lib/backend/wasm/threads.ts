@@ -21,8 +21,8 @@ export function getPool(): WorkerPool | null {
 /** Threads (including the calling one) that big kernels are split across. */
 export function setPoolThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  if (pool) pool.numThreads = n; // first: a refused count changes nothing
   requestedThreads = n;
-  if (pool) pool.numThreads = n;
 }
 
 export function getPoolThreads(): number {

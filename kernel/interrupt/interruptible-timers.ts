@@ -5,7 +5,7 @@
 // timer code leaves its async-hook stack inconsistent and Node aborts the process. So the
 // cell's setTimeout, setInterval and setImmediate run their callbacks inside a breakOnSigint
 // run too (a few microseconds while the SIGINT thread keeps the watchdog up, see
-// io/sigint-thread.ts): a SIGINT ends the callback with an ordinary exception, caught here.
+// sigint-thread.ts): a SIGINT ends the callback with an ordinary exception, caught here.
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import vm from "node:vm";

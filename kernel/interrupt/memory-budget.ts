@@ -1,0 +1,23 @@
+// The kernel's memory budget: a cell whose process grows past it is stopped (like an
+// interrupt) and fails with a MemoryError, instead of growing until the machine swaps or the
+// kernel is killed. The io thread watches the process's resident memory while a cell runs;
+// typed arrays and the wasm arena count, which a V8 heap limit would not see.
+import { totalmem } from "node:os";
+
+/** The default budget: this fraction of physical memory. */
+export const DEFAULT_BUDGET_FRACTION = 0.75;
+
+/** GRADLAB_MAX_MEMORY: bytes, or a number with K/M/G (e.g. "8G"); unset: 3/4 of RAM. */
+export function memoryBudget(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.GRADLAB_MAX_MEMORY?.trim();
+  if (text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([KMG]?)B?$/i.exec(text);
+    if (m !== null) return Math.round(Number(m[1]) * 1024 ** " KMG".indexOf((m[2] || " ").toUpperCase()));
+    process.stderr.write(`[gradlab] GRADLAB_MAX_MEMORY=${text} is not a size (bytes, or a number with K, M or G): using the default\n`);
+  }
+  return Math.round(DEFAULT_BUDGET_FRACTION * totalmem());
+}
+
+export function gb(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GB`;
+}
