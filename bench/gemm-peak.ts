@@ -9,6 +9,7 @@ import { loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { wasmPath, type WasmBuild } from "../lib/backend/wasm/runtime.js";
 import { fmt, table, time } from "./timing.js";
+import { FLOPS_PER_ROUND } from "./peak.js";
 
 setFlagsFromString("--experimental-wasm-relaxed-simd");
 const WA = (globalThis as unknown as { WebAssembly: {
@@ -38,7 +39,7 @@ const measurePeak = () => {
   for (const b of builds) {
     const iters = 2e6;
     const t = time(() => { mods[b]!.e.simdPeak!(iters); }, 600, 20, 3).ms;
-    peak[b] = Math.max(peak[b] ?? 0, (80 * iters) / t / 1e6);
+    peak[b] = Math.max(peak[b] ?? 0, (FLOPS_PER_ROUND * iters) / t / 1e6);
   }
 };
 measurePeak();

@@ -75,7 +75,10 @@ export function line(x: Values | Record<string, Values>, y?: Values | Record<str
   for (const [n, ys] of series) {
     if (ys.length !== xs.length) throw new Error(`plot.line: series "${n}" has ${ys.length} values but x has ${xs.length}`);
   }
-  const values = series.flatMap(([name, ys]) => ys.map((v, i) => ({ x: xs[i], y: v, series: name })));
+  // A log axis cannot show values ≤ 0 (a loss that reaches exactly 0): they become gaps, as
+  // NaN does, instead of a domain that includes zero and leaves the chart empty.
+  const onAxis = (v: number, log: boolean | undefined): number => (log && v <= 0 ? NaN : v);
+  const values = series.flatMap(([name, ys]) => ys.map((v, i) => ({ x: onAxis(xs[i]!, o.logX), y: onAxis(v, o.logY), series: name })));
   const spec = {
     ...base(o), data: { values },
     mark: { type: "line", tooltip: true },

@@ -452,7 +452,7 @@ export class CellCompiler {
   }
 
   /**
-   * Node's types (~90 files, most of the checker's global declarations) are added the first
+   * Node's types (dozens of files, most of the checker's global declarations) are added the first
    * time a cell (or the prelude) refers to a Node module or global; until then a few
    * declarations cover console and timers.
    */
@@ -523,7 +523,7 @@ export class CellCompiler {
     const opaque = opaquePreludeDependencies(abs);
     host.isOpaque = opaque;
     // The prelude's declaration files bundled into one at build time (type-bundles.ts), when
-    // the bundle is there and current: one comment-free file to parse instead of ~100…
+    // the bundle is there and current: one comment-free file to parse instead of one per module…
     const bundle = findPreludeBundle(abs, this.config.typesDir ?? defaultTypesDir());
     if (bundle?.lazy) {
       // …loaded module by module as cells need them (lazy-prelude.ts), when it has the index.
@@ -535,13 +535,13 @@ export class CellCompiler {
     if (bundle) {
       host.setWithDocs(bundle.full, readFileSync(bundle.nocomments, "utf8"), () => readFileSync(bundle.full, "utf8"));
       // The package's own entry points ("gradlab", …) are modules of the bundle: a cell that
-      // imports them must not pull the package's ~100 declaration files in beside it.
+      // imports them must not pull the package's declaration files in beside it.
       const aliases = new Set(bundle.aliases);
       host.isOpaque = (specifier, containingFile) => aliases.has(specifier) || opaque(specifier, containingFile);
     }
     const specifier = bundle ? JSON.stringify(bundle.entry) : JSON.stringify(abs.replace(/\.d\.([cm]?)ts$|\.([cm]?)ts$/, (_m, a?: string, b?: string) => `.${a ?? b ?? ""}js`));
     // Re-exported (not `export =` of a namespace import, as for cells' imports): a name is then
-    // looked up in the module's export table, without resolving all ~260 of them per cell.
+    // looked up in the module's export table, without resolving every export per cell.
     host.set(host.path(`${PRELUDE_NAMESPACE}.d.ts`), `export * from ${specifier};\nexport as namespace ${PRELUDE_NAMESPACE};\n`);
     const program = host.checkProgram();
     const checker = program.getTypeChecker();
@@ -627,7 +627,7 @@ function withExportList(code: string, names: CellNames): string {
 
 /**
  * Packages imported by the prelude's own declaration files (vega-lite's spec types behind a
- * plot function, say) are not followed: they would add ~100 files to every cell's program for
+ * plot function, say) are not followed: they would add many files to every cell's program for
  * types cells rarely touch, which are `any` instead. A cell that imports such a package
  * itself gets its full types.
  */

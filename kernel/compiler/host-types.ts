@@ -9,7 +9,7 @@ import { typescript } from "./typescript-loader.js";
 
 /**
  * The text of lib.es2023.d.ts with everything it references, in reference order, as ONE file
- * (used with `noLib`): ~50 files → 1.
+ * (used with `noLib`): the many files of the ES library become one.
  */
 export function bundledLib(): string {
   const ts = typescript();

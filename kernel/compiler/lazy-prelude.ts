@@ -108,7 +108,7 @@ export class LazyPrelude {
   /**
    * Once everything is loaded: replaces the module files with the one bundle file they were
    * cut from (the same declarations, so nothing a cell sees changes; the program just has
-   * ~110 fewer files).
+   * one file in place of one per module).
    */
   consolidate(): void {
     if (this.consolidated || !this.complete) return;

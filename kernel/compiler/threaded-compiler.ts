@@ -1,9 +1,9 @@
 // The cell compiler run in its own thread, behind the same synchronous interface.
 //
-// Why: TypeScript's warm-up (loading ~9 MB of JavaScript, parsing and binding ~110
-// declaration files, a first check) is the longest part of kernel start. In its own thread
-// it overlaps with the main thread importing the prelude and with the io thread binding the
-// sockets, on another core. Afterwards the compiler's garbage (a new program and checker per
+// Why: TypeScript's warm-up (loading its JavaScript, parsing and binding the ES library and
+// the prelude's declaration files, a first check) is the longest part of kernel start. In its
+// own thread it overlaps with the main thread importing the prelude and with the io thread
+// binding the sockets, on another core. Afterwards the compiler's garbage (a new program and checker per
 // cell) is collected in its own heap, and its idle-time work (re-parsing libraries with their
 // JSDoc) never occupies the thread that runs cells.
 //

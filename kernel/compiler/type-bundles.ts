@@ -1,6 +1,6 @@
 // Type bundles built once at build time (build-type-bundles.ts) so the kernel's first program
-// parses few, comment-free files: the ES library as one file, and the prelude's ~100
-// declaration files as ONE script of ambient modules. Each bundle has a variant with every
+// parses few, comment-free files: the ES library as one file, and the prelude's
+// declaration files (one per module) as ONE script of ambient modules. Each bundle has a variant with every
 // comment removed (a type check needs none; the kernel switches to the full text when idle so
 // inspect shows JSDoc).
 //
@@ -209,7 +209,7 @@ export interface LazyPreludeIndex {
  * The index a kernel needs to load a prelude bundle module by module: where each module's
  * declaration is in both texts, what it depends on, and, for every exported name, the module
  * that declares it — so a cell that uses `tensor` loads the 4 modules `tensor` needs, not
- * the ~100 of the whole prelude, and the rest loads in the background.
+ * every module of the prelude, and the rest loads in the background.
  */
 export function lazyPreludeIndex(bundle: PreludeBundle, fullText: string, bareText: string): LazyPreludeIndex {
   const ts = typescript();
@@ -465,7 +465,7 @@ export interface PreludeBundleFiles {
   /**
    * Package specifiers the bundle declares as aliases of its modules ("gradlab",
    * "gradlab/visualizers"). Leaving them unresolved (LanguageHost.isOpaque) spares a cell that
-   * imports them the ~100 files resolution would add: the checker uses the ambient module anyway.
+   * imports them every file resolution would add: the checker uses the ambient module anyway.
    */
   aliases: string[];
   /** The declaration files the bundle stands for (absolute paths). */
@@ -478,7 +478,7 @@ export interface PreludeBundleFiles {
  * The prebuilt bundle of `preludeTypes` (its .d.ts path), or undefined when there is none for
  * this prelude (a custom GRADLAB_PRELUDE), it is missing, or any file it was built from has
  * changed since (size or mtime differ AND the content's hash differs: a plain `tsc` rewrites
- * unchanged files). Costs one stat per bundled file (~100) when fresh.
+ * unchanged files). Costs one stat per bundled file when fresh.
  */
 export function findPreludeBundle(preludeTypes: string, dir = defaultTypesDir()): PreludeBundleFiles | undefined {
   const manifest = readManifest(dir);

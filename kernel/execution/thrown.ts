@@ -89,7 +89,7 @@ const REPEATS_SHOWN = 3;
 const MAX_FRAMES = 200;
 
 /**
- * Deep recursion with `Error.stackTraceLimit = Infinity` gives ~10,000 identical frames:
+ * Deep recursion with `Error.stackTraceLimit = Infinity` gives thousands of identical frames:
  * like Python, show a repeated frame three times and then how often it repeats.
  */
 export function collapseFrames(frames: string[]): string[] {
@@ -110,7 +110,8 @@ export function collapseFrames(frames: string[]): string[] {
 /**
  * mapStack rewrites cell positions in frames, then library positions go to their TypeScript
  * sources (library-frames.ts). Both run on the frames only: an error message
- * is user text of any length (mapping a megabyte-long message with a regex took minutes).
+ * is user text of any length, and a frame regex run over a megabyte-long message would
+ * backtrack long enough to hang the kernel.
  */
 export function errorOutcome(e: unknown, mapStack: (stack: string) => string = (s) => s): ErrorOutcome {
   if (typeof e === "object" && e !== null) {

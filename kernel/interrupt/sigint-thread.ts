@@ -3,10 +3,10 @@
 //
 // Why: a cell runs under `breakOnSigint` so an interrupt stops even a loop that never yields.
 // Node starts a watchdog helper thread (and installs its SIGINT handler) when the first such
-// run starts and joins it when the last one ends: per cell that was a thread create + join
-// (0.1–0.5 ms on a loaded 2-core machine). The helper is shared by the whole process and
-// counts its users, so while this thread sits in a run of its own, a cell's run only
-// registers with the running helper (~6 µs).
+// run starts and joins it when the last one ends: per cell that would be a thread create +
+// join, costly on a loaded machine. The helper is shared by the whole process and counts its
+// users, so while this thread sits in a run of its own, a cell's run only registers with the
+// running helper, which is cheap.
 //
 // While the helper runs, SIGINT goes to it, not to libuv: process.on("SIGINT") listeners on
 // the main thread must not exist (node:vm removes them around each run, and removing the last

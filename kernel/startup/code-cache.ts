@@ -1,4 +1,4 @@
-// A V8 code cache for TypeScript's compiler (typescript.js, ~9 MB of JavaScript): compiling
+// A V8 code cache for TypeScript's compiler (typescript.js, one large CommonJS file): compiling
 // its functions is a large share of the first type check. Node 20 has no
 // module.enableCompileCache, so the kernel compiles that one CommonJS file itself with
 // vm.Script's cachedData, and after warm-up stores the cache — including the functions the

@@ -7,14 +7,15 @@
 //   GRU:  r = σ(x_r + h_r), z = σ(x_z + h_z) with x_* = x W_i*ᵀ + b_i*, h_* = h W_h*ᵀ + b_h*
 //         n = tanh(x_n + r·h_n);  h' = (1 − z)·n + z·h
 //
-// The input projection of a whole sequence is one matmul; only the recurrent part loops.
+// The input projection of a whole sequence is one matmul; only the recurrent part loops, and
+// for LSTM (without projSize) that loop is one op, lstmSequence (lib/ops/nn/rnn.ts).
 
 import { Tensor } from "../tensor.js";
 import type { DType } from "../dtype.js";
 import { fmtShape } from "../shape.js";
 import * as F from "../functional.js";
 import { stack, cat } from "../ops/join.js";
-import { gruCell, lstmCell } from "../ops/nn/rnn.js";
+import { gruCell, lstmCell, lstmSequence } from "../ops/nn/rnn.js";
 import { Module } from "./module.js";
 import { emptyParameter } from "./parameter.js";
 import * as init from "./init.js";
@@ -168,15 +169,23 @@ abstract class RNNBase extends Module {
         const whh = this.param("weight_hh", layer, d)!;
         const bih = this.param("bias_ih", layer, d);
         const bhh = this.param("bias_hh", layer, d);
-        let xw = seq.matmul(wih.t());
-        if (bih) xw = xw.add(bih);
-        // b_hh added once for the whole sequence instead of once per step
+        // b_hh added once for the whole sequence instead of once per step: folded into the bias
         const fold = bhh !== null && foldsHiddenBias(this.mode);
-        if (fold) xw = xw.add(bhh);
+        const xw = F.linear(seq, wih, fold && bih ? bih.add(bhh!) : fold ? bhh : bih);
         const k = layer * dirs + d;
         const whr = this.param("weight_hr", layer, d);
         let h = h0s ? h0s.select(0, k) : zerosH;
         let c: Tensor | null = this.mode === "LSTM" ? (c0s ? c0s.select(0, k) : zerosC) : null;
+        if (this.mode === "LSTM" && !whr && L > 0) {
+          // the whole recurrence as one op: h_t then c_t in each row of hc [L, N, 2H]
+          const H = this.hiddenSize;
+          const hc = lstmSequence(xw, h, c!, whh, d === 1);
+          const last = hc.select(0, d === 0 ? L - 1 : 0);
+          dirOutputs.push(hc.narrow(2, 0, H));
+          hFinal.push(last.narrow(1, 0, H));
+          cFinal.push(last.narrow(1, H, H));
+          continue;
+        }
         const outs: Tensor[] = new Array(L);
         for (let s = 0; s < L; s++) {
           const t = d === 0 ? s : L - 1 - s;

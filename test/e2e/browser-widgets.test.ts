@@ -5,24 +5,21 @@
 // learning-rate slider and click Stop while a synchronous training loop runs; the loop sees
 // both. A second tab on the same kernel then restores the widgets, as a reload does. Leaves
 // artifacts/browser-widgets.png.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { build } from "vite";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, stopServer } from "./servers.js";
+import { buildPage, CHROMIUM, haveJupyterServer, launchChromium, startJupyterServer, stopServer } from "./servers.js";
 
 declare const window: any;
 declare const document: any;
 
 const root = join(import.meta.dirname, "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
 const install = join(root, "dist", "kernel", "install.js");
-const haveServer = existsSync("/usr/lib/python3/dist-packages/jupyter_server/__init__.py");
-const enabled = existsSync(CHROMIUM) && haveServer && existsSync(install);
+const enabled = existsSync(CHROMIUM) && haveJupyterServer && existsSync(install);
 
 const logText = (page: Page): Promise<string> => page.evaluate(() => document.getElementById("log").textContent as string);
 
@@ -36,30 +33,19 @@ describe.skipIf(!enabled)("widgets in chromium through jupyter-server (html-mana
   const dir = mkdtempSync(join(tmpdir(), "gradlab-widgets-browser-"));
   const token = randomBytes(16).toString("hex");
   let server: ChildProcess | undefined;
-  let serverLog = "";
   let browser: Browser | undefined;
   let base = "";
 
   beforeAll(async () => {
     const page = join(dir, "page");
-    await build({ root: join(import.meta.dirname, "widgets-page"), base: "./", logLevel: "error", build: { outDir: page, emptyOutDir: true, minify: false, chunkSizeWarningLimit: 100_000 } });
+    await buildPage(join(import.meta.dirname, "widgets-page"), page);
     const { installKernelSpec } = (await import(install)) as typeof import("../../kernel/install.js");
     installKernelSpec({ scope: "prefix", prefix: dir, name: "gradlab" });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     const env = { ...process.env, JUPYTER_PATH: join(dir, "share", "jupyter"), JUPYTER_DATA_DIR: join(dir, "data"), JUPYTER_RUNTIME_DIR: join(dir, "runtime"), JUPYTER_CONFIG_DIR: join(dir, "config") };
-    // The page is one of the server's static files (/static/...): same origin as its API.
-    server = spawn("/usr/bin/python3", ["-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${dir}`, "--ServerApp.port_retries=0", `--ServerApp.extra_static_paths=${JSON.stringify([page])}`, "--allow-root"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    server.stdout!.on("data", (d) => (serverLog += d));
-    server.stderr!.on("data", (d) => (serverLog += d));
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > deadline || server.exitCode !== null) throw new Error(`jupyter-server did not start:\n${serverLog}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    const started = await startJupyterServer(dir, page, token, env);
+    server = started.process;
+    base = started.base;
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

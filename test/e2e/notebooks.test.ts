@@ -1,12 +1,16 @@
 // Every tutorial, executed twice — through `gradlab run` (no Python) and through Debian's
 // `jupyter nbconvert --execute` (python3-nbclient) against the installed kernelspec — in
-// parallel; both must succeed with no error output. Slow: `npm run test:notebooks`
+// parallel; both must succeed with no error output. Then nbconvert's executed notebooks (they
+// keep the widget state) are rendered with JupyterLab's own renderers in chromium
+// (jupyterlab-render.ts; screenshots in artifacts/jupyterlab-render/). Slow: `npm run test:notebooks`
 // (vitest.notebooks.config.ts), never part of the default `npm test`. Uses dist/.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openRenderPage, type RenderPage } from "./jupyterlab-render.js";
+import { CHROMIUM, haveJupyterServer } from "./servers.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const notebooksDir = join(root, "notebooks");
@@ -61,7 +65,10 @@ describe.skipIf(!enabled)("tutorial notebooks execute (gradlab run and nbconvert
     mkdirSync(join(tmp, "nbconvert"));
   });
 
-  afterAll(() => {
+  let renderPage: RenderPage | undefined;
+
+  afterAll(async () => {
+    await renderPage?.close();
     if (times.length > 0) {
       const lines = times.map((t) => `${t.notebook.padEnd(48)} gradlab run ${t.gradlabRun.toFixed(1).padStart(5)} s   nbconvert ${t.nbconvert.toFixed(1).padStart(5)} s`);
       lines.push(`total suite time ${((performance.now() - suiteStart) / 1000).toFixed(1)} s`);
@@ -90,5 +97,20 @@ describe.skipIf(!enabled)("tutorial notebooks execute (gradlab run and nbconvert
     }
     // The final cell's assertion ran: its success line is in both executions.
     for (const out of [gradlabOut, nbconvertOut]) expect(readFileSync(out, "utf8")).toContain("✓");
+  });
+
+  // What JupyterLab shows of each executed tutorial: every output through rendermime's default
+  // renderers, the vega5 extension and the widget manager, with the MIME type JupyterLab picks.
+  it.skipIf(!existsSync(CHROMIUM) || !haveJupyterServer).each(notebooks)("%s renders with JupyterLab's renderers", async (file) => {
+    const executed = join(tmp, "nbconvert", file);
+    expect(existsSync(executed), `${file} was not executed (see its execution test)`).toBe(true);
+    renderPage ??= await openRenderPage(join(tmp, "render"), join(root, "artifacts", "jupyterlab-render"));
+    const report = await renderPage.render(executed);
+    const where = (o: { cell: number; output: number; mime: string | null }): string => `cell ${o.cell} output ${o.output} (${o.mime})`;
+    expect(report.outputs.filter((o) => o.error !== null).map((o) => `${where(o)}: ${o.error}`), "renderer errors").toEqual([]);
+    expect(report.outputs.filter((o) => o.problem !== null).map((o) => `${where(o)}: ${o.problem}`), "outputs that did not render").toEqual([]);
+    expect(report.consoleErrors, "console errors").toEqual([]);
+    expect(report.outputs.length, "rendered outputs").toBeGreaterThan(0);
+    console.log(`${file}: ${JSON.stringify(report.mimeCounts)} → ${report.screenshot}`);
   });
 });

@@ -52,6 +52,14 @@ describe("plot", () => {
       displayOptions.interactive = false;
     }
   });
+  it("line on a log axis leaves values ≤ 0 out instead of putting zero in the domain", async () => {
+    const f = plot.line([0, 1, 2, 3], { a: [9, 1, 0, 0], b: [9, 3, 1, -1] }, { logY: true });
+    const ys = (f.spec as { data: { values: { y: number }[] } }).data.values.map((v) => v.y);
+    expect(ys).toEqual([9, 1, NaN, NaN, 9, 3, 1, NaN]);
+    await checkFigure(f);
+    const logX = plot.line([0, 1, 10], [1, 2, 3], { logX: true }).spec as { data: { values: { x: number }[] } };
+    expect(logX.data.values.map((v) => v.x)).toEqual([NaN, 1, 10]);
+  });
   it("line without x plots against the index", () => {
     const one = plot.line([3, 2, 1]).spec as { data: { values: { x: number; y: number; series: string }[] } };
     expect(one.data.values).toEqual([{ x: 0, y: 3, series: "y" }, { x: 1, y: 2, series: "y" }, { x: 2, y: 1, series: "y" }]);

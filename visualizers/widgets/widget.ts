@@ -344,7 +344,7 @@ export class Widget<T extends object = object> {
     return `${this.constructor.name}(${shown.join(", ")})`;
   }
 
-  [inspect.custom](): string {
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
 

@@ -1,7 +1,7 @@
 // Reference kernels of the pointwise activations and their fused backward passes.
 // Exact GELU needs Φ(x) = ½·erfc(−x/√2): float64 arrays use the series/continued fraction of
 // special.ts (gradcheck accuracy); float32 arrays use `erfcFast`, 1e-8 relative (below
-// float32 rounding) and ~10× faster, the formula the wasm kernel uses.
+// float32 rounding) and much cheaper than the series, the formula the wasm kernel uses.
 
 import type { Float } from "../../dtype.js";
 import { normalCdf } from "./special.js";

@@ -4,6 +4,7 @@
 import type { Float } from "../../dtype.js";
 import type { RnnKernels } from "../kernels/rnn.js";
 import { sigmoidOf } from "./activation.js";
+import { matmul } from "./matmul.js";
 
 export function lstmCell(gates: Float, c: Float, hc: Float, acts: Float, N: number, H: number): void {
   for (let n = 0; n < N; n++) {
@@ -34,6 +35,54 @@ export function lstmCellBackward(acts: Float, c: Float, hc: Float, ghc: Float, d
       dc[cb + j] = gc * f;
     }
   }
+}
+
+export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
+  L: number, N: number, H: number, reverse: boolean): void {
+  const G = 4 * H, NH = N * H, NG = N * G;
+  const gates = xw instanceof Float64Array ? new Float64Array(NG) : new Float32Array(NG);
+  const time = (s: number) => (reverse ? L - 1 - s : s);
+  if (L > 0) {
+    hPrev.set(h0.subarray(0, NH), time(0) * NH);
+    cPrev.set(c0.subarray(0, NH), time(0) * NH);
+  }
+  for (let s = 0; s < L; s++) {
+    const t = time(s), o = t * 2 * NH;
+    matmul(hPrev.subarray(t * NH, (t + 1) * NH), whh, gates, { batch: 1, m: N, n: G, k: H, transA: false, transB: true, strideA: 0, strideB: 0 });
+    for (let i = 0; i < NG; i++) gates[i] += xw[t * NG + i];
+    lstmCell(gates, cPrev.subarray(t * NH, (t + 1) * NH), hc.subarray(o, o + 2 * NH), acts.subarray(t * NG, (t + 1) * NG), N, H);
+    if (s + 1 < L) {
+      const tn = time(s + 1);
+      for (let n = 0; n < N; n++) {
+        for (let j = 0; j < H; j++) {
+          hPrev[tn * NH + n * H + j] = hc[o + n * 2 * H + j];
+          cPrev[tn * NH + n * H + j] = hc[o + n * 2 * H + H + j];
+        }
+      }
+    }
+  }
+}
+
+export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxw: Float, dh0: Float, dc0: Float,
+  dwhh: Float | null, L: number, N: number, H: number, reverse: boolean): void {
+  const G = 4 * H, NH = N * H, NG = N * G;
+  const ghc = dxw instanceof Float64Array ? new Float64Array(2 * NH) : new Float32Array(2 * NH);
+  // dh0 and dc0 carry ∂/∂(h, c) of the state each step starts from back to the step before
+  dh0.fill(0, 0, NH);
+  dc0.fill(0, 0, NH);
+  for (let s = L - 1; s >= 0; s--) {
+    const t = reverse ? L - 1 - s : s, o = t * 2 * NH;
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < H; j++) {
+        ghc[n * 2 * H + j] = g[o + n * 2 * H + j] + dh0[n * H + j];
+        ghc[n * 2 * H + H + j] = g[o + n * 2 * H + H + j] + dc0[n * H + j];
+      }
+    }
+    const dG = dxw.subarray(t * NG, (t + 1) * NG);
+    lstmCellBackward(acts.subarray(t * NG, (t + 1) * NG), cPrev.subarray(t * NH, (t + 1) * NH), hc.subarray(o, o + 2 * NH), ghc, dG, dc0, N, H);
+    matmul(dG, whh, dh0, { batch: 1, m: N, n: H, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
+  }
+  if (dwhh) matmul(dxw, hPrev, dwhh, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 });
 }
 
 export function gruCell(xg: Float, hg: Float, h: Float, hOut: Float, acts: Float, N: number, H: number): void {
@@ -67,4 +116,4 @@ export function gruCellBackward(acts: Float, h: Float, g: Float, dxg: Float, dhg
   }
 }
 
-export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, gruCell, gruCellBackward };
+export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, lstmSequence, lstmSequenceBackward, gruCell, gruCellBackward };

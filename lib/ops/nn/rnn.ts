@@ -1,5 +1,6 @@
 // The pointwise parts of one LSTM / GRU step as single ops (the matmuls around them stay
-// matmuls): lib/nn/rnn.ts calls them once per time step. Kernels: lib/backend/reference/rnn.ts.
+// matmuls), and a whole LSTM layer's recurrence as one op (lstmSequence), which nn.LSTM uses.
+// Kernels: lib/backend/reference/rnn.ts (cells) and the matmul kernel.
 
 import { getKernels } from "../../backend/index.js";
 import { fmtShape } from "../../shape.js";
@@ -52,4 +53,38 @@ export function gruCell(xg: Tensor, hg: Tensor, h: Tensor): Tensor {
     getKernels().gruCellBackward(acts, hd, floatData(g, dt), dxd, dhgd, dhd, N, H);
     return [dx, dhg, dh];
   }, [h]);
+}
+
+/**
+ * A whole LSTM layer's recurrence: xw [L, N, 4H] (x·W_ihᵀ + b_ih + b_hh for every step), h0 and
+ * c0 [N, H], whh [4H, H] → [L, N, 2H], h_t then c_t in each row (as lstmCell). `reverse` runs
+ * t = L−1 … 0. The backward stacks the gate gradients of all steps, so ∂W_hh is one matmul
+ * over L·N rows and ∂xw (hence ∂W_ih upstream) comes out in one piece.
+ */
+export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, reverse = false): Tensor {
+  const op = "lstmSequence";
+  const [L, N, G] = xw.shape, H = G / 4;
+  const isNH = (t: Tensor) => t.ndim === 2 && t.shape[0] === N && t.shape[1] === H;
+  if (xw.ndim !== 3 || !Number.isInteger(H) || !isNH(h0) || !isNH(c0) || whh.ndim !== 2 || whh.shape[0] !== G || whh.shape[1] !== H) {
+    throw new Error(`${op}: input gates ${fmtShape(xw.shape)} must be [L, N, 4H], h0 ${fmtShape(h0.shape)} and c0 ${fmtShape(c0.shape)} [N, H], weight_hh ${fmtShape(whh.shape)} [4H, H]`);
+  }
+  checkSameDType(op, "input gates", xw, "h0", h0);
+  checkSameDType(op, "input gates", xw, "c0", c0);
+  checkSameDType(op, "input gates", xw, "weight_hh", whh);
+  const dt = xw.dtype === "float64" ? "float64" : "float32";
+  const k = getKernels();
+  const xd = floatData(xw, dt), wd = floatData(whh, dt);
+  const NH = N * H, NG = N * G;
+  // hPrev[t], cPrev[t]: the state step t starts from (contiguous, for the matmuls and the cell)
+  const [, hPrev] = emptyFloat([L * NH], dt), [, cPrev] = emptyFloat([L * NH], dt);
+  const [, acts] = emptyFloat([L * NG], dt);
+  const [out, od] = emptyFloat([L, N, 2 * H], dt);
+  k.lstmSequence(xd, floatData(h0, dt), floatData(c0, dt), wd, od, hPrev, cPrev, acts, L, N, H, reverse);
+  return record(out, "LstmSequenceBackward", [xw, h0, c0, whh], (g, needs) => {
+    const [dx, dxd] = emptyFloat([L, N, G], dt);
+    const [dh, dhd] = emptyFloat([N, H], dt), [dc, dcd] = emptyFloat([N, H], dt);
+    const [dw, dwd] = needs[3] ? emptyFloat([G, H], dt) : [null, null];
+    k.lstmSequenceBackward(acts, cPrev, hPrev, od, wd, floatData(g, dt), dxd, dhd, dcd, dwd, L, N, H, reverse);
+    return [dx, dh, dc, dw];
+  }, [whh]);
 }

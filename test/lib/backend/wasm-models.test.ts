@@ -12,7 +12,7 @@ import { modelWasmKernels } from "../../../lib/backend/wasm/models.js";
 import { pointwiseF32, pointwiseBackwardF32 } from "../../../lib/backend/wasm/activation.js";
 import { softmaxF32, softmaxBackwardF32, attentionSoftmaxF32 } from "../../../lib/backend/wasm/softmax.js";
 import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/norm.js";
-import { lstmCellF32, lstmCellBackwardF32 } from "../../../lib/backend/wasm/rnn.js";
+import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequenceF32 } from "../../../lib/backend/wasm/rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
 import type { PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
@@ -213,6 +213,34 @@ describe("wasm model kernels", () => {
       });
       expect(maxRelErr(runsB[0]![0]!, dg), `lstm dGates (H ${H})`).toBeLessThan(2e-6);
       expect(maxRelErr(runsB[0]![1]!, dc), `lstm dc (H ${H})`).toBeLessThan(2e-6);
+      expect(runsB[1]).toEqual(runsB[0]);
+    }
+  });
+
+  test("LSTM sequence (whole layer recurrence) forward and backward, both directions", () => {
+    for (const [L, N, H, reverse] of [[5, 40, 32, false], [4, 3, 37, true]] as const) {
+      const G = 4 * H;
+      const xw = wide(L * N * G, H, 4), h0 = randomF32(N * H, rng(H + 5)), c0 = randomF32(N * H, rng(H + 6));
+      const whh = randomF32(G * H, rng(H + 7)).map((v) => v / Math.sqrt(H));
+      const want = [L * N * 2 * H, L * N * H, L * N * H, L * N * G].map((n) => new Float32Array(n));
+      ref.lstmSequence(xw, h0, c0, whh, want[0]!, want[1]!, want[2]!, want[3]!, L, N, H, reverse);
+      const runs = atThreads(() => {
+        const got = [L * N * 2 * H, L * N * H, L * N * H, L * N * G].map((n) => new Float32Array(n));
+        expect(lstmSequenceF32(xw, h0, c0, whh, got[0]!, got[1]!, got[2]!, got[3]!, L, N, H, reverse)).toBe(true);
+        return got;
+      });
+      for (let i = 0; i < 4; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `lstmSequence output ${i} (H ${H})`).toBeLessThan(2e-5);
+      expect(runs[1]).toEqual(runs[0]);
+      const [hc, hPrev, cPrev, acts] = want as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const g = randomF32(L * N * 2 * H, rng(H + 8));
+      const wantB = [L * N * G, N * H, N * H, G * H].map((n) => new Float32Array(n));
+      ref.lstmSequenceBackward(acts, cPrev, hPrev, hc, whh, g, wantB[0]!, wantB[1]!, wantB[2]!, wantB[3]!, L, N, H, reverse);
+      const runsB = atThreads(() => {
+        const got = [L * N * G, N * H, N * H, G * H].map((n) => new Float32Array(n));
+        expect(lstmSequenceBackwardF32(acts, cPrev, hPrev, hc, whh, g, got[0]!, got[1]!, got[2]!, got[3]!, L, N, H, reverse)).toBe(true);
+        return got;
+      });
+      for (let i = 0; i < 4; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `lstmSequence backward output ${i} (H ${H})`).toBeLessThan(2e-5);
       expect(runsB[1]).toEqual(runsB[0]);
     }
   });

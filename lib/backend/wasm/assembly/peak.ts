@@ -1,7 +1,9 @@
 // The machine's WebAssembly SIMD peak for the GEMM's inner operation, measured rather than
 // assumed: `iters` rounds of 10 vector multiply-adds c_i += x·b into 10 accumulators (enough to
-// cover the add/FMA latency; with the operands 14 of x64's 16 vector registers, no spills) (only the add chains through c_i; b changes every round, so nothing
-// can be hoisted), 80 flops a round. bench/gemm-peak.ts times it.
+// cover the add/FMA latency; with the operands, 14 of x64's 16 vector registers, so no
+// spills). Only the adds chain through c_i and b changes every round, so nothing can be
+// hoisted. 80 flops a round; bench/peak.ts and bench/gemm-peak.ts time it. In the plain build
+// the repeated products x·b may be shared, so there it is a lower bound.
 
 import { madd } from "./madd";
 

@@ -1,7 +1,7 @@
 // Every functional NN op against finite differences (float64, the lib's gradcheck), with
 // non-contiguous (transposed / sliced) inputs and stride/padding/dilation/groups variants.
 import { describe, expect, it } from "vitest";
-import { gruCell, lstmCell } from "../../../../lib/ops/nn/rnn.js";
+import { gruCell, lstmCell, lstmSequence } from "../../../../lib/ops/nn/rnn.js";
 import { F, Generator, Tensor, gradcheck, manualSeed, ones, randn, tensor, zeros, type GradcheckOptions } from "../../../../lib/index.js";
 import { backwardNamesIn, collectNames } from "../../gradcheck-coverage.js";
 
@@ -208,6 +208,8 @@ const others: Case[] = [
   ["scaledDotProductAttention dropout (composed, fixed generator)", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
     dropoutP: 0.3, generator: new Generator(3) }), () => [leaf([1, 3, 2]), leaf([1, 3, 2]), leaf([1, 3, 2])]],
   ["lstmCell", (g, c) => lstmCell(g, c), () => [ncLeaf([3, 8]), leaf([3, 2])]],
+  ["lstmSequence", (x, h, c, w) => lstmSequence(x, h, c, w), () => [ncLeaf([3, 2, 8]), leaf([2, 2]), slicedLeaf([2, 2]), leaf([8, 2])]],
+  ["lstmSequence reverse", (x, h, c, w) => lstmSequence(x, h, c, w, true), () => [leaf([4, 1, 12]), ncLeaf([1, 3]), leaf([1, 3]), ncLeaf([12, 3])]],
   ["gruCell", (x, h2, h) => gruCell(x, h2, h), () => [leaf([2, 9]), ncLeaf([2, 9]), slicedLeaf([2, 3])]],
   ["interpolate nearest", (x) => F.interpolate(x, { scaleFactor: 2 }), () => [ncLeaf([1, 2, 3, 2])]],
   ["interpolate bilinear up/down", (x) => F.interpolate(x, { size: [5, 2], mode: "bilinear" }), () => [ncLeaf([2, 1, 3, 4])]],
