@@ -60,19 +60,22 @@ export function makeGpt(): BenchStep {
   manualSeed(0);
   const corpus = loadCorpus();
   const model = new TinyGPT(corpus.vocab);
-  const opt = new optim.AdamW(model.parameters(), { lr: 3e-4 });
-  const { x, y } = windows(corpus, GPT.batch, GPT.block, 0);
-  const idx = Tensor.fromArray(x, [GPT.batch, GPT.block], "int32"), tgt = Tensor.fromArray(y, [GPT.batch * GPT.block], "int32");
+  return lmStep(model, new optim.AdamW(model.parameters(), { lr: 3e-4 }), corpus, GPT.batch, GPT.block);
+}
+
+/** One next-token training step on fixed windows of the corpus. */
+function lmStep(model: nn.Module, opt: optim.Optimizer, corpus: ReturnType<typeof loadCorpus>, batch: number, block: number): BenchStep {
+  const { x, y } = windows(corpus, batch, block, 0);
+  const idx = Tensor.fromArray(x, [batch, block], "int32"), tgt = Tensor.fromArray(y, [batch * block], "int32");
   return {
     run: () => {
       opt.zeroGrad();
-      const logits = model.call(idx);
-      const loss = F.crossEntropy(logits.view([GPT.batch * GPT.block, corpus.vocab]), tgt);
+      const loss = F.crossEntropy((model.call(idx) as Tensor).view([batch * block, corpus.vocab]), tgt);
       loss.backward();
       opt.step();
       loss.item();
     },
-    items: GPT.batch * GPT.block, unit: "tokens",
+    items: batch * block, unit: "tokens",
   };
 }
 
@@ -96,19 +99,7 @@ export function makeCharLstm(): BenchStep {
   manualSeed(0);
   const corpus = loadCorpus();
   const model = new CharLSTM(corpus.vocab);
-  const opt = new optim.Adam(model.parameters(), { lr: 2e-3 });
-  const { x, y } = windows(corpus, LSTM.batch, LSTM.seq, 0);
-  const idx = Tensor.fromArray(x, [LSTM.batch, LSTM.seq], "int32"), tgt = Tensor.fromArray(y, [LSTM.batch * LSTM.seq], "int32");
-  return {
-    run: () => {
-      opt.zeroGrad();
-      const loss = F.crossEntropy(model.call(idx).view([LSTM.batch * LSTM.seq, corpus.vocab]), tgt);
-      loss.backward();
-      opt.step();
-      loss.item();
-    },
-    items: LSTM.batch * LSTM.seq, unit: "tokens",
-  };
+  return lmStep(model, new optim.Adam(model.parameters(), { lr: 2e-3 }), corpus, LSTM.batch, LSTM.seq);
 }
 
 // ---- image models on Fashion-MNIST batches (Debian's files when present, else the shipped subset) ----

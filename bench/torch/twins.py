@@ -83,16 +83,18 @@ class TinyGPT(nn.Module):
 def make_gpt():
     ids, vocab = corpus()
     model = TinyGPT(vocab)
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-4)
-    x, y = windows(ids, GPT_BATCH, BLOCK)
+    return lm_step(model, torch.optim.AdamW(model.parameters(), lr=3e-4), *windows(ids, GPT_BATCH, BLOCK), vocab)
 
+
+def lm_step(model, opt, x, y, vocab):
+    """One next-token training step on fixed windows, and the tokens it processes."""
     def step():
         opt.zero_grad()
         loss = F.cross_entropy(model(x).view(-1, vocab), y.view(-1))
         loss.backward()
         opt.step()
         loss.item()
-    return step, GPT_BATCH * BLOCK
+    return step, x.numel()
 
 
 # ---- char-LSTM: embedding 64, one LSTM layer of 256, sequence 64, batch 32, Adam ----
@@ -114,16 +116,7 @@ class CharLSTM(nn.Module):
 def make_lstm():
     ids, vocab = corpus()
     model = CharLSTM(vocab)
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    x, y = windows(ids, LSTM_BATCH, SEQ)
-
-    def step():
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x).view(-1, vocab), y.view(-1))
-        loss.backward()
-        opt.step()
-        loss.item()
-    return step, LSTM_BATCH * SEQ
+    return lm_step(model, torch.optim.Adam(model.parameters(), lr=2e-3), *windows(ids, LSTM_BATCH, SEQ), vocab)
 
 
 # ---- image models on Fashion-MNIST batches ----
