@@ -49,7 +49,9 @@ describe.skipIf(!existsSync(dist) || !haveClient)("widgets driven by jupyter_cli
   }, 180_000);
 
   // nbclient (under nbconvert --execute) keeps widget state and routes outputs captured by an
-  // Output widget (its msg_id) into that widget, as a browser's widget manager does.
+  // Output widget (its msg_id) into that widget, as a browser's widget manager does. The
+  // limits are the notebooks suite's: a run under full-suite load once took over 120 s
+  // (still open: see the README's Widgets section).
   it.skipIf(!existsSync("/usr/bin/jupyter"))("nbconvert --execute saves widget state, with interact's plot inside its Output widget", async () => {
     await install();
     const nb = {
@@ -58,7 +60,7 @@ describe.skipIf(!existsSync(dist) || !haveClient)("widgets driven by jupyter_cli
     };
     writeFileSync(join(dir, "w.ipynb"), JSON.stringify(nb));
     const code = await new Promise<number>((resolve) => {
-      execFile("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=gradlab", "--output", "w.out.ipynb", join(dir, "w.ipynb")], { env, cwd: dir, timeout: 120_000 }, (e, _o, stderr) => {
+      execFile("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=180", "--ExecutePreprocessor.kernel_name=gradlab", "--output", "w.out.ipynb", join(dir, "w.ipynb")], { env, cwd: dir, timeout: 300_000 }, (e, _o, stderr) => {
         if (e) console.error(stderr);
         resolve(e ? 1 : 0);
       });
@@ -76,5 +78,5 @@ describe.skipIf(!existsSync(dist) || !haveClient)("widgets driven by jupyter_cli
     const cell = out.cells[0].outputs;
     expect(cell.map((o: any) => o.output_type)).toEqual(["display_data", "stream"]);
     expect(Object.keys(cell[0].data)).toEqual(["application/vnd.jupyter.widget-view+json", "text/plain"]);
-  }, 180_000);
+  }, 320_000);
 });
