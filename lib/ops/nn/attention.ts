@@ -74,6 +74,35 @@ function additiveMask(op: string, mask: Tensor, batch: readonly number[], L: num
   return { data: floatData(m, dt), stride: shared ? 0 : L * S };
 }
 
+/**
+ * Below these sizes one fused attention kernel (scores, softmax, P·V per slice) beats the
+ * batched matmuls, whose per-matrix overhead dominates tiny [L, S] products.
+ */
+export const smallAttentionLimits = { maxSeq: 32, maxHeadDim: 64 };
+const isSmall = (L: number, S: number, E: number, Ev: number): boolean => {
+  const { maxSeq, maxHeadDim } = smallAttentionLimits;
+  return L <= maxSeq && S <= maxSeq && E <= maxHeadDim && Ev <= maxHeadDim;
+};
+
+/** The small-shape path: the backend's attentionForward / attentionBackward kernels. */
+function smallAttention(q: Tensor, k: Tensor, v: Tensor, qd: Float, kd: Float, vd: Float, m: { data: Float; stride: number } | null,
+  causal: boolean, scale: number, dt: FloatDType): Tensor {
+  const batchShape = q.shape.slice(0, -2);
+  const B = numelOf(batchShape);
+  const E = q.shape[q.ndim - 1], L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], Ev = v.shape[v.ndim - 1];
+  const K = getKernels();
+  const [, attn] = emptyFloat([B * L * S], dt);
+  const [out, od] = emptyFloat([...batchShape, L, Ev], dt);
+  K.attentionForward(qd, kd, vd, m ? m.data : null, m ? m.stride : 0, attn, od, B, L, S, E, Ev, scale, causal);
+  return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
+    const [dq, dqd] = needs[0] ? emptyFloat(q.shape, dt) : [null, null];
+    const [dk, dkd] = needs[1] ? emptyFloat(k.shape, dt) : [null, null];
+    const [dv, dvd] = needs[2] ? emptyFloat(v.shape, dt) : [null, null];
+    K.attentionBackward(qd, kd, vd, attn, floatData(g, dt), dqd, dkd, dvd, B, L, S, E, Ev, scale);
+    return [dq, dk, dv];
+  }, [q, k, v]);
+}
+
 function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number, dt: FloatDType): Tensor {
   const batchShape = q.shape.slice(0, -2);
   const B = numelOf(batchShape);
@@ -81,6 +110,7 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
   const K = getKernels();
   const qd = floatData(q, dt), kd = floatData(k, dt), vd = floatData(v, dt);
   const m = mask ? additiveMask("scaledDotProductAttention", mask, batchShape, L, S, dt) : null;
+  if (isSmall(L, S, E, Ev)) return smallAttention(q, k, v, qd, kd, vd, m, causal, scale, dt);
   const [, scores] = emptyFloat([B * L * S], dt), [, attn] = emptyFloat([B * L * S], dt);
   K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: L * E, strideB: S * E });
   K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);

@@ -14,6 +14,7 @@ import { softmaxF32, softmaxBackwardF32, attentionSoftmaxF32 } from "../../../li
 import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/norm.js";
 import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequenceF32 } from "../../../lib/backend/wasm/rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
+import { attentionBackwardF32, attentionForwardF32 } from "../../../lib/backend/wasm/attention.js";
 import type { PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
 const savedWork = dispatchTuning.minWorkPerThread;
@@ -154,6 +155,40 @@ describe("wasm model kernels", () => {
         });
         expect(maxRelErr(runs[0]!, want), `mask stride ${stride} causal ${causal}`).toBeLessThan(2e-6);
         expect(runs[1]).toEqual(runs[0]);
+      }
+    }
+  });
+
+  test("fused small attention forward and backward: masks, causal, head-dim tails, skipped grads", () => {
+    const batch = 7, L = 6, S = 9;
+    for (const [E, Ev] of [[8, 8], [5, 3], [16, 4]]) {
+      const q = randomF32(batch * L * E, rng(E)), k = randomF32(batch * S * E, rng(E + 1)), v = randomF32(batch * S * Ev, rng(E + 2));
+      const g = randomF32(batch * L * Ev, rng(E + 3));
+      const shared = Float32Array.from({ length: L * S }, (_, i) => (i % 5 === 0 ? -Infinity : (i % 7) / 3));
+      const per = Float32Array.from({ length: batch * L * S }, (_, i) => (i % 11 === 0 ? -Infinity : (i % 3) - 1));
+      for (const [mask, stride] of [[null, 0], [shared, 0], [per, L * S]] as [Float32Array | null, number][]) {
+        for (const causal of [false, true]) {
+          const what = `E ${E} Ev ${Ev} mask stride ${mask ? stride : "none"} causal ${causal}`;
+          const wa = new Float32Array(batch * L * S), wo = new Float32Array(batch * L * Ev);
+          ref.attentionForward(q, k, v, mask, stride, wa, wo, batch, L, S, E, Ev, 0.3, causal);
+          const wq = new Float32Array(q.length), wk = new Float32Array(k.length), wv = new Float32Array(v.length);
+          ref.attentionBackward(q, k, v, wa, g, wq, wk, wv, batch, L, S, E, Ev, 0.3);
+          const runs = atThreads(() => {
+            const a = new Float32Array(wa.length), o = new Float32Array(wo.length);
+            expect(attentionForwardF32(q, k, v, mask, stride, a, o, batch, L, S, E, Ev, 0.3, causal)).toBe(true);
+            const dq = new Float32Array(q.length), dk = new Float32Array(k.length), dv = new Float32Array(v.length);
+            expect(attentionBackwardF32(q, k, v, a, g, dq, dk, dv, batch, L, S, E, Ev, 0.3)).toBe(true);
+            const onlyV = new Float32Array(v.length);
+            attentionBackwardF32(q, k, v, a, g, null, null, onlyV, batch, L, S, E, Ev, 0.3);
+            expect(onlyV, `${what}: dv alone`).toEqual(dv);
+            return [a, o, dq, dk, dv];
+          });
+          const want = [wa, wo, wq, wk, wv];
+          ["attn", "out", "dq", "dk", "dv"].forEach((name, i) => {
+            expect(maxRelErr(runs[0]![i]!, want[i]!), `${what}: ${name}`).toBeLessThan(2e-5);
+            expect(runs[1]![i], `${what}: ${name} 1 vs 2 threads`).toEqual(runs[0]![i]);
+          });
+        }
       }
     }
   });

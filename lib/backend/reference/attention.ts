@@ -1,0 +1,77 @@
+// Reference kernels of fused small-shape attention (forward and backward), slice by slice.
+// The weights follow reference/softmax.ts's attentionSoftmax exactly.
+
+import type { Float } from "../../dtype.js";
+import type { AttentionKernels } from "../kernels/attention.js";
+
+export function attentionForward(q: Float, k: Float, v: Float, mask: Float | null, maskStride: number, attn: Float, out: Float,
+  batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void {
+  for (let b = 0; b < batch; b++) {
+    const qb = b * L * E, kb = b * S * E, vb = b * S * Ev;
+    for (let i = 0; i < L; i++) {
+      const row = (b * L + i) * S, mrow = b * maskStride + i * S, qi = qb + i * E;
+      const end = causal ? Math.min(S, i + 1) : S; // keys at or before the query
+      let m = -Infinity;
+      for (let j = 0; j < end; j++) {
+        let d = 0;
+        const kj = kb + j * E;
+        for (let e = 0; e < E; e++) d += q[qi + e] * k[kj + e];
+        const s = scale * d + (mask ? mask[mrow + j] : 0);
+        attn[row + j] = s;
+        if (s > m || s !== s) m = s;
+      }
+      if (m === -Infinity) m = 0;
+      let sum = 0;
+      for (let j = 0; j < end; j++) { const x = Math.exp(attn[row + j] - m); attn[row + j] = x; sum += x; }
+      const inv = 1 / sum;
+      for (let j = 0; j < end; j++) attn[row + j] *= inv;
+      for (let j = end; j < S; j++) attn[row + j] = 0;
+      const oi = (b * L + i) * Ev;
+      for (let e = 0; e < Ev; e++) out[oi + e] = 0;
+      for (let j = 0; j < S; j++) {
+        const p = attn[row + j], vj = vb + j * Ev;
+        for (let e = 0; e < Ev; e++) out[oi + e] += p * v[vj + e];
+      }
+    }
+  }
+}
+
+export function attentionBackward(q: Float, k: Float, v: Float, attn: Float, g: Float, dq: Float | null, dk: Float | null, dv: Float | null,
+  batch: number, L: number, S: number, E: number, Ev: number, scale: number): void {
+  const dS = new Float64Array(S);
+  for (let b = 0; b < batch; b++) {
+    const qb = b * L * E, kb = b * S * E, vb = b * S * Ev, gb = b * L * Ev;
+    if (dv) {
+      dv.fill(0, vb, vb + S * Ev);
+      for (let i = 0; i < L; i++) {
+        const row = (b * L + i) * S, gi = gb + i * Ev;
+        for (let j = 0; j < S; j++) {
+          const p = attn[row + j], vj = vb + j * Ev;
+          for (let e = 0; e < Ev; e++) dv[vj + e] += p * g[gi + e];
+        }
+      }
+    }
+    if (!dq && !dk) continue;
+    if (dq) dq.fill(0, qb, qb + L * E);
+    if (dk) dk.fill(0, kb, kb + S * E);
+    for (let i = 0; i < L; i++) {
+      const row = (b * L + i) * S, gi = gb + i * Ev, qi = qb + i * E;
+      // dA_ij = g_i·v_j; dS = scale·P·(dA − Σ_j dA·P)
+      let s = 0;
+      for (let j = 0; j < S; j++) {
+        let d = 0;
+        const vj = vb + j * Ev;
+        for (let e = 0; e < Ev; e++) d += g[gi + e] * v[vj + e];
+        dS[j] = d;
+        s += d * attn[row + j];
+      }
+      for (let j = 0; j < S; j++) {
+        const c = scale * attn[row + j] * (dS[j]! - s), kj = kb + j * E;
+        if (dq) for (let e = 0; e < E; e++) dq[qi + e] += c * k[kj + e];
+        if (dk) for (let e = 0; e < E; e++) dk[kj + e] += c * q[qi + e];
+      }
+    }
+  }
+}
+
+export const attentionKernels: AttentionKernels = { attentionForward, attentionBackward };
