@@ -45,7 +45,7 @@ export type { NormKernels } from "./kernels/norm.js";
 export type { LossKernels, CrossEntropyParams, RegressionLoss } from "./kernels/loss.js";
 export type { EmbeddingKernels } from "./kernels/embedding.js";
 export type { RnnKernels } from "./kernels/rnn.js";
-export type { AttentionKernels } from "./kernels/attention.js";
+export type { AttentionKernels, AttentionOperand } from "./kernels/attention.js";
 
 export interface Kernels extends ElementwiseKernels, ReduceKernels, StridedKernels, MatmulKernels, ConvKernels, PoolKernels,
   OptimizerKernels, IndexingKernels, ResampleKernels, RandomKernels, CreationKernels,

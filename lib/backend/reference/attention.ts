@@ -2,20 +2,20 @@
 // The weights follow reference/softmax.ts's attentionSoftmax exactly.
 
 import type { Float } from "../../dtype.js";
-import type { AttentionKernels } from "../kernels/attention.js";
+import type { AttentionKernels, AttentionOperand } from "../kernels/attention.js";
 
-export function attentionForward(q: Float, k: Float, v: Float, mask: Float | null, maskStride: number, attn: Float, out: Float,
-  batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void {
+export function attentionForward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: Float | null, maskStride: number,
+  attn: Float, out: Float, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void {
+  const qd = q.data, kd = k.data, vd = v.data;
   for (let b = 0; b < batch; b++) {
-    const qb = b * L * E, kb = b * S * E, vb = b * S * Ev;
     for (let i = 0; i < L; i++) {
-      const row = (b * L + i) * S, mrow = b * maskStride + i * S, qi = qb + i * E;
+      const row = (b * L + i) * S, mrow = b * maskStride + i * S, qi = q.offsets[b]! + i * q.rowStride;
       const end = causal ? Math.min(S, i + 1) : S; // keys at or before the query
       let m = -Infinity;
       for (let j = 0; j < end; j++) {
         let d = 0;
-        const kj = kb + j * E;
-        for (let e = 0; e < E; e++) d += q[qi + e] * k[kj + e];
+        const kj = k.offsets[b]! + j * k.rowStride;
+        for (let e = 0; e < E; e++) d += qd[qi + e] * kd[kj + e];
         const s = scale * d + (mask ? mask[mrow + j] : 0);
         attn[row + j] = s;
         if (s > m || s !== s) m = s;
@@ -28,16 +28,17 @@ export function attentionForward(q: Float, k: Float, v: Float, mask: Float | nul
       for (let j = end; j < S; j++) attn[row + j] = 0;
       const oi = (b * L + i) * Ev;
       for (let e = 0; e < Ev; e++) out[oi + e] = 0;
-      for (let j = 0; j < S; j++) {
-        const p = attn[row + j], vj = vb + j * Ev;
-        for (let e = 0; e < Ev; e++) out[oi + e] += p * v[vj + e];
+      for (let j = 0; j < end; j++) {
+        const p = attn[row + j], vj = v.offsets[b]! + j * v.rowStride;
+        for (let e = 0; e < Ev; e++) out[oi + e] += p * vd[vj + e];
       }
     }
   }
 }
 
-export function attentionBackward(q: Float, k: Float, v: Float, attn: Float, g: Float, dq: Float | null, dk: Float | null, dv: Float | null,
-  batch: number, L: number, S: number, E: number, Ev: number, scale: number): void {
+export function attentionBackward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float, g: Float,
+  dq: Float | null, dk: Float | null, dv: Float | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): void {
+  const qd = q.data, kd = k.data, vd = v.data;
   const dS = new Float64Array(S);
   for (let b = 0; b < batch; b++) {
     const qb = b * L * E, kb = b * S * E, vb = b * S * Ev, gb = b * L * Ev;
@@ -55,20 +56,20 @@ export function attentionBackward(q: Float, k: Float, v: Float, attn: Float, g: 
     if (dq) dq.fill(0, qb, qb + L * E);
     if (dk) dk.fill(0, kb, kb + S * E);
     for (let i = 0; i < L; i++) {
-      const row = (b * L + i) * S, gi = gb + i * Ev, qi = qb + i * E;
+      const row = (b * L + i) * S, gi = gb + i * Ev, qi = q.offsets[b]! + i * q.rowStride, dqi = qb + i * E;
       // dA_ij = g_i·v_j; dS = scale·P·(dA − Σ_j dA·P)
       let s = 0;
       for (let j = 0; j < S; j++) {
         let d = 0;
-        const vj = vb + j * Ev;
-        for (let e = 0; e < Ev; e++) d += g[gi + e] * v[vj + e];
+        const vj = v.offsets[b]! + j * v.rowStride;
+        for (let e = 0; e < Ev; e++) d += g[gi + e] * vd[vj + e];
         dS[j] = d;
         s += d * attn[row + j];
       }
       for (let j = 0; j < S; j++) {
-        const c = scale * attn[row + j] * (dS[j]! - s), kj = kb + j * E;
-        if (dq) for (let e = 0; e < E; e++) dq[qi + e] += c * k[kj + e];
-        if (dk) for (let e = 0; e < E; e++) dk[kj + e] += c * q[qi + e];
+        const c = scale * attn[row + j] * (dS[j]! - s), kj = k.offsets[b]! + j * k.rowStride, dkj = kb + j * E;
+        if (dq) for (let e = 0; e < E; e++) dq[dqi + e] += c * kd[kj + e];
+        if (dk) for (let e = 0; e < E; e++) dk[dkj + e] += c * qd[qi + e];
       }
     }
   }

@@ -1,21 +1,13 @@
 // Fused small-shape attention on f32x4 for slices [b0, b1): scores, softmax and P·V in one
-// pass per query row, and the backward (dV, dQ, dK) from P. Vectors run along the head dim.
+// pass per query row, and the backward (dV, dQ, dK) from P. Scores and their gradients run
+// four keys per vector against a transposed copy of K (or V) in the slice's scratch, rows
+// padded to Sp = S rounded up to 4; P·V and the dQ/dK/dV sums run along the head dim.
 // Same formulas as lib/backend/reference/attention.ts (sums in f32 here).
 
-import { expShiftSum, rowMax } from "./softmax";
+import { expV } from "./transcendental";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
-}
-
-/** Σ a[e]·b[e] for e < n. */
-@inline function dot(a: usize, b: usize, n: i32): f32 {
-  let sv = f32x4.splat(0);
-  let e = 0;
-  for (; e + 4 <= n; e += 4) sv = f32x4.add(sv, f32x4.mul(v128.load(f(a, e)), v128.load(f(b, e))));
-  let s = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
-  for (; e < n; e++) s += load<f32>(f(a, e)) * load<f32>(f(b, e));
-  return s;
 }
 
 /** y[e] += c·x[e] for e < n. */
@@ -30,39 +22,108 @@ import { expShiftSum, rowMax } from "./softmax";
   memory.fill(p, 0, <usize>n << 2);
 }
 
-/** attn[b] = softmax(scale·q[b]·k[b]ᵀ + mask) (causal: keys j ≤ i), out[b] = attn[b]·v[b]. mask = 0: none. */
-export function attentionForwardRange(q: usize, k: usize, v: usize, mask: usize, maskStride: i32, attn: usize, out: usize,
+/** t[e·Sp + j] = x[j·stride + e]: the [S, n] matrix x transposed into rows of Sp, pad lanes 0. */
+@inline function transposeInto(t: usize, x: usize, S: i32, n: i32, stride: i32, Sp: i32): void {
+  zero(t, n * Sp);
+  for (let j = 0; j < S; j++) for (let e = 0; e < n; e++) store<f32>(f(t, e * Sp + j), load<f32>(f(x, j * stride + e)));
+}
+
+/** Row 0 of slice b of a strided operand: data + offsets[b]. */
+@inline function sliceAt(data: usize, offsets: usize, b: i32): usize {
+  return f(data, load<i32>(offsets + (<usize>b << 2)));
+}
+
+/** dst[j] = a·(x row · t column j) over keys j in [jb, jb + 4): x[e] against t[e·Sp + j]. */
+@inline function rowTimesT(x: usize, t: usize, n: i32, Sp: i32, jb: i32): v128 {
+  // two accumulators (even and odd e) halve the chain of dependent adds
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let e = 0;
+  for (; e + 2 <= n; e += 2) {
+    a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(f(x, e))), v128.load(f(t, e * Sp + jb))));
+    a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(f(x, e + 1))), v128.load(f(t, (e + 1) * Sp + jb))));
+  }
+  if (e < n) a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(f(x, e))), v128.load(f(t, e * Sp + jb))));
+  return f32x4.add(a0, a1);
+}
+
+/** Lanes j ≥ end of the block starting at key jb. */
+@inline function pastEnd(jb: i32, end: i32): v128 {
+  return i32x4.ge_s(i32x4.add(i32x4.splat(jb), i32x4(0, 1, 2, 3)), i32x4.splat(end));
+}
+
+@inline function storeRow(dst: usize, src: usize, S: i32): void {
+  let j = 0;
+  for (; j + 4 <= S; j += 4) v128.store(f(dst, j), v128.load(f(src, j)));
+  for (; j < S; j++) store<f32>(f(dst, j), load<f32>(f(src, j)));
+}
+
+/** Scratch floats one slice needs: a transposed K or V ([E or Ev, Sp]) and three rows of Sp. */
+export function attentionScratchFloats(S: i32, E: i32, Ev: i32): i32 {
+  const Sp = (S + 3) & ~3;
+  return max(E, Ev) * Sp + 3 * Sp;
+}
+
+/**
+ * attn[b] = softmax(scale·q[b]·k[b]ᵀ + mask) (causal: keys j ≤ i), out[b] = attn[b]·v[b].
+ * q, k, v are strided: slice b starts at offsets[b] (i32 elements), rows `qs`/`ks`/`vs` apart.
+ * mask = 0: none. scratch: attentionScratchFloats per slice.
+ */
+export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32,
+  mask: usize, maskStride: i32, attn: usize, out: usize, scratch: usize,
   L: i32, S: i32, E: i32, Ev: i32, scale: f32, causal: i32, b0: i32, b1: i32): void {
+  const Sp = (S + 3) & ~3;
+  const kv = f32x4.splat(scale), ninf = f32x4.splat(-Infinity);
   for (let b = b0; b < b1; b++) {
-    const kb = f(k, b * S * E), vb = f(v, b * S * Ev);
+    const kt = f(scratch, b * attentionScratchFloats(S, E, Ev)), row = f(kt, E * Sp);
+    transposeInto(kt, sliceAt(k, ko, b), S, E, ks, Sp);
+    const vb = sliceAt(v, vo, b), qb = sliceAt(q, qo, b);
     for (let i = 0; i < L; i++) {
       const r = b * L + i;
-      const qi = f(q, r * E), ar = f(attn, r * S), mr = f(mask, b * maskStride + i * S);
+      const qi = f(qb, i * qs), mr = f(mask, b * maskStride + i * S);
       const end = causal ? min(S, i + 1) : S;
-      for (let j = 0; j < end; j++) {
-        store<f32>(f(ar, j), scale * dot(qi, f(kb, j * E), E) + (mask ? load<f32>(f(mr, j)) : <f32>0));
+      let mv = ninf;
+      for (let jb = 0; jb < Sp; jb += 4) {
+        let s = f32x4.mul(kv, rowTimesT(qi, kt, E, Sp, jb));
+        // the mask row is read whole vectors at a time: pad lanes are replaced just below
+        if (mask) s = f32x4.add(s, v128.load(f(mr, jb)));
+        s = v128.bitselect(ninf, s, pastEnd(jb, end));
+        v128.store(f(row, jb), s);
+        mv = f32x4.max(mv, s);
       }
-      let m = rowMax(ar, end);
+      let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
       if (m == -Infinity) m = 0;
-      const s = expShiftSum(ar, ar, end, m, true);
-      const inv = <f32>1 / s;
-      for (let j = 0; j < end; j++) store<f32>(f(ar, j), load<f32>(f(ar, j)) * inv);
-      for (let j = end; j < S; j++) store<f32>(f(ar, j), 0);
+      const msv = f32x4.splat(m);
+      let sv = f32x4.splat(0);
+      for (let jb = 0; jb < Sp; jb += 4) {
+        const e = expV(f32x4.sub(v128.load(f(row, jb)), msv));
+        v128.store(f(row, jb), e);
+        sv = f32x4.add(sv, e);
+      }
+      const inv = f32x4.splat(<f32>1 / (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3)));
+      for (let jb = 0; jb < Sp; jb += 4) {
+        // pad lanes past S are −∞ → 0; 0·∞ (all keys hidden) stays NaN as in the reference
+        const p = f32x4.mul(v128.load(f(row, jb)), inv);
+        v128.store(f(row, jb), v128.bitselect(f32x4.splat(0), p, pastEnd(jb, end)));
+      }
+      storeRow(f(attn, r * S), row, S);
       const oi = f(out, r * Ev);
       zero(oi, Ev);
-      for (let j = 0; j < S; j++) axpy(oi, load<f32>(f(ar, j)), f(vb, j * Ev), Ev);
+      for (let j = 0; j < end; j++) axpy(oi, load<f32>(f(row, j)), f(vb, j * vs), Ev);
     }
   }
 }
 
 /**
  * From attn and g = ∂/∂out: dv = Pᵀ·g, dS = scale·P·(g·vᵀ − Σ), dq = dS·k, dk = dSᵀ·q for
- * slices [b0, b1); a zero pointer skips that gradient. scratch holds S floats per slice.
+ * slices [b0, b1) (q, k, v strided as in the forward; g and the gradients contiguous); a zero
+ * pointer skips that gradient. scratch: attentionScratchFloats per slice.
  */
-export function attentionBackwardRange(q: usize, k: usize, v: usize, attn: usize, g: usize, dq: usize, dk: usize, dv: usize,
+export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32, attn: usize, g: usize, dq: usize, dk: usize, dv: usize,
   scratch: usize, L: i32, S: i32, E: i32, Ev: i32, scale: f32, b0: i32, b1: i32): void {
+  const Sp = (S + 3) & ~3;
+  const kv = f32x4.splat(scale);
   for (let b = b0; b < b1; b++) {
-    const qb = f(q, b * L * E), kb = f(k, b * S * E), vb = f(v, b * S * Ev), gb = f(g, b * L * Ev), ab = f(attn, b * L * S);
+    const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), gb = f(g, b * L * Ev), ab = f(attn, b * L * S);
     if (dv) {
       const dvb = f(dv, b * S * Ev);
       zero(dvb, S * Ev);
@@ -72,20 +133,29 @@ export function attentionBackwardRange(q: usize, k: usize, v: usize, attn: usize
       }
     }
     if (!dq && !dk) continue;
-    const dqb = f(dq, b * L * E), dkb = f(dk, b * S * E), dS = f(scratch, b * S);
+    const vt = f(scratch, b * attentionScratchFloats(S, E, Ev)), pr = f(vt, Ev * Sp), ds = f(pr, Sp);
+    transposeInto(vt, vb, S, Ev, vs, Sp);
+    zero(pr, Sp);
+    const dqb = f(dq, b * L * E), dkb = f(dk, b * S * E);
     if (dq) zero(dqb, L * E);
     if (dk) zero(dkb, S * E);
     for (let i = 0; i < L; i++) {
-      const gi = f(gb, i * Ev), ar = f(ab, i * S), qi = f(qb, i * E), dqi = f(dqb, i * E);
-      let s: f32 = 0;
-      for (let j = 0; j < S; j++) {
-        const d = dot(gi, f(vb, j * Ev), Ev);
-        store<f32>(f(dS, j), d);
-        s += d * load<f32>(f(ar, j));
+      const gi = f(gb, i * Ev), qi = f(qb, i * qs), dqi = f(dqb, i * E);
+      storeRow(pr, f(ab, i * S), S);
+      // dA = g_i·vᵀ four keys at a time; s = Σ_j dA_j·P_j
+      let sv = f32x4.splat(0);
+      for (let jb = 0; jb < Sp; jb += 4) {
+        const d = rowTimesT(gi, vt, Ev, Sp, jb);
+        v128.store(f(ds, jb), d);
+        sv = f32x4.add(sv, f32x4.mul(d, v128.load(f(pr, jb))));
+      }
+      const s = f32x4.splat(f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+      for (let jb = 0; jb < Sp; jb += 4) {
+        v128.store(f(ds, jb), f32x4.mul(f32x4.mul(kv, v128.load(f(pr, jb))), f32x4.sub(v128.load(f(ds, jb)), s)));
       }
       for (let j = 0; j < S; j++) {
-        const c = scale * load<f32>(f(ar, j)) * (load<f32>(f(dS, j)) - s);
-        if (dq) axpy(dqi, c, f(kb, j * E), E);
+        const c = load<f32>(f(ds, j));
+        if (dq) axpy(dqi, c, f(kb, j * ks), E);
         if (dk) axpy(f(dkb, j * E), c, qi, E);
       }
     }

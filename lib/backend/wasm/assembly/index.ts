@@ -10,4 +10,4 @@ export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } fro
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
 export { lstmCellRange, lstmCellBackwardRange } from "./rnn";
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
-export { attentionForwardRange, attentionBackwardRange } from "./attention";
+export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats } from "./attention";
