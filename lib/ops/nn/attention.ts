@@ -1,8 +1,9 @@
 // scaledDotProductAttention: softmax(q·kᵀ·scale + mask)·v, torch.nn.functional's
-// scaled_dot_product_attention. One op with one backward: two batched matmuls around the
-// backend's attention-softmax kernel (scale, additive mask and the causal limit fused into
-// the softmax; the weights are saved for the backward). With dropout, a mask that requires
-// grad, or batch dims that broadcast, it is composed from matmul/softmax/dropout instead.
+// scaled_dot_product_attention. One op with one backward: for small shapes one fused
+// attention kernel each way (reading strided heads in place); otherwise two batched matmuls
+// around the backend's attention-softmax kernel (scale, additive mask and the causal limit
+// fused into the softmax; the weights are saved for the backward). With dropout, a mask that
+// requires grad, or batch dims that broadcast, it is composed from matmul/softmax/dropout.
 
 import { getKernels } from "../../backend/index.js";
 import type { AttentionOperand } from "../../backend/kernels.js";
@@ -76,14 +77,13 @@ function additiveMask(op: string, mask: Tensor, batch: readonly number[], L: num
 }
 
 /**
- * Below these sizes one fused attention kernel (scores, softmax, P·V per slice) beats the
- * batched matmuls, whose per-matrix overhead dominates tiny [L, S] products.
+ * Where one fused attention kernel (scores, softmax, P·V per slice, q/k/v heads read in place)
+ * beats the batched matmuls (bench/README.md, "small attention"): few keys times a small head
+ * dim, S·(E + Ev) ≤ maxKeyWork. Above it the GEMM's register blocking wins over the saved copies.
  */
-export const smallAttentionLimits = { maxSeq: 32, maxHeadDim: 64 };
-const isSmall = (L: number, S: number, E: number, Ev: number): boolean => {
-  const { maxSeq, maxHeadDim } = smallAttentionLimits;
-  return L <= maxSeq && S <= maxSeq && E <= maxHeadDim && Ev <= maxHeadDim;
-};
+export const smallAttentionLimits = { maxSeq: 64, maxKeyWork: 256 };
+const isSmall = (L: number, S: number, E: number, Ev: number): boolean =>
+  L <= smallAttentionLimits.maxSeq && S * (E + Ev) <= smallAttentionLimits.maxKeyWork;
 
 /**
  * t's [..., rows, cols] matrices read in place when each row is contiguous in storage (the

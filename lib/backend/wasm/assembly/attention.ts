@@ -18,6 +18,24 @@ import { expV } from "./transcendental";
   for (; e < n; e++) store<f32>(f(y, e), load<f32>(f(y, e)) + c * load<f32>(f(x, e)));
 }
 
+/**
+ * y[e] = Σ_j c[j·cs]·x[j·xs + e] for e < n, j < m: summed in registers per block of 4 (no
+ * store-to-load chain through y), the same order as axpy over j.
+ */
+@inline function combine(y: usize, c: usize, cs: i32, x: usize, xs: i32, m: i32, n: i32): void {
+  let e = 0;
+  for (; e + 4 <= n; e += 4) {
+    let acc = f32x4.splat(0);
+    for (let j = 0; j < m; j++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(f(c, j * cs))), v128.load(f(x, j * xs + e))));
+    v128.store(f(y, e), acc);
+  }
+  for (; e < n; e++) {
+    let acc: f32 = 0;
+    for (let j = 0; j < m; j++) acc += load<f32>(f(c, j * cs)) * load<f32>(f(x, j * xs + e));
+    store<f32>(f(y, e), acc);
+  }
+}
+
 @inline function zero(p: usize, n: i32): void {
   memory.fill(p, 0, <usize>n << 2);
 }
@@ -106,9 +124,7 @@ export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko
         v128.store(f(row, jb), v128.bitselect(f32x4.splat(0), p, pastEnd(jb, end)));
       }
       storeRow(f(attn, r * S), row, S);
-      const oi = f(out, r * Ev);
-      zero(oi, Ev);
-      for (let j = 0; j < end; j++) axpy(oi, load<f32>(f(row, j)), f(vb, j * vs), Ev);
+      combine(f(out, r * Ev), row, 1, vb, vs, end, Ev);
     }
   }
 }
@@ -126,18 +142,13 @@ export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, k
     const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), gb = f(g, b * L * Ev), ab = f(attn, b * L * S);
     if (dv) {
       const dvb = f(dv, b * S * Ev);
-      zero(dvb, S * Ev);
-      for (let i = 0; i < L; i++) {
-        const gi = f(gb, i * Ev), ar = f(ab, i * S);
-        for (let j = 0; j < S; j++) axpy(f(dvb, j * Ev), load<f32>(f(ar, j)), gi, Ev);
-      }
+      for (let j = 0; j < S; j++) combine(f(dvb, j * Ev), f(ab, j), S, gb, Ev, L, Ev);
     }
     if (!dq && !dk) continue;
     const vt = f(scratch, b * attentionScratchFloats(S, E, Ev)), pr = f(vt, Ev * Sp), ds = f(pr, Sp);
     transposeInto(vt, vb, S, Ev, vs, Sp);
     zero(pr, Sp);
     const dqb = f(dq, b * L * E), dkb = f(dk, b * S * E);
-    if (dq) zero(dqb, L * E);
     if (dk) zero(dkb, S * E);
     for (let i = 0; i < L; i++) {
       const gi = f(gb, i * Ev), qi = f(qb, i * qs), dqi = f(dqb, i * E);
@@ -153,11 +164,8 @@ export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, k
       for (let jb = 0; jb < Sp; jb += 4) {
         v128.store(f(ds, jb), f32x4.mul(f32x4.mul(kv, v128.load(f(pr, jb))), f32x4.sub(v128.load(f(ds, jb)), s)));
       }
-      for (let j = 0; j < S; j++) {
-        const c = load<f32>(f(ds, j));
-        if (dq) axpy(dqi, c, f(kb, j * ks), E);
-        if (dk) axpy(f(dkb, j * E), c, qi, E);
-      }
+      if (dq) combine(dqi, ds, 1, kb, ks, S, E);
+      if (dk) for (let j = 0; j < S; j++) axpy(f(dkb, j * E), load<f32>(f(ds, j)), qi, E);
     }
   }
 }
