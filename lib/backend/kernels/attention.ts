@@ -23,9 +23,9 @@ export interface AttentionKernels {
   attentionForward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: Float | null, maskStride: number,
     attn: Float, out: Float, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void;
   /**
-   * From the weights and g = ∂/∂out [batch, L, Ev] (contiguous): dv = Pᵀ·g, dS = scale·P·(g·vᵀ − Σ),
+   * From the weights and g = ∂/∂out [batch, L, Ev] (strided like q): dv = Pᵀ·g, dS = scale·P·(g·vᵀ − Σ),
    * dq = dS·k, dk = dSᵀ·q, written contiguous. A null gradient is not computed.
    */
-  attentionBackward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float, g: Float,
+  attentionBackward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float, g: AttentionOperand,
     dq: Float | null, dk: Float | null, dv: Float | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): void;
 }

@@ -36,19 +36,19 @@ export function attentionForward(q: AttentionOperand, k: AttentionOperand, v: At
   }
 }
 
-export function attentionBackward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float, g: Float,
+export function attentionBackward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float, g: AttentionOperand,
   dq: Float | null, dk: Float | null, dv: Float | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): void {
-  const qd = q.data, kd = k.data, vd = v.data;
+  const qd = q.data, kd = k.data, vd = v.data, gd = g.data;
   const dS = new Float64Array(S);
   for (let b = 0; b < batch; b++) {
-    const qb = b * L * E, kb = b * S * E, vb = b * S * Ev, gb = b * L * Ev;
+    const qb = b * L * E, kb = b * S * E, vb = b * S * Ev, gb = g.offsets[b]!;
     if (dv) {
       dv.fill(0, vb, vb + S * Ev);
       for (let i = 0; i < L; i++) {
-        const row = (b * L + i) * S, gi = gb + i * Ev;
+        const row = (b * L + i) * S, gi = gb + i * g.rowStride;
         for (let j = 0; j < S; j++) {
           const p = attn[row + j], vj = vb + j * Ev;
-          for (let e = 0; e < Ev; e++) dv[vj + e] += p * g[gi + e];
+          for (let e = 0; e < Ev; e++) dv[vj + e] += p * gd[gi + e];
         }
       }
     }
@@ -56,13 +56,13 @@ export function attentionBackward(q: AttentionOperand, k: AttentionOperand, v: A
     if (dq) dq.fill(0, qb, qb + L * E);
     if (dk) dk.fill(0, kb, kb + S * E);
     for (let i = 0; i < L; i++) {
-      const row = (b * L + i) * S, gi = gb + i * Ev, qi = q.offsets[b]! + i * q.rowStride, dqi = qb + i * E;
+      const row = (b * L + i) * S, gi = gb + i * g.rowStride, qi = q.offsets[b]! + i * q.rowStride, dqi = qb + i * E;
       // dA_ij = g_i·v_j; dS = scale·P·(dA − Σ_j dA·P)
       let s = 0;
       for (let j = 0; j < S; j++) {
         let d = 0;
         const vj = v.offsets[b]! + j * v.rowStride;
-        for (let e = 0; e < Ev; e++) d += g[gi + e] * vd[vj + e];
+        for (let e = 0; e < Ev; e++) d += gd[gi + e] * vd[vj + e];
         dS[j] = d;
         s += d * attn[row + j];
       }

@@ -1,6 +1,6 @@
 // Fused small-shape attention on the wasm SIMD kernels, split over the pool by (batch·head)
 // slices: each slice is computed whole by one thread, so results do not depend on threads.
-// Strided q/k/v are copied in as the span of storage their slices cover (memcpy, no gather).
+// Strided q/k/v (and the gradient g) are copied in as the span of storage their slices cover (memcpy, no gather).
 
 import type { AttentionOperand } from "../kernels/attention.js";
 import { runRange, withArena } from "./dispatch.js";
@@ -41,16 +41,16 @@ export function attentionForwardF32(q: AttentionOperand, k: AttentionOperand, v:
   return true;
 }
 
-export function attentionBackwardF32(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float32Array, g: Float32Array,
+export function attentionBackwardF32(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float32Array, g: AttentionOperand,
   dq: Float32Array | null, dk: Float32Array | null, dv: Float32Array | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): boolean {
   const nQ = batch * L * E, nK = batch * S * E, nV = batch * S * Ev;
   withArena("attention backward", (rt) => {
     const ops = [...putOperand(rt, q, batch, L, E), ...putOperand(rt, k, batch, S, E), ...putOperand(rt, v, batch, S, Ev)];
-    const pa = rt.put(attn, batch * L * S), pg = rt.put(g, batch * L * Ev);
+    const pa = rt.put(attn, batch * L * S), pg = putOperand(rt, g, batch, L, Ev);
     const pdq = dq ? rt.alloc(nQ * 4) : 0, pdk = dk ? rt.alloc(nK * 4) : 0, pdv = dv ? rt.alloc(nV * 4) : 0;
     const scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
-    runRange("attention backward", "attentionBackwardRange", () => [...ops, pa, pg, pdq, pdk, pdv, scratch, L, S, E, Ev, scale, 0, 0],
-      slicesOf(batch, 20), batch * L * S * 2 * (2 * E + 2 * Ev));
+    runRange("attention backward", "attentionBackwardRange", () => [...ops, pa, ...pg, pdq, pdk, pdv, scratch, L, S, E, Ev, scale, 0, 0],
+      slicesOf(batch, 22), batch * L * S * 2 * (2 * E + 2 * Ev));
     if (dq) rt.getF32(pdq, dq, nQ);
     if (dk) rt.getF32(pdk, dk, nK);
     if (dv) rt.getF32(pdv, dv, nV);

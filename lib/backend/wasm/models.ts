@@ -32,8 +32,8 @@ export function modelWasmKernels(): Partial<Kernels> {
         && attentionForwardF32(q, k, v, mask as F32 | null, maskStride, attn as F32, out as F32, batch, L, S, E, Ev, scale, causal))
       || ref.attentionForward(q, k, v, mask, maskStride, attn, out, batch, L, S, E, Ev, scale, causal),
     attentionBackward: (q, k, v, attn, g, dq, dk, dv, batch, L, S, E, Ev, scale) =>
-      (f32(q.data, k.data, v.data, attn, g, dq, dk, dv)
-        && attentionBackwardF32(q, k, v, attn as F32, g as F32, dq as F32 | null, dk as F32 | null, dv as F32 | null, batch, L, S, E, Ev, scale))
+      (f32(q.data, k.data, v.data, attn, g.data, dq, dk, dv)
+        && attentionBackwardF32(q, k, v, attn as F32, g, dq as F32 | null, dk as F32 | null, dv as F32 | null, batch, L, S, E, Ev, scale))
       || ref.attentionBackward(q, k, v, attn, g, dq, dk, dv, batch, L, S, E, Ev, scale),
     layerNorm: (x, w, b, out, mean, rstd, rows, D, eps) =>
       (f32(x, w, b, out, mean, rstd) && layerNormF32(x as F32, w as F32 | null, b as F32 | null, out as F32, mean as F32, rstd as F32, rows, D, eps))

@@ -127,7 +127,7 @@ function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; strid
     const [dq, dqd] = needs[0] ? emptyFloat(q.shape, dt) : [null, null];
     const [dk, dkd] = needs[1] ? emptyFloat(k.shape, dt) : [null, null];
     const [dv, dvd] = needs[2] ? emptyFloat(v.shape, dt) : [null, null];
-    K.attentionBackward(qd, kd, vd, attn, floatData(g, dt), dqd, dkd, dvd, B, L, S, E, Ev, scale);
+    K.attentionBackward(qd, kd, vd, attn, operand(g, dt), dqd, dkd, dvd, B, L, S, E, Ev, scale);
     return [dq, dk, dv];
   }, [q, k, v]);
 }

@@ -170,7 +170,7 @@ describe("wasm model kernels", () => {
     for (const [E, Ev, heads] of [[8, 8, true], [5, 3, false], [16, 4, true]] as [number, number, boolean][]) {
       const q = operand(randomF32(batch * L * E, rng(E)), L, E, heads), k = operand(randomF32(batch * S * E, rng(E + 1)), S, E, heads);
       const v = operand(randomF32(batch * S * Ev, rng(E + 2)), S, Ev, !heads);
-      const g = randomF32(batch * L * Ev, rng(E + 3));
+      const g = operand(randomF32(batch * L * Ev, rng(E + 3)), L, Ev, heads);
       const shared = Float32Array.from({ length: L * S }, (_, i) => (i % 5 === 0 ? -Infinity : (i % 7) / 3));
       const per = Float32Array.from({ length: batch * L * S }, (_, i) => (i % 11 === 0 ? -Infinity : (i % 3) - 1));
       for (const [mask, stride] of [[null, 0], [shared, 0], [per, L * S]] as [Float32Array | null, number][]) {

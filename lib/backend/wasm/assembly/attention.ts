@@ -131,18 +131,19 @@ export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko
 
 /**
  * From attn and g = ∂/∂out: dv = Pᵀ·g, dS = scale·P·(g·vᵀ − Σ), dq = dS·k, dk = dSᵀ·q for
- * slices [b0, b1) (q, k, v strided as in the forward; g and the gradients contiguous); a zero
+ * slices [b0, b1) (q, k, v, g strided as in the forward; the gradients contiguous); a zero
  * pointer skips that gradient. scratch: attentionScratchFloats per slice.
  */
-export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32, attn: usize, g: usize, dq: usize, dk: usize, dv: usize,
+export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32, attn: usize,
+  g: usize, go: usize, gs: i32, dq: usize, dk: usize, dv: usize,
   scratch: usize, L: i32, S: i32, E: i32, Ev: i32, scale: f32, b0: i32, b1: i32): void {
   const Sp = (S + 3) & ~3;
   const kv = f32x4.splat(scale);
   for (let b = b0; b < b1; b++) {
-    const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), gb = f(g, b * L * Ev), ab = f(attn, b * L * S);
+    const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), gb = sliceAt(g, go, b), ab = f(attn, b * L * S);
     if (dv) {
       const dvb = f(dv, b * S * Ev);
-      for (let j = 0; j < S; j++) combine(f(dvb, j * Ev), f(ab, j), S, gb, Ev, L, Ev);
+      for (let j = 0; j < S; j++) combine(f(dvb, j * Ev), f(ab, j), S, gb, gs, L, Ev);
     }
     if (!dq && !dk) continue;
     const vt = f(scratch, b * attentionScratchFloats(S, E, Ev)), pr = f(vt, Ev * Sp), ds = f(pr, Sp);
@@ -151,7 +152,7 @@ export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, k
     const dqb = f(dq, b * L * E), dkb = f(dk, b * S * E);
     if (dk) zero(dkb, S * E);
     for (let i = 0; i < L; i++) {
-      const gi = f(gb, i * Ev), qi = f(qb, i * qs), dqi = f(dqb, i * E);
+      const gi = f(gb, i * gs), qi = f(qb, i * qs), dqi = f(dqb, i * E);
       storeRow(pr, f(ab, i * S), S);
       // dA = g_i·vᵀ four keys at a time; s = Σ_j dA_j·P_j
       let sv = f32x4.splat(0);
