@@ -1,8 +1,9 @@
 // Reference kernels of fused small-shape attention (forward and backward), slice by slice.
-// The weights follow reference/softmax.ts's attentionSoftmax exactly.
+// The weights are reference/softmax.ts's attentionSoftmax of the same scores (one row helper).
 
 import type { Float } from "../../dtype.js";
 import type { AttentionKernels, AttentionOperand } from "../kernels/attention.js";
+import { softmaxRowInPlace } from "./softmax.js";
 
 export function attentionForward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: Float | null, maskStride: number,
   attn: Float, out: Float, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void {
@@ -20,12 +21,7 @@ export function attentionForward(q: AttentionOperand, k: AttentionOperand, v: At
         attn[row + j] = s;
         if (s > m || s !== s) m = s;
       }
-      if (m === -Infinity) m = 0;
-      let sum = 0;
-      for (let j = 0; j < end; j++) { const x = Math.exp(attn[row + j] - m); attn[row + j] = x; sum += x; }
-      const inv = 1 / sum;
-      for (let j = 0; j < end; j++) attn[row + j] *= inv;
-      for (let j = end; j < S; j++) attn[row + j] = 0;
+      softmaxRowInPlace(attn, row, end, S, m);
       const oi = (b * L + i) * Ev;
       for (let e = 0; e < Ev; e++) out[oi + e] = 0;
       for (let j = 0; j < end; j++) {
