@@ -6,7 +6,7 @@ import { writeSync } from "node:fs";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
-import { bindingRegistry, readableBoxNames } from "./execution/bindings.js";
+import { bindingRegistry, readableBoxNames, type Box } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { CellEndHooks } from "./execution/cell-end.js";
 import { installDebugAgent, type DebugAgent } from "./debugger/agent.js";
@@ -168,7 +168,9 @@ export class Kernel {
     ctx.define(TIMEIT_COUNTER, 0);
     ctx.define("__gradlab_import__", this.importer.import);
     // Cells' top-level bindings live in boxes (execution/bindings.ts, compiler/cell-names.ts).
-    ctx.define("__gradlab_binding__", bindingRegistry(ctx.global));
+    ctx.define("__gradlab_binding__", bindingRegistry(ctx.global, (box) => {
+      if (!this.declared.has(box)) this.declared.set(box, box.v);
+    }));
     ctx.define("require", (spec: string) => {
       throw new Error(`require("${spec}"): cells are ES modules; use import … from "${spec}" (CommonJS packages work too)`);
     });
@@ -354,9 +356,22 @@ export class Kernel {
 
   // ---- running cells ------------------------------------------------------------------------
 
+  /** The boxes of the names the last cell run declares, each with its value from before the cell. */
+  private readonly declared = new Map<Box, unknown>();
+
+  /**
+   * Gives the names the last cell declared back their values from before it (undefined for
+   * new names): a cell stopped for memory must not leave what it grew reachable.
+   */
+  releaseCellDeclarations(): void {
+    for (const [box, before] of this.declared) box.v = before;
+    this.declared.clear();
+  }
+
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
   async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {
     let completion: unknown;
+    this.declared.clear();
     try {
       completion = this.context.runScript(js, filename);
     } catch (e) {

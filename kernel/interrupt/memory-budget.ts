@@ -3,6 +3,8 @@
 // kernel is killed. The io thread watches the process's resident memory while a cell runs;
 // typed arrays and the wasm arena count, which a V8 heap limit would not see.
 import { totalmem } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /** The default budget: this fraction of physical memory. */
 export const DEFAULT_BUDGET_FRACTION = 0.75;
@@ -20,4 +22,19 @@ export function memoryBudget(env: NodeJS.ProcessEnv = process.env): number {
 
 export function gb(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GB`;
+}
+
+let fullGc: (() => void) | undefined;
+
+/**
+ * A full garbage collection now. After a cell stopped for memory, V8 would only collect what
+ * it grew once the heap filled up again: the next cell would be stopped for the garbage.
+ * (`--expose-gc` set at run time defines `gc` in contexts created after it.)
+ */
+export function collectGarbage(): void {
+  if (fullGc === undefined) {
+    setFlagsFromString("--expose-gc");
+    fullGc = runInNewContext("gc") as () => void;
+  }
+  fullGc();
 }

@@ -356,3 +356,36 @@ describe.skipIf(!built)("reliability: the memory budget", () => {
     }
   }, 180_000);
 });
+
+describe.skipIf(!built)("reliability: the JavaScript heap limit", () => {
+  it("cells growing the JS heap without bound fail with a MemoryError before V8's limit; the kernel and earlier variables live", async () => {
+    // A low limit, set the way a user sets it (node's flag in the kernel's environment), for speed.
+    const k = await startBuiltKernel({ env: { NODE_OPTIONS: "--max-old-space-size=256" } });
+    try {
+      await k.client.execute("const early = 'kept';");
+      const cells = [
+        "const objs: { x: number }[] = []; for (;;) objs.push({ x: Math.random() });",
+        "const strs: string[] = []; for (;;) strs.push(Math.random().toString(36).repeat(40));",
+        "const nest: number[][] = []; for (;;) { for (let i = 0; i < 1e4; i++) nest.push([i, i]); await null; }",
+        "{ const objs: { y: number }[] = []; for (;;) objs.push({ y: 1 }); }",
+      ];
+      let survived = 0;
+      let kept = 0;
+      for (const code of cells) {
+        const r = await k.client.execute(code, { timeoutMs: 60_000 }).catch((e: Error) => ({ reply: { content: { ename: e.message } }, outputs: [] }));
+        const shown = r.outputs.find((m) => m.header.msg_type === "error")?.content as { ename?: string } | undefined;
+        if (ename(r) === "MemoryError" && shown?.ename === "MemoryError" && /^JavaScript heap reached [\d.]+ GB of its [\d.]+ GB limit/.test(evalue(r))) survived++;
+        else console.log(`[reliability] heap cell not stopped cleanly (${ename(r)}: ${evalue(r)}): ${k.stderr().slice(-800)}`);
+        // The stopped cell's garbage is collectable: a cell needing a good part of the heap runs.
+        const next = await k.client.execute("early + ' ' + Array.from({ length: 1e6 }, (_, i) => ({ i })).length", { timeoutMs: 30_000 }).catch(() => null);
+        if (next !== null && result(next.outputs) === "'kept 1000000'") kept++;
+        else console.log(`[reliability] the cell after a heap stop: ${next === null ? "no reply" : `${ename(next)}: ${evalue(next)}`}`);
+      }
+      report("cells growing the JS heap, limit 256 MB", cells.length, survived, kept);
+      expect(survived).toBe(cells.length);
+      expect(kept).toBe(cells.length);
+    } finally {
+      await k.shutdown();
+    }
+  }, 240_000);
+});
