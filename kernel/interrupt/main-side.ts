@@ -146,7 +146,7 @@ export class CellInterrupts {
     if (mb === 0) return null;
     const e = new Error(
       this.state.overHeapLimit(arrival!)
-        ? `JavaScript heap reached ${gb(mb * 2 ** 20)} of its ${gb(heapLimit)} limit and the cell was stopped; its own variables are released, earlier ones kept (node's --max-old-space-size sets the limit)`
+        ? `JavaScript heap reached ${gb(mb * 2 ** 20)} of its ${gb(heapLimit)} limit and the cell was stopped; its own variables are released, earlier ones kept (gradlab install --max-heap SIZE raises the limit)`
         : `cell used ${gb(mb * 2 ** 20)} of the kernel's ${gb(budget)} budget and was stopped; its own variables are released, earlier ones kept (GRADLAB_MAX_MEMORY sets the budget)`,
     );
     e.name = "MemoryError";

@@ -359,8 +359,11 @@ describe.skipIf(!built)("reliability: the memory budget", () => {
 
 describe.skipIf(!built)("reliability: the JavaScript heap limit", () => {
   it("cells growing the JS heap without bound fail with a MemoryError before V8's limit; the kernel and earlier variables live", async () => {
-    // A low limit, set the way a user sets it (node's flag in the kernel's environment), for speed.
-    const k = await startBuiltKernel({ env: { NODE_OPTIONS: "--max-old-space-size=256" } });
+    // A low limit for speed, set as `gradlab install --max-heap 256M` sets it (the spec's env).
+    const { kernelSpec } = await import("../../kernel/install.js");
+    const env = kernelSpec({ scope: "user", name: "gradlab", maxHeap: "256M" }).env as Record<string, string>;
+    expect(env.NODE_OPTIONS).toBe("--max-old-space-size=256");
+    const k = await startBuiltKernel({ env });
     try {
       await k.client.execute("const early = 'kept';");
       const cells = [
