@@ -5,6 +5,8 @@
 //   node dist/bench/model-profile.js [gpt|lstm] [steps] [threads]
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/model-profile.js gpt 30 1
 
+import { readFileSync } from "node:fs";
+import { PerformanceObserver } from "node:perf_hooks";
 import { F, Generator, manualSeed, nn, optim, setNumThreads, tensor, type Tensor } from "../lib/index.js";
 
 export const GPT = { vocab: 65, d: 128, heads: 4, block: 64, batch: 32, layers: 2 } as const;
@@ -90,6 +92,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // wall time, and the process's CPU time (at 1 thread: what the step costs, whatever else
   // runs on the machine; a shared core mostly stretches the wall time)
   const times: number[] = [], cpu: number[] = [];
+  // main-thread costs no kernel split can share: GC pauses and first touches of fresh pages
+  // (new tensor storage); page faults from /proc where there is one
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; });
+  gc.observe({ entryTypes: ["gc"] });
+  const faults = (): number => {
+    try {
+      return Number(readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ")[7]);
+    } catch {
+      return NaN;
+    }
+  };
+  const faults0 = faults();
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now(), c0 = process.cpuUsage();
     step();
@@ -97,8 +112,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     times.push(performance.now() - t0);
     cpu.push((c.user + c.system) / 1000);
   }
+  const faultsPerStep = (faults() - faults0) / steps;
+  await new Promise((r) => setTimeout(r, 10)); // GC entries arrive on the event loop
+  gc.disconnect();
   const best = Math.min(...times), med = times.sort((a, b) => a - b)[times.length >> 1]!;
   const cpuBest = Math.min(...cpu);
   const tokens = which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq;
-  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); threads ${process.argv[4] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; threads ${process.argv[4] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
 }
