@@ -37,7 +37,7 @@ export function lstmCellBackward(acts: Float, c: Float, hc: Float, ghc: Float, d
   }
 }
 
-export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
+export function lstmSequence(xw: Float, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
   L: number, N: number, H: number, reverse: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
   const gates = xw instanceof Float64Array ? new Float64Array(NG) : new Float32Array(NG);
@@ -50,6 +50,7 @@ export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Fl
     const t = time(s), o = t * 2 * NH;
     matmul(hPrev.subarray(t * NH, (t + 1) * NH), whh, gates, { batch: 1, m: N, n: G, k: H, transA: false, transB: true, strideA: 0, strideB: 0 });
     for (let i = 0; i < NG; i++) gates[i] += xw[t * NG + i];
+    if (bias) for (let i = 0; i < NG; i++) gates[i] += bias[i % G];
     lstmCell(gates, cPrev.subarray(t * NH, (t + 1) * NH), hc.subarray(o, o + 2 * NH), acts.subarray(t * NG, (t + 1) * NG), N, H);
     if (s + 1 < L) {
       const tn = time(s + 1);
@@ -64,7 +65,7 @@ export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Fl
 }
 
 export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxw: Float, dh0: Float, dc0: Float,
-  dwhh: Float | null, L: number, N: number, H: number, reverse: boolean): void {
+  dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
   const ghc = dxw instanceof Float64Array ? new Float64Array(2 * NH) : new Float32Array(2 * NH);
   // dh0 and dc0 carry ∂/∂(h, c) of the state each step starts from back to the step before
@@ -83,6 +84,10 @@ export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc
     matmul(dG, whh, dh0, { batch: 1, m: N, n: H, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
   }
   if (dwhh) matmul(dxw, hPrev, dwhh, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 });
+  if (dbias) {
+    dbias.fill(0, 0, G);
+    for (let r = 0; r < L * N; r++) for (let j = 0; j < G; j++) dbias[j] += dxw[r * G + j];
+  }
 }
 
 export function gruCell(xg: Float, hg: Float, h: Float, hOut: Float, acts: Float, N: number, H: number): void {

@@ -43,19 +43,19 @@ function putPanels(rt: WasmRuntime, src: number, k: number, n: number, rsB: numb
 /** Rows of the batch per chunk a thread claims: whole sequences run per chunk, so few chunks. */
 const sequenceSplit = (startArg: number, N: number) => ({ startArg, total: N, align: 4, chunksPerThread: 2 });
 
-export function lstmSequenceF32(xw: Float32Array, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
+export function lstmSequenceF32(xw: Float32Array, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
   hPrev: Float32Array, cPrev: Float32Array, acts: Float32Array, L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
   withArena("lstmSequence", (rt) => {
-    const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), px = rt.put(xw, L * NG);
+    const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), px = rt.put(xw, L * NG), pb = bias ? rt.put(bias, G) : 0;
     const ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), po = rt.alloc(L * 2 * NH * 4), pa = rt.alloc(L * NG * 4), pg = rt.alloc(NG * 4);
     const first = reverse ? L - 1 : 0;
     rt.f32.set(h0.subarray(0, NH), (ph >> 2) + first * NH);
     rt.f32.set(c0.subarray(0, NH), (pc >> 2) + first * NH);
     const tmp: number[] = [];
-    runRange("lstmSequence", "lstmSequenceRange", (i) => [px, pw, ph, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
-      sequenceSplit(12, N), 2 * L * NG * H + L * NH * UNIT_WORK);
+    runRange("lstmSequence", "lstmSequenceRange", (i) => [px, bias ? 1 : 0, pb, pw, ph, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
+      sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
     rt.getF32(po, hc, L * 2 * NH);
     rt.getF32(pa, acts, L * NG);
     rt.getF32(ph, hPrev, L * NH);
@@ -65,7 +65,7 @@ export function lstmSequenceF32(xw: Float32Array, h0: Float32Array, c0: Float32A
 }
 
 export function lstmSequenceBackwardF32(acts: Float32Array, cPrev: Float32Array, hPrev: Float32Array, hc: Float32Array, whh: Float32Array,
-  g: Float32Array, dxw: Float32Array, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null,
+  g: Float32Array, dxw: Float32Array, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null, dbias: Float32Array | null,
   L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
@@ -81,6 +81,11 @@ export function lstmSequenceBackwardF32(acts: Float32Array, cPrev: Float32Array,
       const ph = rt.put(hPrev, L * NH), pdw = rt.alloc(G * H * 4);
       arenaMatmul(rt, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, ph, pdw);
       rt.getF32(pdw, dwhh, G * H);
+    }
+    if (dbias) {
+      const pdb = rt.alloc(G * 4);
+      runRange("lstmSequence backward", "columnSumRange", () => [pd, L * N, G, pdb, 0, 0], { startArg: 4, total: G, align: 4 }, L * NG);
+      rt.getF32(pdb, dbias, G);
     }
     rt.getF32(pd, dxw, L * NG);
     rt.getF32(pdh, dh0, NH);

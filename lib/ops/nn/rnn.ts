@@ -56,18 +56,23 @@ export function gruCell(xg: Tensor, hg: Tensor, h: Tensor): Tensor {
 }
 
 /**
- * A whole LSTM layer's recurrence: xw [L, N, 4H] (x·W_ihᵀ + b_ih + b_hh for every step), h0 and
- * c0 [N, H], whh [4H, H] → [L, N, 2H], h_t then c_t in each row (as lstmCell). `reverse` runs
- * t = L−1 … 0. The backward stacks the gate gradients of all steps, so ∂W_hh is one matmul
- * over L·N rows and ∂xw (hence ∂W_ih upstream) comes out in one piece.
+ * A whole LSTM layer's recurrence: xw [L, N, 4H] (x·W_ihᵀ for every step), h0 and c0 [N, H],
+ * whh [4H, H], bias [4H] (b_ih + b_hh, added to every step's gates; null when already in xw)
+ * → [L, N, 2H], h_t then c_t in each row (as lstmCell). `reverse` runs t = L−1 … 0. The
+ * backward stacks the gate gradients of all steps, so ∂W_hh is one matmul over L·N rows, ∂xw
+ * (hence ∂W_ih upstream) comes out in one piece and ∂bias is its column sums.
  */
-export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, reverse = false): Tensor {
+export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, reverse = false, bias: Tensor | null = null): Tensor {
   const op = "lstmSequence";
   const [L, N, G] = xw.shape, H = G / 4;
   const isNH = (t: Tensor) => t.ndim === 2 && t.shape[0] === N && t.shape[1] === H;
   if (xw.ndim !== 3 || !Number.isInteger(H) || !isNH(h0) || !isNH(c0) || whh.ndim !== 2 || whh.shape[0] !== G || whh.shape[1] !== H) {
     throw new Error(`${op}: input gates ${fmtShape(xw.shape)} must be [L, N, 4H], h0 ${fmtShape(h0.shape)} and c0 ${fmtShape(c0.shape)} [N, H], weight_hh ${fmtShape(whh.shape)} [4H, H]`);
   }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== G)) {
+    throw new Error(`${op}: bias ${fmtShape(bias.shape)} must be [4H] = [${G}] for input gates ${fmtShape(xw.shape)}`);
+  }
+  if (bias) checkSameDType(op, "input gates", xw, "bias", bias);
   checkSameDType(op, "input gates", xw, "h0", h0);
   checkSameDType(op, "input gates", xw, "c0", c0);
   checkSameDType(op, "input gates", xw, "weight_hh", whh);
@@ -79,12 +84,14 @@ export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, re
   const [, hPrev] = emptyFloat([L * NH], dt), [, cPrev] = emptyFloat([L * NH], dt);
   const [, acts] = emptyFloat([L * NG], dt);
   const [out, od] = emptyFloat([L, N, 2 * H], dt);
-  k.lstmSequence(xd, floatData(h0, dt), floatData(c0, dt), wd, od, hPrev, cPrev, acts, L, N, H, reverse);
-  return record(out, "LstmSequenceBackward", [xw, h0, c0, whh], (g, needs) => {
+  k.lstmSequence(xd, bias ? floatData(bias, dt) : null, floatData(h0, dt), floatData(c0, dt), wd, od, hPrev, cPrev, acts, L, N, H, reverse);
+  const inputs = bias ? [xw, h0, c0, whh, bias] : [xw, h0, c0, whh];
+  return record(out, "LstmSequenceBackward", inputs, (g, needs) => {
     const [dx, dxd] = emptyFloat([L, N, G], dt);
     const [dh, dhd] = emptyFloat([N, H], dt), [dc, dcd] = emptyFloat([N, H], dt);
     const [dw, dwd] = needs[3] ? emptyFloat([G, H], dt) : [null, null];
-    k.lstmSequenceBackward(acts, cPrev, hPrev, od, wd, floatData(g, dt), dxd, dhd, dcd, dwd, L, N, H, reverse);
-    return [dx, dh, dc, dw];
+    const [db, dbd] = bias && needs[4] ? emptyFloat([G], dt) : [null, null];
+    k.lstmSequenceBackward(acts, cPrev, hPrev, od, wd, floatData(g, dt), dxd, dhd, dcd, dwd, dbd, L, N, H, reverse);
+    return bias ? [dx, dh, dc, dw, db] : [dx, dh, dc, dw];
   }, [whh]);
 }

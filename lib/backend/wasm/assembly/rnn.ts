@@ -85,12 +85,12 @@ export function rnnPanelBytes(k: i32, n: i32): i32 {
 }
 
 /**
- * C[i, j] = Σ_p A[i, p]·B(p, j) (+ D[i, j] when hasAdd) for i < m, j < n, A rows of k floats
+ * C[i, j] = Σ_p A[i, p]·B(p, j) (+ D[i, j] when hasAdd, then + bias[j] when hasBias) for i < m, j < n, A rows of k floats
  * lda apart, B as packed panels. Each C element is one multiply-add chain over p = 0 … k−1
  * whatever m, so any split of the rows gives the same bits. tmp: 32 floats.
  */
 function rowsTimesPanels(m: i32, k: i32, a: usize, lda: i32, panels: usize, n: i32, c: usize, ldc: i32,
-                         hasAdd: i32, d: usize, ldd: i32, tmp: usize): void {
+                         hasAdd: i32, d: usize, ldd: i32, hasBias: i32, bias: usize, tmp: usize): void {
   for (let j = 0; j < n; j += NR) {
     const cols = min(NR, n - j);
     const bp0 = panels + (<usize>(j * k) << 2);
@@ -123,6 +123,11 @@ function rowsTimesPanels(m: i32, k: i32, a: usize, lda: i32, panels: usize, n: i
           c20 = f32x4.add(c20, v128.load(db + 2 * ldb)); c21 = f32x4.add(c21, v128.load(db + 2 * ldb, 16));
           c30 = f32x4.add(c30, v128.load(db + 3 * ldb)); c31 = f32x4.add(c31, v128.load(db + 3 * ldb, 16));
         }
+        if (hasBias) {
+          const bb = f(bias, j), b0 = v128.load(bb), b1 = v128.load(bb, 16);
+          c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1); c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+          c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1); c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+        }
         v128.store(cb, c00); v128.store(cb, c01, 16);
         v128.store(cb + lc, c10); v128.store(cb + lc, c11, 16);
         v128.store(cb + 2 * lc, c20); v128.store(cb + 2 * lc, c21, 16);
@@ -133,8 +138,10 @@ function rowsTimesPanels(m: i32, k: i32, a: usize, lda: i32, panels: usize, n: i
       v128.store(tmp, c20, 64); v128.store(tmp, c21, 80); v128.store(tmp, c30, 96); v128.store(tmp, c31, 112);
       for (let r = 0; r < rows; r++) {
         for (let q = 0; q < cols; q++) {
-          const v = load<f32>(f(tmp, r * NR + q));
-          store<f32>(cb + <usize>r * lc + (<usize>q << 2), hasAdd ? v + load<f32>(db + <usize>r * ldb + (<usize>q << 2)) : v);
+          let v = load<f32>(f(tmp, r * NR + q));
+          if (hasAdd) v += load<f32>(db + <usize>r * ldb + (<usize>q << 2));
+          if (hasBias) v += load<f32>(f(bias, j + q));
+          store<f32>(cb + <usize>r * lc + (<usize>q << 2), v);
         }
       }
     }
@@ -145,14 +152,15 @@ function rowsTimesPanels(m: i32, k: i32, a: usize, lda: i32, panels: usize, n: i
  * Forward over all L steps for rows [r0, r1): gates = h_t·W_hhᵀ + xw_t (wPanels: W_hhᵀ packed,
  * k = H, n = 4H), then the cell. h and c [L, N, H] hold the state each step starts from (the
  * first step's filled in by the caller) and get the next one; hc [L, N, 2H], acts [L, N, 4H]
- * as lstmCellRange; gates: an [N, 4H] scratch shared by the threads (each uses its rows).
+ * as lstmCellRange; gates: an [N, 4H] scratch shared by the threads (each uses its rows);
+ * bias [4H] added to every row when hasBias.
  */
-export function lstmSequenceRange(xw: usize, wPanels: usize, h: usize, c: usize, hc: usize, acts: usize, gates: usize,
+export function lstmSequenceRange(xw: usize, hasBias: i32, bias: usize, wPanels: usize, h: usize, c: usize, hc: usize, acts: usize, gates: usize,
                                   tmp: usize, L: i32, N: i32, H: i32, reverse: i32, r0: i32, r1: i32): void {
   const G = 4 * H, NH = N * H, NG = N * G, m = r1 - r0;
   for (let s = 0; s < L; s++) {
     const t = reverse ? L - 1 - s : s;
-    rowsTimesPanels(m, H, f(h, t * NH + r0 * H), H, wPanels, G, f(gates, r0 * G), G, 1, f(xw, t * NG + r0 * G), G, tmp);
+    rowsTimesPanels(m, H, f(h, t * NH + r0 * H), H, wPanels, G, f(gates, r0 * G), G, 1, f(xw, t * NG + r0 * G), G, hasBias, bias, tmp);
     const hct = f(hc, t * 2 * NH);
     lstmCellRange(gates, f(c, t * NH), hct, f(acts, t * NG), H, r0, r1);
     if (s + 1 < L) {
@@ -191,6 +199,23 @@ export function lstmSequenceBackwardRange(acts: usize, cPrev: usize, hc: usize, 
     }
     const dgt = f(dGates, t * NG);
     lstmCellBackwardRange(f(acts, t * NG), f(cPrev, t * NH), f(hc, t * 2 * NH), ghc, dgt, dc, H, r0, r1);
-    rowsTimesPanels(m, G, f(dgt, r0 * G), G, wPanels, H, f(dh, r0 * H), H, 0, 0, 0, tmp);
+    rowsTimesPanels(m, G, f(dgt, r0 * G), G, wPanels, H, f(dh, r0 * H), H, 0, 0, 0, 0, 0, tmp);
+  }
+}
+
+/** dst[j] = Σ_r src[r*n + j] for columns [c0, c1) (c0 a multiple of 4), rows in order: the same bits whatever the split. */
+export function columnSumRange(src: usize, rows: i32, n: i32, dst: usize, c0: i32, c1: i32): void {
+  let j = c0;
+  for (; j + 4 <= c1; j += 4) {
+    let acc = f32x4.splat(0);
+    let p = f(src, j);
+    const step = <usize>n << 2;
+    for (let r = 0; r < rows; r++) { acc = f32x4.add(acc, v128.load(p)); p += step; }
+    v128.store(f(dst, j), acc);
+  }
+  for (; j < c1; j++) {
+    let acc: f32 = 0;
+    for (let r = 0; r < rows; r++) acc += load<f32>(f(src, r * n + j));
+    store<f32>(f(dst, j), acc);
   }
 }

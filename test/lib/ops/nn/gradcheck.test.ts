@@ -210,6 +210,7 @@ const others: Case[] = [
   ["lstmCell", (g, c) => lstmCell(g, c), () => [ncLeaf([3, 8]), leaf([3, 2])]],
   ["lstmSequence", (x, h, c, w) => lstmSequence(x, h, c, w), () => [ncLeaf([3, 2, 8]), leaf([2, 2]), slicedLeaf([2, 2]), leaf([8, 2])]],
   ["lstmSequence reverse", (x, h, c, w) => lstmSequence(x, h, c, w, true), () => [leaf([4, 1, 12]), ncLeaf([1, 3]), leaf([1, 3]), ncLeaf([12, 3])]],
+  ["lstmSequence bias", (x, h, c, w, b) => lstmSequence(x, h, c, w, false, b), () => [leaf([3, 2, 8]), leaf([2, 2]), leaf([2, 2]), leaf([8, 2]), slicedLeaf([8])]],
   ["gruCell", (x, h2, h) => gruCell(x, h2, h), () => [leaf([2, 9]), ncLeaf([2, 9]), slicedLeaf([2, 3])]],
   ["interpolate nearest", (x) => F.interpolate(x, { scaleFactor: 2 }), () => [ncLeaf([1, 2, 3, 2])]],
   ["interpolate bilinear up/down", (x) => F.interpolate(x, { size: [5, 2], mode: "bilinear" }), () => [ncLeaf([2, 1, 3, 4])]],
