@@ -203,19 +203,17 @@ export function lstmSequenceBackwardRange(acts: usize, cPrev: usize, hc: usize, 
   }
 }
 
-/** dst[j] = Σ_r src[r*n + j] for columns [c0, c1) (c0 a multiple of 4), rows in order: the same bits whatever the split. */
+/**
+ * dst[j] = Σ_r src[r*n + j] for columns [c0, c1) (c0 a multiple of 4), rows in order: the
+ * same bits whatever the split. Row by row, so src streams through memory once.
+ */
 export function columnSumRange(src: usize, rows: i32, n: i32, dst: usize, c0: i32, c1: i32): void {
-  let j = c0;
-  for (; j + 4 <= c1; j += 4) {
-    let acc = f32x4.splat(0);
-    let p = f(src, j);
-    const step = <usize>n << 2;
-    for (let r = 0; r < rows; r++) { acc = f32x4.add(acc, v128.load(p)); p += step; }
-    v128.store(f(dst, j), acc);
-  }
-  for (; j < c1; j++) {
-    let acc: f32 = 0;
-    for (let r = 0; r < rows; r++) acc += load<f32>(f(src, r * n + j));
-    store<f32>(f(dst, j), acc);
+  const w = c1 - c0, w4 = w & ~3, d = f(dst, c0);
+  memory.fill(d, 0, <usize>w << 2);
+  for (let r = 0; r < rows; r++) {
+    const row = f(src, r * n + c0);
+    let j = 0;
+    for (; j < w4; j += 4) v128.store(f(d, j), f32x4.add(v128.load(f(d, j)), v128.load(f(row, j))));
+    for (; j < w; j++) store<f32>(f(d, j), load<f32>(f(d, j)) + load<f32>(f(row, j)));
   }
 }
