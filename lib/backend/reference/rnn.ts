@@ -2,7 +2,7 @@
 // PyTorch's gate order. Forward saves the gate activations, so the backward is one pass.
 
 import type { Float } from "../../dtype.js";
-import type { RnnKernels } from "../kernels/rnn.js";
+import type { LstmProjection, LstmProjectionGrad, RnnKernels } from "../kernels/rnn.js";
 import { sigmoidOf } from "./activation.js";
 import { matmul } from "./matmul.js";
 
@@ -37,9 +37,18 @@ export function lstmCellBackward(acts: Float, c: Float, hc: Float, ghc: Float, d
   }
 }
 
-export function lstmSequence(xw: Float, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
+const like = (a: Float, n: number): Float => (a instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
+
+export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
   L: number, N: number, H: number, reverse: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
+  let xw: Float;
+  if (ArrayBuffer.isView(xwOrProj)) xw = xwOrProj;
+  else {
+    const { x, wih, I } = xwOrProj;
+    xw = like(hc, L * NG);
+    matmul(x, wih, xw, { batch: 1, m: L * N, n: G, k: I, transA: false, transB: true, strideA: 0, strideB: 0 });
+  }
   const gates = xw instanceof Float64Array ? new Float64Array(NG) : new Float32Array(NG);
   const time = (s: number) => (reverse ? L - 1 - s : s);
   if (L > 0) {
@@ -64,9 +73,11 @@ export function lstmSequence(xw: Float, bias: Float | null, h0: Float, c0: Float
   }
 }
 
-export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxw: Float, dh0: Float, dc0: Float,
-  dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean): void {
+export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxwOrProj: Float | LstmProjectionGrad,
+  dh0: Float, dc0: Float, dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
+  const proj = ArrayBuffer.isView(dxwOrProj) ? null : dxwOrProj;
+  const dxw = proj ? like(hc, L * NG) : (dxwOrProj as Float);
   const ghc = dxw instanceof Float64Array ? new Float64Array(2 * NH) : new Float32Array(2 * NH);
   // dh0 and dc0 carry ∂/∂(h, c) of the state each step starts from back to the step before
   dh0.fill(0, 0, NH);
@@ -88,6 +99,8 @@ export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc
     dbias.fill(0, 0, G);
     for (let r = 0; r < L * N; r++) for (let j = 0; j < G; j++) dbias[j] += dxw[r * G + j];
   }
+  if (proj?.dx) matmul(dxw, proj.wih, proj.dx, { batch: 1, m: L * N, n: proj.I, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
+  if (proj?.dwih) matmul(dxw, proj.x, proj.dwih, { batch: 1, m: G, n: proj.I, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 });
 }
 
 export function gruCell(xg: Float, hg: Float, h: Float, hOut: Float, acts: Float, N: number, H: number): void {

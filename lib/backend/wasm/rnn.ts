@@ -6,6 +6,17 @@ import { runRange, withArena } from "./dispatch.js";
 import { arenaMatmul } from "./matmul.js";
 import type { WasmRuntime } from "./runtime.js";
 
+/** lstmSequence's input projection on float32 (lib/backend/kernels/rnn.ts). */
+export interface LstmProjectionF32 {
+  x: Float32Array;
+  wih: Float32Array;
+  I: number;
+}
+export interface LstmProjectionGradF32 extends LstmProjectionF32 {
+  dx: Float32Array | null;
+  dwih: Float32Array | null;
+}
+
 const MIN_ELEMENTS = 1024;
 /** Work of one hidden unit (five transcendental gates) when choosing threads. */
 const UNIT_WORK = 100;
@@ -43,12 +54,20 @@ function putPanels(rt: WasmRuntime, src: number, k: number, n: number, rsB: numb
 /** Rows of the batch per chunk a thread claims: whole sequences run per chunk, so few chunks. */
 const sequenceSplit = (startArg: number, N: number) => ({ startArg, total: N, align: 4, chunksPerThread: 2 });
 
-export function lstmSequenceF32(xw: Float32Array, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
+export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
   hPrev: Float32Array, cPrev: Float32Array, acts: Float32Array, L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
   withArena("lstmSequence", (rt) => {
-    const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), px = rt.put(xw, L * NG), pb = bias ? rt.put(bias, G) : 0;
+    const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), pb = bias ? rt.put(bias, G) : 0;
+    let px: number;
+    if (ArrayBuffer.isView(xw)) px = rt.put(xw, L * NG);
+    else {
+      // x·W_ihᵀ for every step in one GEMM, kept in the arena
+      const pi = rt.put(xw.x, L * N * xw.I), pwi = rt.put(xw.wih, G * xw.I);
+      px = rt.alloc(L * NG * 4);
+      arenaMatmul(rt, { batch: 1, m: L * N, n: G, k: xw.I, transA: false, transB: true, strideA: 0, strideB: 0 })(pi, pwi, px);
+    }
     const ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), po = rt.alloc(L * 2 * NH * 4), pa = rt.alloc(L * NG * 4), pg = rt.alloc(NG * 4);
     const first = reverse ? L - 1 : 0;
     rt.f32.set(h0.subarray(0, NH), (ph >> 2) + first * NH);
@@ -65,7 +84,7 @@ export function lstmSequenceF32(xw: Float32Array, bias: Float32Array | null, h0:
 }
 
 export function lstmSequenceBackwardF32(acts: Float32Array, cPrev: Float32Array, hPrev: Float32Array, hc: Float32Array, whh: Float32Array,
-  g: Float32Array, dxw: Float32Array, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null, dbias: Float32Array | null,
+  g: Float32Array, dxw: Float32Array | LstmProjectionGradF32, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null, dbias: Float32Array | null,
   L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
@@ -87,7 +106,20 @@ export function lstmSequenceBackwardF32(acts: Float32Array, cPrev: Float32Array,
       runRange("lstmSequence backward", "columnSumRange", () => [pd, L * N, G, pdb, 0, 0], { startArg: 4, total: G, align: 4 }, L * NG);
       rt.getF32(pdb, dbias, G);
     }
-    rt.getF32(pd, dxw, L * NG);
+    if (ArrayBuffer.isView(dxw)) rt.getF32(pd, dxw, L * NG);
+    else {
+      const { x, wih, I, dx, dwih } = dxw;
+      if (dx) {
+        const pwi = rt.put(wih, G * I), pdx = rt.alloc(L * N * I * 4);
+        arenaMatmul(rt, { batch: 1, m: L * N, n: I, k: G, transA: false, transB: false, strideA: 0, strideB: 0 })(pd, pwi, pdx);
+        rt.getF32(pdx, dx, L * N * I);
+      }
+      if (dwih) {
+        const pi = rt.put(x, L * N * I), pdw = rt.alloc(G * I * 4);
+        arenaMatmul(rt, { batch: 1, m: G, n: I, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, pi, pdw);
+        rt.getF32(pdw, dwih, G * I);
+      }
+    }
     rt.getF32(pdh, dh0, NH);
     rt.getF32(pdc, dc0, NH);
   });

@@ -246,6 +246,36 @@ describe("wasm model kernels", () => {
     }
   });
 
+  test("LSTM sequence with its input projection: x·W_ihᵀ, dx and dW_ih inside the kernel", () => {
+    const [L, N, H, I] = [4, 6, 12, 7], G = 4 * H;
+    const x = randomF32(L * N * I, rng(1)), wih = randomF32(G * I, rng(2)), bias = randomF32(G, rng(3));
+    const h0 = randomF32(N * H, rng(4)), c0 = randomF32(N * H, rng(5)), whh = randomF32(G * H, rng(6)).map((v) => v / Math.sqrt(H));
+    const outs = () => [L * N * 2 * H, L * N * H, L * N * H, L * N * G].map((n) => new Float32Array(n));
+    const want = outs();
+    ref.lstmSequence({ x, wih, I }, bias, h0, c0, whh, want[0]!, want[1]!, want[2]!, want[3]!, L, N, H, false);
+    const runs = atThreads(() => {
+      const got = outs();
+      expect(lstmSequenceF32({ x, wih, I }, bias, h0, c0, whh, got[0]!, got[1]!, got[2]!, got[3]!, L, N, H, false)).toBe(true);
+      return got;
+    });
+    for (let i = 0; i < 4; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `projected lstmSequence output ${i}`).toBeLessThan(2e-5);
+    expect(runs[1]).toEqual(runs[0]);
+    const [hc, hPrev, cPrev, acts] = want as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const g = randomF32(L * N * 2 * H, rng(7));
+    const grads = () => [L * N * I, G * I, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
+    const backward = (k: typeof ref.lstmSequenceBackward, o: Float32Array[]) =>
+      k(acts, cPrev, hPrev, hc, whh, g, { x, wih, I, dx: o[0]!, dwih: o[1]! }, o[2]!, o[3]!, o[4]!, o[5]!, L, N, H, false);
+    const wantB = grads();
+    backward(ref.lstmSequenceBackward, wantB);
+    const runsB = atThreads(() => {
+      const got = grads();
+      expect(backward(lstmSequenceBackwardF32 as typeof ref.lstmSequenceBackward, got)).toBe(true);
+      return got;
+    });
+    for (let i = 0; i < 6; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `projected lstmSequence gradient ${i}`).toBeLessThan(2e-5);
+    expect(runsB[1]).toEqual(runsB[0]);
+  });
+
   test("cross-entropy rows: weights, ignore index, label smoothing, per-row scale", () => {
     for (const c of [65, 10]) {
       const n = 300, x = wide(n * c, c, 20);
