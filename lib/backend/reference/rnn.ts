@@ -39,7 +39,27 @@ export function lstmCellBackward(acts: Float, c: Float, hc: Float, ghc: Float, d
 
 const like = (a: Float, n: number): Float => (a instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
 
-export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
+/**
+ * hPrev, cPrev [L, N, H]: the state each step of lstmSequence starts from (h0, c0 for the
+ * first, then the h and c of hc [L, N, 2H] one step earlier), contiguous for the matmuls.
+ */
+export function lstmStatesBefore(hc: Float, h0: Float, c0: Float, L: number, N: number, H: number, reverse: boolean): [Float, Float] {
+  const NH = N * H, hPrev = like(hc, L * NH), cPrev = like(hc, L * NH);
+  const time = (s: number) => (reverse ? L - 1 - s : s);
+  if (L === 0) return [hPrev, cPrev];
+  hPrev.set(h0.subarray(0, NH), time(0) * NH);
+  cPrev.set(c0.subarray(0, NH), time(0) * NH);
+  for (let s = 1; s < L; s++) {
+    const t = time(s), o = time(s - 1) * 2 * NH;
+    for (let n = 0; n < N; n++) {
+      hPrev.set(hc.subarray(o + n * 2 * H, o + n * 2 * H + H), t * NH + n * H);
+      cPrev.set(hc.subarray(o + n * 2 * H + H, o + (n + 1) * 2 * H), t * NH + n * H);
+    }
+  }
+  return [hPrev, cPrev];
+}
+
+export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, acts: Float,
   L: number, N: number, H: number, reverse: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
   let xw: Float;
@@ -49,7 +69,7 @@ export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | nul
     xw = like(hc, L * NG);
     matmul(x, wih, xw, { batch: 1, m: L * N, n: G, k: I, transA: false, transB: true, strideA: 0, strideB: 0 });
   }
-  const gates = xw instanceof Float64Array ? new Float64Array(NG) : new Float32Array(NG);
+  const gates = like(hc, NG), hPrev = like(hc, L * NH), cPrev = like(hc, L * NH);
   const time = (s: number) => (reverse ? L - 1 - s : s);
   if (L > 0) {
     hPrev.set(h0.subarray(0, NH), time(0) * NH);
@@ -73,9 +93,10 @@ export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | nul
   }
 }
 
-export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxwOrProj: Float | LstmProjectionGrad,
+export function lstmSequenceBackward(acts: Float, h0: Float, c0: Float, hc: Float, whh: Float, g: Float, dxwOrProj: Float | LstmProjectionGrad,
   dh0: Float, dc0: Float, dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
+  const [hPrev, cPrev] = lstmStatesBefore(hc, h0, c0, L, N, H, reverse);
   const proj = ArrayBuffer.isView(dxwOrProj) ? null : dxwOrProj;
   const dxw = proj ? like(hc, L * NG) : (dxwOrProj as Float);
   const ghc = dxw instanceof Float64Array ? new Float64Array(2 * NH) : new Float32Array(2 * NH);

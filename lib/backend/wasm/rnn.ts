@@ -51,11 +51,27 @@ function putPanels(rt: WasmRuntime, src: number, k: number, n: number, rsB: numb
   return dst;
 }
 
+/** lstmStatesBefore (reference/rnn.ts) inside the arena, from hc already there at `po`. */
+function statesBefore(rt: WasmRuntime, po: number, h0: Float32Array, c0: Float32Array, L: number, N: number, H: number, reverse: boolean): [number, number] {
+  const NH = N * H, ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), f = rt.f32;
+  const time = (s: number) => (reverse ? L - 1 - s : s);
+  f.set(h0.subarray(0, NH), (ph >> 2) + time(0) * NH);
+  f.set(c0.subarray(0, NH), (pc >> 2) + time(0) * NH);
+  for (let s = 1; s < L; s++) {
+    const dh = (ph >> 2) + time(s) * NH, dc = (pc >> 2) + time(s) * NH, o = (po >> 2) + time(s - 1) * 2 * NH;
+    for (let n = 0; n < N; n++) {
+      f.copyWithin(dh + n * H, o + n * 2 * H, o + n * 2 * H + H);
+      f.copyWithin(dc + n * H, o + n * 2 * H + H, o + (n + 1) * 2 * H);
+    }
+  }
+  return [ph, pc];
+}
+
 /** Rows of the batch per chunk a thread claims: whole sequences run per chunk, so few chunks. */
 const sequenceSplit = (startArg: number, N: number) => ({ startArg, total: N, align: 4, chunksPerThread: 2 });
 
 export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
-  hPrev: Float32Array, cPrev: Float32Array, acts: Float32Array, L: number, N: number, H: number, reverse: boolean): boolean {
+  acts: Float32Array, L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
   withArena("lstmSequence", (rt) => {
@@ -77,19 +93,18 @@ export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Floa
       sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
     rt.getF32(po, hc, L * 2 * NH);
     rt.getF32(pa, acts, L * NG);
-    rt.getF32(ph, hPrev, L * NH);
-    rt.getF32(pc, cPrev, L * NH);
   });
   return true;
 }
 
-export function lstmSequenceBackwardF32(acts: Float32Array, cPrev: Float32Array, hPrev: Float32Array, hc: Float32Array, whh: Float32Array,
+export function lstmSequenceBackwardF32(acts: Float32Array, h0: Float32Array, c0: Float32Array, hc: Float32Array, whh: Float32Array,
   g: Float32Array, dxw: Float32Array | LstmProjectionGradF32, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null, dbias: Float32Array | null,
   L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
   withArena("lstmSequence backward", (rt) => {
-    const pa = rt.put(acts, L * NG), pc = rt.put(cPrev, L * NH), po = rt.put(hc, L * 2 * NH), pg = rt.put(g, L * 2 * NH);
+    const pa = rt.put(acts, L * NG), po = rt.put(hc, L * 2 * NH), pg = rt.put(g, L * 2 * NH);
+    const [ph, pc] = statesBefore(rt, po, h0, c0, L, N, H, reverse);
     const pw = putPanels(rt, rt.put(whh, G * H), G, H, H, 1);
     const pd = rt.alloc(L * NG * 4), pdh = rt.alloc(NH * 4), pdc = rt.alloc(NH * 4), pghc = rt.alloc(2 * NH * 4);
     const tmp: number[] = [];
@@ -97,7 +112,7 @@ export function lstmSequenceBackwardF32(acts: Float32Array, cPrev: Float32Array,
       (i) => [pa, pc, po, pg, pw, pd, pdh, pdc, pghc, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
       sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
     if (dwhh) {
-      const ph = rt.put(hPrev, L * NH), pdw = rt.alloc(G * H * 4);
+      const pdw = rt.alloc(G * H * 4);
       arenaMatmul(rt, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, ph, pdw);
       rt.getF32(pdw, dwhh, G * H);
     }

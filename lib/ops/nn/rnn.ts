@@ -93,22 +93,21 @@ export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, op
   const k = getKernels();
   const xd = floatData(xw, dt), wd = floatData(whh, dt);
   const I = wih ? xw.shape[2]! : 0, wihd = wih ? floatData(wih, dt) : null;
-  const NH = N * H, NG = N * G;
-  // hPrev[t], cPrev[t]: the state step t starts from (contiguous, for the matmuls and the cell)
-  const [, hPrev] = emptyFloat([L * NH], dt), [, cPrev] = emptyFloat([L * NH], dt);
+  const NG = N * G;
+  const h0d = floatData(h0, dt), c0d = floatData(c0, dt);
   const [, acts] = emptyFloat([L * NG], dt);
   const [out, od] = emptyFloat([L, N, 2 * H], dt);
-  k.lstmSequence(wihd ? { x: xd, wih: wihd, I } : xd, bias ? floatData(bias, dt) : null, floatData(h0, dt), floatData(c0, dt), wd, od, hPrev, cPrev, acts, L, N, H, reverse);
-  const inputs = [xw, h0, c0, whh, bias, wih].filter((t): t is Tensor => t !== null);
-  return record(out, "LstmSequenceBackward", inputs, (g, needs) => {
-    const [dx, dxd] = emptyFloat(xw.shape, dt);
+  k.lstmSequence(wihd ? { x: xd, wih: wihd, I } : xd, bias ? floatData(bias, dt) : null, h0d, c0d, wd, od, acts, L, N, H, reverse);
+  // the backward reads h0, c0 (and with the projection x, W_ih) as they are now
+  const saved = wih ? [whh, h0, c0, xw, wih] : [whh, h0, c0];
+  return record(out, "LstmSequenceBackward", [xw, h0, c0, whh, bias, wih], (g, needs) => {
+    const [dx, dxd] = needs[0] || !wihd ? emptyFloat(xw.shape, dt) : [null, null];
     const [dh, dhd] = emptyFloat([N, H], dt), [dc, dcd] = emptyFloat([N, H], dt);
     const [dw, dwd] = needs[3] ? emptyFloat([G, H], dt) : [null, null];
     const [db, dbd] = bias && needs[4] ? emptyFloat([G], dt) : [null, null];
-    const wi = bias ? 5 : 4;
-    const [dwi, dwid] = wih && needs[wi] ? emptyFloat([G, I], dt) : [null, null];
-    const dgrad = wihd ? { x: xd, wih: wihd, I, dx: needs[0] ? dxd : null, dwih: dwid } : dxd;
-    k.lstmSequenceBackward(acts, cPrev, hPrev, od, wd, floatData(g, dt), dgrad, dhd, dcd, dwd, dbd, L, N, H, reverse);
-    return [needs[0] ? dx : null, dh, dc, dw, ...(bias ? [db] : []), ...(wih ? [dwi] : [])];
-  }, [whh]);
+    const [dwi, dwid] = wih && needs[5] ? emptyFloat([G, I], dt) : [null, null];
+    const dgrad = wihd ? { x: xd, wih: wihd, I, dx: dxd, dwih: dwid } : dxd!;
+    k.lstmSequenceBackward(acts, h0d, c0d, od, wd, floatData(g, dt), dgrad, dhd, dcd, dwd, dbd, L, N, H, reverse);
+    return [dx, dh, dc, dw, db, dwi];
+  }, saved);
 }
