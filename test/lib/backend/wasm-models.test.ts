@@ -263,13 +263,13 @@ describe("wasm model kernels", () => {
     const [hc, acts] = want as [Float32Array, Float32Array];
     const g = randomF32(L * N * 2 * H, rng(7));
     const grads = () => [L * N * I, G * I, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
-    const backward = (k: typeof ref.lstmSequenceBackward, o: Float32Array[]) =>
+    const backward = (k: (...a: Parameters<typeof ref.lstmSequenceBackward>) => unknown, o: Float32Array[]) =>
       k(acts, h0, c0, hc, whh, g, { x, wih, I, dx: o[0]!, dwih: o[1]! }, o[2]!, o[3]!, o[4]!, o[5]!, L, N, H, false);
     const wantB = grads();
     backward(ref.lstmSequenceBackward, wantB);
     const runsB = atThreads(() => {
       const got = grads();
-      expect(backward(lstmSequenceBackwardF32 as typeof ref.lstmSequenceBackward, got)).toBe(true);
+      expect(backward(lstmSequenceBackwardF32 as (...a: Parameters<typeof ref.lstmSequenceBackward>) => unknown, got)).toBe(true);
       return got;
     });
     for (let i = 0; i < 6; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `projected lstmSequence gradient ${i}`).toBeLessThan(2e-5);
