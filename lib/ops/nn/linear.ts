@@ -1,6 +1,6 @@
 // linear: x @ weightᵀ + bias, the affine map of nn.Linear (weight [out, in]). One op with one
-// backward for a 2-D weight: the matmul kernel over x's rows flattened, the bias added by the
-// conv family's channelBias (rows as channels of one plane each), db as one column sum.
+// backward for a 2-D weight: the linearForward kernel over x's rows flattened (the bias added
+// while the product is still in the backend's memory), db as one column sum.
 // A 1-D weight is a matmul (+ broadcast add).
 
 import { getKernels } from "../../backend/index.js";
@@ -37,8 +37,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?
   const K = getKernels();
   const xd = floatData(x, dt), wd = floatData(weight, dt);
   const [out, od] = emptyFloat([...x.shape.slice(0, -1), outF], dt);
-  K.matmul(xd, wd, od, { batch: 1, m: M, n: outF, k: inF, transA: false, transB: true, strideA: 0, strideB: 0 });
-  if (b) K.channelBias(od, floatData(b, dt), M, outF, 1);
+  K.linearForward(xd, wd, b ? floatData(b, dt) : null, od, M, outF, inF);
   return record(out, "LinearBackward", [x, weight, b], (g, needs) => {
     const gd = floatData(g, dt);
     const res: (Tensor | null)[] = [null, null, null];

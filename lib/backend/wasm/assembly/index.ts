@@ -10,3 +10,5 @@ export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } fro
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
 export { lstmCellRange, lstmCellBackwardRange } from "./rnn";
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
+export { biasRowsRange } from "./linear";
+export { adamRange } from "./optimizer";
