@@ -12,3 +12,4 @@ export { lstmCellRange, lstmCellBackwardRange } from "./rnn";
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
 export { biasRowsRange } from "./linear";
 export { adamRange } from "./optimizer";
+export { stridedCopyRange } from "./strided";
