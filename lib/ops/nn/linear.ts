@@ -9,7 +9,7 @@ import { Tensor } from "../../tensor.js";
 import { add } from "../elementwise.js";
 import { matmul } from "../matmul.js";
 import { record } from "../op.js";
-import { checkFloat, checkSameDType, emptyFloat, floatData } from "./util.js";
+import { checkFloat, checkSameDType, floatData, uninitFloat } from "./util.js";
 
 /** x [..., in] @ weightᵀ [in, out] (+ bias [out]). The bias may be passed bare or as { bias }. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | null }): Tensor {
@@ -36,23 +36,23 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?
   const M = x.numel / inF;
   const K = getKernels();
   const xd = floatData(x, dt), wd = floatData(weight, dt);
-  const [out, od] = emptyFloat([...x.shape.slice(0, -1), outF], dt);
+  const [out, od] = uninitFloat([...x.shape.slice(0, -1), outF], dt);
   K.linearForward(xd, wd, b ? floatData(b, dt) : null, od, M, outF, inF);
   return record(out, "LinearBackward", [x, weight, b], (g, needs) => {
     const gd = floatData(g, dt);
     const res: (Tensor | null)[] = [null, null, null];
     if (needs[0]) {
-      const [dx, d] = emptyFloat(x.shape, dt);
+      const [dx, d] = uninitFloat(x.shape, dt);
       K.matmul(gd, wd, d, { batch: 1, m: M, n: inF, k: outF, transA: false, transB: false, strideA: 0, strideB: 0 });
       res[0] = dx;
     }
     if (needs[1]) {
-      const [dw, d] = emptyFloat(weight.shape, dt);
+      const [dw, d] = uninitFloat(weight.shape, dt);
       K.matmul(gd, xd, d, { batch: 1, m: outF, n: inF, k: M, transA: true, transB: false, strideA: 0, strideB: 0 });
       res[1] = dw;
     }
     if (needs[2]) {
-      const [db, d] = emptyFloat([outF], dt);
+      const [db, d] = uninitFloat([outF], dt);
       K.reduce("sum", gd, d, 1, M, outF);
       res[2] = db;
     }
