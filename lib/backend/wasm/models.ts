@@ -9,7 +9,7 @@ import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
 import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32 } from "./rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
-import { linearForwardF32 } from "./linear.js";
+import { linearBackwardF32, linearForwardF32 } from "./linear.js";
 import { adamStepF32 } from "./optimizer.js";
 
 type F32 = Float32Array;
@@ -21,6 +21,10 @@ export function modelWasmKernels(): Partial<Kernels> {
   return {
     linearForward: (x, w, bias, out, m, n, k) =>
       f32(x, w, bias, out) ? linearForwardF32(x as F32, w as F32, bias as F32 | null, out as F32, m, n, k) : ref.linearForward(x, w, bias, out, m, n, k),
+    linearBackward: (g, x, w, dx, dw, db, m, n, k) =>
+      f32(g, x, w, dx, dw, db) && m * n * k > 0
+        ? linearBackwardF32(g as F32, x as F32, w as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, m, n, k)
+        : ref.linearBackward(g, x, w, dx, dw, db, m, n, k),
     adamStep: (params, grads, m, v, vmax, stepSize, bc2Sqrt, h) =>
       f32(...params, ...grads, ...m, ...v, ...(vmax ?? []))
         ? adamStepF32(params as F32[], grads as F32[], m as F32[], v as F32[], vmax as F32[] | null, stepSize, bc2Sqrt, h)

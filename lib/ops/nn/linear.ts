@@ -1,6 +1,6 @@
 // linear: x @ weightᵀ + bias, the affine map of nn.Linear (weight [out, in]). One op with one
 // backward for a 2-D weight: the linearForward kernel over x's rows flattened (the bias added
-// while the product is still in the backend's memory), db as one column sum.
+// while the product is still in the backend's memory) and linearBackward (dx, dw, db in one call).
 // A 1-D weight is a matmul (+ broadcast add).
 
 import { getKernels } from "../../backend/index.js";
@@ -40,22 +40,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?
   K.linearForward(xd, wd, b ? floatData(b, dt) : null, od, M, outF, inF);
   return record(out, "LinearBackward", [x, weight, b], (g, needs) => {
     const gd = floatData(g, dt);
-    const res: (Tensor | null)[] = [null, null, null];
-    if (needs[0]) {
-      const [dx, d] = uninitFloat(x.shape, dt);
-      K.matmul(gd, wd, d, { batch: 1, m: M, n: inF, k: outF, transA: false, transB: false, strideA: 0, strideB: 0 });
-      res[0] = dx;
-    }
-    if (needs[1]) {
-      const [dw, d] = uninitFloat(weight.shape, dt);
-      K.matmul(gd, xd, d, { batch: 1, m: outF, n: inF, k: M, transA: true, transB: false, strideA: 0, strideB: 0 });
-      res[1] = dw;
-    }
-    if (needs[2]) {
-      const [db, d] = uninitFloat([outF], dt);
-      K.reduce("sum", gd, d, 1, M, outF);
-      res[2] = db;
-    }
-    return res;
+    const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
+    const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
+    const [db, dbd] = needs[2] ? uninitFloat([outF], dt) : [null, null];
+    K.linearBackward(gd, xd, wd, dxd, dwd, dbd, M, outF, inF);
+    return [dx, dw, db];
   }, [x, weight]);
 }

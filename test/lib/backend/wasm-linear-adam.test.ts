@@ -7,7 +7,8 @@ import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
 import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import { matmulF32 } from "../../../lib/backend/wasm/matmul.js";
-import { linearForwardF32 } from "../../../lib/backend/wasm/linear.js";
+import { linearBackwardF32, linearForwardF32 } from "../../../lib/backend/wasm/linear.js";
+import { reduceF32 } from "../../../lib/backend/wasm/elementwise.js";
 import { adamStepF32 } from "../../../lib/backend/wasm/optimizer.js";
 import type { AdamHyper } from "../../../lib/backend/kernels.js";
 
@@ -55,6 +56,40 @@ describe("wasm linearForward", () => {
     linearForwardF32(x, w, null, out, m, n, k);
     matmulF32(x, w, want, { batch: 1, m, n, k, transA: false, transB: true, strideA: 0, strideB: 0 });
     expect(out).toEqual(want);
+  });
+});
+
+describe("wasm linearBackward", () => {
+  for (const [m, n, k] of [[37, 65, 19], [256, 128, 96], [3, 5, 2]] as const) {
+    test(`g [${m}, ${n}], x [${m}, ${k}], w [${n}, ${k}]: dx, dw near the reference, db the wasm sum's bits, at 1 and 2 threads`, () => {
+      const g = randomF32(m * n, 7), x = randomF32(m * k, 8), w = randomF32(n * k, 9);
+      const want = [new Float32Array(m * k), new Float32Array(n * k), new Float32Array(n)] as const;
+      ref.linearBackward(g, x, w, ...want, m, n, k);
+      const runs = atThreads(() => {
+        const got = [new Float32Array(m * k), new Float32Array(n * k), new Float32Array(n)] as const;
+        linearBackwardF32(g, x, w, ...got, m, n, k);
+        return got;
+      });
+      for (let i = 0; i < 3; i++) expect(maxRelErr(runs[0]![i]!, want[i]!)).toBeLessThan(1e-4);
+      expect(runs[1]).toEqual(runs[0]);
+      // each gradient is what the separate kernels give
+      const dx = new Float32Array(m * k), dw = new Float32Array(n * k), db = new Float32Array(n);
+      matmulF32(g, w, dx, { batch: 1, m, n: k, k: n, transA: false, transB: false, strideA: 0, strideB: 0 });
+      matmulF32(g, x, dw, { batch: 1, m: n, n: k, k: m, transA: true, transB: false, strideA: 0, strideB: 0 });
+      if (!reduceF32("sum", g, db, 1, m, n)) ref.reduce("sum", g, db, 1, m, n);
+      expect(runs[0]![0]).toEqual(dx);
+      expect(runs[0]![1]).toEqual(dw);
+      if (m * n >= 4096) expect(runs[0]![2]).toEqual(db);
+    });
+  }
+
+  test("only the gradients asked for are computed", () => {
+    const [m, n, k] = [20, 9, 11];
+    const g = randomF32(m * n, 1), x = randomF32(m * k, 2), w = randomF32(n * k, 3);
+    const db = new Float32Array(n), want = new Float32Array(n);
+    linearBackwardF32(g, x, w, null, null, db, m, n, k);
+    ref.reduce("sum", g, want, 1, m, n);
+    expect(maxRelErr(db, want)).toBeLessThan(1e-5);
   });
 });
 
