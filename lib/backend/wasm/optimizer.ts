@@ -2,14 +2,13 @@
 // arena in one call, updated in float64 lanes (bit-identical to the reference), copied back.
 
 import type { AdamHyper } from "../kernels.js";
+import { adamTerms } from "../reference/optimizer.js";
 import { withArena } from "./dispatch.js";
 
 export function adamStepF32(params: Float32Array[], grads: Float32Array[], ms: Float32Array[], vs: Float32Array[], vmaxs: Float32Array[] | null,
   stepSizes: number[], bc2Sqrts: number[], h: AdamHyper): void {
-  const { beta1: b1, beta2: b2, eps, weightDecay: wd, lr } = h;
-  const sign = h.maximize ? -1 : 1;
-  const decay = h.decoupled ? 1 - lr * wd : 1;
-  const l2 = h.decoupled ? 0 : wd;
+  const { beta1: b1, beta2: b2, eps } = h;
+  const { sign, decay, l2 } = adamTerms(h);
   const plain = !vmaxs && decay === 1 && l2 === 0 && sign === 1 ? 1 : 0;
   withArena("adam", (rt) => {
     const run = rt.exports.adamRange!;

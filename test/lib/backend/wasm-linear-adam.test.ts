@@ -1,10 +1,9 @@
 // linearForward (GEMM + bias in the arena) and adamStep (float64 lanes) on wasm against the
 // reference, at 1 and 2 threads (splitting forced down to small shapes). The bias pass and
 // Adam are bit-identical to the reference; the GEMM is within float32 tolerance.
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32 as randomWith, rng } from "./helpers.js";
-import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
-import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
+import { atThreads } from "./at-threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import { matmulF32 } from "../../../lib/backend/wasm/matmul.js";
 import { linearBackwardF32, linearForwardF32 } from "../../../lib/backend/wasm/linear.js";
@@ -13,20 +12,6 @@ import { adamStepF32 } from "../../../lib/backend/wasm/optimizer.js";
 import type { AdamHyper } from "../../../lib/backend/kernels.js";
 
 const randomF32 = (n: number, seed: number): Float32Array => randomWith(n, rng(seed));
-
-const savedWork = dispatchTuning.minWorkPerThread;
-afterAll(() => {
-  dispatchTuning.minWorkPerThread = savedWork;
-  setPoolThreads(2);
-});
-
-function atThreads<T>(body: () => T): T[] {
-  return [1, 2].map((t) => {
-    setPoolThreads(t);
-    dispatchTuning.minWorkPerThread = t === 1 ? savedWork : 1;
-    return body();
-  });
-}
 
 describe("wasm linearForward", () => {
   for (const [m, n, k] of [[37, 65, 19], [128, 384, 128], [5, 3, 7]] as const) {

@@ -1,19 +1,13 @@
 // The wasm strided copy (contiguous() of float32 views) against the reference at 1 and 2
 // threads (splitting forced): head split/merge permutes, strided inner rows, broadcast
 // (stride 0) dims, offsets, odd sizes; bit-identical in every case.
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { randomF32, rng } from "./helpers.js";
-import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
-import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
+import { atThreads } from "./at-threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import { stridedCopyF32 } from "../../../lib/backend/wasm/strided.js";
 import { contiguousStrides } from "../../../lib/shape.js";
 
-const savedWork = dispatchTuning.minWorkPerThread;
-afterAll(() => {
-  dispatchTuning.minWorkPerThread = savedWork;
-  setPoolThreads(2);
-});
 
 const cases: [string, number[], number[], number][] = [
   // name, shape, source strides, source offset
@@ -33,11 +27,11 @@ describe("wasm strided copy", () => {
       const os = contiguousStrides(shape);
       const want = new Float32Array(numel + 2);
       ref.stridedUnary("copy", x, xo, xs, want, 1, os, shape);
-      for (const t of [1, 2]) {
-        setPoolThreads(t);
-        dispatchTuning.minWorkPerThread = t === 1 ? savedWork : 1;
+      for (const [handled, out] of atThreads(() => {
         const out = new Float32Array(numel + 2);
-        expect(stridedCopyF32(x, xo, xs, out, 1, os, shape)).toBe(true);
+        return [stridedCopyF32(x, xo, xs, out, 1, os, shape), out] as const;
+      })) {
+        expect(handled).toBe(true);
         expect(out).toEqual(want);
       }
     });
