@@ -8,7 +8,7 @@ export { simdPeak } from "./peak";
 export { pointwiseRange, pointwiseBackwardRange } from "./activation";
 export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } from "./softmax";
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
-export { lstmCellRange, lstmCellBackwardRange } from "./rnn";
+export { lstmCellRange, lstmCellBackwardRange, rnnPackPanels, rnnPanelBytes, lstmSequenceRange, lstmSequenceBackwardRange, columnSumRange } from "./rnn";
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
 export { biasRowsRange } from "./linear";
 export { adamRange } from "./optimizer";
