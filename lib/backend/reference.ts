@@ -6,6 +6,7 @@ import { allClose, allEqual, binary, binaryScalar, reluMask, unary, where } from
 import { argReduce, reduce } from "./reference/reduce.js";
 import { stridedBinary, stridedUnary } from "./reference/strided.js";
 import { matmul } from "./reference/matmul.js";
+import { linearBackward, linearForward } from "./reference/linear.js";
 import { channelBias, channelSum, col2im, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dMaxPoolForward, im2col } from "./reference/conv.js";
 import {
   gatherAt, gatherOrFill, indexAdd, indexPositions, indexSelect, mappedPositions, nonzeroPositions, normalizeIndices, oneHot,
@@ -29,7 +30,7 @@ import { embeddingKernels } from "./reference/embedding.js";
 import { rnnKernels } from "./reference/rnn.js";
 
 export const referenceKernels: Kernels = {
-  unary, binary, binaryScalar, reluMask, where, allEqual, allClose, reduce, argReduce, stridedUnary, stridedBinary, matmul,
+  unary, binary, binaryScalar, reluMask, where, allEqual, allClose, reduce, argReduce, stridedUnary, stridedBinary, matmul, linearForward, linearBackward,
   conv2dForward, conv2dMaxPoolForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias, im2col, col2im,
   maxPool2dForward, maxPool2dBackward, reluMaskPooled, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward,

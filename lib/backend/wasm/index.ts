@@ -14,6 +14,7 @@ import {
 import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32 } from "./elementwise.js";
 import { getPoolThreads, setPoolThreads } from "./threads.js";
 import { modelWasmKernels } from "./models.js";
+import { stridedCopyF32 } from "./strided.js";
 
 export { wasmRuntime, wasmLoadError } from "./runtime.js";
 
@@ -71,6 +72,9 @@ export function wasmKernels(): Partial<Kernels> | null {
     reluMask: (dy, y, out) => (f32(dy, y, out) && reluMaskF32(dy as Float32Array, y as Float32Array, out as Float32Array)) || ref.reluMask(dy, y, out),
     reduce: (op, x, out, outer, size, inner) =>
       (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),
+    stridedUnary: (op, x, xo, xs, out, oo, os, shape) =>
+      (op === "copy" && f32(x, out) && stridedCopyF32(x as Float32Array, xo, xs, out as Float32Array, oo, os, shape))
+      || ref.stridedUnary(op, x, xo, xs, out, oo, os, shape),
     ...modelWasmKernels(),
   });
 }

@@ -1,4 +1,4 @@
-// The wasm versions of the model kernel families (activation, softmax, norm, loss, rnn): float32 calls the
+// The wasm versions of the model kernel families (activation, softmax, norm, loss, rnn, linear, Adam): float32 calls the
 // SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
 // to the reference.
 
@@ -9,6 +9,8 @@ import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
 import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32, type LstmProjectionF32, type LstmProjectionGradF32 } from "./rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
+import { linearBackwardF32, linearForwardF32 } from "./linear.js";
+import { adamStepF32 } from "./optimizer.js";
 
 type F32 = Float32Array;
 // By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
@@ -20,6 +22,16 @@ const f32OrProj = (x: unknown): boolean =>
 
 export function modelWasmKernels(): Partial<Kernels> {
   return {
+    linearForward: (x, w, bias, out, m, n, k) =>
+      f32(x, w, bias, out) ? linearForwardF32(x as F32, w as F32, bias as F32 | null, out as F32, m, n, k) : ref.linearForward(x, w, bias, out, m, n, k),
+    linearBackward: (g, x, w, dx, dw, db, m, n, k) =>
+      f32(g, x, w, dx, dw, db) && m * n * k > 0
+        ? linearBackwardF32(g as F32, x as F32, w as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, m, n, k)
+        : ref.linearBackward(g, x, w, dx, dw, db, m, n, k),
+    adamStep: (params, grads, m, v, vmax, stepSize, bc2Sqrt, h) =>
+      f32(...params, ...grads, ...m, ...v, ...(vmax ?? []))
+        ? adamStepF32(params as F32[], grads as F32[], m as F32[], v as F32[], vmax as F32[] | null, stepSize, bc2Sqrt, h)
+        : ref.adamStep(params, grads, m, v, vmax, stepSize, bc2Sqrt, h),
     pointwise: (op, x, out) => (f32(x, out) && pointwiseF32(op, x as F32, out as F32)) || ref.pointwise(op, x, out),
     pointwiseBackward: (op, s, g, dx) => (f32(s, g, dx) && pointwiseBackwardF32(op, s as F32, g as F32, dx as F32)) || ref.pointwiseBackward(op, s, g, dx),
     softmax: (x, out, outer, size, inner, log) =>

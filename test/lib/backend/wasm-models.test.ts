@@ -3,10 +3,9 @@
 // shapes), and bit-identical across runs and thread counts.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
-import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
-import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
+import { atThreads } from "./at-threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import { modelWasmKernels } from "../../../lib/backend/wasm/models.js";
 import { pointwiseF32, pointwiseBackwardF32 } from "../../../lib/backend/wasm/activation.js";
@@ -16,20 +15,7 @@ import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequence
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
 import type { PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
-const savedWork = dispatchTuning.minWorkPerThread;
-afterAll(() => {
-  dispatchTuning.minWorkPerThread = savedWork;
-  setPoolThreads(2);
-});
 
-/** Runs `body` at 1 and at 2 threads (splitting forced) and returns both results. */
-function atThreads<T>(body: () => T): T[] {
-  return [1, 2].map((t) => {
-    setPoolThreads(t);
-    dispatchTuning.minWorkPerThread = t === 1 ? savedWork : 1;
-    return body();
-  });
-}
 
 const N = 4096 * 3 + 7; // odd: scalar tails
 

@@ -10,3 +10,6 @@ export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } fro
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
 export { lstmCellRange, lstmCellBackwardRange, rnnPackPanels, rnnPanelBytes, lstmSequenceRange, lstmSequenceBackwardRange, columnSumRange } from "./rnn";
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
+export { biasRowsRange } from "./linear";
+export { adamRange } from "./optimizer";
+export { stridedCopyRange } from "./strided";
