@@ -96,6 +96,12 @@ export function conv2dBackwardWeight(x: Float, dy: Float, dw: Float, p: Conv2dPa
   }
 }
 
+export function conv2dBackward(x: Float, w: Float, dy: Float, dx: Float | null, dw: Float | null, db: Float | null, p: Conv2dParams): void {
+  if (dx) conv2dBackwardInput(dy, w, dx, p);
+  if (dw) conv2dBackwardWeight(x, dy, dw, p);
+  if (db) channelSum(dy, db, p.n, p.cOut, p.outH * p.outW);
+}
+
 /** d[ch] = Σ over images and positions; four running sums break the add-latency chain. */
 export function channelSum(dy: Float, d: Float, n: number, c: number, plane: number): void {
   d.fill(0, 0, c);

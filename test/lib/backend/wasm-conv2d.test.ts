@@ -3,7 +3,7 @@
 // threads; plus a hand-worked case.
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
-import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
+import { channelSumF32, conv2dBackwardF32, conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
 import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams } from "../../../lib/backend/kernels.js";
@@ -59,6 +59,21 @@ function checkAll(p: Conv2dParams, rand: () => number): void {
   ref.conv2dBackwardWeight(x, dy, dwWant, p);
   conv2dBackwardWeightF32(x, dy, dwGot, p);
   expect(maxRelErr(dwGot, dwWant), `backward weight ${label}`).toBeLessThan(tol);
+
+  const plane = p.outH * p.outW;
+  const dbWant = new Float32Array(p.cOut), dbGot = new Float32Array(p.cOut).fill(NaN);
+  ref.channelSum(dy, dbWant, p.n, p.cOut, plane);
+  channelSumF32(dy, dbGot, p.n, p.cOut, plane);
+  expect(maxRelErr(dbGot, dbWant), `channel sum ${label}`).toBeLessThan(tol);
+
+  // all three gradients from one call, and each alone
+  for (const want of [[true, true, true], [false, true, true], [true, false, false]]) {
+    const [gx, gw, gb] = [dxGot, dwGot, dbGot].map((a, i) => (want[i] ? a.fill(NaN) : null));
+    conv2dBackwardF32(x, wt, dy, gx, gw, gb, p);
+    if (gx) expect(maxRelErr(gx, dxWant), `conv2dBackward dx ${label}`).toBeLessThan(tol);
+    if (gw) expect(maxRelErr(gw, dwWant), `conv2dBackward dw ${label}`).toBeLessThan(tol);
+    if (gb) expect(maxRelErr(gb, dbWant), `conv2dBackward db ${label}`).toBeLessThan(tol);
+  }
 }
 
 describe("wasm conv2d", () => {

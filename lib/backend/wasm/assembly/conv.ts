@@ -240,3 +240,24 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
   }
   if (b1 > b0) flushWeightGrad(dwT, dw + <usize>cur * part, groups, coutG, K);
 }
+
+/**
+ * db[ch] = Σ over images b (in order) of Σ dy[b, ch, :], for channels [c0, c1): each
+ * channel's sum is one thread's, so the result does not depend on the split.
+ */
+export function channelSumRange(dy: usize, db: usize, n: i32, c: i32, plane: i32, c0: i32, c1: i32): void {
+  const v1 = plane & ~3;
+  for (let ch = c0; ch < c1; ch++) {
+    let total: f32 = 0;
+    for (let b = 0; b < n; b++) {
+      const row = f(dy, (b * c + ch) * plane);
+      let s = f32x4.splat(0);
+      let i = 0;
+      for (; i < v1; i += 4) s = f32x4.add(s, v128.load(f(row, i)));
+      let t = (f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1)) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+      for (; i < plane; i++) t += load<f32>(f(row, i));
+      total += t;
+    }
+    store<f32>(f(db, ch), total);
+  }
+}

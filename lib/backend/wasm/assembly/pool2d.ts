@@ -102,8 +102,12 @@ export function maxPool2dForwardRange(h: i32, w: i32, kh: i32, kw: i32, sH: i32,
   }
 }
 
+/**
+ * dx planes [pl0, pl1) = dy scattered to the argmax positions. pooled nonzero: only where
+ * pooled > 0 (the backward of max-pooling a ReLU's output, the ReLU's mask applied too).
+ */
 export function maxPool2dBackwardRange(h: i32, w: i32, outH: i32, outW: i32,
-                                       dy: usize, argmax: usize, dx: usize, pl0: i32, pl1: i32): void {
+                                       dy: usize, argmax: usize, dx: usize, pooled: usize, pl0: i32, pl1: i32): void {
   const P = outH * outW;
   for (let pl = pl0; pl < pl1; pl++) {
     const xb = f(dx, pl * h * w);
@@ -111,7 +115,7 @@ export function maxPool2dBackwardRange(h: i32, w: i32, outH: i32, outW: i32,
     const ob = pl * P;
     for (let o = 0; o < P; o++) {
       const i = load<i32>(f(argmax, ob + o));
-      if (i >= 0) {
+      if (i >= 0 && (!pooled || load<f32>(f(pooled, ob + o)) > 0)) {
         const d = f(xb, i);
         store<f32>(d, load<f32>(d) + load<f32>(f(dy, ob + o)));
       }
