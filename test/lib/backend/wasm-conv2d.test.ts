@@ -101,6 +101,9 @@ describe("wasm conv2d", () => {
         params(2, 5, 7, 7, 3, 1, 1, [2, 2], [1, 1], [1, 1], 1), // 1×1 strided, padded
         params(1, 6, 8, 8, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6), // depthwise
         params(5, 2, 4, 13, 3, 4, 4, [3, 3], [3, 3], [1, 1], 1), // windows mostly padding
+        params(3, 1, 9, 11, 5, 3, 2, [1, 1], [1, 0], [1, 1], 1), // single channel, direct: odd widths, 4 + 1 channels
+        params(2, 1, 7, 13, 7, 3, 3, [1, 1], [0, 2], [1, 1], 1), // single channel, direct: 15 wide (8 + 4 + 3)
+        params(2, 1, 6, 6, 3, 2, 2, [1, 1], [3, 3], [1, 1], 1), // single channel, direct: padding wider than the kernel
       ];
       for (const p of cases) checkAll(p, rand);
     });

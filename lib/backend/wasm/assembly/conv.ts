@@ -2,6 +2,7 @@
 // Each exported *Range function handles images [b0, b1): the unit one thread takes.
 
 import { sgemm, sgemmWorkspaceBytes } from "./gemm";
+import { directForward1, padImage, paddedImageFloats } from "./conv_direct";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -109,12 +110,23 @@ function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, s
   return kh == 1 && kw == 1 && sH == 1 && sW == 1 && pH == 0 && pW == 0;
 }
 
+/** Single-channel images at stride and dilation 1 take the direct forward of conv_direct.ts. */
+@inline function isSingleChannel(cIn: i32, groups: i32, kh: i32, kw: i32, sH: i32, sW: i32, dH: i32, dW: i32): bool {
+  return cIn == 1 && groups == 1 && kh * kw > 1 && sH == 1 && sW == 1 && dH == 1 && dW == 1;
+}
+
+/** Floats of a thread's column buffer: one image's im2col matrix, or its padded copy. */
+@inline function colFloats(K: i32, P: i32, outH: i32, outW: i32, kh: i32, kw: i32): i32 {
+  return max(K * P, paddedImageFloats(outH, outW, kh, kw));
+}
+
 /** Workspace bytes one thread needs for any of the three conv kernels. */
 export function convWorkspaceBytes(cIn: i32, cOut: i32, groups: i32, kh: i32, kw: i32, outH: i32, outW: i32): i32 {
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const g = max(sgemmWorkspaceBytes(coutG, P, K), max(sgemmWorkspaceBytes(K, P, coutG), sgemmWorkspaceBytes(K, coutG, P)));
-  return ((K * P * 4 + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
+  const col = colFloats(K, P, outH, outW, kh, kw) * 4;
+  return ((col + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
 }
 
 /**
@@ -146,8 +158,15 @@ export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32,
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const gws = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
+  if (isSingleChannel(cIn, groups, kh, kw, sH, sW, dH, dW)) {
+    for (let b = b0; b < b1; b++) {
+      padImage(f(x, b * h * w), h, w, pH, pW, outH, outW, kh, kw, col);
+      directForward1(col, wt, f(out, b * cOut * P), cOut, kh, kw, outH, outW, bias, relu);
+    }
+    return;
+  }
   for (let b = b0; b < b1; b++) {
     for (let g = 0; g < groups; g++) {
       const xg = f(x, (b * cIn + g * cinG) * h * w);
@@ -170,7 +189,7 @@ export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const gws = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   for (let b = b0; b < b1; b++) {
     if (!direct) memory.fill(f(dx, b * cIn * h * w), 0, <usize>(cIn * h * w) << 2);
@@ -215,7 +234,7 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const dwT = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const dwT = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
   const gws = (dwT + (<usize>(K * cOut) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   const part = <usize>(cOut * K) << 2;
