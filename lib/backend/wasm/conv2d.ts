@@ -5,7 +5,7 @@
 import type { Conv2dParams, Pool2dParams } from "../kernels.js";
 import { window } from "./pool2d.js";
 import { runRange, withArena } from "./dispatch.js";
-import type { WasmRuntime } from "./runtime.js";
+import { wasmRuntime, type WasmRuntime } from "./runtime.js";
 
 function geometry(p: Conv2dParams): number[] {
   return [p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW,
@@ -51,12 +51,38 @@ export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32A
 }
 
 /**
+ * Single-channel convs (the direct kernel) followed by a 2×2, stride-2, unpadded, floor-mode
+ * pool run as one kernel that pools each pair of conv rows while they are in cache.
+ */
+function fusedPool2x2(p: Conv2dParams, q: Pool2dParams): boolean {
+  const rt = wasmRuntime()!;
+  return rt.exports.convPoolFusable!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1
+    && q.kh === 2 && q.kw === 2 && q.strideH === 2 && q.strideW === 2 && q.padH === 0 && q.padW === 0
+    && q.dilationH === 1 && q.dilationW === 1 && q.h === p.outH && q.w === p.outW
+    && q.outH === Math.floor(p.outH / 2) && q.outW === Math.floor(p.outW / 2);
+}
+
+/**
  * The conv forward, then max pooling of its output while it is still in the arena: only the
  * pooled values and the argmax are copied out (a quarter of the conv output for 2×2 pools).
  */
 export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, argmax: Int32Array, p: Conv2dParams,
   pool: Pool2dParams, epilogue?: Epilogue): void {
   if (p.n === 0) return;
+  if (fusedPool2x2(p, pool)) {
+    withArena("conv2d + maxPool2d", (rt) => {
+      const pooled = pool.n * pool.c * pool.outH * pool.outW;
+      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
+      const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+      const ws = wsBytes(rt, p);
+      runRange("conv2d + maxPool2d", "conv2dMaxPool2x2ForwardRange",
+        () => [p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW, px, pw, po, pa, 0, p.n, rt.alloc(ws), pb, epilogue?.relu ? 1 : 0],
+        { startArg: 13, total: p.n, align: 1 }, flops(p));
+      rt.getF32(po, out, pooled);
+      rt.getI32(pa, argmax, pooled);
+    });
+    return;
+  }
   withArena("conv2d + maxPool2d", (rt) => {
     const py = forwardInArena(rt, x, w, p, epilogue);
     const pooled = pool.n * pool.c * pool.outH * pool.outW;

@@ -48,6 +48,7 @@ function checkAll(p: Conv2dParams, rand: () => number): void {
     ref.conv2dMaxPoolForward(x, wt, pw, aw, p, pool, { bias, relu: true });
     conv2dMaxPoolForwardF32(x, wt, pg, ag, p, pool, { bias, relu: true });
     expect(maxRelErr(pg, pw), `conv + relu + maxpool ${label}`).toBeLessThan(tol);
+    expect([...ag], `conv + relu + maxpool argmax ${label}`).toEqual([...aw]);
   }
 
   const dxWant = new Float32Array(x.length), dxGot = new Float32Array(x.length).fill(NaN);

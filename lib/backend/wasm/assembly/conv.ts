@@ -2,7 +2,7 @@
 // Each exported *Range function handles images [b0, b1): the unit one thread takes.
 
 import { sgemm, sgemmWorkspaceBytes } from "./gemm";
-import { directForward1, padImage, paddedImageFloats } from "./conv_direct";
+import { directForward1, directMaxPool1, padImage, paddedImageFloats, poolRowsFloats } from "./conv_direct";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -116,8 +116,8 @@ function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, s
 }
 
 /** Floats of a thread's column buffer: one image's im2col matrix, or its padded copy. */
-@inline function colFloats(K: i32, P: i32, outH: i32, outW: i32, kh: i32, kw: i32): i32 {
-  return max(K * P, paddedImageFloats(outH, outW, kh, kw));
+@inline function colFloats(K: i32, P: i32, cOut: i32, outH: i32, outW: i32, kh: i32, kw: i32): i32 {
+  return max(K * P, paddedImageFloats(outH, outW, kh, kw) + poolRowsFloats(cOut, outW));
 }
 
 /** Workspace bytes one thread needs for any of the three conv kernels. */
@@ -125,7 +125,7 @@ export function convWorkspaceBytes(cIn: i32, cOut: i32, groups: i32, kh: i32, kw
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const g = max(sgemmWorkspaceBytes(coutG, P, K), max(sgemmWorkspaceBytes(K, P, coutG), sgemmWorkspaceBytes(K, coutG, P)));
-  const col = colFloats(K, P, outH, outW, kh, kw) * 4;
+  const col = colFloats(K, P, cOut, outH, outW, kh, kw) * 4;
   return ((col + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
 }
 
@@ -158,12 +158,12 @@ export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32,
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
+  const gws = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   if (isSingleChannel(cIn, groups, kh, kw, sH, sW, dH, dW)) {
     for (let b = b0; b < b1; b++) {
       padImage(f(x, b * h * w), h, w, pH, pW, outH, outW, kh, kw, col);
-      directForward1(col, wt, f(out, b * cOut * P), cOut, kh, kw, outH, outW, bias, relu);
+      directForward1(col, wt, f(out, b * cOut * P), cOut, kh, kw, outW, 0, outH, P, bias, relu);
     }
     return;
   }
@@ -189,7 +189,7 @@ export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
+  const gws = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   for (let b = b0; b < b1; b++) {
     if (!direct) memory.fill(f(dx, b * cIn * h * w), 0, <usize>(cIn * h * w) << 2);
@@ -234,7 +234,7 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const dwT = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
+  const dwT = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
   const gws = (dwT + (<usize>(K * cOut) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   const part = <usize>(cOut * K) << 2;
@@ -278,5 +278,26 @@ export function channelSumRange(dy: usize, db: usize, n: i32, c: i32, plane: i32
       total += t;
     }
     store<f32>(f(db, ch), total);
+  }
+}
+
+/** conv2dMaxPool2x2ForwardRange takes these: single-channel direct conv, then a 2×2 stride-2 unpadded pool. */
+export function convPoolFusable(cIn: i32, groups: i32, kh: i32, kw: i32, sH: i32, sW: i32, dH: i32, dW: i32): i32 {
+  return <i32>isSingleChannel(cIn, groups, kh, kw, sH, sW, dH, dW);
+}
+
+/**
+ * Images [b0, b1) of maxPool2x2(relu?(bias + conv2d)) for single-channel input (see
+ * convPoolFusable): out and argmax [n, cOut, outH/2, outW/2], the conv output never stored.
+ */
+export function conv2dMaxPool2x2ForwardRange(h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                                             outH: i32, outW: i32, x: usize, wt: usize, out: usize, argmax: usize,
+                                             b0: i32, b1: i32, ws: usize, bias: usize, relu: i32): void {
+  const xp = (ws + 63) & ~63;
+  const rows = (xp + (<usize>paddedImageFloats(outH, outW, kh, kw) << 2) + 15) & ~15;
+  const per = cOut * (outH >> 1) * (outW >> 1);
+  for (let b = b0; b < b1; b++) {
+    padImage(f(x, b * h * w), h, w, pH, pW, outH, outW, kh, kw, xp);
+    directMaxPool1(xp, wt, f(out, b * per), f(argmax, b * per), cOut, kh, kw, outH, outW, bias, relu, rows);
   }
 }

@@ -5,6 +5,7 @@
 // depth is the image size: a direct version of it measured slower.)
 
 import { madd } from "./madd";
+import { maxPool2x2Row } from "./pool2d";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -49,19 +50,20 @@ export function padImage(x: usize, h: i32, w: i32, pH: i32, pW: i32, outH: i32, 
 }
 
 /**
- * out [cOut, outH, outW] = relu?(bias + the conv of the padded image xp with wt [cOut, kh, kw])
- * (bias 0: none). Register tile: 4 output channels × 8 positions (6 loads per 8
- * multiply-adds); leftover channels one at a time.
+ * Output rows [oh0, oh1) of relu?(bias + the conv of the padded image xp with wt [cOut, kh, kw])
+ * (bias 0: none): channel c's row oh goes to out + (c·cs + (oh − oh0)·outW) floats, so cs =
+ * outH·outW writes the [cOut, outH, outW] output. Register tile: 4 output channels × 8
+ * positions (6 loads per 8 multiply-adds); leftover channels one at a time.
  */
-export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: i32, kw: i32, outH: i32, outW: i32,
-                               bias: usize, relu: i32): void {
-  const Wp = paddedWidth(outW, kw), K = kh * kw, P = outH * outW;
+export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: i32, kw: i32, outW: i32,
+                               oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
+  const Wp = paddedWidth(outW, kw), K = kh * kw, P = cs;
   let co = 0;
   for (; co + 4 <= cOut; co += 4) {
     const w0 = f(wt, co * K), w1 = f(w0, K), w2 = f(w1, K), w3 = f(w2, K);
     const ba = biasOf(bias, co), bb = biasOf(bias, co + 1), bc = biasOf(bias, co + 2), bd = biasOf(bias, co + 3);
-    for (let oh = 0; oh < outH; oh++) {
-      const o0 = f(out, co * P + oh * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P);
+    for (let oh = oh0; oh < oh1; oh++) {
+      const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P);
       for (let ow = 0; ow < outW; ow += 8) {
         let a0 = ba, a1 = ba, b0 = bb, b1 = bb;
         let c0 = bc, c1 = bc, d0 = bd, d1 = bd;
@@ -93,8 +95,8 @@ export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: 
   }
   for (; co < cOut; co++) {
     const w0 = f(wt, co * K), ba = biasOf(bias, co);
-    for (let oh = 0; oh < outH; oh++) {
-      const o0 = f(out, co * P + oh * outW);
+    for (let oh = oh0; oh < oh1; oh++) {
+      const o0 = f(out, co * P + (oh - oh0) * outW);
       for (let ow = 0; ow < outW; ow += 4) {
         let a0 = ba;
         for (let ki = 0; ki < kh; ki++) {
@@ -103,6 +105,28 @@ export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: 
         }
         storeLanes(f(o0, ow), act(a0, relu), min(4, outW - ow));
       }
+    }
+  }
+}
+
+/** Floats of the scratch directMaxPool1 needs beyond the padded image: two conv rows per channel, and the pool's over-read. */
+export function poolRowsFloats(cOut: i32, outW: i32): i32 {
+  return 2 * cOut * outW + 16;
+}
+
+/**
+ * The 2×2, stride-2 max pool of directForward1's output, pooled [cOut, outH/2, outW/2] with
+ * argmax (flat index in the outH·outW plane), as maxPool2dForward over the full output would
+ * give: each pair of conv rows is computed into `rows` and pooled while it is in cache.
+ */
+export function directMaxPool1(xp: usize, wt: usize, out: usize, argmax: usize, cOut: i32, kh: i32, kw: i32,
+                               outH: i32, outW: i32, bias: usize, relu: i32, rows: usize): void {
+  const pH = outH >> 1, pW = outW >> 1, PP = pH * pW, cs = 2 * outW;
+  for (let ph = 0; ph < pH; ph++) {
+    directForward1(xp, wt, rows, cOut, kh, kw, outW, 2 * ph, 2 * ph + 2, cs, bias, relu);
+    for (let c = 0; c < cOut; c++) {
+      const r0 = f(rows, c * cs), o = c * PP + ph * pW;
+      maxPool2x2Row(r0, f(r0, outW), 2 * ph * outW, outW, pW, f(out, o), f(argmax, o), true, relu != 0);
     }
   }
 }
