@@ -102,6 +102,10 @@ describe("wasm conv2d", () => {
         params(2, 5, 7, 7, 3, 1, 1, [2, 2], [1, 1], [1, 1], 1), // 1×1 strided, padded
         params(1, 6, 8, 8, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6), // depthwise
         params(5, 2, 4, 13, 3, 4, 4, [3, 3], [3, 3], [1, 1], 1), // windows mostly padding
+        params(3, 4, 6, 7, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // "same" width: im2col by block copies
+        params(2, 3, 9, 8, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1), // "same" width, dilated
+        params(2, 2, 2, 9, 3, 5, 3, [1, 1], [2, 1], [1, 1], 1), // "same" width, taps mostly off the 2 rows
+        params(2, 2, 3, 2, 3, 1, 5, [1, 1], [0, 2], [1, 1], 1), // "same" width, column shifts as wide as the image
         params(3, 1, 9, 11, 5, 3, 2, [1, 1], [1, 0], [1, 1], 1), // single channel, direct: odd widths, 4 + 1 channels
         params(2, 1, 7, 13, 7, 3, 3, [1, 1], [0, 2], [1, 1], 1), // single channel, direct: 15 wide (8 + 4 + 3)
         params(2, 1, 6, 6, 3, 2, 2, [1, 1], [3, 3], [1, 1], 1), // single channel, direct: padding wider than the kernel

@@ -46,6 +46,10 @@ import { directForward1, directMaxPool1, padImage, paddedImageFloats, poolRowsFl
 function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW: i32,
                 pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32, col: usize): void {
   const P = outH * outW;
+  if (sH == 1 && sW == 1 && outW == w) {
+    im2colSame(x, c, h, w, kh, kw, pH, pW, dH, dW, outH, col);
+    return;
+  }
   for (let ci = 0; ci < c; ci++) {
     const xp = f(x, ci * h * w);
     for (let ki = 0; ki < kh; ki++) {
@@ -66,6 +70,51 @@ function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW:
           if (sW == 1) copyRow(f(row, lo), f(xr, lo), hi - lo);
           else for (let ow = lo; ow < hi; ow++) store<f32>(f(row, ow), load<f32>(f(xr, ow * sW)));
           if (hi < outW) zeroRow(f(row, hi), outW - hi);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * im2col at stride 1 with outW == w ("same" width): a tap's rows are then the image's rows
+ * shifted by a constant, so the rows whose reads stay inside the plane are one contiguous
+ * copy, and only the 0–|off| wrapped-around columns of each row are zeroed after it.
+ */
+function im2colSame(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                    dH: i32, dW: i32, outH: i32, col: usize): void {
+  const P = outH * w;
+  for (let ci = 0; ci < c; ci++) {
+    const xp = f(x, ci * h * w);
+    for (let ki = 0; ki < kh; ki++) {
+      const dr = ki * dH - pH; // input row = oh + dr
+      const oh0 = min(outH, max(0, -dr)), oh1 = max(oh0, min(outH, h - dr));
+      for (let kj = 0; kj < kw; kj++) {
+        const kbase = f(col, ((ci * kh + ki) * kw + kj) * P);
+        const off = kj * dW - pW;
+        const lo = validLo(off, 1, w), hi = max(lo, validHi(off, 1, w, w));
+        zeroRow(kbase, oh0 * w);
+        zeroRow(f(kbase, oh1 * w), (outH - oh1) * w);
+        // rows whose reads x[ih*w + off .. ih*w + w - 1 + off] stay inside the plane
+        const b0 = off < 0 ? max(oh0, 1 - dr) : oh0;
+        const b1 = abs(off) >= w ? b0 : off > 0 ? min(oh1, h - 1 - dr) : oh1;
+        for (let oh = oh0; oh < oh1; oh++) {
+          if (oh == b0 && b1 > b0) {
+            memory.copy(f(kbase, b0 * w), f(xp, (b0 + dr) * w + off), <usize>((b1 - b0) * w) << 2);
+            oh = b1 - 1;
+            continue;
+          }
+          const row = f(kbase, oh * w);
+          if (lo > 0) zeroRow(row, lo);
+          copyRow(f(row, lo), f(xp, (oh + dr) * w + off + lo), hi - lo);
+          if (hi < w) zeroRow(f(row, hi), w - hi);
+        }
+        if (lo > 0 || hi < w) {
+          for (let oh = b0; oh < b1; oh++) {
+            const row = f(kbase, oh * w);
+            for (let j = 0; j < lo; j++) store<f32>(f(row, j), 0);
+            for (let j = hi; j < w; j++) store<f32>(f(row, j), 0);
+          }
         }
       }
     }
