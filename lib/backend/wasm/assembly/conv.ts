@@ -47,7 +47,7 @@ function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW:
                 pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32, col: usize): void {
   const P = outH * outW;
   if (sH == 1 && sW == 1 && outW == w) {
-    im2colSame(x, c, h, w, kh, kw, pH, pW, dH, dW, outH, col);
+    sameWidthCols(x, col, c, h, w, kh, kw, pH, pW, dH, dW, outH, false);
     return;
   }
   for (let ci = 0; ci < c; ci++) {
@@ -76,16 +76,27 @@ function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW:
   }
 }
 
+// At stride 1 with outW == w, the output rows [b0, b1) of a tap (row shift dr, column shift
+// off) whose input spans x[(oh + dr)·w + off, + w) all lie inside the plane: one block.
+@inline function blockLo(off: i32, dr: i32, oh0: i32): i32 {
+  return off < 0 ? max(oh0, 1 - dr) : oh0;
+}
+@inline function blockHi(off: i32, dr: i32, b0: i32, oh1: i32, h: i32, w: i32): i32 {
+  return abs(off) >= w ? b0 : max(b0, off > 0 ? min(oh1, h - 1 - dr) : oh1);
+}
+
 /**
- * im2col at stride 1 with outW == w ("same" width): a tap's rows are then the image's rows
- * shifted by a constant, so the rows whose reads stay inside the plane are one contiguous
- * copy, and only the 0–|off| wrapped-around columns of each row are zeroed after it.
+ * im2col (toImage false) or col2im (true) at stride 1 with outW == w ("same" width): a tap's
+ * rows are then the image's rows shifted by a constant, so its rows whose span stays inside
+ * the plane are one block. im2col copies the block and then zeroes the 0–|off| wrapped-around
+ * columns of each row; col2im zeroes those columns in col (a scratch the caller no longer
+ * needs) and then adds the block with one vector loop.
  */
-function im2colSame(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, pH: i32, pW: i32,
-                    dH: i32, dW: i32, outH: i32, col: usize): void {
+function sameWidthCols(img: usize, col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                       dH: i32, dW: i32, outH: i32, toImage: bool): void {
   const P = outH * w;
   for (let ci = 0; ci < c; ci++) {
-    const xp = f(x, ci * h * w);
+    const xp = f(img, ci * h * w);
     for (let ki = 0; ki < kh; ki++) {
       const dr = ki * dH - pH; // input row = oh + dr
       const oh0 = min(outH, max(0, -dr)), oh1 = max(oh0, min(outH, h - dr));
@@ -93,29 +104,26 @@ function im2colSame(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, pH: i32,
         const kbase = f(col, ((ci * kh + ki) * kw + kj) * P);
         const off = kj * dW - pW;
         const lo = validLo(off, 1, w), hi = max(lo, validHi(off, 1, w, w));
-        zeroRow(kbase, oh0 * w);
-        zeroRow(f(kbase, oh1 * w), (outH - oh1) * w);
-        // rows whose reads x[ih*w + off .. ih*w + w - 1 + off] stay inside the plane
-        const b0 = off < 0 ? max(oh0, 1 - dr) : oh0;
-        const b1 = abs(off) >= w ? b0 : off > 0 ? min(oh1, h - 1 - dr) : oh1;
-        for (let oh = oh0; oh < oh1; oh++) {
-          if (oh == b0 && b1 > b0) {
-            memory.copy(f(kbase, b0 * w), f(xp, (b0 + dr) * w + off), <usize>((b1 - b0) * w) << 2);
-            oh = b1 - 1;
-            continue;
-          }
-          const row = f(kbase, oh * w);
-          if (lo > 0) zeroRow(row, lo);
-          copyRow(f(row, lo), f(xp, (oh + dr) * w + off + lo), hi - lo);
-          if (hi < w) zeroRow(f(row, hi), w - hi);
+        const b0 = blockLo(off, dr, oh0), b1 = blockHi(off, dr, b0, oh1, h, w);
+        if (!toImage) {
+          zeroRow(kbase, oh0 * w);
+          zeroRow(f(kbase, oh1 * w), (outH - oh1) * w);
+          memory.copy(f(kbase, b0 * w), f(xp, (b0 + dr) * w + off), <usize>((b1 - b0) * w) << 2);
         }
-        if (lo > 0 || hi < w) {
-          for (let oh = b0; oh < b1; oh++) {
-            const row = f(kbase, oh * w);
+        for (let oh = oh0; oh < oh1; oh++) {
+          const row = f(kbase, oh * w), xr = f(xp, (oh + dr) * w + off);
+          if (oh >= b0 && oh < b1) {
             for (let j = 0; j < lo; j++) store<f32>(f(row, j), 0);
             for (let j = hi; j < w; j++) store<f32>(f(row, j), 0);
+          } else if (toImage) {
+            addRow(f(xr, lo), f(row, lo), hi - lo);
+          } else {
+            if (lo > 0) zeroRow(row, lo);
+            copyRow(f(row, lo), f(xr, lo), hi - lo);
+            if (hi < w) zeroRow(f(row, hi), w - hi);
           }
         }
+        if (toImage) addRow(f(xp, (b0 + dr) * w + off), f(kbase, b0 * w), (b1 - b0) * w);
       }
     }
   }
@@ -125,6 +133,10 @@ function im2colSame(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, pH: i32,
 function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW: i32,
                 pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32, dx: usize): void {
   const P = outH * outW;
+  if (sH == 1 && sW == 1 && outW == w) {
+    sameWidthCols(dx, col, c, h, w, kh, kw, pH, pW, dH, dW, outH, true);
+    return;
+  }
   for (let ci = 0; ci < c; ci++) {
     const xp = f(dx, ci * h * w);
     for (let ki = 0; ki < kh; ki++) {
@@ -153,6 +165,13 @@ function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, s
       }
     }
   }
+}
+
+/** dst[i] += src[i] for i < n. */
+@inline function addRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(f(dst, i), f32x4.add(v128.load(f(dst, i)), v128.load(f(src, i))));
+  for (; i < n; i++) store<f32>(f(dst, i), load<f32>(f(dst, i)) + load<f32>(f(src, i)));
 }
 
 @inline function isDirect(kh: i32, kw: i32, sH: i32, sW: i32, pH: i32, pW: i32): bool {
