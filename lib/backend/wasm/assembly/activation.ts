@@ -1,8 +1,7 @@
 // Pointwise activations and their fused backward passes on f32x4, for elements [i0, i1).
 // Same formulas as lib/backend/reference/activation.ts (exact GELU through the same erfc
 // polynomial), except that exact GELU on |x| <= 2 uses odd polynomials without exp or
-// division; the tail goes through the vector code with one lane used. One loop per op, so
-// the op code is tested once per call rather than once per vector.
+// division; the tail goes through the vector code with one lane used.
 
 import { expV, tanhV } from "./transcendental";
 import { PointwiseCode } from "../opcodes";
@@ -110,9 +109,9 @@ const CENTRAL: f32 = 2.0;
   return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
 }
 
+/** The forward of op (geluTanh or silu; exact GELU has its own loop). */
 @inline function forward(op: i32, x: v128): v128 {
   const half = f32x4.splat(0.5), one = f32x4.splat(1);
-  if (op == PointwiseCode.gelu) return geluExact(x);
   if (op == PointwiseCode.geluTanh) {
     const x3 = f32x4.mul(f32x4.mul(x, x), x);
     const u = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(x, f32x4.mul(f32x4.splat(GELU_C), x3)));
@@ -121,11 +120,10 @@ const CENTRAL: f32 = 2.0;
   return f32x4.mul(x, sigmoidStable(x)); // silu
 }
 
+/** The backward of op (all but exact GELU, which has its own loop), given the saved s. */
 @inline function backward(op: i32, s: v128, g: v128): v128 {
   const half = f32x4.splat(0.5), one = f32x4.splat(1);
   switch (op) {
-    case PointwiseCode.gelu:
-      return f32x4.mul(g, geluExactGrad(s));
     case PointwiseCode.geluTanh: {
       const s2 = f32x4.mul(s, s);
       const u = f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(s, f32x4.mul(f32x4.splat(GELU_C), f32x4.mul(s2, s))));
@@ -145,32 +143,28 @@ const CENTRAL: f32 = 2.0;
   }
 }
 
-@inline function forwardLoop(op: i32, x: usize, out: usize, i0: i32, i1: i32): void {
+// exact GELU loops apart, so the other ops' loop stays as small as it was
+export function pointwiseRange(op: i32, x: usize, out: usize, i0: i32, i1: i32): void {
   let i = i0;
+  if (op == PointwiseCode.gelu) {
+    for (; i + 4 <= i1; i += 4) v128.store(f(out, i), geluExact(v128.load(f(x, i))));
+    for (; i < i1; i++) store<f32>(f(out, i), f32x4.extract_lane(geluExact(f32x4.splat(load<f32>(f(x, i)))), 0));
+    return;
+  }
   for (; i + 4 <= i1; i += 4) v128.store(f(out, i), forward(op, v128.load(f(x, i))));
   for (; i < i1; i++) store<f32>(f(out, i), f32x4.extract_lane(forward(op, f32x4.splat(load<f32>(f(x, i)))), 0));
 }
 
-@inline function backwardLoop(op: i32, s: usize, g: usize, dx: usize, i0: i32, i1: i32): void {
+export function pointwiseBackwardRange(op: i32, s: usize, g: usize, dx: usize, i0: i32, i1: i32): void {
   let i = i0;
+  if (op == PointwiseCode.gelu) {
+    for (; i + 4 <= i1; i += 4) v128.store(f(dx, i), f32x4.mul(v128.load(f(g, i)), geluExactGrad(v128.load(f(s, i)))));
+    for (; i < i1; i++) store<f32>(f(dx, i), load<f32>(f(g, i)) * f32x4.extract_lane(geluExactGrad(f32x4.splat(load<f32>(f(s, i)))), 0));
+    return;
+  }
   for (; i + 4 <= i1; i += 4) v128.store(f(dx, i), backward(op, v128.load(f(s, i)), v128.load(f(g, i))));
   for (; i < i1; i++) {
     const r = backward(op, f32x4.splat(load<f32>(f(s, i))), f32x4.splat(load<f32>(f(g, i))));
     store<f32>(f(dx, i), f32x4.extract_lane(r, 0));
   }
-}
-
-// each branch passes a constant op, so the inlined loop keeps only that op's code
-export function pointwiseRange(op: i32, x: usize, out: usize, i0: i32, i1: i32): void {
-  if (op == PointwiseCode.gelu) forwardLoop(PointwiseCode.gelu, x, out, i0, i1);
-  else if (op == PointwiseCode.geluTanh) forwardLoop(PointwiseCode.geluTanh, x, out, i0, i1);
-  else forwardLoop(PointwiseCode.silu, x, out, i0, i1);
-}
-
-export function pointwiseBackwardRange(op: i32, s: usize, g: usize, dx: usize, i0: i32, i1: i32): void {
-  if (op == PointwiseCode.gelu) backwardLoop(PointwiseCode.gelu, s, g, dx, i0, i1);
-  else if (op == PointwiseCode.geluTanh) backwardLoop(PointwiseCode.geluTanh, s, g, dx, i0, i1);
-  else if (op == PointwiseCode.silu) backwardLoop(PointwiseCode.silu, s, g, dx, i0, i1);
-  else if (op == PointwiseCode.tanh) backwardLoop(PointwiseCode.tanh, s, g, dx, i0, i1);
-  else backwardLoop(PointwiseCode.sigmoid, s, g, dx, i0, i1);
 }
