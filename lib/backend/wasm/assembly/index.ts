@@ -8,5 +8,5 @@ export { simdPeak } from "./peak";
 export { pointwiseRange, pointwiseBackwardRange } from "./activation";
 export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } from "./softmax";
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
-export { lstmCellRange, lstmCellBackwardRange } from "./rnn";
+export { lstmCellRange, lstmCellBackwardRange, rnnPackPanels, rnnPanelBytes, lstmSequenceRange, lstmSequenceBackwardRange, columnSumRange } from "./rnn";
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
