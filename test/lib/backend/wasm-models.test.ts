@@ -95,6 +95,30 @@ describe("wasm model kernels", () => {
     }
   });
 
+  test("exact gelu: a value's result does not depend on its vector neighbours (central |x| <= 2 or not)", () => {
+    // the same values once in vectors of central values only, once beside a lane outside
+    const vals = Float32Array.from({ length: 1536 }, (_, i) => -2 + (i / 1536) * 4);
+    vals[0] = -2; vals[1] = 2; vals[2] = Math.fround(2.0000002); vals[3] = Math.fround(-1.9999999);
+    const n = vals.length * 2, alone = new Float32Array(n), mixed = new Float32Array(n);
+    for (let i = 0; i < vals.length; i++) {
+      alone[i] = vals[i]!; alone[vals.length + i] = vals[i]!;
+      mixed[2 * i] = vals[i]!; mixed[2 * i + 1] = 5;
+    }
+    const g = new Float32Array(n).fill(1);
+    for (const pass of ["forward", "backward"]) {
+      const a = new Float32Array(n), m = new Float32Array(n), want = new Float32Array(n);
+      if (pass === "forward") {
+        expect(pointwiseF32("gelu", alone, a) && pointwiseF32("gelu", mixed, m)).toBe(true);
+        ref.pointwise("gelu", alone, want);
+      } else {
+        expect(pointwiseBackwardF32("gelu", alone, g, a) && pointwiseBackwardF32("gelu", mixed, g, m)).toBe(true);
+        ref.pointwiseBackward("gelu", alone, g, want);
+      }
+      for (let i = 0; i < vals.length; i++) expect(m[2 * i], `${pass} gelu(${vals[i]})`).toBe(a[i]);
+      expect(maxRelErr(a, want), pass).toBeLessThan(2e-6);
+    }
+  });
+
   test("softmax and logSoftmax rows, forward and backward", () => {
     for (const size of [65, 64, 3]) {
       const rows = Math.ceil(N / size), n = rows * size;
