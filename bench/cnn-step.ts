@@ -1,7 +1,7 @@
 // Micro-benchmark of the CNN training step of issue 13 (conv 1→16→32 3×3, ReLU, 2×2 max
 // pool, linear; batch 128, Adam) through the public API, at 1 and 2 threads, rounds
 // interleaved; with --profile, the time each kernel takes within one step.
-// node --expose-gc dist/bench/cnn-step.js [--profile] [--rounds N]
+// node --expose-gc dist/bench/cnn-step.js [--profile [--profile-threads T]] [--rounds N]
 
 import { loadavg } from "node:os";
 import { nn, optim, F, randn, tensor, setNumThreads, manualSeed } from "../lib/index.js";
@@ -36,7 +36,9 @@ function profileKernels(): { totals: Map<string, number>; calls: Map<string, num
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(saved)) {
     wrapped[name] = (...args: unknown[]) => {
-      const label = typeof args[0] === "string" ? `${name}:${args[0]}` : name;
+      // conv kernels by layer (their params carry cIn and cOut), others by op name
+      const conv = args.find((a): a is { cIn: number; cOut: number } => typeof a === "object" && a !== null && "cIn" in a && "cOut" in a);
+      const label = typeof args[0] === "string" ? `${name}:${args[0]}` : conv ? `${name} ${conv.cIn}→${conv.cOut}` : name;
       const t0 = performance.now();
       const r = (fn as (...a: unknown[]) => unknown)(...args);
       totals.set(label, (totals.get(label) ?? 0) + performance.now() - t0);
@@ -63,7 +65,8 @@ for (let r = 0; r < rounds; r++) {
 table(["threads", "ms/step", "samples/s"], [1, 2].map((t) => [String(t), fmt(best[t]!, 2), fmt((BATCH / best[t]!) * 1000, 0)]));
 
 if (args.includes("--profile")) {
-  setNumThreads(1);
+  const profThreads = args.includes("--profile-threads") ? Number(args[args.indexOf("--profile-threads") + 1]) : 1;
+  setNumThreads(profThreads);
   const steps = 20;
   const p = profileKernels();
   const t0 = performance.now();
@@ -74,7 +77,7 @@ if (args.includes("--profile")) {
     .map(([name, ms]) => [name, fmt(ms / steps, 3), String(p.calls.get(name)! / steps)]);
   const inKernels = [...p.totals.values()].reduce((a, b) => a + b, 0) / steps;
   rows.push(["(outside kernels)", fmt(total - inKernels, 3), ""]);
-  console.log(`profile, 1 thread, mean of ${steps} steps: ${fmt(total, 2)} ms/step`);
+  console.log(`profile, ${profThreads} thread(s), mean of ${steps} steps: ${fmt(total, 2)} ms/step`);
   table(["kernel", "ms/step", "calls/step"], rows);
 }
 console.log(`load average at the end ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);

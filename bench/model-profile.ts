@@ -2,10 +2,14 @@
 // vocab 65, AdamW) and of a char-LSTM (embedding 65→64, LSTM 64→256, seq 64, batch 32,
 // linear 256→65, Adam) through the public API, timed on their own so a `node --cpu-prof`
 // run shows what dominates a step:
-//   node dist/bench/model-profile.js [gpt|lstm] [steps] [threads]
+//   node dist/bench/model-profile.js [gpt|lstm] [steps] [threads] [--kernels]
+// (--kernels: wall and CPU time per backend kernel per step, the rest is the library's own)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/model-profile.js gpt 30 1
 
+import { readFileSync } from "node:fs";
+import { PerformanceObserver } from "node:perf_hooks";
 import { F, Generator, manualSeed, nn, optim, setNumThreads, tensor, type Tensor } from "../lib/index.js";
+import { getKernels } from "../lib/backend/index.js";
 
 export const GPT = { vocab: 65, d: 128, heads: 4, block: 64, batch: 32, layers: 2 } as const;
 
@@ -81,15 +85,30 @@ export function lstmStep(seed = 0): () => number {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const which = process.argv[2] ?? "gpt";
+  const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const which = args[0] ?? "gpt";
   if (which !== "gpt" && which !== "lstm") throw new Error(`model-profile: unknown model ${which} (gpt or lstm)`);
-  const steps = Number(process.argv[3] ?? 20);
-  if (process.argv[4]) setNumThreads(Number(process.argv[4]));
+  const steps = Number(args[1] ?? 20);
+  if (args[2]) setNumThreads(Number(args[2]));
   const step = which === "gpt" ? gptStep() : lstmStep();
   step(); step();
+  const perKernel = process.argv.includes("--kernels") ? timeKernels() : null;
   // wall time, and the process's CPU time (at 1 thread: what the step costs, whatever else
   // runs on the machine; a shared core mostly stretches the wall time)
   const times: number[] = [], cpu: number[] = [];
+  // main-thread costs no kernel split can share: GC pauses and first touches of fresh pages
+  // (new tensor storage); page faults from /proc where there is one
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; });
+  gc.observe({ entryTypes: ["gc"] });
+  const faults = (): number => {
+    try {
+      return Number(readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ")[7]);
+    } catch {
+      return NaN;
+    }
+  };
+  const faults0 = faults();
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now(), c0 = process.cpuUsage();
     step();
@@ -97,8 +116,46 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     times.push(performance.now() - t0);
     cpu.push((c.user + c.system) / 1000);
   }
+  const faultsPerStep = (faults() - faults0) / steps;
+  await new Promise((r) => setTimeout(r, 10)); // GC entries arrive on the event loop
+  gc.disconnect();
   const best = Math.min(...times), med = times.sort((a, b) => a - b)[times.length >> 1]!;
   const cpuBest = Math.min(...cpu);
   const tokens = which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq;
-  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); threads ${process.argv[4] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+  if (perKernel) {
+    const rows = [...perKernel].sort((a, b) => b[1].cpu - a[1].cpu);
+    for (const [name, k] of rows) {
+      console.log(`  ${name.padEnd(24)} ${(k.calls / steps).toFixed(0).padStart(4)} calls  wall ${(k.wall / steps).toFixed(1).padStart(6)} ms  CPU ${(k.cpu / steps).toFixed(1).padStart(6)} ms  (per step)`);
+    }
+  }
+}
+
+/**
+ * Wraps every registry kernel to add up its calls, wall and process CPU time (all threads);
+ * a kernel called from inside another counts only in the outer one.
+ */
+function timeKernels(): Map<string, { calls: number; wall: number; cpu: number }> {
+  const stats = new Map<string, { calls: number; wall: number; cpu: number }>();
+  const kernels = getKernels() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  let depth = 0;
+  for (const [name, fn] of Object.entries(kernels)) {
+    kernels[name] = (...a: unknown[]) => {
+      if (depth > 0) return fn(...a);
+      depth++;
+      const t0 = performance.now(), c0 = process.cpuUsage();
+      try {
+        return fn(...a);
+      } finally {
+        depth--;
+        const c = process.cpuUsage(c0);
+        const s = stats.get(name) ?? { calls: 0, wall: 0, cpu: 0 };
+        s.calls++;
+        s.wall += performance.now() - t0;
+        s.cpu += (c.user + c.system) / 1000;
+        stats.set(name, s);
+      }
+    };
+  }
+  return stats;
 }

@@ -21,7 +21,7 @@ function jupyterAvailable(): boolean {
 
 const commands: Record<string, Command> = {
   install: {
-    summary: "install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name S] [--interrupt-mode message|signal] [--max-memory SIZE]  register the kernel with Jupyter",
+    summary: "install [--user|--sys-prefix|--prefix DIR] [--name N] [--display-name S] [--interrupt-mode message|signal] [--max-memory SIZE] [--max-heap SIZE]  register the kernel with Jupyter",
     async run(args) {
       const { values } = parseArgs({
         args,
@@ -34,11 +34,16 @@ const commands: Record<string, Command> = {
           "interrupt-mode": { type: "string", default: "message" },
           prelude: { type: "string" },
           "max-memory": { type: "string" },
+          "max-heap": { type: "string" },
         },
       });
       const mode = values["interrupt-mode"];
       const maxMemory = values["max-memory"];
-      if (maxMemory !== undefined && !/^\d+(\.\d+)?\s*[KMG]?B?$/i.test(maxMemory.trim())) throw new Error(`install: --max-memory must be a size such as 8G or 512M, got "${maxMemory}"`);
+      const maxHeap = values["max-heap"];
+      const { parseSize } = await import("./interrupt/memory-budget.js");
+      for (const [flag, size] of [["--max-memory", maxMemory], ["--max-heap", maxHeap]] as const) {
+        if (size !== undefined && parseSize(size) === null) throw new Error(`install: ${flag} must be a size such as 8G or 512M, got "${size}"`);
+      }
       if (mode !== "message" && mode !== "signal") throw new Error(`install: --interrupt-mode must be "message" or "signal", got "${mode}"`);
       const { installKernelSpec, installReport } = await import("./install.js");
       const installed = installKernelSpec({
@@ -49,6 +54,7 @@ const commands: Record<string, Command> = {
         interruptMode: mode,
         kernelArgs: values.prelude !== undefined ? ["--prelude", values.prelude] : [],
         maxMemory,
+        maxHeap,
       });
       for (const line of installReport(values.name!, installed)) console.log(line);
       if (!jupyterAvailable()) console.log(JUPYTER_HELP);

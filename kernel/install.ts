@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { gradlabPackage } from "./package-root.js";
+import { parseSize } from "./interrupt/memory-budget.js";
 
 export interface InstallOptions {
   scope: "user" | "sys-prefix" | "prefix";
@@ -15,6 +16,11 @@ export interface InstallOptions {
   kernelArgs?: string[];
   /** GRADLAB_MAX_MEMORY for the kernel (kernel/interrupt/memory-budget.ts), e.g. "8G". */
   maxMemory?: string;
+  /**
+   * The main thread's JavaScript heap limit (node's --max-old-space-size, through NODE_OPTIONS:
+   * V8 fixes it when the process starts), e.g. "8G". A cell nearing it is stopped.
+   */
+  maxHeap?: string;
 }
 
 export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -50,7 +56,10 @@ export function kernelSpec(o: InstallOptions): Record<string, unknown> {
     display_name: o.displayName ?? "TypeScript (gradlab)",
     language: "typescript",
     interrupt_mode: o.interruptMode ?? "message",
-    env: o.maxMemory === undefined ? {} : { GRADLAB_MAX_MEMORY: o.maxMemory },
+    env: {
+      ...(o.maxMemory === undefined ? {} : { GRADLAB_MAX_MEMORY: o.maxMemory }),
+      ...(o.maxHeap === undefined ? {} : { NODE_OPTIONS: `--max-old-space-size=${Math.max(1, Math.round(parseSize(o.maxHeap)! / 2 ** 20))}` }),
+    },
     metadata: { debugger: true },
   };
 }

@@ -1,11 +1,12 @@
 // The kernel's main-thread state: the execution context, compiler, history, comms and the
 // ordered queue of shell requests. Message handlers (kernel/handlers/) are small functions
 // over this object; the io thread (kernel/io/) owns the sockets.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { writeSync } from "node:fs";
 import { CommRegistry, type CommMessage } from "./comms/registry.js";
 import { createDisplay, type DisplayFunction } from "./display/display.js";
 import type { CellCompilerLike } from "./execution/compiler-api.js";
-import { bindingRegistry, readableBoxNames } from "./execution/bindings.js";
+import { bindingRegistry, readableBoxNames, type Box } from "./execution/bindings.js";
 import { createCellConsole } from "./execution/cell-console.js";
 import { CellEndHooks } from "./execution/cell-end.js";
 import { installDebugAgent, type DebugAgent } from "./debugger/agent.js";
@@ -57,8 +58,14 @@ export class Kernel {
   executionCount = 0;
   cellSeq = 0;
   typeCheck = true;
-  /** The request whose outputs console.log/display currently belong to (like ipykernel's parent). */
+  /** The shell request whose outputs console.log/display currently belong to (like ipykernel's parent). */
   parent: Request | null = null;
+  /**
+   * A control-channel request runs beside the shell cell: its output, and that of the callbacks
+   * and awaits it starts, belongs to it through this scope, while the shell cell's stays with
+   * `parent`. (Only control requests enter it: async context tracking costs every await.)
+   */
+  private readonly controlScope = new AsyncLocalStorage<Request>();
   /** How interrupts reach the cell they are for (kernel/interrupt/). */
   readonly interrupts: CellInterrupts;
   /** A shutdown was requested: no further request is handled. */
@@ -88,12 +95,13 @@ export class Kernel {
       publish: (t, c) => this.publish(t, c),
       reportError,
       pending: (render) => {
-        this.pendingDisplays.set(render, this.parent);
+        this.pendingDisplays.set(render, this.current());
         void render.finally(() => this.pendingDisplays.delete(render));
       },
       bound: () => {
-        const parent = this.parent;
+        const parent = this.current();
         return (fn) => {
+          if (parent?.channel === "control") return this.controlScope.run(parent, fn);
           const current = this.parent;
           this.parent = parent;
           try {
@@ -153,14 +161,16 @@ export class Kernel {
     (globalThis as Record<symbol, unknown>)[Symbol.for("gradlab.comms")] = this.comms;
     // (A stand-in io in unit tests has no shared widget state: widgets then stay main-thread only.)
     const live = this.io.widgetLive as IoLink["widgetLive"] | undefined;
-    if (live !== undefined) (globalThis as Record<symbol, unknown>)[WIDGET_HOST] = widgetHost(live, () => String(this.parent?.header.msg_id ?? ""));
+    if (live !== undefined) (globalThis as Record<symbol, unknown>)[WIDGET_HOST] = widgetHost(live, () => String(this.current()?.header.msg_id ?? ""));
     const prompt = (message: unknown = "", password = false): string => this.input(String(message), password === true);
     ctx.define("prompt", prompt);
     ctx.define("input", prompt);
     ctx.define(TIMEIT_COUNTER, 0);
     ctx.define("__gradlab_import__", this.importer.import);
     // Cells' top-level bindings live in boxes (execution/bindings.ts, compiler/cell-names.ts).
-    ctx.define("__gradlab_binding__", bindingRegistry(ctx.global));
+    ctx.define("__gradlab_binding__", bindingRegistry(ctx.global, (box) => {
+      if (!this.declared.has(box)) this.declared.set(box, box.v);
+    }));
     ctx.define("require", (spec: string) => {
       throw new Error(`require("${spec}"): cells are ES modules; use import … from "${spec}" (CommonJS packages work too)`);
     });
@@ -190,7 +200,12 @@ export class Kernel {
 
   // ---- output -------------------------------------------------------------------------------
 
-  private parentHeader(req: Request | null = this.parent): Record<string, unknown> {
+  /** The request the output being produced now belongs to. */
+  current(): Request | null {
+    return this.controlScope.getStore() ?? this.parent;
+  }
+
+  private parentHeader(req: Request | null = this.current()): Record<string, unknown> {
     return req?.header ?? {};
   }
 
@@ -212,7 +227,7 @@ export class Kernel {
   }
 
   private input(message: string, password: boolean): string {
-    const req = this.parent;
+    const req = this.current();
     if (req === null || req.header.msg_type !== "execute_request") throw new Error("prompt: no execute request to ask input for");
     if ((req.content as { allow_stdin?: unknown }).allow_stdin === false) throw new Error("prompt: this frontend does not accept input (allow_stdin is false)");
     return this.io.requestInput(message, password, req.header, req.identities);
@@ -271,6 +286,7 @@ export class Kernel {
   }
 
   private async handle(req: Request): Promise<void> {
+    if (req.channel === "control" && this.controlScope.getStore() !== req) return this.controlScope.run(req, () => this.handle(req));
     const type = req.header.msg_type;
     // Own entries only: "constructor" or "__defineSetter__" must not find Object.prototype's.
     const handler = Object.hasOwn(this.handlers, type) ? this.handlers[type] : undefined;
@@ -287,9 +303,10 @@ export class Kernel {
       this.io.flush();
       if (NO_USER_CODE.has(type)) this.io.hold();
     }
+    const shell = req.channel !== "control";
     const previous = this.parent;
-    this.parent = req;
-    if (type === "execute_request") this.executing = req;
+    if (shell) this.parent = req;
+    if (shell && type === "execute_request") this.executing = req;
     this.interrupts.startRequest(req.arrival);
     try {
       if (this.toAbort.has(req)) {
@@ -307,9 +324,9 @@ export class Kernel {
     } finally {
       // Output from timers a cell left running keeps going to that cell, as in ipykernel;
       // other requests (complete, comm messages, …) do not take over the cell's output area.
-      // A control-channel execute (debuggers) does not take over the shell cell's output either.
-      if (type !== "execute_request" || req.channel === "control") this.parent = previous;
-      if (type === "execute_request") this.executing = null;
+      // Control-channel requests (a debugger's execute) never took it over (controlScope).
+      if (shell && type !== "execute_request") this.parent = previous;
+      if (shell && type === "execute_request") this.executing = null;
       this.interrupts.finishRequest(req.arrival);
       this.status("idle", req);
       this.io.flush();
@@ -339,9 +356,22 @@ export class Kernel {
 
   // ---- running cells ------------------------------------------------------------------------
 
+  /** The boxes of the names the last cell run declares, each with its value from before the cell. */
+  private readonly declared = new Map<Box, unknown>();
+
+  /**
+   * Gives the names the last cell declared back their values from before it (undefined for
+   * new names): a cell stopped for memory must not leave what it grew reachable.
+   */
+  releaseCellDeclarations(): void {
+    for (const [box, before] of this.declared) box.v = before;
+    this.declared.clear();
+  }
+
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
   async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {
     let completion: unknown;
+    this.declared.clear();
     try {
       completion = this.context.runScript(js, filename);
     } catch (e) {
@@ -363,7 +393,7 @@ export class Kernel {
    * Resolves false when an interrupt ended the wait.
    */
   async settleDisplays(timeoutMs: number): Promise<boolean> {
-    const owner = this.parent;
+    const owner = this.current();
     const own = (): Promise<void>[] => {
       const out: Promise<void>[] = [];
       for (const [render, req] of this.pendingDisplays) if (req === owner) out.push(render);

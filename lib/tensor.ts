@@ -2,7 +2,7 @@
 // place in the autograd graph. Almost every method is a thin call into lib/ops/, where each op
 // keeps its forward and backward together.
 
-import { allocate } from "./backend/index.js";
+import { allocate, allocateUninit } from "./backend/index.js";
 import { type DType, type TypedArray, isFloatDType } from "./dtype.js";
 import { contiguousStrides, fmtShape, numelOf, normDim } from "./shape.js";
 import { AccumulateGrad, GradFn, type Hook, type RemovableHandle } from "./autograd/graph.js";
@@ -75,12 +75,21 @@ export class Tensor {
     return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
   }
 
-  /** @internal an uninitialised (zero-filled) contiguous tensor. */
+  /** @internal a zero-filled contiguous tensor. */
   static empty(shape: readonly number[], dtype: DType): Tensor {
+    return Tensor.allocated(shape, dtype, true);
+  }
+
+  /** @internal a contiguous tensor with unspecified values, for a kernel that writes every element. */
+  static uninit(shape: readonly number[], dtype: DType): Tensor {
+    return Tensor.allocated(shape, dtype, false);
+  }
+
+  private static allocated(shape: readonly number[], dtype: DType, zeroed: boolean): Tensor {
     const n = numelOf(shape);
     let storage: TypedArray;
     try {
-      storage = allocate(dtype, n);
+      storage = zeroed ? allocate(dtype, n) : allocateUninit(dtype, n);
     } catch (e) {
       // V8 says only "Invalid typed array length: 1000000000000"; name the shape and the size.
       if (!(e instanceof RangeError)) throw e;

@@ -18,10 +18,31 @@ export interface TensorStats {
 
 /**
  * One pass over the values (a huge tensor is read once): sums of (v - k) and (v - k)² around
- * the first finite value k, which keeps the variance exact enough when the mean is far from
- * zero (the shifted-data algorithm).
+ * the first value k, which keeps the variance exact enough when the mean is far from zero (the
+ * shifted-data algorithm). The pass has no branch for NaN/±Inf, which make its sums non-finite:
+ * only then are the values read again, counting them (carefulStats).
  */
 export function tensorStats(data: ArrayLike<number>): TensorStats {
+  const n = data.length;
+  if (n === 0) return carefulStats(data);
+  const k = data[0]!;
+  let min = Infinity, max = -Infinity, zeros = 0, s1 = 0, s2 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = data[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (v === 0) zeros++;
+    const d = v - k;
+    s1 += d;
+    s2 += d * d;
+  }
+  if (!Number.isFinite(s2) || !Number.isFinite(s1)) return carefulStats(data);
+  const ss = Math.max(0, s2 - (s1 * s1) / n);
+  return { numel: n, min, max, mean: k + s1 / n, std: n > 1 ? Math.sqrt(ss / (n - 1)) : NaN, nan: 0, posInf: 0, negInf: 0, zeros, finite: n };
+}
+
+/** tensorStats over values that may hold NaN or ±Inf: counted apart, the moments over the finite ones. */
+function carefulStats(data: ArrayLike<number>): TensorStats {
   const n = data.length;
   let min = Infinity, max = -Infinity, finite = 0, nan = 0, posInf = 0, negInf = 0, zeros = 0;
   let k = NaN, s1 = 0, s2 = 0;

@@ -22,9 +22,10 @@ interface Entry { box: Box; get: () => unknown }
 
 /**
  * The function cells call to get a name's box (defined in the context as `__gradlab_binding__`):
- * for a name the cell declares, or (`reference`) one it only uses.
+ * for a name the cell declares, or (`reference`) one it only uses. `declared` sees each box a
+ * cell declares, before the cell assigns it.
  */
-export function bindingRegistry(global: object): (name: string, reference?: boolean) => Box {
+export function bindingRegistry(global: object, declared: (box: Box) => void = () => undefined): (name: string, reference?: boolean) => Box {
   const entries = new Map<string, Entry>();
   const standIns = new Map<string, Box>();
   const scope = global as Record<string, unknown>;
@@ -56,7 +57,10 @@ export function bindingRegistry(global: object): (name: string, reference?: bool
   return (name: string, reference = false): Box => {
     let entry = entries.get(name);
     const current = Object.getOwnPropertyDescriptor(global, name);
-    if (entry !== undefined && current?.get === entry.get) return entry.box;
+    if (entry !== undefined && current?.get === entry.get) {
+      if (!reference) declared(entry.box);
+      return entry.box;
+    }
     if (reference && (current === undefined || !current.configurable || !("value" in current))) return standIn(name);
     if (current !== undefined && !current.configurable) {
       throw new TypeError(`Cannot declare '${name}': the global '${name}' is read-only`);
@@ -76,6 +80,7 @@ export function bindingRegistry(global: object): (name: string, reference?: bool
       enumerable: current?.enumerable ?? true,
       configurable: true,
     });
+    if (!reference) declared(box);
     return box;
   };
 }

@@ -7,6 +7,7 @@ import { errorOutcome, interruptedError, type ErrorOutcome, type Kernel, type Re
 import { applyMagics, pagerTarget, startCellTimer, TIMEIT_COUNTER, timeitReport } from "./magics.js";
 import { pageFor } from "./pager.js";
 import { scriptForDebugger } from "../debugger/agent.js";
+import { collectGarbage } from "../interrupt/memory-budget.js";
 
 type Content = KernelMessage.IExecuteRequestMsg["content"];
 
@@ -34,8 +35,12 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
   k.io.flush(); // busy and execute_input reach the frontend while the cell compiles
 
   let outcome = await runCell(k, code, count, silent, req.arrival);
-  const overBudget = outcome.status === "error" && outcome.ename === "Interrupted" ? k.interrupts.memoryError(req.arrival, k.io.memoryBudget) : null;
-  if (overBudget !== null) outcome = errorOutcome(overBudget);
+  const overBudget = outcome.status === "error" && outcome.ename === "Interrupted" ? k.interrupts.memoryError(req.arrival, k.io.memoryBudget, k.io.heapLimit) : null;
+  if (overBudget !== null) {
+    k.releaseCellDeclarations();
+    collectGarbage();
+    outcome = errorOutcome(overBudget);
+  }
   k.cellEnd.run(outcome.status === "ok" ? "ok" : outcome.ename === "Interrupted" ? "interrupt" : "error");
   const userExpressions = outcome.status === "ok" ? evaluateUserExpressions(k, c.user_expressions) : {};
   // The reply and idle go to the io thread together (with execute_result, held in runCell).

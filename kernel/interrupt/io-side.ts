@@ -24,6 +24,17 @@ import type { InterruptStateIo } from "./shared-state.js";
 /** How much a cell must have grown the process (besides crossing the budget) to be stopped for memory. */
 const GROWTH_BYTES = 64 * 2 ** 20;
 
+/**
+ * A cell is stopped when the main thread's JavaScript heap passes its V8 limit less this
+ * fraction: V8 aborts the whole process at the limit, and the stop (a SIGINT, or after the
+ * grace period a termination) and the unwinding need room to run in. The limit counts the
+ * young generation too, which the old generation cannot grow into.
+ */
+const HEAP_HEADROOM_FRACTION = 0.3;
+const HEAP_HEADROOM_MIN = 64 * 2 ** 20;
+/** Heap samples (one per check) that must all be above the mark. */
+const HEAP_SAMPLES = 3;
+
 /** How long the main thread has to handle an interrupt before its JavaScript is terminated. */
 export const INTERRUPT_GRACE_MS = 300;
 
@@ -70,11 +81,25 @@ export class IoInterrupts {
   }
 
   /**
-   * Stops a running cell once the process's resident memory passes `budget` bytes (checked
-   * every intervalMs): the cell fails with a MemoryError (main-side.ts), the kernel lives.
+   * Stops a running cell once the process's resident memory passes `budget` bytes, or the
+   * main thread's JavaScript heap nears `heapLimit` (checked every intervalMs): the cell fails
+   * with a MemoryError (main-side.ts), the kernel lives.
    */
-  watchMemory(budget: number, intervalMs = 100): void {
+  watchMemory(budget: number, heapLimit: number, intervalMs = 100): void {
     let stopped = 0;
+    const stop = (cell: number, bytes: number, heap: boolean): void => {
+      if (cell === stopped) return;
+      stopped = cell;
+      this.d.log(heap
+        ? `a cell's JavaScript heap reached ${Math.round(bytes / 2 ** 20)} MB of V8's ${Math.round(heapLimit / 2 ** 20)} MB limit: stopping it`
+        : `a cell reached ${Math.round(bytes / 2 ** 20)} MB, over the memory budget of ${Math.round(budget / 2 ** 20)} MB: stopping it`);
+      this.d.state.overBudget(cell, bytes, heap);
+      this.interrupt("request");
+    };
+    const heapStop = heapLimit - Math.max(HEAP_HEADROOM_MIN, HEAP_HEADROOM_FRACTION * heapLimit);
+    let asking = false;
+    const heapSeen: number[] = [];
+    let heapCell = 0;
     // A cell is stopped only while it grows: memory an earlier (stopped) cell left for the
     // garbage collector must not stop the next one.
     let watched = 0;
@@ -87,12 +112,48 @@ export class IoInterrupts {
         watched = cell;
         atStart = rss;
       }
-      if (rss <= budget || rss < atStart + GROWTH_BYTES) return;
-      stopped = cell;
-      this.d.log(`a cell reached ${Math.round(rss / 2 ** 20)} MB, over the memory budget of ${Math.round(budget / 2 ** 20)} MB: stopping it`);
-      this.d.state.overBudget(cell, rss);
-      this.interrupt("request");
+      if (rss > budget && rss >= atStart + GROWTH_BYTES) return stop(cell, rss, false);
+      // The heap is part of the resident memory: it can only be near its limit if RSS is.
+      if (asking || heapLimit <= 0 || rss < heapStop) return;
+      asking = true;
+      void this.mainHeapUsed()
+        .then((used) => {
+          if (cell !== heapCell) heapSeen.length = 0;
+          heapCell = cell;
+          heapSeen.push(used);
+          if (heapSeen.length > HEAP_SAMPLES) heapSeen.shift();
+          // Garbage is not growth: the heap must stay above the mark over several samples (a
+          // GC in between brings garbage, an earlier cell's too, back down).
+          const floor = Math.min(...heapSeen);
+          if (heapSeen.length === HEAP_SAMPLES && floor > heapStop && this.d.state.oldestUnfinished() === cell) stop(cell, floor, true);
+        })
+        .catch((e) => this.d.log(`could not read the main thread's heap: ${e}`))
+        .finally(() => (asking = false));
     }, intervalMs).unref();
+  }
+
+  /**
+   * The main thread's heap use, through the inspector: the main thread answers between any
+   * two JavaScript statements, also in a loop that never yields.
+   */
+  private async mainHeapUsed(): Promise<number> {
+    const session = await this.mainSession();
+    return new Promise((resolve, reject) =>
+      session.post("Runtime.getHeapUsage", (err, r) => (err ? reject(err) : resolve((r as { usedSize: number }).usedSize))),
+    );
+  }
+
+  /** An inspector session on the main thread (it stays open: connecting costs a round trip). */
+  private async mainSession(): Promise<import("node:inspector").Session> {
+    if (this.session === null) {
+      const { Session } = await import("node:inspector");
+      if (this.session === null) {
+        const session = new Session();
+        session.connectToMainThread();
+        this.session = session;
+      }
+    }
+    return this.session;
   }
 
   /** Counts an execute request forwarded to the main thread; returns its stamp. */
@@ -158,13 +219,9 @@ export class IoInterrupts {
     await new Promise((r) => setTimeout(r, INTERRUPT_GRACE_MS));
     const { state } = this.d;
     if (state.acks() !== acksBefore || !state.running()) return;
-    const inspector = await import("node:inspector");
-    if (this.session === null) {
-      this.session = new inspector.Session();
-      this.session.connectToMainThread();
-    }
+    const session = await this.mainSession();
     this.d.log("interrupt not handled by the cell: terminating its JavaScript execution");
-    this.session.post("Runtime.terminateExecution", (err) => {
+    session.post("Runtime.terminateExecution", (err) => {
       if (err) this.d.log(`Runtime.terminateExecution failed: ${err.message}`);
     });
   }

@@ -141,10 +141,14 @@ export class CellInterrupts {
   }
 
   /** The MemoryError for execute request `arrival` if the io thread stopped it for memory, else null. */
-  memoryError(arrival: number | undefined, budget: number): Error | null {
+  memoryError(arrival: number | undefined, budget: number, heapLimit: number): Error | null {
     const mb = arrival === undefined ? 0 : this.state.overBudgetMb(arrival);
     if (mb === 0) return null;
-    const e = new Error(`cell used ${gb(mb * 2 ** 20)} of the kernel's ${gb(budget)} budget and was stopped; earlier variables are kept (GRADLAB_MAX_MEMORY sets the budget)`);
+    const e = new Error(
+      this.state.overHeapLimit(arrival!)
+        ? `JavaScript heap reached ${gb(mb * 2 ** 20)} of its ${gb(heapLimit)} limit and the cell was stopped; its own variables are released, earlier ones kept (gradlab install --max-heap SIZE raises the limit)`
+        : `cell used ${gb(mb * 2 ** 20)} of the kernel's ${gb(budget)} budget and was stopped; its own variables are released, earlier ones kept (GRADLAB_MAX_MEMORY sets the budget)`,
+    );
     e.name = "MemoryError";
     return e;
   }

@@ -22,6 +22,8 @@ const TARGET = 6;
 /** The execute request stopped for crossing the memory budget, and the MB it had reached. */
 const OVER_BUDGET = 7;
 const OVER_BUDGET_MB = 8;
+/** 1 when that stop was for the JavaScript heap nearing V8's limit, 0 for the resident budget. */
+const OVER_BUDGET_HEAP = 9;
 const WORDS = 10;
 
 export function createInterruptState(): SharedArrayBuffer {
@@ -55,6 +57,10 @@ export class InterruptStateMain {
   overBudgetMb(arrival: number): number {
     return Atomics.load(this.s, OVER_BUDGET) === arrival ? Atomics.load(this.s, OVER_BUDGET_MB) : 0;
   }
+  /** Whether execute request `arrival` was stopped for its JavaScript heap (not resident memory). */
+  overHeapLimit(arrival: number): boolean {
+    return Atomics.load(this.s, OVER_BUDGET) === arrival && Atomics.load(this.s, OVER_BUDGET_HEAP) === 1;
+  }
   /** Whether an interrupt was sent for execute request `arrival`. */
   targeted(arrival: number): boolean {
     return Atomics.load(this.s, TARGET) === arrival;
@@ -86,9 +92,10 @@ export class InterruptStateIo {
   started(arrival: number): boolean {
     return Atomics.load(this.s, STARTED) === arrival && Atomics.load(this.s, FINISHED) < arrival;
   }
-  /** Records that `arrival` is stopped for crossing the memory budget at `bytes`. */
-  overBudget(arrival: number, bytes: number): void {
+  /** Records that `arrival` is stopped for crossing the memory budget (or nearing the heap limit) at `bytes`. */
+  overBudget(arrival: number, bytes: number, heap = false): void {
     Atomics.store(this.s, OVER_BUDGET_MB, Math.max(1, Math.round(bytes / 2 ** 20)));
+    Atomics.store(this.s, OVER_BUDGET_HEAP, heap ? 1 : 0);
     Atomics.store(this.s, OVER_BUDGET, arrival);
   }
   /** Marks `arrival` as interrupted and counts the interrupt; returns the new count. */

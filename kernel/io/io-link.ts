@@ -2,6 +2,7 @@
 // Sends are postMessage calls, delivered on the io thread's own loop, so output reaches the
 // frontend even while the main thread stays blocked in user code afterwards.
 import { writeSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { ConnectionInfo } from "../transport/connection.js";
 import type { Header } from "../transport/wire.js";
@@ -28,6 +29,8 @@ export class IoLink {
   readonly interrupts = new InterruptStateMain(this.interruptBuffer);
   /** See kernel/interrupt/memory-budget.ts. */
   readonly memoryBudget = memoryBudget();
+  /** This thread's V8 heap limit, fixed at process start (node's --max-old-space-size). */
+  readonly heapLimit = getHeapStatistics().heap_size_limit;
   private readonly backlogBuffer = createBacklog();
   private readonly backlog = new BacklogWriter(this.backlogBuffer);
   private readonly widgetState = createLiveState();
@@ -63,7 +66,7 @@ export class IoLink {
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>, speculation?: MessagePort) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
-    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, interrupts: this.interruptBuffer, memoryBudget: this.memoryBudget, watchdog: new Watchdog().buffer, backlog: this.backlogBuffer, widgetState: this.widgetState, requests: port2, speculation };
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, interrupts: this.interruptBuffer, memoryBudget: this.memoryBudget, heapLimit: this.heapLimit, watchdog: new Watchdog().buffer, backlog: this.backlogBuffer, widgetState: this.widgetState, requests: port2, speculation };
     const transfer: MessagePort[] = [port2];
     if (speculation !== undefined) transfer.push(speculation);
     this.sigintThread = process.env.GRADLAB_SIGINT_THREAD !== "0";

@@ -259,7 +259,7 @@ const interrupts = new IoInterrupts({
   notifyMain: (seq) => toMain({ t: "interrupt", seq }),
   log,
 });
-interrupts.watchMemory(data.memoryBudget);
+interrupts.watchMemory(data.memoryBudget, data.heapLimit);
 
 function interrupt(): void {
   interrupts.interrupt("request");

@@ -18,6 +18,8 @@ export interface IoThreadData {
   interrupts: SharedArrayBuffer;
   /** Bytes of resident memory a cell may take the process to (kernel/interrupt/memory-budget.ts). */
   memoryBudget: number;
+  /** The main thread's V8 heap limit in bytes: a cell nearing it is stopped (kernel/interrupt/io-side.ts). */
+  heapLimit: number;
   /** The watchdog thread's control word (kernel/io/watchdog.ts): set on shutdown. */
   watchdog: SharedArrayBuffer;
   /** See kernel/io/output-backlog.ts. */

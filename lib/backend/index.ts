@@ -1,7 +1,9 @@
 // The kernel registry: ops call `getKernels().<name>(...)`; backends replace entries with
-// `registerKernels`. Tensor storage comes from `allocate`: ordinary GC-managed typed arrays
+// `registerKernels`. Tensor storage comes from `allocate` (zero-filled) or `allocateUninit`
+// (for outputs a kernel overwrites): ordinary GC-managed typed arrays
 // (the wasm backend copies operands into its own arena per call, see wasm/runtime.ts).
 
+import { Buffer } from "node:buffer";
 import { availableParallelism } from "node:os";
 import type { DType, TypedArray } from "../dtype.js";
 import type { KernelName, Kernels } from "./kernels.js";
@@ -41,6 +43,27 @@ export function allocate(dtype: DType, n: number): TypedArray {
     case "float64": return new Float64Array(n);
     case "int32": return new Int32Array(n);
     case "bool": return new Uint8Array(n);
+  }
+}
+
+/** Below this many bytes the engine's zero-filled arrays cost no more than a raw allocation. */
+const UNINIT_MIN_BYTES = 4096;
+
+/**
+ * An array of `n` elements of `dtype` whose contents are unspecified, for outputs a kernel
+ * overwrites entirely (a matmul's product, a copy, an elementwise result): a zero-filled
+ * array costs a memset or fresh zero pages on every call, an unfilled one reuses the
+ * allocator's freed memory. Still an ordinary GC-managed typed array.
+ */
+export function allocateUninit(dtype: DType, n: number): TypedArray {
+  const bytes = dtype === "float64" ? 8 : dtype === "bool" ? 1 : 4;
+  if (n * bytes < UNINIT_MIN_BYTES || !Number.isSafeInteger(n)) return allocate(dtype, n);
+  const buf = Buffer.allocUnsafeSlow(n * bytes).buffer; // its own ArrayBuffer, offset 0
+  switch (dtype) {
+    case "float32": return new Float32Array(buf, 0, n);
+    case "float64": return new Float64Array(buf, 0, n);
+    case "int32": return new Int32Array(buf, 0, n);
+    case "bool": return new Uint8Array(buf, 0, n);
   }
 }
 

@@ -6,7 +6,8 @@ import { allClose, allEqual, binary, binaryScalar, reluMask, unary, where } from
 import { argReduce, reduce } from "./reference/reduce.js";
 import { stridedBinary, stridedUnary } from "./reference/strided.js";
 import { matmul } from "./reference/matmul.js";
-import { channelBias, channelSum, col2im, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dMaxPoolForward, im2col } from "./reference/conv.js";
+import { linearBackward, linearForward } from "./reference/linear.js";
+import { channelBias, channelSum, col2im, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dMaxPoolForward, im2col } from "./reference/conv.js";
 import {
   gatherAt, gatherOrFill, indexAdd, indexPositions, indexSelect, mappedPositions, nonzeroPositions, normalizeIndices, oneHot,
   scatterAddAt,
@@ -19,7 +20,7 @@ import { cumsumRows, prodGradRows, sortRows } from "./reference/scan.js";
 import { adagradStep, adamStep, rmspropStep, sgdStep } from "./reference/optimizer.js";
 import {
   adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, adaptiveMaxPool2dForward,
-  avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, reluMaskPooled,
+  avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, maxPoolReluBackward,
 } from "./reference/pool.js";
 import { activationKernels } from "./reference/activation.js";
 import { softmaxKernels } from "./reference/softmax.js";
@@ -30,9 +31,9 @@ import { rnnKernels } from "./reference/rnn.js";
 import { attentionKernels } from "./reference/attention.js";
 
 export const referenceKernels: Kernels = {
-  unary, binary, binaryScalar, reluMask, where, allEqual, allClose, reduce, argReduce, stridedUnary, stridedBinary, matmul,
-  conv2dForward, conv2dMaxPoolForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias, im2col, col2im,
-  maxPool2dForward, maxPool2dBackward, reluMaskPooled, avgPool2dForward, avgPool2dBackward,
+  unary, binary, binaryScalar, reluMask, where, allEqual, allClose, reduce, argReduce, stridedUnary, stridedBinary, matmul, linearForward, linearBackward,
+  conv2dForward, conv2dMaxPoolForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias, im2col, col2im,
+  maxPool2dForward, maxPool2dBackward, maxPoolReluBackward, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward,
   sgdStep, adamStep, rmspropStep, adagradStep,
   normalizeIndices, indexSelect, indexAdd, indexPositions, gatherAt, scatterAddAt, oneHot, triangleMask,

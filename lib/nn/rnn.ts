@@ -171,15 +171,18 @@ abstract class RNNBase extends Module {
         const bhh = this.param("bias_hh", layer, d);
         // b_hh added once for the whole sequence instead of once per step: folded into the bias
         const fold = bhh !== null && foldsHiddenBias(this.mode);
-        const xw = F.linear(seq, wih, fold && bih ? bih.add(bhh!) : fold ? bhh : bih);
+        const bias = fold && bih ? bih.add(bhh!) : fold ? bhh : bih;
         const k = layer * dirs + d;
         const whr = this.param("weight_hr", layer, d);
+        // the fused LSTM projects the input and adds the bias itself: xw never leaves the kernel
+        const fused = this.mode === "LSTM" && !whr && L > 0;
+        const xw = fused ? seq : F.linear(seq, wih, bias);
         let h = h0s ? h0s.select(0, k) : zerosH;
         let c: Tensor | null = this.mode === "LSTM" ? (c0s ? c0s.select(0, k) : zerosC) : null;
-        if (this.mode === "LSTM" && !whr && L > 0) {
+        if (fused) {
           // the whole recurrence as one op: h_t then c_t in each row of hc [L, N, 2H]
           const H = this.hiddenSize;
-          const hc = lstmSequence(xw, h, c!, whh, d === 1);
+          const hc = lstmSequence(xw, h, c!, whh, { reverse: d === 1, bias, weightIh: wih });
           const last = hc.select(0, d === 0 ? L - 1 : 0);
           dirOutputs.push(hc.narrow(2, 0, H));
           hFinal.push(last.narrow(1, 0, H));

@@ -9,7 +9,7 @@ import { record } from "./op.js";
 
 /** A contiguous copy of x's values (no graph). */
 function copyValues(x: Tensor, dtype: DType = x.dtype): Tensor {
-  const out = Tensor.empty(x.shape, dtype);
+  const out = Tensor.uninit(x.shape, dtype); // the copy writes every element
   const expr = dtype === "bool" && x.dtype !== "bool" ? "toBool" : "copy";
   getKernels().stridedUnary(expr, x.storage.data, x.offset, x.strides, out.storage.data, 0, contiguousStrides(x.shape), x.shape);
   return out;

@@ -26,7 +26,7 @@ function checkOperand(op: string, v: unknown): void {
   }
 }
 
-/** Forward of `a expr b` into a fresh tensor of `outDType` (no graph). */
+/** Forward of `a expr b` into a fresh tensor of `outDType` (no graph; every element written, so not zero-filled first). */
 export function binaryRaw(op: string, expr: StridedBinaryOp, a: TensorOrScalar, b: TensorOrScalar, outDType: DType): Tensor {
   checkOperand(op, a);
   checkOperand(op, b);
@@ -35,7 +35,7 @@ export function binaryRaw(op: string, expr: StridedBinaryOp, a: TensorOrScalar, 
   if (typeof a === "number") return scalarRaw(expr, b, a, true, outDType);
   const useKernel = KERNEL_OPS.has(expr) && isFloatDType(outDType) && a.dtype === outDType && b.dtype === outDType;
   if (sameShape(a.shape, b.shape) && a.isContiguous() && b.isContiguous()) {
-    const out = Tensor.empty(a.shape, outDType);
+    const out = Tensor.uninit(a.shape, outDType);
     const od = out.storage.data;
     if (useKernel) getKernels().binary(expr as BinaryOp, a.data as Float, b.data as Float, od as Float);
     else getKernels().stridedBinary(expr, a.data, 0, ONE, b.data, 0, ONE, od, 0, ONE, [od.length]);
@@ -45,16 +45,16 @@ export function binaryRaw(op: string, expr: StridedBinaryOp, a: TensorOrScalar, 
   const n = shape.reduce((p, s) => p * s, 1);
   // One side is a single value: the scalar kernel, no broadcast bookkeeping.
   if (useKernel && b.numel === 1 && a.numel === n && a.isContiguous()) {
-    const out = Tensor.empty(shape, outDType);
+    const out = Tensor.uninit(shape, outDType);
     getKernels().binaryScalar(expr as BinaryOp, a.data as Float, b.item(), out.storage.data as Float, false);
     return out;
   }
   if (useKernel && a.numel === 1 && b.numel === n && b.isContiguous()) {
-    const out = Tensor.empty(shape, outDType);
+    const out = Tensor.uninit(shape, outDType);
     getKernels().binaryScalar(expr as BinaryOp, b.data as Float, a.item(), out.storage.data as Float, true);
     return out;
   }
-  const out = Tensor.empty(shape, outDType);
+  const out = Tensor.uninit(shape, outDType);
   getKernels().stridedBinary(expr, a.storage.data, a.offset, broadcastStrides(a.shape, a.strides, shape),
     b.storage.data, b.offset, broadcastStrides(b.shape, b.strides, shape),
     out.storage.data, 0, contiguousStrides(shape), shape);
@@ -62,7 +62,7 @@ export function binaryRaw(op: string, expr: StridedBinaryOp, a: TensorOrScalar, 
 }
 
 function scalarRaw(expr: StridedBinaryOp, t: Tensor, s: number, scalarFirst: boolean, outDType: DType): Tensor {
-  const out = Tensor.empty(t.shape, outDType);
+  const out = Tensor.uninit(t.shape, outDType);
   const od = out.storage.data;
   if (KERNEL_OPS.has(expr) && t.isContiguous() && t.dtype === outDType) {
     getKernels().binaryScalar(expr as BinaryOp, t.data, s, od, scalarFirst);

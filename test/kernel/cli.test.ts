@@ -27,6 +27,10 @@ describe("kernelspec", () => {
     expect(spec.argv[1]).toBe(join(root, "bin", "gradlab.js"));
   });
 
+  it("--max-heap becomes node's --max-old-space-size in the kernel's NODE_OPTIONS", () => {
+    expect(kernelSpec({ scope: "user", name: "gradlab", maxHeap: "8G" }).env).toEqual({ NODE_OPTIONS: "--max-old-space-size=8192" });
+  });
+
   it("--max-memory becomes the kernel's GRADLAB_MAX_MEMORY", () => {
     expect(kernelSpec({ scope: "user", name: "gradlab", maxMemory: "8G" }).env).toEqual({ GRADLAB_MAX_MEMORY: "8G" });
     expect(kernelSpec({ scope: "user", name: "gradlab" }).env).toEqual({});

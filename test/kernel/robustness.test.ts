@@ -1,10 +1,10 @@
 // A careless, demanding user against the real kernel (dist/) over ZeroMQ: every bad cell gets
 // a well-formed reply and a clear error naming the problem, busy/idle stay paired, and the
 // kernel and its state survive (a variable defined first is still readable after each one).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ExecuteResult, Message } from "../../kernel/client/kernel-client.js";
 import type { LaunchedKernel } from "../../kernel/client/launch.js";
 import { Worker } from "node:worker_threads";
@@ -54,6 +54,12 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     expectBalanced(r);
     await expectStateKept();
     return c;
+  }
+
+  /** CPU time of the kernel process, all its threads (Linux /proc, in clock ticks of 10 ms). */
+  function kernelCpuMs(): number {
+    const fields = readFileSync(`/proc/${k.process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   }
 
   async function expectStateKept(): Promise<void> {
@@ -239,9 +245,11 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     expect(lines[99_999]).toBe("line 99999");
     expect(streams.length).toBeLessThan(500);
     expectBalanced(r);
-    const t = performance.now();
+    // "Right after": little work is left over (its garbage collection, on every thread), measured
+    // in the kernel's CPU time: on a loaded machine the same work takes several times as long.
+    const cpu0 = kernelCpuMs();
     await expectStateKept();
-    expect(performance.now() - t).toBeLessThan(1000);
+    expect(kernelCpuMs() - cpu0).toBeLessThan(1000);
   });
 
   it("console.log formats specifiers and objects like Node", async () => {
@@ -578,9 +586,10 @@ describe("output backlog between the threads", () => {
     // Below the mark nothing waits, and the reader's accounting returns it to zero.
     const reader = new BacklogReader(buffer);
     reader.done(BACKLOG_LOW + 10);
-    const t2 = performance.now();
+    const wait = vi.spyOn(Atomics, "wait");
     writer.add(1000);
-    expect(performance.now() - t2).toBeLessThan(50);
+    expect(wait).not.toHaveBeenCalled();
+    wait.mockRestore();
     reader.done(1000);
     expect(Atomics.load(new Int32Array(buffer), 0)).toBe(0);
   });

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 const root = join(import.meta.dirname, "..", "..");
 const dist = join(root, "dist", "kernel", "install.js");
 const haveClient = existsSync("/usr/lib/python3/dist-packages/jupyter_client/__init__.py");
+const nbconvert = join(root, "test", "nbclient_wakeup.py");
 
 describe.skipIf(!existsSync(dist) || !haveClient)("widgets driven by jupyter_client", () => {
   const dir = mkdtempSync(join(tmpdir(), "gradlab-widgets-"));
@@ -49,9 +50,9 @@ describe.skipIf(!existsSync(dist) || !haveClient)("widgets driven by jupyter_cli
   }, 180_000);
 
   // nbclient (under nbconvert --execute) keeps widget state and routes outputs captured by an
-  // Output widget (its msg_id) into that widget, as a browser's widget manager does. The
-  // limits are the notebooks suite's: a run under full-suite load once took over 120 s
-  // (still open: see the README's Widgets section).
+  // Output widget (its msg_id) into that widget, as a browser's widget manager does. It runs
+  // with jupyter_client's lost wakeup fixed (test/nbclient_wakeup.py); the limits are the
+  // notebooks suite's.
   it.skipIf(!existsSync("/usr/bin/jupyter"))("nbconvert --execute saves widget state, with interact's plot inside its Output widget", async () => {
     await install();
     const nb = {
@@ -60,7 +61,7 @@ describe.skipIf(!existsSync(dist) || !haveClient)("widgets driven by jupyter_cli
     };
     writeFileSync(join(dir, "w.ipynb"), JSON.stringify(nb));
     const code = await new Promise<number>((resolve) => {
-      execFile("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=180", "--ExecutePreprocessor.kernel_name=gradlab", "--output", "w.out.ipynb", join(dir, "w.ipynb")], { env, cwd: dir, timeout: 300_000 }, (e, _o, stderr) => {
+      execFile("/usr/bin/python3", [nbconvert, "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=180", "--ExecutePreprocessor.kernel_name=gradlab", "--output", "w.out.ipynb", join(dir, "w.ipynb")], { env, cwd: dir, timeout: 300_000 }, (e, _o, stderr) => {
         if (e) console.error(stderr);
         resolve(e ? 1 : 0);
       });
@@ -78,5 +79,24 @@ describe.skipIf(!existsSync(dist) || !haveClient)("widgets driven by jupyter_cli
     const cell = out.cells[0].outputs;
     expect(cell.map((o: any) => o.output_type)).toEqual(["display_data", "stream"]);
     expect(Object.keys(cell[0].data)).toEqual(["application/vnd.jupyter.widget-view+json", "text/plain"]);
+  }, 320_000);
+
+  // An Output widget that receives an output makes nbclient write to the shell socket while it
+  // waits there for the cell's reply; without the fix that write hid the reply's arrival and the
+  // cell ended only at its timeout (under load, several cells in ten). A stalled cell ends
+  // within a moment after its timeout, a real slow one fails with a timeout error.
+  it("nbclient sees each interact cell's reply when it comes, not at the cell timeout", async () => {
+    await install();
+    const { code, out, err } = await new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      execFile("/usr/bin/python3", [join(import.meta.dirname, "widgets", "interact_cells.py"), "8", "45"], { env, timeout: 300_000 }, (e, stdout, stderr) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }),
+      );
+    });
+    if (code !== 0) console.error(err);
+    expect(code).toBe(0);
+    const r = JSON.parse(out.trim().split("\n").at(-1)!);
+    expect(r.ran).toBe(8);
+    expect(r.outputs).toBe(8);
+    expect(r.at_timeout, `cells finished only at the timeout: ${r.seconds.join(", ")} s`).toBe(0);
   }, 320_000);
 });

@@ -15,6 +15,18 @@ describe("tensorStats in one pass", () => {
     expect(s.std).toBeCloseTo(Math.SQRT2, 12);
   });
 
+  it("finite values take the branch-free pass; a NaN or ±Inf anywhere is counted all the same", () => {
+    const finite = Float32Array.from({ length: 1001 }, (_, i) => ((i * 37) % 101) - 50);
+    const withNan = Float32Array.from(finite);
+    withNan[1000] = NaN;
+    const a = tensorStats(finite);
+    const b = tensorStats(withNan);
+    expect([a.nan, a.finite, a.zeros, a.min, a.max]).toEqual([0, 1001, 10, -50, 50]);
+    expect([b.nan, b.finite, b.zeros]).toEqual([1, 1000, 10]);
+    expect(tensorStats([-Infinity, 3]).negInf).toBe(1);
+    expect(tensorStats([5, Infinity, 5]).std).toBe(0);
+  });
+
   it("a histogram over maxValues counts an evenly strided sample", () => {
     const data = Float32Array.from({ length: 1000 }, (_, i) => i % 10);
     const h = histogram(data, 10, [0, 9], 100);

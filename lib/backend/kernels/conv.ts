@@ -29,6 +29,8 @@ export interface ConvKernels {
   conv2dBackwardInput(dy: Float, w: Float, dx: Float, p: Conv2dParams): void;
   /** dw overwritten. */
   conv2dBackwardWeight(x: Float, dy: Float, dw: Float, p: Conv2dParams): void;
+  /** The gradients wanted (null: not wanted) in one call: conv2dBackwardInput's, conv2dBackwardWeight's, channelSum's. */
+  conv2dBackward(x: Float, w: Float, dy: Float, dx: Float | null, dw: Float | null, db: Float | null, p: Conv2dParams): void;
   /** db[c] = Σ over images and positions of dy [n, c, plane] (overwritten). */
   channelSum(dy: Float, db: Float, n: number, c: number, plane: number): void;
   /**

@@ -20,11 +20,11 @@ export interface PoolKernels {
   /** dx overwritten. */
   maxPool2dBackward(dy: Float, argmax: Int32Array, dx: Float, p: Pool2dParams): void;
   /**
-   * The backward of a ReLU whose output was max-pooled into `pooled`, when only the pool
-   * consumed it: g (the pool's input gradient, nonzero only at argmax positions) with the
-   * entries at argmax[k] zeroed where !(pooled[k] > 0). out may be g.
+   * The backward of maxPool2d(relu(y)) as one step, `pooled` being its output: maxPool2dBackward
+   * of dy with the entries where !(pooled > 0) dropped (there the ReLU's gradient is 0).
+   * dx overwritten.
    */
-  reluMaskPooled(g: Float, pooled: Float, argmax: Int32Array, p: Pool2dParams, out: Float): void;
+  maxPoolReluBackward(dy: Float, pooled: Float, argmax: Int32Array, dx: Float, p: Pool2dParams): void;
   avgPool2dForward(x: Float, out: Float, p: Pool2dParams): void;
   /** dx overwritten. */
   avgPool2dBackward(dy: Float, dx: Float, p: Pool2dParams): void;

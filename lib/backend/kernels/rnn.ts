@@ -2,6 +2,18 @@
 
 import type { Float } from "../../dtype.js";
 
+/** The input projection lstmSequence computes itself: xw = x·W_ihᵀ, x [L, N, I], wih [4H, I]. */
+export interface LstmProjection {
+  x: Float;
+  wih: Float;
+  I: number;
+}
+/** Its gradients, each written when not null: dx [L, N, I], dwih [4H, I]. */
+export interface LstmProjectionGrad extends LstmProjection {
+  dx: Float | null;
+  dwih: Float | null;
+}
+
 export interface RnnKernels {
   /**
    * One LSTM step for N rows: gates [N, 4H] = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh in PyTorch's
@@ -12,20 +24,21 @@ export interface RnnKernels {
   /** From the gradient ghc [N, 2H] of hc: dGates [N, 4H] and dc [N, H] (overwritten). */
   lstmCellBackward(acts: Float, c: Float, hc: Float, ghc: Float, dGates: Float, dc: Float, N: number, H: number): void;
   /**
-   * A whole LSTM layer: xw [L, N, 4H] = x·W_ihᵀ + b_ih + b_hh per step, h0 and c0 [N, H],
+   * A whole LSTM layer: xw [L, N, 4H] = x·W_ihᵀ per step (or the projection to compute it),
+   * bias [4H] (b_ih + b_hh, or null: then folded into xw) added to every row, h0 and c0 [N, H],
    * whh [4H, H]; steps t = 0 … L−1 (L−1 … 0 when `reverse`). Writes hc [L, N, 2H] (as
-   * lstmCell, per step), hPrev and cPrev [L, N, H] (the state step t starts from) and acts
-   * [L, N, 4H] (as lstmCell).
+   * lstmCell, per step) and acts [L, N, 4H] (as lstmCell).
    */
-  lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
+  lstmSequence(xw: Float | LstmProjection, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, acts: Float,
     L: number, N: number, H: number, reverse: boolean): void;
   /**
-   * lstmSequence's backward from g = ∂/∂hc [L, N, 2H]: dxw [L, N, 4H] (the gate gradients of
-   * every step), dh0 and dc0 [N, H], and dwhh [4H, H] = Σ_t dGates_tᵀ·hPrev_t as one product
-   * when not null. All overwritten.
+   * lstmSequence's backward from g = ∂/∂hc [L, N, 2H] (the states each step starts from come
+   * from h0, c0 and hc): dxw [L, N, 4H] (the gate gradients of every step; with a projection,
+   * its gradients instead), dh0 and dc0 [N, H], dwhh [4H, H] = Σ_t dGates_tᵀ·h_(t−1) as one
+   * product and dbias [4H] = the column sums of dxw, each when not null. All overwritten.
    */
-  lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxw: Float, dh0: Float, dc0: Float,
-    dwhh: Float | null, L: number, N: number, H: number, reverse: boolean): void;
+  lstmSequenceBackward(acts: Float, h0: Float, c0: Float, hc: Float, whh: Float, g: Float, dxw: Float | LstmProjectionGrad, dh0: Float, dc0: Float,
+    dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean): void;
   /**
    * One GRU step: xg = x·W_ihᵀ + b_ih and hg = h·W_hhᵀ + b_hh, both [N, 3H] in order (r, z, n);
    * h [N, H]. Writes hOut [N, H] and acts [N, 4H] = r, z, n, hg_n for the backward.

@@ -12,10 +12,14 @@ function validRange(kOff: number, stride: number, pad: number, size: number, out
   return [lo, Math.max(lo, hi)];
 }
 
-export function conv2dForward(x: Float, w: Float, out: Float, p: Conv2dParams, epilogue?: ConvEpilogue): void {
+/**
+ * Calls row(wi, xr, orow, ow0, ow1) for every weight tap wi (flat index into w) and output row
+ * it reaches, image by image: output positions orow + ow, ow in [ow0, ow1), pair with input
+ * x[xr + ow·strideW]. The three kernels below are this traversal with different row bodies.
+ */
+function forEachTapRow(p: Conv2dParams, row: (wi: number, xr: number, orow: number, ow0: number, ow1: number) => void): void {
   const { n, cIn, h, w: W, cOut, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, outH, outW } = p;
   const cInG = cIn / groups, cOutG = cOut / groups;
-  out.fill(0, 0, n * cOut * outH * outW);
   for (let b = 0; b < n; b++) {
     for (let oc = 0; oc < cOut; oc++) {
       const g = Math.floor(oc / cOutG);
@@ -25,75 +29,52 @@ export function conv2dForward(x: Float, w: Float, out: Float, p: Conv2dParams, e
         for (let ki = 0; ki < kh; ki++) {
           const [oh0, oh1] = validRange(ki * dilationH, strideH, padH, h, outH);
           for (let kj = 0; kj < kw; kj++) {
-            const wv = w[((oc * cInG + ic) * kh + ki) * kw + kj];
+            const wi = ((oc * cInG + ic) * kh + ki) * kw + kj;
             const [ow0, ow1] = validRange(kj * dilationW, strideW, padW, W, outW);
             for (let oh = oh0; oh < oh1; oh++) {
-              const xr = xb + (oh * strideH - padH + ki * dilationH) * W - padW + kj * dilationW;
-              const orow = ob + oh * outW;
-              for (let ow = ow0; ow < ow1; ow++) out[orow + ow] += wv * x[xr + ow * strideW];
+              row(wi, xb + (oh * strideH - padH + ki * dilationH) * W - padW + kj * dilationW, ob + oh * outW, ow0, ow1);
             }
           }
         }
       }
     }
   }
+}
+
+export function conv2dForward(x: Float, w: Float, out: Float, p: Conv2dParams, epilogue?: ConvEpilogue): void {
+  const { n, cOut, strideW: sw, outH, outW } = p;
+  out.fill(0, 0, n * cOut * outH * outW);
+  forEachTapRow(p, (wi, xr, orow, ow0, ow1) => {
+    const wv = w[wi];
+    for (let ow = ow0; ow < ow1; ow++) out[orow + ow] += wv * x[xr + ow * sw];
+  });
   if (epilogue?.bias) channelBias(out, epilogue.bias, n, cOut, outH * outW);
   if (epilogue?.relu) for (let i = 0, len = n * cOut * outH * outW; i < len; i++) { const v = out[i]; out[i] = v > 0 ? v : 0; }
 }
 
 export function conv2dBackwardInput(dy: Float, w: Float, dx: Float, p: Conv2dParams): void {
-  const { n, cIn, h, w: W, cOut, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, outH, outW } = p;
-  const cInG = cIn / groups, cOutG = cOut / groups;
-  dx.fill(0, 0, n * cIn * h * W);
-  for (let b = 0; b < n; b++) {
-    for (let oc = 0; oc < cOut; oc++) {
-      const g = Math.floor(oc / cOutG);
-      const ob = (b * cOut + oc) * outH * outW;
-      for (let ic = 0; ic < cInG; ic++) {
-        const xb = (b * cIn + g * cInG + ic) * h * W;
-        for (let ki = 0; ki < kh; ki++) {
-          const [oh0, oh1] = validRange(ki * dilationH, strideH, padH, h, outH);
-          for (let kj = 0; kj < kw; kj++) {
-            const wv = w[((oc * cInG + ic) * kh + ki) * kw + kj];
-            const [ow0, ow1] = validRange(kj * dilationW, strideW, padW, W, outW);
-            for (let oh = oh0; oh < oh1; oh++) {
-              const xr = xb + (oh * strideH - padH + ki * dilationH) * W - padW + kj * dilationW;
-              const orow = ob + oh * outW;
-              for (let ow = ow0; ow < ow1; ow++) dx[xr + ow * strideW] += wv * dy[orow + ow];
-            }
-          }
-        }
-      }
-    }
-  }
+  const sw = p.strideW;
+  dx.fill(0, 0, p.n * p.cIn * p.h * p.w);
+  forEachTapRow(p, (wi, xr, orow, ow0, ow1) => {
+    const wv = w[wi];
+    for (let ow = ow0; ow < ow1; ow++) dx[xr + ow * sw] += wv * dy[orow + ow];
+  });
 }
 
 export function conv2dBackwardWeight(x: Float, dy: Float, dw: Float, p: Conv2dParams): void {
-  const { n, cIn, h, w: W, cOut, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, groups, outH, outW } = p;
-  const cInG = cIn / groups, cOutG = cOut / groups;
-  dw.fill(0, 0, cOut * cInG * kh * kw);
-  for (let b = 0; b < n; b++) {
-    for (let oc = 0; oc < cOut; oc++) {
-      const g = Math.floor(oc / cOutG);
-      const ob = (b * cOut + oc) * outH * outW;
-      for (let ic = 0; ic < cInG; ic++) {
-        const xb = (b * cIn + g * cInG + ic) * h * W;
-        for (let ki = 0; ki < kh; ki++) {
-          const [oh0, oh1] = validRange(ki * dilationH, strideH, padH, h, outH);
-          for (let kj = 0; kj < kw; kj++) {
-            const [ow0, ow1] = validRange(kj * dilationW, strideW, padW, W, outW);
-            let s = 0;
-            for (let oh = oh0; oh < oh1; oh++) {
-              const xr = xb + (oh * strideH - padH + ki * dilationH) * W - padW + kj * dilationW;
-              const orow = ob + oh * outW;
-              for (let ow = ow0; ow < ow1; ow++) s += x[xr + ow * strideW] * dy[orow + ow];
-            }
-            dw[((oc * cInG + ic) * kh + ki) * kw + kj] += s;
-          }
-        }
-      }
-    }
-  }
+  const sw = p.strideW;
+  dw.fill(0, 0, p.cOut * (p.cIn / p.groups) * p.kh * p.kw);
+  forEachTapRow(p, (wi, xr, orow, ow0, ow1) => {
+    let s = 0;
+    for (let ow = ow0; ow < ow1; ow++) s += x[xr + ow * sw] * dy[orow + ow];
+    dw[wi] += s;
+  });
+}
+
+export function conv2dBackward(x: Float, w: Float, dy: Float, dx: Float | null, dw: Float | null, db: Float | null, p: Conv2dParams): void {
+  if (dx) conv2dBackwardInput(dy, w, dx, p);
+  if (dw) conv2dBackwardWeight(x, dy, dw, p);
+  if (db) channelSum(dy, db, p.n, p.cOut, p.outH * p.outW);
 }
 
 /** d[ch] = Σ over images and positions; four running sums break the add-latency chain. */

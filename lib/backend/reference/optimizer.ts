@@ -37,12 +37,15 @@ export function sgdStep(params: Float[], grads: Float[], bufs: (Float | null)[],
   }
 }
 
+/** Adam's per-element terms: the gradient's sign, AdamW's weight decay factor, Adam's L2 factor. */
+export function adamTerms(h: AdamHyper): { sign: number; decay: number; l2: number } {
+  return { sign: h.maximize ? -1 : 1, decay: h.decoupled ? 1 - h.lr * h.weightDecay : 1, l2: h.decoupled ? 0 : h.weightDecay };
+}
+
 export function adamStep(params: Float[], grads: Float[], ms: Float[], vs: Float[], vmaxs: Float[] | null,
   stepSizes: number[], bc2Sqrts: number[], h: AdamHyper): void {
-  const { beta1: b1, beta2: b2, eps, weightDecay: wd, lr } = h;
-  const sign = h.maximize ? -1 : 1;
-  const decay = h.decoupled ? 1 - lr * wd : 1;
-  const l2 = h.decoupled ? 0 : wd;
+  const { beta1: b1, beta2: b2, eps } = h;
+  const { sign, decay, l2 } = adamTerms(h);
   for (let k = 0; k < params.length; k++) {
     const w = params[k], grad = grads[k], m = ms[k], v = vs[k];
     const stepSize = stepSizes[k], bc2Sqrt = bc2Sqrts[k];

@@ -28,13 +28,22 @@ export function maxPool2dForward(x: Float, out: Float, argmax: Int32Array, p: Po
 }
 
 export function maxPool2dBackward(dy: Float, argmax: Int32Array, dx: Float, p: Pool2dParams): void {
+  scatterToArgmax(dy, argmax, dx, p, null);
+}
+
+export function maxPoolReluBackward(dy: Float, pooled: Float, argmax: Int32Array, dx: Float, p: Pool2dParams): void {
+  scatterToArgmax(dy, argmax, dx, p, pooled);
+}
+
+/** dx = dy added at each argmax (-1: none), only where pooled > 0 when pooled is given. */
+function scatterToArgmax(dy: Float, argmax: Int32Array, dx: Float, p: Pool2dParams, pooled: Float | null): void {
   const { n, c, h, w, outH, outW } = p;
   dx.fill(0, 0, n * c * h * w);
   for (let pl = 0; pl < n * c; pl++) {
     const xb = pl * h * w, ob = pl * outH * outW;
     for (let o = 0; o < outH * outW; o++) {
       const i = argmax[ob + o];
-      if (i >= 0) dx[xb + i] += dy[ob + o];
+      if (i >= 0 && (!pooled || pooled[ob + o] > 0)) dx[xb + i] += dy[ob + o];
     }
   }
 }
@@ -152,10 +161,3 @@ export function adaptiveMaxPool2dForward(x: Float, out: Float, argmax: Int32Arra
   });
 }
 
-export function reluMaskPooled(g: Float, pooled: Float, argmax: Int32Array, p: Pool2dParams, out: Float): void {
-  const plane = p.h * p.w, per = p.outH * p.outW;
-  if (out !== g) out.set(g.subarray(0, p.n * p.c * plane));
-  for (let k = 0, n = p.n * p.c * per; k < n; k++) {
-    if (!(pooled[k] > 0) && argmax[k] >= 0) out[Math.floor(k / per) * plane + argmax[k]] = 0;
-  }
-}

@@ -2,7 +2,7 @@
 // PyTorch's gate order. Forward saves the gate activations, so the backward is one pass.
 
 import type { Float } from "../../dtype.js";
-import type { RnnKernels } from "../kernels/rnn.js";
+import type { LstmProjection, LstmProjectionGrad, RnnKernels } from "../kernels/rnn.js";
 import { sigmoidOf } from "./activation.js";
 import { matmul } from "./matmul.js";
 
@@ -37,10 +37,39 @@ export function lstmCellBackward(acts: Float, c: Float, hc: Float, ghc: Float, d
   }
 }
 
-export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Float, hPrev: Float, cPrev: Float, acts: Float,
+const like = (a: Float, n: number): Float => (a instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
+
+/**
+ * hPrev, cPrev [L, N, H]: the state each step of lstmSequence starts from (h0, c0 for the
+ * first, then the h and c of hc [L, N, 2H] one step earlier), contiguous for the matmuls.
+ */
+export function lstmStatesBefore(hc: Float, h0: Float, c0: Float, L: number, N: number, H: number, reverse: boolean): [Float, Float] {
+  const NH = N * H, hPrev = like(hc, L * NH), cPrev = like(hc, L * NH);
+  const time = (s: number) => (reverse ? L - 1 - s : s);
+  if (L === 0) return [hPrev, cPrev];
+  hPrev.set(h0.subarray(0, NH), time(0) * NH);
+  cPrev.set(c0.subarray(0, NH), time(0) * NH);
+  for (let s = 1; s < L; s++) {
+    const t = time(s), o = time(s - 1) * 2 * NH;
+    for (let n = 0; n < N; n++) {
+      hPrev.set(hc.subarray(o + n * 2 * H, o + n * 2 * H + H), t * NH + n * H);
+      cPrev.set(hc.subarray(o + n * 2 * H + H, o + (n + 1) * 2 * H), t * NH + n * H);
+    }
+  }
+  return [hPrev, cPrev];
+}
+
+export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, acts: Float,
   L: number, N: number, H: number, reverse: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
-  const gates = xw instanceof Float64Array ? new Float64Array(NG) : new Float32Array(NG);
+  let xw: Float;
+  if (ArrayBuffer.isView(xwOrProj)) xw = xwOrProj;
+  else {
+    const { x, wih, I } = xwOrProj;
+    xw = like(hc, L * NG);
+    matmul(x, wih, xw, { batch: 1, m: L * N, n: G, k: I, transA: false, transB: true, strideA: 0, strideB: 0 });
+  }
+  const gates = like(hc, NG), hPrev = like(hc, L * NH), cPrev = like(hc, L * NH);
   const time = (s: number) => (reverse ? L - 1 - s : s);
   if (L > 0) {
     hPrev.set(h0.subarray(0, NH), time(0) * NH);
@@ -50,6 +79,7 @@ export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Fl
     const t = time(s), o = t * 2 * NH;
     matmul(hPrev.subarray(t * NH, (t + 1) * NH), whh, gates, { batch: 1, m: N, n: G, k: H, transA: false, transB: true, strideA: 0, strideB: 0 });
     for (let i = 0; i < NG; i++) gates[i] += xw[t * NG + i];
+    if (bias) for (let i = 0; i < NG; i++) gates[i] += bias[i % G];
     lstmCell(gates, cPrev.subarray(t * NH, (t + 1) * NH), hc.subarray(o, o + 2 * NH), acts.subarray(t * NG, (t + 1) * NG), N, H);
     if (s + 1 < L) {
       const tn = time(s + 1);
@@ -63,9 +93,12 @@ export function lstmSequence(xw: Float, h0: Float, c0: Float, whh: Float, hc: Fl
   }
 }
 
-export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc: Float, whh: Float, g: Float, dxw: Float, dh0: Float, dc0: Float,
-  dwhh: Float | null, L: number, N: number, H: number, reverse: boolean): void {
+export function lstmSequenceBackward(acts: Float, h0: Float, c0: Float, hc: Float, whh: Float, g: Float, dxwOrProj: Float | LstmProjectionGrad,
+  dh0: Float, dc0: Float, dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
+  const [hPrev, cPrev] = lstmStatesBefore(hc, h0, c0, L, N, H, reverse);
+  const proj = ArrayBuffer.isView(dxwOrProj) ? null : dxwOrProj;
+  const dxw = proj ? like(hc, L * NG) : (dxwOrProj as Float);
   const ghc = dxw instanceof Float64Array ? new Float64Array(2 * NH) : new Float32Array(2 * NH);
   // dh0 and dc0 carry ∂/∂(h, c) of the state each step starts from back to the step before
   dh0.fill(0, 0, NH);
@@ -83,6 +116,12 @@ export function lstmSequenceBackward(acts: Float, cPrev: Float, hPrev: Float, hc
     matmul(dG, whh, dh0, { batch: 1, m: N, n: H, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
   }
   if (dwhh) matmul(dxw, hPrev, dwhh, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 });
+  if (dbias) {
+    dbias.fill(0, 0, G);
+    for (let r = 0; r < L * N; r++) for (let j = 0; j < G; j++) dbias[j] += dxw[r * G + j];
+  }
+  if (proj?.dx) matmul(dxw, proj.wih, proj.dx, { batch: 1, m: L * N, n: proj.I, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
+  if (proj?.dwih) matmul(dxw, proj.x, proj.dwih, { batch: 1, m: G, n: proj.I, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 });
 }
 
 export function gruCell(xg: Float, hg: Float, h: Float, hOut: Float, acts: Float, N: number, H: number): void {

@@ -5,7 +5,7 @@
 import type { Conv2dParams, Pool2dParams } from "../kernels.js";
 import { window } from "./pool2d.js";
 import { runRange, withArena } from "./dispatch.js";
-import type { WasmRuntime } from "./runtime.js";
+import { wasmRuntime, type WasmRuntime } from "./runtime.js";
 
 function geometry(p: Conv2dParams): number[] {
   return [p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW,
@@ -51,12 +51,38 @@ export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32A
 }
 
 /**
+ * Single-channel convs (the direct kernel) followed by a 2×2, stride-2, unpadded, floor-mode
+ * pool run as one kernel that pools each pair of conv rows while they are in cache.
+ */
+function fusedPool2x2(p: Conv2dParams, q: Pool2dParams): boolean {
+  const rt = wasmRuntime()!;
+  return rt.exports.convPoolFusable!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1
+    && q.kh === 2 && q.kw === 2 && q.strideH === 2 && q.strideW === 2 && q.padH === 0 && q.padW === 0
+    && q.dilationH === 1 && q.dilationW === 1 && q.h === p.outH && q.w === p.outW
+    && q.outH === Math.floor(p.outH / 2) && q.outW === Math.floor(p.outW / 2);
+}
+
+/**
  * The conv forward, then max pooling of its output while it is still in the arena: only the
  * pooled values and the argmax are copied out (a quarter of the conv output for 2×2 pools).
  */
 export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, argmax: Int32Array, p: Conv2dParams,
   pool: Pool2dParams, epilogue?: Epilogue): void {
   if (p.n === 0) return;
+  if (fusedPool2x2(p, pool)) {
+    withArena("conv2d + maxPool2d", (rt) => {
+      const pooled = pool.n * pool.c * pool.outH * pool.outW;
+      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
+      const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+      const ws = wsBytes(rt, p);
+      runRange("conv2d + maxPool2d", "conv2dMaxPool2x2ForwardRange",
+        () => [p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW, px, pw, po, pa, 0, p.n, rt.alloc(ws), pb, epilogue?.relu ? 1 : 0],
+        { startArg: 13, total: p.n, align: 1 }, flops(p));
+      rt.getF32(po, out, pooled);
+      rt.getI32(pa, argmax, pooled);
+    });
+    return;
+  }
   withArena("conv2d + maxPool2d", (rt) => {
     const py = forwardInArena(rt, x, w, p, epilogue);
     const pooled = pool.n * pool.c * pool.outH * pool.outW;
@@ -68,39 +94,77 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
   });
 }
 
+/** dx of the conv from dy and w already in the arena; returns dx's offset there. */
+function backwardInputInArena(rt: WasmRuntime, pdy: number, pw: number, p: Conv2dParams): number {
+  const pdx = rt.alloc(xLen(p) * 4);
+  const ws = wsBytes(rt, p);
+  runRange("conv2d backward (input)", "conv2dBackwardInputRange", () => [...geometry(p), pdy, pw, pdx, 0, p.n, rt.alloc(ws)],
+    { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
+  return pdx;
+}
+
+/** dw (overwritten) of the conv from x and dy already in the arena. */
+function backwardWeightInArena(rt: WasmRuntime, px: number, pdy: number, dw: Float32Array, p: Conv2dParams): void {
+  const size = wLen(p);
+  const ws = wsBytes(rt, p);
+  // One partial per fixed chunk of images (the chunking depends on n only), summed in
+  // chunk order: the same result for any number of threads and any split among them.
+  const chunks = Math.min(p.n, WEIGHT_GRAD_CHUNKS), chunk = Math.ceil(p.n / chunks);
+  const parts = Math.ceil(p.n / chunk);
+  const base = rt.alloc(parts * size * 4);
+  rt.f32.fill(0, base >> 2, (base >> 2) + parts * size); // the kernel accumulates into them
+  runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", () => [...geometry(p), px, pdy, base, 0, p.n, rt.alloc(ws), chunk],
+    { startArg: IMAGES, total: p.n, align: chunk }, flops(p));
+  const f = rt.f32, b = base >> 2;
+  for (let i = 0; i < size; i++) {
+    let s = f[b + i]!;
+    for (let c = 1; c < parts; c++) s += f[b + c * size + i]!;
+    dw[i] = s;
+  }
+}
+
+/** db[ch] (overwritten) = Σ of dy [n, c, plane] already in the arena over images and positions. */
+function channelSumInArena(rt: WasmRuntime, pdy: number, db: Float32Array, n: number, c: number, plane: number): void {
+  const pdb = rt.alloc(c * 4);
+  runRange("channelSum", "channelSumRange", () => [pdy, pdb, n, c, plane, 0, 0], { startArg: 5, total: c, align: 1 }, n * c * plane);
+  rt.getF32(pdb, db, c);
+}
+
 export function conv2dBackwardInputF32(dy: Float32Array, w: Float32Array, dx: Float32Array, p: Conv2dParams): void {
   if (p.n === 0) return;
   withArena("conv2d backward (input)", (rt) => {
-    const pdy = rt.put(dy, yLen(p)), pw = rt.put(w, wLen(p)), pdx = rt.alloc(xLen(p) * 4);
-    const ws = wsBytes(rt, p);
-    runRange("conv2d backward (input)", "conv2dBackwardInputRange", () => [...geometry(p), pdy, pw, pdx, 0, p.n, rt.alloc(ws)],
-      { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
-    rt.getF32(pdx, dx, xLen(p));
+    rt.getF32(backwardInputInArena(rt, rt.put(dy, yLen(p)), rt.put(w, wLen(p)), p), dx, xLen(p));
   });
 }
 
 export function conv2dBackwardWeightF32(x: Float32Array, dy: Float32Array, dw: Float32Array, p: Conv2dParams): void {
-  const size = wLen(p);
   if (p.n === 0) {
-    dw.fill(0, 0, size);
+    dw.fill(0, 0, wLen(p));
     return;
   }
-  withArena("conv2d backward (weight)", (rt) => {
-    const px = rt.put(x, xLen(p)), pdy = rt.put(dy, yLen(p));
-    const ws = wsBytes(rt, p);
-    // One partial per fixed chunk of images (the chunking depends on n only), summed in
-    // chunk order: the same result for any number of threads and any split among them.
-    const chunks = Math.min(p.n, WEIGHT_GRAD_CHUNKS), chunk = Math.ceil(p.n / chunks);
-    const parts = Math.ceil(p.n / chunk);
-    const base = rt.alloc(parts * size * 4);
-    rt.f32.fill(0, base >> 2, (base >> 2) + parts * size); // the kernel accumulates into them
-    runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", () => [...geometry(p), px, pdy, base, 0, p.n, rt.alloc(ws), chunk],
-      { startArg: IMAGES, total: p.n, align: chunk }, flops(p));
-    const f = rt.f32, b = base >> 2;
-    for (let i = 0; i < size; i++) {
-      let s = f[b + i]!;
-      for (let c = 1; c < parts; c++) s += f[b + c * size + i]!;
-      dw[i] = s;
-    }
+  withArena("conv2d backward (weight)", (rt) => backwardWeightInArena(rt, rt.put(x, xLen(p)), rt.put(dy, yLen(p)), dw, p));
+}
+
+export function channelSumF32(dy: Float32Array, db: Float32Array, n: number, c: number, plane: number): void {
+  if (n * plane === 0) {
+    db.fill(0, 0, c);
+    return;
+  }
+  withArena("channelSum", (rt) => channelSumInArena(rt, rt.put(dy, n * c * plane), db, n, c, plane));
+}
+
+/** The three conv gradients wanted (null: not) from one copy of dy in the arena. */
+export function conv2dBackwardF32(x: Float32Array, w: Float32Array, dy: Float32Array,
+  dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, p: Conv2dParams): void {
+  if (p.n === 0) {
+    dw?.fill(0, 0, wLen(p));
+    db?.fill(0, 0, p.cOut);
+    return;
+  }
+  withArena("conv2d backward", (rt) => {
+    const pdy = rt.put(dy, yLen(p));
+    if (db) channelSumInArena(rt, pdy, db, p.n, p.cOut, p.outH * p.outW);
+    if (dw) backwardWeightInArena(rt, rt.put(x, xLen(p)), pdy, dw, p);
+    if (dx) rt.getF32(backwardInputInArena(rt, pdy, rt.put(w, wLen(p)), p), dx, xLen(p));
   });
 }

@@ -32,6 +32,8 @@ export interface RangeSplit {
   align: number;
   /** chunks per thread: more balance better, fewer repeat less per-chunk setup (packing) */
   chunksPerThread?: number;
+  /** chunks are at least this long while every thread still gets one (per-chunk setup) */
+  minChunk?: number;
 }
 
 /**
@@ -54,8 +56,8 @@ export function runRange(op: string, fn: string, argsFor: (thread: number) => nu
     }
     return 1;
   }
-  const per = Math.ceil(total / (t * (split.chunksPerThread ?? 4)));
-  const size = Math.max(align, Math.ceil(per / align) * align);
+  const alignUp = (x: number) => Math.max(align, Math.ceil(x / align) * align);
+  const size = Math.max(alignUp(total / (t * (split.chunksPerThread ?? 4))), Math.min(split.minChunk ?? 0, alignUp(total / t)));
   const parts = Array.from({ length: t }, (_, i) => argsFor(i));
   // allowance on top of the pool's base timeout: 0.2 GFLOP/s per thread is very slow
   getPool()!.run(op, fn, parts, work / t / 2e5, { startArg, endArg: startArg + 1, size, total });

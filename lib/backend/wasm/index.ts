@@ -7,13 +7,14 @@ import type { Kernels } from "../kernels.js";
 import { referenceKernels as ref } from "../reference.js";
 import { ArenaCapExceeded, wasmRuntime } from "./runtime.js";
 import { matmulF32 } from "./matmul.js";
-import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "./conv2d.js";
+import { channelSumF32, conv2dBackwardF32, conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "./conv2d.js";
 import {
   avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
 } from "./pool2d.js";
 import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32 } from "./elementwise.js";
 import { getPoolThreads, setPoolThreads } from "./threads.js";
 import { modelWasmKernels } from "./models.js";
+import { stridedCopyF32 } from "./strided.js";
 
 export { wasmRuntime, wasmLoadError } from "./runtime.js";
 
@@ -58,10 +59,17 @@ export function wasmKernels(): Partial<Kernels> | null {
       f32(dy, w, dx) ? conv2dBackwardInputF32(dy as Float32Array, w as Float32Array, dx as Float32Array, p) : ref.conv2dBackwardInput(dy, w, dx, p),
     conv2dBackwardWeight: (x, dy, dw, p) =>
       f32(x, dy, dw) ? conv2dBackwardWeightF32(x as Float32Array, dy as Float32Array, dw as Float32Array, p) : ref.conv2dBackwardWeight(x, dy, dw, p),
+    conv2dBackward: (x, w, dy, dx, dw, db, p) =>
+      f32(x, w, dy) && [dx, dw, db].every((t) => t === null || isF32(t))
+        ? conv2dBackwardF32(x as Float32Array, w as Float32Array, dy as Float32Array, dx as Float32Array | null, dw as Float32Array | null, db as Float32Array | null, p)
+        : ref.conv2dBackward(x, w, dy, dx, dw, db, p),
+    channelSum: (dy, db, n, c, plane) => (f32(dy, db) ? channelSumF32(dy as Float32Array, db as Float32Array, n, c, plane) : ref.channelSum(dy, db, n, c, plane)),
     maxPool2dForward: (x, out, argmax, p) =>
       f32(x, out) ? maxPool2dForwardF32(x as Float32Array, out as Float32Array, argmax, p) : ref.maxPool2dForward(x, out, argmax, p),
     maxPool2dBackward: (dy, argmax, dx, p) =>
       f32(dy, dx) ? maxPool2dBackwardF32(dy as Float32Array, argmax, dx as Float32Array, p) : ref.maxPool2dBackward(dy, argmax, dx, p),
+    maxPoolReluBackward: (dy, pooled, argmax, dx, p) =>
+      f32(dy, pooled, dx) ? maxPool2dBackwardF32(dy as Float32Array, argmax, dx as Float32Array, p, pooled as Float32Array) : ref.maxPoolReluBackward(dy, pooled, argmax, dx, p),
     avgPool2dForward: (x, out, p) => (f32(x, out) ? avgPool2dForwardF32(x as Float32Array, out as Float32Array, p) : ref.avgPool2dForward(x, out, p)),
     avgPool2dBackward: (dy, dx, p) => (f32(dy, dx) ? avgPool2dBackwardF32(dy as Float32Array, dx as Float32Array, p) : ref.avgPool2dBackward(dy, dx, p)),
     unary: (op, x, out) => (f32(x, out) && unaryF32(op, x as Float32Array, out as Float32Array)) || ref.unary(op, x, out),
@@ -71,6 +79,9 @@ export function wasmKernels(): Partial<Kernels> | null {
     reluMask: (dy, y, out) => (f32(dy, y, out) && reluMaskF32(dy as Float32Array, y as Float32Array, out as Float32Array)) || ref.reluMask(dy, y, out),
     reduce: (op, x, out, outer, size, inner) =>
       (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),
+    stridedUnary: (op, x, xo, xs, out, oo, os, shape) =>
+      (op === "copy" && f32(x, out) && stridedCopyF32(x as Float32Array, xo, xs, out as Float32Array, oo, os, shape))
+      || ref.stridedUnary(op, x, xo, xs, out, oo, os, shape),
     ...modelWasmKernels(),
   });
 }

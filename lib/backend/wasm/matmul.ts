@@ -29,10 +29,14 @@ export function arenaMatmul(rt: WasmRuntime, p: MatmulParams): (pa: number, pb: 
   const byRows = rows >= n;
   const wsBytes = rt.exports.sgemmWorkspaceBytes!(m, n, k) as number;
   const ws: number[] = [];
+  // Each chunk re-packs the other operand (k×n floats for a chunk of rows), so only two
+  // chunks per thread, and of at least 128 rows (columns): the weight gradients' long k
+  // (dyᵀ·x over 2048 tokens) made 32-row chunks spend a tenth of their time re-packing.
   // args: ..., r0 (11), r1, c0 (13), c1, ws
-  const split = byRows ? { startArg: 11, total: rows, align: 4, chunksPerThread: 2 } : { startArg: 13, total: n, align: 8, chunksPerThread: 2 };
+  const split = byRows
+    ? { startArg: 11, total: rows, align: 4, chunksPerThread: 2, minChunk: 128 }
+    : { startArg: 13, total: n, align: 8, chunksPerThread: 2, minChunk: 128 };
   return (pa, pb, pc) => {
-    // each chunk re-packs the other operand, so only two chunks per thread
     runRange("matmul", "matmulRange", (i) => [batch, m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.strideA, p.strideB,
       pa, pb, pc, 0, rows, 0, n, ws[i] ??= rt.alloc(wsBytes)], split, 2 * rows * n * k);
   };

@@ -1,4 +1,4 @@
-// The wasm versions of the model kernel families (activation, softmax, attention, norm, loss, rnn): float32 calls the
+// The wasm versions of the model kernel families (activation, softmax, attention, norm, loss, rnn, linear, Adam): float32 calls the
 // SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
 // to the reference.
 
@@ -7,17 +7,32 @@ import { referenceKernels as ref } from "../reference.js";
 import { pointwiseBackwardF32, pointwiseF32 } from "./activation.js";
 import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
-import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32 } from "./rnn.js";
+import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32, type LstmProjectionF32, type LstmProjectionGradF32 } from "./rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
 import { attentionBackwardF32, attentionForwardF32 } from "./attention.js";
+import { linearBackwardF32, linearForwardF32 } from "./linear.js";
+import { adamStepF32 } from "./optimizer.js";
 
 type F32 = Float32Array;
 // By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
 const isF32 = (x: unknown): boolean => x === null || (ArrayBuffer.isView(x) && (x as F32)[Symbol.toStringTag] === "Float32Array");
 const f32 = (...xs: unknown[]): boolean => xs.every(isF32);
+/** A float32 array, or an LSTM input projection whose arrays all are. */
+const f32OrProj = (x: unknown): boolean =>
+  isF32(x) || (typeof x === "object" && x !== null && ["x", "wih", "dx", "dwih"].every((k) => !(k in x) || isF32((x as Record<string, unknown>)[k])));
 
 export function modelWasmKernels(): Partial<Kernels> {
   return {
+    linearForward: (x, w, bias, out, m, n, k) =>
+      f32(x, w, bias, out) ? linearForwardF32(x as F32, w as F32, bias as F32 | null, out as F32, m, n, k) : ref.linearForward(x, w, bias, out, m, n, k),
+    linearBackward: (g, x, w, dx, dw, db, m, n, k) =>
+      f32(g, x, w, dx, dw, db) && m * n * k > 0
+        ? linearBackwardF32(g as F32, x as F32, w as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, m, n, k)
+        : ref.linearBackward(g, x, w, dx, dw, db, m, n, k),
+    adamStep: (params, grads, m, v, vmax, stepSize, bc2Sqrt, h) =>
+      f32(...params, ...grads, ...m, ...v, ...(vmax ?? []))
+        ? adamStepF32(params as F32[], grads as F32[], m as F32[], v as F32[], vmax as F32[] | null, stepSize, bc2Sqrt, h)
+        : ref.adamStep(params, grads, m, v, vmax, stepSize, bc2Sqrt, h),
     pointwise: (op, x, out) => (f32(x, out) && pointwiseF32(op, x as F32, out as F32)) || ref.pointwise(op, x, out),
     pointwiseBackward: (op, s, g, dx) => (f32(s, g, dx) && pointwiseBackwardF32(op, s as F32, g as F32, dx as F32)) || ref.pointwiseBackward(op, s, g, dx),
     softmax: (x, out, outer, size, inner, log) =>
@@ -49,13 +64,13 @@ export function modelWasmKernels(): Partial<Kernels> {
       || ref.crossEntropyBackward(x, target, w, lse, coef, coefPer, dx, p),
     lstmCell: (gates, c, hc, acts, N, H) =>
       (f32(gates, c, hc, acts) && lstmCellF32(gates as F32, c as F32, hc as F32, acts as F32, N, H)) || ref.lstmCell(gates, c, hc, acts, N, H),
-    lstmSequence: (xw, h0, c0, whh, hc, hPrev, cPrev, acts, L, N, H, reverse) =>
-      (f32(xw, h0, c0, whh, hc, hPrev, cPrev, acts) && lstmSequenceF32(xw as F32, h0 as F32, c0 as F32, whh as F32, hc as F32, hPrev as F32, cPrev as F32, acts as F32, L, N, H, reverse))
-      || ref.lstmSequence(xw, h0, c0, whh, hc, hPrev, cPrev, acts, L, N, H, reverse),
-    lstmSequenceBackward: (acts, cPrev, hPrev, hc, whh, g, dxw, dh0, dc0, dwhh, L, N, H, reverse) =>
-      (f32(acts, cPrev, hPrev, hc, whh, g, dxw, dh0, dc0, dwhh)
-        && lstmSequenceBackwardF32(acts as F32, cPrev as F32, hPrev as F32, hc as F32, whh as F32, g as F32, dxw as F32, dh0 as F32, dc0 as F32, dwhh as F32 | null, L, N, H, reverse))
-      || ref.lstmSequenceBackward(acts, cPrev, hPrev, hc, whh, g, dxw, dh0, dc0, dwhh, L, N, H, reverse),
+    lstmSequence: (xw, bias, h0, c0, whh, hc, acts, L, N, H, reverse) =>
+      (f32OrProj(xw) && f32(bias, h0, c0, whh, hc, acts) && lstmSequenceF32(xw as F32 | LstmProjectionF32, bias as F32 | null, h0 as F32, c0 as F32, whh as F32, hc as F32, acts as F32, L, N, H, reverse))
+      || ref.lstmSequence(xw, bias, h0, c0, whh, hc, acts, L, N, H, reverse),
+    lstmSequenceBackward: (acts, h0, c0, hc, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse) =>
+      (f32OrProj(dxw) && f32(acts, h0, c0, hc, whh, g, dh0, dc0, dwhh, dbias)
+        && lstmSequenceBackwardF32(acts as F32, h0 as F32, c0 as F32, hc as F32, whh as F32, g as F32, dxw as F32 | LstmProjectionGradF32, dh0 as F32, dc0 as F32, dwhh as F32 | null, dbias as F32 | null, L, N, H, reverse))
+      || ref.lstmSequenceBackward(acts, h0, c0, hc, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse),
     lstmCellBackward: (acts, c, hc, ghc, dGates, dc, N, H) =>
       (f32(acts, c, hc, ghc, dGates, dc) && lstmCellBackwardF32(acts as F32, c as F32, hc as F32, ghc as F32, dGates as F32, dc as F32, N, H))
       || ref.lstmCellBackward(acts, c, hc, ghc, dGates, dc, N, H),

@@ -25,11 +25,13 @@ export function maxPool2dForwardF32(x: Float32Array, out: Float32Array, argmax: 
   });
 }
 
-export function maxPool2dBackwardF32(dy: Float32Array, argmax: Int32Array, dx: Float32Array, p: Pool2dParams): void {
+/** dx = dy scattered to argmax; with `pooled`, only where pooled > 0 (a pooled ReLU's mask too). */
+export function maxPool2dBackwardF32(dy: Float32Array, argmax: Int32Array, dx: Float32Array, p: Pool2dParams, pooled?: Float32Array): void {
   if (p.n * p.c === 0) return;
   withArena("maxPool2d backward", (rt) => {
     const pdy = rt.put(dy, yLen(p)), pa = rt.put(argmax, yLen(p)), pdx = rt.alloc(xLen(p) * 4);
-    runRange("maxPool2d backward", "maxPool2dBackwardRange", () => [p.h, p.w, p.outH, p.outW, pdy, pa, pdx, 0, 0], planes(p, 7), work(p));
+    const pp = pooled ? rt.put(pooled, yLen(p)) : 0;
+    runRange("maxPool2d backward", "maxPool2dBackwardRange", () => [p.h, p.w, p.outH, p.outW, pdy, pa, pdx, pp, 0, 0], planes(p, 8), work(p));
     rt.getF32(pdx, dx, xLen(p));
   });
 }

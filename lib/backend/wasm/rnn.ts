@@ -1,10 +1,21 @@
 // The LSTM cell's pointwise math on the wasm SIMD kernels, split over the pool by rows, and a
-// whole LSTM layer's recurrence in one arena (W_hh and the states copied in once, not per step).
+// whole LSTM layer's recurrence in one dispatch per sequence (W_hh packed once, every step in wasm).
 // (The GRU cell stays on the reference.)
 
 import { runRange, withArena } from "./dispatch.js";
 import { arenaMatmul } from "./matmul.js";
-import { BinaryCode } from "./opcodes.js";
+import type { WasmRuntime } from "./runtime.js";
+
+/** lstmSequence's input projection on float32 (lib/backend/kernels/rnn.ts). */
+export interface LstmProjectionF32 {
+  x: Float32Array;
+  wih: Float32Array;
+  I: number;
+}
+export interface LstmProjectionGradF32 extends LstmProjectionF32 {
+  dx: Float32Array | null;
+  dwih: Float32Array | null;
+}
 
 const MIN_ELEMENTS = 1024;
 /** Work of one hidden unit (five transcendental gates) when choosing threads. */
@@ -33,73 +44,97 @@ export function lstmCellBackwardF32(acts: Float32Array, c: Float32Array, hc: Flo
   return true;
 }
 
-export function lstmSequenceF32(xw: Float32Array, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
-  hPrev: Float32Array, cPrev: Float32Array, acts: Float32Array, L: number, N: number, H: number, reverse: boolean): boolean {
+/** Packs B(p, j) = src[p*rsB + j*csB] (k×n) into the 8-column panels the recurrence kernels read. */
+function putPanels(rt: WasmRuntime, src: number, k: number, n: number, rsB: number, csB: number): number {
+  const dst = rt.alloc(rt.exports.rnnPanelBytes!(k, n) as number);
+  rt.exports.rnnPackPanels!(k, n, src, rsB, csB, dst);
+  return dst;
+}
+
+/** lstmStatesBefore (reference/rnn.ts) inside the arena, from hc already there at `po`. */
+function statesBefore(rt: WasmRuntime, po: number, h0: Float32Array, c0: Float32Array, L: number, N: number, H: number, reverse: boolean): [number, number] {
+  const NH = N * H, ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), f = rt.f32;
+  const time = (s: number) => (reverse ? L - 1 - s : s);
+  f.set(h0.subarray(0, NH), (ph >> 2) + time(0) * NH);
+  f.set(c0.subarray(0, NH), (pc >> 2) + time(0) * NH);
+  for (let s = 1; s < L; s++) {
+    const dh = (ph >> 2) + time(s) * NH, dc = (pc >> 2) + time(s) * NH, o = (po >> 2) + time(s - 1) * 2 * NH;
+    for (let n = 0; n < N; n++) {
+      f.copyWithin(dh + n * H, o + n * 2 * H, o + n * 2 * H + H);
+      f.copyWithin(dc + n * H, o + n * 2 * H + H, o + (n + 1) * 2 * H);
+    }
+  }
+  return [ph, pc];
+}
+
+/** Rows of the batch per chunk a thread claims: whole sequences run per chunk, so few chunks. */
+const sequenceSplit = (startArg: number, N: number) => ({ startArg, total: N, align: 4, chunksPerThread: 2 });
+
+export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
+  acts: Float32Array, L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
   withArena("lstmSequence", (rt) => {
-    const pw = rt.put(whh, G * H), px = rt.put(xw, L * NG);
-    const ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), po = rt.alloc(L * 2 * NH * 4), pa = rt.alloc(L * NG * 4), pg = rt.alloc(NG * 4);
-    const gemm = arenaMatmul(rt, { batch: 1, m: N, n: G, k: H, transA: false, transB: true, strideA: 0, strideB: 0 });
-    const time = (s: number) => (reverse ? L - 1 - s : s);
-    rt.f32.set(h0.subarray(0, NH), (ph >> 2) + time(0) * NH);
-    rt.f32.set(c0.subarray(0, NH), (pc >> 2) + time(0) * NH);
-    for (let s = 0; s < L; s++) {
-      const t = time(s);
-      gemm(ph + t * NH * 4, pw, pg);
-      runRange("lstmSequence", "binaryRange", () => [BinaryCode.add, pg, px + t * NG * 4, pg, 0, 0], { startArg: 4, total: NG, align: 4096 }, NG * 4);
-      const pht = po + t * 2 * NH * 4;
-      runRange("lstmSequence", "lstmCellRange", () => [pg, pc + t * NH * 4, pht, pa + t * NG * 4, H, 0, 0], { startArg: 5, total: N, align: 1 }, NH * UNIT_WORK);
-      if (s + 1 < L) {
-        // h_t and c_t, interleaved in each row of hc, become the next step's contiguous states
-        const f = rt.f32, tn = time(s + 1), src = pht >> 2, dh = (ph >> 2) + tn * NH, dc = (pc >> 2) + tn * NH;
-        for (let n = 0; n < N; n++) {
-          f.copyWithin(dh + n * H, src + n * 2 * H, src + n * 2 * H + H);
-          f.copyWithin(dc + n * H, src + n * 2 * H + H, src + (n + 1) * 2 * H);
-        }
-      }
+    const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), pb = bias ? rt.put(bias, G) : 0;
+    let px: number;
+    if (ArrayBuffer.isView(xw)) px = rt.put(xw, L * NG);
+    else {
+      // x·W_ihᵀ for every step in one GEMM, kept in the arena
+      const pi = rt.put(xw.x, L * N * xw.I), pwi = rt.put(xw.wih, G * xw.I);
+      px = rt.alloc(L * NG * 4);
+      arenaMatmul(rt, { batch: 1, m: L * N, n: G, k: xw.I, transA: false, transB: true, strideA: 0, strideB: 0 })(pi, pwi, px);
     }
+    const ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), po = rt.alloc(L * 2 * NH * 4), pa = rt.alloc(L * NG * 4), pg = rt.alloc(NG * 4);
+    const first = reverse ? L - 1 : 0;
+    rt.f32.set(h0.subarray(0, NH), (ph >> 2) + first * NH);
+    rt.f32.set(c0.subarray(0, NH), (pc >> 2) + first * NH);
+    const tmp: number[] = [];
+    runRange("lstmSequence", "lstmSequenceRange", (i) => [px, bias ? 1 : 0, pb, pw, ph, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
+      sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
     rt.getF32(po, hc, L * 2 * NH);
     rt.getF32(pa, acts, L * NG);
-    rt.getF32(ph, hPrev, L * NH);
-    rt.getF32(pc, cPrev, L * NH);
   });
   return true;
 }
 
-export function lstmSequenceBackwardF32(acts: Float32Array, cPrev: Float32Array, hPrev: Float32Array, hc: Float32Array, whh: Float32Array,
-  g: Float32Array, dxw: Float32Array, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null,
+export function lstmSequenceBackwardF32(acts: Float32Array, h0: Float32Array, c0: Float32Array, hc: Float32Array, whh: Float32Array,
+  g: Float32Array, dxw: Float32Array | LstmProjectionGradF32, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null, dbias: Float32Array | null,
   L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
   withArena("lstmSequence backward", (rt) => {
-    const pa = rt.put(acts, L * NG), pc = rt.put(cPrev, L * NH), po = rt.put(hc, L * 2 * NH), pg = rt.put(g, L * 2 * NH), pw = rt.put(whh, G * H);
+    const pa = rt.put(acts, L * NG), po = rt.put(hc, L * 2 * NH), pg = rt.put(g, L * 2 * NH);
+    const [ph, pc] = statesBefore(rt, po, h0, c0, L, N, H, reverse);
+    const pw = putPanels(rt, rt.put(whh, G * H), G, H, H, 1);
     const pd = rt.alloc(L * NG * 4), pdh = rt.alloc(NH * 4), pdc = rt.alloc(NH * 4), pghc = rt.alloc(2 * NH * 4);
-    const dhGemm = arenaMatmul(rt, { batch: 1, m: N, n: H, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
-    // dh and dc carry ∂/∂(h, c) of the state each step starts from back to the step before
-    rt.f32.fill(0, pdh >> 2, (pdh >> 2) + NH);
-    rt.f32.fill(0, pdc >> 2, (pdc >> 2) + NH);
-    for (let s = L - 1; s >= 0; s--) {
-      const t = reverse ? L - 1 - s : s;
-      const f = rt.f32, gq = (pg >> 2) + t * 2 * NH, q = pghc >> 2, dh = pdh >> 2, dc = pdc >> 2;
-      for (let n = 0; n < N; n++) {
-        const r = n * 2 * H, rh = n * H;
-        for (let j = 0; j < H; j++) {
-          f[q + r + j] = f[gq + r + j] + f[dh + rh + j];
-          f[q + r + H + j] = f[gq + r + H + j] + f[dc + rh + j];
-        }
-      }
-      const pdt = pd + t * NG * 4;
-      runRange("lstmSequence backward", "lstmCellBackwardRange", () => [pa + t * NG * 4, pc + t * NH * 4, po + t * 2 * NH * 4, pghc, pdt, pdc, H, 0, 0],
-        { startArg: 7, total: N, align: 1 }, NH * UNIT_WORK);
-      dhGemm(pdt, pw, pdh);
-    }
+    const tmp: number[] = [];
+    runRange("lstmSequence backward", "lstmSequenceBackwardRange",
+      (i) => [pa, pc, po, pg, pw, pd, pdh, pdc, pghc, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
+      sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
     if (dwhh) {
-      const ph = rt.put(hPrev, L * NH), pdw = rt.alloc(G * H * 4);
+      const pdw = rt.alloc(G * H * 4);
       arenaMatmul(rt, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, ph, pdw);
       rt.getF32(pdw, dwhh, G * H);
     }
-    rt.getF32(pd, dxw, L * NG);
+    if (dbias) {
+      const pdb = rt.alloc(G * 4);
+      runRange("lstmSequence backward", "columnSumRange", () => [pd, L * N, G, pdb, 0, 0], { startArg: 4, total: G, align: 4 }, L * NG);
+      rt.getF32(pdb, dbias, G);
+    }
+    if (ArrayBuffer.isView(dxw)) rt.getF32(pd, dxw, L * NG);
+    else {
+      const { x, wih, I, dx, dwih } = dxw;
+      if (dx) {
+        const pwi = rt.put(wih, G * I), pdx = rt.alloc(L * N * I * 4);
+        arenaMatmul(rt, { batch: 1, m: L * N, n: I, k: G, transA: false, transB: false, strideA: 0, strideB: 0 })(pd, pwi, pdx);
+        rt.getF32(pdx, dx, L * N * I);
+      }
+      if (dwih) {
+        const pi = rt.put(x, L * N * I), pdw = rt.alloc(G * I * 4);
+        arenaMatmul(rt, { batch: 1, m: G, n: I, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, pi, pdw);
+        rt.getF32(pdw, dwih, G * I);
+      }
+    }
     rt.getF32(pdh, dh0, NH);
     rt.getF32(pdc, dc0, NH);
   });

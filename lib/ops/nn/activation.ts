@@ -12,15 +12,15 @@ import { Tensor } from "../../tensor.js";
 import { unaryRaw } from "../elementwise.js";
 import { record } from "../op.js";
 import { sigmoidOf } from "../../backend/reference/activation.js";
-import { computeDType, emptyFloat, floatData } from "./util.js";
+import { computeDType, emptyFloat, floatData, uninitFloat } from "./util.js";
 
 /** A backend pointwise kernel's forward, with its fused backward from the input. */
 function pointwiseKernel(op: PointwiseOp, name: string, x: Tensor): Tensor {
   const dt = computeDType(x);
-  const [out, od] = emptyFloat(x.shape, dt);
+  const [out, od] = uninitFloat(x.shape, dt);
   getKernels().pointwise(op, floatData(x, dt), od);
   return record(out, name, [x], (g) => {
-    const [dx, d] = emptyFloat(x.shape, dt);
+    const [dx, d] = uninitFloat(x.shape, dt);
     getKernels().pointwiseBackward(op, floatData(x, dt), floatData(g, dt), d);
     return [dx];
   }, [x]);

@@ -16,7 +16,7 @@ import { ones, zeros } from "../creation.js";
 import { record } from "../op.js";
 import { dropout } from "./dropout.js";
 import { softmax } from "./activation.js";
-import { type FloatDType, checkFloat, emptyFloat, floatData } from "./util.js";
+import { type FloatDType, checkFloat, floatData, uninitFloat } from "./util.js";
 
 export interface ScaledDotProductAttentionOptions {
   /** Bool mask (true = may attend) or float mask added to the scores; broadcasts to [..., L, S]. */
@@ -120,13 +120,13 @@ function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; strid
   const E = q.shape[q.ndim - 1], L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], Ev = v.shape[v.ndim - 1];
   const K = getKernels();
   const qd = operand(q, dt), kd = operand(k, dt), vd = operand(v, dt);
-  const [, attn] = emptyFloat([B * L * S], dt);
-  const [out, od] = emptyFloat([...batchShape, L, Ev], dt);
+  const [, attn] = uninitFloat([B * L * S], dt);
+  const [out, od] = uninitFloat([...batchShape, L, Ev], dt);
   K.attentionForward(qd, kd, vd, m ? m.data : null, m ? m.stride : 0, attn, od, B, L, S, E, Ev, scale, causal);
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
-    const [dq, dqd] = needs[0] ? emptyFloat(q.shape, dt) : [null, null];
-    const [dk, dkd] = needs[1] ? emptyFloat(k.shape, dt) : [null, null];
-    const [dv, dvd] = needs[2] ? emptyFloat(v.shape, dt) : [null, null];
+    const [dq, dqd] = needs[0] ? uninitFloat(q.shape, dt) : [null, null];
+    const [dk, dkd] = needs[1] ? uninitFloat(k.shape, dt) : [null, null];
+    const [dv, dvd] = needs[2] ? uninitFloat(v.shape, dt) : [null, null];
     K.attentionBackward(qd, kd, vd, attn, operand(g, dt), dqd, dkd, dvd, B, L, S, E, Ev, scale);
     return [dq, dk, dv];
   }, [q, k, v]);
@@ -140,32 +140,32 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
   const m = mask ? additiveMask("scaledDotProductAttention", mask, batchShape, L, S, dt) : null;
   if (isSmall(L, S, E, Ev)) return smallAttention(q, k, v, m, causal, scale, dt);
   const qd = floatData(q, dt), kd = floatData(k, dt), vd = floatData(v, dt);
-  const [, scores] = emptyFloat([B * L * S], dt), [, attn] = emptyFloat([B * L * S], dt);
+  const [, scores] = uninitFloat([B * L * S], dt), [, attn] = uninitFloat([B * L * S], dt);
   K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: L * E, strideB: S * E });
   K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
-  const [out, od] = emptyFloat([...batchShape, L, Ev], dt);
+  const [out, od] = uninitFloat([...batchShape, L, Ev], dt);
   K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: S * Ev });
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
     const gd = floatData(g, dt);
     const res: (Tensor | null)[] = [null, null, null];
     if (needs[2]) {
       // dV = Aᵀ·g
-      const [dv, d] = emptyFloat(v.shape, dt);
+      const [dv, d] = uninitFloat(v.shape, dt);
       K.matmul(attn, gd, d, { batch: B, m: S, n: Ev, k: L, transA: true, transB: false, strideA: L * S, strideB: L * Ev });
       res[2] = dv;
     }
     if (needs[0] || needs[1]) {
       // dA = g·vᵀ; dS = scale·A·(dA − Σ dA·A); dQ = dS·k; dK = dSᵀ·q
-      const [, dA] = emptyFloat([B * L * S], dt);
+      const [, dA] = uninitFloat([B * L * S], dt);
       K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: L * Ev, strideB: S * Ev });
       K.softmaxBackward(attn, dA, dA, B * L, S, 1, false, scale);
       if (needs[0]) {
-        const [dq, d] = emptyFloat(q.shape, dt);
+        const [dq, d] = uninitFloat(q.shape, dt);
         K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: S * E });
         res[0] = dq;
       }
       if (needs[1]) {
-        const [dk, d] = emptyFloat(k.shape, dt);
+        const [dk, d] = uninitFloat(k.shape, dt);
         K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: L * E });
         res[1] = dk;
       }

@@ -72,38 +72,25 @@ function geometry(op: string, x: Tensor, w: Tensor, o: Conv2dOptions, dims: 1 | 
   return { p, trim };
 }
 
+/** Conv2dBackward's backward: the input, weight and bias gradients from the output's. */
+function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType): BackwardFn {
+  const K = getKernels();
+  const xd = floatData(x, dt), wd = floatData(w, dt);
+  return (g, needs) => {
+    const [dx, dxd] = needs[0] ? emptyFloat(x.shape, dt) : [null, null];
+    const [dw, dwd] = needs[1] ? emptyFloat(w.shape, dt) : [null, null];
+    const [db, dbd] = needs[2] && bias ? emptyFloat(bias.shape, dt) : [null, null];
+    K.conv2dBackward(xd, wd, floatData(g, dt), dxd, dwd, dbd, p);
+    return [dx, dw, db];
+  };
+}
+
 /**
  * Runs the kernels: out [n, cOut, outH, outW] (reshaped to `outShape`), backward beside it.
  * The bias is the kernel's epilogue. With `relu` the epilogue also applies ReLU, and the
  * graph is recorded as the unfused one would be: ReluBackward over Conv2dBackward, the
  * pre-activation never materialized (it is reachable only from the graph, not as a value).
  */
-/** Conv2dBackward's backward: the input, weight and bias gradients from the output's. */
-function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType): BackwardFn {
-  const K = getKernels();
-  const xd = floatData(x, dt), wd = floatData(w, dt);
-  return (g, needs) => {
-    const gd = floatData(g, dt);
-    let dx: Tensor | null = null, dw: Tensor | null = null, db: Tensor | null = null;
-    if (needs[0]) {
-      const [t, d] = emptyFloat(x.shape, dt);
-      K.conv2dBackwardInput(gd, wd, d, p);
-      dx = t;
-    }
-    if (needs[1]) {
-      const [t, d] = emptyFloat(w.shape, dt);
-      K.conv2dBackwardWeight(xd, gd, d, p);
-      dw = t;
-    }
-    if (needs[2] && bias) {
-      const [t, d] = emptyFloat(bias.shape, dt);
-      K.channelSum(gd, d, p.n, p.cOut, p.outH * p.outW);
-      db = t;
-    }
-    return [dx, dw, db];
-  };
-}
-
 function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType, outShape: number[], relu = false): Tensor {
   const K = getKernels();
   const [out, od] = emptyFloat(outShape, dt);
@@ -147,8 +134,8 @@ export function conv2dRelu(x: Tensor, weight: Tensor, options: Conv2dOptions = {
 /**
  * maxPool2d(relu(conv2d(x, weight, options)), kernelSize, poolOptions) in one kernel call:
  * the conv output is pooled inside the kernel and never materialized. Same values, same graph
- * (MaxPool2dBackward over ReluBackward over Conv2dBackward); ReLU's backward reads the pooled
- * values, which is exact because the pool is its only consumer. nn.Sequential uses it for a
+ * (MaxPool2dBackward over ReluBackward over Conv2dBackward); the ReLU's mask is read from the pooled
+ * values in the pool's backward, exact because the pool is its only consumer. nn.Sequential uses it for a
  * Conv2d, ReLU, MaxPool2d run.
  */
 export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOptions, kernelSize: number | readonly number[], poolOptions: MaxPool2dOptions = {}): Tensor {
@@ -164,14 +151,12 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
   const argmax = new Int32Array(od.length);
   K.conv2dMaxPoolForward(floatData(x, dt), floatData(weight, dt), od, argmax, p, pp, { bias: bias ? floatData(bias, dt) : null, relu: true });
   record(pre, "Conv2dBackward", [x, weight, bias], convBackward(x, weight, bias, p, dt), bias ? [x, weight, bias] : [x, weight]);
-  record(act, "ReluBackward", [pre], (g) => {
-    const [dx, d] = emptyFloat(shape, dt);
-    K.reluMaskPooled(floatData(g, dt), od, argmax, pp, d);
-    return [dx];
-  }, [out]);
+  // act's only consumer is the pool, so the pool's backward applies the ReLU's mask as it
+  // scatters (one pass), and ReLU's backward passes that gradient on unchanged.
+  record(act, "ReluBackward", [pre], (g) => [g], [out]);
   return record(out, "MaxPool2dBackward", [act], (g) => {
     const [dx, d] = emptyFloat(shape, dt);
-    K.maxPool2dBackward(floatData(g, dt), argmax, d, pp);
+    K.maxPoolReluBackward(floatData(g, dt), od, argmax, d, pp);
     return [dx];
   });
 }

@@ -1,6 +1,6 @@
 // linear: x @ weightᵀ + bias, the affine map of nn.Linear (weight [out, in]). One op with one
-// backward for a 2-D weight: the matmul kernel over x's rows flattened, the bias added by the
-// conv family's channelBias (rows as channels of one plane each), db as one column sum.
+// backward for a 2-D weight: the linearForward kernel over x's rows flattened (the bias added
+// while the product is still in the backend's memory) and linearBackward (dx, dw, db in one call).
 // A 1-D weight is a matmul (+ broadcast add).
 
 import { getKernels } from "../../backend/index.js";
@@ -9,7 +9,7 @@ import { Tensor } from "../../tensor.js";
 import { add } from "../elementwise.js";
 import { matmul } from "../matmul.js";
 import { record } from "../op.js";
-import { checkFloat, checkSameDType, emptyFloat, floatData } from "./util.js";
+import { checkFloat, checkSameDType, floatData, uninitFloat } from "./util.js";
 
 /** x [..., in] @ weightᵀ [in, out] (+ bias [out]). The bias may be passed bare or as { bias }. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | null }): Tensor {
@@ -36,27 +36,14 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?
   const M = x.numel / inF;
   const K = getKernels();
   const xd = floatData(x, dt), wd = floatData(weight, dt);
-  const [out, od] = emptyFloat([...x.shape.slice(0, -1), outF], dt);
-  K.matmul(xd, wd, od, { batch: 1, m: M, n: outF, k: inF, transA: false, transB: true, strideA: 0, strideB: 0 });
-  if (b) K.channelBias(od, floatData(b, dt), M, outF, 1);
+  const [out, od] = uninitFloat([...x.shape.slice(0, -1), outF], dt);
+  K.linearForward(xd, wd, b ? floatData(b, dt) : null, od, M, outF, inF);
   return record(out, "LinearBackward", [x, weight, b], (g, needs) => {
     const gd = floatData(g, dt);
-    const res: (Tensor | null)[] = [null, null, null];
-    if (needs[0]) {
-      const [dx, d] = emptyFloat(x.shape, dt);
-      K.matmul(gd, wd, d, { batch: 1, m: M, n: inF, k: outF, transA: false, transB: false, strideA: 0, strideB: 0 });
-      res[0] = dx;
-    }
-    if (needs[1]) {
-      const [dw, d] = emptyFloat(weight.shape, dt);
-      K.matmul(gd, xd, d, { batch: 1, m: outF, n: inF, k: M, transA: true, transB: false, strideA: 0, strideB: 0 });
-      res[1] = dw;
-    }
-    if (needs[2]) {
-      const [db, d] = emptyFloat([outF], dt);
-      K.reduce("sum", gd, d, 1, M, outF);
-      res[2] = db;
-    }
-    return res;
+    const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
+    const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
+    const [db, dbd] = needs[2] ? uninitFloat([outF], dt) : [null, null];
+    K.linearBackward(gd, xd, wd, dxd, dwd, dbd, M, outF, inF);
+    return [dx, dw, db];
   }, [x, weight]);
 }

@@ -8,7 +8,7 @@ import { fmtShape, sameShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { getKernels } from "../../backend/index.js";
 import { record } from "../op.js";
-import { type FloatDType, checkFloat, checkSameDType, emptyFloat, floatData } from "./util.js";
+import { type FloatDType, checkFloat, checkSameDType, emptyFloat, uninitFloat, floatData } from "./util.js";
 
 function affineParam(op: string, what: string, t: Tensor | null | undefined, shape: readonly number[], x: Tensor): Tensor | null {
   if (t === undefined || t === null) return null;
@@ -41,10 +41,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const xd = floatData(x, dt);
   const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
   const [, mean] = emptyFloat([M], dt), [, rstd] = emptyFloat([M], dt);
-  const [out, od] = emptyFloat(x.shape, dt);
+  const [out, od] = uninitFloat(x.shape, dt);
   getKernels().layerNorm(xd, wd, bd, od, mean, rstd, M, D, eps);
   return record(out, "LayerNormBackward", [x, w, b], (g, needs) => {
-    const [dx, d] = emptyFloat(x.shape, dt);
+    const [dx, d] = uninitFloat(x.shape, dt);
     const [gw, dw] = emptyFloat(ns, dt), [gb, db] = emptyFloat(ns, dt);
     getKernels().layerNormBackward(xd, wd, mean, rstd, floatData(g, dt), needs[0] ? d : null, needs[1] ? dw : null, needs[2] ? db : null, M, D);
     return [needs[0] ? dx : null, needs[1] ? gw : null, needs[2] ? gb : null];

@@ -55,36 +55,59 @@ export function gruCell(xg: Tensor, hg: Tensor, h: Tensor): Tensor {
   }, [h]);
 }
 
+export interface LstmSequenceOptions {
+  /** run t = L−1 … 0 */
+  reverse?: boolean;
+  /** [4H] (b_ih + b_hh), added to every step's gates; null when already in the input */
+  bias?: Tensor | null;
+  /** [4H, I]: the input is x [L, N, I] and the op computes x·W_ihᵀ itself */
+  weightIh?: Tensor | null;
+}
+
 /**
- * A whole LSTM layer's recurrence: xw [L, N, 4H] (x·W_ihᵀ + b_ih + b_hh for every step), h0 and
- * c0 [N, H], whh [4H, H] → [L, N, 2H], h_t then c_t in each row (as lstmCell). `reverse` runs
- * t = L−1 … 0. The backward stacks the gate gradients of all steps, so ∂W_hh is one matmul
- * over L·N rows and ∂xw (hence ∂W_ih upstream) comes out in one piece.
+ * A whole LSTM layer's recurrence: xw [L, N, 4H] (x·W_ihᵀ for every step; or x [L, N, I] with
+ * `weightIh`), h0 and c0 [N, H], whh [4H, H] → [L, N, 2H], h_t then c_t in each row (as
+ * lstmCell). The backward stacks the gate gradients of all steps, so ∂W_hh, ∂W_ih and ∂x are
+ * one matmul each over L·N rows and ∂bias is their column sums.
  */
-export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, reverse = false): Tensor {
+export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, opts: LstmSequenceOptions = {}): Tensor {
   const op = "lstmSequence";
-  const [L, N, G] = xw.shape, H = G / 4;
+  const reverse = opts.reverse ?? false, bias = opts.bias ?? null, wih = opts.weightIh ?? null;
+  const [L, N] = xw.shape, G = whh.shape[0]!, H = G / 4;
   const isNH = (t: Tensor) => t.ndim === 2 && t.shape[0] === N && t.shape[1] === H;
-  if (xw.ndim !== 3 || !Number.isInteger(H) || !isNH(h0) || !isNH(c0) || whh.ndim !== 2 || whh.shape[0] !== G || whh.shape[1] !== H) {
+  if (wih && (wih.ndim !== 2 || wih.shape[0] !== G || xw.ndim !== 3 || wih.shape[1] !== xw.shape[2])) {
+    throw new Error(`${op}: weight_ih ${fmtShape(wih.shape)} must be [4H, I] = [${G}, I] for input ${fmtShape(xw.shape)} [L, N, I]`);
+  }
+  if (xw.ndim !== 3 || (!wih && xw.shape[2] !== G) || !Number.isInteger(H) || !isNH(h0) || !isNH(c0) || whh.ndim !== 2 || whh.shape[1] !== H) {
     throw new Error(`${op}: input gates ${fmtShape(xw.shape)} must be [L, N, 4H], h0 ${fmtShape(h0.shape)} and c0 ${fmtShape(c0.shape)} [N, H], weight_hh ${fmtShape(whh.shape)} [4H, H]`);
   }
-  checkSameDType(op, "input gates", xw, "h0", h0);
-  checkSameDType(op, "input gates", xw, "c0", c0);
-  checkSameDType(op, "input gates", xw, "weight_hh", whh);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== G)) {
+    throw new Error(`${op}: bias ${fmtShape(bias.shape)} must be [4H] = [${G}] for weight_hh ${fmtShape(whh.shape)}`);
+  }
+  if (bias) checkSameDType(op, "input", xw, "bias", bias);
+  if (wih) checkSameDType(op, "input", xw, "weight_ih", wih);
+  checkSameDType(op, "input", xw, "h0", h0);
+  checkSameDType(op, "input", xw, "c0", c0);
+  checkSameDType(op, "input", xw, "weight_hh", whh);
   const dt = xw.dtype === "float64" ? "float64" : "float32";
   const k = getKernels();
   const xd = floatData(xw, dt), wd = floatData(whh, dt);
-  const NH = N * H, NG = N * G;
-  // hPrev[t], cPrev[t]: the state step t starts from (contiguous, for the matmuls and the cell)
-  const [, hPrev] = emptyFloat([L * NH], dt), [, cPrev] = emptyFloat([L * NH], dt);
+  const I = wih ? xw.shape[2]! : 0, wihd = wih ? floatData(wih, dt) : null;
+  const NG = N * G;
+  const h0d = floatData(h0, dt), c0d = floatData(c0, dt);
   const [, acts] = emptyFloat([L * NG], dt);
   const [out, od] = emptyFloat([L, N, 2 * H], dt);
-  k.lstmSequence(xd, floatData(h0, dt), floatData(c0, dt), wd, od, hPrev, cPrev, acts, L, N, H, reverse);
-  return record(out, "LstmSequenceBackward", [xw, h0, c0, whh], (g, needs) => {
-    const [dx, dxd] = emptyFloat([L, N, G], dt);
+  k.lstmSequence(wihd ? { x: xd, wih: wihd, I } : xd, bias ? floatData(bias, dt) : null, h0d, c0d, wd, od, acts, L, N, H, reverse);
+  // the backward reads h0, c0 (and with the projection x, W_ih) as they are now
+  const saved = wih ? [whh, h0, c0, xw, wih] : [whh, h0, c0];
+  return record(out, "LstmSequenceBackward", [xw, h0, c0, whh, bias, wih], (g, needs) => {
+    const [dx, dxd] = needs[0] || !wihd ? emptyFloat(xw.shape, dt) : [null, null];
     const [dh, dhd] = emptyFloat([N, H], dt), [dc, dcd] = emptyFloat([N, H], dt);
     const [dw, dwd] = needs[3] ? emptyFloat([G, H], dt) : [null, null];
-    k.lstmSequenceBackward(acts, cPrev, hPrev, od, wd, floatData(g, dt), dxd, dhd, dcd, dwd, L, N, H, reverse);
-    return [dx, dh, dc, dw];
-  }, [whh]);
+    const [db, dbd] = bias && needs[4] ? emptyFloat([G], dt) : [null, null];
+    const [dwi, dwid] = wih && needs[5] ? emptyFloat([G, I], dt) : [null, null];
+    const dgrad = wihd ? { x: xd, wih: wihd, I, dx: dxd, dwih: dwid } : dxd!;
+    k.lstmSequenceBackward(acts, h0d, c0d, od, wd, floatData(g, dt), dgrad, dhd, dcd, dwd, dbd, L, N, H, reverse);
+    return [dx, dh, dc, dw, db, dwi];
+  }, saved);
 }

@@ -22,9 +22,15 @@ export function floatData(t: Tensor, dtype: FloatDType): Float {
   return noGrad(() => cast(t, dtype)).data as Float;
 }
 
-/** A fresh contiguous tensor and its storage array. */
+/** A fresh zero-filled contiguous tensor and its storage array. */
 export function emptyFloat(shape: readonly number[], dtype: FloatDType): [Tensor, Float] {
   const t = Tensor.empty(shape, dtype);
+  return [t, t.storage.data as Float];
+}
+
+/** Like emptyFloat with unspecified values: only for an output the kernel writes in full. */
+export function uninitFloat(shape: readonly number[], dtype: FloatDType): [Tensor, Float] {
+  const t = Tensor.uninit(shape, dtype);
   return [t, t.storage.data as Float];
 }
 

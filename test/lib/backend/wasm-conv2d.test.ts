@@ -3,7 +3,7 @@
 // threads; plus a hand-worked case.
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
-import { conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
+import { channelSumF32, conv2dBackwardF32, conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
 import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams } from "../../../lib/backend/kernels.js";
@@ -48,6 +48,7 @@ function checkAll(p: Conv2dParams, rand: () => number): void {
     ref.conv2dMaxPoolForward(x, wt, pw, aw, p, pool, { bias, relu: true });
     conv2dMaxPoolForwardF32(x, wt, pg, ag, p, pool, { bias, relu: true });
     expect(maxRelErr(pg, pw), `conv + relu + maxpool ${label}`).toBeLessThan(tol);
+    expect([...ag], `conv + relu + maxpool argmax ${label}`).toEqual([...aw]);
   }
 
   const dxWant = new Float32Array(x.length), dxGot = new Float32Array(x.length).fill(NaN);
@@ -59,6 +60,21 @@ function checkAll(p: Conv2dParams, rand: () => number): void {
   ref.conv2dBackwardWeight(x, dy, dwWant, p);
   conv2dBackwardWeightF32(x, dy, dwGot, p);
   expect(maxRelErr(dwGot, dwWant), `backward weight ${label}`).toBeLessThan(tol);
+
+  const plane = p.outH * p.outW;
+  const dbWant = new Float32Array(p.cOut), dbGot = new Float32Array(p.cOut).fill(NaN);
+  ref.channelSum(dy, dbWant, p.n, p.cOut, plane);
+  channelSumF32(dy, dbGot, p.n, p.cOut, plane);
+  expect(maxRelErr(dbGot, dbWant), `channel sum ${label}`).toBeLessThan(tol);
+
+  // all three gradients from one call, and each alone
+  for (const want of [[true, true, true], [false, true, true], [true, false, false]]) {
+    const [gx, gw, gb] = [dxGot, dwGot, dbGot].map((a, i) => (want[i] ? a.fill(NaN) : null));
+    conv2dBackwardF32(x, wt, dy, gx, gw, gb, p);
+    if (gx) expect(maxRelErr(gx, dxWant), `conv2dBackward dx ${label}`).toBeLessThan(tol);
+    if (gw) expect(maxRelErr(gw, dwWant), `conv2dBackward dw ${label}`).toBeLessThan(tol);
+    if (gb) expect(maxRelErr(gb, dbWant), `conv2dBackward db ${label}`).toBeLessThan(tol);
+  }
 }
 
 describe("wasm conv2d", () => {
@@ -86,6 +102,13 @@ describe("wasm conv2d", () => {
         params(2, 5, 7, 7, 3, 1, 1, [2, 2], [1, 1], [1, 1], 1), // 1×1 strided, padded
         params(1, 6, 8, 8, 6, 3, 3, [1, 1], [1, 1], [1, 1], 6), // depthwise
         params(5, 2, 4, 13, 3, 4, 4, [3, 3], [3, 3], [1, 1], 1), // windows mostly padding
+        params(3, 4, 6, 7, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // "same" width: im2col by block copies
+        params(2, 3, 9, 8, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1), // "same" width, dilated
+        params(2, 2, 2, 9, 3, 5, 3, [1, 1], [2, 1], [1, 1], 1), // "same" width, taps mostly off the 2 rows
+        params(2, 2, 3, 2, 3, 1, 5, [1, 1], [0, 2], [1, 1], 1), // "same" width, column shifts as wide as the image
+        params(3, 1, 9, 11, 5, 3, 2, [1, 1], [1, 0], [1, 1], 1), // single channel, direct: odd widths, 4 + 1 channels
+        params(2, 1, 7, 13, 7, 3, 3, [1, 1], [0, 2], [1, 1], 1), // single channel, direct: 15 wide (8 + 4 + 3)
+        params(2, 1, 6, 6, 3, 2, 2, [1, 1], [3, 3], [1, 1], 1), // single channel, direct: padding wider than the kernel
       ];
       for (const p of cases) checkAll(p, rand);
     });

@@ -3,10 +3,9 @@
 // shapes), and bit-identical across runs and thread counts.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
-import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
-import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
+import { atThreads } from "./at-threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import { modelWasmKernels } from "../../../lib/backend/wasm/models.js";
 import { pointwiseF32, pointwiseBackwardF32 } from "../../../lib/backend/wasm/activation.js";
@@ -17,20 +16,7 @@ import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/ba
 import { attentionBackwardF32, attentionForwardF32 } from "../../../lib/backend/wasm/attention.js";
 import type { AttentionOperand, PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
-const savedWork = dispatchTuning.minWorkPerThread;
-afterAll(() => {
-  dispatchTuning.minWorkPerThread = savedWork;
-  setPoolThreads(2);
-});
 
-/** Runs `body` at 1 and at 2 threads (splitting forced) and returns both results. */
-function atThreads<T>(body: () => T): T[] {
-  return [1, 2].map((t) => {
-    setPoolThreads(t);
-    dispatchTuning.minWorkPerThread = t === 1 ? savedWork : 1;
-    return body();
-  });
-}
 
 const N = 4096 * 3 + 7; // odd: scalar tails
 
@@ -107,6 +93,30 @@ describe("wasm model kernels", () => {
     for (let i = 1; i < 2048; i++) {
       if (Math.abs(exact[i]!) < 1e-30) continue;
       expect(Math.abs(got[i]! - exact[i]!) / Math.abs(exact[i]!), `gelu(${x[i]})`).toBeLessThan(2e-5);
+    }
+  });
+
+  test("exact gelu: a value's result does not depend on its vector neighbours (central |x| <= 2 or not)", () => {
+    // the same values once in vectors of central values only, once beside a lane outside
+    const vals = Float32Array.from({ length: 1536 }, (_, i) => -2 + (i / 1536) * 4);
+    vals[0] = -2; vals[1] = 2; vals[2] = Math.fround(2.0000002); vals[3] = Math.fround(-1.9999999);
+    const n = vals.length * 2, alone = new Float32Array(n), mixed = new Float32Array(n);
+    for (let i = 0; i < vals.length; i++) {
+      alone[i] = vals[i]!; alone[vals.length + i] = vals[i]!;
+      mixed[2 * i] = vals[i]!; mixed[2 * i + 1] = 5;
+    }
+    const g = new Float32Array(n).fill(1);
+    for (const pass of ["forward", "backward"]) {
+      const a = new Float32Array(n), m = new Float32Array(n), want = new Float32Array(n);
+      if (pass === "forward") {
+        expect(pointwiseF32("gelu", alone, a) && pointwiseF32("gelu", mixed, m)).toBe(true);
+        ref.pointwise("gelu", alone, want);
+      } else {
+        expect(pointwiseBackwardF32("gelu", alone, g, a) && pointwiseBackwardF32("gelu", mixed, g, m)).toBe(true);
+        ref.pointwiseBackward("gelu", alone, g, want);
+      }
+      for (let i = 0; i < vals.length; i++) expect(m[2 * i], `${pass} gelu(${vals[i]})`).toBe(a[i]);
+      expect(maxRelErr(a, want), pass).toBeLessThan(2e-6);
     }
   });
 
@@ -260,31 +270,62 @@ describe("wasm model kernels", () => {
   });
 
   test("LSTM sequence (whole layer recurrence) forward and backward, both directions", () => {
-    for (const [L, N, H, reverse] of [[5, 40, 32, false], [4, 3, 37, true]] as const) {
+    for (const [L, N, H, reverse] of [[5, 40, 32, false], [4, 3, 37, true], [3, 10, 24, true]] as const) {
       const G = 4 * H;
       const xw = wide(L * N * G, H, 4), h0 = randomF32(N * H, rng(H + 5)), c0 = randomF32(N * H, rng(H + 6));
       const whh = randomF32(G * H, rng(H + 7)).map((v) => v / Math.sqrt(H));
-      const want = [L * N * 2 * H, L * N * H, L * N * H, L * N * G].map((n) => new Float32Array(n));
-      ref.lstmSequence(xw, h0, c0, whh, want[0]!, want[1]!, want[2]!, want[3]!, L, N, H, reverse);
+      const bias = reverse ? randomF32(G, rng(H + 9)) : null;
+      const want = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
+      ref.lstmSequence(xw, bias, h0, c0, whh, want[0]!, want[1]!, L, N, H, reverse);
       const runs = atThreads(() => {
-        const got = [L * N * 2 * H, L * N * H, L * N * H, L * N * G].map((n) => new Float32Array(n));
-        expect(lstmSequenceF32(xw, h0, c0, whh, got[0]!, got[1]!, got[2]!, got[3]!, L, N, H, reverse)).toBe(true);
+        const got = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
+        expect(lstmSequenceF32(xw, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, reverse)).toBe(true);
         return got;
       });
-      for (let i = 0; i < 4; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `lstmSequence output ${i} (H ${H})`).toBeLessThan(2e-5);
+      for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `lstmSequence output ${i} (H ${H})`).toBeLessThan(2e-5);
       expect(runs[1]).toEqual(runs[0]);
-      const [hc, hPrev, cPrev, acts] = want as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const [hc, acts] = want as [Float32Array, Float32Array];
       const g = randomF32(L * N * 2 * H, rng(H + 8));
-      const wantB = [L * N * G, N * H, N * H, G * H].map((n) => new Float32Array(n));
-      ref.lstmSequenceBackward(acts, cPrev, hPrev, hc, whh, g, wantB[0]!, wantB[1]!, wantB[2]!, wantB[3]!, L, N, H, reverse);
+      const wantB = [L * N * G, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
+      ref.lstmSequenceBackward(acts, h0, c0, hc, whh, g, wantB[0]!, wantB[1]!, wantB[2]!, wantB[3]!, wantB[4]!, L, N, H, reverse);
       const runsB = atThreads(() => {
-        const got = [L * N * G, N * H, N * H, G * H].map((n) => new Float32Array(n));
-        expect(lstmSequenceBackwardF32(acts, cPrev, hPrev, hc, whh, g, got[0]!, got[1]!, got[2]!, got[3]!, L, N, H, reverse)).toBe(true);
+        const got = [L * N * G, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
+        expect(lstmSequenceBackwardF32(acts, h0, c0, hc, whh, g, got[0]!, got[1]!, got[2]!, got[3]!, got[4]!, L, N, H, reverse)).toBe(true);
         return got;
       });
-      for (let i = 0; i < 4; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `lstmSequence backward output ${i} (H ${H})`).toBeLessThan(2e-5);
+      for (let i = 0; i < 5; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `lstmSequence backward output ${i} (H ${H})`).toBeLessThan(2e-5);
       expect(runsB[1]).toEqual(runsB[0]);
     }
+  });
+
+  test("LSTM sequence with its input projection: x·W_ihᵀ, dx and dW_ih inside the kernel", () => {
+    const [L, N, H, I] = [4, 6, 12, 7], G = 4 * H;
+    const x = randomF32(L * N * I, rng(1)), wih = randomF32(G * I, rng(2)), bias = randomF32(G, rng(3));
+    const h0 = randomF32(N * H, rng(4)), c0 = randomF32(N * H, rng(5)), whh = randomF32(G * H, rng(6)).map((v) => v / Math.sqrt(H));
+    const outs = () => [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
+    const want = outs();
+    ref.lstmSequence({ x, wih, I }, bias, h0, c0, whh, want[0]!, want[1]!, L, N, H, false);
+    const runs = atThreads(() => {
+      const got = outs();
+      expect(lstmSequenceF32({ x, wih, I }, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, false)).toBe(true);
+      return got;
+    });
+    for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `projected lstmSequence output ${i}`).toBeLessThan(2e-5);
+    expect(runs[1]).toEqual(runs[0]);
+    const [hc, acts] = want as [Float32Array, Float32Array];
+    const g = randomF32(L * N * 2 * H, rng(7));
+    const grads = () => [L * N * I, G * I, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
+    const backward = (k: (...a: Parameters<typeof ref.lstmSequenceBackward>) => unknown, o: Float32Array[]) =>
+      k(acts, h0, c0, hc, whh, g, { x, wih, I, dx: o[0]!, dwih: o[1]! }, o[2]!, o[3]!, o[4]!, o[5]!, L, N, H, false);
+    const wantB = grads();
+    backward(ref.lstmSequenceBackward, wantB);
+    const runsB = atThreads(() => {
+      const got = grads();
+      expect(backward(lstmSequenceBackwardF32 as (...a: Parameters<typeof ref.lstmSequenceBackward>) => unknown, got)).toBe(true);
+      return got;
+    });
+    for (let i = 0; i < 6; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `projected lstmSequence gradient ${i}`).toBeLessThan(2e-5);
+    expect(runsB[1]).toEqual(runsB[0]);
   });
 
   test("cross-entropy rows: weights, ignore index, label smoothing, per-row scale", () => {

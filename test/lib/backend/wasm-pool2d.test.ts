@@ -68,6 +68,13 @@ describe("wasm pooling", () => {
         ref.maxPool2dBackward(dy, a1, d1, p);
         maxPool2dBackwardF32(dy, a1, d2, p);
         expect(maxRelErr(d2, d1), label).toBeLessThan(1e-6);
+        // pooled ReLU: x has negatives, so some windows' maxima are masked out
+        const unmasked = d1.slice();
+        ref.maxPoolReluBackward(dy, o1, a1, d1, p);
+        d2.fill(NaN);
+        maxPool2dBackwardF32(dy, a1, d2, p, o1);
+        expect(maxRelErr(d2, d1), label).toBeLessThan(1e-6);
+        expect(d1.some((v, i) => v === 0 && unmasked[i] !== 0), label).toBe(true);
         ref.avgPool2dForward(x, o1, p);
         avgPool2dForwardF32(x, o2, p);
         expect(maxRelErr(o2, o1), label).toBeLessThan(1e-6);

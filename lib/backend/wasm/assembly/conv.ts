@@ -2,6 +2,7 @@
 // Each exported *Range function handles images [b0, b1): the unit one thread takes.
 
 import { sgemm, sgemmWorkspaceBytes } from "./gemm";
+import { directForward1, directMaxPool1, padImage, paddedImageFloats, poolRowsFloats } from "./conv_direct";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -45,6 +46,10 @@ import { sgemm, sgemmWorkspaceBytes } from "./gemm";
 function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW: i32,
                 pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32, col: usize): void {
   const P = outH * outW;
+  if (sH == 1 && sW == 1 && outW == w) {
+    sameWidthCols(x, col, c, h, w, kh, kw, pH, pW, dH, dW, outH, false);
+    return;
+  }
   for (let ci = 0; ci < c; ci++) {
     const xp = f(x, ci * h * w);
     for (let ki = 0; ki < kh; ki++) {
@@ -71,10 +76,67 @@ function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW:
   }
 }
 
+// At stride 1 with outW == w, the output rows [b0, b1) of a tap (row shift dr, column shift
+// off) whose input spans x[(oh + dr)·w + off, + w) all lie inside the plane: one block.
+@inline function blockLo(off: i32, dr: i32, oh0: i32): i32 {
+  return off < 0 ? max(oh0, 1 - dr) : oh0;
+}
+@inline function blockHi(off: i32, dr: i32, b0: i32, oh1: i32, h: i32, w: i32): i32 {
+  return abs(off) >= w ? b0 : max(b0, off > 0 ? min(oh1, h - 1 - dr) : oh1);
+}
+
+/**
+ * im2col (toImage false) or col2im (true) at stride 1 with outW == w ("same" width): a tap's
+ * rows are then the image's rows shifted by a constant, so its rows whose span stays inside
+ * the plane are one block. im2col copies the block and then zeroes the 0–|off| wrapped-around
+ * columns of each row; col2im zeroes those columns in col (a scratch the caller no longer
+ * needs) and then adds the block with one vector loop.
+ */
+function sameWidthCols(img: usize, col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                       dH: i32, dW: i32, outH: i32, toImage: bool): void {
+  const P = outH * w;
+  for (let ci = 0; ci < c; ci++) {
+    const xp = f(img, ci * h * w);
+    for (let ki = 0; ki < kh; ki++) {
+      const dr = ki * dH - pH; // input row = oh + dr
+      const oh0 = min(outH, max(0, -dr)), oh1 = max(oh0, min(outH, h - dr));
+      for (let kj = 0; kj < kw; kj++) {
+        const kbase = f(col, ((ci * kh + ki) * kw + kj) * P);
+        const off = kj * dW - pW;
+        const lo = validLo(off, 1, w), hi = max(lo, validHi(off, 1, w, w));
+        const b0 = blockLo(off, dr, oh0), b1 = blockHi(off, dr, b0, oh1, h, w);
+        if (!toImage) {
+          zeroRow(kbase, oh0 * w);
+          zeroRow(f(kbase, oh1 * w), (outH - oh1) * w);
+          memory.copy(f(kbase, b0 * w), f(xp, (b0 + dr) * w + off), <usize>((b1 - b0) * w) << 2);
+        }
+        for (let oh = oh0; oh < oh1; oh++) {
+          const row = f(kbase, oh * w), xr = f(xp, (oh + dr) * w + off);
+          if (oh >= b0 && oh < b1) {
+            for (let j = 0; j < lo; j++) store<f32>(f(row, j), 0);
+            for (let j = hi; j < w; j++) store<f32>(f(row, j), 0);
+          } else if (toImage) {
+            addRow(f(xr, lo), f(row, lo), hi - lo);
+          } else {
+            if (lo > 0) zeroRow(row, lo);
+            copyRow(f(row, lo), f(xr, lo), hi - lo);
+            if (hi < w) zeroRow(f(row, hi), w - hi);
+          }
+        }
+        if (toImage) addRow(f(xp, (b0 + dr) * w + off), f(kbase, b0 * w), (b1 - b0) * w);
+      }
+    }
+  }
+}
+
 /** dx[ci, ih, iw] += col(kidx, pix) for every (kidx, pix) that im2col read from there. col is [K, P]. */
 function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, sW: i32,
                 pH: i32, pW: i32, dH: i32, dW: i32, outH: i32, outW: i32, dx: usize): void {
   const P = outH * outW;
+  if (sH == 1 && sW == 1 && outW == w) {
+    sameWidthCols(dx, col, c, h, w, kh, kw, pH, pW, dH, dW, outH, true);
+    return;
+  }
   for (let ci = 0; ci < c; ci++) {
     const xp = f(dx, ci * h * w);
     for (let ki = 0; ki < kh; ki++) {
@@ -105,8 +167,25 @@ function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, s
   }
 }
 
+/** dst[i] += src[i] for i < n. */
+@inline function addRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(f(dst, i), f32x4.add(v128.load(f(dst, i)), v128.load(f(src, i))));
+  for (; i < n; i++) store<f32>(f(dst, i), load<f32>(f(dst, i)) + load<f32>(f(src, i)));
+}
+
 @inline function isDirect(kh: i32, kw: i32, sH: i32, sW: i32, pH: i32, pW: i32): bool {
   return kh == 1 && kw == 1 && sH == 1 && sW == 1 && pH == 0 && pW == 0;
+}
+
+/** Single-channel images at stride and dilation 1 take the direct forward of conv_direct.ts. */
+@inline function isSingleChannel(cIn: i32, groups: i32, kh: i32, kw: i32, sH: i32, sW: i32, dH: i32, dW: i32): bool {
+  return cIn == 1 && groups == 1 && kh * kw > 1 && sH == 1 && sW == 1 && dH == 1 && dW == 1;
+}
+
+/** Floats of a thread's column buffer: one image's im2col matrix, or its padded copy. */
+@inline function colFloats(K: i32, P: i32, cOut: i32, outH: i32, outW: i32, kh: i32, kw: i32): i32 {
+  return max(K * P, paddedImageFloats(outH, outW, kh, kw) + poolRowsFloats(cOut, outW));
 }
 
 /** Workspace bytes one thread needs for any of the three conv kernels. */
@@ -114,7 +193,8 @@ export function convWorkspaceBytes(cIn: i32, cOut: i32, groups: i32, kh: i32, kw
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const g = max(sgemmWorkspaceBytes(coutG, P, K), max(sgemmWorkspaceBytes(K, P, coutG), sgemmWorkspaceBytes(K, coutG, P)));
-  return ((K * P * 4 + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
+  const col = colFloats(K, P, cOut, outH, outW, kh, kw) * 4;
+  return ((col + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
 }
 
 /**
@@ -146,8 +226,15 @@ export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32,
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const gws = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
+  if (isSingleChannel(cIn, groups, kh, kw, sH, sW, dH, dW)) {
+    for (let b = b0; b < b1; b++) {
+      padImage(f(x, b * h * w), h, w, pH, pW, outH, outW, kh, kw, col);
+      directForward1(col, wt, f(out, b * cOut * P), cOut, kh, kw, outW, 0, outH, P, bias, relu);
+    }
+    return;
+  }
   for (let b = b0; b < b1; b++) {
     for (let g = 0; g < groups; g++) {
       const xg = f(x, (b * cIn + g * cinG) * h * w);
@@ -170,7 +257,7 @@ export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const gws = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   for (let b = b0; b < b1; b++) {
     if (!direct) memory.fill(f(dx, b * cIn * h * w), 0, <usize>(cIn * h * w) << 2);
@@ -215,7 +302,7 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const dwT = (col + (<usize>(K * P) << 2) + 63) & ~63;
+  const dwT = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
   const gws = (dwT + (<usize>(K * cOut) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   const part = <usize>(cOut * K) << 2;
@@ -239,4 +326,46 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
     }
   }
   if (b1 > b0) flushWeightGrad(dwT, dw + <usize>cur * part, groups, coutG, K);
+}
+
+/**
+ * db[ch] = Σ over images b (in order) of Σ dy[b, ch, :], for channels [c0, c1): each
+ * channel's sum is one thread's, so the result does not depend on the split.
+ */
+export function channelSumRange(dy: usize, db: usize, n: i32, c: i32, plane: i32, c0: i32, c1: i32): void {
+  const v1 = plane & ~3;
+  for (let ch = c0; ch < c1; ch++) {
+    let total: f32 = 0;
+    for (let b = 0; b < n; b++) {
+      const row = f(dy, (b * c + ch) * plane);
+      let s = f32x4.splat(0);
+      let i = 0;
+      for (; i < v1; i += 4) s = f32x4.add(s, v128.load(f(row, i)));
+      let t = (f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1)) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+      for (; i < plane; i++) t += load<f32>(f(row, i));
+      total += t;
+    }
+    store<f32>(f(db, ch), total);
+  }
+}
+
+/** conv2dMaxPool2x2ForwardRange takes these: single-channel direct conv, then a 2×2 stride-2 unpadded pool. */
+export function convPoolFusable(cIn: i32, groups: i32, kh: i32, kw: i32, sH: i32, sW: i32, dH: i32, dW: i32): i32 {
+  return <i32>isSingleChannel(cIn, groups, kh, kw, sH, sW, dH, dW);
+}
+
+/**
+ * Images [b0, b1) of maxPool2x2(relu?(bias + conv2d)) for single-channel input (see
+ * convPoolFusable): out and argmax [n, cOut, outH/2, outW/2], the conv output never stored.
+ */
+export function conv2dMaxPool2x2ForwardRange(h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                                             outH: i32, outW: i32, x: usize, wt: usize, out: usize, argmax: usize,
+                                             b0: i32, b1: i32, ws: usize, bias: usize, relu: i32): void {
+  const xp = (ws + 63) & ~63;
+  const rows = (xp + (<usize>paddedImageFloats(outH, outW, kh, kw) << 2) + 15) & ~15;
+  const per = cOut * (outH >> 1) * (outW >> 1);
+  for (let b = b0; b < b1; b++) {
+    padImage(f(x, b * h * w), h, w, pH, pW, outH, outW, kh, kw, xp);
+    directMaxPool1(xp, wt, f(out, b * per), f(argmax, b * per), cOut, kh, kw, outH, outW, bias, relu, rows);
+  }
 }

@@ -20,50 +20,78 @@
 // on floats into branches that the predictor loses half the time.
 function maxPool2x2(h: i32, w: i32, outH: i32, outW: i32, x: usize, out: usize, argmax: usize,
                     pl0: i32, pl1: i32): void {
-  const lanes = i32x4(0, 2, 4, 6);
   for (let pl = pl0; pl < pl1; pl++) {
     const xb = f(x, pl * h * w);
-    let o = pl * outH * outW;
+    const o = pl * outH * outW;
     for (let oh = 0; oh < outH; oh++) {
       const i0 = 2 * oh * w;
-      const r0 = f(xb, i0), r1 = f(xb, i0 + w);
-      let ow = 0;
-      for (; ow + 4 <= outW; ow += 4) {
-        const c = <usize>ow << 3;
-        const x0 = v128.load(r0 + c), x1 = v128.load(r0 + c, 16);
-        const y0 = v128.load(r1 + c), y1 = v128.load(r1 + c, 16);
-        const a = i32x4.shuffle(x0, x1, 0, 2, 4, 6), b = i32x4.shuffle(x0, x1, 1, 3, 5, 7);
-        const cc = i32x4.shuffle(y0, y1, 0, 2, 4, 6), d = i32x4.shuffle(y0, y1, 1, 3, 5, 7);
-        const ia = i32x4.add(i32x4.splat(i0 + 2 * ow), lanes);
-        let best = a, bi = ia;
-        let t = betterV(b, best);
-        best = v128.bitselect(b, best, t);
-        bi = v128.bitselect(i32x4.add(ia, i32x4.splat(1)), bi, t);
-        t = betterV(cc, best);
-        best = v128.bitselect(cc, best, t);
-        bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), bi, t);
-        t = betterV(d, best);
-        best = v128.bitselect(d, best, t);
-        bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w + 1)), bi, t);
-        v128.store(f(out, o), best);
-        v128.store(f(argmax, o), bi);
-        o += 4;
-      }
-      for (; ow < outW; ow++) {
-        const c = <usize>ow << 3;
-        let best = load<f32>(r0 + c);
-        let bi = i0 + 2 * ow;
-        let v = load<f32>(r0 + c, 4);
-        if (better(v, best)) { best = v; bi = i0 + 2 * ow + 1; }
-        v = load<f32>(r1 + c);
-        if (better(v, best)) { best = v; bi = i0 + w + 2 * ow; }
-        v = load<f32>(r1 + c, 4);
-        if (better(v, best)) { best = v; bi = i0 + w + 2 * ow + 1; }
-        store<f32>(f(out, o), best);
-        store<i32>(f(argmax, o), bi);
-        o++;
-      }
+      // rows below this one (in this plane or the next of the range) can be over-read
+      const spare = oh < outH - 1 || pl < pl1 - 1;
+      maxPool2x2Row(f(xb, i0), f(xb, i0 + w), i0, w, outW, f(out, o + oh * outW), f(argmax, o + oh * outW), spare, false);
     }
+  }
+}
+
+/**
+ * One output row of the 2×2 pool: out[ow], argmax[ow] over rows r0 (plane index i0 onwards)
+ * and r1 (the row below, index i0 + w). conv.ts calls it on conv rows still in cache.
+ * spare: 8 floats past each row may be read, so the last 1–3 outputs take the vector path
+ * too (their scalar compares are branches mispredicted half the time on random data).
+ * noNaN: the rows hold no NaN (a ReLU's output), so a plain max and an equality pick the argmax.
+ */
+export function maxPool2x2Row(r0: usize, r1: usize, i0: i32, w: i32, outW: i32, out: usize, argmax: usize,
+                              spare: bool, noNaN: bool): void {
+  const lanes = i32x4(0, 2, 4, 6);
+  let ow = 0;
+  for (; ow < outW; ow += 4) {
+    const rem = outW - ow;
+    if (rem < 4 && !spare) break;
+    const c = <usize>ow << 3;
+    const x0 = v128.load(r0 + c), x1 = v128.load(r0 + c, 16);
+    const y0 = v128.load(r1 + c), y1 = v128.load(r1 + c, 16);
+    const a = i32x4.shuffle(x0, x1, 0, 2, 4, 6), b = i32x4.shuffle(x0, x1, 1, 3, 5, 7);
+    const cc = i32x4.shuffle(y0, y1, 0, 2, 4, 6), d = i32x4.shuffle(y0, y1, 1, 3, 5, 7);
+    const ia = i32x4.add(i32x4.splat(i0 + 2 * ow), lanes);
+    let best = a, bi = ia;
+    if (noNaN) {
+      // the max (pmax: one instruction, exact without NaN), then the first of the four equal to it
+      best = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(cc, d));
+      const lower = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), i32x4.add(ia, i32x4.splat(w + 1)), f32x4.eq(cc, best));
+      bi = v128.bitselect(ia, v128.bitselect(i32x4.add(ia, i32x4.splat(1)), lower, f32x4.eq(b, best)), f32x4.eq(a, best));
+    } else {
+      let t = betterV(b, best);
+      best = v128.bitselect(b, best, t);
+      bi = v128.bitselect(i32x4.add(ia, i32x4.splat(1)), bi, t);
+      t = betterV(cc, best);
+      best = v128.bitselect(cc, best, t);
+      bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), bi, t);
+      t = betterV(d, best);
+      best = v128.bitselect(d, best, t);
+      bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w + 1)), bi, t);
+    }
+    if (rem >= 4) {
+      v128.store(f(out, ow), best);
+      v128.store(f(argmax, ow), bi);
+      continue;
+    }
+    store<f32>(f(out, ow), f32x4.extract_lane(best, 0));
+    store<i32>(f(argmax, ow), i32x4.extract_lane(bi, 0));
+    if (rem > 1) { store<f32>(f(out, ow + 1), f32x4.extract_lane(best, 1)); store<i32>(f(argmax, ow + 1), i32x4.extract_lane(bi, 1)); }
+    if (rem > 2) { store<f32>(f(out, ow + 2), f32x4.extract_lane(best, 2)); store<i32>(f(argmax, ow + 2), i32x4.extract_lane(bi, 2)); }
+    ow = outW;
+  }
+  for (; ow < outW; ow++) {
+    const c = <usize>ow << 3;
+    let best = load<f32>(r0 + c);
+    let bi = i0 + 2 * ow;
+    let v = load<f32>(r0 + c, 4);
+    if (better(v, best)) { best = v; bi = i0 + 2 * ow + 1; }
+    v = load<f32>(r1 + c);
+    if (better(v, best)) { best = v; bi = i0 + w + 2 * ow; }
+    v = load<f32>(r1 + c, 4);
+    if (better(v, best)) { best = v; bi = i0 + w + 2 * ow + 1; }
+    store<f32>(f(out, ow), best);
+    store<i32>(f(argmax, ow), bi);
   }
 }
 
@@ -102,8 +130,12 @@ export function maxPool2dForwardRange(h: i32, w: i32, kh: i32, kw: i32, sH: i32,
   }
 }
 
+/**
+ * dx planes [pl0, pl1) = dy scattered to the argmax positions. pooled nonzero: only where
+ * pooled > 0 (the backward of max-pooling a ReLU's output, the ReLU's mask applied too).
+ */
 export function maxPool2dBackwardRange(h: i32, w: i32, outH: i32, outW: i32,
-                                       dy: usize, argmax: usize, dx: usize, pl0: i32, pl1: i32): void {
+                                       dy: usize, argmax: usize, dx: usize, pooled: usize, pl0: i32, pl1: i32): void {
   const P = outH * outW;
   for (let pl = pl0; pl < pl1; pl++) {
     const xb = f(dx, pl * h * w);
@@ -111,7 +143,7 @@ export function maxPool2dBackwardRange(h: i32, w: i32, outH: i32, outW: i32,
     const ob = pl * P;
     for (let o = 0; o < P; o++) {
       const i = load<i32>(f(argmax, ob + o));
-      if (i >= 0) {
+      if (i >= 0 && (!pooled || load<f32>(f(pooled, ob + o)) > 0)) {
         const d = f(xb, i);
         store<f32>(d, load<f32>(d) + load<f32>(f(dy, ob + o)));
       }

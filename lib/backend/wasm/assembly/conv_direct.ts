@@ -1,0 +1,132 @@
+// Direct forward convolution of single-channel images (stride 1, dilation 1): a first
+// layer's im2col GEMM has depth kh·kw only (9 for 3×3), too short to amortize its packing,
+// so this reads the taps straight from a zero-padded copy of the image instead, with the
+// bias and ReLU applied in registers. (The weight gradient stays on im2col + GEMM, whose
+// depth is the image size: a direct version of it measured slower.)
+
+import { madd } from "./madd";
+import { maxPool2x2Row } from "./pool2d";
+
+@inline function f(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** Width of the padded image: every 4-wide output vector reads its kw taps inside a row. */
+@inline export function paddedWidth(outW: i32, kw: i32): i32 {
+  return ((outW + 3) & ~3) + kw;
+}
+
+/** Floats the padded copy of one image takes. */
+export function paddedImageFloats(outH: i32, outW: i32, kh: i32, kw: i32): i32 {
+  return (outH + kh - 1) * paddedWidth(outW, kw) + 8; // the last row's 8-wide tile reads past it
+}
+
+/** dst [outH + kh − 1, paddedWidth] = the h×w plane x at (pH, pW), zeros around it. */
+export function padImage(x: usize, h: i32, w: i32, pH: i32, pW: i32, outH: i32, outW: i32, kh: i32, kw: i32, dst: usize): void {
+  const rows = outH + kh - 1, Wp = paddedWidth(outW, kw);
+  memory.fill(dst, 0, <usize>paddedImageFloats(outH, outW, kh, kw) << 2);
+  const c0 = max(0, -pW), c1 = min(w, Wp - pW);
+  for (let i = max(0, -pH); i < h && pH + i < rows; i++) {
+    const src = f(x, i * w), d = f(dst, (pH + i) * Wp + pW);
+    for (let j = c0; j < c1; j++) store<f32>(f(d, j), load<f32>(f(src, j)));
+  }
+}
+
+/** Stores the first n (1–4) lanes of v at p. */
+@inline function storeLanes(p: usize, v: v128, n: i32): void {
+  if (n >= 4) { v128.store(p, v); return; }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+@inline function biasOf(bias: usize, c: i32): v128 {
+  return bias ? v128.load32_splat(f(bias, c)) : f32x4.splat(0);
+}
+
+/** relu: max(v, 0) with NaN becoming 0, as the reference. */
+@inline function act(v: v128, relu: i32): v128 {
+  return relu ? f32x4.pmax(f32x4.splat(0), v) : v;
+}
+
+/**
+ * Output rows [oh0, oh1) of relu?(bias + the conv of the padded image xp with wt [cOut, kh, kw])
+ * (bias 0: none): channel c's row oh goes to out + (c·cs + (oh − oh0)·outW) floats, so cs =
+ * outH·outW writes the [cOut, outH, outW] output. Register tile: 4 output channels × 8
+ * positions (6 loads per 8 multiply-adds); leftover channels one at a time.
+ */
+export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: i32, kw: i32, outW: i32,
+                               oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
+  const Wp = paddedWidth(outW, kw), K = kh * kw, P = cs;
+  let co = 0;
+  for (; co + 4 <= cOut; co += 4) {
+    const w0 = f(wt, co * K), w1 = f(w0, K), w2 = f(w1, K), w3 = f(w2, K);
+    const ba = biasOf(bias, co), bb = biasOf(bias, co + 1), bc = biasOf(bias, co + 2), bd = biasOf(bias, co + 3);
+    for (let oh = oh0; oh < oh1; oh++) {
+      const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P);
+      for (let ow = 0; ow < outW; ow += 8) {
+        let a0 = ba, a1 = ba, b0 = bb, b1 = bb;
+        let c0 = bc, c1 = bc, d0 = bd, d1 = bd;
+        for (let ki = 0; ki < kh; ki++) {
+          const xr = f(xp, (oh + ki) * Wp + ow);
+          const t0 = ki * kw;
+          for (let kj = 0; kj < kw; kj++) {
+            const x0 = v128.load(f(xr, kj)), x1 = v128.load(f(xr, kj + 4));
+            const t = t0 + kj;
+            let wv = v128.load32_splat(f(w0, t));
+            a0 = madd(wv, x0, a0); a1 = madd(wv, x1, a1);
+            wv = v128.load32_splat(f(w1, t));
+            b0 = madd(wv, x0, b0); b1 = madd(wv, x1, b1);
+            wv = v128.load32_splat(f(w2, t));
+            c0 = madd(wv, x0, c0); c1 = madd(wv, x1, c1);
+            wv = v128.load32_splat(f(w3, t));
+            d0 = madd(wv, x0, d0); d1 = madd(wv, x1, d1);
+          }
+        }
+        const n0 = min(4, outW - ow), n1 = outW - ow - 4;
+        storeLanes(f(o0, ow), act(a0, relu), n0); storeLanes(f(o1, ow), act(b0, relu), n0);
+        storeLanes(f(o2, ow), act(c0, relu), n0); storeLanes(f(o3, ow), act(d0, relu), n0);
+        if (n1 > 0) {
+          storeLanes(f(o0, ow + 4), act(a1, relu), n1); storeLanes(f(o1, ow + 4), act(b1, relu), n1);
+          storeLanes(f(o2, ow + 4), act(c1, relu), n1); storeLanes(f(o3, ow + 4), act(d1, relu), n1);
+        }
+      }
+    }
+  }
+  for (; co < cOut; co++) {
+    const w0 = f(wt, co * K), ba = biasOf(bias, co);
+    for (let oh = oh0; oh < oh1; oh++) {
+      const o0 = f(out, co * P + (oh - oh0) * outW);
+      for (let ow = 0; ow < outW; ow += 4) {
+        let a0 = ba;
+        for (let ki = 0; ki < kh; ki++) {
+          const xr = f(xp, (oh + ki) * Wp + ow);
+          for (let kj = 0; kj < kw; kj++) a0 = madd(v128.load32_splat(f(w0, ki * kw + kj)), v128.load(f(xr, kj)), a0);
+        }
+        storeLanes(f(o0, ow), act(a0, relu), min(4, outW - ow));
+      }
+    }
+  }
+}
+
+/** Floats of the scratch directMaxPool1 needs beyond the padded image: two conv rows per channel, and the pool's over-read. */
+export function poolRowsFloats(cOut: i32, outW: i32): i32 {
+  return 2 * cOut * outW + 16;
+}
+
+/**
+ * The 2×2, stride-2 max pool of directForward1's output, pooled [cOut, outH/2, outW/2] with
+ * argmax (flat index in the outH·outW plane), as maxPool2dForward over the full output would
+ * give: each pair of conv rows is computed into `rows` and pooled while it is in cache.
+ */
+export function directMaxPool1(xp: usize, wt: usize, out: usize, argmax: usize, cOut: i32, kh: i32, kw: i32,
+                               outH: i32, outW: i32, bias: usize, relu: i32, rows: usize): void {
+  const pH = outH >> 1, pW = outW >> 1, PP = pH * pW, cs = 2 * outW;
+  for (let ph = 0; ph < pH; ph++) {
+    directForward1(xp, wt, rows, cOut, kh, kw, outW, 2 * ph, 2 * ph + 2, cs, bias, relu);
+    for (let c = 0; c < cOut; c++) {
+      const r0 = f(rows, c * cs), o = c * PP + ph * pW;
+      maxPool2x2Row(r0, f(r0, outW), 2 * ph * outW, outW, pW, f(out, o), f(argmax, o), true, relu != 0);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// Strided float32 copies into a contiguous output on wasm: the source's extent copied into
+// the arena in one memcpy, rows gathered there with v128 moves, the result copied out in
+// one memcpy (a JS element loop costs several times those three passes).
+
+import { coalesce } from "../reference/strided.js";
+import { dispatchTuning, runRange, withArena } from "./dispatch.js";
+
+/** out (contiguous from oo) = x at xo with strides xs over shape; false when not handled here. */
+export function stridedCopyF32(x: Float32Array, xo: number, xs: readonly number[], out: Float32Array, oo: number, os: readonly number[], shape: readonly number[]): boolean {
+  let numel = 1;
+  for (const s of shape) numel *= s;
+  if (numel < dispatchTuning.minElementwise || x.buffer === out.buffer) return false;
+  const [cs, [cx, co]] = coalesce(shape, [xs, os]);
+  const nd = cs.length;
+  if (nd < 2) return false; // one contiguous or strided run: the reference loop
+  let extent = 1;
+  for (let d = nd - 1, step = 1; d >= 0; d--) {
+    if (co![d] !== step || cx![d]! < 0) return false;
+    step *= cs[d]!;
+    extent += (cs[d]! - 1) * cx![d]!;
+  }
+  withArena("contiguous", (rt) => {
+    const px = rt.put(x.subarray(xo), extent);
+    const pshape = rt.alloc(nd * 8), pstrides = pshape + nd * 4;
+    rt.i32.set(cs, pshape >> 2);
+    rt.i32.set(cx!, pstrides >> 2);
+    const po = rt.alloc(numel * 4);
+    const rows = numel / cs[nd - 1]!;
+    runRange("contiguous", "stridedCopyRange", () => [px, po, nd, pshape, pstrides, 0, 0], { startArg: 5, total: rows, align: 1 }, numel);
+    rt.getF32(po, out.subarray(oo), numel);
+  });
+  return true;
+}
