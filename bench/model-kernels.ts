@@ -49,6 +49,21 @@ function attention(): Row {
   };
 }
 
+/** Notebook 09's attention: [64, 6, 4, 8] projections viewed as heads [64, 4, 6, 8] (the small-shape kernel). */
+function smallAttention(): Row {
+  const [n, l, h, e] = [64, 6, 4, 8];
+  const mk = () => randn([n, l, h, e]).requiresGrad_();
+  const q = mk(), k = mk(), v = mk(), g = randn([n, l, h, e]).transpose(1, 2);
+  const heads = (t: Tensor) => t.transpose(1, 2);
+  const run = (f: () => Tensor) => () => { q.grad = k.grad = v.grad = null; f().backward(g); };
+  return {
+    name: "attention fwd+bwd [64,4,6,8] head views",
+    fused: run(() => F.scaledDotProductAttention(heads(q), heads(k), heads(v))),
+    unfused: run(() => F.softmax(heads(q).matmul(heads(k).transpose(-2, -1)).mul(1 / Math.sqrt(e)), -1).matmul(heads(v))),
+    unfusedLabel: "matmul, mul, softmax, matmul",
+  };
+}
+
 function tfGrad(f: (x: tf.Tensor) => tf.Tensor, shape: number[]): Bench {
   const x = tf.randomNormal(shape), g = tf.grad(f);
   return () => tf.tidy(() => g(x).dataSync());
@@ -87,6 +102,7 @@ function rows(): Row[] {
       tfjs: tfGrad((x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(0.7978845608, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))), [B * T, 4 * D]),
     },
     attention(),
+    smallAttention(),
     {
       name: "crossEntropy fwd+bwd [2048, 65]",
       fused: fwdBwd((x) => F.crossEntropy(x, labels), logits),

@@ -24,6 +24,7 @@ import type { NormKernels } from "./kernels/norm.js";
 import type { LossKernels } from "./kernels/loss.js";
 import type { EmbeddingKernels } from "./kernels/embedding.js";
 import type { RnnKernels } from "./kernels/rnn.js";
+import type { AttentionKernels } from "./kernels/attention.js";
 import type { LinearKernels } from "./kernels/linear.js";
 
 export type { Float } from "../dtype.js";
@@ -45,11 +46,12 @@ export type { NormKernels } from "./kernels/norm.js";
 export type { LossKernels, CrossEntropyParams, RegressionLoss } from "./kernels/loss.js";
 export type { EmbeddingKernels } from "./kernels/embedding.js";
 export type { RnnKernels } from "./kernels/rnn.js";
+export type { AttentionKernels, AttentionOperand } from "./kernels/attention.js";
 export type { LinearKernels } from "./kernels/linear.js";
 
 export interface Kernels extends ElementwiseKernels, ReduceKernels, StridedKernels, MatmulKernels, ConvKernels, PoolKernels,
   OptimizerKernels, IndexingKernels, ResampleKernels, RandomKernels, CreationKernels,
   ScanKernels,
-  ActivationKernels, SoftmaxKernels, NormKernels, LossKernels, EmbeddingKernels, RnnKernels, LinearKernels {}
+  ActivationKernels, SoftmaxKernels, NormKernels, LossKernels, EmbeddingKernels, RnnKernels, LinearKernels, AttentionKernels {}
 
 export type KernelName = keyof Kernels;

@@ -28,6 +28,7 @@ import { normKernels } from "./reference/norm.js";
 import { lossKernels } from "./reference/loss.js";
 import { embeddingKernels } from "./reference/embedding.js";
 import { rnnKernels } from "./reference/rnn.js";
+import { attentionKernels } from "./reference/attention.js";
 
 export const referenceKernels: Kernels = {
   unary, binary, binaryScalar, reluMask, where, allEqual, allClose, reduce, argReduce, stridedUnary, stridedBinary, matmul, linearForward, linearBackward,
@@ -41,5 +42,5 @@ export const referenceKernels: Kernels = {
   fillUniform, fillNormal, fillRandint, randperm, multinomial, bernoulliMask, applyMask,
   fillArange, fillLinspace, fillEye, fromNumbers,
   sortRows, cumsumRows, prodGradRows,
-  ...activationKernels, ...softmaxKernels, ...normKernels, ...lossKernels, ...embeddingKernels, ...rnnKernels,
+  ...activationKernels, ...softmaxKernels, ...normKernels, ...lossKernels, ...embeddingKernels, ...rnnKernels, ...attentionKernels,
 };

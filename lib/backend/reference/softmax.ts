@@ -55,14 +55,22 @@ export function attentionSoftmax(x: Float, mask: Float | null, maskStride: numbe
         out[row + j] = v;
         if (v > m || v !== v) m = v;
       }
-      if (m === -Infinity) m = 0;
-      let s = 0;
-      for (let j = 0; j < end; j++) { const e = Math.exp(out[row + j] - m); out[row + j] = e; s += e; }
-      const inv = 1 / s;
-      for (let j = 0; j < end; j++) out[row + j] *= inv;
-      for (let j = end; j < S; j++) out[row + j] = 0;
+      softmaxRowInPlace(out, row, end, S, m);
     }
   }
+}
+
+/**
+ * out[row, j] = softmax of the scores already in out[row, 0..end) (m their max), zeros up to S:
+ * the attention weights of one query row.
+ */
+export function softmaxRowInPlace(out: Float, row: number, end: number, S: number, m: number): void {
+  if (m === -Infinity) m = 0; // all −∞: avoid ∞ − ∞
+  let s = 0;
+  for (let j = 0; j < end; j++) { const e = Math.exp(out[row + j] - m); out[row + j] = e; s += e; }
+  const inv = 1 / s;
+  for (let j = 0; j < end; j++) out[row + j] *= inv;
+  for (let j = end; j < S; j++) out[row + j] = 0;
 }
 
 export const softmaxKernels: SoftmaxKernels = { softmax, softmaxBackward, attentionSoftmax };

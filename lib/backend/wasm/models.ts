@@ -1,4 +1,4 @@
-// The wasm versions of the model kernel families (activation, softmax, norm, loss, rnn, linear, Adam): float32 calls the
+// The wasm versions of the model kernel families (activation, softmax, attention, norm, loss, rnn, linear, Adam): float32 calls the
 // SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
 // to the reference.
 
@@ -9,6 +9,7 @@ import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
 import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32, type LstmProjectionF32, type LstmProjectionGradF32 } from "./rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
+import { attentionBackwardF32, attentionForwardF32 } from "./attention.js";
 import { linearBackwardF32, linearForwardF32 } from "./linear.js";
 import { adamStepF32 } from "./optimizer.js";
 
@@ -41,6 +42,14 @@ export function modelWasmKernels(): Partial<Kernels> {
     attentionSoftmax: (x, mask, maskStride, out, batch, L, S, scale, causal) =>
       (f32(x, mask, out) && attentionSoftmaxF32(x as F32, mask as F32 | null, maskStride, out as F32, batch, L, S, scale, causal))
       || ref.attentionSoftmax(x, mask, maskStride, out, batch, L, S, scale, causal),
+    attentionForward: (q, k, v, mask, maskStride, attn, out, batch, L, S, E, Ev, scale, causal) =>
+      (f32(q.data, k.data, v.data, mask, attn, out)
+        && attentionForwardF32(q, k, v, mask as F32 | null, maskStride, attn as F32, out as F32, batch, L, S, E, Ev, scale, causal))
+      || ref.attentionForward(q, k, v, mask, maskStride, attn, out, batch, L, S, E, Ev, scale, causal),
+    attentionBackward: (q, k, v, attn, g, dq, dk, dv, batch, L, S, E, Ev, scale) =>
+      (f32(q.data, k.data, v.data, attn, g.data, dq, dk, dv)
+        && attentionBackwardF32(q, k, v, attn as F32, g, dq as F32 | null, dk as F32 | null, dv as F32 | null, batch, L, S, E, Ev, scale))
+      || ref.attentionBackward(q, k, v, attn, g, dq, dk, dv, batch, L, S, E, Ev, scale),
     layerNorm: (x, w, b, out, mean, rstd, rows, D, eps) =>
       (f32(x, w, b, out, mean, rstd) && layerNormF32(x as F32, w as F32 | null, b as F32 | null, out as F32, mean as F32, rstd as F32, rows, D, eps))
       || ref.layerNorm(x, w, b, out, mean, rstd, rows, D, eps),

@@ -1,10 +1,12 @@
 // scaledDotProductAttention: softmax(q·kᵀ·scale + mask)·v, torch.nn.functional's
-// scaled_dot_product_attention. One op with one backward: two batched matmuls around the
-// backend's attention-softmax kernel (scale, additive mask and the causal limit fused into
-// the softmax; the weights are saved for the backward). With dropout, a mask that requires
-// grad, or batch dims that broadcast, it is composed from matmul/softmax/dropout instead.
+// scaled_dot_product_attention. One op with one backward: for small shapes one fused
+// attention kernel each way (reading strided heads in place); otherwise two batched matmuls
+// around the backend's attention-softmax kernel (scale, additive mask and the causal limit
+// fused into the softmax; the weights are saved for the backward). With dropout, a mask that
+// requires grad, or batch dims that broadcast, it is composed from matmul/softmax/dropout.
 
 import { getKernels } from "../../backend/index.js";
+import type { AttentionOperand } from "../../backend/kernels.js";
 import type { Float } from "../../dtype.js";
 import { fmtShape, numelOf, sameShape } from "../../shape.js";
 import type { Generator } from "../../random.js";
@@ -74,13 +76,70 @@ function additiveMask(op: string, mask: Tensor, batch: readonly number[], L: num
   return { data: floatData(m, dt), stride: shared ? 0 : L * S };
 }
 
+/**
+ * Where one fused attention kernel (scores, softmax, P·V per slice, q/k/v heads read in place)
+ * beats the batched matmuls (bench/README.md, "small attention"): few keys times a small head
+ * dim, S·(E + Ev) ≤ maxKeyWork. Above it the GEMM's register blocking wins over the saved copies.
+ */
+export const smallAttentionLimits = { maxSeq: 64, maxKeyWork: 256 };
+const isSmall = (L: number, S: number, E: number, Ev: number): boolean =>
+  L <= smallAttentionLimits.maxSeq && S * (E + Ev) <= smallAttentionLimits.maxKeyWork;
+
+/**
+ * t's [..., rows, cols] matrices read in place when each row is contiguous in storage (the
+ * heads of a [N, L, h, d] projection viewed as [N, h, L, d]), else from a contiguous copy.
+ */
+function operand(t: Tensor, dt: FloatDType): AttentionOperand {
+  const nd = t.ndim, rows = t.shape[nd - 2], cols = t.shape[nd - 1];
+  const batchShape = t.shape.slice(0, -2), B = numelOf(batchShape);
+  const offsets = new Int32Array(B);
+  if (t.dtype === dt && (t.strides[nd - 1] === 1 || cols === 1) && t.strides.every((st) => st >= 0)) {
+    // odometer over the batch dims
+    const idx = new Array<number>(batchShape.length).fill(0);
+    let off = t.offset;
+    for (let b = 0; b < B; b++) {
+      offsets[b] = off;
+      for (let d = batchShape.length - 1; d >= 0; d--) {
+        off += t.strides[d]!;
+        if (++idx[d]! < batchShape[d]!) break;
+        off -= t.strides[d]! * batchShape[d]!;
+        idx[d] = 0;
+      }
+    }
+    return { data: t.storage.data as Float, offsets, rowStride: t.strides[nd - 2]! };
+  }
+  for (let b = 0; b < B; b++) offsets[b] = b * rows * cols;
+  return { data: floatData(t, dt), offsets, rowStride: cols };
+}
+
+/** The small-shape path: the backend's attentionForward / attentionBackward kernels. */
+function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; stride: number } | null,
+  causal: boolean, scale: number, dt: FloatDType): Tensor {
+  const batchShape = q.shape.slice(0, -2);
+  const B = numelOf(batchShape);
+  const E = q.shape[q.ndim - 1], L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], Ev = v.shape[v.ndim - 1];
+  const K = getKernels();
+  const qd = operand(q, dt), kd = operand(k, dt), vd = operand(v, dt);
+  const [, attn] = uninitFloat([B * L * S], dt);
+  const [out, od] = uninitFloat([...batchShape, L, Ev], dt);
+  K.attentionForward(qd, kd, vd, m ? m.data : null, m ? m.stride : 0, attn, od, B, L, S, E, Ev, scale, causal);
+  return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
+    const [dq, dqd] = needs[0] ? uninitFloat(q.shape, dt) : [null, null];
+    const [dk, dkd] = needs[1] ? uninitFloat(k.shape, dt) : [null, null];
+    const [dv, dvd] = needs[2] ? uninitFloat(v.shape, dt) : [null, null];
+    K.attentionBackward(qd, kd, vd, attn, operand(g, dt), dqd, dkd, dvd, B, L, S, E, Ev, scale);
+    return [dq, dk, dv];
+  }, [q, k, v]);
+}
+
 function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number, dt: FloatDType): Tensor {
   const batchShape = q.shape.slice(0, -2);
   const B = numelOf(batchShape);
   const E = q.shape[q.ndim - 1], L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], Ev = v.shape[v.ndim - 1];
   const K = getKernels();
-  const qd = floatData(q, dt), kd = floatData(k, dt), vd = floatData(v, dt);
   const m = mask ? additiveMask("scaledDotProductAttention", mask, batchShape, L, S, dt) : null;
+  if (isSmall(L, S, E, Ev)) return smallAttention(q, k, v, m, causal, scale, dt);
+  const qd = floatData(q, dt), kd = floatData(k, dt), vd = floatData(v, dt);
   const [, scores] = uninitFloat([B * L * S], dt), [, attn] = uninitFloat([B * L * S], dt);
   K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: L * E, strideB: S * E });
   K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);

@@ -13,7 +13,8 @@ import { softmaxF32, softmaxBackwardF32, attentionSoftmaxF32 } from "../../../li
 import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/norm.js";
 import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequenceF32 } from "../../../lib/backend/wasm/rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
-import type { PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
+import { attentionBackwardF32, attentionForwardF32 } from "../../../lib/backend/wasm/attention.js";
+import type { AttentionOperand, PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
 
 
@@ -164,6 +165,47 @@ describe("wasm model kernels", () => {
         });
         expect(maxRelErr(runs[0]!, want), `mask stride ${stride} causal ${causal}`).toBeLessThan(2e-6);
         expect(runs[1]).toEqual(runs[0]);
+      }
+    }
+  });
+
+  test("fused small attention forward and backward: masks, causal, strided heads, head-dim tails, skipped grads", () => {
+    const N = 7, H = 2, batch = N * H, L = 6, S = 9;
+    /** [N, rows, H, cols] storage read as [N·H, rows, cols] slices (the heads of a projection), or contiguous. */
+    const operand = (data: Float32Array, rows: number, cols: number, heads: boolean): AttentionOperand => ({
+      data,
+      offsets: Int32Array.from({ length: batch }, (_, b) => (heads ? Math.floor(b / H) * rows * H * cols + (b % H) * cols : b * rows * cols)),
+      rowStride: heads ? H * cols : cols,
+    });
+    for (const [E, Ev, heads] of [[8, 8, true], [5, 3, false], [16, 4, true]] as [number, number, boolean][]) {
+      const q = operand(randomF32(batch * L * E, rng(E)), L, E, heads), k = operand(randomF32(batch * S * E, rng(E + 1)), S, E, heads);
+      const v = operand(randomF32(batch * S * Ev, rng(E + 2)), S, Ev, !heads);
+      const g = operand(randomF32(batch * L * Ev, rng(E + 3)), L, Ev, heads);
+      const shared = Float32Array.from({ length: L * S }, (_, i) => (i % 5 === 0 ? -Infinity : (i % 7) / 3));
+      const per = Float32Array.from({ length: batch * L * S }, (_, i) => (i % 11 === 0 ? -Infinity : (i % 3) - 1));
+      for (const [mask, stride] of [[null, 0], [shared, 0], [per, L * S]] as [Float32Array | null, number][]) {
+        for (const causal of [false, true]) {
+          const what = `E ${E} Ev ${Ev} heads ${heads} mask stride ${mask ? stride : "none"} causal ${causal}`;
+          const wa = new Float32Array(batch * L * S), wo = new Float32Array(batch * L * Ev);
+          ref.attentionForward(q, k, v, mask, stride, wa, wo, batch, L, S, E, Ev, 0.3, causal);
+          const wq = new Float32Array(batch * L * E), wk = new Float32Array(batch * S * E), wv = new Float32Array(batch * S * Ev);
+          ref.attentionBackward(q, k, v, wa, g, wq, wk, wv, batch, L, S, E, Ev, 0.3);
+          const runs = atThreads(() => {
+            const a = new Float32Array(wa.length), o = new Float32Array(wo.length);
+            expect(attentionForwardF32(q, k, v, mask, stride, a, o, batch, L, S, E, Ev, 0.3, causal)).toBe(true);
+            const dq = new Float32Array(wq.length), dk = new Float32Array(wk.length), dv = new Float32Array(wv.length);
+            expect(attentionBackwardF32(q, k, v, a, g, dq, dk, dv, batch, L, S, E, Ev, 0.3)).toBe(true);
+            const onlyV = new Float32Array(wv.length);
+            attentionBackwardF32(q, k, v, a, g, null, null, onlyV, batch, L, S, E, Ev, 0.3);
+            expect(onlyV, `${what}: dv alone`).toEqual(dv);
+            return [a, o, dq, dk, dv];
+          });
+          const want = [wa, wo, wq, wk, wv];
+          ["attn", "out", "dq", "dk", "dv"].forEach((name, i) => {
+            expect(maxRelErr(runs[0]![i]!, want[i]!), `${what}: ${name}`).toBeLessThan(2e-5);
+            expect(runs[1]![i], `${what}: ${name} 1 vs 2 threads`).toEqual(runs[0]![i]);
+          });
+        }
       }
     }
   });

@@ -11,6 +11,7 @@ export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } fro
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
 export { lstmCellRange, lstmCellBackwardRange, rnnPackPanels, rnnPanelBytes, lstmSequenceRange, lstmSequenceBackwardRange, columnSumRange } from "./rnn";
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
+export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats } from "./attention";
 export { biasRowsRange } from "./linear";
 export { adamRange } from "./optimizer";
 export { stridedCopyRange } from "./strided";

@@ -205,6 +205,10 @@ const others: Case[] = [
     attnMask: tensor([[true, false, true], [true, true, false]]) }), () => [leaf([2, 2, 2, 3]), ncLeaf([2, 2, 3, 3]), leaf([2, 2, 3, 2])]],
   ["scaledDotProductAttention float mask per batch", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
     attnMask: tensor([[[0, -1, 2]], [[1, 0, -Infinity]]], f64) }), () => [leaf([2, 2, 3]), leaf([2, 3, 3]), slicedLeaf([2, 3, 2])]],
+  ["scaledDotProductAttention heads read in place ([N, L, h, d] viewed as [N, h, L, d])", (q, k, v) => F.scaledDotProductAttention(
+    q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), { isCausal: true }), () => [leaf([2, 3, 2, 3]), leaf([2, 3, 2, 3]), slicedLeaf([2, 3, 2, 2])]],
+  ["scaledDotProductAttention past the small-shape kernel (batched matmuls)", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
+    isCausal: true }), () => [leaf([1, 3, 20]), ncLeaf([1, 9, 20]), leaf([1, 9, 10])]],
   ["scaledDotProductAttention dropout (composed, fixed generator)", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
     dropoutP: 0.3, generator: new Generator(3) }), () => [leaf([1, 3, 2]), leaf([1, 3, 2]), leaf([1, 3, 2])]],
   ["lstmCell", (g, c) => lstmCell(g, c), () => [ncLeaf([3, 8]), leaf([3, 2])]],
