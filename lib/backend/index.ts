@@ -36,14 +36,14 @@ export function resetKernels(): void {
   for (const k of Object.keys(providers)) providers[k] = "reference";
 }
 
+/** The typed-array class each dtype's storage is. */
+const ARRAY_OF: Record<DType, Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor> = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array,
+};
+
 /** A zero-filled array of `n` elements of `dtype`. All tensor storage comes from here. */
 export function allocate(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case "float32": return new Float32Array(n);
-    case "float64": return new Float64Array(n);
-    case "int32": return new Int32Array(n);
-    case "bool": return new Uint8Array(n);
-  }
+  return new ARRAY_OF[dtype](n);
 }
 
 /** Below this many bytes the engine's zero-filled arrays cost no more than a raw allocation. */
@@ -56,15 +56,10 @@ const UNINIT_MIN_BYTES = 4096;
  * allocator's freed memory. Still an ordinary GC-managed typed array.
  */
 export function allocateUninit(dtype: DType, n: number): TypedArray {
-  const bytes = dtype === "float64" ? 8 : dtype === "bool" ? 1 : 4;
-  if (n * bytes < UNINIT_MIN_BYTES || !Number.isSafeInteger(n)) return allocate(dtype, n);
-  const buf = Buffer.allocUnsafeSlow(n * bytes).buffer; // its own ArrayBuffer, offset 0
-  switch (dtype) {
-    case "float32": return new Float32Array(buf, 0, n);
-    case "float64": return new Float64Array(buf, 0, n);
-    case "int32": return new Int32Array(buf, 0, n);
-    case "bool": return new Uint8Array(buf, 0, n);
-  }
+  const array = ARRAY_OF[dtype];
+  const bytes = n * array.BYTES_PER_ELEMENT;
+  if (bytes < UNINIT_MIN_BYTES || !Number.isSafeInteger(n)) return new array(n);
+  return new array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n); // its own ArrayBuffer, offset 0
 }
 
 export interface ThreadControl {
