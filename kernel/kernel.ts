@@ -356,22 +356,27 @@ export class Kernel {
 
   // ---- running cells ------------------------------------------------------------------------
 
-  /** The boxes of the names the last cell run declares, each with its value from before the cell. */
+  /** The boxes of the names the running cell declares, each with its value from before the cell. */
   private readonly declared = new Map<Box, unknown>();
 
+  /** Starts recording the names the cell about to run declares (all of %timeit's runs count as one). */
+  startCellDeclarations(): void {
+    this.declared.clear();
+  }
+
   /**
-   * Gives the names the last cell declared back their values from before it (undefined for
-   * new names): a cell stopped for memory must not leave what it grew reachable.
+   * Ends the record; with `release`, the names the cell declared get back their values from
+   * before it (undefined for new names): a cell stopped for memory must not leave what it grew
+   * reachable. Either way the record lets go of those earlier values.
    */
-  releaseCellDeclarations(): void {
-    for (const [box, before] of this.declared) box.v = before;
+  endCellDeclarations(release: boolean): void {
+    if (release) for (const [box, before] of this.declared) box.v = before;
     this.declared.clear();
   }
 
   /** Runs compiled JavaScript, awaiting its completion promise; an interrupt abandons the wait. */
   async run(js: string, filename: string): Promise<{ value: unknown; hasValue: boolean }> {
     let completion: unknown;
-    this.declared.clear();
     try {
       completion = this.context.runScript(js, filename);
     } catch (e) {

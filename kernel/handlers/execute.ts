@@ -34,10 +34,11 @@ export async function executeRequest(k: Kernel, req: Request): Promise<void> {
   if (!silent) k.publish("execute_input", { code, execution_count: count });
   k.io.flush(); // busy and execute_input reach the frontend while the cell compiles
 
+  k.startCellDeclarations();
   let outcome = await runCell(k, code, count, silent, req.arrival);
   const overBudget = outcome.status === "error" && outcome.ename === "Interrupted" ? k.interrupts.memoryError(req.arrival, k.io.memoryBudget, k.io.heapLimit) : null;
+  k.endCellDeclarations(overBudget !== null);
   if (overBudget !== null) {
-    k.releaseCellDeclarations();
     collectGarbage();
     outcome = errorOutcome(overBudget);
   }
