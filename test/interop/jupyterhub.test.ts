@@ -69,7 +69,7 @@ describe.skipIf(!built || !hubAvailable || !reachable)("gradlab under JupyterHub
       expect(r.status).toBe(200);
       const specs = (await r.json()) as { kernelspecs: Record<string, { spec: { argv: string[]; language: string } }> };
       expect(specs.kernelspecs.gradlab?.spec.language).toBe("typescript");
-      expect(specs.kernelspecs.gradlab?.spec.argv[1]).toBe(join(root, "bin", "gradlab.js"));
+      expect(specs.kernelspecs.gradlab?.spec.argv).toContain(join(root, "bin", "gradlab.js"));
     }
   });
 

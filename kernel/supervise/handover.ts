@@ -1,0 +1,105 @@
+// What a kernel started by the supervisor (bin/gradlab-supervise.sh) leaves for the death
+// reporter (death-report.ts): a small file beside the connection file naming the execute
+// requests it holds (parent header, binary routing identities, execution count), rewritten
+// whole (write + rename, so a death mid-write leaves the previous version) each time that set
+// changes; and where V8 writes its fatal-error report, which says whether the heap ran out.
+import { renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import type { Header } from "../transport/wire.js";
+
+export interface HandoverPaths {
+  /** The execute requests the kernel holds (CellRecordFile), while it runs. */
+  cells: string;
+  /** Node's diagnostic report on a fatal error (process.report.reportOnFatalError), in the same folder. */
+  reportDir: string;
+  reportName: string;
+}
+
+export function handoverPaths(connectionFile: string): HandoverPaths {
+  return { cells: `${connectionFile}.gradlab-cells`, reportDir: dirname(connectionFile), reportName: `${basename(connectionFile)}.gradlab-fatal.json` };
+}
+
+/**
+ * Whether this process was started by the supervisor: it exports its own pid, so a kernel
+ * started by a cell of a supervised kernel (its parent another node process) is not mistaken.
+ */
+export function supervised(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.GRADLAB_SUPERVISOR !== undefined && env.GRADLAB_SUPERVISOR === String(process.ppid);
+}
+
+export interface RecordedCell {
+  header: Header;
+  /** Routing identities, base64 (bytes end to end: decoded with Buffer.from(x, "base64")). */
+  identities: string[];
+  executionCount: number | null;
+}
+
+export interface CellRecordFile {
+  /** The kernel's session id (header.session of what it sends). */
+  session: string;
+  /** The main thread's V8 heap limit in bytes. */
+  heapLimit: number;
+  /** Execute requests on shell not yet answered, in arrival order: the first one is running. */
+  cells: RecordedCell[];
+}
+
+/** The io thread's writer of the cells file. */
+export class CellRecord {
+  private readonly cells: RecordedCell[] = [];
+  private closed = false;
+  private failed = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly session: string,
+    private readonly heapLimit: number,
+    private readonly log: (text: string) => void,
+  ) {}
+
+  arrive(header: Header, identities: readonly Uint8Array[]): void {
+    this.cells.push({ header, identities: identities.map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("base64")), executionCount: null });
+    this.write();
+  }
+
+  /** The execute_input of `msgId` went out with this count. */
+  counted(msgId: string | undefined, count: unknown): void {
+    const cell = this.cells.find((c) => c.header.msg_id === msgId);
+    if (cell === undefined || typeof count !== "number") return;
+    cell.executionCount = count;
+    this.write();
+  }
+
+  /** The execute_reply of `msgId` went out. */
+  answered(msgId: string | undefined): void {
+    const i = this.cells.findIndex((c) => c.header.msg_id === msgId);
+    if (i < 0) return;
+    this.cells.splice(i, 1);
+    this.write();
+  }
+
+  /** A shutdown was requested: a death from here on is no cell's error. */
+  close(): void {
+    this.closed = true;
+    removeQuietly(this.path);
+  }
+
+  private write(): void {
+    if (this.closed || this.failed) return;
+    const file: CellRecordFile = { session: this.session, heapLimit: this.heapLimit, cells: this.cells };
+    try {
+      writeFileSync(`${this.path}.tmp`, JSON.stringify(file), { mode: 0o600 });
+      renameSync(`${this.path}.tmp`, this.path);
+    } catch (e) {
+      this.failed = true;
+      this.log(`cannot write ${this.path} (${(e as Error).message}): a kernel death will not be reported on its cell`);
+    }
+  }
+}
+
+export function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* not there */
+  }
+}
