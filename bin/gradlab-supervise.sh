@@ -9,8 +9,9 @@
 # SIGINT (interrupt_mode "signal") must not end this shell; SIGTERM or SIGHUP mean the
 # frontend is stopping the kernel, not that it died. (A trap runs once the kernel has exited;
 # a trapped signal is not inherited as ignored, so the kernel keeps the default handlers.)
+how=died
 trap : INT
-trap 'stopped=1' TERM HUP
+trap 'how=stopped' TERM HUP
 # The kernel checks that its parent is this shell ($$), and watches the frontend ($PPID).
 GRADLAB_SUPERVISOR=$$
 GRADLAB_PARENT_PID=$PPID
@@ -18,6 +19,6 @@ export GRADLAB_SUPERVISOR GRADLAB_PARENT_PID
 "$@"
 status=$?
 if [ "$status" -ne 0 ]; then
-  "$1" "$2" kernel-died "$status" "${stopped:-died}" "$@"
+  "$1" "$2" kernel-died "$status" "$how" "$@"
 fi
 exit "$status"

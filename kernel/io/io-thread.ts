@@ -73,7 +73,7 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
   }
   if (channel === "stdin" && msgType === "input_request") awaitedInput = header.msg_id;
   if (cells !== null) {
-    if (channel === "iopub" && msgType === "execute_input") cells.counted(parent.msg_id, (content as { execution_count?: unknown } | undefined)?.execution_count);
+    if (channel === "iopub" && msgType === "execute_input") cells.counted(parent.msg_id, executionCount(content, json.contentJson));
     else if (channel === "shell" && msgType === "execute_reply") cells.answered(parent.msg_id);
   }
   void queues[channel].send(frames);
@@ -83,6 +83,13 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
 // encode()'s (identities sent as anything but the bytes received reach no peer).
 const sendMessage = (m: SendMessage): void =>
   sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength)), m.metadata, m.buffers, { contentJson: m.contentJson, metadataJson: m.metadataJson });
+
+/** An execute_input's count; the main thread sends its content as JSON text, ending with the count. */
+function executionCount(content: unknown, contentJson: string | undefined): unknown {
+  if (contentJson === undefined) return (content as { execution_count?: unknown } | null)?.execution_count;
+  const m = /"execution_count":(\d+)\}$/.exec(contentJson);
+  return m === null ? undefined : Number(m[1]);
+}
 
 const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
 

@@ -143,6 +143,7 @@ class Reporter {
  * process group): only the hand-over files are removed.
  */
 export async function reportDeath(args: string[]): Promise<void> {
+  const started = Date.now();
   const [statusText, how, ...kernelArgv] = args;
   const status = Number(statusText);
   const i = kernelArgv.findIndex((a) => a === "--connection-file" || a === "-f");
@@ -179,7 +180,7 @@ export async function reportDeath(args: string[]): Promise<void> {
       await reporter.reply(queued, { status: "aborted", execution_count: null });
       await reporter.publish("status", { execution_state: "idle" }, queued.header);
     }
-    if (!replied) log("the client did not reconnect to shell in time: no execute_reply reached it");
+    log(replied ? `answered the cell in ${Date.now() - started} ms (${cause.ename})` : "the client did not reconnect to shell in time: no execute_reply reached it");
   } finally {
     reporter.close();
   }
