@@ -13,7 +13,7 @@ import { kernelInfo } from "./kernel-info.js";
 import { readConnectionFile } from "./transport/connection.js";
 import { exitProcess } from "./execution/process-guard.js";
 import { resolveStart, startCompilerThread, trace, type StartOptions } from "./startup/start-options.js";
-import { handoverPaths, removeQuietly, supervised } from "./supervise/handover.js";
+import { handoverPaths, prepareHandover, removeHandover, supervised } from "./supervise/handover.js";
 // Everything else is imported after the io thread has been spawned (see startKernel).
 
 export { defaultPrelude, trace } from "./startup/start-options.js";
@@ -72,10 +72,13 @@ async function loadPrelude(k: Kernel, path: string | null): Promise<void> {
 function superviseCells(connectionFile: string): string | null {
   if (!supervised()) return null;
   const paths = handoverPaths(connectionFile);
-  process.report.reportOnFatalError = true;
-  process.report.directory = paths.reportDir;
-  process.report.filename = paths.reportName;
-  process.on("exit", () => removeQuietly(paths.cells));
+  try {
+    prepareHandover(paths);
+  } catch (e) {
+    writeSync(2, `[gradlab] cannot create ${paths.dir} (${(e as Error).message}): a kernel death will not be reported on its cell\n`);
+    return null;
+  }
+  process.on("exit", () => removeHandover(paths));
   return paths.cells;
 }
 

@@ -18,7 +18,7 @@ import { endpoint, readConnectionFile, type ConnectionInfo } from "../transport/
 import { makeHeader } from "../transport/message.js";
 import { Signer } from "../transport/signing.js";
 import { encode, type Header } from "../transport/wire.js";
-import { handoverPaths, removeQuietly, type CellRecordFile, type RecordedCell } from "./handover.js";
+import { handoverPaths, removeHandover, type CellRecordFile, type RecordedCell } from "./handover.js";
 
 /** The whole report, from binding to closing, ends within this. */
 export const REPORT_MS = 2000;
@@ -151,10 +151,8 @@ export async function reportDeath(args: string[]): Promise<void> {
   if (connectionFile === undefined) return log(`the kernel exited with status ${statusText}; no --connection-file in its arguments, nothing reported`);
   const paths = handoverPaths(connectionFile);
   const record = readJson<CellRecordFile>(paths.cells);
-  const reportFile = `${paths.reportDir}/${paths.reportName}`;
-  const fatal = readJson<FatalReport>(reportFile);
-  removeQuietly(paths.cells);
-  removeQuietly(reportFile);
+  const fatal = readJson<FatalReport>(paths.fatalReport);
+  removeHandover(paths);
   if (how === "stopped") return;
   const running = record?.cells[0];
   const cause = describeDeath(status, fatal, record?.heapLimit ?? 0);

@@ -1,22 +1,36 @@
 // What a kernel started by the supervisor (bin/gradlab-supervise.sh) leaves for the death
-// reporter (death-report.ts): a small file beside the connection file naming the execute
+// reporter (death-report.ts): in a folder beside the connection file, a small file naming the execute
 // requests it holds (parent header, binary routing identities, execution count), rewritten
 // whole (write + rename, so a death mid-write leaves the previous version) each time that set
 // changes; and where V8 writes its fatal-error report, which says whether the heap ran out.
-import { renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { Header } from "../transport/wire.js";
 
 export interface HandoverPaths {
+  /** A folder of the kernel's own (mode 0700) beside the connection file: `<connection file>.gradlab`. */
+  dir: string;
   /** The execute requests the kernel holds (CellRecordFile), while it runs. */
   cells: string;
-  /** Node's diagnostic report on a fatal error (process.report.reportOnFatalError), in the same folder. */
-  reportDir: string;
-  reportName: string;
+  /** Node's diagnostic report on a fatal error (process.report.reportOnFatalError; it lists the environment, hence the private folder). */
+  fatalReport: string;
 }
 
 export function handoverPaths(connectionFile: string): HandoverPaths {
-  return { cells: `${connectionFile}.gradlab-cells`, reportDir: dirname(connectionFile), reportName: `${basename(connectionFile)}.gradlab-fatal.json` };
+  const dir = `${connectionFile}.gradlab`;
+  return { dir, cells: join(dir, "cells.json"), fatalReport: join(dir, "fatal-report.json") };
+}
+
+/** Creates the hand-over folder (private to the user) and points V8's fatal-error report into it. */
+export function prepareHandover(paths: HandoverPaths): void {
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  process.report.reportOnFatalError = true;
+  process.report.directory = dirname(paths.fatalReport);
+  process.report.filename = basename(paths.fatalReport);
+}
+
+export function removeHandover(paths: HandoverPaths): void {
+  rmSync(paths.dir, { recursive: true, force: true });
 }
 
 /**
@@ -96,7 +110,7 @@ export class CellRecord {
   }
 }
 
-export function removeQuietly(path: string): void {
+function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {

@@ -5,7 +5,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LaunchedKernel } from "../../kernel/client/launch.js";
 import type { ExecuteResult, Message } from "../../kernel/client/kernel-client.js";
@@ -52,8 +52,8 @@ function runningCell(k: LaunchedKernel): string {
   return (input!.parent_header as { msg_id: string }).msg_id;
 }
 
-/** The hand-over files left beside the connection file (none may outlive the kernel). */
-const leftovers = (k: LaunchedKernel): string[] => (existsSync(dirname(k.connectionFile)) ? readdirSync(dirname(k.connectionFile)).filter((f) => f.includes(".gradlab-")) : []);
+/** What the kernel left beside its connection file (its hand-over folder must not outlive it). */
+const leftovers = (k: LaunchedKernel): string[] => (existsSync(dirname(k.connectionFile)) ? readdirSync(dirname(k.connectionFile)).filter((f) => f !== basename(k.connectionFile)) : []);
 
 describe.skipIf(!built || process.platform === "win32")("supervisor: a V8 heap OOM reaches the cell", () => {
   it("3/3 cells whose one allocation overruns a 128 MB heap get a MemoryError, execute_reply and idle; the cell queued behind is aborted", async () => {
