@@ -19,7 +19,7 @@ describe("CellRecord", () => {
     const r = new CellRecord(file, "kernel-session", 123 * 2 ** 20, (t) => logs.push(t));
     const read = (): CellRecordFile => JSON.parse(readFileSync(file, "utf8")) as CellRecordFile;
     const id = new Uint8Array([0x00, 0xff, 0x80, 0x41]);
-    r.arrive(header("a"), [id]);
+    r.arrive({ ...header("a"), username: "Zoë 学生" }, [id]);
     r.arrive(header("b"), [new Uint8Array([1])]);
     r.counted("a", 7);
     expect(read()).toMatchObject({ session: "kernel-session", heapLimit: 123 * 2 ** 20 });
@@ -27,6 +27,8 @@ describe("CellRecord", () => {
     expect([...Buffer.from(read().cells[0]!.identities[0]!, "base64")]).toEqual([0x00, 0xff, 0x80, 0x41]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     r.answered("a");
+    // One write at offset 0, padded with spaces over the longer version before it.
+    expect(readFileSync(file, "utf8")).toMatch(/\} +$/);
     expect(read().cells.map((c) => c.header.msg_id)).toEqual(["b"]);
     r.answered("unknown");
     r.counted("unknown", 3);
