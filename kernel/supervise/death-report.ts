@@ -68,6 +68,15 @@ export function describeDeath(status: number, fatal: FatalReport | null, heapLim
   return { ename: "KernelDied", evalue: `the kernel process exited with status ${status} while running this cell; it will restart, and every variable is lost` };
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 function readJson<T>(path: string): T | null {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as T;
@@ -154,6 +163,9 @@ export async function reportDeath(args: string[]): Promise<void> {
   const fatal = readJson<FatalReport>(paths.fatalReport);
   removeHandover(paths);
   if (how === "stopped") return;
+  // The kernel's watchdog ends a kernel whose frontend is gone: nobody to tell.
+  const frontend = Number(process.env.GRADLAB_PARENT_PID);
+  if (frontend > 1 && !alive(frontend)) return log(`the kernel exited (status ${status}): the process that started it (${frontend}) is gone`);
   const running = record?.cells[0];
   const cause = describeDeath(status, fatal, record?.heapLimit ?? 0);
   log(`the kernel died (exit status ${status}${fatal?.header?.event ? `: ${fatal.header.event}` : ""}); ${running === undefined ? "no cell was running" : `reporting on cell ${running.header.msg_id}`}`);

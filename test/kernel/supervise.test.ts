@@ -2,8 +2,8 @@
 // process under the kernelspec's argv, over real ZeroMQ. A cell whose one allocation overruns
 // V8's heap kills the process; its client must still get the error, an execute_reply and idle.
 // A kernel the frontend stops, interrupts or restarts must behave as without the supervisor.
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -160,6 +160,49 @@ describe.skipIf(!built || process.platform === "win32")("supervisor: stopping, i
     expect(code).toBe(143);
     expect(stderr).not.toContain("[gradlab supervisor]");
   }, 60_000);
+});
+
+describe.skipIf(!built || process.platform === "win32")("supervisor: no orphans", () => {
+  it("a frontend that dies without stopping the kernel: the kernel and its supervisor exit", async () => {
+    const { newConnectionInfo } = await import("../../kernel/client/launch.js");
+    const { KernelClient } = await import("../../kernel/client/kernel-client.js");
+    const { kernelSpec } = await import("../../kernel/install.js");
+    const dir = mkdtempSync(join(tmpdir(), "gradlab-orphan-"));
+    const file = join(dir, "c.json");
+    const info = await newConnectionInfo();
+    writeFileSync(file, JSON.stringify(info));
+    const argv = (kernelSpec({ scope: "user", name: "gradlab" }).argv as string[]).map((a) => `'${a.replace("{connection_file}", file)}'`).join(" ");
+    // The "frontend" (a shell) starts the supervised kernel in the background; once the
+    // kernel answers, the frontend is killed (alone).
+    const frontend = spawn("/bin/sh", ["-c", `${argv} >/dev/null 2>&1 & echo $!; sleep 60`], { env: { ...process.env, GRADLAB_PRELUDE: "none" }, detached: true });
+    let out = "";
+    frontend.stdout.on("data", (d) => (out += d));
+    const client = new KernelClient(info);
+    try {
+      await client.waitForReady(30_000);
+    } finally {
+      client.close();
+    }
+    frontend.kill("SIGKILL");
+    const supervisor = Number(out.trim());
+    expect(supervisor).toBeGreaterThan(0);
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (alive(supervisor) && Date.now() < deadline) await sleep(200);
+    const stillAlive = alive(supervisor);
+    if (stillAlive) process.kill(-frontend.pid!, "SIGKILL"); // the frontend's process group: the supervisor and the kernel
+    const left = readdirSync(dir);
+    rmSync(dir, { recursive: true, force: true });
+    expect(stillAlive).toBe(false);
+    expect(left).toEqual(["c.json"]);
+  }, 30_000);
 });
 
 /** Stops a supervised kernel with `stop` while a cell loops: nothing may be reported on the cell, nothing left behind. */
