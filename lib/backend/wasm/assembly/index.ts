@@ -15,3 +15,4 @@ export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats }
 export { biasRowsRange } from "./linear";
 export { adamRange } from "./optimizer";
 export { stridedCopyRange } from "./strided";
+export { implicitConv, implicitWorkspaceBytes, implicitForwardRange, implicitBackwardInputRange, implicitBackwardWeightRange } from "./conv_implicit";

@@ -1,0 +1,324 @@
+// Multi-channel conv2d at stride and dilation 1 as an implicit GEMM: no im2col matrix. The
+// image is copied once, zero-padded, to xp [c, Hp, Wp]; then tap k = (ci, ki, kj) of output
+// position q = oh·Wp + ow is xp[off[k] + q] with off[k] = ci·Hp·Wp + ki·Wp + kj, so 8
+// consecutive q are 8 consecutive floats and the micro-kernels load them straight from xp.
+// The output is computed "wide" (Wp columns a row, the last kw − 1 of them junk that is
+// dropped) for the forward and input gradient; the weight gradient reads only real columns.
+
+import { madd } from "./madd";
+import { maxPool2x2Row } from "./pool2d";
+
+@inline function f(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+@inline function roundUp(x: i32, m: i32): i32 {
+  return ((x + m - 1) / m) * m;
+}
+
+/** Floats of the padded copy of one image: Hp·Wp a channel, then zeros the last wide tiles read past it. */
+@inline function paddedFloats(c: i32, Hp: i32, Wp: i32): i32 {
+  return c * Hp * Wp + 2 * Wp + 32;
+}
+
+/** Wide output columns, rounded up to the 8-wide tile. */
+@inline function wideCols(outH: i32, Wp: i32): i32 {
+  return roundUp(outH * Wp, 8);
+}
+
+/** dst [c, Hp, Wp] = src [c, h, w] placed at (pH, pW), zeros around it and in the slack after it. */
+function padPlanes(src: usize, c: i32, h: i32, w: i32, pH: i32, pW: i32, Hp: i32, Wp: i32, dst: usize): void {
+  memory.fill(dst, 0, <usize>paddedFloats(c, Hp, Wp) << 2);
+  for (let ci = 0; ci < c; ci++) {
+    const s = f(src, ci * h * w), d = f(dst, ci * Hp * Wp + pH * Wp + pW);
+    for (let i = 0; i < h; i++) {
+      const sr = f(s, i * w), dr = f(d, i * Wp);
+      let j = 0;
+      for (; j + 4 <= w; j += 4) v128.store(f(dr, j), v128.load(f(sr, j)));
+      for (; j < w; j++) store<f32>(f(dr, j), load<f32>(f(sr, j)));
+    }
+  }
+}
+
+/** offs[k] = byte offset of tap k = (ci, ki, kj) in the padded image; k ≥ K (to a multiple of 4) repeats tap 0 (results never read). */
+function tapOffsets(c: i32, kh: i32, kw: i32, Hp: i32, Wp: i32, offs: usize): void {
+  let k = 0;
+  for (let ci = 0; ci < c; ci++)
+    for (let ki = 0; ki < kh; ki++)
+      for (let kj = 0; kj < kw; kj++) store<i32>(f(offs, k++), (ci * Hp * Wp + ki * Wp + kj) << 2);
+  for (; k < roundUp(c * kh * kw, 4); k++) store<i32>(f(offs, k), 0);
+}
+
+/**
+ * Forward weights as [cOut/4][K][4] (zero channels past cOut): wt [cOut, cIn, kh, kw], or
+ * with flip the input gradient's kernel, wt [cIn, cOut, kh, kw] read as its transposed and
+ * 180°-rotated [cOut', cIn', kh, kw] with cOut' = cIn of wt and cIn' = its cOut.
+ */
+function packWeights(wt: usize, cOut: i32, cIn: i32, kh: i32, kw: i32, flip: bool, dst: usize): void {
+  const K = cIn * kh * kw, T = kh * kw;
+  for (let cb = 0; cb < cOut; cb += 4) {
+    for (let k = 0; k < K; k++) {
+      const ci = k / T, t = k - ci * T;
+      for (let i = 0; i < 4; i++) {
+        const co = cb + i;
+        let v: f32 = 0;
+        if (co < cOut) v = flip ? load<f32>(f(wt, (ci * cOut + co) * T + T - 1 - t)) : load<f32>(f(wt, co * K + k));
+        store<f32>(f(dst, (cb * K + k * 4) + i), v);
+      }
+    }
+  }
+}
+
+/** bias[c] as a lane, 0 past cOut or without bias. */
+@inline function biasLane(bias: usize, c: i32, cOut: i32): f32 {
+  return bias && c < cOut ? load<f32>(f(bias, c)) : 0;
+}
+
+/**
+ * wide [cOut4, Q] = relu?(W @ taps(xp) + bias) over Q (a multiple of 8) wide positions: for
+ * each 4-channel block and 8 positions, a 4×8 register tile over the K taps (6 loads per 8
+ * multiply-adds; the tap rows come from the offset table). relu: max(v, 0), NaN becomes 0.
+ */
+function wideForward(xp: usize, wpk: usize, offs: usize, K: i32, cOut: i32, Q: i32, wide: usize, bias: usize, relu: i32): void {
+  const zero = f32x4.splat(0);
+  for (let cb = 0; cb < cOut; cb += 4) {
+    const ab = f(wpk, cb * K);
+    const bv0 = f32x4.splat(biasLane(bias, cb, cOut)), bv1 = f32x4.splat(biasLane(bias, cb + 1, cOut));
+    const bv2 = f32x4.splat(biasLane(bias, cb + 2, cOut)), bv3 = f32x4.splat(biasLane(bias, cb + 3, cOut));
+    const r0 = f(wide, cb * Q), r1 = f(r0, Q), r2 = f(r1, Q), r3 = f(r2, Q);
+    for (let q = 0; q < Q; q += 8) {
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      const xq = f(xp, q);
+      let a = ab, o = offs;
+      const end = offs + (<usize>K << 2);
+      while (o < end) {
+        const src = xq + <usize>load<i32>(o);
+        const b0 = v128.load(src), b1 = v128.load(src, 16);
+        let av = v128.load32_splat(a);
+        c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+        av = v128.load32_splat(a, 4);
+        c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+        av = v128.load32_splat(a, 8);
+        c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+        av = v128.load32_splat(a, 12);
+        c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+        a += 16;
+        o += 4;
+      }
+      c00 = f32x4.add(c00, bv0); c01 = f32x4.add(c01, bv0);
+      c10 = f32x4.add(c10, bv1); c11 = f32x4.add(c11, bv1);
+      c20 = f32x4.add(c20, bv2); c21 = f32x4.add(c21, bv2);
+      c30 = f32x4.add(c30, bv3); c31 = f32x4.add(c31, bv3);
+      if (relu) {
+        c00 = f32x4.pmax(zero, c00); c01 = f32x4.pmax(zero, c01);
+        c10 = f32x4.pmax(zero, c10); c11 = f32x4.pmax(zero, c11);
+        c20 = f32x4.pmax(zero, c20); c21 = f32x4.pmax(zero, c21);
+        c30 = f32x4.pmax(zero, c30); c31 = f32x4.pmax(zero, c31);
+      }
+      const d = <usize>q << 2;
+      v128.store(r0 + d, c00); v128.store(r0 + d, c01, 16);
+      v128.store(r1 + d, c10); v128.store(r1 + d, c11, 16);
+      v128.store(r2 + d, c20); v128.store(r2 + d, c21, 16);
+      v128.store(r3 + d, c30); v128.store(r3 + d, c31, 16);
+    }
+  }
+}
+
+/** out [c, outH, outW] = the real columns of wide [c, Q] (rows Wp apart). */
+function narrowRows(wide: usize, Q: i32, Wp: i32, c: i32, outH: i32, outW: i32, out: usize): void {
+  for (let ci = 0; ci < c; ci++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const s = f(wide, ci * Q + oh * Wp), d = f(out, (ci * outH + oh) * outW);
+      let j = 0;
+      for (; j + 4 <= outW; j += 4) v128.store(f(d, j), v128.load(f(s, j)));
+      for (; j < outW; j++) store<f32>(f(d, j), load<f32>(f(s, j)));
+    }
+  }
+}
+
+/** Whether the implicit kernels take this conv: groups 1, stride and dilation 1, several input channels. */
+export function implicitConv(cIn: i32, groups: i32, sH: i32, sW: i32, dH: i32, dW: i32, kh: i32, kw: i32, pH: i32, pW: i32): i32 {
+  return <i32>(cIn > 1 && groups == 1 && sH == 1 && sW == 1 && dH == 1 && dW == 1 && kh * kw > 1 && pH < kh && pW < kw);
+}
+
+// One thread's workspace: xp | wide | packed weights | accumulator | offsets | dyT, each
+// 64-byte aligned (plain arithmetic: the module has no allocator).
+@inline function xpAt(ws: usize): usize {
+  return (ws + 63) & ~63;
+}
+@inline function wideAt(ws: usize, cIn: i32, Hp: i32, Wp: i32): usize {
+  return (f(xpAt(ws), paddedFloats(cIn, Hp, Wp)) + 63) & ~63;
+}
+@inline function packedAt(ws: usize, cIn: i32, cOut: i32, Hp: i32, Wp: i32, outH: i32): usize {
+  return (f(wideAt(ws, cIn, Hp, Wp), roundUp(cOut, 4) * wideCols(outH, Wp) + 32) + 63) & ~63;
+}
+@inline function packedFloats(K: i32, cOut: i32): i32 {
+  return roundUp(K, 4) * roundUp(cOut, 8);
+}
+@inline function accAt(packed: usize, K: i32, cOut: i32): usize {
+  return f(packed, packedFloats(K, cOut));
+}
+@inline function offsAt(packed: usize, K: i32, cOut: i32): usize {
+  return (f(packed, 2 * packedFloats(K, cOut)) + 63) & ~63;
+}
+@inline function dyTAt(offs: usize, K: i32): usize {
+  return (f(offs, roundUp(K, 4)) + 63) & ~63;
+}
+
+/** Bytes of one thread's workspace in a conv's layout (channels c → cOut, Hp × Wp padded planes, P real outputs). */
+function layoutBytes(c: i32, cOut: i32, kh: i32, kw: i32, Hp: i32, Wp: i32, outH: i32, P: i32): i32 {
+  const K = c * kh * kw;
+  const end = f(dyTAt(offsAt(packedAt(0, c, cOut, Hp, Wp, outH), K, cOut), K), P * roundUp(cOut, 8));
+  return <i32>end + 64;
+}
+
+/** Workspace bytes one thread needs for any of the three implicit kernels of this conv (see implicitConv). */
+export function implicitWorkspaceBytes(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32, outH: i32, outW: i32): i32 {
+  const forward = layoutBytes(cIn, cOut, kh, kw, h + 2 * pH, w + 2 * pW, outH, outH * outW);
+  const input = layoutBytes(cOut, cIn, kh, kw, outH + 2 * (kh - 1 - pH), outW + 2 * (kw - 1 - pW), h, h * w);
+  return max(forward, input);
+}
+
+/**
+ * Images [b0, b1) of relu?(conv2d(x, wt) + bias) (see implicitConv). pooled 0: out
+ * [n, cOut, outH, outW]; otherwise the conv output is 2×2, stride-2 max pooled while in
+ * cache into out and argmax [n, cOut, outH/2, outW/2] (argmax as maxPool2dForward's).
+ */
+export function implicitForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                                     outH: i32, outW: i32, x: usize, wt: usize, out: usize, argmax: usize,
+                                     b0: i32, b1: i32, ws: usize, bias: usize, relu: i32, pooled: i32): void {
+  const Hp = h + 2 * pH, Wp = w + 2 * pW, K = cIn * kh * kw, Q = wideCols(outH, Wp);
+  const xp = xpAt(ws), wide = wideAt(ws, cIn, Hp, Wp), packed = packedAt(ws, cIn, cOut, Hp, Wp, outH);
+  const offs = offsAt(packed, K, cOut);
+  packWeights(wt, cOut, cIn, kh, kw, false, packed);
+  tapOffsets(cIn, kh, kw, Hp, Wp, offs);
+  const pHo = outH >> 1, pWo = outW >> 1, per = cOut * pHo * pWo;
+  for (let b = b0; b < b1; b++) {
+    padPlanes(f(x, b * cIn * h * w), cIn, h, w, pH, pW, Hp, Wp, xp);
+    wideForward(xp, packed, offs, K, cOut, Q, wide, bias, relu);
+    if (!pooled) {
+      narrowRows(wide, Q, Wp, cOut, outH, outW, f(out, b * cOut * outH * outW));
+      continue;
+    }
+    for (let c = 0; c < cOut; c++) {
+      for (let ph = 0; ph < pHo; ph++) {
+        const r0 = f(wide, c * Q + 2 * ph * Wp), o = b * per + (c * pHo + ph) * pWo;
+        maxPool2x2Row(r0, f(r0, Wp), 2 * ph * outW, outW, pWo, f(out, o), f(argmax, o), true, relu != 0);
+      }
+    }
+  }
+}
+
+/**
+ * Images [b0, b1) of dx = conv2d's input gradient, as the forward conv of dy zero-padded by
+ * (kh − 1 − pH, kw − 1 − pW) with the transposed, rotated kernel: dx [n, cIn, h, w] overwritten.
+ */
+export function implicitBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                                           outH: i32, outW: i32, dy: usize, wt: usize, dx: usize,
+                                           b0: i32, b1: i32, ws: usize): void {
+  const qH = kh - 1 - pH, qW = kw - 1 - pW;
+  const Hp = outH + 2 * qH, Wp = outW + 2 * qW, K = cOut * kh * kw, Q = wideCols(h, Wp);
+  const xp = xpAt(ws), wide = wideAt(ws, cOut, Hp, Wp), packed = packedAt(ws, cOut, cIn, Hp, Wp, h);
+  const offs = offsAt(packed, K, cIn);
+  packWeights(wt, cIn, cOut, kh, kw, true, packed);
+  tapOffsets(cOut, kh, kw, Hp, Wp, offs);
+  for (let b = b0; b < b1; b++) {
+    padPlanes(f(dy, b * cOut * outH * outW), cOut, outH, outW, qH, qW, Hp, Wp, xp);
+    wideForward(xp, packed, offs, K, cIn, Q, wide, 0, 0);
+    narrowRows(wide, Q, Wp, cIn, h, w, f(dx, b * cIn * h * w));
+  }
+}
+
+/** dyT [P, c8] = dy [c, P] transposed, zero channels past c. */
+function transposeDy(dy: usize, c: i32, P: i32, c8: i32, dst: usize): void {
+  for (let q = 0; q < P; q++) {
+    const d = f(dst, q * c8);
+    let ch = 0;
+    for (; ch < c; ch++) store<f32>(f(d, ch), load<f32>(f(dy, ch * P + q)));
+    for (; ch < c8; ch++) store<f32>(f(d, ch), 0);
+  }
+}
+
+/**
+ * acc [K4, c8] += taps(xp) [K4, P] @ dyT [P, c8] for one image: 4 taps × 8 channels a
+ * register tile, summed over the real output positions in row order.
+ */
+function weightGradImage(xp: usize, offs: usize, dyT: usize, K: i32, c8: i32, outH: i32, outW: i32, Wp: i32, acc: usize): void {
+  const rowStep = <usize>(c8 * outW) << 2, cs = <usize>c8 << 2;
+  for (let kb = 0; kb < K; kb += 4) {
+    const x0 = xp + <usize>load<i32>(f(offs, kb)), x1 = xp + <usize>load<i32>(f(offs, kb + 1));
+    const x2 = xp + <usize>load<i32>(f(offs, kb + 2)), x3 = xp + <usize>load<i32>(f(offs, kb + 3));
+    for (let cb = 0; cb < c8; cb += 8) {
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let brow = f(dyT, cb);
+      for (let oh = 0; oh < outH; oh++) {
+        const r = <usize>(oh * Wp) << 2;
+        let a = r, bp = brow;
+        const end = r + (<usize>outW << 2);
+        while (a < end) {
+          const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+          let av = v128.load32_splat(x0 + a);
+          c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+          av = v128.load32_splat(x1 + a);
+          c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+          av = v128.load32_splat(x2 + a);
+          c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+          av = v128.load32_splat(x3 + a);
+          c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+          a += 4;
+          bp += cs;
+        }
+        brow += rowStep;
+      }
+      const d0 = f(acc, kb * c8 + cb), d1 = f(d0, c8), d2 = f(d1, c8), d3 = f(d2, c8);
+      v128.store(d0, f32x4.add(v128.load(d0), c00)); v128.store(d0, f32x4.add(v128.load(d0, 16), c01), 16);
+      v128.store(d1, f32x4.add(v128.load(d1), c10)); v128.store(d1, f32x4.add(v128.load(d1, 16), c11), 16);
+      v128.store(d2, f32x4.add(v128.load(d2), c20)); v128.store(d2, f32x4.add(v128.load(d2, 16), c21), 16);
+      v128.store(d3, f32x4.add(v128.load(d3), c30)); v128.store(d3, f32x4.add(v128.load(d3, 16), c31), 16);
+    }
+  }
+}
+
+/** dw [cOut, K] += acc [K4, c8] transposed (its first K rows and cOut columns). */
+function flushAcc(acc: usize, K: i32, cOut: i32, c8: i32, dw: usize): void {
+  for (let o = 0; o < cOut; o++) {
+    for (let k = 0; k < K; k++) {
+      const q = f(dw, o * K + k);
+      store<f32>(q, load<f32>(q) + load<f32>(f(acc, k * c8 + o)));
+    }
+  }
+}
+
+/**
+ * dw partial c (cOut × K floats at dw + c·cOut·K) += the weight gradient of the images of
+ * [b0, b1) in chunk c = b / chunk, each chunk's images summed in order into a zeroed
+ * accumulator first, as conv2dBackwardWeightRange: the partials do not depend on the split.
+ */
+export function implicitBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                                            outH: i32, outW: i32, x: usize, dy: usize, dw: usize,
+                                            b0: i32, b1: i32, ws: usize, chunk: i32): void {
+  const Hp = h + 2 * pH, Wp = w + 2 * pW, K = cIn * kh * kw, K4 = roundUp(K, 4), c8 = roundUp(cOut, 8), P = outH * outW;
+  const xp = xpAt(ws), packed = packedAt(ws, cIn, cOut, Hp, Wp, outH);
+  const acc = accAt(packed, K, cOut), offs = offsAt(packed, K, cOut), dyT = dyTAt(offs, K);
+  tapOffsets(cIn, kh, kw, Hp, Wp, offs);
+  const part = <usize>(cOut * K) << 2, accBytes = <usize>(K4 * c8) << 2;
+  let cur = b0 / chunk;
+  memory.fill(acc, 0, accBytes);
+  for (let b = b0; b < b1; b++) {
+    if (b / chunk != cur) {
+      flushAcc(acc, K, cOut, c8, dw + <usize>cur * part);
+      memory.fill(acc, 0, accBytes);
+      cur = b / chunk;
+    }
+    padPlanes(f(x, b * cIn * h * w), cIn, h, w, pH, pW, Hp, Wp, xp);
+    transposeDy(f(dy, b * cOut * P), cOut, P, c8, dyT);
+    weightGradImage(xp, offs, dyT, K, c8, outH, outW, Wp, acc);
+  }
+  if (b1 > b0) flushAcc(acc, K, cOut, c8, dw + <usize>cur * part);
+}
