@@ -28,13 +28,14 @@ function wsBytes(rt: WasmRuntime, p: Conv2dParams): number {
  * Which convs take the implicit-GEMM kernels (conv_implicit.ts): `forward` and `input` only
  * where the wide rows they compute (kw − 1 junk columns each) add little work.
  */
-function implicitPlan(p: Conv2dParams): { forward: boolean; input: boolean; weight: boolean; ws: number } | null {
+function implicitPlan(p: Conv2dParams): { forward: boolean; input: boolean; scatter: boolean; weight: boolean; ws: number } | null {
   const rt = wasmRuntime()!;
   if (rt.exports.implicitConv!(p.cIn, p.groups, p.strideH, p.strideW, p.dilationH, p.dilationW, p.kh, p.kw, p.padH, p.padW) !== 1) return null;
   const wideForward = (p.outH * (p.w + 2 * p.padW)) / (p.outH * p.outW);
   const wideInput = (p.h * (p.outW + 2 * (p.kw - 1 - p.padW))) / (p.outH * p.outW);
   const ws = rt.exports.implicitWorkspaceBytes!(p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW) as number;
-  return { forward: wideForward <= IMPLICIT_MAX_WIDE, input: wideInput <= IMPLICIT_MAX_WIDE, weight: true, ws };
+  const input = wideInput <= IMPLICIT_MAX_WIDE;
+  return { forward: wideForward <= IMPLICIT_MAX_WIDE, input, scatter: !input && wideForward <= IMPLICIT_MAX_WIDE, weight: true, ws };
 }
 /** Most extra work (wide positions per real output) the implicit forward and input gradient may take. */
 const IMPLICIT_MAX_WIDE = Number(process.env.GRADLAB_IMPLICIT_WIDE ?? 1.5);
@@ -146,8 +147,8 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
 function backwardInputInArena(rt: WasmRuntime, pdy: number, pw: number, p: Conv2dParams): number {
   const pdx = rt.alloc(xLen(p) * 4);
   const plan = implicitPlan(p);
-  if (plan?.input) {
-    runRange("conv2d backward (input)", "implicitBackwardInputRange", () => [...implicitGeometry(p), pdy, pw, pdx, 0, p.n, rt.alloc(plan.ws)],
+  if (plan?.input || plan?.scatter) {
+    runRange("conv2d backward (input)", plan.input ? "implicitBackwardInputRange" : "implicitBackwardInputScatterRange", () => [...implicitGeometry(p), pdy, pw, pdx, 0, p.n, rt.alloc(plan.ws)],
       { startArg: IMPLICIT_IMAGES, total: p.n, align: 1 }, flops(p));
     return pdx;
   }

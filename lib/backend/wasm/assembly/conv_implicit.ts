@@ -232,13 +232,27 @@ export function implicitBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, 
   }
 }
 
-/** dyT [P, c8] = dy [c, P] transposed, zero channels past c. */
+/** dyT [P, c8] = dy [c, P] transposed, zero channels past c: 4×4 blocks through registers. */
 function transposeDy(dy: usize, c: i32, P: i32, c8: i32, dst: usize): void {
+  const P4 = P & ~3, c4 = c & ~3;
+  for (let ch = 0; ch < c4; ch += 4) {
+    const s0 = f(dy, ch * P), s1 = f(s0, P), s2 = f(s1, P), s3 = f(s2, P);
+    for (let q = 0; q < P4; q += 4) {
+      const o = <usize>q << 2;
+      const x0 = v128.load(s0 + o), x1 = v128.load(s1 + o), x2 = v128.load(s2 + o), x3 = v128.load(s3 + o);
+      const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+      const d = f(dst, q * c8 + ch), cs = <usize>c8 << 2;
+      v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+      v128.store(d + cs, i64x2.shuffle(t0, t1, 1, 3));
+      v128.store(d + 2 * cs, i64x2.shuffle(t2, t3, 0, 2));
+      v128.store(d + 3 * cs, i64x2.shuffle(t2, t3, 1, 3));
+    }
+  }
   for (let q = 0; q < P; q++) {
     const d = f(dst, q * c8);
-    let ch = 0;
-    for (; ch < c; ch++) store<f32>(f(d, ch), load<f32>(f(dy, ch * P + q)));
-    for (; ch < c8; ch++) store<f32>(f(d, ch), 0);
+    for (let ch = q < P4 ? c4 : 0; ch < c; ch++) store<f32>(f(d, ch), load<f32>(f(dy, ch * P + q)));
+    for (let ch = c; ch < c8; ch++) store<f32>(f(d, ch), 0);
   }
 }
 
@@ -321,4 +335,114 @@ export function implicitBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32,
     weightGradImage(xp, offs, dyT, K, c8, outH, outW, Wp, acc);
   }
   if (b1 > b0) flushAcc(acc, K, cOut, c8, dw + <usize>cur * part);
+}
+
+/** dst [c, Q] = dy [c, outH, outW] in wide rows (Wp apart), zeros in the junk columns and the tail. */
+function wideRows(dy: usize, c: i32, outH: i32, outW: i32, Wp: i32, Q: i32, dst: usize): void {
+  memory.fill(dst, 0, <usize>(c * Q) << 2);
+  for (let ci = 0; ci < c; ci++) {
+    for (let oh = 0; oh < outH; oh++) {
+      const s = f(dy, (ci * outH + oh) * outW), d = f(dst, ci * Q + oh * Wp);
+      let j = 0;
+      for (; j + 4 <= outW; j += 4) v128.store(f(d, j), v128.load(f(s, j)));
+      for (; j < outW; j++) store<f32>(f(d, j), load<f32>(f(s, j)));
+    }
+  }
+}
+
+/**
+ * The scatter's tap blocks: block j holds taps j + i·M (i < 4, M = K4/4), a quarter of the
+ * taps apart, so a tile's four rows land in different places of the padded image (adjacent
+ * taps overlap, and re-reading a just stored, overlapping vector stalls store forwarding).
+ * wpk [M][cOut][4] their weights (0 past K), offs [M][4] their byte offsets (−1 past K).
+ */
+function packTapBlocks(wt: usize, cOut: i32, K: i32, kh: i32, kw: i32, Hp: i32, Wp: i32, dst: usize, offs: usize): void {
+  const M = roundUp(K, 4) >> 2, T = kh * kw;
+  for (let j = 0; j < M; j++) {
+    for (let i = 0; i < 4; i++) {
+      const k = j + i * M, ci = k / T, t = k - ci * T, ki = t / kw, kj = t - ki * kw;
+      store<i32>(f(offs, j * 4 + i), k < K ? (ci * Hp * Wp + ki * Wp + kj) << 2 : -1);
+      for (let co = 0; co < cOut; co++) store<f32>(f(dst, (j * cOut + co) * 4 + i), k < K ? load<f32>(f(wt, co * K + k)) : 0);
+    }
+  }
+}
+
+@inline function addTileRow(dq: usize, o: i32, lo: v128, hi: v128): void {
+  if (o < 0) return;
+  const d = dq + <usize>o;
+  v128.store(d, f32x4.add(v128.load(d), lo));
+  v128.store(d, f32x4.add(v128.load(d, 16), hi), 16);
+}
+
+/**
+ * dxp[off[k] + q] += Σ_co wt[co, k] · dyw[co, q] for every tap k and wide position q: the
+ * input gradient's column matrix, 4 taps × 8 positions a register tile (taps as
+ * packTapBlocks groups them), added into the padded image (col2im) straight from the
+ * registers. Junk columns of dyw are zero, so they add 0.
+ */
+function wideInputScatter(dyw: usize, wpk: usize, offs: usize, K: i32, cOut: i32, Q: i32, dxp: usize): void {
+  const qs = <usize>Q << 2, M = roundUp(K, 4) >> 2;
+  for (let j = 0; j < M; j++) {
+    const ab = f(wpk, j * cOut * 4), end = f(ab, 4 * cOut);
+    const o0 = load<i32>(f(offs, 4 * j)), o1 = load<i32>(f(offs, 4 * j + 1));
+    const o2 = load<i32>(f(offs, 4 * j + 2)), o3 = load<i32>(f(offs, 4 * j + 3));
+    for (let q = 0; q < Q; q += 8) {
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let a = ab, b = f(dyw, q);
+      while (a < end) {
+        const b0 = v128.load(b), b1 = v128.load(b, 16);
+        let av = v128.load32_splat(a);
+        c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+        av = v128.load32_splat(a, 4);
+        c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+        av = v128.load32_splat(a, 8);
+        c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+        av = v128.load32_splat(a, 12);
+        c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+        a += 16;
+        b += qs;
+      }
+      const dq = f(dxp, q);
+      addTileRow(dq, o0, c00, c01);
+      addTileRow(dq, o1, c10, c11);
+      addTileRow(dq, o2, c20, c21);
+      addTileRow(dq, o3, c30, c31);
+    }
+  }
+}
+
+/** dx [c, h, w] = the interior of the padded planes xp [c, Hp, Wp] at (pH, pW). */
+function unpadPlanes(xp: usize, c: i32, h: i32, w: i32, pH: i32, pW: i32, Hp: i32, Wp: i32, dx: usize): void {
+  for (let ci = 0; ci < c; ci++) {
+    const s = f(xp, ci * Hp * Wp + pH * Wp + pW), d = f(dx, ci * h * w);
+    for (let i = 0; i < h; i++) {
+      const sr = f(s, i * Wp), dr = f(d, i * w);
+      let j = 0;
+      for (; j + 4 <= w; j += 4) v128.store(f(dr, j), v128.load(f(sr, j)));
+      for (; j < w; j++) store<f32>(f(dr, j), load<f32>(f(sr, j)));
+    }
+  }
+}
+
+/**
+ * Images [b0, b1) of dx = conv2d's input gradient as column-matrix tiles added into a padded
+ * image (wideInputScatter), for convs whose rotated forward (implicitBackwardInputRange)
+ * would read mostly padding: dx [n, cIn, h, w] overwritten.
+ */
+export function implicitBackwardInputScatterRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+                                                  outH: i32, outW: i32, dy: usize, wt: usize, dx: usize,
+                                                  b0: i32, b1: i32, ws: usize): void {
+  const Hp = h + 2 * pH, Wp = w + 2 * pW, K = cIn * kh * kw, Q = wideCols(outH, Wp);
+  const xp = xpAt(ws), wide = wideAt(ws, cIn, Hp, Wp), packed = packedAt(ws, cIn, cOut, Hp, Wp, outH);
+  const offs = offsAt(packed, K, cOut);
+  packTapBlocks(wt, cOut, K, kh, kw, Hp, Wp, packed, offs);
+  for (let b = b0; b < b1; b++) {
+    wideRows(f(dy, b * cOut * outH * outW), cOut, outH, outW, Wp, Q, wide);
+    memory.fill(xp, 0, <usize>paddedFloats(cIn, Hp, Wp) << 2);
+    wideInputScatter(wide, packed, offs, K, cOut, Q, xp);
+    unpadPlanes(xp, cIn, h, w, pH, pW, Hp, Wp, f(dx, b * cIn * h * w));
+  }
 }

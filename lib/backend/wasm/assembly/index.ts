@@ -15,4 +15,5 @@ export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats }
 export { biasRowsRange } from "./linear";
 export { adamRange } from "./optimizer";
 export { stridedCopyRange } from "./strided";
-export { implicitConv, implicitWorkspaceBytes, implicitForwardRange, implicitBackwardInputRange, implicitBackwardWeightRange } from "./conv_implicit";
+export { implicitConv, implicitWorkspaceBytes, implicitForwardRange, implicitBackwardInputRange, implicitBackwardInputScatterRange,
+  implicitBackwardWeightRange } from "./conv_implicit";
