@@ -51,6 +51,24 @@ const implicitGeometry = (p: Conv2dParams) => [p.cIn, p.h, p.w, p.cOut, p.kh, p.
 /** Range start in the implicit kernels' arguments: geometry (10), three pointers (argmax too for the forward). */
 const IMPLICIT_IMAGES = 13;
 
+/** Whether the Winograd F(2×2, 3×3) kernel (conv_winograd.ts) takes this conv, and its workspace bytes (0: not). */
+function winograd(p: Conv2dParams): number {
+  const e = wasmRuntime()!.exports;
+  if (e.winogradConv!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, p.outH, p.outW) !== 1) return 0;
+  return e.winogradWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number;
+}
+/** Range start in winogradForwardRange's arguments. */
+const WINOGRAD_IMAGES = 8;
+
+/** The Winograd forward (pooled: with its 2×2 max pool into po, pa) over all images. */
+function winogradForward(rt: WasmRuntime, px: number, pw: number, po: number, pa: number, p: Conv2dParams, ws: number,
+  epilogue: Epilogue | undefined, pooled: boolean): void {
+  const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+  runRange("conv2d", "winogradForwardRange",
+    () => [p.cIn, p.cOut, p.outH, p.outW, px, pw, po, pa, 0, p.n, rt.alloc(ws), pb, epilogue?.relu ? 1 : 0, pooled ? 1 : 0, 0],
+    { startArg: WINOGRAD_IMAGES, total: p.n, align: 1 }, flops(p) / 2.25);
+}
+
 /** The implicit forward over all images into po (and pa when pooled): see implicitForwardRange. */
 function implicitForward(rt: WasmRuntime, px: number, pw: number, po: number, pa: number, p: Conv2dParams, ws: number,
   epilogue: Epilogue | undefined, pooled: boolean): void {
@@ -66,6 +84,11 @@ function implicitForward(rt: WasmRuntime, px: number, pw: number, po: number, pa
  */
 function forwardInArena(rt: WasmRuntime, x: Float32Array, w: Float32Array, p: Conv2dParams, epilogue?: Epilogue): number {
   const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
+  const wino = winograd(p);
+  if (wino) {
+    winogradForward(rt, px, pw, po, 0, p, wino, epilogue, false);
+    return po;
+  }
   const plan = implicitPlan(p);
   if (plan?.forward) {
     implicitForward(rt, px, pw, po, 0, p, plan.ws, epilogue, false);
@@ -121,12 +144,13 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
     });
     return;
   }
-  const plan = implicitPlan(p);
-  if (plan?.forward && pool2x2(p, pool)) {
+  const plan = implicitPlan(p), wino = epilogue?.relu ? winograd(p) : 0;
+  if ((wino || plan?.forward) && pool2x2(p, pool)) {
     withArena("conv2d + maxPool2d", (rt) => {
       const pooled = pool.n * pool.c * pool.outH * pool.outW;
       const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
-      implicitForward(rt, px, pw, po, pa, p, plan.ws, epilogue, true);
+      if (wino) winogradForward(rt, px, pw, po, pa, p, wino, epilogue, true);
+      else implicitForward(rt, px, pw, po, pa, p, plan!.ws, epilogue, true);
       rt.getF32(po, out, pooled);
       rt.getI32(pa, argmax, pooled);
     });
@@ -146,6 +170,13 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
 /** dx of the conv from dy and w already in the arena; returns dx's offset there. */
 function backwardInputInArena(rt: WasmRuntime, pdy: number, pw: number, p: Conv2dParams): number {
   const pdx = rt.alloc(xLen(p) * 4);
+  const wino = winograd(p);
+  if (wino) {
+    runRange("conv2d backward (input)", "winogradForwardRange",
+      () => [p.cOut, p.cIn, p.h, p.w, pdy, pw, pdx, 0, 0, p.n, rt.alloc(wino), 0, 0, 0, 1],
+      { startArg: WINOGRAD_IMAGES, total: p.n, align: 1 }, flops(p) / 2.25);
+    return pdx;
+  }
   const plan = implicitPlan(p);
   if (plan?.input || plan?.scatter) {
     runRange("conv2d backward (input)", plan.input ? "implicitBackwardInputRange" : "implicitBackwardInputScatterRange", () => [...implicitGeometry(p), pdy, pw, pdx, 0, p.n, rt.alloc(plan.ws)],

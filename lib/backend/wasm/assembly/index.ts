@@ -17,3 +17,4 @@ export { adamRange } from "./optimizer";
 export { stridedCopyRange } from "./strided";
 export { implicitConv, implicitWorkspaceBytes, implicitForwardRange, implicitBackwardInputRange, implicitBackwardInputScatterRange,
   implicitBackwardWeightRange } from "./conv_implicit";
+export { winogradConv, winogradWorkspaceBytes, winogradForwardRange } from "./conv_winograd";
