@@ -200,7 +200,11 @@ function backwardWeightInArena(rt: WasmRuntime, px: number, pdy: number, dw: Flo
   const base = rt.alloc(parts * size * 4);
   rt.f32.fill(0, base >> 2, (base >> 2) + parts * size); // the kernel accumulates into them
   const plan = implicitPlan(p);
-  if (plan?.weight) {
+  if (winograd(p)) {
+    const wws = rt.exports.winogradWeightWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number;
+    runRange("conv2d backward (weight)", "winogradBackwardWeightRange", () => [p.cIn, p.cOut, p.outH, p.outW, px, pdy, base, 0, p.n, rt.alloc(wws), chunk],
+      { startArg: WINOGRAD_IMAGES - 1, total: p.n, align: chunk }, flops(p) / 2.25);
+  } else if (plan?.weight) {
     runRange("conv2d backward (weight)", "implicitBackwardWeightRange", () => [...implicitGeometry(p), px, pdy, base, 0, p.n, rt.alloc(plan.ws), chunk],
       { startArg: IMPLICIT_IMAGES, total: p.n, align: chunk }, flops(p));
   } else {

@@ -305,3 +305,200 @@ export function winogradForwardRange(cIn: i32, cOut: i32, outH: i32, outW: i32, 
     transformOutput(m, cOut, TN, th, tw, outH, outW, bias, relu, pooled, f(out, b * perOut), pooled ? f(argmax, b * perOut) : 0, tmp);
   }
 }
+
+// ---- weight gradient: dg = G^T [Σ_tiles (B^T d B) ⊙ (A dY A^T)] G, the forward's adjoint ----
+
+// workspace (floats): xp | V [16][c][TN] | VT [16][TN][c8] | Z [16][cOut][TN] | dyp [cOut][outH][2·tw] | dU [16][cOut][c8]
+@inline function vtAt(ws: usize, c: i32, outH: i32, outW: i32): usize {
+  return (f(vAt(ws, c, outH, outW), 16 * c * tileCount(outH, outW)) + 63) & ~63;
+}
+@inline function zAt(ws: usize, c: i32, outH: i32, outW: i32): usize {
+  return (f(vtAt(ws, c, outH, outW), 16 * tileCount(outH, outW) * roundUp(c, 8)) + 63) & ~63;
+}
+@inline function dypAt(ws: usize, c: i32, cOut: i32, outH: i32, outW: i32): usize {
+  return (f(zAt(ws, c, outH, outW), 16 * cOut * tileCount(outH, outW)) + 63) & ~63;
+}
+@inline function duAt(ws: usize, c: i32, cOut: i32, outH: i32, outW: i32): usize {
+  return (f(dypAt(ws, c, cOut, outH, outW), cOut * outH * 2 * tileCols(outW) + 16) + 63) & ~63;
+}
+
+/** Workspace bytes of one thread for winogradBackwardWeightRange. */
+export function winogradWeightWorkspaceBytes(cIn: i32, cOut: i32, outH: i32, outW: i32): i32 {
+  return <i32>f(duAt(0, cIn, cOut, outH, outW), 16 * cOut * roundUp(cIn, 8)) + 64;
+}
+
+/** vt [16][TN][c8] = v [16][c][TN] transposed per ξ, channels past c zero (4×4 blocks through registers). */
+function transposeV(v: usize, c: i32, TN: i32, c8: i32, vt: usize): void {
+  const c4 = c & ~3, rs = <usize>c8 << 2;
+  for (let xi = 0; xi < 16; xi++) {
+    const s = f(v, xi * c * TN), d = f(vt, xi * TN * c8);
+    for (let ch = 0; ch < c4; ch += 4) {
+      const s0 = f(s, ch * TN), s1 = f(s0, TN), s2 = f(s1, TN), s3 = f(s2, TN);
+      for (let t = 0; t < TN; t += 4) {
+        const o = <usize>t << 2;
+        const x0 = v128.load(s0 + o), x1 = v128.load(s1 + o), x2 = v128.load(s2 + o), x3 = v128.load(s3 + o);
+        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        const q = f(d, t * c8 + ch);
+        v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(q + rs, i64x2.shuffle(t0, t1, 1, 3));
+        v128.store(q + 2 * rs, i64x2.shuffle(t2, t3, 0, 2));
+        v128.store(q + 3 * rs, i64x2.shuffle(t2, t3, 1, 3));
+      }
+    }
+    for (let t = 0; t < TN; t++) {
+      const q = f(d, t * c8);
+      for (let ch = c4; ch < c; ch++) store<f32>(f(q, ch), load<f32>(f(s, ch * TN + t)));
+      for (let ch = c; ch < c8; ch++) store<f32>(f(q, ch), 0);
+    }
+  }
+}
+
+/** dyp [c][outH][2·tw] = dy [c, outH, outW], zeros in the columns past outW (their tiles add nothing). */
+function padDy(dy: usize, c: i32, outH: i32, outW: i32, W2: i32, dyp: usize): void {
+  memory.fill(dyp, 0, <usize>(c * outH * W2 + 16) << 2);
+  for (let r = 0; r < c * outH; r++) {
+    const s = f(dy, r * outW), d = f(dyp, r * W2);
+    let j = 0;
+    for (; j + 4 <= outW; j += 4) v128.store(f(d, j), v128.load(f(s, j)));
+    for (; j < outW; j++) store<f32>(f(d, j), load<f32>(f(s, j)));
+  }
+}
+
+/** Z[ξ][co][t] = (A dY A^T)[ξ] of each tile's 2×2 dY, 4 tiles a vector; A = (1, 0; 1, 1; 1, −1; 0, −1). */
+function transformDy(dyp: usize, cOut: i32, outH: i32, W2: i32, th: i32, tw: i32, TN: i32, z: usize): void {
+  const plane = <usize>(cOut * TN) << 2;
+  const neg = f32x4.splat(-0.0);
+  for (let co = 0; co < cOut; co++) {
+    for (let ty = 0; ty < th; ty++) {
+      const r0 = f(dyp, (co * outH + 2 * ty) * W2), r1 = f(r0, W2);
+      for (let tx = 0; tx < tw; tx += 4) {
+        const o = <usize>(2 * tx) << 2;
+        const a = v128.load(r0 + o), b = v128.load(r0 + o, 16), c = v128.load(r1 + o), d = v128.load(r1 + o, 16);
+        const y00 = evens(a, b), y01 = odds(a, b), y10 = evens(c, d), y11 = odds(c, d);
+        // rows of A dY: (y00, y01), (y00 + y10, y01 + y11), (y00 − y10, y01 − y11), (−y10, −y11)
+        const p1 = f32x4.add(y00, y10), q1 = f32x4.add(y01, y11);
+        const p2 = f32x4.sub(y00, y10), q2 = f32x4.sub(y01, y11);
+        const p3 = v128.xor(y10, neg), q3 = v128.xor(y11, neg);
+        const dst = f(z, co * TN + ty * tw + tx);
+        zRow(dst, plane, 0, y00, y01);
+        zRow(dst, plane, 1, p1, q1);
+        zRow(dst, plane, 2, p2, q2);
+        zRow(dst, plane, 3, p3, q3);
+      }
+    }
+  }
+}
+
+/** Row r of (A dY) A^T from (p, q): p, p + q, p − q, −q. */
+@inline function zRow(dst: usize, plane: usize, r: i32, p: v128, q: v128): void {
+  const d = dst + <usize>(4 * r) * plane;
+  v128.store(d, p);
+  v128.store(d + plane, f32x4.add(p, q));
+  v128.store(d + 2 * plane, f32x4.sub(p, q));
+  v128.store(d + 3 * plane, f32x4.neg(q));
+}
+
+/** dU[ξ] [cOut, c8] += Z[ξ] [cOut, T] @ VT[ξ] [T, c8] over the T real tiles: 4 channels × 8 input channels a register tile. */
+function tileGradGemms(z: usize, vt: usize, cOut: i32, c8: i32, TN: i32, T: i32, du: usize): void {
+  const rs = <usize>c8 << 2;
+  for (let xi = 0; xi < 16; xi++) {
+    const zk = f(z, xi * cOut * TN), vk = f(vt, xi * TN * c8), dk = f(du, xi * cOut * c8);
+    for (let co = 0; co < cOut; co += 4) {
+      const z0 = f(zk, co * TN);
+      const z1 = f(zk, min(co + 1, cOut - 1) * TN), z2 = f(zk, min(co + 2, cOut - 1) * TN), z3 = f(zk, min(co + 3, cOut - 1) * TN);
+      for (let cb = 0; cb < c8; cb += 8) {
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        let b = f(vk, cb);
+        const end = <usize>T << 2;
+        for (let o: usize = 0; o < end; o += 4) {
+          const b0 = v128.load(b), b1 = v128.load(b, 16);
+          let av = v128.load32_splat(z0 + o);
+          c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
+          av = v128.load32_splat(z1 + o);
+          c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
+          av = v128.load32_splat(z2 + o);
+          c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
+          av = v128.load32_splat(z3 + o);
+          c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
+          b += rs;
+        }
+        const d0 = f(dk, co * c8 + cb);
+        v128.store(d0, f32x4.add(v128.load(d0), c00)); v128.store(d0, f32x4.add(v128.load(d0, 16), c01), 16);
+        if (co + 1 < cOut) { const d = d0 + rs; v128.store(d, f32x4.add(v128.load(d), c10)); v128.store(d, f32x4.add(v128.load(d, 16), c11), 16); }
+        if (co + 2 < cOut) { const d = d0 + 2 * rs; v128.store(d, f32x4.add(v128.load(d), c20)); v128.store(d, f32x4.add(v128.load(d, 16), c21), 16); }
+        if (co + 3 < cOut) { const d = d0 + 3 * rs; v128.store(d, f32x4.add(v128.load(d), c30)); v128.store(d, f32x4.add(v128.load(d, 16), c31), 16); }
+      }
+    }
+  }
+}
+
+/** dw [cOut, c, 3, 3] += G^T dU G of each (co, ci); G^T = (1, ½, ½, 0; 0, ½, −½, 0; 0, ½, ½, 1). */
+function flushGrad(du: usize, cOut: i32, c: i32, c8: i32, dw: usize): void {
+  const ps = cOut * c8; // floats between ξ planes of dU
+  for (let co = 0; co < cOut; co++) {
+    for (let ci = 0; ci < c; ci++) {
+      const u = co * c8 + ci;
+      // s = G^T dU (3×4), then s G (3×3)
+      for (let i = 0; i < 3; i++) {
+        let s0: f32, s1: f32, s2: f32, s3: f32;
+        const m0 = f(du, u), m1 = f(du, 4 * ps + u), m2 = f(du, 8 * ps + u), m3 = f(du, 12 * ps + u);
+        // column c of row r is at ξ = 4r + c: offset c·ps
+        const cs = <usize>ps << 2;
+        if (i == 0) {
+          s0 = load<f32>(m0) + <f32>0.5 * (load<f32>(m1) + load<f32>(m2));
+          s1 = load<f32>(m0 + cs) + <f32>0.5 * (load<f32>(m1 + cs) + load<f32>(m2 + cs));
+          s2 = load<f32>(m0 + 2 * cs) + <f32>0.5 * (load<f32>(m1 + 2 * cs) + load<f32>(m2 + 2 * cs));
+          s3 = load<f32>(m0 + 3 * cs) + <f32>0.5 * (load<f32>(m1 + 3 * cs) + load<f32>(m2 + 3 * cs));
+        } else if (i == 1) {
+          s0 = <f32>0.5 * (load<f32>(m1) - load<f32>(m2));
+          s1 = <f32>0.5 * (load<f32>(m1 + cs) - load<f32>(m2 + cs));
+          s2 = <f32>0.5 * (load<f32>(m1 + 2 * cs) - load<f32>(m2 + 2 * cs));
+          s3 = <f32>0.5 * (load<f32>(m1 + 3 * cs) - load<f32>(m2 + 3 * cs));
+        } else {
+          s0 = <f32>0.5 * (load<f32>(m1) + load<f32>(m2)) + load<f32>(m3);
+          s1 = <f32>0.5 * (load<f32>(m1 + cs) + load<f32>(m2 + cs)) + load<f32>(m3 + cs);
+          s2 = <f32>0.5 * (load<f32>(m1 + 2 * cs) + load<f32>(m2 + 2 * cs)) + load<f32>(m3 + 2 * cs);
+          s3 = <f32>0.5 * (load<f32>(m1 + 3 * cs) + load<f32>(m2 + 3 * cs)) + load<f32>(m3 + 3 * cs);
+        }
+        const d = f(dw, (co * c + ci) * 9 + 3 * i);
+        store<f32>(d, load<f32>(d) + s0 + <f32>0.5 * (s1 + s2));
+        store<f32>(d, load<f32>(d, 4) + <f32>0.5 * (s1 - s2), 4);
+        store<f32>(d, load<f32>(d, 8) + <f32>0.5 * (s1 + s2) + s3, 8);
+      }
+    }
+  }
+}
+
+/**
+ * dw partial c (cOut·cIn·9 floats at dw + c·cOut·cIn·9) += the weight gradient of the images
+ * of [b0, b1) in chunk c = b / chunk, for winogradConv convs: each chunk's images summed in
+ * order into a zeroed dU first, as conv2dBackwardWeightRange, so the split does not matter.
+ */
+export function winogradBackwardWeightRange(cIn: i32, cOut: i32, outH: i32, outW: i32, x: usize, dy: usize, dw: usize,
+                                            b0: i32, b1: i32, ws: usize, chunk: i32): void {
+  const Hp = paddedH(outH), Wp = paddedW(outW), th = outH >> 1, tw = tileCols(outW), TN = tileCount(outH, outW);
+  const c8 = roundUp(cIn, 8), W2 = 2 * tw;
+  const xp = xpAt(ws), v = vAt(ws, cIn, outH, outW), vt = vtAt(ws, cIn, outH, outW), z = zAt(ws, cIn, outH, outW);
+  const dyp = dypAt(ws, cIn, cOut, outH, outW), du = duAt(ws, cIn, cOut, outH, outW);
+  const part = <usize>(cOut * cIn * 9) << 2, duBytes = <usize>(16 * cOut * c8) << 2;
+  let cur = b0 / chunk;
+  memory.fill(du, 0, duBytes);
+  for (let b = b0; b < b1; b++) {
+    if (b / chunk != cur) {
+      flushGrad(du, cOut, cIn, c8, dw + <usize>cur * part);
+      memory.fill(du, 0, duBytes);
+      cur = b / chunk;
+    }
+    padPlanes(f(x, b * cIn * outH * outW), cIn, outH, outW, Hp, Wp, xp);
+    transformInput(xp, cIn, Hp, Wp, th, tw, TN, v);
+    transposeV(v, cIn, TN, c8, vt);
+    padDy(f(dy, b * cOut * outH * outW), cOut, outH, outW, W2, dyp);
+    transformDy(dyp, cOut, outH, W2, th, tw, TN, z);
+    tileGradGemms(z, vt, cOut, c8, TN, th * tw, du);
+  }
+  if (b1 > b0) flushGrad(du, cOut, cIn, c8, dw + <usize>cur * part);
+}

@@ -17,4 +17,4 @@ export { adamRange } from "./optimizer";
 export { stridedCopyRange } from "./strided";
 export { implicitConv, implicitWorkspaceBytes, implicitForwardRange, implicitBackwardInputRange, implicitBackwardInputScatterRange,
   implicitBackwardWeightRange } from "./conv_implicit";
-export { winogradConv, winogradWorkspaceBytes, winogradForwardRange } from "./conv_winograd";
+export { winogradConv, winogradWorkspaceBytes, winogradForwardRange, winogradWeightWorkspaceBytes, winogradBackwardWeightRange } from "./conv_winograd";
