@@ -55,7 +55,7 @@ for (const [name, make] of [["transformer", transformer], ["LSTM", () => new Lst
   });
 }
 
-/** A small CNN (padded 3×3 convs) and a LeNet-like net (unpadded 5×5): loss and gradients of one step. */
+/** A small CNN (padded 3×3 convs: Winograd) and a LeNet-like net (unpadded 5×5: implicit GEMM): loss and gradients of one step. */
 function convStep(lenet: boolean): number[][] {
   manualSeed(11);
   const n = 37; // not a multiple of the weight gradient's chunks
@@ -63,8 +63,8 @@ function convStep(lenet: boolean): number[][] {
     ? new nn.Sequential(new nn.Conv2d(3, 6, 5), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Conv2d(6, 16, 5), new nn.ReLU(),
       new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(16 * 2 * 2, 10))
     : new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(8, 12, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(12 * 3 * 3, 10));
-  const x = lenet ? randn([n, 3, 20, 20]) : randn([n, 1, 14, 14]);
+      new nn.Conv2d(8, 12, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(12 * 4 * 4, 10));
+  const x = lenet ? randn([n, 3, 20, 20]) : randn([n, 1, 16, 16]);
   const labels = tensor(Array.from({ length: n }, (_, i) => i % 10), { dtype: "int32" });
   const loss = F.crossEntropy(model.call(x) as Tensor, labels);
   loss.backward();
