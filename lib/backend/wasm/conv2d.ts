@@ -1,6 +1,9 @@
-// conv2d forward and both backward passes on the wasm im2col+GEMM kernels, split across
-// threads by image. The weight gradient is summed over images, so each thread accumulates
-// its own partial dw and the partials are added here.
+// conv2d forward and both backward passes on the wasm kernels, split across threads by
+// image: Winograd F(2×2, 3×3) for 3×3 "same" convs (conv_winograd.ts), the implicit GEMM
+// for other stride-1 multi-channel convs (conv_implicit.ts), the direct kernel for single-
+// channel images (conv_direct.ts), im2col + GEMM for the rest (conv.ts). The weight gradient
+// is summed over images, so each fixed chunk of images gets its own partial dw and the
+// partials are added here in chunk order.
 
 import type { Conv2dParams, Pool2dParams } from "../kernels.js";
 import { window } from "./pool2d.js";
@@ -38,7 +41,7 @@ function implicitPlan(p: Conv2dParams): { forward: boolean; input: boolean; scat
   return { forward: wideForward <= IMPLICIT_MAX_WIDE, input, scatter: !input && wideForward <= IMPLICIT_MAX_WIDE, weight: true, ws };
 }
 /** Most extra work (wide positions per real output) the implicit forward and input gradient may take. */
-const IMPLICIT_MAX_WIDE = Number(process.env.GRADLAB_IMPLICIT_WIDE ?? 1.5);
+const IMPLICIT_MAX_WIDE = 1.5;
 
 // args: geometry (15), three pointers, b0 (18), b1, workspace
 const IMAGES = 18;
@@ -51,12 +54,16 @@ const implicitGeometry = (p: Conv2dParams) => [p.cIn, p.h, p.w, p.cOut, p.kh, p.
 /** Range start in the implicit kernels' arguments: geometry (10), three pointers (argmax too for the forward). */
 const IMPLICIT_IMAGES = 13;
 
-/** Whether the Winograd F(2×2, 3×3) kernel (conv_winograd.ts) takes this conv, and its workspace bytes (0: not). */
+/** Whether the Winograd F(2×2, 3×3) kernels (conv_winograd.ts) take this conv: their workspace bytes per thread, 0 if not. */
 function winograd(p: Conv2dParams): number {
   const e = wasmRuntime()!.exports;
   if (e.winogradConv!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, p.outH, p.outW) !== 1) return 0;
-  return e.winogradWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number;
+  const ws = Math.max(e.winogradWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number,
+    e.winogradWeightWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number);
+  return ws <= WINOGRAD_MAX_WORKSPACE ? ws : 0;
 }
+/** Winograd keeps one image's transforms per thread: beyond this (large planes) they would leave the cache. */
+const WINOGRAD_MAX_WORKSPACE = 4 << 20;
 /** Range start in winogradForwardRange's arguments. */
 const WINOGRAD_IMAGES = 8;
 
@@ -200,9 +207,9 @@ function backwardWeightInArena(rt: WasmRuntime, px: number, pdy: number, dw: Flo
   const base = rt.alloc(parts * size * 4);
   rt.f32.fill(0, base >> 2, (base >> 2) + parts * size); // the kernel accumulates into them
   const plan = implicitPlan(p);
-  if (winograd(p)) {
-    const wws = rt.exports.winogradWeightWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number;
-    runRange("conv2d backward (weight)", "winogradBackwardWeightRange", () => [p.cIn, p.cOut, p.outH, p.outW, px, pdy, base, 0, p.n, rt.alloc(wws), chunk],
+  const wino = winograd(p);
+  if (wino) {
+    runRange("conv2d backward (weight)", "winogradBackwardWeightRange", () => [p.cIn, p.cOut, p.outH, p.outW, px, pdy, base, 0, p.n, rt.alloc(wino), chunk],
       { startArg: WINOGRAD_IMAGES - 1, total: p.n, align: chunk }, flops(p) / 2.25);
   } else if (plan?.weight) {
     runRange("conv2d backward (weight)", "implicitBackwardWeightRange", () => [...implicitGeometry(p), px, pdy, base, 0, p.n, rt.alloc(plan.ws), chunk],
