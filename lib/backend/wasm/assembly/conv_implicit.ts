@@ -6,6 +6,7 @@
 // dropped) for the forward and input gradient; the weight gradient reads only real columns.
 
 import { madd } from "./madd";
+import { packedTile, rowsTile } from "./tile4x8";
 import { maxPool2x2Row } from "./pool2d";
 
 @inline function f(p: usize, i: i32): usize {
@@ -16,8 +17,15 @@ import { maxPool2x2Row } from "./pool2d";
   return ((x + m - 1) / m) * m;
 }
 
+/** dst[0, n) = src[0, n) with vector moves (rows here are a few dozen floats: no memory.copy call). */
+@inline export function copyFloats(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(f(dst, j), v128.load(f(src, j)));
+  for (; j < n; j++) store<f32>(f(dst, j), load<f32>(f(src, j)));
+}
+
 /** Floats of the padded copy of one image: Hp·Wp a channel, then zeros the last wide tiles read past it. */
-@inline function paddedFloats(c: i32, Hp: i32, Wp: i32): i32 {
+@inline export function paddedFloats(c: i32, Hp: i32, Wp: i32): i32 {
   return c * Hp * Wp + 2 * Wp + 32;
 }
 
@@ -26,18 +34,24 @@ import { maxPool2x2Row } from "./pool2d";
   return roundUp(outH * Wp, 8);
 }
 
-/** dst [c, Hp, Wp] = src [c, h, w] placed at (pH, pW), zeros around it and in the slack after it. */
-function padPlanes(src: usize, c: i32, h: i32, w: i32, pH: i32, pW: i32, Hp: i32, Wp: i32, dst: usize): void {
-  memory.fill(dst, 0, <usize>paddedFloats(c, Hp, Wp) << 2);
+/**
+ * Row by row between a compact [c, rows, cols] block and one whose planes are `plane` floats
+ * and rows `row` floats apart: toStrided copies compact → strided, else strided → compact.
+ */
+function copyPlanes(compact: usize, strided: usize, plane: i32, row: i32, c: i32, rows: i32, cols: i32, toStrided: bool): void {
   for (let ci = 0; ci < c; ci++) {
-    const s = f(src, ci * h * w), d = f(dst, ci * Hp * Wp + pH * Wp + pW);
-    for (let i = 0; i < h; i++) {
-      const sr = f(s, i * w), dr = f(d, i * Wp);
-      let j = 0;
-      for (; j + 4 <= w; j += 4) v128.store(f(dr, j), v128.load(f(sr, j)));
-      for (; j < w; j++) store<f32>(f(dr, j), load<f32>(f(sr, j)));
+    for (let i = 0; i < rows; i++) {
+      const a = f(compact, (ci * rows + i) * cols), b = f(strided, ci * plane + i * row);
+      if (toStrided) copyFloats(b, a, cols);
+      else copyFloats(a, b, cols);
     }
   }
+}
+
+/** dst [c, Hp, Wp] = src [c, h, w] placed at (pH, pW), zeros around it and in the slack after it. */
+export function padPlanes(src: usize, c: i32, h: i32, w: i32, pH: i32, pW: i32, Hp: i32, Wp: i32, dst: usize): void {
+  memory.fill(dst, 0, <usize>paddedFloats(c, Hp, Wp) << 2);
+  copyPlanes(src, f(dst, pH * Wp + pW), Hp * Wp, Wp, c, h, w, true);
 }
 
 /** offs[k] = byte offset of tap k = (ci, ki, kj) in the padded image; k ≥ K (to a multiple of 4) repeats tap 0 (results never read). */
@@ -128,15 +142,8 @@ function wideForward(xp: usize, wpk: usize, offs: usize, K: i32, cOut: i32, Q: i
 }
 
 /** out [c, outH, outW] = the real columns of wide [c, Q] (rows Wp apart). */
-function narrowRows(wide: usize, Q: i32, Wp: i32, c: i32, outH: i32, outW: i32, out: usize): void {
-  for (let ci = 0; ci < c; ci++) {
-    for (let oh = 0; oh < outH; oh++) {
-      const s = f(wide, ci * Q + oh * Wp), d = f(out, (ci * outH + oh) * outW);
-      let j = 0;
-      for (; j + 4 <= outW; j += 4) v128.store(f(d, j), v128.load(f(s, j)));
-      for (; j < outW; j++) store<f32>(f(d, j), load<f32>(f(s, j)));
-    }
-  }
+@inline function narrowRows(wide: usize, Q: i32, Wp: i32, c: i32, outH: i32, outW: i32, out: usize): void {
+  copyPlanes(out, wide, Q, Wp, c, outH, outW, false);
 }
 
 /** Whether the implicit kernels take this conv: groups 1, stride and dilation 1, several input channels. */
@@ -233,7 +240,7 @@ export function implicitBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, 
 }
 
 /** dyT [P, c8] = dy [c, P] transposed, zero channels past c: 4×4 blocks through registers. */
-function transposeDy(dy: usize, c: i32, P: i32, c8: i32, dst: usize): void {
+export function transposeDy(dy: usize, c: i32, P: i32, c8: i32, dst: usize): void {
   const P4 = P & ~3, c4 = c & ~3;
   for (let ch = 0; ch < c4; ch += 4) {
     const s0 = f(dy, ch * P), s1 = f(s0, P), s2 = f(s1, P), s3 = f(s2, P);
@@ -261,40 +268,13 @@ function transposeDy(dy: usize, c: i32, P: i32, c8: i32, dst: usize): void {
  * register tile, summed over the real output positions in row order.
  */
 function weightGradImage(xp: usize, offs: usize, dyT: usize, K: i32, c8: i32, outH: i32, outW: i32, Wp: i32, acc: usize): void {
-  const rowStep = <usize>(c8 * outW) << 2, cs = <usize>c8 << 2;
+  const cs = <usize>c8 << 2;
   for (let kb = 0; kb < K; kb += 4) {
     const x0 = xp + <usize>load<i32>(f(offs, kb)), x1 = xp + <usize>load<i32>(f(offs, kb + 1));
     const x2 = xp + <usize>load<i32>(f(offs, kb + 2)), x3 = xp + <usize>load<i32>(f(offs, kb + 3));
     for (let cb = 0; cb < c8; cb += 8) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let brow = f(dyT, cb);
-      for (let oh = 0; oh < outH; oh++) {
-        const r = <usize>(oh * Wp) << 2;
-        let a = r, bp = brow;
-        const end = r + (<usize>outW << 2);
-        while (a < end) {
-          const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-          let av = v128.load32_splat(x0 + a);
-          c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-          av = v128.load32_splat(x1 + a);
-          c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-          av = v128.load32_splat(x2 + a);
-          c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-          av = v128.load32_splat(x3 + a);
-          c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-          a += 4;
-          bp += cs;
-        }
-        brow += rowStep;
-      }
-      const d0 = f(acc, kb * c8 + cb), d1 = f(d0, c8), d2 = f(d1, c8), d3 = f(d2, c8);
-      v128.store(d0, f32x4.add(v128.load(d0), c00)); v128.store(d0, f32x4.add(v128.load(d0, 16), c01), 16);
-      v128.store(d1, f32x4.add(v128.load(d1), c10)); v128.store(d1, f32x4.add(v128.load(d1, 16), c11), 16);
-      v128.store(d2, f32x4.add(v128.load(d2), c20)); v128.store(d2, f32x4.add(v128.load(d2, 16), c21), 16);
-      v128.store(d3, f32x4.add(v128.load(d3), c30)); v128.store(d3, f32x4.add(v128.load(d3, 16), c31), 16);
+      const d0 = f(acc, kb * c8 + cb);
+      rowsTile(x0, x1, x2, x3, f(dyT, cb), cs, outH, outW, <usize>Wp << 2, d0, d0 + cs, d0 + 2 * cs, d0 + 3 * cs);
     }
   }
 }
@@ -340,14 +320,7 @@ export function implicitBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32,
 /** dst [c, Q] = dy [c, outH, outW] in wide rows (Wp apart), zeros in the junk columns and the tail. */
 function wideRows(dy: usize, c: i32, outH: i32, outW: i32, Wp: i32, Q: i32, dst: usize): void {
   memory.fill(dst, 0, <usize>(c * Q) << 2);
-  for (let ci = 0; ci < c; ci++) {
-    for (let oh = 0; oh < outH; oh++) {
-      const s = f(dy, (ci * outH + oh) * outW), d = f(dst, ci * Q + oh * Wp);
-      let j = 0;
-      for (; j + 4 <= outW; j += 4) v128.store(f(d, j), v128.load(f(s, j)));
-      for (; j < outW; j++) store<f32>(f(d, j), load<f32>(f(s, j)));
-    }
-  }
+  copyPlanes(dy, dst, Q, Wp, c, outH, outW, true);
 }
 
 /**
@@ -367,13 +340,6 @@ function packTapBlocks(wt: usize, cOut: i32, K: i32, kh: i32, kw: i32, Hp: i32, 
   }
 }
 
-@inline function addTileRow(dq: usize, o: i32, lo: v128, hi: v128): void {
-  if (o < 0) return;
-  const d = dq + <usize>o;
-  v128.store(d, f32x4.add(v128.load(d), lo));
-  v128.store(d, f32x4.add(v128.load(d, 16), hi), 16);
-}
-
 /**
  * dxp[off[k] + q] += Σ_co wt[co, k] · dyw[co, q] for every tap k and wide position q: the
  * input gradient's column matrix, 4 taps × 8 positions a register tile (taps as
@@ -387,44 +353,16 @@ function wideInputScatter(dyw: usize, wpk: usize, offs: usize, K: i32, cOut: i32
     const o0 = load<i32>(f(offs, 4 * j)), o1 = load<i32>(f(offs, 4 * j + 1));
     const o2 = load<i32>(f(offs, 4 * j + 2)), o3 = load<i32>(f(offs, 4 * j + 3));
     for (let q = 0; q < Q; q += 8) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let a = ab, b = f(dyw, q);
-      while (a < end) {
-        const b0 = v128.load(b), b1 = v128.load(b, 16);
-        let av = v128.load32_splat(a);
-        c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-        av = v128.load32_splat(a, 4);
-        c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-        av = v128.load32_splat(a, 8);
-        c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-        av = v128.load32_splat(a, 12);
-        c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-        a += 16;
-        b += qs;
-      }
       const dq = f(dxp, q);
-      addTileRow(dq, o0, c00, c01);
-      addTileRow(dq, o1, c10, c11);
-      addTileRow(dq, o2, c20, c21);
-      addTileRow(dq, o3, c30, c31);
+      packedTile(ab, end, f(dyw, q), qs, o0 < 0 ? 0 : dq + <usize>o0, o1 < 0 ? 0 : dq + <usize>o1,
+        o2 < 0 ? 0 : dq + <usize>o2, o3 < 0 ? 0 : dq + <usize>o3, true);
     }
   }
 }
 
 /** dx [c, h, w] = the interior of the padded planes xp [c, Hp, Wp] at (pH, pW). */
-function unpadPlanes(xp: usize, c: i32, h: i32, w: i32, pH: i32, pW: i32, Hp: i32, Wp: i32, dx: usize): void {
-  for (let ci = 0; ci < c; ci++) {
-    const s = f(xp, ci * Hp * Wp + pH * Wp + pW), d = f(dx, ci * h * w);
-    for (let i = 0; i < h; i++) {
-      const sr = f(s, i * Wp), dr = f(d, i * w);
-      let j = 0;
-      for (; j + 4 <= w; j += 4) v128.store(f(dr, j), v128.load(f(sr, j)));
-      for (; j < w; j++) store<f32>(f(dr, j), load<f32>(f(sr, j)));
-    }
-  }
+@inline function unpadPlanes(xp: usize, c: i32, h: i32, w: i32, pH: i32, pW: i32, Hp: i32, Wp: i32, dx: usize): void {
+  copyPlanes(dx, f(xp, pH * Wp + pW), Hp * Wp, Wp, c, h, w, false);
 }
 
 /**

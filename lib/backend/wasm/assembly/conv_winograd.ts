@@ -5,7 +5,8 @@
 // transform with bias and ReLU, and 2×2 max pooling for free (a pool window is one tile).
 // Tiles t = ty·tw + tx, tw = the tile columns rounded up to 4 (one vector of tiles).
 
-import { madd } from "./madd";
+import { packedTile, rowsTile } from "./tile4x8";
+import { copyFloats, padPlanes, paddedFloats, transposeDy } from "./conv_implicit";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -36,12 +37,12 @@ export function winogradConv(cIn: i32, groups: i32, kh: i32, kw: i32, sH: i32, s
   return outH + 2;
 }
 
-// workspace (floats, each part 64-byte aligned): xp [c][Hp][Wp] | V [16][c][TN] | U [16][c4o][c][4] | M [16][c4o][TN]
+// workspace (floats, each part 64-byte aligned): xp [c][Hp][Wp] (padPlanes) | V [16][c][TN] | U [16][c4o][c][4] | M [16][c4o][TN]
 @inline function xpAt(ws: usize): usize {
   return (ws + 63) & ~63;
 }
 @inline function vAt(ws: usize, c: i32, outH: i32, outW: i32): usize {
-  return (f(xpAt(ws), c * paddedH(outH) * paddedW(outW) + 16) + 63) & ~63;
+  return (f(xpAt(ws), paddedFloats(c, paddedH(outH), paddedW(outW))) + 63) & ~63;
 }
 @inline function uAt(ws: usize, c: i32, outH: i32, outW: i32): usize {
   return (f(vAt(ws, c, outH, outW), 16 * c * tileCount(outH, outW)) + 63) & ~63;
@@ -106,20 +107,6 @@ function transformWeights(wt: usize, cOut: i32, c: i32, flip: bool, u: usize): v
   store<f32>(f(u, (4 * r + 3) * stride + lane), cc);
 }
 
-/** xp [c][Hp][Wp] = src [c, h, w] at (1, 1), zeros around. */
-function padPlanes(src: usize, c: i32, h: i32, w: i32, Hp: i32, Wp: i32, xp: usize): void {
-  memory.fill(xp, 0, <usize>(c * Hp * Wp + 16) << 2);
-  for (let ci = 0; ci < c; ci++) {
-    const s = f(src, ci * h * w), d = f(xp, ci * Hp * Wp + Wp + 1);
-    for (let i = 0; i < h; i++) {
-      const sr = f(s, i * w), dr = f(d, i * Wp);
-      let j = 0;
-      for (; j + 4 <= w; j += 4) v128.store(f(dr, j), v128.load(f(sr, j)));
-      for (; j < w; j++) store<f32>(f(dr, j), load<f32>(f(sr, j)));
-    }
-  }
-}
-
 /** Even lanes of (a, b): columns 0, 2, 4, 6 of the 8 floats a:b. */
 @inline function evens(a: v128, b: v128): v128 {
   return i32x4.shuffle(a, b, 0, 2, 4, 6);
@@ -173,31 +160,10 @@ function tileGemms(u: usize, v: usize, c: i32, cOut: i32, TN: i32, m: usize): vo
     const uk = f(u, xi * c4 * c), vk = f(v, xi * c * TN), mk = f(m, xi * c4 * TN);
     for (let cb = 0; cb < c4; cb += 4) {
       const ab = f(uk, cb * c), end = f(ab, 4 * c);
-      const r0 = f(mk, cb * TN), r1 = f(r0, TN), r2 = f(r1, TN), r3 = f(r2, TN);
+      const r0 = f(mk, cb * TN);
       for (let t = 0; t < TN; t += 8) {
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        let a = ab, b = f(vk, t);
-        while (a < end) {
-          const b0 = v128.load(b), b1 = v128.load(b, 16);
-          let av = v128.load32_splat(a);
-          c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-          av = v128.load32_splat(a, 4);
-          c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-          av = v128.load32_splat(a, 8);
-          c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-          av = v128.load32_splat(a, 12);
-          c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-          a += 16;
-          b += vs;
-        }
-        const d = <usize>t << 2;
-        v128.store(r0 + d, c00); v128.store(r0 + d, c01, 16);
-        v128.store(r1 + d, c10); v128.store(r1 + d, c11, 16);
-        v128.store(r2 + d, c20); v128.store(r2 + d, c21, 16);
-        v128.store(r3 + d, c30); v128.store(r3 + d, c31, 16);
+        const d = f(r0, t);
+        packedTile(ab, end, f(vk, t), vs, d, d + vs, d + 2 * vs, d + 3 * vs, false);
       }
     }
   }
@@ -299,7 +265,7 @@ export function winogradForwardRange(cIn: i32, cOut: i32, outH: i32, outW: i32, 
   transformWeights(wt, cOut, cIn, flip != 0, u);
   const perOut = pooled ? cOut * (outH >> 1) * (outW >> 1) : cOut * outH * outW;
   for (let b = b0; b < b1; b++) {
-    padPlanes(f(x, b * cIn * outH * outW), cIn, outH, outW, Hp, Wp, xp);
+    padPlanes(f(x, b * cIn * outH * outW), cIn, outH, outW, 1, 1, Hp, Wp, xp);
     transformInput(xp, cIn, Hp, Wp, th, tw, TN, v);
     tileGemms(u, v, cIn, cOut, TN, m);
     transformOutput(m, cOut, TN, th, tw, outH, outW, bias, relu, pooled, f(out, b * perOut), pooled ? f(argmax, b * perOut) : 0, tmp);
@@ -327,41 +293,16 @@ export function winogradWeightWorkspaceBytes(cIn: i32, cOut: i32, outH: i32, out
   return <i32>f(duAt(0, cIn, cOut, outH, outW), 16 * cOut * roundUp(cIn, 8)) + 64;
 }
 
-/** vt [16][TN][c8] = v [16][c][TN] transposed per ξ, channels past c zero (4×4 blocks through registers). */
+/** vt [16][TN][c8] = v [16][c][TN] transposed per ξ, channels past c zero. */
 function transposeV(v: usize, c: i32, TN: i32, c8: i32, vt: usize): void {
-  const c4 = c & ~3, rs = <usize>c8 << 2;
-  for (let xi = 0; xi < 16; xi++) {
-    const s = f(v, xi * c * TN), d = f(vt, xi * TN * c8);
-    for (let ch = 0; ch < c4; ch += 4) {
-      const s0 = f(s, ch * TN), s1 = f(s0, TN), s2 = f(s1, TN), s3 = f(s2, TN);
-      for (let t = 0; t < TN; t += 4) {
-        const o = <usize>t << 2;
-        const x0 = v128.load(s0 + o), x1 = v128.load(s1 + o), x2 = v128.load(s2 + o), x3 = v128.load(s3 + o);
-        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
-        const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-        const q = f(d, t * c8 + ch);
-        v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
-        v128.store(q + rs, i64x2.shuffle(t0, t1, 1, 3));
-        v128.store(q + 2 * rs, i64x2.shuffle(t2, t3, 0, 2));
-        v128.store(q + 3 * rs, i64x2.shuffle(t2, t3, 1, 3));
-      }
-    }
-    for (let t = 0; t < TN; t++) {
-      const q = f(d, t * c8);
-      for (let ch = c4; ch < c; ch++) store<f32>(f(q, ch), load<f32>(f(s, ch * TN + t)));
-      for (let ch = c; ch < c8; ch++) store<f32>(f(q, ch), 0);
-    }
-  }
+  for (let xi = 0; xi < 16; xi++) transposeDy(f(v, xi * c * TN), c, TN, c8, f(vt, xi * TN * c8));
 }
 
 /** dyp [c][outH][2·tw] = dy [c, outH, outW], zeros in the columns past outW (their tiles add nothing). */
 function padDy(dy: usize, c: i32, outH: i32, outW: i32, W2: i32, dyp: usize): void {
   memory.fill(dyp, 0, <usize>(c * outH * W2 + 16) << 2);
   for (let r = 0; r < c * outH; r++) {
-    const s = f(dy, r * outW), d = f(dyp, r * W2);
-    let j = 0;
-    for (; j + 4 <= outW; j += 4) v128.store(f(d, j), v128.load(f(s, j)));
-    for (; j < outW; j++) store<f32>(f(d, j), load<f32>(f(s, j)));
+    copyFloats(f(dyp, r * W2), f(dy, r * outW), outW);
   }
 }
 
@@ -405,32 +346,13 @@ function tileGradGemms(z: usize, vt: usize, cOut: i32, c8: i32, TN: i32, T: i32,
   for (let xi = 0; xi < 16; xi++) {
     const zk = f(z, xi * cOut * TN), vk = f(vt, xi * TN * c8), dk = f(du, xi * cOut * c8);
     for (let co = 0; co < cOut; co += 4) {
+      // rows past cOut read the last one and are dropped
       const z0 = f(zk, co * TN);
       const z1 = f(zk, min(co + 1, cOut - 1) * TN), z2 = f(zk, min(co + 2, cOut - 1) * TN), z3 = f(zk, min(co + 3, cOut - 1) * TN);
       for (let cb = 0; cb < c8; cb += 8) {
-        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-        let b = f(vk, cb);
-        const end = <usize>T << 2;
-        for (let o: usize = 0; o < end; o += 4) {
-          const b0 = v128.load(b), b1 = v128.load(b, 16);
-          let av = v128.load32_splat(z0 + o);
-          c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-          av = v128.load32_splat(z1 + o);
-          c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-          av = v128.load32_splat(z2 + o);
-          c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-          av = v128.load32_splat(z3 + o);
-          c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-          b += rs;
-        }
         const d0 = f(dk, co * c8 + cb);
-        v128.store(d0, f32x4.add(v128.load(d0), c00)); v128.store(d0, f32x4.add(v128.load(d0, 16), c01), 16);
-        if (co + 1 < cOut) { const d = d0 + rs; v128.store(d, f32x4.add(v128.load(d), c10)); v128.store(d, f32x4.add(v128.load(d, 16), c11), 16); }
-        if (co + 2 < cOut) { const d = d0 + 2 * rs; v128.store(d, f32x4.add(v128.load(d), c20)); v128.store(d, f32x4.add(v128.load(d, 16), c21), 16); }
-        if (co + 3 < cOut) { const d = d0 + 3 * rs; v128.store(d, f32x4.add(v128.load(d), c30)); v128.store(d, f32x4.add(v128.load(d, 16), c31), 16); }
+        rowsTile(z0, z1, z2, z3, f(vk, cb), rs, 1, T, 0, d0, co + 1 < cOut ? d0 + rs : 0,
+          co + 2 < cOut ? d0 + 2 * rs : 0, co + 3 < cOut ? d0 + 3 * rs : 0);
       }
     }
   }
@@ -493,7 +415,7 @@ export function winogradBackwardWeightRange(cIn: i32, cOut: i32, outH: i32, outW
       memory.fill(du, 0, duBytes);
       cur = b / chunk;
     }
-    padPlanes(f(x, b * cIn * outH * outW), cIn, outH, outW, Hp, Wp, xp);
+    padPlanes(f(x, b * cIn * outH * outW), cIn, outH, outW, 1, 1, Hp, Wp, xp);
     transformInput(xp, cIn, Hp, Wp, th, tw, TN, v);
     transposeV(v, cIn, TN, c8, vt);
     padDy(f(dy, b * cOut * outH * outW), cOut, outH, outW, W2, dyp);
