@@ -54,16 +54,25 @@ const implicitGeometry = (p: Conv2dParams) => [p.cIn, p.h, p.w, p.cOut, p.kh, p.
 /** Range start in the implicit kernels' arguments: geometry (10), three pointers (argmax too for the forward). */
 const IMPLICIT_IMAGES = 13;
 
-/** Whether the Winograd F(2×2, 3×3) kernels (conv_winograd.ts) take this conv: their workspace bytes per thread, 0 if not. */
-function winograd(p: Conv2dParams): number {
+/**
+ * Whether the Winograd F(2×2, 3×3) kernels (conv_winograd.ts) take this pass of the conv:
+ * their workspace bytes per thread, 0 if not. With fewer than WINOGRAD_MIN_CHANNELS input or
+ * output channels the tile GEMMs are too short to pay for the transforms; the weight
+ * gradient's accumulator (16 · cOut · cIn floats) must stay in cache.
+ */
+function winograd(p: Conv2dParams, pass: "forward" | "input" | "weight"): number {
   const e = wasmRuntime()!.exports;
   if (e.winogradConv!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, p.outH, p.outW) !== 1) return 0;
-  const ws = Math.max(e.winogradWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number,
-    e.winogradWeightWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number);
+  if (Math.min(p.cIn, p.cOut) < WINOGRAD_MIN_CHANNELS) return 0;
+  if (pass === "weight" && 16 * p.cOut * Math.ceil(p.cIn / 8) * 8 * 4 > WINOGRAD_MAX_ACCUMULATOR) return 0;
+  const ws = pass === "weight" ? e.winogradWeightWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number
+    : e.winogradWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number;
   return ws <= WINOGRAD_MAX_WORKSPACE ? ws : 0;
 }
 /** Winograd keeps one image's transforms per thread: beyond this (large planes) they would leave the cache. */
 const WINOGRAD_MAX_WORKSPACE = 4 << 20;
+const WINOGRAD_MIN_CHANNELS = 8;
+const WINOGRAD_MAX_ACCUMULATOR = 256 << 10;
 /** Range start in winogradForwardRange's arguments. */
 const WINOGRAD_IMAGES = 8;
 
@@ -91,7 +100,7 @@ function implicitForward(rt: WasmRuntime, px: number, pw: number, po: number, pa
  */
 function forwardInArena(rt: WasmRuntime, x: Float32Array, w: Float32Array, p: Conv2dParams, epilogue?: Epilogue): number {
   const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
-  const wino = winograd(p);
+  const wino = winograd(p, "forward");
   if (wino) {
     winogradForward(rt, px, pw, po, 0, p, wino, epilogue, false);
     return po;
@@ -151,7 +160,7 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
     });
     return;
   }
-  const plan = implicitPlan(p), wino = epilogue?.relu ? winograd(p) : 0;
+  const plan = implicitPlan(p), wino = epilogue?.relu ? winograd(p, "forward") : 0;
   if ((wino || plan?.forward) && pool2x2(p, pool)) {
     withArena("conv2d + maxPool2d", (rt) => {
       const pooled = pool.n * pool.c * pool.outH * pool.outW;
@@ -177,7 +186,7 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
 /** dx of the conv from dy and w already in the arena; returns dx's offset there. */
 function backwardInputInArena(rt: WasmRuntime, pdy: number, pw: number, p: Conv2dParams): number {
   const pdx = rt.alloc(xLen(p) * 4);
-  const wino = winograd(p);
+  const wino = winograd(p, "input");
   if (wino) {
     runRange("conv2d backward (input)", "winogradForwardRange",
       () => [p.cOut, p.cIn, p.h, p.w, pdy, pw, pdx, 0, 0, p.n, rt.alloc(wino), 0, 0, 0, 1],
@@ -207,7 +216,7 @@ function backwardWeightInArena(rt: WasmRuntime, px: number, pdy: number, dw: Flo
   const base = rt.alloc(parts * size * 4);
   rt.f32.fill(0, base >> 2, (base >> 2) + parts * size); // the kernel accumulates into them
   const plan = implicitPlan(p);
-  const wino = winograd(p);
+  const wino = winograd(p, "weight");
   if (wino) {
     runRange("conv2d backward (weight)", "winogradBackwardWeightRange", () => [p.cIn, p.cOut, p.outH, p.outW, px, pdy, base, 0, p.n, rt.alloc(wino), chunk],
       { startArg: WINOGRAD_IMAGES - 1, total: p.n, align: chunk }, flops(p) / 2.25);

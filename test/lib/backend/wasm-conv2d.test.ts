@@ -98,8 +98,9 @@ describe("wasm conv2d", () => {
         params(2, 1, 28, 28, 6, 5, 5, [1, 1], [2, 2], [1, 1], 1), // LeNet conv1
         params(3, 6, 14, 14, 16, 5, 5, [1, 1], [0, 0], [1, 1], 1), // LeNet conv2: implicit GEMM, input gradient by scatter
         params(2, 16, 14, 14, 32, 3, 3, [1, 1], [1, 1], [1, 1], 1), // the CNN's conv2: Winograd
-        params(3, 5, 6, 10, 7, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd: channel tails, 5 tile columns
-        params(2, 3, 2, 2, 2, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd: one tile
+        params(3, 9, 6, 10, 11, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd: channel tails, 5 tile columns
+        params(2, 8, 2, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd: one tile
+        params(2, 3, 8, 6, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 3×3 "same", too few channels for Winograd: implicit GEMM
         params(2, 3, 8, 8, 5, 5, 5, [1, 1], [2, 2], [1, 1], 1), // implicit GEMM, input gradient by the rotated kernel
         params(2, 4, 9, 7, 6, 3, 3, [2, 1], [1, 0], [1, 1], 2), // groups, asymmetric
         params(2, 3, 11, 10, 4, 3, 2, [1, 2], [2, 1], [2, 3], 1), // dilation
