@@ -29,7 +29,8 @@ function wsBytes(rt: WasmRuntime, p: Conv2dParams): number {
 
 /**
  * Which convs take the implicit-GEMM kernels (conv_implicit.ts): `forward` and `input` only
- * where the wide rows they compute (kw − 1 junk columns each) add little work.
+ * where the wide rows they compute (kw − 1 junk columns each) add little work, `input` only
+ * while the planes it re-reads stay in cache (im2col + GEMM blocks larger layers better).
  */
 function implicitPlan(p: Conv2dParams): { forward: boolean; input: boolean; scatter: boolean; weight: boolean; ws: number } | null {
   const rt = wasmRuntime()!;
@@ -37,11 +38,20 @@ function implicitPlan(p: Conv2dParams): { forward: boolean; input: boolean; scat
   const wideForward = (p.outH * (p.w + 2 * p.padW)) / (p.outH * p.outW);
   const wideInput = (p.h * (p.outW + 2 * (p.kw - 1 - p.padW))) / (p.outH * p.outW);
   const ws = rt.exports.implicitWorkspaceBytes!(p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW) as number;
-  const input = wideInput <= IMPLICIT_MAX_WIDE;
-  return { forward: wideForward <= IMPLICIT_MAX_WIDE, input, scatter: !input && wideForward <= IMPLICIT_MAX_WIDE, weight: true, ws };
+  // the planes the input gradient re-reads for every block of channels or taps: padded dy
+  // (rotated forward) or wide dy (scatter); the forward measured faster even past this
+  const Wp = p.w + 2 * p.padW;
+  const fits = (floats: number) => floats <= IMPLICIT_MAX_PLANES;
+  const forward = wideForward <= IMPLICIT_MAX_WIDE;
+  const input = wideInput <= IMPLICIT_MAX_WIDE
+    && fits(p.cOut * (p.outH + 2 * (p.kh - 1 - p.padH)) * (p.outW + 2 * (p.kw - 1 - p.padW)));
+  const scatter = !input && wideForward <= IMPLICIT_MAX_WIDE && fits(p.cOut * p.outH * Wp);
+  return { forward, input, scatter, weight: true, ws };
 }
 /** Most extra work (wide positions per real output) the implicit forward and input gradient may take. */
 const IMPLICIT_MAX_WIDE = 1.5;
+/** Floats of the planes the implicit input gradient re-reads for every block of channels or taps: about L2. */
+const IMPLICIT_MAX_PLANES = 1 << 16;
 
 // args: geometry (15), three pointers, b0 (18), b1, workspace
 const IMAGES = 18;

@@ -263,18 +263,25 @@ export function transposeDy(dy: usize, c: i32, P: i32, c8: i32, dst: usize): voi
   }
 }
 
+/** Floats of dyT a band of output rows of the weight gradient reads: it stays in L1 across all tap blocks. */
+const DY_BAND_FLOATS = 8192;
+
 /**
  * acc [K4, c8] += taps(xp) [K4, P] @ dyT [P, c8] for one image: 4 taps × 8 channels a
- * register tile, summed over the real output positions in row order.
+ * register tile, summed over the real output positions in row order, a band of rows at a
+ * time (each band's dyT is read once per tap block).
  */
 function weightGradImage(xp: usize, offs: usize, dyT: usize, K: i32, c8: i32, outH: i32, outW: i32, Wp: i32, acc: usize): void {
-  const cs = <usize>c8 << 2;
-  for (let kb = 0; kb < K; kb += 4) {
-    const x0 = xp + <usize>load<i32>(f(offs, kb)), x1 = xp + <usize>load<i32>(f(offs, kb + 1));
-    const x2 = xp + <usize>load<i32>(f(offs, kb + 2)), x3 = xp + <usize>load<i32>(f(offs, kb + 3));
-    for (let cb = 0; cb < c8; cb += 8) {
-      const d0 = f(acc, kb * c8 + cb);
-      rowsTile(x0, x1, x2, x3, f(dyT, cb), cs, outH, outW, <usize>Wp << 2, d0, d0 + cs, d0 + 2 * cs, d0 + 3 * cs);
+  const cs = <usize>c8 << 2, band = max(1, DY_BAND_FLOATS / (c8 * outW));
+  for (let oh0 = 0; oh0 < outH; oh0 += band) {
+    const rows = min(band, outH - oh0), xr = <usize>(oh0 * Wp) << 2, bb = f(dyT, oh0 * outW * c8);
+    for (let kb = 0; kb < K; kb += 4) {
+      const x0 = xp + <usize>load<i32>(f(offs, kb)) + xr, x1 = xp + <usize>load<i32>(f(offs, kb + 1)) + xr;
+      const x2 = xp + <usize>load<i32>(f(offs, kb + 2)) + xr, x3 = xp + <usize>load<i32>(f(offs, kb + 3)) + xr;
+      for (let cb = 0; cb < c8; cb += 8) {
+        const d0 = f(acc, kb * c8 + cb);
+        rowsTile(x0, x1, x2, x3, f(bb, cb), cs, rows, outW, <usize>Wp << 2, d0, d0 + cs, d0 + 2 * cs, d0 + 3 * cs);
+      }
     }
   }
 }
