@@ -42,19 +42,6 @@ function step(make: () => nn.Module): number[][] {
   return [[loss.item()], ...model.parameters().map((p) => Array.from(p.grad!.data))];
 }
 
-for (const [name, make] of [["transformer", transformer], ["LSTM", () => new Lstm()]] as const) {
-  test(`${name} step: identical at 1 and 2 threads and across runs`, () => {
-    const runs = [1, 2, 2].map((t) => {
-      setPoolThreads(t);
-      dispatchTuning.minWorkPerThread = t === 1 ? savedWork : 1;
-      return step(make);
-    });
-    expect(runs[0]![0]![0]).toBeGreaterThan(0);
-    expect(runs[1]).toEqual(runs[0]);
-    expect(runs[2]).toEqual(runs[1]);
-  });
-}
-
 /** A small CNN (padded 3×3 convs: Winograd) and a LeNet-like net (unpadded 5×5: implicit GEMM): loss and gradients of one step. */
 function convStep(lenet: boolean): number[][] {
   manualSeed(11);
@@ -71,12 +58,16 @@ function convStep(lenet: boolean): number[][] {
   return [[loss.item()], ...model.parameters().map((p) => Array.from(p.grad!.data))];
 }
 
-for (const lenet of [false, true]) {
-  test(`${lenet ? "LeNet" : "CNN"} step: identical at 1 and 2 threads and across runs`, () => {
+const steps: [string, () => number[][]][] = [
+  ["transformer", () => step(transformer)], ["LSTM", () => step(() => new Lstm())],
+  ["CNN", () => convStep(false)], ["LeNet", () => convStep(true)],
+];
+for (const [name, run] of steps) {
+  test(`${name} step: identical at 1 and 2 threads and across runs`, () => {
     const runs = [1, 2, 2].map((t) => {
       setPoolThreads(t);
       dispatchTuning.minWorkPerThread = t === 1 ? savedWork : 1;
-      return convStep(lenet);
+      return run();
     });
     expect(runs[0]![0]![0]).toBeGreaterThan(0);
     expect(runs[1]).toEqual(runs[0]);

@@ -5,7 +5,6 @@
 // The output is computed "wide" (Wp columns a row, the last kw − 1 of them junk that is
 // dropped) for the forward and input gradient; the weight gradient reads only real columns.
 
-import { madd } from "./madd";
 import { packedTile, rowsTile } from "./tile4x8";
 import { maxPool2x2Row } from "./pool2d";
 
@@ -94,49 +93,14 @@ function packWeights(wt: usize, cOut: i32, cIn: i32, kh: i32, kw: i32, flip: boo
  * multiply-adds; the tap rows come from the offset table). relu: max(v, 0), NaN becomes 0.
  */
 function wideForward(xp: usize, wpk: usize, offs: usize, K: i32, cOut: i32, Q: i32, wide: usize, bias: usize, relu: i32): void {
-  const zero = f32x4.splat(0);
   for (let cb = 0; cb < cOut; cb += 4) {
-    const ab = f(wpk, cb * K);
+    const ab = f(wpk, cb * K), end = f(ab, 4 * K);
     const bv0 = f32x4.splat(biasLane(bias, cb, cOut)), bv1 = f32x4.splat(biasLane(bias, cb + 1, cOut));
     const bv2 = f32x4.splat(biasLane(bias, cb + 2, cOut)), bv3 = f32x4.splat(biasLane(bias, cb + 3, cOut));
-    const r0 = f(wide, cb * Q), r1 = f(r0, Q), r2 = f(r1, Q), r3 = f(r2, Q);
+    const r0 = f(wide, cb * Q), qs = <usize>Q << 2;
     for (let q = 0; q < Q; q += 8) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      const xq = f(xp, q);
-      let a = ab, o = offs;
-      const end = offs + (<usize>K << 2);
-      while (o < end) {
-        const src = xq + <usize>load<i32>(o);
-        const b0 = v128.load(src), b1 = v128.load(src, 16);
-        let av = v128.load32_splat(a);
-        c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
-        av = v128.load32_splat(a, 4);
-        c10 = madd(av, b0, c10); c11 = madd(av, b1, c11);
-        av = v128.load32_splat(a, 8);
-        c20 = madd(av, b0, c20); c21 = madd(av, b1, c21);
-        av = v128.load32_splat(a, 12);
-        c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
-        a += 16;
-        o += 4;
-      }
-      c00 = f32x4.add(c00, bv0); c01 = f32x4.add(c01, bv0);
-      c10 = f32x4.add(c10, bv1); c11 = f32x4.add(c11, bv1);
-      c20 = f32x4.add(c20, bv2); c21 = f32x4.add(c21, bv2);
-      c30 = f32x4.add(c30, bv3); c31 = f32x4.add(c31, bv3);
-      if (relu) {
-        c00 = f32x4.pmax(zero, c00); c01 = f32x4.pmax(zero, c01);
-        c10 = f32x4.pmax(zero, c10); c11 = f32x4.pmax(zero, c11);
-        c20 = f32x4.pmax(zero, c20); c21 = f32x4.pmax(zero, c21);
-        c30 = f32x4.pmax(zero, c30); c31 = f32x4.pmax(zero, c31);
-      }
-      const d = <usize>q << 2;
-      v128.store(r0 + d, c00); v128.store(r0 + d, c01, 16);
-      v128.store(r1 + d, c10); v128.store(r1 + d, c11, 16);
-      v128.store(r2 + d, c20); v128.store(r2 + d, c21, 16);
-      v128.store(r3 + d, c30); v128.store(r3 + d, c31, 16);
+      const d = f(r0, q);
+      packedTile(ab, end, f(xp, q), 0, true, offs, d, d + qs, d + 2 * qs, d + 3 * qs, false, true, bv0, bv1, bv2, bv3, relu != 0);
     }
   }
 }
@@ -354,15 +318,15 @@ function packTapBlocks(wt: usize, cOut: i32, K: i32, kh: i32, kw: i32, Hp: i32, 
  * registers. Junk columns of dyw are zero, so they add 0.
  */
 function wideInputScatter(dyw: usize, wpk: usize, offs: usize, K: i32, cOut: i32, Q: i32, dxp: usize): void {
-  const qs = <usize>Q << 2, M = roundUp(K, 4) >> 2;
+  const qs = <usize>Q << 2, M = roundUp(K, 4) >> 2, zero = f32x4.splat(0);
   for (let j = 0; j < M; j++) {
     const ab = f(wpk, j * cOut * 4), end = f(ab, 4 * cOut);
     const o0 = load<i32>(f(offs, 4 * j)), o1 = load<i32>(f(offs, 4 * j + 1));
     const o2 = load<i32>(f(offs, 4 * j + 2)), o3 = load<i32>(f(offs, 4 * j + 3));
     for (let q = 0; q < Q; q += 8) {
       const dq = f(dxp, q);
-      packedTile(ab, end, f(dyw, q), qs, o0 < 0 ? 0 : dq + <usize>o0, o1 < 0 ? 0 : dq + <usize>o1,
-        o2 < 0 ? 0 : dq + <usize>o2, o3 < 0 ? 0 : dq + <usize>o3, true);
+      packedTile(ab, end, f(dyw, q), qs, false, 0, o0 < 0 ? 0 : dq + <usize>o0, o1 < 0 ? 0 : dq + <usize>o1,
+        o2 < 0 ? 0 : dq + <usize>o2, o3 < 0 ? 0 : dq + <usize>o3, true, false, zero, zero, zero, zero, false);
     }
   }
 }

@@ -155,7 +155,7 @@ function transformInput(xp: usize, c: i32, Hp: i32, Wp: i32, th: i32, tw: i32, T
 
 /** M[ξ] [c4o, TN] = U[ξ] [c4o, c] @ V[ξ] [c, TN] for the 16 ξ: 4 channels × 8 tiles a register tile. */
 function tileGemms(u: usize, v: usize, c: i32, cOut: i32, TN: i32, m: usize): void {
-  const c4 = roundUp(cOut, 4), vs = <usize>TN << 2;
+  const c4 = roundUp(cOut, 4), vs = <usize>TN << 2, zero = f32x4.splat(0);
   for (let xi = 0; xi < 16; xi++) {
     const uk = f(u, xi * c4 * c), vk = f(v, xi * c * TN), mk = f(m, xi * c4 * TN);
     for (let cb = 0; cb < c4; cb += 4) {
@@ -163,7 +163,7 @@ function tileGemms(u: usize, v: usize, c: i32, cOut: i32, TN: i32, m: usize): vo
       const r0 = f(mk, cb * TN);
       for (let t = 0; t < TN; t += 8) {
         const d = f(r0, t);
-        packedTile(ab, end, f(vk, t), vs, d, d + vs, d + 2 * vs, d + 3 * vs, false);
+        packedTile(ab, end, f(vk, t), vs, false, 0, d, d + vs, d + 2 * vs, d + 3 * vs, false, false, zero, zero, zero, zero, false);
       }
     }
   }

@@ -16,18 +16,33 @@ import { madd } from "./madd";
   }
 }
 
+/** relu?(v + bias): max(v, 0) with NaN becoming 0. */
+@inline function biasRelu(v: v128, bias: v128, relu: bool): v128 {
+  const x = f32x4.add(v, bias);
+  return relu ? f32x4.pmax(f32x4.splat(0), x) : x;
+}
+
 /**
  * Rows d0..d3 (=|+=) Σ over steps of A(r) · B, with A packed (4 floats a step, from a to
- * end) and B 8 floats a step, bs bytes apart from b.
+ * end) and B 8 floats a step: bs bytes apart from b, or (indexed) at b + the i32 byte
+ * offsets of `table`, one a step. epilogue: row r gets relu?(· + bias r) before it is put.
  */
-@inline export function packedTile(a: usize, end: usize, b: usize, bs: usize,
-                                   d0: usize, d1: usize, d2: usize, d3: usize, add: bool): void {
+@inline export function packedTile(a: usize, end: usize, b: usize, bs: usize, indexed: bool, table: usize,
+                                   d0: usize, d1: usize, d2: usize, d3: usize, add: bool,
+                                   epilogue: bool, bias0: v128, bias1: v128, bias2: v128, bias3: v128, relu: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   while (a < end) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let src = b;
+    if (indexed) {
+      src = b + <usize>load<i32>(table);
+      table += 4;
+    } else {
+      b += bs;
+    }
+    const b0 = v128.load(src), b1 = v128.load(src, 16);
     let av = v128.load32_splat(a);
     c00 = madd(av, b0, c00); c01 = madd(av, b1, c01);
     av = v128.load32_splat(a, 4);
@@ -37,7 +52,12 @@ import { madd } from "./madd";
     av = v128.load32_splat(a, 12);
     c30 = madd(av, b0, c30); c31 = madd(av, b1, c31);
     a += 16;
-    b += bs;
+  }
+  if (epilogue) {
+    c00 = biasRelu(c00, bias0, relu); c01 = biasRelu(c01, bias0, relu);
+    c10 = biasRelu(c10, bias1, relu); c11 = biasRelu(c11, bias1, relu);
+    c20 = biasRelu(c20, bias2, relu); c21 = biasRelu(c21, bias2, relu);
+    c30 = biasRelu(c30, bias3, relu); c31 = biasRelu(c31, bias3, relu);
   }
   put(d0, c00, c01, add); put(d1, c10, c11, add); put(d2, c20, c21, add); put(d3, c30, c31, add);
 }
