@@ -7,6 +7,13 @@ export interface MatmulParams {
   transA: boolean; transB: boolean;
   /** Element offset between consecutive batch matrices of A/B; 0 broadcasts one matrix. */
   strideA: number; strideB: number;
+  /**
+   * The triangle of each m×n product that matters (causal attention), counting rows i and
+   * columns j of op(A), op(B) and C: "lowerOut" wants only C[i, j] for j <= i and gets zeros
+   * for j > i; "lowerA" promises op(A)[i, q] = 0 for q > i, "upperA" for q < i, so a kernel
+   * may skip those products. Absent: the whole product.
+   */
+  triangle?: "lowerOut" | "lowerA" | "upperA";
 }
 
 export interface MatmulKernels {

@@ -58,5 +58,7 @@ export function matmul(a: Float, b: Float, out: Float, p: MatmulParams): void {
         }
       }
     }
+    // the known zeros of op(A) ("lowerA", "upperA") are simply multiplied in
+    if (p.triangle === "lowerOut") for (let i = 0; i < m; i++) out.fill(0, co + i * n + Math.min(n, i + 1), co + (i + 1) * n);
   }
 }

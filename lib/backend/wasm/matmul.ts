@@ -5,6 +5,7 @@
 import type { MatmulParams } from "../kernels.js";
 import { runRange, withArena } from "./dispatch.js";
 import type { WasmRuntime } from "./runtime.js";
+import { TriangleCode } from "./opcodes.js";
 
 export function matmulF32(a: Float32Array, b: Float32Array, out: Float32Array, p: MatmulParams): void {
   const { batch, m, n, k } = p;
@@ -36,8 +37,11 @@ export function arenaMatmul(rt: WasmRuntime, p: MatmulParams): (pa: number, pb: 
   const split = byRows
     ? { startArg: 11, total: rows, align: 4, chunksPerThread: 2, minChunk: 128 }
     : { startArg: 13, total: n, align: 8, chunksPerThread: 2, minChunk: 128 };
+  const tri = TriangleCode[p.triangle ?? "none"];
+  // a triangle skips about half the products
+  const work = 2 * rows * n * k * (tri === TriangleCode.none ? 1 : 0.5);
   return (pa, pb, pc) => {
     runRange("matmul", "matmulRange", (i) => [batch, m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.strideA, p.strideB,
-      pa, pb, pc, 0, rows, 0, n, ws[i] ??= rt.alloc(wsBytes)], split, 2 * rows * n * k);
+      pa, pb, pc, 0, rows, 0, n, ws[i] ??= rt.alloc(wsBytes), tri], split, work);
   };
 }

@@ -141,32 +141,36 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
   if (isSmall(L, S, E, Ev)) return smallAttention(q, k, v, m, causal, scale, dt);
   const qd = floatData(q, dt), kd = floatData(k, dt), vd = floatData(v, dt);
   const [, scores] = uninitFloat([B * L * S], dt), [, attn] = uninitFloat([B * L * S], dt);
-  K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: L * E, strideB: S * E });
+  // causal: the weights A (and the score gradients) are 0 right of the diagonal, so each
+  // product computes only the triangle that matters (about half the multiply-adds)
+  const lowerOut = causal ? { triangle: "lowerOut" as const } : {};
+  const lowerA = causal ? { triangle: "lowerA" as const } : {}, upperA = causal ? { triangle: "upperA" as const } : {};
+  K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: L * E, strideB: S * E, ...lowerOut });
   K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
   const [out, od] = uninitFloat([...batchShape, L, Ev], dt);
-  K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: S * Ev });
+  K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: S * Ev, ...lowerA });
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
     const gd = floatData(g, dt);
     const res: (Tensor | null)[] = [null, null, null];
     if (needs[2]) {
       // dV = Aᵀ·g
       const [dv, d] = uninitFloat(v.shape, dt);
-      K.matmul(attn, gd, d, { batch: B, m: S, n: Ev, k: L, transA: true, transB: false, strideA: L * S, strideB: L * Ev });
+      K.matmul(attn, gd, d, { batch: B, m: S, n: Ev, k: L, transA: true, transB: false, strideA: L * S, strideB: L * Ev, ...upperA });
       res[2] = dv;
     }
     if (needs[0] || needs[1]) {
       // dA = g·vᵀ; dS = scale·A·(dA − Σ dA·A); dQ = dS·k; dK = dSᵀ·q
       const [, dA] = uninitFloat([B * L * S], dt);
-      K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: L * Ev, strideB: S * Ev });
+      K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: L * Ev, strideB: S * Ev, ...lowerOut });
       K.softmaxBackward(attn, dA, dA, B * L, S, 1, false, scale);
       if (needs[0]) {
         const [dq, d] = uninitFloat(q.shape, dt);
-        K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: S * E });
+        K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: S * E, ...lowerA });
         res[0] = dq;
       }
       if (needs[1]) {
         const [dk, d] = uninitFloat(k.shape, dt);
-        K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: L * E });
+        K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: L * E, ...upperA });
         res[1] = dk;
       }
     }

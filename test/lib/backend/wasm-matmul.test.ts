@@ -7,6 +7,7 @@ import { wasmRuntime, wasmLoadError } from "../../../lib/backend/wasm/runtime.js
 import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels } from "../../../lib/backend/reference.js";
 import type { MatmulParams } from "../../../lib/backend/kernels.js";
+import { atThreads } from "./at-threads.js";
 
 function check(p: MatmulParams, rand: () => number): void {
   const aLen = (p.strideA === 0 ? 1 : p.batch) * p.m * p.k;
@@ -75,6 +76,42 @@ describe("wasm matmul", () => {
     matmulF32(a, b, got, p);
     expect(maxRelErr(got, want)).toBeLessThan(1e-6);
     expect(() => matmulF32(a.subarray(0, 10), b, got, p)).toThrow(/^matmul: input has 10 elements, the kernel reads 42/);
+  });
+
+  // causal attention's products: the triangle computed has the full product's bits, at any thread count
+  test("triangles: lowerOut zeros right of the diagonal, lowerA/upperA skip A's zeros", () => {
+    const rand = rng(11);
+    for (const [batch, m, n, k] of [[3, 64, 64, 32], [2, 13, 9, 21], [1, 300, 40, 300], [4, 6, 17, 6]] as const) {
+      for (const triangle of ["lowerOut", "lowerA", "upperA"] as const) {
+        for (const [transA, transB] of [[false, false], [true, false], [false, true]] as const) {
+          const p: MatmulParams = { batch, m, n, k, transA, transB, strideA: m * k, strideB: k * n, triangle };
+          const a = randomF32(batch * m * k, rand), b = randomF32(batch * k * n, rand);
+          if (triangle !== "lowerOut") {
+            // op(A)[i, q] stored at a[bt·m·k + (transA ? q·m + i : i·k + q)]
+            for (let bt = 0; bt < batch; bt++) for (let i = 0; i < m; i++) for (let q = 0; q < k; q++) {
+              if (triangle === "lowerA" ? q > i : q < i) a[bt * m * k + (transA ? q * m + i : i * k + q)] = 0;
+            }
+          }
+          const want = new Float32Array(batch * m * n), full = new Float32Array(want.length);
+          referenceKernels.matmul(a, b, want, p);
+          matmulF32(a, b, full, { ...p, triangle: undefined });
+          const [one, two] = atThreads(() => {
+            const got = new Float32Array(want.length).fill(NaN);
+            matmulF32(a, b, got, p);
+            return got;
+          });
+          const label = JSON.stringify(p);
+          expect(maxRelErr(one!, want), label).toBeLessThan(1e-5 * Math.sqrt(k + 1));
+          expect(Buffer.from(two!.buffer).equals(Buffer.from(one!.buffer)), label).toBe(true);
+          let differ = 0;
+          for (let bt = 0; bt < batch; bt++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+            const o = (bt * m + i) * n + j;
+            if (!Object.is(one![o], triangle === "lowerOut" && j > i ? 0 : full[o])) differ++;
+          }
+          expect(differ, label).toBe(0);
+        }
+      }
+    }
   });
 
   test("k = 0 gives zeros", () => {
