@@ -14,6 +14,13 @@ export interface MatmulParams {
    * may skip those products. Absent: the whole product.
    */
   triangle?: "lowerOut" | "lowerA" | "upperA";
+  /**
+   * Matrices read in place from a strided layout (attention heads of a [N, L, h·d] tensor):
+   * the element offset of each batch matrix of A/B (replacing strideA/strideB) and the
+   * stored matrices' row stride (default their column count: k, or m when transposed, for A).
+   */
+  offsetsA?: Int32Array; offsetsB?: Int32Array;
+  ldA?: number; ldB?: number;
 }
 
 export interface MatmulKernels {

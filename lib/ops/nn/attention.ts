@@ -1,8 +1,8 @@
 // scaledDotProductAttention: softmax(q·kᵀ·scale + mask)·v, torch.nn.functional's
 // scaled_dot_product_attention. One op with one backward: for small shapes one fused
-// attention kernel each way (reading strided heads in place); otherwise two batched matmuls
-// around the backend's attention-softmax kernel (scale, additive mask and the causal limit
-// fused into the softmax; the weights are saved for the backward). With dropout, a mask that
+// attention kernel each way; otherwise two batched matmuls around the backend's
+// attention-softmax kernel (scale, additive mask and the causal limit fused into the
+// softmax; the weights are saved for the backward). Both read strided heads in place. With dropout, a mask that
 // requires grad, or batch dims that broadcast, it is composed from matmul/softmax/dropout.
 
 import { getKernels } from "../../backend/index.js";
@@ -139,38 +139,42 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
   const K = getKernels();
   const m = mask ? additiveMask("scaledDotProductAttention", mask, batchShape, L, S, dt) : null;
   if (isSmall(L, S, E, Ev)) return smallAttention(q, k, v, m, causal, scale, dt);
-  const qd = floatData(q, dt), kd = floatData(k, dt), vd = floatData(v, dt);
+  // q, k, v (and g) read in place where their heads are strided views
+  const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt);
+  const qd = qo.data, kd = ko.data, vd = vo.data;
+  const asA = (o: AttentionOperand) => ({ offsetsA: o.offsets, ldA: o.rowStride });
+  const asB = (o: AttentionOperand) => ({ offsetsB: o.offsets, ldB: o.rowStride });
   const [, scores] = uninitFloat([B * L * S], dt), [, attn] = uninitFloat([B * L * S], dt);
   // causal: the weights A (and the score gradients) are 0 right of the diagonal, so each
   // product computes only the triangle that matters (about half the multiply-adds)
   const lowerOut = causal ? { triangle: "lowerOut" as const } : {};
   const lowerA = causal ? { triangle: "lowerA" as const } : {}, upperA = causal ? { triangle: "upperA" as const } : {};
-  K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: L * E, strideB: S * E, ...lowerOut });
+  K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(qo), ...asB(ko), ...lowerOut });
   K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
   const [out, od] = uninitFloat([...batchShape, L, Ev], dt);
-  K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: S * Ev, ...lowerA });
+  K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(vo), ...lowerA });
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
-    const gd = floatData(g, dt);
+    const go = operand(g, dt), gd = go.data;
     const res: (Tensor | null)[] = [null, null, null];
     if (needs[2]) {
       // dV = Aᵀ·g
       const [dv, d] = uninitFloat(v.shape, dt);
-      K.matmul(attn, gd, d, { batch: B, m: S, n: Ev, k: L, transA: true, transB: false, strideA: L * S, strideB: L * Ev, ...upperA });
+      K.matmul(attn, gd, d, { batch: B, m: S, n: Ev, k: L, transA: true, transB: false, strideA: L * S, strideB: 0, ...asB(go), ...upperA });
       res[2] = dv;
     }
     if (needs[0] || needs[1]) {
       // dA = g·vᵀ; dS = scale·A·(dA − Σ dA·A); dQ = dS·k; dK = dSᵀ·q
       const [, dA] = uninitFloat([B * L * S], dt);
-      K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: L * Ev, strideB: S * Ev, ...lowerOut });
+      K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(go), ...asB(vo), ...lowerOut });
       K.softmaxBackward(attn, dA, dA, B * L, S, 1, false, scale);
       if (needs[0]) {
         const [dq, d] = uninitFloat(q.shape, dt);
-        K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: S * E, ...lowerA });
+        K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(ko), ...lowerA });
         res[0] = dq;
       }
       if (needs[1]) {
         const [dk, d] = uninitFloat(k.shape, dt);
-        K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: L * E, ...upperA });
+        K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: 0, ...asB(qo), ...upperA });
         res[1] = dk;
       }
     }

@@ -114,6 +114,40 @@ describe("wasm matmul", () => {
     }
   });
 
+  test("matrices read in place: per-matrix offsets and row strides (attention heads), any transposes", () => {
+    const rand = rng(13);
+    // heads of a [N, L, h·d] storage: matrix (n, head) starts at n·L·h·d + head·d, rows h·d apart
+    const N = 2, L = 9, h = 3, d = 5, ld = h * d;
+    const heads = Int32Array.from({ length: N * h }, (_, b) => Math.floor(b / h) * L * ld + (b % h) * d);
+    const gather = (x: Float32Array) => {
+      const out = new Float32Array(N * h * L * d);
+      for (let b = 0; b < N * h; b++) for (let i = 0; i < L; i++) for (let e = 0; e < d; e++) out[(b * L + i) * d + e] = x[heads[b]! + i * ld + e]!;
+      return out;
+    };
+    const x = randomF32(N * L * ld + 3, rand), y = randomF32(N * L * ld + 3, rand), dense = randomF32(N * h * L * L, rand);
+    for (const threads of [1, 2]) {
+      setPoolThreads(threads);
+      // x_b·y_bᵀ ([L, d]·[d, L]), x_bᵀ·dense_b ([d, L]·[L, L]), dense_b·y_b ([L, L]·[L, d])
+      const cases: [Float32Array, Float32Array, MatmulParams, MatmulParams][] = [
+        [x, y, { batch: N * h, m: L, n: L, k: d, transA: false, transB: true, strideA: 0, strideB: 0, offsetsA: heads, ldA: ld, offsetsB: heads, ldB: ld },
+          { batch: N * h, m: L, n: L, k: d, transA: false, transB: true, strideA: L * d, strideB: L * d }],
+        [x, dense, { batch: N * h, m: d, n: L, k: L, transA: true, transB: false, strideA: 0, strideB: L * L, offsetsA: heads, ldA: ld },
+          { batch: N * h, m: d, n: L, k: L, transA: true, transB: false, strideA: L * d, strideB: L * L }],
+        [dense, y, { batch: N * h, m: L, n: d, k: L, transA: false, transB: false, strideA: L * L, strideB: 0, offsetsB: heads, ldB: ld },
+          { batch: N * h, m: L, n: d, k: L, transA: false, transB: false, strideA: L * L, strideB: L * d }],
+      ];
+      for (const [a, b, p, contiguous] of cases) {
+        const ga = p.offsetsA ? gather(a) : a, gb = p.offsetsB ? gather(b) : b;
+        const want = new Float32Array(N * h * p.m * p.n), viaRef = new Float32Array(want.length), got = new Float32Array(want.length).fill(NaN);
+        matmulF32(ga, gb, want, contiguous);
+        referenceKernels.matmul(a, b, viaRef, p);
+        matmulF32(a, b, got, p);
+        expect(Array.from(got), JSON.stringify(contiguous)).toEqual(Array.from(want));
+        expect(maxRelErr(viaRef, want)).toBeLessThan(1e-5);
+      }
+    }
+  });
+
   test("k = 0 gives zeros", () => {
     const out = new Float32Array(6).fill(5);
     matmulF32(new Float32Array(0), new Float32Array(0), out, { batch: 1, m: 2, n: 3, k: 0, transA: false, transB: false, strideA: 0, strideB: 0 });

@@ -342,23 +342,31 @@ function sgemmTri(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32,
   for (let r = 0; r < rows; r++) memory.fill(c + (<usize>(r * ldc) << 2), 0, <usize>cols << 2);
 }
 
+/** Element offset of batch matrix bi: offsets[bi] from an i32 table, else bi·stride. */
+@inline function batchOffset(offsets: usize, stride: i32, bi: i32): i32 {
+  return offsets ? load<i32>(offsets + (<usize>bi << 2)) : bi * stride;
+}
+
 /**
  * Batched matmul restricted to output rows [r0, r1) (flattened over batch×m) and
- * columns [c0, c1): the unit of work one thread takes. Strides as in MatmulParams;
- * tri: TriangleCode (TRI_LOWER_OUT also writes the zeros right of each diagonal).
+ * columns [c0, c1): the unit of work one thread takes. Strides as in MatmulParams
+ * (offA/offB: i32 tables of per-matrix offsets replacing strideA/strideB, 0: none; ldA/ldB:
+ * the stored matrices' row strides); tri: TriangleCode (TRI_LOWER_OUT also writes the
+ * zeros right of each diagonal).
  */
 export function matmulRange(batch: i32, m: i32, n: i32, k: i32, transA: i32, transB: i32,
                             strideA: i32, strideB: i32, a: usize, b: usize, c: usize,
-                            r0: i32, r1: i32, c0: i32, c1: i32, ws: usize, tri: i32): void {
-  const rsA = transA ? 1 : k, csA = transA ? m : 1;
-  const rsB = transB ? 1 : n, csB = transB ? k : 1;
+                            r0: i32, r1: i32, c0: i32, c1: i32, ws: usize, tri: i32,
+                            offA: usize, offB: usize, ldA: i32, ldB: i32): void {
+  const rsA = transA ? 1 : ldA, csA = transA ? ldA : 1;
+  const rsB = transB ? 1 : ldB, csB = transB ? ldB : 1;
   let r = r0;
   while (r < r1) {
     const bi = r / m;
     const i0 = r - bi * m;
     const i1 = min(m, i0 + (r1 - r));
-    const ab = a + (<usize>(bi * strideA + i0 * rsA) << 2);
-    const bb = b + (<usize>(bi * strideB + c0 * csB) << 2);
+    const ab = a + (<usize>(batchOffset(offA, strideA, bi) + i0 * rsA) << 2);
+    const bb = b + (<usize>(batchOffset(offB, strideB, bi) + c0 * csB) << 2);
     const cb = c + (<usize>((bi * m + i0) * n + c0) << 2);
     sgemmTri(i1 - i0, c1 - c0, k, ab, rsA, csA, bb, rsB, csB, cb, n, 0, ws, tri, i0, c0);
     if (tri == TRI_LOWER_OUT) {
