@@ -21,9 +21,14 @@ export interface MatmulParams {
    */
   offsetsA?: Int32Array; offsetsB?: Int32Array;
   ldA?: number; ldB?: number;
+  /**
+   * C written in place the same way: each matrix's offset in `out` and its row stride
+   * (default n); elements of `out` outside the matrices keep their values.
+   */
+  offsetsC?: Int32Array; ldC?: number;
 }
 
 export interface MatmulKernels {
-  /** C[b] (m×n) = op(A[b]) @ op(B[b]); A[b] starts at b*strideA; C contiguous [batch, m, n]; out overwritten. */
+  /** C[b] (m×n) = op(A[b]) @ op(B[b]); A[b] starts at b*strideA; C contiguous [batch, m, n] (or at offsetsC); out overwritten. */
   matmul(a: Float, b: Float, out: Float, p: MatmulParams): void;
 }

@@ -114,7 +114,7 @@ describe("wasm matmul", () => {
     }
   });
 
-  test("matrices read in place: per-matrix offsets and row strides (attention heads), any transposes", () => {
+  test("matrices read and written in place: per-matrix offsets and row strides (attention heads), any transposes", () => {
     const rand = rng(13);
     // heads of a [N, L, h·d] storage: matrix (n, head) starts at n·L·h·d + head·d, rows h·d apart
     const N = 2, L = 9, h = 3, d = 5, ld = h * d;
@@ -145,6 +145,17 @@ describe("wasm matmul", () => {
         expect(Array.from(got), JSON.stringify(contiguous)).toEqual(Array.from(want));
         expect(maxRelErr(viaRef, want)).toBeLessThan(1e-5);
       }
+      // C written in place as heads ([L, d] products into the [N, L, h·d] layout), the rest of out kept
+      const p: MatmulParams = { batch: N * h, m: L, n: d, k: L, transA: false, transB: false, strideA: L * L, strideB: 0, offsetsB: heads, ldB: ld,
+        offsetsC: heads, ldC: ld };
+      const want = new Float32Array(N * h * L * d), got = Float32Array.from({ length: N * L * ld + 3 }, (_, i) => i), viaRef = got.slice();
+      matmulF32(dense, gather(y), want, { ...p, strideB: L * d, offsetsB: undefined, ldB: undefined, offsetsC: undefined, ldC: undefined });
+      matmulF32(dense, y, got, p);
+      referenceKernels.matmul(dense, y, viaRef, p);
+      expect(Array.from(gather(got))).toEqual(Array.from(want));
+      expect(Array.from(got.subarray(N * L * ld))).toEqual([N * L * ld, N * L * ld + 1, N * L * ld + 2]);
+      expect(maxRelErr(gather(viaRef), want)).toBeLessThan(1e-5);
+      expect(Array.from(viaRef.subarray(N * L * ld))).toEqual([N * L * ld, N * L * ld + 1, N * L * ld + 2]);
     }
   });
 

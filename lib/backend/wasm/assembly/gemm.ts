@@ -350,14 +350,14 @@ function sgemmTri(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32,
 /**
  * Batched matmul restricted to output rows [r0, r1) (flattened over batch×m) and
  * columns [c0, c1): the unit of work one thread takes. Strides as in MatmulParams
- * (offA/offB: i32 tables of per-matrix offsets replacing strideA/strideB, 0: none; ldA/ldB:
- * the stored matrices' row strides); tri: TriangleCode (TRI_LOWER_OUT also writes the
+ * (offA/offB/offC: i32 tables of per-matrix offsets replacing strideA/strideB and C's
+ * m·n, 0: none; ldA/ldB/ldC: the stored matrices' row strides); tri: TriangleCode (TRI_LOWER_OUT also writes the
  * zeros right of each diagonal).
  */
 export function matmulRange(batch: i32, m: i32, n: i32, k: i32, transA: i32, transB: i32,
                             strideA: i32, strideB: i32, a: usize, b: usize, c: usize,
                             r0: i32, r1: i32, c0: i32, c1: i32, ws: usize, tri: i32,
-                            offA: usize, offB: usize, ldA: i32, ldB: i32): void {
+                            offA: usize, offB: usize, ldA: i32, ldB: i32, offC: usize, ldC: i32): void {
   const rsA = transA ? 1 : ldA, csA = transA ? ldA : 1;
   const rsB = transB ? 1 : ldB, csB = transB ? ldB : 1;
   let r = r0;
@@ -367,12 +367,13 @@ export function matmulRange(batch: i32, m: i32, n: i32, k: i32, transA: i32, tra
     const i1 = min(m, i0 + (r1 - r));
     const ab = a + (<usize>(batchOffset(offA, strideA, bi) + i0 * rsA) << 2);
     const bb = b + (<usize>(batchOffset(offB, strideB, bi) + c0 * csB) << 2);
-    const cb = c + (<usize>((bi * m + i0) * n + c0) << 2);
-    sgemmTri(i1 - i0, c1 - c0, k, ab, rsA, csA, bb, rsB, csB, cb, n, 0, ws, tri, i0, c0);
+    const cm = batchOffset(offC, m * n, bi);
+    const cb = c + (<usize>(cm + i0 * ldC + c0) << 2);
+    sgemmTri(i1 - i0, c1 - c0, k, ab, rsA, csA, bb, rsB, csB, cb, ldC, 0, ws, tri, i0, c0);
     if (tri == TRI_LOWER_OUT) {
       for (let i = i0; i < i1; i++) {
         const j0 = max(c0, i + 1);
-        if (j0 < c1) memory.fill(c + (<usize>((bi * m + i) * n + j0) << 2), 0, <usize>(c1 - j0) << 2);
+        if (j0 < c1) memory.fill(c + (<usize>(cm + i * ldC + j0) << 2), 0, <usize>(c1 - j0) << 2);
       }
     }
     r += i1 - i0;
