@@ -15,3 +15,4 @@ export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats }
 export { biasRowsRange } from "./linear";
 export { adamRange, adamGroupRange } from "./optimizer";
 export { stridedCopyRange } from "./strided";
+export { transcendentalInit } from "./transcendental";
