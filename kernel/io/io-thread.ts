@@ -345,7 +345,9 @@ const backlog = new BacklogReader(data.backlog);
 
 function sendCounted(m: SendMessage): void {
   try {
-    send(m);
+    // After the shutdown reply and its idle, the cell the shutdown interrupted is not reported
+    // (as ipykernel: the kernel is gone, the cell did not fail).
+    if (!shuttingDown) send(m);
   } finally {
     backlog.done(m.cost);
   }
