@@ -149,15 +149,30 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
   const { p: pp, shape: pooledShape } = maxPool2dPlan(act, kernelSize, poolOptions);
   const [out, od] = emptyFloat(pooledShape, dt);
   const argmax = new Int32Array(od.length);
-  K.conv2dMaxPoolForward(floatData(x, dt), floatData(weight, dt), od, argmax, p, pp, { bias: bias ? floatData(bias, dt) : null, relu: true });
-  record(pre, "Conv2dBackward", [x, weight, bias], convBackward(x, weight, bias, p, dt), bias ? [x, weight, bias] : [x, weight]);
-  // act's only consumer is the pool, so the pool's backward applies the ReLU's mask as it
-  // scatters (one pass), and ReLU's backward passes that gradient on unchanged.
+  const xd = floatData(x, dt), wd = floatData(weight, dt);
+  K.conv2dMaxPoolForward(xd, wd, od, argmax, p, pp, { bias: bias ? floatData(bias, dt) : null, relu: true });
+  // act's only consumer is the pool and pre's is the ReLU, so the conv output's gradient is
+  // a function of the pooled one: the pool's backward passes a stand-in for it down (the
+  // ReLU's passes it on unchanged) and the conv's backward computes its gradients from the
+  // pooled gradient in one kernel (the ReLU's mask read from the pooled values), which need
+  // never materialize the full-size gradient.
+  const standIn = hidden();
+  let pooledGrad: Tensor | null = null;
+  const plain = convBackward(x, weight, bias, p, dt);
+  record(pre, "Conv2dBackward", [x, weight, bias], (g, needs) => {
+    if (g !== standIn || pooledGrad === null) return plain(g, needs);
+    const gp = floatData(pooledGrad, dt);
+    pooledGrad = null;
+    const [dx, dxd] = needs[0] ? emptyFloat(x.shape, dt) : [null, null];
+    const [dw, dwd] = needs[1] ? emptyFloat(weight.shape, dt) : [null, null];
+    const [db, dbd] = needs[2] && bias ? emptyFloat(bias.shape, dt) : [null, null];
+    K.conv2dMaxPoolBackward(xd, wd, gp, od, argmax, dxd, dwd, dbd, p, pp);
+    return [dx, dw, db];
+  }, bias ? [x, weight, bias] : [x, weight]);
   record(act, "ReluBackward", [pre], (g) => [g], [out]);
   return record(out, "MaxPool2dBackward", [act], (g) => {
-    const [dx, d] = emptyFloat(shape, dt);
-    K.maxPoolReluBackward(floatData(g, dt), od, argmax, d, pp);
-    return [dx];
+    pooledGrad = g;
+    return [standIn];
   });
 }
 
