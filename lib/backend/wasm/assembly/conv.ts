@@ -2,7 +2,7 @@
 // Each exported *Range function handles images [b0, b1): the unit one thread takes.
 
 import { sgemm, sgemmWorkspaceBytes } from "./gemm";
-import { directForward1, directMaxPool1, directMaxPoolWeightGrad1, padImage, paddedImageFloats, paddedWidth, poolRowsFloats, tapFloats } from "./conv_direct";
+import { directForward1, directMaxPool1, directMaxPoolWeightGrad1, padImage, paddedImageFloats, poolRowsFloats, tapExtraFloats, tapFloats } from "./conv_direct";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -389,9 +389,9 @@ export function conv2dMaxPoolBackwardWeightRange(h: i32, w: i32, cOut: i32, kh: 
                                                  outH: i32, outW: i32, PP: i32, x: usize, dy: usize, pooled: usize, argmax: usize,
                                                  parts: usize, b0: i32, b1: i32, ws: usize, chunk: i32): void {
   const xp = (ws + 63) & ~63;
-  const img = paddedImageFloats(outH, outW, kh, kw), extra = paddedWidth(outW, kw) + 8;
+  const img = paddedImageFloats(outH, outW, kh, kw), extra = tapExtraFloats(outW, kw);
   const list = xp + (<usize>((img + extra + 15) & ~15) << 2);
-  memory.fill(f(xp, img), 0, <usize>extra << 2); // the row past the image, read for an odd kh
+  memory.fill(f(xp, img), 0, <usize>extra << 2); // the rows past the image, read up to a whole pass of rows
   const part = <usize>maxPoolWeightGradPartFloats(cOut, kh, kw) << 2;
   const per = cOut * PP;
   for (let b = b0; b < b1; b++) {

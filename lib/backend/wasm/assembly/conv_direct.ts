@@ -163,47 +163,62 @@ export function directMaxPool1(xp: usize, wt: usize, out: usize, argmax: usize, 
   }
 }
 
-/** Floats one channel's weight-gradient accumulator takes: kh rows (rounded up to a pair) of kw taps padded to whole vectors. */
+/** Rows directMaxPoolWeightGrad1 sums in one pass over its visit list. */
+const TAP_ROWS = 3;
+
+/** Floats one channel's weight-gradient accumulator takes: kh rows (rounded up to whole passes) of kw taps padded to whole vectors. */
 @inline export function tapFloats(kh: i32, kw: i32): i32 {
-  return ((kh + 1) & ~1) * ((kw + 3) & ~3);
+  return ((kh + TAP_ROWS - 1) / TAP_ROWS) * TAP_ROWS * ((kw + 3) & ~3);
 }
 
-/** Bytes of directMaxPoolWeightGrad1's scratch: the padded image with one more row, and one channel's visit list. */
+/** Floats of the zero rows directMaxPoolWeightGrad1 reads past the padded image (a last pass of rows past kh). */
+@inline export function tapExtraFloats(outW: i32, kw: i32): i32 {
+  return (TAP_ROWS - 1) * paddedWidth(outW, kw);
+}
+
+/** Bytes of directMaxPoolWeightGrad1's scratch: the padded image, tapExtraFloats more, and one channel's visit list. */
 export function poolWeightGradScratchBytes(outH: i32, outW: i32, kh: i32, kw: i32, PP: i32): i32 {
-  return ((paddedImageFloats(outH, outW, kh, kw) + paddedWidth(outW, kw) + 15) & ~15) * 4 + 8 * PP + 64;
+  return ((paddedImageFloats(outH, outW, kh, kw) + tapExtraFloats(outW, kw) + 15) & ~15) * 4 + 8 * PP + 64;
 }
 
 /**
- * acc[r, 0 : 4·V] += Σ_i g[i] · xp[off[i] + r·Wp : + 4·V] for rows r = 0, 1 (V = 1 or 2
- * vectors per row), the sum in registers: positions alternate between two accumulator sets so
- * that eight (V = 2) or four multiply-add chains run at once.
+ * acc[r, 0 : 4·V] += Σ_i g[i] · xp[off[i] + r·Wp : + 4·V] for rows r < 3 (V = 1 or 2
+ * vectors per row), the sums in registers: six multiply-add chains at once (with one vector
+ * per row, positions alternate between two accumulator sets).
  */
-@inline function tapRowPair(xp: usize, offs: usize, gs: usize, m: i32, Wp: i32, V: i32, acc: usize): void {
+@inline function tapRows(xp: usize, offs: usize, gs: usize, m: i32, Wp: i32, V: i32, acc: usize): void {
   const z = f32x4.splat(0);
-  let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z, d0 = z, d1 = z;
-  const r1 = <usize>Wp << 2;
-  let i = 0;
-  for (; i + 2 <= m; i += 2) {
-    const s = f(xp, load<i32>(f(offs, i))), t = f(xp, load<i32>(f(offs, i + 1)));
-    const g = v128.load32_splat(f(gs, i)), h = v128.load32_splat(f(gs, i + 1));
-    a0 = madd(g, v128.load(s), a0); b0 = madd(g, v128.load(s + r1), b0);
-    c0 = madd(h, v128.load(t), c0); d0 = madd(h, v128.load(t + r1), d0);
-    if (V > 1) {
-      a1 = madd(g, v128.load(s, 16), a1); b1 = madd(g, v128.load(s + r1, 16), b1);
-      c1 = madd(h, v128.load(t, 16), c1); d1 = madd(h, v128.load(t + r1, 16), d1);
-    }
-  }
-  if (i < m) {
-    const s = f(xp, load<i32>(f(offs, i))), g = v128.load32_splat(f(gs, i));
-    a0 = madd(g, v128.load(s), a0); b0 = madd(g, v128.load(s + r1), b0);
-    if (V > 1) { a1 = madd(g, v128.load(s, 16), a1); b1 = madd(g, v128.load(s + r1, 16), b1); }
-  }
-  const row1 = acc + (<usize>V << 4);
-  v128.store(acc, f32x4.add(v128.load(acc), f32x4.add(a0, c0)));
-  v128.store(row1, f32x4.add(v128.load(row1), f32x4.add(b0, d0)));
+  let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z;
+  const r1 = <usize>Wp << 2, r2 = r1 << 1;
   if (V > 1) {
-    v128.store(acc, f32x4.add(v128.load(acc, 16), f32x4.add(a1, c1)), 16);
-    v128.store(row1, f32x4.add(v128.load(row1, 16), f32x4.add(b1, d1)), 16);
+    for (let i = 0; i < m; i++) {
+      const s = f(xp, load<i32>(f(offs, i))), g = v128.load32_splat(f(gs, i));
+      a0 = madd(g, v128.load(s), a0); a1 = madd(g, v128.load(s, 16), a1);
+      b0 = madd(g, v128.load(s + r1), b0); b1 = madd(g, v128.load(s + r1, 16), b1);
+      c0 = madd(g, v128.load(s + r2), c0); c1 = madd(g, v128.load(s + r2, 16), c1);
+    }
+  } else {
+    let i = 0;
+    for (; i + 2 <= m; i += 2) {
+      const s = f(xp, load<i32>(f(offs, i))), t = f(xp, load<i32>(f(offs, i + 1)));
+      const g = v128.load32_splat(f(gs, i)), h = v128.load32_splat(f(gs, i + 1));
+      a0 = madd(g, v128.load(s), a0); b0 = madd(g, v128.load(s + r1), b0); c0 = madd(g, v128.load(s + r2), c0);
+      a1 = madd(h, v128.load(t), a1); b1 = madd(h, v128.load(t + r1), b1); c1 = madd(h, v128.load(t + r2), c1);
+    }
+    if (i < m) {
+      const s = f(xp, load<i32>(f(offs, i))), g = v128.load32_splat(f(gs, i));
+      a0 = madd(g, v128.load(s), a0); b0 = madd(g, v128.load(s + r1), b0); c0 = madd(g, v128.load(s + r2), c0);
+    }
+    a0 = f32x4.add(a0, a1); b0 = f32x4.add(b0, b1); c0 = f32x4.add(c0, c1);
+  }
+  const row = <usize>V << 4;
+  v128.store(acc, f32x4.add(v128.load(acc), a0));
+  v128.store(acc + row, f32x4.add(v128.load(acc + row), b0));
+  v128.store(acc + 2 * row, f32x4.add(v128.load(acc + 2 * row), c0));
+  if (V > 1) {
+    v128.store(acc, f32x4.add(v128.load(acc, 16), a1), 16);
+    v128.store(acc + row, f32x4.add(v128.load(acc + row, 16), b1), 16);
+    v128.store(acc + 2 * row, f32x4.add(v128.load(acc + 2 * row, 16), c1), 16);
   }
 }
 
@@ -212,10 +227,10 @@ export function poolWeightGradScratchBytes(outH: i32, outW: i32, kh: i32, kw: i3
  * the pooled gradient alone: the conv output's gradient is the pooled one at each argmax (where
  * the pooled value is > 0, the ReLU's mask), zero elsewhere, so only those positions are
  * visited: dw[c, ki, :] += g · xp[oh + ki, ow : ow + kw] over whole vectors (the lanes past kw,
- * and the row past kh when kh is odd, gather padding and are dropped by the caller). acc:
+ * and the rows past kh up to whole passes, gather padding and are dropped by the caller). acc:
  * [cOut, tapFloats] then [cOut] for db, added into. dy, pooled, argmax: this image's [cOut, PP]
- * planes; argmax indexes the outH·outW conv plane. xp: padImage's copy and one more row (zero);
- * list: 2·PP words. Kernels up to 8 wide keep the sums in registers, wider ones in memory.
+ * planes; argmax indexes the outH·outW conv plane. xp: padImage's copy and TAP_ROWS − 1 more
+ * rows (zero); list: 2·PP words. Kernels up to 8 wide keep the sums in registers, wider ones in memory.
  */
 export function directMaxPoolWeightGrad1(xp: usize, dy: usize, pooled: usize, argmax: usize, cOut: i32, kh: i32, kw: i32,
                                          outW: i32, PP: i32, acc: usize, list: usize): void {
@@ -224,26 +239,33 @@ export function directMaxPoolWeightGrad1(xp: usize, dy: usize, pooled: usize, ar
   const inv = 1.0 / <f64>outW;
   for (let c = 0; c < cOut; c++) {
     const a = f(acc, c * per), o = c * PP;
-    let bsum: f32 = 0, m = 0;
-    for (let i = 0; i < PP; i++) {
-      const at = load<i32>(f(argmax, o + i));
-      if (at < 0 || !(load<f32>(f(pooled, o + i)) > 0)) continue;
-      const g = load<f32>(f(dy, o + i));
-      bsum += g;
+    // db: the masked sum, four lanes at a time (an all-padding window's pooled -Inf is masked too)
+    const zero = f32x4.splat(0);
+    let bv = zero, i = 0;
+    for (; i + 4 <= PP; i += 4) {
+      const keep = f32x4.gt(v128.load(f(pooled, o + i)), zero);
+      bv = f32x4.add(bv, v128.and(v128.load(f(dy, o + i)), keep));
+    }
+    let bsum = (f32x4.extract_lane(bv, 0) + f32x4.extract_lane(bv, 1)) + (f32x4.extract_lane(bv, 2) + f32x4.extract_lane(bv, 3));
+    for (; i < PP; i++) if (load<f32>(f(pooled, o + i)) > 0) bsum += load<f32>(f(dy, o + i));
+    store<f32>(f(db, c), load<f32>(f(db, c)) + bsum);
+    // the visit list, without branches: every position is written, only the kept ones advance m
+    let m = 0;
+    for (i = 0; i < PP; i++) {
+      const at = max(load<i32>(f(argmax, o + i)), 0);
       const oh = <i32>((<f64>at + 0.5) * inv); // at / outW (exact: the fraction stays ≥ 0.5 / outW from whole)
       store<i32>(f(offs, m), oh * Wp + at - oh * outW);
-      store<f32>(f(gs, m), g);
-      m++;
+      store<f32>(f(gs, m), load<f32>(f(dy, o + i)));
+      m += <i32>(load<f32>(f(pooled, o + i)) > 0);
     }
-    store<f32>(f(db, c), load<f32>(f(db, c)) + bsum);
-    for (let ki = 0; ki < kh; ki += 2) {
+    for (let ki = 0; ki < kh; ki += TAP_ROWS) {
       const rows = f(a, ki * kv), x0 = f(xp, ki * Wp);
-      if (kv == 8) tapRowPair(x0, offs, gs, m, Wp, 2, rows);
-      else if (kv == 4) tapRowPair(x0, offs, gs, m, Wp, 1, rows);
+      if (kv == 8) tapRows(x0, offs, gs, m, Wp, 2, rows);
+      else if (kv == 4) tapRows(x0, offs, gs, m, Wp, 1, rows);
       else {
         for (let i = 0; i < m; i++) {
           const gv = v128.load32_splat(f(gs, i)), src = f(x0, load<i32>(f(offs, i)));
-          for (let r = 0; r < 2; r++) {
+          for (let r = 0; r < TAP_ROWS; r++) {
             for (let j = 0; j < kv; j += 4) {
               const d = f(rows, r * kv + j);
               v128.store(d, madd(gv, v128.load(f(src, r * Wp + j)), v128.load(d)));
