@@ -93,14 +93,18 @@ export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: 
       }
     }
   }
-  if (co < cOut) directForwardFew(xp, wt, out, co, cOut - co, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  // a literal channel count each, so the inlined copy has no per-tap branches
+  const nc = cOut - co;
+  if (nc == 1) directForwardFew(xp, wt, out, co, 1, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  else if (nc == 2) directForwardFew(xp, wt, out, co, 2, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  else if (nc == 3) directForwardFew(xp, wt, out, co, 3, kh, kw, outW, oh0, oh1, cs, bias, relu);
 }
 
 /**
  * directForward1's last 1–3 channels (from co): the same 8-position tile with one pair of
  * accumulators per channel, so 2–6 multiply-add chains run at once instead of one.
  */
-function directForwardFew(xp: usize, wt: usize, out: usize, co: i32, nc: i32, kh: i32, kw: i32, outW: i32,
+@inline function directForwardFew(xp: usize, wt: usize, out: usize, co: i32, nc: i32, kh: i32, kw: i32, outW: i32,
                           oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
   const Wp = paddedWidth(outW, kw), K = kh * kw, P = cs;
   const last = co + nc - 1;
