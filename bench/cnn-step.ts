@@ -1,51 +1,22 @@
 // Micro-benchmark of the image-model training steps of issue 13 through the public API, at 1
 // and 2 threads, rounds interleaved: the CNN (conv 1→16→32 3×3, ReLU, 2×2 max pool, linear;
-// batch 128, Adam) or LeNet-5 (batch 64, Adam), the models of bench/models/gradlab-models.ts;
-// with --profile, the time each kernel takes within one step.
+// batch 128, Adam) or LeNet-5 (batch 64, Adam) of bench/models/gradlab-models.ts, on its
+// Fashion-MNIST batches; with --profile, the time each kernel takes within one step.
 // node --expose-gc dist/bench/cnn-step.js [--model cnn|lenet] [--profile [--profile-threads T]] [--rounds N]
 
 import { loadavg } from "node:os";
-import { nn, optim, F, randn, tensor, setNumThreads, manualSeed } from "../lib/index.js";
+import { setNumThreads } from "../lib/index.js";
 import { getKernels, registerKernels, type Kernels } from "../lib/backend/index.js";
+import { makeCnn, makeLenet } from "./models/gradlab-models.js";
 import { time, fmt, table } from "./timing.js";
 
-const MODELS = {
-  cnn: {
-    batch: 128,
-    make: () => new nn.Sequential(
-      new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(32 * 7 * 7, 10)),
-  },
-  lenet: {
-    batch: 64,
-    make: () => new nn.Sequential(
-      new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(400, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(),
-      new nn.Linear(84, 10)),
-  },
-} as const;
+const MODELS = { cnn: makeCnn, lenet: makeLenet } as const;
 
 const args = process.argv.slice(2);
 const modelName = (args.includes("--model") ? args[args.indexOf("--model") + 1] : "cnn") as keyof typeof MODELS;
 if (!(modelName in MODELS)) throw new Error(`cnn-step: unknown --model ${modelName}; expected ${Object.keys(MODELS).join(" or ")}`);
-const BATCH = MODELS[modelName].batch;
-
-function imageStep(): () => void {
-  manualSeed(0);
-  const model = MODELS[modelName].make();
-  const x = randn([BATCH, 1, 28, 28]);
-  const labels = tensor(Array.from({ length: BATCH }, (_, i) => i % 10), { dtype: "int32" });
-  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  return () => {
-    opt.zeroGrad();
-    const loss = F.crossEntropy(model.forward(x), labels);
-    loss.backward();
-    opt.step();
-    loss.item();
-  };
-}
+const bench = MODELS[modelName]();
+const BATCH = bench.items;
 
 /** Wraps every kernel with a timer; returns the totals and a function that undoes it. */
 function profileKernels(): { totals: Map<string, number>; calls: Map<string, number>; undo: () => void } {
@@ -70,7 +41,7 @@ function profileKernels(): { totals: Map<string, number>; calls: Map<string, num
 }
 
 const rounds = Number(args[args.indexOf("--rounds") + 1]) || 3;
-const step = imageStep();
+const step = bench.run;
 step();
 console.log(`${modelName} step (batch ${BATCH}), load average ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
 const best: Record<number, number> = { 1: Infinity, 2: Infinity };
