@@ -53,67 +53,33 @@ export function padImage(x: usize, h: i32, w: i32, pH: i32, pW: i32, outH: i32, 
  * Output rows [oh0, oh1) of relu?(bias + the conv of the padded image xp with wt [cOut, kh, kw])
  * (bias 0: none): channel c's row oh goes to out + (c·cs + (oh − oh0)·outW) floats, so cs =
  * outH·outW writes the [cOut, outH, outW] output. Register tile: 4 output channels × 8
- * positions (6 loads per 8 multiply-adds); the last 1–3 channels in directForwardFew.
+ * positions (6 loads per 8 multiply-adds), then the last 1–3 channels in a narrower one.
  */
 export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: i32, kw: i32, outW: i32,
                                oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
-  const Wp = paddedWidth(outW, kw), K = kh * kw, P = cs;
   let co = 0;
-  for (; co + 4 <= cOut; co += 4) {
-    const w0 = f(wt, co * K), w1 = f(w0, K), w2 = f(w1, K), w3 = f(w2, K);
-    const ba = biasOf(bias, co), bb = biasOf(bias, co + 1), bc = biasOf(bias, co + 2), bd = biasOf(bias, co + 3);
-    for (let oh = oh0; oh < oh1; oh++) {
-      const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P);
-      for (let ow = 0; ow < outW; ow += 8) {
-        let a0 = ba, a1 = ba, b0 = bb, b1 = bb;
-        let c0 = bc, c1 = bc, d0 = bd, d1 = bd;
-        for (let ki = 0; ki < kh; ki++) {
-          const xr = f(xp, (oh + ki) * Wp + ow);
-          const t0 = ki * kw;
-          for (let kj = 0; kj < kw; kj++) {
-            const x0 = v128.load(f(xr, kj)), x1 = v128.load(f(xr, kj + 4));
-            const t = t0 + kj;
-            let wv = v128.load32_splat(f(w0, t));
-            a0 = madd(wv, x0, a0); a1 = madd(wv, x1, a1);
-            wv = v128.load32_splat(f(w1, t));
-            b0 = madd(wv, x0, b0); b1 = madd(wv, x1, b1);
-            wv = v128.load32_splat(f(w2, t));
-            c0 = madd(wv, x0, c0); c1 = madd(wv, x1, c1);
-            wv = v128.load32_splat(f(w3, t));
-            d0 = madd(wv, x0, d0); d1 = madd(wv, x1, d1);
-          }
-        }
-        const n0 = min(4, outW - ow), n1 = outW - ow - 4;
-        storeLanes(f(o0, ow), act(a0, relu), n0); storeLanes(f(o1, ow), act(b0, relu), n0);
-        storeLanes(f(o2, ow), act(c0, relu), n0); storeLanes(f(o3, ow), act(d0, relu), n0);
-        if (n1 > 0) {
-          storeLanes(f(o0, ow + 4), act(a1, relu), n1); storeLanes(f(o1, ow + 4), act(b1, relu), n1);
-          storeLanes(f(o2, ow + 4), act(c1, relu), n1); storeLanes(f(o3, ow + 4), act(d1, relu), n1);
-        }
-      }
-    }
-  }
-  // a literal channel count each, so the inlined copy has no per-tap branches
+  for (; co + 4 <= cOut; co += 4) directChannels(xp, wt, out, co, 4, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  // a literal channel count each, so every inlined copy is free of per-tap branches
   const nc = cOut - co;
-  if (nc == 1) directForwardFew(xp, wt, out, co, 1, kh, kw, outW, oh0, oh1, cs, bias, relu);
-  else if (nc == 2) directForwardFew(xp, wt, out, co, 2, kh, kw, outW, oh0, oh1, cs, bias, relu);
-  else if (nc == 3) directForwardFew(xp, wt, out, co, 3, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  if (nc == 1) directChannels(xp, wt, out, co, 1, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  else if (nc == 2) directChannels(xp, wt, out, co, 2, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  else if (nc == 3) directChannels(xp, wt, out, co, 3, kh, kw, outW, oh0, oh1, cs, bias, relu);
 }
 
 /**
- * directForward1's last 1–3 channels (from co): the same 8-position tile with one pair of
- * accumulators per channel, so 2–6 multiply-add chains run at once instead of one.
+ * directForward1 for channels [co, co + nc), nc ≤ 4 (a literal at every call): a pair of
+ * accumulators per channel over 8 positions, 2·nc multiply-add chains at once.
  */
-@inline function directForwardFew(xp: usize, wt: usize, out: usize, co: i32, nc: i32, kh: i32, kw: i32, outW: i32,
-                          oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
+@inline function directChannels(xp: usize, wt: usize, out: usize, co: i32, nc: i32, kh: i32, kw: i32, outW: i32,
+                                oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
   const Wp = paddedWidth(outW, kw), K = kh * kw, P = cs;
   const last = co + nc - 1;
-  const w0 = f(wt, co * K), w1 = f(wt, min(co + 1, last) * K), w2 = f(wt, min(co + 2, last) * K);
-  const ba = biasOf(bias, co), bb = biasOf(bias, min(co + 1, last)), bc = biasOf(bias, min(co + 2, last));
+  const w0 = f(wt, co * K), w1 = f(wt, min(co + 1, last) * K), w2 = f(wt, min(co + 2, last) * K), w3 = f(wt, last * K);
+  const ba = biasOf(bias, co), bb = biasOf(bias, min(co + 1, last)), bc = biasOf(bias, min(co + 2, last)), bd = biasOf(bias, last);
   for (let oh = oh0; oh < oh1; oh++) {
-    const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P);
+    const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P);
     for (let ow = 0; ow < outW; ow += 8) {
-      let a0 = ba, a1 = ba, b0 = bb, b1 = bb, c0 = bc, c1 = bc;
+      let a0 = ba, a1 = ba, b0 = bb, b1 = bb, c0 = bc, c1 = bc, d0 = bd, d1 = bd;
       for (let ki = 0; ki < kh; ki++) {
         const xr = f(xp, (oh + ki) * Wp + ow);
         const t0 = ki * kw;
@@ -130,16 +96,22 @@ export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: 
             wv = v128.load32_splat(f(w2, t));
             c0 = madd(wv, x0, c0); c1 = madd(wv, x1, c1);
           }
+          if (nc > 3) {
+            wv = v128.load32_splat(f(w3, t));
+            d0 = madd(wv, x0, d0); d1 = madd(wv, x1, d1);
+          }
         }
       }
       const n0 = min(4, outW - ow), n1 = outW - ow - 4;
       storeLanes(f(o0, ow), act(a0, relu), n0);
       if (nc > 1) storeLanes(f(o1, ow), act(b0, relu), n0);
       if (nc > 2) storeLanes(f(o2, ow), act(c0, relu), n0);
+      if (nc > 3) storeLanes(f(o3, ow), act(d0, relu), n0);
       if (n1 > 0) {
         storeLanes(f(o0, ow + 4), act(a1, relu), n1);
         if (nc > 1) storeLanes(f(o1, ow + 4), act(b1, relu), n1);
         if (nc > 2) storeLanes(f(o2, ow + 4), act(c1, relu), n1);
+        if (nc > 3) storeLanes(f(o3, ow + 4), act(d1, relu), n1);
       }
     }
   }
