@@ -14,13 +14,14 @@
  * running maximum, 0 without). plain = 1: no decay, no L2 term, not maximising (the
  * reference's short loop, whose gradient term is g itself).
  */
-export function adamRange(w: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
+export function adamRange(w: usize, g: usize, m: usize, v: usize, vmax: usize, i0: i32, i1: i32,
   b1: f64, c1: f64, b2: f64, c2: f64, eps: f64, decay: f64, l2: f64, sign: f64, stepSize: f64, bc2Sqrt: f64, plain: i32): void {
   const B1 = f64x2.splat(b1), C1 = f64x2.splat(c1), B2 = f64x2.splat(b2), C2 = f64x2.splat(c2);
   const EPS = f64x2.splat(eps), DEC = f64x2.splat(decay), L2 = f64x2.splat(l2), SG = f64x2.splat(sign);
   const SS = f64x2.splat(stepSize), BC = f64x2.splat(bc2Sqrt);
-  const n2 = n & ~1;
-  for (let i = 0; i < n2; i += 2) {
+  // each element on its own, so a split anywhere gives the same bits (the tail's scalar ops are the lanes')
+  const n2 = i0 + ((i1 - i0) & ~1);
+  for (let i = i0; i < n2; i += 2) {
     let wi = ld(w, i);
     let gi = ld(g, i);
     if (!plain) {
@@ -41,7 +42,7 @@ export function adamRange(w: usize, g: usize, m: usize, v: usize, vmax: usize, n
     const q = f64x2.div(f64x2.mul(SS, mi), f64x2.add(f64x2.div(f64x2.sqrt(vm), BC), EPS));
     st(w, i, f64x2.sub(wi, q));
   }
-  for (let i = n2; i < n; i++) {
+  for (let i = n2; i < i1; i++) {
     let wi = <f64>load<f32>(w + (<usize>i << 2));
     let gi = <f64>load<f32>(g + (<usize>i << 2));
     if (!plain) {
