@@ -88,19 +88,36 @@ describe("wasm adamStep", () => {
     ["AdamW with AMSGrad", { ...base, decoupled: true, weightDecay: 0.01, amsgrad: true }],
   ];
   for (const [name, h] of variants) {
-    test(`${name}: bit-identical to the reference over several steps, at 1 and 2 threads (split)`, () => {
+    test(`${name}: bit-identical to the reference over several steps`, () => {
       const make = (seed: number) => sizes.map((n, i) => randomF32(n, seed + i));
       const state = () => ({ w: make(10), m: sizes.map((n) => new Float32Array(n)), v: sizes.map((n) => new Float32Array(n)),
         vmax: h.amsgrad ? sizes.map((n) => new Float32Array(n)) : null });
-      const run = (step: (s: ReturnType<typeof state>, grads: Float32Array[], stepSize: number[], bc2: number[]) => void) => {
-        const s = state();
-        for (let t = 1; t <= 4; t++) {
-          step(s, make(100 * t), sizes.map(() => h.lr / (1 - Math.pow(h.beta1, t))), sizes.map(() => Math.sqrt(1 - Math.pow(h.beta2, t))));
-        }
-        return s;
-      };
-      const a = run((s, g, ss, bc2) => ref.adamStep(s.w, g, s.m, s.v, s.vmax, ss, bc2, h));
-      for (const b of atThreads(() => run((s, g, ss, bc2) => adamStepF32(s.w, g, s.m, s.v, s.vmax, ss, bc2, h)))) expect(b).toEqual(a);
+      const a = state(), b = state();
+      for (let t = 1; t <= 4; t++) {
+        const grads = make(100 * t);
+        const stepSize = sizes.map(() => h.lr / (1 - Math.pow(h.beta1, t)));
+        const bc2 = sizes.map(() => Math.sqrt(1 - Math.pow(h.beta2, t)));
+        ref.adamStep(a.w, grads, a.m, a.v, a.vmax, stepSize, bc2, h);
+        adamStepF32(b.w, grads, b.m, b.v, b.vmax, stepSize, bc2, h);
+      }
+      expect(b).toEqual(a);
     });
   }
+
+  test("one dispatch over all parameters: the reference's bits at 1 and 2 threads, per-parameter step sizes", () => {
+    const h: AdamHyper = { ...base, decoupled: true, weightDecay: 0.01 };
+    const lens = [5000, 3, 0, 2049, 1];
+    const make = (seed: number) => lens.map((n, i) => randomF32(n, seed + i));
+    const stepSize = lens.map((_, i) => 1e-2 * (i + 1)), bc2 = lens.map((_, i) => Math.sqrt(1 - Math.pow(h.beta2, i + 1)));
+    const grads = make(50);
+    const state = () => ({ w: make(20), m: make(30).map((x) => x.map(Math.abs)), v: make(40).map((x) => x.map(Math.abs)) });
+    const want = state();
+    ref.adamStep(want.w, grads, want.m, want.v, null, stepSize, bc2, h);
+    const got = atThreads(() => {
+      const s = state();
+      adamStepF32(s.w, grads, s.m, s.v, null, stepSize, bc2, h);
+      return s;
+    });
+    for (const s of got) expect(s).toEqual(want);
+  });
 });

@@ -17,5 +17,6 @@ export { lstmCellRange, lstmCellBackwardRange, rnnPackPanels, rnnPanelBytes, lst
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
 export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats } from "./attention";
 export { biasRowsRange } from "./linear";
-export { adamRange } from "./optimizer";
+export { adamRange, adamGroupRange } from "./optimizer";
 export { stridedCopyRange } from "./strided";
+export { transcendentalInit } from "./transcendental";

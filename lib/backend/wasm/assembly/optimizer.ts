@@ -14,14 +14,13 @@
  * running maximum, 0 without). plain = 1: no decay, no L2 term, not maximising (the
  * reference's short loop, whose gradient term is g itself).
  */
-export function adamRange(w: usize, g: usize, m: usize, v: usize, vmax: usize, i0: i32, i1: i32,
+export function adamRange(w: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
   b1: f64, c1: f64, b2: f64, c2: f64, eps: f64, decay: f64, l2: f64, sign: f64, stepSize: f64, bc2Sqrt: f64, plain: i32): void {
   const B1 = f64x2.splat(b1), C1 = f64x2.splat(c1), B2 = f64x2.splat(b2), C2 = f64x2.splat(c2);
   const EPS = f64x2.splat(eps), DEC = f64x2.splat(decay), L2 = f64x2.splat(l2), SG = f64x2.splat(sign);
   const SS = f64x2.splat(stepSize), BC = f64x2.splat(bc2Sqrt);
-  // each element on its own, so a split anywhere gives the same bits (the tail's scalar ops are the lanes')
-  const n2 = i0 + ((i1 - i0) & ~1);
-  for (let i = i0; i < n2; i += 2) {
+  const n2 = n & ~1;
+  for (let i = 0; i < n2; i += 2) {
     let wi = ld(w, i);
     let gi = ld(g, i);
     if (!plain) {
@@ -42,7 +41,7 @@ export function adamRange(w: usize, g: usize, m: usize, v: usize, vmax: usize, i
     const q = f64x2.div(f64x2.mul(SS, mi), f64x2.add(f64x2.div(f64x2.sqrt(vm), BC), EPS));
     st(w, i, f64x2.sub(wi, q));
   }
-  for (let i = n2; i < i1; i++) {
+  for (let i = n2; i < n; i++) {
     let wi = <f64>load<f32>(w + (<usize>i << 2));
     let gi = <f64>load<f32>(g + (<usize>i << 2));
     if (!plain) {
@@ -60,5 +59,27 @@ export function adamRange(w: usize, g: usize, m: usize, v: usize, vmax: usize, i
       store<f32>(vmax + (<usize>i << 2), <f32>vm);
     }
     store<f32>(w + (<usize>i << 2), <f32>(wi - (stepSize * mi) / (f64.sqrt(vm) / bc2Sqrt + eps)));
+  }
+}
+
+/** f64 slots per parameter in adamGroupRange's table: w, g, m, v, vmax, start, n, stepSize, bc2Sqrt. */
+export const ADAM_SLOTS: i32 = 9;
+
+/**
+ * Elements [e0, e1) of a group of parameters laid end to end (parameter p holds elements
+ * [start, start + n)), each updated as adamRange does: the unit one thread takes of a
+ * whole optimizer step. Elements never interact, so any split gives the same bits.
+ */
+export function adamGroupRange(table: usize, count: i32, b1: f64, c1: f64, b2: f64, c2: f64, eps: f64, decay: f64, l2: f64, sign: f64,
+  plain: i32, e0: i32, e1: i32): void {
+  for (let p = 0; p < count; p++) {
+    const t = table + (<usize>(p * ADAM_SLOTS) << 3);
+    const start = <i32>load<f64>(t, 40), n = <i32>load<f64>(t, 48);
+    const lo = max(e0, start), hi = min(e1, start + n);
+    if (lo >= hi) continue;
+    const off = <usize>(lo - start) << 2;
+    const vmax = <usize>load<f64>(t, 32);
+    adamRange(<usize>load<f64>(t) + off, <usize>load<f64>(t, 8) + off, <usize>load<f64>(t, 16) + off, <usize>load<f64>(t, 24) + off,
+      vmax ? vmax + off : 0, hi - lo, b1, c1, b2, c2, eps, decay, l2, sign, load<f64>(t, 56), load<f64>(t, 64), plain);
   }
 }
