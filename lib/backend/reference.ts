@@ -7,7 +7,7 @@ import { argReduce, reduce } from "./reference/reduce.js";
 import { stridedBinary, stridedUnary } from "./reference/strided.js";
 import { matmul } from "./reference/matmul.js";
 import { linearBackward, linearForward } from "./reference/linear.js";
-import { channelBias, channelSum, col2im, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dMaxPoolForward, im2col } from "./reference/conv.js";
+import { channelBias, channelSum, col2im, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dMaxPoolBackward, conv2dMaxPoolForward, im2col } from "./reference/conv.js";
 import {
   gatherAt, gatherOrFill, indexAdd, indexPositions, indexSelect, mappedPositions, nonzeroPositions, normalizeIndices, oneHot,
   scatterAddAt,
@@ -32,7 +32,7 @@ import { attentionKernels } from "./reference/attention.js";
 
 export const referenceKernels: Kernels = {
   unary, binary, binaryScalar, reluMask, where, allEqual, allClose, reduce, argReduce, stridedUnary, stridedBinary, matmul, linearForward, linearBackward,
-  conv2dForward, conv2dMaxPoolForward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias, im2col, col2im,
+  conv2dForward, conv2dMaxPoolForward, conv2dMaxPoolBackward, conv2dBackward, conv2dBackwardInput, conv2dBackwardWeight, channelSum, channelBias, im2col, col2im,
   maxPool2dForward, maxPool2dBackward, maxPoolReluBackward, avgPool2dForward, avgPool2dBackward,
   adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveMaxPool2dForward,
   sgdStep, adamStep, rmspropStep, adagradStep,

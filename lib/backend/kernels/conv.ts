@@ -25,6 +25,14 @@ export interface ConvKernels {
    * maxPool2dForward's) come out; the conv output never leaves the kernel.
    */
   conv2dMaxPoolForward(x: Float, w: Float, out: Float, argmax: Int32Array, p: Conv2dParams, pool: Pool2dParams, epilogue?: ConvEpilogue): void;
+  /**
+   * The gradients wanted (null: not) of maxPool(relu(conv2d(x))) as conv2dMaxPoolForward
+   * computed it, from the pooled output's gradient dy and its `pooled` values and `argmax`:
+   * conv2dBackward of the conv output's gradient, which is maxPoolReluBackward's (never
+   * materialized where the backend can avoid it).
+   */
+  conv2dMaxPoolBackward(x: Float, w: Float, dy: Float, pooled: Float, argmax: Int32Array, dx: Float | null, dw: Float | null, db: Float | null,
+    p: Conv2dParams, pool: Pool2dParams): void;
   /** dx overwritten. */
   conv2dBackwardInput(dy: Float, w: Float, dx: Float, p: Conv2dParams): void;
   /** dw overwritten. */

@@ -3,7 +3,7 @@
 import type { Float } from "../../dtype.js";
 import type { Conv2dParams, ConvEpilogue } from "../kernels/conv.js";
 import type { Pool2dParams } from "../kernels/pool.js";
-import { maxPool2dForward } from "./pool.js";
+import { maxPool2dForward, maxPoolReluBackward } from "./pool.js";
 
 // Output columns ow whose input column ow*stride - pad + kOff lies in [0, size).
 function validRange(kOff: number, stride: number, pad: number, size: number, outSize: number): [number, number] {
@@ -144,4 +144,11 @@ export function conv2dMaxPoolForward(x: Float, w: Float, out: Float, argmax: Int
   const y = out instanceof Float64Array ? new Float64Array(p.n * p.cOut * p.outH * p.outW) : new Float32Array(p.n * p.cOut * p.outH * p.outW);
   conv2dForward(x, w, y, p, epilogue);
   maxPool2dForward(y, out, argmax, pool);
+}
+
+export function conv2dMaxPoolBackward(x: Float, w: Float, dy: Float, pooled: Float, argmax: Int32Array, dx: Float | null, dw: Float | null, db: Float | null,
+  p: Conv2dParams, pool: Pool2dParams): void {
+  const dConv = dy instanceof Float64Array ? new Float64Array(p.n * p.cOut * p.outH * p.outW) : new Float32Array(p.n * p.cOut * p.outH * p.outW);
+  maxPoolReluBackward(dy, pooled, argmax, dConv, pool);
+  conv2dBackward(x, w, dConv, dx, dw, db, p);
 }

@@ -193,6 +193,72 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
   });
 }
 
+/**
+ * dw and db of a single-channel direct conv (convPoolFusable) under a ReLU and a max pool,
+ * straight from the pooled gradient already in the arena: only the argmax positions are
+ * visited (a quarter of the conv output for 2×2 pools), the conv output's gradient never
+ * exists. Partials per fixed chunk of images, summed in chunk order (as backwardWeightInArena).
+ */
+function poolWeightGradInArena(rt: WasmRuntime, px: number, pdy: number, ppooled: number, pargmax: number, dw: Float32Array | null,
+  db: Float32Array | null, p: Conv2dParams, pool: Pool2dParams): void {
+  const partFloats = rt.exports.maxPoolWeightGradPartFloats!(p.cOut, p.kh, p.kw) as number;
+  const chunks = Math.min(p.n, WEIGHT_GRAD_CHUNKS), chunk = Math.ceil(p.n / chunks);
+  const parts = Math.ceil(p.n / chunk);
+  const base = rt.alloc(parts * partFloats * 4);
+  rt.f32.fill(0, base >> 2, (base >> 2) + parts * partFloats); // the kernel accumulates into them
+  const PP = pool.outH * pool.outW;
+  const ws = rt.exports.poolWeightGradScratchBytes!(p.outH, p.outW, p.kh, p.kw, PP) as number;
+  runRange("conv2d + maxPool2d backward (weight)", "conv2dMaxPoolBackwardWeightRange",
+    () => [p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW, PP, px, pdy, ppooled, pargmax, base, 0, p.n, rt.alloc(ws), chunk],
+    { startArg: 15, total: p.n, align: chunk }, p.n * p.cOut * PP * p.kh * ((p.kw + 3) & ~3) * 2);
+  const f = rt.f32, b = base >> 2, kv = (p.kw + 3) & ~3, taps = partFloats / p.cOut - 1;
+  for (let c = 0; c < p.cOut; c++) {
+    for (let ki = 0; ki < p.kh; ki++) {
+      for (let kj = 0; kj < p.kw; kj++) {
+        const i = c * taps + ki * kv + kj;
+        let s = f[b + i]!;
+        for (let q = 1; q < parts; q++) s += f[b + q * partFloats + i]!;
+        if (dw) dw[(c * p.kh + ki) * p.kw + kj] = s;
+      }
+    }
+    if (db) {
+      const i = p.cOut * taps + c;
+      let s = f[b + i]!;
+      for (let q = 1; q < parts; q++) s += f[b + q * partFloats + i]!;
+      db[c] = s;
+    }
+  }
+}
+
+/**
+ * The conv gradients of maxPool(relu(conv2d(x))) from the pooled gradient: single-channel
+ * direct convs without dx take poolWeightGradInArena; otherwise the pool's backward scatters
+ * into the arena and the conv gradients read it there (no copy of it out and back).
+ */
+export function conv2dMaxPoolBackwardF32(x: Float32Array, w: Float32Array, dy: Float32Array, pooled: Float32Array, argmax: Int32Array,
+  dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, p: Conv2dParams, pool: Pool2dParams): void {
+  if (p.n === 0) {
+    dw?.fill(0, 0, wLen(p));
+    db?.fill(0, 0, p.cOut);
+    return;
+  }
+  const pooledLen = pool.n * pool.c * pool.outH * pool.outW;
+  withArena("conv2d + maxPool2d backward", (rt) => {
+    const pdy = rt.put(dy, pooledLen), pp = rt.put(pooled, pooledLen), pa = rt.put(argmax, pooledLen);
+    const direct = rt.exports.convPoolFusable!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1;
+    if (direct && !dx) {
+      if (dw || db) poolWeightGradInArena(rt, rt.put(x, xLen(p)), pdy, pp, pa, dw, db, p, pool);
+      return;
+    }
+    const pg = rt.alloc(yLen(p) * 4);
+    runRange("maxPool2d backward", "maxPool2dBackwardRange", () => [pool.h, pool.w, pool.outH, pool.outW, pdy, pa, pg, pp, 0, 0],
+      { startArg: 8, total: pool.n * pool.c, align: 1 }, pooledLen * pool.kh * pool.kw);
+    if (db) channelSumInArena(rt, pg, db, p.n, p.cOut, p.outH * p.outW);
+    if (dw) backwardWeightInArena(rt, rt.put(x, xLen(p)), pg, dw, p);
+    if (dx) rt.getF32(backwardInputInArena(rt, pg, rt.put(w, wLen(p)), p), dx, xLen(p));
+  });
+}
+
 /** dx of the conv from dy and w already in the arena; returns dx's offset there. */
 function backwardInputInArena(rt: WasmRuntime, pdy: number, pw: number, p: Conv2dParams): number {
   const pdx = rt.alloc(xLen(p) * 4);

@@ -7,7 +7,7 @@ import type { Kernels } from "../kernels.js";
 import { referenceKernels as ref } from "../reference.js";
 import { ArenaCapExceeded, wasmRuntime } from "./runtime.js";
 import { matmulF32 } from "./matmul.js";
-import { channelSumF32, conv2dBackwardF32, conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "./conv2d.js";
+import { channelSumF32, conv2dBackwardF32, conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolBackwardF32, conv2dMaxPoolForwardF32 } from "./conv2d.js";
 import {
   avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
 } from "./pool2d.js";
@@ -55,6 +55,11 @@ export function wasmKernels(): Partial<Kernels> | null {
         ? conv2dMaxPoolForwardF32(x as Float32Array, w as Float32Array, out as Float32Array, argmax, p, pool,
           ep as { bias: Float32Array | null; relu: boolean } | undefined)
         : ref.conv2dMaxPoolForward(x, w, out, argmax, p, pool, ep),
+    conv2dMaxPoolBackward: (x, w, dy, pooled, argmax, dx, dw, db, p, pool) =>
+      f32(x, w, dy, pooled) && [dx, dw, db].every((t) => t === null || isF32(t))
+        ? conv2dMaxPoolBackwardF32(x as Float32Array, w as Float32Array, dy as Float32Array, pooled as Float32Array, argmax,
+          dx as Float32Array | null, dw as Float32Array | null, db as Float32Array | null, p, pool)
+        : ref.conv2dMaxPoolBackward(x, w, dy, pooled, argmax, dx, dw, db, p, pool),
     conv2dBackwardInput: (dy, w, dx, p) =>
       f32(dy, w, dx) ? conv2dBackwardInputF32(dy as Float32Array, w as Float32Array, dx as Float32Array, p) : ref.conv2dBackwardInput(dy, w, dx, p),
     conv2dBackwardWeight: (x, dy, dw, p) =>

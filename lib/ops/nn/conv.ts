@@ -2,14 +2,14 @@
 // "same"/"valid"), dilation and groups. The heavy loops are the backend's conv2d kernels;
 // conv1d runs the same kernels on a height-1 image.
 
-import { getKernels } from "../../backend/index.js";
+import { allocateUninit, getKernels } from "../../backend/index.js";
 import type { Conv2dParams } from "../../backend/kernels.js";
 import type { BackwardFn } from "../../autograd/graph.js";
 import { contiguousStrides, fmtShape } from "../../shape.js";
 import { Storage, Tensor } from "../../tensor.js";
 import { type MaxPool2dOptions, maxPool2d, maxPool2dPlan } from "./pooling.js";
 import { record } from "../op.js";
-import { type FloatDType, checkFloat, checkSameDType, emptyFloat, floatData, tuple } from "./util.js";
+import { type FloatDType, checkFloat, checkSameDType, emptyFloat, floatData, tuple, uninitFloat } from "./util.js";
 
 export type ConvPadding = number | readonly number[] | "same" | "valid";
 
@@ -77,9 +77,10 @@ function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams
   const K = getKernels();
   const xd = floatData(x, dt), wd = floatData(w, dt);
   return (g, needs) => {
-    const [dx, dxd] = needs[0] ? emptyFloat(x.shape, dt) : [null, null];
-    const [dw, dwd] = needs[1] ? emptyFloat(w.shape, dt) : [null, null];
-    const [db, dbd] = needs[2] && bias ? emptyFloat(bias.shape, dt) : [null, null];
+    // the kernels overwrite every gradient they are given
+    const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
+    const [dw, dwd] = needs[1] ? uninitFloat(w.shape, dt) : [null, null];
+    const [db, dbd] = needs[2] && bias ? uninitFloat(bias.shape, dt) : [null, null];
     K.conv2dBackward(xd, wd, floatData(g, dt), dxd, dwd, dbd, p);
     return [dx, dw, db];
   };
@@ -93,13 +94,13 @@ function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams
  */
 function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType, outShape: number[], relu = false): Tensor {
   const K = getKernels();
-  const [out, od] = emptyFloat(outShape, dt);
+  const [out, od] = uninitFloat(outShape, dt); // written in full
   K.conv2dForward(floatData(x, dt), floatData(w, dt), od, p, { bias: bias ? floatData(bias, dt) : null, relu });
   const pre = relu ? new Tensor(out.storage, out.shape, out.strides, 0, dt) : out;
   record(pre, name, [x, w, bias], convBackward(x, w, bias, p, dt), bias ? [x, w, bias] : [x, w]);
   if (!relu) return out;
   return record(out, "ReluBackward", [pre], (g) => {
-    const [dx, d] = emptyFloat(out.shape, dt);
+    const [dx, d] = uninitFloat(out.shape, dt);
     K.reluMask(floatData(g, dt), od, d);
     return [dx];
   }, [out]);
@@ -147,17 +148,32 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
   const hidden = () => new Tensor(new Storage(new Float32Array(0)), shape, contiguousStrides(shape), 0, dt);
   const pre = hidden(), act = hidden();
   const { p: pp, shape: pooledShape } = maxPool2dPlan(act, kernelSize, poolOptions);
-  const [out, od] = emptyFloat(pooledShape, dt);
-  const argmax = new Int32Array(od.length);
-  K.conv2dMaxPoolForward(floatData(x, dt), floatData(weight, dt), od, argmax, p, pp, { bias: bias ? floatData(bias, dt) : null, relu: true });
-  record(pre, "Conv2dBackward", [x, weight, bias], convBackward(x, weight, bias, p, dt), bias ? [x, weight, bias] : [x, weight]);
-  // act's only consumer is the pool, so the pool's backward applies the ReLU's mask as it
-  // scatters (one pass), and ReLU's backward passes that gradient on unchanged.
+  const [out, od] = uninitFloat(pooledShape, dt); // both written in full
+  const argmax = allocateUninit("int32", od.length) as Int32Array;
+  const xd = floatData(x, dt), wd = floatData(weight, dt);
+  K.conv2dMaxPoolForward(xd, wd, od, argmax, p, pp, { bias: bias ? floatData(bias, dt) : null, relu: true });
+  // act's only consumer is the pool and pre's is the ReLU, so the conv output's gradient is
+  // a function of the pooled one: the pool's backward passes a stand-in for it down (the
+  // ReLU's passes it on unchanged) and the conv's backward computes its gradients from the
+  // pooled gradient in one kernel (the ReLU's mask read from the pooled values), which need
+  // never materialize the full-size gradient.
+  const standIn = hidden();
+  let pooledGrad: Tensor | null = null;
+  const plain = convBackward(x, weight, bias, p, dt);
+  record(pre, "Conv2dBackward", [x, weight, bias], (g, needs) => {
+    if (g !== standIn || pooledGrad === null) return plain(g, needs);
+    const gp = floatData(pooledGrad, dt);
+    pooledGrad = null;
+    const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
+    const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
+    const [db, dbd] = needs[2] && bias ? uninitFloat(bias.shape, dt) : [null, null];
+    K.conv2dMaxPoolBackward(xd, wd, gp, od, argmax, dxd, dwd, dbd, p, pp);
+    return [dx, dw, db];
+  }, bias ? [x, weight, bias] : [x, weight]);
   record(act, "ReluBackward", [pre], (g) => [g], [out]);
   return record(out, "MaxPool2dBackward", [act], (g) => {
-    const [dx, d] = emptyFloat(shape, dt);
-    K.maxPoolReluBackward(floatData(g, dt), od, argmax, d, pp);
-    return [dx];
+    pooledGrad = g;
+    return [standIn];
   });
 }
 

@@ -6,7 +6,7 @@ import type { AdaptivePool2dParams, Pool2dParams } from "../../backend/kernels.j
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
-import { type FloatDType, checkFloat, emptyFloat, floatData, tuple } from "./util.js";
+import { type FloatDType, checkFloat, emptyFloat, floatData, tuple, uninitFloat } from "./util.js";
 
 type Size = number | readonly number[];
 
@@ -87,12 +87,13 @@ function outShapeOf(x: Tensor, L: Layout, p: Pool2dParams): number[] {
 
 function maxPoolRaw(name: string, x: Tensor, p: Pool2dParams, shape: number[], dt: FloatDType): [Tensor, Tensor] {
   const K = getKernels();
-  const [out, od] = emptyFloat(shape, dt);
-  const indices = Tensor.empty(shape, "int32");
+  // the kernels write every output element (and the backward every dx element)
+  const [out, od] = uninitFloat(shape, dt);
+  const indices = Tensor.uninit(shape, "int32");
   const argmax = indices.storage.data as Int32Array;
   K.maxPool2dForward(floatData(x, dt), od, argmax, p);
   const res = record(out, name, [x], (g) => {
-    const [dx, d] = emptyFloat(x.shape, dt);
+    const [dx, d] = uninitFloat(x.shape, dt);
     K.maxPool2dBackward(floatData(g, dt), argmax, d, p);
     return [dx];
   });
@@ -101,10 +102,10 @@ function maxPoolRaw(name: string, x: Tensor, p: Pool2dParams, shape: number[], d
 
 function avgPoolRaw(name: string, x: Tensor, p: Pool2dParams, shape: number[], dt: FloatDType): Tensor {
   const K = getKernels();
-  const [out, od] = emptyFloat(shape, dt);
+  const [out, od] = uninitFloat(shape, dt);
   K.avgPool2dForward(floatData(x, dt), od, p);
   return record(out, name, [x], (g) => {
-    const [dx, d] = emptyFloat(x.shape, dt);
+    const [dx, d] = uninitFloat(x.shape, dt);
     K.avgPool2dBackward(floatData(g, dt), d, p);
     return [dx];
   });

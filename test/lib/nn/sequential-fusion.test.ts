@@ -75,6 +75,35 @@ describe("Sequential: Conv2d + ReLU fusion", () => {
     }
   }
 
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`a first layer (single-channel input, no input gradient): the conv gradients straight from the pooled one (${dtype})`, () => {
+      manualSeed(9);
+      const conv = new nn.Conv2d(1, 6, 5, { padding: 2, dtype });
+      const seq = new nn.Sequential(conv, new nn.ReLU(), new nn.MaxPool2d(2));
+      const x = randn([3, 1, 12, 12], { dtype });
+      const fused = vi.spyOn(getKernels(), "conv2dMaxPoolBackward");
+      const a = seq.call(x);
+      a.mul(a.detach().add(0.5)).sum().backward();
+      expect(fused).toHaveBeenCalledTimes(1);
+      fused.mockRestore();
+      const [gw, gb] = [conv.weight.grad!, conv.bias!.grad!];
+      conv.weight.grad = null; conv.bias!.grad = null;
+      const b = unfused(seq, x);
+      b.mul(b.detach().add(0.5)).sum().backward();
+      expect(a.toArray()).toEqual(b.toArray());
+      expect(names(a)).toEqual(["MaxPool2dBackward", "ReluBackward", "Conv2dBackward"]);
+      const tol = dtype === "float32" ? 1e-5 : 1e-12;
+      expect(gw.sub(conv.weight.grad!).abs().max().item()).toBeLessThan(tol * (1 + conv.weight.grad!.abs().max().item()));
+      expect(gb.sub(conv.bias!.grad!).abs().max().item()).toBeLessThan(tol * (1 + conv.bias!.grad!.abs().max().item()));
+    });
+  }
+
+  it("gradcheck through the fused conv + relu + pool path, single-channel input (float64)", () => {
+    manualSeed(10);
+    const seq = new nn.Sequential(new nn.Conv2d(1, 3, 3, { padding: 1, dtype: "float64" }), new nn.ReLU(), new nn.MaxPool2d(2));
+    gradcheckModule(seq, [rand64([2, 1, 6, 6])]);
+  });
+
   it("gradcheck through the fused conv + relu + pool path (float64)", () => {
     manualSeed(8);
     const seq = new nn.Sequential(new nn.Conv2d(2, 2, 3, { padding: 1, dtype: "float64" }), new nn.ReLU(), new nn.MaxPool2d(2));

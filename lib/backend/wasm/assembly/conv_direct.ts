@@ -53,57 +53,65 @@ export function padImage(x: usize, h: i32, w: i32, pH: i32, pW: i32, outH: i32, 
  * Output rows [oh0, oh1) of relu?(bias + the conv of the padded image xp with wt [cOut, kh, kw])
  * (bias 0: none): channel c's row oh goes to out + (c·cs + (oh − oh0)·outW) floats, so cs =
  * outH·outW writes the [cOut, outH, outW] output. Register tile: 4 output channels × 8
- * positions (6 loads per 8 multiply-adds); leftover channels one at a time.
+ * positions (6 loads per 8 multiply-adds), then the last 1–3 channels in a narrower one.
  */
 export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: i32, kw: i32, outW: i32,
                                oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
-  const Wp = paddedWidth(outW, kw), K = kh * kw, P = cs;
   let co = 0;
-  for (; co + 4 <= cOut; co += 4) {
-    const w0 = f(wt, co * K), w1 = f(w0, K), w2 = f(w1, K), w3 = f(w2, K);
-    const ba = biasOf(bias, co), bb = biasOf(bias, co + 1), bc = biasOf(bias, co + 2), bd = biasOf(bias, co + 3);
-    for (let oh = oh0; oh < oh1; oh++) {
-      const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P);
-      for (let ow = 0; ow < outW; ow += 8) {
-        let a0 = ba, a1 = ba, b0 = bb, b1 = bb;
-        let c0 = bc, c1 = bc, d0 = bd, d1 = bd;
-        for (let ki = 0; ki < kh; ki++) {
-          const xr = f(xp, (oh + ki) * Wp + ow);
-          const t0 = ki * kw;
-          for (let kj = 0; kj < kw; kj++) {
-            const x0 = v128.load(f(xr, kj)), x1 = v128.load(f(xr, kj + 4));
-            const t = t0 + kj;
-            let wv = v128.load32_splat(f(w0, t));
-            a0 = madd(wv, x0, a0); a1 = madd(wv, x1, a1);
+  for (; co + 4 <= cOut; co += 4) directChannels(xp, wt, out, co, 4, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  // a literal channel count each, so every inlined copy is free of per-tap branches
+  const nc = cOut - co;
+  if (nc == 1) directChannels(xp, wt, out, co, 1, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  else if (nc == 2) directChannels(xp, wt, out, co, 2, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  else if (nc == 3) directChannels(xp, wt, out, co, 3, kh, kw, outW, oh0, oh1, cs, bias, relu);
+}
+
+/**
+ * directForward1 for channels [co, co + nc), nc ≤ 4 (a literal at every call): a pair of
+ * accumulators per channel over 8 positions, 2·nc multiply-add chains at once.
+ */
+@inline function directChannels(xp: usize, wt: usize, out: usize, co: i32, nc: i32, kh: i32, kw: i32, outW: i32,
+                                oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
+  const Wp = paddedWidth(outW, kw), K = kh * kw, P = cs;
+  const last = co + nc - 1;
+  const w0 = f(wt, co * K), w1 = f(wt, min(co + 1, last) * K), w2 = f(wt, min(co + 2, last) * K), w3 = f(wt, last * K);
+  const ba = biasOf(bias, co), bb = biasOf(bias, min(co + 1, last)), bc = biasOf(bias, min(co + 2, last)), bd = biasOf(bias, last);
+  for (let oh = oh0; oh < oh1; oh++) {
+    const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P);
+    for (let ow = 0; ow < outW; ow += 8) {
+      let a0 = ba, a1 = ba, b0 = bb, b1 = bb, c0 = bc, c1 = bc, d0 = bd, d1 = bd;
+      for (let ki = 0; ki < kh; ki++) {
+        const xr = f(xp, (oh + ki) * Wp + ow);
+        const t0 = ki * kw;
+        for (let kj = 0; kj < kw; kj++) {
+          const x0 = v128.load(f(xr, kj)), x1 = v128.load(f(xr, kj + 4));
+          const t = t0 + kj;
+          let wv = v128.load32_splat(f(w0, t));
+          a0 = madd(wv, x0, a0); a1 = madd(wv, x1, a1);
+          if (nc > 1) {
             wv = v128.load32_splat(f(w1, t));
             b0 = madd(wv, x0, b0); b1 = madd(wv, x1, b1);
+          }
+          if (nc > 2) {
             wv = v128.load32_splat(f(w2, t));
             c0 = madd(wv, x0, c0); c1 = madd(wv, x1, c1);
+          }
+          if (nc > 3) {
             wv = v128.load32_splat(f(w3, t));
             d0 = madd(wv, x0, d0); d1 = madd(wv, x1, d1);
           }
         }
-        const n0 = min(4, outW - ow), n1 = outW - ow - 4;
-        storeLanes(f(o0, ow), act(a0, relu), n0); storeLanes(f(o1, ow), act(b0, relu), n0);
-        storeLanes(f(o2, ow), act(c0, relu), n0); storeLanes(f(o3, ow), act(d0, relu), n0);
-        if (n1 > 0) {
-          storeLanes(f(o0, ow + 4), act(a1, relu), n1); storeLanes(f(o1, ow + 4), act(b1, relu), n1);
-          storeLanes(f(o2, ow + 4), act(c1, relu), n1); storeLanes(f(o3, ow + 4), act(d1, relu), n1);
-        }
       }
-    }
-  }
-  for (; co < cOut; co++) {
-    const w0 = f(wt, co * K), ba = biasOf(bias, co);
-    for (let oh = oh0; oh < oh1; oh++) {
-      const o0 = f(out, co * P + (oh - oh0) * outW);
-      for (let ow = 0; ow < outW; ow += 4) {
-        let a0 = ba;
-        for (let ki = 0; ki < kh; ki++) {
-          const xr = f(xp, (oh + ki) * Wp + ow);
-          for (let kj = 0; kj < kw; kj++) a0 = madd(v128.load32_splat(f(w0, ki * kw + kj)), v128.load(f(xr, kj)), a0);
-        }
-        storeLanes(f(o0, ow), act(a0, relu), min(4, outW - ow));
+      const n0 = min(4, outW - ow), n1 = outW - ow - 4;
+      storeLanes(f(o0, ow), act(a0, relu), n0);
+      if (nc > 1) storeLanes(f(o1, ow), act(b0, relu), n0);
+      if (nc > 2) storeLanes(f(o2, ow), act(c0, relu), n0);
+      if (nc > 3) storeLanes(f(o3, ow), act(d0, relu), n0);
+      if (n1 > 0) {
+        storeLanes(f(o0, ow + 4), act(a1, relu), n1);
+        if (nc > 1) storeLanes(f(o1, ow + 4), act(b1, relu), n1);
+        if (nc > 2) storeLanes(f(o2, ow + 4), act(c1, relu), n1);
+        if (nc > 3) storeLanes(f(o3, ow + 4), act(d1, relu), n1);
       }
     }
   }
@@ -127,6 +135,120 @@ export function directMaxPool1(xp: usize, wt: usize, out: usize, argmax: usize, 
     for (let c = 0; c < cOut; c++) {
       const r0 = f(rows, c * cs), o = c * PP + ph * pW;
       maxPool2x2Row(r0, f(r0, outW), 2 * ph * outW, outW, pW, f(out, o), f(argmax, o), true, relu != 0);
+    }
+  }
+}
+
+/** Rows directMaxPoolWeightGrad1 sums in one pass over its visit list. */
+const TAP_ROWS = 3;
+
+/** Floats one channel's weight-gradient accumulator takes: kh rows (rounded up to whole passes) of kw taps padded to whole vectors. */
+@inline export function tapFloats(kh: i32, kw: i32): i32 {
+  return ((kh + TAP_ROWS - 1) / TAP_ROWS) * TAP_ROWS * ((kw + 3) & ~3);
+}
+
+/** Floats of the zero rows directMaxPoolWeightGrad1 reads past the padded image (a last pass of rows past kh). */
+@inline export function tapExtraFloats(outW: i32, kw: i32): i32 {
+  return (TAP_ROWS - 1) * paddedWidth(outW, kw);
+}
+
+/** Bytes of directMaxPoolWeightGrad1's scratch: the padded image, tapExtraFloats more, and one channel's visit list. */
+export function poolWeightGradScratchBytes(outH: i32, outW: i32, kh: i32, kw: i32, PP: i32): i32 {
+  return ((paddedImageFloats(outH, outW, kh, kw) + tapExtraFloats(outW, kw) + 15) & ~15) * 4 + 8 * PP + 64;
+}
+
+/**
+ * acc[r, 0 : 4·V] += Σ_i g[i] · xp[off[i] + r·Wp : + 4·V] for rows r < 3 (V = 1 or 2
+ * vectors per row), the sums in registers: six multiply-add chains at once (with one vector
+ * per row, positions alternate between two accumulator sets).
+ */
+@inline function tapRows(xp: usize, offs: usize, gs: usize, m: i32, Wp: i32, V: i32, acc: usize): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, b0 = z, b1 = z, c0 = z, c1 = z;
+  const r1 = <usize>Wp << 2, r2 = r1 << 1;
+  if (V > 1) {
+    for (let i = 0; i < m; i++) {
+      const s = f(xp, load<i32>(f(offs, i))), g = v128.load32_splat(f(gs, i));
+      a0 = madd(g, v128.load(s), a0); a1 = madd(g, v128.load(s, 16), a1);
+      b0 = madd(g, v128.load(s + r1), b0); b1 = madd(g, v128.load(s + r1, 16), b1);
+      c0 = madd(g, v128.load(s + r2), c0); c1 = madd(g, v128.load(s + r2, 16), c1);
+    }
+  } else {
+    let i = 0;
+    for (; i + 2 <= m; i += 2) {
+      const s = f(xp, load<i32>(f(offs, i))), t = f(xp, load<i32>(f(offs, i + 1)));
+      const g = v128.load32_splat(f(gs, i)), h = v128.load32_splat(f(gs, i + 1));
+      a0 = madd(g, v128.load(s), a0); b0 = madd(g, v128.load(s + r1), b0); c0 = madd(g, v128.load(s + r2), c0);
+      a1 = madd(h, v128.load(t), a1); b1 = madd(h, v128.load(t + r1), b1); c1 = madd(h, v128.load(t + r2), c1);
+    }
+    if (i < m) {
+      const s = f(xp, load<i32>(f(offs, i))), g = v128.load32_splat(f(gs, i));
+      a0 = madd(g, v128.load(s), a0); b0 = madd(g, v128.load(s + r1), b0); c0 = madd(g, v128.load(s + r2), c0);
+    }
+    a0 = f32x4.add(a0, a1); b0 = f32x4.add(b0, b1); c0 = f32x4.add(c0, c1);
+  }
+  const row = <usize>V << 4;
+  v128.store(acc, f32x4.add(v128.load(acc), a0));
+  v128.store(acc + row, f32x4.add(v128.load(acc + row), b0));
+  v128.store(acc + 2 * row, f32x4.add(v128.load(acc + 2 * row), c0));
+  if (V > 1) {
+    v128.store(acc, f32x4.add(v128.load(acc, 16), a1), 16);
+    v128.store(acc + row, f32x4.add(v128.load(acc + row, 16), b1), 16);
+    v128.store(acc + 2 * row, f32x4.add(v128.load(acc + 2 * row, 16), c1), 16);
+  }
+}
+
+/**
+ * The weight and bias gradients of maxPool(relu(conv(xp))) for one single-channel image, from
+ * the pooled gradient alone: the conv output's gradient is the pooled one at each argmax (where
+ * the pooled value is > 0, the ReLU's mask), zero elsewhere, so only those positions are
+ * visited: dw[c, ki, :] += g · xp[oh + ki, ow : ow + kw] over whole vectors (the lanes past kw,
+ * and the rows past kh up to whole passes, gather padding and are dropped by the caller). acc:
+ * [cOut, tapFloats] then [cOut] for db, added into. dy, pooled, argmax: this image's [cOut, PP]
+ * planes; argmax indexes the outH·outW conv plane. xp: padImage's copy and TAP_ROWS − 1 more
+ * rows (zero); list: 2·PP words. Kernels up to 8 wide keep the sums in registers, wider ones in memory.
+ */
+export function directMaxPoolWeightGrad1(xp: usize, dy: usize, pooled: usize, argmax: usize, cOut: i32, kh: i32, kw: i32,
+                                         outW: i32, PP: i32, acc: usize, list: usize): void {
+  const Wp = paddedWidth(outW, kw), kv = (kw + 3) & ~3, per = tapFloats(kh, kw);
+  const db = f(acc, cOut * per), offs = list, gs = f(list, PP);
+  const inv = 1.0 / <f64>outW;
+  for (let c = 0; c < cOut; c++) {
+    const a = f(acc, c * per), o = c * PP;
+    // db: the masked sum, four lanes at a time (an all-padding window's pooled -Inf is masked too)
+    const zero = f32x4.splat(0);
+    let bv = zero, i = 0;
+    for (; i + 4 <= PP; i += 4) {
+      const keep = f32x4.gt(v128.load(f(pooled, o + i)), zero);
+      bv = f32x4.add(bv, v128.and(v128.load(f(dy, o + i)), keep));
+    }
+    let bsum = (f32x4.extract_lane(bv, 0) + f32x4.extract_lane(bv, 1)) + (f32x4.extract_lane(bv, 2) + f32x4.extract_lane(bv, 3));
+    for (; i < PP; i++) if (load<f32>(f(pooled, o + i)) > 0) bsum += load<f32>(f(dy, o + i));
+    store<f32>(f(db, c), load<f32>(f(db, c)) + bsum);
+    // the visit list, without branches: every position is written, only the kept ones advance m
+    let m = 0;
+    for (i = 0; i < PP; i++) {
+      const at = max(load<i32>(f(argmax, o + i)), 0);
+      const oh = <i32>((<f64>at + 0.5) * inv); // at / outW (exact: the fraction stays ≥ 0.5 / outW from whole)
+      store<i32>(f(offs, m), oh * Wp + at - oh * outW);
+      store<f32>(f(gs, m), load<f32>(f(dy, o + i)));
+      m += <i32>(load<f32>(f(pooled, o + i)) > 0);
+    }
+    for (let ki = 0; ki < kh; ki += TAP_ROWS) {
+      const rows = f(a, ki * kv), x0 = f(xp, ki * Wp);
+      if (kv == 8) tapRows(x0, offs, gs, m, Wp, 2, rows);
+      else if (kv == 4) tapRows(x0, offs, gs, m, Wp, 1, rows);
+      else {
+        for (let i = 0; i < m; i++) {
+          const gv = v128.load32_splat(f(gs, i)), src = f(x0, load<i32>(f(offs, i)));
+          for (let r = 0; r < TAP_ROWS; r++) {
+            for (let j = 0; j < kv; j += 4) {
+              const d = f(rows, r * kv + j);
+              v128.store(d, madd(gv, v128.load(f(src, r * Wp + j)), v128.load(d)));
+            }
+          }
+        }
+      }
     }
   }
 }
