@@ -92,6 +92,17 @@ function execute(roots: Tensor[], rootGrads: Tensor[], createGraph: boolean, ret
     });
     // Gradient sums this pass allocated and nobody else holds yet: safe to add into in place.
     const sums = new Set<Tensor>();
+    // Fusing a node with the pointwise node that produced its input 0 (GradFn.fusedBackward):
+    // only when that node's gradient comes from this node alone and nothing observes it.
+    const fusion = !createGraph && !isAnomalyEnabled();
+    const consumers = new Map<GraphNode, number>();
+    if (fusion) for (const n of order) if (n instanceof GradFn) for (const c of n.inputs) if (c) consumers.set(c, (consumers.get(c) ?? 0) + 1);
+    const fusedInput = (node: GradFn): GradFn | null => {
+      const c = node.inputs[0];
+      if (!node.fusedBackward || !(c instanceof GradFn) || c.constructor !== GradFn || !c.pointwiseGrad) return null;
+      if (c.hooks || c.retained || !c.inputs[0] || consumers.get(c) !== 1 || grads.has(c) || capture?.has(c)) return null;
+      return c;
+    };
     const setGrad = (node: GraphNode, t: Tensor): void => {
       const prev = grads.get(node);
       if (prev) dead?.drop(prev);
@@ -128,13 +139,22 @@ function execute(roots: Tensor[], rootGrads: Tensor[], createGraph: boolean, ret
         // a custom Function's backward is user code too
         const custom = node.constructor !== GradFn;
         if (custom) dead?.keep(g);
-        const inputGrads = custom ? recordBirths(null, () => node.apply(g!)) : node.apply(g);
+        // this node and the pointwise node below it in one backward, when nothing can see between them
+        const act = fusion && !custom ? fusedInput(node) : null;
+        const fused = act ? node.applyFused(g, act) : null;
+        const inputGrads = fused ?? (custom ? recordBirths(null, () => node.apply(g!)) : node.apply(g));
         if (!retainGraph) node.release();
-        for (let i = 0; i < node.inputs.length; i++) {
-          const child = node.inputs[i];
+        let inputs = node.inputs, inputMeta = node.inputMeta;
+        if (fused && act) {
+          inputs = [act.inputs[0], ...inputs.slice(1)];
+          inputMeta = [act.inputMeta[0], ...inputMeta.slice(1)];
+          if (!retainGraph) act.release();
+        }
+        for (let i = 0; i < inputs.length; i++) {
+          const child = inputs[i];
           let ig = inputGrads[i];
           if (!child || !ig) continue;
-          const meta = node.inputMeta[i];
+          const meta = inputMeta[i];
           if (!sameShape(ig.shape, meta.shape)) {
             throw new Error(`backward: ${node.name} produced a gradient of shape ${fmtShape(ig.shape)} for an input of shape ${fmtShape(meta.shape)}`);
           }
