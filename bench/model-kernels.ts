@@ -2,7 +2,7 @@
 // d 128, 4 heads, vocab 65) and the char-LSTM's cell: each fused op (forward + backward
 // through autograd) against the same math composed from primitive ops ("unfused"), and
 // against TensorFlow.js-wasm where it has the op or an obvious composition.
-//   node dist/bench/model-kernels.js [rounds]
+//   node dist/bench/model-kernels.js [rounds] [row name filter, e.g. attention]
 // One thread (setNumThreads(1); tfjs-wasm's non-threaded build), rounds interleaved (every
 // contender once per round), the fastest round's *CPU time* reported: on shared cores the
 // process's CPU time is what the work costs, wall time mostly how often it was descheduled.
@@ -31,19 +31,22 @@ function fwdBwd(f: (x: Tensor) => Tensor, x: Tensor): Bench {
   };
 }
 
+/** The tiny GPT's attention: [32, 64, 4, 32] projections viewed as heads [32, 4, 64, 32] (batched matmuls). */
 function attention(): Row {
-  const mk = () => randn([B, H, T, D / H]).requiresGrad_();
-  const q = mk(), k = mk(), v = mk(), g = randn([B, H, T, D / H]);
+  const mk = () => randn([B, T, H, D / H]).requiresGrad_();
+  const q0 = mk(), k0 = mk(), v0 = mk(), g = randn([B, T, H, D / H]).transpose(1, 2);
+  // the head views made anew each call (a backward frees the graph they belong to)
+  const heads = (f: (q: Tensor, k: Tensor, v: Tensor) => Tensor) => () => f(q0.transpose(1, 2), k0.transpose(1, 2), v0.transpose(1, 2));
   const mask = tensor(Array.from({ length: T * T }, (_, i) => (i % T) > Math.floor(i / T)), { dtype: "bool" }).reshape(T, T);
-  const run = (f: () => Tensor) => () => { q.grad = k.grad = v.grad = null; f().backward(g); };
+  const run = (f: () => Tensor) => () => { q0.grad = k0.grad = v0.grad = null; f().backward(g); };
   const tq = tf.randomNormal([B * H, T, D / H]), tk = tf.randomNormal([B * H, T, D / H]), tv = tf.randomNormal([B * H, T, D / H]);
   const tmask = tf.mul(tf.tensor2d(Array.from({ length: T * T }, (_, i) => ((i % T) > Math.floor(i / T) ? 1 : 0)), [T, T]), -1e9);
   const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
     tf.matMul(tf.softmax(tf.add(tf.mul(tf.matMul(a, b, false, true), 1 / Math.sqrt(D / H)), tmask)), c));
   return {
-    name: "attention fwd+bwd [32,4,64,32] causal",
-    fused: run(() => F.scaledDotProductAttention(q, k, v, { isCausal: true })),
-    unfused: run(() => F.softmax(q.matmul(k.transpose(-2, -1)).mul(1 / Math.sqrt(D / H)).maskedFill(mask, -Infinity), -1).matmul(v)),
+    name: "attention fwd+bwd [32,4,64,32] causal, head views",
+    fused: run(heads((q, k, v) => F.scaledDotProductAttention(q, k, v, { isCausal: true }))),
+    unfused: run(heads((q, k, v) => F.softmax(q.matmul(k.transpose(-2, -1)).mul(1 / Math.sqrt(D / H)).maskedFill(mask, -Infinity), -1).matmul(v))),
     unfusedLabel: "matmul, mul, maskedFill, softmax, matmul",
     tfjs: () => tf.tidy(() => { for (const t of grads([tq, tk, tv])) t.dataSync(); }),
   };
@@ -152,7 +155,9 @@ async function main(): Promise<void> {
   if (!wasmKernels()) console.log("(wasm kernels unavailable: gradlab runs on the reference)");
   let haveTf = true;
   try { await useBackend("wasm"); } catch (e) { haveTf = false; console.log(`tfjs-wasm unavailable: ${(e as Error).message}`); }
-  const all = rows();
+  // a second argument keeps only the rows whose name contains it
+  const only = process.argv[3];
+  const all = rows().filter((r) => !only || r.name.includes(only));
   const best = all.map(() => [Infinity, Infinity, Infinity]);
   const load0 = (await import("node:os")).loadavg()[0]!;
   for (const r of all) { r.fused(); r.unfused?.(); if (haveTf) r.tfjs?.(); } // warm-up

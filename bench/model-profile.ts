@@ -3,7 +3,8 @@
 // linear 256→65, Adam) through the public API, timed on their own so a `node --cpu-prof`
 // run shows what dominates a step:
 //   node dist/bench/model-profile.js [gpt|lstm] [steps] [threads] [--kernels]
-// (--kernels: wall and CPU time per backend kernel per step, the rest is the library's own)
+// (--kernels: wall and CPU time per backend kernel per step, the rest is the library's own;
+// its wasm calls run inline on the calling thread, with their wall time, and pool dispatches)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/model-profile.js gpt 30 1
 
 import { readFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { F, Generator, manualSeed, nn, optim, setNumThreads, tensor, type Tensor
 import { getKernels } from "../lib/backend/index.js";
 import { storagePoolStats } from "../lib/backend/storage-pool.js";
 import { wasmRuntime } from "../lib/backend/wasm/runtime.js";
+import { dispatchStats } from "../lib/backend/wasm/dispatch.js";
 
 export const GPT = { vocab: 65, d: 128, heads: 4, block: 64, batch: 32, layers: 2 } as const;
 
@@ -132,31 +134,43 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (perKernel) {
     const rows = [...perKernel].sort((a, b) => b[1].cpu - a[1].cpu);
     for (const [name, k] of rows) {
-      console.log(`  ${name.padEnd(24)} ${(k.calls / steps).toFixed(0).padStart(4)} calls  wall ${(k.wall / steps).toFixed(1).padStart(6)} ms  CPU ${(k.cpu / steps).toFixed(1).padStart(6)} ms  (per step)`);
+      const per = (x: number, d = 1) => (x / steps).toFixed(d);
+      console.log(`  ${name.padEnd(24)} ${per(k.calls, 0).padStart(4)} calls  wall ${per(k.wall).padStart(6)} ms  CPU ${per(k.cpu).padStart(6)} ms`
+        + `  wasm inline ${per(k.inline, 0).padStart(3)} (${per(k.inlineMs).padStart(5)} ms) pool ${per(k.split, 0).padStart(3)}  (per step)`);
     }
+    const sum = (f: (k: KernelStats) => number) => (rows.reduce((a, [, k]) => a + f(k), 0) / steps);
+    console.log(`  all kernels: CPU ${sum((k) => k.cpu).toFixed(1)} ms; wasm calls inline ${sum((k) => k.inline).toFixed(0)} (${sum((k) => k.inlineMs).toFixed(1)} ms wall), pool dispatches ${sum((k) => k.split).toFixed(0)} per step`);
   }
 }
 
+interface KernelStats { calls: number; wall: number; cpu: number; inline: number; inlineMs: number; split: number }
+
 /**
  * Wraps every registry kernel to add up its calls, wall and process CPU time (all threads);
- * a kernel called from inside another counts only in the outer one.
+ * a kernel called from inside another counts only in the outer one. Also its wasm calls: inline
+ * (with their wall time) and pool dispatches (dispatchStats).
  */
-function timeKernels(): Map<string, { calls: number; wall: number; cpu: number }> {
-  const stats = new Map<string, { calls: number; wall: number; cpu: number }>();
+function timeKernels(): Map<string, KernelStats> {
+  const stats = new Map<string, KernelStats>();
   const kernels = getKernels() as unknown as Record<string, (...a: unknown[]) => unknown>;
   let depth = 0;
   for (const [name, fn] of Object.entries(kernels)) {
     kernels[name] = (...a: unknown[]) => {
       if (depth > 0) return fn(...a);
       depth++;
+      const d = (dispatchStats.current = { inline: 0, inlineMs: 0, split: 0 });
       const t0 = performance.now(), c0 = process.cpuUsage();
       try {
         return fn(...a);
       } finally {
         depth--;
         const c = process.cpuUsage(c0);
-        const s = stats.get(name) ?? { calls: 0, wall: 0, cpu: 0 };
+        dispatchStats.current = null;
+        const s = stats.get(name) ?? { calls: 0, wall: 0, cpu: 0, inline: 0, inlineMs: 0, split: 0 };
         s.calls++;
+        s.inline += d.inline;
+        s.inlineMs += d.inlineMs;
+        s.split += d.split;
         s.wall += performance.now() - t0;
         s.cpu += (c.user + c.system) / 1000;
         stats.set(name, s);

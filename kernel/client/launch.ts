@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionInfo } from "../transport/connection.js";
 import { gradlabPackage } from "../package-root.js";
-import { KernelClient } from "./kernel-client.js";
+import type { KernelClient } from "./kernel-client.js";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -75,11 +75,20 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
       /* gone already */
     }
   };
+  // The client (ZeroMQ's native binding) loads while the kernel process boots, not before.
+  const clientLoaded = import("./kernel-client.js");
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   child.stdout?.on("data", () => undefined);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const client = new KernelClient(info);
+  let client: KernelClient;
+  try {
+    client = new (await clientLoaded).KernelClient(info);
+  } catch (e) {
+    signal("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const exitedEarly = exited.then(() => {
     throw new Error(`kernel exited during start-up (code ${child.exitCode}):\n${stderr}`);
   });

@@ -1,6 +1,9 @@
-// conv2d forward and both backward passes on the wasm im2col+GEMM kernels, split across
-// threads by image. The weight gradient is summed over images, so each thread accumulates
-// its own partial dw and the partials are added here.
+// conv2d forward and both backward passes on the wasm kernels, split across threads by
+// image: Winograd F(2×2, 3×3) for 3×3 "same" convs (conv_winograd.ts), the implicit GEMM
+// for other stride-1 multi-channel convs (conv_implicit.ts), the direct kernel for single-
+// channel images (conv_direct.ts), im2col + GEMM for the rest (conv.ts). The weight gradient
+// is summed over images, so each fixed chunk of images gets its own partial dw and the
+// partials are added here in chunk order.
 
 import type { Conv2dParams, Pool2dParams } from "../kernels.js";
 import { window } from "./pool2d.js";
@@ -24,6 +27,32 @@ function wsBytes(rt: WasmRuntime, p: Conv2dParams): number {
   return rt.exports.convWorkspaceBytes!(p.cIn, p.cOut, p.groups, p.kh, p.kw, p.outH, p.outW) as number;
 }
 
+/**
+ * Which convs take the implicit-GEMM kernels (conv_implicit.ts): `forward` and `input` only
+ * where the wide rows they compute (kw − 1 junk columns each) add little work, `input` only
+ * while the planes it re-reads stay in cache (im2col + GEMM blocks larger layers better).
+ */
+function implicitPlan(p: Conv2dParams): { forward: boolean; input: boolean; scatter: boolean; weight: boolean; ws: number } | null {
+  const rt = wasmRuntime()!;
+  if (rt.exports.implicitConv!(p.cIn, p.groups, p.strideH, p.strideW, p.dilationH, p.dilationW, p.kh, p.kw, p.padH, p.padW) !== 1) return null;
+  const wideForward = (p.outH * (p.w + 2 * p.padW)) / (p.outH * p.outW);
+  const wideInput = (p.h * (p.outW + 2 * (p.kw - 1 - p.padW))) / (p.outH * p.outW);
+  const ws = rt.exports.implicitWorkspaceBytes!(p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW) as number;
+  // the planes the input gradient re-reads for every block of channels or taps: padded dy
+  // (rotated forward) or wide dy (scatter); the forward measured faster even past this
+  const Wp = p.w + 2 * p.padW;
+  const fits = (floats: number) => floats <= IMPLICIT_MAX_PLANES;
+  const forward = wideForward <= IMPLICIT_MAX_WIDE;
+  const input = wideInput <= IMPLICIT_MAX_WIDE
+    && fits(p.cOut * (p.outH + 2 * (p.kh - 1 - p.padH)) * (p.outW + 2 * (p.kw - 1 - p.padW)));
+  const scatter = !input && wideForward <= IMPLICIT_MAX_WIDE && fits(p.cOut * p.outH * Wp);
+  return { forward, input, scatter, weight: true, ws };
+}
+/** Most extra work (wide positions per real output) the implicit forward and input gradient may take. */
+const IMPLICIT_MAX_WIDE = 1.5;
+/** Floats of the planes the implicit input gradient re-reads for every block of channels or taps: about L2. */
+const IMPLICIT_MAX_PLANES = 1 << 16;
+
 // args: geometry (15), three pointers, b0 (18), b1, workspace
 const IMAGES = 18;
 /** Images of a weight gradient are summed in this many fixed chunks (fewer when n is smaller). */
@@ -31,12 +60,66 @@ const WEIGHT_GRAD_CHUNKS = 16;
 
 type Epilogue = { bias: Float32Array | null; relu: boolean };
 
+const implicitGeometry = (p: Conv2dParams) => [p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW];
+/** Range start in the implicit kernels' arguments: geometry (10), three pointers (argmax too for the forward). */
+const IMPLICIT_IMAGES = 13;
+
+/**
+ * Whether the Winograd F(2×2, 3×3) kernels (conv_winograd.ts) take this pass of the conv:
+ * their workspace bytes per thread, 0 if not. With fewer than WINOGRAD_MIN_CHANNELS input or
+ * output channels the tile GEMMs are too short to pay for the transforms; the weight
+ * gradient's accumulator (16 · cOut · cIn floats) must stay in cache.
+ */
+function winograd(p: Conv2dParams, pass: "forward" | "input" | "weight"): number {
+  const e = wasmRuntime()!.exports;
+  if (e.winogradConv!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, p.outH, p.outW) !== 1) return 0;
+  if (Math.min(p.cIn, p.cOut) < WINOGRAD_MIN_CHANNELS) return 0;
+  if (pass === "weight" && 16 * p.cOut * Math.ceil(p.cIn / 8) * 8 * 4 > WINOGRAD_MAX_ACCUMULATOR) return 0;
+  const ws = pass === "weight" ? e.winogradWeightWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number
+    : e.winogradWorkspaceBytes!(p.cIn, p.cOut, p.outH, p.outW) as number;
+  return ws <= WINOGRAD_MAX_WORKSPACE ? ws : 0;
+}
+/** Winograd keeps one image's transforms per thread: beyond this (large planes) they would leave the cache. */
+const WINOGRAD_MAX_WORKSPACE = 4 << 20;
+const WINOGRAD_MIN_CHANNELS = 8;
+const WINOGRAD_MAX_ACCUMULATOR = 256 << 10;
+/** Range start in winogradForwardRange's arguments. */
+const WINOGRAD_IMAGES = 8;
+
+/** The Winograd forward (pooled: with its 2×2 max pool into po, pa) over all images. */
+function winogradForward(rt: WasmRuntime, px: number, pw: number, po: number, pa: number, p: Conv2dParams, ws: number,
+  epilogue: Epilogue | undefined, pooled: boolean): void {
+  const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+  runRange("conv2d", "winogradForwardRange",
+    () => [p.cIn, p.cOut, p.outH, p.outW, px, pw, po, pa, 0, p.n, rt.alloc(ws), pb, epilogue?.relu ? 1 : 0, pooled ? 1 : 0, 0],
+    { startArg: WINOGRAD_IMAGES, total: p.n, align: 1 }, flops(p) / 2.25);
+}
+
+/** The implicit forward over all images into po (and pa when pooled): see implicitForwardRange. */
+function implicitForward(rt: WasmRuntime, px: number, pw: number, po: number, pa: number, p: Conv2dParams, ws: number,
+  epilogue: Epilogue | undefined, pooled: boolean): void {
+  const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
+  runRange("conv2d", "implicitForwardRange",
+    () => [...implicitGeometry(p), px, pw, po, pa, 0, p.n, rt.alloc(ws), pb, epilogue?.relu ? 1 : 0, pooled ? 1 : 0],
+    { startArg: IMPLICIT_IMAGES + 1, total: p.n, align: 1 }, flops(p));
+}
+
 /**
  * Runs the conv forward into the arena and returns the output's offset there; the bias and
  * ReLU of `epilogue` are applied per image right after its GEMM.
  */
 function forwardInArena(rt: WasmRuntime, x: Float32Array, w: Float32Array, p: Conv2dParams, epilogue?: Epilogue): number {
   const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
+  const wino = winograd(p, "forward");
+  if (wino) {
+    winogradForward(rt, px, pw, po, 0, p, wino, epilogue, false);
+    return po;
+  }
+  const plan = implicitPlan(p);
+  if (plan?.forward) {
+    implicitForward(rt, px, pw, po, 0, p, plan.ws, epilogue, false);
+    return po;
+  }
   const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
   const relu = epilogue?.relu ? 1 : 0;
   const ws = wsBytes(rt, p);
@@ -56,8 +139,12 @@ export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32A
  */
 function fusedPool2x2(p: Conv2dParams, q: Pool2dParams): boolean {
   const rt = wasmRuntime()!;
-  return rt.exports.convPoolFusable!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1
-    && q.kh === 2 && q.kw === 2 && q.strideH === 2 && q.strideW === 2 && q.padH === 0 && q.padW === 0
+  return rt.exports.convPoolFusable!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1 && pool2x2(p, q);
+}
+
+/** A 2×2, stride-2, unpadded, floor-mode max pool of the whole conv output. */
+function pool2x2(p: Conv2dParams, q: Pool2dParams): boolean {
+  return q.kh === 2 && q.kw === 2 && q.strideH === 2 && q.strideW === 2 && q.padH === 0 && q.padW === 0
     && q.dilationH === 1 && q.dilationW === 1 && q.h === p.outH && q.w === p.outW
     && q.outH === Math.floor(p.outH / 2) && q.outW === Math.floor(p.outW / 2);
 }
@@ -83,6 +170,18 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
     });
     return;
   }
+  const plan = implicitPlan(p), wino = epilogue?.relu ? winograd(p, "forward") : 0;
+  if ((wino || plan?.forward) && pool2x2(p, pool)) {
+    withArena("conv2d + maxPool2d", (rt) => {
+      const pooled = pool.n * pool.c * pool.outH * pool.outW;
+      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
+      if (wino) winogradForward(rt, px, pw, po, pa, p, wino, epilogue, true);
+      else implicitForward(rt, px, pw, po, pa, p, plan!.ws, epilogue, true);
+      rt.getF32(po, out, pooled);
+      rt.getI32(pa, argmax, pooled);
+    });
+    return;
+  }
   withArena("conv2d + maxPool2d", (rt) => {
     const py = forwardInArena(rt, x, w, p, epilogue);
     const pooled = pool.n * pool.c * pool.outH * pool.outW;
@@ -97,6 +196,19 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
 /** dx of the conv from dy and w already in the arena; returns dx's offset there. */
 function backwardInputInArena(rt: WasmRuntime, pdy: number, pw: number, p: Conv2dParams): number {
   const pdx = rt.alloc(xLen(p) * 4);
+  const wino = winograd(p, "input");
+  if (wino) {
+    runRange("conv2d backward (input)", "winogradForwardRange",
+      () => [p.cOut, p.cIn, p.h, p.w, pdy, pw, pdx, 0, 0, p.n, rt.alloc(wino), 0, 0, 0, 1],
+      { startArg: WINOGRAD_IMAGES, total: p.n, align: 1 }, flops(p) / 2.25);
+    return pdx;
+  }
+  const plan = implicitPlan(p);
+  if (plan?.input || plan?.scatter) {
+    runRange("conv2d backward (input)", plan.input ? "implicitBackwardInputRange" : "implicitBackwardInputScatterRange", () => [...implicitGeometry(p), pdy, pw, pdx, 0, p.n, rt.alloc(plan.ws)],
+      { startArg: IMPLICIT_IMAGES, total: p.n, align: 1 }, flops(p));
+    return pdx;
+  }
   const ws = wsBytes(rt, p);
   runRange("conv2d backward (input)", "conv2dBackwardInputRange", () => [...geometry(p), pdy, pw, pdx, 0, p.n, rt.alloc(ws)],
     { startArg: IMAGES, total: p.n, align: 1 }, flops(p));
@@ -113,8 +225,18 @@ function backwardWeightInArena(rt: WasmRuntime, px: number, pdy: number, dw: Flo
   const parts = Math.ceil(p.n / chunk);
   const base = rt.alloc(parts * size * 4);
   rt.f32.fill(0, base >> 2, (base >> 2) + parts * size); // the kernel accumulates into them
-  runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", () => [...geometry(p), px, pdy, base, 0, p.n, rt.alloc(ws), chunk],
-    { startArg: IMAGES, total: p.n, align: chunk }, flops(p));
+  const plan = implicitPlan(p);
+  const wino = winograd(p, "weight");
+  if (wino) {
+    runRange("conv2d backward (weight)", "winogradBackwardWeightRange", () => [p.cIn, p.cOut, p.outH, p.outW, px, pdy, base, 0, p.n, rt.alloc(wino), chunk],
+      { startArg: WINOGRAD_IMAGES - 1, total: p.n, align: chunk }, flops(p) / 2.25);
+  } else if (plan?.weight) {
+    runRange("conv2d backward (weight)", "implicitBackwardWeightRange", () => [...implicitGeometry(p), px, pdy, base, 0, p.n, rt.alloc(plan.ws), chunk],
+      { startArg: IMPLICIT_IMAGES, total: p.n, align: chunk }, flops(p));
+  } else {
+    runRange("conv2d backward (weight)", "conv2dBackwardWeightRange", () => [...geometry(p), px, pdy, base, 0, p.n, rt.alloc(ws), chunk],
+      { startArg: IMAGES, total: p.n, align: chunk }, flops(p));
+  }
   const f = rt.f32, b = base >> 2;
   for (let i = 0; i < size; i++) {
     let s = f[b + i]!;

@@ -16,6 +16,13 @@ export const dispatchTuning = {
   minElementwise: 4096,
 };
 
+/**
+ * Counts of runRange calls when a profiler sets it (bench/model-profile.ts --kernels): those
+ * run inline on the calling thread (and their wall time: work no thread count shares) and
+ * those dispatched to the pool. null (the default) costs nothing.
+ */
+export const dispatchStats: { current: { inline: number; inlineMs: number; split: number } | null } = { current: null };
+
 /** How many threads to use for `work` units, never more than `maxParts`. */
 export function threadsFor(work: number, maxParts: number): number {
   const pool = getPool();
@@ -32,7 +39,7 @@ export interface RangeSplit {
   align: number;
   /** chunks per thread: more balance better, fewer repeat less per-chunk setup (packing) */
   chunksPerThread?: number;
-  /** chunks are at least this long while every thread still gets one (per-chunk setup) */
+  /** fewer chunks per thread (down to one) while chunks would be shorter than this (per-chunk setup) */
   minChunk?: number;
 }
 
@@ -49,16 +56,26 @@ export function runRange(op: string, fn: string, argsFor: (thread: number) => nu
     const a = argsFor(0);
     a[startArg] = 0;
     a[startArg + 1] = total;
+    const stats = dispatchStats.current, t0 = stats ? performance.now() : 0;
     try {
       rt.exports[fn]!(...a);
     } catch (e) {
       throw new Error(`${op}: ${(e as Error).message}`, { cause: e });
     }
+    if (stats) {
+      stats.inline++;
+      stats.inlineMs += performance.now() - t0;
+    }
     return 1;
   }
   const alignUp = (x: number) => Math.max(align, Math.ceil(x / align) * align);
-  const size = Math.max(alignUp(total / (t * (split.chunksPerThread ?? 4))), Math.min(split.minChunk ?? 0, alignUp(total / t)));
+  // a multiple of t chunks, so every thread gets as many (three 128-row chunks of a 384-row
+  // weight gradient left one of two threads idle for a third of the call)
+  let chunks = t * (split.chunksPerThread ?? 4);
+  while (chunks > t && total / chunks < (split.minChunk ?? 0)) chunks -= t;
+  const size = alignUp(total / chunks);
   const parts = Array.from({ length: t }, (_, i) => argsFor(i));
+  if (dispatchStats.current) dispatchStats.current.split++;
   // allowance on top of the pool's base timeout: 0.2 GFLOP/s per thread is very slow
   getPool()!.run(op, fn, parts, work / t / 2e5, { startArg, endArg: startArg + 1, size, total });
   return t;

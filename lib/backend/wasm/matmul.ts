@@ -5,24 +5,58 @@
 import type { MatmulParams } from "../kernels.js";
 import { runRange, withArena } from "./dispatch.js";
 import type { WasmRuntime } from "./runtime.js";
+import { TriangleCode } from "./opcodes.js";
 
 export function matmulF32(a: Float32Array, b: Float32Array, out: Float32Array, p: MatmulParams): void {
   const { batch, m, n, k } = p;
   if (batch * m * n === 0) return;
   withArena("matmul", (rt) => {
-    const pa = rt.put(a, (p.strideA === 0 ? 0 : (batch - 1) * p.strideA) + m * k);
-    const pb = rt.put(b, (p.strideB === 0 ? 0 : (batch - 1) * p.strideB) + k * n);
-    const pc = rt.alloc(batch * m * n * 4);
-    arenaMatmul(rt, p)(pa, pb, pc);
-    rt.getF32(pc, out, batch * m * n);
+    const [pa, offA] = putOperand(rt, a, p.offsetsA, p.strideA, batch, p.transA ? k : m, p.transA ? m : k, p.ldA);
+    const [pb, offB] = putOperand(rt, b, p.offsetsB, p.strideB, batch, p.transB ? n : k, p.transB ? k : n, p.ldB);
+    if (!p.offsetsC) {
+      const pc = rt.alloc(batch * m * n * 4);
+      arenaMatmul(rt, p, offA, offB)(pa, pb, pc);
+      rt.getF32(pc, out, batch * m * n);
+      return;
+    }
+    // the span the matrices cover, copied in too: what lies between them is copied back as it was
+    const [lo, hi] = span(p.offsetsC, batch, m, n, p.ldC ?? n);
+    const [pc, offC] = putOperand(rt, out, p.offsetsC, 0, batch, m, n, p.ldC ?? n);
+    arenaMatmul(rt, p, offA, offB, offC)(pa, pb, pc);
+    rt.getF32(pc, out.subarray(lo), hi - lo);
   });
 }
 
+/** [lowest offset, end of the highest] of `batch` rows×cols matrices with row stride ld. */
+function span(offsets: Int32Array, batch: number, rows: number, cols: number, ld: number): [number, number] {
+  let lo = Infinity, hi = 0;
+  for (let b = 0; b < batch; b++) {
+    lo = Math.min(lo, offsets[b]!);
+    hi = Math.max(hi, offsets[b]! + (rows - 1) * ld + cols);
+  }
+  return [lo, hi];
+}
+
 /**
- * A GEMM of shape `p` on operands already in the arena (byte offsets), callable many times
- * (a recurrence's steps); each thread's packing workspace is allocated once, on first use.
+ * Copies what the batch's stored rows×cols matrices cover into the arena: [data, offsets
+ * table or 0]. With per-matrix offsets, the span from the lowest to the end of the highest
+ * (memcpy, no gather), the offsets rebased to it.
  */
-export function arenaMatmul(rt: WasmRuntime, p: MatmulParams): (pa: number, pb: number, pc: number) => void {
+function putOperand(rt: WasmRuntime, x: Float32Array, offsets: Int32Array | undefined, stride: number, batch: number,
+  rows: number, cols: number, ld = cols): [number, number] {
+  if (!offsets) return [rt.put(x, (stride === 0 ? 0 : (batch - 1) * stride) + (rows - 1) * ld + cols), 0];
+  const [lo, hi] = span(offsets, batch, rows, cols, ld);
+  const rebased = new Int32Array(batch);
+  for (let b = 0; b < batch; b++) rebased[b] = offsets[b]! - lo;
+  return [rt.put(x.subarray(lo, hi)), rt.put(rebased)];
+}
+
+/**
+ * A GEMM of shape `p` on operands already in the arena (byte offsets; offA/offB/offC: arena
+ * i32 tables of per-matrix offsets, 0 for p's strides), callable many times (a recurrence's
+ * steps); each thread's packing workspace is allocated once, on first use.
+ */
+export function arenaMatmul(rt: WasmRuntime, p: MatmulParams, offA = 0, offB = 0, offC = 0): (pa: number, pb: number, pc: number) => void {
   const { batch, m, n, k } = p;
   const rows = batch * m;
   // split the larger dimension: each chunk re-packs the whole operand of the other one
@@ -36,8 +70,12 @@ export function arenaMatmul(rt: WasmRuntime, p: MatmulParams): (pa: number, pb: 
   const split = byRows
     ? { startArg: 11, total: rows, align: 4, chunksPerThread: 2, minChunk: 128 }
     : { startArg: 13, total: n, align: 8, chunksPerThread: 2, minChunk: 128 };
+  const tri = TriangleCode[p.triangle ?? "none"];
+  const ldA = p.ldA ?? (p.transA ? m : k), ldB = p.ldB ?? (p.transB ? k : n);
+  // a triangle skips about half the products
+  const work = 2 * rows * n * k * (tri === TriangleCode.none ? 1 : 0.5);
   return (pa, pb, pc) => {
     runRange("matmul", "matmulRange", (i) => [batch, m, n, k, p.transA ? 1 : 0, p.transB ? 1 : 0, p.strideA, p.strideB,
-      pa, pb, pc, 0, rows, 0, n, ws[i] ??= rt.alloc(wsBytes)], split, 2 * rows * n * k);
+      pa, pb, pc, 0, rows, 0, n, ws[i] ??= rt.alloc(wsBytes), tri, offA, offB, ldA, ldB, offC, p.ldC ?? n], split, work);
   };
 }

@@ -36,7 +36,7 @@ const WA = (globalThis as unknown as {
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB: the wasm32 limit; only reserved address space until used
-const ARENA_BASE = 1024; // below: the module's (empty) static area
+const ARENA_BASE = 1024; // below: the module's (empty) static area and its constants table (transcendental.ts)
 const DEFAULT_ARENA_MAX_MB = 512;
 
 /**
@@ -109,6 +109,8 @@ export class WasmRuntime {
     this.memory = new WA.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     const instance = new WA.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as WasmKernelExports;
+    // vector constants the kernels load (every instance shares this memory)
+    this.exports.transcendentalInit!();
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
   }

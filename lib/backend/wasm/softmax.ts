@@ -27,7 +27,7 @@ export function softmaxBackwardF32(y: Float32Array, g: Float32Array, dx: Float32
   const op = log ? "logSoftmax backward" : "softmax backward";
   withArena(op, (rt) => {
     const py = rt.put(y, n), pg = rt.put(g, n), pd = rt.alloc(n * 4);
-    runRange(op, "softmaxBackwardRowsRange", () => [py, pg, pd, size, log ? 1 : 0, scale, 0, 0], rowsOf(outer, 6), n * (log ? ELEMENT_WORK : 4));
+    runRange(op, "softmaxBackwardRowsRange", () => [py, pg, pd, size, log ? 1 : 0, scale, 0, 0], rowsOf(outer, 6), n * (log ? ELEMENT_WORK : 16));
     rt.getF32(pd, dx, n);
   });
   return true;

@@ -5,6 +5,9 @@
 import { coalesce } from "../reference/strided.js";
 import { dispatchTuning, runRange, withArena } from "./dispatch.js";
 
+/** Work of one copied element when choosing threads (GEMM-flop units, as minWorkPerThread). */
+const ELEMENT_WORK = 16;
+
 /** out (contiguous from oo) = x at xo with strides xs over shape; false when not handled here. */
 export function stridedCopyF32(x: Float32Array, xo: number, xs: readonly number[], out: Float32Array, oo: number, os: readonly number[], shape: readonly number[]): boolean {
   let numel = 1;
@@ -26,7 +29,7 @@ export function stridedCopyF32(x: Float32Array, xo: number, xs: readonly number[
     rt.i32.set(cx!, pstrides >> 2);
     const po = rt.alloc(numel * 4);
     const rows = numel / cs[nd - 1]!;
-    runRange("contiguous", "stridedCopyRange", () => [px, po, nd, pshape, pstrides, 0, 0], { startArg: 5, total: rows, align: 1 }, numel);
+    runRange("contiguous", "stridedCopyRange", () => [px, po, nd, pshape, pstrides, 0, 0], { startArg: 5, total: rows, align: 1 }, numel * ELEMENT_WORK);
     rt.getF32(po, out.subarray(oo), numel);
   });
   return true;

@@ -1,8 +1,8 @@
 // scaledDotProductAttention: softmax(q·kᵀ·scale + mask)·v, torch.nn.functional's
 // scaled_dot_product_attention. One op with one backward: for small shapes one fused
-// attention kernel each way (reading strided heads in place); otherwise two batched matmuls
-// around the backend's attention-softmax kernel (scale, additive mask and the causal limit
-// fused into the softmax; the weights are saved for the backward). With dropout, a mask that
+// attention kernel each way; otherwise two batched matmuls around the backend's
+// attention-softmax kernel (scale, additive mask and the causal limit fused into the
+// softmax; the weights are saved for the backward). Both read strided heads in place. With dropout, a mask that
 // requires grad, or batch dims that broadcast, it is composed from matmul/softmax/dropout.
 
 import { getKernels } from "../../backend/index.js";
@@ -112,6 +112,43 @@ function operand(t: Tensor, dt: FloatDType): AttentionOperand {
   return { data: floatData(t, dt), offsets, rowStride: cols };
 }
 
+/**
+ * An uninitialised `shape` tensor whose dims lie in storage in the order of t's (outermost by
+ * stride first, the last dim innermost), as PyTorch's preserve_format: the output or gradient
+ * of heads read from a [N, L, h, d] projection is then itself [N, L, h, d] in storage, so
+ * transposing the heads back and merging them is a view instead of a copy.
+ */
+function uninitLike(t: Tensor, shape: readonly number[], dt: FloatDType): Tensor {
+  const nd = shape.length;
+  const order = [...Array(nd - 1).keys()].sort((a, b) => t.strides[b]! - t.strides[a]! || a - b);
+  order.push(nd - 1);
+  const strides = new Array<number>(nd);
+  for (let i = nd - 1, s = 1; i >= 0; i--) {
+    strides[order[i]!] = s;
+    s *= shape[order[i]!]!;
+  }
+  const [flat] = uninitFloat([numelOf(shape)], dt);
+  return new Tensor(flat.storage, shape, strides, 0, dt);
+}
+
+/**
+ * A result [N, h, rows, cols] for t's [N, h, rows, ·]: where t's heads are views of an
+ * [N, rows, h·d] tensor (MultiheadAttention's), laid out the same way ([N, rows, h, cols]
+ * storage, viewed transposed) so that transposing back is free, with the matmul's offsetsC
+ * and ldC to write it in place; otherwise contiguous.
+ */
+function resultLike(t: Tensor, cols: number, dt: FloatDType): [Tensor, Float, { offsetsC?: Int32Array; ldC?: number }] {
+  const [N, h, rows, d] = t.shape as [number, number, number, number];
+  const st = t.strides;
+  if (t.ndim !== 4 || st[3] !== 1 || st[1] !== d || st[2] !== h * d || st[0] !== rows * h * d || h === 1) {
+    const [r, data] = uninitFloat([...t.shape.slice(0, -1), cols], dt);
+    return [r, data, {}];
+  }
+  const [store, data] = uninitFloat([N, rows, h, cols], dt);
+  const offsetsC = Int32Array.from({ length: N * h }, (_, b) => Math.floor(b / h) * rows * h * cols + (b % h) * cols);
+  return [noGrad(() => store.transpose(1, 2)), data, { offsetsC, ldC: h * cols }];
+}
+
 /** The small-shape path: the backend's attentionForward / attentionBackward kernels. */
 function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; stride: number } | null,
   causal: boolean, scale: number, dt: FloatDType): Tensor {
@@ -121,13 +158,13 @@ function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; strid
   const K = getKernels();
   const qd = operand(q, dt), kd = operand(k, dt), vd = operand(v, dt);
   const [, attn] = uninitFloat([B * L * S], dt);
-  const [out, od] = uninitFloat([...batchShape, L, Ev], dt);
-  K.attentionForward(qd, kd, vd, m ? m.data : null, m ? m.stride : 0, attn, od, B, L, S, E, Ev, scale, causal);
+  const out = uninitLike(q, [...batchShape, L, Ev], dt);
+  K.attentionForward(qd, kd, vd, m ? m.data : null, m ? m.stride : 0, attn, operand(out, dt), B, L, S, E, Ev, scale, causal);
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
-    const [dq, dqd] = needs[0] ? uninitFloat(q.shape, dt) : [null, null];
-    const [dk, dkd] = needs[1] ? uninitFloat(k.shape, dt) : [null, null];
-    const [dv, dvd] = needs[2] ? uninitFloat(v.shape, dt) : [null, null];
-    K.attentionBackward(qd, kd, vd, attn, operand(g, dt), dqd, dkd, dvd, B, L, S, E, Ev, scale);
+    const [dq, dk, dv] = [q, k, v].map((t, i) => (needs[i] ? uninitLike(t, t.shape, dt) : null));
+    // uninitLike's rows are contiguous, so operand() gives their storage, written in place
+    const written = (t: Tensor | null) => (t ? operand(t, dt) : null);
+    K.attentionBackward(qd, kd, vd, attn, operand(g, dt), written(dq), written(dk), written(dv), B, L, S, E, Ev, scale);
     return [dq, dk, dv];
   }, [q, k, v]);
 }
@@ -139,34 +176,42 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
   const K = getKernels();
   const m = mask ? additiveMask("scaledDotProductAttention", mask, batchShape, L, S, dt) : null;
   if (isSmall(L, S, E, Ev)) return smallAttention(q, k, v, m, causal, scale, dt);
-  const qd = floatData(q, dt), kd = floatData(k, dt), vd = floatData(v, dt);
+  // q, k, v (and g) read in place where their heads are strided views
+  const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt);
+  const qd = qo.data, kd = ko.data, vd = vo.data;
+  const asA = (o: AttentionOperand) => ({ offsetsA: o.offsets, ldA: o.rowStride });
+  const asB = (o: AttentionOperand) => ({ offsetsB: o.offsets, ldB: o.rowStride });
   const [, scores] = uninitFloat([B * L * S], dt), [, attn] = uninitFloat([B * L * S], dt);
-  K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: L * E, strideB: S * E });
+  // causal: the weights A (and the score gradients) are 0 right of the diagonal, so each
+  // product computes only the triangle that matters (about half the multiply-adds)
+  const lowerOut = causal ? { triangle: "lowerOut" as const } : {};
+  const lowerA = causal ? { triangle: "lowerA" as const } : {}, upperA = causal ? { triangle: "upperA" as const } : {};
+  K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(qo), ...asB(ko), ...lowerOut });
   K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
-  const [out, od] = uninitFloat([...batchShape, L, Ev], dt);
-  K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: S * Ev });
+  const [out, od, atO] = resultLike(q, Ev, dt);
+  K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(vo), ...lowerA, ...atO });
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
-    const gd = floatData(g, dt);
+    const go = operand(g, dt), gd = go.data;
     const res: (Tensor | null)[] = [null, null, null];
     if (needs[2]) {
       // dV = Aᵀ·g
-      const [dv, d] = uninitFloat(v.shape, dt);
-      K.matmul(attn, gd, d, { batch: B, m: S, n: Ev, k: L, transA: true, transB: false, strideA: L * S, strideB: L * Ev });
+      const [dv, d, at] = resultLike(v, Ev, dt);
+      K.matmul(attn, gd, d, { batch: B, m: S, n: Ev, k: L, transA: true, transB: false, strideA: L * S, strideB: 0, ...asB(go), ...upperA, ...at });
       res[2] = dv;
     }
     if (needs[0] || needs[1]) {
       // dA = g·vᵀ; dS = scale·A·(dA − Σ dA·A); dQ = dS·k; dK = dSᵀ·q
       const [, dA] = uninitFloat([B * L * S], dt);
-      K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: L * Ev, strideB: S * Ev });
+      K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(go), ...asB(vo), ...lowerOut });
       K.softmaxBackward(attn, dA, dA, B * L, S, 1, false, scale);
       if (needs[0]) {
-        const [dq, d] = uninitFloat(q.shape, dt);
-        K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: S * E });
+        const [dq, d, at] = resultLike(q, E, dt);
+        K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(ko), ...lowerA, ...at });
         res[0] = dq;
       }
       if (needs[1]) {
-        const [dk, d] = uninitFloat(k.shape, dt);
-        K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: L * E });
+        const [dk, d, at] = resultLike(k, E, dt);
+        K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: 0, ...asB(qo), ...upperA, ...at });
         res[1] = dk;
       }
     }

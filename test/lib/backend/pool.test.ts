@@ -117,7 +117,8 @@ describe("worker pool", () => {
     const pa = rt.put(a), c1 = rt.alloc(n * n * 4), c2 = rt.alloc(n * n * 4);
     const wsBytes = rt.exports.sgemmWorkspaceBytes!(n, n, n) as number;
     const ws1 = rt.alloc(wsBytes), ws2 = rt.alloc(wsBytes);
-    const part = (c: number, r0: number, r1: number, ws: number) => [1, n, n, n, 0, 0, 0, 0, pa, pa, c, r0, r1, 0, n, ws];
+    // ..., ws, no triangle, no offset tables, row strides n
+    const part = (c: number, r0: number, r1: number, ws: number) => [1, n, n, n, 0, 0, 0, 0, pa, pa, c, r0, r1, 0, n, ws, 0, 0, 0, n, n, 0, n];
     try {
       // the worker gets nearly all rows; vm's timeout terminates the caller while it waits
       expect(() => vm.runInNewContext("run()", { run: () => pool.run("mm", "matmulRange", [part(c1, 0, 4, ws1), part(c1, 4, n, ws2)]) }, { timeout: 3 }))

@@ -5,6 +5,7 @@ import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
 import { channelSumF32, conv2dBackwardF32, conv2dBackwardInputF32, conv2dBackwardWeightF32, conv2dForwardF32, conv2dMaxPoolForwardF32 } from "../../../lib/backend/wasm/conv2d.js";
 import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
+import { atThreads } from "./at-threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
 import type { Conv2dParams } from "../../../lib/backend/kernels.js";
 
@@ -95,7 +96,12 @@ describe("wasm conv2d", () => {
       const rand = rng(100 + threads);
       const cases: Conv2dParams[] = [
         params(2, 1, 28, 28, 6, 5, 5, [1, 1], [2, 2], [1, 1], 1), // LeNet conv1
-        params(3, 6, 14, 14, 16, 5, 5, [1, 1], [0, 0], [1, 1], 1), // LeNet conv2
+        params(3, 6, 14, 14, 16, 5, 5, [1, 1], [0, 0], [1, 1], 1), // LeNet conv2: implicit GEMM, input gradient by scatter
+        params(2, 16, 14, 14, 32, 3, 3, [1, 1], [1, 1], [1, 1], 1), // the CNN's conv2: Winograd
+        params(3, 9, 6, 10, 11, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd: channel tails, 5 tile columns
+        params(2, 8, 2, 2, 8, 3, 3, [1, 1], [1, 1], [1, 1], 1), // Winograd: one tile
+        params(2, 3, 8, 6, 5, 3, 3, [1, 1], [1, 1], [1, 1], 1), // 3×3 "same", too few channels for Winograd: implicit GEMM
+        params(2, 3, 8, 8, 5, 5, 5, [1, 1], [2, 2], [1, 1], 1), // implicit GEMM, input gradient by the rotated kernel
         params(2, 4, 9, 7, 6, 3, 3, [2, 1], [1, 0], [1, 1], 2), // groups, asymmetric
         params(2, 3, 11, 10, 4, 3, 2, [1, 2], [2, 1], [2, 3], 1), // dilation
         params(3, 8, 5, 6, 4, 1, 1, [1, 1], [0, 0], [1, 1], 4), // 1×1 direct path with groups
@@ -113,4 +119,29 @@ describe("wasm conv2d", () => {
       for (const p of cases) checkAll(p, rand);
     });
   }
+
+  test("Winograd and implicit-GEMM convs: bit-identical at 1 and 2 threads (any split), as the reference", () => {
+    const rand = rng(7);
+    for (const p of [params(9, 8, 10, 10, 12, 3, 3, [1, 1], [1, 1], [1, 1], 1), params(9, 5, 12, 12, 7, 5, 5, [1, 1], [0, 0], [1, 1], 1)]) {
+      const x = randomF32(p.n * p.cIn * p.h * p.w, rand), wt = randomF32(p.cOut * p.cIn * p.kh * p.kw, rand);
+      const dy = randomF32(p.n * p.cOut * p.outH * p.outW, rand), bias = randomF32(p.cOut, rand);
+      const pool = { n: p.n, c: p.cOut, h: p.outH, w: p.outW, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0,
+        dilationH: 1, dilationW: 1, outH: p.outH >> 1, outW: p.outW >> 1, countIncludePad: false };
+      const pooled = p.n * p.cOut * pool.outH * pool.outW;
+      const runs = atThreads(() => {
+        const out = new Float32Array(pooled), am = new Int32Array(pooled);
+        conv2dMaxPoolForwardF32(x, wt, out, am, p, pool, { bias, relu: true });
+        const dx = new Float32Array(x.length), dw = new Float32Array(wt.length), db = new Float32Array(p.cOut);
+        conv2dBackwardF32(x, wt, dy, dx, dw, db, p);
+        return { out, am, dx, dw, db };
+      });
+      expect(runs[1]).toEqual(runs[0]);
+      const tol = 1e-5 * Math.sqrt(p.cIn * p.kh * p.kw * p.n * p.outH * p.outW + p.cOut);
+      const dxWant = new Float32Array(x.length), dwWant = new Float32Array(wt.length);
+      ref.conv2dBackwardInput(dy, wt, dxWant, p);
+      ref.conv2dBackwardWeight(x, dy, dwWant, p);
+      expect(maxRelErr(runs[1]!.dx, dxWant), `dx ${JSON.stringify(p)}`).toBeLessThan(tol);
+      expect(maxRelErr(runs[1]!.dw, dwWant), `dw ${JSON.stringify(p)}`).toBeLessThan(tol);
+    }
+  });
 });

@@ -126,4 +126,21 @@ describe("wasm adamStep", () => {
       expect(b).toEqual(a);
     });
   }
+
+  test("one dispatch over all parameters: the reference's bits at 1 and 2 threads, per-parameter step sizes", () => {
+    const h: AdamHyper = { ...base, decoupled: true, weightDecay: 0.01 };
+    const lens = [5000, 3, 0, 2049, 1];
+    const make = (seed: number) => lens.map((n, i) => randomF32(n, seed + i));
+    const stepSize = lens.map((_, i) => 1e-2 * (i + 1)), bc2 = lens.map((_, i) => Math.sqrt(1 - Math.pow(h.beta2, i + 1)));
+    const grads = make(50);
+    const state = () => ({ w: make(20), m: make(30).map((x) => x.map(Math.abs)), v: make(40).map((x) => x.map(Math.abs)) });
+    const want = state();
+    ref.adamStep(want.w, grads, want.m, want.v, null, stepSize, bc2, h);
+    const got = atThreads(() => {
+      const s = state();
+      adamStepF32(s.w, grads, s.m, s.v, null, stepSize, bc2, h);
+      return s;
+    });
+    for (const s of got) expect(s).toEqual(want);
+  });
 });

@@ -4,6 +4,7 @@
 // workspace (one per thread: the memory is shared, so no static scratch here).
 
 import { madd } from "./madd";
+import { TriangleCode } from "../opcodes";
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
@@ -257,6 +258,9 @@ function micro4x4(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, co
   writeTile(c, ldc, rows, cols, overwrite, tmp);
 }
 
+const TRI_NONE = TriangleCode.none, TRI_LOWER_OUT = TriangleCode.lowerOut;
+const TRI_LOWER_A = TriangleCode.lowerA, TRI_UPPER_A = TriangleCode.upperA;
+
 /**
  * C(i, j) (=|+=) sum_p A(i, p) B(p, j) for i < m, j < n, p < k, where
  * A(i, p) = a[i*rsA + p*csA], B(p, j) = b[p*rsB + j*csB], C(i, j) = c[i*ldc + j].
@@ -265,6 +269,19 @@ function micro4x4(kc: i32, a: usize, b: usize, c: usize, ldc: i32, rows: i32, co
 export function sgemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32,
                       b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
                       accumulate: i32, ws: usize): void {
+  sgemmTri(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate, ws, TRI_NONE, 0, 0);
+}
+
+/**
+ * sgemm over the part of a triangular product that matters, C's row i and column j being
+ * row i + gi and column j + gj of the whole matrix: TRI_LOWER_OUT skips 4×8 tiles wholly
+ * right of the diagonal (j > i; left unwritten), TRI_LOWER_A treats A(i, p) as 0 for
+ * p > i and TRI_UPPER_A for p < i (their products are not computed). Skipped products are
+ * exact zeros, so every computed entry has the bits of the full product.
+ */
+function sgemmTri(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32,
+                  b: usize, rsB: i32, csB: i32, c: usize, ldc: i32,
+                  accumulate: i32, ws: usize, tri: i32, gi: i32, gj: i32): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
@@ -290,11 +307,30 @@ export function sgemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32,
           const bp = pb + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
-            const ap = pa + (<usize>(ir * kc) << 2);
+            let ap = pa + (<usize>(ir * kc) << 2);
+            let bt = bp;
             const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
-            if (rows <= 2) micro2x8(kc, ap, bp, cp, ldc, rows, cols, overwrite, tmp);
-            else if (cols <= 4) micro4x4(kc, ap, bp, cp, ldc, rows, cols, overwrite, tmp);
-            else micro4x8(kc, ap, bp, cp, ldc, rows, cols, overwrite, tmp);
+            let kt = kc;
+            if (tri != TRI_NONE) {
+              const i0 = gi + ic + ir;
+              if (tri == TRI_LOWER_OUT) {
+                if (gj + jc + jr > i0 + rows - 1) continue;
+              } else {
+                // the tile's rows need p in [p0, p1) of this block
+                const p0 = tri == TRI_UPPER_A ? max(0, i0 - pc) : 0;
+                const p1 = tri == TRI_LOWER_A ? min(kc, i0 + rows - pc) : kc;
+                if (p1 <= p0) {
+                  if (overwrite) zeroTile(cp, ldc, rows, cols);
+                  continue;
+                }
+                ap += <usize>(p0 * MR) << 2;
+                bt += <usize>(p0 * NR) << 2;
+                kt = p1 - p0;
+              }
+            }
+            if (rows <= 2) micro2x8(kt, ap, bt, cp, ldc, rows, cols, overwrite, tmp);
+            else if (cols <= 4) micro4x4(kt, ap, bt, cp, ldc, rows, cols, overwrite, tmp);
+            else micro4x8(kt, ap, bt, cp, ldc, rows, cols, overwrite, tmp);
           }
         }
       }
@@ -302,24 +338,44 @@ export function sgemm(m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32,
   }
 }
 
+@inline function zeroTile(c: usize, ldc: i32, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) memory.fill(c + (<usize>(r * ldc) << 2), 0, <usize>cols << 2);
+}
+
+/** Element offset of batch matrix bi: offsets[bi] from an i32 table, else bi·stride. */
+@inline function batchOffset(offsets: usize, stride: i32, bi: i32): i32 {
+  return offsets ? load<i32>(offsets + (<usize>bi << 2)) : bi * stride;
+}
+
 /**
  * Batched matmul restricted to output rows [r0, r1) (flattened over batch×m) and
- * columns [c0, c1): the unit of work one thread takes. Strides as in MatmulParams.
+ * columns [c0, c1): the unit of work one thread takes. Strides as in MatmulParams
+ * (offA/offB/offC: i32 tables of per-matrix offsets replacing strideA/strideB and C's
+ * m·n, 0: none; ldA/ldB/ldC: the stored matrices' row strides); tri: TriangleCode (TRI_LOWER_OUT also writes the
+ * zeros right of each diagonal).
  */
 export function matmulRange(batch: i32, m: i32, n: i32, k: i32, transA: i32, transB: i32,
                             strideA: i32, strideB: i32, a: usize, b: usize, c: usize,
-                            r0: i32, r1: i32, c0: i32, c1: i32, ws: usize): void {
-  const rsA = transA ? 1 : k, csA = transA ? m : 1;
-  const rsB = transB ? 1 : n, csB = transB ? k : 1;
+                            r0: i32, r1: i32, c0: i32, c1: i32, ws: usize, tri: i32,
+                            offA: usize, offB: usize, ldA: i32, ldB: i32, offC: usize, ldC: i32): void {
+  const rsA = transA ? 1 : ldA, csA = transA ? ldA : 1;
+  const rsB = transB ? 1 : ldB, csB = transB ? ldB : 1;
   let r = r0;
   while (r < r1) {
     const bi = r / m;
     const i0 = r - bi * m;
     const i1 = min(m, i0 + (r1 - r));
-    const ab = a + (<usize>(bi * strideA + i0 * rsA) << 2);
-    const bb = b + (<usize>(bi * strideB + c0 * csB) << 2);
-    const cb = c + (<usize>((bi * m + i0) * n + c0) << 2);
-    sgemm(i1 - i0, c1 - c0, k, ab, rsA, csA, bb, rsB, csB, cb, n, 0, ws);
+    const ab = a + (<usize>(batchOffset(offA, strideA, bi) + i0 * rsA) << 2);
+    const bb = b + (<usize>(batchOffset(offB, strideB, bi) + c0 * csB) << 2);
+    const cm = batchOffset(offC, m * n, bi);
+    const cb = c + (<usize>(cm + i0 * ldC + c0) << 2);
+    sgemmTri(i1 - i0, c1 - c0, k, ab, rsA, csA, bb, rsB, csB, cb, ldC, 0, ws, tri, i0, c0);
+    if (tri == TRI_LOWER_OUT) {
+      for (let i = i0; i < i1; i++) {
+        const j0 = max(c0, i + 1);
+        if (j0 < c1) memory.fill(c + (<usize>(cm + i * ldC + j0) << 2), 0, <usize>(c1 - j0) << 2);
+      }
+    }
     r += i1 - i0;
   }
 }

@@ -6,6 +6,9 @@ export { convWorkspaceBytes, conv2dForwardRange, conv2dBackwardInputRange, conv2
 export { maxPool2dForwardRange, maxPool2dBackwardRange, avgPool2dForwardRange, avgPool2dBackwardRange } from "./pool2d";
 export { binaryRange, binaryScalarRange, unaryRange, reluMaskRange, reduceSumRange, reduceMaxMinRange } from "./elementwise";
 export { simdPeak } from "./peak";
+export { implicitConv, implicitWorkspaceBytes, implicitForwardRange, implicitBackwardInputRange, implicitBackwardInputScatterRange,
+  implicitBackwardWeightRange } from "./conv_implicit";
+export { winogradConv, winogradWorkspaceBytes, winogradForwardRange, winogradWeightWorkspaceBytes, winogradBackwardWeightRange } from "./conv_winograd";
 export { pointwiseRange, pointwiseBackwardRange } from "./activation";
 export { softmaxRowsRange, softmaxBackwardRowsRange, attentionSoftmaxRange } from "./softmax";
 export { layerNormRange, layerNormBackwardRange, layerNormParamGradRange } from "./norm";
@@ -13,5 +16,6 @@ export { lstmCellRange, lstmCellBackwardRange, rnnPackPanels, rnnPanelBytes, lst
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
 export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats } from "./attention";
 export { biasRowsRange } from "./linear";
-export { adamRange } from "./optimizer";
+export { adamRange, adamGroupRange } from "./optimizer";
 export { stridedCopyRange } from "./strided";
+export { transcendentalInit } from "./transcendental";

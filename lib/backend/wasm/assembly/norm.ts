@@ -1,7 +1,8 @@
 // layerNorm forward and backward on f32x4: rows [r0, r1) for the normalisation and dx,
 // columns [c0, c1) for the weight/bias gradients (each column summed over all rows in
 // order, so the result does not depend on how the columns are split). Statistics in f32
-// with two passes; the parameter gradients accumulate in f64.
+// with two passes, each row's sums over independent accumulators (a row is always summed
+// the same way, whatever the split); the parameter gradients accumulate in f64.
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -10,20 +11,48 @@
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
+/** Σ x[j] for j < n: four vector accumulators (16 floats a step), so the adds do not wait on each other. */
+@inline function rowSum(x: usize, n: i32): f32 {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    a0 = f32x4.add(a0, v128.load(f(x, j)));
+    a1 = f32x4.add(a1, v128.load(f(x, j), 16));
+    a2 = f32x4.add(a2, v128.load(f(x, j), 32));
+    a3 = f32x4.add(a3, v128.load(f(x, j), 48));
+  }
+  for (; j + 4 <= n; j += 4) a0 = f32x4.add(a0, v128.load(f(x, j)));
+  let s = hsum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  for (; j < n; j++) s += load<f32>(f(x, j));
+  return s;
+}
+
+/** Σ (x[j] − mu)² for j < n, accumulated as rowSum. */
+@inline function rowSquares(x: usize, n: i32, mu: f32): f32 {
+  const mv = f32x4.splat(mu);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const e0 = f32x4.sub(v128.load(f(x, j)), mv), e1 = f32x4.sub(v128.load(f(x, j), 16), mv);
+    const e2 = f32x4.sub(v128.load(f(x, j), 32), mv), e3 = f32x4.sub(v128.load(f(x, j), 48), mv);
+    a0 = f32x4.add(a0, f32x4.mul(e0, e0));
+    a1 = f32x4.add(a1, f32x4.mul(e1, e1));
+    a2 = f32x4.add(a2, f32x4.mul(e2, e2));
+    a3 = f32x4.add(a3, f32x4.mul(e3, e3));
+  }
+  for (; j + 4 <= n; j += 4) { const e = f32x4.sub(v128.load(f(x, j)), mv); a0 = f32x4.add(a0, f32x4.mul(e, e)); }
+  let q = hsum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  for (; j < n; j++) { const e = load<f32>(f(x, j)) - mu; q += e * e; }
+  return q;
+}
+
 export function layerNormRange(x: usize, w: usize, b: usize, out: usize, mean: usize, rstd: usize, D: i32, eps: f32, r0: i32, r1: i32): void {
   const v1 = D & ~3;
   for (let r = r0; r < r1; r++) {
     const xr = f(x, r * D), or = f(out, r * D);
-    let sv = f32x4.splat(0);
-    for (let j = 0; j < v1; j += 4) sv = f32x4.add(sv, v128.load(f(xr, j)));
-    let s = hsum(sv);
-    for (let j = v1; j < D; j++) s += load<f32>(f(xr, j));
-    const mu = s / <f32>D;
+    const mu = rowSum(xr, D) / <f32>D;
     const mv = f32x4.splat(mu);
-    let qv = f32x4.splat(0);
-    for (let j = 0; j < v1; j += 4) { const e = f32x4.sub(v128.load(f(xr, j)), mv); qv = f32x4.add(qv, f32x4.mul(e, e)); }
-    let q = hsum(qv);
-    for (let j = v1; j < D; j++) { const e = load<f32>(f(xr, j)) - mu; q += e * e; }
+    const q = rowSquares(xr, D, mu);
     const rs = <f32>1 / Mathf.sqrt(q / <f32>D + eps);
     store<f32>(f(mean, r), mu);
     store<f32>(f(rstd, r), rs);
@@ -50,15 +79,26 @@ export function layerNormBackwardRange(x: usize, w: usize, mean: usize, rstd: us
     const xr = f(x, r * D), gr = f(g, r * D), dr = f(dx, r * D);
     const mu = load<f32>(f(mean, r)), rs = load<f32>(f(rstd, r));
     const mv = f32x4.splat(mu), rv = f32x4.splat(rs);
-    let s1v = f32x4.splat(0), s2v = f32x4.splat(0);
-    for (let j = 0; j < v1; j += 4) {
+    // two accumulators per sum (even and odd vectors): the adds do not wait on each other
+    let s1v = f32x4.splat(0), s2v = f32x4.splat(0), s1u = f32x4.splat(0), s2u = f32x4.splat(0);
+    let j = 0;
+    for (; j + 8 <= v1; j += 8) {
+      let gh = v128.load(f(gr, j)), gk = v128.load(f(gr, j), 16);
+      if (w) { gh = f32x4.mul(gh, v128.load(f(w, j))); gk = f32x4.mul(gk, v128.load(f(w, j), 16)); }
+      const xh = f32x4.mul(f32x4.sub(v128.load(f(xr, j)), mv), rv), xk = f32x4.mul(f32x4.sub(v128.load(f(xr, j), 16), mv), rv);
+      s1v = f32x4.add(s1v, gh);
+      s2v = f32x4.add(s2v, f32x4.mul(gh, xh));
+      s1u = f32x4.add(s1u, gk);
+      s2u = f32x4.add(s2u, f32x4.mul(gk, xk));
+    }
+    for (; j < v1; j += 4) {
       let gh = v128.load(f(gr, j));
       if (w) gh = f32x4.mul(gh, v128.load(f(w, j)));
       const xh = f32x4.mul(f32x4.sub(v128.load(f(xr, j)), mv), rv);
       s1v = f32x4.add(s1v, gh);
       s2v = f32x4.add(s2v, f32x4.mul(gh, xh));
     }
-    let s1 = hsum(s1v), s2 = hsum(s2v);
+    let s1 = hsum(f32x4.add(s1v, s1u)), s2 = hsum(f32x4.add(s2v, s2u));
     for (let j = v1; j < D; j++) {
       let gh = load<f32>(f(gr, j));
       if (w) gh *= load<f32>(f(w, j));

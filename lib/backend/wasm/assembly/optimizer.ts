@@ -61,3 +61,25 @@ export function adamRange(w: usize, g: usize, m: usize, v: usize, vmax: usize, n
     store<f32>(w + (<usize>i << 2), <f32>(wi - (stepSize * mi) / (f64.sqrt(vm) / bc2Sqrt + eps)));
   }
 }
+
+/** f64 slots per parameter in adamGroupRange's table: w, g, m, v, vmax, start, n, stepSize, bc2Sqrt. */
+export const ADAM_SLOTS: i32 = 9;
+
+/**
+ * Elements [e0, e1) of a group of parameters laid end to end (parameter p holds elements
+ * [start, start + n)), each updated as adamRange does: the unit one thread takes of a
+ * whole optimizer step. Elements never interact, so any split gives the same bits.
+ */
+export function adamGroupRange(table: usize, count: i32, b1: f64, c1: f64, b2: f64, c2: f64, eps: f64, decay: f64, l2: f64, sign: f64,
+  plain: i32, e0: i32, e1: i32): void {
+  for (let p = 0; p < count; p++) {
+    const t = table + (<usize>(p * ADAM_SLOTS) << 3);
+    const start = <i32>load<f64>(t, 40), n = <i32>load<f64>(t, 48);
+    const lo = max(e0, start), hi = min(e1, start + n);
+    if (lo >= hi) continue;
+    const off = <usize>(lo - start) << 2;
+    const vmax = <usize>load<f64>(t, 32);
+    adamRange(<usize>load<f64>(t) + off, <usize>load<f64>(t, 8) + off, <usize>load<f64>(t, 16) + off, <usize>load<f64>(t, 24) + off,
+      vmax ? vmax + off : 0, hi - lo, b1, c1, b2, c2, eps, decay, l2, sign, load<f64>(t, 56), load<f64>(t, 64), plain);
+  }
+}

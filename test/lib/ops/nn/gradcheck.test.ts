@@ -209,6 +209,8 @@ const others: Case[] = [
     q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), { isCausal: true }), () => [leaf([2, 3, 2, 3]), leaf([2, 3, 2, 3]), slicedLeaf([2, 3, 2, 2])]],
   ["scaledDotProductAttention past the small-shape kernel (batched matmuls)", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
     isCausal: true }), () => [leaf([1, 3, 20]), ncLeaf([1, 9, 20]), leaf([1, 9, 10])]],
+  ["scaledDotProductAttention batched matmuls on head views (results in the heads' layout)", (q, k, v) => F.scaledDotProductAttention(
+    q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), { isCausal: true }), () => [leaf([1, 12, 2, 12]), leaf([1, 12, 2, 12]), leaf([1, 12, 2, 10])]],
   ["scaledDotProductAttention dropout (composed, fixed generator)", (q, k, v) => F.scaledDotProductAttention(q, k, v, {
     dropoutP: 0.3, generator: new Generator(3) }), () => [leaf([1, 3, 2]), leaf([1, 3, 2]), leaf([1, 3, 2])]],
   ["lstmCell", (g, c) => lstmCell(g, c), () => [ncLeaf([3, 8]), leaf([3, 2])]],
