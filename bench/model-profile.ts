@@ -11,6 +11,8 @@ import { readFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
 import { F, Generator, manualSeed, nn, optim, setNumThreads, tensor, type Tensor } from "../lib/index.js";
 import { getKernels } from "../lib/backend/index.js";
+import { storagePoolStats } from "../lib/backend/storage-pool.js";
+import { wasmRuntime } from "../lib/backend/wasm/runtime.js";
 import { dispatchStats } from "../lib/backend/wasm/dispatch.js";
 
 export const GPT = { vocab: 65, d: 128, heads: 4, block: 64, batch: 32, layers: 2 } as const;
@@ -111,6 +113,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
   };
   const faults0 = faults();
+  // arena copies and storage reused from the pool (lib/backend/storage-pool.ts), per step
+  const copied0 = { ...(wasmRuntime()?.copied ?? { in: 0, out: 0 }) }, pool0 = storagePoolStats();
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now(), c0 = process.cpuUsage();
     step();
@@ -119,12 +123,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cpu.push((c.user + c.system) / 1000);
   }
   const faultsPerStep = (faults() - faults0) / steps;
+  const copied = wasmRuntime()?.copied ?? { in: 0, out: 0 }, pool = storagePoolStats();
+  const mbPerStep = (b: number) => (b / steps / 1e6).toFixed(1);
   await new Promise((r) => setTimeout(r, 10)); // GC entries arrive on the event loop
   gc.disconnect();
   const best = Math.min(...times), med = times.sort((a, b) => a - b)[times.length >> 1]!;
   const cpuBest = Math.min(...cpu);
   const tokens = which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq;
-  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; arena copies ${mbPerStep(copied.in - copied0.in)} MB in, ${mbPerStep(copied.out - copied0.out)} MB out, storage reused ${mbPerStep(pool.reusedBytes - pool0.reusedBytes)} MB per step; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
   if (perKernel) {
     const rows = [...perKernel].sort((a, b) => b[1].cpu - a[1].cpu);
     for (const [name, k] of rows) {

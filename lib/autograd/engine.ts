@@ -4,9 +4,12 @@
 
 import type { Storage, Tensor } from "../tensor.js";
 import { fmtShape, sameShape } from "../shape.js";
-import { AccumulateGrad, type GradFn, type GraphNode, type Hook, isPartialGrad } from "./graph.js";
+import { AccumulateGrad, GradFn, type GraphNode, type Hook, isPartialGrad } from "./graph.js";
 import { enableGrad, noGrad } from "./grad_mode.js";
 import { onesLike } from "../ops/creation.js";
+import { recordBirths } from "../backend/storage-pool.js";
+import { isAnomalyEnabled } from "./anomaly.js";
+import { DeadGradients } from "./dead-gradients.js";
 
 export interface BackwardOptions {
   /** Keep the graph (saved tensors) for another backward through it. Default: createGraph. */
@@ -75,6 +78,10 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
  * stored there and leaves' `.grad` is left alone (autograd.grad); otherwise leaves accumulate.
  */
 function execute(roots: Tensor[], rootGrads: Tensor[], createGraph: boolean, retainGraph: boolean, capture: Map<GraphNode, Tensor | null> | null): void {
+  // Storages already handed out as a `.grad` (or owned by the caller): never adopted twice.
+  const owned = new Set<Storage>(rootGrads.map((g) => g.storage));
+  // Intermediate gradients whose storage goes back to the pool once dead (plain backward only).
+  const dead = !createGraph && !retainGraph && !capture && !isAnomalyEnabled() ? new DeadGradients(owned) : null;
   const run = () => {
     const rootNodes: GraphNode[] = roots.map((r) => r.gradFn ?? r._accumulateNode());
     const order = topoSort(rootNodes);
@@ -83,35 +90,71 @@ function execute(roots: Tensor[], rootGrads: Tensor[], createGraph: boolean, ret
       const prev = grads.get(n);
       grads.set(n, prev ? prev.add(rootGrads[i]) : createGraph ? rootGrads[i] : rootGrads[i].detach());
     });
-    // Storages already handed out as a `.grad` (or owned by the caller): never adopted twice.
-    const owned = new Set<Storage>(rootGrads.map((g) => g.storage));
     // Gradient sums this pass allocated and nobody else holds yet: safe to add into in place.
     const sums = new Set<Tensor>();
+    // Fusing a node with the pointwise node that produced its input 0 (GradFn.fusedBackward):
+    // only when that node's gradient comes from this node alone and nothing observes it.
+    const fusion = !createGraph && !isAnomalyEnabled();
+    const consumers = new Map<GraphNode, number>();
+    if (fusion) for (const n of order) if (n instanceof GradFn) for (const c of n.inputs) if (c) consumers.set(c, (consumers.get(c) ?? 0) + 1);
+    const fusedInput = (node: GradFn): GradFn | null => {
+      const c = node.inputs[0];
+      if (!node.fusedBackward || !(c instanceof GradFn) || c.constructor !== GradFn || !c.pointwiseGrad) return null;
+      if (c.hooks || c.retained || !c.inputs[0] || consumers.get(c) !== 1 || grads.has(c) || capture?.has(c)) return null;
+      return c;
+    };
+    const setGrad = (node: GraphNode, t: Tensor): void => {
+      const prev = grads.get(node);
+      if (prev) dead?.drop(prev);
+      grads.set(node, t);
+      dead?.hold(t);
+    };
+    // Hooks are user code: what they see is kept, what they allocate is not the pass's own.
+    const userHooks = (hooks: Hook[] | null, g: Tensor): Tensor => {
+      if (!hooks) return g;
+      dead?.keep(g);
+      return recordBirths(null, () => runHooks(hooks, g));
+    };
     try {
       for (const node of order) {
         let g = grads.get(node);
         grads.delete(node);
+        if (g) dead?.drop(g);
         // From here on g may reach user code or be passed on by the backward: no more in-place sums.
         if (g) sums.delete(g);
         if (capture?.has(node) && g) capture.set(node, g);
         if (node instanceof AccumulateGrad) {
           if (g && !capture) {
-            const h = runHooks(node.variable._hooks, g);
+            const h = userHooks(node.variable._hooks, g);
             accumulate(node.variable, h, h === g && !createGraph ? owned : null, createGraph);
+            dead?.release(g);
           }
           continue;
         }
         if (!g) continue;
-        const hooked = runHooks(node.hooks, g);
+        const hooked = userHooks(node.hooks, g);
+        if (node.retained) dead?.keep(hooked);
         if (node.retained && !capture) accumulate(node.retained, hooked, hooked === g && !createGraph ? owned : null, createGraph);
         g = hooked;
-        const inputGrads = node.apply(g);
+        // a custom Function's backward is user code too
+        const custom = node.constructor !== GradFn;
+        if (custom) dead?.keep(g);
+        // this node and the pointwise node below it in one backward, when nothing can see between them
+        const act = fusion && !custom ? fusedInput(node) : null;
+        const fused = act ? node.applyFused(g, act) : null;
+        const inputGrads = fused ?? (custom ? recordBirths(null, () => node.apply(g!)) : node.apply(g));
         if (!retainGraph) node.release();
-        for (let i = 0; i < node.inputs.length; i++) {
-          const child = node.inputs[i];
+        let inputs = node.inputs, inputMeta = node.inputMeta;
+        if (fused && act) {
+          inputs = [act.inputs[0], ...inputs.slice(1)];
+          inputMeta = [act.inputMeta[0], ...inputMeta.slice(1)];
+          if (!retainGraph) act.release();
+        }
+        for (let i = 0; i < inputs.length; i++) {
+          const child = inputs[i];
           let ig = inputGrads[i];
           if (!child || !ig) continue;
-          const meta = node.inputMeta[i];
+          const meta = inputMeta[i];
           if (!sameShape(ig.shape, meta.shape)) {
             throw new Error(`backward: ${node.name} produced a gradient of shape ${fmtShape(ig.shape)} for an input of shape ${fmtShape(meta.shape)}`);
           }
@@ -122,26 +165,32 @@ function execute(roots: Tensor[], rootGrads: Tensor[], createGraph: boolean, ret
               const acc = prev ? prev.clone() : ig.toDense();
               if (prev) ig.addInto(acc);
               sums.add(acc);
-              grads.set(child, acc.dtype === meta.dtype ? acc : acc.to(meta.dtype));
+              setGrad(child, acc.dtype === meta.dtype ? acc : acc.to(meta.dtype));
             }
             continue;
           }
           if (ig.dtype !== meta.dtype) ig = ig.to(meta.dtype);
-          if (!prev) grads.set(child, ig);
-          else if (sums.has(prev) && !createGraph) prev.add_(ig);
-          else {
+          if (!prev) setGrad(child, ig);
+          else if (sums.has(prev) && !createGraph) {
+            prev.add_(ig);
+            dead?.release(ig);
+          } else {
             const sum = prev.add(ig);
             if (!createGraph) sums.add(sum);
-            grads.set(child, sum);
+            setGrad(child, sum);
+            dead?.release(prev);
+            dead?.release(ig);
           }
         }
+        dead?.release(g);
       }
     } finally {
       if (!retainGraph) for (const node of order) if (!(node instanceof AccumulateGrad)) node.release();
     }
   };
-  if (createGraph) enableGrad(run);
-  else noGrad(run);
+  const recorded = () => (dead ? recordBirths(dead.births, run) : run());
+  if (createGraph) enableGrad(recorded);
+  else noGrad(recorded);
 }
 
 function runHooks(hooks: Hook[] | null, g: Tensor): Tensor {

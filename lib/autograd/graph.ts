@@ -1,6 +1,7 @@
 // The recorded graph: one GradFn per op output, AccumulateGrad for leaves that require grad.
 // Visualizers read `name`, `inputs`, `outputShape` and `saved`; the engine reads the rest.
 
+import type { PointwiseGradOp } from "../backend/kernels.js";
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 
@@ -31,6 +32,16 @@ export function isPartialGrad(g: unknown): g is PartialGrad {
 
 export type Hook = (grad: Tensor) => Tensor | void | undefined;
 
+/** An elementwise node's backward as data: its input's gradient is g·op'(saved). */
+export interface PointwiseGrad { readonly op: PointwiseGradOp; readonly saved: Tensor }
+
+/**
+ * A backward that returns input 0's gradient already taken through the pointwise backward of
+ * the node that produced input 0 (a linear after a GELU: one kernel call for both), or null
+ * when it cannot for these operands.
+ */
+export type FusedBackwardFn = (grad: Tensor, needs: readonly boolean[], inputAct: PointwiseGrad) => readonly (Tensor | null | undefined)[] | null;
+
 export interface RemovableHandle {
   remove(): void;
 }
@@ -47,6 +58,10 @@ export class GradFn {
   hooks: Hook[] | null = null;
   /** The non-leaf tensor that asked for `.grad` via `retainGrad()`. */
   retained: Tensor | null = null;
+  /** Set by elementwise ops whose backward the node below them may apply itself. */
+  pointwiseGrad: PointwiseGrad | null = null;
+  /** Set by ops that can apply input 0's pointwiseGrad inside their own backward (the engine decides when). */
+  fusedBackward: FusedBackwardFn | null = null;
   private freed = false;
 
   constructor(
@@ -70,6 +85,19 @@ export class GradFn {
   }
 
   apply(grad: Tensor): readonly (Tensor | PartialGrad | null | undefined)[] {
+    this.checkSaved();
+    return this.backwardFn!(grad, this.needsInputGrad);
+  }
+
+  /** `fusedBackward` with this node's checks, and those of `input` (input 0's node, whose backward it applies). */
+  applyFused(grad: Tensor, input: GradFn): readonly (Tensor | null | undefined)[] | null {
+    this.checkSaved();
+    input.checkSaved();
+    return this.fusedBackward!(grad, this.needsInputGrad, input.pointwiseGrad!);
+  }
+
+  /** Throws unless the backward can still run: not freed, saved tensors not modified in place. */
+  checkSaved(): void {
     if (this.freed || this.backwardFn === null) {
       throw new Error(`backward: the graph was freed by an earlier backward() (${this.name} released its saved tensors); use backward(grad, { retainGraph: true }) the first time to backward through it again`);
     }
@@ -78,13 +106,14 @@ export class GradFn {
         throw new Error(`backward: a tensor of shape [${this.saved[i].shape.join(", ")}] saved by ${this.name} was modified by an in-place operation after it was saved (version ${this.saved[i].version}, expected ${this.savedVersions[i]}); use an out-of-place op or clone() it first`);
       }
     }
-    return this.backwardFn(grad, this.needsInputGrad);
   }
 
   /** Drops the closure and saved tensors so their memory can be reclaimed. */
   release(): void {
     this.freed = true;
     this.backwardFn = null;
+    this.pointwiseGrad = null;
+    this.fusedBackward = null;
     this.saved = [];
     this.savedVersions = [];
   }

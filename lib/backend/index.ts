@@ -1,13 +1,15 @@
 // The kernel registry: ops call `getKernels().<name>(...)`; backends replace entries with
 // `registerKernels`. Tensor storage comes from `allocate` (zero-filled) or `allocateUninit`
-// (for outputs a kernel overwrites): ordinary GC-managed typed arrays
-// (the wasm backend copies operands into its own arena per call, see wasm/runtime.ts).
+// (for outputs a kernel overwrites): ordinary GC-managed typed arrays, some reused from what a
+// backward pass released (storage-pool.ts; the wasm backend copies operands into its own
+// arena per call, see wasm/runtime.ts).
 
 import { Buffer } from "node:buffer";
 import { availableParallelism } from "node:os";
 import type { DType, TypedArray } from "../dtype.js";
 import type { KernelName, Kernels } from "./kernels.js";
 import { referenceKernels } from "./reference.js";
+import { noteBirth, takePooled } from "./storage-pool.js";
 
 export type { Kernels, KernelName, MatmulParams, Conv2dParams, Pool2dParams, UnaryOp, BinaryOp, ReduceOp, Float, Values, StridedUnaryOp, StridedBinaryOp } from "./kernels.js";
 export { referenceKernels } from "./reference.js";
@@ -41,9 +43,17 @@ const ARRAY_OF: Record<DType, Float32ArrayConstructor | Float64ArrayConstructor 
   float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array,
 };
 
-/** A zero-filled array of `n` elements of `dtype`. All tensor storage comes from here. */
+/**
+ * A zero-filled array of `n` elements of `dtype`. All tensor storage comes from here or
+ * from allocateUninit (both reuse storage the autograd engine released, storage-pool.ts).
+ */
 export function allocate(dtype: DType, n: number): TypedArray {
-  return new ARRAY_OF[dtype](n);
+  const array = ARRAY_OF[dtype];
+  const pooled = takePooled(dtype, n, n * array.BYTES_PER_ELEMENT);
+  if (pooled) return pooled.fill(0);
+  const a = new array(n);
+  noteBirth(a);
+  return a;
 }
 
 /** Below this many bytes the engine's zero-filled arrays cost no more than a raw allocation. */
@@ -59,7 +69,9 @@ export function allocateUninit(dtype: DType, n: number): TypedArray {
   const array = ARRAY_OF[dtype];
   const bytes = n * array.BYTES_PER_ELEMENT;
   if (bytes < UNINIT_MIN_BYTES || !Number.isSafeInteger(n)) return new array(n);
-  return new array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n); // its own ArrayBuffer, offset 0
+  const a = takePooled(dtype, n, bytes) ?? new array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n); // its own ArrayBuffer, offset 0
+  noteBirth(a);
+  return a;
 }
 
 export interface ThreadControl {

@@ -1,7 +1,9 @@
 // Reference linear: the matmul kernel, then the bias added row by row; the gradients as two
-// matmuls and a column sum.
+// matmuls (dx then through the input's activation backward, when asked) and a column sum.
 
 import type { Float } from "../../dtype.js";
+import type { InputActivationGrad } from "../kernels/linear.js";
+import { pointwiseBackward } from "./activation.js";
 import { matmul } from "./matmul.js";
 import { reduce } from "./reduce.js";
 
@@ -10,8 +12,10 @@ export function linearForward(x: Float, w: Float, bias: Float | null, out: Float
   if (bias) addBiasRows(out, bias, m, n);
 }
 
-export function linearBackward(g: Float, x: Float, w: Float, dx: Float | null, dw: Float | null, db: Float | null, m: number, n: number, k: number): void {
+export function linearBackward(g: Float, x: Float, w: Float, dx: Float | null, dw: Float | null, db: Float | null, m: number, n: number, k: number,
+  act?: InputActivationGrad | null): void {
   if (dx) matmul(g, w, dx, { batch: 1, m, n: k, k: n, transA: false, transB: false, strideA: 0, strideB: 0 });
+  if (dx && act) pointwiseBackward(act.op, act.saved, dx, dx);
   if (dw) matmul(g, x, dw, { batch: 1, m: n, n: k, k: m, transA: true, transB: false, strideA: 0, strideB: 0 });
   if (db) reduce("sum", g, db, 1, m, n);
 }

@@ -25,11 +25,20 @@ export function pointwiseF32(op: PointwiseOp, x: Float32Array, out: Float32Array
 export function pointwiseBackwardF32(op: PointwiseGradOp, saved: Float32Array, g: Float32Array, dx: Float32Array): boolean {
   const n = dx.length;
   if (n < MIN_POINTWISE || saved.length < n || g.length < n) return false;
-  const name = `${op} backward`;
-  withArena(name, (rt) => {
+  withArena(`${op} backward`, (rt) => {
     const ps = rt.put(saved, n), pg = rt.put(g, n), pd = rt.alloc(n * 4);
-    runRange(name, "pointwiseBackwardRange", () => [PointwiseCode[op], ps, pg, pd, 0, 0], elements(n, 4), n * ELEMENT_WORK);
+    arenaPointwiseBackward(op, ps, pg, pd, n);
     rt.getF32(pd, dx, n);
   });
   return true;
+}
+
+/**
+ * dx = g·op'(saved) over n floats already in the arena (dx may be g: each element is read
+ * before it is written). For n < MIN_POINTWISE callers use the reference, as
+ * pointwiseBackwardF32 does, so a fused caller gets the same bits.
+ */
+export function arenaPointwiseBackward(op: PointwiseGradOp, ps: number, pg: number, pd: number, n: number): void {
+  const name = `${op} backward`;
+  runRange(name, "pointwiseBackwardRange", () => [PointwiseCode[op], ps, pg, pd, 0, 0], elements(n, 4), n * ELEMENT_WORK);
 }

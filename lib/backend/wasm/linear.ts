@@ -1,6 +1,10 @@
 // linear on the wasm GEMM with the bias added in the arena before the one copy out; its
-// backward copies the output gradient in once for dx, dw and db.
+// backward copies the output gradient in once for dx, dw and db, and takes dx through the
+// input's activation backward (GELU's, say) before copying it out.
 
+import type { InputActivationGrad } from "../kernels/linear.js";
+import { pointwiseBackward } from "../reference/activation.js";
+import { arenaPointwiseBackward, MIN_POINTWISE } from "./activation.js";
 import { arenaMatmul } from "./matmul.js";
 import { runRange, withArena } from "./dispatch.js";
 
@@ -16,14 +20,21 @@ export function linearForwardF32(x: Float32Array, w: Float32Array, bias: Float32
 }
 
 export function linearBackwardF32(g: Float32Array, x: Float32Array, w: Float32Array, dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null,
-  m: number, n: number, k: number): void {
-  if (m * n * k === 0) return; // empty products and sums: the reference writes the zeros
+  m: number, n: number, k: number, act?: { op: InputActivationGrad["op"]; saved: Float32Array } | null): void {
+  if (m * n * k === 0) { // empty products and sums: the reference writes the zeros (and dx's activation backward)
+    if (dx && act) pointwiseBackward(act.op, act.saved, dx, dx);
+    return;
+  }
   withArena("linear backward", (rt) => {
     const pg = rt.put(g, m * n);
     if (dx) {
       const pw = rt.put(w, n * k), pdx = rt.alloc(m * k * 4);
       arenaMatmul(rt, { batch: 1, m, n: k, k: n, transA: false, transB: false, strideA: 0, strideB: 0 })(pg, pw, pdx);
+      // the activation's backward on dx in place, in the arena when its own kernel would be wasm
+      const inArena = act && m * k >= MIN_POINTWISE;
+      if (inArena) arenaPointwiseBackward(act.op, rt.put(act.saved, m * k), pdx, pdx, m * k);
       rt.getF32(pdx, dx, m * k);
+      if (act && !inArena) pointwiseBackward(act.op, act.saved, dx, dx);
     }
     if (dw) {
       const px = rt.put(x, m * k), pdw = rt.alloc(n * k * 4);

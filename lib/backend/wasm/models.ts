@@ -2,7 +2,7 @@
 // SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
 // to the reference.
 
-import type { Kernels } from "../kernels.js";
+import type { Kernels, PointwiseGradOp } from "../kernels.js";
 import { referenceKernels as ref } from "../reference.js";
 import { pointwiseBackwardF32, pointwiseF32 } from "./activation.js";
 import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
@@ -25,10 +25,11 @@ export function modelWasmKernels(): Partial<Kernels> {
   return {
     linearForward: (x, w, bias, out, m, n, k) =>
       f32(x, w, bias, out) ? linearForwardF32(x as F32, w as F32, bias as F32 | null, out as F32, m, n, k) : ref.linearForward(x, w, bias, out, m, n, k),
-    linearBackward: (g, x, w, dx, dw, db, m, n, k) =>
-      f32(g, x, w, dx, dw, db) && m * n * k > 0
-        ? linearBackwardF32(g as F32, x as F32, w as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, m, n, k)
-        : ref.linearBackward(g, x, w, dx, dw, db, m, n, k),
+    linearBackward: (g, x, w, dx, dw, db, m, n, k, act) =>
+      f32(g, x, w, dx, dw, db, act ? act.saved : null) && m * n * k > 0
+        ? linearBackwardF32(g as F32, x as F32, w as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, m, n, k,
+          act as { op: PointwiseGradOp; saved: F32 } | null | undefined)
+        : ref.linearBackward(g, x, w, dx, dw, db, m, n, k, act),
     adamStep: (params, grads, m, v, vmax, stepSize, bc2Sqrt, h) =>
       f32(...params, ...grads, ...m, ...v, ...(vmax ?? []))
         ? adamStepF32(params as F32[], grads as F32[], m as F32[], v as F32[], vmax as F32[] | null, stepSize, bc2Sqrt, h)

@@ -101,6 +101,8 @@ export class WasmRuntime {
   private i32view: Int32Array;
   /** The arena never grows past this many bytes (see ArenaCapExceeded). */
   readonly capBytes = arenaCapBytes();
+  /** Bytes copied into (put) and out of (getF32/getI32) the arena since load, for profiling. */
+  readonly copied = { in: 0, out: 0 };
 
   constructor(module: WasmModule) {
     this.module = module;
@@ -151,6 +153,7 @@ export class WasmRuntime {
   put(src: Float32Array | Int32Array, n = src.length): number {
     if (n > src.length) throw new Error(`${this.op}: input has ${src.length} elements, the kernel reads ${n}`);
     const ptr = this.alloc(n * 4);
+    this.copied.in += n * 4;
     const part = n === src.length ? src : src.subarray(0, n);
     if (part[Symbol.toStringTag] === "Float32Array") this.f32view.set(part, ptr >> 2);
     else this.i32view.set(part, ptr >> 2);
@@ -159,10 +162,12 @@ export class WasmRuntime {
 
   /** Copies `n` floats (default: dst.length) from the arena into dst. */
   getF32(ptr: number, dst: Float32Array, n = dst.length): void {
+    this.copied.out += n * 4;
     dst.set(this.f32view.subarray(ptr >> 2, (ptr >> 2) + n));
   }
 
   getI32(ptr: number, dst: Int32Array, n = dst.length): void {
+    this.copied.out += n * 4;
     dst.set(this.i32view.subarray(ptr >> 2, (ptr >> 2) + n));
   }
 

@@ -19,11 +19,17 @@ function pointwiseKernel(op: PointwiseOp, name: string, x: Tensor): Tensor {
   const dt = computeDType(x);
   const [out, od] = uninitFloat(x.shape, dt);
   getKernels().pointwise(op, floatData(x, dt), od);
-  return record(out, name, [x], (g) => {
+  return asPointwiseGrad(record(out, name, [x], (g) => {
     const [dx, d] = uninitFloat(x.shape, dt);
     getKernels().pointwiseBackward(op, floatData(x, dt), floatData(g, dt), d);
     return [dx];
-  }, [x]);
+  }, [x]), op, x);
+}
+
+/** Marks y's node as g·op'(saved), so the op consuming y may apply it (GradFn.fusedBackward). */
+function asPointwiseGrad(y: Tensor, op: PointwiseGradOp, saved: Tensor): Tensor {
+  if (y.gradFn) y.gradFn.pointwiseGrad = { op, saved };
+  return y;
 }
 
 /** A backend unary kernel's forward, with the fused backward from its output. */
@@ -31,11 +37,11 @@ function unaryKernel(op: UnaryOp & PointwiseGradOp, name: string, x: Tensor): Te
   const dt = computeDType(x);
   const [out, od] = emptyFloat(x.shape, dt);
   getKernels().unary(op, floatData(x, dt), od);
-  return record(out, name, [x], (g) => {
+  return asPointwiseGrad(record(out, name, [x], (g) => {
     const [dx, d] = emptyFloat(x.shape, dt);
     getKernels().pointwiseBackward(op, out.data as Float, floatData(g, dt), d);
     return [dx];
-  }, [out]);
+  }, [out]), op, out);
 }
 
 /** max(x, 0). Integer tensors stay integer (no gradient then). */

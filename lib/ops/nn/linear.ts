@@ -1,6 +1,7 @@
 // linear: x @ weightᵀ + bias, the affine map of nn.Linear (weight [out, in]). One op with one
 // backward for a 2-D weight: the linearForward kernel over x's rows flattened (the bias added
-// while the product is still in the backend's memory) and linearBackward (dx, dw, db in one call).
+// while the product is still in the backend's memory) and linearBackward (dx, dw, db in one call;
+// when x came from a pointwise activation, the engine may have it apply that backward to dx too).
 // A 1-D weight is a matmul (+ broadcast add).
 
 import { getKernels } from "../../backend/index.js";
@@ -8,6 +9,7 @@ import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { add } from "../elementwise.js";
 import { matmul } from "../matmul.js";
+import type { PointwiseGrad } from "../../autograd/graph.js";
 import { record } from "../op.js";
 import { checkFloat, checkSameDType, floatData, uninitFloat } from "./util.js";
 
@@ -38,12 +40,16 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?
   const xd = floatData(x, dt), wd = floatData(weight, dt);
   const [out, od] = uninitFloat([...x.shape.slice(0, -1), outF], dt);
   K.linearForward(xd, wd, b ? floatData(b, dt) : null, od, M, outF, inF);
-  return record(out, "LinearBackward", [x, weight, b], (g, needs) => {
+  const backward = (g: Tensor, needs: readonly boolean[], act: PointwiseGrad | null) => {
     const gd = floatData(g, dt);
     const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
     const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
     const [db, dbd] = needs[2] ? uninitFloat([outF], dt) : [null, null];
-    K.linearBackward(gd, xd, wd, dxd, dwd, dbd, M, outF, inF);
+    K.linearBackward(gd, xd, wd, dxd, dwd, dbd, M, outF, inF, act && { op: act.op, saved: floatData(act.saved, dt) });
     return [dx, dw, db];
-  }, [x, weight]);
+  };
+  const y = record(out, "LinearBackward", [x, weight, b], (g, needs) => backward(g, needs, null), [x, weight]);
+  // x's activation backward (GELU's, say) applied to dx inside the same kernel call
+  if (y.gradFn) y.gradFn.fusedBackward = (g, needs, act) => (needs[0] && act.saved.dtype === dt && act.saved.numel === x.numel ? backward(g, needs, act) : null);
+  return y;
 }

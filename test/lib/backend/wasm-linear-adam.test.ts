@@ -9,6 +9,7 @@ import { matmulF32 } from "../../../lib/backend/wasm/matmul.js";
 import { linearBackwardF32, linearForwardF32 } from "../../../lib/backend/wasm/linear.js";
 import { reduceF32 } from "../../../lib/backend/wasm/elementwise.js";
 import { adamStepF32 } from "../../../lib/backend/wasm/optimizer.js";
+import { pointwiseBackwardF32 } from "../../../lib/backend/wasm/activation.js";
 import type { AdamHyper } from "../../../lib/backend/kernels.js";
 
 const randomF32 = (n: number, seed: number): Float32Array => randomWith(n, rng(seed));
@@ -65,6 +66,28 @@ describe("wasm linearBackward", () => {
       expect(runs[0]![0]).toEqual(dx);
       expect(runs[0]![1]).toEqual(dw);
       if (m * n >= 4096) expect(runs[0]![2]).toEqual(db);
+    });
+  }
+
+  // dx through the input's activation backward: the two separate kernel calls' bits, at any
+  // thread count, for a dx in the arena (≥ 1024 floats) and one on the reference (< 1024)
+  for (const [m, n, k, op] of [[64, 128, 512, "gelu"], [37, 65, 19, "tanh"], [256, 96, 128, "silu"], [8, 5, 6, "gelu"]] as const) {
+    test(`dx [${m}, ${k}] taken through ${op}'s backward in the same call: the separate kernels' bits`, () => {
+      const g = randomF32(m * n, 10), x = randomF32(m * k, 11), w = randomF32(n * k, 12), saved = randomF32(m * k, 13);
+      const runs = atThreads(() => {
+        const dx = new Float32Array(m * k), dw = new Float32Array(n * k);
+        linearBackwardF32(g, x, w, dx, dw, null, m, n, k, { op, saved });
+        // the unfused pair: linear backward, then the activation's own wasm (or reference) kernel
+        const plain = new Float32Array(m * k), want = new Float32Array(m * k);
+        linearBackwardF32(g, x, w, plain, null, null, m, n, k);
+        if (!pointwiseBackwardF32(op, saved, plain, want)) ref.pointwiseBackward(op, saved, plain, want);
+        expect(dx).toEqual(want);
+        return dx;
+      });
+      expect(runs[1]).toEqual(runs[0]);
+      const refDx = new Float32Array(m * k);
+      ref.linearBackward(g, x, w, refDx, null, null, m, n, k, { op, saved });
+      expect(maxRelErr(runs[0]!, refDx)).toBeLessThan(1e-4);
     });
   }
 

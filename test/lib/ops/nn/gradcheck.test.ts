@@ -231,6 +231,10 @@ const others: Case[] = [
   ["fold", (x) => F.fold(x, [4, 5], 2, { stride: 1 }), () => [ncLeaf([2, 8, 12])]],
   ["linear", (x, w, b) => F.linear(x, w, b), () => [ncLeaf([3, 4]), leaf([2, 4]), leaf([2])]],
   ["linear options bias, batched input", (x, w, b) => F.linear(x, w, { bias: b }), () => [leaf([2, 3, 4]), ncLeaf([5, 4]), leaf([5])]],
+  // the activation's backward applied inside linear's (GradFn.fusedBackward)
+  ["linear after gelu (one backward for both)", (x, w, b) => F.linear(F.gelu(x), w, b), () => [ncLeaf([3, 4]), leaf([2, 4]), leaf([2])]],
+  ["linear after tanh-approximate gelu", (x, w) => F.linear(F.gelu(x, { approximate: "tanh" }), w), () => [leaf([2, 3, 4]), leaf([5, 4])]],
+  ["linear after tanh, after silu", (x, w, b) => F.linear(F.silu(F.linear(x.tanh(), w, b)), w.t()), () => [leaf([3, 4]), leaf([4, 4]), leaf([4])]],
 ];
 
 function run(cases: Case[]): void {

@@ -1,0 +1,97 @@
+// The storage pool reuses the buffers of a backward pass's dead intermediate gradients for
+// later allocations of the same size. These tests hold on to every kind of tensor user code
+// can reach during and after backward and check that reuse never overwrites one of them.
+import { describe, expect, it } from "vitest";
+import { autograd, F, manualSeed, nn, optim, randn, type Tensor } from "../../../lib/index.js";
+import { storagePoolStats } from "../../../lib/backend/storage-pool.js";
+
+const snapshot = (t: Tensor): number[] => Array.from(t.contiguous().storage.data as Float32Array);
+/** Index of the first element that differs (-1: none), so a failure prints one number, not 16k. */
+const firstDiff = (a: number[], b: number[]): number => (a.length !== b.length ? 0 : a.findIndex((v, i) => !Object.is(v, b[i])));
+
+/** A small MLP big enough that its activations and gradients are pooled (≥ 16 kB). */
+function model() {
+  manualSeed(3);
+  const l1 = new nn.Linear(64, 256), l2 = new nn.Linear(256, 64), l3 = new nn.Linear(64, 10);
+  const net = new nn.Sequential(l1, new nn.GELU(), l2, new nn.Tanh(), l3);
+  const x = randn([128, 64]), y = randn([128, 10]);
+  return { net, l1, l2, l3, x, y, loss: () => F.mseLoss(net.call(x) as Tensor, y) };
+}
+
+describe("storage pool", () => {
+  it("reuses dead gradient buffers across steps, with the same gradients as autograd.grad (which does not pool)", () => {
+    const { net, loss } = model();
+    const params = net.parameters();
+    for (let i = 0; i < 3; i++) {
+      net.zeroGrad();
+      loss().backward();
+    }
+    const before = storagePoolStats();
+    net.zeroGrad();
+    loss().backward();
+    const after = storagePoolStats();
+    expect(after.releasedBytes).toBeGreaterThan(before.releasedBytes);
+    expect(after.reusedBytes).toBeGreaterThan(before.reusedBytes);
+    const reference = autograd.grad(loss(), params);
+    params.forEach((p, i) => expect(firstDiff(snapshot(p.grad!), snapshot(reference[i]!))).toBe(-1));
+  });
+
+  it("keeps a gradient that two inputs share (a residual add) until both have used it", () => {
+    manualSeed(4);
+    const l1 = new nn.Linear(64, 128), l2 = new nn.Linear(128, 128);
+    const x = randn([64, 64]);
+    // AddBackward hands one buffer to both branches; the branch run first must not free it
+    const loss = () => {
+      const h = l1.call(x) as Tensor;
+      return h.add((l2.call(h) as Tensor).tanh().mul(2)).square().sum();
+    };
+    for (let i = 0; i < 3; i++) {
+      l1.zeroGrad();
+      l2.zeroGrad();
+      loss().backward();
+    }
+    const params = [...l1.parameters(), ...l2.parameters()];
+    const reference = autograd.grad(loss(), params);
+    params.forEach((p, i) => expect(firstDiff(snapshot(p.grad!), snapshot(reference[i]!))).toBe(-1));
+  });
+
+  it("never hands out a buffer user code still holds: old .grad, forward outputs, hooked and retained gradients", () => {
+    const { net, l1, l2, l3, x, y } = model();
+    const opt = new optim.AdamW(net.parameters(), { lr: 1e-3 });
+    const kept: { t: Tensor; values: number[] }[] = [];
+    const keep = (t: Tensor) => kept.push({ t, values: snapshot(t) });
+    for (let step = 0; step < 6; step++) {
+      opt.zeroGrad();
+      const hidden = F.gelu(l1.call(x) as Tensor);
+      hidden.retainGrad();
+      hidden.registerHook((g) => { keep(g); });
+      const out = l3.call((l2.call(hidden) as Tensor).tanh()) as Tensor;
+      const l = F.mseLoss(out, y);
+      l.backward();
+      keep(out);
+      keep(hidden.grad!);
+      for (const p of net.parameters()) keep(p.grad!);
+      opt.step();
+    }
+    for (const { t, values } of kept) expect(firstDiff(snapshot(t), values)).toBe(-1);
+  });
+
+  it("never reuses what a custom Function's backward saw", () => {
+    const seen: { t: Tensor; values: number[] }[] = [];
+    class Stash extends autograd.Function {
+      static override forward(_ctx: autograd.Context, x: Tensor): Tensor {
+        return x.mul(2);
+      }
+      static override backward(_ctx: autograd.Context, g: Tensor): Tensor {
+        seen.push({ t: g, values: snapshot(g) });
+        return g.mul(2);
+      }
+    }
+    const w = randn([256, 256], { requiresGrad: true });
+    for (let i = 0; i < 4; i++) {
+      w.grad = null;
+      (Stash.apply(w.mul(i + 1).tanh()) as Tensor).tanh().sum().backward();
+    }
+    for (const { t, values } of seen) expect(firstDiff(snapshot(t), values)).toBe(-1);
+  });
+});
