@@ -59,6 +59,8 @@ export class GradFn {
     /** Tensors the backward reads (for display and in-place modification checks). */
     public saved: readonly Tensor[],
     private savedVersions: readonly number[],
+    /** Frees what the backward would have read outside `saved` (kernel memory), once. */
+    private onRelease: (() => void) | null = null,
   ) {}
 
   get isFreed(): boolean {
@@ -87,5 +89,8 @@ export class GradFn {
     this.backwardFn = null;
     this.saved = [];
     this.savedVersions = [];
+    const free = this.onRelease;
+    this.onRelease = null;
+    free?.();
   }
 }

@@ -27,7 +27,9 @@ export interface RnnKernels {
    * A whole LSTM layer: xw [L, N, 4H] = x·W_ihᵀ per step (or the projection to compute it),
    * bias [4H] (b_ih + b_hh, or null: then folded into xw) added to every row, h0 and c0 [N, H],
    * whh [4H, H]; steps t = 0 … L−1 (L−1 … 0 when `reverse`). Writes hc [L, N, 2H] (as
-   * lstmCell, per step) and acts [L, N, 4H] (as lstmCell).
+   * lstmCell, per step) and acts [L, N, 4H] (as lstmCell), which only lstmSequenceBackward
+   * reads: a backend may keep them in its own memory instead and write `acts` only when it
+   * needs that memory back, until lstmSequenceFree(acts).
    */
   lstmSequence(xw: Float | LstmProjection, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, acts: Float,
     L: number, N: number, H: number, reverse: boolean): void;
@@ -39,6 +41,8 @@ export interface RnnKernels {
    */
   lstmSequenceBackward(acts: Float, h0: Float, c0: Float, hc: Float, whh: Float, g: Float, dxw: Float | LstmProjectionGrad, dh0: Float, dc0: Float,
     dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean): void;
+  /** The backward of the lstmSequence call that was given `acts` will not run (again): drop what the backend kept for it. */
+  lstmSequenceFree(acts: Float): void;
   /**
    * One GRU step: xg = x·W_ihᵀ + b_ih and hg = h·W_hhᵀ + b_hh, both [N, 3H] in order (r, z, n);
    * h [N, H]. Writes hOut [N, H] and acts [N, 4H] = r, z, n, hg_n for the backward.

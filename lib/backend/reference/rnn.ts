@@ -155,4 +155,7 @@ export function gruCellBackward(acts: Float, h: Float, g: Float, dxg: Float, dhg
   }
 }
 
-export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, lstmSequence, lstmSequenceBackward, gruCell, gruCellBackward };
+/** The reference keeps nothing outside `acts`. */
+function lstmSequenceFree(): void {}
+
+export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, lstmSequence, lstmSequenceBackward, lstmSequenceFree, gruCell, gruCellBackward };

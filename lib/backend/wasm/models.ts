@@ -7,7 +7,7 @@ import { referenceKernels as ref } from "../reference.js";
 import { pointwiseBackwardF32, pointwiseF32 } from "./activation.js";
 import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
-import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32, type LstmProjectionF32, type LstmProjectionGradF32 } from "./rnn.js";
+import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32, lstmSequenceFreeF32, lstmSequenceSpill, type LstmProjectionF32, type LstmProjectionGradF32 } from "./rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
 import { attentionBackwardF32, attentionForwardF32 } from "./attention.js";
 import { linearBackwardF32, linearForwardF32 } from "./linear.js";
@@ -70,7 +70,8 @@ export function modelWasmKernels(): Partial<Kernels> {
     lstmSequenceBackward: (acts, h0, c0, hc, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse) =>
       (f32OrProj(dxw) && f32(acts, h0, c0, hc, whh, g, dh0, dc0, dwhh, dbias)
         && lstmSequenceBackwardF32(acts as F32, h0 as F32, c0 as F32, hc as F32, whh as F32, g as F32, dxw as F32 | LstmProjectionGradF32, dh0 as F32, dc0 as F32, dwhh as F32 | null, dbias as F32 | null, L, N, H, reverse))
-      || ref.lstmSequenceBackward(acts, h0, c0, hc, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse),
+      || (isF32(acts) && lstmSequenceSpill(acts as F32), ref.lstmSequenceBackward(acts, h0, c0, hc, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse)),
+    lstmSequenceFree: (acts) => (isF32(acts) ? lstmSequenceFreeF32(acts as F32) : ref.lstmSequenceFree(acts)),
     lstmCellBackward: (acts, c, hc, ghc, dGates, dc, N, H) =>
       (f32(acts, c, hc, ghc, dGates, dc) && lstmCellBackwardF32(acts as F32, c as F32, hc as F32, ghc as F32, dGates as F32, dc as F32, N, H))
       || ref.lstmCellBackward(acts, c, hc, ghc, dGates, dc, N, H),

@@ -4,7 +4,7 @@
 
 import { runRange, withArena } from "./dispatch.js";
 import { arenaMatmul } from "./matmul.js";
-import type { WasmRuntime } from "./runtime.js";
+import { wasmRuntime, type KeptRegion, type WasmRuntime } from "./runtime.js";
 
 /** lstmSequence's input projection on float32 (lib/backend/kernels/rnn.ts). */
 export interface LstmProjectionF32 {
@@ -70,29 +70,75 @@ function statesBefore(rt: WasmRuntime, po: number, h0: Float32Array, c0: Float32
 /** Rows of the batch per chunk a thread claims: whole sequences run per chunk, so few chunks. */
 const sequenceSplit = (startArg: number, N: number) => ({ startArg, total: N, align: 4, chunksPerThread: 2 });
 
+/**
+ * What lstmSequenceF32 leaves in the arena for its backward, by the `acts` array it was given:
+ * the states each step starts from (h, c [L, N, H]), hc [L, N, 2H] and the gate activations
+ * [L, N, 4H]. `acts` itself is written only when the runtime spills the region.
+ */
+interface KeptSequence {
+  region: KeptRegion;
+  ph: number;
+  pc: number;
+  po: number;
+  pa: number;
+}
+const kept = new WeakMap<Float32Array, KeptSequence>();
+const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/** Writes `acts` from the arena if lstmSequenceF32 kept them there, and drops the region. */
+export function lstmSequenceSpill(acts: Float32Array): void {
+  const k = kept.get(acts);
+  if (k?.region.live) {
+    const rt = wasmRuntime()!;
+    rt.getF32(k.pa, acts, acts.length);
+    rt.free(k.region);
+  }
+  kept.delete(acts);
+}
+
+export function lstmSequenceFreeF32(acts: Float32Array): void {
+  const k = kept.get(acts);
+  if (k) wasmRuntime()!.free(k.region);
+  kept.delete(acts);
+}
+
 export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
   acts: Float32Array, L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
+  lstmSequenceFreeF32(acts);
   withArena("lstmSequence", (rt) => {
-    const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), pb = bias ? rt.put(bias, G) : 0;
-    let px: number;
-    if (ArrayBuffer.isView(xw)) px = rt.put(xw, L * NG);
-    else {
-      // x·W_ihᵀ for every step in one GEMM, kept in the arena
-      const pi = rt.put(xw.x, L * N * xw.I), pwi = rt.put(xw.wih, G * xw.I);
-      px = rt.alloc(L * NG * 4);
-      arenaMatmul(rt, { batch: 1, m: L * N, n: G, k: xw.I, transA: false, transB: true, strideA: 0, strideB: 0 })(pi, pwi, px);
+    // the states, hc and acts stay in the arena for the backward (a weak ref: a graph dropped unused is not spilled)
+    const sNH = align64(L * NH * 4), sO = align64(L * 2 * NH * 4), owner = new WeakRef(acts);
+    const region = rt.keep(2 * sNH + sO + L * NG * 4, () => {
+      const a = owner.deref();
+      if (a) rt.getF32(pa, a, L * NG);
+      kept.delete(a!);
+    });
+    const ph = region.ptr, pc = ph + sNH, po = pc + sNH, pa = po + sO;
+    try {
+      const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), pb = bias ? rt.put(bias, G) : 0;
+      let px: number;
+      if (ArrayBuffer.isView(xw)) px = rt.put(xw, L * NG);
+      else {
+        // x·W_ihᵀ for every step in one GEMM, kept in the arena
+        const pi = rt.put(xw.x, L * N * xw.I), pwi = rt.put(xw.wih, G * xw.I);
+        px = rt.alloc(L * NG * 4);
+        arenaMatmul(rt, { batch: 1, m: L * N, n: G, k: xw.I, transA: false, transB: true, strideA: 0, strideB: 0 })(pi, pwi, px);
+      }
+      const pg = rt.alloc(NG * 4);
+      const first = reverse ? L - 1 : 0;
+      rt.f32.set(h0.subarray(0, NH), (ph >> 2) + first * NH);
+      rt.f32.set(c0.subarray(0, NH), (pc >> 2) + first * NH);
+      const tmp: number[] = [];
+      runRange("lstmSequence", "lstmSequenceRange", (i) => [px, bias ? 1 : 0, pb, pw, ph, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
+        sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
+      rt.getF32(po, hc, L * 2 * NH);
+    } catch (e) {
+      rt.free(region);
+      throw e;
     }
-    const ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), po = rt.alloc(L * 2 * NH * 4), pa = rt.alloc(L * NG * 4), pg = rt.alloc(NG * 4);
-    const first = reverse ? L - 1 : 0;
-    rt.f32.set(h0.subarray(0, NH), (ph >> 2) + first * NH);
-    rt.f32.set(c0.subarray(0, NH), (pc >> 2) + first * NH);
-    const tmp: number[] = [];
-    runRange("lstmSequence", "lstmSequenceRange", (i) => [px, bias ? 1 : 0, pb, pw, ph, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
-      sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
-    rt.getF32(po, hc, L * 2 * NH);
-    rt.getF32(pa, acts, L * NG);
+    kept.set(acts, { region, ph, pc, po, pa });
   });
   return true;
 }
@@ -102,9 +148,27 @@ export function lstmSequenceBackwardF32(acts: Float32Array, h0: Float32Array, c0
   L: number, N: number, H: number, reverse: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
-  withArena("lstmSequence backward", (rt) => {
-    const pa = rt.put(acts, L * NG), po = rt.put(hc, L * 2 * NH), pg = rt.put(g, L * 2 * NH);
-    const [ph, pc] = statesBefore(rt, po, h0, c0, L, N, H, reverse);
+  const k = kept.get(acts);
+  if (k && !k.region.live) kept.delete(acts);
+  const live = k?.region.live ? k : null;
+  try {
+    withArena("lstmSequence backward", (rt) => backward(rt, live));
+  } catch (e) {
+    // a reference fallback (over the arena cap) reads acts from the array
+    if (live) lstmSequenceSpill(acts);
+    throw e;
+  }
+  return true;
+
+  function backward(rt: WasmRuntime, live: KeptSequence | null): void {
+    let pa: number, po: number, ph: number, pc: number;
+    if (live) ({ pa, po, ph, pc } = live);
+    else {
+      pa = rt.put(acts, L * NG);
+      po = rt.put(hc, L * 2 * NH);
+      [ph, pc] = statesBefore(rt, po, h0, c0, L, N, H, reverse);
+    }
+    const pg = rt.put(g, L * 2 * NH);
     const pw = putPanels(rt, rt.put(whh, G * H), G, H, H, 1);
     const pd = rt.alloc(L * NG * 4), pdh = rt.alloc(NH * 4), pdc = rt.alloc(NH * 4), pghc = rt.alloc(2 * NH * 4);
     const tmp: number[] = [];
@@ -137,6 +201,5 @@ export function lstmSequenceBackwardF32(acts: Float32Array, h0: Float32Array, c0
     }
     rt.getF32(pdh, dh0, NH);
     rt.getF32(pdc, dc0, NH);
-  });
-  return true;
+  }
 }

@@ -109,5 +109,5 @@ export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, op
     const dgrad = wihd ? { x: xd, wih: wihd, I, dx: dxd, dwih: dwid } : dxd!;
     k.lstmSequenceBackward(acts, h0d, c0d, od, wd, floatData(g, dt), dgrad, dhd, dcd, dwd, dbd, L, N, H, reverse);
     return [dx, dh, dc, dw, db, dwi];
-  }, saved);
+  }, saved, () => k.lstmSequenceFree(acts));
 }

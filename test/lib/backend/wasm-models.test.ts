@@ -11,9 +11,10 @@ import { modelWasmKernels } from "../../../lib/backend/wasm/models.js";
 import { pointwiseF32, pointwiseBackwardF32 } from "../../../lib/backend/wasm/activation.js";
 import { softmaxF32, softmaxBackwardF32, attentionSoftmaxF32 } from "../../../lib/backend/wasm/softmax.js";
 import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/norm.js";
-import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequenceF32 } from "../../../lib/backend/wasm/rnn.js";
+import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequenceF32, lstmSequenceFreeF32, lstmSequenceSpill } from "../../../lib/backend/wasm/rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
 import { attentionBackwardF32, attentionForwardF32 } from "../../../lib/backend/wasm/attention.js";
+import { wasmRuntime } from "../../../lib/backend/wasm/runtime.js";
 import type { AttentionOperand, PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
 
@@ -277,17 +278,27 @@ describe("wasm model kernels", () => {
       const bias = reverse ? randomF32(G, rng(H + 9)) : null;
       const want = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
       ref.lstmSequence(xw, bias, h0, c0, whh, want[0]!, want[1]!, L, N, H, reverse);
-      const runs = atThreads(() => {
-        const got = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
-        expect(lstmSequenceF32(xw, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, reverse)).toBe(true);
-        return got;
-      });
-      for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `lstmSequence output ${i} (H ${H})`).toBeLessThan(2e-5);
-      expect(runs[1]).toEqual(runs[0]);
       const [hc, acts] = want as [Float32Array, Float32Array];
       const g = randomF32(L * N * 2 * H, rng(H + 8));
       const wantB = [L * N * G, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
       ref.lstmSequenceBackward(acts, h0, c0, hc, whh, g, wantB[0]!, wantB[1]!, wantB[2]!, wantB[3]!, wantB[4]!, L, N, H, reverse);
+      const runs = atThreads(() => {
+        const got = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
+        expect(lstmSequenceF32(xw, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, reverse)).toBe(true);
+        // the backward from what the forward kept in the arena, twice (a retained graph)
+        const back = () => {
+          const d = [L * N * G, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
+          expect(lstmSequenceBackwardF32(got[1]!, h0, c0, got[0]!, whh, g, d[0]!, d[1]!, d[2]!, d[3]!, d[4]!, L, N, H, reverse)).toBe(true);
+          return d;
+        };
+        const d = back();
+        expect(back()).toEqual(d);
+        lstmSequenceSpill(got[1]!);
+        return [...got, ...d];
+      });
+      for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `lstmSequence output ${i} (H ${H})`).toBeLessThan(2e-5);
+      for (let i = 0; i < 5; i++) expect(maxRelErr(runs[0]![2 + i]!, wantB[i]!), `lstmSequence backward from kept state ${i} (H ${H})`).toBeLessThan(2e-5);
+      expect(runs[1]).toEqual(runs[0]);
       const runsB = atThreads(() => {
         const got = [L * N * G, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
         expect(lstmSequenceBackwardF32(acts, h0, c0, hc, whh, g, got[0]!, got[1]!, got[2]!, got[3]!, got[4]!, L, N, H, reverse)).toBe(true);
@@ -295,6 +306,44 @@ describe("wasm model kernels", () => {
       });
       for (let i = 0; i < 5; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `lstmSequence backward output ${i} (H ${H})`).toBeLessThan(2e-5);
       expect(runsB[1]).toEqual(runsB[0]);
+    }
+  });
+
+  test("LSTM sequence state kept in the arena: spilled to acts over the budget, freed by lstmSequenceFree", () => {
+    const [L, N, H] = [3, 5, 8], G = 4 * H;
+    const rt = wasmRuntime()!;
+    const xw = wide(L * N * G, 11, 4), h0 = randomF32(N * H, rng(12)), c0 = randomF32(N * H, rng(13));
+    const whh = randomF32(G * H, rng(14)).map((v) => v / Math.sqrt(H));
+    const want = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
+    ref.lstmSequence(xw, null, h0, c0, whh, want[0]!, want[1]!, L, N, H, false);
+    const budget = rt.keepBudgetBytes;
+    expect(rt.keptBytes).toBe(0);
+    try {
+      const a = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n)), b = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
+      lstmSequenceF32(xw, null, h0, c0, whh, a[0]!, a[1]!, L, N, H, false);
+      expect(a[1]!.every((v) => v === 0)).toBe(true); // still only in the arena
+      const one = rt.keptBytes;
+      expect(one).toBeGreaterThan(0);
+      rt.keepBudgetBytes = one; // room for one: the next forward spills the first
+      lstmSequenceF32(xw, null, h0, c0, whh, b[0]!, b[1]!, L, N, H, false);
+      expect(rt.keptBytes).toBe(one);
+      expect(maxRelErr(a[1]!, want[1]!)).toBeLessThan(2e-5);
+      lstmSequenceFreeF32(b[1]!);
+      expect(rt.keptBytes).toBe(0);
+      // spilled, then backward from the arrays: the same gradients as from the kept state
+      const g = randomF32(L * N * 2 * H, rng(15));
+      const back = (acts: Float32Array, hc: Float32Array) => {
+        const d = [L * N * G, N * H, N * H, G * H].map((n) => new Float32Array(n));
+        lstmSequenceBackwardF32(acts, h0, c0, hc, whh, g, d[0]!, d[1]!, d[2]!, d[3]!, null, L, N, H, false);
+        return d;
+      };
+      lstmSequenceF32(xw, null, h0, c0, whh, b[0]!, b[1]!, L, N, H, false);
+      const fromKept = back(b[1]!, b[0]!);
+      expect(back(a[1]!, a[0]!)).toEqual(fromKept);
+      lstmSequenceFreeF32(b[1]!);
+      expect(rt.keptBytes).toBe(0);
+    } finally {
+      rt.keepBudgetBytes = budget;
     }
   });
 
@@ -308,6 +357,7 @@ describe("wasm model kernels", () => {
     const runs = atThreads(() => {
       const got = outs();
       expect(lstmSequenceF32({ x, wih, I }, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, false)).toBe(true);
+      lstmSequenceSpill(got[1]!);
       return got;
     });
     for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `projected lstmSequence output ${i}`).toBeLessThan(2e-5);

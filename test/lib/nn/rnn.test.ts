@@ -1,7 +1,8 @@
 // Recurrent layers against their published equations, evaluated here with plain loops over
 // nested arrays (PyTorch's gate order: LSTM i, f, g, o; GRU r, z, n).
 import { describe, expect, it } from "vitest";
-import { nn, manualSeed, type Tensor } from "../../../lib/index.js";
+import { nn, manualSeed, noGrad, randn, type Tensor } from "../../../lib/index.js";
+import { wasmRuntime } from "../../../lib/backend/wasm/runtime.js";
 import { expectAllClose, gradcheckModule, rand64, sigmoid } from "./helpers.js";
 
 type Mat = number[][];
@@ -195,5 +196,40 @@ describe("LSTM with projections (projSize)", () => {
       const [o, [h, c]] = m.forward(xx);
       return [o, h, c];
     });
+  });
+});
+
+describe("LSTM state kept by the wasm backend between forward and backward", () => {
+  it("freed after backward and under noGrad; retained graphs and spilled state give the same gradients", () => {
+    const rt = wasmRuntime();
+    if (!rt) return;
+    manualSeed(7);
+    const lstm = new nn.LSTM(5, 12, { numLayers: 2, bidirectional: true });
+    const x = randn([6, 3, 5]);
+    const grads = (retain: boolean): Float32Array[] => {
+      lstm.zeroGrad();
+      const [o, [h, c]] = lstm.forward(x);
+      const loss = o.mul(o).sum().add(h.sum()).add(c.mul(c).sum());
+      expect(rt.keptBytes).toBeGreaterThan(0);
+      loss.backward(undefined, { retainGraph: retain });
+      if (retain) {
+        expect(rt.keptBytes).toBeGreaterThan(0);
+        lstm.zeroGrad();
+        loss.backward();
+      }
+      expect(rt.keptBytes).toBe(0);
+      return lstm.parameters().map((p) => Float32Array.from(p.grad!.toArray().flat(9) as number[]));
+    };
+    const want = grads(false);
+    expect(grads(true)).toEqual(want);
+    const budget = rt.keepBudgetBytes;
+    try {
+      rt.keepBudgetBytes = 0; // each layer's forward spills the state the previous ones kept
+      expect(grads(false)).toEqual(want);
+    } finally {
+      rt.keepBudgetBytes = budget;
+    }
+    noGrad(() => lstm.forward(x));
+    expect(rt.keptBytes).toBe(0);
   });
 });
