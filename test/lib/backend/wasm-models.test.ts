@@ -247,6 +247,9 @@ describe("wasm model kernels", () => {
     for (const H of [128, 37]) {
       const N = 40;
       const gates = wide(N * 4 * H, H, 8), c = randomF32(N * H, rng(H + 3)), ghc = randomF32(N * 2 * H, rng(H + 4));
+      // saturated gates (the wasm exp clamps its input) and a NaN
+      gates.set([100, -100, Infinity, -Infinity, 89, -88, 1e-6, NaN], 4 * H);
+      gates.set([-Infinity, 1e-7, -1e-7, 95, -95], 6 * H + 3);
       const hc = new Float32Array(N * 2 * H), acts = new Float32Array(N * 4 * H);
       ref.lstmCell(gates, c, hc, acts, N, H);
       const runs = atThreads(() => {

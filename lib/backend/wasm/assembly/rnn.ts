@@ -2,14 +2,17 @@
 // layout as lib/backend/reference/rnn.ts). H not a multiple of 4 leaves a scalar tail
 // that goes through the vector code with one lane used.
 
-import { expV, tanhV } from "./transcendental";
+import { sigmoidGateV, tanhGateV } from "./transcendental";
 import { madd } from "./madd";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
 }
 @inline function sig(x: v128): v128 {
-  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
+  return sigmoidGateV(x);
+}
+@inline function tanhV(x: v128): v128 {
+  return tanhGateV(x);
 }
 /** 4 lanes at p + j, or lane 0 only when fewer than 4 are left (`n` = 1). */
 @inline function ld(p: usize, j: i32, n: i32): v128 {
