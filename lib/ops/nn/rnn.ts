@@ -6,7 +6,7 @@ import { getKernels } from "../../backend/index.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { record } from "../op.js";
-import { checkSameDType, emptyFloat, floatData } from "./util.js";
+import { checkSameDType, emptyFloat, floatData, uninitFloat } from "./util.js";
 
 /**
  * gates [N, 4H] (x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh, order i, f, g, o) and c [N, H] →
@@ -96,16 +96,17 @@ export function lstmSequence(xw: Tensor, h0: Tensor, c0: Tensor, whh: Tensor, op
   const NG = N * G;
   const h0d = floatData(h0, dt), c0d = floatData(c0, dt);
   const [, acts] = emptyFloat([L * NG], dt);
-  const [out, od] = emptyFloat([L, N, 2 * H], dt);
+  const [out, od] = uninitFloat([L, N, 2 * H], dt);
   k.lstmSequence(wihd ? { x: xd, wih: wihd, I } : xd, bias ? floatData(bias, dt) : null, h0d, c0d, wd, od, acts, L, N, H, reverse);
   // the backward reads h0, c0 (and with the projection x, W_ih) as they are now
   const saved = wih ? [whh, h0, c0, xw, wih] : [whh, h0, c0];
   return record(out, "LstmSequenceBackward", [xw, h0, c0, whh, bias, wih], (g, needs) => {
-    const [dx, dxd] = needs[0] || !wihd ? emptyFloat(xw.shape, dt) : [null, null];
-    const [dh, dhd] = emptyFloat([N, H], dt), [dc, dcd] = emptyFloat([N, H], dt);
-    const [dw, dwd] = needs[3] ? emptyFloat([G, H], dt) : [null, null];
-    const [db, dbd] = bias && needs[4] ? emptyFloat([G], dt) : [null, null];
-    const [dwi, dwid] = wih && needs[5] ? emptyFloat([G, I], dt) : [null, null];
+    // every gradient is written in full
+    const [dx, dxd] = needs[0] || !wihd ? uninitFloat(xw.shape, dt) : [null, null];
+    const [dh, dhd] = uninitFloat([N, H], dt), [dc, dcd] = uninitFloat([N, H], dt);
+    const [dw, dwd] = needs[3] ? uninitFloat([G, H], dt) : [null, null];
+    const [db, dbd] = bias && needs[4] ? uninitFloat([G], dt) : [null, null];
+    const [dwi, dwid] = wih && needs[5] ? uninitFloat([G, I], dt) : [null, null];
     const dgrad = wihd ? { x: xd, wih: wihd, I, dx: dxd, dwih: dwid } : dxd!;
     k.lstmSequenceBackward(acts, h0d, c0d, od, wd, floatData(g, dt), dgrad, dhd, dcd, dwd, dbd, L, N, H, reverse);
     return [dx, dh, dc, dw, db, dwi];
