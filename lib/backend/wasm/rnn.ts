@@ -51,111 +51,147 @@ function putPanels(rt: WasmRuntime, src: number, k: number, n: number, rsB: numb
   return dst;
 }
 
-/** lstmStatesBefore (reference/rnn.ts) inside the arena, from hc already there at `po`. */
-function statesBefore(rt: WasmRuntime, po: number, h0: Float32Array, c0: Float32Array, L: number, N: number, H: number, reverse: boolean): [number, number] {
+/**
+ * Where step t of batch row r sits, in elements, for rows `w` wide: [L, N, w], or batch
+ * first [N, L, w]. (xw and the gate gradients use w = 4H; the states and h outputs w = H.)
+ */
+export function lstmStrides(L: number, N: number, w: number, batchFirst: boolean): { ts: number; rs: number } {
+  return batchFirst ? { ts: w, rs: L * w } : { ts: N * w, rs: w };
+}
+
+/**
+ * The states each step starts from inside the arena, from hc already there at `po`: h in the
+ * layout of `hs` (see lstmSequenceRange), c as [L, N, H] (lstmStatesBefore in reference/rnn.ts).
+ */
+function statesBefore(rt: WasmRuntime, po: number, h0: Float32Array, c0: Float32Array, L: number, N: number, H: number, reverse: boolean,
+  hs: { ts: number; rs: number }): [number, number] {
   const NH = N * H, ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), f = rt.f32;
   const time = (s: number) => (reverse ? L - 1 - s : s);
-  f.set(h0.subarray(0, NH), (ph >> 2) + time(0) * NH);
+  setRows(f, (ph >> 2) + time(0) * hs.ts, hs.rs, h0, N, H);
   f.set(c0.subarray(0, NH), (pc >> 2) + time(0) * NH);
   for (let s = 1; s < L; s++) {
-    const dh = (ph >> 2) + time(s) * NH, dc = (pc >> 2) + time(s) * NH, o = (po >> 2) + time(s - 1) * 2 * NH;
+    const dh = (ph >> 2) + time(s) * hs.ts, dc = (pc >> 2) + time(s) * NH, o = (po >> 2) + time(s - 1) * 2 * NH;
     for (let n = 0; n < N; n++) {
-      f.copyWithin(dh + n * H, o + n * 2 * H, o + n * 2 * H + H);
+      f.copyWithin(dh + n * hs.rs, o + n * 2 * H, o + n * 2 * H + H);
       f.copyWithin(dc + n * H, o + n * 2 * H + H, o + (n + 1) * 2 * H);
     }
   }
   return [ph, pc];
 }
 
+/** Rows n < N of `src` ([N, H]) into `dst` at float index at + n·rs. */
+function setRows(dst: Float32Array, at: number, rs: number, src: Float32Array, N: number, H: number): void {
+  if (rs === H) dst.set(src.subarray(0, N * H), at);
+  else for (let n = 0; n < N; n++) dst.set(src.subarray(n * H, (n + 1) * H), at + n * rs);
+}
+
 /** Rows of the batch per chunk a thread claims: whole sequences run per chunk, so few chunks. */
 const sequenceSplit = (startArg: number, N: number) => ({ startArg, total: N, align: 4, chunksPerThread: 2 });
 
 /**
- * What lstmSequenceF32 leaves in the arena for its backward, by the `acts` array it was given:
- * the states each step starts from (h, c [L, N, H]), hc [L, N, 2H] and the gate activations
- * [L, N, 4H]. `acts` itself is written only when the runtime spills the region.
+ * What lstmSequenceF32 leaves in the arena for its backward, by the `saved` array it was
+ * given: the states each step starts from (h in the output's layout, c [L, N, H]), the gate
+ * activations [L, N, 4H] and hc [L, N, 2H]. `saved` itself is written only when the runtime
+ * spills the region.
  */
 interface KeptSequence {
   region: KeptRegion;
   ph: number;
   pc: number;
-  po: number;
   pa: number;
+  po: number;
 }
 const kept = new WeakMap<Float32Array, KeptSequence>();
 const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
-/** Writes `acts` from the arena if lstmSequenceF32 kept them there, and drops the region. */
-export function lstmSequenceSpill(acts: Float32Array): void {
-  const k = kept.get(acts);
+/** saved = [acts | hc] from the arena. */
+function writeSaved(rt: WasmRuntime, k: KeptSequence, saved: Float32Array, NGL: number): void {
+  rt.getF32(k.pa, saved.subarray(0, NGL), NGL);
+  rt.getF32(k.po, saved.subarray(NGL), saved.length - NGL);
+}
+
+/** Writes `saved` from the arena if lstmSequenceF32 kept it there, and drops the region. */
+export function lstmSequenceSpill(saved: Float32Array): void {
+  const k = kept.get(saved);
   if (k?.region.live) {
     const rt = wasmRuntime()!;
-    rt.getF32(k.pa, acts, acts.length);
+    writeSaved(rt, k, saved, (saved.length / 6) * 4);
     rt.free(k.region);
   }
-  kept.delete(acts);
+  kept.delete(saved);
 }
 
-export function lstmSequenceFreeF32(acts: Float32Array): void {
-  const k = kept.get(acts);
+export function lstmSequenceFreeF32(saved: Float32Array): void {
+  const k = kept.get(saved);
   if (k) wasmRuntime()!.free(k.region);
-  kept.delete(acts);
+  kept.delete(saved);
 }
 
-export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, whh: Float32Array, hc: Float32Array,
-  acts: Float32Array, L: number, N: number, H: number, reverse: boolean): boolean {
+export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Float32Array | null, h0: Float32Array, c0: Float32Array, whh: Float32Array, out: Float32Array,
+  saved: Float32Array, L: number, N: number, H: number, reverse: boolean, batchFirst: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
-  lstmSequenceFreeF32(acts);
+  lstmSequenceFreeF32(saved);
+  const xs = lstmStrides(L, N, G, batchFirst), hs = lstmStrides(L, N, H, batchFirst);
   withArena("lstmSequence", (rt) => {
-    // the states, hc and acts stay in the arena for the backward (a weak ref: a graph dropped unused is not spilled)
-    const sNH = align64(L * NH * 4), sO = align64(L * 2 * NH * 4), owner = new WeakRef(acts);
-    const region = rt.keep(2 * sNH + sO + L * NG * 4, () => {
+    // the states, acts and hc stay in the arena for the backward (a weak ref: a graph dropped unused is not spilled)
+    const sNH = align64(L * NH * 4), sA = align64(L * NG * 4), owner = new WeakRef(saved);
+    const region = rt.keep(2 * sNH + sA + L * 2 * NH * 4, () => {
       const a = owner.deref();
-      if (a) rt.getF32(pa, a, L * NG);
-      kept.delete(a!);
+      if (a) {
+        writeSaved(rt, k, a, L * NG);
+        kept.delete(a);
+      }
     });
-    const ph = region.ptr, pc = ph + sNH, po = pc + sNH, pa = po + sO;
+    const k: KeptSequence = { region, ph: region.ptr, pc: region.ptr + sNH, pa: region.ptr + 2 * sNH, po: region.ptr + 2 * sNH + sA };
+    const { ph, pc, pa, po } = k;
     try {
       const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), pb = bias ? rt.put(bias, G) : 0;
       let px: number;
       if (ArrayBuffer.isView(xw)) px = rt.put(xw, L * NG);
       else {
-        // x·W_ihᵀ for every step in one GEMM, kept in the arena
+        // x·W_ihᵀ for every step in one GEMM, kept in the arena (rows in x's order)
         const pi = rt.put(xw.x, L * N * xw.I), pwi = rt.put(xw.wih, G * xw.I);
         px = rt.alloc(L * NG * 4);
         arenaMatmul(rt, { batch: 1, m: L * N, n: G, k: xw.I, transA: false, transB: true, strideA: 0, strideB: 0 })(pi, pwi, px);
       }
       const pg = rt.alloc(NG * 4);
-      const first = reverse ? L - 1 : 0;
-      rt.f32.set(h0.subarray(0, NH), (ph >> 2) + first * NH);
+      const first = reverse ? L - 1 : 0, last = reverse ? 0 : L - 1;
+      setRows(rt.f32, (ph >> 2) + first * hs.ts, hs.rs, h0, N, H);
       rt.f32.set(c0.subarray(0, NH), (pc >> 2) + first * NH);
       const tmp: number[] = [];
-      runRange("lstmSequence", "lstmSequenceRange", (i) => [px, bias ? 1 : 0, pb, pw, ph, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
-        sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
-      rt.getF32(po, hc, L * 2 * NH);
+      runRange("lstmSequence", "lstmSequenceRange",
+        (i) => [px, xs.ts, xs.rs, bias ? 1 : 0, pb, pw, ph, hs.ts, hs.rs, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
+        sequenceSplit(18, N), 2 * L * NG * H + L * NH * UNIT_WORK);
+      // out: h of every step in the output layout, then the last step's c
+      const f = rt.f32, o = po >> 2;
+      for (let t = 0; t < L; t++) {
+        for (let n = 0; n < N; n++) out.set(f.subarray(o + t * 2 * NH + n * 2 * H, o + t * 2 * NH + n * 2 * H + H), t * hs.ts + n * hs.rs);
+      }
+      for (let n = 0; n < N; n++) out.set(f.subarray(o + last * 2 * NH + n * 2 * H + H, o + last * 2 * NH + (n + 1) * 2 * H), L * NH + n * H);
     } catch (e) {
       rt.free(region);
       throw e;
     }
-    kept.set(acts, { region, ph, pc, po, pa });
+    kept.set(saved, k);
   });
   return true;
 }
 
-export function lstmSequenceBackwardF32(acts: Float32Array, h0: Float32Array, c0: Float32Array, hc: Float32Array, whh: Float32Array,
+export function lstmSequenceBackwardF32(saved: Float32Array, h0: Float32Array, c0: Float32Array, whh: Float32Array,
   g: Float32Array, dxw: Float32Array | LstmProjectionGradF32, dh0: Float32Array, dc0: Float32Array, dwhh: Float32Array | null, dbias: Float32Array | null,
-  L: number, N: number, H: number, reverse: boolean): boolean {
+  L: number, N: number, H: number, reverse: boolean, batchFirst: boolean): boolean {
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
-  const k = kept.get(acts);
-  if (k && !k.region.live) kept.delete(acts);
+  const k = kept.get(saved);
+  if (k && !k.region.live) kept.delete(saved);
   const live = k?.region.live ? k : null;
+  const xs = lstmStrides(L, N, G, batchFirst), hs = lstmStrides(L, N, H, batchFirst);
   try {
     withArena("lstmSequence backward", (rt) => backward(rt, live));
   } catch (e) {
-    // a reference fallback (over the arena cap) reads acts from the array
-    if (live) lstmSequenceSpill(acts);
+    // a reference fallback (over the arena cap) reads `saved`
+    if (live) lstmSequenceSpill(saved);
     throw e;
   }
   return true;
@@ -164,17 +200,20 @@ export function lstmSequenceBackwardF32(acts: Float32Array, h0: Float32Array, c0
     let pa: number, po: number, ph: number, pc: number;
     if (live) ({ pa, po, ph, pc } = live);
     else {
-      pa = rt.put(acts, L * NG);
-      po = rt.put(hc, L * 2 * NH);
-      [ph, pc] = statesBefore(rt, po, h0, c0, L, N, H, reverse);
+      pa = rt.put(saved, L * NG);
+      po = rt.put(saved.subarray(L * NG), L * 2 * NH);
+      [ph, pc] = statesBefore(rt, po, h0, c0, L, N, H, reverse, hs);
     }
-    const pg = rt.put(g, L * 2 * NH);
+    // ∂/∂h of every step; ∂/∂c of the last one starts the carried dc, the carried dh starts at 0
+    const pg = rt.put(g, L * NH), pdc = rt.put(g.subarray(L * NH), NH), pdh = rt.alloc(NH * 4);
+    rt.f32.fill(0, pdh >> 2, (pdh >> 2) + NH);
     const pw = putPanels(rt, rt.put(whh, G * H), G, H, H, 1);
-    const pd = rt.alloc(L * NG * 4), pdh = rt.alloc(NH * 4), pdc = rt.alloc(NH * 4), pghc = rt.alloc(2 * NH * 4);
+    const pd = rt.alloc(L * NG * 4), pghc = rt.alloc(2 * NH * 4);
     const tmp: number[] = [];
     runRange("lstmSequence backward", "lstmSequenceBackwardRange",
-      (i) => [pa, pc, po, pg, pw, pd, pdh, pdc, pghc, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
-      sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
+      (i) => [pa, pc, po, pg, hs.ts, hs.rs, pw, pd, xs.ts, xs.rs, pdh, pdc, pghc, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
+      sequenceSplit(18, N), 2 * L * NG * H + L * NH * UNIT_WORK);
+    // the gate gradients are rows in x's order, as are the states h the steps started from
     if (dwhh) {
       const pdw = rt.alloc(G * H * 4);
       arenaMatmul(rt, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, ph, pdw);

@@ -199,6 +199,26 @@ describe("LSTM with projections (projSize)", () => {
   });
 });
 
+describe("single-layer batch-first LSTM (the op reads and writes [N, L, ·] itself)", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: the same output, states and gradients as the sequence-first layer`, () => {
+      manualSeed(8);
+      const bf = new nn.LSTM(5, 6, { batchFirst: true, dtype }), sf = new nn.LSTM(5, 6, { dtype });
+      sf.loadStateDict(bf.stateDict());
+      const x = randn([3, 4, 5], { dtype }), h0 = randn([1, 3, 6], { dtype }), c0 = randn([1, 3, 6], { dtype });
+      const run = (m: nn.LSTM, input: Tensor) => {
+        m.zeroGrad();
+        const [o, [h, c]] = m.forward(input, [h0, c0]);
+        const ob = m === bf ? o : o.transpose(0, 1);
+        ob.mul(ob).sum().add(h.mul(3).sum()).add(c.mul(c).sum()).backward();
+        return [ob, h, c, ...m.parameters().map((p) => p.grad!)].map((t) => t.toArray());
+      };
+      const a = run(bf, x), b = run(sf, x.transpose(0, 1));
+      for (let i = 0; i < a.length; i++) expectAllClose(a[i] as number[], b[i] as number[], dtype === "float32" ? 1e-5 : 1e-12);
+    });
+  }
+});
+
 describe("LSTM state kept by the wasm backend between forward and backward", () => {
   it("freed after backward and under noGrad; retained graphs and spilled state give the same gradients", () => {
     const rt = wasmRuntime();
