@@ -134,14 +134,13 @@ export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Floa
   lstmSequenceFreeF32(saved);
   const xs = lstmStrides(L, N, G, batchFirst), hs = lstmStrides(L, N, H, batchFirst);
   withArena("lstmSequence", (rt) => {
-    // the states, acts and hc stay in the arena for the backward (a weak ref: a graph dropped unused is not spilled)
-    const sNH = align64(L * NH * 4), sA = align64(L * NG * 4), owner = new WeakRef(saved);
+    // the states, acts and hc stay in the arena for the backward. (`saved` is held strongly
+    // until the region is freed or spilled, bounded by the keep budget: a WeakRef would keep
+    // it alive until the end of the job anyway, i.e. for a whole training loop in one cell.)
+    const sNH = align64(L * NH * 4), sA = align64(L * NG * 4);
     const region = rt.keep(2 * sNH + sA + L * 2 * NH * 4, () => {
-      const a = owner.deref();
-      if (a) {
-        writeSaved(rt, k, a, L * NG);
-        kept.delete(a);
-      }
+      writeSaved(rt, k, saved, L * NG);
+      kept.delete(saved);
     });
     const k: KeptSequence = { region, ph: region.ptr, pc: region.ptr + sNH, pa: region.ptr + 2 * sNH, po: region.ptr + 2 * sNH + sA };
     const { ph, pc, pa, po } = k;

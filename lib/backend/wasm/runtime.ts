@@ -126,7 +126,8 @@ export class WasmRuntime {
     this.exports = instance.exports as unknown as WasmKernelExports;
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
-    this.keepBudgetBytes = this.capBytes / 4;
+    // a shared memory never shrinks: forwards whose backward never runs must not grow it far
+    this.keepBudgetBytes = Math.min(this.capBytes / 8, 64 * 1024 * 1024);
   }
 
   /** Float32 view of the whole memory (refreshed after growth). */
