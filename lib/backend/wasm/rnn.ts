@@ -1,5 +1,6 @@
 // The LSTM cell's pointwise math on the wasm SIMD kernels, split over the pool by rows, and a
-// whole LSTM layer's recurrence in one dispatch per sequence (W_hh packed once, every step in wasm).
+// whole LSTM layer's recurrence in one dispatch per sequence (W_hh packed once, every step in wasm;
+// the states it produces stay in a kept arena region until the backward has read them).
 // (The GRU cell stays on the reference.)
 
 import { runRange, withArena } from "./dispatch.js";

@@ -8,7 +8,9 @@
 // kernel call copies its inputs into a scratch arena at the bottom of the shared memory,
 // computes there (workers read/write the same arena: zero-copy between threads), copies
 // the outputs out, and resets the arena. The copies are memcpy-speed (TypedArray.set), small
-// next to the O(n^3) work of the kernels that run here.
+// next to the O(n^3) work of the kernels that run here. A forward may `keep` what its backward
+// reads at the bottom of the arena instead (KeptRegion): freed by the op's graph node,
+// spilled to the op's own arrays when the kept regions pass a budget.
 
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
