@@ -53,37 +53,43 @@ function putPanels(rt: WasmRuntime, src: number, k: number, n: number, rsB: numb
 }
 
 /**
- * Where step t of batch row r sits, in elements, for rows `w` wide: [L, N, w], or batch
- * first [N, L, w]. (xw and the gate gradients use w = 4H; the states and h outputs w = H.)
+ * Copies an [L, N, w] sequence (or batch first [N, L, w]) into the arena as [L, N, w], the
+ * layout every arena array of the recurrence uses (contiguous steps keep its GEMMs' rows
+ * together); returns the byte offset.
  */
-export function lstmStrides(L: number, N: number, w: number, batchFirst: boolean): { ts: number; rs: number } {
-  return batchFirst ? { ts: w, rs: L * w } : { ts: N * w, rs: w };
+function putSeq(rt: WasmRuntime, src: Float32Array, L: number, N: number, w: number, batchFirst: boolean): number {
+  if (!batchFirst) return rt.put(src, L * N * w);
+  const ptr = rt.alloc(L * N * w * 4), f = rt.f32, at = ptr >> 2;
+  for (let n = 0; n < N; n++) for (let t = 0; t < L; t++) f.set(src.subarray((n * L + t) * w, (n * L + t + 1) * w), at + (t * N + n) * w);
+  return ptr;
 }
 
-/**
- * The states each step starts from inside the arena, from hc already there at `po`: h in the
- * layout of `hs` (see lstmSequenceRange), c as [L, N, H] (lstmStatesBefore in reference/rnn.ts).
- */
-function statesBefore(rt: WasmRuntime, po: number, h0: Float32Array, c0: Float32Array, L: number, N: number, H: number, reverse: boolean,
-  hs: { ts: number; rs: number }): [number, number] {
+/** The inverse of putSeq: [L, N, w] rows `stride` floats apart in the arena into dst's layout. */
+function getSeq(rt: WasmRuntime, ptr: number, dst: Float32Array, L: number, N: number, w: number, batchFirst: boolean, stride = w): void {
+  const f = rt.f32, at = ptr >> 2;
+  if (!batchFirst && stride === w) return rt.getF32(ptr, dst, L * N * w);
+  for (let t = 0; t < L; t++) {
+    for (let n = 0; n < N; n++) {
+      const from = at + (t * N + n) * stride;
+      dst.set(f.subarray(from, from + w), batchFirst ? (n * L + t) * w : (t * N + n) * w);
+    }
+  }
+}
+
+/** lstmStatesBefore (reference/rnn.ts) inside the arena, from hc already there at `po`. */
+function statesBefore(rt: WasmRuntime, po: number, h0: Float32Array, c0: Float32Array, L: number, N: number, H: number, reverse: boolean): [number, number] {
   const NH = N * H, ph = rt.alloc(L * NH * 4), pc = rt.alloc(L * NH * 4), f = rt.f32;
   const time = (s: number) => (reverse ? L - 1 - s : s);
-  setRows(f, (ph >> 2) + time(0) * hs.ts, hs.rs, h0, N, H);
+  f.set(h0.subarray(0, NH), (ph >> 2) + time(0) * NH);
   f.set(c0.subarray(0, NH), (pc >> 2) + time(0) * NH);
   for (let s = 1; s < L; s++) {
-    const dh = (ph >> 2) + time(s) * hs.ts, dc = (pc >> 2) + time(s) * NH, o = (po >> 2) + time(s - 1) * 2 * NH;
+    const dh = (ph >> 2) + time(s) * NH, dc = (pc >> 2) + time(s) * NH, o = (po >> 2) + time(s - 1) * 2 * NH;
     for (let n = 0; n < N; n++) {
-      f.copyWithin(dh + n * hs.rs, o + n * 2 * H, o + n * 2 * H + H);
+      f.copyWithin(dh + n * H, o + n * 2 * H, o + n * 2 * H + H);
       f.copyWithin(dc + n * H, o + n * 2 * H + H, o + (n + 1) * 2 * H);
     }
   }
   return [ph, pc];
-}
-
-/** Rows n < N of `src` ([N, H]) into `dst` at float index at + n·rs. */
-function setRows(dst: Float32Array, at: number, rs: number, src: Float32Array, N: number, H: number): void {
-  if (rs === H) dst.set(src.subarray(0, N * H), at);
-  else for (let n = 0; n < N; n++) dst.set(src.subarray(n * H, (n + 1) * H), at + n * rs);
 }
 
 /** Rows of the batch per chunk a thread claims: whole sequences run per chunk, so few chunks. */
@@ -91,8 +97,8 @@ const sequenceSplit = (startArg: number, N: number) => ({ startArg, total: N, al
 
 /**
  * What lstmSequenceF32 leaves in the arena for its backward, by the `saved` array it was
- * given: the states each step starts from (h in the output's layout, c [L, N, H]), the gate
- * activations [L, N, 4H] and hc [L, N, 2H]. `saved` itself is written only when the runtime
+ * given: the states each step starts from (h, c [L, N, H]), the gate activations [L, N, 4H]
+ * and hc [L, N, 2H]. `saved` itself is written only when the runtime
  * spills the region.
  */
 interface KeptSequence {
@@ -133,7 +139,6 @@ export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Floa
   const G = 4 * H, NH = N * H, NG = N * G;
   if (L * NH === 0) return false;
   lstmSequenceFreeF32(saved);
-  const xs = lstmStrides(L, N, G, batchFirst), hs = lstmStrides(L, N, H, batchFirst);
   withArena("lstmSequence", (rt) => {
     // the states, acts and hc stay in the arena for the backward. (`saved` is held strongly
     // until the region is freed or spilled, bounded by the keep budget: a WeakRef would keep
@@ -148,27 +153,23 @@ export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Floa
     try {
       const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), pb = bias ? rt.put(bias, G) : 0;
       let px: number;
-      if (ArrayBuffer.isView(xw)) px = rt.put(xw, L * NG);
+      if (ArrayBuffer.isView(xw)) px = putSeq(rt, xw, L, N, G, batchFirst);
       else {
-        // x·W_ihᵀ for every step in one GEMM, kept in the arena (rows in x's order)
-        const pi = rt.put(xw.x, L * N * xw.I), pwi = rt.put(xw.wih, G * xw.I);
+        // x·W_ihᵀ for every step in one GEMM, kept in the arena
+        const pi = putSeq(rt, xw.x, L, N, xw.I, batchFirst), pwi = rt.put(xw.wih, G * xw.I);
         px = rt.alloc(L * NG * 4);
         arenaMatmul(rt, { batch: 1, m: L * N, n: G, k: xw.I, transA: false, transB: true, strideA: 0, strideB: 0 })(pi, pwi, px);
       }
       const pg = rt.alloc(NG * 4);
       const first = reverse ? L - 1 : 0, last = reverse ? 0 : L - 1;
-      setRows(rt.f32, (ph >> 2) + first * hs.ts, hs.rs, h0, N, H);
+      rt.f32.set(h0.subarray(0, NH), (ph >> 2) + first * NH);
       rt.f32.set(c0.subarray(0, NH), (pc >> 2) + first * NH);
       const tmp: number[] = [];
-      runRange("lstmSequence", "lstmSequenceRange",
-        (i) => [px, xs.ts, xs.rs, bias ? 1 : 0, pb, pw, ph, hs.ts, hs.rs, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
-        sequenceSplit(18, N), 2 * L * NG * H + L * NH * UNIT_WORK);
-      // out: h of every step in the output layout, then the last step's c
-      const f = rt.f32, o = po >> 2;
-      for (let t = 0; t < L; t++) {
-        for (let n = 0; n < N; n++) out.set(f.subarray(o + t * 2 * NH + n * 2 * H, o + t * 2 * NH + n * 2 * H + H), t * hs.ts + n * hs.rs);
-      }
-      for (let n = 0; n < N; n++) out.set(f.subarray(o + last * 2 * NH + n * 2 * H + H, o + last * 2 * NH + (n + 1) * 2 * H), L * NH + n * H);
+      runRange("lstmSequence", "lstmSequenceRange", (i) => [px, bias ? 1 : 0, pb, pw, ph, pc, po, pa, pg, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
+        sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
+      // out: h of every step in the input's layout, then the last step's c
+      getSeq(rt, po, out, L, N, H, batchFirst, 2 * H);
+      getSeq(rt, po + (last * 2 * NH + H) * 4, out.subarray(L * NH), 1, N, H, false, 2 * H);
     } catch (e) {
       rt.free(region);
       throw e;
@@ -186,7 +187,6 @@ export function lstmSequenceBackwardF32(saved: Float32Array, h0: Float32Array, c
   const k = kept.get(saved);
   if (k && !k.region.live) kept.delete(saved);
   const live = k?.region.live ? k : null;
-  const xs = lstmStrides(L, N, G, batchFirst), hs = lstmStrides(L, N, H, batchFirst);
   try {
     withArena("lstmSequence backward", (rt) => backward(rt, live));
   } catch (e) {
@@ -202,18 +202,17 @@ export function lstmSequenceBackwardF32(saved: Float32Array, h0: Float32Array, c
     else {
       pa = rt.put(saved, L * NG);
       po = rt.put(saved.subarray(L * NG), L * 2 * NH);
-      [ph, pc] = statesBefore(rt, po, h0, c0, L, N, H, reverse, hs);
+      [ph, pc] = statesBefore(rt, po, h0, c0, L, N, H, reverse);
     }
     // ∂/∂h of every step; ∂/∂c of the last one starts the carried dc, the carried dh starts at 0
-    const pg = rt.put(g, L * NH), pdc = rt.put(g.subarray(L * NH), NH), pdh = rt.alloc(NH * 4);
+    const pg = putSeq(rt, g, L, N, H, batchFirst), pdc = rt.put(g.subarray(L * NH), NH), pdh = rt.alloc(NH * 4);
     rt.f32.fill(0, pdh >> 2, (pdh >> 2) + NH);
     const pw = putPanels(rt, rt.put(whh, G * H), G, H, H, 1);
     const pd = rt.alloc(L * NG * 4), pghc = rt.alloc(2 * NH * 4);
     const tmp: number[] = [];
     runRange("lstmSequence backward", "lstmSequenceBackwardRange",
-      (i) => [pa, pc, po, pg, hs.ts, hs.rs, pw, pd, xs.ts, xs.rs, pdh, pdc, pghc, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
-      sequenceSplit(18, N), 2 * L * NG * H + L * NH * UNIT_WORK);
-    // the gate gradients are rows in x's order, as are the states h the steps started from
+      (i) => [pa, pc, po, pg, pw, pd, pdh, pdc, pghc, tmp[i] ??= rt.alloc(128), L, N, H, reverse ? 1 : 0, 0, 0],
+      sequenceSplit(14, N), 2 * L * NG * H + L * NH * UNIT_WORK);
     if (dwhh) {
       const pdw = rt.alloc(G * H * 4);
       arenaMatmul(rt, { batch: 1, m: G, n: H, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, ph, pdw);
@@ -224,16 +223,16 @@ export function lstmSequenceBackwardF32(saved: Float32Array, h0: Float32Array, c
       runRange("lstmSequence backward", "columnSumRange", () => [pd, L * N, G, pdb, 0, 0], { startArg: 4, total: G, align: 4 }, L * NG);
       rt.getF32(pdb, dbias, G);
     }
-    if (ArrayBuffer.isView(dxw)) rt.getF32(pd, dxw, L * NG);
+    if (ArrayBuffer.isView(dxw)) getSeq(rt, pd, dxw, L, N, G, batchFirst);
     else {
       const { x, wih, I, dx, dwih } = dxw;
       if (dx) {
         const pwi = rt.put(wih, G * I), pdx = rt.alloc(L * N * I * 4);
         arenaMatmul(rt, { batch: 1, m: L * N, n: I, k: G, transA: false, transB: false, strideA: 0, strideB: 0 })(pd, pwi, pdx);
-        rt.getF32(pdx, dx, L * N * I);
+        getSeq(rt, pdx, dx, L, N, I, batchFirst);
       }
       if (dwih) {
-        const pi = rt.put(x, L * N * I), pdw = rt.alloc(G * I * 4);
+        const pi = putSeq(rt, x, L, N, I, batchFirst), pdw = rt.alloc(G * I * 4);
         arenaMatmul(rt, { batch: 1, m: G, n: I, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 })(pd, pi, pdw);
         rt.getF32(pdw, dwih, G * I);
       }

@@ -39,14 +39,9 @@ export function lstmCellRange(gates: usize, c: usize, hc: usize, acts: usize, H:
 }
 
 export function lstmCellBackwardRange(acts: usize, c: usize, hc: usize, ghc: usize, dGates: usize, dc: usize, H: i32, r0: i32, r1: i32): void {
-  cellBackward(acts, c, hc, ghc, dGates, 4 * H, dc, H, r0, r1);
-}
-
-/** lstmCellBackwardRange with the rows of dGates `ldd` floats apart. */
-@inline function cellBackward(acts: usize, c: usize, hc: usize, ghc: usize, dGates: usize, ldd: i32, dc: usize, H: i32, r0: i32, r1: i32): void {
   const one = f32x4.splat(1);
   for (let r = r0; r < r1; r++) {
-    const ab = f(acts, r * 4 * H), db = f(dGates, r * ldd), cb = f(c, r * H), dcb = f(dc, r * H);
+    const ab = f(acts, r * 4 * H), db = f(dGates, r * 4 * H), cb = f(c, r * H), dcb = f(dc, r * H);
     const ob = f(hc, r * 2 * H), gob = f(ghc, r * 2 * H);
     for (let j = 0; j < H;) {
       const n = j + 4 <= H ? 4 : 1;
@@ -158,26 +153,23 @@ function rowsTimesPanels(m: i32, k: i32, a: usize, lda: i32, panels: usize, n: i
 
 /**
  * Forward over all L steps for rows [r0, r1): gates = h_t·W_hhᵀ + xw_t (wPanels: W_hhᵀ packed,
- * k = H, n = 4H), then the cell. Step t of row r sits in xw at t·xTs + r·xRs and in h (the
- * state each step starts from; the first step's filled in by the caller, the rest written
- * here) at t·hTs + r·hRs: [L, N, ·] or, batch first, [N, L, ·]. c [L, N, H] likewise the cell
- * state each step starts from; hc [L, N, 2H], acts [L, N, 4H] as lstmCellRange; gates: an
- * [N, 4H] scratch shared by the threads (each uses its rows); bias [4H] added to every row
- * when hasBias.
+ * k = H, n = 4H), then the cell. h and c [L, N, H] hold the state each step starts from (the
+ * first step's filled in by the caller) and get the next one; hc [L, N, 2H], acts [L, N, 4H]
+ * as lstmCellRange; gates: an [N, 4H] scratch shared by the threads (each uses its rows);
+ * bias [4H] added to every row when hasBias.
  */
-export function lstmSequenceRange(xw: usize, xTs: i32, xRs: i32, hasBias: i32, bias: usize, wPanels: usize, h: usize, hTs: i32, hRs: i32,
-                                  c: usize, hc: usize, acts: usize, gates: usize, tmp: usize, L: i32, N: i32, H: i32, reverse: i32,
-                                  r0: i32, r1: i32): void {
+export function lstmSequenceRange(xw: usize, hasBias: i32, bias: usize, wPanels: usize, h: usize, c: usize, hc: usize, acts: usize, gates: usize,
+                                  tmp: usize, L: i32, N: i32, H: i32, reverse: i32, r0: i32, r1: i32): void {
   const G = 4 * H, NH = N * H, NG = N * G, m = r1 - r0;
   for (let s = 0; s < L; s++) {
     const t = reverse ? L - 1 - s : s;
-    rowsTimesPanels(m, H, f(h, t * hTs + r0 * hRs), hRs, wPanels, G, f(gates, r0 * G), G, 1, f(xw, t * xTs + r0 * xRs), xRs, hasBias, bias, tmp);
+    rowsTimesPanels(m, H, f(h, t * NH + r0 * H), H, wPanels, G, f(gates, r0 * G), G, 1, f(xw, t * NG + r0 * G), G, hasBias, bias, tmp);
     const hct = f(hc, t * 2 * NH);
     lstmCellRange(gates, f(c, t * NH), hct, f(acts, t * NG), H, r0, r1);
     if (s + 1 < L) {
       const tn = reverse ? t - 1 : t + 1, bytes = <usize>H << 2;
       for (let r = r0; r < r1; r++) {
-        memory.copy(f(h, tn * hTs + r * hRs), f(hct, r * 2 * H), bytes);
+        memory.copy(f(h, tn * NH + r * H), f(hct, r * 2 * H), bytes);
         memory.copy(f(c, tn * NH + r * H), f(hct, r * 2 * H + H), bytes);
       }
     }
@@ -185,21 +177,21 @@ export function lstmSequenceRange(xw: usize, xTs: i32, xRs: i32, hasBias: i32, b
 }
 
 /**
- * Backward over all L steps (last first) for rows [r0, r1), from gh = ∂/∂h_t at t·hTs + r·hRs
- * (the layout of lstmSequenceRange's h): dGates at t·dTs + r·dRs (the layout of its xw); dh,
- * dc [N, H] hold ∂/∂h, ∂/∂c of the last step's output on entry (set by the caller) and
- * ∂/∂h0, ∂/∂c0 on return. wPanels: W_hh packed (k = 4H, n = H); ghc: an [N, 2H] scratch
- * shared by the threads (each uses its rows).
+ * Backward over all L steps (last first) for rows [r0, r1), from gh = ∂/∂h_t [L, N, H]:
+ * dGates [L, N, 4H]; dh, dc [N, H] hold ∂/∂h, ∂/∂c of the last step's output on entry (set by
+ * the caller) and ∂/∂h0, ∂/∂c0 on return. wPanels: W_hh packed (k = 4H, n = H); ghc: an
+ * [N, 2H] scratch shared by the threads (each uses its rows).
  */
-export function lstmSequenceBackwardRange(acts: usize, cPrev: usize, hc: usize, gh: usize, hTs: i32, hRs: i32, wPanels: usize,
-                                          dGates: usize, dTs: i32, dRs: i32, dh: usize, dc: usize, ghc: usize, tmp: usize,
-                                          L: i32, N: i32, H: i32, reverse: i32, r0: i32, r1: i32): void {
+export function lstmSequenceBackwardRange(acts: usize, cPrev: usize, hc: usize, gh: usize, wPanels: usize, dGates: usize,
+                                          dh: usize, dc: usize, ghc: usize, tmp: usize, L: i32, N: i32, H: i32, reverse: i32,
+                                          r0: i32, r1: i32): void {
   const G = 4 * H, NH = N * H, NG = N * G, m = r1 - r0;
   for (let s = L - 1; s >= 0; s--) {
     const t = reverse ? L - 1 - s : s;
     // the gradient reaching h_t, c_t: from the output at t and from step t + 1 through the state
+    const gt = f(gh, t * NH);
     for (let r = r0; r < r1; r++) {
-      const q = f(ghc, r * 2 * H), gq = f(gh, t * hTs + r * hRs), hr = f(dh, r * H), cr = f(dc, r * H);
+      const q = f(ghc, r * 2 * H), gq = f(gt, r * H), hr = f(dh, r * H), cr = f(dc, r * H);
       for (let j = 0; j < H;) {
         const n = j + 4 <= H ? 4 : 1;
         st(q, j, n, f32x4.add(ld(gq, j, n), ld(hr, j, n)));
@@ -207,9 +199,9 @@ export function lstmSequenceBackwardRange(acts: usize, cPrev: usize, hc: usize, 
         j += n;
       }
     }
-    const dgt = f(dGates, t * dTs);
-    cellBackward(f(acts, t * NG), f(cPrev, t * NH), f(hc, t * 2 * NH), ghc, dgt, dRs, dc, H, r0, r1);
-    rowsTimesPanels(m, G, f(dgt, r0 * dRs), dRs, wPanels, H, f(dh, r0 * H), H, 0, 0, 0, 0, 0, tmp);
+    const dgt = f(dGates, t * NG);
+    lstmCellBackwardRange(f(acts, t * NG), f(cPrev, t * NH), f(hc, t * 2 * NH), ghc, dgt, dc, H, r0, r1);
+    rowsTimesPanels(m, G, f(dgt, r0 * G), G, wPanels, H, f(dh, r0 * H), H, 0, 0, 0, 0, 0, tmp);
   }
 }
 
