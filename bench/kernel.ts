@@ -16,10 +16,12 @@
 //   gradlab also gets start→result for a first cell that uses the preloaded library
 //   (`tensor(...)`, its types included), the usual first cell of a notebook
 // Env: BENCH_KERNEL_STARTS (default 3), BENCH_KERNEL_CELLS (default 40), BENCH_KERNEL_PEERS
-// (comma-separated names to measure; default all).
+// (comma-separated names to measure; default all but gradlab-direct, the kernel without its
+// supervisor: BENCH_KERNEL_PEERS=gradlab,gradlab-direct for that A/B).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchKernel } from "../kernel/client/launch.js";
+import { kernelSpec } from "../kernel/install.js";
 import { gradlabPackage } from "../kernel/package-root.js";
 
 interface Peer {
@@ -28,12 +30,17 @@ interface Peer {
   note: string;
   /** A first cell that uses the kernel's preloaded library, measured like start→result. */
   libraryCell?: string;
+  /** Measured only when BENCH_KERNEL_PEERS names it. */
+  onRequest?: boolean;
 }
 
 const root = gradlabPackage().root;
 const bin = (n: string): string => join(root, "node_modules", ".bin", n);
 const peers: Peer[] = [
-  { name: "gradlab", argv: [process.execPath, join(root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"], note: "prelude loaded, type checking on", libraryCell: "const first = tensor([1, 2, 3]); first.sum().item()" },
+  // The kernelspec's argv: the kernel under its supervisor, as Jupyter starts it.
+  { name: "gradlab", argv: kernelSpec({ scope: "user", name: "gradlab" }).argv as string[], note: "prelude loaded, type checking on, under its supervisor", libraryCell: "const first = tensor([1, 2, 3]); first.sum().item()" },
+  // Without the supervisor, for an A/B of its start-up cost: measured only when named in BENCH_KERNEL_PEERS.
+  { name: "gradlab-direct", argv: kernelSpec({ scope: "user", name: "gradlab", supervise: false }).argv as string[], note: "as gradlab, started without its supervisor", libraryCell: "const first = tensor([1, 2, 3]); first.sum().item()", onRequest: true },
   { name: "tslab", argv: [bin("tslab"), "kernel", "--config-path", "{connection_file}"], note: "type checking on" },
   { name: "deno", argv: [bin("deno"), "jupyter", "--kernel", "--conn", "{connection_file}"], note: "no type checking" },
 ];
@@ -170,7 +177,7 @@ async function measure(peer: Peer): Promise<Row | string> {
 const rows: Row[] = [];
 const skipped: string[] = [];
 for (const peer of peers) {
-  if (only !== undefined && !only.includes(peer.name)) continue;
+  if (only !== undefined ? !only.includes(peer.name) : peer.onRequest === true) continue;
   process.stderr.write(`measuring ${peer.name}…\n`);
   try {
     const r = await measure(peer);
@@ -185,10 +192,10 @@ const g = rows.find((r) => r.name === "gradlab");
 const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)).padStart(8);
 const ratio = (a: number, b: number | undefined): string => (b === undefined ? "" : `${(a / b).toFixed(2)}x`.padStart(7));
 console.log(`\nKernel benchmark (${STARTS} starts, ${CELLS} cells; ms; ratio = peer / gradlab)\n`);
-console.log(`${"kernel".padEnd(9)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}${"cpu/cell".padStart(9)}${"later".padStart(8)}${"loop".padStart(8)}  notes`);
+console.log(`${"kernel".padEnd(15)}${"ready".padStart(8)}${"first".padStart(8)}${"start→res".padStart(10)}${"ratio".padStart(7)}${"cell".padStart(8)}${"ratio".padStart(7)}${"cpu/cell".padStart(9)}${"later".padStart(8)}${"loop".padStart(8)}  notes`);
 for (const r of rows) {
   const cpu = r.cellCpu === undefined ? "-".padStart(9) : r.cellCpu.toFixed(1).padStart(9);
-  console.log(`${r.name.padEnd(9)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}${cpu}${fmt(r.laterCell)}${fmt(r.loop)}  ${r.note}`);
+  console.log(`${r.name.padEnd(15)}${fmt(r.ready)}${fmt(r.first)}${fmt(r.startToResult).padStart(10)}${ratio(r.startToResult, g?.startToResult)}${fmt(r.cell)}${ratio(r.cell, g?.cell)}${cpu}${fmt(r.laterCell)}${fmt(r.loop)}  ${r.note}`);
 }
 for (const r of rows) {
   if (r.libraryStartToResult !== undefined) console.log(`${r.name}: start→result ${r.libraryStartToResult.toFixed(0)} ms when the first cell uses the preloaded library (\`tensor(...)\`)`);

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 
-type Command = { summary: string; run(args: string[]): Promise<void> | void };
+type Command = { summary: string; hidden?: boolean; run(args: string[]): Promise<void> | void };
 
 const JUPYTER_HELP = `Jupyter was not found on PATH. To use gradlab in notebooks, install it:
   Debian/Ubuntu:  sudo apt-get install jupyter-notebook     (or: jupyter-server python3-jupyterlab)
@@ -76,6 +76,14 @@ const commands: Record<string, Command> = {
       await startKernel(options);
     },
   },
+  "kernel-died": {
+    summary: "kernel-died STATUS died|stopped KERNEL_ARGV…  (the kernel's supervisor runs this after the kernel died: answers the cell it was running)",
+    hidden: true,
+    async run(args) {
+      const { reportDeath } = await import("./supervise/death-report.js");
+      await reportDeath(args);
+    },
+  },
   run: {
     summary: "run NOTEBOOK.ipynb… [--out OUT.ipynb] [--html OUT.html] [--timeout S]  execute notebooks through the kernel (no Python needed)",
     async run(args) {
@@ -101,7 +109,7 @@ const commands: Record<string, Command> = {
 
 function help(): void {
   console.log("gradlab: a TypeScript deep-learning kernel for Jupyter\n\nUsage: gradlab <command> [options]\n");
-  for (const [name, c] of Object.entries(commands)) console.log(`  ${c.summary.startsWith(name) ? c.summary : `${name}  ${c.summary}`}`);
+  for (const [name, c] of Object.entries(commands)) if (!c.hidden) console.log(`  ${c.summary.startsWith(name) ? c.summary : `${name}  ${c.summary}`}`);
   console.log("\nQuick start: npx gradlab install && jupyter lab   (then pick \"TypeScript (gradlab)\")");
 }
 

@@ -21,6 +21,12 @@ export interface InstallOptions {
    * V8 fixes it when the process starts), e.g. "8G". A cell nearing it is stopped.
    */
   maxHeap?: string;
+  /**
+   * Run the kernel under its supervisor (bin/gradlab-supervise.sh, a POSIX shell), which
+   * answers the running cell when the process dies (V8's heap running out). Default: true
+   * where there is a /bin/sh.
+   */
+  supervise?: boolean;
 }
 
 export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -50,9 +56,11 @@ function sysPrefix(): string {
 }
 
 export function kernelSpec(o: InstallOptions): Record<string, unknown> {
-  const bin = join(gradlabPackage().root, "bin", "gradlab.js");
+  const root = gradlabPackage().root;
+  const kernel = [process.execPath, join(root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}", ...(o.kernelArgs ?? [])];
+  const supervise = o.supervise ?? process.platform !== "win32";
   return {
-    argv: [process.execPath, bin, "kernel", "--connection-file", "{connection_file}", ...(o.kernelArgs ?? [])],
+    argv: supervise ? ["/bin/sh", join(root, "bin", "gradlab-supervise.sh"), ...kernel] : kernel,
     display_name: o.displayName ?? "TypeScript (gradlab)",
     language: "typescript",
     interrupt_mode: o.interruptMode ?? "message",
@@ -72,11 +80,17 @@ export interface Installed {
   previous: { bin: string | null } | null;
 }
 
-/** The script a kernelspec runs (argv[1] of `node gradlab.js kernel ...`), or null if it runs something else. */
+/** The gradlab.js a kernelspec argv runs (`node gradlab.js kernel ...`, or that under the supervisor), or null. */
+export function argvBin(argv: unknown): string | null {
+  if (!Array.isArray(argv)) return null;
+  const script = argv.find((a): a is string => typeof a === "string" && /gradlab\.js$/.test(a));
+  return script ?? (typeof argv[1] === "string" ? argv[1] : null);
+}
+
+/** The script a kernelspec runs, or null if it runs something else. */
 function specBin(file: string): string | null {
   try {
-    const argv = (JSON.parse(readFileSync(file, "utf8")) as { argv?: unknown }).argv;
-    return Array.isArray(argv) && typeof argv[1] === "string" ? argv[1] : null;
+    return argvBin((JSON.parse(readFileSync(file, "utf8")) as { argv?: unknown }).argv);
   } catch {
     return null;
   }
@@ -92,7 +106,7 @@ export function installKernelSpec(o: InstallOptions): Installed {
   writeFileSync(file, JSON.stringify(spec, null, 2) + "\n");
   const assets = join(gradlabPackage().root, "kernel", "assets");
   for (const logo of ["logo-32x32.png", "logo-64x64.png"]) copyFileSync(join(assets, logo), join(dir, logo));
-  return { dir, bin: (spec.argv as string[])[1]!, previous };
+  return { dir, bin: argvBin(spec.argv)!, previous };
 }
 
 /** The lines `gradlab install` prints: what was written, where it points, and what it replaced. */

@@ -13,6 +13,7 @@ import { kernelInfo } from "./kernel-info.js";
 import { readConnectionFile } from "./transport/connection.js";
 import { exitProcess } from "./execution/process-guard.js";
 import { resolveStart, startCompilerThread, trace, type StartOptions } from "./startup/start-options.js";
+import { handoverPaths, prepareHandover, removeHandover, supervised } from "./supervise/handover.js";
 // Everything else is imported after the io thread has been spawned (see startKernel).
 
 export { defaultPrelude, trace } from "./startup/start-options.js";
@@ -63,6 +64,24 @@ async function loadPrelude(k: Kernel, path: string | null): Promise<void> {
   for (const [name, value] of Object.entries(mod)) if (name !== "default") k.context.define(name, value);
 }
 
+/**
+ * Under the supervisor (bin/gradlab-supervise.sh): V8's fatal errors (the heap running out)
+ * leave a report for the death reporter, and the io thread records the cells it holds; an
+ * orderly exit removes that record. Returns the record's path, or null when unsupervised.
+ */
+function superviseCells(connectionFile: string): string | null {
+  if (!supervised()) return null;
+  const paths = handoverPaths(connectionFile);
+  try {
+    prepareHandover(paths);
+  } catch (e) {
+    writeSync(2, `[gradlab] cannot create ${paths.dir} (${(e as Error).message}): a kernel death will not be reported on its cell\n`);
+    return null;
+  }
+  process.on("exit", () => removeHandover(paths));
+  return paths.cells;
+}
+
 export async function startKernel(options: KernelOptions): Promise<Kernel> {
   trace("kernel main loaded");
   const start = resolveStart(options);
@@ -77,7 +96,7 @@ export async function startKernel(options: KernelOptions): Promise<Kernel> {
   if (channel !== undefined) speculation = channel.port2;
   const connection = readConnectionFile(options.connectionFile);
   const session = randomUUID();
-  const io = new IoLink(connection, session, kernelInfo(), speculation);
+  const io = new IoLink(connection, session, kernelInfo(), speculation, superviseCells(options.connectionFile));
   // A shutdown may come before the kernel exists (start-up): no request is handled after it.
   let shutdown = false;
   let stopRequests = (): void => undefined;

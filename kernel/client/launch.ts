@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionInfo } from "../transport/connection.js";
 import { gradlabPackage } from "../package-root.js";
-import { KernelClient } from "./kernel-client.js";
+import type { KernelClient } from "./kernel-client.js";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,6 +39,8 @@ export interface LaunchOptions {
   /** Forward the kernel's stderr to ours (default: collected in `stderr`). */
   inheritStderr?: boolean;
   readyTimeoutMs?: number;
+  /** Start the kernel in a process group of its own, which `signal` and a forced shutdown signal whole (as jupyter_client does). */
+  processGroup?: boolean;
 }
 
 export interface LaunchedKernel {
@@ -51,6 +53,8 @@ export interface LaunchedKernel {
   /** Milliseconds from spawn to the first kernel_info_reply (before iopub is known to be subscribed). */
   readyMs: number;
   stderr: () => string;
+  /** Sends a signal to the kernel's process group (with `processGroup`), else to its process. */
+  signal(signal: NodeJS.Signals): void;
   /** Asks for a clean shutdown, then kills if needed; removes the connection file. */
   shutdown(): Promise<void>;
 }
@@ -62,12 +66,29 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   writeFileSync(connectionFile, JSON.stringify(info));
   const argv = (options.argv ?? [process.execPath, join(gradlabPackage().root, "bin", "gradlab.js"), "kernel", "--connection-file", "{connection_file}"]).map((a) => a.replace("{connection_file}", connectionFile));
   const t0 = performance.now();
-  const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", options.inheritStderr ? "inherit" : "pipe"] });
+  const child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", options.inheritStderr ? "inherit" : "pipe"], detached: options.processGroup === true });
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      if (options.processGroup === true) process.kill(-child.pid!, sig);
+      else child.kill(sig);
+    } catch {
+      /* gone already */
+    }
+  };
+  // The client (ZeroMQ's native binding) loads while the kernel process boots, not before.
+  const clientLoaded = import("./kernel-client.js");
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   child.stdout?.on("data", () => undefined);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const client = new KernelClient(info);
+  let client: KernelClient;
+  try {
+    client = new (await clientLoaded).KernelClient(info);
+  } catch (e) {
+    signal("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const exitedEarly = exited.then(() => {
     throw new Error(`kernel exited during start-up (code ${child.exitCode}):\n${stderr}`);
   });
@@ -79,7 +100,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
     await Promise.race([client.waitForIopub(options.readyTimeoutMs ?? 30_000), exitedEarly]);
   } catch (e) {
     client.close();
-    child.kill("SIGKILL");
+    signal("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
@@ -91,10 +112,11 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
     readyMs,
     startedAt: t0,
     stderr: () => stderr,
+    signal,
     async shutdown() {
       if (child.exitCode === null && child.signalCode === null) {
         await client.request("control", "shutdown_request", { restart: false }, { timeoutMs: 3000, waitForIdle: false }).catch(() => undefined);
-        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+        const timer = setTimeout(() => signal("SIGKILL"), 3000);
         await exited;
         clearTimeout(timer);
       }

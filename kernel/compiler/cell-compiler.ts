@@ -216,6 +216,8 @@ export class CellCompiler {
     this.compiled.set(executionCount, checked?.kind === "ok" ? { code, checkText: checked.checkText, names: checked.names } : { code });
     const mappers = this.mappers;
     const warnings = checked?.kind === "ok" ? checked.warnings : checked?.kind === "crashed" ? [checked.warning] : [];
+    // the kernel runs it now and commits it when done (execute.ts), successful or not
+    this.idle.cellRunning(true);
     return { ok: true, js: out.js, filename, diagnostics: warnings, mapStack: (stack) => mapStackTrace(stack, mappers), mappings };
   }
 
@@ -353,9 +355,9 @@ export class CellCompiler {
   }
 
   commit(executionCount: number): void {
+    this.idle.cellRunning(false);
     const cell = this.compiled.get(executionCount);
     if (!cell) return;
-    this.idle.touch();
     this.state++;
     this.compiled.clear();
     this.toIntegrate.push(cell);

@@ -1,6 +1,6 @@
 // When the cell compiler does its background work: the warm-up's later steps wait for a quiet
 // compiler, the rest of a lazily loaded prelude loads in small steps between cells, and the
-// documentation upgrade waits until the kernel is idle. The compiler reports activity (touch)
+// documentation upgrade waits until the kernel is idle (no cell running, nothing asked). The compiler reports activity (touch)
 // and says what each job does; this file owns the timers and the rules. Its timers are
 // unref'd, so they never keep a process alive.
 
@@ -9,16 +9,28 @@ export const WARM_QUIET_MS = 100;
 /** The prelude's background steps wait for the compiler to be this quiet (ms). */
 export const PRELUDE_QUIET_MS = 20;
 /** The documentation upgrade waits for the kernel to be this idle (ms). */
-const IDLE_MS = 1000;
+export const IDLE_MS = 1000;
 
 export class IdleWork {
   private lastActivity = 0;
+  /** A compiled cell is running on the main thread (between its compile and its commit). */
+  private running = false;
   private stepTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** A cell was compiled, committed or completed: background work waits a while longer. */
   touch(): void {
     this.lastActivity = performance.now();
+  }
+
+  /**
+   * A compiled cell starts (true) or has finished (false) running. While it runs the kernel is
+   * busy however quiet the compiler is: a cell's CPU time (a training loop next to its worker
+   * pool) is what idle-time work must not take.
+   */
+  cellRunning(on: boolean): void {
+    this.running = on;
+    this.touch();
   }
 
   private sinceActivity(): number {
@@ -59,7 +71,8 @@ export class IdleWork {
   }
 
   /**
-   * Runs `job` once the kernel has been idle for IDLE_MS, if `pending()` still says so then.
+   * Runs `job` once the kernel has been idle for IDLE_MS (no cell running and the compiler
+   * untouched), if `pending()` still says so then.
    * A failure is swallowed: the job is a convenience and must not end the thread from a timer.
    */
   whenIdle(pending: () => boolean, job: () => void): void {
@@ -67,7 +80,7 @@ export class IdleWork {
     const tick = (): void => {
       this.idleTimer = undefined;
       if (!pending()) return;
-      if (this.sinceActivity() < IDLE_MS) {
+      if (this.running || this.sinceActivity() < IDLE_MS) {
         this.idleTimer = setTimeout(tick, IDLE_MS).unref();
         return;
       }

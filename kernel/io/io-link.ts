@@ -61,12 +61,13 @@ export class IoLink {
   /**
    * `speculation`: a port to the compiler thread, on which the io thread passes on the code of
    * each execute request as it arrives while the main thread is idle (the compiler starts on it
-   * before the main thread asks; see CellCompiler.speculate).
+   * before the main thread asks; see CellCompiler.speculate). `cellRecord`: under the
+   * supervisor, where the io thread records the execute requests held (supervise/handover.ts).
    */
-  constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>, speculation?: MessagePort) {
+  constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>, speculation?: MessagePort, cellRecord: string | null = null) {
     const { port1, port2 } = new MessageChannel();
     this.requests = port1;
-    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, interrupts: this.interruptBuffer, memoryBudget: this.memoryBudget, heapLimit: this.heapLimit, watchdog: new Watchdog().buffer, backlog: this.backlogBuffer, widgetState: this.widgetState, requests: port2, speculation };
+    const data: IoThreadData = { connection, session, kernelInfo, inputState: this.input.state, inputData: this.input.data, interrupts: this.interruptBuffer, memoryBudget: this.memoryBudget, heapLimit: this.heapLimit, watchdog: new Watchdog().buffer, backlog: this.backlogBuffer, widgetState: this.widgetState, requests: port2, speculation, cellRecord };
     const transfer: MessagePort[] = [port2];
     if (speculation !== undefined) transfer.push(speculation);
     this.sigintThread = process.env.GRADLAB_SIGINT_THREAD !== "0";

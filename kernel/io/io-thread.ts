@@ -20,11 +20,14 @@ import { BacklogReader } from "./output-backlog.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
 import { LiveStateIo } from "../widgets/live-state.js";
 import type { DebugAdapter, DapRequest } from "../debugger/adapter.js";
+import { CellRecord } from "../supervise/handover.js";
 
 const data = workerData as IoThreadData;
 const signer = new Signer(data.connection.key);
 const replay = new ReplayGuard();
 let dropped = 0;
+/** Under the supervisor: the execute requests held, for a report on the cell if the process dies. */
+const cells = data.cellRecord === null ? null : new CellRecord(data.cellRecord, data.session, data.heapLimit, log);
 
 function log(text: string): void {
   try {
@@ -69,6 +72,10 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
     return;
   }
   if (channel === "stdin" && msgType === "input_request") awaitedInput = header.msg_id;
+  if (cells !== null) {
+    if (channel === "iopub" && msgType === "execute_input") cells.counted(parent.msg_id, executionCount(content, json.contentJson));
+    else if (channel === "shell" && msgType === "execute_reply") cells.answered(parent.msg_id);
+  }
   void queues[channel].send(frames);
 }
 
@@ -76,6 +83,13 @@ function sendNow(channel: keyof typeof queues, msgType: string, content: unknown
 // encode()'s (identities sent as anything but the bytes received reach no peer).
 const sendMessage = (m: SendMessage): void =>
   sendNow(m.channel, m.msgType, m.content, m.parent, (m.identities ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength)), m.metadata, m.buffers, { contentJson: m.contentJson, metadataJson: m.metadataJson });
+
+/** An execute_input's count; the main thread sends its content as JSON text, ending with the count. */
+function executionCount(content: unknown, contentJson: string | undefined): unknown {
+  if (contentJson === undefined) return (content as { execution_count?: unknown } | null)?.execution_count;
+  const m = /"execution_count":(\d+)\}$/.exec(contentJson);
+  return m === null ? undefined : Number(m[1]);
+}
 
 const streams = new StreamCoalescer((name, text, parent) => sendNow("iopub", "stream", { name, text }, parent));
 
@@ -231,6 +245,7 @@ function handleControl(msg: WireMessage): void {
       sendNow("control", "shutdown_reply", { status: "ok", restart }, msg.header, msg.identities);
       sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
       shuttingDown = true;
+      cells?.close();
       // The watchdog thread ends the process if it has not exited in time (this thread goes
       // first, with its sockets); a cell stuck in a loop cannot see the shutdown: interrupt it.
       shutdownRequested(data.watchdog);
@@ -281,6 +296,7 @@ function handleShell(msg: WireMessage): void {
   const code = (msg.content as { code?: unknown }).code;
   const execute = msg.header.msg_type === "execute_request";
   if (execute && !mainBusy && typeof code === "string") data.speculation?.postMessage({ code });
+  if (execute) cells?.arrive(msg.header, msg.identities);
   forward("shell", msg, execute ? interrupts.arrive(msg.header) : undefined);
 }
 

@@ -32,6 +32,8 @@ export interface IoThreadData {
   sigint?: MessagePort;
   /** To the compiler thread: the code of each execute request as it arrives, when the main thread is idle. */
   speculation?: MessagePort;
+  /** Under the supervisor: the file naming the execute requests held (kernel/supervise/handover.ts). */
+  cellRecord: string | null;
 }
 
 /**

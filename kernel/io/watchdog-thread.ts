@@ -8,7 +8,7 @@ import { writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import type { WatchdogData } from "./watchdog.js";
 
-const { control, parentPid, startPpid, graceMs } = workerData as WatchdogData;
+const { control, parentPid, startPpid, supervisorParent, graceMs } = workerData as WatchdogData;
 const s = new Int32Array(control);
 
 function log(text: string): void {
@@ -31,6 +31,7 @@ function alive(pid: number): boolean {
 function parentGone(): string | null {
   if (startPpid > 1 && process.ppid !== startPpid) return `parent process ${startPpid} is gone`;
   if (parentPid > 0 && !alive(parentPid)) return `the Jupyter process ${parentPid} (JPY_PARENT_PID) is gone`;
+  if (supervisorParent > 0 && !alive(supervisorParent)) return `process ${supervisorParent}, which started the kernel's supervisor, is gone`;
   return null;
 }
 

@@ -1,5 +1,6 @@
 // Starting the watchdog thread (watchdog-thread.ts) and telling it of a shutdown.
 import { Worker } from "node:worker_threads";
+import { supervised } from "../supervise/handover.js";
 
 export interface WatchdogData {
   control: SharedArrayBuffer;
@@ -7,6 +8,8 @@ export interface WatchdogData {
   parentPid: number;
   /** The parent process when the kernel started (1 or 0: unknown). */
   startPpid: number;
+  /** Under the supervisor (bin/gradlab-supervise.sh): the process that started it, or 0. */
+  supervisorParent: number;
   graceMs: number;
 }
 
@@ -23,8 +26,13 @@ export class Watchdog {
   private readonly control = new SharedArrayBuffer(4);
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
-    const parentPid = Number.parseInt(env.JPY_PARENT_PID ?? "", 10);
-    const data: WatchdogData = { control: this.control, parentPid: Number.isInteger(parentPid) && parentPid > 1 ? parentPid : 0, startPpid: startPpid(), graceMs: SHUTDOWN_GRACE_MS };
+    const pid = (text: string | undefined): number => {
+      const n = Number.parseInt(text ?? "", 10);
+      return Number.isInteger(n) && n > 1 ? n : 0;
+    };
+    // The supervising shell outlives a frontend that dies without stopping it: watch the frontend.
+    const supervisorParent = supervised(env) ? pid(env.GRADLAB_PARENT_PID) : 0;
+    const data: WatchdogData = { control: this.control, parentPid: pid(env.JPY_PARENT_PID), startPpid: startPpid(), supervisorParent, graceMs: SHUTDOWN_GRACE_MS };
     const worker = new Worker(new URL("./watchdog-thread.js", import.meta.url), { workerData: data, stdout: false, stderr: false });
     worker.unref();
     worker.on("error", (e) => {

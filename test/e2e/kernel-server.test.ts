@@ -41,6 +41,8 @@ describe.skipIf(!existsSync(install) || !haveServer)("gradlab under jupyter-serv
   beforeAll(async () => {
     const { installKernelSpec } = (await import(install)) as typeof import("../../kernel/install.js");
     installKernelSpec({ scope: "prefix", prefix: dir, name: "gradlab" });
+    // A small heap, for a cell that overruns it in one allocation.
+    installKernelSpec({ scope: "prefix", prefix: dir, name: "gradlab-small-heap", maxHeap: "128M" });
     const port = await freePort();
     const env = { ...process.env, JUPYTER_PATH: join(dir, "share", "jupyter"), JUPYTER_DATA_DIR: join(dir, "data"), JUPYTER_RUNTIME_DIR: join(dir, "runtime"), JUPYTER_CONFIG_DIR: join(dir, "config"), PYDEVD_DISABLE_FILE_VALIDATION: "1" };
     server = spawn("/usr/bin/python3", ["-Xfrozen_modules=off", "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, `--ServerApp.token=${token}`, `--ServerApp.root_dir=${dir}`, "--ServerApp.port_retries=0", "--allow-root"], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -117,6 +119,28 @@ describe.skipIf(!existsSync(install) || !haveServer)("gradlab under jupyter-serv
     const r = await run(session, "xs.join(',')");
     expect(ofType(r, "execute_result")[0].data["text/plain"]).toBe("'1,2,3'");
   });
+
+  it("a cell that overruns the JS heap in one allocation gets MemoryError; the server's restarter brings the kernel back", async () => {
+    const small = await sessions.startNew({ path: "oom.ipynb", type: "notebook", name: "oom.ipynb", kernel: { name: "gradlab-small-heap" } });
+    try {
+      const statuses: string[] = [];
+      small.kernel!.statusChanged.connect((_, s) => void statuses.push(s));
+      expect((await run(small, "const kept = 1;")).reply.content.status).toBe("ok");
+      const r = await run(small, "const big = new Array(1e8).fill(0);");
+      expect(r.reply.content.status).toBe("error");
+      expect((r.reply.content as any).ename).toBe("MemoryError");
+      expect(ofType(r, "error")[0].evalue).toMatch(/^the kernel ran out of JavaScript heap \(limit \d+ MB\) while running this cell; it will restart/);
+      // jupyter-server's restarter notices the exit (it polls every 3 s) and starts the kernel again.
+      const deadline = Date.now() + 60_000;
+      while (!statuses.includes("autorestarting") && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+      expect(statuses).toContain("autorestarting");
+      expect(serverLog).toContain("JavaScript heap out of memory");
+      const after = await run(small, "6 * 7");
+      expect(ofType(after, "execute_result")[0].data["text/plain"]).toBe("42");
+    } finally {
+      await small.shutdown().catch(() => undefined);
+    }
+  }, 120_000);
 
   it("restarts: state is gone, the kernel works again", async () => {
     await session.kernel!.restart();

@@ -24,7 +24,9 @@ describe("kernelspec", () => {
     expect(spec.language).toBe("typescript");
     expect(spec.interrupt_mode).toBe("message");
     expect(spec.argv.slice(-3)).toEqual(["kernel", "--connection-file", "{connection_file}"]);
-    expect(spec.argv[1]).toBe(join(root, "bin", "gradlab.js"));
+    // Under the supervisor (a POSIX shell that reports a dead kernel's cell), node and gradlab.js after it.
+    expect(spec.argv.slice(0, 4)).toEqual(["/bin/sh", join(root, "bin", "gradlab-supervise.sh"), process.execPath, join(root, "bin", "gradlab.js")]);
+    expect((kernelSpec({ scope: "user", name: "gradlab", supervise: false }) as { argv: string[] }).argv.slice(0, 2)).toEqual([process.execPath, join(root, "bin", "gradlab.js")]);
   });
 
   it("--max-heap becomes node's --max-old-space-size in the kernel's NODE_OPTIONS", () => {
@@ -70,7 +72,7 @@ describe.skipIf(!built)("gradlab CLI", () => {
     expect(again.out).not.toContain("Warning");
     const file = join(specDir, "kernel.json");
     const spec = JSON.parse(readFileSync(file, "utf8")) as { argv: string[] };
-    spec.argv[1] = "/elsewhere/gradlab/bin/gradlab.js";
+    spec.argv[spec.argv.indexOf(bin)] = "/elsewhere/gradlab/bin/gradlab.js";
     writeFileSync(file, JSON.stringify(spec));
     const moved = await gradlab(["install", "--prefix", dir]);
     expect(moved.out).toContain("Warning: it ran /elsewhere/gradlab/bin/gradlab.js before");

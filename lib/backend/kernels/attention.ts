@@ -4,8 +4,8 @@
 import type { Float } from "../../dtype.js";
 
 /**
- * A strided batch of matrices read in place: slice b's row r starts at
- * data[offsets[b] + r·rowStride], its elements are contiguous.
+ * A strided batch of matrices read (or, for outputs, written) in place: slice b's row r starts
+ * at data[offsets[b] + r·rowStride], its elements are contiguous.
  */
 export interface AttentionOperand {
   data: Float;
@@ -16,16 +16,17 @@ export interface AttentionOperand {
 export interface AttentionKernels {
   /**
    * q [batch, L, E], k [batch, S, E], v [batch, S, Ev] → attn [batch, L, S] (the weights, kept
-   * for the backward) and out [batch, L, Ev], both contiguous. `mask` is additive (−∞ hides a
-   * key), one [L, S] matrix every `maskStride` elements (0: shared); `causal` hides keys j > i.
-   * Masked weights are as attentionSoftmax gives them.
+   * for the backward; contiguous) and out [batch, L, Ev] (strided like the inputs: an op can lay
+   * it out as its caller reads it). `mask` is additive (−∞ hides a key), one [L, S] matrix every
+   * `maskStride` elements (0: shared); `causal` hides keys j > i. Masked weights are as
+   * attentionSoftmax gives them.
    */
   attentionForward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: Float | null, maskStride: number,
-    attn: Float, out: Float, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void;
+    attn: Float, out: AttentionOperand, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void;
   /**
    * From the weights and g = ∂/∂out [batch, L, Ev] (strided like q): dv = Pᵀ·g, dS = scale·P·(g·vᵀ − Σ),
-   * dq = dS·k, dk = dSᵀ·q, written contiguous. A null gradient is not computed.
+   * dq = dS·k, dk = dSᵀ·q, each written strided as given. A null gradient is not computed.
    */
   attentionBackward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float, g: AttentionOperand,
-    dq: Float | null, dk: Float | null, dv: Float | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): void;
+    dq: AttentionOperand | null, dk: AttentionOperand | null, dv: AttentionOperand | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): void;
 }

@@ -6,8 +6,8 @@ import type { AttentionKernels, AttentionOperand } from "../kernels/attention.js
 import { softmaxRowInPlace } from "./softmax.js";
 
 export function attentionForward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: Float | null, maskStride: number,
-  attn: Float, out: Float, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void {
-  const qd = q.data, kd = k.data, vd = v.data;
+  attn: Float, out: AttentionOperand, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): void {
+  const qd = q.data, kd = k.data, vd = v.data, od = out.data;
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < L; i++) {
       const row = (b * L + i) * S, mrow = b * maskStride + i * S, qi = q.offsets[b]! + i * q.rowStride;
@@ -22,37 +22,42 @@ export function attentionForward(q: AttentionOperand, k: AttentionOperand, v: At
         if (s > m || s !== s) m = s;
       }
       softmaxRowInPlace(attn, row, end, S, m);
-      const oi = (b * L + i) * Ev;
-      for (let e = 0; e < Ev; e++) out[oi + e] = 0;
+      const oi = out.offsets[b]! + i * out.rowStride;
+      for (let e = 0; e < Ev; e++) od[oi + e] = 0;
       for (let j = 0; j < end; j++) {
         const p = attn[row + j], vj = v.offsets[b]! + j * v.rowStride;
-        for (let e = 0; e < Ev; e++) out[oi + e] += p * vd[vj + e];
+        for (let e = 0; e < Ev; e++) od[oi + e] += p * vd[vj + e];
       }
     }
   }
 }
 
 export function attentionBackward(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float, g: AttentionOperand,
-  dq: Float | null, dk: Float | null, dv: Float | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): void {
+  dq: AttentionOperand | null, dk: AttentionOperand | null, dv: AttentionOperand | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): void {
   const qd = q.data, kd = k.data, vd = v.data, gd = g.data;
+  const dqd = dq?.data, dkd = dk?.data, dvd = dv?.data;
   const dS = new Float64Array(S);
+  /** Zeroes `rows` rows of `cols` of slice b of x. */
+  const clear = (x: AttentionOperand, b: number, rows: number, cols: number) => {
+    for (let r = 0; r < rows; r++) x.data.fill(0, x.offsets[b]! + r * x.rowStride, x.offsets[b]! + r * x.rowStride + cols);
+  };
   for (let b = 0; b < batch; b++) {
-    const qb = b * L * E, kb = b * S * E, vb = b * S * Ev, gb = g.offsets[b]!;
-    if (dv) {
-      dv.fill(0, vb, vb + S * Ev);
+    const gb = g.offsets[b]!;
+    if (dv && dvd) {
+      clear(dv, b, S, Ev);
       for (let i = 0; i < L; i++) {
         const row = (b * L + i) * S, gi = gb + i * g.rowStride;
         for (let j = 0; j < S; j++) {
-          const p = attn[row + j], vj = vb + j * Ev;
-          for (let e = 0; e < Ev; e++) dv[vj + e] += p * gd[gi + e];
+          const p = attn[row + j], vj = dv.offsets[b]! + j * dv.rowStride;
+          for (let e = 0; e < Ev; e++) dvd[vj + e] += p * gd[gi + e];
         }
       }
     }
     if (!dq && !dk) continue;
-    if (dq) dq.fill(0, qb, qb + L * E);
-    if (dk) dk.fill(0, kb, kb + S * E);
+    if (dq) clear(dq, b, L, E);
+    if (dk) clear(dk, b, S, E);
     for (let i = 0; i < L; i++) {
-      const row = (b * L + i) * S, gi = gb + i * g.rowStride, qi = q.offsets[b]! + i * q.rowStride, dqi = qb + i * E;
+      const row = (b * L + i) * S, gi = gb + i * g.rowStride, qi = q.offsets[b]! + i * q.rowStride, dqi = dq ? dq.offsets[b]! + i * dq.rowStride : 0;
       // dA_ij = g_i·v_j; dS = scale·P·(dA − Σ_j dA·P)
       let s = 0;
       for (let j = 0; j < S; j++) {
@@ -63,9 +68,9 @@ export function attentionBackward(q: AttentionOperand, k: AttentionOperand, v: A
         s += d * attn[row + j];
       }
       for (let j = 0; j < S; j++) {
-        const c = scale * attn[row + j] * (dS[j]! - s), kj = k.offsets[b]! + j * k.rowStride, dkj = kb + j * E;
-        if (dq) for (let e = 0; e < E; e++) dq[dqi + e] += c * kd[kj + e];
-        if (dk) for (let e = 0; e < E; e++) dk[dkj + e] += c * qd[qi + e];
+        const c = scale * attn[row + j] * (dS[j]! - s), kj = k.offsets[b]! + j * k.rowStride, dkj = dk ? dk.offsets[b]! + j * dk.rowStride : 0;
+        if (dqd) for (let e = 0; e < E; e++) dqd[dqi + e] += c * kd[kj + e];
+        if (dkd) for (let e = 0; e < E; e++) dkd[dkj + e] += c * qd[qi + e];
       }
     }
   }

@@ -12,8 +12,8 @@ const SCORE_WORK = 24;
 const scratchFloats = (S: number, E: number, Ev: number): number => wasmRuntime()!.exports.attentionScratchFloats!(S, E, Ev) as number;
 const slicesOf = (batch: number, startArg: number) => ({ startArg, total: batch, align: 1 });
 
-/** Copies the storage span of `rows`×`cols` slices into the arena: [data ptr, offsets ptr, row stride]. */
-function putOperand(rt: WasmRuntime, x: AttentionOperand, batch: number, rows: number, cols: number): number[] {
+/** The storage span [lo, hi) that `rows`×`cols` slices of x cover, and the offsets relative to lo. */
+function span(x: AttentionOperand, batch: number, rows: number, cols: number): { lo: number; hi: number; offsets: Int32Array } {
   let lo = Infinity, hi = 0;
   for (let b = 0; b < batch; b++) {
     const o = x.offsets[b]!;
@@ -22,38 +22,55 @@ function putOperand(rt: WasmRuntime, x: AttentionOperand, batch: number, rows: n
   }
   const offsets = new Int32Array(batch);
   for (let b = 0; b < batch; b++) offsets[b] = x.offsets[b]! - lo;
-  const data = x.data as Float32Array;
-  return [rt.put(data.subarray(lo, hi)), rt.put(offsets), x.rowStride];
+  return { lo, hi, offsets };
 }
 
+/** Copies the storage span of `rows`×`cols` slices into the arena: [data ptr, offsets ptr, row stride]. */
+function putOperand(rt: WasmRuntime, x: AttentionOperand, batch: number, rows: number, cols: number): number[] {
+  const { lo, hi, offsets } = span(x, batch, rows, cols);
+  return [rt.put((x.data as Float32Array).subarray(lo, hi)), rt.put(offsets), x.rowStride];
+}
+
+/**
+ * Arena room for an output operand: [data ptr, offsets ptr, row stride], and `copyOut` to call
+ * once the kernel has written it. A span the slices do not cover whole is copied in first, so
+ * the values between them survive the copy back.
+ */
+function outOperand(rt: WasmRuntime, x: AttentionOperand, batch: number, rows: number, cols: number): { args: number[]; copyOut: () => void } {
+  const { lo, hi, offsets } = span(x, batch, rows, cols);
+  const data = x.data as Float32Array;
+  const p = hi - lo === batch * rows * cols ? rt.alloc((hi - lo) * 4) : rt.put(data.subarray(lo, hi));
+  return { args: [p, rt.put(offsets), x.rowStride], copyOut: () => rt.getF32(p, data.subarray(lo, hi)) };
+}
+
+/** The three arguments of a skipped output (null pointers) or of a written one. */
+const NO_OUTPUT = { args: [0, 0, 0], copyOut: () => undefined };
+
 export function attentionForwardF32(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: Float32Array | null, maskStride: number,
-  attn: Float32Array, out: Float32Array, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): boolean {
-  const nA = batch * L * S, nO = batch * L * Ev;
+  attn: Float32Array, out: AttentionOperand, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): boolean {
+  const nA = batch * L * S;
   withArena("attention", (rt) => {
     const ops = [...putOperand(rt, q, batch, L, E), ...putOperand(rt, k, batch, S, E), ...putOperand(rt, v, batch, S, Ev)];
     const pm = mask ? rt.put(mask, maskStride === 0 ? L * S : batch * maskStride) : 0;
-    const pa = rt.alloc(nA * 4), po = rt.alloc(nO * 4), scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
-    runRange("attention", "attentionForwardRange", () => [...ops, pm, maskStride, pa, po, scratch, L, S, E, Ev, scale, causal ? 1 : 0, 0, 0],
-      slicesOf(batch, 20), nA * (2 * (E + Ev) + SCORE_WORK));
+    const pa = rt.alloc(nA * 4), po = outOperand(rt, out, batch, L, Ev), scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
+    runRange("attention", "attentionForwardRange", () => [...ops, pm, maskStride, pa, ...po.args, scratch, L, S, E, Ev, scale, causal ? 1 : 0, 0, 0],
+      slicesOf(batch, 22), nA * (2 * (E + Ev) + SCORE_WORK));
     rt.getF32(pa, attn, nA);
-    rt.getF32(po, out, nO);
+    po.copyOut();
   });
   return true;
 }
 
 export function attentionBackwardF32(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float32Array, g: AttentionOperand,
-  dq: Float32Array | null, dk: Float32Array | null, dv: Float32Array | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): boolean {
-  const nQ = batch * L * E, nK = batch * S * E, nV = batch * S * Ev;
+  dq: AttentionOperand | null, dk: AttentionOperand | null, dv: AttentionOperand | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): boolean {
   withArena("attention backward", (rt) => {
     const ops = [...putOperand(rt, q, batch, L, E), ...putOperand(rt, k, batch, S, E), ...putOperand(rt, v, batch, S, Ev)];
     const pa = rt.put(attn, batch * L * S), pg = putOperand(rt, g, batch, L, Ev);
-    const pdq = dq ? rt.alloc(nQ * 4) : 0, pdk = dk ? rt.alloc(nK * 4) : 0, pdv = dv ? rt.alloc(nV * 4) : 0;
+    const grads = [dq ? outOperand(rt, dq, batch, L, E) : NO_OUTPUT, dk ? outOperand(rt, dk, batch, S, E) : NO_OUTPUT, dv ? outOperand(rt, dv, batch, S, Ev) : NO_OUTPUT];
     const scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
-    runRange("attention backward", "attentionBackwardRange", () => [...ops, pa, ...pg, pdq, pdk, pdv, scratch, L, S, E, Ev, scale, 0, 0],
-      slicesOf(batch, 22), batch * L * S * 2 * (2 * E + 2 * Ev));
-    if (dq) rt.getF32(pdq, dq, nQ);
-    if (dk) rt.getF32(pdk, dk, nK);
-    if (dv) rt.getF32(pdv, dv, nV);
+    runRange("attention backward", "attentionBackwardRange", () => [...ops, pa, ...pg, ...grads.flatMap((o) => o.args), scratch, L, S, E, Ev, scale, 0, 0],
+      slicesOf(batch, 28), batch * L * S * 2 * (2 * E + 2 * Ev));
+    for (const o of grads) o.copyOut();
   });
   return true;
 }

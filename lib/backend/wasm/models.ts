@@ -43,12 +43,12 @@ export function modelWasmKernels(): Partial<Kernels> {
       (f32(x, mask, out) && attentionSoftmaxF32(x as F32, mask as F32 | null, maskStride, out as F32, batch, L, S, scale, causal))
       || ref.attentionSoftmax(x, mask, maskStride, out, batch, L, S, scale, causal),
     attentionForward: (q, k, v, mask, maskStride, attn, out, batch, L, S, E, Ev, scale, causal) =>
-      (f32(q.data, k.data, v.data, mask, attn, out)
-        && attentionForwardF32(q, k, v, mask as F32 | null, maskStride, attn as F32, out as F32, batch, L, S, E, Ev, scale, causal))
+      (f32(q.data, k.data, v.data, mask, attn, out.data)
+        && attentionForwardF32(q, k, v, mask as F32 | null, maskStride, attn as F32, out, batch, L, S, E, Ev, scale, causal))
       || ref.attentionForward(q, k, v, mask, maskStride, attn, out, batch, L, S, E, Ev, scale, causal),
     attentionBackward: (q, k, v, attn, g, dq, dk, dv, batch, L, S, E, Ev, scale) =>
-      (f32(q.data, k.data, v.data, attn, g.data, dq, dk, dv)
-        && attentionBackwardF32(q, k, v, attn as F32, g, dq as F32 | null, dk as F32 | null, dv as F32 | null, batch, L, S, E, Ev, scale))
+      (f32(q.data, k.data, v.data, attn, g.data, dq?.data ?? null, dk?.data ?? null, dv?.data ?? null)
+        && attentionBackwardF32(q, k, v, attn as F32, g, dq, dk, dv, batch, L, S, E, Ev, scale))
       || ref.attentionBackward(q, k, v, attn, g, dq, dk, dv, batch, L, S, E, Ev, scale),
     layerNorm: (x, w, b, out, mean, rstd, rows, D, eps) =>
       (f32(x, w, b, out, mean, rstd) && layerNormF32(x as F32, w as F32 | null, b as F32 | null, out as F32, mean as F32, rstd as F32, rows, D, eps))

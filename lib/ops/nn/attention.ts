@@ -112,6 +112,25 @@ function operand(t: Tensor, dt: FloatDType): AttentionOperand {
   return { data: floatData(t, dt), offsets, rowStride: cols };
 }
 
+/**
+ * An uninitialised `shape` tensor whose dims lie in storage in the order of t's (outermost by
+ * stride first, the last dim innermost), as PyTorch's preserve_format: the output or gradient
+ * of heads read from a [N, L, h, d] projection is then itself [N, L, h, d] in storage, so
+ * transposing the heads back and merging them is a view instead of a copy.
+ */
+function uninitLike(t: Tensor, shape: readonly number[], dt: FloatDType): Tensor {
+  const nd = shape.length;
+  const order = [...Array(nd - 1).keys()].sort((a, b) => t.strides[b]! - t.strides[a]! || a - b);
+  order.push(nd - 1);
+  const strides = new Array<number>(nd);
+  for (let i = nd - 1, s = 1; i >= 0; i--) {
+    strides[order[i]!] = s;
+    s *= shape[order[i]!]!;
+  }
+  const [flat] = uninitFloat([numelOf(shape)], dt);
+  return new Tensor(flat.storage, shape, strides, 0, dt);
+}
+
 /** The small-shape path: the backend's attentionForward / attentionBackward kernels. */
 function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; stride: number } | null,
   causal: boolean, scale: number, dt: FloatDType): Tensor {
@@ -121,13 +140,13 @@ function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; strid
   const K = getKernels();
   const qd = operand(q, dt), kd = operand(k, dt), vd = operand(v, dt);
   const [, attn] = uninitFloat([B * L * S], dt);
-  const [out, od] = uninitFloat([...batchShape, L, Ev], dt);
-  K.attentionForward(qd, kd, vd, m ? m.data : null, m ? m.stride : 0, attn, od, B, L, S, E, Ev, scale, causal);
+  const out = uninitLike(q, [...batchShape, L, Ev], dt);
+  K.attentionForward(qd, kd, vd, m ? m.data : null, m ? m.stride : 0, attn, operand(out, dt), B, L, S, E, Ev, scale, causal);
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
-    const [dq, dqd] = needs[0] ? uninitFloat(q.shape, dt) : [null, null];
-    const [dk, dkd] = needs[1] ? uninitFloat(k.shape, dt) : [null, null];
-    const [dv, dvd] = needs[2] ? uninitFloat(v.shape, dt) : [null, null];
-    K.attentionBackward(qd, kd, vd, attn, operand(g, dt), dqd, dkd, dvd, B, L, S, E, Ev, scale);
+    const [dq, dk, dv] = [q, k, v].map((t, i) => (needs[i] ? uninitLike(t, t.shape, dt) : null));
+    // uninitLike's rows are contiguous, so operand() gives their storage, written in place
+    const written = (t: Tensor | null) => (t ? operand(t, dt) : null);
+    K.attentionBackward(qd, kd, vd, attn, operand(g, dt), written(dq), written(dk), written(dv), B, L, S, E, Ev, scale);
     return [dq, dk, dv];
   }, [q, k, v]);
 }

@@ -1,6 +1,6 @@
 // The compiler's background-work rules (idle-work.ts), on real timers.
 import { describe, expect, it } from "vitest";
-import { IdleWork, PRELUDE_QUIET_MS } from "../../../kernel/compiler/idle-work.js";
+import { IDLE_MS, IdleWork, PRELUDE_QUIET_MS } from "../../../kernel/compiler/idle-work.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,5 +42,21 @@ describe("IdleWork", () => {
     pending = false;
     await sleep(1200);
     expect(ran).toBe(1);
+  });
+
+  it("an idle job waits while a cell runs, however quiet the compiler, and runs once it has ended", async () => {
+    const idle = new IdleWork();
+    let ranAt = 0;
+    idle.cellRunning(true);
+    const t0 = performance.now();
+    idle.whenIdle(() => ranAt === 0, () => void (ranAt = performance.now()));
+    await sleep(IDLE_MS * 2.2);
+    expect(ranAt).toBe(0);
+    const ended = performance.now();
+    idle.cellRunning(false);
+    await sleep(IDLE_MS * 2.2);
+    expect(ranAt).toBeGreaterThan(0);
+    expect(ranAt - ended).toBeGreaterThanOrEqual(IDLE_MS - 1);
+    expect(ranAt - t0).toBeGreaterThan(IDLE_MS * 2);
   });
 });

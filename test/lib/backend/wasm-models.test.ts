@@ -178,6 +178,8 @@ describe("wasm model kernels", () => {
       offsets: Int32Array.from({ length: batch }, (_, b) => (heads ? Math.floor(b / H) * rows * H * cols + (b % H) * cols : b * rows * cols)),
       rowStride: heads ? H * cols : cols,
     });
+    /** An output laid out as `operand` lays out an input, over fresh zeros. */
+    const output = (rows: number, cols: number, heads: boolean) => operand(new Float32Array(batch * rows * cols), rows, cols, heads);
     for (const [E, Ev, heads] of [[8, 8, true], [5, 3, false], [16, 4, true]] as [number, number, boolean][]) {
       const q = operand(randomF32(batch * L * E, rng(E)), L, E, heads), k = operand(randomF32(batch * S * E, rng(E + 1)), S, E, heads);
       const v = operand(randomF32(batch * S * Ev, rng(E + 2)), S, Ev, !heads);
@@ -187,28 +189,47 @@ describe("wasm model kernels", () => {
       for (const [mask, stride] of [[null, 0], [shared, 0], [per, L * S]] as [Float32Array | null, number][]) {
         for (const causal of [false, true]) {
           const what = `E ${E} Ev ${Ev} heads ${heads} mask stride ${mask ? stride : "none"} causal ${causal}`;
-          const wa = new Float32Array(batch * L * S), wo = new Float32Array(batch * L * Ev);
+          // the reference writes contiguous outputs; the wasm kernel writes them strided (in the heads layout when the inputs are)
+          const wa = new Float32Array(batch * L * S), wo = output(L, Ev, false);
           ref.attentionForward(q, k, v, mask, stride, wa, wo, batch, L, S, E, Ev, 0.3, causal);
-          const wq = new Float32Array(batch * L * E), wk = new Float32Array(batch * S * E), wv = new Float32Array(batch * S * Ev);
+          const wq = output(L, E, false), wk = output(S, E, false), wv = output(S, Ev, false);
           ref.attentionBackward(q, k, v, wa, g, wq, wk, wv, batch, L, S, E, Ev, 0.3);
+          /** A strided output's values in contiguous slice order, to compare with the reference's. */
+          const dense = (x: AttentionOperand, rows: number, cols: number) => {
+            const d = new Float32Array(batch * rows * cols);
+            for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) d.set(x.data.subarray(x.offsets[b]! + r * x.rowStride, x.offsets[b]! + r * x.rowStride + cols) as Float32Array, (b * rows + r) * cols);
+            return d;
+          };
           const runs = atThreads(() => {
-            const a = new Float32Array(wa.length), o = new Float32Array(wo.length);
+            const a = new Float32Array(wa.length), o = output(L, Ev, heads);
             expect(attentionForwardF32(q, k, v, mask, stride, a, o, batch, L, S, E, Ev, 0.3, causal)).toBe(true);
-            const dq = new Float32Array(wq.length), dk = new Float32Array(wk.length), dv = new Float32Array(wv.length);
+            const dq = output(L, E, heads), dk = output(S, E, heads), dv = output(S, Ev, !heads);
             expect(attentionBackwardF32(q, k, v, a, g, dq, dk, dv, batch, L, S, E, Ev, 0.3)).toBe(true);
-            const onlyV = new Float32Array(wv.length);
+            const onlyV = output(S, Ev, !heads);
             attentionBackwardF32(q, k, v, a, g, null, null, onlyV, batch, L, S, E, Ev, 0.3);
-            expect(onlyV, `${what}: dv alone`).toEqual(dv);
-            return [a, o, dq, dk, dv];
+            expect(onlyV.data, `${what}: dv alone`).toEqual(dv.data);
+            return [a, dense(o, L, Ev), dense(dq, L, E), dense(dk, S, E), dense(dv, S, Ev)];
           });
-          const want = [wa, wo, wq, wk, wv];
+          const want = [wa, wo.data, wq.data, wk.data, wv.data];
           ["attn", "out", "dq", "dk", "dv"].forEach((name, i) => {
-            expect(maxRelErr(runs[0]![i]!, want[i]!), `${what}: ${name}`).toBeLessThan(2e-5);
+            expect(maxRelErr(runs[0]![i]!, want[i]! as Float32Array), `${what}: ${name}`).toBeLessThan(2e-5);
             expect(runs[1]![i], `${what}: ${name} 1 vs 2 threads`).toEqual(runs[0]![i]);
           });
         }
       }
     }
+  });
+
+  test("fused small attention leaves the values between strided output slices alone", () => {
+    const batch = 3, L = 4, S = 5, E = 4, rowStride = 6; // two floats of padding after each row
+    const q: AttentionOperand = { data: randomF32(batch * L * E, rng(1)), offsets: Int32Array.from([0, 16, 32]), rowStride: E };
+    const k: AttentionOperand = { data: randomF32(batch * S * E, rng(2)), offsets: Int32Array.from([0, 20, 40]), rowStride: E };
+    const out: AttentionOperand = { data: new Float32Array(batch * L * rowStride).fill(7), offsets: Int32Array.from([0, 24, 48]), rowStride };
+    expect(attentionForwardF32(q, k, k, null, 0, new Float32Array(batch * L * S), out, batch, L, S, E, E, 0.5, false)).toBe(true);
+    const want: AttentionOperand = { ...out, data: new Float32Array(out.data.length).fill(7) };
+    ref.attentionForward(q, k, k, null, 0, new Float32Array(batch * L * S), want, batch, L, S, E, E, 0.5, false);
+    expect(maxRelErr(out.data as Float32Array, want.data as Float32Array)).toBeLessThan(2e-5);
+    for (let i = 0; i < out.data.length; i++) if (i % rowStride >= E) expect(out.data[i]).toBe(7);
   });
 
   test("layerNorm forward and backward, with and without affine parameters", () => {

@@ -83,18 +83,18 @@ export function attentionScratchFloats(S: i32, E: i32, Ev: i32): i32 {
 
 /**
  * attn[b] = softmax(scale·q[b]·k[b]ᵀ + mask) (causal: keys j ≤ i), out[b] = attn[b]·v[b].
- * q, k, v are strided: slice b starts at offsets[b] (i32 elements), rows `qs`/`ks`/`vs` apart.
- * mask = 0: none. scratch: attentionScratchFloats per slice.
+ * q, k, v and out are strided: slice b starts at offsets[b] (i32 elements), rows `qs`/`ks`/`vs`/`os`
+ * apart. mask = 0: none. scratch: attentionScratchFloats per slice.
  */
 export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32,
-  mask: usize, maskStride: i32, attn: usize, out: usize, scratch: usize,
+  mask: usize, maskStride: i32, attn: usize, out: usize, oo: usize, os: i32, scratch: usize,
   L: i32, S: i32, E: i32, Ev: i32, scale: f32, causal: i32, b0: i32, b1: i32): void {
   const Sp = (S + 3) & ~3;
   const kv = f32x4.splat(scale), ninf = f32x4.splat(-Infinity);
   for (let b = b0; b < b1; b++) {
     const kt = f(scratch, b * attentionScratchFloats(S, E, Ev)), row = f(kt, E * Sp);
     transposeInto(kt, sliceAt(k, ko, b), S, E, ks, Sp);
-    const vb = sliceAt(v, vo, b), qb = sliceAt(q, qo, b);
+    const vb = sliceAt(v, vo, b), qb = sliceAt(q, qo, b), ob = sliceAt(out, oo, b);
     for (let i = 0; i < L; i++) {
       const r = b * L + i;
       const qi = f(qb, i * qs), mr = f(mask, b * maskStride + i * S);
@@ -124,35 +124,35 @@ export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko
         v128.store(f(row, jb), v128.bitselect(f32x4.splat(0), p, pastEnd(jb, end)));
       }
       storeRow(f(attn, r * S), row, S);
-      combine(f(out, r * Ev), row, 1, vb, vs, end, Ev);
+      combine(f(ob, i * os), row, 1, vb, vs, end, Ev);
     }
   }
 }
 
 /**
  * From attn and g = ∂/∂out: dv = Pᵀ·g, dS = scale·P·(g·vᵀ − Σ), dq = dS·k, dk = dSᵀ·q for
- * slices [b0, b1) (q, k, v, g strided as in the forward; the gradients contiguous); a zero
- * pointer skips that gradient. scratch: attentionScratchFloats per slice.
+ * slices [b0, b1) (q, k, v, g and the gradients strided as in the forward); a zero pointer
+ * skips that gradient. scratch: attentionScratchFloats per slice.
  */
 export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32, attn: usize,
-  g: usize, go: usize, gs: i32, dq: usize, dk: usize, dv: usize,
+  g: usize, go: usize, gs: i32, dq: usize, dqo: usize, dqs: i32, dk: usize, dko: usize, dks: i32, dv: usize, dvo: usize, dvs: i32,
   scratch: usize, L: i32, S: i32, E: i32, Ev: i32, scale: f32, b0: i32, b1: i32): void {
   const Sp = (S + 3) & ~3;
   const kv = f32x4.splat(scale);
   for (let b = b0; b < b1; b++) {
     const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), gb = sliceAt(g, go, b), ab = f(attn, b * L * S);
     if (dv) {
-      const dvb = f(dv, b * S * Ev);
-      for (let j = 0; j < S; j++) combine(f(dvb, j * Ev), f(ab, j), S, gb, gs, L, Ev);
+      const dvb = sliceAt(dv, dvo, b);
+      for (let j = 0; j < S; j++) combine(f(dvb, j * dvs), f(ab, j), S, gb, gs, L, Ev);
     }
     if (!dq && !dk) continue;
     const vt = f(scratch, b * attentionScratchFloats(S, E, Ev)), pr = f(vt, Ev * Sp), ds = f(pr, Sp);
     transposeInto(vt, vb, S, Ev, vs, Sp);
     zero(pr, Sp);
-    const dqb = f(dq, b * L * E), dkb = f(dk, b * S * E);
-    if (dk) zero(dkb, S * E);
+    const dqb = dq ? sliceAt(dq, dqo, b) : 0, dkb = dk ? sliceAt(dk, dko, b) : 0;
+    if (dk) for (let j = 0; j < S; j++) zero(f(dkb, j * dks), E);
     for (let i = 0; i < L; i++) {
-      const gi = f(gb, i * gs), qi = f(qb, i * qs), dqi = f(dqb, i * E);
+      const gi = f(gb, i * gs), qi = f(qb, i * qs), dqi = f(dqb, i * dqs);
       storeRow(pr, f(ab, i * S), S);
       // dA = g_i·vᵀ four keys at a time; s = Σ_j dA_j·P_j
       let sv = f32x4.splat(0);
@@ -166,7 +166,7 @@ export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, k
         v128.store(f(ds, jb), f32x4.mul(f32x4.mul(kv, v128.load(f(pr, jb))), f32x4.sub(v128.load(f(ds, jb)), s)));
       }
       if (dq) combine(dqi, ds, 1, kb, ks, S, E);
-      if (dk) for (let j = 0; j < S; j++) axpy(f(dkb, j * E), load<f32>(f(ds, j)), qi, E);
+      if (dk) for (let j = 0; j < S; j++) axpy(f(dkb, j * dks), load<f32>(f(ds, j)), qi, E);
     }
   }
 }
