@@ -98,8 +98,7 @@ const sequenceSplit = (startArg: number, N: number) => ({ startArg, total: N, al
 /**
  * What lstmSequenceF32 leaves in the arena for its backward, by the `saved` array it was
  * given: the states each step starts from (h, c [L, N, H]), the gate activations [L, N, 4H]
- * and hc [L, N, 2H]. `saved` itself is written only when the runtime
- * spills the region.
+ * and hc [L, N, 2H]. `saved` itself is written only when the runtime spills the region.
  */
 interface KeptSequence {
   region: KeptRegion;
@@ -107,14 +106,17 @@ interface KeptSequence {
   pc: number;
   pa: number;
   po: number;
+  /** floats of acts (L·N·4H) and of hc (L·N·2H) */
+  nActs: number;
+  nHc: number;
 }
 const kept = new WeakMap<Float32Array, KeptSequence>();
 const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /** saved = [acts | hc] from the arena. */
-function writeSaved(rt: WasmRuntime, k: KeptSequence, saved: Float32Array, NGL: number): void {
-  rt.getF32(k.pa, saved.subarray(0, NGL), NGL);
-  rt.getF32(k.po, saved.subarray(NGL), saved.length - NGL);
+function writeSaved(rt: WasmRuntime, k: KeptSequence, saved: Float32Array): void {
+  rt.getF32(k.pa, saved.subarray(0, k.nActs), k.nActs);
+  rt.getF32(k.po, saved.subarray(k.nActs, k.nActs + k.nHc), k.nHc);
 }
 
 /** Writes `saved` from the arena if lstmSequenceF32 kept it there, and drops the region. */
@@ -122,7 +124,7 @@ export function lstmSequenceSpill(saved: Float32Array): void {
   const k = kept.get(saved);
   if (k?.region.live) {
     const rt = wasmRuntime()!;
-    writeSaved(rt, k, saved, (saved.length / 6) * 4);
+    writeSaved(rt, k, saved);
     rt.free(k.region);
   }
   kept.delete(saved);
@@ -145,10 +147,10 @@ export function lstmSequenceF32(xw: Float32Array | LstmProjectionF32, bias: Floa
     // it alive until the end of the job anyway, i.e. for a whole training loop in one cell.)
     const sNH = align64(L * NH * 4), sA = align64(L * NG * 4);
     const region = rt.keep(2 * sNH + sA + L * 2 * NH * 4, () => {
-      writeSaved(rt, k, saved, L * NG);
+      writeSaved(rt, k, saved);
       kept.delete(saved);
     });
-    const k: KeptSequence = { region, ph: region.ptr, pc: region.ptr + sNH, pa: region.ptr + 2 * sNH, po: region.ptr + 2 * sNH + sA };
+    const k: KeptSequence = { region, ph: region.ptr, pc: region.ptr + sNH, pa: region.ptr + 2 * sNH, po: region.ptr + 2 * sNH + sA, nActs: L * NG, nHc: L * 2 * NH };
     const { ph, pc, pa, po } = k;
     try {
       const pw = putPanels(rt, rt.put(whh, G * H), H, G, 1, H), pb = bias ? rt.put(bias, G) : 0;
