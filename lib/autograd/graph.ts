@@ -74,6 +74,8 @@ export class GradFn {
     /** Tensors the backward reads (for display and in-place modification checks). */
     public saved: readonly Tensor[],
     private savedVersions: readonly number[],
+    /** Frees what the backward would have read outside `saved` (kernel memory), once. */
+    private onRelease: (() => void) | null = null,
   ) {}
 
   get isFreed(): boolean {
@@ -116,5 +118,8 @@ export class GradFn {
     this.fusedBackward = null;
     this.saved = [];
     this.savedVersions = [];
+    const free = this.onRelease;
+    this.onRelease = null;
+    free?.();
   }
 }

@@ -15,7 +15,7 @@ import type { DType } from "../dtype.js";
 import { fmtShape } from "../shape.js";
 import * as F from "../functional.js";
 import { stack, cat } from "../ops/join.js";
-import { gruCell, lstmCell, lstmSequence } from "../ops/nn/rnn.js";
+import { gruCell, lstmCell, lstmSequence, lstmSequenceParts } from "../ops/nn/rnn.js";
 import { Module } from "./module.js";
 import { emptyParameter } from "./parameter.js";
 import * as init from "./init.js";
@@ -143,10 +143,11 @@ abstract class RNNBase extends Module {
     if (x.shape[x.ndim - 1] !== this.inputSize) {
       throw new Error(`${op}: input of shape ${fmtShape(x.shape)} must end in input_size=${this.inputSize}`);
     }
-    // Internally [L, N, F].
-    let seq = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.unsqueeze(1);
-    const [L, N] = seq.shape;
     const dirs = this.bidirectional ? 2 : 1;
+    // Internally [L, N, F]; a single fused LSTM layer reads and writes [N, L, F] itself.
+    const ownLayout = batched && this.batchFirst && this.mode === "LSTM" && !this.projSize && this.numLayers === 1 && dirs === 1;
+    let seq = batched ? (this.batchFirst && !ownLayout ? x.transpose(0, 1) : x) : x.unsqueeze(1);
+    const [L, N] = ownLayout ? [seq.shape[1]!, seq.shape[0]!] : seq.shape;
     const prepState = (s: Tensor | null, what: string, size: number): Tensor | null => {
       if (s === null) return null;
       const stateShape = [this.numLayers * dirs, N, size];
@@ -180,13 +181,12 @@ abstract class RNNBase extends Module {
         let h = h0s ? h0s.select(0, k) : zerosH;
         let c: Tensor | null = this.mode === "LSTM" ? (c0s ? c0s.select(0, k) : zerosC) : null;
         if (fused) {
-          // the whole recurrence as one op: h_t then c_t in each row of hc [L, N, 2H]
-          const H = this.hiddenSize;
-          const hc = lstmSequence(xw, h, c!, whh, { reverse: d === 1, bias, weightIh: wih });
-          const last = hc.select(0, d === 0 ? L - 1 : 0);
-          dirOutputs.push(hc.narrow(2, 0, H));
-          hFinal.push(last.narrow(1, 0, H));
-          cFinal.push(last.narrow(1, H, H));
+          // the whole recurrence as one op
+          const opts = { reverse: d === 1, batchFirst: ownLayout };
+          const parts = lstmSequenceParts(lstmSequence(xw, h, c!, whh, { ...opts, bias, weightIh: wih }), L, N, this.hiddenSize, opts);
+          dirOutputs.push(parts.h);
+          hFinal.push(parts.hN);
+          cFinal.push(parts.cN);
           continue;
         }
         const outs: Tensor[] = new Array(L);
@@ -209,7 +209,7 @@ abstract class RNNBase extends Module {
       output = output.squeeze(1);
       hN = hN.squeeze(1);
       if (cN) cN = cN.squeeze(1);
-    } else if (this.batchFirst) output = output.transpose(0, 1);
+    } else if (this.batchFirst && !ownLayout) output = output.transpose(0, 1);
     return { output, hN, cN };
   }
 

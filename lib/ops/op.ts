@@ -44,13 +44,18 @@ export function record(
   inputs: readonly (Tensor | null | undefined | number)[],
   backward: BackwardFn,
   saved: readonly Tensor[] = [],
+  /** called once when the graph node is released (after a backward without retainGraph), or right away when no node is recorded */
+  onRelease: (() => void) | null = null,
 ): Tensor {
   if (observer !== null) observer(out, name, inputs);
   if (isAnomalyEnabled()) backward = watchOp(name, inputs, out, backward);
-  if (!needsGrad(inputs) || !isFloatDType(out.dtype)) return out;
+  if (!needsGrad(inputs) || !isFloatDType(out.dtype)) {
+    onRelease?.();
+    return out;
+  }
   const nodes = inputs.map((t) => (t instanceof Tensor && t.requiresGrad ? t.gradFn ?? t._accumulateNode() : null));
   const meta = inputs.map((t) => (t instanceof Tensor ? { shape: t.shape, dtype: t.dtype } : { shape: [], dtype: out.dtype }));
-  out._setGradFn(new GradFn(name, nodes, out.shape, meta, backward, saved, saved.map((s) => s.version)));
+  out._setGradFn(new GradFn(name, nodes, out.shape, meta, backward, saved, saved.map((s) => s.version), onRelease));
   return out;
 }
 

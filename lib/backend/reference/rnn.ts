@@ -59,13 +59,23 @@ export function lstmStatesBefore(hc: Float, h0: Float, c0: Float, L: number, N: 
   return [hPrev, cPrev];
 }
 
-export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | null, h0: Float, c0: Float, whh: Float, hc: Float, acts: Float,
-  L: number, N: number, H: number, reverse: boolean): void {
+/** [N, L, w] ↔ [L, N, w] (from [A, B, w] to [B, A, w]). */
+function swap01(a: Float, A: number, B: number, w: number): Float {
+  const out = like(a, A * B * w);
+  for (let i = 0; i < A; i++) for (let j = 0; j < B; j++) out.set(a.subarray((i * B + j) * w, (i * B + j + 1) * w), (j * A + i) * w);
+  return out;
+}
+
+/** lstmSequence in [L, N, ·] layouts, as the kernel interface describes it. */
+export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | null, h0: Float, c0: Float, whh: Float, out: Float, saved: Float,
+  L: number, N: number, H: number, reverse: boolean, batchFirst: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
+  const acts = saved.subarray(0, L * NG), hc = saved.subarray(L * NG, L * NG + L * 2 * NH);
+  const seqFirst = (a: Float, w: number) => (batchFirst ? swap01(a, N, L, w) : a);
   let xw: Float;
-  if (ArrayBuffer.isView(xwOrProj)) xw = xwOrProj;
+  if (ArrayBuffer.isView(xwOrProj)) xw = seqFirst(xwOrProj, G);
   else {
-    const { x, wih, I } = xwOrProj;
+    const { wih, I } = xwOrProj, x = seqFirst(xwOrProj.x, I);
     xw = like(hc, L * NG);
     matmul(x, wih, xw, { batch: 1, m: L * N, n: G, k: I, transA: false, transB: true, strideA: 0, strideB: 0 });
   }
@@ -91,14 +101,33 @@ export function lstmSequence(xwOrProj: Float | LstmProjection, bias: Float | nul
       }
     }
   }
+  // out: h of every step (in the input's layout), then the last step's c
+  const last = reverse ? 0 : L - 1;
+  for (let t = 0; t < L; t++) {
+    for (let n = 0; n < N; n++) {
+      const at = batchFirst ? (n * L + t) * H : (t * N + n) * H;
+      for (let j = 0; j < H; j++) out[at + j] = hc[t * 2 * NH + n * 2 * H + j];
+    }
+  }
+  for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) out[L * NH + n * H + j] = hc[last * 2 * NH + n * 2 * H + H + j];
 }
 
-export function lstmSequenceBackward(acts: Float, h0: Float, c0: Float, hc: Float, whh: Float, g: Float, dxwOrProj: Float | LstmProjectionGrad,
-  dh0: Float, dc0: Float, dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean): void {
+export function lstmSequenceBackward(saved: Float, h0: Float, c0: Float, whh: Float, gOut: Float, dxwOrProj: Float | LstmProjectionGrad,
+  dh0: Float, dc0: Float, dwhh: Float | null, dbias: Float | null, L: number, N: number, H: number, reverse: boolean, batchFirst: boolean): void {
   const G = 4 * H, NH = N * H, NG = N * G;
+  const acts = saved.subarray(0, L * NG), hc = saved.subarray(L * NG, L * NG + L * 2 * NH);
   const [hPrev, cPrev] = lstmStatesBefore(hc, h0, c0, L, N, H, reverse);
+  // g = ∂/∂hc [L, N, 2H]: out's h gradients, and its c gradient at the last step
+  const g = like(hc, L * 2 * NH), last = reverse ? 0 : L - 1;
+  for (let t = 0; t < L; t++) {
+    for (let n = 0; n < N; n++) {
+      const at = batchFirst ? (n * L + t) * H : (t * N + n) * H;
+      for (let j = 0; j < H; j++) g[t * 2 * NH + n * 2 * H + j] = gOut[at + j];
+    }
+  }
+  for (let n = 0; n < N; n++) for (let j = 0; j < H; j++) g[last * 2 * NH + n * 2 * H + H + j] = gOut[L * NH + n * H + j];
   const proj = ArrayBuffer.isView(dxwOrProj) ? null : dxwOrProj;
-  const dxw = proj ? like(hc, L * NG) : (dxwOrProj as Float);
+  const dxw = like(hc, L * NG);
   const ghc = dxw instanceof Float64Array ? new Float64Array(2 * NH) : new Float32Array(2 * NH);
   // dh0 and dc0 carry ∂/∂(h, c) of the state each step starts from back to the step before
   dh0.fill(0, 0, NH);
@@ -120,8 +149,19 @@ export function lstmSequenceBackward(acts: Float, h0: Float, c0: Float, hc: Floa
     dbias.fill(0, 0, G);
     for (let r = 0; r < L * N; r++) for (let j = 0; j < G; j++) dbias[j] += dxw[r * G + j];
   }
-  if (proj?.dx) matmul(dxw, proj.wih, proj.dx, { batch: 1, m: L * N, n: proj.I, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
-  if (proj?.dwih) matmul(dxw, proj.x, proj.dwih, { batch: 1, m: G, n: proj.I, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 });
+  if (!proj) {
+    (dxwOrProj as Float).set(batchFirst ? swap01(dxw, L, N, G) : dxw);
+    return;
+  }
+  if (proj.dx) {
+    const dx = like(hc, L * N * proj.I);
+    matmul(dxw, proj.wih, dx, { batch: 1, m: L * N, n: proj.I, k: G, transA: false, transB: false, strideA: 0, strideB: 0 });
+    proj.dx.set(batchFirst ? swap01(dx, L, N, proj.I) : dx);
+  }
+  if (proj.dwih) {
+    const x = batchFirst ? swap01(proj.x, N, L, proj.I) : proj.x;
+    matmul(dxw, x, proj.dwih, { batch: 1, m: G, n: proj.I, k: L * N, transA: true, transB: false, strideA: 0, strideB: 0 });
+  }
 }
 
 export function gruCell(xg: Float, hg: Float, h: Float, hOut: Float, acts: Float, N: number, H: number): void {
@@ -155,4 +195,7 @@ export function gruCellBackward(acts: Float, h: Float, g: Float, dxg: Float, dhg
   }
 }
 
-export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, lstmSequence, lstmSequenceBackward, gruCell, gruCellBackward };
+/** The reference keeps nothing outside `acts`. */
+function lstmSequenceFree(): void {}
+
+export const rnnKernels: RnnKernels = { lstmCell, lstmCellBackward, lstmSequence, lstmSequenceBackward, lstmSequenceFree, gruCell, gruCellBackward };

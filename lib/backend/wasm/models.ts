@@ -7,7 +7,7 @@ import { referenceKernels as ref } from "../reference.js";
 import { pointwiseBackwardF32, pointwiseF32 } from "./activation.js";
 import { layerNormBackwardF32, layerNormF32 } from "./norm.js";
 import { attentionSoftmaxF32, softmaxBackwardF32, softmaxF32 } from "./softmax.js";
-import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32, type LstmProjectionF32, type LstmProjectionGradF32 } from "./rnn.js";
+import { lstmCellBackwardF32, lstmCellF32, lstmSequenceBackwardF32, lstmSequenceF32, lstmSequenceFreeF32, lstmSequenceSpill, type LstmProjectionF32, type LstmProjectionGradF32 } from "./rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
 import { attentionBackwardF32, attentionForwardF32 } from "./attention.js";
 import { linearBackwardF32, linearForwardF32 } from "./linear.js";
@@ -65,13 +65,17 @@ export function modelWasmKernels(): Partial<Kernels> {
       || ref.crossEntropyBackward(x, target, w, lse, coef, coefPer, dx, p),
     lstmCell: (gates, c, hc, acts, N, H) =>
       (f32(gates, c, hc, acts) && lstmCellF32(gates as F32, c as F32, hc as F32, acts as F32, N, H)) || ref.lstmCell(gates, c, hc, acts, N, H),
-    lstmSequence: (xw, bias, h0, c0, whh, hc, acts, L, N, H, reverse) =>
-      (f32OrProj(xw) && f32(bias, h0, c0, whh, hc, acts) && lstmSequenceF32(xw as F32 | LstmProjectionF32, bias as F32 | null, h0 as F32, c0 as F32, whh as F32, hc as F32, acts as F32, L, N, H, reverse))
-      || ref.lstmSequence(xw, bias, h0, c0, whh, hc, acts, L, N, H, reverse),
-    lstmSequenceBackward: (acts, h0, c0, hc, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse) =>
-      (f32OrProj(dxw) && f32(acts, h0, c0, hc, whh, g, dh0, dc0, dwhh, dbias)
-        && lstmSequenceBackwardF32(acts as F32, h0 as F32, c0 as F32, hc as F32, whh as F32, g as F32, dxw as F32 | LstmProjectionGradF32, dh0 as F32, dc0 as F32, dwhh as F32 | null, dbias as F32 | null, L, N, H, reverse))
-      || ref.lstmSequenceBackward(acts, h0, c0, hc, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse),
+    lstmSequence: (xw, bias, h0, c0, whh, out, saved, L, N, H, reverse, batchFirst) =>
+      (f32OrProj(xw) && f32(bias, h0, c0, whh, out, saved)
+        && lstmSequenceF32(xw as F32 | LstmProjectionF32, bias as F32 | null, h0 as F32, c0 as F32, whh as F32, out as F32, saved as F32, L, N, H, reverse, batchFirst))
+      || ref.lstmSequence(xw, bias, h0, c0, whh, out, saved, L, N, H, reverse, batchFirst),
+    lstmSequenceBackward: (saved, h0, c0, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse, batchFirst) =>
+      (f32OrProj(dxw) && f32(saved, h0, c0, whh, g, dh0, dc0, dwhh, dbias)
+        && lstmSequenceBackwardF32(saved as F32, h0 as F32, c0 as F32, whh as F32, g as F32, dxw as F32 | LstmProjectionGradF32, dh0 as F32, dc0 as F32,
+          dwhh as F32 | null, dbias as F32 | null, L, N, H, reverse, batchFirst))
+      || (isF32(saved) && lstmSequenceSpill(saved as F32),
+      ref.lstmSequenceBackward(saved, h0, c0, whh, g, dxw, dh0, dc0, dwhh, dbias, L, N, H, reverse, batchFirst)),
+    lstmSequenceFree: (saved) => (isF32(saved) ? lstmSequenceFreeF32(saved as F32) : ref.lstmSequenceFree(saved)),
     lstmCellBackward: (acts, c, hc, ghc, dGates, dc, N, H) =>
       (f32(acts, c, hc, ghc, dGates, dc) && lstmCellBackwardF32(acts as F32, c as F32, hc as F32, ghc as F32, dGates as F32, dc as F32, N, H))
       || ref.lstmCellBackward(acts, c, hc, ghc, dGates, dc, N, H),

@@ -8,7 +8,9 @@
 // kernel call copies its inputs into a scratch arena at the bottom of the shared memory,
 // computes there (workers read/write the same arena: zero-copy between threads), copies
 // the outputs out, and resets the arena. The copies are memcpy-speed (TypedArray.set), small
-// next to the O(n^3) work of the kernels that run here.
+// next to the O(n^3) work of the kernels that run here. A forward may `keep` what its backward
+// reads at the bottom of the arena instead (KeptRegion): freed by the op's graph node,
+// spilled to the op's own arrays when the kept regions pass a budget.
 
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -45,6 +47,18 @@ const DEFAULT_ARENA_MAX_MB = 512;
  * tensors' own (GC-freed) typed arrays instead of growing the arena for good.
  */
 export class ArenaCapExceeded extends Error {}
+
+/**
+ * A region at the bottom of the arena that outlives reset(): what a forward kernel leaves
+ * for its backward (see `keep`). `spill` copies it out to the owner's own arrays when the
+ * runtime needs the room back; after that, or after free, `live` is false.
+ */
+export interface KeptRegion {
+  readonly ptr: number;
+  readonly bytes: number;
+  live: boolean;
+  spill: (() => void) | null;
+}
 
 /** The arena cap in bytes: GRADLAB_ARENA_MAX_MB, default 512 MiB, at most the 4 GiB limit. */
 export function arenaCapBytes(): number {
@@ -95,6 +109,11 @@ export class WasmRuntime {
   readonly memory: WasmMemory;
   readonly exports: WasmKernelExports;
   private top = ARENA_BASE;
+  /** Where reset() returns to: ARENA_BASE plus the kept regions below it. */
+  private base = ARENA_BASE;
+  private kept: KeptRegion[] = [];
+  /** Kept regions together never exceed this; a new one spills all the older ones first. */
+  keepBudgetBytes: number;
   /** Name of the op using the arena, for error messages. */
   op = "wasm backend";
   private f32view: Float32Array;
@@ -113,6 +132,8 @@ export class WasmRuntime {
     this.exports.transcendentalInit!();
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
+    // a shared memory never shrinks: forwards whose backward never runs must not grow it far
+    this.keepBudgetBytes = Math.min(this.capBytes / 8, 64 * 1024 * 1024);
   }
 
   /** Float32 view of the whole memory (refreshed after growth). */
@@ -173,7 +194,53 @@ export class WasmRuntime {
 
   /** Releases everything allocated since the last reset (call once a kernel is done). */
   reset(): void {
+    this.top = this.base;
+  }
+
+  /**
+   * Reserves `bytes` that stay valid across resets until `free` (or, when the kept regions
+   * would pass keepBudgetBytes, until the runtime calls `spill` and takes them back). Only
+   * on an empty arena, first thing in a kernel call. Throws ArenaCapExceeded as alloc does.
+   */
+  keep(bytes: number, spill: () => void): KeptRegion {
+    if (this.top !== this.base) throw new Error(`${this.op}: keep() needs an empty arena`);
+    const size = Math.ceil(bytes / 64) * 64;
+    if (this.base - ARENA_BASE + size > this.keepBudgetBytes) this.spillAll();
+    const ptr = this.alloc(size);
+    const region: KeptRegion = { ptr, bytes: size, live: true, spill };
+    this.kept.push(region);
+    this.base = this.top;
+    return region;
+  }
+
+  /** Gives a kept region back (its contents are no longer needed); the base drops past freed tops. */
+  free(region: KeptRegion): void {
+    if (!region.live) return;
+    region.live = false;
+    region.spill = null;
+    while (this.kept.length > 0 && !this.kept[this.kept.length - 1]!.live) this.kept.pop();
+    const last = this.kept[this.kept.length - 1];
+    this.base = last ? last.ptr + last.bytes : ARENA_BASE;
+    if (this.top < this.base) this.top = this.base;
+  }
+
+  /** Spills every kept region to its owner's arrays and empties the kept stack. */
+  spillAll(): void {
+    for (const r of this.kept) {
+      if (!r.live) continue;
+      const spill = r.spill;
+      r.live = false;
+      r.spill = null;
+      spill?.();
+    }
+    this.kept = [];
+    this.base = ARENA_BASE;
     this.top = ARENA_BASE;
+  }
+
+  /** Bytes held by kept regions (for tests and diagnostics). */
+  get keptBytes(): number {
+    return this.base - ARENA_BASE;
   }
 
   get arenaTop(): number {

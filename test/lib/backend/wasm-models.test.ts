@@ -11,9 +11,10 @@ import { modelWasmKernels } from "../../../lib/backend/wasm/models.js";
 import { pointwiseF32, pointwiseBackwardF32 } from "../../../lib/backend/wasm/activation.js";
 import { softmaxF32, softmaxBackwardF32, attentionSoftmaxF32 } from "../../../lib/backend/wasm/softmax.js";
 import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/norm.js";
-import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequenceF32 } from "../../../lib/backend/wasm/rnn.js";
+import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequenceF32, lstmSequenceFreeF32, lstmSequenceSpill } from "../../../lib/backend/wasm/rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
 import { attentionBackwardF32, attentionForwardF32 } from "../../../lib/backend/wasm/attention.js";
+import { wasmRuntime } from "../../../lib/backend/wasm/runtime.js";
 import type { AttentionOperand, PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
 
@@ -267,6 +268,9 @@ describe("wasm model kernels", () => {
     for (const H of [128, 37]) {
       const N = 40;
       const gates = wide(N * 4 * H, H, 8), c = randomF32(N * H, rng(H + 3)), ghc = randomF32(N * 2 * H, rng(H + 4));
+      // saturated gates (the wasm exp clamps its input) and a NaN
+      gates.set([100, -100, Infinity, -Infinity, 89, -88, 1e-6, NaN], 4 * H);
+      gates.set([-Infinity, 1e-7, -1e-7, 95, -95], 6 * H + 3);
       const hc = new Float32Array(N * 2 * H), acts = new Float32Array(N * 4 * H);
       ref.lstmCell(gates, c, hc, acts, N, H);
       const runs = atThreads(() => {
@@ -290,63 +294,119 @@ describe("wasm model kernels", () => {
     }
   });
 
-  test("LSTM sequence (whole layer recurrence) forward and backward, both directions", () => {
-    for (const [L, N, H, reverse] of [[5, 40, 32, false], [4, 3, 37, true], [3, 10, 24, true]] as const) {
-      const G = 4 * H;
-      const xw = wide(L * N * G, H, 4), h0 = randomF32(N * H, rng(H + 5)), c0 = randomF32(N * H, rng(H + 6));
+  test("LSTM sequence (whole layer recurrence) forward and backward, both directions and layouts", () => {
+    for (const [L, N, H, reverse, bf] of [[5, 40, 32, false, false], [4, 3, 37, true, true], [3, 10, 24, true, false], [6, 9, 16, false, true]] as const) {
+      const G = 4 * H, NH = N * H;
+      const xw = wide(L * N * G, H, 4), h0 = randomF32(NH, rng(H + 5)), c0 = randomF32(NH, rng(H + 6));
       const whh = randomF32(G * H, rng(H + 7)).map((v) => v / Math.sqrt(H));
       const bias = reverse ? randomF32(G, rng(H + 9)) : null;
-      const want = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
-      ref.lstmSequence(xw, bias, h0, c0, whh, want[0]!, want[1]!, L, N, H, reverse);
+      const outs = () => [L * NH + NH, L * NH * 6].map((n) => new Float32Array(n));
+      const want = outs();
+      ref.lstmSequence(xw, bias, h0, c0, whh, want[0]!, want[1]!, L, N, H, reverse, bf);
+      const g = randomF32(L * NH + NH, rng(H + 8));
+      const grads = () => [L * N * G, NH, NH, G * H, G].map((n) => new Float32Array(n));
+      const backward = (k: typeof ref.lstmSequenceBackward, saved: Float32Array, d: Float32Array[]) =>
+        k(saved, h0, c0, whh, g, d[0]!, d[1]!, d[2]!, d[3]!, d[4]!, L, N, H, reverse, bf);
+      const wantB = grads();
+      backward(ref.lstmSequenceBackward, want[1]!, wantB);
       const runs = atThreads(() => {
-        const got = [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
-        expect(lstmSequenceF32(xw, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, reverse)).toBe(true);
-        return got;
+        const got = outs();
+        expect(lstmSequenceF32(xw, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, reverse, bf)).toBe(true);
+        // the backward from what the forward kept in the arena, twice (a retained graph)
+        const back = () => {
+          const d = grads();
+          backward(lstmSequenceBackwardF32 as typeof ref.lstmSequenceBackward, got[1]!, d);
+          return d;
+        };
+        const d = back();
+        expect(back()).toEqual(d);
+        lstmSequenceSpill(got[1]!);
+        return [...got, ...d];
       });
-      for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `lstmSequence output ${i} (H ${H})`).toBeLessThan(2e-5);
+      const what = `(H ${H}, reverse ${reverse}, batch first ${bf})`;
+      for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `lstmSequence output ${i} ${what}`).toBeLessThan(2e-5);
+      for (let i = 0; i < 5; i++) expect(maxRelErr(runs[0]![2 + i]!, wantB[i]!), `lstmSequence backward from kept state ${i} ${what}`).toBeLessThan(2e-5);
       expect(runs[1]).toEqual(runs[0]);
-      const [hc, acts] = want as [Float32Array, Float32Array];
-      const g = randomF32(L * N * 2 * H, rng(H + 8));
-      const wantB = [L * N * G, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
-      ref.lstmSequenceBackward(acts, h0, c0, hc, whh, g, wantB[0]!, wantB[1]!, wantB[2]!, wantB[3]!, wantB[4]!, L, N, H, reverse);
+      // from the reference's saved arrays (nothing kept)
       const runsB = atThreads(() => {
-        const got = [L * N * G, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
-        expect(lstmSequenceBackwardF32(acts, h0, c0, hc, whh, g, got[0]!, got[1]!, got[2]!, got[3]!, got[4]!, L, N, H, reverse)).toBe(true);
-        return got;
+        const d = grads();
+        backward(lstmSequenceBackwardF32 as typeof ref.lstmSequenceBackward, want[1]!, d);
+        return d;
       });
-      for (let i = 0; i < 5; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `lstmSequence backward output ${i} (H ${H})`).toBeLessThan(2e-5);
+      for (let i = 0; i < 5; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `lstmSequence backward output ${i} ${what}`).toBeLessThan(2e-5);
       expect(runsB[1]).toEqual(runsB[0]);
     }
   });
 
-  test("LSTM sequence with its input projection: x·W_ihᵀ, dx and dW_ih inside the kernel", () => {
-    const [L, N, H, I] = [4, 6, 12, 7], G = 4 * H;
-    const x = randomF32(L * N * I, rng(1)), wih = randomF32(G * I, rng(2)), bias = randomF32(G, rng(3));
-    const h0 = randomF32(N * H, rng(4)), c0 = randomF32(N * H, rng(5)), whh = randomF32(G * H, rng(6)).map((v) => v / Math.sqrt(H));
-    const outs = () => [L * N * 2 * H, L * N * G].map((n) => new Float32Array(n));
+  test("LSTM sequence state kept in the arena: spilled to saved over the budget, freed by lstmSequenceFree", () => {
+    const [L, N, H] = [3, 5, 8], G = 4 * H, NH = N * H;
+    const rt = wasmRuntime()!;
+    const xw = wide(L * N * G, 11, 4), h0 = randomF32(NH, rng(12)), c0 = randomF32(NH, rng(13));
+    const whh = randomF32(G * H, rng(14)).map((v) => v / Math.sqrt(H));
+    const outs = () => [L * NH + NH, L * NH * 6].map((n) => new Float32Array(n));
     const want = outs();
-    ref.lstmSequence({ x, wih, I }, bias, h0, c0, whh, want[0]!, want[1]!, L, N, H, false);
-    const runs = atThreads(() => {
-      const got = outs();
-      expect(lstmSequenceF32({ x, wih, I }, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, false)).toBe(true);
-      return got;
-    });
-    for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `projected lstmSequence output ${i}`).toBeLessThan(2e-5);
-    expect(runs[1]).toEqual(runs[0]);
-    const [hc, acts] = want as [Float32Array, Float32Array];
-    const g = randomF32(L * N * 2 * H, rng(7));
-    const grads = () => [L * N * I, G * I, N * H, N * H, G * H, G].map((n) => new Float32Array(n));
-    const backward = (k: (...a: Parameters<typeof ref.lstmSequenceBackward>) => unknown, o: Float32Array[]) =>
-      k(acts, h0, c0, hc, whh, g, { x, wih, I, dx: o[0]!, dwih: o[1]! }, o[2]!, o[3]!, o[4]!, o[5]!, L, N, H, false);
-    const wantB = grads();
-    backward(ref.lstmSequenceBackward, wantB);
-    const runsB = atThreads(() => {
-      const got = grads();
-      expect(backward(lstmSequenceBackwardF32 as (...a: Parameters<typeof ref.lstmSequenceBackward>) => unknown, got)).toBe(true);
-      return got;
-    });
-    for (let i = 0; i < 6; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `projected lstmSequence gradient ${i}`).toBeLessThan(2e-5);
-    expect(runsB[1]).toEqual(runsB[0]);
+    ref.lstmSequence(xw, null, h0, c0, whh, want[0]!, want[1]!, L, N, H, false, false);
+    const budget = rt.keepBudgetBytes;
+    expect(rt.keptBytes).toBe(0);
+    try {
+      const a = outs(), b = outs();
+      lstmSequenceF32(xw, null, h0, c0, whh, a[0]!, a[1]!, L, N, H, false, false);
+      expect(a[1]!.every((v) => v === 0)).toBe(true); // still only in the arena
+      const one = rt.keptBytes;
+      expect(one).toBeGreaterThan(0);
+      rt.keepBudgetBytes = one; // room for one: the next forward spills the first
+      lstmSequenceF32(xw, null, h0, c0, whh, b[0]!, b[1]!, L, N, H, false, false);
+      expect(rt.keptBytes).toBe(one);
+      expect(maxRelErr(a[1]!, want[1]!)).toBeLessThan(2e-5);
+      lstmSequenceFreeF32(b[1]!);
+      expect(rt.keptBytes).toBe(0);
+      // spilled, then backward from the arrays: the same gradients as from the kept state
+      const g = randomF32(L * NH + NH, rng(15));
+      const back = (saved: Float32Array) => {
+        const d = [L * N * G, NH, NH, G * H].map((n) => new Float32Array(n));
+        lstmSequenceBackwardF32(saved, h0, c0, whh, g, d[0]!, d[1]!, d[2]!, d[3]!, null, L, N, H, false, false);
+        return d;
+      };
+      lstmSequenceF32(xw, null, h0, c0, whh, b[0]!, b[1]!, L, N, H, false, false);
+      const fromKept = back(b[1]!);
+      expect(back(a[1]!)).toEqual(fromKept);
+      lstmSequenceFreeF32(b[1]!);
+      expect(rt.keptBytes).toBe(0);
+    } finally {
+      rt.keepBudgetBytes = budget;
+    }
+  });
+
+  test("LSTM sequence with its input projection: x·W_ihᵀ, dx and dW_ih inside the kernel, both layouts", () => {
+    for (const bf of [false, true]) {
+      const [L, N, H, I] = [4, 6, 12, 7], G = 4 * H, NH = N * H;
+      const x = randomF32(L * N * I, rng(1)), wih = randomF32(G * I, rng(2)), bias = randomF32(G, rng(3));
+      const h0 = randomF32(NH, rng(4)), c0 = randomF32(NH, rng(5)), whh = randomF32(G * H, rng(6)).map((v) => v / Math.sqrt(H));
+      const outs = () => [L * NH + NH, L * NH * 6].map((n) => new Float32Array(n));
+      const want = outs();
+      ref.lstmSequence({ x, wih, I }, bias, h0, c0, whh, want[0]!, want[1]!, L, N, H, false, bf);
+      const runs = atThreads(() => {
+        const got = outs();
+        expect(lstmSequenceF32({ x, wih, I }, bias, h0, c0, whh, got[0]!, got[1]!, L, N, H, false, bf)).toBe(true);
+        lstmSequenceSpill(got[1]!);
+        return got;
+      });
+      for (let i = 0; i < 2; i++) expect(maxRelErr(runs[0]![i]!, want[i]!), `projected lstmSequence output ${i} (batch first ${bf})`).toBeLessThan(2e-5);
+      expect(runs[1]).toEqual(runs[0]);
+      const g = randomF32(L * NH + NH, rng(7));
+      const grads = () => [L * N * I, G * I, NH, NH, G * H, G].map((n) => new Float32Array(n));
+      const backward = (k: typeof ref.lstmSequenceBackward, o: Float32Array[]) =>
+        k(want[1]!, h0, c0, whh, g, { x, wih, I, dx: o[0]!, dwih: o[1]! }, o[2]!, o[3]!, o[4]!, o[5]!, L, N, H, false, bf);
+      const wantB = grads();
+      backward(ref.lstmSequenceBackward, wantB);
+      const runsB = atThreads(() => {
+        const got = grads();
+        backward(lstmSequenceBackwardF32 as typeof ref.lstmSequenceBackward, got);
+        return got;
+      });
+      for (let i = 0; i < 6; i++) expect(maxRelErr(runsB[0]![i]!, wantB[i]!), `projected lstmSequence gradient ${i} (batch first ${bf})`).toBeLessThan(2e-5);
+      expect(runsB[1]).toEqual(runsB[0]);
+    }
   });
 
   test("cross-entropy rows: weights, ignore index, label smoothing, per-row scale", () => {

@@ -1,7 +1,8 @@
 // Recurrent layers against their published equations, evaluated here with plain loops over
 // nested arrays (PyTorch's gate order: LSTM i, f, g, o; GRU r, z, n).
 import { describe, expect, it } from "vitest";
-import { nn, manualSeed, type Tensor } from "../../../lib/index.js";
+import { getBackendInfo, nn, manualSeed, noGrad, randn, type Tensor } from "../../../lib/index.js";
+import { wasmRuntime } from "../../../lib/backend/wasm/runtime.js";
 import { expectAllClose, gradcheckModule, rand64, sigmoid } from "./helpers.js";
 
 type Mat = number[][];
@@ -195,5 +196,60 @@ describe("LSTM with projections (projSize)", () => {
       const [o, [h, c]] = m.forward(xx);
       return [o, h, c];
     });
+  });
+});
+
+describe("single-layer batch-first LSTM (the op reads and writes [N, L, ·] itself)", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: the same output, states and gradients as the sequence-first layer`, () => {
+      manualSeed(8);
+      const bf = new nn.LSTM(5, 6, { batchFirst: true, dtype }), sf = new nn.LSTM(5, 6, { dtype });
+      sf.loadStateDict(bf.stateDict());
+      const x = randn([3, 4, 5], { dtype }), h0 = randn([1, 3, 6], { dtype }), c0 = randn([1, 3, 6], { dtype });
+      const run = (m: nn.LSTM, input: Tensor) => {
+        m.zeroGrad();
+        const [o, [h, c]] = m.forward(input, [h0, c0]);
+        const ob = m === bf ? o : o.transpose(0, 1);
+        ob.mul(ob).sum().add(h.mul(3).sum()).add(c.mul(c).sum()).backward();
+        return [ob, h, c, ...m.parameters().map((p) => p.grad!)].map((t) => t.toArray());
+      };
+      const a = run(bf, x), b = run(sf, x.transpose(0, 1));
+      for (let i = 0; i < a.length; i++) expectAllClose(a[i] as number[], b[i] as number[], dtype === "float32" ? 1e-5 : 1e-12);
+    });
+  }
+});
+
+describe("LSTM state kept by the wasm backend between forward and backward", () => {
+  it("freed after backward and under noGrad; retained graphs and spilled state give the same gradients", () => {
+    const rt = wasmRuntime();
+    if (!rt || getBackendInfo().kernels.lstmSequence !== "wasm") return; // GRADLAB_BACKEND=reference keeps nothing
+    manualSeed(7);
+    const lstm = new nn.LSTM(5, 12, { numLayers: 2, bidirectional: true });
+    const x = randn([6, 3, 5]);
+    const grads = (retain: boolean): Float32Array[] => {
+      lstm.zeroGrad();
+      const [o, [h, c]] = lstm.forward(x);
+      const loss = o.mul(o).sum().add(h.sum()).add(c.mul(c).sum());
+      expect(rt.keptBytes).toBeGreaterThan(0);
+      loss.backward(undefined, { retainGraph: retain });
+      if (retain) {
+        expect(rt.keptBytes).toBeGreaterThan(0);
+        lstm.zeroGrad();
+        loss.backward();
+      }
+      expect(rt.keptBytes).toBe(0);
+      return lstm.parameters().map((p) => Float32Array.from(p.grad!.data as Float32Array));
+    };
+    const want = grads(false);
+    expect(grads(true)).toEqual(want);
+    const budget = rt.keepBudgetBytes;
+    try {
+      rt.keepBudgetBytes = 0; // each layer's forward spills the state the previous ones kept
+      expect(grads(false)).toEqual(want);
+    } finally {
+      rt.keepBudgetBytes = budget;
+    }
+    noGrad(() => lstm.forward(x));
+    expect(rt.keptBytes).toBe(0);
   });
 });

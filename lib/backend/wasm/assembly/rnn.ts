@@ -2,14 +2,17 @@
 // layout as lib/backend/reference/rnn.ts). H not a multiple of 4 leaves a scalar tail
 // that goes through the vector code with one lane used.
 
-import { expV, tanhV } from "./transcendental";
+import { sigmoidGateV, tanhGateV } from "./transcendental";
 import { madd } from "./madd";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
 }
 @inline function sig(x: v128): v128 {
-  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
+  return sigmoidGateV(x);
+}
+@inline function tanhV(x: v128): v128 {
+  return tanhGateV(x);
 }
 /** 4 lanes at p + j, or lane 0 only when fewer than 4 are left (`n` = 1). */
 @inline function ld(p: usize, j: i32, n: i32): v128 {
@@ -174,26 +177,25 @@ export function lstmSequenceRange(xw: usize, hasBias: i32, bias: usize, wPanels:
 }
 
 /**
- * Backward over all L steps (last first) for rows [r0, r1), from g = ∂/∂hc [L, N, 2H]:
- * dGates [L, N, 4H]; dh, dc [N, H] end as ∂/∂h0, ∂/∂c0. wPanels: W_hh packed (k = 4H, n = H);
- * ghc: an [N, 2H] scratch shared by the threads (each uses its rows).
+ * Backward over all L steps (last first) for rows [r0, r1), from gh = ∂/∂h_t [L, N, H]:
+ * dGates [L, N, 4H]; dh, dc [N, H] hold ∂/∂h, ∂/∂c of the last step's output on entry (set by
+ * the caller) and ∂/∂h0, ∂/∂c0 on return. wPanels: W_hh packed (k = 4H, n = H); ghc: an
+ * [N, 2H] scratch shared by the threads (each uses its rows).
  */
-export function lstmSequenceBackwardRange(acts: usize, cPrev: usize, hc: usize, g: usize, wPanels: usize, dGates: usize,
+export function lstmSequenceBackwardRange(acts: usize, cPrev: usize, hc: usize, gh: usize, wPanels: usize, dGates: usize,
                                           dh: usize, dc: usize, ghc: usize, tmp: usize, L: i32, N: i32, H: i32, reverse: i32,
                                           r0: i32, r1: i32): void {
   const G = 4 * H, NH = N * H, NG = N * G, m = r1 - r0;
-  memory.fill(f(dh, r0 * H), 0, <usize>(m * H) << 2);
-  memory.fill(f(dc, r0 * H), 0, <usize>(m * H) << 2);
   for (let s = L - 1; s >= 0; s--) {
     const t = reverse ? L - 1 - s : s;
     // the gradient reaching h_t, c_t: from the output at t and from step t + 1 through the state
-    const gt = f(g, t * 2 * NH);
+    const gt = f(gh, t * NH);
     for (let r = r0; r < r1; r++) {
-      const q = f(ghc, r * 2 * H), gq = f(gt, r * 2 * H), hr = f(dh, r * H), cr = f(dc, r * H);
+      const q = f(ghc, r * 2 * H), gq = f(gt, r * H), hr = f(dh, r * H), cr = f(dc, r * H);
       for (let j = 0; j < H;) {
         const n = j + 4 <= H ? 4 : 1;
         st(q, j, n, f32x4.add(ld(gq, j, n), ld(hr, j, n)));
-        st(q, H + j, n, f32x4.add(ld(gq, H + j, n), ld(cr, j, n)));
+        st(q, H + j, n, ld(cr, j, n));
         j += n;
       }
     }

@@ -6,6 +6,8 @@
 //   tanh: |x| < 0.625 odd polynomial (Cephes' tanhf coefficients), else 1 − 2/(e^{2|x|}+1).
 //   sigmoid: 1/(1 + e^−x).
 
+import { madd } from "./madd";
+
 @inline function pow2i(n: v128, bias: v128): v128 {
   // 2^n for integer lanes n in [-126, 127] (bias: 127 in every lane)
   return i32x4.shl(i32x4.add(n, bias), 23);
@@ -108,4 +110,41 @@ export function transcendentalInit(): void {
 
 @inline export function sigmoidV(x: v128): v128 {
   return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expV(f32x4.neg(x))));
+}
+
+// Gate versions for the LSTM cell, where five of these per hidden unit bound the step:
+// exp with its input clamped to [-87.3, 88.4] (one 2^n; e^x saturates at ~2.4e38 and ~1.2e-38,
+// which changes σ and tanh by less than 1e-38), Cephes' expf polynomial, and multiply-adds
+// (fused in the relaxed build) throughout.
+@inline function expGateV(x: v128): v128 {
+  const xc = f32x4.pmax(f32x4.pmin(x, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447505531));
+  const nf = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
+  const r = madd(nf, f32x4.splat(2.12194440e-4), madd(nf, f32x4.splat(-0.693359375), xc));
+  let p = madd(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  const e = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1));
+  return f32x4.mul(e, pow2i(i32x4.trunc_sat_f32x4_s(nf), i32x4.splat(127)));
+}
+
+/** σ(x) = 1/(1 + e^−x) with expGateV. */
+@inline export function sigmoidGateV(x: v128): v128 {
+  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expGateV(f32x4.neg(x))));
+}
+
+/** tanh as tanhV (same split and small-|x| polynomial) with expGateV and multiply-adds. */
+@inline export function tanhGateV(x: v128): v128 {
+  const a = f32x4.abs(x);
+  const s = f32x4.mul(x, x);
+  let p = madd(f32x4.splat(-5.70498872745e-3), s, f32x4.splat(2.06390887954e-2));
+  p = madd(p, s, f32x4.splat(-5.37397155531e-2));
+  p = madd(p, s, f32x4.splat(1.33314422036e-1));
+  p = madd(p, s, f32x4.splat(-3.33332819422e-1));
+  const small = madd(f32x4.mul(p, s), x, x);
+  const e = expGateV(f32x4.add(a, a));
+  const large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+  const y = v128.bitselect(small, large, f32x4.lt(a, f32x4.splat(0.625)));
+  return v128.or(f32x4.abs(y), v128.and(x, i32x4.splat(0x80000000)));
 }
