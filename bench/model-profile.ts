@@ -14,6 +14,7 @@ import { getKernels } from "../lib/backend/index.js";
 import { storagePoolStats } from "../lib/backend/storage-pool.js";
 import { wasmRuntime } from "../lib/backend/wasm/runtime.js";
 import { dispatchStats } from "../lib/backend/wasm/dispatch.js";
+import { MODELS, type ModelName } from "./models/gradlab-models.js";
 
 export const GPT = { vocab: 65, d: 128, heads: 4, block: 64, batch: 32, layers: 2 } as const;
 
@@ -91,10 +92,13 @@ export function lstmStep(seed = 0): () => number {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const which = args[0] ?? "gpt";
-  if (which !== "gpt" && which !== "lstm") throw new Error(`model-profile: unknown model ${which} (gpt or lstm)`);
+  const benchModel = which.startsWith("bench:") ? (which.slice(6) as ModelName) : null;
+  if (benchModel !== null ? !(benchModel in MODELS) : which !== "gpt" && which !== "lstm") throw new Error(`model-profile: unknown model ${which} (gpt, lstm, or bench:${Object.keys(MODELS).join("|bench:")})`);
   const steps = Number(args[1] ?? 20);
   if (args[2]) setNumThreads(Number(args[2]));
-  const step = which === "gpt" ? gptStep() : lstmStep();
+  // bench:<name> profiles the step `npm run bench` times against PyTorch (bench/models/)
+  const benchStep = benchModel !== null ? MODELS[benchModel]() : null;
+  const step = benchStep !== null ? benchStep.run : which === "gpt" ? gptStep() : lstmStep();
   step(); step();
   const perKernel = process.argv.includes("--kernels") ? timeKernels() : null;
   // wall time, and the process's CPU time (at 1 thread: what the step costs, whatever else
@@ -129,8 +133,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   gc.disconnect();
   const best = Math.min(...times), med = times.sort((a, b) => a - b)[times.length >> 1]!;
   const cpuBest = Math.min(...cpu);
-  const tokens = which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq;
-  console.log(`${which === "gpt" ? "tiny GPT" : "char-LSTM"} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} tokens/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; arena copies ${mbPerStep(copied.in - copied0.in)} MB in, ${mbPerStep(copied.out - copied0.out)} MB out, storage reused ${mbPerStep(pool.reusedBytes - pool0.reusedBytes)} MB per step; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+  const tokens = benchStep?.items ?? (which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq);
+  const label = benchModel !== null ? `bench's ${benchModel}` : which === "gpt" ? "tiny GPT" : "char-LSTM";
+  console.log(`${label} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} ${benchStep?.unit ?? "tokens"}/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; arena copies ${mbPerStep(copied.in - copied0.in)} MB in, ${mbPerStep(copied.out - copied0.out)} MB out, storage reused ${mbPerStep(pool.reusedBytes - pool0.reusedBytes)} MB per step; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
   if (perKernel) {
     const rows = [...perKernel].sort((a, b) => b[1].cpu - a[1].cpu);
     for (const [name, k] of rows) {
