@@ -10,7 +10,11 @@ import { Tensor } from "../tensor.js";
 import { cast, contiguous } from "./copy.js";
 import { record, sumTo } from "./op.js";
 
-interface Operand { data: Float; trans: boolean; stride: number }
+interface Operand {
+  data: Float; trans: boolean; stride: number;
+  /** Matrices read in place from a strided view (attention heads split from one tensor): each one's offset in data, and the stored row stride. */
+  offsets?: Int32Array; ld?: number;
+}
 
 /** Lays out t ([...batch?, rows, cols]) for the kernel over `batch` matrices. */
 function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
@@ -41,7 +45,35 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
   if (batchOk && (rs === 1 || rows === 1) && (cs === rows || cols === 1)) {
     return { data: t.storage.data.subarray(t.offset) as Float, trans: true, stride };
   }
+  // Rows (or, transposed, columns) contiguous but further apart, and batch dims of any
+  // stride: the kernel reads each matrix in place (q.matmul(k.transpose(-2, -1)) on heads
+  // viewed out of one [B, T, 3C] projection).
+  const inPlace = (cs === 1 && rs >= cols) || (rs === 1 && cs >= rows);
+  if (inPlace && rows > 1 && cols > 1 && t.strides.every((st) => st >= 0)) {
+    const trans = cs !== 1;
+    const ld = trans ? cs : rs;
+    if (single) return { data: t.storage.data.subarray(t.offset) as Float, trans, stride: 0, ld };
+    return { data: t.storage.data as Float, trans, stride: 0, ld, offsets: matrixOffsets(t) };
+  }
   return { data: contiguous(t, true).storage.data as Float, trans: false, stride };
+}
+
+/** The storage offset of each matrix of t's batch dims (row-major order of the batch). */
+function matrixOffsets(t: Tensor): Int32Array {
+  const nb = t.ndim - 2;
+  const out = new Int32Array(numelOf(t.shape.slice(0, nb)));
+  const idx = new Array<number>(nb).fill(0);
+  let o = t.offset;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = o;
+    for (let d = nb - 1; d >= 0; d--) {
+      o += t.strides[d];
+      if (++idx[d] < t.shape[d]) break;
+      o -= t.strides[d] * t.shape[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
 }
 
 /** A 2-D tensor that is the transpose of a contiguous matrix (strides [1, rows]). */
@@ -60,6 +92,7 @@ function matmulND(a: Tensor, b: Tensor): Tensor {
   const out = Tensor.empty([...batch, m, n], dtype);
   getKernels().matmul(A.data, B.data, out.storage.data as Float, {
     batch: numelOf(batch), m, n, k, transA: A.trans, transB: B.trans, strideA: A.stride, strideB: B.stride,
+    offsetsA: A.offsets, offsetsB: B.offsets, ldA: A.ld, ldB: B.ld,
   });
   return record(out, "MmBackward", [a, b], (g, needs) => {
     let ga: Tensor | null = null, gb: Tensor | null = null;

@@ -31,7 +31,9 @@ function unaryRow(op: StridedUnaryOp, x: Values, px: number, sx: number, out: Va
   switch (op) {
     case "copy":
       if (sx === 1 && so === 1 && x !== out) {
-        for (let j = 0; j < n; j++) out[po + j] = x[px + j];
+        // Same element type: a memcpy (this loop is polymorphic over the array types, and slow).
+        if (n >= 8 && x.constructor === out.constructor) out.set(x.subarray(px, px + n) as never, po);
+        else for (let j = 0; j < n; j++) out[po + j] = x[px + j];
         return;
       }
       for (let j = 0; j < n; j++, px += sx, po += so) out[po] = x[px];

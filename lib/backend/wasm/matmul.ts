@@ -11,8 +11,11 @@ export function matmulF32(a: Float32Array, b: Float32Array, out: Float32Array, p
   const { batch, m, n, k } = p;
   if (batch * m * n === 0) return;
   withArena("matmul", (rt) => {
-    const [pa, offA] = putOperand(rt, a, p.offsetsA, p.strideA, batch, p.transA ? k : m, p.transA ? m : k, p.ldA);
-    const [pb, offB] = putOperand(rt, b, p.offsetsB, p.strideB, batch, p.transB ? n : k, p.transB ? k : n, p.ldB);
+    const [pa, offA, pb, offB] = a === b && p.offsetsA && p.offsetsB
+      // two views of one tensor (q and k split from one projection): its span copied in once
+      ? putShared(rt, a, batch, [p.offsetsA, p.transA ? k : m, p.transA ? m : k, p.ldA ?? (p.transA ? m : k)], [p.offsetsB, p.transB ? n : k, p.transB ? k : n, p.ldB ?? (p.transB ? k : n)])
+      : [...putOperand(rt, a, p.offsetsA, p.strideA, batch, p.transA ? k : m, p.transA ? m : k, p.ldA),
+        ...putOperand(rt, b, p.offsetsB, p.strideB, batch, p.transB ? n : k, p.transB ? k : n, p.ldB)];
     if (!p.offsetsC) {
       const pc = rt.alloc(batch * m * n * 4);
       arenaMatmul(rt, p, offA, offB)(pa, pb, pc);
@@ -49,6 +52,19 @@ function putOperand(rt: WasmRuntime, x: Float32Array, offsets: Int32Array | unde
   const rebased = new Int32Array(batch);
   for (let b = 0; b < batch; b++) rebased[b] = offsets[b]! - lo;
   return [rt.put(x.subarray(lo, hi)), rt.put(rebased)];
+}
+
+/** putOperand for two operands read from one array: the union of their spans copied once, [data, offsets] for each. */
+function putShared(rt: WasmRuntime, x: Float32Array, batch: number, ...operands: [Int32Array, number, number, number][]): [number, number, number, number] {
+  const spans = operands.map(([offsets, rows, cols, ld]) => span(offsets, batch, rows, cols, ld));
+  const lo = Math.min(spans[0]![0], spans[1]![0]), hi = Math.max(spans[0]![1], spans[1]![1]);
+  const data = rt.put(x.subarray(lo, hi));
+  const tables = operands.map(([offsets]) => {
+    const rebased = new Int32Array(batch);
+    for (let b = 0; b < batch; b++) rebased[b] = offsets[b]! - lo;
+    return rt.put(rebased);
+  });
+  return [data, tables[0]!, data, tables[1]!];
 }
 
 /**

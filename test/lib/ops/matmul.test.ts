@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { arange, matmul, ones, randn, tensor } from "../../../lib/index.js";
 import type { Tensor } from "../../../lib/index.js";
+import { getKernels } from "../../../lib/backend/index.js";
+import { atThreads } from "../backend/at-threads.js";
 
 /** Triple loop straight from the definition, on nested arrays. */
 function naive(a: number[][], b: number[][]): number[][] {
@@ -53,6 +55,42 @@ describe("matmul", () => {
     const w = randn([4, 6]);
     const d = randn([3, 2, 4]).matmul(w);
     expect(d.shape).toEqual([3, 2, 6]);
+  });
+
+  it("reads heads split from one projection, and column slices, in place: the values of contiguous copies, exactly", () => {
+    const kernels = getKernels() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const copy = kernels.stridedUnary!;
+    for (const dtype of ["float32", "float64"] as const) {
+      const x = randn([8, 16, 3 * 64], { dtype, requiresGrad: true });
+      const w = randn([40, 9], { dtype });
+      const heads = (): Tensor[] => x.split(64, 2).map((t) => t.view([8, 16, 4, 16]).transpose(1, 2));
+      const runs = atThreads(() => {
+        const [q, k, v] = heads() as [Tensor, Tensor, Tensor];
+        let copies = 0;
+        kernels.stridedUnary = (...a: unknown[]) => (copies++, copy(...a));
+        let att: Tensor, y: Tensor, z: Tensor;
+        try {
+          att = q.matmul(k.transpose(-2, -1));
+          y = att.matmul(v);
+          z = x.narrow(2, 7, 40).matmul(w);
+        } finally {
+          kernels.stridedUnary = copy;
+        }
+        expect(copies).toBe(0); // no operand was gathered into a contiguous copy first
+        x.grad = null;
+        y.square().sum().backward();
+        return { att: att.toArray(), y: y.toArray(), z: z.toArray(), grad: x.grad!.toArray() };
+      });
+      const [q, k, v] = heads().map((t) => t.detach().contiguous()) as [Tensor, Tensor, Tensor];
+      const att = q.matmul(k.transpose(-2, -1).contiguous());
+      const want = { att: att.toArray(), y: att.matmul(v).toArray(), z: x.detach().narrow(2, 7, 40).contiguous().matmul(w).toArray() };
+      for (const r of runs) {
+        expect(r.att).toEqual(want.att);
+        expect(r.y).toEqual(want.y);
+        expect(r.z).toEqual(want.z);
+      }
+      expect(runs[1]!.grad).toEqual(runs[0]!.grad);
+    }
   });
 
   it("errors name both shapes", () => {
