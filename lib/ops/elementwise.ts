@@ -306,7 +306,9 @@ export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolea
 
 function expandedValues(v: TensorOrScalar, shape: readonly number[]): Values {
   if (typeof v === "number") return Float64Array.of(v);
-  const out = Tensor.empty(shape, v.dtype);
+  // already laid out as the kernel reads it (the kernel only reads its inputs): no copy
+  if (v.offset === 0 && v.storage.data.length === v.numel && v.isContiguous() && sameShape(v.shape, shape)) return v.storage.data;
+  const out = Tensor.uninit(shape, v.dtype); // the copy writes every element
   getKernels().stridedUnary("copy", v.storage.data, v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
   return out.storage.data;
 }
@@ -314,7 +316,7 @@ function expandedValues(v: TensorOrScalar, shape: readonly number[]): Values {
 function whereRaw(op: string, cond: Tensor, a: TensorOrScalar, b: TensorOrScalar, dtype: DType): Tensor {
   let shape = broadcastShapes(op, cond.shape, shapeOf(a));
   shape = broadcastShapes(op, shape, shapeOf(b));
-  const out = Tensor.empty(shape, dtype);
+  const out = Tensor.uninit(shape, dtype); // where writes every element
   // a broadcast scalar stays one value (length 1); a one-element tensor is expanded, so its
   // length equals the output's unless the output has one element too
   getKernels().where(expandedValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), out.storage.data);

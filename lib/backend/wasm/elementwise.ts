@@ -64,6 +64,21 @@ export function reluMaskF32(dy: Float32Array, y: Float32Array, out: Float32Array
   return true;
 }
 
+/** where on float32 values with a one-byte-per-element condition (a bool tensor's storage). */
+export function whereF32(cond: Uint8Array, a: Float32Array | null, b: Float32Array | null, out: Float32Array): boolean {
+  const n = out.length;
+  if (a === null || b === null) return false;
+  const sa = a.length === 1, sb = b.length === 1;
+  if (small(n) || cond.length < n || (!sa && a.length < n) || (!sb && b.length < n)) return false;
+  withArena("where", (rt) => {
+    const pc = rt.putBytes(cond.length === n ? cond : cond.subarray(0, n));
+    const pa = rt.put(a, sa ? 1 : n), pb = rt.put(b, sb ? 1 : n), po = rt.alloc(n * 4);
+    runRange("where", "whereRange", () => [pc, pa, pb, sa ? 1 : 0, sb ? 1 : 0, po, 0, 0], elements(n, 6), n * ELEMENT_WORK);
+    rt.getF32(po, out, n);
+  });
+  return true;
+}
+
 export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): boolean {
   const n = outer * size * inner;
   if (op === "prod" || small(n) || size === 0) return false;

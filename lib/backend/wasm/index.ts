@@ -3,7 +3,7 @@
 // the TypeScript reference. `wasmKernels()` returns null when the module cannot load, so
 // the registry keeps the reference kernels.
 
-import type { Kernels } from "../kernels.js";
+import type { Kernels, Values } from "../kernels.js";
 import { referenceKernels as ref } from "../reference.js";
 import { ArenaCapExceeded, wasmRuntime } from "./runtime.js";
 import { matmulF32 } from "./matmul.js";
@@ -11,7 +11,7 @@ import { channelSumF32, conv2dBackwardF32, conv2dBackwardInputF32, conv2dBackwar
 import {
   avgPool2dBackwardF32, avgPool2dForwardF32, maxPool2dBackwardF32, maxPool2dForwardF32,
 } from "./pool2d.js";
-import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32 } from "./elementwise.js";
+import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32, whereF32 } from "./elementwise.js";
 import { getPoolThreads, setPoolThreads } from "./threads.js";
 import { modelWasmKernels } from "./models.js";
 import { stridedCopyF32 } from "./strided.js";
@@ -21,6 +21,8 @@ export { wasmRuntime, wasmLoadError } from "./runtime.js";
 // By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
 const isF32 = (x: unknown): boolean => ArrayBuffer.isView(x) && (x as Float32Array)[Symbol.toStringTag] === "Float32Array";
 const f32 = (...xs: unknown[]): boolean => xs.every(isF32);
+/** A float32 operand of a float32 kernel: one broadcast value (ops pass scalars as float64) converted, else as it is or null. */
+const asF32 = (v: Values): Float32Array | null => (isF32(v) ? (v as Float32Array) : v.length === 1 ? Float32Array.of(v[0]!) : null);
 
 /**
  * Each kernel, run on the reference instead when its call needs more scratch than the
@@ -81,6 +83,8 @@ export function wasmKernels(): Partial<Kernels> | null {
     binary: (op, a, b, out) => (f32(a, b, out) && binaryF32(op, a as Float32Array, b as Float32Array, out as Float32Array)) || ref.binary(op, a, b, out),
     binaryScalar: (op, x, s, out, first) =>
       (f32(x, out) && binaryScalarF32(op, x as Float32Array, s, out as Float32Array, first)) || ref.binaryScalar(op, x, s, out, first),
+    where: (cond, a, b, out) =>
+      (cond instanceof Uint8Array && isF32(out) && whereF32(cond, asF32(a), asF32(b), out as Float32Array)) || ref.where(cond, a, b, out),
     reluMask: (dy, y, out) => (f32(dy, y, out) && reluMaskF32(dy as Float32Array, y as Float32Array, out as Float32Array)) || ref.reluMask(dy, y, out),
     reduce: (op, x, out, outer, size, inner) =>
       (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),

@@ -181,6 +181,14 @@ export class WasmRuntime {
     return ptr;
   }
 
+  /** Copies bytes (a bool tensor's storage) into the arena; returns its byte offset. */
+  putBytes(src: Uint8Array): number {
+    const ptr = this.alloc(src.length);
+    this.copied.in += src.length;
+    new Uint8Array(this.memory.buffer, ptr, src.length).set(src);
+    return ptr;
+  }
+
   /** Copies `n` floats (default: dst.length) from the arena into dst. */
   getF32(ptr: number, dst: Float32Array, n = dst.length): void {
     this.copied.out += n * 4;

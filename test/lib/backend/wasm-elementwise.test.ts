@@ -2,7 +2,8 @@
 // the fall-back contract (unsupported ops / small arrays return false).
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
-import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32 } from "../../../lib/backend/wasm/elementwise.js";
+import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32, whereF32 } from "../../../lib/backend/wasm/elementwise.js";
+import { atThreads } from "./at-threads.js";
 import { dispatchTuning } from "../../../lib/backend/wasm/dispatch.js";
 import { setPoolThreads } from "../../../lib/backend/wasm/threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
@@ -63,6 +64,26 @@ describe("wasm elementwise", () => {
     expect(reluMaskF32(dy, y, got)).toBe(true);
     expect(Array.from(got)).toEqual(Array.from(want));
     expect(want[5]).toBe(0); expect(want[7]).toBe(0); expect(Number.isNaN(want[8])).toBe(true);
+  });
+
+  test("where: the reference's values bit for bit, full and one-value operands, NaN and ±Inf, at 1 and 2 threads", () => {
+    const rand = rng(11);
+    const cond = Uint8Array.from({ length: N }, () => (rand() < 0.4 ? 1 : 0));
+    cond[N - 1] = 1; cond[N - 2] = 0; cond[0] = 2; // any nonzero byte is true
+    const a = randomF32(N, rand), b = randomF32(N, rand);
+    a[1] = NaN; b[2] = -Infinity; a[N - 1] = Infinity;
+    for (const [x, y] of [[a, b], [Float32Array.of(-Infinity), b], [a, Float32Array.of(0)], [Float32Array.of(NaN), Float32Array.of(-0)]]) {
+      const want = new Float32Array(N);
+      ref.where(cond, x!, y!, want);
+      const runs = atThreads(() => {
+        const got = new Float32Array(N).fill(7);
+        expect(whereF32(cond, x!, y!, got)).toBe(true);
+        return Array.from(got);
+      });
+      for (const got of runs) expect(got).toEqual(Array.from(want));
+    }
+    expect(whereF32(cond.subarray(0, N - 1), a, b, new Float32Array(N))).toBe(false); // a condition shorter than the output
+    expect(whereF32(cond, null, b, new Float32Array(N))).toBe(false); // an operand of another type
   });
 
   test("the op-code table: every name is an op of the kernel interface, codes distinct", () => {

@@ -224,3 +224,19 @@ export function reluMaskRange(dy: usize, y: usize, out: usize, i0: i32, i1: i32)
   for (let i = i0; i < v1; i += 4) v128.store(f(out, i), v128.and(v128.load(f(dy, i)), f32x4.gt(v128.load(f(y, i)), zero)));
   for (let i = v1; i < i1; i++) store<f32>(f(out, i), load<f32>(f(y, i)) > 0 ? load<f32>(f(dy, i)) : <f32>0);
 }
+
+/** out[i] = cond[i] != 0 ? a[i] : b[i] (cond one byte per element; a or b one value when its flag is set). */
+export function whereRange(cond: usize, a: usize, b: usize, scalarA: i32, scalarB: i32, out: usize, i0: i32, i1: i32): void {
+  const v1 = i0 + ((i1 - i0) & ~3);
+  const zero = i32x4.splat(0);
+  const sa = f32x4.splat(load<f32>(a)), sb = f32x4.splat(load<f32>(b));
+  for (let i = i0; i < v1; i += 4) {
+    const m = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(cond + <usize>i))), zero);
+    const va = scalarA ? sa : v128.load(f(a, i)), vb = scalarB ? sb : v128.load(f(b, i));
+    v128.store(f(out, i), v128.bitselect(va, vb, m));
+  }
+  for (let i = v1; i < i1; i++) {
+    store<f32>(f(out, i), load<u8>(cond + <usize>i) != 0 ? load<f32>(scalarA ? a : f(a, i)) : load<f32>(scalarB ? b : f(b, i)));
+  }
+}
+

@@ -5,7 +5,7 @@ export { convWorkspaceBytes, conv2dForwardRange, conv2dBackwardInputRange, conv2
   convPoolFusable, conv2dMaxPool2x2ForwardRange, conv2dMaxPoolBackwardWeightRange, maxPoolWeightGradPartFloats,
   poolWeightGradScratchBytes } from "./conv";
 export { maxPool2dForwardRange, maxPool2dBackwardRange, avgPool2dForwardRange, avgPool2dBackwardRange } from "./pool2d";
-export { binaryRange, binaryScalarRange, unaryRange, reluMaskRange, reduceSumRange, reduceMaxMinRange } from "./elementwise";
+export { binaryRange, binaryScalarRange, unaryRange, reluMaskRange, whereRange, reduceSumRange, reduceMaxMinRange } from "./elementwise";
 export { simdPeak } from "./peak";
 export { implicitConv, implicitWorkspaceBytes, implicitForwardRange, implicitBackwardInputRange, implicitBackwardInputScatterRange,
   implicitBackwardWeightRange } from "./conv_implicit";
