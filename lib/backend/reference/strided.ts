@@ -97,12 +97,29 @@ function forEachRow(shape: number[], strides: number[][], row: (offsets: number[
   }
 }
 
+// float32 copies and adds (gradient accumulation into views, strided outputs) in loops of
+// their own: V8 keeps element-access feedback per function, and the shared row loops above
+// see every array type, which makes each access several times slower.
+function copyRowF32(x: Float32Array, px: number, sx: number, out: Float32Array, po: number, so: number, n: number): void {
+  for (let j = 0; j < n; j++, px += sx, po += so) out[po] = x[px]!;
+}
+
+function addRowF32(x: Float32Array, px: number, sx: number, y: Float32Array, py: number, sy: number, out: Float32Array, po: number, so: number, n: number): void {
+  for (let j = 0; j < n; j++, px += sx, py += sy, po += so) out[po] = x[px]! + y[py]!;
+}
+
+const isF32 = (v: Values): v is Float32Array => v instanceof Float32Array;
+
 export function stridedUnary(op: StridedUnaryOp, x: Values, xo: number, xs: readonly number[],
   out: Values, oo: number, os: readonly number[], shape: readonly number[]): void {
   if (shape.includes(0)) return;
   const [cs, [cx, co]] = coalesce(shape, [xs, os]);
   if (cs.length === 0) { unaryRow(op, x, xo, 0, out, oo, 0, 1); return; }
   const sx = cx![cs.length - 1], so = co![cs.length - 1];
+  if (op === "copy" && (sx !== 1 || so !== 1) && isF32(x) && isF32(out)) {
+    forEachRow(cs, [cx!, co!], (p, n) => copyRowF32(x, p[0], sx, out, p[1], so, n), [xo, oo]);
+    return;
+  }
   forEachRow(cs, [cx!, co!], (p, n) => unaryRow(op, x, p[0], sx, out, p[1], so, n), [xo, oo]);
 }
 
@@ -113,5 +130,9 @@ export function stridedBinary(op: StridedBinaryOp, x: Values, xo: number, xs: re
   if (cs.length === 0) { binaryRow(op, x, xo, 0, y, yo, 0, out, oo, 0, 1); return; }
   const last = cs.length - 1;
   const sx = cx![last], sy = cy![last], so = co![last];
+  if (op === "add" && isF32(x) && isF32(y) && isF32(out)) {
+    forEachRow(cs, [cx!, cy!, co!], (p, n) => addRowF32(x, p[0], sx, y, p[1], sy, out, p[2], so, n), [xo, yo, oo]);
+    return;
+  }
   forEachRow(cs, [cx!, cy!, co!], (p, n) => binaryRow(op, x, p[0], sx, y, p[1], sy, out, p[2], so, n), [xo, yo, oo]);
 }

@@ -57,4 +57,19 @@ describe("strided kernels (reference)", () => {
     ref.stridedUnary("copy", x, 0, [1, 1], i32, 0, [1, 1], [0, 3]);
     expect(Array.from(i32)).toEqual([0, 0, 2, 0]);
   });
+
+  test("float32 copies and adds (their own loops) and contiguous copies (memcpy) walk the same index space", () => {
+    const a = Float32Array.from(x, (v) => v * 0.5), b = Float32Array.from(y, (v) => v + 0.25);
+    const got = new Float32Array(200).fill(-7), want = got.slice();
+    ref.stridedBinary("add", a, 2, xs, b, 1, ys, got, 3, os, shape);
+    for (const idx of indices(shape)) want[at(3, os, idx)] = a[at(2, xs, idx)]! + b[at(1, ys, idx)]!;
+    expect(Array.from(got)).toEqual(Array.from(want));
+    ref.stridedUnary("copy", a, 2, xs, got, 3, os, shape);
+    for (const idx of indices(shape)) want[at(3, os, idx)] = a[at(2, xs, idx)]!;
+    expect(Array.from(got)).toEqual(Array.from(want));
+    // rows of 20 contiguous elements on both sides, a gap between the output's rows
+    const rows = new Float32Array(101).fill(-7);
+    ref.stridedUnary("copy", a, 5, [20, 1], rows, 1, [25, 1], [4, 20]);
+    for (let r = 0; r < 4; r++) for (let c = 0; c < 25; c++) expect(rows[1 + r * 25 + c]).toBe(c < 20 ? a[5 + r * 20 + c] : -7);
+  });
 });
