@@ -59,7 +59,7 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
 }
 
 /** The storage offset of each matrix of t's batch dims (row-major order of the batch). */
-function matrixOffsets(t: Tensor): Int32Array {
+export function matrixOffsets(t: Tensor): Int32Array {
   const nb = t.ndim - 2;
   const out = new Int32Array(numelOf(t.shape.slice(0, nb)));
   const idx = new Array<number>(nb).fill(0);

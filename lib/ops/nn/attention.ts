@@ -13,6 +13,7 @@ import type { Generator } from "../../random.js";
 import { Tensor } from "../../tensor.js";
 import { noGrad } from "../../autograd/grad_mode.js";
 import { ones, zeros } from "../creation.js";
+import { matrixOffsets } from "../matmul.js";
 import { record } from "../op.js";
 import { dropout } from "./dropout.js";
 import { softmax } from "./activation.js";
@@ -91,23 +92,11 @@ const isSmall = (L: number, S: number, E: number, Ev: number): boolean =>
  */
 function operand(t: Tensor, dt: FloatDType): AttentionOperand {
   const nd = t.ndim, rows = t.shape[nd - 2], cols = t.shape[nd - 1];
-  const batchShape = t.shape.slice(0, -2), B = numelOf(batchShape);
-  const offsets = new Int32Array(B);
+  const B = numelOf(t.shape.slice(0, -2));
   if (t.dtype === dt && (t.strides[nd - 1] === 1 || cols === 1) && t.strides.every((st) => st >= 0)) {
-    // odometer over the batch dims
-    const idx = new Array<number>(batchShape.length).fill(0);
-    let off = t.offset;
-    for (let b = 0; b < B; b++) {
-      offsets[b] = off;
-      for (let d = batchShape.length - 1; d >= 0; d--) {
-        off += t.strides[d]!;
-        if (++idx[d]! < batchShape[d]!) break;
-        off -= t.strides[d]! * batchShape[d]!;
-        idx[d] = 0;
-      }
-    }
-    return { data: t.storage.data as Float, offsets, rowStride: t.strides[nd - 2]! };
+    return { data: t.storage.data as Float, offsets: matrixOffsets(t), rowStride: t.strides[nd - 2]! };
   }
+  const offsets = new Int32Array(B);
   for (let b = 0; b < B; b++) offsets[b] = b * rows * cols;
   return { data: floatData(t, dt), offsets, rowStride: cols };
 }
