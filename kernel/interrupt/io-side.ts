@@ -28,9 +28,11 @@ const GROWTH_BYTES = 64 * 2 ** 20;
  * A cell is stopped when the main thread's JavaScript heap passes its V8 limit less this
  * fraction: V8 aborts the whole process at the limit, and the stop (a SIGINT, or after the
  * grace period a termination) and the unwinding need room to run in. The limit counts the
- * young generation too, which the old generation cannot grow into.
+ * young generation too, which the old generation cannot grow into. V8 also aborts after a few
+ * full GCs in a row that leave the old generation above 80% of its maximum, so the mark
+ * stays well below that while the samples below are taken (on a loaded machine they lag).
  */
-const HEAP_HEADROOM_FRACTION = 0.3;
+const HEAP_HEADROOM_FRACTION = 0.4;
 const HEAP_HEADROOM_MIN = 64 * 2 ** 20;
 /** Heap samples (one per check) that must all be above the mark. */
 const HEAP_SAMPLES = 3;

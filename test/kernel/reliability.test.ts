@@ -378,7 +378,7 @@ describe.skipIf(!built)("reliability: the JavaScript heap limit", () => {
         const r = await k.client.execute(code, { timeoutMs: 60_000 }).catch((e: Error) => ({ reply: { content: { ename: e.message } }, outputs: [] }));
         const shown = r.outputs.find((m) => m.header.msg_type === "error")?.content as { ename?: string } | undefined;
         if (ename(r) === "MemoryError" && shown?.ename === "MemoryError" && /^JavaScript heap reached [\d.]+ GB of its [\d.]+ GB limit/.test(evalue(r))) survived++;
-        else console.log(`[reliability] heap cell not stopped cleanly (${ename(r)}: ${evalue(r)}): ${k.stderr().slice(-800)}`);
+        else console.log(`[reliability] heap cell ${code.slice(0, 20)} not stopped cleanly (${ename(r)}: ${evalue(r)}): ${/FATAL ERROR[^\n]*/.exec(k.stderr())?.[0] ?? ""} ${k.stderr().slice(-800)}`);
         // The stopped cell's garbage is collectable: a cell needing a good part of the heap runs.
         const next = await k.client.execute("early + ' ' + Array.from({ length: 1e6 }, (_, i) => ({ i })).length", { timeoutMs: 30_000 }).catch(() => null);
         if (next !== null && result(next.outputs) === "'kept 1000000'") kept++;
