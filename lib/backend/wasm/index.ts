@@ -20,6 +20,7 @@ export { wasmRuntime, wasmLoadError } from "./runtime.js";
 
 // By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
 const isF32 = (x: unknown): boolean => ArrayBuffer.isView(x) && (x as Float32Array)[Symbol.toStringTag] === "Float32Array";
+const isU8 = (x: unknown): boolean => ArrayBuffer.isView(x) && (x as Uint8Array)[Symbol.toStringTag] === "Uint8Array";
 const f32 = (...xs: unknown[]): boolean => xs.every(isF32);
 /** A float32 operand of a float32 kernel: one broadcast value (ops pass scalars as float64) converted, else as it is or null. */
 const asF32 = (v: Values): Float32Array | null => (isF32(v) ? (v as Float32Array) : v.length === 1 ? Float32Array.of(v[0]!) : null);
@@ -84,7 +85,7 @@ export function wasmKernels(): Partial<Kernels> | null {
     binaryScalar: (op, x, s, out, first) =>
       (f32(x, out) && binaryScalarF32(op, x as Float32Array, s, out as Float32Array, first)) || ref.binaryScalar(op, x, s, out, first),
     where: (cond, a, b, out) =>
-      (cond instanceof Uint8Array && isF32(out) && whereF32(cond, asF32(a), asF32(b), out as Float32Array)) || ref.where(cond, a, b, out),
+      (isU8(cond) && isF32(out) && whereF32(cond as Uint8Array, asF32(a), asF32(b), out as Float32Array)) || ref.where(cond, a, b, out),
     reluMask: (dy, y, out) => (f32(dy, y, out) && reluMaskF32(dy as Float32Array, y as Float32Array, out as Float32Array)) || ref.reluMask(dy, y, out),
     reduce: (op, x, out, outer, size, inner) =>
       (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),

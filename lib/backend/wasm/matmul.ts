@@ -13,7 +13,7 @@ export function matmulF32(a: Float32Array, b: Float32Array, out: Float32Array, p
   withArena("matmul", (rt) => {
     const [pa, offA, pb, offB] = a === b && p.offsetsA && p.offsetsB
       // two views of one tensor (q and k split from one projection): its span copied in once
-      ? putShared(rt, a, batch, [p.offsetsA, p.transA ? k : m, p.transA ? m : k, p.ldA ?? (p.transA ? m : k)], [p.offsetsB, p.transB ? n : k, p.transB ? k : n, p.ldB ?? (p.transB ? k : n)])
+      ? putShared(rt, a, batch, [p.offsetsA, p.transA ? k : m, p.transA ? m : k, p.ldA], [p.offsetsB, p.transB ? n : k, p.transB ? k : n, p.ldB])
       : [...putOperand(rt, a, p.offsetsA, p.strideA, batch, p.transA ? k : m, p.transA ? m : k, p.ldA),
         ...putOperand(rt, b, p.offsetsB, p.strideB, batch, p.transB ? n : k, p.transB ? k : n, p.ldB)];
     if (!p.offsetsC) {
@@ -49,22 +49,24 @@ function putOperand(rt: WasmRuntime, x: Float32Array, offsets: Int32Array | unde
   rows: number, cols: number, ld = cols): [number, number] {
   if (!offsets) return [rt.put(x, (stride === 0 ? 0 : (batch - 1) * stride) + (rows - 1) * ld + cols), 0];
   const [lo, hi] = span(offsets, batch, rows, cols, ld);
-  const rebased = new Int32Array(batch);
-  for (let b = 0; b < batch; b++) rebased[b] = offsets[b]! - lo;
-  return [rt.put(x.subarray(lo, hi)), rt.put(rebased)];
+  return [rt.put(x.subarray(lo, hi)), putRebased(rt, offsets, batch, lo)];
 }
 
+/** The per-matrix offsets table, relative to `lo` (where the copied span starts), in the arena. */
+function putRebased(rt: WasmRuntime, offsets: Int32Array, batch: number, lo: number): number {
+  const rebased = new Int32Array(batch);
+  for (let b = 0; b < batch; b++) rebased[b] = offsets[b]! - lo;
+  return rt.put(rebased);
+}
+
+/** offsets, rows, cols and row stride (default cols) of one operand's stored matrices */
+type StoredMatrices = [Int32Array, number, number, number | undefined];
+
 /** putOperand for two operands read from one array: the union of their spans copied once, [data, offsets] for each. */
-function putShared(rt: WasmRuntime, x: Float32Array, batch: number, ...operands: [Int32Array, number, number, number][]): [number, number, number, number] {
-  const spans = operands.map(([offsets, rows, cols, ld]) => span(offsets, batch, rows, cols, ld));
-  const lo = Math.min(spans[0]![0], spans[1]![0]), hi = Math.max(spans[0]![1], spans[1]![1]);
-  const data = rt.put(x.subarray(lo, hi));
-  const tables = operands.map(([offsets]) => {
-    const rebased = new Int32Array(batch);
-    for (let b = 0; b < batch; b++) rebased[b] = offsets[b]! - lo;
-    return rt.put(rebased);
-  });
-  return [data, tables[0]!, data, tables[1]!];
+function putShared(rt: WasmRuntime, x: Float32Array, batch: number, a: StoredMatrices, b: StoredMatrices): [number, number, number, number] {
+  const [loA, hiA] = span(a[0], batch, a[1], a[2], a[3] ?? a[2]), [loB, hiB] = span(b[0], batch, b[1], b[2], b[3] ?? b[2]);
+  const lo = Math.min(loA, loB), data = rt.put(x.subarray(lo, Math.max(hiA, hiB)));
+  return [data, putRebased(rt, a[0], batch, lo), data, putRebased(rt, b[0], batch, lo)];
 }
 
 /**
