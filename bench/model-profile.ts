@@ -3,7 +3,7 @@
 // linear 256→65, Adam) through the public API, timed on their own so a `node --cpu-prof`
 // run shows what dominates a step:
 //   node dist/bench/model-profile.js [gpt|lstm] [steps] [threads] [--kernels]
-// (--kernels: wall and CPU time per backend kernel per step, the rest is the library's own;
+// (--kernels: wall and CPU time and arena copies per backend kernel per step, the rest is the library's own;
 // its wasm calls run inline on the calling thread, with their wall time, and pool dispatches)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/model-profile.js gpt 30 1
 
@@ -12,6 +12,7 @@ import { PerformanceObserver } from "node:perf_hooks";
 import { F, Generator, manualSeed, nn, optim, setNumThreads, tensor, type Tensor } from "../lib/index.js";
 import { getKernels } from "../lib/backend/index.js";
 import { storagePoolStats } from "../lib/backend/storage-pool.js";
+import { residentStats } from "../lib/backend/index.js";
 import { wasmRuntime } from "../lib/backend/wasm/runtime.js";
 import { dispatchStats } from "../lib/backend/wasm/dispatch.js";
 import { MODELS, type ModelName } from "./models/gradlab-models.js";
@@ -118,7 +119,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const faults0 = faults();
   // arena copies and storage reused from the pool (lib/backend/storage-pool.ts), per step
-  const copied0 = { ...(wasmRuntime()?.copied ?? { in: 0, out: 0 }) }, pool0 = storagePoolStats();
+  const copied0 = { ...(wasmRuntime()?.copied ?? { in: 0, out: 0 }) }, pool0 = storagePoolStats(), res0 = residentStats();
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now(), c0 = process.cpuUsage();
     step();
@@ -127,7 +128,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cpu.push((c.user + c.system) / 1000);
   }
   const faultsPerStep = (faults() - faults0) / steps;
-  const copied = wasmRuntime()?.copied ?? { in: 0, out: 0 }, pool = storagePoolStats();
+  const copied = wasmRuntime()?.copied ?? { in: 0, out: 0 }, pool = storagePoolStats(), res = residentStats();
   const mbPerStep = (b: number) => (b / steps / 1e6).toFixed(1);
   await new Promise((r) => setTimeout(r, 10)); // GC entries arrive on the event loop
   gc.disconnect();
@@ -135,20 +136,21 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const cpuBest = Math.min(...cpu);
   const tokens = benchStep?.items ?? (which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq);
   const label = benchModel !== null ? `bench's ${benchModel}` : which === "gpt" ? "tiny GPT" : "char-LSTM";
-  console.log(`${label} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} ${benchStep?.unit ?? "tokens"}/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; arena copies ${mbPerStep(copied.in - copied0.in)} MB in, ${mbPerStep(copied.out - copied0.out)} MB out, storage reused ${mbPerStep(pool.reusedBytes - pool0.reusedBytes)} MB per step; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
+  console.log(`${label} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} ${benchStep?.unit ?? "tokens"}/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; arena copies ${mbPerStep(copied.in - copied0.in)} MB in, ${mbPerStep(copied.out - copied0.out)} MB out, storage reused ${mbPerStep(pool.reusedBytes - pool0.reusedBytes)} MB, resident outputs ${mbPerStep(res.allocated - res0.allocated)} MB (materialized ${mbPerStep(res.materialized - res0.materialized)} MB, dead freed ${mbPerStep(res.freedDead - res0.freedDead)} MB) per step; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
   if (perKernel) {
     const rows = [...perKernel].sort((a, b) => b[1].cpu - a[1].cpu);
     for (const [name, k] of rows) {
       const per = (x: number, d = 1) => (x / steps).toFixed(d);
       console.log(`  ${name.padEnd(24)} ${per(k.calls, 0).padStart(4)} calls  wall ${per(k.wall).padStart(6)} ms  CPU ${per(k.cpu).padStart(6)} ms`
-        + `  wasm inline ${per(k.inline, 0).padStart(3)} (${per(k.inlineMs).padStart(5)} ms) pool ${per(k.split, 0).padStart(3)}  (per step)`);
+        + `  wasm inline ${per(k.inline, 0).padStart(3)} (${per(k.inlineMs).padStart(5)} ms) pool ${per(k.split, 0).padStart(3)}`
+        + `  arena ${per(k.bytesIn / 1e6).padStart(5)} MB in ${per(k.bytesOut / 1e6).padStart(5)} MB out  (per step)`);
     }
     const sum = (f: (k: KernelStats) => number) => (rows.reduce((a, [, k]) => a + f(k), 0) / steps);
     console.log(`  all kernels: CPU ${sum((k) => k.cpu).toFixed(1)} ms; wasm calls inline ${sum((k) => k.inline).toFixed(0)} (${sum((k) => k.inlineMs).toFixed(1)} ms wall), pool dispatches ${sum((k) => k.split).toFixed(0)} per step`);
   }
 }
 
-interface KernelStats { calls: number; wall: number; cpu: number; inline: number; inlineMs: number; split: number }
+interface KernelStats { calls: number; wall: number; cpu: number; inline: number; inlineMs: number; split: number; bytesIn: number; bytesOut: number }
 
 /**
  * Wraps every registry kernel to add up its calls, wall and process CPU time (all threads);
@@ -164,6 +166,7 @@ function timeKernels(): Map<string, KernelStats> {
       if (depth > 0) return fn(...a);
       depth++;
       const d = (dispatchStats.current = { inline: 0, inlineMs: 0, split: 0 });
+      const rt = wasmRuntime(), in0 = rt?.copied.in ?? 0, out0 = rt?.copied.out ?? 0;
       const t0 = performance.now(), c0 = process.cpuUsage();
       try {
         return fn(...a);
@@ -171,7 +174,9 @@ function timeKernels(): Map<string, KernelStats> {
         depth--;
         const c = process.cpuUsage(c0);
         dispatchStats.current = null;
-        const s = stats.get(name) ?? { calls: 0, wall: 0, cpu: 0, inline: 0, inlineMs: 0, split: 0 };
+        const s = stats.get(name) ?? { calls: 0, wall: 0, cpu: 0, inline: 0, inlineMs: 0, split: 0, bytesIn: 0, bytesOut: 0 };
+        s.bytesIn += (rt?.copied.in ?? 0) - in0;
+        s.bytesOut += (rt?.copied.out ?? 0) - out0;
         s.calls++;
         s.inline += d.inline;
         s.inlineMs += d.inlineMs;

@@ -2,7 +2,8 @@
 // place in the autograd graph. Almost every method is a thin call into lib/ops/, where each op
 // keeps its forward and backward together.
 
-import { allocate, allocateUninit } from "./backend/index.js";
+import { allocate, allocateUninit, allocResident, inResidentScope, noteMaterialized, releaseResident, type Region } from "./backend/index.js";
+import { noteBirthKey } from "./backend/storage-pool.js";
 import { type DType, type TypedArray, isFloatDType } from "./dtype.js";
 import { contiguousStrides, fmtShape, numelOf, normDim } from "./shape.js";
 import { AccumulateGrad, GradFn, type Hook, type RemovableHandle } from "./autograd/graph.js";
@@ -18,10 +19,73 @@ import { cast, clone, contiguous } from "./ops/copy.js";
 import { inplace } from "./ops/inplace.js";
 import { formatTensor } from "./repr.js";
 
-/** Shared typed-array storage; `version` counts in-place writes (autograd checks it). */
+/**
+ * Shared typed-array storage; `version` counts in-place writes (autograd checks it). A float32
+ * op output may instead start *resident* (backend/wasm/resident.ts): its values sit in the
+ * wasm memory, where the next kernels read them in place, until `data` is first read, which
+ * copies them into an ordinary typed array (for good) and gives the region back.
+ */
 export class Storage {
   version = 0;
-  constructor(readonly data: TypedArray) {}
+  private _data: TypedArray | null;
+  private region: Region | null;
+  /** Identity for the autograd engine's dead-gradient bookkeeping (stays the same when materialized). */
+  readonly key: object;
+
+  constructor(data: TypedArray | Region) {
+    if (ArrayBuffer.isView(data)) {
+      this._data = data;
+      this.region = null;
+      this.key = data.buffer;
+    } else {
+      this._data = null;
+      this.region = data;
+      data.owner = this;
+      this.key = data;
+    }
+  }
+
+  /** The values as an ordinary typed array (a resident storage is materialized first). */
+  get data(): TypedArray {
+    return this._data ?? this.materialize();
+  }
+
+  /** Elements held (without materializing). */
+  get length(): number {
+    return this._data ? this._data.length : this.region!.n;
+  }
+
+  /**
+   * The values in place in the wasm memory, for a kernel call inside `residentScope`; null
+   * when the storage is an ordinary array or no scope is open. Never keep it past the scope.
+   */
+  get resident(): Float32Array | null {
+    return this.region !== null && inResidentScope() ? this.region.view : null;
+  }
+
+  /** Copies resident values into an ordinary array (the heap's flush calls this too). */
+  materialize(): TypedArray {
+    if (this._data) return this._data;
+    const r = this.region!;
+    const a = allocateUninit("float32", r.n) as Float32Array;
+    a.set(r.view);
+    noteMaterialized(r.n * 4);
+    this._data = a;
+    this.region = null;
+    releaseResident(r);
+    return a;
+  }
+
+  /**
+   * Gives a resident region back (a dead gradient); false when not resident. As with a pooled
+   * array, the values stay readable until the next allocation of that size reuses the region.
+   */
+  releaseResident(): boolean {
+    const r = this.region;
+    if (r === null || !r.live) return false;
+    releaseResident(r);
+    return true;
+  }
 }
 
 export type NestedArray = number | boolean | NestedArray[];
@@ -73,6 +137,16 @@ export class Tensor {
   /** @internal a contiguous tensor over `data` (not copied). */
   static fromArray(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
     return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+  }
+
+  /**
+   * @internal a contiguous float32 tensor with unspecified values resident in the wasm memory
+   * (see Storage), or null when none can be had (then use `uninit`): only inside residentScope.
+   */
+  static resident(shape: readonly number[]): Tensor | null {
+    const region = allocResident(numelOf(shape));
+    if (region) noteBirthKey(region);
+    return region ? new Tensor(new Storage(region), shape, contiguousStrides(shape), 0, "float32") : null;
   }
 
   /** @internal a zero-filled contiguous tensor. */

@@ -221,7 +221,7 @@ function accumulate(t: Tensor, g: Tensor, owned: Set<Storage> | null, createGrap
     t.grad.add_(g);
     return;
   }
-  const whole = g.offset === 0 && g.storage.data.length === g.numel && g.isContiguous();
+  const whole = g.offset === 0 && g.storage.length === g.numel && g.isContiguous();
   if (owned && whole && !owned.has(g.storage) && g.gradFn === null) {
     owned.add(g.storage);
     t.grad = g.shape === t.shape ? g : g.reshape(t.shape as number[]);

@@ -2,7 +2,8 @@
 // `registerKernels`. Tensor storage comes from `allocate` (zero-filled) or `allocateUninit`
 // (for outputs a kernel overwrites): ordinary GC-managed typed arrays, some reused from what a
 // backward pass released (storage-pool.ts; the wasm backend copies operands into its own
-// arena per call, see wasm/runtime.ts).
+// arena per call, see wasm/runtime.ts), or, for the outputs of ops that run inside
+// `residentScope`, regions of the wasm memory itself (wasm/resident.ts).
 
 import { Buffer } from "node:buffer";
 import { availableParallelism } from "node:os";
@@ -13,6 +14,8 @@ import { noteBirth, takePooled } from "./storage-pool.js";
 
 export type { Kernels, KernelName, MatmulParams, Conv2dParams, Pool2dParams, UnaryOp, BinaryOp, ReduceOp, Float, Values, StridedUnaryOp, StridedBinaryOp } from "./kernels.js";
 export { referenceKernels } from "./reference.js";
+// float32 tensor storage in the wasm memory between kernels (tensor.ts's Storage uses it)
+export { allocResident, releaseResident, inResidentScope, residentScope, residentStats, flushResident, noteFreedDead, noteMaterialized, type Region } from "./wasm/resident.js";
 
 const active: Kernels = { ...referenceKernels };
 const providers: Record<string, string> = Object.fromEntries(Object.keys(referenceKernels).map((k) => [k, "reference"]));
@@ -117,10 +120,12 @@ export function getBackendInfo(): BackendInfo {
 // lib/backend/pool): float32 calls go to WebAssembly SIMD; float64 and anything else stay
 // on the reference. GRADLAB_BACKEND=reference keeps the reference only.
 import { wasmKernels, wasmRuntime, poolThreadControl } from "./wasm/index.js";
+import { setResidentEnabled } from "./wasm/resident.js";
 if (typeof process === "undefined" || process.env.GRADLAB_BACKEND !== "reference") {
   const wasm = wasmKernels();
   if (wasm) {
     registerKernels(wasm, "wasm");
     registerThreadControl(poolThreadControl);
+    setResidentEnabled(true);
   }
 }

@@ -24,7 +24,7 @@ const order: { key: string; array: TypedArray }[] = [];
 let pooledBytes = 0;
 /** Totals since load, for profiling (bench/model-profile.ts). */
 const totals = { releasedBytes: 0, reusedBytes: 0 };
-let births: WeakSet<ArrayBufferLike> | null = null;
+let births: WeakSet<object> | null = null;
 
 const keyOf = (dtype: DType, n: number) => `${dtype}:${n}`;
 
@@ -47,11 +47,16 @@ export function noteBirth(array: TypedArray): void {
   if (births && array.byteLength >= POOL_MIN_BYTES) births.add(array.buffer);
 }
 
+/** Notes new storage by its `Storage.key` (a resident region, backend/wasm/resident.ts). */
+export function noteBirthKey(key: object): void {
+  if (births) births.add(key);
+}
+
 /**
  * Runs `body` adding the buffers of the storage it allocates to `set`; `recordBirths(null, …)`
  * runs code (user hooks) whose allocations must not count.
  */
-export function recordBirths<T>(set: WeakSet<ArrayBufferLike> | null, body: () => T): T {
+export function recordBirths<T>(set: WeakSet<object> | null, body: () => T): T {
   const prev = births;
   births = set;
   try {

@@ -1,6 +1,6 @@
 // Ops that copy values: contiguous, clone, dtype casts.
 
-import { getKernels } from "../backend/index.js";
+import { getKernels, residentScope } from "../backend/index.js";
 import type { DType } from "../dtype.js";
 import { checkDType } from "../dtype.js";
 import { contiguousStrides } from "../shape.js";
@@ -9,10 +9,13 @@ import { record } from "./op.js";
 
 /** A contiguous copy of x's values (no graph). */
 function copyValues(x: Tensor, dtype: DType = x.dtype): Tensor {
-  const out = Tensor.uninit(x.shape, dtype); // the copy writes every element
-  const expr = dtype === "bool" && x.dtype !== "bool" ? "toBool" : "copy";
-  getKernels().stridedUnary(expr, x.storage.data, x.offset, x.strides, out.storage.data, 0, contiguousStrides(x.shape), x.shape);
-  return out;
+  return residentScope(() => {
+    // the copy writes every element; a float32 copy may stay in the wasm memory (tensor.ts's Storage)
+    const out = (dtype === "float32" ? Tensor.resident(x.shape) : null) ?? Tensor.uninit(x.shape, dtype);
+    const expr = dtype === "bool" && x.dtype !== "bool" ? "toBool" : "copy";
+    getKernels().stridedUnary(expr, x.storage.resident ?? x.storage.data, x.offset, x.strides, out.storage.resident ?? out.storage.data, 0, contiguousStrides(x.shape), x.shape);
+    return out;
+  });
 }
 
 /** x itself when already contiguous, else a contiguous copy. `raw` skips the graph (used by `.data`). */

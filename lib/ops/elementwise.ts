@@ -3,9 +3,9 @@
 // with the output's dtype (the hot path in training), else from the strided loops.
 
 import type { StridedBinaryOp } from "../backend/kernels.js";
-import { getKernels } from "../backend/index.js";
+import { getKernels, residentScope } from "../backend/index.js";
 import type { BinaryOp, UnaryOp, Values } from "../backend/kernels.js";
-import { type DType, type Float, arithmeticDType, floatDType, isFloatDType, promoteTypes, promoteWithScalar } from "../dtype.js";
+import { type DType, type Float, type TypedArray, arithmeticDType, floatDType, isFloatDType, promoteTypes, promoteWithScalar } from "../dtype.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, fmtShape, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { cast } from "./copy.js";
@@ -26,8 +26,27 @@ function checkOperand(op: string, v: unknown): void {
   }
 }
 
+/** t's storage array for a kernel call now: in place when resident (inside residentScope only, never kept). */
+const vals = (t: Tensor): TypedArray => t.storage.resident ?? t.storage.data;
+
+/** t.data for a kernel call now (contiguous t: its values in place when resident). */
+function dataOf(t: Tensor): TypedArray {
+  const r = t.isContiguous() ? t.storage.resident : null;
+  if (r === null) return t.data;
+  return t.offset === 0 && r.length === t.numel ? r : r.subarray(t.offset, t.offset + t.numel);
+}
+
+/** A fresh output every element of which the kernel writes: resident in the wasm memory when float32 and one can be had. */
+function outputOf(shape: readonly number[], dtype: DType): Tensor {
+  return (dtype === "float32" ? Tensor.resident(shape) : null) ?? Tensor.uninit(shape, dtype);
+}
+
 /** Forward of `a expr b` into a fresh tensor of `outDType` (no graph; every element written, so not zero-filled first). */
 export function binaryRaw(op: string, expr: StridedBinaryOp, a: TensorOrScalar, b: TensorOrScalar, outDType: DType): Tensor {
+  return residentScope(() => binaryValues(op, expr, a, b, outDType));
+}
+
+function binaryValues(op: string, expr: StridedBinaryOp, a: TensorOrScalar, b: TensorOrScalar, outDType: DType): Tensor {
   checkOperand(op, a);
   checkOperand(op, b);
   if (typeof a === "number" && typeof b === "number") a = scalarTensor(a, outDType);
@@ -35,44 +54,44 @@ export function binaryRaw(op: string, expr: StridedBinaryOp, a: TensorOrScalar, 
   if (typeof a === "number") return scalarRaw(expr, b, a, true, outDType);
   const useKernel = KERNEL_OPS.has(expr) && isFloatDType(outDType) && a.dtype === outDType && b.dtype === outDType;
   if (sameShape(a.shape, b.shape) && a.isContiguous() && b.isContiguous()) {
-    const out = Tensor.uninit(a.shape, outDType);
-    const od = out.storage.data;
-    if (useKernel) getKernels().binary(expr as BinaryOp, a.data as Float, b.data as Float, od as Float);
-    else getKernels().stridedBinary(expr, a.data, 0, ONE, b.data, 0, ONE, od, 0, ONE, [od.length]);
+    const out = outputOf(a.shape, outDType);
+    const od = vals(out);
+    if (useKernel) getKernels().binary(expr as BinaryOp, dataOf(a) as Float, dataOf(b) as Float, od as Float);
+    else getKernels().stridedBinary(expr, dataOf(a), 0, ONE, dataOf(b), 0, ONE, od, 0, ONE, [od.length]);
     return out;
   }
   const shape = broadcastShapes(op, a.shape, b.shape);
   const n = shape.reduce((p, s) => p * s, 1);
   // One side is a single value: the scalar kernel, no broadcast bookkeeping.
   if (useKernel && b.numel === 1 && a.numel === n && a.isContiguous()) {
-    const out = Tensor.uninit(shape, outDType);
-    getKernels().binaryScalar(expr as BinaryOp, a.data as Float, b.item(), out.storage.data as Float, false);
+    const out = outputOf(shape, outDType);
+    getKernels().binaryScalar(expr as BinaryOp, dataOf(a) as Float, b.item(), vals(out) as Float, false);
     return out;
   }
   if (useKernel && a.numel === 1 && b.numel === n && b.isContiguous()) {
-    const out = Tensor.uninit(shape, outDType);
-    getKernels().binaryScalar(expr as BinaryOp, b.data as Float, a.item(), out.storage.data as Float, true);
+    const out = outputOf(shape, outDType);
+    getKernels().binaryScalar(expr as BinaryOp, dataOf(b) as Float, a.item(), vals(out) as Float, true);
     return out;
   }
-  const out = Tensor.uninit(shape, outDType);
-  getKernels().stridedBinary(expr, a.storage.data, a.offset, broadcastStrides(a.shape, a.strides, shape),
-    b.storage.data, b.offset, broadcastStrides(b.shape, b.strides, shape),
-    out.storage.data, 0, contiguousStrides(shape), shape);
+  const out = outputOf(shape, outDType);
+  getKernels().stridedBinary(expr, vals(a), a.offset, broadcastStrides(a.shape, a.strides, shape),
+    vals(b), b.offset, broadcastStrides(b.shape, b.strides, shape),
+    vals(out), 0, contiguousStrides(shape), shape);
   return out;
 }
 
 function scalarRaw(expr: StridedBinaryOp, t: Tensor, s: number, scalarFirst: boolean, outDType: DType): Tensor {
-  const out = Tensor.uninit(t.shape, outDType);
-  const od = out.storage.data;
+  const out = outputOf(t.shape, outDType);
+  const od = vals(out);
   if (KERNEL_OPS.has(expr) && t.isContiguous() && t.dtype === outDType) {
-    getKernels().binaryScalar(expr as BinaryOp, t.data, s, od, scalarFirst);
+    getKernels().binaryScalar(expr as BinaryOp, dataOf(t), s, od, scalarFirst);
     return out;
   }
   const sv = new Float64Array([s]);
   const zeros = t.shape.map(() => 0);
   const os = contiguousStrides(t.shape);
-  if (scalarFirst) getKernels().stridedBinary(expr, sv, 0, zeros, t.storage.data, t.offset, t.strides, od, 0, os, t.shape);
-  else getKernels().stridedBinary(expr, t.storage.data, t.offset, t.strides, sv, 0, zeros, od, 0, os, t.shape);
+  if (scalarFirst) getKernels().stridedBinary(expr, sv, 0, zeros, vals(t), t.offset, t.strides, od, 0, os, t.shape);
+  else getKernels().stridedBinary(expr, vals(t), t.offset, t.strides, sv, 0, zeros, od, 0, os, t.shape);
   return out;
 }
 
@@ -169,9 +188,11 @@ function minmax(op: "maximum" | "minimum", name: string, a: TensorOrScalar, b: T
 export function unaryRaw(op: UnaryOp, x: Tensor, keepsInt = false): Tensor {
   const dtype = keepsInt ? arithmeticDType(x.dtype) : floatDType(x.dtype);
   const src = x.dtype === dtype ? x : cast(x, dtype);
-  const out = Tensor.empty(x.shape, dtype);
-  getKernels().unary(op, src.data, out.storage.data);
-  return out;
+  return residentScope(() => {
+    const out = (dtype === "float32" ? Tensor.resident(x.shape) : null) ?? Tensor.empty(x.shape, dtype);
+    getKernels().unary(op, dataOf(src), vals(out));
+    return out;
+  });
 }
 
 export function neg(x: Tensor): Tensor {
@@ -307,20 +328,22 @@ export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolea
 function expandedValues(v: TensorOrScalar, shape: readonly number[]): Values {
   if (typeof v === "number") return Float64Array.of(v);
   // already laid out as the kernel reads it (the kernel only reads its inputs): no copy
-  if (v.offset === 0 && v.storage.data.length === v.numel && v.isContiguous() && sameShape(v.shape, shape)) return v.storage.data;
+  if (v.offset === 0 && v.storage.length === v.numel && v.isContiguous() && sameShape(v.shape, shape)) return vals(v);
   const out = Tensor.uninit(shape, v.dtype); // the copy writes every element
-  getKernels().stridedUnary("copy", v.storage.data, v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
+  getKernels().stridedUnary("copy", vals(v), v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
   return out.storage.data;
 }
 
 function whereRaw(op: string, cond: Tensor, a: TensorOrScalar, b: TensorOrScalar, dtype: DType): Tensor {
   let shape = broadcastShapes(op, cond.shape, shapeOf(a));
   shape = broadcastShapes(op, shape, shapeOf(b));
-  const out = Tensor.uninit(shape, dtype); // where writes every element
-  // a broadcast scalar stays one value (length 1); a one-element tensor is expanded, so its
-  // length equals the output's unless the output has one element too
-  getKernels().where(expandedValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), out.storage.data);
-  return out;
+  return residentScope(() => {
+    const out = outputOf(shape, dtype); // where writes every element
+    // a broadcast scalar stays one value (length 1); a one-element tensor is expanded, so its
+    // length equals the output's unless the output has one element too
+    getKernels().where(expandedValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), vals(out));
+    return out;
+  });
 }
 
 /** a where condition is true (nonzero), else b; all three broadcast together. */

@@ -3,7 +3,7 @@
 // contiguous matrices are passed to the kernel with a trans flag instead of being copied, so
 // the backward products (g @ b^T, a^T @ g) cost no copies.
 
-import { getKernels } from "../backend/index.js";
+import { getKernels, residentScope } from "../backend/index.js";
 import { type DType, type Float, floatDType, promoteTypes } from "../dtype.js";
 import { broadcastShapes, broadcastStrides, fmtShape, numelOf, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -16,7 +16,10 @@ interface Operand {
   offsets?: Int32Array; ld?: number;
 }
 
-/** Lays out t ([...batch?, rows, cols]) for the kernel over `batch` matrices. */
+/** t's storage values for a kernel call now: in place when resident (inside residentScope), else the array. */
+const values = (t: Tensor): Float => (t.storage.resident ?? t.storage.data) as Float;
+
+/** Lays out t ([...batch?, rows, cols]) for the kernel over `batch` matrices (valid for this call only). */
 function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
   if (t.dtype !== dtype) t = cast(t, dtype);
   const nd = t.ndim, rows = t.shape[nd - 2], cols = t.shape[nd - 1];
@@ -26,7 +29,7 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
     // Broadcast batch dims: materialise the expanded operand.
     const shape = [...batch, rows, cols];
     const ex = new Tensor(t.storage, shape, broadcastStrides(t.shape, t.strides, shape), t.offset, t.dtype);
-    return { data: contiguous(ex, true).storage.data as Float, trans: false, stride: rows * cols };
+    return { data: values(contiguous(ex, true)), trans: false, stride: rows * cols };
   }
   const rs = t.strides[nd - 2], cs = t.strides[nd - 1];
   let batchOk = true;
@@ -40,10 +43,10 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
   }
   const stride = single ? 0 : rows * cols;
   if (batchOk && (cs === 1 || cols === 1) && (rs === cols || rows === 1)) {
-    return { data: t.storage.data.subarray(t.offset) as Float, trans: false, stride };
+    return { data: values(t).subarray(t.offset), trans: false, stride };
   }
   if (batchOk && (rs === 1 || rows === 1) && (cs === rows || cols === 1)) {
-    return { data: t.storage.data.subarray(t.offset) as Float, trans: true, stride };
+    return { data: values(t).subarray(t.offset), trans: true, stride };
   }
   // Rows (or, transposed, columns) contiguous but further apart, and batch dims of any
   // stride: the kernel reads each matrix in place (q.matmul(k.transpose(-2, -1)) on heads
@@ -52,10 +55,10 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
   if (inPlace && rows > 1 && cols > 1 && t.strides.every((st) => st >= 0)) {
     const trans = cs !== 1;
     const ld = trans ? cs : rs;
-    if (single) return { data: t.storage.data.subarray(t.offset) as Float, trans, stride: 0, ld };
-    return { data: t.storage.data as Float, trans, stride: 0, ld, offsets: matrixOffsets(t) };
+    if (single) return { data: values(t).subarray(t.offset), trans, stride: 0, ld };
+    return { data: values(t), trans, stride: 0, ld, offsets: matrixOffsets(t) };
   }
-  return { data: contiguous(t, true).storage.data as Float, trans: false, stride };
+  return { data: values(contiguous(t, true)), trans: false, stride };
 }
 
 /** The storage offset of each matrix of t's batch dims (row-major order of the batch). */
@@ -88,11 +91,15 @@ function matmulND(a: Tensor, b: Tensor): Tensor {
   if (k !== k2) throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${k} != ${k2})`);
   const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const dtype = floatDType(promoteTypes(a.dtype, b.dtype));
-  const A = operand(a, dtype, batch), B = operand(b, dtype, batch);
-  const out = Tensor.empty([...batch, m, n], dtype);
-  getKernels().matmul(A.data, B.data, out.storage.data as Float, {
-    batch: numelOf(batch), m, n, k, transA: A.trans, transB: B.trans, strideA: A.stride, strideB: B.stride,
-    offsetsA: A.offsets, offsetsB: B.offsets, ldA: A.ld, ldB: B.ld,
+  const out = residentScope(() => {
+    const A = operand(a, dtype, batch), B = operand(b, dtype, batch);
+    // k = 0 leaves the product to the zero fill
+    const o = (dtype === "float32" && k > 0 ? Tensor.resident([...batch, m, n]) : null) ?? Tensor.empty([...batch, m, n], dtype);
+    getKernels().matmul(A.data, B.data, values(o), {
+      batch: numelOf(batch), m, n, k, transA: A.trans, transB: B.trans, strideA: A.stride, strideB: B.stride,
+      offsetsA: A.offsets, offsetsB: B.offsets, ldA: A.ld, ldB: B.ld,
+    });
+    return o;
   });
   return record(out, "MmBackward", [a, b], (g, needs) => {
     let ga: Tensor | null = null, gb: Tensor | null = null;

@@ -22,7 +22,7 @@ export function binaryF32(op: BinaryOp, a: Float32Array, b: Float32Array, out: F
   const n = Math.min(out.length, a.length, b.length);
   if (code === undefined || small(n)) return false;
   withArena(op, (rt) => {
-    const pa = rt.put(a, n), pb = rt.put(b, n), po = rt.alloc(n * 4);
+    const pa = rt.put(a, n), pb = rt.put(b, n), po = rt.out(out, n);
     runRange(op, "binaryRange", () => [code, pa, pb, po, 0, 0], elements(n, 4), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
@@ -34,7 +34,7 @@ export function binaryScalarF32(op: BinaryOp, x: Float32Array, s: number, out: F
   const n = Math.min(x.length, out.length);
   if (code === undefined || small(n)) return false;
   withArena(op, (rt) => {
-    const px = rt.put(x, n), po = rt.alloc(n * 4);
+    const px = rt.put(x, n), po = rt.out(out, n);
     runRange(op, "binaryScalarRange", () => [code, px, s, po, 0, 0, scalarFirst ? 1 : 0], elements(n, 4), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
@@ -46,7 +46,7 @@ export function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boole
   const n = Math.min(x.length, out.length);
   if (code === undefined || small(n)) return false;
   withArena(op, (rt) => {
-    const px = rt.put(x, n), po = rt.alloc(n * 4);
+    const px = rt.put(x, n), po = rt.out(out, n);
     runRange(op, "unaryRange", () => [code, px, po, 0, 0], elements(n, 3), n * ELEMENT_WORK * (code >= UnaryCode.exp ? 4 : 1));
     rt.getF32(po, out, n);
   });
@@ -57,7 +57,7 @@ export function reluMaskF32(dy: Float32Array, y: Float32Array, out: Float32Array
   const n = out.length;
   if (small(n)) return false;
   withArena("relu backward", (rt) => {
-    const pd = rt.put(dy, n), py = rt.put(y, n), po = rt.alloc(n * 4);
+    const pd = rt.put(dy, n), py = rt.put(y, n), po = rt.out(out, n);
     runRange("relu backward", "reluMaskRange", () => [pd, py, po, 0, 0], elements(n, 3), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
@@ -72,7 +72,7 @@ export function whereF32(cond: Uint8Array, a: Float32Array | null, b: Float32Arr
   if (small(n) || cond.length < n || (!sa && a.length < n) || (!sb && b.length < n)) return false;
   withArena("where", (rt) => {
     const pc = rt.putBytes(cond.length === n ? cond : cond.subarray(0, n));
-    const pa = rt.put(a, sa ? 1 : n), pb = rt.put(b, sb ? 1 : n), po = rt.alloc(n * 4);
+    const pa = rt.put(a, sa ? 1 : n), pb = rt.put(b, sb ? 1 : n), po = rt.out(out, n);
     runRange("where", "whereRange", () => [pc, pa, pb, sa ? 1 : 0, sb ? 1 : 0, po, 0, 0], elements(n, 6), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
@@ -84,7 +84,7 @@ export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, oute
   if (op === "prod" || small(n) || size === 0) return false;
   if (op === "max" || op === "min") {
     withArena(op, (rt) => {
-      const px = rt.put(x, n), po = rt.alloc(outer * inner * 4);
+      const px = rt.put(x, n), po = rt.out(out, outer * inner);
       runRange(op, "reduceMaxMinRange", () => [op === "max" ? ExtremeCode.max : ExtremeCode.min, px, po, size, inner, 0, 0],
         { startArg: 5, total: outer, align: 1 }, n * ELEMENT_WORK);
       rt.getF32(po, out, outer * inner);
@@ -92,7 +92,7 @@ export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, oute
     return true;
   }
   withArena("sum", (rt) => {
-    const px = rt.put(x, n), po = rt.alloc(outer * inner * 4);
+    const px = rt.put(x, n), po = rt.out(out, outer * inner);
     runRange("sum", "reduceSumRange", () => [px, po, size, inner, 0, 0, rt.alloc(inner * 8)],
       { startArg: 4, total: outer, align: 1 }, n * ELEMENT_WORK);
     rt.getF32(po, out, outer * inner);

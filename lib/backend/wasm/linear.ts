@@ -12,7 +12,7 @@ export function linearForwardF32(x: Float32Array, w: Float32Array, bias: Float32
   if (m * n === 0) return;
   withArena("linear", (rt) => {
     const px = rt.put(x, m * k), pw = rt.put(w, n * k), pb = bias ? rt.put(bias, n) : 0;
-    const po = rt.alloc(m * n * 4);
+    const po = rt.out(out, m * n);
     arenaMatmul(rt, { batch: 1, m, n, k, transA: false, transB: true, strideA: 0, strideB: 0 })(px, pw, po);
     if (bias) runRange("linear", "biasRowsRange", () => [po, pb, n, 0, 0], { startArg: 3, total: m, align: 1 }, m * n);
     rt.getF32(po, out, m * n);
@@ -28,7 +28,7 @@ export function linearBackwardF32(g: Float32Array, x: Float32Array, w: Float32Ar
   withArena("linear backward", (rt) => {
     const pg = rt.put(g, m * n);
     if (dx) {
-      const pw = rt.put(w, n * k), pdx = rt.alloc(m * k * 4);
+      const pw = rt.put(w, n * k), pdx = rt.out(dx, m * k);
       arenaMatmul(rt, { batch: 1, m, n: k, k: n, transA: false, transB: false, strideA: 0, strideB: 0 })(pg, pw, pdx);
       // the activation's backward on dx in place, in the arena when its own kernel would be wasm
       const inArena = act && m * k >= MIN_POINTWISE;
@@ -37,13 +37,13 @@ export function linearBackwardF32(g: Float32Array, x: Float32Array, w: Float32Ar
       if (act && !inArena) pointwiseBackward(act.op, act.saved, dx, dx);
     }
     if (dw) {
-      const px = rt.put(x, m * k), pdw = rt.alloc(n * k * 4);
+      const px = rt.put(x, m * k), pdw = rt.out(dw, n * k);
       arenaMatmul(rt, { batch: 1, m: n, n: k, k: m, transA: true, transB: false, strideA: 0, strideB: 0 })(pg, px, pdw);
       rt.getF32(pdw, dw, n * k);
     }
     if (db) {
       // the sum kernel of reduce("sum"), so db has the bits the separate reduction gave
-      const pdb = rt.alloc(n * 4);
+      const pdb = rt.out(db, n);
       runRange("linear backward", "reduceSumRange", () => [pg, pdb, m, n, 0, 0, rt.alloc(n * 8)], { startArg: 4, total: 1, align: 1 }, m * n);
       rt.getF32(pdb, db, n);
     }

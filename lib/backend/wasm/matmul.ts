@@ -17,7 +17,7 @@ export function matmulF32(a: Float32Array, b: Float32Array, out: Float32Array, p
       : [...putOperand(rt, a, p.offsetsA, p.strideA, batch, p.transA ? k : m, p.transA ? m : k, p.ldA),
         ...putOperand(rt, b, p.offsetsB, p.strideB, batch, p.transB ? n : k, p.transB ? k : n, p.ldB)];
     if (!p.offsetsC) {
-      const pc = rt.alloc(batch * m * n * 4);
+      const pc = rt.out(out, batch * m * n);
       arenaMatmul(rt, p, offA, offB)(pa, pb, pc);
       rt.getF32(pc, out, batch * m * n);
       return;

@@ -2,12 +2,13 @@
 // into one shared WebAssembly.Memory that the main thread and every pool worker
 // instantiate against.
 //
-// Tensor storage stays in ordinary GC-managed typed arrays: a training loop inside one
+// Tensor storage is mostly ordinary GC-managed typed arrays: a training loop inside one
 // notebook cell never yields to the event loop, so FinalizationRegistry callbacks that
-// would free WASM-heap tensors never run there and the heap would only grow. Instead each
-// kernel call copies its inputs into a scratch arena at the bottom of the shared memory,
-// computes there (workers read/write the same arena: zero-copy between threads), copies
-// the outputs out, and resets the arena. The copies are memcpy-speed (TypedArray.set), small
+// would free WASM-heap tensors never run there. Each kernel call copies those inputs into a
+// scratch arena at the bottom of the shared memory, computes there (workers read/write the
+// same arena: zero-copy between threads), copies the outputs out, and resets the arena.
+// Outputs of the ops that run in a `residentScope` may instead live above the arena cap
+// (resident.ts): `put` and `out` then use them in place, with no copy either way. The copies are memcpy-speed (TypedArray.set), small
 // next to the O(n^3) work of the kernels that run here. A forward may `keep` what its backward
 // reads at the bottom of the arena instead (KeptRegion): freed by the op's graph node,
 // spilled to the op's own arrays when the kept regions pass a budget.
@@ -122,6 +123,10 @@ export class WasmRuntime {
   readonly capBytes = arenaCapBytes();
   /** Bytes copied into (put) and out of (getF32/getI32) the arena since load, for profiling. */
   readonly copied = { in: 0, out: 0 };
+  /** Every ArrayBuffer this memory has had (a grow gives a new one; older views stay valid). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** Byte ranges of the operands this call reads in place (put of a resident view), [start, end) pairs. */
+  private direct: number[] = [];
 
   constructor(module: WasmModule) {
     this.module = module;
@@ -132,6 +137,7 @@ export class WasmRuntime {
     this.exports.transcendentalInit!();
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
+    this.buffers.add(this.memory.buffer);
     // a shared memory never shrinks: forwards whose backward never runs must not grow it far
     this.keepBudgetBytes = Math.min(this.capBytes / 8, 64 * 1024 * 1024);
   }
@@ -162,8 +168,41 @@ export class WasmRuntime {
     // ... but never past the cap, which alloc has checked `end` against
     const need = Math.min(Math.max(Math.ceil(end / PAGE) - have, Math.ceil(have / 4)), Math.floor(this.capBytes / PAGE) - have);
     this.memory.grow(Math.max(need, Math.ceil(end / PAGE) - have));
+    this.refreshViews();
+  }
+
+  private refreshViews(): void {
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
+    this.buffers.add(this.memory.buffer);
+  }
+
+  /** Makes the memory at least `end` bytes long (the resident heap above the arena cap, resident.ts). */
+  ensureBytes(end: number): void {
+    const have = this.memory.buffer.byteLength / PAGE;
+    if (end <= have * PAGE) return;
+    this.memory.grow(Math.ceil(end / PAGE) - have);
+    this.refreshViews();
+  }
+
+  /** True when `a` is a view of this memory (a resident tensor's storage, resident.ts): kernels read and write it in place. */
+  isResident(a: ArrayBufferView): boolean {
+    return this.buffers.has(a.buffer);
+  }
+
+  /**
+   * Where a kernel writes `n` floats of output `dst`: in place when dst is resident and
+   * overlaps no operand this call reads in place (a GEMM must not write what it reads), else
+   * fresh arena scratch that getF32 then copies into dst.
+   */
+  out(dst: Float32Array, n = dst.length): number {
+    if (this.isResident(dst)) {
+      const start = dst.byteOffset, end = start + n * 4;
+      let clear = true;
+      for (let i = 0; i < this.direct.length; i += 2) if (start < this.direct[i + 1]! && this.direct[i]! < end) clear = false;
+      if (clear) return start;
+    }
+    return this.alloc(n * 4);
   }
 
   /**
@@ -173,6 +212,10 @@ export class WasmRuntime {
    */
   put(src: Float32Array | Int32Array, n = src.length): number {
     if (n > src.length) throw new Error(`${this.op}: input has ${src.length} elements, the kernel reads ${n}`);
+    if (this.isResident(src)) {
+      this.direct.push(src.byteOffset, src.byteOffset + n * 4);
+      return src.byteOffset;
+    }
     const ptr = this.alloc(n * 4);
     this.copied.in += n * 4;
     const part = n === src.length ? src : src.subarray(0, n);
@@ -191,6 +234,10 @@ export class WasmRuntime {
 
   /** Copies `n` floats (default: dst.length) from the arena into dst. */
   getF32(ptr: number, dst: Float32Array, n = dst.length): void {
+    if (this.isResident(dst)) {
+      if (dst.byteOffset !== ptr) this.f32view.copyWithin(dst.byteOffset >> 2, ptr >> 2, (ptr >> 2) + n);
+      return;
+    }
     this.copied.out += n * 4;
     dst.set(this.f32view.subarray(ptr >> 2, (ptr >> 2) + n));
   }
@@ -203,6 +250,7 @@ export class WasmRuntime {
   /** Releases everything allocated since the last reset (call once a kernel is done). */
   reset(): void {
     this.top = this.base;
+    if (this.direct.length > 0) this.direct = [];
   }
 
   /**

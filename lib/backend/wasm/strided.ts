@@ -12,7 +12,7 @@ const ELEMENT_WORK = 16;
 export function stridedCopyF32(x: Float32Array, xo: number, xs: readonly number[], out: Float32Array, oo: number, os: readonly number[], shape: readonly number[]): boolean {
   let numel = 1;
   for (const s of shape) numel *= s;
-  if (numel < dispatchTuning.minElementwise || x.buffer === out.buffer) return false;
+  if (numel < dispatchTuning.minElementwise) return false;
   const [cs, [cx, co]] = coalesce(shape, [xs, os]);
   const nd = cs.length;
   if (nd < 2) return false; // one contiguous or strided run: the reference loop
@@ -22,12 +22,17 @@ export function stridedCopyF32(x: Float32Array, xo: number, xs: readonly number[
     step *= cs[d]!;
     extent += (cs[d]! - 1) * cx![d]!;
   }
+  // one buffer (an in-place copy, or two resident tensors): only when the ranges are apart
+  if (x.buffer === out.buffer) {
+    const xs0 = x.byteOffset + xo * 4, os0 = out.byteOffset + oo * 4;
+    if (xs0 < os0 + numel * 4 && os0 < xs0 + extent * 4) return false;
+  }
   withArena("contiguous", (rt) => {
     const px = rt.put(x.subarray(xo), extent);
     const pshape = rt.alloc(nd * 8), pstrides = pshape + nd * 4;
     rt.i32.set(cs, pshape >> 2);
     rt.i32.set(cx!, pstrides >> 2);
-    const po = rt.alloc(numel * 4);
+    const po = rt.out(out.subarray(oo), numel);
     const rows = numel / cs[nd - 1]!;
     runRange("contiguous", "stridedCopyRange", () => [px, po, nd, pshape, pstrides, 0, 0], { startArg: 5, total: rows, align: 1 }, numel * ELEMENT_WORK);
     rt.getF32(po, out.subarray(oo), numel);

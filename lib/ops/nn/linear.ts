@@ -11,7 +11,7 @@ import { add } from "../elementwise.js";
 import { matmul } from "../matmul.js";
 import type { PointwiseGrad } from "../../autograd/graph.js";
 import { record } from "../op.js";
-import { checkFloat, checkSameDType, floatData, uninitFloat } from "./util.js";
+import { checkFloat, checkSameDType, operand, residentFloat, residentScope } from "./util.js";
 
 /** x [..., in] @ weightᵀ [in, out] (+ bias [out]). The bias may be passed bare or as { bias }. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?: Tensor | null }): Tensor {
@@ -37,17 +37,19 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?
   }
   const M = x.numel / inF;
   const K = getKernels();
-  const xd = floatData(x, dt), wd = floatData(weight, dt);
-  const [out, od] = uninitFloat([...x.shape.slice(0, -1), outF], dt);
-  K.linearForward(xd, wd, b ? floatData(b, dt) : null, od, M, outF, inF);
-  const backward = (g: Tensor, needs: readonly boolean[], act: PointwiseGrad | null) => {
-    const gd = floatData(g, dt);
-    const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
-    const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
-    const [db, dbd] = needs[2] ? uninitFloat([outF], dt) : [null, null];
-    K.linearBackward(gd, xd, wd, dxd, dwd, dbd, M, outF, inF, act && { op: act.op, saved: floatData(act.saved, dt) });
+  // operands are taken at each call, not kept: a resident array is valid inside its scope only
+  const [out, od] = residentScope(() => {
+    const o = residentFloat([...x.shape.slice(0, -1), outF], dt);
+    K.linearForward(operand(x, dt), operand(weight, dt), b ? operand(b, dt) : null, o[1], M, outF, inF);
+    return o;
+  });
+  const backward = (g: Tensor, needs: readonly boolean[], act: PointwiseGrad | null) => residentScope(() => {
+    const [dx, dxd] = needs[0] ? residentFloat(x.shape, dt) : [null, null];
+    const [dw, dwd] = needs[1] ? residentFloat(weight.shape, dt) : [null, null];
+    const [db, dbd] = needs[2] ? residentFloat([outF], dt) : [null, null];
+    K.linearBackward(operand(g, dt), operand(x, dt), operand(weight, dt), dxd, dwd, dbd, M, outF, inF, act && { op: act.op, saved: operand(act.saved, dt) });
     return [dx, dw, db];
-  };
+  });
   const y = record(out, "LinearBackward", [x, weight, b], (g, needs) => backward(g, needs, null), [x, weight]);
   // x's activation backward (GELU's, say) applied to dx inside the same kernel call
   if (y.gradFn) y.gradFn.fusedBackward = (g, needs, act) => (needs[0] && act.saved.dtype === dt && act.saved.numel === x.numel ? backward(g, needs, act) : null);

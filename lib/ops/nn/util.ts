@@ -2,6 +2,7 @@
 // size tuples (`2` or `[2, 3]`), loss reductions.
 
 import { getKernels } from "../../backend/index.js";
+export { residentScope } from "../../backend/index.js";
 import { noGrad } from "../../autograd/grad_mode.js";
 import { type Float, isFloatDType } from "../../dtype.js";
 import { fmtShape } from "../../shape.js";
@@ -20,6 +21,28 @@ export function computeDType(x: Tensor): FloatDType {
 export function floatData(t: Tensor, dtype: FloatDType): Float {
   if (t.dtype === dtype) return t.data as Float;
   return noGrad(() => cast(t, dtype)).data as Float;
+}
+
+/**
+ * floatData for a kernel call that runs now: a resident tensor's values in place in the wasm
+ * memory (inside residentScope only; never keep the array past the op), else floatData.
+ */
+export function operand(t: Tensor, dtype: FloatDType): Float {
+  if (t.dtype === dtype && t.isContiguous()) {
+    const r = t.storage.resident;
+    if (r) return t.offset === 0 && r.length === t.numel ? r : r.subarray(t.offset, t.offset + t.numel);
+  }
+  return floatData(t, dtype);
+}
+
+/**
+ * uninitFloat for an op inside residentScope whose output kernel runs on wasm: a float32
+ * output resident in the wasm memory when one can be had (the array is valid for the op's
+ * own kernel calls only), else uninitFloat's.
+ */
+export function residentFloat(shape: readonly number[], dtype: FloatDType): [Tensor, Float] {
+  const t = dtype === "float32" ? Tensor.resident(shape) : null;
+  return t ? [t, t.storage.resident!] : uninitFloat(shape, dtype);
 }
 
 /** A fresh zero-filled contiguous tensor and its storage array. */

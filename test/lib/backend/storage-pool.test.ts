@@ -3,7 +3,14 @@
 // can reach during and after backward and check that reuse never overwrites one of them.
 import { describe, expect, it } from "vitest";
 import { autograd, F, manualSeed, nn, optim, randn, type Tensor } from "../../../lib/index.js";
-import { storagePoolStats } from "../../../lib/backend/storage-pool.js";
+import { storagePoolStats as poolStats } from "../../../lib/backend/storage-pool.js";
+import { residentStats } from "../../../lib/backend/index.js";
+
+/** Dead gradients go back to the JS pool or, when resident in the wasm memory, to its heap. */
+const storagePoolStats = () => {
+  const p = poolStats(), r = residentStats();
+  return { releasedBytes: p.releasedBytes + r.freedDead, reusedBytes: p.reusedBytes + r.reused };
+};
 
 const snapshot = (t: Tensor): number[] => Array.from(t.contiguous().storage.data as Float32Array);
 /** Index of the first element that differs (-1: none), so a failure prints one number, not 16k. */

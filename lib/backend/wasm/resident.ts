@@ -1,0 +1,203 @@
+// Resident float32 storage: tensor values that live in the wasm memory, above the scratch
+// arena's cap, so a chain of wasm kernels reads each output where the previous kernel wrote
+// it (no copy out of the arena, no copy back in). The JS side only ever sees them through
+// `Storage` (tensor.ts): reading `storage.data` materializes the values into an ordinary
+// typed array and gives the region back. Views of a region are handed out only inside
+// `residentScope` (one op's forward or backward), and a region is reused only once no scope
+// is open, so no view anyone still holds can see another tensor's values.
+//
+// A training loop in one cell never reaches the event loop, so nothing would tell us that a
+// tensor died (FinalizationRegistry callbacks wait for it). Instead, when the heap passes
+// its high-water mark, the next outermost scope materializes every region still held
+// (what the arena design copied out on every call, now paid once per region) and starts
+// the heap over. Gradients the autograd engine proves dead are freed without a copy.
+
+import { onRecover } from "../../recover.js";
+import { wasmRuntime } from "./runtime.js";
+
+/** What owns a region: materialize() copies the values out and frees the region. */
+export interface RegionOwner {
+  materialize(): unknown;
+}
+
+export interface Region {
+  readonly ptr: number;
+  /** float32 elements */
+  readonly n: number;
+  /** the region's values in place (valid while `live`) */
+  readonly view: Float32Array;
+  live: boolean;
+  owner: RegionOwner | null;
+}
+
+/** Tensors smaller than this stay in JS arrays (their kernels mostly run the JS reference). */
+export const RESIDENT_MIN_BYTES = 16384;
+const DEFAULT_RESIDENT_MB = 256;
+const HIGH_WATER = 0.75;
+
+function budgetBytes(capBytes: number): number {
+  const mb = Number(typeof process !== "undefined" ? process.env.GRADLAB_RESIDENT_MB : undefined);
+  const want = (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_RESIDENT_MB) * 1024 * 1024;
+  // the heap sits above the arena cap and below wasm32's 4 GiB
+  return Math.max(0, Math.min(want, 4 * 1024 * 1024 * 1024 - 65536 - capBytes));
+}
+
+class ResidentHeap {
+  private top: number;
+  /** free regions by byte size (a training loop asks for the same sizes every step) */
+  private readonly free = new Map<number, number[]>();
+  private readonly live = new Set<Region>();
+  /** regions given back while a scope was open: reused only after it closes */
+  private deferred: Region[] = [];
+  usedBytes = 0;
+  depth = 0;
+  readonly stats = { allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0 };
+
+  constructor(readonly base: number, readonly limit: number) {
+    this.top = base;
+  }
+
+  alloc(n: number): Region | null {
+    const rt = wasmRuntime();
+    if (!rt || this.depth === 0) return null;
+    const bytes = Math.ceil((n * 4) / 64) * 64;
+    let ptr = this.free.get(bytes)?.pop();
+    if (ptr !== undefined) this.stats.reused += bytes;
+    else {
+      if (this.top + bytes > this.limit) return null;
+      ptr = this.top;
+      this.top += bytes;
+      rt.ensureBytes(this.top);
+    }
+    this.usedBytes += bytes;
+    this.stats.allocated += bytes;
+    const region: Region = { ptr, n, view: new Float32Array(rt.memory.buffer, ptr, n), live: true, owner: null };
+    this.live.add(region);
+    return region;
+  }
+
+  release(r: Region): void {
+    if (!r.live) return;
+    r.live = false;
+    r.owner = null;
+    this.live.delete(r);
+    if (this.depth > 0) this.deferred.push(r);
+    else this.reuse(r);
+  }
+
+  private reuse(r: Region): void {
+    const bytes = Math.ceil((r.n * 4) / 64) * 64;
+    this.usedBytes -= bytes;
+    let list = this.free.get(bytes);
+    if (!list) this.free.set(bytes, (list = []));
+    list.push(r.ptr);
+  }
+
+  enter(): void {
+    if (this.depth === 0 && this.top - this.base > HIGH_WATER * (this.limit - this.base)) this.flush();
+    this.depth++;
+  }
+
+  exit(): void {
+    // after recover() settled an interrupted scope, the frames that did unwind find depth 0
+    if (this.depth > 0 && --this.depth === 0) this.settle();
+  }
+
+  /** Frees what the closed scopes gave back. */
+  settle(): void {
+    this.depth = 0;
+    const d = this.deferred;
+    this.deferred = [];
+    for (const r of d) this.reuse(r);
+  }
+
+  /** Materializes every region still held and starts the heap over (no scope open). */
+  flush(): void {
+    this.stats.flushes++;
+    for (const r of [...this.live]) {
+      r.owner?.materialize();
+      if (r.live) this.release(r);
+    }
+    this.settle();
+    this.free.clear();
+    this.top = this.base;
+    this.usedBytes = 0;
+  }
+
+  get heldBytes(): number {
+    return this.usedBytes;
+  }
+}
+
+let heap: ResidentHeap | null | undefined;
+
+function theHeap(): ResidentHeap | null {
+  if (heap !== undefined) return heap;
+  const rt = wasmRuntime();
+  const budget = rt ? budgetBytes(rt.capBytes) : 0;
+  heap = rt && budget >= 16 * 1024 * 1024 ? new ResidentHeap(rt.capBytes, rt.capBytes + budget) : null;
+  // a cell cut short by an interrupt never closed its scopes
+  if (heap) onRecover(() => heap!.settle());
+  return heap;
+}
+
+let enabled = false;
+
+/** Called when the wasm kernels are registered (and with false when they are not). */
+export function setResidentEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/**
+ * A region for `n` float32 values owned by `owner`, or null: residency off (reference
+ * backend), a small tensor, no scope open, or the heap full until the next flush.
+ */
+export function allocResident(n: number): Region | null {
+  if (!enabled || n * 4 < RESIDENT_MIN_BYTES) return null;
+  return theHeap()?.alloc(n) ?? null;
+}
+
+/** Gives a region back; its views must not be read after the current scope closes. */
+export function releaseResident(r: Region): void {
+  theHeap()?.release(r);
+}
+
+/** True inside residentScope: resident views may be taken (and must not outlive the scope). */
+export function inResidentScope(): boolean {
+  return (heap?.depth ?? 0) > 0;
+}
+
+/**
+ * Runs `body` (one op's forward or backward) with resident views allowed: regions given back
+ * meanwhile are reused only after the outermost scope closes.
+ */
+export function residentScope<T>(body: () => T): T {
+  const h = enabled ? theHeap() : null;
+  if (!h) return body();
+  h.enter();
+  try {
+    return body();
+  } finally {
+    h.exit();
+  }
+}
+
+/** Materializes every resident region (tests; a host about to hand memory to something else). */
+export function flushResident(): void {
+  if (heap && heap.depth === 0) heap.flush();
+}
+
+/** Bytes held now, and totals since load: allocated (reused: from freed regions), materialized, flushes, freed dead. */
+export function residentStats(): { heldBytes: number; allocated: number; reused: number; materialized: number; flushes: number; freedDead: number } {
+  return heap ? { heldBytes: heap.heldBytes, ...heap.stats } : { heldBytes: 0, allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0 };
+}
+
+/** Counts values copied out of a region into an ordinary array (Storage.materialize). */
+export function noteMaterialized(bytes: number): void {
+  if (heap) heap.stats.materialized += bytes;
+}
+
+/** Counts a dead gradient's region freed without a copy (autograd/dead-gradients.ts). */
+export function noteFreedDead(bytes: number): void {
+  if (heap) heap.stats.freedDead += bytes;
+}
