@@ -63,6 +63,11 @@ export class Storage {
     return this.region !== null && inResidentScope() ? this.region.view : null;
   }
 
+  /** The array a kernel call made now reads or writes: `resident` when there is one, else `data`. */
+  get values(): TypedArray {
+    return this.resident ?? this.data;
+  }
+
   /** Copies resident values into an ordinary array (the heap's flush calls this too). */
   materialize(): TypedArray {
     if (this._data) return this._data;
@@ -147,6 +152,14 @@ export class Tensor {
     const region = allocResident(numelOf(shape));
     if (region) noteBirthKey(region);
     return region ? new Tensor(new Storage(region), shape, contiguousStrides(shape), 0, "float32") : null;
+  }
+
+  /**
+   * @internal a fresh contiguous output for an op's kernel inside residentScope: resident when
+   * float32 and one can be had, else allocated (zero-filled only when `zeroed`).
+   */
+  static output(shape: readonly number[], dtype: DType, zeroed = false): Tensor {
+    return (dtype === "float32" ? Tensor.resident(shape) : null) ?? Tensor.allocated(shape, dtype, zeroed);
   }
 
   /** @internal a zero-filled contiguous tensor. */
@@ -257,6 +270,16 @@ export class Tensor {
       return d.subarray(this.offset, this.offset + n) as TypedArray;
     }
     return contiguous(this, true).storage.data;
+  }
+
+  /**
+   * @internal `data` for a kernel call made now inside residentScope: a contiguous resident
+   * tensor's values in place (never keep the array past the op), else `data`.
+   */
+  get kernelData(): TypedArray {
+    const r = this.isContiguous() ? this.storage.resident : null;
+    if (r === null) return this.data;
+    return this.offset === 0 && r.length === this.numel ? r : (r.subarray(this.offset, this.offset + this.numel) as TypedArray);
   }
 
   /** The single value of a one-element tensor (bools give 0/1). */

@@ -43,8 +43,7 @@ export class DeadGradients {
     const b = t.storage.key;
     if (this.pending.has(b) || this.kept.has(b) || this.released.has(b) || !this.births.has(b) || this.owned.has(t.storage)) return;
     this.released.add(b);
-    const bytes = t.storage.length * 4;
-    if (t.storage.releaseResident()) noteFreedDead(bytes);
+    if (t.storage.releaseResident()) noteFreedDead(t.storage.length * 4);
     else releaseStorage(t.dtype, t.storage.data);
   }
 }

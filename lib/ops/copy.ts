@@ -11,9 +11,9 @@ import { record } from "./op.js";
 function copyValues(x: Tensor, dtype: DType = x.dtype): Tensor {
   return residentScope(() => {
     // the copy writes every element; a float32 copy may stay in the wasm memory (tensor.ts's Storage)
-    const out = (dtype === "float32" ? Tensor.resident(x.shape) : null) ?? Tensor.uninit(x.shape, dtype);
+    const out = Tensor.output(x.shape, dtype);
     const expr = dtype === "bool" && x.dtype !== "bool" ? "toBool" : "copy";
-    getKernels().stridedUnary(expr, x.storage.resident ?? x.storage.data, x.offset, x.strides, out.storage.resident ?? out.storage.data, 0, contiguousStrides(x.shape), x.shape);
+    getKernels().stridedUnary(expr, x.storage.values, x.offset, x.strides, out.storage.values, 0, contiguousStrides(x.shape), x.shape);
     return out;
   });
 }

@@ -5,7 +5,7 @@
 import type { StridedBinaryOp } from "../backend/kernels.js";
 import { getKernels, residentScope } from "../backend/index.js";
 import type { BinaryOp, UnaryOp, Values } from "../backend/kernels.js";
-import { type DType, type Float, type TypedArray, arithmeticDType, floatDType, isFloatDType, promoteTypes, promoteWithScalar } from "../dtype.js";
+import { type DType, type Float, arithmeticDType, floatDType, isFloatDType, promoteTypes, promoteWithScalar } from "../dtype.js";
 import { broadcastShapes, broadcastStrides, contiguousStrides, fmtShape, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { cast } from "./copy.js";
@@ -26,21 +26,6 @@ function checkOperand(op: string, v: unknown): void {
   }
 }
 
-/** t's storage array for a kernel call now: in place when resident (inside residentScope only, never kept). */
-const vals = (t: Tensor): TypedArray => t.storage.resident ?? t.storage.data;
-
-/** t.data for a kernel call now (contiguous t: its values in place when resident). */
-function dataOf(t: Tensor): TypedArray {
-  const r = t.isContiguous() ? t.storage.resident : null;
-  if (r === null) return t.data;
-  return t.offset === 0 && r.length === t.numel ? r : r.subarray(t.offset, t.offset + t.numel);
-}
-
-/** A fresh output every element of which the kernel writes: resident in the wasm memory when float32 and one can be had. */
-function outputOf(shape: readonly number[], dtype: DType): Tensor {
-  return (dtype === "float32" ? Tensor.resident(shape) : null) ?? Tensor.uninit(shape, dtype);
-}
-
 /** Forward of `a expr b` into a fresh tensor of `outDType` (no graph; every element written, so not zero-filled first). */
 export function binaryRaw(op: string, expr: StridedBinaryOp, a: TensorOrScalar, b: TensorOrScalar, outDType: DType): Tensor {
   return residentScope(() => binaryValues(op, expr, a, b, outDType));
@@ -54,44 +39,44 @@ function binaryValues(op: string, expr: StridedBinaryOp, a: TensorOrScalar, b: T
   if (typeof a === "number") return scalarRaw(expr, b, a, true, outDType);
   const useKernel = KERNEL_OPS.has(expr) && isFloatDType(outDType) && a.dtype === outDType && b.dtype === outDType;
   if (sameShape(a.shape, b.shape) && a.isContiguous() && b.isContiguous()) {
-    const out = outputOf(a.shape, outDType);
-    const od = vals(out);
-    if (useKernel) getKernels().binary(expr as BinaryOp, dataOf(a) as Float, dataOf(b) as Float, od as Float);
-    else getKernels().stridedBinary(expr, dataOf(a), 0, ONE, dataOf(b), 0, ONE, od, 0, ONE, [od.length]);
+    const out = Tensor.output(a.shape, outDType);
+    const od = out.storage.values;
+    if (useKernel) getKernels().binary(expr as BinaryOp, a.kernelData as Float, b.kernelData as Float, od as Float);
+    else getKernels().stridedBinary(expr, a.kernelData, 0, ONE, b.kernelData, 0, ONE, od, 0, ONE, [od.length]);
     return out;
   }
   const shape = broadcastShapes(op, a.shape, b.shape);
   const n = shape.reduce((p, s) => p * s, 1);
   // One side is a single value: the scalar kernel, no broadcast bookkeeping.
   if (useKernel && b.numel === 1 && a.numel === n && a.isContiguous()) {
-    const out = outputOf(shape, outDType);
-    getKernels().binaryScalar(expr as BinaryOp, dataOf(a) as Float, b.item(), vals(out) as Float, false);
+    const out = Tensor.output(shape, outDType);
+    getKernels().binaryScalar(expr as BinaryOp, a.kernelData as Float, b.item(), out.storage.values as Float, false);
     return out;
   }
   if (useKernel && a.numel === 1 && b.numel === n && b.isContiguous()) {
-    const out = outputOf(shape, outDType);
-    getKernels().binaryScalar(expr as BinaryOp, dataOf(b) as Float, a.item(), vals(out) as Float, true);
+    const out = Tensor.output(shape, outDType);
+    getKernels().binaryScalar(expr as BinaryOp, b.kernelData as Float, a.item(), out.storage.values as Float, true);
     return out;
   }
-  const out = outputOf(shape, outDType);
-  getKernels().stridedBinary(expr, vals(a), a.offset, broadcastStrides(a.shape, a.strides, shape),
-    vals(b), b.offset, broadcastStrides(b.shape, b.strides, shape),
-    vals(out), 0, contiguousStrides(shape), shape);
+  const out = Tensor.output(shape, outDType);
+  getKernels().stridedBinary(expr, a.storage.values, a.offset, broadcastStrides(a.shape, a.strides, shape),
+    b.storage.values, b.offset, broadcastStrides(b.shape, b.strides, shape),
+    out.storage.values, 0, contiguousStrides(shape), shape);
   return out;
 }
 
 function scalarRaw(expr: StridedBinaryOp, t: Tensor, s: number, scalarFirst: boolean, outDType: DType): Tensor {
-  const out = outputOf(t.shape, outDType);
-  const od = vals(out);
+  const out = Tensor.output(t.shape, outDType);
+  const od = out.storage.values;
   if (KERNEL_OPS.has(expr) && t.isContiguous() && t.dtype === outDType) {
-    getKernels().binaryScalar(expr as BinaryOp, dataOf(t), s, od, scalarFirst);
+    getKernels().binaryScalar(expr as BinaryOp, t.kernelData, s, od, scalarFirst);
     return out;
   }
   const sv = new Float64Array([s]);
   const zeros = t.shape.map(() => 0);
   const os = contiguousStrides(t.shape);
-  if (scalarFirst) getKernels().stridedBinary(expr, sv, 0, zeros, vals(t), t.offset, t.strides, od, 0, os, t.shape);
-  else getKernels().stridedBinary(expr, vals(t), t.offset, t.strides, sv, 0, zeros, od, 0, os, t.shape);
+  if (scalarFirst) getKernels().stridedBinary(expr, sv, 0, zeros, t.storage.values, t.offset, t.strides, od, 0, os, t.shape);
+  else getKernels().stridedBinary(expr, t.storage.values, t.offset, t.strides, sv, 0, zeros, od, 0, os, t.shape);
   return out;
 }
 
@@ -189,8 +174,8 @@ export function unaryRaw(op: UnaryOp, x: Tensor, keepsInt = false): Tensor {
   const dtype = keepsInt ? arithmeticDType(x.dtype) : floatDType(x.dtype);
   const src = x.dtype === dtype ? x : cast(x, dtype);
   return residentScope(() => {
-    const out = (dtype === "float32" ? Tensor.resident(x.shape) : null) ?? Tensor.empty(x.shape, dtype);
-    getKernels().unary(op, dataOf(src), vals(out));
+    const out = Tensor.output(x.shape, dtype, true);
+    getKernels().unary(op, src.kernelData, out.storage.values);
     return out;
   });
 }
@@ -328,9 +313,9 @@ export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolea
 function expandedValues(v: TensorOrScalar, shape: readonly number[]): Values {
   if (typeof v === "number") return Float64Array.of(v);
   // already laid out as the kernel reads it (the kernel only reads its inputs): no copy
-  if (v.offset === 0 && v.storage.length === v.numel && v.isContiguous() && sameShape(v.shape, shape)) return vals(v);
+  if (v.offset === 0 && v.storage.length === v.numel && v.isContiguous() && sameShape(v.shape, shape)) return v.storage.values;
   const out = Tensor.uninit(shape, v.dtype); // the copy writes every element
-  getKernels().stridedUnary("copy", vals(v), v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
+  getKernels().stridedUnary("copy", v.storage.values, v.offset, broadcastStrides(v.shape, v.strides, shape), out.storage.data, 0, contiguousStrides(shape), shape);
   return out.storage.data;
 }
 
@@ -338,10 +323,10 @@ function whereRaw(op: string, cond: Tensor, a: TensorOrScalar, b: TensorOrScalar
   let shape = broadcastShapes(op, cond.shape, shapeOf(a));
   shape = broadcastShapes(op, shape, shapeOf(b));
   return residentScope(() => {
-    const out = outputOf(shape, dtype); // where writes every element
+    const out = Tensor.output(shape, dtype); // where writes every element
     // a broadcast scalar stays one value (length 1); a one-element tensor is expanded, so its
     // length equals the output's unless the output has one element too
-    getKernels().where(expandedValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), vals(out));
+    getKernels().where(expandedValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), out.storage.values);
     return out;
   });
 }

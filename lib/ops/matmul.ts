@@ -16,9 +16,6 @@ interface Operand {
   offsets?: Int32Array; ld?: number;
 }
 
-/** t's storage values for a kernel call now: in place when resident (inside residentScope), else the array. */
-const values = (t: Tensor): Float => (t.storage.resident ?? t.storage.data) as Float;
-
 /** Lays out t ([...batch?, rows, cols]) for the kernel over `batch` matrices (valid for this call only). */
 function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
   if (t.dtype !== dtype) t = cast(t, dtype);
@@ -29,7 +26,7 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
     // Broadcast batch dims: materialise the expanded operand.
     const shape = [...batch, rows, cols];
     const ex = new Tensor(t.storage, shape, broadcastStrides(t.shape, t.strides, shape), t.offset, t.dtype);
-    return { data: values(contiguous(ex, true)), trans: false, stride: rows * cols };
+    return { data: contiguous(ex, true).storage.values as Float, trans: false, stride: rows * cols };
   }
   const rs = t.strides[nd - 2], cs = t.strides[nd - 1];
   let batchOk = true;
@@ -43,10 +40,10 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
   }
   const stride = single ? 0 : rows * cols;
   if (batchOk && (cs === 1 || cols === 1) && (rs === cols || rows === 1)) {
-    return { data: values(t).subarray(t.offset), trans: false, stride };
+    return { data: t.storage.values.subarray(t.offset) as Float, trans: false, stride };
   }
   if (batchOk && (rs === 1 || rows === 1) && (cs === rows || cols === 1)) {
-    return { data: values(t).subarray(t.offset), trans: true, stride };
+    return { data: t.storage.values.subarray(t.offset) as Float, trans: true, stride };
   }
   // Rows (or, transposed, columns) contiguous but further apart, and batch dims of any
   // stride: the kernel reads each matrix in place (q.matmul(k.transpose(-2, -1)) on heads
@@ -55,10 +52,10 @@ function operand(t: Tensor, dtype: DType, batch: readonly number[]): Operand {
   if (inPlace && rows > 1 && cols > 1 && t.strides.every((st) => st >= 0)) {
     const trans = cs !== 1;
     const ld = trans ? cs : rs;
-    if (single) return { data: values(t).subarray(t.offset), trans, stride: 0, ld };
-    return { data: values(t), trans, stride: 0, ld, offsets: matrixOffsets(t) };
+    if (single) return { data: t.storage.values.subarray(t.offset) as Float, trans, stride: 0, ld };
+    return { data: t.storage.values as Float, trans, stride: 0, ld, offsets: matrixOffsets(t) };
   }
-  return { data: values(contiguous(t, true)), trans: false, stride };
+  return { data: contiguous(t, true).storage.values as Float, trans: false, stride };
 }
 
 /** The storage offset of each matrix of t's batch dims (row-major order of the batch). */
@@ -94,8 +91,8 @@ function matmulND(a: Tensor, b: Tensor): Tensor {
   const out = residentScope(() => {
     const A = operand(a, dtype, batch), B = operand(b, dtype, batch);
     // k = 0 leaves the product to the zero fill
-    const o = (dtype === "float32" && k > 0 ? Tensor.resident([...batch, m, n]) : null) ?? Tensor.empty([...batch, m, n], dtype);
-    getKernels().matmul(A.data, B.data, values(o), {
+    const o = k > 0 ? Tensor.output([...batch, m, n], dtype, true) : Tensor.empty([...batch, m, n], dtype);
+    getKernels().matmul(A.data, B.data, o.storage.values as Float, {
       batch: numelOf(batch), m, n, k, transA: A.trans, transB: B.trans, strideA: A.stride, strideB: B.stride,
       offsetsA: A.offsets, offsetsB: B.offsets, ldA: A.ld, ldB: B.ld,
     });

@@ -24,6 +24,8 @@ export interface Region {
   readonly ptr: number;
   /** float32 elements */
   readonly n: number;
+  /** what it takes in the heap (n floats rounded up to 64 bytes) */
+  readonly bytes: number;
   /** the region's values in place (valid while `live`) */
   readonly view: Float32Array;
   live: boolean;
@@ -49,6 +51,7 @@ class ResidentHeap {
   private readonly live = new Set<Region>();
   /** regions given back while a scope was open: reused only after it closes */
   private deferred: Region[] = [];
+  /** bytes of the regions allocated and not yet given back */
   usedBytes = 0;
   depth = 0;
   readonly stats = { allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0 };
@@ -71,7 +74,7 @@ class ResidentHeap {
     }
     this.usedBytes += bytes;
     this.stats.allocated += bytes;
-    const region: Region = { ptr, n, view: new Float32Array(rt.memory.buffer, ptr, n), live: true, owner: null };
+    const region: Region = { ptr, n, bytes, view: new Float32Array(rt.memory.buffer, ptr, n), live: true, owner: null };
     this.live.add(region);
     return region;
   }
@@ -86,10 +89,9 @@ class ResidentHeap {
   }
 
   private reuse(r: Region): void {
-    const bytes = Math.ceil((r.n * 4) / 64) * 64;
-    this.usedBytes -= bytes;
-    let list = this.free.get(bytes);
-    if (!list) this.free.set(bytes, (list = []));
+    this.usedBytes -= r.bytes;
+    let list = this.free.get(r.bytes);
+    if (!list) this.free.set(r.bytes, (list = []));
     list.push(r.ptr);
   }
 
@@ -122,10 +124,6 @@ class ResidentHeap {
     this.free.clear();
     this.top = this.base;
     this.usedBytes = 0;
-  }
-
-  get heldBytes(): number {
-    return this.usedBytes;
   }
 }
 
@@ -189,7 +187,7 @@ export function flushResident(): void {
 
 /** Bytes held now, and totals since load: allocated (reused: from freed regions), materialized, flushes, freed dead. */
 export function residentStats(): { heldBytes: number; allocated: number; reused: number; materialized: number; flushes: number; freedDead: number } {
-  return heap ? { heldBytes: heap.heldBytes, ...heap.stats } : { heldBytes: 0, allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0 };
+  return heap ? { heldBytes: heap.usedBytes, ...heap.stats } : { heldBytes: 0, allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0 };
 }
 
 /** Counts values copied out of a region into an ordinary array (Storage.materialize). */

@@ -7,11 +7,11 @@
 // would free WASM-heap tensors never run there. Each kernel call copies those inputs into a
 // scratch arena at the bottom of the shared memory, computes there (workers read/write the
 // same arena: zero-copy between threads), copies the outputs out, and resets the arena.
-// Outputs of the ops that run in a `residentScope` may instead live above the arena cap
-// (resident.ts): `put` and `out` then use them in place, with no copy either way. The copies are memcpy-speed (TypedArray.set), small
-// next to the O(n^3) work of the kernels that run here. A forward may `keep` what its backward
-// reads at the bottom of the arena instead (KeptRegion): freed by the op's graph node,
-// spilled to the op's own arrays when the kept regions pass a budget.
+// The copies are memcpy-speed (TypedArray.set), small next to the O(n^3) work of the kernels
+// that run here. A forward may `keep` what its backward reads at the bottom of the arena
+// instead (KeptRegion): freed by the op's graph node, spilled to the op's own arrays when
+// the kept regions pass a budget. Outputs of the ops that run in a `residentScope` may live
+// above the arena cap (resident.ts): `put` and `out` then use them in place, no copy either way.
 
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

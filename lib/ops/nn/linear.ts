@@ -38,9 +38,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null | { bias?
   const M = x.numel / inF;
   const K = getKernels();
   // operands are taken at each call, not kept: a resident array is valid inside its scope only
-  const [out, od] = residentScope(() => {
-    const o = residentFloat([...x.shape.slice(0, -1), outF], dt);
-    K.linearForward(operand(x, dt), operand(weight, dt), b ? operand(b, dt) : null, o[1], M, outF, inF);
+  const out = residentScope(() => {
+    const [o, od] = residentFloat([...x.shape.slice(0, -1), outF], dt);
+    K.linearForward(operand(x, dt), operand(weight, dt), b ? operand(b, dt) : null, od, M, outF, inF);
     return o;
   });
   const backward = (g: Tensor, needs: readonly boolean[], act: PointwiseGrad | null) => residentScope(() => {

@@ -28,11 +28,7 @@ export function floatData(t: Tensor, dtype: FloatDType): Float {
  * memory (inside residentScope only; never keep the array past the op), else floatData.
  */
 export function operand(t: Tensor, dtype: FloatDType): Float {
-  if (t.dtype === dtype && t.isContiguous()) {
-    const r = t.storage.resident;
-    if (r) return t.offset === 0 && r.length === t.numel ? r : r.subarray(t.offset, t.offset + t.numel);
-  }
-  return floatData(t, dtype);
+  return t.dtype === dtype ? (t.kernelData as Float) : floatData(t, dtype);
 }
 
 /**
@@ -41,8 +37,8 @@ export function operand(t: Tensor, dtype: FloatDType): Float {
  * own kernel calls only), else uninitFloat's.
  */
 export function residentFloat(shape: readonly number[], dtype: FloatDType): [Tensor, Float] {
-  const t = dtype === "float32" ? Tensor.resident(shape) : null;
-  return t ? [t, t.storage.resident!] : uninitFloat(shape, dtype);
+  const t = Tensor.output(shape, dtype);
+  return [t, t.storage.values as Float];
 }
 
 /** A fresh zero-filled contiguous tensor and its storage array. */
