@@ -2,7 +2,7 @@
 // place in the autograd graph. Almost every method is a thin call into lib/ops/, where each op
 // keeps its forward and backward together.
 
-import { allocate, allocateUninit, allocResident, inResidentScope, noteMaterialized, releaseResident, type Region } from "./backend/index.js";
+import { adoptResident, allocate, allocateUninit, allocResident, inResidentScope, noteMaterialized, releaseResident, type Region } from "./backend/index.js";
 import { noteBirthKey } from "./backend/storage-pool.js";
 import { type DType, type TypedArray, isFloatDType } from "./dtype.js";
 import { contiguousStrides, fmtShape, numelOf, normDim } from "./shape.js";
@@ -40,7 +40,7 @@ export class Storage {
     } else {
       this._data = null;
       this.region = data;
-      data.owner = this;
+      adoptResident(data, this);
       this.key = data;
     }
   }

@@ -15,7 +15,7 @@ import { noteBirth, takePooled } from "./storage-pool.js";
 export type { Kernels, KernelName, MatmulParams, Conv2dParams, Pool2dParams, UnaryOp, BinaryOp, ReduceOp, Float, Values, StridedUnaryOp, StridedBinaryOp } from "./kernels.js";
 export { referenceKernels } from "./reference.js";
 // float32 tensor storage in the wasm memory between kernels (tensor.ts's Storage uses it)
-export { allocResident, releaseResident, inResidentScope, residentScope, residentStats, flushResident, noteFreedDead, noteMaterialized, type Region } from "./wasm/resident.js";
+export { adoptResident, allocResident, releaseResident, inResidentScope, residentScope, residentStats, flushResident, noteFreedDead, noteMaterialized, type Region } from "./wasm/resident.js";
 
 const active: Kernels = { ...referenceKernels };
 const providers: Record<string, string> = Object.fromEntries(Object.keys(referenceKernels).map((k) => [k, "reference"]));

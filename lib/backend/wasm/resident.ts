@@ -6,13 +6,17 @@
 // `residentScope` (one op's forward or backward), and a region is reused only once no scope
 // is open, so no view anyone still holds can see another tensor's values.
 //
-// A training loop in one cell never reaches the event loop, so nothing would tell us that a
-// tensor died (FinalizationRegistry callbacks wait for it). Instead, when the heap passes
-// its high-water mark, the next outermost scope materializes every region still held
-// (what the arena design copied out on every call, now paid once per region) and starts
-// the heap over. Gradients the autograd engine proves dead are freed without a copy.
+// A region is given back when its storage is collected: a training loop in one cell never
+// reaches the event loop, so the outermost scopes poll for collected storages (collected.ts).
+// V8 notices those in its full collections, which the loop's ordinary arrays (external
+// memory) bring on; when the heap is full meanwhile, new outputs are ordinary arrays.
+// Where this V8 cannot say that synchronously, regions hold their storage instead, and when
+// the heap passes its high-water mark the next outermost scope materializes every region
+// still held (what the arena design copied out on every call, paid once per region) and
+// starts the heap over. Gradients the autograd engine proves dead are freed without a copy.
 
 import { onRecover } from "../../recover.js";
+import { collectedNotices, type CollectedNotices } from "./collected.js";
 import { wasmRuntime } from "./runtime.js";
 
 /** What owns a region: materialize() copies the values out and frees the region. */
@@ -29,6 +33,7 @@ export interface Region {
   /** the region's values in place (valid while `live`) */
   readonly view: Float32Array;
   live: boolean;
+  /** the storage, held only where collection cannot be noticed (then a flush needs it) */
   owner: RegionOwner | null;
 }
 
@@ -54,10 +59,29 @@ class ResidentHeap {
   /** bytes of the regions allocated and not yet given back */
   usedBytes = 0;
   depth = 0;
-  readonly stats = { allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0 };
+  readonly stats = { allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0, collected: 0, refused: 0 };
+  /** notices of collected storages; null: regions hold their owners and the heap flushes */
+  notices: CollectedNotices<Region> | null;
 
   constructor(readonly base: number, readonly limit: number) {
     this.top = base;
+    this.notices = this.watching(true);
+  }
+
+  watching(on: boolean): CollectedNotices<Region> | null {
+    return on
+      ? collectedNotices<Region>((r) => {
+          if (!r.live) return;
+          this.stats.collected += r.bytes;
+          this.release(r);
+        })
+      : null;
+  }
+
+  /** Ties a new region to the storage that owns it. */
+  adopt(r: Region, owner: RegionOwner): void {
+    if (this.notices) this.notices.watch(owner, r);
+    else r.owner = owner;
   }
 
   alloc(n: number): Region | null {
@@ -67,7 +91,10 @@ class ResidentHeap {
     let ptr = this.free.get(bytes)?.pop();
     if (ptr !== undefined) this.stats.reused += bytes;
     else {
-      if (this.top + bytes > this.limit) return null;
+      if (this.top + bytes > this.limit) {
+        this.stats.refused += bytes;
+        return null;
+      }
       ptr = this.top;
       this.top += bytes;
       rt.ensureBytes(this.top);
@@ -96,7 +123,12 @@ class ResidentHeap {
   }
 
   enter(): void {
-    if (this.depth === 0 && this.top - this.base > HIGH_WATER * (this.limit - this.base)) this.flush();
+    if (this.depth === 0) {
+      if (this.notices) {
+        this.notices.poll();
+        if (this.usedBytes === 0 && this.top !== this.base) this.restart();
+      } else if (this.top - this.base > HIGH_WATER * (this.limit - this.base)) this.flush();
+    }
     this.depth++;
   }
 
@@ -113,17 +145,21 @@ class ResidentHeap {
     for (const r of d) this.reuse(r);
   }
 
-  /** Materializes every region still held and starts the heap over (no scope open). */
+  /**
+   * Materializes every region its owner holds and, once none is left, starts the heap over
+   * (no scope open). Regions whose collection is noticed have no owner here and stay.
+   */
   flush(): void {
     this.stats.flushes++;
-    for (const r of [...this.live]) {
-      r.owner?.materialize();
-      if (r.live) this.release(r);
-    }
+    this.notices?.poll();
+    for (const r of [...this.live]) r.owner?.materialize();
     this.settle();
+    if (this.usedBytes === 0) this.restart();
+  }
+
+  private restart(): void {
     this.free.clear();
     this.top = this.base;
-    this.usedBytes = 0;
   }
 }
 
@@ -160,6 +196,20 @@ export function releaseResident(r: Region): void {
   theHeap()?.release(r);
 }
 
+/** Ties a region from allocResident to the storage that owns it (given back when that is collected). */
+export function adoptResident(r: Region, owner: RegionOwner): void {
+  theHeap()?.adopt(r, owner);
+}
+
+/**
+ * @internal tests: with false, new regions hold their owners and the heap flushes at its
+ * high-water mark, as where this V8 cannot notice collection.
+ */
+export function setResidentCollection(on: boolean): void {
+  const h = theHeap();
+  if (h) h.notices = h.watching(on);
+}
+
 /** True inside residentScope: resident views may be taken (and must not outlive the scope). */
 export function inResidentScope(): boolean {
   return (heap?.depth ?? 0) > 0;
@@ -185,9 +235,11 @@ export function flushResident(): void {
   if (heap && heap.depth === 0) heap.flush();
 }
 
-/** Bytes held now, and totals since load: allocated (reused: from freed regions), materialized, flushes, freed dead. */
-export function residentStats(): { heldBytes: number; allocated: number; reused: number; materialized: number; flushes: number; freedDead: number } {
-  return heap ? { heldBytes: heap.usedBytes, ...heap.stats } : { heldBytes: 0, allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0 };
+/** Bytes held now, and totals since load: allocated (reused: from freed regions), materialized, flushes, freed dead, collected. */
+export function residentStats(): { heldBytes: number; allocated: number; reused: number; materialized: number; flushes: number; freedDead: number; collected: number; refused: number; noticesCollection: boolean } {
+  return heap
+    ? { heldBytes: heap.usedBytes, ...heap.stats, noticesCollection: heap.notices !== null }
+    : { heldBytes: 0, allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0, collected: 0, refused: 0, noticesCollection: false };
 }
 
 /** Counts values copied out of a region into an ordinary array (Storage.materialize). */

@@ -1,0 +1,46 @@
+// Learning, inside one synchronous training loop, which objects the garbage collector has
+// collected. FinalizationRegistry callbacks normally wait for the event loop, which a loop in
+// one cell never reaches; V8's FinalizationRegistry.prototype.cleanupSome (behind the flag
+// --harmony-weak-refs-with-cleanup-some) runs them on demand. The flag only shapes contexts
+// created after it is set, so when this context lacks the method the registry class comes
+// from a fresh vm context (the same heap; only the prototype differs). WeakRef cannot do
+// this job: deref() and construction keep the target alive until the current job ends.
+
+import { setFlagsFromString } from "node:v8";
+import { createContext, runInContext } from "node:vm";
+
+export interface CollectedNotices<H> {
+  /** Calls back with `held` once `target` has been collected (at a later `poll`). */
+  watch(target: object, held: H): void;
+  /** Runs the callbacks of everything collected so far. */
+  poll(): void;
+}
+
+interface CleanupSomeRegistry<H> {
+  register(target: object, held: H): void;
+  cleanupSome(cb?: (held: H) => void): void;
+}
+type RegistryClass = new <H>(cb: (held: H) => void) => CleanupSomeRegistry<H>;
+
+function registryClass(): RegistryClass | null {
+  const hasIt = (c: unknown) => typeof (c as { prototype?: { cleanupSome?: unknown } } | undefined)?.prototype?.cleanupSome === "function";
+  if (hasIt(FinalizationRegistry)) return FinalizationRegistry as unknown as RegistryClass;
+  if (process.env.GRADLAB_SYNC_FINALIZATION === "0") return null;
+  try {
+    setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+    const c = runInContext("FinalizationRegistry", createContext({})) as unknown;
+    return hasIt(c) ? (c as RegistryClass) : null;
+  } catch {
+    return null;
+  }
+}
+
+let cls: RegistryClass | null | undefined;
+
+/** Notices of collected objects, or null where this V8 cannot give them synchronously. */
+export function collectedNotices<H>(onCollected: (held: H) => void): CollectedNotices<H> | null {
+  if (cls === undefined) cls = registryClass();
+  if (!cls) return null;
+  const registry = new cls<H>(onCollected);
+  return { watch: (target, held) => registry.register(target, held), poll: () => registry.cleanupSome() };
+}
