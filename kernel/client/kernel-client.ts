@@ -79,9 +79,13 @@ export class KernelClient {
     return this.queues[channel].send(frames);
   }
 
-  /** Sends a request and resolves with its reply and the iopub output it caused. */
-  request(channel: "shell" | "control", msgType: string, content: unknown, opts: { timeoutMs?: number; onOutput?: (m: Message) => void; waitForIdle?: boolean } = {}): Promise<ExecuteResult> {
+  /**
+   * Sends a request and resolves with its reply and the iopub output it caused. `date` sets
+   * its header's date (default: now), for tests of requests that overtake one another.
+   */
+  request(channel: "shell" | "control", msgType: string, content: unknown, opts: { timeoutMs?: number; onOutput?: (m: Message) => void; waitForIdle?: boolean; date?: string } = {}): Promise<ExecuteResult> {
     const header = makeHeader(msgType, this.session);
+    if (opts.date !== undefined) header.date = opts.date;
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const p = new Promise<ExecuteResult>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -95,7 +99,7 @@ export class KernelClient {
     return p;
   }
 
-  execute(code: string, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean; allowStdin?: boolean; userExpressions?: Record<string, string>; timeoutMs?: number; onOutput?: (m: Message) => void } = {}): Promise<ExecuteResult> {
+  execute(code: string, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean; allowStdin?: boolean; userExpressions?: Record<string, string>; timeoutMs?: number; onOutput?: (m: Message) => void; date?: string } = {}): Promise<ExecuteResult> {
     return this.request(
       "shell",
       "execute_request",
@@ -107,7 +111,7 @@ export class KernelClient {
         allow_stdin: options.allowStdin ?? true,
         stop_on_error: options.stopOnError ?? true,
       },
-      { timeoutMs: options.timeoutMs, onOutput: options.onOutput },
+      { timeoutMs: options.timeoutMs, onOutput: options.onOutput, date: options.date },
     );
   }
 

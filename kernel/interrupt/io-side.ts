@@ -15,7 +15,9 @@
 //    finished cell left looping runs under the watchdog (interruptible-timers.ts).
 // 5. Shell and control are separate sockets: an interrupt sent right after an execute
 //    request can arrive first. An execute request of the same session that arrives within
-//    a second after it but was sent before it (header dates) is the one it was for.
+//    a second after it but was sent before it (header dates) is the one it was for, unless
+//    the interrupt's SIGINT stopped a timer callback meanwhile (rule 4): that was what it
+//    stopped, and a request sent in the same millisecond would be interrupted for nothing.
 // A SIGINT nothing needs is delivered to the next run under a watchdog (the next cell, which
 // would fail as "Interrupted" at once), so one is sent only when it has something to stop.
 import type { MessagePort } from "node:worker_threads";
@@ -65,8 +67,8 @@ export class IoInterrupts {
   /** The execute request a SIGINT was owed to while the SIGINT thread was not armed yet. */
   private owed = 0;
   private session: import("node:inspector").Session | null = null;
-  /** An interrupt that found nothing to stop (rule 5). */
-  private early: { session: unknown; sentAt: number; until: number } | null = null;
+  /** An interrupt that found nothing to stop (rule 5); id: its keepEarly number. */
+  private early: { session: unknown; sentAt: number; until: number; id: number } | null = null;
 
   constructor(private readonly d: IoInterruptDeps) {
     d.sigint?.on("message", (m: { t: "armed" | "signal" }) => {
@@ -162,9 +164,13 @@ export class IoInterrupts {
   arrive(header: { session?: unknown; date?: unknown }): number {
     const n = this.d.state.arrive();
     const e = this.early;
-    if (e !== null && performance.now() < e.until && header.session === e.session && sentAt(header) <= e.sentAt) {
+    // An interrupt that stopped a timer callback is spent. The main thread may record the
+    // stop only after `n` arrived: target() passes e.id on, and the main thread, which runs
+    // `n` only after that callback, checks it again (InterruptStateMain.targeted).
+    if (e !== null && this.d.state.takenByTimer(e.id)) this.early = null;
+    else if (e !== null && performance.now() < e.until && header.session === e.session && sentAt(header) <= e.sentAt) {
       this.early = null;
-      this.d.state.target(n);
+      this.d.state.target(n, e.id);
     }
     return n;
   }
@@ -178,7 +184,8 @@ export class IoInterrupts {
     const oldest = state.oldestUnfinished();
     const busy = this.d.mainBusy();
     if (oldest === 0 && !busy) {
-      if (header !== undefined) this.early = { session: header.session, sentAt: sentAt(header), until: performance.now() + 1000 };
+      // Counted before its SIGINT: a timer callback that SIGINT stops is seen to have taken it.
+      if (header !== undefined) this.early = { session: header.session, sentAt: sentAt(header), until: performance.now() + 1000, id: state.keepEarly() };
       if (kind === "request" && performance.now() - this.lastIdleSignal >= INTERRUPT_GRACE_MS) {
         this.lastIdleSignal = performance.now();
         this.sendSigint();

@@ -12,7 +12,8 @@
 // 4. An interrupt counted before the current cell started is not for it.
 // 5. A timer callback a cell left running is stopped by the SIGINT its run takes
 //    (interruptible-timers.ts); without the SIGINT thread's message, that is also the only
-//    sign of an interrupt for a cell awaiting meanwhile.
+//    sign of an interrupt for a cell awaiting meanwhile. An interrupt the io thread kept
+//    for a request still to come (idle) was for that callback: the stop is recorded for it.
 // 6. Kernel code that calls user code after the cell's run (the display hook of its result,
 //    which may scan a huge tensor) runs under the watchdog too (stoppable).
 import { EventEmitter } from "node:events";
@@ -90,6 +91,7 @@ export class CellInterrupts {
 
   /** A timer callback was stopped by an interrupt (rule 5). */
   timerInterrupted(): void {
+    this.state.timerStopped();
     if (!this.byMessage) this.note();
   }
 

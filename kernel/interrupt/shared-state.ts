@@ -12,6 +12,10 @@
 // - RUNNING is set while the main thread awaits a cell's asynchronous part, ACKS counts the
 //   interrupts the main thread handled: an interrupt not handled within the grace period
 //   while RUNNING is escalated (io-side.ts).
+// - EARLY counts interrupts the io thread kept for a request still to come (io-side.ts rule
+//   5); TARGET_EARLY is the EARLY number TARGET was set from, 0 for one sent for a request
+//   already there. TIMER_STOP is EARLY as the main thread read it when it last stopped a
+//   timer callback: that callback took those interrupts, so they are no request's.
 const RUNNING = 0;
 const ACKS = 1;
 const INTERRUPTS = 2;
@@ -24,7 +28,10 @@ const OVER_BUDGET = 7;
 const OVER_BUDGET_MB = 8;
 /** 1 when that stop was for the JavaScript heap nearing V8's limit, 0 for the resident budget. */
 const OVER_BUDGET_HEAP = 9;
-const WORDS = 10;
+const EARLY = 10;
+const TARGET_EARLY = 11;
+const TIMER_STOP = 12;
+const WORDS = 13;
 
 export function createInterruptState(): SharedArrayBuffer {
   return new SharedArrayBuffer(WORDS * 4);
@@ -61,9 +68,19 @@ export class InterruptStateMain {
   overHeapLimit(arrival: number): boolean {
     return Atomics.load(this.s, OVER_BUDGET) === arrival && Atomics.load(this.s, OVER_BUDGET_HEAP) === 1;
   }
-  /** Whether an interrupt was sent for execute request `arrival`. */
+  /**
+   * Whether an interrupt was sent for execute request `arrival`. One kept while idle is not
+   * if a timer callback was stopped since: the io thread may have handed it on before this
+   * thread recorded the stop, but this thread runs the request only after the stop.
+   */
   targeted(arrival: number): boolean {
-    return Atomics.load(this.s, TARGET) === arrival;
+    if (Atomics.load(this.s, TARGET) !== arrival) return false;
+    const early = Atomics.load(this.s, TARGET_EARLY);
+    return early === 0 || early > Atomics.load(this.s, TIMER_STOP);
+  }
+  /** A timer callback was stopped by an interrupt: the ones kept while idle so far were for it. */
+  timerStopped(): void {
+    Atomics.store(this.s, TIMER_STOP, Atomics.load(this.s, EARLY));
   }
 }
 
@@ -98,9 +115,25 @@ export class InterruptStateIo {
     Atomics.store(this.s, OVER_BUDGET_HEAP, heap ? 1 : 0);
     Atomics.store(this.s, OVER_BUDGET, arrival);
   }
-  /** Marks `arrival` as interrupted and counts the interrupt; returns the new count. */
-  target(arrival: number): number {
-    if (arrival > 0) Atomics.store(this.s, TARGET, arrival);
+  /** Counts an interrupt kept for a request still to come; returns its EARLY number. */
+  keepEarly(): number {
+    return Atomics.add(this.s, EARLY, 1) + 1;
+  }
+  /** Whether the main thread has stopped a timer callback since interrupt `early` (keepEarly) was kept. */
+  takenByTimer(early: number): boolean {
+    return early <= Atomics.load(this.s, TIMER_STOP);
+  }
+  /**
+   * Marks `arrival` as interrupted and counts the interrupt; returns the new count. `early`:
+   * the keepEarly number of the interrupt when it was kept for a request still to come.
+   */
+  target(arrival: number, early = 0): number {
+    if (arrival > 0) {
+      // TARGET_EARLY first: the main thread reads TARGET, then TARGET_EARLY, so it never
+      // pairs a new TARGET with the previous one's TARGET_EARLY.
+      Atomics.store(this.s, TARGET_EARLY, early);
+      Atomics.store(this.s, TARGET, arrival);
+    }
     return Atomics.add(this.s, INTERRUPTS, 1) + 1;
   }
 }

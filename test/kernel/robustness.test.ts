@@ -502,6 +502,23 @@ describe.skipIf(!built)("a careless user cannot crash the kernel", () => {
     await expectStateKept();
   });
 
+  it("an interrupt a timer callback took does not stop a cell sent in the same millisecond; one that overtook its cell's request stops it", async () => {
+    // Header dates have millisecond precision: a cell sent right after the interrupt's reply
+    // can carry the interrupt's date, as if sent before it and overtaken (the test above
+    // failed ~1 run in 20 so). Here both carry the same date on purpose.
+    const r = await k.client.execute("let spinsSameMs = 0;\nsetTimeout(() => { while (true) { spinsSameMs++; } }, 50);\n'armed'");
+    expect(result(r.outputs)).toBe("'armed'");
+    await sleep(300); // the callback loops
+    const date = new Date().toISOString();
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000, date });
+    const same = await k.client.execute("spinsSameMs > 0", { timeoutMs: 5000, date });
+    expect(result(same.outputs), JSON.stringify(same.reply.content)).toBe("true");
+    // With nothing running, an interrupt whose cell's request (sent before it) arrives after it stops that cell.
+    const sent = new Date(Date.now() - 5).toISOString();
+    await k.client.request("control", "interrupt_request", {}, { waitForIdle: false, timeoutMs: 2000 });
+    await expectError(await k.client.execute("await new Promise((r) => setTimeout(r, 50)); 'ran'", { timeoutMs: 5000, date: sent }), "Interrupted", /interrupted/);
+  });
+
   it("an interrupt ends a prompt() nobody answers; a late answer does not answer the next prompt", async () => {
 
     // prompt(): the frontend never answers; an interrupt ends the wait. A late answer to the
