@@ -171,50 +171,53 @@ describe("wasm model kernels", () => {
   });
 
   test("fused small attention forward and backward: masks, causal, strided heads, head-dim tails, skipped grads", () => {
-    const N = 7, H = 2, batch = N * H, L = 6, S = 9;
-    /** [N, rows, H, cols] storage read as [N·H, rows, cols] slices (the heads of a projection), or contiguous. */
-    const operand = (data: Float32Array, rows: number, cols: number, heads: boolean): AttentionOperand => ({
-      data,
-      offsets: Int32Array.from({ length: batch }, (_, b) => (heads ? Math.floor(b / H) * rows * H * cols + (b % H) * cols : b * rows * cols)),
-      rowStride: heads ? H * cols : cols,
-    });
-    /** An output laid out as `operand` lays out an input, over fresh zeros. */
-    const output = (rows: number, cols: number, heads: boolean) => operand(new Float32Array(batch * rows * cols), rows, cols, heads);
-    for (const [E, Ev, heads] of [[8, 8, true], [5, 3, false], [16, 4, true]] as [number, number, boolean][]) {
-      const q = operand(randomF32(batch * L * E, rng(E)), L, E, heads), k = operand(randomF32(batch * S * E, rng(E + 1)), S, E, heads);
-      const v = operand(randomF32(batch * S * Ev, rng(E + 2)), S, Ev, !heads);
-      const g = operand(randomF32(batch * L * Ev, rng(E + 3)), L, Ev, heads);
-      const shared = Float32Array.from({ length: L * S }, (_, i) => (i % 5 === 0 ? -Infinity : (i % 7) / 3));
-      const per = Float32Array.from({ length: batch * L * S }, (_, i) => (i % 11 === 0 ? -Infinity : (i % 3) - 1));
-      for (const [mask, stride] of [[null, 0], [shared, 0], [per, L * S]] as [Float32Array | null, number][]) {
-        for (const causal of [false, true]) {
-          const what = `E ${E} Ev ${Ev} heads ${heads} mask stride ${mask ? stride : "none"} causal ${causal}`;
-          // the reference writes contiguous outputs; the wasm kernel writes them strided (in the heads layout when the inputs are)
-          const wa = new Float32Array(batch * L * S), wo = output(L, Ev, false);
-          ref.attentionForward(q, k, v, mask, stride, wa, wo, batch, L, S, E, Ev, 0.3, causal);
-          const wq = output(L, E, false), wk = output(S, E, false), wv = output(S, Ev, false);
-          ref.attentionBackward(q, k, v, wa, g, wq, wk, wv, batch, L, S, E, Ev, 0.3);
-          /** A strided output's values in contiguous slice order, to compare with the reference's. */
-          const dense = (x: AttentionOperand, rows: number, cols: number) => {
-            const d = new Float32Array(batch * rows * cols);
-            for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) d.set(x.data.subarray(x.offsets[b]! + r * x.rowStride, x.offsets[b]! + r * x.rowStride + cols) as Float32Array, (b * rows + r) * cols);
-            return d;
-          };
-          const runs = atThreads(() => {
-            const a = new Float32Array(wa.length), o = output(L, Ev, heads);
-            expect(attentionForwardF32(q, k, v, mask, stride, a, o, batch, L, S, E, Ev, 0.3, causal)).toBe(true);
-            const dq = output(L, E, heads), dk = output(S, E, heads), dv = output(S, Ev, !heads);
-            expect(attentionBackwardF32(q, k, v, a, g, dq, dk, dv, batch, L, S, E, Ev, 0.3)).toBe(true);
-            const onlyV = output(S, Ev, !heads);
-            attentionBackwardF32(q, k, v, a, g, null, null, onlyV, batch, L, S, E, Ev, 0.3);
-            expect(onlyV.data, `${what}: dv alone`).toEqual(dv.data);
-            return [a, dense(o, L, Ev), dense(dq, L, E), dense(dk, S, E), dense(dv, S, Ev)];
-          });
-          const want = [wa, wo.data, wq.data, wk.data, wv.data];
-          ["attn", "out", "dq", "dk", "dv"].forEach((name, i) => {
-            expect(maxRelErr(runs[0]![i]!, want[i]! as Float32Array), `${what}: ${name}`).toBeLessThan(2e-5);
-            expect(runs[1]![i], `${what}: ${name} 1 vs 2 threads`).toEqual(runs[0]![i]);
-          });
+    const N = 7, H = 2, batch = N * H, S = 9;
+    // the kernel takes query rows four at a time: L = 6, 5 and 3 leave 2, 1 and 3 in the last block
+    for (const L of [6, 5, 3]) {
+      /** [N, rows, H, cols] storage read as [N·H, rows, cols] slices (the heads of a projection), or contiguous. */
+      const operand = (data: Float32Array, rows: number, cols: number, heads: boolean): AttentionOperand => ({
+        data,
+        offsets: Int32Array.from({ length: batch }, (_, b) => (heads ? Math.floor(b / H) * rows * H * cols + (b % H) * cols : b * rows * cols)),
+        rowStride: heads ? H * cols : cols,
+      });
+      /** An output laid out as `operand` lays out an input, over fresh zeros. */
+      const output = (rows: number, cols: number, heads: boolean) => operand(new Float32Array(batch * rows * cols), rows, cols, heads);
+      for (const [E, Ev, heads] of [[8, 8, true], [5, 3, false], [16, 4, true]] as [number, number, boolean][]) {
+        const q = operand(randomF32(batch * L * E, rng(E)), L, E, heads), k = operand(randomF32(batch * S * E, rng(E + 1)), S, E, heads);
+        const v = operand(randomF32(batch * S * Ev, rng(E + 2)), S, Ev, !heads);
+        const g = operand(randomF32(batch * L * Ev, rng(E + 3)), L, Ev, heads);
+        const shared = Float32Array.from({ length: L * S }, (_, i) => (i % 5 === 0 ? -Infinity : (i % 7) / 3));
+        const per = Float32Array.from({ length: batch * L * S }, (_, i) => (i % 11 === 0 ? -Infinity : (i % 3) - 1));
+        for (const [mask, stride] of [[null, 0], [shared, 0], [per, L * S]] as [Float32Array | null, number][]) {
+          for (const causal of [false, true]) {
+            const what = `L ${L} E ${E} Ev ${Ev} heads ${heads} mask stride ${mask ? stride : "none"} causal ${causal}`;
+            // the reference writes contiguous outputs; the wasm kernel writes them strided (in the heads layout when the inputs are)
+            const wa = new Float32Array(batch * L * S), wo = output(L, Ev, false);
+            ref.attentionForward(q, k, v, mask, stride, wa, wo, batch, L, S, E, Ev, 0.3, causal);
+            const wq = output(L, E, false), wk = output(S, E, false), wv = output(S, Ev, false);
+            ref.attentionBackward(q, k, v, wa, g, wq, wk, wv, batch, L, S, E, Ev, 0.3);
+            /** A strided output's values in contiguous slice order, to compare with the reference's. */
+            const dense = (x: AttentionOperand, rows: number, cols: number) => {
+              const d = new Float32Array(batch * rows * cols);
+              for (let b = 0; b < batch; b++) for (let r = 0; r < rows; r++) d.set(x.data.subarray(x.offsets[b]! + r * x.rowStride, x.offsets[b]! + r * x.rowStride + cols) as Float32Array, (b * rows + r) * cols);
+              return d;
+            };
+            const runs = atThreads(() => {
+              const a = new Float32Array(wa.length), o = output(L, Ev, heads);
+              expect(attentionForwardF32(q, k, v, mask, stride, a, o, batch, L, S, E, Ev, 0.3, causal)).toBe(true);
+              const dq = output(L, E, heads), dk = output(S, E, heads), dv = output(S, Ev, !heads);
+              expect(attentionBackwardF32(q, k, v, a, g, dq, dk, dv, batch, L, S, E, Ev, 0.3)).toBe(true);
+              const onlyV = output(S, Ev, !heads);
+              attentionBackwardF32(q, k, v, a, g, null, null, onlyV, batch, L, S, E, Ev, 0.3);
+              expect(onlyV.data, `${what}: dv alone`).toEqual(dv.data);
+              return [a, dense(o, L, Ev), dense(dq, L, E), dense(dk, S, E), dense(dv, S, Ev)];
+            });
+            const want = [wa, wo.data, wq.data, wk.data, wv.data];
+            ["attn", "out", "dq", "dk", "dv"].forEach((name, i) => {
+              expect(maxRelErr(runs[0]![i]!, want[i]! as Float32Array), `${what}: ${name}`).toBeLessThan(2e-5);
+              expect(runs[1]![i], `${what}: ${name} 1 vs 2 threads`).toEqual(runs[0]![i]);
+            });
+          }
         }
       }
     }

@@ -1,8 +1,8 @@
-// Fused small-shape attention on f32x4 for slices [b0, b1): scores, softmax and P·V in one
-// pass per query row, and the backward (dV, dQ, dK) from P. Scores and their gradients run
-// four keys per vector against a transposed copy of K (or V) in the slice's scratch, rows
-// padded to Sp = S rounded up to 4; P·V and the dQ/dK/dV sums run along the head dim.
-// Same formulas as lib/backend/reference/attention.ts (sums in f32 here).
+// Fused small-shape attention on f32x4 for slices [b0, b1), four query rows at a time: a
+// vector's lanes are four rows of one slice, so scores, softmax, P·V and the gradients need
+// no horizontal sums and the block's S exps are independent of each other (a row at a time,
+// each exp waited on the one before). Rows go into lanes and back by 4×4 transposes. Same
+// formulas as lib/backend/reference/attention.ts, summed in f32 in the reference's order.
 
 import { expV } from "./transcendental";
 
@@ -10,40 +10,111 @@ import { expV } from "./transcendental";
   return p + (<usize>i << 2);
 }
 
-/** y[e] += c·x[e] for e < n. */
-@inline function axpy(y: usize, c: f32, x: usize, n: i32): void {
-  const cv = f32x4.splat(c);
+/** The i-th vector of a scratch array. */
+@inline function vec(p: usize, i: i32): usize {
+  return p + (<usize>i << 4);
+}
+
+/** Row l of the block of rows starting at r0 (stride floats apart); rows past nr read row 0 (computed, never stored). */
+@inline function rowOf(r0: usize, l: i32, nr: i32, stride: i32): usize {
+  return l < nr ? f(r0, l * stride) : r0;
+}
+
+/** dst[e] = (r0[e], r1[e], r2[e], r3[e]) for e < n: four rows into lanes. */
+function gatherT(dst: usize, r0: usize, r1: usize, r2: usize, r3: usize, n: i32): void {
   let e = 0;
-  for (; e + 4 <= n; e += 4) v128.store(f(y, e), f32x4.add(v128.load(f(y, e)), f32x4.mul(cv, v128.load(f(x, e)))));
-  for (; e < n; e++) store<f32>(f(y, e), load<f32>(f(y, e)) + c * load<f32>(f(x, e)));
+  for (; e + 4 <= n; e += 4) {
+    const x0 = v128.load(f(r0, e)), x1 = v128.load(f(r1, e)), x2 = v128.load(f(r2, e)), x3 = v128.load(f(r3, e));
+    const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+    v128.store(vec(dst, e), i64x2.shuffle(t0, t1, 0, 2));
+    v128.store(vec(dst, e + 1), i64x2.shuffle(t0, t1, 1, 3));
+    v128.store(vec(dst, e + 2), i64x2.shuffle(t2, t3, 0, 2));
+    v128.store(vec(dst, e + 3), i64x2.shuffle(t2, t3, 1, 3));
+  }
+  for (; e < n; e++) {
+    let x = f32x4.splat(load<f32>(f(r0, e)));
+    x = f32x4.replace_lane(x, 1, load<f32>(f(r1, e)));
+    x = f32x4.replace_lane(x, 2, load<f32>(f(r2, e)));
+    x = f32x4.replace_lane(x, 3, load<f32>(f(r3, e)));
+    v128.store(vec(dst, e), x);
+  }
+}
+
+/** Row l (l < nr) gets lane l of src[e] for e < n: lanes back into rows. */
+function scatterT(src: usize, n: i32, nr: i32, r0: usize, r1: usize, r2: usize, r3: usize): void {
+  let e = 0;
+  for (; e + 4 <= n; e += 4) {
+    const x0 = v128.load(vec(src, e)), x1 = v128.load(vec(src, e + 1)), x2 = v128.load(vec(src, e + 2)), x3 = v128.load(vec(src, e + 3));
+    const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+    v128.store(f(r0, e), i64x2.shuffle(t0, t1, 0, 2));
+    if (nr > 1) v128.store(f(r1, e), i64x2.shuffle(t0, t1, 1, 3));
+    if (nr > 2) v128.store(f(r2, e), i64x2.shuffle(t2, t3, 0, 2));
+    if (nr > 3) v128.store(f(r3, e), i64x2.shuffle(t2, t3, 1, 3));
+  }
+  for (; e < n; e++) {
+    const x = v128.load(vec(src, e));
+    store<f32>(f(r0, e), f32x4.extract_lane(x, 0));
+    if (nr > 1) store<f32>(f(r1, e), f32x4.extract_lane(x, 1));
+    if (nr > 2) store<f32>(f(r2, e), f32x4.extract_lane(x, 2));
+    if (nr > 3) store<f32>(f(r3, e), f32x4.extract_lane(x, 3));
+  }
 }
 
 /**
- * y[e] = Σ_j c[j·cs]·x[j·xs + e] for e < n, j < m: summed in registers per block of 4 (no
- * store-to-load chain through y), the same order as axpy over j.
+ * y[e] (=|+=) Σ_{l < nr} c[l]·x_l[e] for e < n, x_l the rows of the block (rows apart), c the
+ * lanes of one vector: the sums over query rows of dK and dV, in row order.
  */
-@inline function combine(y: usize, c: usize, cs: i32, x: usize, xs: i32, m: i32, n: i32): void {
+@inline function rowsCombine(y: usize, c: usize, x: usize, rows: i32, nr: i32, n: i32, first: bool): void {
   let e = 0;
+  if (nr == 4) {
+    const c0 = v128.load32_splat(c), c1 = v128.load32_splat(c, 4), c2 = v128.load32_splat(c, 8), c3 = v128.load32_splat(c, 12);
+    const x1 = f(x, rows), x2 = f(x1, rows), x3 = f(x2, rows);
+    for (; e + 4 <= n; e += 4) {
+      let acc = first ? f32x4.splat(0) : v128.load(f(y, e));
+      acc = f32x4.add(acc, f32x4.mul(c0, v128.load(f(x, e))));
+      acc = f32x4.add(acc, f32x4.mul(c1, v128.load(f(x1, e))));
+      acc = f32x4.add(acc, f32x4.mul(c2, v128.load(f(x2, e))));
+      acc = f32x4.add(acc, f32x4.mul(c3, v128.load(f(x3, e))));
+      v128.store(f(y, e), acc);
+    }
+  }
   for (; e + 4 <= n; e += 4) {
-    let acc = f32x4.splat(0);
-    for (let j = 0; j < m; j++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(f(c, j * cs))), v128.load(f(x, j * xs + e))));
+    let acc = first ? f32x4.splat(0) : v128.load(f(y, e));
+    for (let l = 0; l < nr; l++) acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(f(c, l)), v128.load(f(x, l * rows + e))));
     v128.store(f(y, e), acc);
   }
   for (; e < n; e++) {
-    let acc: f32 = 0;
-    for (let j = 0; j < m; j++) acc += load<f32>(f(c, j * cs)) * load<f32>(f(x, j * xs + e));
+    let acc: f32 = first ? 0 : load<f32>(f(y, e));
+    for (let l = 0; l < nr; l++) acc += load<f32>(f(c, l)) * load<f32>(f(x, l * rows + e));
     store<f32>(f(y, e), acc);
   }
 }
 
-@inline function zero(p: usize, n: i32): void {
-  memory.fill(p, 0, <usize>n << 2);
+
+/** acc + Σ_{e < n} x[e]·y[e] in e order: x vectors of lanes, y scalars (splat). */
+@inline function dotT(acc: v128, x: usize, y: usize, n: i32): v128 {
+  let e = 0;
+  for (; e + 4 <= n; e += 4) {
+    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e)), v128.load32_splat(f(y, e))));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e), 16), v128.load32_splat(f(y, e), 4)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e), 32), v128.load32_splat(f(y, e), 8)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e), 48), v128.load32_splat(f(y, e), 12)));
+  }
+  for (; e < n; e++) acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e)), v128.load32_splat(f(y, e))));
+  return acc;
 }
 
-/** t[e·Sp + j] = x[j·stride + e]: the [S, n] matrix x transposed into rows of Sp, pad lanes 0. */
-@inline function transposeInto(t: usize, x: usize, S: i32, n: i32, stride: i32, Sp: i32): void {
-  zero(t, n * Sp);
-  for (let j = 0; j < S; j++) for (let e = 0; e < n; e++) store<f32>(f(t, e * Sp + j), load<f32>(f(x, j * stride + e)));
+/** Σ_{j < n} x[j]·y[j·ys] in j order: x vectors of lanes, y scalars ys floats apart (splat). */
+@inline function dotStrided(x: usize, y: usize, ys: i32, n: i32): v128 {
+  let acc = f32x4.splat(0);
+  const step = <usize>ys << 2;
+  for (let j = 0; j < n; j++) {
+    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, j)), v128.load32_splat(y)));
+    y += step;
+  }
+  return acc;
 }
 
 /** Row 0 of slice b of a strided operand: data + offsets[b]. */
@@ -51,34 +122,12 @@ import { expV } from "./transcendental";
   return f(data, load<i32>(offsets + (<usize>b << 2)));
 }
 
-/** dst[j] = a·(x row · t column j) over keys j in [jb, jb + 4): x[e] against t[e·Sp + j]. */
-@inline function rowTimesT(x: usize, t: usize, n: i32, Sp: i32, jb: i32): v128 {
-  // two accumulators (even and odd e) halve the chain of dependent adds
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
-  let e = 0;
-  for (; e + 2 <= n; e += 2) {
-    a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(f(x, e))), v128.load(f(t, e * Sp + jb))));
-    a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(f(x, e + 1))), v128.load(f(t, (e + 1) * Sp + jb))));
-  }
-  if (e < n) a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(f(x, e))), v128.load(f(t, e * Sp + jb))));
-  return f32x4.add(a0, a1);
-}
-
-/** Lanes j ≥ end of the block starting at key jb. */
-@inline function pastEnd(jb: i32, end: i32): v128 {
-  return i32x4.ge_s(i32x4.add(i32x4.splat(jb), i32x4(0, 1, 2, 3)), i32x4.splat(end));
-}
-
-@inline function storeRow(dst: usize, src: usize, S: i32): void {
-  let j = 0;
-  for (; j + 4 <= S; j += 4) v128.store(f(dst, j), v128.load(f(src, j)));
-  for (; j < S; j++) store<f32>(f(dst, j), load<f32>(f(src, j)));
-}
-
-/** Scratch floats one slice needs: a transposed K or V ([E or Ev, Sp]) and three rows of Sp. */
+/**
+ * Scratch floats for a range of slices (at b0's place, so concurrent ranges never share it):
+ * vectors of four rows, forward qᵀ [E], scores [S], outᵀ [Ev]; backward gᵀ [Ev], qᵀ [E], P [S], dS [S], dqᵀ [E].
+ */
 export function attentionScratchFloats(S: i32, E: i32, Ev: i32): i32 {
-  const Sp = (S + 3) & ~3;
-  return max(E, Ev) * Sp + 3 * Sp;
+  return 4 * (2 * E + Ev + 2 * S);
 }
 
 /**
@@ -89,42 +138,55 @@ export function attentionScratchFloats(S: i32, E: i32, Ev: i32): i32 {
 export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32,
   mask: usize, maskStride: i32, attn: usize, out: usize, oo: usize, os: i32, scratch: usize,
   L: i32, S: i32, E: i32, Ev: i32, scale: f32, causal: i32, b0: i32, b1: i32): void {
-  const Sp = (S + 3) & ~3;
-  const kv = f32x4.splat(scale), ninf = f32x4.splat(-Infinity);
+  const qT = f(scratch, b0 * attentionScratchFloats(S, E, Ev)), sc = vec(qT, E), oT = vec(sc, S);
+  const kv = f32x4.splat(scale), ninf = f32x4.splat(-Infinity), zero = f32x4.splat(0);
   for (let b = b0; b < b1; b++) {
-    const kt = f(scratch, b * attentionScratchFloats(S, E, Ev)), row = f(kt, E * Sp);
-    transposeInto(kt, sliceAt(k, ko, b), S, E, ks, Sp);
-    const vb = sliceAt(v, vo, b), qb = sliceAt(q, qo, b), ob = sliceAt(out, oo, b);
-    for (let i = 0; i < L; i++) {
-      const r = b * L + i;
-      const qi = f(qb, i * qs), mr = f(mask, b * maskStride + i * S);
-      const end = causal ? min(S, i + 1) : S;
+    const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), ob = sliceAt(out, oo, b);
+    for (let i0 = 0; i0 < L; i0 += 4) {
+      const nr = min(4, L - i0);
+      const q0 = f(qb, i0 * qs);
+      gatherT(qT, q0, rowOf(q0, 1, nr, qs), rowOf(q0, 2, nr, qs), rowOf(q0, 3, nr, qs), E);
+      // causal: row i sees keys j <= i, so the block's rows see at most i0 + nr of them
+      const jEnd = causal ? min(S, i0 + nr) : S;
+      const rowIdx = i32x4.add(i32x4.splat(i0), i32x4(0, 1, 2, 3));
+      const mr = f(mask, b * maskStride + i0 * S);
       let mv = ninf;
-      for (let jb = 0; jb < Sp; jb += 4) {
-        let s = f32x4.mul(kv, rowTimesT(qi, kt, E, Sp, jb));
-        // the mask row is read whole vectors at a time: pad lanes are replaced just below
-        if (mask) s = f32x4.add(s, v128.load(f(mr, jb)));
-        s = v128.bitselect(ninf, s, pastEnd(jb, end));
-        v128.store(f(row, jb), s);
+      for (let j = 0; j < jEnd; j++) {
+        const kj = f(kb, j * ks);
+        let s = f32x4.mul(kv, dotT(zero, qT, kj, E));
+        if (mask) {
+          let m4 = f32x4.splat(load<f32>(f(mr, j)));
+          if (nr > 1) m4 = f32x4.replace_lane(m4, 1, load<f32>(f(mr, S + j)));
+          if (nr > 2) m4 = f32x4.replace_lane(m4, 2, load<f32>(f(mr, 2 * S + j)));
+          if (nr > 3) m4 = f32x4.replace_lane(m4, 3, load<f32>(f(mr, 3 * S + j)));
+          s = f32x4.add(s, m4);
+        }
+        if (causal) s = v128.bitselect(ninf, s, i32x4.gt_s(i32x4.splat(j), rowIdx));
+        v128.store(vec(sc, j), s);
         mv = f32x4.max(mv, s);
       }
-      let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-      if (m == -Infinity) m = 0;
-      const msv = f32x4.splat(m);
-      let sv = f32x4.splat(0);
-      for (let jb = 0; jb < Sp; jb += 4) {
-        const e = expV(f32x4.sub(v128.load(f(row, jb)), msv));
-        v128.store(f(row, jb), e);
-        sv = f32x4.add(sv, e);
+      // a row whose keys are all hidden (−∞) takes 0 as its max, as the reference (no ∞ − ∞)
+      mv = v128.bitselect(zero, mv, f32x4.eq(mv, ninf));
+      let sum = zero;
+      for (let j = 0; j < jEnd; j++) {
+        const e = expV(f32x4.sub(v128.load(vec(sc, j)), mv));
+        v128.store(vec(sc, j), e);
+        sum = f32x4.add(sum, e);
       }
-      const inv = f32x4.splat(<f32>1 / (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3)));
-      for (let jb = 0; jb < Sp; jb += 4) {
-        // pad lanes past S are −∞ → 0; 0·∞ (all keys hidden) stays NaN as in the reference
-        const p = f32x4.mul(v128.load(f(row, jb)), inv);
-        v128.store(f(row, jb), v128.bitselect(f32x4.splat(0), p, pastEnd(jb, end)));
+      const inv = f32x4.div(f32x4.splat(1), sum);
+      for (let j = 0; j < S; j++) {
+        // keys past a row's end are 0 (0·∞ when every key is hidden stays NaN, as in the reference)
+        let p = j < jEnd ? f32x4.mul(v128.load(vec(sc, j)), inv) : zero;
+        if (causal) p = v128.bitselect(zero, p, i32x4.gt_s(i32x4.splat(j), rowIdx));
+        v128.store(vec(sc, j), p);
       }
-      storeRow(f(attn, r * S), row, S);
-      combine(f(ob, i * os), row, 1, vb, vs, end, Ev);
+      const a0 = f(attn, (b * L + i0) * S);
+      scatterT(sc, S, nr, a0, f(a0, S), f(a0, 2 * S), f(a0, 3 * S));
+      for (let e = 0; e < Ev; e++) {
+        v128.store(vec(oT, e), dotStrided(sc, f(vb, e), vs, jEnd));
+      }
+      const o0 = f(ob, i0 * os);
+      scatterT(oT, Ev, nr, o0, f(o0, os), f(o0, 2 * os), f(o0, 3 * os));
     }
   }
 }
@@ -137,36 +199,41 @@ export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko
 export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32, attn: usize,
   g: usize, go: usize, gs: i32, dq: usize, dqo: usize, dqs: i32, dk: usize, dko: usize, dks: i32, dv: usize, dvo: usize, dvs: i32,
   scratch: usize, L: i32, S: i32, E: i32, Ev: i32, scale: f32, b0: i32, b1: i32): void {
-  const Sp = (S + 3) & ~3;
-  const kv = f32x4.splat(scale);
+  const gT = f(scratch, b0 * attentionScratchFloats(S, E, Ev)), qT = vec(gT, Ev), P = vec(qT, E), dS = vec(P, S), dqT = vec(dS, S);
+  const kv = f32x4.splat(scale), zero = f32x4.splat(0);
   for (let b = b0; b < b1; b++) {
-    const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), gb = sliceAt(g, go, b), ab = f(attn, b * L * S);
-    if (dv) {
-      const dvb = sliceAt(dv, dvo, b);
-      for (let j = 0; j < S; j++) combine(f(dvb, j * dvs), f(ab, j), S, gb, gs, L, Ev);
+    const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), gb = sliceAt(g, go, b);
+    const dkb = dk ? sliceAt(dk, dko, b) : 0, dvb = dv ? sliceAt(dv, dvo, b) : 0;
+    if (L == 0) {
+      // no query rows: the sums over them are empty
+      if (dk) for (let j = 0; j < S; j++) memory.fill(f(dkb, j * dks), 0, <usize>E << 2);
+      if (dv) for (let j = 0; j < S; j++) memory.fill(f(dvb, j * dvs), 0, <usize>Ev << 2);
+      continue;
     }
-    if (!dq && !dk) continue;
-    const vt = f(scratch, b * attentionScratchFloats(S, E, Ev)), pr = f(vt, Ev * Sp), ds = f(pr, Sp);
-    transposeInto(vt, vb, S, Ev, vs, Sp);
-    zero(pr, Sp);
-    const dqb = dq ? sliceAt(dq, dqo, b) : 0, dkb = dk ? sliceAt(dk, dko, b) : 0;
-    if (dk) for (let j = 0; j < S; j++) zero(f(dkb, j * dks), E);
-    for (let i = 0; i < L; i++) {
-      const gi = f(gb, i * gs), qi = f(qb, i * qs), dqi = f(dqb, i * dqs);
-      storeRow(pr, f(ab, i * S), S);
-      // dA = g_i·vᵀ four keys at a time; s = Σ_j dA_j·P_j
-      let sv = f32x4.splat(0);
-      for (let jb = 0; jb < Sp; jb += 4) {
-        const d = rowTimesT(gi, vt, Ev, Sp, jb);
-        v128.store(f(ds, jb), d);
-        sv = f32x4.add(sv, f32x4.mul(d, v128.load(f(pr, jb))));
+    for (let i0 = 0; i0 < L; i0 += 4) {
+      const nr = min(4, L - i0), first = i0 == 0;
+      const a0 = f(attn, (b * L + i0) * S), g0 = f(gb, i0 * gs), q0 = f(qb, i0 * qs);
+      gatherT(P, a0, rowOf(a0, 1, nr, S), rowOf(a0, 2, nr, S), rowOf(a0, 3, nr, S), S);
+      if (dv) for (let j = 0; j < S; j++) rowsCombine(f(dvb, j * dvs), vec(P, j), g0, gs, nr, Ev, first);
+      if (!dq && !dk) continue;
+      gatherT(gT, g0, rowOf(g0, 1, nr, gs), rowOf(g0, 2, nr, gs), rowOf(g0, 3, nr, gs), Ev);
+      // dA_j = g_i·v_j; s = Σ_j dA_j·P_j; dS_j = scale·P_j·(dA_j − s)
+      let s = zero;
+      for (let j = 0; j < S; j++) {
+        const vj = f(vb, j * vs);
+        const d = dotT(zero, gT, vj, Ev);
+        v128.store(vec(dS, j), d);
+        s = f32x4.add(s, f32x4.mul(d, v128.load(vec(P, j))));
       }
-      const s = f32x4.splat(f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
-      for (let jb = 0; jb < Sp; jb += 4) {
-        v128.store(f(ds, jb), f32x4.mul(f32x4.mul(kv, v128.load(f(pr, jb))), f32x4.sub(v128.load(f(ds, jb)), s)));
+      for (let j = 0; j < S; j++) v128.store(vec(dS, j), f32x4.mul(f32x4.mul(kv, v128.load(vec(P, j))), f32x4.sub(v128.load(vec(dS, j)), s)));
+      if (dq) {
+        for (let e = 0; e < E; e++) {
+          v128.store(vec(dqT, e), dotStrided(dS, f(kb, e), ks, S));
+        }
+        const d0 = f(sliceAt(dq, dqo, b), i0 * dqs);
+        scatterT(dqT, E, nr, d0, f(d0, dqs), f(d0, 2 * dqs), f(d0, 3 * dqs));
       }
-      if (dq) combine(dqi, ds, 1, kb, ks, S, E);
-      if (dk) for (let j = 0; j < S; j++) axpy(f(dkb, j * dks), load<f32>(f(ds, j)), qi, E);
+      if (dk) for (let j = 0; j < S; j++) rowsCombine(f(dkb, j * dks), vec(dS, j), q0, qs, nr, E, first);
     }
   }
 }
