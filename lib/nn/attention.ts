@@ -7,6 +7,7 @@ import { Module } from "./module.js";
 import { Linear } from "./linear.js";
 import { emptyParameter } from "./parameter.js";
 import * as init from "./init.js";
+import { packedSelfAttention, packsSelfAttention } from "../ops/nn/attention.js";
 
 export interface MultiheadAttentionOptions {
   /** Dropout on the attention weights (training only). */
@@ -150,13 +151,24 @@ export class MultiheadAttention extends Module {
     const dropout = this.training ? this.dropout : 0;
     if (!needWeights && dropout === 0) {
       // the fused path (PyTorch's too when no weights are asked for): one attention op
-      const q = heads(this.project(q0, 0), L), k = heads(this.project(k0, 1), S), v = heads(this.project(v0, 2), S);
-      let mask: Tensor | null = null;
-      const add = (m: Tensor) => (mask = mask ? mask.add(additive(m, q.dtype)) : additive(m, q.dtype));
-      if (attnMask) add(attnMask);
-      if (kpmN) add(kpmN.reshape(N, 1, 1, S));
       const causal = isCausal && !attnMask;
-      if (causal && mask) add(causalMask(L, S));
+      /** The masks as one additive mask in the scores' dtype (with the causal one when there are others). */
+      const masks = (dtype: DType): Tensor | null => {
+        let mask: Tensor | null = null;
+        const add = (m: Tensor) => (mask = mask ? mask.add(additive(m, dtype)) : additive(m, dtype));
+        if (attnMask) add(attnMask);
+        if (kpmN) add(kpmN.reshape(N, 1, 1, S));
+        if (causal && mask) add(causalMask(L, S));
+        return mask;
+      };
+      if (query === key && key === value && this.in_proj_weight && q0.dtype === this.in_proj_weight.dtype && packsSelfAttention(L, d)) {
+        // self-attention: one projection to q, k and v side by side, its heads read in place
+        const qkv = F.linear(q0, this.in_proj_weight, this.in_proj_bias);
+        const mask = masks(qkv.dtype);
+        return [this.finish(packedSelfAttention(qkv, h, mask, causal && !mask), N, L, E, batched), null];
+      }
+      const q = heads(this.project(q0, 0), L), k = heads(this.project(k0, 1), S), v = heads(this.project(v0, 2), S);
+      const mask = masks(q.dtype);
       const o = F.scaledDotProductAttention(q, k, v, { attnMask: mask, isCausal: causal && !mask });
       return [this.finish(o, N, L, E, batched), null];
     }

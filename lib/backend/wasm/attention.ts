@@ -1,6 +1,7 @@
 // Fused small-shape attention on the wasm SIMD kernels, split over the pool by (batch·head)
 // slices: each slice is computed whole by one thread, so results do not depend on threads.
-// Strided q/k/v (and the gradient g) are copied in as the span of storage their slices cover (memcpy, no gather).
+// Strided q/k/v (and the gradient g) are copied in as the span of storage their slices cover (memcpy, no gather),
+// one span per storage array when they are views of one projection.
 
 import type { AttentionOperand } from "../kernels/attention.js";
 import { runRange, withArena } from "./dispatch.js";
@@ -12,48 +13,59 @@ const SCORE_WORK = 24;
 const scratchFloats = (S: number, E: number, Ev: number): number => wasmRuntime()!.exports.attentionScratchFloats!(S, E, Ev) as number;
 const slicesOf = (batch: number, startArg: number) => ({ startArg, total: batch, align: 1 });
 
-/** The storage span [lo, hi) that `rows`×`cols` slices of x cover, and the offsets relative to lo. */
-function span(x: AttentionOperand, batch: number, rows: number, cols: number): { lo: number; hi: number; offsets: Int32Array } {
+/** The storage span [lo, hi) that `rows`×`cols` slices of x cover. */
+function span(x: AttentionOperand, batch: number, rows: number, cols: number): [number, number] {
   let lo = Infinity, hi = 0;
   for (let b = 0; b < batch; b++) {
     const o = x.offsets[b]!;
     lo = Math.min(lo, o);
     hi = Math.max(hi, o + (rows - 1) * x.rowStride + cols);
   }
-  const offsets = new Int32Array(batch);
-  for (let b = 0; b < batch; b++) offsets[b] = x.offsets[b]! - lo;
-  return { lo, hi, offsets };
+  return [lo, hi];
 }
 
-/** Copies the storage span of `rows`×`cols` slices into the arena: [data ptr, offsets ptr, row stride]. */
-function putOperand(rt: WasmRuntime, x: AttentionOperand, batch: number, rows: number, cols: number): number[] {
-  const { lo, hi, offsets } = span(x, batch, rows, cols);
-  return [rt.put((x.data as Float32Array).subarray(lo, hi)), rt.put(offsets), x.rowStride];
-}
+/** An operand with the size of its slices, or null for a gradient that is not wanted. */
+type Slices = [x: AttentionOperand, rows: number, cols: number] | null;
 
 /**
- * Arena room for an output operand: [data ptr, offsets ptr, row stride], and `copyOut` to call
- * once the kernel has written it. A span the slices do not cover whole is copied in first, so
- * the values between them survive the copy back.
+ * Operands in the arena, each storage array copied once: the span its operands' slices
+ * cover together (q, k and v split from one projection share one; so do their gradients).
+ * Gives [data ptr, offsets ptr, row stride] per operand ([0, 0, 0] for null) and, for
+ * outputs, `copyOut` to call once the kernel has written them. An output span the slices do
+ * not cover whole is copied in first, so the values between them survive the copy back.
  */
-function outOperand(rt: WasmRuntime, x: AttentionOperand, batch: number, rows: number, cols: number): { args: number[]; copyOut: () => void } {
-  const { lo, hi, offsets } = span(x, batch, rows, cols);
-  const data = x.data as Float32Array;
-  const p = hi - lo === batch * rows * cols ? rt.alloc((hi - lo) * 4) : rt.put(data.subarray(lo, hi));
-  return { args: [p, rt.put(offsets), x.rowStride], copyOut: () => rt.getF32(p, data.subarray(lo, hi)) };
+function arenaOperands(rt: WasmRuntime, batch: number, list: readonly Slices[], output: boolean): { args: number[][]; copyOut: () => void } {
+  const spans = new Map<Float32Array, { lo: number; hi: number; elements: number; ptr: number }>();
+  for (const s of list) {
+    if (!s) continue;
+    const [x, rows, cols] = s, data = x.data as Float32Array;
+    const [lo, hi] = span(x, batch, rows, cols);
+    const e = spans.get(data);
+    if (e) {
+      e.lo = Math.min(e.lo, lo);
+      e.hi = Math.max(e.hi, hi);
+      e.elements += batch * rows * cols;
+    } else spans.set(data, { lo, hi, elements: batch * rows * cols, ptr: 0 });
+  }
+  for (const [data, e] of spans) e.ptr = output && e.hi - e.lo === e.elements ? rt.alloc((e.hi - e.lo) * 4) : rt.put(data.subarray(e.lo, e.hi));
+  const args = list.map((s) => {
+    if (!s) return [0, 0, 0];
+    const e = spans.get(s[0].data as Float32Array)!;
+    const offsets = new Int32Array(batch);
+    for (let b = 0; b < batch; b++) offsets[b] = s[0].offsets[b]! - e.lo;
+    return [e.ptr, rt.put(offsets), s[0].rowStride];
+  });
+  return { args, copyOut: () => { for (const [data, e] of spans) rt.getF32(e.ptr, data.subarray(e.lo, e.hi)); } };
 }
-
-/** The three arguments of a skipped output (null pointers) or of a written one. */
-const NO_OUTPUT = { args: [0, 0, 0], copyOut: () => undefined };
 
 export function attentionForwardF32(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, mask: Float32Array | null, maskStride: number,
   attn: Float32Array, out: AttentionOperand, batch: number, L: number, S: number, E: number, Ev: number, scale: number, causal: boolean): boolean {
   const nA = batch * L * S;
   withArena("attention", (rt) => {
-    const ops = [...putOperand(rt, q, batch, L, E), ...putOperand(rt, k, batch, S, E), ...putOperand(rt, v, batch, S, Ev)];
+    const ops = arenaOperands(rt, batch, [[q, L, E], [k, S, E], [v, S, Ev]], false).args.flat();
     const pm = mask ? rt.put(mask, maskStride === 0 ? L * S : batch * maskStride) : 0;
-    const pa = rt.alloc(nA * 4), po = outOperand(rt, out, batch, L, Ev), scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
-    runRange("attention", "attentionForwardRange", () => [...ops, pm, maskStride, pa, ...po.args, scratch, L, S, E, Ev, scale, causal ? 1 : 0, 0, 0],
+    const pa = rt.alloc(nA * 4), po = arenaOperands(rt, batch, [[out, L, Ev]], true), scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
+    runRange("attention", "attentionForwardRange", () => [...ops, pm, maskStride, pa, ...po.args[0]!, scratch, L, S, E, Ev, scale, causal ? 1 : 0, 0, 0],
       slicesOf(batch, 22), nA * (2 * (E + Ev) + SCORE_WORK));
     rt.getF32(pa, attn, nA);
     po.copyOut();
@@ -64,13 +76,13 @@ export function attentionForwardF32(q: AttentionOperand, k: AttentionOperand, v:
 export function attentionBackwardF32(q: AttentionOperand, k: AttentionOperand, v: AttentionOperand, attn: Float32Array, g: AttentionOperand,
   dq: AttentionOperand | null, dk: AttentionOperand | null, dv: AttentionOperand | null, batch: number, L: number, S: number, E: number, Ev: number, scale: number): boolean {
   withArena("attention backward", (rt) => {
-    const ops = [...putOperand(rt, q, batch, L, E), ...putOperand(rt, k, batch, S, E), ...putOperand(rt, v, batch, S, Ev)];
-    const pa = rt.put(attn, batch * L * S), pg = putOperand(rt, g, batch, L, Ev);
-    const grads = [dq ? outOperand(rt, dq, batch, L, E) : NO_OUTPUT, dk ? outOperand(rt, dk, batch, S, E) : NO_OUTPUT, dv ? outOperand(rt, dv, batch, S, Ev) : NO_OUTPUT];
+    const ops = arenaOperands(rt, batch, [[q, L, E], [k, S, E], [v, S, Ev]], false).args.flat();
+    const pa = rt.put(attn, batch * L * S), pg = arenaOperands(rt, batch, [[g, L, Ev]], false).args[0]!;
+    const grads = arenaOperands(rt, batch, [dq && [dq, L, E], dk && [dk, S, E], dv && [dv, S, Ev]], true);
     const scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
-    runRange("attention backward", "attentionBackwardRange", () => [...ops, pa, ...pg, ...grads.flatMap((o) => o.args), scratch, L, S, E, Ev, scale, 0, 0],
+    runRange("attention backward", "attentionBackwardRange", () => [...ops, pa, ...pg, ...grads.args.flat(), scratch, L, S, E, Ev, scale, 0, 0],
       slicesOf(batch, 28), batch * L * S * 2 * (2 * E + 2 * Ev));
-    for (const o of grads) o.copyOut();
+    grads.copyOut();
   });
   return true;
 }

@@ -158,6 +158,48 @@ function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; strid
   }, [q, k, v]);
 }
 
+/** Whether packedSelfAttention takes L query rows of heads of size d (the small-shape kernel's shapes). */
+export function packsSelfAttention(L: number, d: number): boolean {
+  return isSmall(L, L, d, d);
+}
+
+/**
+ * @internal Self-attention whose q, k and v are the three E-column blocks of one projection
+ * qkv [N, L, 3·E] (MultiheadAttention's in_proj), each split into h heads of d = E / h: the
+ * kernel reads the heads in place and writes their gradients into one [N, L, 3·E] tensor,
+ * so the projection's backward gets its gradient whole, with no slices to gather. The mask
+ * is additive or bool as scaledDotProductAttention's. Returns [N, h, L, d], stored as
+ * [N, L, h, d]; only for shapes packsSelfAttention accepts.
+ */
+export function packedSelfAttention(qkv: Tensor, h: number, mask: Tensor | null, causal: boolean): Tensor {
+  const op = "packedSelfAttention";
+  const dt = checkFloat(op, "qkv", qkv);
+  const [N, L, E3] = qkv.shape as [number, number, number];
+  const E = E3 / 3, d = E / h, B = N * h;
+  if (qkv.ndim !== 3 || !Number.isInteger(d) || !packsSelfAttention(L, d) || (mask && mask.requiresGrad)) {
+    throw new Error(`${op}: qkv ${fmtShape(qkv.shape)} with ${h} heads is not a small packed self-attention`);
+  }
+  const scale = 1 / Math.sqrt(d);
+  const m = mask ? additiveMask("scaledDotProductAttention", mask, [N, h], L, L, dt) : null;
+  // slice b = (n, head): row l of block `which` starts at n·L·3E + which·E + head·d + l·3E
+  const blocks = (data: Float) => [0, 1, 2].map((which): AttentionOperand => ({
+    data, rowStride: E3, offsets: Int32Array.from({ length: B }, (_, b) => Math.floor(b / h) * L * E3 + which * E + (b % h) * d),
+  }));
+  const [qd, kd, vd] = blocks(floatData(qkv, dt));
+  const K = getKernels();
+  const [, attn] = uninitFloat([B * L * L], dt);
+  const [store] = uninitFloat([N, L, h, d], dt);
+  const out = noGrad(() => store.transpose(1, 2));
+  K.attentionForward(qd!, kd!, vd!, m ? m.data : null, m ? m.stride : 0, attn, operand(out, dt), B, L, L, d, d, scale, causal);
+  return record(out, "ScaledDotProductAttentionBackward", [qkv], (g) => {
+    // dq, dk and dv cover every element of the one gradient
+    const [dqkv, dd] = uninitFloat([N, L, E3], dt);
+    const [dq, dk, dv] = blocks(dd);
+    K.attentionBackward(qd!, kd!, vd!, attn, operand(g, dt), dq!, dk!, dv!, B, L, L, d, d, scale);
+    return [dqkv];
+  }, [qkv]);
+}
+
 function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number, dt: FloatDType): Tensor {
   const batchShape = q.shape.slice(0, -2);
   const B = numelOf(batchShape);

@@ -235,6 +235,40 @@ describe("wasm model kernels", () => {
     for (let i = 0; i < out.data.length; i++) if (i % rowStride >= E) expect(out.data[i]).toBe(7);
   });
 
+  test("fused small attention on q, k, v split from one projection, gradients into one array", () => {
+    // MultiheadAttention's packed self-attention: [N, L, 3·h·d], q, k, v side by side
+    const N = 5, h = 2, d = 4, L = 6, E = h * d, batch = N * h;
+    const block = (data: Float32Array, which: number): AttentionOperand => ({
+      data, rowStride: 3 * E, offsets: Int32Array.from({ length: batch }, (_, b) => Math.floor(b / h) * L * 3 * E + which * E + (b % h) * d),
+    });
+    const qkv = randomF32(N * L * 3 * E, rng(41)), g = randomF32(batch * L * d, rng(42));
+    const [q, k, v] = [0, 1, 2].map((w) => block(qkv, w)) as [AttentionOperand, AttentionOperand, AttentionOperand];
+    const gOp: AttentionOperand = { data: g, rowStride: d, offsets: Int32Array.from({ length: batch }, (_, b) => b * L * d) };
+    const dense = (rows: number): AttentionOperand => ({ data: new Float32Array(batch * rows * d), rowStride: d, offsets: Int32Array.from({ length: batch }, (_, b) => b * rows * d) });
+    for (const causal of [false, true]) {
+      const wa = new Float32Array(batch * L * L), wo = dense(L), wq = dense(L), wk = dense(L), wv = dense(L);
+      ref.attentionForward(q, k, v, null, 0, wa, wo, batch, L, L, d, d, 0.5, causal);
+      ref.attentionBackward(q, k, v, wa, gOp, wq, wk, wv, batch, L, L, d, d, 0.5);
+      // the reference's gradients laid out as the packed one
+      const want = new Float32Array(qkv.length);
+      [wq, wk, wv].forEach((w, which) => {
+        const t = block(want, which);
+        for (let b = 0; b < batch; b++) for (let r = 0; r < L; r++) want.set(w.data.subarray(b * L * d + r * d, b * L * d + (r + 1) * d) as Float32Array, t.offsets[b]! + r * t.rowStride);
+      });
+      const runs = atThreads(() => {
+        const a = new Float32Array(wa.length), o = dense(L), dqkv = new Float32Array(qkv.length).fill(NaN);
+        expect(attentionForwardF32(q, k, v, null, 0, a, o, batch, L, L, d, d, 0.5, causal)).toBe(true);
+        const [dq, dk, dv] = [0, 1, 2].map((w) => block(dqkv, w));
+        expect(attentionBackwardF32(q, k, v, a, gOp, dq!, dk!, dv!, batch, L, L, d, d, 0.5)).toBe(true);
+        return [a, o.data, dqkv];
+      });
+      expect(maxRelErr(runs[0]![0] as Float32Array, wa), `causal ${causal}: attn`).toBeLessThan(2e-5);
+      expect(maxRelErr(runs[0]![1] as Float32Array, wo.data as Float32Array), `causal ${causal}: out`).toBeLessThan(2e-5);
+      expect(maxRelErr(runs[0]![2] as Float32Array, want), `causal ${causal}: dq, dk, dv in one array`).toBeLessThan(2e-5);
+      expect(runs[1], `causal ${causal}: 1 vs 2 threads`).toEqual(runs[0]);
+    }
+  });
+
   test("layerNorm forward and backward, with and without affine parameters", () => {
     for (const D of [128, 37]) {
       const rows = 150, n = rows * D;

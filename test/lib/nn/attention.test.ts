@@ -1,7 +1,7 @@
 // MultiheadAttention and the Transformer encoder against softmax(QKᵀ/√d)V computed with
 // plain loops, the masks' defining properties, and gradcheck.
 import { describe, expect, it } from "vitest";
-import { nn, manualSeed, tensor, type Tensor } from "../../../lib/index.js";
+import { nn, manualSeed, randn, tensor, type Tensor } from "../../../lib/index.js";
 import { expectAllClose, gradcheckModule, rand64 } from "./helpers.js";
 
 type Mat = number[][];
@@ -136,6 +136,30 @@ describe("MultiheadAttention", () => {
       expect(graphNames(composed)).not.toContain("ScaledDotProductAttentionBackward");
       expectAllClose(fused.toArray(), composed.toArray(), 1e-12);
       gradcheckModule(mha, [x], (a) => mha.forward(a, a, a, { ...o, needWeights: false })[0]);
+    }
+  });
+});
+
+describe("MultiheadAttention self-attention on one packed projection", () => {
+  it("gives the outputs and gradients of the three projections (float32, wasm kernels when built)", () => {
+    manualSeed(6);
+    const mha = new nn.MultiheadAttention(8, 2, { batchFirst: true });
+    const x = randn([3, 5, 8]).requiresGrad_();
+    const kpm = tensor([[false, false, false, false, true], [false, true, false, false, false], [false, false, false, false, false]], { dtype: "bool" });
+    for (const o of [{}, { isCausal: true }, { keyPaddingMask: kpm }]) {
+      const run = (self: boolean) => {
+        mha.zeroGrad();
+        const xi = x.detach().requiresGrad_();
+        // the same values as three distinct tensors take the three-projection path
+        const [y] = self ? mha.forward(xi, xi, xi, { ...o, needWeights: false }) : mha.forward(xi, xi.mul(1), xi.mul(1), { ...o, needWeights: false });
+        y!.mul(y!).sum().backward();
+        return { y: y!, names: graphNames(y!), dx: xi.grad!, dw: mha.in_proj_weight!.grad!.clone(), db: mha.in_proj_bias!.grad!.clone() };
+      };
+      const packed = run(true), split = run(false);
+      expect(packed.names.filter((n) => n === "LinearBackward").length).toBe(2); // in_proj once, out_proj
+      expect(split.names.filter((n) => n === "LinearBackward").length).toBe(4);
+      expectAllClose(packed.y.toArray(), split.y.toArray(), 1e-5);
+      for (const k of ["dx", "dw", "db"] as const) expectAllClose(packed[k].toArray(), split[k].toArray(), 1e-4);
     }
   });
 });
