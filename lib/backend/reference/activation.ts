@@ -98,6 +98,9 @@ export function pointwiseBackward(op: PointwiseGradOp, s: Float, g: Float, dx: F
     case "sigmoid":
       for (let i = 0; i < n; i++) { const y = s[i]; dx[i] = g[i] * y * (1 - y); }
       return;
+    case "relu": // reluMask's rule, so a fused backward has its bits
+      for (let i = 0; i < n; i++) dx[i] = s[i] > 0 ? g[i] : 0;
+      return;
   }
   throw new Error(`pointwiseBackward: unknown op ${String(op)}`);
 }

@@ -20,7 +20,7 @@ export enum UnaryCode {
 export enum ExtremeCode { max = 0, min = 1 }
 
 /** pointwiseRange (the forward ones) / pointwiseBackwardRange: names as in PointwiseGradOp. */
-export enum PointwiseCode { gelu = 0, geluTanh = 1, silu = 2, tanh = 3, sigmoid = 4 }
+export enum PointwiseCode { gelu = 0, geluTanh = 1, silu = 2, tanh = 3, sigmoid = 4, relu = 5 }
 
 /** matmulRange: the triangle of a product that matters (MatmulParams.triangle names). */
 export enum TriangleCode { none = 0, lowerOut = 1, lowerA = 2, upperA = 3 }

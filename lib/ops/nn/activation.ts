@@ -50,11 +50,12 @@ export function relu(x: Tensor): Tensor {
   const dt = computeDType(x);
   const [out, od] = emptyFloat(x.shape, dt);
   getKernels().unary("relu", floatData(x, dt), od);
-  return record(out, "ReluBackward", [x], (g) => {
+  // a linear consuming the output may apply the mask to its input gradient itself
+  return asPointwiseGrad(record(out, "ReluBackward", [x], (g) => {
     const [dx, d] = emptyFloat(x.shape, dt);
     getKernels().reluMask(floatData(g, dt), out.data as Float, d);
     return [dx];
-  }, [out]);
+  }, [out]), "relu", out);
 }
 
 /** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */

@@ -71,7 +71,7 @@ describe("wasm linearBackward", () => {
 
   // dx through the input's activation backward: the two separate kernel calls' bits, at any
   // thread count, for a dx in the arena (≥ 1024 floats) and one on the reference (< 1024)
-  for (const [m, n, k, op] of [[64, 128, 512, "gelu"], [37, 65, 19, "tanh"], [256, 96, 128, "silu"], [8, 5, 6, "gelu"]] as const) {
+  for (const [m, n, k, op] of [[64, 128, 512, "gelu"], [37, 65, 19, "tanh"], [256, 96, 128, "silu"], [8, 5, 6, "gelu"], [384, 32, 64, "relu"], [9, 4, 7, "relu"]] as const) {
     test(`dx [${m}, ${k}] taken through ${op}'s backward in the same call: the separate kernels' bits`, () => {
       const g = randomF32(m * n, 10), x = randomF32(m * k, 11), w = randomF32(n * k, 12), saved = randomF32(m * k, 13);
       const runs = atThreads(() => {

@@ -72,7 +72,7 @@ describe("wasm model kernels", () => {
       tanh: Float32Array.from(x, Math.tanh),
       sigmoid: Float32Array.from(x, (v) => 1 / (1 + Math.exp(-v))),
     };
-    for (const op of ["gelu", "geluTanh", "silu", "tanh", "sigmoid"] as PointwiseGradOp[]) {
+    for (const op of ["gelu", "geluTanh", "silu", "tanh", "sigmoid", "relu"] as PointwiseGradOp[]) {
       const s = ys[op] ?? x;
       const want = new Float32Array(N);
       ref.pointwiseBackward(op, s, g, want);
@@ -83,6 +83,12 @@ describe("wasm model kernels", () => {
       });
       expect(maxRelErr(runs[0]!, want), `${op} backward`).toBeLessThan(2e-6);
       expect(runs[1], `${op} backward: 1 vs 2 threads`).toEqual(runs[0]);
+      if (op === "relu") {
+        // reluMask's bits, so a linear that applies the mask itself changes nothing
+        const mask = new Float32Array(N);
+        ref.reluMask(g, s, mask);
+        expect(runs[0], "relu backward: reluMask's bits").toEqual(mask);
+      }
     }
   });
 

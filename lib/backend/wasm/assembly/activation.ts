@@ -162,6 +162,13 @@ export function pointwiseBackwardRange(op: i32, s: usize, g: usize, dx: usize, i
     for (; i < i1; i++) store<f32>(f(dx, i), load<f32>(f(g, i)) * f32x4.extract_lane(geluExactGrad(f32x4.splat(load<f32>(f(s, i)))), 0));
     return;
   }
+  if (op == PointwiseCode.relu) {
+    // reluMaskRange's rule: g where y > 0, else +0
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= i1; i += 4) v128.store(f(dx, i), v128.and(v128.load(f(g, i)), f32x4.gt(v128.load(f(s, i)), zero)));
+    for (; i < i1; i++) store<f32>(f(dx, i), load<f32>(f(s, i)) > 0 ? load<f32>(f(g, i)) : <f32>0);
+    return;
+  }
   for (; i + 4 <= i1; i += 4) v128.store(f(dx, i), backward(op, v128.load(f(s, i)), v128.load(f(g, i))));
   for (; i < i1; i++) {
     const r = backward(op, f32x4.splat(load<f32>(f(s, i))), f32x4.splat(load<f32>(f(g, i))));

@@ -239,6 +239,7 @@ const others: Case[] = [
   ["linear after gelu (one backward for both)", (x, w, b) => F.linear(F.gelu(x), w, b), () => [ncLeaf([3, 4]), leaf([2, 4]), leaf([2])]],
   ["linear after tanh-approximate gelu", (x, w) => F.linear(F.gelu(x, { approximate: "tanh" }), w), () => [leaf([2, 3, 4]), leaf([5, 4])]],
   ["linear after tanh, after silu", (x, w, b) => F.linear(F.silu(F.linear(x.tanh(), w, b)), w.t()), () => [leaf([3, 4]), leaf([4, 4]), leaf([4])]],
+  ["linear after relu (the mask applied inside linear's backward)", (x, w, b) => F.linear(F.relu(x), w, b), () => [spreadLeaf([3, 4]), leaf([2, 4]), leaf([2])]],
 ];
 
 function run(cases: Case[]): void {
