@@ -51,9 +51,12 @@ function arenaOperands(rt: WasmRuntime, batch: number, list: readonly Slices[], 
   const args = list.map((s) => {
     if (!s) return [0, 0, 0];
     const e = spans.get(s[0].data as Float32Array)!;
-    const offsets = new Int32Array(batch);
-    for (let b = 0; b < batch; b++) offsets[b] = s[0].offsets[b]! - e.lo;
-    return [e.ptr, rt.put(offsets), s[0].rowStride];
+    let offsets = s[0].offsets;
+    if (e.lo !== 0) {
+      offsets = new Int32Array(batch);
+      for (let b = 0; b < batch; b++) offsets[b] = s[0].offsets[b]! - e.lo;
+    }
+    return [e.ptr, rt.put(offsets, batch), s[0].rowStride];
   });
   return { args, copyOut: () => { for (const [data, e] of spans) rt.getF32(e.ptr, data.subarray(e.lo, e.hi)); } };
 }

@@ -159,6 +159,31 @@ function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; strid
   }, [q, k, v]);
 }
 
+/** packedSelfAttention's per-slice offsets by shape: the same tables every training step (read only). */
+const packedTables = new Map<string, { offsets: Int32Array[]; outOffsets: Int32Array }>();
+
+/**
+ * Where slice b = (n, head) starts: in q, k and v of an [N, L, 3·h·d] projection (block
+ * `which` at n·L·3E + which·E + head·d) and in the [N, L, h, d] output (n·L·E + head·d).
+ */
+function packedOffsets(N: number, L: number, h: number, d: number): { offsets: Int32Array[]; outOffsets: Int32Array } {
+  const key = `${N},${L},${h},${d}`;
+  let t = packedTables.get(key);
+  if (t) return t;
+  const E = h * d, B = N * h;
+  // plain loops: Int32Array.from with a map function is far slower
+  const offsets = [0, 1, 2].map((which) => {
+    const o = new Int32Array(B);
+    for (let b = 0; b < B; b++) o[b] = Math.floor(b / h) * L * 3 * E + which * E + (b % h) * d;
+    return o;
+  });
+  const outOffsets = new Int32Array(B);
+  for (let b = 0; b < B; b++) outOffsets[b] = Math.floor(b / h) * L * E + (b % h) * d;
+  if (packedTables.size >= 32) packedTables.clear(); // a few shapes in any one program
+  packedTables.set(key, (t = { offsets, outOffsets }));
+  return t;
+}
+
 /** Whether packedSelfAttention takes L query rows of heads of size d (the small-shape kernel's shapes). */
 export function packsSelfAttention(L: number, d: number): boolean {
   return isSmall(L, L, d, d);
@@ -182,19 +207,15 @@ export function packedSelfAttention(qkv: Tensor, h: number, mask: Tensor | null,
   }
   const scale = 1 / Math.sqrt(d);
   const m = mask ? additiveMask("scaledDotProductAttention", mask, [N, h], L, L, dt) : null;
-  // slice b = (n, head): row l of block `which` starts at n·L·3E + which·E + head·d + l·3E
-  const offsets = [0, 1, 2].map((which) => {
-    const o = new Int32Array(B); // a plain loop: Int32Array.from with a map function is far slower
-    for (let b = 0; b < B; b++) o[b] = Math.floor(b / h) * L * E3 + which * E + (b % h) * d;
-    return o;
-  });
+  const { offsets, outOffsets } = packedOffsets(N, L, h, d);
   const blocks = (data: Float) => offsets.map((o): AttentionOperand => ({ data, rowStride: E3, offsets: o }));
   const [qd, kd, vd] = blocks(floatData(qkv, dt));
   const K = getKernels();
   const [, attn] = uninitFloat([B * L * L], dt);
-  const [store] = uninitFloat([N, L, h, d], dt);
+  const [store, sd] = uninitFloat([N, L, h, d], dt);
   const out = noGrad(() => store.transpose(1, 2));
-  K.attentionForward(qd!, kd!, vd!, m ? m.data : null, m ? m.stride : 0, attn, operand(out, dt), B, L, L, d, d, scale, causal);
+  const outOp: AttentionOperand = { data: sd, offsets: outOffsets, rowStride: h * d };
+  K.attentionForward(qd!, kd!, vd!, m ? m.data : null, m ? m.stride : 0, attn, outOp, B, L, L, d, d, scale, causal);
   return record(out, "ScaledDotProductAttentionBackward", [qkv], (g) => {
     // dq, dk and dv cover every element of the one gradient
     const [dqkv, dd] = uninitFloat([N, L, E3], dt);
