@@ -12,6 +12,8 @@ import { cast } from "./copy.js";
 import { record, sumTo } from "./op.js";
 
 const KERNEL_OPS = new Set<string>(["add", "sub", "mul", "div", "pow", "maximum", "minimum"]);
+/** Outputs from this many elements take the expand-then-kernel path of a broadcast binary op (the backend's elementwise kernels pay off from about here). */
+const BROADCAST_KERNEL_MIN = 4096;
 const ONE = [1];
 
 function resultType(a: TensorOrScalar, b: TensorOrScalar): DType {
@@ -59,6 +61,17 @@ function binaryValues(op: string, expr: StridedBinaryOp, a: TensorOrScalar, b: T
     return out;
   }
   const out = Tensor.output(shape, outDType);
+  const full = useKernel && n >= BROADCAST_KERNEL_MIN ? (a.numel === n && a.isContiguous() ? a : b.numel === n && b.isContiguous() ? b : null) : null;
+  if (full) {
+    // one contiguous operand of the output's shape, the other broadcast into it (a position
+    // table over a batch): the broadcast one expanded into out by the backend's strided copy,
+    // then the contiguous kernel in place, where one strided loop would visit every element in JS
+    const other = full === a ? b : a;
+    const od = out.storage.values as Float;
+    getKernels().stridedUnary("copy", other.storage.values, other.offset, broadcastStrides(other.shape, other.strides, shape), od, 0, contiguousStrides(shape), shape);
+    getKernels().binary(expr as BinaryOp, full === a ? (a.kernelData as Float) : od, full === a ? od : (b.kernelData as Float), od);
+    return out;
+  }
   getKernels().stridedBinary(expr, a.storage.values, a.offset, broadcastStrides(a.shape, a.strides, shape),
     b.storage.values, b.offset, broadcastStrides(b.shape, b.strides, shape),
     out.storage.values, 0, contiguousStrides(shape), shape);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { F, arange, clamp, eq, maximum, minimum, ones, tensor, where, zeros } from "../../../lib/index.js";
+import { F, arange, clamp, eq, maximum, minimum, ones, tensor, where, zeros, type Tensor } from "../../../lib/index.js";
 
 const arr = (t: { toArray(): unknown }) => t.toArray();
 
@@ -67,6 +67,27 @@ describe("elementwise arithmetic", () => {
     maximum(a, b).sum().backward();
     expect(arr(a.grad!)).toEqual([0.5, 0]);
     expect(arr(b.grad!)).toEqual([0.5, 1]);
+  });
+});
+
+describe("broadcast arithmetic on large float tensors", () => {
+  it("expanding the broadcast operand and running the contiguous kernel gives the strided loop's values", () => {
+    // a [40, 6, 32] batch against a [6, 32] table (and a transposed view of one), either side
+    const big = arange(40 * 6 * 32).mul(0.37).sin().reshape(40, 6, 32);
+    const table = arange(6 * 32).mul(0.11).cos().add(1.5).reshape(6, 32);
+    const tableT = table.t().contiguous().t(); // same values, non-contiguous
+    for (const t of [table, tableT]) {
+      for (const [name, f] of [["add", (x: Tensor, y: Tensor) => x.add(y)], ["sub", (x: Tensor, y: Tensor) => x.sub(y)],
+        ["mul", (x: Tensor, y: Tensor) => x.mul(y)], ["div", (x: Tensor, y: Tensor) => x.div(y)]] as const) {
+        const expanded = t.expand([40, 6, 32]).contiguous();
+        expect(f(big, t).toArray(), `${name}: big, table`).toEqual(f(big, expanded).toArray());
+        expect(f(t, big).toArray(), `${name}: table, big`).toEqual(f(expanded, big).toArray());
+      }
+      // and each element the float32 result of its two operands
+      const b = big.data as Float32Array, tv = table.data as Float32Array;
+      const want = Float32Array.from(b, (v, i) => Math.fround(v / tv[i % 192]!));
+      expect(Array.from(big.div(t).data as Float32Array)).toEqual(Array.from(want));
+    }
   });
 });
 
