@@ -35,10 +35,11 @@ function asPointwiseGrad(y: Tensor, op: PointwiseGradOp, saved: Tensor): Tensor 
 /** A backend unary kernel's forward, with the fused backward from its output. */
 function unaryKernel(op: UnaryOp & PointwiseGradOp, name: string, x: Tensor): Tensor {
   const dt = computeDType(x);
-  const [out, od] = emptyFloat(x.shape, dt);
+  // the kernels write every element: no zero fill first
+  const [out, od] = uninitFloat(x.shape, dt);
   getKernels().unary(op, floatData(x, dt), od);
   return asPointwiseGrad(record(out, name, [x], (g) => {
-    const [dx, d] = emptyFloat(x.shape, dt);
+    const [dx, d] = uninitFloat(x.shape, dt);
     getKernels().pointwiseBackward(op, out.data as Float, floatData(g, dt), d);
     return [dx];
   }, [out]), op, out);
@@ -48,11 +49,11 @@ function unaryKernel(op: UnaryOp & PointwiseGradOp, name: string, x: Tensor): Te
 export function relu(x: Tensor): Tensor {
   if (x.dtype === "int32" || x.dtype === "bool") return unaryRaw("relu", x, true);
   const dt = computeDType(x);
-  const [out, od] = emptyFloat(x.shape, dt);
+  const [out, od] = uninitFloat(x.shape, dt); // written in full, as are the gradients below
   getKernels().unary("relu", floatData(x, dt), od);
   // a linear consuming the output may apply the mask to its input gradient itself
   return asPointwiseGrad(record(out, "ReluBackward", [x], (g) => {
-    const [dx, d] = emptyFloat(x.shape, dt);
+    const [dx, d] = uninitFloat(x.shape, dt);
     getKernels().reluMask(floatData(g, dt), out.data as Float, d);
     return [dx];
   }, [out]), "relu", out);
