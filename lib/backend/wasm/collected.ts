@@ -5,6 +5,8 @@
 // created after it is set, so when this context lacks the method the registry class comes
 // from a fresh vm context (the same heap; only the prototype differs). WeakRef cannot do
 // this job: deref() and construction keep the target alive until the current job ends.
+// V8 notices collected objects in full collections only, which it schedules by its own heap's
+// growth; memory it cannot see (the resident heap) may ask for one with `collectNow`.
 
 import { setFlagsFromString } from "node:v8";
 import { createContext, runInContext } from "node:vm";
@@ -14,6 +16,8 @@ export interface CollectedNotices<H> {
   watch(target: object, held: H): void;
   /** Runs the callbacks of everything collected so far. */
   poll(): void;
+  /** Runs a full collection now and then `poll`; false where V8 does not offer one. */
+  collectNow(): boolean;
 }
 
 interface CleanupSomeRegistry<H> {
@@ -36,11 +40,35 @@ function registryClass(): RegistryClass | null {
 }
 
 let cls: RegistryClass | null | undefined;
+let gc: (() => void) | null | undefined;
+
+/** V8's `gc` (as under --expose-gc), taken from a fresh vm context when this one lacks it. */
+function fullGc(): (() => void) | null {
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  if (typeof exposed === "function") return exposed as () => void;
+  try {
+    setFlagsFromString("--expose-gc");
+    const f = runInContext("gc", createContext({})) as unknown;
+    return typeof f === "function" ? (f as () => void) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Notices of collected objects, or null where this V8 cannot give them synchronously. */
 export function collectedNotices<H>(onCollected: (held: H) => void): CollectedNotices<H> | null {
   if (cls === undefined) cls = registryClass();
   if (!cls) return null;
   const registry = new cls<H>(onCollected);
-  return { watch: (target, held) => registry.register(target, held), poll: () => registry.cleanupSome() };
+  return {
+    watch: (target, held) => registry.register(target, held),
+    poll: () => registry.cleanupSome(),
+    collectNow: () => {
+      if (gc === undefined) gc = fullGc();
+      if (!gc) return false;
+      gc();
+      registry.cleanupSome();
+      return true;
+    },
+  };
 }

@@ -8,8 +8,9 @@
 //
 // A region is given back when its storage is collected: a training loop in one cell never
 // reaches the event loop, so the outermost scopes poll for collected storages (collected.ts).
-// V8 notices those in its full collections, which the loop's ordinary arrays (external
-// memory) bring on; when the heap is full meanwhile, new outputs are ordinary arrays.
+// V8 notices those in its full collections, which it schedules by its own heap (this one it
+// cannot see): past the high-water mark the heap asks for one, at most once per quarter of
+// its size allocated. When it is full even so, new outputs are ordinary arrays.
 // Where this V8 cannot say that synchronously, regions hold their storage instead, and when
 // the heap passes its high-water mark the next outermost scope materializes every region
 // still held (what the arena design copied out on every call, paid once per region) and
@@ -41,6 +42,8 @@ export interface Region {
 export const RESIDENT_MIN_BYTES = 16384;
 const DEFAULT_RESIDENT_MB = 256;
 const HIGH_WATER = 0.75;
+/** Of the heap's size, what must be allocated between two full collections it asks for. */
+const COLLECT_EVERY = 0.25;
 
 function budgetBytes(capBytes: number): number {
   const mb = Number(typeof process !== "undefined" ? process.env.GRADLAB_RESIDENT_MB : undefined);
@@ -59,7 +62,9 @@ class ResidentHeap {
   /** bytes of the regions allocated and not yet given back */
   usedBytes = 0;
   depth = 0;
-  readonly stats = { allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0, collected: 0, refused: 0 };
+  /** bytes allocated since the heap last asked for a full collection */
+  private sinceCollect = 0;
+  readonly stats = { allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0, collected: 0, refused: 0, collections: 0 };
   /** notices of collected storages; null: regions hold their owners and the heap flushes */
   notices: CollectedNotices<Region> | null;
 
@@ -100,6 +105,7 @@ class ResidentHeap {
       rt.ensureBytes(this.top);
     }
     this.usedBytes += bytes;
+    this.sinceCollect += bytes;
     this.stats.allocated += bytes;
     const region: Region = { ptr, n, bytes, view: new Float32Array(rt.memory.buffer, ptr, n), live: true, owner: null };
     this.live.add(region);
@@ -126,6 +132,11 @@ class ResidentHeap {
     if (this.depth === 0) {
       if (this.notices) {
         this.notices.poll();
+        const size = this.limit - this.base;
+        if (this.usedBytes > HIGH_WATER * size && this.sinceCollect > COLLECT_EVERY * size) {
+          this.sinceCollect = 0;
+          if (this.notices.collectNow()) this.stats.collections++;
+        }
         if (this.usedBytes === 0 && this.top !== this.base) this.restart();
       } else if (this.top - this.base > HIGH_WATER * (this.limit - this.base)) this.flush();
     }
@@ -235,11 +246,14 @@ export function flushResident(): void {
   if (heap && heap.depth === 0) heap.flush();
 }
 
-/** Bytes held now, and totals since load: allocated (reused: from freed regions), materialized, flushes, freed dead, collected. */
-export function residentStats(): { heldBytes: number; allocated: number; reused: number; materialized: number; flushes: number; freedDead: number; collected: number; refused: number; noticesCollection: boolean } {
+/**
+ * Bytes held now, and totals since load: allocated (reused: from freed regions), materialized,
+ * flushes, freed dead, collected, refused (heap full), full collections asked for.
+ */
+export function residentStats(): { heldBytes: number; allocated: number; reused: number; materialized: number; flushes: number; freedDead: number; collected: number; refused: number; collections: number; noticesCollection: boolean } {
   return heap
     ? { heldBytes: heap.usedBytes, ...heap.stats, noticesCollection: heap.notices !== null }
-    : { heldBytes: 0, allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0, collected: 0, refused: 0, noticesCollection: false };
+    : { heldBytes: 0, allocated: 0, reused: 0, materialized: 0, flushes: 0, freedDead: 0, collected: 0, refused: 0, collections: 0, noticesCollection: false };
 }
 
 /** Counts values copied out of a region into an ordinary array (Storage.materialize). */
