@@ -14,7 +14,7 @@ import {
 import { binaryF32, binaryScalarF32, reduceF32, reluMaskF32, unaryF32, whereF32 } from "./elementwise.js";
 import { getPoolThreads, setPoolThreads } from "./threads.js";
 import { modelWasmKernels } from "./models.js";
-import { stridedCopyF32 } from "./strided.js";
+import { stridedCopyF32, stridedScatterF32 } from "./strided.js";
 
 export { wasmRuntime, wasmLoadError } from "./runtime.js";
 
@@ -90,8 +90,14 @@ export function wasmKernels(): Partial<Kernels> | null {
     reduce: (op, x, out, outer, size, inner) =>
       (f32(x, out) && reduceF32(op, x as Float32Array, out as Float32Array, outer, size, inner)) || ref.reduce(op, x, out, outer, size, inner),
     stridedUnary: (op, x, xo, xs, out, oo, os, shape) =>
-      (op === "copy" && f32(x, out) && stridedCopyF32(x as Float32Array, xo, xs, out as Float32Array, oo, os, shape))
+      (op === "copy" && f32(x, out) && (stridedCopyF32(x as Float32Array, xo, xs, out as Float32Array, oo, os, shape)
+        || stridedScatterF32(x as Float32Array, xo, xs, out as Float32Array, oo, os, shape, false)))
       || ref.stridedUnary(op, x, xo, xs, out, oo, os, shape),
+    // out += y in place over a strided view (the engine adding a slice's gradient into the whole's)
+    stridedBinary: (op, x, xo, xs, y, yo, ys, out, oo, os, shape) =>
+      (op === "add" && x === out && xo === oo && xs.every((s, d) => s === os[d]) && f32(y, out)
+        && stridedScatterF32(y as Float32Array, yo, ys, out as Float32Array, oo, os, shape, true))
+      || ref.stridedBinary(op, x, xo, xs, y, yo, ys, out, oo, os, shape),
     ...modelWasmKernels(),
   });
 }

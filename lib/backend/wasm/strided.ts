@@ -39,3 +39,42 @@ export function stridedCopyF32(x: Float32Array, xo: number, xs: readonly number[
   });
   return true;
 }
+
+/**
+ * out (from oo, strides os) = g (from go, strides gs), or += g when `accumulate`, over shape:
+ * a slicing view's gradient written or added into the whole input's (the engine's partial
+ * gradients). false when not handled here: small, 1-D, a negative stride, or g and out
+ * overlapping.
+ */
+export function stridedScatterF32(g: Float32Array, go: number, gs: readonly number[], out: Float32Array, oo: number, os: readonly number[], shape: readonly number[], accumulate: boolean): boolean {
+  let numel = 1;
+  for (const s of shape) numel *= s;
+  if (numel < dispatchTuning.minElementwise) return false;
+  const [cs, [cg, co]] = coalesce(shape, [gs, os]);
+  const nd = cs.length;
+  if (nd < 2) return false;
+  let extentG = 1, extentO = 1;
+  for (let d = 0; d < nd; d++) {
+    if (cg![d]! < 0 || co![d]! < 0) return false;
+    extentG += (cs[d]! - 1) * cg![d]!;
+    extentO += (cs[d]! - 1) * co![d]!;
+  }
+  if (g.buffer === out.buffer) {
+    const g0 = g.byteOffset + go * 4, o0 = out.byteOffset + oo * 4;
+    if (g0 < o0 + extentO * 4 && o0 < g0 + extentG * 4) return false;
+  }
+  const name = accumulate ? "strided add" : "strided copy";
+  withArena(name, (rt) => {
+    const pg = rt.put(g.subarray(go), extentG);
+    // the output's extent comes in too: the elements between the rows keep their values
+    const dst = out.subarray(oo), po = rt.put(dst, extentO);
+    const pshape = rt.alloc(nd * 12), pgs = pshape + nd * 4, pos = pgs + nd * 4;
+    rt.i32.set(cs, pshape >> 2);
+    rt.i32.set(cg!, pgs >> 2);
+    rt.i32.set(co!, pos >> 2);
+    const rows = numel / cs[nd - 1]!;
+    runRange(name, "stridedScatterRange", () => [pg, po, nd, pshape, pgs, pos, accumulate ? 1 : 0, 0, 0], { startArg: 7, total: rows, align: 1 }, numel * ELEMENT_WORK);
+    rt.getF32(po, dst, extentO);
+  });
+  return true;
+}

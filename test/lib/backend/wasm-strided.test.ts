@@ -1,11 +1,12 @@
-// The wasm strided copy (contiguous() of float32 views) against the reference at 1 and 2
-// threads (splitting forced): head split/merge permutes, strided inner rows, broadcast
-// (stride 0) dims, offsets, odd sizes; bit-identical in every case.
+// The wasm strided copy (contiguous() of float32 views) and scatter (a slice's gradient
+// written or added into the whole's) against the reference at 1 and 2 threads (splitting
+// forced): head split/merge permutes, strided inner rows, broadcast (stride 0) dims, offsets,
+// odd sizes; bit-identical in every case.
 import { describe, expect, test } from "vitest";
 import { randomF32, rng } from "./helpers.js";
 import { atThreads } from "./at-threads.js";
 import { referenceKernels as ref } from "../../../lib/backend/reference.js";
-import { stridedCopyF32 } from "../../../lib/backend/wasm/strided.js";
+import { stridedCopyF32, stridedScatterF32 } from "../../../lib/backend/wasm/strided.js";
 import { contiguousStrides } from "../../../lib/shape.js";
 
 
@@ -44,5 +45,46 @@ describe("wasm strided copy", () => {
     expect(stridedCopyF32(x, 0, [2], new Float32Array(8192), 0, [1], [8192])).toBe(false); // 1-D
     expect(stridedCopyF32(x, 127 * 128, [-128, 1], new Float32Array(1 << 14), 0, [128, 1], [128, 128])).toBe(false);
     expect(stridedCopyF32(x, 0, [128, 1], new Float32Array(1 << 15), 0, [256, 1], [64, 128])).toBe(false); // out rows apart
+  });
+});
+
+const scatterCases: [string, number[], number[], number, number[] | null][] = [
+  // name, shape, output strides, output offset, source strides (null: contiguous)
+  ["the middle third of a [N, L, 3E] projection (a chunk's gradient)", [8, 64, 96], [64 * 288, 288, 1], 96, null],
+  ["the same from a transposed source (a key's gradient)", [8, 64, 96], [64 * 288, 288, 1], 96, [64 * 96, 1, 64]],
+  ["a transposed view (strided inner rows)", [67, 129], [1, 67], 0, null],
+  ["every other column, odd sizes, an offset", [45, 3, 37], [240, 37 * 2, 2], 5, null],
+];
+
+describe("wasm strided scatter", () => {
+  for (const [name, shape, os, oo, srcStrides] of scatterCases) {
+    for (const accumulate of [false, true]) {
+      test(`${name}, ${accumulate ? "added" : "written"}: the reference's values at 1 and 2 threads, the rest untouched`, () => {
+        const extent = oo + shape.reduce((e, s, d) => e + (s - 1) * os[d]!, 1);
+        const numel = shape.reduce((a, b) => a * b, 1);
+        const g = randomF32(numel + 4, rng(numel));
+        const base = randomF32(extent + 5, rng(extent));
+        const gs = srcStrides ?? contiguousStrides(shape);
+        const want = base.slice();
+        if (accumulate) ref.stridedBinary("add", want, oo, os, g, 3, gs, want, oo, os, shape);
+        else ref.stridedUnary("copy", g, 3, gs, want, oo, os, shape);
+        for (const [handled, out] of atThreads(() => {
+          const out = base.slice();
+          return [stridedScatterF32(g, 3, gs, out, oo, os, shape, accumulate), out] as const;
+        })) {
+          expect(handled).toBe(true);
+          expect(out).toEqual(want);
+        }
+      });
+    }
+  }
+
+  test("leaves small, overlapping, 1-D and negative-stride operands to the reference", () => {
+    const x = randomF32(1 << 15, rng(2));
+    expect(stridedScatterF32(x, 0, [8, 1], new Float32Array(256), 0, [16, 1], [8, 8], true)).toBe(false); // small
+    expect(stridedScatterF32(x, 0, [128, 1], x, 64, [256, 1], [64, 128], true)).toBe(false); // overlapping
+    expect(stridedScatterF32(x, 0, [1], new Float32Array(1 << 15), 0, [2], [8192], false)).toBe(false); // 1-D
+    expect(stridedScatterF32(x, 0, [128, 1], new Float32Array(1 << 15), 127 * 128, [-128, 1], [128, 128], false)).toBe(false);
+    expect(stridedScatterF32(x, 127 * 128, [-128, 1], new Float32Array(1 << 15), 0, [128, 1], [128, 128], false)).toBe(false);
   });
 });

@@ -18,5 +18,5 @@ export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
 export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats } from "./attention";
 export { biasRowsRange } from "./linear";
 export { adamRange, adamGroupRange } from "./optimizer";
-export { stridedCopyRange } from "./strided";
+export { stridedCopyRange, stridedScatterRange } from "./strided";
 export { transcendentalInit } from "./transcendental";
