@@ -156,10 +156,13 @@ export class Tensor {
 
   /**
    * @internal a fresh contiguous output for an op's kernel inside residentScope: resident when
-   * float32 and one can be had, else allocated (zero-filled only when `zeroed`).
+   * float32 and one can be had, else allocated; zero-filled only when `zeroed` (a kernel that
+   * may accumulate: the reference matmul adds into its output).
    */
   static output(shape: readonly number[], dtype: DType, zeroed = false): Tensor {
-    return (dtype === "float32" ? Tensor.resident(shape) : null) ?? Tensor.allocated(shape, dtype, zeroed);
+    const r = dtype === "float32" ? Tensor.resident(shape) : null;
+    if (r && zeroed) r.storage.resident!.fill(0);
+    return r ?? Tensor.allocated(shape, dtype, zeroed);
   }
 
   /** @internal a zero-filled contiguous tensor. */

@@ -2,7 +2,7 @@
 // argmax argmin var std logsumexp. The kernel sees x as [outer, size, inner]; when the reduced
 // dims are not one contiguous block, x is first permuted (kept dims first) and copied.
 
-import { getKernels } from "../backend/index.js";
+import { getKernels, residentScope } from "../backend/index.js";
 import type { ReduceOp, Values } from "../backend/kernels.js";
 import { type DType, arithmeticDType, floatDType, isFloatDType } from "../dtype.js";
 import { fmtShape, normDim, normDims } from "../shape.js";
@@ -16,7 +16,10 @@ type Dims = number | readonly number[] | null | undefined;
 
 interface Layout { outer: number; size: number; inner: number; data: ArrayLike<number> }
 
-/** Arranges x so the dims in `dims` (sorted) form the middle axis of [outer, size, inner]. */
+/**
+ * Arranges x so the dims in `dims` (sorted) form the middle axis of [outer, size, inner]
+ * (`data` may be a resident view: for a kernel call made now, inside residentScope).
+ */
 function layoutFor(x: Tensor, dims: number[]): Layout {
   const nd = x.ndim;
   let size = 1;
@@ -28,7 +31,7 @@ function layoutFor(x: Tensor, dims: number[]): Layout {
       for (let d = 0; d < dims[0]; d++) outer *= x.shape[d];
       for (let d = dims[dims.length - 1] + 1; d < nd; d++) inner *= x.shape[d];
     } else outer = x.numel;
-    return { outer, size, inner, data: x.data };
+    return { outer, size, inner, data: x.kernelData };
   }
   const kept = Array.from({ length: nd }, (_, i) => i).filter((d) => !dims.includes(d));
   const perm = [...kept, ...dims];
@@ -44,12 +47,17 @@ function outShape(shape: readonly number[], dims: number[], keepdim: boolean): n
   return out;
 }
 
-function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dtype: DType): Tensor {
+/** The reduction, then divided by `divisor` when given (mean). */
+function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dtype: DType, divisor?: number): Tensor {
   const src = x.dtype === dtype ? x : cast(x, dtype);
-  const L = layoutFor(src, dims);
-  const out = Tensor.empty(outShape(x.shape, dims, keepdim), dtype);
-  getKernels().reduce(op, L.data as Values, out.storage.data, L.outer, L.size, L.inner);
-  return out;
+  return residentScope(() => {
+    const L = layoutFor(src, dims);
+    const out = Tensor.output(outShape(x.shape, dims, keepdim), dtype, true);
+    const od = out.storage.values;
+    getKernels().reduce(op, L.data as Values, od, L.outer, L.size, L.inner);
+    if (divisor !== undefined) getKernels().binaryScalar("div", od, divisor, od, false);
+    return out;
+  });
 }
 
 /** Broadcasts a reduced gradient back over the input's shape. */
@@ -66,9 +74,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normDims("mean", dim, x.ndim);
   const count = dims.reduce((p, d) => p * x.shape[d], 1);
-  const out = reduceRaw("sum", x, dims, keepdim, floatDType(x.dtype));
-  const od = out.storage.data;
-  getKernels().binaryScalar("div", od, count, od, false);
+  const out = reduceRaw("sum", x, dims, keepdim, floatDType(x.dtype), count);
   return record(out, "MeanBackward", [x], (g) => [expandBack(g.div(count), x.shape, dims)]);
 }
 

@@ -2,7 +2,7 @@
 // the strides cannot express the new shape). Backward of the slicing views writes the gradient
 // into the matching view of a zero tensor.
 
-import { getKernels } from "../backend/index.js";
+import { getKernels, residentScope } from "../backend/index.js";
 import { fmtShape, normDim, numelOf, sameShape } from "../shape.js";
 import { Tensor, type IndexSpec } from "../tensor.js";
 import { contiguous } from "./copy.js";
@@ -26,9 +26,12 @@ function makeView(x: Tensor, g: Geom): Tensor {
  * shape. Itself differentiable (its gradient is the view again), for double backward.
  */
 function scatterView(g: Tensor, inputShape: readonly number[], geom: GeomFn, name: string): Tensor {
-  const z = Tensor.empty(inputShape, g.dtype);
-  const v = geom(z);
-  getKernels().stridedUnary("copy", g.storage.data, g.offset, g.strides, z.storage.data, v.offset, v.strides, v.shape);
+  const z = residentScope(() => {
+    const o = Tensor.output(inputShape, g.dtype, true);
+    const v = geom(o);
+    getKernels().stridedUnary("copy", g.storage.values, g.offset, g.strides, o.storage.values, v.offset, v.strides, v.shape);
+    return o;
+  });
   return record(z, `${name}Backward`, [g], (gg) => [slicingView(gg, `${name}Backward`, geom)]);
 }
 
@@ -37,16 +40,21 @@ function partialView(g: Tensor, inputShape: readonly number[], geom: GeomFn): Pa
   return {
     partial: true,
     shape: inputShape,
+    // resident gradients (tensor.ts) are read and written in place
     addInto(dense: Tensor) {
-      const v = geom(dense);
-      const d = dense.storage.data;
-      getKernels().stridedBinary("add", d, v.offset, v.strides, g.storage.data, g.offset, g.strides, d, v.offset, v.strides, v.shape);
+      residentScope(() => {
+        const v = geom(dense);
+        const d = dense.storage.values;
+        getKernels().stridedBinary("add", d, v.offset, v.strides, g.storage.values, g.offset, g.strides, d, v.offset, v.strides, v.shape);
+      });
     },
     toDense() {
-      const z = Tensor.empty(inputShape, g.dtype);
-      const v = geom(z);
-      getKernels().stridedUnary("copy", g.storage.data, g.offset, g.strides, z.storage.data, v.offset, v.strides, v.shape);
-      return z;
+      return residentScope(() => {
+        const z = Tensor.output(inputShape, g.dtype, true);
+        const v = geom(z);
+        getKernels().stridedUnary("copy", g.storage.values, g.offset, g.strides, z.storage.values, v.offset, v.strides, v.shape);
+        return z;
+      });
     },
   };
 }

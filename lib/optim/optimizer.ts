@@ -1,3 +1,4 @@
+import { residentScope } from "../backend/index.js";
 import { Tensor } from "../tensor.js";
 
 /** Typed array a parameter (and its optimizer state) is stored in. */
@@ -103,7 +104,8 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     const loss = closure?.();
     for (const group of this.paramGroups) {
-      this.updateGroup(group);
+      // resident gradients (tensor.ts) are read in place by the group's kernel call
+      residentScope(() => this.updateGroup(group));
       // The loops write storage directly: count it as an in-place change so that autograd
       // refuses to backward through a graph that saved the old values (as PyTorch does).
       for (const p of group.params) if (p.grad !== null) p.storage.version++;
@@ -204,8 +206,11 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   }
 }
 
-/** The gradient of `p` as a typed array, or null when it has none (skipped, as in PyTorch). */
+/**
+ * The gradient of `p` as a typed array, or null when it has none (skipped, as in PyTorch):
+ * for the update's kernel call inside `step` only (it may be a resident view).
+ */
 export function gradOf(p: Tensor): FloatArray | null {
   if (p.grad === null) return null;
-  return p.grad.data as FloatArray;
+  return p.grad.kernelData as FloatArray;
 }

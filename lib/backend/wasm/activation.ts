@@ -15,7 +15,7 @@ export function pointwiseF32(op: PointwiseOp, x: Float32Array, out: Float32Array
   const n = Math.min(x.length, out.length);
   if (n < MIN_POINTWISE) return false;
   withArena(op, (rt) => {
-    const px = rt.put(x, n), po = rt.alloc(n * 4);
+    const px = rt.put(x, n), po = rt.out(out, n);
     runRange(op, "pointwiseRange", () => [PointwiseCode[op], px, po, 0, 0], elements(n, 3), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
@@ -26,7 +26,7 @@ export function pointwiseBackwardF32(op: PointwiseGradOp, saved: Float32Array, g
   const n = dx.length;
   if (n < MIN_POINTWISE || saved.length < n || g.length < n) return false;
   withArena(`${op} backward`, (rt) => {
-    const ps = rt.put(saved, n), pg = rt.put(g, n), pd = rt.alloc(n * 4);
+    const ps = rt.put(saved, n), pg = rt.put(g, n), pd = rt.out(dx, n);
     arenaPointwiseBackward(op, ps, pg, pd, n);
     rt.getF32(pd, dx, n);
   });

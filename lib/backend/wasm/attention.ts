@@ -47,7 +47,8 @@ function arenaOperands(rt: WasmRuntime, batch: number, list: readonly Slices[], 
       e.elements += batch * rows * cols;
     } else spans.set(data, { lo, hi, elements: batch * rows * cols, ptr: 0 });
   }
-  for (const [data, e] of spans) e.ptr = output && e.hi - e.lo === e.elements ? rt.alloc((e.hi - e.lo) * 4) : rt.put(data.subarray(e.lo, e.hi));
+  // a resident output the slices cover whole is written in place (rt.out), as is one put reads in place
+  for (const [data, e] of spans) e.ptr = output && e.hi - e.lo === e.elements ? rt.out(data.subarray(e.lo, e.hi)) : rt.put(data.subarray(e.lo, e.hi));
   const args = list.map((s) => {
     if (!s) return [0, 0, 0];
     const e = spans.get(s[0].data as Float32Array)!;

@@ -34,7 +34,7 @@ export function crossEntropyBackwardF32(x: Float32Array, target: Int32Array, w: 
   if (w) { wAll = 0; for (let k = 0; k < c; k++) wAll += w[k]!; }
   withArena("crossEntropy backward", (rt) => {
     const px = rt.put(x, n * c), pt = rt.put(target, n), pw = w ? rt.put(w, c) : 0, pe = rt.put(lse, n);
-    const pc = coefPer ? rt.put(coefPer, n) : 0, pd = rt.alloc(n * c * 4);
+    const pc = coefPer ? rt.put(coefPer, n) : 0, pd = rt.out(dx, n * c);
     runRange("crossEntropy backward", "crossEntropyBackwardRowsRange", () => [px, pt, pw, pe, coef, pc, pd, c, p.ignoreIndex, p.smoothing, wAll, 0, 0],
       { startArg: 11, total: n, align: 1 }, n * c * ELEMENT_WORK);
     rt.getF32(pd, dx, n * c);

@@ -17,7 +17,7 @@ export function layerNormF32(x: Float32Array, w: Float32Array | null, b: Float32
   if (n < MIN_ELEMENTS) return false;
   withArena("layerNorm", (rt) => {
     const px = rt.put(x, n), pw = w ? rt.put(w, D) : 0, pb = b ? rt.put(b, D) : 0;
-    const po = rt.alloc(n * 4), pm = rt.alloc(rows * 4), pr = rt.alloc(rows * 4);
+    const po = rt.out(out, n), pm = rt.alloc(rows * 4), pr = rt.alloc(rows * 4);
     runRange("layerNorm", "layerNormRange", () => [px, pw, pb, po, pm, pr, D, eps, 0, 0], { startArg: 8, total: rows, align: 1 }, n * ELEMENT_WORK);
     rt.getF32(po, out, n);
     rt.getF32(pm, mean, rows);
@@ -33,7 +33,7 @@ export function layerNormBackwardF32(x: Float32Array, w: Float32Array | null, me
   withArena("layerNorm backward", (rt) => {
     const px = rt.put(x, n), pw = w ? rt.put(w, D) : 0, pm = rt.put(mean, rows), pr = rt.put(rstd, rows), pg = rt.put(g, n);
     if (dx) {
-      const pd = rt.alloc(n * 4);
+      const pd = rt.out(dx, n);
       runRange("layerNorm backward", "layerNormBackwardRange", () => [px, pw, pm, pr, pg, pd, D, 0, 0], { startArg: 7, total: rows, align: 1 }, n * ELEMENT_WORK);
       rt.getF32(pd, dx, n);
     }

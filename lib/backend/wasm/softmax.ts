@@ -14,7 +14,7 @@ export function softmaxF32(x: Float32Array, out: Float32Array, outer: number, si
   if (inner !== 1 || n < MIN_ELEMENTS) return false;
   const op = log ? "logSoftmax" : "softmax";
   withArena(op, (rt) => {
-    const px = rt.put(x, n), po = rt.alloc(n * 4);
+    const px = rt.put(x, n), po = rt.out(out, n);
     runRange(op, "softmaxRowsRange", () => [px, po, size, log ? 1 : 0, 0, 0], rowsOf(outer, 4), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
@@ -26,7 +26,7 @@ export function softmaxBackwardF32(y: Float32Array, g: Float32Array, dx: Float32
   if (inner !== 1 || n < MIN_ELEMENTS) return false;
   const op = log ? "logSoftmax backward" : "softmax backward";
   withArena(op, (rt) => {
-    const py = rt.put(y, n), pg = rt.put(g, n), pd = rt.alloc(n * 4);
+    const py = rt.put(y, n), pg = rt.put(g, n), pd = rt.out(dx, n);
     runRange(op, "softmaxBackwardRowsRange", () => [py, pg, pd, size, log ? 1 : 0, scale, 0, 0], rowsOf(outer, 6), n * (log ? ELEMENT_WORK : 16));
     rt.getF32(pd, dx, n);
   });
@@ -39,7 +39,7 @@ export function attentionSoftmaxF32(x: Float32Array, mask: Float32Array | null, 
   withArena("attention softmax", (rt) => {
     const px = rt.put(x, n);
     const pm = mask ? rt.put(mask, maskStride === 0 ? L * S : batch * maskStride) : 0;
-    const po = rt.alloc(n * 4);
+    const po = rt.out(out, n);
     runRange("attention softmax", "attentionSoftmaxRange", () => [px, pm, maskStride, po, L, S, scale, causal ? 1 : 0, 0, 0],
       rowsOf(batch * L, 8), n * ELEMENT_WORK);
     rt.getF32(po, out, n);

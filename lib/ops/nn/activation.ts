@@ -12,18 +12,23 @@ import { Tensor } from "../../tensor.js";
 import { unaryRaw } from "../elementwise.js";
 import { record } from "../op.js";
 import { sigmoidOf } from "../../backend/reference/activation.js";
-import { computeDType, emptyFloat, floatData, uninitFloat } from "./util.js";
+import { computeDType, emptyFloat, floatData, operand, residentFloat, residentScope } from "./util.js";
 
 /** A backend pointwise kernel's forward, with its fused backward from the input. */
 function pointwiseKernel(op: PointwiseOp, name: string, x: Tensor): Tensor {
   const dt = computeDType(x);
-  const [out, od] = uninitFloat(x.shape, dt);
-  getKernels().pointwise(op, floatData(x, dt), od);
-  return asPointwiseGrad(record(out, name, [x], (g) => {
-    const [dx, d] = uninitFloat(x.shape, dt);
-    getKernels().pointwiseBackward(op, floatData(x, dt), floatData(g, dt), d);
+  const K = getKernels();
+  // outputs may be resident (util.ts): operands are taken at each call, never kept
+  const out = residentScope(() => {
+    const [o, od] = residentFloat(x.shape, dt);
+    K.pointwise(op, operand(x, dt), od);
+    return o;
+  });
+  return asPointwiseGrad(record(out, name, [x], (g) => residentScope(() => {
+    const [dx, d] = residentFloat(x.shape, dt);
+    K.pointwiseBackward(op, operand(x, dt), operand(g, dt), d);
     return [dx];
-  }, [x]), op, x);
+  }), [x]), op, x);
 }
 
 /** Marks y's node as g·op'(saved), so the op consuming y may apply it (GradFn.fusedBackward). */
@@ -32,31 +37,33 @@ function asPointwiseGrad(y: Tensor, op: PointwiseGradOp, saved: Tensor): Tensor 
   return y;
 }
 
-/** A backend unary kernel's forward, with the fused backward from its output. */
-function unaryKernel(op: UnaryOp & PointwiseGradOp, name: string, x: Tensor): Tensor {
+/**
+ * A backend unary kernel's forward (relu's too), with the backward from its output: `grad`
+ * writes g·op'(out) into d. The kernels write every element, so nothing is zero-filled.
+ */
+function unaryFromOutput(op: UnaryOp & PointwiseGradOp, name: string, x: Tensor, grad: (out: Float, g: Float, d: Float) => void): Tensor {
   const dt = computeDType(x);
-  // the kernels write every element: no zero fill first
-  const [out, od] = uninitFloat(x.shape, dt);
-  getKernels().unary(op, floatData(x, dt), od);
-  return asPointwiseGrad(record(out, name, [x], (g) => {
-    const [dx, d] = uninitFloat(x.shape, dt);
-    getKernels().pointwiseBackward(op, out.data as Float, floatData(g, dt), d);
+  const out = residentScope(() => {
+    const [o, od] = residentFloat(x.shape, dt);
+    getKernels().unary(op, operand(x, dt), od);
+    return o;
+  });
+  return asPointwiseGrad(record(out, name, [x], (g) => residentScope(() => {
+    const [dx, d] = residentFloat(x.shape, dt);
+    grad(operand(out, dt), operand(g, dt), d);
     return [dx];
-  }, [out]), op, out);
+  }), [out]), op, out);
+}
+
+function unaryKernel(op: UnaryOp & PointwiseGradOp, name: string, x: Tensor): Tensor {
+  return unaryFromOutput(op, name, x, (out, g, d) => getKernels().pointwiseBackward(op, out, g, d));
 }
 
 /** max(x, 0). Integer tensors stay integer (no gradient then). */
 export function relu(x: Tensor): Tensor {
   if (x.dtype === "int32" || x.dtype === "bool") return unaryRaw("relu", x, true);
-  const dt = computeDType(x);
-  const [out, od] = uninitFloat(x.shape, dt); // written in full, as are the gradients below
-  getKernels().unary("relu", floatData(x, dt), od);
   // a linear consuming the output may apply the mask to its input gradient itself
-  return asPointwiseGrad(record(out, "ReluBackward", [x], (g) => {
-    const [dx, d] = uninitFloat(x.shape, dt);
-    getKernels().reluMask(floatData(g, dt), out.data as Float, d);
-    return [dx];
-  }, [out]), "relu", out);
+  return unaryFromOutput("relu", "ReluBackward", x, (out, g, d) => getKernels().reluMask(g, out, d));
 }
 
 /** x for x > 0, negativeSlope·x otherwise (default slope 0.01). */
@@ -213,13 +220,18 @@ function softmaxOp(op: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor
   const { outer, size, inner } = around(op, x, dim);
   const log = op === "logSoftmax";
   const dt = computeDType(x);
-  const [out, od] = emptyFloat(x.shape, dt);
-  getKernels().softmax(floatData(x, dt), od, outer, size, inner, log);
-  return record(out, log ? "LogSoftmaxBackward" : "SoftmaxBackward", [x], (g) => {
-    const [dx, d] = emptyFloat(x.shape, dt);
-    getKernels().softmaxBackward(out.data as Float, floatData(g, dt), d, outer, size, inner, log, 1);
+  const K = getKernels();
+  // the kernels write every element (both layouts)
+  const out = residentScope(() => {
+    const [o, od] = residentFloat(x.shape, dt);
+    K.softmax(operand(x, dt), od, outer, size, inner, log);
+    return o;
+  });
+  return record(out, log ? "LogSoftmaxBackward" : "SoftmaxBackward", [x], (g) => residentScope(() => {
+    const [dx, d] = residentFloat(x.shape, dt);
+    K.softmaxBackward(operand(out, dt), operand(g, dt), d, outer, size, inner, log, 1);
     return [dx];
-  }, [out]);
+  }), [out]);
 }
 
 /** exp(x) / Σ exp(x) along `dim`. */

@@ -17,7 +17,7 @@ import { matrixOffsets } from "../matmul.js";
 import { record } from "../op.js";
 import { dropout } from "./dropout.js";
 import { softmax } from "./activation.js";
-import { type FloatDType, checkFloat, floatData, uninitFloat } from "./util.js";
+import { type FloatDType, checkFloat, floatData, operand as residentOperand, residentFloat, residentScope, uninitFloat } from "./util.js";
 
 export interface ScaledDotProductAttentionOptions {
   /** Bool mask (true = may attend) or float mask added to the scores; broadcasts to [..., L, S]. */
@@ -94,7 +94,8 @@ function operand(t: Tensor, dt: FloatDType): AttentionOperand {
   const nd = t.ndim, rows = t.shape[nd - 2], cols = t.shape[nd - 1];
   const B = numelOf(t.shape.slice(0, -2));
   if (t.dtype === dt && (t.strides[nd - 1] === 1 || cols === 1) && t.strides.every((st) => st >= 0)) {
-    return { data: t.storage.data as Float, offsets: matrixOffsets(t), rowStride: t.strides[nd - 2]! };
+    // in place in the wasm memory when resident (inside residentScope only)
+    return { data: (t.storage.resident ?? t.storage.data) as Float, offsets: matrixOffsets(t), rowStride: t.strides[nd - 2]! };
   }
   const offsets = new Int32Array(B);
   for (let b = 0; b < B; b++) offsets[b] = b * rows * cols;
@@ -102,12 +103,13 @@ function operand(t: Tensor, dt: FloatDType): AttentionOperand {
 }
 
 /**
- * An uninitialised `shape` tensor whose dims lie in storage in the order of t's (outermost by
- * stride first, the last dim innermost), as PyTorch's preserve_format: the output or gradient
- * of heads read from a [N, L, h, d] projection is then itself [N, L, h, d] in storage, so
- * transposing the heads back and merging them is a view instead of a copy.
+ * An uninitialised `shape` tensor (inside residentScope; resident when one can be had) whose
+ * dims lie in storage in the order of t's (outermost by stride first, the last dim innermost),
+ * as PyTorch's preserve_format: the output or gradient of heads read from a [N, L, h, d]
+ * projection is then itself [N, L, h, d] in storage, so transposing the heads back and
+ * merging them is a view instead of a copy.
  */
-function uninitLike(t: Tensor, shape: readonly number[], dt: FloatDType): Tensor {
+function outputLike(t: Tensor, shape: readonly number[], dt: FloatDType): Tensor {
   const nd = shape.length;
   const order = [...Array(nd - 1).keys()].sort((a, b) => t.strides[b]! - t.strides[a]! || a - b);
   order.push(nd - 1);
@@ -116,12 +118,12 @@ function uninitLike(t: Tensor, shape: readonly number[], dt: FloatDType): Tensor
     strides[order[i]!] = s;
     s *= shape[order[i]!]!;
   }
-  const [flat] = uninitFloat([numelOf(shape)], dt);
+  const [flat] = residentFloat([numelOf(shape)], dt);
   return new Tensor(flat.storage, shape, strides, 0, dt);
 }
 
 /**
- * A result [N, h, rows, cols] for t's [N, h, rows, ·]: where t's heads are views of an
+ * A result [N, h, rows, cols] for t's [N, h, rows, ·] (inside residentScope, as outputLike): where t's heads are views of an
  * [N, rows, h·d] tensor (MultiheadAttention's), laid out the same way ([N, rows, h, cols]
  * storage, viewed transposed) so that transposing back is free, with the matmul's offsetsC
  * and ldC to write it in place; otherwise contiguous.
@@ -130,10 +132,10 @@ function resultLike(t: Tensor, cols: number, dt: FloatDType): [Tensor, Float, { 
   const [N, h, rows, d] = t.shape as [number, number, number, number];
   const st = t.strides;
   if (t.ndim !== 4 || st[3] !== 1 || st[1] !== d || st[2] !== h * d || st[0] !== rows * h * d || h === 1) {
-    const [r, data] = uninitFloat([...t.shape.slice(0, -1), cols], dt);
+    const [r, data] = residentFloat([...t.shape.slice(0, -1), cols], dt);
     return [r, data, {}];
   }
-  const [store, data] = uninitFloat([N, rows, h, cols], dt);
+  const [store, data] = residentFloat([N, rows, h, cols], dt);
   const offsetsC = new Int32Array(N * h);
   for (let b = 0; b < N * h; b++) offsetsC[b] = Math.floor(b / h) * rows * h * cols + (b % h) * cols;
   return [noGrad(() => store.transpose(1, 2)), data, { offsetsC, ldC: h * cols }];
@@ -146,17 +148,21 @@ function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; strid
   const B = numelOf(batchShape);
   const E = q.shape[q.ndim - 1], L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2], Ev = v.shape[v.ndim - 1];
   const K = getKernels();
-  const qd = operand(q, dt), kd = operand(k, dt), vd = operand(v, dt);
+  // q, k, v, the output and the gradients may be resident (util.ts): operands are taken
+  // inside each call's scope, never kept
   const [, attn] = uninitFloat([B * L * S], dt);
-  const out = uninitLike(q, [...batchShape, L, Ev], dt);
-  K.attentionForward(qd, kd, vd, m ? m.data : null, m ? m.stride : 0, attn, operand(out, dt), B, L, S, E, Ev, scale, causal);
-  return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
-    const [dq, dk, dv] = [q, k, v].map((t, i) => (needs[i] ? uninitLike(t, t.shape, dt) : null));
-    // uninitLike's rows are contiguous, so operand() gives their storage, written in place
+  const out = residentScope(() => {
+    const o = outputLike(q, [...batchShape, L, Ev], dt);
+    K.attentionForward(operand(q, dt), operand(k, dt), operand(v, dt), m ? m.data : null, m ? m.stride : 0, attn, operand(o, dt), B, L, S, E, Ev, scale, causal);
+    return o;
+  });
+  return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => residentScope(() => {
+    const [dq, dk, dv] = [q, k, v].map((t, i) => (needs[i] ? outputLike(t, t.shape, dt) : null));
+    // outputLike's rows are contiguous, so operand() gives their storage, written in place
     const written = (t: Tensor | null) => (t ? operand(t, dt) : null);
-    K.attentionBackward(qd, kd, vd, attn, operand(g, dt), written(dq), written(dk), written(dv), B, L, S, E, Ev, scale);
+    K.attentionBackward(operand(q, dt), operand(k, dt), operand(v, dt), attn, operand(g, dt), written(dq), written(dk), written(dv), B, L, S, E, Ev, scale);
     return [dq, dk, dv];
-  }, [q, k, v]);
+  }), [q, k, v]);
 }
 
 /** packedSelfAttention's per-slice offsets by shape: the same tables every training step (read only). */
@@ -208,21 +214,27 @@ export function packedSelfAttention(qkv: Tensor, h: number, mask: Tensor | null,
   const scale = 1 / Math.sqrt(d);
   const m = mask ? additiveMask("scaledDotProductAttention", mask, [N, h], L, L, dt) : null;
   const { offsets, outOffsets } = packedOffsets(N, L, h, d);
+  // qkv and the results are read and written in place where resident in the wasm memory: the
+  // arrays are taken inside each call's scope, never kept
   const blocks = (data: Float) => offsets.map((o): AttentionOperand => ({ data, rowStride: E3, offsets: o }));
-  const [qd, kd, vd] = blocks(floatData(qkv, dt));
   const K = getKernels();
   const [, attn] = uninitFloat([B * L * L], dt);
-  const [store, sd] = uninitFloat([N, L, h, d], dt);
+  const store = residentScope(() => {
+    const [qd, kd, vd] = blocks(residentOperand(qkv, dt));
+    const [st, sd] = residentFloat([N, L, h, d], dt);
+    const outOp: AttentionOperand = { data: sd, offsets: outOffsets, rowStride: h * d };
+    K.attentionForward(qd!, kd!, vd!, m ? m.data : null, m ? m.stride : 0, attn, outOp, B, L, L, d, d, scale, causal);
+    return st;
+  });
   const out = noGrad(() => store.transpose(1, 2));
-  const outOp: AttentionOperand = { data: sd, offsets: outOffsets, rowStride: h * d };
-  K.attentionForward(qd!, kd!, vd!, m ? m.data : null, m ? m.stride : 0, attn, outOp, B, L, L, d, d, scale, causal);
-  return record(out, "ScaledDotProductAttentionBackward", [qkv], (g) => {
+  return record(out, "ScaledDotProductAttentionBackward", [qkv], (g) => residentScope(() => {
+    const [qd, kd, vd] = blocks(residentOperand(qkv, dt));
     // dq, dk and dv cover every element of the one gradient
-    const [dqkv, dd] = uninitFloat([N, L, E3], dt);
+    const [dqkv, dd] = residentFloat([N, L, E3], dt);
     const [dq, dk, dv] = blocks(dd);
     K.attentionBackward(qd!, kd!, vd!, attn, operand(g, dt), dq!, dk!, dv!, B, L, L, d, d, scale);
     return [dqkv];
-  }, [qkv]);
+  }), [qkv]);
 }
 
 function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number, dt: FloatDType): Tensor {
@@ -232,9 +244,8 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
   const K = getKernels();
   const m = mask ? additiveMask("scaledDotProductAttention", mask, batchShape, L, S, dt) : null;
   if (isSmall(L, S, E, Ev)) return smallAttention(q, k, v, m, causal, scale, dt);
-  // q, k, v (and g) read in place where their heads are strided views
-  const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt);
-  const qd = qo.data, kd = ko.data, vd = vo.data;
+  // q, k, v (and g) read in place where their heads are strided views, and where resident
+  // (util.ts): operands are taken inside each call's scope, never kept
   const asA = (o: AttentionOperand) => ({ offsetsA: o.offsets, ldA: o.rowStride });
   const asB = (o: AttentionOperand) => ({ offsetsB: o.offsets, ldB: o.rowStride });
   const [, scores] = uninitFloat([B * L * S], dt), [, attn] = uninitFloat([B * L * S], dt);
@@ -242,12 +253,16 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
   // product computes only the triangle that matters (about half the multiply-adds)
   const lowerOut = causal ? { triangle: "lowerOut" as const } : {};
   const lowerA = causal ? { triangle: "lowerA" as const } : {}, upperA = causal ? { triangle: "upperA" as const } : {};
-  K.matmul(qd, kd, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(qo), ...asB(ko), ...lowerOut });
-  K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
-  const [out, od, atO] = resultLike(q, Ev, dt);
-  K.matmul(attn, vd, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(vo), ...lowerA, ...atO });
-  return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => {
-    const go = operand(g, dt), gd = go.data;
+  const out = residentScope(() => {
+    const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt);
+    K.matmul(qo.data, ko.data, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(qo), ...asB(ko), ...lowerOut });
+    K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
+    const [o, od, atO] = resultLike(q, Ev, dt);
+    K.matmul(attn, vo.data, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(vo), ...lowerA, ...atO });
+    return o;
+  });
+  return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => residentScope(() => {
+    const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt), go = operand(g, dt), gd = go.data;
     const res: (Tensor | null)[] = [null, null, null];
     if (needs[2]) {
       // dV = Aᵀ·g
@@ -258,19 +273,19 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
     if (needs[0] || needs[1]) {
       // dA = g·vᵀ; dS = scale·A·(dA − Σ dA·A); dQ = dS·k; dK = dSᵀ·q
       const [, dA] = uninitFloat([B * L * S], dt);
-      K.matmul(gd, vd, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(go), ...asB(vo), ...lowerOut });
+      K.matmul(gd, vo.data, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(go), ...asB(vo), ...lowerOut });
       K.softmaxBackward(attn, dA, dA, B * L, S, 1, false, scale);
       if (needs[0]) {
         const [dq, d, at] = resultLike(q, E, dt);
-        K.matmul(dA, kd, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(ko), ...lowerA, ...at });
+        K.matmul(dA, ko.data, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(ko), ...lowerA, ...at });
         res[0] = dq;
       }
       if (needs[1]) {
         const [dk, d, at] = resultLike(k, E, dt);
-        K.matmul(dA, qd, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: 0, ...asB(qo), ...upperA, ...at });
+        K.matmul(dA, qo.data, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: 0, ...asB(qo), ...upperA, ...at });
         res[1] = dk;
       }
     }
     return res;
-  }, [q, k, v]);
+  }), [q, k, v]);
 }

@@ -1,11 +1,12 @@
 // embedding: rows of a weight table picked by int32 indices; the backward adds each output
 // row's gradient into its table row (skipping paddingIdx, whose row never learns).
 
+import type { Float } from "../../dtype.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { getKernels } from "../../backend/index.js";
 import { record } from "../op.js";
-import { checkFloat, emptyFloat, floatData } from "./util.js";
+import { checkFloat, operand, residentFloat, residentScope } from "./util.js";
 
 export interface EmbeddingOptions {
   /** Row whose gradient is always zero (negative counts from the end). */
@@ -31,12 +32,16 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   for (let i = 0; i < idx.length; i++) {
     if (idx[i] < 0 || idx[i] >= V) throw new Error(`${op}: index ${idx[i]} is out of range for weight of shape ${fmtShape(weight.shape)} (indices shape ${fmtShape(input.shape)})`);
   }
-  const wd = floatData(weight, dt);
-  const [out, od] = emptyFloat([...input.shape, D], dt);
-  getKernels().embeddingForward(wd, idx, od, D);
-  return record(out, "EmbeddingBackward", [weight], (g) => {
-    const [dw, d] = emptyFloat(weight.shape, dt);
-    getKernels().embeddingBackward(floatData(g, dt), idx, d, D, pad ?? -1);
+  // the rows gathered (every element written) and the gradient may be resident (util.ts)
+  const out = residentScope(() => {
+    const [o, od] = residentFloat([...input.shape, D], dt);
+    getKernels().embeddingForward(operand(weight, dt), idx, od, D);
+    return o;
+  });
+  return record(out, "EmbeddingBackward", [weight], (g) => residentScope(() => {
+    // zeroed: the rows of indices not used get no gradient
+    const dw = Tensor.output(weight.shape, dt, true);
+    getKernels().embeddingBackward(operand(g, dt), idx, dw.storage.values as Float, D, pad ?? -1);
     return [dw];
-  }, [input]);
+  }), [input]);
 }

@@ -10,7 +10,7 @@ import { getKernels } from "../../backend/index.js";
 import type { RegressionLoss } from "../../backend/kernels.js";
 import { record, sumTo } from "../op.js";
 import {
-  type FloatDType, type Reduction, checkFloat, checkReduction, emptyFloat, floatData, lossGrad, reduceLoss,
+  type FloatDType, type Reduction, checkFloat, checkReduction, emptyFloat, floatData, lossGrad, operand, reduceLoss, residentScope,
 } from "./util.js";
 
 export type { Reduction } from "./util.js";
@@ -89,23 +89,27 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     if (sameShape(target.shape, L.targetShape)) classIndices(op, input, target, L, ignoreIndex); // throws: must be int32
     throw new Error(`${op}: probability target shape ${fmtShape(target.shape)} does not match input shape ${fmtShape(input.shape)}`);
   }
-  const x = floatData(input, dt);
   const idx = probTarget ? null : classIndices(op, input, target, L, ignoreIndex);
   const tp = probTarget ? floatData(target, dt) : null;
   const wT = options.weight ?? null;
   const P = { n: L.n, c, inner, ignoreIndex, smoothing: eps };
   const K = getKernels();
   const [, lse] = emptyFloat([positions], dt), [, loss] = emptyFloat([positions], dt);
-  let divisor = positions;
+  // the logits (an lm head's output, say) and dx may be resident (util.ts): read in place
   // Mean over class indices divides by the summed weight of the counted targets (PyTorch).
-  if (idx) divisor = K.crossEntropyForward(x, idx, w, loss, lse, P);
-  else K.crossEntropyProbForward(x, tp!, w, loss, lse, P);
+  const divisor = residentScope(() => {
+    const x = operand(input, dt);
+    if (idx) return K.crossEntropyForward(x, idx, w, loss, lse, P);
+    K.crossEntropyProbForward(x, tp!, w, loss, lse, P);
+    return positions;
+  });
   const out = reduceLoss(loss, L.targetShape, reduction, dt, divisor);
-  return record(out, "CrossEntropyBackward", [input, probTarget ? target : null], (g, needs) => {
+  return record(out, "CrossEntropyBackward", [input, probTarget ? target : null], (g, needs) => residentScope(() => {
     const G = lossGrad(g, reduction, dt, divisor);
-    const xv = floatData(input, dt);
+    const xv = operand(input, dt);
     const wv = wT ? floatData(wT, dt) : null;
-    const [dx, d] = emptyFloat(input.shape, dt);
+    // zeroed: the reference leaves ignored positions alone
+    const dx = Tensor.output(input.shape, dt, true), d = dx.storage.values as Float;
     if (idx) {
       K.crossEntropyBackward(xv, idx, wv, lse, G.s, G.per, d, P);
       return [dx, null];
@@ -113,7 +117,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     const [dtg, dtd] = emptyFloat(target.shape, dt);
     K.crossEntropyProbBackward(xv, floatData(target, dt), wv, lse, G.s, G.per, needs[0] ? d : null, needs[1] ? dtd : null, P);
     return [needs[0] ? dx : null, needs[1] ? dtg : null];
-  }, savedOf(input, target, options.weight));
+  }), savedOf(input, target, options.weight));
 }
 
 /** Tensors a loss's backward reads (their in-place modification is then detected). */

@@ -8,7 +8,7 @@ import { fmtShape, sameShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { getKernels } from "../../backend/index.js";
 import { record } from "../op.js";
-import { type FloatDType, checkFloat, checkSameDType, emptyFloat, uninitFloat, floatData } from "./util.js";
+import { type FloatDType, checkFloat, checkSameDType, emptyFloat, uninitFloat, floatData, operand, residentFloat, residentScope } from "./util.js";
 
 function affineParam(op: string, what: string, t: Tensor | null | undefined, shape: readonly number[], x: Tensor): Tensor | null {
   if (t === undefined || t === null) return null;
@@ -38,17 +38,20 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const eps = options.eps ?? 1e-5;
   const D = ns.reduce((p, s) => p * s, 1);
   const M = D === 0 ? 0 : x.numel / D;
-  const xd = floatData(x, dt);
-  const wd = w ? floatData(w, dt) : null, bd = b ? floatData(b, dt) : null;
+  const K = getKernels();
   const [, mean] = emptyFloat([M], dt), [, rstd] = emptyFloat([M], dt);
-  const [out, od] = uninitFloat(x.shape, dt);
-  getKernels().layerNorm(xd, wd, bd, od, mean, rstd, M, D, eps);
-  return record(out, "LayerNormBackward", [x, w, b], (g, needs) => {
-    const [dx, d] = uninitFloat(x.shape, dt);
+  // the output and dx may be resident (util.ts): operands are taken at each call, never kept
+  const out = residentScope(() => {
+    const [o, od] = residentFloat(x.shape, dt);
+    K.layerNorm(operand(x, dt), w ? operand(w, dt) : null, b ? operand(b, dt) : null, od, mean, rstd, M, D, eps);
+    return o;
+  });
+  return record(out, "LayerNormBackward", [x, w, b], (g, needs) => residentScope(() => {
+    const [dx, d] = residentFloat(x.shape, dt);
     const [gw, dw] = emptyFloat(ns, dt), [gb, db] = emptyFloat(ns, dt);
-    getKernels().layerNormBackward(xd, wd, mean, rstd, floatData(g, dt), needs[0] ? d : null, needs[1] ? dw : null, needs[2] ? db : null, M, D);
+    K.layerNormBackward(operand(x, dt), w ? operand(w, dt) : null, mean, rstd, operand(g, dt), needs[0] ? d : null, needs[1] ? dw : null, needs[2] ? db : null, M, D);
     return [needs[0] ? dx : null, needs[1] ? gw : null, needs[2] ? gb : null];
-  }, [x, ...(w ? [w] : [])]);
+  }), [x, ...(w ? [w] : [])]);
 }
 
 export interface BatchNormOptions {
