@@ -68,7 +68,7 @@ export function attentionForwardF32(q: AttentionOperand, k: AttentionOperand, v:
   withArena("attention", (rt) => {
     const ops = arenaOperands(rt, batch, [[q, L, E], [k, S, E], [v, S, Ev]], false).args.flat();
     const pm = mask ? rt.put(mask, maskStride === 0 ? L * S : batch * maskStride) : 0;
-    const pa = rt.alloc(nA * 4), po = arenaOperands(rt, batch, [[out, L, Ev]], true), scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
+    const pa = rt.out(attn, nA), po = arenaOperands(rt, batch, [[out, L, Ev]], true), scratch = rt.alloc(batch * scratchFloats(S, E, Ev) * 4);
     runRange("attention", "attentionForwardRange", () => [...ops, pm, maskStride, pa, ...po.args[0]!, scratch, L, S, E, Ev, scale, causal ? 1 : 0, 0, 0],
       slicesOf(batch, 22), nA * (2 * (E + Ev) + SCORE_WORK));
     rt.getF32(pa, attn, nA);

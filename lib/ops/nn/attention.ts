@@ -17,7 +17,7 @@ import { matrixOffsets } from "../matmul.js";
 import { record } from "../op.js";
 import { dropout } from "./dropout.js";
 import { softmax } from "./activation.js";
-import { type FloatDType, checkFloat, floatData, operand as residentOperand, residentFloat, residentScope, uninitFloat } from "./util.js";
+import { type FloatDType, checkFloat, floatData, operand as residentOperand, residentFloat, residentScope } from "./util.js";
 
 export interface ScaledDotProductAttentionOptions {
   /** Bool mask (true = may attend) or float mask added to the scores; broadcasts to [..., L, S]. */
@@ -141,6 +141,25 @@ function resultLike(t: Tensor, cols: number, dt: FloatDType): [Tensor, Float, { 
   return [noGrad(() => store.transpose(1, 2)), data, { offsetsC, ldC: h * cols }];
 }
 
+/**
+ * The attention weights a backward reads, [batch, L, S] flat: resident when one can be had,
+ * so that the kernels read and write them in place (`weights` gives the array, inside a scope).
+ */
+function weightsStore(n: number, dt: FloatDType): Tensor {
+  return residentScope(() => Tensor.output([n], dt));
+}
+const weights = (t: Tensor): Float => t.storage.values as Float;
+
+/** body with an [n] scratch tensor (inside a scope) whose resident region is given back after. */
+function withScratch<T>(n: number, dt: FloatDType, body: (t: Tensor) => T): T {
+  const t = Tensor.output([n], dt);
+  try {
+    return body(t);
+  } finally {
+    t.storage.releaseResident();
+  }
+}
+
 /** The small-shape path: the backend's attentionForward / attentionBackward kernels. */
 function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; stride: number } | null,
   causal: boolean, scale: number, dt: FloatDType): Tensor {
@@ -150,17 +169,17 @@ function smallAttention(q: Tensor, k: Tensor, v: Tensor, m: { data: Float; strid
   const K = getKernels();
   // q, k, v, the output and the gradients may be resident (util.ts): operands are taken
   // inside each call's scope, never kept
-  const [, attn] = uninitFloat([B * L * S], dt);
+  const attnT = weightsStore(B * L * S, dt);
   const out = residentScope(() => {
     const o = outputLike(q, [...batchShape, L, Ev], dt);
-    K.attentionForward(operand(q, dt), operand(k, dt), operand(v, dt), m ? m.data : null, m ? m.stride : 0, attn, operand(o, dt), B, L, S, E, Ev, scale, causal);
+    K.attentionForward(operand(q, dt), operand(k, dt), operand(v, dt), m ? m.data : null, m ? m.stride : 0, weights(attnT), operand(o, dt), B, L, S, E, Ev, scale, causal);
     return o;
   });
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => residentScope(() => {
     const [dq, dk, dv] = [q, k, v].map((t, i) => (needs[i] ? outputLike(t, t.shape, dt) : null));
     // outputLike's rows are contiguous, so operand() gives their storage, written in place
     const written = (t: Tensor | null) => (t ? operand(t, dt) : null);
-    K.attentionBackward(operand(q, dt), operand(k, dt), operand(v, dt), attn, operand(g, dt), written(dq), written(dk), written(dv), B, L, S, E, Ev, scale);
+    K.attentionBackward(operand(q, dt), operand(k, dt), operand(v, dt), weights(attnT), operand(g, dt), written(dq), written(dk), written(dv), B, L, S, E, Ev, scale);
     return [dq, dk, dv];
   }), [q, k, v]);
 }
@@ -218,12 +237,12 @@ export function packedSelfAttention(qkv: Tensor, h: number, mask: Tensor | null,
   // arrays are taken inside each call's scope, never kept
   const blocks = (data: Float) => offsets.map((o): AttentionOperand => ({ data, rowStride: E3, offsets: o }));
   const K = getKernels();
-  const [, attn] = uninitFloat([B * L * L], dt);
+  const attnT = weightsStore(B * L * L, dt);
   const store = residentScope(() => {
     const [qd, kd, vd] = blocks(residentOperand(qkv, dt));
     const [st, sd] = residentFloat([N, L, h, d], dt);
     const outOp: AttentionOperand = { data: sd, offsets: outOffsets, rowStride: h * d };
-    K.attentionForward(qd!, kd!, vd!, m ? m.data : null, m ? m.stride : 0, attn, outOp, B, L, L, d, d, scale, causal);
+    K.attentionForward(qd!, kd!, vd!, m ? m.data : null, m ? m.stride : 0, weights(attnT), outOp, B, L, L, d, d, scale, causal);
     return st;
   });
   const out = noGrad(() => store.transpose(1, 2));
@@ -232,7 +251,7 @@ export function packedSelfAttention(qkv: Tensor, h: number, mask: Tensor | null,
     // dq, dk and dv cover every element of the one gradient
     const [dqkv, dd] = residentFloat([N, L, E3], dt);
     const [dq, dk, dv] = blocks(dd);
-    K.attentionBackward(qd!, kd!, vd!, attn, operand(g, dt), dq!, dk!, dv!, B, L, L, d, d, scale);
+    K.attentionBackward(qd!, kd!, vd!, weights(attnT), operand(g, dt), dq!, dk!, dv!, B, L, L, d, d, scale);
     return [dqkv];
   }), [qkv]);
 }
@@ -248,21 +267,24 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
   // (util.ts): operands are taken inside each call's scope, never kept
   const asA = (o: AttentionOperand) => ({ offsetsA: o.offsets, ldA: o.rowStride });
   const asB = (o: AttentionOperand) => ({ offsetsB: o.offsets, ldB: o.rowStride });
-  const [, scores] = uninitFloat([B * L * S], dt), [, attn] = uninitFloat([B * L * S], dt);
+  const attnT = weightsStore(B * L * S, dt);
   // causal: the weights A (and the score gradients) are 0 right of the diagonal, so each
   // product computes only the triangle that matters (about half the multiply-adds)
   const lowerOut = causal ? { triangle: "lowerOut" as const } : {};
   const lowerA = causal ? { triangle: "lowerA" as const } : {}, upperA = causal ? { triangle: "upperA" as const } : {};
   const out = residentScope(() => {
-    const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt);
-    K.matmul(qo.data, ko.data, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(qo), ...asB(ko), ...lowerOut });
-    K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
+    const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt), attn = weights(attnT);
+    withScratch(B * L * S, dt, (scoresT) => {
+      const scores = weights(scoresT);
+      K.matmul(qo.data, ko.data, scores, { batch: B, m: L, n: S, k: E, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(qo), ...asB(ko), ...lowerOut });
+      K.attentionSoftmax(scores, m ? m.data : null, m ? m.stride : 0, attn, B, L, S, scale, causal);
+    });
     const [o, od, atO] = resultLike(q, Ev, dt);
     K.matmul(attn, vo.data, od, { batch: B, m: L, n: Ev, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(vo), ...lowerA, ...atO });
     return o;
   });
   return record(out, "ScaledDotProductAttentionBackward", [q, k, v], (g, needs) => residentScope(() => {
-    const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt), go = operand(g, dt), gd = go.data;
+    const qo = operand(q, dt), ko = operand(k, dt), vo = operand(v, dt), go = operand(g, dt), gd = go.data, attn = weights(attnT);
     const res: (Tensor | null)[] = [null, null, null];
     if (needs[2]) {
       // dV = Aᵀ·g
@@ -272,19 +294,21 @@ function fusedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, ca
     }
     if (needs[0] || needs[1]) {
       // dA = g·vᵀ; dS = scale·A·(dA − Σ dA·A); dQ = dS·k; dK = dSᵀ·q
-      const [, dA] = uninitFloat([B * L * S], dt);
-      K.matmul(gd, vo.data, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(go), ...asB(vo), ...lowerOut });
-      K.softmaxBackward(attn, dA, dA, B * L, S, 1, false, scale);
-      if (needs[0]) {
-        const [dq, d, at] = resultLike(q, E, dt);
-        K.matmul(dA, ko.data, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(ko), ...lowerA, ...at });
-        res[0] = dq;
-      }
-      if (needs[1]) {
-        const [dk, d, at] = resultLike(k, E, dt);
-        K.matmul(dA, qo.data, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: 0, ...asB(qo), ...upperA, ...at });
-        res[1] = dk;
-      }
+      withScratch(B * L * S, dt, (dAT) => {
+        const dA = weights(dAT);
+        K.matmul(gd, vo.data, dA, { batch: B, m: L, n: S, k: Ev, transA: false, transB: true, strideA: 0, strideB: 0, ...asA(go), ...asB(vo), ...lowerOut });
+        K.softmaxBackward(attn, dA, dA, B * L, S, 1, false, scale);
+        if (needs[0]) {
+          const [dq, d, at] = resultLike(q, E, dt);
+          K.matmul(dA, ko.data, d, { batch: B, m: L, n: E, k: S, transA: false, transB: false, strideA: L * S, strideB: 0, ...asB(ko), ...lowerA, ...at });
+          res[0] = dq;
+        }
+        if (needs[1]) {
+          const [dk, d, at] = resultLike(k, E, dt);
+          K.matmul(dA, qo.data, d, { batch: B, m: S, n: E, k: L, transA: true, transB: false, strideA: L * S, strideB: 0, ...asB(qo), ...upperA, ...at });
+          res[1] = dk;
+        }
+      });
     }
     return res;
   }), [q, k, v]);
