@@ -39,6 +39,7 @@ const WA = (globalThis as unknown as {
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB: the wasm32 limit; only reserved address space until used
+const GROW_STEP = 16 * 1024 * 1024;
 const ARENA_BASE = 1024; // below: the module's (empty) static area and its constants table (transcendental.ts)
 const DEFAULT_ARENA_MAX_MB = 512;
 
@@ -177,11 +178,16 @@ export class WasmRuntime {
     this.buffers.add(this.memory.buffer);
   }
 
-  /** Makes the memory at least `end` bytes long (the resident heap above the arena cap, resident.ts). */
+  /**
+   * Makes the memory at least `end` bytes long (the resident heap above the arena cap,
+   * resident.ts), growing by GROW_STEP at least: a heap filling with small regions would
+   * otherwise grow page by page, each time with new views. Untouched pages cost nothing.
+   */
   ensureBytes(end: number): void {
     const have = this.memory.buffer.byteLength / PAGE;
     if (end <= have * PAGE) return;
-    this.memory.grow(Math.ceil(end / PAGE) - have);
+    const want = Math.min(MAX_PAGES, Math.max(Math.ceil(end / PAGE), have + GROW_STEP / PAGE));
+    this.memory.grow(want - have);
     this.refreshViews();
   }
 
