@@ -4,9 +4,19 @@
 // pass (never user code: hooks and custom Functions run with births not recorded), no hook,
 // custom Function or `.grad` ever saw it, and no gradient still waiting in the pass shares it.
 
-import { noteFreedDead } from "../backend/index.js";
+import { noteFreedDead, residentScope } from "../backend/index.js";
 import { releaseStorage } from "../backend/storage-pool.js";
 import type { Storage, Tensor } from "../tensor.js";
+
+let poison = false;
+
+/**
+ * @internal tests: with true, a released gradient's values are overwritten with NaN first, so
+ * that any read after its release shows in the results instead of passing by luck.
+ */
+export function setPoisonDeadGradients(on: boolean): void {
+  poison = on;
+}
 
 export class DeadGradients {
   /** Storage keys (`Storage.key`: the buffer, or a resident region) allocated by the pass's own code (filled by backend/storage-pool.ts's recordBirths). */
@@ -43,6 +53,7 @@ export class DeadGradients {
     const b = t.storage.key;
     if (this.pending.has(b) || this.kept.has(b) || this.released.has(b) || !this.births.has(b) || this.owned.has(t.storage)) return;
     this.released.add(b);
+    if (poison) residentScope(() => t.storage.values.fill(NaN));
     if (t.storage.releaseResident()) noteFreedDead(t.storage.length * 4);
     else releaseStorage(t.dtype, t.storage.data);
   }

@@ -157,13 +157,12 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
   // ReLU's passes it on unchanged) and the conv's backward computes its gradients from the
   // pooled gradient in one kernel (the ReLU's mask read from the pooled values), which need
   // never materialize the full-size gradient.
-  const standIn = hidden();
-  let pooledGrad: Tensor | null = null;
+  let pooled: { grad: Tensor; standIn: Tensor } | null = null;
   const plain = convBackward(x, weight, bias, p, dt);
   record(pre, "Conv2dBackward", [x, weight, bias], (g, needs) => {
-    if (g !== standIn || pooledGrad === null) return plain(g, needs);
-    const gp = floatData(pooledGrad, dt);
-    pooledGrad = null;
+    if (pooled === null || g !== pooled.standIn) return plain(g, needs);
+    const gp = floatData(pooled.grad, dt);
+    pooled = null;
     const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
     const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
     const [db, dbd] = needs[2] && bias ? uninitFloat(bias.shape, dt) : [null, null];
@@ -172,7 +171,10 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
   }, bias ? [x, weight, bias] : [x, weight]);
   record(act, "ReluBackward", [pre], (g) => [g], [out]);
   return record(out, "MaxPool2dBackward", [act], (g) => {
-    pooledGrad = g;
+    // The stand-in (never read) shares the pooled gradient's storage: the engine then keeps
+    // that gradient (autograd/dead-gradients.ts) until the conv's backward, which reads it, ran.
+    const standIn = new Tensor(g.storage, shape, contiguousStrides(shape), 0, dt);
+    pooled = { grad: g, standIn };
     return [standIn];
   });
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { autograd, F, manualSeed, nn, optim, randn, type Tensor } from "../../../lib/index.js";
 import { storagePoolStats as poolStats } from "../../../lib/backend/storage-pool.js";
 import { residentStats } from "../../../lib/backend/index.js";
+import { setPoisonDeadGradients } from "../../../lib/autograd/dead-gradients.js";
 
 /** Dead gradients go back to the JS pool or, when resident in the wasm memory, to its heap. */
 const storagePoolStats = () => {
@@ -100,5 +101,49 @@ describe("storage pool", () => {
       (Stash.apply(w.mul(i + 1).tanh()) as Tensor).tanh().sum().backward();
     }
     for (const { t, values } of seen) expect(firstDiff(snapshot(t), values)).toBe(-1);
+  });
+
+  it("no backward reads a gradient after the engine released it: poisoned with NaN at release, the gradients are bit-identical", () => {
+    // conv + ReLU + pool (fused backward), a transformer encoder layer (attention, LayerNorm,
+    // GELU, slicing views), an LSTM, each trained a few steps with Adam
+    const models: [string, () => { net: nn.Module; loss: () => Tensor }][] = [
+      ["CNN", () => {
+        const net = new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(8 * 8 * 8, 10));
+        const x = randn([32, 1, 16, 16]), y = randn([32, 10]);
+        return { net, loss: () => F.mseLoss(net.call(x) as Tensor, y) };
+      }],
+      ["transformer", () => {
+        const net = new nn.TransformerEncoderLayer(64, 4, { dimFeedforward: 128, dropout: 0, batchFirst: true, activation: "gelu" });
+        const x = randn([16, 24, 64]);
+        return { net, loss: () => (net.call(x) as Tensor).square().mean() };
+      }],
+      ["LSTM", () => {
+        const net = new nn.LSTM(32, 64, { batchFirst: true });
+        const x = randn([16, 20, 32]);
+        return { net, loss: () => ((net.call(x) as unknown as [Tensor])[0]).square().mean() };
+      }],
+    ];
+    const run = (make: (typeof models)[number][1]) => {
+      manualSeed(11);
+      const { net, loss } = make();
+      const opt = new optim.Adam(net.parameters(), { lr: 1e-3 });
+      for (let i = 0; i < 3; i++) {
+        opt.zeroGrad();
+        loss().backward();
+        opt.step();
+      }
+      return net.parameters().map((p) => snapshot(p.grad!));
+    };
+    for (const [name, make] of models) {
+      const plain = run(make);
+      setPoisonDeadGradients(true);
+      let poisoned: number[][];
+      try {
+        poisoned = run(make);
+      } finally {
+        setPoisonDeadGradients(false);
+      }
+      plain.forEach((g, i) => expect(firstDiff(poisoned[i]!, g), `${name} parameter ${i}`).toBe(-1));
+    }
   });
 });
