@@ -22,7 +22,7 @@ export {
 export type { TensorOptions, RandomOptions, ShapeLike, TensorData } from "./ops/creation.js";
 export * from "./functional.js";
 export * as F from "./functional.js";
-export { setNumThreads, getBackendInfo } from "./backend/index.js";
+export { setNumThreads, getBackendInfo, residentStats } from "./backend/index.js";
 export type { BackendInfo } from "./backend/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { F, manualSeed, nn, randn, type Tensor } from "../../../lib/index.js";
+import { F, manualSeed, nn, randn, residentStats as publicResidentStats, type Tensor } from "../../../lib/index.js";
 import { flushResident, inResidentScope, residentScope, residentStats } from "../../../lib/backend/index.js";
 import { setResidentCollection, setResidentEnabled } from "../../../lib/backend/wasm/resident.js";
 import { wasmRuntime } from "../../../lib/backend/wasm/runtime.js";
@@ -63,6 +63,7 @@ describe.runIf(wasmRuntime() !== null)("resident storage", () => {
   });
 
   it("gives regions back within one synchronous loop once their storages are collected", () => {
+    expect(publicResidentStats).toBe(residentStats); // users see the same counts (README)
     expect(residentStats().noticesCollection).toBe(true);
     manualSeed(4);
     const a = randn([64, 128]), w = randn([256, 128]);
