@@ -105,6 +105,26 @@ describe.runIf(wasmRuntime() !== null)("resident storage", () => {
     expect(s.heldBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 
+  it.runIf(existsSync(DIST))("a heap full of live tensors hands out ordinary arrays, with the same values", () => {
+    // 400 outputs of 64 kB kept alive in a 16 MB heap: the collections it asks for free
+    // nothing, so past that the outputs are ordinary arrays
+    const script = `
+      import { F, randn } from ${JSON.stringify(DIST)};
+      import { residentStats } from ${JSON.stringify(DIST.replace(/index\.js$/, "backend/index.js"))};
+      const a = randn([64, 128]), w = randn([256, 128]);
+      const kept = [];
+      for (let i = 0; i < 400; i++) kept.push(F.linear(a.mul(1 + i / 400), w));
+      const s = residentStats();
+      const want = F.linear(a, w).data;
+      const bad = kept.findIndex((y, i) => { const d = y.data; for (let j = 0; j < d.length; j += 97) if (Math.abs(d[j] - want[j] * (1 + i / 400)) > 1e-3 * (1 + Math.abs(want[j]))) return true; return false; });
+      console.log(JSON.stringify({ ...s, bad }));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { env: { ...process.env, GRADLAB_RESIDENT_MB: "16" }, encoding: "utf8" });
+    const s = JSON.parse(out.trim().split("\n").pop()!) as ReturnType<typeof residentStats> & { bad: number };
+    expect(s.refused).toBeGreaterThan(0);
+    expect(s.heldBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(s.bad).toBe(-1);
+  });
+
   it("where collection goes unnoticed, a flush materializes every region with its values", () => {
     setResidentCollection(false);
     try {
