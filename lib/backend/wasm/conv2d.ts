@@ -108,8 +108,9 @@ function implicitForward(rt: WasmRuntime, px: number, pw: number, po: number, pa
  * Runs the conv forward into the arena and returns the output's offset there; the bias and
  * ReLU of `epilogue` are applied per image right after its GEMM.
  */
-function forwardInArena(rt: WasmRuntime, x: Float32Array, w: Float32Array, p: Conv2dParams, epilogue?: Epilogue): number {
-  const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(yLen(p) * 4);
+function forwardInArena(rt: WasmRuntime, x: Float32Array, w: Float32Array, p: Conv2dParams, epilogue?: Epilogue, out?: Float32Array): number {
+  // a resident `out` is written in place (rt.out), else the result stays in the arena
+  const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = out ? rt.out(out, yLen(p)) : rt.alloc(yLen(p) * 4);
   const wino = winograd(p, "forward");
   if (wino) {
     winogradForward(rt, px, pw, po, 0, p, wino, epilogue, false);
@@ -130,7 +131,7 @@ function forwardInArena(rt: WasmRuntime, x: Float32Array, w: Float32Array, p: Co
 
 export function conv2dForwardF32(x: Float32Array, w: Float32Array, out: Float32Array, p: Conv2dParams, epilogue?: Epilogue): void {
   if (p.n === 0) return;
-  withArena("conv2d", (rt) => rt.getF32(forwardInArena(rt, x, w, p, epilogue), out, yLen(p)));
+  withArena("conv2d", (rt) => rt.getF32(forwardInArena(rt, x, w, p, epilogue, out), out, yLen(p)));
 }
 
 /**
@@ -159,7 +160,7 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
   if (fusedPool2x2(p, pool)) {
     withArena("conv2d + maxPool2d", (rt) => {
       const pooled = pool.n * pool.c * pool.outH * pool.outW;
-      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
+      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.out(out, pooled), pa = rt.alloc(pooled * 4);
       const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
       const ws = wsBytes(rt, p);
       runRange("conv2d + maxPool2d", "conv2dMaxPool2x2ForwardRange",
@@ -174,7 +175,7 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
   if ((wino || plan?.forward) && pool2x2(p, pool)) {
     withArena("conv2d + maxPool2d", (rt) => {
       const pooled = pool.n * pool.c * pool.outH * pool.outW;
-      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
+      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.out(out, pooled), pa = rt.alloc(pooled * 4);
       if (wino) winogradForward(rt, px, pw, po, pa, p, wino, epilogue, true);
       else implicitForward(rt, px, pw, po, pa, p, plan!.ws, epilogue, true);
       rt.getF32(po, out, pooled);
@@ -185,7 +186,7 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
   withArena("conv2d + maxPool2d", (rt) => {
     const py = forwardInArena(rt, x, w, p, epilogue);
     const pooled = pool.n * pool.c * pool.outH * pool.outW;
-    const po = rt.alloc(pooled * 4), pa = rt.alloc(pooled * 4);
+    const po = rt.out(out, pooled), pa = rt.alloc(pooled * 4);
     runRange("maxPool2d", "maxPool2dForwardRange", () => [...window(pool), py, po, pa, 0, 0],
       { startArg: 15, total: pool.n * pool.c, align: 1 }, pooled * pool.kh * pool.kw);
     rt.getF32(po, out, pooled);

@@ -5,11 +5,11 @@
 import { allocateUninit, getKernels } from "../../backend/index.js";
 import type { Conv2dParams } from "../../backend/kernels.js";
 import type { BackwardFn } from "../../autograd/graph.js";
-import { contiguousStrides, fmtShape } from "../../shape.js";
+import { contiguousStrides, fmtShape, numelOf } from "../../shape.js";
 import { Storage, Tensor } from "../../tensor.js";
 import { type MaxPool2dOptions, maxPool2d, maxPool2dPlan } from "./pooling.js";
 import { record } from "../op.js";
-import { type FloatDType, checkFloat, checkSameDType, emptyFloat, floatData, tuple, uninitFloat } from "./util.js";
+import { type FloatDType, checkFloat, checkSameDType, emptyFloat, operand, residentFloat, residentScope, tuple, uninitFloat } from "./util.js";
 
 export type ConvPadding = number | readonly number[] | "same" | "valid";
 
@@ -75,15 +75,15 @@ function geometry(op: string, x: Tensor, w: Tensor, o: Conv2dOptions, dims: 1 | 
 /** Conv2dBackward's backward: the input, weight and bias gradients from the output's. */
 function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType): BackwardFn {
   const K = getKernels();
-  const xd = floatData(x, dt), wd = floatData(w, dt);
-  return (g, needs) => {
+  // operands taken at the call (they may be resident, util.ts), never kept in the closure
+  return (g, needs) => residentScope(() => {
     // the kernels overwrite every gradient they are given
-    const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
+    const [dx, dxd] = needs[0] ? residentFloat(x.shape, dt) : [null, null];
     const [dw, dwd] = needs[1] ? uninitFloat(w.shape, dt) : [null, null];
     const [db, dbd] = needs[2] && bias ? uninitFloat(bias.shape, dt) : [null, null];
-    K.conv2dBackward(xd, wd, floatData(g, dt), dxd, dwd, dbd, p);
+    K.conv2dBackward(operand(x, dt), operand(w, dt), operand(g, dt), dxd, dwd, dbd, p);
     return [dx, dw, db];
-  };
+  });
 }
 
 /**
@@ -94,16 +94,19 @@ function convBackward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams
  */
 function convRaw(name: string, x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, dt: FloatDType, outShape: number[], relu = false): Tensor {
   const K = getKernels();
-  const [out, od] = uninitFloat(outShape, dt); // written in full
-  K.conv2dForward(floatData(x, dt), floatData(w, dt), od, p, { bias: bias ? floatData(bias, dt) : null, relu });
+  const out = residentScope(() => {
+    const [o, od] = residentFloat(outShape, dt); // written in full
+    K.conv2dForward(operand(x, dt), operand(w, dt), od, p, { bias: bias ? operand(bias, dt) : null, relu });
+    return o;
+  });
   const pre = relu ? new Tensor(out.storage, out.shape, out.strides, 0, dt) : out;
   record(pre, name, [x, w, bias], convBackward(x, w, bias, p, dt), bias ? [x, w, bias] : [x, w]);
   if (!relu) return out;
-  return record(out, "ReluBackward", [pre], (g) => {
-    const [dx, d] = uninitFloat(out.shape, dt);
-    K.reluMask(floatData(g, dt), od, d);
+  return record(out, "ReluBackward", [pre], (g) => residentScope(() => {
+    const [dx, d] = residentFloat(out.shape, dt);
+    K.reluMask(operand(g, dt), operand(out, dt), d);
     return [dx];
-  }, [out]);
+  }), [out]);
 }
 
 export function checkBias(op: string, bias: Tensor | null | undefined, cOut: number, x: Tensor): Tensor | null {
@@ -148,10 +151,14 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
   const hidden = () => new Tensor(new Storage(new Float32Array(0)), shape, contiguousStrides(shape), 0, dt);
   const pre = hidden(), act = hidden();
   const { p: pp, shape: pooledShape } = maxPool2dPlan(act, kernelSize, poolOptions);
-  const [out, od] = uninitFloat(pooledShape, dt); // both written in full
-  const argmax = allocateUninit("int32", od.length) as Int32Array;
-  const xd = floatData(x, dt), wd = floatData(weight, dt);
-  K.conv2dMaxPoolForward(xd, wd, od, argmax, p, pp, { bias: bias ? floatData(bias, dt) : null, relu: true });
+  const argmax = allocateUninit("int32", numelOf(pooledShape)) as Int32Array;
+  // the pooled output (both it and argmax written in full) may be resident, and x may be a
+  // resident pool output before it (util.ts): operands are taken inside each call's scope
+  const out = residentScope(() => {
+    const [o, od] = residentFloat(pooledShape, dt);
+    K.conv2dMaxPoolForward(operand(x, dt), operand(weight, dt), od, argmax, p, pp, { bias: bias ? operand(bias, dt) : null, relu: true });
+    return o;
+  });
   // act's only consumer is the pool and pre's is the ReLU, so the conv output's gradient is
   // a function of the pooled one: the pool's backward passes a stand-in for it down (the
   // ReLU's passes it on unchanged) and the conv's backward computes its gradients from the
@@ -161,13 +168,15 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
   const plain = convBackward(x, weight, bias, p, dt);
   record(pre, "Conv2dBackward", [x, weight, bias], (g, needs) => {
     if (pooled === null || g !== pooled.standIn) return plain(g, needs);
-    const gp = floatData(pooled.grad, dt);
+    const grad = pooled.grad;
     pooled = null;
-    const [dx, dxd] = needs[0] ? uninitFloat(x.shape, dt) : [null, null];
-    const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
-    const [db, dbd] = needs[2] && bias ? uninitFloat(bias.shape, dt) : [null, null];
-    K.conv2dMaxPoolBackward(xd, wd, gp, od, argmax, dxd, dwd, dbd, p, pp);
-    return [dx, dw, db];
+    return residentScope(() => {
+      const [dx, dxd] = needs[0] ? residentFloat(x.shape, dt) : [null, null];
+      const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
+      const [db, dbd] = needs[2] && bias ? uninitFloat(bias.shape, dt) : [null, null];
+      K.conv2dMaxPoolBackward(operand(x, dt), operand(weight, dt), operand(grad, dt), operand(out, dt), argmax, dxd, dwd, dbd, p, pp);
+      return [dx, dw, db];
+    });
   }, bias ? [x, weight, bias] : [x, weight]);
   record(act, "ReluBackward", [pre], (g) => [g], [out]);
   return record(out, "MaxPool2dBackward", [act], (g) => {

@@ -112,6 +112,11 @@ describe("storage pool", () => {
         const x = randn([32, 1, 16, 16]), y = randn([32, 10]);
         return { net, loss: () => F.mseLoss(net.call(x) as Tensor, y) };
       }],
+      ["conv + ReLU without a pool", () => {
+        const net = new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(8, 8, 3), new nn.Flatten(), new nn.Linear(8 * 14 * 14, 10));
+        const x = randn([16, 3, 16, 16]), y = randn([16, 10]);
+        return { net, loss: () => F.mseLoss(net.call(x) as Tensor, y) };
+      }],
       ["transformer", () => {
         const net = new nn.TransformerEncoderLayer(64, 4, { dimFeedforward: 128, dropout: 0, batchFirst: true, activation: "gelu" });
         const x = randn([16, 24, 64]);
