@@ -30,12 +30,17 @@ function registryClass(): RegistryClass | null {
   const hasIt = (c: unknown) => typeof (c as { prototype?: { cleanupSome?: unknown } } | undefined)?.prototype?.cleanupSome === "function";
   if (hasIt(FinalizationRegistry)) return FinalizationRegistry as unknown as RegistryClass;
   if (process.env.GRADLAB_SYNC_FINALIZATION === "0") return null;
+  const c = withFlag("--harmony-weak-refs-with-cleanup-some", "FinalizationRegistry");
+  return hasIt(c) ? (c as RegistryClass) : null;
+}
+
+/** The global `name` of a vm context created after setting the V8 `flag`; undefined if that fails. */
+function withFlag(flag: string, name: string): unknown {
   try {
-    setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
-    const c = runInContext("FinalizationRegistry", createContext({})) as unknown;
-    return hasIt(c) ? (c as RegistryClass) : null;
+    setFlagsFromString(flag);
+    return runInContext(name, createContext({})) as unknown;
   } catch {
-    return null;
+    return undefined;
   }
 }
 
@@ -46,13 +51,8 @@ let gc: (() => void) | null | undefined;
 function fullGc(): (() => void) | null {
   const exposed = (globalThis as { gc?: unknown }).gc;
   if (typeof exposed === "function") return exposed as () => void;
-  try {
-    setFlagsFromString("--expose-gc");
-    const f = runInContext("gc", createContext({})) as unknown;
-    return typeof f === "function" ? (f as () => void) : null;
-  } catch {
-    return null;
-  }
+  const f = withFlag("--expose-gc", "gc");
+  return typeof f === "function" ? (f as () => void) : null;
 }
 
 /** Notices of collected objects, or null where this V8 cannot give them synchronously. */

@@ -56,7 +56,8 @@ class ResidentHeap {
   private top: number;
   /** free regions by byte size (a training loop asks for the same sizes every step) */
   private readonly free = new Map<number, number[]>();
-  private readonly live = new Set<Region>();
+  /** regions that hold their owner (no collection notices): what a flush materializes */
+  private readonly owned = new Set<Region>();
   /** regions given back while a scope was open: reused only after it closes */
   private deferred: Region[] = [];
   /** bytes of the regions allocated and not yet given back */
@@ -86,7 +87,10 @@ class ResidentHeap {
   /** Ties a new region to the storage that owns it. */
   adopt(r: Region, owner: RegionOwner): void {
     if (this.notices) this.notices.watch(owner, r);
-    else r.owner = owner;
+    else {
+      r.owner = owner;
+      this.owned.add(r);
+    }
   }
 
   alloc(n: number): Region | null {
@@ -107,16 +111,14 @@ class ResidentHeap {
     this.usedBytes += bytes;
     this.sinceCollect += bytes;
     this.stats.allocated += bytes;
-    const region: Region = { ptr, n, bytes, view: new Float32Array(rt.memory.buffer, ptr, n), live: true, owner: null };
-    this.live.add(region);
-    return region;
+    return { ptr, n, bytes, view: new Float32Array(rt.memory.buffer, ptr, n), live: true, owner: null };
   }
 
   release(r: Region): void {
     if (!r.live) return;
     r.live = false;
     r.owner = null;
-    this.live.delete(r);
+    this.owned.delete(r);
     if (this.depth > 0) this.deferred.push(r);
     else this.reuse(r);
   }
@@ -163,7 +165,7 @@ class ResidentHeap {
   flush(): void {
     this.stats.flushes++;
     this.notices?.poll();
-    for (const r of [...this.live]) r.owner?.materialize();
+    for (const r of [...this.owned]) r.owner!.materialize();
     this.settle();
     if (this.usedBytes === 0) this.restart();
   }

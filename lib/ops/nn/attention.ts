@@ -95,7 +95,7 @@ function operand(t: Tensor, dt: FloatDType): AttentionOperand {
   const B = numelOf(t.shape.slice(0, -2));
   if (t.dtype === dt && (t.strides[nd - 1] === 1 || cols === 1) && t.strides.every((st) => st >= 0)) {
     // in place in the wasm memory when resident (inside residentScope only)
-    return { data: (t.storage.resident ?? t.storage.data) as Float, offsets: matrixOffsets(t), rowStride: t.strides[nd - 2]! };
+    return { data: t.storage.values as Float, offsets: matrixOffsets(t), rowStride: t.strides[nd - 2]! };
   }
   const offsets = new Int32Array(B);
   for (let b = 0; b < B; b++) offsets[b] = b * rows * cols;
