@@ -2,7 +2,7 @@
 // vocab 65, AdamW) and of a char-LSTM (embedding 65→64, LSTM 64→256, seq 64, batch 32,
 // linear 256→65, Adam) through the public API, timed on their own so a `node --cpu-prof`
 // run shows what dominates a step:
-//   node dist/bench/model-profile.js [gpt|lstm] [steps] [threads] [--kernels]
+//   node dist/bench/model-profile.js [gpt|lstm|reverser] [steps] [threads] [--kernels]
 // (--kernels: wall and CPU time and arena copies per backend kernel per step, the rest is the library's own;
 // its wasm calls run inline on the calling thread, with their wall time, and pool dispatches)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/model-profile.js gpt 30 1
@@ -90,16 +90,35 @@ export function lstmStep(seed = 0): () => number {
   return tokenStep(model, new optim.Adam(model.parameters(), { lr: 2e-3 }), LSTM.batch, LSTM.seq, LSTM.vocab, seed);
 }
 
+/** Notebook 09's sequence reverser (d = 32, 2 encoder layers, batch 64 × 6 tokens, AdamW): small ops. */
+export const REVERSER = { vocab: 8, len: 6, d: 32, heads: 4, ff: 64, layers: 2, batch: 64 } as const;
+
+class Reverser extends nn.Module {
+  embed = new nn.Embedding(REVERSER.vocab, REVERSER.d);
+  pos = new nn.PositionalEncoding(REVERSER.d, { maxLen: REVERSER.len, batchFirst: true });
+  encoder = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(REVERSER.d, REVERSER.heads, { dimFeedforward: REVERSER.ff, dropout: 0, batchFirst: true }), REVERSER.layers);
+  out = new nn.Linear(REVERSER.d, REVERSER.vocab);
+  override forward(x: Tensor): Tensor {
+    return this.out.call(this.encoder.call(this.pos.call(this.embed.call(x))));
+  }
+}
+
+export function reverserStep(seed = 0): () => number {
+  manualSeed(seed);
+  const model = new Reverser();
+  return tokenStep(model, new optim.AdamW(model.parameters(), { lr: 2e-3, weightDecay: 0 }), REVERSER.batch, REVERSER.len, REVERSER.vocab, seed);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const which = args[0] ?? "gpt";
   const benchModel = which.startsWith("bench:") ? (which.slice(6) as ModelName) : null;
-  if (benchModel !== null ? !(benchModel in MODELS) : which !== "gpt" && which !== "lstm") throw new Error(`model-profile: unknown model ${which} (gpt, lstm, or bench:${Object.keys(MODELS).join("|bench:")})`);
+  if (benchModel !== null ? !(benchModel in MODELS) : !["gpt", "lstm", "reverser"].includes(which)) throw new Error(`model-profile: unknown model ${which} (gpt, lstm, reverser, or bench:${Object.keys(MODELS).join("|bench:")})`);
   const steps = Number(args[1] ?? 20);
   if (args[2]) setNumThreads(Number(args[2]));
   // bench:<name> profiles the step `npm run bench` times against PyTorch (bench/models/)
   const benchStep = benchModel !== null ? MODELS[benchModel]() : null;
-  const step = benchStep !== null ? benchStep.run : which === "gpt" ? gptStep() : lstmStep();
+  const step = benchStep !== null ? benchStep.run : which === "gpt" ? gptStep() : which === "reverser" ? reverserStep() : lstmStep();
   step(); step();
   const perKernel = process.argv.includes("--kernels") ? timeKernels() : null;
   // wall time, and the process's CPU time (at 1 thread: what the step costs, whatever else
@@ -134,8 +153,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   gc.disconnect();
   const best = Math.min(...times), med = times.sort((a, b) => a - b)[times.length >> 1]!;
   const cpuBest = Math.min(...cpu);
-  const tokens = benchStep?.items ?? (which === "gpt" ? GPT.batch * GPT.block : LSTM.batch * LSTM.seq);
-  const label = benchModel !== null ? `bench's ${benchModel}` : which === "gpt" ? "tiny GPT" : "char-LSTM";
+  const tokens = benchStep?.items ?? (which === "gpt" ? GPT.batch * GPT.block : which === "reverser" ? REVERSER.batch * REVERSER.len : LSTM.batch * LSTM.seq);
+  const label = benchModel !== null ? `bench's ${benchModel}` : which === "gpt" ? "tiny GPT" : which === "reverser" ? "notebook 09's reverser" : "char-LSTM";
   console.log(`${label} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} ${benchStep?.unit ?? "tokens"}/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; arena copies ${mbPerStep(copied.in - copied0.in)} MB in, ${mbPerStep(copied.out - copied0.out)} MB out, storage reused ${mbPerStep(pool.reusedBytes - pool0.reusedBytes)} MB, resident outputs ${mbPerStep(res.allocated - res0.allocated)} MB (materialized ${mbPerStep(res.materialized - res0.materialized)} MB, dead freed ${mbPerStep(res.freedDead - res0.freedDead)} MB, collected ${mbPerStep(res.collected - res0.collected)} MB, refused ${mbPerStep(res.refused - res0.refused)} MB) per step, ${res.collections - res0.collections} full GCs asked for; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
   if (perKernel) {
     const rows = [...perKernel].sort((a, b) => b[1].cpu - a[1].cpu);

@@ -2,7 +2,10 @@
 // place in the autograd graph. Almost every method is a thin call into lib/ops/, where each op
 // keeps its forward and backward together.
 
-import { adoptResident, allocate, allocateUninit, allocResident, inResidentScope, noteMaterialized, releaseResident, type Region } from "./backend/index.js";
+import { adoptResident, allocate, allocateUninit, allocResident, inResidentScope, noteMaterialized, releaseResident } from "./backend/index.js";
+// From its own module, not backend/index: the declaration file then keeps the backend's types
+// out of every cell's type-check (the compiler loads modules as cells need them).
+import type { Region } from "./backend/wasm/resident.js";
 import { noteBirthKey } from "./backend/storage-pool.js";
 import { type DType, type TypedArray, isFloatDType } from "./dtype.js";
 import { contiguousStrides, fmtShape, numelOf, normDim } from "./shape.js";

@@ -1,7 +1,7 @@
 // The recorded graph: one GradFn per op output, AccumulateGrad for leaves that require grad.
 // Visualizers read `name`, `inputs`, `outputShape` and `saved`; the engine reads the rest.
 
-import type { PointwiseGradOp } from "../backend/kernels.js";
+import type { PointwiseGradOp } from "../backend/kernels/activation.js"; // not kernels.js: see tensor.ts on Region
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 

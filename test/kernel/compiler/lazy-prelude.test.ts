@@ -151,6 +151,17 @@ describe("lazy prelude: the library's own prelude", () => {
   const preludeTypes = path.join(dist, "visualizers", "prelude.d.ts");
   const built = existsSync(path.join(dist, "types", "manifest.json")) && existsSync(preludeTypes);
 
+  it.skipIf(!built)("a first cell starts from a few modules: Tensor's declarations do not pull in the backend's", () => {
+    // Every module the kernel loads before the first cell costs start-up time. The augmenting
+    // modules come with what they import; a type import of backend/index from lib/tensor.ts
+    // once made that 61 modules (the kernel's interfaces) and the first cell 0.2 s slower.
+    const compiler = new CellCompiler({ cwd: tempDir(), preludeTypes, typeCheck: true, typesDir: path.join(dist, "types") });
+    expect(compile(compiler, "const a: number = 1;").ok).toBe(true);
+    const loaded = lazyOf(compiler).loadedModules;
+    expect(loaded.filter((m) => m.includes("/backend/") && !m.endsWith("/wasm/resident") && !m.endsWith("/kernels/activation"))).toEqual([]);
+    expect(loaded.length).toBeLessThanOrEqual(10);
+  });
+
   it.skipIf(!built)("every global name has the same type as with the whole prelude loaded", () => {
     const bundle = findPreludeBundle(preludeTypes, path.join(dist, "types"));
     expect(bundle?.lazy).toBeDefined();
