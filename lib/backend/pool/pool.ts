@@ -3,7 +3,7 @@
 // of it). Synchronous from the caller's view: `run` posts one job per
 // worker through SharedArrayBuffer control words (no postMessage per op), runs the first
 // part inline on the calling thread, takes back parts no worker has started yet, then
-// blocks in Atomics.wait until all parts are done. Ranges can be split into chunks that
+// waits until all parts are done (polling briefly, then Atomics.wait). Ranges can be split into chunks that
 // the threads claim from a shared counter (Chunking), which balances the load when some
 // cores are busy with other processes.
 // Workers are spawned lazily (first parallel op), unref'd (they never keep the process
@@ -29,6 +29,8 @@ const L = {
   // chunked ops (see Chunking): next chunk to claim, chunk count (0: not chunked), which
   // arguments hold the range, chunk size, range end
   NEXT: 1, CHUNKS: 2, START_ARG: 3, END_ARG: 4, CHUNK: 5, TOTAL: 6,
+  // microseconds a worker polls its SEQ word after a job before it sleeps (see spinMicros)
+  SPIN_US: 7,
   HEADER: 16,
   SLOT: 16, // Int32 words per worker: SEQ, STATUS, FN, NARGS, GEN
   SEQ: 0, STATUS: 1, FN: 2, NARGS: 3, GEN: 4,
@@ -37,6 +39,7 @@ const L = {
   IDLE: 0, POSTED: 1, RUNNING: 2, DONE: 3, FAILED: 4, DEAD: 5,
 } as const;
 const MAX_WORKERS = 255;
+const DEFAULT_SPIN_US = 200;
 
 /**
  * Dynamic split of a range argument: instead of one fixed share each, every thread claims
@@ -70,6 +73,7 @@ export class WorkerPool {
 
   constructor(rt: PoolTarget) {
     this.rt = rt;
+    this.spinMicros = DEFAULT_SPIN_US;
     this.names = [...Object.keys(rt.exports).filter((k) => typeof rt.exports[k] === "function"), "__crash__", "__hang__", "__probe__"];
   }
 
@@ -85,6 +89,22 @@ export class WorkerPool {
     this.threads = n;
     for (let w = n - 1; w < this.workers.length; w++) this.retire(w);
     this.workers.length = Math.min(this.workers.length, n - 1);
+  }
+
+  /**
+   * How long a thread polls before it sleeps in Atomics.wait: a worker after its job (the next
+   * op of a training step usually comes sooner), and the calling thread while the workers
+   * finish. Waking a sleeping thread takes tens of microseconds on a loaded machine, which is
+   * what a small GEMM's split saves; polling for a bounded time, as OpenMP runtimes do, makes
+   * the split pay off at smaller sizes. 0: sleep at once.
+   */
+  get spinMicros(): number {
+    return Atomics.load(this.i32, L.SPIN_US);
+  }
+
+  set spinMicros(us: number) {
+    if (!Number.isInteger(us) || us < 0) throw new Error(`spinMicros: expected a non-negative integer, got ${us}`);
+    Atomics.store(this.i32, L.SPIN_US, us);
   }
 
   /** Workers currently started (for getBackendInfo and tests). */
@@ -199,6 +219,11 @@ export class WorkerPool {
   private waitFor(op: string, jobs: number, extraMs: number): void {
     const deadline = Date.now() + this.timeoutMs + extraMs;
     let problem = "";
+    // the workers usually finish within microseconds of this thread: poll before sleeping
+    const spinUntil = performance.now() + this.spinMicros / 1000;
+    for (let spins = 0; Atomics.load(this.i32, L.REMAINING) > 0; spins++) {
+      if ((spins & 63) === 63 && performance.now() > spinUntil) break;
+    }
     for (;;) {
       const left = Atomics.load(this.i32, L.REMAINING);
       if (left <= 0) break;

@@ -1,7 +1,7 @@
 // The pool worker's program, kept as source text so it runs the same from lib/*.ts under
 // vitest and from dist/ (a `new Worker(file)` would need a .js file next to the .ts one).
-// Protocol (Int32 control words, see pool.ts): the worker sleeps in Atomics.wait on its SEQ
-// word; a new SEQ means FN/NARGS/args describe a job. It claims it (STATUS POSTED → RUNNING;
+// Protocol (Int32 control words, see pool.ts): the worker polls, then sleeps in Atomics.wait on
+// its SEQ word; a new SEQ means FN/NARGS/args describe a job. It claims it (STATUS POSTED → RUNNING;
 // the caller may have taken it back), calls the wasm export once or, for a chunked job, per
 // chunk it claims, sets DONE or FAILED, decrements REMAINING and wakes the main thread.
 // If the thread dies (uncaught error, process.exit) its exit hook marks it DEAD so the
@@ -24,6 +24,11 @@ process.on("exit", () => {
 });
 const exportsTable = new WebAssembly.Instance(module, { env: { memory } }).exports;
 for (;;) {
+  // poll for the next job a while before sleeping (pool.ts, spinMicros): a wake-up costs more
+  const spinUntil = performance.now() + Atomics.load(i32, L.SPIN_US) / 1000;
+  for (let spins = 0; Atomics.load(i32, base + L.SEQ) === seen; spins++) {
+    if ((spins & 63) === 63 && performance.now() > spinUntil) break;
+  }
   Atomics.wait(i32, base + L.SEQ, seen);
   seen = Atomics.load(i32, base + L.SEQ);
   // the caller may have taken the part back (it finished first and ran it itself)

@@ -165,6 +165,31 @@ describe("worker pool", () => {
     }
   });
 
+  test("workers poll for a bounded time: the same results with and without, and an idle pool sleeps", async () => {
+    setPoolThreads(3);
+    const pool = getPool()!;
+    const before = pool.spinMicros;
+    expect(before).toBeGreaterThan(0);
+    expect(() => { pool.spinMicros = -1; }).toThrow(/spinMicros/);
+    dispatchTuning.minWorkPerThread = 1;
+    try {
+      pool.spinMicros = 0;
+      const sleeping = runAll(wasmKernels()!);
+      pool.spinMicros = 5000; // long enough that the next op finds both workers still polling
+      const polling = runAll(wasmKernels()!);
+      for (let i = 0; i < sleeping.length; i++) expect(maxRelErr(polling[i]!, sleeping[i]!), `output ${i}`).toBe(0);
+      // After the window the workers sleep: a quarter second idle costs far less CPU than
+      // two threads polling through it (500 ms).
+      await new Promise((r) => setTimeout(r, 50));
+      const c0 = process.cpuUsage();
+      await new Promise((r) => setTimeout(r, 250));
+      const c = process.cpuUsage(c0);
+      expect((c.user + c.system) / 1000).toBeLessThan(150);
+    } finally {
+      pool.spinMicros = before;
+    }
+  });
+
   test("setNumThreads validates its argument and shrinks the pool", () => {
     expect(() => setPoolThreads(0)).toThrow(/setNumThreads/);
     expect(() => setPoolThreads(1.5)).toThrow(/setNumThreads/);
