@@ -36,8 +36,12 @@ const GROWTH_BYTES = 64 * 2 ** 20;
  */
 const HEAP_HEADROOM_FRACTION = 0.4;
 const HEAP_HEADROOM_MIN = 64 * 2 ** 20;
-/** Heap samples (one per check) that must all be above the mark. */
-const HEAP_SAMPLES = 3;
+/**
+ * Heap samples (one per check) that must all be above the mark. Checks come every 25 ms: a
+ * cell allocating fast crosses from the mark to V8's give-up zone in a few hundred ms, and
+ * with 100 ms checks a loaded machine sometimes lost that race (the process aborted).
+ */
+const HEAP_SAMPLES = 4;
 
 /** How long the main thread has to handle an interrupt before its JavaScript is terminated. */
 export const INTERRUPT_GRACE_MS = 300;
@@ -86,10 +90,11 @@ export class IoInterrupts {
 
   /**
    * Stops a running cell once the process's resident memory passes `budget` bytes, or the
-   * main thread's JavaScript heap nears `heapLimit` (checked every intervalMs): the cell fails
-   * with a MemoryError (main-side.ts), the kernel lives.
+   * main thread's JavaScript heap nears `heapLimit` (checked every intervalMs; the heap only
+   * once the resident memory could hold that much): the cell fails with a MemoryError
+   * (main-side.ts), the kernel lives.
    */
-  watchMemory(budget: number, heapLimit: number, intervalMs = 100): void {
+  watchMemory(budget: number, heapLimit: number, intervalMs = 25): void {
     let stopped = 0;
     const stop = (cell: number, bytes: number, heap: boolean): void => {
       if (cell === stopped) return;
