@@ -2,9 +2,11 @@
 // vector's lanes are four rows of one slice, so scores, softmax, P·V and the gradients need
 // no horizontal sums and the block's S exps are independent of each other (a row at a time,
 // each exp waited on the one before). Rows go into lanes and back by 4×4 transposes. Same
-// formulas as lib/backend/reference/attention.ts, summed in f32 in the reference's order.
+// formulas as lib/backend/reference/attention.ts, summed in f32 in the reference's order
+// (the relaxed build fuses each multiply-add: one rounding instead of two).
 
 import { expV } from "./transcendental";
+import { madd } from "./madd";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -73,16 +75,16 @@ function scatterT(src: usize, n: i32, nr: i32, r0: usize, r1: usize, r2: usize, 
     const x1 = f(x, rows), x2 = f(x1, rows), x3 = f(x2, rows);
     for (; e + 4 <= n; e += 4) {
       let acc = first ? f32x4.splat(0) : v128.load(f(y, e));
-      acc = f32x4.add(acc, f32x4.mul(c0, v128.load(f(x, e))));
-      acc = f32x4.add(acc, f32x4.mul(c1, v128.load(f(x1, e))));
-      acc = f32x4.add(acc, f32x4.mul(c2, v128.load(f(x2, e))));
-      acc = f32x4.add(acc, f32x4.mul(c3, v128.load(f(x3, e))));
+      acc = madd(c0, v128.load(f(x, e)), acc);
+      acc = madd(c1, v128.load(f(x1, e)), acc);
+      acc = madd(c2, v128.load(f(x2, e)), acc);
+      acc = madd(c3, v128.load(f(x3, e)), acc);
       v128.store(f(y, e), acc);
     }
   }
   for (; e + 4 <= n; e += 4) {
     let acc = first ? f32x4.splat(0) : v128.load(f(y, e));
-    for (let l = 0; l < nr; l++) acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(f(c, l)), v128.load(f(x, l * rows + e))));
+    for (let l = 0; l < nr; l++) acc = madd(v128.load32_splat(f(c, l)), v128.load(f(x, l * rows + e)), acc);
     v128.store(f(y, e), acc);
   }
   for (; e < n; e++) {
@@ -97,12 +99,12 @@ function scatterT(src: usize, n: i32, nr: i32, r0: usize, r1: usize, r2: usize, 
 @inline function dotT(acc: v128, x: usize, y: usize, n: i32): v128 {
   let e = 0;
   for (; e + 4 <= n; e += 4) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e)), v128.load32_splat(f(y, e))));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e), 16), v128.load32_splat(f(y, e), 4)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e), 32), v128.load32_splat(f(y, e), 8)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e), 48), v128.load32_splat(f(y, e), 12)));
+    acc = madd(v128.load(vec(x, e)), v128.load32_splat(f(y, e)), acc);
+    acc = madd(v128.load(vec(x, e), 16), v128.load32_splat(f(y, e), 4), acc);
+    acc = madd(v128.load(vec(x, e), 32), v128.load32_splat(f(y, e), 8), acc);
+    acc = madd(v128.load(vec(x, e), 48), v128.load32_splat(f(y, e), 12), acc);
   }
-  for (; e < n; e++) acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, e)), v128.load32_splat(f(y, e))));
+  for (; e < n; e++) acc = madd(v128.load(vec(x, e)), v128.load32_splat(f(y, e)), acc);
   return acc;
 }
 
@@ -111,7 +113,7 @@ function scatterT(src: usize, n: i32, nr: i32, r0: usize, r1: usize, r2: usize, 
   let acc = f32x4.splat(0);
   const step = <usize>ys << 2;
   for (let j = 0; j < n; j++) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load(vec(x, j)), v128.load32_splat(y)));
+    acc = madd(v128.load(vec(x, j)), v128.load32_splat(y), acc);
     y += step;
   }
   return acc;

@@ -47,15 +47,16 @@ export function transcendentalInit(): void {
   const xc = f32x4.pmax(f32x4.pmin(x, k(0)), k(16));
   const nf = f32x4.nearest(f32x4.mul(xc, k(32)));
   const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(nf, k(48))), f32x4.mul(nf, k(64)));
+  // Horner steps as multiply-adds: fused in the relaxed build (one instruction, one rounding)
   let p = k(80);
-  p = f32x4.add(f32x4.mul(p, r), k(96));
-  p = f32x4.add(f32x4.mul(p, r), k(112));
-  p = f32x4.add(f32x4.mul(p, r), k(128));
-  p = f32x4.add(f32x4.mul(p, r), k(144));
-  p = f32x4.add(f32x4.mul(p, r), k(160));
+  p = madd(p, r, k(96));
+  p = madd(p, r, k(112));
+  p = madd(p, r, k(128));
+  p = madd(p, r, k(144));
+  p = madd(p, r, k(160));
   const one = k(176);
-  p = f32x4.add(f32x4.mul(p, r), one);
-  p = f32x4.add(f32x4.mul(p, r), one);
+  p = madd(p, r, one);
+  p = madd(p, r, one);
   const n = i32x4.trunc_sat_f32x4_s(nf);
   const h = i32x4.shr_s(n, 1);
   const bias = k(192);
