@@ -99,13 +99,19 @@ class ResidentHeap {
     const bytes = Math.ceil((n * 4) / 64) * 64;
     let ptr = this.free.get(bytes)?.pop();
     if (ptr !== undefined) this.stats.reused += bytes;
-    else {
-      if (this.top + bytes > this.limit) {
-        this.stats.refused += bytes;
-        return null;
-      }
+    else if (this.top + bytes <= this.limit) {
       ptr = this.top;
       this.top += bytes;
+      rt.ensureBytes(this.top);
+    } else {
+      ptr = this.fromCoalesced(bytes);
+      if (ptr === undefined) {
+        this.stats.refused += bytes;
+        // a heap full of garbage asks for a collection as if this had been allocated
+        this.sinceCollect += bytes;
+        return null;
+      }
+      this.stats.reused += bytes;
       rt.ensureBytes(this.top);
     }
     this.usedBytes += bytes;
@@ -125,9 +131,50 @@ class ResidentHeap {
 
   private reuse(r: Region): void {
     this.usedBytes -= r.bytes;
-    let list = this.free.get(r.bytes);
-    if (!list) this.free.set(r.bytes, (list = []));
-    list.push(r.ptr);
+    this.putFree(r.ptr, r.bytes);
+  }
+
+  private putFree(ptr: number, bytes: number): void {
+    let list = this.free.get(bytes);
+    if (!list) this.free.set(bytes, (list = []));
+    list.push(ptr);
+  }
+
+  /**
+   * For a full heap whose free regions have other sizes (another model ran before, say, and
+   * this one asks for none of its sizes): merges adjacent free regions, gives a free run at
+   * the top back to the bump pointer, and takes `bytes` from the top or the first run that
+   * fits. Regions in use never move. undefined: no room even so.
+   */
+  private fromCoalesced(bytes: number): number | undefined {
+    const regions: [ptr: number, bytes: number][] = [];
+    for (const [size, list] of this.free) for (const p of list) regions.push([p, size]);
+    if (regions.length === 0) return undefined;
+    regions.sort((a, b) => a[0] - b[0]);
+    this.free.clear();
+    const runs: [number, number][] = [];
+    for (const [p, size] of regions) {
+      const last = runs[runs.length - 1];
+      if (last && last[0] + last[1] === p) last[1] += size;
+      else runs.push([p, size]);
+    }
+    const top = runs[runs.length - 1]!;
+    if (top[0] + top[1] === this.top) {
+      this.top = top[0];
+      runs.pop();
+    }
+    let ptr: number | undefined;
+    if (this.top + bytes <= this.limit) {
+      ptr = this.top;
+      this.top += bytes;
+    }
+    for (const [p, size] of runs) {
+      if (ptr === undefined && size >= bytes) {
+        ptr = p;
+        if (size > bytes) this.putFree(p + bytes, size - bytes);
+      } else this.putFree(p, size);
+    }
+    return ptr;
   }
 
   enter(): void {

@@ -125,6 +125,35 @@ describe.runIf(wasmRuntime() !== null)("resident storage", () => {
     expect(s.bad).toBe(-1);
   });
 
+  it.runIf(existsSync(DIST))("a heap whose free regions have other sizes merges them instead of refusing", () => {
+    // One model fills a 16 MB heap with 64 kB outputs, all collected but the first (which keeps
+    // the heap from starting over); the next asks only for 96 kB ones. Before free regions were
+    // merged, every one of those was refused (an ordinary array, copied into the arena per op).
+    const script = `
+      import { F, randn } from ${JSON.stringify(DIST)};
+      import { residentStats } from ${JSON.stringify(DIST.replace(/index\.js$/, "backend/index.js"))};
+      const a = randn([64, 128]), w = randn([256, 128]), w2 = randn([384, 128]);
+      let kept = [];
+      for (let i = 0; i < 300; i++) kept.push(F.linear(a, w));
+      const first = kept[0];
+      kept = [];
+      globalThis.gc();
+      const before = residentStats();
+      const want = F.linear(a, w2).data;
+      const second = [];
+      for (let i = 0; i < 100; i++) second.push(F.linear(a, w2));
+      const after = residentStats();
+      const bad = second.findIndex((y) => y.data.some((v, j) => v !== want[j]));
+      console.log(JSON.stringify({ filledRefused: before.refused, refused: after.refused - before.refused, allocated: after.allocated - before.allocated, bad, firstLen: first.data.length }));`;
+    const out = execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { env: { ...process.env, GRADLAB_RESIDENT_MB: "16" }, encoding: "utf8" });
+    const s = JSON.parse(out.trim().split("\n").pop()!) as { filledRefused: number; refused: number; allocated: number; bad: number; firstLen: number };
+    expect(s.filledRefused).toBeGreaterThan(0); // the first model did fill the heap
+    expect(s.refused).toBe(0);
+    expect(s.allocated).toBe(101 * 64 * 384 * 4); // with the reference output
+    expect(s.bad).toBe(-1);
+    expect(s.firstLen).toBe(64 * 256);
+  });
+
   it("where collection goes unnoticed, a flush materializes every region with its values", () => {
     setResidentCollection(false);
     try {
