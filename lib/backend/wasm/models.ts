@@ -1,4 +1,4 @@
-// The wasm versions of the model kernel families (activation, softmax, attention, norm, loss, rnn, linear, Adam): float32 calls the
+// The wasm versions of the model kernel families (activation, softmax, attention, norm, loss, rnn, linear, embedding, Adam): float32 calls the
 // SIMD kernels handle go there, everything else (float64, small or unsupported layouts)
 // to the reference.
 
@@ -12,6 +12,7 @@ import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "./loss.js";
 import { attentionBackwardF32, attentionForwardF32 } from "./attention.js";
 import { linearBackwardF32, linearForwardF32 } from "./linear.js";
 import { adamStepF32 } from "./optimizer.js";
+import { embeddingBackwardF32, embeddingForwardF32 } from "./embedding.js";
 
 type F32 = Float32Array;
 // By tag, not instanceof: arrays made in another realm (a vm context) are Float32Arrays too.
@@ -30,6 +31,8 @@ export function modelWasmKernels(): Partial<Kernels> {
         ? linearBackwardF32(g as F32, x as F32, w as F32, dx as F32 | null, dw as F32 | null, db as F32 | null, m, n, k,
           act as { op: PointwiseGradOp; saved: F32 } | null | undefined)
         : ref.linearBackward(g, x, w, dx, dw, db, m, n, k, act),
+    embeddingForward: (w, idx, out, D) => (f32(w, out) && embeddingForwardF32(w as F32, idx, out as F32, D)) || ref.embeddingForward(w, idx, out, D),
+    embeddingBackward: (g, idx, dw, D, pad) => (f32(g, dw) && embeddingBackwardF32(g as F32, idx, dw as F32, D, pad)) || ref.embeddingBackward(g, idx, dw, D, pad),
     adamStep: (params, grads, m, v, vmax, stepSize, bc2Sqrt, h) =>
       f32(...params, ...grads, ...m, ...v, ...(vmax ?? []))
         ? adamStepF32(params as F32[], grads as F32[], m as F32[], v as F32[], vmax as F32[] | null, stepSize, bc2Sqrt, h)

@@ -14,6 +14,7 @@ import { layerNormF32, layerNormBackwardF32 } from "../../../lib/backend/wasm/no
 import { lstmCellF32, lstmCellBackwardF32, lstmSequenceBackwardF32, lstmSequenceF32, lstmSequenceFreeF32, lstmSequenceSpill } from "../../../lib/backend/wasm/rnn.js";
 import { crossEntropyBackwardF32, crossEntropyForwardF32 } from "../../../lib/backend/wasm/loss.js";
 import { attentionBackwardF32, attentionForwardF32 } from "../../../lib/backend/wasm/attention.js";
+import { embeddingBackwardF32, embeddingForwardF32 } from "../../../lib/backend/wasm/embedding.js";
 import { wasmRuntime } from "../../../lib/backend/wasm/runtime.js";
 import type { AttentionOperand, PointwiseGradOp, PointwiseOp } from "../../../lib/backend/kernels.js";
 
@@ -484,3 +485,40 @@ describe("wasm model kernels", () => {
     }
   });
 });
+
+describe("wasm embedding", () => {
+  test("gather and scatter-add give the reference's bits at 1 and 2 threads, padding row included", () => {
+    const V = 37, D = 33, n = 500; // D odd: the scatter's scalar tail
+    const r = rng(9);
+    const w = randomF32(V * D, r), g = randomF32(n * D, r);
+    const idx = Int32Array.from({ length: n }, () => Math.floor(r() * V));
+    idx[3] = idx[7] = idx[11] = 5; // one row gathered and summed many times
+    for (const pad of [-1, 5]) {
+      const want = new Float32Array(n * D), wantDw = new Float32Array(V * D);
+      ref.embeddingForward(w, idx, want, D);
+      ref.embeddingBackward(g, idx, wantDw, D, pad);
+      const runs = atThreads(() => {
+        const out = new Float32Array(n * D), dw = new Float32Array(V * D).fill(NaN); // overwritten whole
+        expect(embeddingForwardF32(w, idx, out, D)).toBe(true);
+        expect(embeddingBackwardF32(g, idx, dw, D, pad)).toBe(true);
+        return [out, dw];
+      });
+      for (const [out, dw] of runs) {
+        expect(out, `gather pad ${pad}`).toEqual(want);
+        expect(dw, `scatter-add pad ${pad}`).toEqual(wantDw);
+      }
+      if (pad === 5) expect(runs[0]![1]!.subarray(5 * D, 6 * D).every((x) => x === 0)).toBe(true);
+    }
+  });
+
+  test("a table much larger than the rows read stays on the reference (no copy of the whole table)", () => {
+    const V = 10000, D = 8, idx = Int32Array.from([1, 9999, 0]);
+    const w = randomF32(V * D, rng(1)), out = new Float32Array(idx.length * D), dw = new Float32Array(V * D);
+    expect(embeddingForwardF32(w, idx, out, D)).toBe(false);
+    expect(embeddingBackwardF32(out, idx, dw, D, -1)).toBe(false);
+    const k = modelWasmKernels();
+    k.embeddingForward!(w, idx, out, D); // the registry's entry falls back
+    expect(Array.from(out.subarray(D, 2 * D))).toEqual(Array.from(w.subarray(9999 * D)));
+  });
+});
+

@@ -17,6 +17,7 @@ export { lstmCellRange, lstmCellBackwardRange, rnnPackPanels, rnnPanelBytes, lst
 export { crossEntropyRowsRange, crossEntropyBackwardRowsRange } from "./loss";
 export { attentionForwardRange, attentionBackwardRange, attentionScratchFloats } from "./attention";
 export { biasRowsRange } from "./linear";
+export { embeddingGatherRange, embeddingScatterAdd } from "./embedding";
 export { adamRange, adamGroupRange } from "./optimizer";
 export { stridedCopyRange, stridedScatterRange } from "./strided";
 export { transcendentalInit } from "./transcendental";
