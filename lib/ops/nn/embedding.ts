@@ -39,8 +39,8 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
     return o;
   });
   return record(out, "EmbeddingBackward", [weight], (g) => residentScope(() => {
-    // zeroed: the rows of indices not used get no gradient
-    const dw = Tensor.output(weight.shape, dt, true);
+    // not zeroed here: the kernel overwrites dw whole (rows no index used get zeros)
+    const dw = Tensor.output(weight.shape, dt);
     getKernels().embeddingBackward(operand(g, dt), idx, dw.storage.values as Float, D, pad ?? -1);
     return [dw];
   }), [input]);
