@@ -109,16 +109,24 @@ export function reverserStep(seed = 0): () => number {
   return tokenStep(model, new optim.AdamW(model.parameters(), { lr: 2e-3, weightDecay: 0 }), REVERSER.batch, REVERSER.len, REVERSER.vocab, seed);
 }
 
+/** The models profiled here: their step, tokens per step and label. */
+const LOCAL: Record<string, { step: () => () => number; tokens: number; label: string }> = {
+  gpt: { step: gptStep, tokens: GPT.batch * GPT.block, label: "tiny GPT" },
+  lstm: { step: lstmStep, tokens: LSTM.batch * LSTM.seq, label: "char-LSTM" },
+  reverser: { step: reverserStep, tokens: REVERSER.batch * REVERSER.len, label: "notebook 09's reverser" },
+};
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const which = args[0] ?? "gpt";
   const benchModel = which.startsWith("bench:") ? (which.slice(6) as ModelName) : null;
-  if (benchModel !== null ? !(benchModel in MODELS) : !["gpt", "lstm", "reverser"].includes(which)) throw new Error(`model-profile: unknown model ${which} (gpt, lstm, reverser, or bench:${Object.keys(MODELS).join("|bench:")})`);
+  const local = LOCAL[which];
+  if (benchModel !== null ? !(benchModel in MODELS) : local === undefined) throw new Error(`model-profile: unknown model ${which} (${Object.keys(LOCAL).join(", ")}, or bench:${Object.keys(MODELS).join("|bench:")})`);
   const steps = Number(args[1] ?? 20);
   if (args[2]) setNumThreads(Number(args[2]));
   // bench:<name> profiles the step `npm run bench` times against PyTorch (bench/models/)
   const benchStep = benchModel !== null ? MODELS[benchModel]() : null;
-  const step = benchStep !== null ? benchStep.run : which === "gpt" ? gptStep() : which === "reverser" ? reverserStep() : lstmStep();
+  const step = benchStep !== null ? benchStep.run : local!.step();
   step(); step();
   const perKernel = process.argv.includes("--kernels") ? timeKernels() : null;
   // wall time, and the process's CPU time (at 1 thread: what the step costs, whatever else
@@ -153,8 +161,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   gc.disconnect();
   const best = Math.min(...times), med = times.sort((a, b) => a - b)[times.length >> 1]!;
   const cpuBest = Math.min(...cpu);
-  const tokens = benchStep?.items ?? (which === "gpt" ? GPT.batch * GPT.block : which === "reverser" ? REVERSER.batch * REVERSER.len : LSTM.batch * LSTM.seq);
-  const label = benchModel !== null ? `bench's ${benchModel}` : which === "gpt" ? "tiny GPT" : which === "reverser" ? "notebook 09's reverser" : "char-LSTM";
+  const tokens = benchStep?.items ?? local!.tokens;
+  const label = benchModel !== null ? `bench's ${benchModel}` : local!.label;
   console.log(`${label} step: wall best ${best.toFixed(1)} ms, median ${med.toFixed(1)} ms; CPU best ${cpuBest.toFixed(1)} ms; ${(tokens / best * 1000).toFixed(0)} ${benchStep?.unit ?? "tokens"}/s (best wall); GC ${(gcMs / steps).toFixed(1)} ms/step, ${faultsPerStep.toFixed(0)} page faults/step; arena copies ${mbPerStep(copied.in - copied0.in)} MB in, ${mbPerStep(copied.out - copied0.out)} MB out, storage reused ${mbPerStep(pool.reusedBytes - pool0.reusedBytes)} MB, resident outputs ${mbPerStep(res.allocated - res0.allocated)} MB (materialized ${mbPerStep(res.materialized - res0.materialized)} MB, dead freed ${mbPerStep(res.freedDead - res0.freedDead)} MB, collected ${mbPerStep(res.collected - res0.collected)} MB, refused ${mbPerStep(res.refused - res0.refused)} MB) per step, ${res.collections - res0.collections} full GCs asked for; threads ${args[2] ?? "default"}; load ${(await import("node:os")).loadavg()[0].toFixed(2)}`);
   if (perKernel) {
     const rows = [...perKernel].sort((a, b) => b[1].cpu - a[1].cpu);
