@@ -11,6 +11,7 @@ import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cachedDataVersionTag } from "node:v8";
 import vm from "node:vm";
 import { threadId } from "node:worker_threads";
 
@@ -47,7 +48,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export interface CodeCache {
   /** Whether V8 accepted a stored cache for the file (false before it was loaded). */
   readonly hit: boolean;
-  /** Writes the cache if none was accepted; call after warm-up. */
+  /** Writes the cache if none was accepted and V8's flags are still those it was loaded under; call after warm-up. */
   save(): void;
 }
 
@@ -61,6 +62,10 @@ export function useCodeCache(filename: string, dir = codeCacheDir(), salt = kern
   let script: vm.Script | null = null;
   let hit = false;
   let cachePath = "";
+  // V8 stamps a cache with its flags' hash (in this tag) and rejects it under other flags. A
+  // flag set after the load (the library sets some when it first needs them) would stamp the
+  // saved cache with a hash the next start, loading before that flag, never has.
+  let loadTag = 0;
   // The loader's handler for .js files is replaced for this one file: it reads the file as
   // bytes (typescript.js is ASCII, so Latin-1 decoding gives the same string as UTF-8, much
   // faster) and compiles it with the cache.
@@ -72,7 +77,8 @@ export function useCodeCache(filename: string, dir = codeCacheDir(), salt = kern
     const bytes = readFileSync(file);
     const content = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
     const s = statSync(file);
-    cachePath = join(dir, `${createHash("sha1").update(`${file}|${s.size}|${s.mtimeMs}|${process.version}|${salt}`).digest("base64url")}.bin`);
+    loadTag = cachedDataVersionTag();
+    cachePath = join(dir, `${createHash("sha1").update(`${file}|${s.size}|${s.mtimeMs}|${process.version}|${loadTag}|${salt}`).digest("base64url")}.bin`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(cachePath);
@@ -90,7 +96,7 @@ export function useCodeCache(filename: string, dir = codeCacheDir(), salt = kern
       return hit;
     },
     save() {
-      if (script === null || hit) return;
+      if (script === null || hit || cachedDataVersionTag() !== loadTag) return;
       try {
         // Synchronously, and atomically (a temporary file renamed): a kernel shut down right
         // after its warm-up must still leave a whole cache for the next start.

@@ -64,10 +64,14 @@ export function resolveStart(options: StartOptions): ResolvedStart {
  * - `--experimental-wasm-relaxed-simd` (Node 20 only; later versions have it on): the compute
  *   backend then loads its relaxed-SIMD build, whose GEMM uses fused multiply-adds
  *   (lib/backend/wasm/runtime.ts picks the build by feature detection).
+ * - `--harmony-weak-refs-with-cleanup-some --expose-gc`: the library sets these when it first
+ *   needs them (LAZY_V8_FLAGS in lib/backend/wasm/collected.ts), mid-cell. Any flag changes V8's flag hash, and
+ *   a TypeScript code cache saved after that change is rejected by every later start (it loads
+ *   TypeScript before the library runs), so they are set here, before anything loads.
  * The figures behind the first two are in README.md ("Performance") and `npm run bench:kernel`.
  * GRADLAB_V8_FLAGS replaces these flags ("" for V8's defaults).
  */
-export const KERNEL_V8_FLAGS = "--interrupt-budget=405504 --min-semi-space-size=16" +
+export const KERNEL_V8_FLAGS = "--interrupt-budget=405504 --min-semi-space-size=16 --harmony-weak-refs-with-cleanup-some --expose-gc" +
   (Number(process.versions.node.split(".")[0]) < 21 ? " --experimental-wasm-relaxed-simd" : "");
 
 /** Applies KERNEL_V8_FLAGS (or GRADLAB_V8_FLAGS) to this process, before TypeScript loads. */

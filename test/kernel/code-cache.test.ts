@@ -1,9 +1,13 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { cachedDataVersionTag, setFlagsFromString } from "node:v8";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
 import { useCodeCache } from "../../kernel/startup/code-cache.js";
+import { KERNEL_V8_FLAGS } from "../../kernel/startup/start-options.js";
+import { LAZY_V8_FLAGS } from "../../lib/backend/wasm/collected.js";
+import { built, startBuiltKernel } from "./kernel-harness.js";
 
 afterAll(removeTempDirs);
 
@@ -51,5 +55,58 @@ describe("TypeScript code cache", () => {
     const again = useCodeCache(file, cacheDir, "build 5");
     req(file);
     expect(again.hit).toBe(true);
+  });
+
+  it("is not saved once V8's flags changed after the load: V8 would reject it under the load-time flags", async () => {
+    const dir = tempDir("gradlab-cc-");
+    const file = join(dir, "mod.cjs");
+    writeFileSync(file, "exports.two = () => 2;\n");
+    const req = createRequire(join(dir, "x.js"));
+    const cacheDir = join(dir, "cache");
+    const c = useCodeCache(file, cacheDir);
+    expect(req(file).two()).toBe(2);
+    // A flag that only changes when feedback vectors are allocated (either way, the tag moves).
+    const before = cachedDataVersionTag();
+    setFlagsFromString("--no-lazy-feedback-allocation");
+    if (cachedDataVersionTag() === before) setFlagsFromString("--lazy-feedback-allocation");
+    expect(cachedDataVersionTag()).not.toBe(before);
+    c.save();
+    expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);
+  });
+
+  it("the kernel sets at start every flag the backend sets when it first needs it", () => {
+    // Set mid-cell, they changed V8's flag hash after TypeScript loaded, and every start missed.
+    const kernelFlags = KERNEL_V8_FLAGS.split(/\s+/);
+    for (const flag of Object.values(LAZY_V8_FLAGS)) expect(kernelFlags).toContain(flag);
+  });
+});
+
+describe.skipIf(!built)("the kernel's TypeScript code cache", () => {
+  const warmedUp = async (stderr: () => string): Promise<string> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const m = /warmed up \(TypeScript code cache: (\w+)\)/.exec(stderr());
+      if (m) return m[1]!;
+      if (Date.now() > deadline) throw new Error(`no warm-up line in the kernel's stderr:\n${stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  it("a second start hits the cache the first start saved, after a cell that used the backend", async () => {
+    const env = { GRADLAB_TRACE: "1", XDG_CACHE_HOME: tempDir("gradlab-xdg-") };
+    const first = await startBuiltKernel({ env });
+    try {
+      const r = await first.client.execute("const a = randn([64, 64]);\na.matmul(a).sum().item() !== 0");
+      expect((r.reply.content as { status: string }).status).toBe("ok");
+      expect(await warmedUp(first.stderr)).toBe("miss");
+    } finally {
+      await first.shutdown();
+    }
+    const second = await startBuiltKernel({ env });
+    try {
+      expect(await warmedUp(second.stderr)).toBe("hit");
+    } finally {
+      await second.shutdown();
+    }
   });
 });

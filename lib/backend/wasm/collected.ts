@@ -20,6 +20,13 @@ export interface CollectedNotices<H> {
   collectNow(): boolean;
 }
 
+/**
+ * The V8 flags this module sets when it first needs them. A host that caches compiled code
+ * should set them before it loads anything: a flag set later changes V8's flag hash, and a
+ * cache saved after that is rejected (the kernel's KERNEL_V8_FLAGS has them).
+ */
+export const LAZY_V8_FLAGS = { cleanupSome: "--harmony-weak-refs-with-cleanup-some", exposeGc: "--expose-gc" } as const;
+
 interface CleanupSomeRegistry<H> {
   register(target: object, held: H): void;
   cleanupSome(cb?: (held: H) => void): void;
@@ -30,7 +37,7 @@ function registryClass(): RegistryClass | null {
   const hasIt = (c: unknown) => typeof (c as { prototype?: { cleanupSome?: unknown } } | undefined)?.prototype?.cleanupSome === "function";
   if (hasIt(FinalizationRegistry)) return FinalizationRegistry as unknown as RegistryClass;
   if (process.env.GRADLAB_SYNC_FINALIZATION === "0") return null;
-  const c = withFlag("--harmony-weak-refs-with-cleanup-some", "FinalizationRegistry");
+  const c = withFlag(LAZY_V8_FLAGS.cleanupSome, "FinalizationRegistry");
   return hasIt(c) ? (c as RegistryClass) : null;
 }
 
@@ -51,7 +58,7 @@ let gc: (() => void) | null | undefined;
 function fullGc(): (() => void) | null {
   const exposed = (globalThis as { gc?: unknown }).gc;
   if (typeof exposed === "function") return exposed as () => void;
-  const f = withFlag("--expose-gc", "gc");
+  const f = withFlag(LAZY_V8_FLAGS.exposeGc, "gc");
   return typeof f === "function" ? (f as () => void) : null;
 }
 
