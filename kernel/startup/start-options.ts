@@ -65,9 +65,9 @@ export function resolveStart(options: StartOptions): ResolvedStart {
  *   backend then loads its relaxed-SIMD build, whose GEMM uses fused multiply-adds
  *   (lib/backend/wasm/runtime.ts picks the build by feature detection).
  * - `--harmony-weak-refs-with-cleanup-some --expose-gc`: the library sets these when it first
- *   needs them (LAZY_V8_FLAGS in lib/backend/wasm/collected.ts), mid-cell. Any flag changes V8's flag hash, and
- *   a TypeScript code cache saved after that change is rejected by every later start (it loads
- *   TypeScript before the library runs), so they are set here, before anything loads.
+ *   needs them, mid-cell (LAZY_V8_FLAGS in lib/backend/wasm/collected.ts). Any flag changes
+ *   V8's flag hash, and a TypeScript code cache saved after that change is rejected by every
+ *   later start (it loads TypeScript before the library runs), so they are set here first.
  * The figures behind the first two are in README.md ("Performance") and `npm run bench:kernel`.
  * GRADLAB_V8_FLAGS replaces these flags ("" for V8's defaults).
  */

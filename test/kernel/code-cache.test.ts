@@ -11,13 +11,17 @@ import { built, startBuiltKernel } from "./kernel-harness.js";
 
 afterAll(removeTempDirs);
 
+/** A CommonJS module with `source` in a fresh directory, a `require` beside it and where its cache goes. */
+function moduleFixture(source: string): { dir: string; file: string; req: NodeJS.Require; cacheDir: string } {
+  const dir = tempDir("gradlab-cc-");
+  const file = join(dir, "mod.cjs");
+  writeFileSync(file, source);
+  return { dir, file, req: createRequire(join(dir, "x.js")), cacheDir: join(dir, "cache") };
+}
+
 describe("TypeScript code cache", () => {
   it("compiles the module itself, stores a cache after the first load and hits it on the next", async () => {
-    const dir = tempDir("gradlab-cc-");
-    const file = join(dir, "mod.cjs");
-    writeFileSync(file, "exports.square = (x) => x * x;\nexports.dir = __dirname;\nexports.self = typeof require('node:path').join;\n");
-    const req = createRequire(join(dir, "x.js"));
-    const cacheDir = join(dir, "cache");
+    const { dir, file, req, cacheDir } = moduleFixture("exports.square = (x) => x * x;\nexports.dir = __dirname;\nexports.self = typeof require('node:path').join;\n");
 
     const first = useCodeCache(file, cacheDir);
     const m1 = req(file);
@@ -37,11 +41,7 @@ describe("TypeScript code cache", () => {
   });
 
   it("a different salt (another build of the kernel) misses; only the newest caches are kept", async () => {
-    const dir = tempDir("gradlab-cc-");
-    const file = join(dir, "mod.cjs");
-    writeFileSync(file, "exports.one = () => 1;\n");
-    const req = createRequire(join(dir, "x.js"));
-    const cacheDir = join(dir, "cache");
+    const { file, req, cacheDir } = moduleFixture("exports.one = () => 1;\n");
     for (let build = 0; build < 6; build++) {
       delete req.cache[file];
       const c = useCodeCache(file, cacheDir, `build ${build}`);
@@ -58,11 +58,7 @@ describe("TypeScript code cache", () => {
   });
 
   it("is not saved once V8's flags changed after the load: V8 would reject it under the load-time flags", async () => {
-    const dir = tempDir("gradlab-cc-");
-    const file = join(dir, "mod.cjs");
-    writeFileSync(file, "exports.two = () => 2;\n");
-    const req = createRequire(join(dir, "x.js"));
-    const cacheDir = join(dir, "cache");
+    const { file, req, cacheDir } = moduleFixture("exports.two = () => 2;\n");
     const c = useCodeCache(file, cacheDir);
     expect(req(file).two()).toBe(2);
     // A flag that only changes when feedback vectors are allocated (either way, the tag moves).
