@@ -46,10 +46,12 @@ export class KernelClient {
   constructor(readonly info: ConnectionInfo) {
     this.signer = new Signer(info.key);
     const routingId = `gradlab-client-${randomUUID()}`;
-    this.shell = new zmq.Dealer({ routingId, linger: 0 });
-    this.control = new zmq.Dealer({ routingId, linger: 0 });
-    this.stdin = new zmq.Dealer({ routingId, linger: 0 });
-    this.iopub = new zmq.Subscriber({ linger: 0 });
+    // A kernel that is starting binds its sockets a moment after we connect: retry the
+    // connection every 10 ms rather than ZeroMQ's 100, so its first reply is not held back.
+    this.shell = new zmq.Dealer({ routingId, linger: 0, reconnectInterval: 10 });
+    this.control = new zmq.Dealer({ routingId, linger: 0, reconnectInterval: 10 });
+    this.stdin = new zmq.Dealer({ routingId, linger: 0, reconnectInterval: 10 });
+    this.iopub = new zmq.Subscriber({ linger: 0, reconnectInterval: 10 });
     this.hb = new zmq.Request({ linger: 0 });
     this.shell.connect(endpoint(info, "shell"));
     this.control.connect(endpoint(info, "control"));
