@@ -48,10 +48,11 @@ export class KernelClient {
     const routingId = `gradlab-client-${randomUUID()}`;
     // A kernel that is starting binds its sockets a moment after we connect: retry the
     // connection every 10 ms rather than ZeroMQ's 100, so its first reply is not held back.
-    this.shell = new zmq.Dealer({ routingId, linger: 0, reconnectInterval: 10 });
-    this.control = new zmq.Dealer({ routingId, linger: 0, reconnectInterval: 10 });
-    this.stdin = new zmq.Dealer({ routingId, linger: 0, reconnectInterval: 10 });
-    this.iopub = new zmq.Subscriber({ linger: 0, reconnectInterval: 10 });
+    const options = { linger: 0, reconnectInterval: 10 };
+    this.shell = new zmq.Dealer({ ...options, routingId });
+    this.control = new zmq.Dealer({ ...options, routingId });
+    this.stdin = new zmq.Dealer({ ...options, routingId });
+    this.iopub = new zmq.Subscriber(options);
     this.hb = new zmq.Request({ linger: 0 });
     this.shell.connect(endpoint(info, "shell"));
     this.control.connect(endpoint(info, "control"));
