@@ -1,9 +1,11 @@
-// Fused small-shape attention on f32x4 for slices [b0, b1), four query rows at a time: a
-// vector's lanes are four rows of one slice, so scores, softmax, P·V and the gradients need
-// no horizontal sums and the block's S exps are independent of each other (a row at a time,
-// each exp waited on the one before). Rows go into lanes and back by 4×4 transposes. Same
-// formulas as lib/backend/reference/attention.ts, summed in f32 in the reference's order
-// (the relaxed build fuses each multiply-add: one rounding instead of two).
+// Fused small-shape attention on f32x4 for slices [b0, b1), four query rows at a time: for
+// scores, softmax and their gradients a vector's lanes are four rows of one slice, so they
+// need no horizontal sums and the block's S exps are independent of each other (a row at a
+// time, each exp waited on the one before). Rows go into lanes and back by 4×4 transposes.
+// Products with v or k (P·V, dS·K) run row by row with lanes over the columns instead, so
+// v's and k's rows load as whole vectors and a block short of four rows computes no empty
+// lanes. Same formulas as lib/backend/reference/attention.ts, summed in f32 in the
+// reference's order (the relaxed build fuses each multiply-add: one rounding instead of two).
 
 import { expV } from "./transcendental";
 import { madd } from "./madd";
@@ -108,15 +110,35 @@ function scatterT(src: usize, n: i32, nr: i32, r0: usize, r1: usize, r2: usize, 
   return acc;
 }
 
-/** Σ_{j < n} x[j]·y[j·ys] in j order: x vectors of lanes, y scalars ys floats apart (splat). */
-@inline function dotStrided(x: usize, y: usize, ys: i32, n: i32): v128 {
-  let acc = f32x4.splat(0);
-  const step = <usize>ys << 2;
-  for (let j = 0; j < n; j++) {
-    acc = madd(v128.load(vec(x, j)), v128.load32_splat(y), acc);
-    y += step;
+/** y[e] = Σ_{j < n} p[j]·v[j·vs + e] for e < Ev, in j order: one output row, lanes over e. */
+@inline function rowTimesV(y: usize, p: usize, v: usize, vs: i32, n: i32, Ev: i32): void {
+  let e = 0;
+  for (; e + 8 <= Ev; e += 8) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    let vj = f(v, e);
+    for (let j = 0; j < n; j++) {
+      const pj = v128.load32_splat(f(p, j));
+      a0 = madd(pj, v128.load(vj), a0);
+      a1 = madd(pj, v128.load(vj, 16), a1);
+      vj = f(vj, vs);
+    }
+    v128.store(f(y, e), a0);
+    v128.store(f(y, e), a1, 16);
   }
-  return acc;
+  for (; e + 4 <= Ev; e += 4) {
+    let a0 = f32x4.splat(0);
+    let vj = f(v, e);
+    for (let j = 0; j < n; j++) {
+      a0 = madd(v128.load32_splat(f(p, j)), v128.load(vj), a0);
+      vj = f(vj, vs);
+    }
+    v128.store(f(y, e), a0);
+  }
+  for (; e < Ev; e++) {
+    let acc: f32 = 0;
+    for (let j = 0; j < n; j++) acc += load<f32>(f(p, j)) * load<f32>(f(v, j * vs + e));
+    store<f32>(f(y, e), acc);
+  }
 }
 
 /** Row 0 of slice b of a strided operand: data + offsets[b]. */
@@ -126,10 +148,11 @@ function scatterT(src: usize, n: i32, nr: i32, r0: usize, r1: usize, r2: usize, 
 
 /**
  * Scratch floats for a range of slices (at b0's place, so concurrent ranges never share it):
- * vectors of four rows, forward qᵀ [E], scores [S], outᵀ [Ev]; backward gᵀ [Ev], qᵀ [E], P [S], dS [S], dqᵀ [E].
+ * vectors of four rows, forward qᵀ [E], scores [S]; backward gᵀ [Ev], qᵀ [E], P [S], dS [S],
+ * and dS's four rows of S floats.
  */
 export function attentionScratchFloats(S: i32, E: i32, Ev: i32): i32 {
-  return 4 * (2 * E + Ev + 2 * S);
+  return 4 * (E + Ev + 3 * S);
 }
 
 /**
@@ -140,7 +163,7 @@ export function attentionScratchFloats(S: i32, E: i32, Ev: i32): i32 {
 export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32,
   mask: usize, maskStride: i32, attn: usize, out: usize, oo: usize, os: i32, scratch: usize,
   L: i32, S: i32, E: i32, Ev: i32, scale: f32, causal: i32, b0: i32, b1: i32): void {
-  const qT = f(scratch, b0 * attentionScratchFloats(S, E, Ev)), sc = vec(qT, E), oT = vec(sc, S);
+  const qT = f(scratch, b0 * attentionScratchFloats(S, E, Ev)), sc = vec(qT, E);
   const kv = f32x4.splat(scale), ninf = f32x4.splat(-Infinity), zero = f32x4.splat(0);
   for (let b = b0; b < b1; b++) {
     const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), ob = sliceAt(out, oo, b);
@@ -184,11 +207,8 @@ export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko
       }
       const a0 = f(attn, (b * L + i0) * S);
       scatterT(sc, S, nr, a0, f(a0, S), f(a0, 2 * S), f(a0, 3 * S));
-      for (let e = 0; e < Ev; e++) {
-        v128.store(vec(oT, e), dotStrided(sc, f(vb, e), vs, jEnd));
-      }
-      const o0 = f(ob, i0 * os);
-      scatterT(oT, Ev, nr, o0, f(o0, os), f(o0, 2 * os), f(o0, 3 * os));
+      // out rows from the weights just stored, lanes over e: v's rows load as vectors
+      for (let l = 0; l < nr; l++) rowTimesV(f(ob, (i0 + l) * os), f(a0, l * S), vb, vs, jEnd, Ev);
     }
   }
 }
@@ -201,7 +221,7 @@ export function attentionForwardRange(q: usize, qo: usize, qs: i32, k: usize, ko
 export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, ko: usize, ks: i32, v: usize, vo: usize, vs: i32, attn: usize,
   g: usize, go: usize, gs: i32, dq: usize, dqo: usize, dqs: i32, dk: usize, dko: usize, dks: i32, dv: usize, dvo: usize, dvs: i32,
   scratch: usize, L: i32, S: i32, E: i32, Ev: i32, scale: f32, b0: i32, b1: i32): void {
-  const gT = f(scratch, b0 * attentionScratchFloats(S, E, Ev)), qT = vec(gT, Ev), P = vec(qT, E), dS = vec(P, S), dqT = vec(dS, S);
+  const gT = f(scratch, b0 * attentionScratchFloats(S, E, Ev)), qT = vec(gT, Ev), P = vec(qT, E), dS = vec(P, S), dSr = vec(dS, S);
   const kv = f32x4.splat(scale), zero = f32x4.splat(0);
   for (let b = b0; b < b1; b++) {
     const qb = sliceAt(q, qo, b), kb = sliceAt(k, ko, b), vb = sliceAt(v, vo, b), gb = sliceAt(g, go, b);
@@ -229,11 +249,10 @@ export function attentionBackwardRange(q: usize, qo: usize, qs: i32, k: usize, k
       }
       for (let j = 0; j < S; j++) v128.store(vec(dS, j), f32x4.mul(f32x4.mul(kv, v128.load(vec(P, j))), f32x4.sub(v128.load(vec(dS, j)), s)));
       if (dq) {
-        for (let e = 0; e < E; e++) {
-          v128.store(vec(dqT, e), dotStrided(dS, f(kb, e), ks, S));
-        }
+        // dS's rows (lanes back into rows), then dq's rows with lanes over e: k's rows load as vectors
+        scatterT(dS, S, nr, dSr, f(dSr, S), f(dSr, 2 * S), f(dSr, 3 * S));
         const d0 = f(sliceAt(dq, dqo, b), i0 * dqs);
-        scatterT(dqT, E, nr, d0, f(d0, dqs), f(d0, 2 * dqs), f(d0, 3 * dqs));
+        for (let l = 0; l < nr; l++) rowTimesV(f(d0, l * dqs), f(dSr, l * S), kb, ks, S, E);
       }
       if (dk) for (let j = 0; j < S; j++) rowsCombine(f(dkb, j * dks), vec(dS, j), q0, qs, nr, E, first);
     }
