@@ -219,6 +219,7 @@ export class Kernel {
   }
 
   reply(req: Request, msgType: string, content: Record<string, unknown>, metadata: Record<string, unknown> = {}): void {
+    if (msgType === "execute_reply") this.lastExecuted = { msgId: req.header.msg_id, status: String(content.status) };
     this.io.send(req.channel as Channel, msgType, content, req.header, { identities: req.identities, metadata });
   }
 
@@ -279,6 +280,21 @@ export class Kernel {
     }
   }
 
+  /** The latest execute_request answered: its msg_id and reply status (see runsAfterFailure). */
+  private lastExecuted: { msgId: string; status: string } | null = null;
+
+  /**
+   * An execute_request whose metadata names the request it must run after
+   * (`{ gradlab: { after: msg_id } }`, sent ahead by `gradlab run` so the next cell is checked
+   * while this one runs) runs only if that request, answered just before it, succeeded: its
+   * stop_on_error cannot miss a request that reached the kernel a moment late.
+   */
+  private runsAfterFailure(req: Request): boolean {
+    const after = (req.metadata?.gradlab as { after?: unknown } | undefined)?.after;
+    if (typeof after !== "string") return false;
+    return this.lastExecuted === null || this.lastExecuted.msgId !== after || this.lastExecuted.status !== "ok";
+  }
+
   /** stop_on_error: every execute_request already received is answered "aborted" instead of run. */
   abortQueued(): void {
     this.queue.push(...this.io.drainPending());
@@ -309,7 +325,7 @@ export class Kernel {
     if (shell && type === "execute_request") this.executing = req;
     this.interrupts.startRequest(req.arrival);
     try {
-      if (this.toAbort.has(req)) {
+      if (this.toAbort.has(req) || (type === "execute_request" && this.runsAfterFailure(req))) {
         this.reply(req, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
       } else {
         await handler(this, req);

@@ -24,7 +24,19 @@ interface Pending {
   onOutput?: (m: Message) => void;
   resolve: (r: ExecuteResult) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface RequestOptions {
+  /** Milliseconds until the request fails (default 30 s; Infinity: never). */
+  timeoutMs?: number;
+  onOutput?: (m: Message) => void;
+  waitForIdle?: boolean;
+  /** The header's date (default: now), for tests of requests that overtake one another. */
+  date?: string;
+  /** The header's msg_id (default: a fresh one), for a request another one names. */
+  msgId?: string;
+  metadata?: Record<string, unknown>;
 }
 
 export class KernelClient {
@@ -82,27 +94,26 @@ export class KernelClient {
     return this.queues[channel].send(frames);
   }
 
-  /**
-   * Sends a request and resolves with its reply and the iopub output it caused. `date` sets
-   * its header's date (default: now), for tests of requests that overtake one another.
-   */
-  request(channel: "shell" | "control", msgType: string, content: unknown, opts: { timeoutMs?: number; onOutput?: (m: Message) => void; waitForIdle?: boolean; date?: string } = {}): Promise<ExecuteResult> {
+  /** Sends a request and resolves with its reply and the iopub output it caused. */
+  request(channel: "shell" | "control", msgType: string, content: unknown, opts: RequestOptions = {}): Promise<ExecuteResult> {
     const header = makeHeader(msgType, this.session);
     if (opts.date !== undefined) header.date = opts.date;
+    if (opts.msgId !== undefined) header.msg_id = opts.msgId;
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const p = new Promise<ExecuteResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // (an infinite limit: the caller keeps the time itself, e.g. for a request queued behind another)
+      const timer = Number.isFinite(timeoutMs) ? setTimeout(() => {
         this.pending.delete(header.msg_id);
         reject(new Error(`${msgType}: no ${p0.reply ? "idle status" : "reply"} within ${timeoutMs} ms`));
-      }, timeoutMs);
+      }, timeoutMs) : undefined;
       const p0: Pending = { idle: opts.waitForIdle === false, outputs: [], onOutput: opts.onOutput, resolve, reject, timer };
       this.pending.set(header.msg_id, p0);
     });
-    void this.queues[channel].send(encode({ header, parent_header: {}, metadata: {}, content }, this.signer));
+    void this.queues[channel].send(encode({ header, parent_header: {}, metadata: opts.metadata ?? {}, content }, this.signer));
     return p;
   }
 
-  execute(code: string, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean; allowStdin?: boolean; userExpressions?: Record<string, string>; timeoutMs?: number; onOutput?: (m: Message) => void; date?: string } = {}): Promise<ExecuteResult> {
+  execute(code: string, options: { silent?: boolean; storeHistory?: boolean; stopOnError?: boolean; allowStdin?: boolean; userExpressions?: Record<string, string> } & RequestOptions = {}): Promise<ExecuteResult> {
     return this.request(
       "shell",
       "execute_request",
@@ -114,7 +125,7 @@ export class KernelClient {
         allow_stdin: options.allowStdin ?? true,
         stop_on_error: options.stopOnError ?? true,
       },
-      { timeoutMs: options.timeoutMs, onOutput: options.onOutput, date: options.date },
+      { timeoutMs: options.timeoutMs, onOutput: options.onOutput, date: options.date, msgId: options.msgId, metadata: options.metadata },
     );
   }
 

@@ -95,6 +95,10 @@ export class CellCompiler {
   private state = 0;
   /** A cell compiled ahead of its compile request (see speculate). */
   private speculation: { cell: string; state: number; prepared: Prepared } | undefined;
+  /** @internal tests: compiles that found their work done ahead (speculate, speculateNext). */
+  speculationsUsed = 0;
+  /** The compiled cell the kernel is running (see running), and whether it was taken in ahead of its commit. */
+  private runningCell: { executionCount: number; code: string; committedAhead: boolean } | undefined;
   /** The cell as the user wrote it, and how far the compiled text's positions are ahead of it. */
   private shown = { text: "", shift: 0 };
 
@@ -207,7 +211,9 @@ export class CellCompiler {
     this.idle.touch();
     const speculation = this.speculation;
     this.speculation = undefined;
-    const prepared = speculation?.cell === cell && speculation.state === this.state ? speculation.prepared : this.prepare(cell);
+    const ahead = speculation?.cell === cell && speculation.state === this.state;
+    if (ahead) this.speculationsUsed++;
+    const prepared = ahead ? speculation.prepared : this.prepare(cell);
     if (prepared.kind === "failed") return prepared.result;
     const { out, literal, checked, code } = prepared;
     const filename = this.uniqueFilename(executionCount);
@@ -356,8 +362,52 @@ export class CellCompiler {
 
   commit(executionCount: number): void {
     this.idle.cellRunning(false);
+    const ahead = this.runningCell?.executionCount === executionCount && this.runningCell.committedAhead;
+    this.runningCell = undefined;
+    if (ahead) return;
     const cell = this.compiled.get(executionCount);
-    if (!cell) return;
+    if (cell) this.takeIn(cell);
+  }
+
+  /**
+   * The kernel is about to run compiled cell `executionCount` (after its compile, past the
+   * last chance of an interrupt to skip it): it will be committed, successful or not.
+   */
+  running(executionCount: number): void {
+    const cell = this.compiled.get(executionCount);
+    this.runningCell = cell ? { executionCount, code: cell.code, committedAhead: false } : undefined;
+  }
+
+  /** A cell has been compiled ahead (speculate) and not yet asked for. */
+  get hasSpeculation(): boolean {
+    return this.speculation !== undefined;
+  }
+
+  /** The code of the cell the kernel is running (see running), undefined when none. */
+  get runningCode(): string | undefined {
+    return this.runningCell?.code;
+  }
+
+  /**
+   * Compiles `cell`, queued behind the running cell, ahead of its compile request: the running
+   * cell's declarations are taken in now, as its commit would (its commit is certain, see
+   * running), so the check sees what it will see then. False (nothing done) when no cell is
+   * running.
+   */
+  speculateNext(cell: string): boolean {
+    const r = this.runningCell;
+    if (r === undefined) return false;
+    if (!r.committedAhead) {
+      const compiled = this.compiled.get(r.executionCount);
+      r.committedAhead = true;
+      if (compiled) this.takeIn(compiled);
+    }
+    this.speculate(cell);
+    return true;
+  }
+
+  /** A committed cell's declarations into the context (for the cells after it). */
+  private takeIn(cell: CompiledCell): void {
     this.state++;
     this.compiled.clear();
     this.toIntegrate.push(cell);

@@ -18,6 +18,7 @@ export interface CompilerThreadData {
 export type CompilerCall =
   | { t: "compile"; code: string; executionCount: number }
   | { t: "commit"; executionCount: number }
+  | { t: "running"; executionCount: number }
   | { t: "setTypeCheck"; on: boolean }
   | { t: "complete"; code: string; cursorPos: number }
   | { t: "inspect"; code: string; cursorPos: number; detailLevel: number }
@@ -46,5 +47,11 @@ export type CompilerReply = CompilerAnswer & { id: number };
  * arrive (CellCompiler.speculate). Posted without an id; nothing answers it.
  */
 export interface SpeculationPortMessage { t: "speculationPort"; port: MessagePort }
+
+/**
+ * What the io thread posts on that port for each execute request: its code, and whether it
+ * arrived while the main thread was busy (`queued`: it runs after the cell running now).
+ */
+export interface SpeculationMessage { code: string; queued?: boolean }
 
 export type CompilerThreadEvent = { t: "ready" } | { t: "failed"; message: string };

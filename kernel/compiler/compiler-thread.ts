@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { receiveMessageOnPort, workerData, parentPort, type MessagePort } from "node:worker_threads";
 import { useCodeCache } from "../startup/code-cache.js";
 import { CellCompiler } from "./cell-compiler.js";
-import type { CompilerAnswer, CompilerCall, CompilerRequest, CompilerThreadData, SpeculationPortMessage } from "./compiler-protocol.js";
+import type { CompilerAnswer, CompilerCall, CompilerRequest, CompilerThreadData, SpeculationMessage, SpeculationPortMessage } from "./compiler-protocol.js";
 
 const data = workerData as CompilerThreadData;
 const flag = new Int32Array(data.flag);
@@ -33,6 +33,9 @@ function handle(req: CompilerCall): CompilerAnswer {
     case "commit":
       compiler.commit(req.executionCount);
       return { t: "done" };
+    case "running":
+      compiler.running(req.executionCount);
+      return { t: "done" };
     case "setTypeCheck":
       compiler.setTypeCheck(req.on);
       return { t: "done" };
@@ -47,6 +50,11 @@ function handle(req: CompilerCall): CompilerAnswer {
 
 /** The io thread's port for execute requests as they arrive (see onSpeculation). */
 let speculations: MessagePort | undefined;
+/**
+ * Code of execute requests that arrived behind another (a frontend's "run all", `gradlab
+ * run`): compiled one at a time, each while the cell before it runs (see compileAhead).
+ */
+const upcoming: string[] = [];
 
 function onRequest(req: CompilerRequest | SpeculationPortMessage): void {
   if (req.t === "speculationPort") {
@@ -54,9 +62,13 @@ function onRequest(req: CompilerRequest | SpeculationPortMessage): void {
     speculations.on("message", onSpeculation);
     return;
   }
-  // Speculations still queued are for this cell or an earlier one: moot once it is compiled
-  // (left queued, each would occupy the thread when the next cell's arrives).
-  if (req.t === "compile" && speculations !== undefined) while (receiveMessageOnPort(speculations) !== undefined);
+  if (req.t === "compile" && speculations !== undefined) {
+    // What is still queued on the port comes after this cell, or is this cell (or an earlier
+    // one): the cells up to this one are moot once it is compiled.
+    for (let m = receiveMessageOnPort(speculations); m !== undefined; m = receiveMessageOnPort(speculations)) upcoming.push((m.message as SpeculationMessage).code);
+    const at = upcoming.indexOf(req.code);
+    if (at >= 0) upcoming.splice(0, at + 1);
+  }
   let answer: CompilerAnswer;
   try {
     answer = handle(req);
@@ -72,6 +84,22 @@ function onRequest(req: CompilerRequest | SpeculationPortMessage): void {
     const count = req.executionCount;
     setImmediate(() => compiler.prepareCommit(count));
   }
+  // (at once: a short cell's commit is often the very next message)
+  if (req.t === "running") compileAhead();
+}
+
+/**
+ * While a cell runs, compiles the one queued behind it (CellCompiler.speculateNext), so its
+ * compile request finds the work done. A queued text that is the running cell's own (its
+ * request reached this port late) is skipped; one that never gets compiled (a magic, say)
+ * costs one wasted check and is gone.
+ */
+function compileAhead(): void {
+  const running = compiler.runningCode;
+  if (running === undefined) return;
+  while (upcoming.length > 0 && upcoming[0] === running) upcoming.shift();
+  const next = upcoming.shift();
+  if (next !== undefined) compiler.speculateNext(next);
 }
 
 data.port.on("message", onRequest);
@@ -83,14 +111,19 @@ data.port.on("message", onRequest);
  * reply, is already queued here — and if that includes this cell's compile, there is nothing
  * left to speculate on.
  */
-function onSpeculation(m: { code: string }): void {
+function onSpeculation(m: SpeculationMessage): void {
   let compiled = false;
   for (let queued = receiveMessageOnPort(data.port); queued !== undefined; queued = receiveMessageOnPort(data.port)) {
     const req = queued.message as CompilerRequest;
     compiled ||= req.t === "compile";
     onRequest(req);
   }
-  if (!compiled) compiler.speculate(m.code);
+  // Behind a running cell (or one compiled ahead and not yet asked for): compiled once the
+  // cell before it runs.
+  if (m.queued === true || compiler.runningCode !== undefined || compiler.hasSpeculation) {
+    upcoming.push(m.code);
+    compileAhead();
+  } else if (!compiled) compiler.speculate(m.code);
 }
 
 trace("started");

@@ -129,6 +129,15 @@ export class ThreadedCellCompiler {
     }
   }
 
+  /** Not waited for: lets the compiler thread check a queued cell while this one runs. */
+  running(executionCount: number): void {
+    try {
+      this.post({ t: "running", executionCount });
+    } catch {
+      /* a dead compiler thread: the next compile reports it */
+    }
+  }
+
   setTypeCheck(on: boolean): void { this.call({ t: "setTypeCheck", on }); }
 
   complete(code: string, cursorPos: number): Completion {

@@ -32,6 +32,11 @@ export interface CellCompilerLike {
   setTypeCheck(on: boolean): void;
   compile(code: string, executionCount: number): CompileResult;
   commit(executionCount: number): void;
+  /**
+   * The kernel is about to run compiled cell `executionCount`: its commit is now certain, so
+   * a compiler may take its declarations in at once and check a cell queued behind it.
+   */
+  running?(executionCount: number): void;
   complete(code: string, cursorPos: number): Completion;
   inspect(code: string, cursorPos: number, detailLevel: number): { found: boolean; data: Record<string, string> };
   isComplete(code: string): { status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };

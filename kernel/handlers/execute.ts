@@ -84,6 +84,8 @@ async function runCell(k: Kernel, code: string, count: number, silent: boolean, 
     k.stream("stderr", compiled.diagnostics.map((d) => `warning (${d.line}:${d.column}) TS${d.code}: ${d.message}\n`).join(""));
   }
 
+  // From here the cell is committed whatever happens: the compiler may check the next one.
+  compiler.running?.(seq);
   if (magics.timeit) return timeit(k, compiled, seq);
 
   let result: { value: unknown; hasValue: boolean };

@@ -21,6 +21,7 @@ import { StreamCoalescer } from "./stream-coalescer.js";
 import { LiveStateIo } from "../widgets/live-state.js";
 import type { DebugAdapter, DapRequest } from "../debugger/adapter.js";
 import { CellRecord } from "../supervise/handover.js";
+import type { SpeculationMessage } from "../compiler/compiler-protocol.js";
 
 const data = workerData as IoThreadData;
 const signer = new Signer(data.connection.key);
@@ -292,10 +293,11 @@ function handleShell(msg: WireMessage): void {
     sendNow("iopub", "status", { execution_state: "idle" }, msg.header);
     sendNow("iopub", "status", { execution_state: "busy" }, busyParent);
   }
-  // The compiler starts on the cell now; the main thread, idle, is about to ask for it.
+  // The compiler starts on the cell now if the main thread, idle, is about to ask for it;
+  // one queued behind a running cell it compiles while that cell runs.
   const code = (msg.content as { code?: unknown }).code;
   const execute = msg.header.msg_type === "execute_request";
-  if (execute && !mainBusy && typeof code === "string") data.speculation?.postMessage({ code });
+  if (execute && typeof code === "string") data.speculation?.postMessage({ code, queued: mainBusy } satisfies SpeculationMessage);
   if (execute) cells?.arrive(msg.header, msg.identities);
   forward("shell", msg, execute ? interrupts.arrive(msg.header) : undefined);
 }

@@ -1,7 +1,9 @@
 // Runs a notebook's code cells, in order, through a real gradlab kernel process over the
 // Jupyter protocol (the same path a frontend takes), recording outputs into the notebook.
+import { randomUUID } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { launchKernel, type LaunchedKernel } from "../client/launch.js";
+import type { ExecuteResult, Message } from "../client/kernel-client.js";
 import { joinSource, type CodeCell, type Notebook, type Output } from "./notebook.js";
 import { OutputRecorder } from "./outputs.js";
 
@@ -36,10 +38,21 @@ export interface ExecuteSummary {
   totalSeconds: number;
 }
 
+/** A cell's execute request, sent ahead (see executeNotebook). */
+interface Queued {
+  msgId: string;
+  /** iopub output that arrived before the cell became the current one */
+  early: Message[];
+  current: boolean;
+  result: Promise<ExecuteResult>;
+}
+
 export async function executeNotebook(nb: Notebook, notebookPath: string, options: ExecuteOptions = {}): Promise<ExecuteSummary> {
   const t0 = performance.now();
   const timeoutMs = (options.timeoutSeconds ?? 600) * 1000;
-  const kernel: LaunchedKernel = await launchKernel({ cwd: options.cwd ?? dirname(resolve(notebookPath)), argv: options.kernelArgv });
+  // GRADLAB_TRACE=1: the kernel's start-up trace goes to our stderr, where the user can see it.
+  const inheritStderr = process.env.GRADLAB_TRACE === "1";
+  const kernel: LaunchedKernel = await launchKernel({ cwd: options.cwd ?? dirname(resolve(notebookPath)), argv: options.kernelArgv, inheritStderr });
   const kernelReadySeconds = kernel.readyMs / 1000;
   const recorder = new OutputRecorder();
   const cells: CellReport[] = [];
@@ -54,17 +67,41 @@ export async function executeNotebook(nb: Notebook, notebookPath: string, option
     kernel.process.once("exit", (code, signal) => reject(new Error(`the kernel died (${signal ?? `exit code ${code}`})${kernel.stderr() ? `:\n${kernel.stderr()}` : ""}`))),
   );
   died.catch(() => undefined);
+  // Every cell's request goes out at once, as a frontend's "run all" does, each naming the one
+  // before it (the kernel runs it only if that one succeeded): the kernel's compiler checks
+  // each cell while the one before it runs. Output is kept aside until its cell is the current one.
+  const send = (k: number, after: string | undefined): Queued => {
+    const q: Queued = { msgId: randomUUID(), early: [], current: false, result: undefined! };
+    const onOutput = (m: Message): void => {
+      if (q.current) recorder.handle(m);
+      else q.early.push(m);
+    };
+    q.result = kernel.client.execute(joinSource(codeCells[k]![0].source), {
+      timeoutMs: Infinity, onOutput, allowStdin: false, msgId: q.msgId, metadata: after === undefined ? {} : { gradlab: { after } },
+    });
+    q.result.catch(() => undefined); // requests still queued when the run stops
+    return q;
+  };
+  const queued: Queued[] = [];
+  for (let k = 0; k < codeCells.length; k++) queued.push(send(k, queued[k - 1]?.msgId));
   try {
     for (let k = 0; k < codeCells.length; k++) {
-      const [cell, cellNumber] = codeCells[k];
+      const [cell, cellNumber] = codeCells[k]!;
+      const current = queued[k]!;
       const source = joinSource(cell.source);
       const base = { cellNumber, codeIndex: k + 1, codeCount: codeCells.length, source };
       options.onCellStart?.(base);
       recorder.begin(cell);
+      current.current = true;
+      for (const m of current.early.splice(0)) recorder.handle(m);
       const start = performance.now();
       let report: CellReport;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        if (Number.isFinite(timeoutMs)) timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
+      });
       try {
-        const { reply } = await Promise.race([kernel.client.execute(source, { timeoutMs, onOutput: (m) => recorder.handle(m), allowStdin: false }), died]);
+        const { reply } = await Promise.race([current.result, died, timedOut]);
         const content = reply.content as { status?: string; execution_count?: number; ename?: string; evalue?: string; traceback?: string[] };
         if (typeof content.execution_count === "number") cell.execution_count = content.execution_count;
         const seconds = (performance.now() - start) / 1000;
@@ -93,6 +130,7 @@ export async function executeNotebook(nb: Notebook, notebookPath: string, option
         cell.outputs.push(error);
         report = { ...base, status: "timeout", seconds: (performance.now() - start) / 1000, error };
       } finally {
+        clearTimeout(timer);
         recorder.end();
       }
       cells.push(report);

@@ -1,7 +1,7 @@
 // `gradlab run` end to end: a real kernel process over ZeroMQ executes fixture notebooks;
 // plus the pure parts (output recording rules, Markdown rendering) checked by hand-made cases.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +69,40 @@ describe("gradlab run", () => {
     expect(failed.outputs[0]).toMatchObject({ output_type: "error", ename: "RangeError", evalue: "boom at cell two" });
     expect(never.outputs).toEqual([]);
     expect(never.execution_count).toBeNull();
+  });
+
+  // `gradlab run` sends every cell's request up front (each runs only if the one before it
+  // succeeded): nothing after a failing or timed-out cell may run, however fast it failed.
+  const markerNotebook = (name: string, cells: string[]): { path: string; marker: string } => {
+    const marker = join(tmp, `${name}.marker`);
+    const marking = `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "ran");`;
+    const nb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [...cells, marking].map((source) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null })) };
+    const path = join(tmp, `${name}.ipynb`);
+    writeFileSync(path, JSON.stringify(nb));
+    return { path, marker };
+  };
+
+  for (const [kind, failing] of [["a type error", "const n: number = 'x';"], ["a runtime error", "throw new Error('fails at once');"]] as const) {
+    it(`stops at ${kind}: the cells after it, already sent, never run`, () => {
+      const { path, marker } = markerNotebook(kind.replace(/ /g, "-"), ["const ok = 1;", failing]);
+      const out = join(tmp, `${kind.replace(/ /g, "-")}.out.ipynb`);
+      const r = gradlab("run", path, "--out", out);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("cell 2 (code cell 2 of 3) failed");
+      expect(existsSync(marker)).toBe(false);
+      const never = (JSON.parse(readFileSync(out, "utf8")) as Notebook).cells[2] as CodeCell;
+      expect(never.outputs).toEqual([]);
+      expect(never.execution_count).toBeNull();
+    });
+  }
+
+  it("--timeout interrupts a cell that runs too long, says so, and runs nothing after it", () => {
+    const { path, marker } = markerNotebook("timeout", ["console.log('before the loop'); while (true) {}"]);
+    const r = gradlab("run", path, "--timeout", "2");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("did not finish within 2 s");
+    expect(r.stdout).toMatch(/\[1\/2\] cell 1 .* timeout/);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("rejects a missing notebook with a clear message", () => {

@@ -260,6 +260,42 @@ describe.skipIf(!built)("kernel over ZeroMQ", () => {
     expect(result(later.outputs)).toBe("2");
   });
 
+  it("cells queued behind a running one (run all) are checked against its declarations while it runs", async () => {
+    // Each cell uses what the one before it declares, and one has a type error only the
+    // declarations before it reveal: a check against a stale context would answer otherwise.
+    const cells = [
+      "const q1: number = 20; await new Promise((r) => setTimeout(r, 150));",
+      "const q2 = q1 * 2; await new Promise((r) => setTimeout(r, 50));",
+      "const q3: string = `${q2 + 2}`;",
+      "q3.length + q2",
+      "const q5: number = q3;",
+    ];
+    const replies = await Promise.all(cells.map((c) => k.client.execute(c, { stopOnError: false })));
+    expect(replies.slice(0, 4).map((r) => (r.reply.content as any).status)).toEqual(["ok", "ok", "ok", "ok"]);
+    expect(result(replies[3]!.outputs)).toBe("42");
+    const bad = replies[4]!.reply.content as any;
+    expect(bad.status).toBe("error");
+    expect(bad.evalue).toContain("Type 'string' is not assignable to type 'number'");
+  });
+
+  it("an execute_request naming the request it runs after runs only if that one succeeded", async () => {
+    const failing = k.client.request("shell", "execute_request", { code: "throw new Error('first fails')", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false }, { msgId: "gradlab-test-first" });
+    const after = k.client.execute("console.log('must not run')", { metadata: { gradlab: { after: "gradlab-test-first" } }, msgId: "gradlab-test-second" });
+    const chained = k.client.execute("console.log('nor this')", { metadata: { gradlab: { after: "gradlab-test-second" } } });
+    const [a, b, c] = await Promise.all([failing, after, chained]);
+    expect((a.reply.content as any).status).toBe("error");
+    expect((b.reply.content as any).status).toBe("aborted");
+    expect((c.reply.content as any).status).toBe("aborted");
+    expect(stdout(b.outputs) + stdout(c.outputs)).toBe("");
+    const ok = k.client.execute("const afterOk = 1;", { msgId: "gradlab-test-third" });
+    const runs = k.client.execute("afterOk + 1", { metadata: { gradlab: { after: "gradlab-test-third" } } });
+    expect(result((await runs).outputs)).toBe("2");
+    expect(((await ok).reply.content as any).status).toBe("ok");
+    // a request it does not come right after (here: none of this session's) is not run either
+    const stray = await k.client.execute("console.log('stray')", { metadata: { gradlab: { after: "gradlab-test-first" } } });
+    expect((stray.reply.content as any).status).toBe("aborted");
+  });
+
   it("a busy synchronous loop streams console.log and display updates while it runs, heartbeat answers, interrupt (message) stops it within 1 s with state intact", async () => {
     await k.client.execute("const before = 'kept';");
     const arrivals: string[] = [];

@@ -353,6 +353,63 @@ describe("cell compiler: compiling ahead (speculate)", () => {
   });
 });
 
+describe("cell compiler: the next cell compiled while one runs (running, speculateNext)", () => {
+  /** Compiles `code` and runs it with the commit held back: `finish()` commits it. */
+  async function started(nb: Notebook, code: string): Promise<{ count: number; finish: () => void }> {
+    const r = nb.compile(code);
+    if (!r.ok) throw new Error(r.evalue);
+    await new vm.Script(r.js, { filename: r.filename }).runInContext(nb.context);
+    return { count: r.count, finish: () => nb.compiler.commit(r.count) };
+  }
+
+  it("a cell queued behind a running one is checked against its declarations and reused after its commit", async () => {
+    const nb = new Notebook(tempDir());
+    const a = await started(nb, "const width: number = 40;\nfunction grow(n: number): number { return n + 2; }");
+    nb.compiler.running(a.count);
+    expect(nb.compiler.speculateNext("grow(width)")).toBe(true);
+    a.finish();
+    const used = nb.compiler.speculationsUsed;
+    expect(await nb.value("grow(width)")).toBe(42);
+    expect(nb.compiler.speculationsUsed).toBe(used + 1);
+    // the running cell's declarations went in once: later cells see them, and may redefine them
+    expect(await nb.value("const width = 'wide';\nwidth.length")).toBe(4);
+    expect(nb.compile("width.toFixed(1)").ok).toBe(false);
+  });
+
+  it("a type error in the queued cell is found ahead and reported by its compile", async () => {
+    const nb = new Notebook(tempDir());
+    const a = await started(nb, "const label = 'x';");
+    nb.compiler.running(a.count);
+    nb.compiler.speculateNext("const n: number = label;");
+    a.finish();
+    const r = nb.compile("const n: number = label;");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 7, code: 2322 });
+  });
+
+  it("nothing is compiled ahead of a cell that never started running (interrupted after its compile)", async () => {
+    const nb = new Notebook(tempDir());
+    const skipped = nb.compile("const skippedValue = 1;");
+    expect(skipped.ok).toBe(true);
+    expect(nb.compiler.speculateNext("skippedValue + 1")).toBe(false);
+    // its declarations never reach later cells
+    const r = nb.compile("skippedValue + 1");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.evalue).toContain("Cannot find name 'skippedValue'");
+  });
+
+  it("text other than what was compiled ahead compiles afresh, still seeing the committed cell", async () => {
+    const nb = new Notebook(tempDir());
+    const a = await started(nb, "const base = 40;");
+    nb.compiler.running(a.count);
+    nb.compiler.speculateNext("base + 1");
+    a.finish();
+    const used = nb.compiler.speculationsUsed;
+    expect(await nb.value("base + 2")).toBe(42);
+    expect(nb.compiler.speculationsUsed).toBe(used);
+  });
+});
+
 describe("cell compiler: top-level bindings live in boxes, with the global object's semantics", () => {
   const evaluate = (nb: Notebook, js: string): unknown => vm.runInContext(js, nb.context);
 
