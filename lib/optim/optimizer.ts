@@ -125,16 +125,22 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     return s;
   }
 
-  /** A buffer shaped like `p` kept in its state under `key` (created, filled with `init`, on first use). */
+  /**
+   * A buffer shaped like `p` kept in its state under `key` (created, filled with `init`, on
+   * first use), for the group's kernel call now (step's residentScope: never keep the array).
+   * A large float32 one lives in the wasm memory (resident), where the kernel updates it in
+   * place instead of copying it in and out every step; reading the state tensor's `data`
+   * (stateDict, say) turns it into an ordinary array.
+   */
   buffer(p: Tensor, key: string, init = 0): FloatArray {
     const s = this.stateOf(p);
     let t = s[key];
     if (!(t instanceof Tensor)) {
-      t = Tensor.empty(p.shape, p.dtype);
-      if (init !== 0) (t.data as FloatArray).fill(init);
+      t = Tensor.output(p.shape, p.dtype, true);
+      if (init !== 0) (t.kernelData as FloatArray).fill(init);
       s[key] = t;
     }
-    return t.data as FloatArray;
+    return t.kernelData as FloatArray;
   }
 
   stateDict(): OptimizerStateDict {

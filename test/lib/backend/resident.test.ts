@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { F, manualSeed, nn, randn, residentStats as publicResidentStats, type Tensor } from "../../../lib/index.js";
+import { F, manualSeed, nn, optim, randn, residentStats as publicResidentStats, type Tensor } from "../../../lib/index.js";
 import { flushResident, inResidentScope, residentScope, residentStats } from "../../../lib/backend/index.js";
 import { setResidentCollection, setResidentEnabled } from "../../../lib/backend/wasm/resident.js";
 import { wasmRuntime } from "../../../lib/backend/wasm/runtime.js";
@@ -45,6 +45,35 @@ describe.runIf(wasmRuntime() !== null)("resident storage", () => {
     expect(bits(got.out)).toEqual(bits(ref.out));
     expect(got.loss.item()).toBe(ref.loss.item());
     got.grads.forEach((g, i) => expect(bits(g)).toEqual(bits(ref.grads[i]!)));
+  });
+
+  it("keeps Adam's moments in the wasm memory, updated in place with the copying path's bits", () => {
+    const train = (resident: boolean) => {
+      setResidentEnabled(resident);
+      manualSeed(3);
+      const fc = new nn.Linear(128, 64); // weight: 8192 floats, above the resident minimum
+      const opt = new optim.AdamW(fc.parameters(), { lr: 1e-2 });
+      const x = randn([32, 128]);
+      for (let i = 0; i < 3; i++) {
+        opt.zeroGrad();
+        (fc.call(x) as Tensor).square().mean().backward();
+        opt.step();
+      }
+      return { fc, opt };
+    };
+    const ref = train(false);
+    const got = train(true);
+    const moments = (o: typeof got.opt) => ["expAvg", "expAvgSq"].map((k) => o.stateOf(got.fc.weight)[k] as Tensor);
+    // in place: the state tensors' values are views of the wasm memory inside a scope
+    for (const t of moments(got.opt)) expect(residentScope(() => t.storage.resident !== null)).toBe(true);
+    expect(bits(got.fc.weight)).toEqual(bits(ref.fc.weight));
+    // stateDict copies them (they stay in place); reading one's data makes it an ordinary array
+    const saved = got.opt.stateDict().state[0]!.expAvgSq as Tensor;
+    expect(bits(saved)).toEqual(bits(ref.opt.stateOf(ref.fc.weight).expAvgSq as Tensor));
+    expect(residentScope(() => moments(got.opt)[1]!.storage.resident !== null)).toBe(true);
+    const [m] = moments(got.opt);
+    expect(Array.from(m!.data as Float32Array)).toEqual(Array.from((ref.opt.stateOf(ref.fc.weight).expAvg as Tensor).data as Float32Array));
+    expect(residentScope(() => m!.storage.resident)).toBeNull();
   });
 
   it("materializes on .data and hands views out only inside a scope", () => {
