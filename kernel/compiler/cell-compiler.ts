@@ -388,20 +388,24 @@ export class CellCompiler {
     return this.runningCell?.code;
   }
 
+  /** A cell is running and the one after it has not been compiled ahead yet (see speculateNext). */
+  get awaitsNext(): boolean {
+    return this.runningCell !== undefined && !this.runningCell.committedAhead;
+  }
+
   /**
-   * Compiles `cell`, queued behind the running cell, ahead of its compile request: the running
-   * cell's declarations are taken in now, as its commit would (its commit is certain, see
-   * running), so the check sees what it will see then. False (nothing done) when no cell is
-   * running.
+   * Compiles `cell`, the one queued right behind the running cell, ahead of its compile
+   * request: the running cell's declarations are taken in now, as its commit would (its
+   * commit is certain, see running), so the check sees what it will see then. Once per
+   * running cell (the cell after the next one needs the next one's declarations); false,
+   * with nothing done, when no cell awaits its next.
    */
   speculateNext(cell: string): boolean {
     const r = this.runningCell;
-    if (r === undefined) return false;
-    if (!r.committedAhead) {
-      const compiled = this.compiled.get(r.executionCount);
-      r.committedAhead = true;
-      if (compiled) this.takeIn(compiled);
-    }
+    if (r === undefined || r.committedAhead) return false;
+    const compiled = this.compiled.get(r.executionCount);
+    r.committedAhead = true;
+    if (compiled) this.takeIn(compiled);
     this.speculate(cell);
     return true;
   }

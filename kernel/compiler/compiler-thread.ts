@@ -96,7 +96,7 @@ function onRequest(req: CompilerRequest | SpeculationPortMessage): void {
  */
 function compileAhead(): void {
   const running = compiler.runningCode;
-  if (running === undefined) return;
+  if (running === undefined || !compiler.awaitsNext) return;
   while (upcoming.length > 0 && upcoming[0] === running) upcoming.shift();
   const next = upcoming.shift();
   if (next !== undefined) compiler.speculateNext(next);

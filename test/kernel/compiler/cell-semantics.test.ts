@@ -376,6 +376,21 @@ describe("cell compiler: the next cell compiled while one runs (running, specula
     expect(nb.compile("width.toFixed(1)").ok).toBe(false);
   });
 
+  it("only the cell right behind the running one is compiled ahead (the one after needs its declarations)", async () => {
+    const nb = new Notebook(tempDir());
+    const a = await started(nb, "const first = 1;");
+    nb.compiler.running(a.count);
+    expect(nb.compiler.awaitsNext).toBe(true);
+    expect(nb.compiler.speculateNext("const second = first + 1;")).toBe(true);
+    expect(nb.compiler.awaitsNext).toBe(false);
+    expect(nb.compiler.speculateNext("second + 1")).toBe(false);
+    a.finish();
+    const used = nb.compiler.speculationsUsed;
+    await nb.run("const second = first + 1;");
+    expect(nb.compiler.speculationsUsed).toBe(used + 1);
+    expect(await nb.value("second + 1")).toBe(3);
+  });
+
   it("a type error in the queued cell is found ahead and reported by its compile", async () => {
     const nb = new Notebook(tempDir());
     const a = await started(nb, "const label = 'x';");
