@@ -125,7 +125,7 @@ export class KernelClient {
         allow_stdin: options.allowStdin ?? true,
         stop_on_error: options.stopOnError ?? true,
       },
-      { timeoutMs: options.timeoutMs, onOutput: options.onOutput, date: options.date, msgId: options.msgId, metadata: options.metadata },
+      options,
     );
   }
 

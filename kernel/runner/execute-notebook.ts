@@ -70,25 +70,25 @@ export async function executeNotebook(nb: Notebook, notebookPath: string, option
   // Every cell's request goes out at once, as a frontend's "run all" does, each naming the one
   // before it (the kernel runs it only if that one succeeded): the kernel's compiler checks
   // each cell while the one before it runs. Output is kept aside until its cell is the current one.
-  const send = (k: number, after: string | undefined): Queued => {
+  const sources = codeCells.map(([cell]) => joinSource(cell.source));
+  const send = (source: string, after: string | undefined): Queued => {
     const q: Queued = { msgId: randomUUID(), early: [], current: false, result: undefined! };
     const onOutput = (m: Message): void => {
       if (q.current) recorder.handle(m);
       else q.early.push(m);
     };
-    q.result = kernel.client.execute(joinSource(codeCells[k]![0].source), {
+    q.result = kernel.client.execute(source, {
       timeoutMs: Infinity, onOutput, allowStdin: false, msgId: q.msgId, metadata: after === undefined ? {} : { gradlab: { after } },
     });
     q.result.catch(() => undefined); // requests still queued when the run stops
     return q;
   };
   const queued: Queued[] = [];
-  for (let k = 0; k < codeCells.length; k++) queued.push(send(k, queued[k - 1]?.msgId));
+  for (let k = 0; k < codeCells.length; k++) queued.push(send(sources[k]!, queued[k - 1]?.msgId));
   try {
     for (let k = 0; k < codeCells.length; k++) {
       const [cell, cellNumber] = codeCells[k]!;
-      const current = queued[k]!;
-      const source = joinSource(cell.source);
+      const current = queued[k]!, source = sources[k]!;
       const base = { cellNumber, codeIndex: k + 1, codeCount: codeCells.length, source };
       options.onCellStart?.(base);
       recorder.begin(cell);

@@ -362,12 +362,18 @@ describe("cell compiler: the next cell compiled while one runs (running, specula
     return { count: r.count, finish: () => nb.compiler.commit(r.count) };
   }
 
+  /** Runs `code`, compiles `next` ahead while it runs (speculateNext's answer), then commits `code`. */
+  async function aheadOf(nb: Notebook, code: string, next: string): Promise<boolean> {
+    const a = await started(nb, code);
+    nb.compiler.running(a.count);
+    const ahead = nb.compiler.speculateNext(next);
+    a.finish();
+    return ahead;
+  }
+
   it("a cell queued behind a running one is checked against its declarations and reused after its commit", async () => {
     const nb = new Notebook(tempDir());
-    const a = await started(nb, "const width: number = 40;\nfunction grow(n: number): number { return n + 2; }");
-    nb.compiler.running(a.count);
-    expect(nb.compiler.speculateNext("grow(width)")).toBe(true);
-    a.finish();
+    expect(await aheadOf(nb, "const width: number = 40;\nfunction grow(n: number): number { return n + 2; }", "grow(width)")).toBe(true);
     const used = nb.compiler.speculationsUsed;
     expect(await nb.value("grow(width)")).toBe(42);
     expect(nb.compiler.speculationsUsed).toBe(used + 1);
@@ -393,10 +399,7 @@ describe("cell compiler: the next cell compiled while one runs (running, specula
 
   it("a type error in the queued cell is found ahead and reported by its compile", async () => {
     const nb = new Notebook(tempDir());
-    const a = await started(nb, "const label = 'x';");
-    nb.compiler.running(a.count);
-    nb.compiler.speculateNext("const n: number = label;");
-    a.finish();
+    expect(await aheadOf(nb, "const label = 'x';", "const n: number = label;")).toBe(true);
     const r = nb.compile("const n: number = label;");
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ line: 1, column: 7, code: 2322 });
@@ -415,10 +418,7 @@ describe("cell compiler: the next cell compiled while one runs (running, specula
 
   it("text other than what was compiled ahead compiles afresh, still seeing the committed cell", async () => {
     const nb = new Notebook(tempDir());
-    const a = await started(nb, "const base = 40;");
-    nb.compiler.running(a.count);
-    nb.compiler.speculateNext("base + 1");
-    a.finish();
+    expect(await aheadOf(nb, "const base = 40;", "base + 1")).toBe(true);
     const used = nb.compiler.speculationsUsed;
     expect(await nb.value("base + 2")).toBe(42);
     expect(nb.compiler.speculationsUsed).toBe(used);
