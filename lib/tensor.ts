@@ -62,7 +62,7 @@ export class Storage {
    * The values in place in the wasm memory, for a kernel call inside `residentScope`; null
    * when the storage is an ordinary array or no scope is open. Never keep it past the scope.
    */
-  get resident(): Float32Array | null {
+  get resident(): Float32Array | Int32Array | null {
     return this.region !== null && inResidentScope() ? this.region.view : null;
   }
 
@@ -75,7 +75,7 @@ export class Storage {
   materialize(): TypedArray {
     if (this._data) return this._data;
     const r = this.region!;
-    const a = allocateUninit("float32", r.n) as Float32Array;
+    const a = allocateUninit(r.view instanceof Int32Array ? "int32" : "float32", r.n) as Float32Array | Int32Array;
     a.set(r.view);
     noteMaterialized(r.n * 4);
     this._data = a;
@@ -148,13 +148,14 @@ export class Tensor {
   }
 
   /**
-   * @internal a contiguous float32 tensor with unspecified values resident in the wasm memory
-   * (see Storage), or null when none can be had (then use `uninit`): only inside residentScope.
+   * @internal a contiguous float32 (or int32: a kernel's indices) tensor with unspecified values
+   * resident in the wasm memory (see Storage), or null when none can be had (then use
+   * `uninit`): only inside residentScope.
    */
-  static resident(shape: readonly number[]): Tensor | null {
-    const region = allocResident(numelOf(shape));
+  static resident(shape: readonly number[], dtype: "float32" | "int32" = "float32"): Tensor | null {
+    const region = allocResident(numelOf(shape), dtype === "int32");
     if (region) noteBirthKey(region);
-    return region ? new Tensor(new Storage(region), shape, contiguousStrides(shape), 0, "float32") : null;
+    return region ? new Tensor(new Storage(region), shape, contiguousStrides(shape), 0, dtype) : null;
   }
 
   /**

@@ -160,7 +160,7 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
   if (fusedPool2x2(p, pool)) {
     withArena("conv2d + maxPool2d", (rt) => {
       const pooled = pool.n * pool.c * pool.outH * pool.outW;
-      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.out(out, pooled), pa = rt.alloc(pooled * 4);
+      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.out(out, pooled), pa = rt.out(argmax, pooled);
       const pb = epilogue?.bias ? rt.put(epilogue.bias, p.cOut) : 0;
       const ws = wsBytes(rt, p);
       runRange("conv2d + maxPool2d", "conv2dMaxPool2x2ForwardRange",
@@ -175,7 +175,7 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
   if ((wino || plan?.forward) && pool2x2(p, pool)) {
     withArena("conv2d + maxPool2d", (rt) => {
       const pooled = pool.n * pool.c * pool.outH * pool.outW;
-      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.out(out, pooled), pa = rt.alloc(pooled * 4);
+      const px = rt.put(x, xLen(p)), pw = rt.put(w, wLen(p)), po = rt.out(out, pooled), pa = rt.out(argmax, pooled);
       if (wino) winogradForward(rt, px, pw, po, pa, p, wino, epilogue, true);
       else implicitForward(rt, px, pw, po, pa, p, plan!.ws, epilogue, true);
       rt.getF32(po, out, pooled);
@@ -186,7 +186,7 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
   withArena("conv2d + maxPool2d", (rt) => {
     const py = forwardInArena(rt, x, w, p, epilogue);
     const pooled = pool.n * pool.c * pool.outH * pool.outW;
-    const po = rt.out(out, pooled), pa = rt.alloc(pooled * 4);
+    const po = rt.out(out, pooled), pa = rt.out(argmax, pooled);
     runRange("maxPool2d", "maxPool2dForwardRange", () => [...window(pool), py, po, pa, 0, 0],
       { startArg: 15, total: pool.n * pool.c, align: 1 }, pooled * pool.kh * pool.kw);
     rt.getF32(po, out, pooled);

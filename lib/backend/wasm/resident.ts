@@ -27,12 +27,12 @@ export interface RegionOwner {
 
 export interface Region {
   readonly ptr: number;
-  /** float32 elements */
+  /** elements (4 bytes each: float32, or int32 for an index tensor) */
   readonly n: number;
   /** what it takes in the heap (n floats rounded up to 64 bytes) */
   readonly bytes: number;
   /** the region's values in place (valid while `live`) */
-  readonly view: Float32Array;
+  readonly view: Float32Array | Int32Array;
   live: boolean;
   /** the storage, held only where collection cannot be noticed (then a flush needs it) */
   owner: RegionOwner | null;
@@ -93,7 +93,7 @@ class ResidentHeap {
     }
   }
 
-  alloc(n: number): Region | null {
+  alloc(n: number, int32 = false): Region | null {
     const rt = wasmRuntime();
     if (!rt || this.depth === 0) return null;
     const bytes = Math.ceil((n * 4) / 64) * 64;
@@ -117,7 +117,8 @@ class ResidentHeap {
     this.usedBytes += bytes;
     this.sinceCollect += bytes;
     this.stats.allocated += bytes;
-    return { ptr, n, bytes, view: new Float32Array(rt.memory.buffer, ptr, n), live: true, owner: null };
+    const view = int32 ? new Int32Array(rt.memory.buffer, ptr, n) : new Float32Array(rt.memory.buffer, ptr, n);
+    return { ptr, n, bytes, view, live: true, owner: null };
   }
 
   release(r: Region): void {
@@ -246,9 +247,9 @@ export function setResidentEnabled(on: boolean): void {
  * A region for `n` float32 values owned by `owner`, or null: residency off (reference
  * backend), a small tensor, no scope open, or the heap full until the next flush.
  */
-export function allocResident(n: number): Region | null {
+export function allocResident(n: number, int32 = false): Region | null {
   if (!enabled || n * 4 < RESIDENT_MIN_BYTES) return null;
-  return theHeap()?.alloc(n) ?? null;
+  return theHeap()?.alloc(n, int32) ?? null;
 }
 
 /** Gives a region back; its views must not be read after the current scope closes. */

@@ -201,7 +201,7 @@ export class WasmRuntime {
    * overlaps no operand this call reads in place (a GEMM must not write what it reads), else
    * fresh arena scratch that getF32 then copies into dst.
    */
-  out(dst: Float32Array, n = dst.length): number {
+  out(dst: Float32Array | Int32Array, n = dst.length): number {
     if (this.isResident(dst)) {
       const start = dst.byteOffset, end = start + n * 4;
       let clear = true;
@@ -249,6 +249,10 @@ export class WasmRuntime {
   }
 
   getI32(ptr: number, dst: Int32Array, n = dst.length): void {
+    if (this.isResident(dst)) {
+      if (dst.byteOffset !== ptr) this.i32view.copyWithin(dst.byteOffset >> 2, ptr >> 2, (ptr >> 2) + n);
+      return;
+    }
     this.copied.out += n * 4;
     dst.set(this.i32view.subarray(ptr >> 2, (ptr >> 2) + n));
   }

@@ -2,14 +2,14 @@
 // "same"/"valid"), dilation and groups. The heavy loops are the backend's conv2d kernels;
 // conv1d runs the same kernels on a height-1 image.
 
-import { allocateUninit, getKernels } from "../../backend/index.js";
+import { getKernels } from "../../backend/index.js";
 import type { Conv2dParams } from "../../backend/kernels.js";
 import type { BackwardFn } from "../../autograd/graph.js";
-import { contiguousStrides, fmtShape, numelOf } from "../../shape.js";
+import { contiguousStrides, fmtShape } from "../../shape.js";
 import { Storage, Tensor } from "../../tensor.js";
 import { type MaxPool2dOptions, maxPool2d, maxPool2dPlan } from "./pooling.js";
 import { record } from "../op.js";
-import { type FloatDType, checkFloat, checkSameDType, emptyFloat, operand, residentFloat, residentScope, tuple, uninitFloat } from "./util.js";
+import { type FloatDType, checkFloat, checkSameDType, emptyFloat, operand, residentFloat, residentIndices, residentScope, tuple, uninitFloat } from "./util.js";
 
 export type ConvPadding = number | readonly number[] | "same" | "valid";
 
@@ -151,13 +151,12 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
   const hidden = () => new Tensor(new Storage(new Float32Array(0)), shape, contiguousStrides(shape), 0, dt);
   const pre = hidden(), act = hidden();
   const { p: pp, shape: pooledShape } = maxPool2dPlan(act, kernelSize, poolOptions);
-  const argmax = allocateUninit("int32", numelOf(pooledShape)) as Int32Array;
-  // the pooled output (both it and argmax written in full) may be resident, and x may be a
+  // the pooled output and its argmax (both written in full) may be resident, and x may be a
   // resident pool output before it (util.ts): operands are taken inside each call's scope
-  const out = residentScope(() => {
-    const [o, od] = residentFloat(pooledShape, dt);
-    K.conv2dMaxPoolForward(operand(x, dt), operand(weight, dt), od, argmax, p, pp, { bias: bias ? operand(bias, dt) : null, relu: true });
-    return o;
+  const [out, argmax] = residentScope(() => {
+    const [o, od] = residentFloat(pooledShape, dt), [a, ad] = residentIndices(pooledShape);
+    K.conv2dMaxPoolForward(operand(x, dt), operand(weight, dt), od, ad, p, pp, { bias: bias ? operand(bias, dt) : null, relu: true });
+    return [o, a];
   });
   // act's only consumer is the pool and pre's is the ReLU, so the conv output's gradient is
   // a function of the pooled one: the pool's backward passes a stand-in for it down (the
@@ -174,7 +173,7 @@ export function conv2dReluMaxPool2d(x: Tensor, weight: Tensor, options: Conv2dOp
       const [dx, dxd] = needs[0] ? residentFloat(x.shape, dt) : [null, null];
       const [dw, dwd] = needs[1] ? uninitFloat(weight.shape, dt) : [null, null];
       const [db, dbd] = needs[2] && bias ? uninitFloat(bias.shape, dt) : [null, null];
-      K.conv2dMaxPoolBackward(operand(x, dt), operand(weight, dt), operand(grad, dt), operand(out, dt), argmax, dxd, dwd, dbd, p, pp);
+      K.conv2dMaxPoolBackward(operand(x, dt), operand(weight, dt), operand(grad, dt), operand(out, dt), argmax.kernelData as Int32Array, dxd, dwd, dbd, p, pp);
       return [dx, dw, db];
     });
   }, bias ? [x, weight, bias] : [x, weight]);

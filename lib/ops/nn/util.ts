@@ -41,6 +41,16 @@ export function residentFloat(shape: readonly number[], dtype: FloatDType): [Ten
   return [t, t.storage.values as Float];
 }
 
+/**
+ * An int32 index output (a pool's argmax) for a kernel inside residentScope: resident in the
+ * wasm memory when one can be had, so the backward's kernel reads it where the forward's wrote
+ * it; else an ordinary array. The array is valid for the op's own kernel calls only.
+ */
+export function residentIndices(shape: readonly number[]): [Tensor, Int32Array] {
+  const t = Tensor.resident(shape, "int32") ?? Tensor.uninit(shape, "int32");
+  return [t, t.storage.values as Int32Array];
+}
+
 /** A fresh zero-filled contiguous tensor and its storage array. */
 export function emptyFloat(shape: readonly number[], dtype: FloatDType): [Tensor, Float] {
   const t = Tensor.empty(shape, dtype);

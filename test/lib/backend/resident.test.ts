@@ -76,6 +76,33 @@ describe.runIf(wasmRuntime() !== null)("resident storage", () => {
     expect(residentScope(() => m!.storage.resident)).toBeNull();
   });
 
+  it("keeps a fused conv + pool's int32 argmax in the wasm memory, with the copying path's bits", () => {
+    const run = (resident: boolean) => {
+      setResidentEnabled(resident);
+      manualSeed(5);
+      // conv 1→6 5×5 then ReLU and a 2×2 pool, fused by Sequential; the argmax is 16·6·14·14 int32s
+      const net = new nn.Sequential(new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2));
+      const x = randn([16, 1, 28, 28]);
+      const rt = wasmRuntime()!;
+      const before = { ...rt.copied };
+      const y = net.call(x) as Tensor;
+      const out = rt.copied.out - before.out;
+      y.square().sum().backward();
+      const copiedIn = rt.copied.in - before.in;
+      const [w, b] = [...net.parameters()];
+      return { y, out, copiedIn, grads: [w!.grad!, b!.grad!] };
+    };
+    const ref = run(false);
+    const got = run(true);
+    const argmaxBytes = 16 * 6 * 14 * 14 * 4;
+    expect(ref.out).toBeGreaterThanOrEqual(2 * argmaxBytes); // pooled values and argmax copied out
+    expect(got.out).toBeLessThan(argmaxBytes); // neither: both written in place
+    // the backward reads x from JS, but neither the argmax nor the pooled values come back in
+    expect(ref.copiedIn - got.copiedIn).toBeGreaterThanOrEqual(2 * argmaxBytes);
+    expect(bits(got.y)).toEqual(bits(ref.y));
+    got.grads.forEach((g, i) => expect(bits(g)).toEqual(bits(ref.grads[i]!)));
+  });
+
   it("materializes on .data and hands views out only inside a scope", () => {
     manualSeed(1);
     const a = randn([64, 128]), w = randn([256, 128]);

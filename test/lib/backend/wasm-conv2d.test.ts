@@ -112,8 +112,10 @@ describe("wasm conv2d", () => {
         params(2, 3, 9, 8, 4, 3, 3, [1, 1], [2, 2], [2, 2], 1), // "same" width, dilated
         params(2, 2, 2, 9, 3, 5, 3, [1, 1], [2, 1], [1, 1], 1), // "same" width, taps mostly off the 2 rows
         params(2, 2, 3, 2, 3, 1, 5, [1, 1], [0, 2], [1, 1], 1), // "same" width, column shifts as wide as the image
-        params(3, 1, 9, 11, 5, 3, 2, [1, 1], [1, 0], [1, 1], 1), // single channel, direct: odd widths, 4 + 1 channels
-        params(2, 1, 7, 13, 7, 3, 3, [1, 1], [0, 2], [1, 1], 1), // single channel, direct: 15 wide (8 + 4 + 3)
+        params(3, 1, 9, 11, 5, 3, 2, [1, 1], [1, 0], [1, 1], 1), // single channel, direct: odd widths, one 5-channel block
+        params(2, 1, 7, 13, 7, 3, 3, [1, 1], [0, 2], [1, 1], 1), // single channel, direct: 15 wide (8 + 4 + 3), 4 + 3 channels
+        params(2, 1, 12, 21, 10, 5, 5, [1, 1], [2, 2], [1, 1], 1), // single channel, direct: 4 + 6 channels, pooled 10 wide (4 + 4 + 2)
+        params(2, 1, 9, 8, 1, 3, 3, [1, 1], [1, 1], [1, 1], 1), // single channel, direct: one output channel
         params(2, 1, 6, 6, 3, 2, 2, [1, 1], [3, 3], [1, 1], 1), // single channel, direct: padding wider than the kernel
       ];
       for (const p of cases) checkAll(p, rand);

@@ -2,7 +2,7 @@
 // Each exported *Range function handles images [b0, b1): the unit one thread takes.
 
 import { sgemm, sgemmWorkspaceBytes } from "./gemm";
-import { directForward1, directMaxPool1, directMaxPoolWeightGrad1, padImage, paddedImageFloats, poolRowsFloats, tapExtraFloats, tapFloats } from "./conv_direct";
+import { directForward1, directMaxPool1, directMaxPoolWeightGrad1, padImage, paddedImageFloats, tapExtraFloats, tapFloats } from "./conv_direct";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -185,7 +185,7 @@ function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, s
 
 /** Floats of a thread's column buffer: one image's im2col matrix, or its padded copy. */
 @inline function colFloats(K: i32, P: i32, cOut: i32, outH: i32, outW: i32, kh: i32, kw: i32): i32 {
-  return max(K * P, paddedImageFloats(outH, outW, kh, kw) + poolRowsFloats(cOut, outW));
+  return max(K * P, paddedImageFloats(outH, outW, kh, kw));
 }
 
 /** Workspace bytes one thread needs for any of the three conv kernels. */
@@ -362,11 +362,10 @@ export function conv2dMaxPool2x2ForwardRange(h: i32, w: i32, cOut: i32, kh: i32,
                                              outH: i32, outW: i32, x: usize, wt: usize, out: usize, argmax: usize,
                                              b0: i32, b1: i32, ws: usize, bias: usize, relu: i32): void {
   const xp = (ws + 63) & ~63;
-  const rows = (xp + (<usize>paddedImageFloats(outH, outW, kh, kw) << 2) + 15) & ~15;
   const per = cOut * (outH >> 1) * (outW >> 1);
   for (let b = b0; b < b1; b++) {
     padImage(f(x, b * h * w), h, w, pH, pW, outH, outW, kh, kw, xp);
-    directMaxPool1(xp, wt, f(out, b * per), f(argmax, b * per), cOut, kh, kw, outH, outW, bias, relu, rows);
+    directMaxPool1(xp, wt, f(out, b * per), f(argmax, b * per), cOut, kh, kw, outH, outW, bias, relu);
   }
 }
 

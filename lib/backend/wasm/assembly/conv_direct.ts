@@ -5,7 +5,7 @@
 // depth is the image size: a direct version of it measured slower.)
 
 import { madd } from "./madd";
-import { maxPool2x2Row } from "./pool2d";
+import { maxPool2x2Vectors } from "./pool2d";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -28,7 +28,7 @@ export function padImage(x: usize, h: i32, w: i32, pH: i32, pW: i32, outH: i32, 
   const c0 = max(0, -pW), c1 = min(w, Wp - pW);
   for (let i = max(0, -pH); i < h && pH + i < rows; i++) {
     const src = f(x, i * w), d = f(dst, (pH + i) * Wp + pW);
-    for (let j = c0; j < c1; j++) store<f32>(f(d, j), load<f32>(f(src, j)));
+    if (c1 > c0) memory.copy(f(d, c0), f(src, c0), <usize>(c1 - c0) << 2);
   }
 }
 
@@ -52,34 +52,42 @@ export function padImage(x: usize, h: i32, w: i32, pH: i32, pW: i32, outH: i32, 
 /**
  * Output rows [oh0, oh1) of relu?(bias + the conv of the padded image xp with wt [cOut, kh, kw])
  * (bias 0: none): channel c's row oh goes to out + (c·cs + (oh − oh0)·outW) floats, so cs =
- * outH·outW writes the [cOut, outH, outW] output. Register tile: 4 output channels × 8
- * positions (6 loads per 8 multiply-adds), then the last 1–3 channels in a narrower one.
+ * outH·outW writes the [cOut, outH, outW] output. Register tile: up to 6 output channels × 8
+ * positions (2 + nc loads per 2·nc multiply-adds); a remainder of 1 or 2 channels joins the
+ * last block of 4 (5 or 6 channels), as fewer multiply-add chains than that wait on latency.
  */
 export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: i32, kw: i32, outW: i32,
                                oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
+  const r = cOut & 3;
   let co = 0;
-  for (; co + 4 <= cOut; co += 4) directChannels(xp, wt, out, co, 4, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  for (; co + 4 <= cOut - (r == 1 || r == 2 ? 4 : 0); co += 4) directChannels(xp, wt, out, co, 4, kh, kw, outW, oh0, oh1, cs, bias, relu);
   // a literal channel count each, so every inlined copy is free of per-tap branches
   const nc = cOut - co;
   if (nc == 1) directChannels(xp, wt, out, co, 1, kh, kw, outW, oh0, oh1, cs, bias, relu);
   else if (nc == 2) directChannels(xp, wt, out, co, 2, kh, kw, outW, oh0, oh1, cs, bias, relu);
   else if (nc == 3) directChannels(xp, wt, out, co, 3, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  else if (nc == 5) directChannels(xp, wt, out, co, 5, kh, kw, outW, oh0, oh1, cs, bias, relu);
+  else if (nc == 6) directChannels(xp, wt, out, co, 6, kh, kw, outW, oh0, oh1, cs, bias, relu);
 }
 
 /**
- * directForward1 for channels [co, co + nc), nc ≤ 4 (a literal at every call): a pair of
- * accumulators per channel over 8 positions, 2·nc multiply-add chains at once.
+ * directForward1 for channels [co, co + nc), nc ≤ 6 (a literal at every call): a pair of
+ * accumulators per channel over 8 positions, 2·nc multiply-add chains at once; a row's last
+ * 1–4 positions take one accumulator per channel (no lanes computed past the row).
  */
 @inline function directChannels(xp: usize, wt: usize, out: usize, co: i32, nc: i32, kh: i32, kw: i32, outW: i32,
                                 oh0: i32, oh1: i32, cs: i32, bias: usize, relu: i32): void {
   const Wp = paddedWidth(outW, kw), K = kh * kw, P = cs;
   const last = co + nc - 1;
-  const w0 = f(wt, co * K), w1 = f(wt, min(co + 1, last) * K), w2 = f(wt, min(co + 2, last) * K), w3 = f(wt, last * K);
-  const ba = biasOf(bias, co), bb = biasOf(bias, min(co + 1, last)), bc = biasOf(bias, min(co + 2, last)), bd = biasOf(bias, last);
+  const w0 = f(wt, co * K), w1 = f(wt, min(co + 1, last) * K), w2 = f(wt, min(co + 2, last) * K);
+  const w3 = f(wt, min(co + 3, last) * K), w4 = f(wt, min(co + 4, last) * K), w5 = f(wt, last * K);
+  const ba = biasOf(bias, co), bb = biasOf(bias, min(co + 1, last)), bc = biasOf(bias, min(co + 2, last));
+  const bd = biasOf(bias, min(co + 3, last)), be = biasOf(bias, min(co + 4, last)), bf = biasOf(bias, last);
   for (let oh = oh0; oh < oh1; oh++) {
-    const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P);
-    for (let ow = 0; ow < outW; ow += 8) {
-      let a0 = ba, a1 = ba, b0 = bb, b1 = bb, c0 = bc, c1 = bc, d0 = bd, d1 = bd;
+    const o0 = f(out, co * P + (oh - oh0) * outW), o1 = f(o0, P), o2 = f(o1, P), o3 = f(o2, P), o4 = f(o3, P), o5 = f(o4, P);
+    let ow = 0;
+    for (; ow + 4 < outW; ow += 8) {
+      let a0 = ba, a1 = ba, b0 = bb, b1 = bb, c0 = bc, c1 = bc, d0 = bd, d1 = bd, e0 = be, e1 = be, g0 = bf, g1 = bf;
       for (let ki = 0; ki < kh; ki++) {
         const xr = f(xp, (oh + ki) * Wp + ow);
         const t0 = ki * kw;
@@ -100,43 +108,112 @@ export function directForward1(xp: usize, wt: usize, out: usize, cOut: i32, kh: 
             wv = v128.load32_splat(f(w3, t));
             d0 = madd(wv, x0, d0); d1 = madd(wv, x1, d1);
           }
+          if (nc > 4) {
+            wv = v128.load32_splat(f(w4, t));
+            e0 = madd(wv, x0, e0); e1 = madd(wv, x1, e1);
+          }
+          if (nc > 5) {
+            wv = v128.load32_splat(f(w5, t));
+            g0 = madd(wv, x0, g0); g1 = madd(wv, x1, g1);
+          }
         }
       }
-      const n0 = min(4, outW - ow), n1 = outW - ow - 4;
+      const n1 = min(4, outW - ow - 4);
+      v128.store(f(o0, ow), act(a0, relu)); storeLanes(f(o0, ow + 4), act(a1, relu), n1);
+      if (nc > 1) { v128.store(f(o1, ow), act(b0, relu)); storeLanes(f(o1, ow + 4), act(b1, relu), n1); }
+      if (nc > 2) { v128.store(f(o2, ow), act(c0, relu)); storeLanes(f(o2, ow + 4), act(c1, relu), n1); }
+      if (nc > 3) { v128.store(f(o3, ow), act(d0, relu)); storeLanes(f(o3, ow + 4), act(d1, relu), n1); }
+      if (nc > 4) { v128.store(f(o4, ow), act(e0, relu)); storeLanes(f(o4, ow + 4), act(e1, relu), n1); }
+      if (nc > 5) { v128.store(f(o5, ow), act(g0, relu)); storeLanes(f(o5, ow + 4), act(g1, relu), n1); }
+    }
+    if (ow < outW) {
+      let a0 = ba, b0 = bb, c0 = bc, d0 = bd, e0 = be, g0 = bf;
+      for (let ki = 0; ki < kh; ki++) {
+        const xr = f(xp, (oh + ki) * Wp + ow);
+        const t0 = ki * kw;
+        for (let kj = 0; kj < kw; kj++) {
+          const x0 = v128.load(f(xr, kj));
+          const t = t0 + kj;
+          a0 = madd(v128.load32_splat(f(w0, t)), x0, a0);
+          if (nc > 1) b0 = madd(v128.load32_splat(f(w1, t)), x0, b0);
+          if (nc > 2) c0 = madd(v128.load32_splat(f(w2, t)), x0, c0);
+          if (nc > 3) d0 = madd(v128.load32_splat(f(w3, t)), x0, d0);
+          if (nc > 4) e0 = madd(v128.load32_splat(f(w4, t)), x0, e0);
+          if (nc > 5) g0 = madd(v128.load32_splat(f(w5, t)), x0, g0);
+        }
+      }
+      const n0 = outW - ow;
       storeLanes(f(o0, ow), act(a0, relu), n0);
       if (nc > 1) storeLanes(f(o1, ow), act(b0, relu), n0);
       if (nc > 2) storeLanes(f(o2, ow), act(c0, relu), n0);
       if (nc > 3) storeLanes(f(o3, ow), act(d0, relu), n0);
-      if (n1 > 0) {
-        storeLanes(f(o0, ow + 4), act(a1, relu), n1);
-        if (nc > 1) storeLanes(f(o1, ow + 4), act(b1, relu), n1);
-        if (nc > 2) storeLanes(f(o2, ow + 4), act(c1, relu), n1);
-        if (nc > 3) storeLanes(f(o3, ow + 4), act(d1, relu), n1);
-      }
+      if (nc > 4) storeLanes(f(o4, ow), act(e0, relu), n0);
+      if (nc > 5) storeLanes(f(o5, ow), act(g0, relu), n0);
     }
   }
-}
-
-/** Floats of the scratch directMaxPool1 needs beyond the padded image: two conv rows per channel, and the pool's over-read. */
-export function poolRowsFloats(cOut: i32, outW: i32): i32 {
-  return 2 * cOut * outW + 16;
 }
 
 /**
  * The 2×2, stride-2 max pool of directForward1's output, pooled [cOut, outH/2, outW/2] with
  * argmax (flat index in the outH·outW plane), as maxPool2dForward over the full output would
- * give: each pair of conv rows is computed into `rows` and pooled while it is in cache.
+ * give, the conv rows never stored: a register tile of 2 channels × 2 rows × 8 positions
+ * (6 loads per 8 multiply-adds) is pooled where it was computed.
  */
 export function directMaxPool1(xp: usize, wt: usize, out: usize, argmax: usize, cOut: i32, kh: i32, kw: i32,
-                               outH: i32, outW: i32, bias: usize, relu: i32, rows: usize): void {
-  const pH = outH >> 1, pW = outW >> 1, PP = pH * pW, cs = 2 * outW;
+                               outH: i32, outW: i32, bias: usize, relu: i32): void {
+  let co = 0;
+  for (; co + 2 <= cOut; co += 2) directPoolChannels(xp, wt, out, argmax, co, 2, kh, kw, outH, outW, bias, relu);
+  if (co < cOut) directPoolChannels(xp, wt, out, argmax, co, 1, kh, kw, outH, outW, bias, relu);
+}
+
+/** directMaxPool1 for channels [co, co + nc), nc ≤ 2 (a literal at every call). */
+@inline function directPoolChannels(xp: usize, wt: usize, out: usize, argmax: usize, co: i32, nc: i32, kh: i32, kw: i32,
+                                    outH: i32, outW: i32, bias: usize, relu: i32): void {
+  const pH = outH >> 1, pW = outW >> 1, PP = pH * pW;
   for (let ph = 0; ph < pH; ph++) {
-    directForward1(xp, wt, rows, cOut, kh, kw, outW, 2 * ph, 2 * ph + 2, cs, bias, relu);
-    for (let c = 0; c < cOut; c++) {
-      const r0 = f(rows, c * cs), o = c * PP + ph * pW;
-      maxPool2x2Row(r0, f(r0, outW), 2 * ph * outW, outW, pW, f(out, o), f(argmax, o), true, relu != 0);
+    const p0 = co * PP + ph * pW;
+    // 8 conv positions make 4 pooled ones; a row's last 1 or 2 pooled ones take 4 positions
+    let pw = 0;
+    for (; pw + 2 < pW; pw += 4) poolTile(xp, wt, out, argmax, co, nc, 2, kh, kw, outW, 2 * ph, pw, p0, PP, min(4, pW - pw), bias, relu);
+    if (pw < pW) poolTile(xp, wt, out, argmax, co, nc, 1, kh, kw, outW, 2 * ph, pw, p0, PP, pW - pw, bias, relu);
+  }
+}
+
+/**
+ * One tile of directPoolChannels: conv rows oh and oh + 1 at 4·V positions from 2·pw (V = 1
+ * or 2, a literal), pooled into the n pooled positions from pw of row p0's channels.
+ */
+@inline function poolTile(xp: usize, wt: usize, out: usize, argmax: usize, co: i32, nc: i32, V: i32, kh: i32, kw: i32,
+                          outW: i32, oh: i32, pw: i32, p0: i32, PP: i32, n: i32, bias: usize, relu: i32): void {
+  const Wp = paddedWidth(outW, kw), K = kh * kw, ow = 2 * pw;
+  const w0 = f(wt, co * K), w1 = f(wt, (co + nc - 1) * K);
+  const ba = biasOf(bias, co), bb = biasOf(bias, co + nc - 1);
+  let a0 = ba, a1 = ba, a2 = ba, a3 = ba, b0 = bb, b1 = bb, b2 = bb, b3 = bb;
+  for (let ki = 0; ki < kh; ki++) {
+    const xt = f(xp, (oh + ki) * Wp + ow), xb = f(xt, Wp);
+    const t0 = ki * kw;
+    for (let kj = 0; kj < kw; kj++) {
+      const u0 = v128.load(f(xt, kj)), v0 = v128.load(f(xb, kj));
+      let u1 = u0, v1 = v0;
+      if (V > 1) {
+        u1 = v128.load(f(xt, kj + 4));
+        v1 = v128.load(f(xb, kj + 4));
+      }
+      let wv = v128.load32_splat(f(w0, t0 + kj));
+      a0 = madd(wv, u0, a0); a2 = madd(wv, v0, a2);
+      if (V > 1) { a1 = madd(wv, u1, a1); a3 = madd(wv, v1, a3); }
+      if (nc > 1) {
+        wv = v128.load32_splat(f(w1, t0 + kj));
+        b0 = madd(wv, u0, b0); b2 = madd(wv, v0, b2);
+        if (V > 1) { b1 = madd(wv, u1, b1); b3 = madd(wv, v1, b3); }
+      }
     }
   }
+  // with V = 1 the second vectors repeat the first: pooled lanes 2 and 3 are not stored
+  if (V == 1) { a1 = a0; a3 = a2; b1 = b0; b3 = b2; }
+  const i = oh * outW + ow, noNaN = relu != 0;
+  maxPool2x2Vectors(act(a0, relu), act(a1, relu), act(a2, relu), act(a3, relu), i, outW, f(out, p0 + pw), f(argmax, p0 + pw), n, noNaN);
+  if (nc > 1) maxPool2x2Vectors(act(b0, relu), act(b1, relu), act(b2, relu), act(b3, relu), i, outW, f(out, p0 + PP + pw), f(argmax, p0 + PP + pw), n, noNaN);
 }
 
 /** Rows directMaxPoolWeightGrad1 sums in one pass over its visit list. */

@@ -33,6 +33,45 @@ function maxPool2x2(h: i32, w: i32, outH: i32, outW: i32, x: usize, out: usize, 
 }
 
 /**
+ * The 2×2 pool of 8 positions of two rows: x0, x1 the top row's positions p..p+3 and
+ * p+4..p+7, y0, y1 the bottom row's, i the plane index of the top row's position p (the
+ * bottom row's is i + w). Stores the first n (1–4) pooled values at out and argmaxes at argmax.
+ * noNaN: no NaN among them (a ReLU's output), so a plain max and an equality pick the argmax.
+ */
+@inline export function maxPool2x2Vectors(x0: v128, x1: v128, y0: v128, y1: v128, i: i32, w: i32,
+                                          out: usize, argmax: usize, n: i32, noNaN: bool): void {
+  const a = i32x4.shuffle(x0, x1, 0, 2, 4, 6), b = i32x4.shuffle(x0, x1, 1, 3, 5, 7);
+  const cc = i32x4.shuffle(y0, y1, 0, 2, 4, 6), d = i32x4.shuffle(y0, y1, 1, 3, 5, 7);
+  const ia = i32x4.add(i32x4.splat(i), i32x4(0, 2, 4, 6));
+  let best = a, bi = ia;
+  if (noNaN) {
+    // the max (pmax: one instruction, exact without NaN), then the first of the four equal to it
+    best = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(cc, d));
+    const lower = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), i32x4.add(ia, i32x4.splat(w + 1)), f32x4.eq(cc, best));
+    bi = v128.bitselect(ia, v128.bitselect(i32x4.add(ia, i32x4.splat(1)), lower, f32x4.eq(b, best)), f32x4.eq(a, best));
+  } else {
+    let t = betterV(b, best);
+    best = v128.bitselect(b, best, t);
+    bi = v128.bitselect(i32x4.add(ia, i32x4.splat(1)), bi, t);
+    t = betterV(cc, best);
+    best = v128.bitselect(cc, best, t);
+    bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), bi, t);
+    t = betterV(d, best);
+    best = v128.bitselect(d, best, t);
+    bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w + 1)), bi, t);
+  }
+  if (n >= 4) {
+    v128.store(out, best);
+    v128.store(argmax, bi);
+    return;
+  }
+  store<f32>(out, f32x4.extract_lane(best, 0));
+  store<i32>(argmax, i32x4.extract_lane(bi, 0));
+  if (n > 1) { store<f32>(out, f32x4.extract_lane(best, 1), 4); store<i32>(argmax, i32x4.extract_lane(bi, 1), 4); }
+  if (n > 2) { store<f32>(out, f32x4.extract_lane(best, 2), 8); store<i32>(argmax, i32x4.extract_lane(bi, 2), 8); }
+}
+
+/**
  * One output row of the 2×2 pool: out[ow], argmax[ow] over rows r0 (plane index i0 onwards)
  * and r1 (the row below, index i0 + w). conv.ts calls it on conv rows still in cache.
  * spare: 8 floats past each row may be read, so the last 1–3 outputs take the vector path
@@ -41,44 +80,14 @@ function maxPool2x2(h: i32, w: i32, outH: i32, outW: i32, x: usize, out: usize, 
  */
 export function maxPool2x2Row(r0: usize, r1: usize, i0: i32, w: i32, outW: i32, out: usize, argmax: usize,
                               spare: bool, noNaN: bool): void {
-  const lanes = i32x4(0, 2, 4, 6);
   let ow = 0;
   for (; ow < outW; ow += 4) {
     const rem = outW - ow;
     if (rem < 4 && !spare) break;
     const c = <usize>ow << 3;
-    const x0 = v128.load(r0 + c), x1 = v128.load(r0 + c, 16);
-    const y0 = v128.load(r1 + c), y1 = v128.load(r1 + c, 16);
-    const a = i32x4.shuffle(x0, x1, 0, 2, 4, 6), b = i32x4.shuffle(x0, x1, 1, 3, 5, 7);
-    const cc = i32x4.shuffle(y0, y1, 0, 2, 4, 6), d = i32x4.shuffle(y0, y1, 1, 3, 5, 7);
-    const ia = i32x4.add(i32x4.splat(i0 + 2 * ow), lanes);
-    let best = a, bi = ia;
-    if (noNaN) {
-      // the max (pmax: one instruction, exact without NaN), then the first of the four equal to it
-      best = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(cc, d));
-      const lower = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), i32x4.add(ia, i32x4.splat(w + 1)), f32x4.eq(cc, best));
-      bi = v128.bitselect(ia, v128.bitselect(i32x4.add(ia, i32x4.splat(1)), lower, f32x4.eq(b, best)), f32x4.eq(a, best));
-    } else {
-      let t = betterV(b, best);
-      best = v128.bitselect(b, best, t);
-      bi = v128.bitselect(i32x4.add(ia, i32x4.splat(1)), bi, t);
-      t = betterV(cc, best);
-      best = v128.bitselect(cc, best, t);
-      bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), bi, t);
-      t = betterV(d, best);
-      best = v128.bitselect(d, best, t);
-      bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w + 1)), bi, t);
-    }
-    if (rem >= 4) {
-      v128.store(f(out, ow), best);
-      v128.store(f(argmax, ow), bi);
-      continue;
-    }
-    store<f32>(f(out, ow), f32x4.extract_lane(best, 0));
-    store<i32>(f(argmax, ow), i32x4.extract_lane(bi, 0));
-    if (rem > 1) { store<f32>(f(out, ow + 1), f32x4.extract_lane(best, 1)); store<i32>(f(argmax, ow + 1), i32x4.extract_lane(bi, 1)); }
-    if (rem > 2) { store<f32>(f(out, ow + 2), f32x4.extract_lane(best, 2)); store<i32>(f(argmax, ow + 2), i32x4.extract_lane(bi, 2)); }
-    ow = outW;
+    maxPool2x2Vectors(v128.load(r0 + c), v128.load(r0 + c, 16), v128.load(r1 + c), v128.load(r1 + c, 16),
+      i0 + 2 * ow, w, f(out, ow), f(argmax, ow), min(rem, 4), noNaN);
+    if (rem < 4) ow = outW;
   }
   for (; ow < outW; ow++) {
     const c = <usize>ow << 3;
