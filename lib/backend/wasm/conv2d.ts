@@ -195,35 +195,46 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
 }
 
 /**
- * dw and db of a single-channel direct conv (convPoolFusable) under a ReLU and a max pool,
- * straight from the pooled gradient already in the arena: only the argmax positions are
- * visited (a quarter of the conv output for 2×2 pools), the conv output's gradient never
- * exists. Partials per fixed chunk of images, summed in chunk order (as backwardWeightInArena).
+ * Whether poolWeightGradInArena takes dw and db of maxPool(relu(conv2d(x))): stride and
+ * dilation 1, no groups, taps up to 8 wide (their rows fit the kernel's registers), and not a
+ * conv whose dense weight gradient runs on Winograd (fewer multiplies than the visits).
+ */
+function poolWeightGrad(p: Conv2dParams): boolean {
+  const e = wasmRuntime()!.exports;
+  return e.poolWeightGradable!(p.groups, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1 && p.kw <= 8 && !winograd(p, "weight");
+}
+
+/**
+ * dw and db of a conv (poolWeightGrad) under a ReLU and a max pool, straight from the pooled
+ * gradient already in the arena: only the argmax positions are visited (a quarter of the conv
+ * output for 2×2 pools), the conv output's gradient is never read. Partials per fixed chunk of
+ * images, summed in chunk order (as backwardWeightInArena).
  */
 function poolWeightGradInArena(rt: WasmRuntime, px: number, pdy: number, ppooled: number, pargmax: number, dw: Float32Array | null,
   db: Float32Array | null, p: Conv2dParams, pool: Pool2dParams): void {
-  const partFloats = rt.exports.maxPoolWeightGradPartFloats!(p.cOut, p.kh, p.kw) as number;
+  const partFloats = rt.exports.maxPoolWeightGradPartFloats!(p.cIn, p.cOut, p.kh, p.kw) as number;
   const chunks = Math.min(p.n, WEIGHT_GRAD_CHUNKS), chunk = Math.ceil(p.n / chunks);
   const parts = Math.ceil(p.n / chunk);
-  const base = rt.alloc(parts * partFloats * 4);
-  rt.f32.fill(0, base >> 2, (base >> 2) + parts * partFloats); // the kernel accumulates into them
+  const base = rt.alloc(parts * partFloats * 4); // each chunk's first image zeroes its partial
   const PP = pool.outH * pool.outW;
-  const ws = rt.exports.poolWeightGradScratchBytes!(p.outH, p.outW, p.kh, p.kw, PP) as number;
+  const ws = rt.exports.poolWeightGradScratchBytes!(p.cIn, p.outH, p.outW, p.kh, p.kw, PP) as number;
   runRange("conv2d + maxPool2d backward (weight)", "conv2dMaxPoolBackwardWeightRange",
-    () => [p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW, PP, px, pdy, ppooled, pargmax, base, 0, p.n, rt.alloc(ws), chunk],
-    { startArg: 15, total: p.n, align: chunk }, p.n * p.cOut * PP * p.kh * ((p.kw + 3) & ~3) * 2);
-  const f = rt.f32, b = base >> 2, kv = (p.kw + 3) & ~3, taps = partFloats / p.cOut - 1;
+    () => [p.cIn, p.h, p.w, p.cOut, p.kh, p.kw, p.padH, p.padW, p.outH, p.outW, PP, px, pdy, ppooled, pargmax, base, 0, p.n, rt.alloc(ws), chunk],
+    { startArg: 16, total: p.n, align: chunk }, p.n * p.cOut * p.cIn * PP * p.kh * ((p.kw + 3) & ~3) * 2);
+  const f = rt.f32, b = base >> 2, kv = (p.kw + 3) & ~3, taps = (partFloats / p.cOut - 1) / p.cIn;
   for (let c = 0; c < p.cOut; c++) {
-    for (let ki = 0; ki < p.kh; ki++) {
-      for (let kj = 0; kj < p.kw; kj++) {
-        const i = c * taps + ki * kv + kj;
-        let s = f[b + i]!;
-        for (let q = 1; q < parts; q++) s += f[b + q * partFloats + i]!;
-        if (dw) dw[(c * p.kh + ki) * p.kw + kj] = s;
+    for (let ci = 0; ci < p.cIn; ci++) {
+      for (let ki = 0; ki < p.kh; ki++) {
+        for (let kj = 0; kj < p.kw; kj++) {
+          const i = (c * p.cIn + ci) * taps + ki * kv + kj;
+          let s = f[b + i]!;
+          for (let q = 1; q < parts; q++) s += f[b + q * partFloats + i]!;
+          if (dw) dw[((c * p.cIn + ci) * p.kh + ki) * p.kw + kj] = s;
+        }
       }
     }
     if (db) {
-      const i = p.cOut * taps + c;
+      const i = p.cOut * p.cIn * taps + c;
       let s = f[b + i]!;
       for (let q = 1; q < parts; q++) s += f[b + q * partFloats + i]!;
       db[c] = s;
@@ -232,9 +243,9 @@ function poolWeightGradInArena(rt: WasmRuntime, px: number, pdy: number, ppooled
 }
 
 /**
- * The conv gradients of maxPool(relu(conv2d(x))) from the pooled gradient: single-channel
- * direct convs without dx take poolWeightGradInArena; otherwise the pool's backward scatters
- * into the arena and the conv gradients read it there (no copy of it out and back).
+ * The conv gradients of maxPool(relu(conv2d(x))) from the pooled gradient: dw and db by
+ * poolWeightGradInArena where it applies; dx (and dw, db elsewhere) from the conv output's
+ * gradient, which the pool's backward scatters into the arena (no copy of it out and back).
  */
 export function conv2dMaxPoolBackwardF32(x: Float32Array, w: Float32Array, dy: Float32Array, pooled: Float32Array, argmax: Int32Array,
   dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, p: Conv2dParams, pool: Pool2dParams): void {
@@ -246,16 +257,16 @@ export function conv2dMaxPoolBackwardF32(x: Float32Array, w: Float32Array, dy: F
   const pooledLen = pool.n * pool.c * pool.outH * pool.outW;
   withArena("conv2d + maxPool2d backward", (rt) => {
     const pdy = rt.put(dy, pooledLen), pp = rt.put(pooled, pooledLen), pa = rt.put(argmax, pooledLen);
-    const direct = rt.exports.convPoolFusable!(p.cIn, p.groups, p.kh, p.kw, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1;
-    if (direct && !dx) {
-      if (dw || db) poolWeightGradInArena(rt, rt.put(x, xLen(p)), pdy, pp, pa, dw, db, p, pool);
-      return;
-    }
+    const visits = (dw || db) && poolWeightGrad(p);
+    if (visits) poolWeightGradInArena(rt, rt.put(x, xLen(p)), pdy, pp, pa, dw, db, p, pool);
+    if (!dx && (visits || (!dw && !db))) return;
     const pg = rt.alloc(yLen(p) * 4);
     runRange("maxPool2d backward", "maxPool2dBackwardRange", () => [pool.h, pool.w, pool.outH, pool.outW, pdy, pa, pg, pp, 0, 0],
       { startArg: 8, total: pool.n * pool.c, align: 1 }, pooledLen * pool.kh * pool.kw);
-    if (db) channelSumInArena(rt, pg, db, p.n, p.cOut, p.outH * p.outW);
-    if (dw) backwardWeightInArena(rt, rt.put(x, xLen(p)), pg, dw, p);
+    if (!visits) {
+      if (db) channelSumInArena(rt, pg, db, p.n, p.cOut, p.outH * p.outW);
+      if (dw) backwardWeightInArena(rt, rt.put(x, xLen(p)), pg, dw, p);
+    }
     if (dx) rt.getF32(backwardInputInArena(rt, pg, rt.put(w, wLen(p)), p), dx, xLen(p));
   });
 }

@@ -11,8 +11,12 @@ import type { WasmRuntime } from "./runtime.js";
 const GROUP_BYTES = 64 << 20;
 /** f64 slots per parameter in the table (assembly/optimizer.ts ADAM_SLOTS). */
 const SLOTS = 9;
-/** Work of one element (float64 division and square root) when choosing threads. */
-const ELEMENT_WORK = 16;
+/**
+ * Work of one element when choosing threads, in the GEMM flops that take as long: its float64
+ * divisions and square root cost about what 64 flops of a GEMM do (measured: a 62k-parameter
+ * step then splits over 2 threads, and is faster for it).
+ */
+const ELEMENT_WORK = 64;
 
 export function adamStepF32(params: Float32Array[], grads: Float32Array[], ms: Float32Array[], vs: Float32Array[], vmaxs: Float32Array[] | null,
   stepSizes: number[], bc2Sqrts: number[], h: AdamHyper): void {

@@ -1,7 +1,7 @@
 // conv2dMaxPoolBackward (the conv gradients of maxPool(relu(conv2d(x))) from the pooled
-// gradient) on wasm against the float64 reference: single-channel direct convs without dx
-// (the sparse kernel, which visits only the argmax positions), and the scatter-in-the-arena
-// path for the rest; bit-identical at 1 and 2 threads.
+// gradient) on wasm against the float64 reference: dw and db by the sparse kernel, which visits
+// only the argmax positions, where it applies; dx (and the rest) by the scatter-in-the-arena
+// path and the conv kernels; bit-identical at 1 and 2 threads.
 import { describe, expect, test } from "vitest";
 import { maxRelErr, randomF32, rng } from "./helpers.js";
 import { atThreads } from "./at-threads.js";
@@ -26,7 +26,10 @@ const cases: [string, Conv2dParams, (p: Conv2dParams) => Pool2dParams][] = [
   ["odd sizes, 3×3 stride 2 overlapping pool with padding", conv(3, 1, [11, 9], 5, [3, 3], [0, 1]), (p) => pool(p, 3, 2, 1)],
   ["2×7 kernel (two rows, 8-wide taps)", conv(4, 1, [10, 13], 3, [2, 7], [1, 3]), (p) => pool(p, 2, 2)],
   ["9-wide kernel (taps summed in memory)", conv(2, 1, [12, 14], 2, [3, 9], [1, 4]), (p) => pool(p, 2, 2)],
-  ["multi-channel (scatter, then the conv kernels)", conv(3, 4, [10, 10], 5, [3, 3], [1, 1]), (p) => pool(p, 2, 2)],
+  ["multi-channel (dw and db visiting the argmax, dx from the scattered gradient)", conv(3, 4, [10, 10], 5, [3, 3], [1, 1]), (p) => pool(p, 2, 2)],
+  ["LeNet conv2 (6→16 5×5), 2×2 pool", conv(5, 6, [14, 14], 16, [5, 5], [0, 0]), (p) => pool(p, 2, 2)],
+  ["multi-channel 9-wide kernel, odd planes, overlapping pool", conv(3, 3, [9, 15], 4, [3, 9], [1, 4]), (p) => pool(p, 3, 2, 1)],
+  ["16→16 3×3 (Winograd's dense dw, not the visits)", conv(2, 16, [8, 8], 16, [3, 3], [1, 1]), (p) => pool(p, 2, 2)],
   ["stride 2 single-channel (not direct)", conv(3, 1, [12, 12], 4, [3, 3], [1, 1], 2), (p) => pool(p, 2, 2)],
 ];
 

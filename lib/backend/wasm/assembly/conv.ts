@@ -2,7 +2,7 @@
 // Each exported *Range function handles images [b0, b1): the unit one thread takes.
 
 import { sgemm, sgemmWorkspaceBytes } from "./gemm";
-import { directForward1, directMaxPool1, directMaxPoolWeightGrad1, padImage, paddedImageFloats, tapExtraFloats, tapFloats } from "./conv_direct";
+import { directForward1, directMaxPool1, directMaxPoolWeightGrad, padImage, paddedImageFloats, paddedPlaneFloats, tapExtraFloats, tapFloats } from "./conv_direct";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -369,33 +369,39 @@ export function conv2dMaxPool2x2ForwardRange(h: i32, w: i32, cOut: i32, kh: i32,
   }
 }
 
-/** Floats of one image chunk's partial in conv2dMaxPoolBackwardWeightRange: padded dw [cOut, tapFloats(kh, kw)], then db [cOut]. */
-export function maxPoolWeightGradPartFloats(cOut: i32, kh: i32, kw: i32): i32 {
-  return cOut * (tapFloats(kh, kw) + 1);
+/** Floats of one image chunk's partial in conv2dMaxPoolBackwardWeightRange: padded dw [cOut, cIn, tapFloats(kh, kw)], then db [cOut]. */
+export function maxPoolWeightGradPartFloats(cIn: i32, cOut: i32, kh: i32, kw: i32): i32 {
+  return cOut * (cIn * tapFloats(kh, kw) + 1);
+}
+
+/** conv2dMaxPoolBackwardWeightRange takes these: stride and dilation 1, no groups. */
+export function poolWeightGradable(groups: i32, sH: i32, sW: i32, dH: i32, dW: i32): i32 {
+  return <i32>(groups == 1 && sH == 1 && sW == 1 && dH == 1 && dW == 1);
 }
 
 export { poolWeightGradScratchBytes } from "./conv_direct";
 
 /**
- * Images [b0, b1) of the weight and bias gradients of maxPool(relu(conv2d(x))) for
- * single-channel input (convPoolFusable convs, any max pool over the conv output) from the
- * pooled gradient dy, the pooled values and their argmax ([n, cOut, PP]). Image b adds into
- * partial b / chunk (maxPoolWeightGradPartFloats each, at parts), images in order, so the
- * partials do not depend on how the images were split across threads (ranges start on chunk
- * bounds); the caller adds them up in chunk order. ws: poolWeightGradScratchBytes.
+ * Images [b0, b1) of the weight and bias gradients of maxPool(relu(conv2d(x))) (poolWeightGradable
+ * convs, any max pool over the conv output) from the pooled gradient dy, the pooled values and
+ * their argmax ([n, cOut, PP]). Image b adds into partial b / chunk (maxPoolWeightGradPartFloats
+ * each, at parts; zeroed here by the image that starts it), images in order, so the partials do
+ * not depend on how the images were split across threads (ranges start on chunk bounds); the
+ * caller adds them up in chunk order. ws: poolWeightGradScratchBytes.
  */
-export function conv2dMaxPoolBackwardWeightRange(h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32,
+export function conv2dMaxPoolBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, pH: i32, pW: i32,
                                                  outH: i32, outW: i32, PP: i32, x: usize, dy: usize, pooled: usize, argmax: usize,
                                                  parts: usize, b0: i32, b1: i32, ws: usize, chunk: i32): void {
   const xp = (ws + 63) & ~63;
-  const img = paddedImageFloats(outH, outW, kh, kw), extra = tapExtraFloats(outW, kw);
+  const plane = paddedPlaneFloats(outH, outW, kh, kw), img = cIn * plane, extra = tapExtraFloats(outW, kw);
   const list = xp + (<usize>((img + extra + 15) & ~15) << 2);
-  memory.fill(f(xp, img), 0, <usize>extra << 2); // the rows past the image, read up to a whole pass of rows
-  const part = <usize>maxPoolWeightGradPartFloats(cOut, kh, kw) << 2;
+  memory.fill(f(xp, img), 0, <usize>extra << 2); // the rows past the last plane, read up to a whole pass of rows
+  const part = <usize>maxPoolWeightGradPartFloats(cIn, cOut, kh, kw) << 2;
   const per = cOut * PP;
   for (let b = b0; b < b1; b++) {
-    padImage(f(x, b * h * w), h, w, pH, pW, outH, outW, kh, kw, xp);
-    directMaxPoolWeightGrad1(xp, f(dy, b * per), f(pooled, b * per), f(argmax, b * per), cOut, kh, kw, outW, PP,
-      parts + <usize>(b / chunk) * part, list);
+    const acc = parts + <usize>(b / chunk) * part;
+    if (b % chunk == 0) memory.fill(acc, 0, part);
+    for (let ci = 0; ci < cIn; ci++) padImage(f(x, (b * cIn + ci) * h * w), h, w, pH, pW, outH, outW, kh, kw, f(xp, ci * plane));
+    directMaxPoolWeightGrad(xp, f(dy, b * per), f(pooled, b * per), f(argmax, b * per), cIn, cOut, kh, kw, outH, outW, PP, acc, list);
   }
 }

@@ -229,9 +229,14 @@ const TAP_ROWS = 3;
   return (TAP_ROWS - 1) * paddedWidth(outW, kw);
 }
 
-/** Bytes of directMaxPoolWeightGrad1's scratch: the padded image, tapExtraFloats more, and one channel's visit list. */
-export function poolWeightGradScratchBytes(outH: i32, outW: i32, kh: i32, kw: i32, PP: i32): i32 {
-  return ((paddedImageFloats(outH, outW, kh, kw) + tapExtraFloats(outW, kw) + 15) & ~15) * 4 + 8 * PP + 64;
+/** Floats between two channels' padded planes in directMaxPoolWeightGrad's image: padImage's, rounded to whole vectors. */
+@inline export function paddedPlaneFloats(outH: i32, outW: i32, kh: i32, kw: i32): i32 {
+  return (paddedImageFloats(outH, outW, kh, kw) + 3) & ~3;
+}
+
+/** Bytes of directMaxPoolWeightGrad's scratch: cIn padded planes, tapExtraFloats more, and one channel's visit list. */
+export function poolWeightGradScratchBytes(cIn: i32, outH: i32, outW: i32, kh: i32, kw: i32, PP: i32): i32 {
+  return ((cIn * paddedPlaneFloats(outH, outW, kh, kw) + tapExtraFloats(outW, kw) + 15) & ~15) * 4 + 8 * PP + 64;
 }
 
 /**
@@ -276,22 +281,24 @@ export function poolWeightGradScratchBytes(outH: i32, outW: i32, kh: i32, kw: i3
 }
 
 /**
- * The weight and bias gradients of maxPool(relu(conv(xp))) for one single-channel image, from
+ * The weight and bias gradients of maxPool(relu(conv(xp))) for one image of cIn channels, from
  * the pooled gradient alone: the conv output's gradient is the pooled one at each argmax (where
  * the pooled value is > 0, the ReLU's mask), zero elsewhere, so only those positions are
- * visited: dw[c, ki, :] += g · xp[oh + ki, ow : ow + kw] over whole vectors (the lanes past kw,
- * and the rows past kh up to whole passes, gather padding and are dropped by the caller). acc:
- * [cOut, tapFloats] then [cOut] for db, added into. dy, pooled, argmax: this image's [cOut, PP]
- * planes; argmax indexes the outH·outW conv plane. xp: padImage's copy and TAP_ROWS − 1 more
- * rows (zero); list: 2·PP words. Kernels up to 8 wide keep the sums in registers, wider ones in memory.
+ * visited (a quarter of them for a 2×2 pool): dw[c, ci, ki, :] += g · xp[ci, oh + ki, ow : ow + kw]
+ * over whole vectors (the lanes past kw, and the rows past kh up to whole passes, gather
+ * padding or the next plane and are dropped by the caller). acc: [cOut, cIn, tapFloats] then
+ * [cOut] for db, added into. dy, pooled, argmax: this image's [cOut, PP] planes; argmax indexes
+ * the outH·outW conv plane. xp: padImage's copy of each channel, paddedPlaneFloats apart, and
+ * TAP_ROWS − 1 more rows (zero); list: 2·PP words. Kernels up to 8 wide keep the sums in
+ * registers, wider ones in memory.
  */
-export function directMaxPoolWeightGrad1(xp: usize, dy: usize, pooled: usize, argmax: usize, cOut: i32, kh: i32, kw: i32,
-                                         outW: i32, PP: i32, acc: usize, list: usize): void {
-  const Wp = paddedWidth(outW, kw), kv = (kw + 3) & ~3, per = tapFloats(kh, kw);
-  const db = f(acc, cOut * per), offs = list, gs = f(list, PP);
+export function directMaxPoolWeightGrad(xp: usize, dy: usize, pooled: usize, argmax: usize, cIn: i32, cOut: i32, kh: i32, kw: i32,
+                                        outH: i32, outW: i32, PP: i32, acc: usize, list: usize): void {
+  const Wp = paddedWidth(outW, kw), kv = (kw + 3) & ~3, per = tapFloats(kh, kw), plane = paddedPlaneFloats(outH, outW, kh, kw);
+  const db = f(acc, cOut * cIn * per), offs = list, gs = f(list, PP);
   const inv = 1.0 / <f64>outW;
   for (let c = 0; c < cOut; c++) {
-    const a = f(acc, c * per), o = c * PP;
+    const o = c * PP;
     // db: the masked sum, four lanes at a time (an all-padding window's pooled -Inf is masked too)
     const zero = f32x4.splat(0);
     let bv = zero, i = 0;
@@ -311,18 +318,23 @@ export function directMaxPoolWeightGrad1(xp: usize, dy: usize, pooled: usize, ar
       store<f32>(f(gs, m), load<f32>(f(dy, o + i)));
       m += <i32>(load<f32>(f(pooled, o + i)) > 0);
     }
-    for (let ki = 0; ki < kh; ki += TAP_ROWS) {
-      const rows = f(a, ki * kv), x0 = f(xp, ki * Wp);
-      if (kv == 8) tapRows(x0, offs, gs, m, Wp, 2, rows);
-      else if (kv == 4) tapRows(x0, offs, gs, m, Wp, 1, rows);
-      else {
-        for (let i = 0; i < m; i++) {
-          const gv = v128.load32_splat(f(gs, i)), src = f(x0, load<i32>(f(offs, i)));
-          for (let r = 0; r < TAP_ROWS; r++) {
-            for (let j = 0; j < kv; j += 4) {
-              const d = f(rows, r * kv + j);
-              v128.store(d, madd(gv, v128.load(f(src, r * Wp + j)), v128.load(d)));
-            }
+    for (let ci = 0; ci < cIn; ci++) tapPasses(f(xp, ci * plane), offs, gs, m, Wp, kh, kv, f(acc, (c * cIn + ci) * per));
+  }
+}
+
+/** acc[ki, 0 : kv] += Σ_i gs[i] · xp[offs[i] + ki·Wp : + kv] for every row ki < kh, TAP_ROWS rows a pass. */
+@inline function tapPasses(xp: usize, offs: usize, gs: usize, m: i32, Wp: i32, kh: i32, kv: i32, a: usize): void {
+  for (let ki = 0; ki < kh; ki += TAP_ROWS) {
+    const rows = f(a, ki * kv), x0 = f(xp, ki * Wp);
+    if (kv == 8) tapRows(x0, offs, gs, m, Wp, 2, rows);
+    else if (kv == 4) tapRows(x0, offs, gs, m, Wp, 1, rows);
+    else {
+      for (let i = 0; i < m; i++) {
+        const gv = v128.load32_splat(f(gs, i)), src = f(x0, load<i32>(f(offs, i)));
+        for (let r = 0; r < TAP_ROWS; r++) {
+          for (let j = 0; j < kv; j += 4) {
+            const d = f(rows, r * kv + j);
+            v128.store(d, madd(gv, v128.load(f(src, r * Wp + j)), v128.load(d)));
           }
         }
       }

@@ -2,7 +2,7 @@
 // pointers into the shared memory the loader imports; nothing here allocates.
 export { sgemm, sgemmWorkspaceBytes, matmulRange } from "./gemm";
 export { convWorkspaceBytes, conv2dForwardRange, conv2dBackwardInputRange, conv2dBackwardWeightRange, channelSumRange,
-  convPoolFusable, conv2dMaxPool2x2ForwardRange, conv2dMaxPoolBackwardWeightRange, maxPoolWeightGradPartFloats,
+  convPoolFusable, conv2dMaxPool2x2ForwardRange, conv2dMaxPoolBackwardWeightRange, maxPoolWeightGradPartFloats, poolWeightGradable,
   poolWeightGradScratchBytes } from "./conv";
 export { maxPool2dForwardRange, maxPool2dBackwardRange, avgPool2dForwardRange, avgPool2dBackwardRange } from "./pool2d";
 export { binaryRange, binaryScalarRange, unaryRange, reluMaskRange, whereRange, reduceSumRange, reduceMaxMinRange } from "./elementwise";
