@@ -196,12 +196,12 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
 
 /**
  * Whether poolWeightGradInArena takes dw and db of maxPool(relu(conv2d(x))): stride and
- * dilation 1, no groups, taps up to 8 wide (their rows fit the kernel's registers), and not a
- * conv whose dense weight gradient runs on Winograd (fewer multiplies than the visits).
+ * dilation 1, no groups, taps up to 8 wide (their rows fit the kernel's registers). For 2×2
+ * pools it measured faster than every dense weight gradient, Winograd's included.
  */
 function poolWeightGrad(p: Conv2dParams): boolean {
   const e = wasmRuntime()!.exports;
-  return e.poolWeightGradable!(p.groups, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1 && p.kw <= 8 && !winograd(p, "weight");
+  return e.poolWeightGradable!(p.groups, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1 && p.kw <= 8;
 }
 
 /**

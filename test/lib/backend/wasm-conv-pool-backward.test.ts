@@ -29,7 +29,7 @@ const cases: [string, Conv2dParams, (p: Conv2dParams) => Pool2dParams][] = [
   ["multi-channel (dw and db visiting the argmax, dx from the scattered gradient)", conv(3, 4, [10, 10], 5, [3, 3], [1, 1]), (p) => pool(p, 2, 2)],
   ["LeNet conv2 (6→16 5×5), 2×2 pool", conv(5, 6, [14, 14], 16, [5, 5], [0, 0]), (p) => pool(p, 2, 2)],
   ["multi-channel 9-wide kernel, odd planes, overlapping pool", conv(3, 3, [9, 15], 4, [3, 9], [1, 4]), (p) => pool(p, 3, 2, 1)],
-  ["16→16 3×3 (Winograd's dense dw, not the visits)", conv(2, 16, [8, 8], 16, [3, 3], [1, 1]), (p) => pool(p, 2, 2)],
+  ["16→16 3×3 (dx on Winograd)", conv(2, 16, [8, 8], 16, [3, 3], [1, 1]), (p) => pool(p, 2, 2)],
   ["stride 2 single-channel (not direct)", conv(3, 1, [12, 12], 4, [3, 3], [1, 1], 2), (p) => pool(p, 2, 2)],
 ];
 
