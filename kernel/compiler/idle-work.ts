@@ -37,9 +37,12 @@ export class IdleWork {
     return performance.now() - this.lastActivity;
   }
 
-  /** Waits at least `ms`, until nothing has touched the compiler for `ms`. (Not unref'd: whoever awaits gets an answer.) */
+  /**
+   * Waits at least `ms`, until nothing has touched the compiler for `ms` and no cell is
+   * running. (Not unref'd: whoever awaits gets an answer.)
+   */
   async quiet(ms: number): Promise<void> {
-    for (let left = ms; left > 0; left = ms - this.sinceActivity()) {
+    for (let left = ms; left > 0; left = this.running ? ms : ms - this.sinceActivity()) {
       await new Promise<void>((r) => setTimeout(r, left));
     }
   }
@@ -55,8 +58,8 @@ export class IdleWork {
       this.stepTimer = undefined;
       if (done()) return;
       const quiet = this.sinceActivity();
-      if (quiet < PRELUDE_QUIET_MS) {
-        this.stepTimer = setTimeout(tick, PRELUDE_QUIET_MS - quiet).unref();
+      if (quiet < PRELUDE_QUIET_MS || this.running) {
+        this.stepTimer = setTimeout(tick, this.running ? PRELUDE_QUIET_MS : PRELUDE_QUIET_MS - quiet).unref();
         return;
       }
       try {

@@ -32,6 +32,21 @@ describe("IdleWork", () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(78);
   });
 
+  it("background steps and quiet() wait while a cell runs, however quiet the compiler", async () => {
+    const idle = new IdleWork();
+    idle.cellRunning(true);
+    let steps = 0, quietAt = 0;
+    idle.inSteps(() => steps === 2, () => void steps++, () => undefined);
+    void idle.quiet(PRELUDE_QUIET_MS).then(() => void (quietAt = performance.now()));
+    await sleep(PRELUDE_QUIET_MS * 8);
+    expect([steps, quietAt]).toEqual([0, 0]); // a training loop's second core stays free
+    const ended = performance.now();
+    idle.cellRunning(false);
+    await sleep(PRELUDE_QUIET_MS * 6);
+    expect(steps).toBe(2);
+    expect(quietAt - ended).toBeGreaterThanOrEqual(PRELUDE_QUIET_MS - 1);
+  });
+
   it("an idle job that fails does not throw from its timer, and a job no longer pending is skipped", async () => {
     const idle = new IdleWork();
     let ran = 0;
