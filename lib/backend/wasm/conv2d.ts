@@ -196,12 +196,14 @@ export function conv2dMaxPoolForwardF32(x: Float32Array, w: Float32Array, out: F
 
 /**
  * Whether poolWeightGradInArena takes dw and db of maxPool(relu(conv2d(x))): stride and
- * dilation 1, no groups, taps up to 8 wide (their rows fit the kernel's registers). For 2×2
- * pools it measured faster than every dense weight gradient, Winograd's included.
+ * dilation 1, no groups, taps up to 8 wide (their rows fit the kernel's registers), and a
+ * pool that keeps at most half the conv's positions (so half the multiply-adds or fewer).
+ * For 2×2 pools it measured faster than every dense weight gradient, Winograd's included.
  */
-function poolWeightGrad(p: Conv2dParams): boolean {
+function poolWeightGrad(p: Conv2dParams, pool: Pool2dParams): boolean {
   const e = wasmRuntime()!.exports;
-  return e.poolWeightGradable!(p.groups, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1 && p.kw <= 8;
+  return e.poolWeightGradable!(p.groups, p.strideH, p.strideW, p.dilationH, p.dilationW) === 1 && p.kw <= 8
+    && 2 * pool.outH * pool.outW <= p.outH * p.outW;
 }
 
 /**
@@ -257,7 +259,7 @@ export function conv2dMaxPoolBackwardF32(x: Float32Array, w: Float32Array, dy: F
   const pooledLen = pool.n * pool.c * pool.outH * pool.outW;
   withArena("conv2d + maxPool2d backward", (rt) => {
     const pdy = rt.put(dy, pooledLen), pp = rt.put(pooled, pooledLen), pa = rt.put(argmax, pooledLen);
-    const visits = (dw || db) && poolWeightGrad(p);
+    const visits = (dw || db) && poolWeightGrad(p, pool);
     if (visits) poolWeightGradInArena(rt, rt.put(x, xLen(p)), pdy, pp, pa, dw, db, p, pool);
     if (!dx && (visits || (!dw && !db))) return;
     const pg = rt.alloc(yLen(p) * 4);

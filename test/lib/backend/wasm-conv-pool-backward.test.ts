@@ -30,6 +30,7 @@ const cases: [string, Conv2dParams, (p: Conv2dParams) => Pool2dParams][] = [
   ["LeNet conv2 (6→16 5×5), 2×2 pool", conv(5, 6, [14, 14], 16, [5, 5], [0, 0]), (p) => pool(p, 2, 2)],
   ["multi-channel 9-wide kernel, odd planes, overlapping pool", conv(3, 3, [9, 15], 4, [3, 9], [1, 4]), (p) => pool(p, 3, 2, 1)],
   ["16→16 3×3 (dx on Winograd)", conv(2, 16, [8, 8], 16, [3, 3], [1, 1]), (p) => pool(p, 2, 2)],
+  ["3×3 stride-1 pool (keeps most positions: the dense dw)", conv(2, 3, [9, 9], 4, [3, 3], [1, 1]), (p) => pool(p, 3, 1, 1)],
   ["stride 2 single-channel (not direct)", conv(3, 1, [12, 12], 4, [3, 3], [1, 1], 2), (p) => pool(p, 2, 2)],
 ];
 
