@@ -1,8 +1,10 @@
 // Direct forward convolution of single-channel images (stride 1, dilation 1): a first
 // layer's im2col GEMM has depth kh·kw only (9 for 3×3), too short to amortize its packing,
 // so this reads the taps straight from a zero-padded copy of the image instead, with the
-// bias and ReLU applied in registers. (The weight gradient stays on im2col + GEMM, whose
-// depth is the image size: a direct version of it measured slower.)
+// bias and ReLU applied in registers. Under a ReLU and a max pool, the weight and bias
+// gradients of any stride-1 conv come from the pooled gradient at the argmax positions only
+// (directMaxPoolWeightGrad). (Without a pool the weight gradient stays on im2col + GEMM,
+// whose depth is the image size: a direct version of it measured slower.)
 
 import { madd } from "./madd";
 import { maxPool2x2Vectors } from "./pool2d";
