@@ -1,7 +1,8 @@
 // SIMD exp / log / tanh / sigmoid on f32x4 (four lanes at once, ~1 ulp-level accuracy for
 // float32), so these ops do not fall back to one Math.exp call per element.
 //   exp: x = n·ln2 + r, |r| <= ln2/2 (Cody–Waite split of ln2), e^r by its Taylor series to
-//        r^7, times 2^n built in the exponent bits (in two halves so n may reach ±150).
+//        r^7, times 2^n built in the exponent bits (in two halves so n may reach ±150);
+//        0 for x ≤ −104 without computing it.
 //   log: x = m·2^e with m in [√½, √2), log m = 2·atanh(s), s = (m−1)/(m+1), odd series to s^11.
 //   tanh: |x| < 0.625 odd polynomial (Cephes' tanhf coefficients), else 1 − 2/(e^{2|x|}+1).
 //   sigmoid: 1/(1 + e^−x).
@@ -43,8 +44,11 @@ export function transcendentalInit(): void {
 }
 
 @inline export function expV(x: v128): v128 {
-  // pmin/pmax are one instruction each (min/max with NaN semantics are several); NaN stays NaN
-  const xc = f32x4.pmax(f32x4.pmin(x, k(0)), k(16));
+  // x ≤ −104 (−∞: a masked score) rounds to 0: computed from 0 instead and zeroed at the end,
+  // as the product below would be a subnormal, which x86 makes ~100× slower (a microcode
+  // assist per lane). pmin is one instruction (min with NaN semantics is several); NaN stays NaN.
+  const dead = f32x4.le(x, k(16));
+  const xc = v128.andnot(f32x4.pmin(x, k(0)), dead);
   const nf = f32x4.nearest(f32x4.mul(xc, k(32)));
   const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(nf, k(48))), f32x4.mul(nf, k(64)));
   // Horner steps as multiply-adds: fused in the relaxed build (one instruction, one rounding)
@@ -62,7 +66,7 @@ export function transcendentalInit(): void {
   const bias = k(192);
   let y = f32x4.mul(f32x4.mul(p, pow2i(h, bias)), pow2i(i32x4.sub(n, h), bias));
   y = v128.bitselect(k(208), y, f32x4.gt(x, k(224)));
-  return y;
+  return v128.andnot(y, dead);
 }
 
 @inline export function logV(x: v128): v128 {
