@@ -3,7 +3,7 @@
 // base, this, …) so both see the same load. Each run is a fresh `gradlab run` process; its
 // wall time, its CPU time with the kernel and worker threads (user + sys, from
 // /usr/bin/time when present) and its slowest cell are printed, then the fastest round of
-// each side and their ratio.
+// each side and their ratio, and the range and median of the rounds' own ratios.
 // node dist/bench/notebook-time.js --base DIR [--rounds N] [NOTEBOOK.ipynb …]
 
 import { spawnSync } from "node:child_process";
@@ -71,7 +71,11 @@ for (const nb of notebooks) {
   const bw = best(runs.base, (r) => r.wall), tw = best(runs.this, (r) => r.wall);
   const bc = best(runs.base, (r) => r.cpu), tc = best(runs.this, (r) => r.cpu);
   const bs = best(runs.base, (r) => r.slowest.seconds), ts = best(runs.this, (r) => r.slowest.seconds);
-  rows.push([nb.split("/").pop()!, fmt(bw, 2), fmt(tw, 2), `${(bw / tw).toFixed(2)}×`, fmt(bc, 2), fmt(tc, 2), Number.isFinite(bc) ? `${(bc / tc).toFixed(2)}×` : "n/a", `${fmt(bs)} → ${fmt(ts)}`]);
+  // each round's pair ran back to back under the same load: their ratios say how steady the speed-up is
+  const ratios = runs.base.map((b, i) => b.wall / runs.this[i]!.wall).sort((x, y) => x - y);
+  const median = ratios.length % 2 ? ratios[(ratios.length - 1) / 2]! : (ratios[ratios.length / 2 - 1]! + ratios[ratios.length / 2]!) / 2;
+  const perRound = `${ratios[0]!.toFixed(2)}–${ratios[ratios.length - 1]!.toFixed(2)}× (median ${median.toFixed(2)}×)`;
+  rows.push([nb.split("/").pop()!, fmt(bw, 2), fmt(tw, 2), `${(bw / tw).toFixed(2)}×`, perRound, fmt(bc, 2), fmt(tc, 2), Number.isFinite(bc) ? `${(bc / tc).toFixed(2)}×` : "n/a", `${fmt(bs)} → ${fmt(ts)}`]);
 }
-console.log(`\nfastest round of each side (load average ${load()}):`);
-table(["notebook", "base wall s", "this wall s", "speed-up", "base cpu s", "this cpu s", "speed-up", "slowest cell s"], rows);
+console.log(`\nfastest round of each side (load average ${load()}), and each round's own wall-time ratio:`);
+table(["notebook", "base wall s", "this wall s", "speed-up", "per round", "base cpu s", "this cpu s", "speed-up", "slowest cell s"], rows);
