@@ -6,7 +6,7 @@
 // the kernel does after the cell's reply and idle status are on their way. A small write costs
 // little system time; an asynchronous fs.write would cost a thread-pool round trip of
 // main-thread CPU and could lose the last lines when the kernel exits.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -58,6 +58,35 @@ function lastSession(text: string): number {
   return max;
 }
 
+/** Bytes [start, end) of the file open as `fd` (or, when null, at `path`), as text. */
+function readRange(fd: number | null, path: string, start: number, end: number): string {
+  const own = fd === null ? openSync(path, "r") : fd;
+  try {
+    const buf = Buffer.allocUnsafe(Math.max(0, end - start));
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(own, buf, got, buf.length - got, start + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.toString("utf8", 0, got);
+  } finally {
+    if (fd === null) closeSync(own);
+  }
+}
+
+/**
+ * Bytes of the file's end read at start for the last session number (lastSession looks at
+ * its last lines); when they hold no whole line (one huge cell), the whole file is read.
+ */
+const TAIL_BYTES = 64 << 10;
+
+/** The highest session number in bytes [0, size) of the file: from its tail, else from all of it. */
+function lastSessionOf(fd: number | null, path: string, size: number): number {
+  const found = lastSession(readRange(fd, path, Math.max(0, size - TAIL_BYTES), size));
+  return found > 0 || size <= TAIL_BYTES ? found : lastSession(readRange(fd, path, 0, size));
+}
+
 /** A cell's input or output longer than this is stored cut, with a note of how much. */
 export const MAX_HISTORY_TEXT = 1 << 20;
 /** Past this size the file is moved to history.jsonl.1 at start (replacing an older one). */
@@ -69,45 +98,59 @@ function bounded(text: string): string {
 
 export class HistoryStore {
   private parsed: HistoryEntry[] | null = null;
-  /** The file as read at start: parsed on the first query, so a long history costs no start-up time. */
-  private raw = "";
+  /**
+   * The file's length at start: the first query reads and parses those bytes, so a long
+   * history costs neither start-up time nor memory until something asks for it (this
+   * session's own lines are in `added`).
+   */
+  private startBytes = 0;
   private readonly added: HistoryEntry[] = [];
   readonly session: number;
-  /** The history file, open for appending; null when history is kept in memory only. */
+  /** The history file, open for appending (and the first query's read); null when history is kept in memory only. */
   private fd: number | null = null;
 
   constructor(private readonly path: string | null = defaultHistoryPath()) {
-    let sessionBefore = 0;
+    let sessionBefore = 0, last = 0;
     if (path !== null) {
       try {
-        if (statSync(path).size > MAX_HISTORY_FILE) {
+        const size = statSync(path).size;
+        if (size > MAX_HISTORY_FILE) {
           // Session numbers carry on from the rotated file's.
-          sessionBefore = lastSession(readFileSync(path, "utf8").slice(-1 << 20));
+          sessionBefore = lastSessionOf(null, path, size);
           renameSync(path, `${path}.1`);
         }
       } catch {
         /* first run, or it cannot be moved: read what is there */
       }
       try {
-        this.raw = readFileSync(path, "utf8");
-      } catch {
-        /* first run */
-      }
-      try {
         mkdirSync(dirname(path), { recursive: true });
-        this.fd = openSync(path, "a");
+        // read and append: a later query reads this file's first bytes through it, even if
+        // another kernel has rotated it meanwhile
+        this.fd = openSync(path, "a+");
       } catch {
         /* an unwritable history only loses history */
       }
+      try {
+        this.startBytes = this.fd !== null ? fstatSync(this.fd).size : statSync(path).size;
+        last = lastSessionOf(this.fd, path, this.startBytes);
+      } catch {
+        /* first run */
+      }
     }
-    this.session = Math.max(sessionBefore, lastSession(this.raw)) + 1;
+    this.session = Math.max(sessionBefore, last) + 1;
     this.write({ s: this.session, start: new Date().toISOString() });
   }
 
   private get entries(): HistoryEntry[] {
     if (this.parsed === null) {
       const out: HistoryEntry[] = [];
-      for (const line of this.raw.split("\n")) {
+      let raw = "";
+      try {
+        if (this.path !== null && this.startBytes > 0) raw = readRange(this.fd, this.path, 0, this.startBytes);
+      } catch {
+        /* gone since start: only this session's lines */
+      }
+      for (const line of raw.split("\n")) {
         if (line === "") continue;
         try {
           const o = JSON.parse(line) as { s?: unknown; n?: unknown; i?: unknown; o?: unknown };
@@ -116,7 +159,6 @@ export class HistoryStore {
           /* a torn line from a crash: skip it */
         }
       }
-      this.raw = "";
       this.parsed = out;
     }
     return this.parsed.length === 0 ? this.added : this.added.length === 0 ? this.parsed : (this.parsed = [...this.parsed, ...this.added.splice(0)]);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeTempDirs, tempDir } from "../temp-dirs.js";
@@ -102,5 +102,33 @@ describe("history is bounded", () => {
     expect(h.session).toBe(8);
     expect(existsSync(`${path}.1`)).toBe(true);
     expect(statSync(path).size).toBeLessThan(1000);
+  });
+
+  it("numbers the session after the last one even when the file ends in one huge cell", () => {
+    const path = join(tempDir("gradlab-hist-"), "h.jsonl");
+    const a = new HistoryStore(path);
+    a.append(1, "q".repeat(MAX_HISTORY_TEXT), null); // a line longer than the tail read at start
+    a.close();
+    const b = new HistoryStore(path);
+    expect(b.session).toBe(2);
+    expect(b.tail(1, false)[0]![2]).toHaveLength(MAX_HISTORY_TEXT);
+    b.close();
+  });
+
+  it("reads the history before it at the first query, from the file it opened, even once another kernel moved it aside", () => {
+    const path = join(tempDir("gradlab-hist-"), "h.jsonl");
+    const a = new HistoryStore(path);
+    a.append(1, "a = 1", null);
+    a.close();
+    const b = new HistoryStore(path);
+    // another kernel, starting on a file past the limit, moves it aside and starts a new one
+    writeFileSync(`${path}.1`, "");
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, JSON.stringify({ s: 9, n: 1, i: "elsewhere", o: null }) + "\n");
+    b.append(1, "b = 2", null);
+    expect(b.tail(5, false)).toEqual([[1, 1, "a = 1"], [2, 1, "b = 2"]]);
+    b.close();
+    // its own lines went where it opened them
+    expect(readFileSync(`${path}.1`, "utf8")).toContain('"i":"b = 2"');
   });
 });
