@@ -244,8 +244,8 @@ export function setResidentEnabled(on: boolean): void {
 }
 
 /**
- * A region for `n` float32 values owned by `owner`, or null: residency off (reference
- * backend), a small tensor, no scope open, or the heap full until the next flush.
+ * A region for `n` float32 (or, with `int32`, int32) values, or null: residency off
+ * (reference backend), a small tensor, no scope open, or the heap full until the next flush.
  */
 export function allocResident(n: number, int32 = false): Region | null {
   if (!enabled || n * 4 < RESIDENT_MIN_BYTES) return null;

@@ -184,7 +184,7 @@ function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sH: i32, s
 }
 
 /** Floats of a thread's column buffer: one image's im2col matrix, or its padded copy. */
-@inline function colFloats(K: i32, P: i32, cOut: i32, outH: i32, outW: i32, kh: i32, kw: i32): i32 {
+@inline function colFloats(K: i32, P: i32, outH: i32, outW: i32, kh: i32, kw: i32): i32 {
   return max(K * P, paddedImageFloats(outH, outW, kh, kw));
 }
 
@@ -193,7 +193,7 @@ export function convWorkspaceBytes(cIn: i32, cOut: i32, groups: i32, kh: i32, kw
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const g = max(sgemmWorkspaceBytes(coutG, P, K), max(sgemmWorkspaceBytes(K, P, coutG), sgemmWorkspaceBytes(K, coutG, P)));
-  const col = colFloats(K, P, cOut, outH, outW, kh, kw) * 4;
+  const col = colFloats(K, P, outH, outW, kh, kw) * 4;
   return ((col + 63) & ~63) + ((K * cOut * 4 + 63) & ~63) + g + 64;
 }
 
@@ -226,7 +226,7 @@ export function conv2dForwardRange(cIn: i32, h: i32, w: i32, cOut: i32, kh: i32,
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
+  const gws = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   if (isSingleChannel(cIn, groups, kh, kw, sH, sW, dH, dW)) {
     for (let b = b0; b < b1; b++) {
@@ -257,7 +257,7 @@ export function conv2dBackwardInputRange(cIn: i32, h: i32, w: i32, cOut: i32, kh
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const gws = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
+  const gws = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   for (let b = b0; b < b1; b++) {
     if (!direct) memory.fill(f(dx, b * cIn * h * w), 0, <usize>(cIn * h * w) << 2);
@@ -302,7 +302,7 @@ export function conv2dBackwardWeightRange(cIn: i32, h: i32, w: i32, cOut: i32, k
   const cinG = cIn / groups, coutG = cOut / groups;
   const K = cinG * kh * kw, P = outH * outW;
   const col = (ws + 63) & ~63;
-  const dwT = (col + (<usize>colFloats(K, P, cOut, outH, outW, kh, kw) << 2) + 63) & ~63;
+  const dwT = (col + (<usize>colFloats(K, P, outH, outW, kh, kw) << 2) + 63) & ~63;
   const gws = (dwT + (<usize>(K * cOut) << 2) + 63) & ~63;
   const direct = isDirect(kh, kw, sH, sW, pH, pW);
   const part = <usize>(cOut * K) << 2;

@@ -7,6 +7,7 @@
 
 import { packedTile, rowsTile } from "./tile4x8";
 import { copyFloats, padPlanes, paddedFloats, transposeDy } from "./conv_implicit";
+import { maxPoolWindows } from "./pool2d";
 
 @inline function f(p: usize, i: i32): usize {
   return p + (<usize>i << 2);
@@ -212,23 +213,9 @@ function transformOutput(m: usize, cOut: i32, TN: i32, th: i32, tw: i32, outH: i
         }
         const n = min(4, pw - tx);
         if (pooled) {
-          // as maxPool2x2Row without NaN (a ReLU's output): the max, then the first of the 4 equal to it
-          const best = f32x4.pmax(f32x4.pmax(y00, y01), f32x4.pmax(y10, y11));
-          const ia = i32x4.add(i32x4.splat(2 * ty * outW + 2 * tx), lanes2);
-          const lower = v128.bitselect(i32x4.add(ia, i32x4.splat(outW)), i32x4.add(ia, i32x4.splat(outW + 1)), f32x4.eq(y10, best));
-          const bi = v128.bitselect(ia, v128.bitselect(i32x4.add(ia, i32x4.splat(1)), lower, f32x4.eq(y01, best)), f32x4.eq(y00, best));
+          // each tile is one pool window: its four quadrants are the window's positions (no NaN: a ReLU's output)
           const o = (co * ph + ty) * pw + tx;
-          if (n == 4) {
-            v128.store(f(out, o), best);
-            v128.store(f(argmax, o), bi);
-          } else {
-            v128.store(tmp, best);
-            v128.store(tmp, bi, 16);
-            for (let l = 0; l < n; l++) {
-              store<f32>(f(out, o + l), load<f32>(f(tmp, l)));
-              store<i32>(f(argmax, o + l), load<i32>(f(tmp, 4 + l)));
-            }
-          }
+          maxPoolWindows(y00, y01, y10, y11, i32x4.add(i32x4.splat(2 * ty * outW + 2 * tx), lanes2), outW, f(out, o), f(argmax, o), n, true);
         } else {
           const r0 = f(out, (co * outH + 2 * ty) * outW + 2 * tx), r1 = f(r0, outW);
           const lo0 = i32x4.shuffle(y00, y01, 0, 4, 1, 5), hi0 = i32x4.shuffle(y00, y01, 2, 6, 3, 7);

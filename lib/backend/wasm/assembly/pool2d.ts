@@ -36,25 +36,34 @@ function maxPool2x2(h: i32, w: i32, outH: i32, outW: i32, x: usize, out: usize, 
  * The 2×2 pool of 8 positions of two rows: x0, x1 the top row's positions p..p+3 and
  * p+4..p+7, y0, y1 the bottom row's, i the plane index of the top row's position p (the
  * bottom row's is i + w). Stores the first n (1–4) pooled values at out and argmaxes at argmax.
- * noNaN: no NaN among them (a ReLU's output), so a plain max and an equality pick the argmax.
  */
 @inline export function maxPool2x2Vectors(x0: v128, x1: v128, y0: v128, y1: v128, i: i32, w: i32,
                                           out: usize, argmax: usize, n: i32, noNaN: bool): void {
-  const a = i32x4.shuffle(x0, x1, 0, 2, 4, 6), b = i32x4.shuffle(x0, x1, 1, 3, 5, 7);
-  const cc = i32x4.shuffle(y0, y1, 0, 2, 4, 6), d = i32x4.shuffle(y0, y1, 1, 3, 5, 7);
-  const ia = i32x4.add(i32x4.splat(i), i32x4(0, 2, 4, 6));
+  maxPoolWindows(i32x4.shuffle(x0, x1, 0, 2, 4, 6), i32x4.shuffle(x0, x1, 1, 3, 5, 7),
+    i32x4.shuffle(y0, y1, 0, 2, 4, 6), i32x4.shuffle(y0, y1, 1, 3, 5, 7), i32x4.add(i32x4.splat(i), i32x4(0, 2, 4, 6)), w, out, argmax, n, noNaN);
+}
+
+/**
+ * Four 2×2 windows, one per lane: a, b their top-left and top-right values, c, d the bottom
+ * ones; ia the plane index of each top-left (the others are ia + 1, ia + w, ia + w + 1).
+ * Stores the first n (1–4) maxima at out and their argmaxes (the first of equal values, NaN
+ * winning) at argmax. noNaN: no NaN among them (a ReLU's output), so a plain max and an
+ * equality pick the argmax.
+ */
+@inline export function maxPoolWindows(a: v128, b: v128, c: v128, d: v128, ia: v128, w: i32,
+                                       out: usize, argmax: usize, n: i32, noNaN: bool): void {
   let best = a, bi = ia;
   if (noNaN) {
     // the max (pmax: one instruction, exact without NaN), then the first of the four equal to it
-    best = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(cc, d));
-    const lower = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), i32x4.add(ia, i32x4.splat(w + 1)), f32x4.eq(cc, best));
+    best = f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d));
+    const lower = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), i32x4.add(ia, i32x4.splat(w + 1)), f32x4.eq(c, best));
     bi = v128.bitselect(ia, v128.bitselect(i32x4.add(ia, i32x4.splat(1)), lower, f32x4.eq(b, best)), f32x4.eq(a, best));
   } else {
     let t = betterV(b, best);
     best = v128.bitselect(b, best, t);
     bi = v128.bitselect(i32x4.add(ia, i32x4.splat(1)), bi, t);
-    t = betterV(cc, best);
-    best = v128.bitselect(cc, best, t);
+    t = betterV(c, best);
+    best = v128.bitselect(c, best, t);
     bi = v128.bitselect(i32x4.add(ia, i32x4.splat(w)), bi, t);
     t = betterV(d, best);
     best = v128.bitselect(d, best, t);
