@@ -332,6 +332,22 @@ function expandedValues(v: TensorOrScalar, shape: readonly number[]): Values {
   return out.storage.data;
 }
 
+/**
+ * The condition as Kernels.where reads it: its own storage when that repeats over the output
+ * (contiguous, broadcast over leading dims only, as a causal mask over a batch of scores), else expanded.
+ */
+function conditionValues(cond: Tensor, shape: readonly number[]): Values {
+  if (cond.offset === 0 && cond.numel > 0 && cond.storage.length === cond.numel && cond.isContiguous()) {
+    let lead = 0;
+    while (lead < cond.ndim && cond.shape[lead] === 1) lead++;
+    const trailing = cond.ndim - lead, skip = shape.length - trailing;
+    let repeats = skip >= 0;
+    for (let d = 0; repeats && d < trailing; d++) repeats = cond.shape[lead + d] === shape[skip + d];
+    if (repeats) return cond.storage.values;
+  }
+  return expandedValues(cond, shape);
+}
+
 function whereRaw(op: string, cond: Tensor, a: TensorOrScalar, b: TensorOrScalar, dtype: DType): Tensor {
   let shape = broadcastShapes(op, cond.shape, shapeOf(a));
   shape = broadcastShapes(op, shape, shapeOf(b));
@@ -339,7 +355,7 @@ function whereRaw(op: string, cond: Tensor, a: TensorOrScalar, b: TensorOrScalar
     const out = Tensor.output(shape, dtype); // where writes every element
     // a broadcast scalar stays one value (length 1); a one-element tensor is expanded, so its
     // length equals the output's unless the output has one element too
-    getKernels().where(expandedValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), out.storage.values);
+    getKernels().where(conditionValues(cond, shape), expandedValues(a, shape), expandedValues(b, shape), out.storage.values);
     return out;
   });
 }

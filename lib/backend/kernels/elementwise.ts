@@ -22,7 +22,11 @@ export interface ElementwiseKernels {
   binaryScalar(op: BinaryOp, x: Values, s: number, out: Values, scalarFirst: boolean): void;
   /** out[i] = y[i] > 0 ? dy[i] : 0: the backward of a ReLU whose output is y. out may be dy. */
   reluMask(dy: Float, y: Float, out: Float): void;
-  /** out[i] = cond[i] != 0 ? a[i] : b[i], where an a or b of length 1 is that value everywhere. */
+  /**
+   * out[i] = cond[i mod cond.length] != 0 ? a[i] : b[i], where an a or b of length 1 is that
+   * value everywhere. cond.length divides out.length: a condition broadcast over leading dims
+   * (a [L, S] attention mask over [N, heads, L, S] scores) is passed once, not expanded.
+   */
   where(cond: Values, a: Values, b: Values, out: Values): void;
   /** True when a[i] === b[i] for every i (same lengths). */
   allEqual(a: Values, b: Values): boolean;

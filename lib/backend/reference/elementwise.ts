@@ -82,8 +82,11 @@ export function reluMask(dy: Float, y: Float, out: Float): void {
 }
 
 export function where(cond: Arr, a: Arr, b: Arr, out: Arr): void {
-  const n = out.length, sa = a.length === 1, sb = b.length === 1;
-  for (let i = 0; i < n; i++) out[i] = cond[i] !== 0 ? a[sa ? 0 : i] : b[sb ? 0 : i];
+  const n = out.length, p = cond.length, sa = a.length === 1, sb = b.length === 1;
+  if (p === 0 ? n !== 0 : n % p !== 0) throw new Error(`where: condition of ${p} elements does not repeat evenly over ${n}`);
+  for (let i0 = 0; i0 < n; i0 += p) {
+    for (let c = 0, i = i0; c < p; c++, i++) out[i] = cond[c] !== 0 ? a[sa ? 0 : i] : b[sb ? 0 : i];
+  }
 }
 
 export function allEqual(a: Arr, b: Arr): boolean {

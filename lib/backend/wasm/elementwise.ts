@@ -5,6 +5,7 @@
 import type { BinaryOp, ReduceOp, UnaryOp } from "../kernels.js";
 import { dispatchTuning, runRange, withArena } from "./dispatch.js";
 import { BinaryCode, ExtremeCode, UnaryCode } from "./opcodes.js";
+import type { WasmRuntime } from "./runtime.js";
 
 /** Below dispatchTuning.minElementwise (bench/thresholds.ts) the reference loop is as fast. */
 const small = (n: number): boolean => n < dispatchTuning.minElementwise;
@@ -64,19 +65,34 @@ export function reluMaskF32(dy: Float32Array, y: Float32Array, out: Float32Array
   return true;
 }
 
-/** where on float32 values with a one-byte-per-element condition (a bool tensor's storage). */
+/**
+ * where on float32 values with a one-byte-per-element condition (a bool tensor's storage),
+ * repeating with period cond.length (Kernels.where); a period that is not a multiple of 4 is
+ * copied in repeated to the full length.
+ */
 export function whereF32(cond: Uint8Array, a: Float32Array | null, b: Float32Array | null, out: Float32Array): boolean {
-  const n = out.length;
+  const n = out.length, period = cond.length;
   if (a === null || b === null) return false;
   const sa = a.length === 1, sb = b.length === 1;
-  if (small(n) || cond.length < n || (!sa && a.length < n) || (!sb && b.length < n)) return false;
+  if (small(n) || period === 0 || n % period !== 0 || (!sa && a.length < n) || (!sb && b.length < n)) return false;
   withArena("where", (rt) => {
-    const pc = rt.putBytes(cond.length === n ? cond : cond.subarray(0, n));
+    const periodic = period % 4 === 0;
+    const pc = periodic ? rt.putBytes(cond) : repeatedBytes(rt, cond, n);
     const pa = rt.put(a, sa ? 1 : n), pb = rt.put(b, sb ? 1 : n), po = rt.out(out, n);
-    runRange("where", "whereRange", () => [pc, pa, pb, sa ? 1 : 0, sb ? 1 : 0, po, 0, 0], elements(n, 6), n * ELEMENT_WORK);
+    runRange("where", "whereRange", () => [pc, pa, pb, sa ? 1 : 0, sb ? 1 : 0, po, periodic ? period : n, 0, 0], elements(n, 7), n * ELEMENT_WORK);
     rt.getF32(po, out, n);
   });
   return true;
+}
+
+/** `src` repeated to `n` bytes in the arena (n a multiple of its length), by doubling copies. */
+function repeatedBytes(rt: WasmRuntime, src: Uint8Array, n: number): number {
+  const ptr = rt.alloc(n);
+  const bytes = new Uint8Array(rt.memory.buffer, ptr, n);
+  bytes.set(src);
+  rt.copied.in += src.length;
+  for (let have = src.length; have < n; have *= 2) bytes.copyWithin(have, 0, Math.min(have, n - have));
+  return ptr;
 }
 
 export function reduceF32(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): boolean {

@@ -82,8 +82,33 @@ describe("wasm elementwise", () => {
       });
       for (const got of runs) expect(got).toEqual(Array.from(want));
     }
-    expect(whereF32(cond.subarray(0, N - 1), a, b, new Float32Array(N))).toBe(false); // a condition shorter than the output
+    expect(whereF32(cond.subarray(0, N - 1), a, b, new Float32Array(N))).toBe(false); // a condition that does not repeat evenly
     expect(whereF32(cond, null, b, new Float32Array(N))).toBe(false); // an operand of another type
+  });
+
+  test("where with a repeating condition (broadcast over leading dims) equals it expanded, at 1 and 2 threads", () => {
+    const rand = rng(12);
+    // periods: one 64×64 mask block (chunks start on its boundary), 36 (chunks start mid-period),
+    // 6 and 1 (not multiples of 4: copied in repeated)
+    for (const [period, repeats] of [[4096, 8], [36, 1000], [6, 5000], [1, 9000]] as const) {
+      const n = period * repeats;
+      const cond = Uint8Array.from({ length: period }, () => (rand() < 0.5 ? 1 : 0));
+      const expanded = Uint8Array.from({ length: n }, (_, i) => cond[i % period]!);
+      const a = randomF32(n, rand), b = randomF32(n, rand);
+      for (const [x, y] of [[a, b], [Float32Array.of(-Infinity), b]]) {
+        const want = new Float32Array(n), refPeriodic = new Float32Array(n);
+        ref.where(expanded, x!, y!, want);
+        ref.where(cond, x!, y!, refPeriodic);
+        expect(Array.from(refPeriodic), `reference, period ${period}`).toEqual(Array.from(want));
+        const runs = atThreads(() => {
+          const got = new Float32Array(n).fill(7);
+          expect(whereF32(cond, x!, y!, got)).toBe(true);
+          return Array.from(got);
+        });
+        for (const got of runs) expect(got, `period ${period}`).toEqual(Array.from(want));
+      }
+    }
+    expect(() => ref.where(new Uint8Array(5), Float32Array.of(1), Float32Array.of(0), new Float32Array(12))).toThrow(/5 elements does not repeat evenly over 12/);
   });
 
   test("the op-code table: every name is an op of the kernel interface, codes distinct", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { F, arange, clamp, eq, maximum, minimum, ones, tensor, where, zeros, type Tensor } from "../../../lib/index.js";
+import { F, arange, clamp, eq, maximum, minimum, ones, randn, tensor, where, zeros, type Tensor } from "../../../lib/index.js";
 
 const arr = (t: { toArray(): unknown }) => t.toArray();
 
@@ -116,6 +116,21 @@ describe("comparisons, where, masks", () => {
     expect(() => x.maskedFill(tensor([[true], [false], [true]]), 0)).toThrow(/maskedFill:.*\[3, 1\]/);
     const causal = ones([3, 3]).triu(1).bool();
     expect(arr(zeros([3, 3]).maskedFill(causal, -Infinity))).toEqual([[0, -Infinity, -Infinity], [0, 0, -Infinity], [0, 0, 0]]);
+  });
+
+  it("a mask broadcast over leading dims (passed once) gives what the expanded mask gives, values and gradient", () => {
+    // [3, 2, 8, 8] stays on the reference kernel; [8, 4, 64, 64] takes the wasm one
+    for (const [n, h, l] of [[3, 2, 8], [8, 4, 64]] as const) {
+      for (const mask of [ones([l, l]).triu(1).bool(), ones([1, l, l]).triu(1).bool(), ones([l, 1]).bool().logicalNot(), arange(l).lt(l / 2)]) {
+        const expanded = mask.expand([n, h, l, l]).contiguous();
+        const x = randn([n, h, l, l], { requiresGrad: true }), g = randn([n, h, l, l]);
+        const got = x.maskedFill(mask, -Infinity), want = x.detach().maskedFill(expanded, -Infinity);
+        expect(got.equal(want), `${mask.shape}`).toBe(true);
+        got.backward(g);
+        expect(x.grad!.equal(where(expanded, 0, g)), `${mask.shape}`).toBe(true);
+        expect(where(mask, x.detach(), 0).equal(where(expanded, x.detach(), 0)), `${mask.shape}`).toBe(true);
+      }
+    }
   });
 });
 

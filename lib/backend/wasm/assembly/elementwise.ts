@@ -226,17 +226,26 @@ export function reluMaskRange(dy: usize, y: usize, out: usize, i0: i32, i1: i32)
 }
 
 /** out[i] = cond[i] != 0 ? a[i] : b[i] (cond one byte per element; a or b one value when its flag is set). */
-export function whereRange(cond: usize, a: usize, b: usize, scalarA: i32, scalarB: i32, out: usize, i0: i32, i1: i32): void {
+/**
+ * out[i] = cond[i mod period] != 0 ? a[i] : b[i] for i in [i0, i1) (scalarA/scalarB: a[0], b[0]
+ * everywhere). i0 is a multiple of 4, and period too unless it is at least i1 (no repeat in the
+ * range): a vector's four condition bytes are then adjacent.
+ */
+export function whereRange(cond: usize, a: usize, b: usize, scalarA: i32, scalarB: i32, out: usize, period: i32, i0: i32, i1: i32): void {
   const v1 = i0 + ((i1 - i0) & ~3);
   const zero = i32x4.splat(0);
   const sa = f32x4.splat(load<f32>(a)), sb = f32x4.splat(load<f32>(b));
+  let c = i0 % period;
   for (let i = i0; i < v1; i += 4) {
-    const m = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(cond + <usize>i))), zero);
+    const m = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(cond + <usize>c))), zero);
     const va = scalarA ? sa : v128.load(f(a, i)), vb = scalarB ? sb : v128.load(f(b, i));
     v128.store(f(out, i), v128.bitselect(va, vb, m));
+    c += 4;
+    if (c == period) c = 0;
   }
   for (let i = v1; i < i1; i++) {
-    store<f32>(f(out, i), load<u8>(cond + <usize>i) != 0 ? load<f32>(scalarA ? a : f(a, i)) : load<f32>(scalarB ? b : f(b, i)));
+    store<f32>(f(out, i), load<u8>(cond + <usize>c) != 0 ? load<f32>(scalarA ? a : f(a, i)) : load<f32>(scalarB ? b : f(b, i)));
+    if (++c == period) c = 0;
   }
 }
 
