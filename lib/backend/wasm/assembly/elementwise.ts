@@ -225,11 +225,10 @@ export function reluMaskRange(dy: usize, y: usize, out: usize, i0: i32, i1: i32)
   for (let i = v1; i < i1; i++) store<f32>(f(out, i), load<f32>(f(y, i)) > 0 ? load<f32>(f(dy, i)) : <f32>0);
 }
 
-/** out[i] = cond[i] != 0 ? a[i] : b[i] (cond one byte per element; a or b one value when its flag is set). */
 /**
- * out[i] = cond[i mod period] != 0 ? a[i] : b[i] for i in [i0, i1) (scalarA/scalarB: a[0], b[0]
- * everywhere). i0 is a multiple of 4, and period too unless it is at least i1 (no repeat in the
- * range): a vector's four condition bytes are then adjacent.
+ * out[i] = cond[i mod period] != 0 ? a[i] : b[i] for i in [i0, i1), cond one byte per element
+ * (scalarA/scalarB: a[0], b[0] everywhere). i0 is a multiple of 4, and period too unless it is
+ * at least i1 (no repeat in the range): a vector's four condition bytes are then adjacent.
  */
 export function whereRange(cond: usize, a: usize, b: usize, scalarA: i32, scalarB: i32, out: usize, period: i32, i0: i32, i1: i32): void {
   const v1 = i0 + ((i1 - i0) & ~3);
